@@ -1,0 +1,19 @@
+/** Every subcommand, in the order `sirtsim --help` lists them. Each file owns one command. */
+import type { Command } from "commander";
+import { registerPlan } from "./plan.js";
+import { registerTree } from "./tree.js";
+import { registerTransport } from "./transport.js";
+import { registerKernel } from "./kernel.js";
+import { registerDose } from "./dose.js";
+import { registerSimulate } from "./simulate.js";
+import { registerMerge } from "./merge.js";
+
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerPlan,
+  registerTree,
+  registerTransport,
+  registerKernel,
+  registerDose,
+  registerSimulate,
+  registerMerge,
+];

@@ -1,0 +1,30 @@
+import { InputError } from "../errors.js";
+
+/**
+ * How commands talk to the user: with `--json`, exactly one JSON document on stdout; human text,
+ * progress and warnings on stderr (DESIGN.md contract).
+ */
+
+/** Print the one JSON document of a `--json` run. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Human-readable text: stdout without `--json`, never mixed into the JSON document. */
+export function printText(text: string, json: boolean): void {
+  (json ? process.stderr : process.stdout).write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+/** Warnings and notes always go to stderr. */
+export function warn(text: string): void {
+  process.stderr.write(`warning: ${text}\n`);
+}
+
+/** Parse an integer option, naming it in the error. */
+export function parseIntegerOption(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InputError(name, `${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
+  }
+  return n;
+}

@@ -1,0 +1,45 @@
+/**
+ * Exit-code policy for every command: 0 success, 2 invalid input (InputError, or a CLI usage
+ * error), 1 internal failure. Errors print one line on stderr, never a stack trace for input
+ * errors; set SIRTSIM_DEBUG=1 to see stacks of internal failures.
+ */
+import { InputError } from "../errors.js";
+import { activeStagingDirs } from "../io/atomic.js";
+import { rmSync } from "node:fs";
+
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_INPUT = 2;
+
+/** Wrap a command action so that errors become the right exit code and message. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      process.exitCode = reportError(err);
+    }
+  };
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof InputError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return EXIT_INPUT;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n`);
+  if (process.env.SIRTSIM_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return EXIT_INTERNAL;
+}
+
+/** On SIGINT/SIGTERM: remove staged (half-written) outputs, then exit 130/143. */
+export function installSignalCleanup(): void {
+  const handler = (signal: NodeJS.Signals) => {
+    for (const dir of activeStagingDirs) rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(`\ninterrupted (${signal}): no output written\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+}

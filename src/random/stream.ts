@@ -1,0 +1,107 @@
+/**
+ * Keyed random streams: xoshiro128** (Blackman & Vigna 2018) seeded by splitmix64 from
+ * (seed, stream id). A stream id names a unit of work (a batch, a subtree, a tree-growth step),
+ * never a thread, so results do not depend on how work is scheduled (DESIGN.md).
+ *
+ * The generator is a small object over a Uint32Array state: it allocates nothing per draw.
+ */
+
+const MASK64 = (1n << 64n) - 1n;
+
+/** splitmix64 step (Steele, Lea & Flood 2014): returns [next state, output]. */
+function splitmix64(state: bigint): [bigint, bigint] {
+  const next = (state + 0x9e3779b97f4a7c15n) & MASK64;
+  let z = next;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
+  return [next, z ^ (z >> 31n)];
+}
+
+/** 2^-32 and 2^-53, for turning integers into doubles in [0, 1). */
+const TWO_POW_M32 = 2 ** -32;
+const TWO_POW_M53 = 2 ** -53;
+
+export class RandomStream {
+  /** xoshiro128** state, four 32-bit words. */
+  readonly state: Uint32Array;
+
+  constructor(state: Uint32Array) {
+    this.state = state;
+  }
+
+  /** Next 32-bit unsigned integer. */
+  nextUint32(): number {
+    const s = this.state;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  nextFloat(): number {
+    const hi = this.nextUint32() >>> 5; // 27 bits
+    const lo = this.nextUint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) * TWO_POW_M53;
+  }
+
+  /** Uniform double in (0, 1): never 0, safe for logarithms. */
+  nextOpenFloat(): number {
+    return (this.nextUint32() + 0.5) * TWO_POW_M32;
+  }
+
+  /** Uniform integer in [0, n), n ≤ 2^32, without modulo bias (Lemire's method, simple rejection). */
+  nextInt(n: number): number {
+    const limit = 4294967296 - (4294967296 % n);
+    let x = this.nextUint32();
+    while (x >= limit) x = this.nextUint32();
+    return x % n;
+  }
+
+  /** Standard normal deviate (Marsaglia polar method). */
+  nextNormal(): number {
+    let u: number, v: number, s: number;
+    do {
+      u = 2 * this.nextFloat() - 1;
+      v = 2 * this.nextFloat() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    return u * Math.sqrt((-2 * Math.log(s)) / s);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * The stream for work unit `streamId` of a run seeded with `seed`. Different (seed, id) pairs give
+ * statistically independent streams: the 128-bit state is four splitmix64 outputs of a key that
+ * mixes both numbers.
+ */
+export function createStream(seed: number | bigint, streamId: number | bigint): RandomStream {
+  if (typeof seed === "number" && (!Number.isInteger(seed) || seed < 0)) {
+    throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
+  }
+  if (typeof streamId === "number" && (!Number.isInteger(streamId) || streamId < 0)) {
+    throw new RangeError(`streamId must be a non-negative integer, got ${streamId}`);
+  }
+  // Scramble the seed first so that (seed, id) pairs do not collide by a simple XOR.
+  let [, key] = splitmix64(BigInt(seed) & MASK64);
+  key ^= (BigInt(streamId) * 0xd1b54a32d192ed03n) & MASK64;
+  const state = new Uint32Array(4);
+  let out: bigint;
+  [key, out] = splitmix64(key);
+  state[0] = Number(out & 0xffffffffn);
+  state[1] = Number(out >> 32n);
+  [key, out] = splitmix64(key);
+  state[2] = Number(out & 0xffffffffn);
+  state[3] = Number(out >> 32n);
+  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1; // all-zero state is a fixed point
+  return new RandomStream(state);
+}
