@@ -13,6 +13,8 @@ import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { WorkUnitError } from "../errors.js";
 import { runTask, Task } from "./tasks.js";
+// Inline runs dispatch through the same handler table as the workers.
+import "./handlers.js";
 
 export interface PoolOptions {
   /** Number of worker threads; 1 runs inline. Default: available cores. */
