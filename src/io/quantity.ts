@@ -1,0 +1,81 @@
+/**
+ * Physical quantities in user input: a number in the field's own unit, or a string with a unit
+ * ("3.2 GBq", "20 mCi", "1600 mL", "175 cm", "1.8 kg", "96 h", "8 %"), converted with mathjs
+ * units. Used at the boundary only (case files, CLI options), never in computations.
+ *
+ * mathjs has no becquerel, curie or gray: they are defined here on a private mathjs instance
+ * (Bq and Gy as new base dimensions so that "3 Hz" is not an activity, nor "3 J/kg" a dose).
+ */
+import { all, create, type MathJsInstance, type Unit } from "mathjs";
+
+export type QuantityKind = "activity" | "mass" | "volume" | "length" | "dose" | "time" | "density" | "fraction" | "doseCoefficient" | "area" | "ratio";
+
+interface KindSpec {
+  /** The field's unit (what a bare number means). */
+  readonly unit: string;
+  /** What the unit measures, for messages. */
+  readonly noun: string;
+  /** Example units for messages. */
+  readonly examples: string;
+}
+
+export const QUANTITY_KINDS: Readonly<Record<QuantityKind, KindSpec>> = Object.freeze({
+  activity: { unit: "GBq", noun: "an activity", examples: "GBq, MBq, mCi" },
+  mass: { unit: "kg", noun: "a mass", examples: "kg, g" },
+  volume: { unit: "mL", noun: "a volume", examples: "mL, L, cm^3" },
+  length: { unit: "cm", noun: "a length", examples: "cm, m, inch" },
+  dose: { unit: "Gy", noun: "an absorbed dose", examples: "Gy, cGy" },
+  time: { unit: "h", noun: "a time", examples: "h, min, days" },
+  density: { unit: "g/mL", noun: "a density", examples: "g/mL, kg/L" },
+  fraction: { unit: "", noun: "a fraction", examples: "0.08 or \"8 %\"" },
+  doseCoefficient: { unit: "Gy kg / GBq", noun: "a dose coefficient", examples: "Gy kg / GBq" },
+  area: { unit: "m^2", noun: "an area", examples: "m^2" },
+  ratio: { unit: "", noun: "a ratio", examples: "a plain number" },
+});
+
+let instance: MathJsInstance | undefined;
+
+/** The private mathjs instance with Bq, Ci and Gy (created on first use: ~0.2 s). */
+function units(): MathJsInstance {
+  if (instance === undefined) {
+    const math = create(all);
+    math.createUnit("Bq", { baseName: "radioactivity", prefixes: "short" });
+    // 1 Ci = 3.7e10 Bq exactly (definition of the curie).
+    math.createUnit("Ci", { definition: "3.7e10 Bq", prefixes: "short" });
+    math.createUnit("Gy", { baseName: "absorbed_dose", prefixes: "short" });
+    instance = math;
+  }
+  return instance;
+}
+
+/** Outcome of parsing a string quantity: the number in the field's unit, or what went wrong. */
+export type QuantityParse = { ok: true; value: number } | { ok: false; reason: string };
+
+const NUMBER_ONLY = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+const PERCENT = /^\s*([-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?)\s*%\s*$/;
+
+/** Parse `text` as a quantity of `kind`, returned in the kind's unit. */
+export function parseQuantity(text: string, kind: QuantityKind): QuantityParse {
+  const spec = QUANTITY_KINDS[kind];
+  if (NUMBER_ONLY.test(text)) return { ok: true, value: Number(text) };
+  if (kind === "fraction") {
+    const m = PERCENT.exec(text);
+    if (m) return { ok: true, value: Number(m[1]) / 100 };
+    return { ok: false, reason: `must be ${spec.noun} (${spec.examples}), got ${JSON.stringify(text)}` };
+  }
+  if (spec.unit === "") return { ok: false, reason: `must be ${spec.noun} (${spec.examples}), got ${JSON.stringify(text)}` };
+  const math = units();
+  let u: Unit;
+  try {
+    u = math.unit(text);
+  } catch {
+    return { ok: false, reason: `must be ${spec.noun} with a unit (${spec.examples}), got ${JSON.stringify(text)}` };
+  }
+  const reference = math.unit(`1 ${spec.unit}`);
+  if (!u.equalBase(reference)) {
+    return { ok: false, reason: `must be ${spec.noun} (${spec.examples}), got ${JSON.stringify(text)}` };
+  }
+  const value = u.toNumber(spec.unit);
+  // Unit conversion leaves round-off (1600 mL → 1599.9999999999998): keep 14 significant digits.
+  return { ok: true, value: Number(value.toPrecision(14)) };
+}
