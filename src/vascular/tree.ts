@@ -66,6 +66,27 @@ export interface ArterialTree {
   /** Named injection sites → segment index (e.g. "proper-hepatic", "right-hepatic", "S5"). */
   readonly entryPoints: Readonly<Record<string, number>>;
   readonly params: TreeParameters;
+  /**
+   * (Added by the vascular stage.) 1 for segments of the optimised part (named arteries and the
+   * constrained-constructive-optimisation tree), 0 for the statistically generated subtrees.
+   */
+  readonly optimised?: Uint8Array;
+  /**
+   * (Added by the vascular stage.) Non-target branches that leave the tree upstream of the liver,
+   * where refluxing spheres go (e.g. the gastroduodenal artery). They are not segments of the tree.
+   */
+  readonly nonTargetBranches?: readonly NonTargetBranch[];
+}
+
+/** A branch outside the tree where reflux goes (see ArterialTree.nonTargetBranches). */
+export interface NonTargetBranch {
+  readonly name: string;
+  /** Segment at whose proximal end (inlet) the branch leaves; 0 = the proper hepatic inlet. */
+  readonly attachedToSegment: number;
+  /** Baseline flow into the branch, mL/min (not part of the tree's root flow). */
+  readonly flowMlPerMin: number;
+  /** Lumen radius, mm. */
+  readonly radiusMm: number;
 }
 
 /** True when segment i has no children. */

@@ -1,0 +1,190 @@
+/**
+ * Space-filling subtrees by recursive spatial bisection (the statistical part of the hybrid tree).
+ *
+ * A node owns a set of terminal sites. It is split along the principal axis of the sites at the
+ * median (by count; within a compartment all sites carry the same flow, so this is the flow
+ * median away from tumour borders); its branch point lies on the way from its parent's branch
+ * point towards its flow-weighted centroid. Recursion ends at single sites, which become the
+ * terminals. Flows are exactly the sums of the demands below, and Murray's law is imposed later by
+ * the sizing pass (murray.ts), so both hold exactly whatever the geometry.
+ *
+ * Cost: O(n) per level (quickselect), O(n log n) per subtree; no allocation per node.
+ */
+import type { TreeWriter } from "./writer.js";
+import type { TerminalSites } from "./sample.js";
+
+/** Scratch shared by the recursion: projection keys per site and the centroid/axis of a range. */
+export class BisectScratch {
+  readonly keys: Float64Array;
+  readonly centroid = new Float64Array(3);
+  readonly axis = new Float64Array(3);
+  constructor(siteCount: number) {
+    this.keys = new Float64Array(siteCount);
+  }
+}
+
+/** Flow-weighted centroid and principal axis (power iteration on the covariance) of perm[lo, hi). */
+export function centroidAndAxis(s: BisectScratch, sites: TerminalSites, perm: Int32Array, lo: number, hi: number): void {
+  const xyz = sites.xyzMm;
+  const q = sites.flowMlPerMin;
+  let w = 0, cx = 0, cy = 0, cz = 0;
+  for (let k = lo; k < hi; k++) {
+    const i = perm[k];
+    const qi = q[i];
+    w += qi;
+    cx += qi * xyz[3 * i];
+    cy += qi * xyz[3 * i + 1];
+    cz += qi * xyz[3 * i + 2];
+  }
+  cx /= w;
+  cy /= w;
+  cz /= w;
+  let sxx = 0, syy = 0, szz = 0, sxy = 0, sxz = 0, syz = 0;
+  for (let k = lo; k < hi; k++) {
+    const i = perm[k];
+    const dx = xyz[3 * i] - cx, dy = xyz[3 * i + 1] - cy, dz = xyz[3 * i + 2] - cz;
+    sxx += dx * dx;
+    syy += dy * dy;
+    szz += dz * dz;
+    sxy += dx * dy;
+    sxz += dx * dz;
+    syz += dy * dz;
+  }
+  // Start from the axis of largest variance; a few power iterations converge for distinct eigenvalues
+  // and stay a sensible split direction otherwise.
+  let ax = 0, ay = 0, az = 0;
+  if (sxx >= syy && sxx >= szz) ax = 1;
+  else if (syy >= szz) ay = 1;
+  else az = 1;
+  for (let it = 0; it < 8; it++) {
+    const nx = sxx * ax + sxy * ay + sxz * az;
+    const ny = sxy * ax + syy * ay + syz * az;
+    const nz = sxz * ax + syz * ay + szz * az;
+    const norm = Math.sqrt(nx * nx + ny * ny + nz * nz);
+    if (norm === 0) break;
+    ax = nx / norm;
+    ay = ny / norm;
+    az = nz / norm;
+  }
+  s.centroid[0] = cx;
+  s.centroid[1] = cy;
+  s.centroid[2] = cz;
+  s.axis[0] = ax;
+  s.axis[1] = ay;
+  s.axis[2] = az;
+}
+
+/** Reorder perm[lo, hi) so that perm[k] has the k-th smallest key and smaller keys come first (Hoare quickselect). */
+export function selectKth(perm: Int32Array, keys: Float64Array, lo: number, hi: number, k: number): void {
+  let left = lo, right = hi - 1;
+  while (right > left) {
+    // Median of three pivot for sorted / adversarial inputs.
+    const mid = (left + right) >>> 1;
+    const a = keys[perm[left]], b = keys[perm[mid]], c = keys[perm[right]];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = left, j = right;
+    while (i <= j) {
+      while (keys[perm[i]] < pivot) i++;
+      while (keys[perm[j]] > pivot) j--;
+      if (i <= j) {
+        const t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return;
+  }
+}
+
+/** Split perm[lo, hi) at `mid` along the principal axis of the range (centroidAndAxis first). */
+export function splitAlongAxis(s: BisectScratch, sites: TerminalSites, perm: Int32Array, lo: number, hi: number, mid: number): void {
+  const xyz = sites.xyzMm;
+  const ax = s.axis[0], ay = s.axis[1], az = s.axis[2];
+  const keys = s.keys;
+  for (let k = lo; k < hi; k++) {
+    const i = perm[k];
+    keys[i] = ax * xyz[3 * i] + ay * xyz[3 * i + 1] + az * xyz[3 * i + 2];
+  }
+  selectKth(perm, keys, lo, hi, mid);
+}
+
+/**
+ * Emit the bisection subtree of perm[lo, hi) below segment `parent` (whose distal point is the
+ * proximal point of the new segment). `branchFraction` ∈ (0, 1] places an internal branch point at
+ * parent + f·(centroid − parent); terminals sit at their site. When `rootDistal` is given, the
+ * subtree's first segment ends there instead. Returns the index of the subtree's first segment.
+ */
+export function emitBisection(
+  w: TreeWriter,
+  s: BisectScratch,
+  sites: TerminalSites,
+  perm: Int32Array,
+  lo: number,
+  hi: number,
+  parent: number,
+  branchFraction: number,
+  rootDistal: Float64Array | null = null,
+): number {
+  const xyz = sites.xyzMm;
+  if (hi - lo === 1) {
+    const i = perm[lo];
+    const seg = w.emit(parent, xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]);
+    w.compartment[seg] = sites.compartment[i];
+    w.territoryMl[seg] = sites.territoryMl[i];
+    w.demandMlPerMin[seg] = sites.flowMlPerMin[i];
+    return seg;
+  }
+  centroidAndAxis(s, sites, perm, lo, hi);
+  let dx: number, dy: number, dz: number;
+  if (rootDistal !== null) {
+    dx = rootDistal[0];
+    dy = rootDistal[1];
+    dz = rootDistal[2];
+  } else {
+    const d = w.distalMm;
+    const px = d[3 * parent], py = d[3 * parent + 1], pz = d[3 * parent + 2];
+    dx = px + branchFraction * (s.centroid[0] - px);
+    dy = py + branchFraction * (s.centroid[1] - py);
+    dz = pz + branchFraction * (s.centroid[2] - pz);
+  }
+  const seg = w.emit(parent, dx, dy, dz);
+  const mid = lo + ((hi - lo) >>> 1);
+  splitAlongAxis(s, sites, perm, lo, hi, mid);
+  emitBisection(w, s, sites, perm, lo, mid, seg, branchFraction);
+  emitBisection(w, s, sites, perm, mid, hi, seg, branchFraction);
+  return seg;
+}
+
+/**
+ * Partition perm[lo, hi) into `clusters` contiguous ranges of (nearly) equal size by recursive
+ * principal-axis bisection; writes the range starts into `outStarts` (length clusters + 1, last =
+ * hi). Used to make the compact territories of the optimised tree's terminals.
+ */
+export function partitionIntoClusters(
+  s: BisectScratch,
+  sites: TerminalSites,
+  perm: Int32Array,
+  lo: number,
+  hi: number,
+  clusters: number,
+  outStarts: Int32Array,
+  offset = 0,
+): void {
+  if (clusters <= 1) {
+    outStarts[offset] = lo;
+    outStarts[offset + 1] = hi;
+    return;
+  }
+  const left = clusters >>> 1;
+  let mid = lo + Math.round(((hi - lo) * left) / clusters);
+  // Every cluster keeps at least one site.
+  mid = Math.min(Math.max(mid, lo + left), hi - (clusters - left));
+  centroidAndAxis(s, sites, perm, lo, hi);
+  splitAlongAxis(s, sites, perm, lo, hi, mid);
+  partitionIntoClusters(s, sites, perm, lo, mid, left, outStarts, offset);
+  partitionIntoClusters(s, sites, perm, mid, hi, clusters - left, outStarts, offset + left);
+}

@@ -1,0 +1,286 @@
+/**
+ * growTree: the whole hepatic arterial tree for a domain, deterministic for a seed.
+ *
+ * 1. Terminal sites: N points with density ∝ perfusion, flows per compartment (sample.ts).
+ * 2. Couinaud segments from the geometry and the named arteries above them (couinaud.ts).
+ * 3. In each segment, the sites are partitioned into compact territories of equal flow; an
+ *    optimised tree (constrained constructive optimisation with a spatial index, cco.ts) connects
+ *    the territory centroids, and below each territory a bisection subtree (bisect.ts) reaches
+ *    every site.
+ * 4. Radii by Murray's law with the reduced-resistance sizing (murray.ts); flows recomputed by
+ *    Poiseuille (hemodynamics.ts) and stored.
+ * Random streams: 1 = site sampling, 100 + Couinaud segment = growth inside that segment.
+ */
+import type { Domain } from "../geometry/domain.js";
+import { compartmentNames, labelAt } from "../geometry/domain.js";
+import type { Vec3 } from "../geometry/grid.js";
+import { integrateDomain } from "../geometry/integrate.js";
+import type { DomainIntegral } from "../geometry/integrate.js";
+import { InputError, checkRange } from "../errors.js";
+import { BisectScratch, centroidAndAxis, emitBisection, partitionIntoClusters } from "./bisect.js";
+import { HEPATIC_SKELETON, couinaudLabels, skeletonLeafOrder } from "./couinaud.js";
+import type { SkeletonNode } from "./couinaud.js";
+import { growOptimisedSegment } from "./cco.js";
+import { createSubtreeEquivalents, distributeFlows, reduceSubtrees, segmentResistances } from "./hemodynamics.js";
+import { murrayRadii } from "./murray.js";
+import { sampleTerminalSites } from "./sample.js";
+import type { TerminalSites } from "./sample.js";
+import type { ArterialTree, NonTargetBranch } from "./tree.js";
+import { M3_PER_S_PER_ML_PER_MIN, PA_PER_MMHG } from "./tree.js";
+import { TreeWriter } from "./writer.js";
+
+export interface GrowOptions {
+  /** Number of terminals (arterioles); ~1.5 M for a whole liver at portal-tract resolution. */
+  readonly terminals: number;
+  /** Terminals of the optimised part (territories); the rest are bisection subtrees. */
+  readonly optimisedTerminals: number;
+  /** Murray exponent γ. */
+  readonly murrayExponent: number;
+  /** Flow into the proper hepatic artery, mL/min. */
+  readonly rootFlowMlPerMin: number;
+  readonly inletPressureMmHg: number;
+  readonly terminalPressureMmHg: number;
+  readonly viscosityMPaS: number;
+  /** Bisection subtrees: branch point at parent + f·(centroid − parent). */
+  readonly branchFraction: number;
+  /** Share of sites right of the Cantlie plane. */
+  readonly rightFraction: number;
+  /** Share of sites in the caudate (S1). */
+  readonly caudateFraction: number;
+  /** Candidate segments examined per optimised terminal. */
+  readonly candidateSegments: number;
+  /** Hilum (distal end of the proper hepatic artery), mm; derived from the geometry when absent. */
+  readonly hilumMm?: Vec3 | undefined;
+  /** Inlet of the proper hepatic artery relative to the hilum, mm. */
+  readonly inletOffsetMm: Vec3;
+  /** Non-target branch leaving at the root's inlet (reflux destination); null for none. */
+  readonly nonTarget: { readonly name: string; readonly flowMlPerMin: number; readonly radiusMm: number } | null;
+}
+
+export const DEFAULT_GROW_OPTIONS: GrowOptions = {
+  terminals: 10_000,
+  optimisedTerminals: 4000,
+  murrayExponent: 3,
+  rootFlowMlPerMin: 400,
+  inletPressureMmHg: 98,
+  terminalPressureMmHg: 25,
+  viscosityMPaS: 3.5,
+  branchFraction: 0.5,
+  rightFraction: 0.6,
+  caudateFraction: 0.04,
+  candidateSegments: 12,
+  inletOffsetMm: [-15, -10, -30],
+  nonTarget: { name: "gastroduodenal", flowMlPerMin: 60, radiusMm: 1.5 },
+};
+
+/** Depth-dependent position of the named branch points between the hilum and their territory. */
+const SKELETON_REACH = [0, 0.3, 0.5, 0.65, 0.75];
+
+function checkOptions(o: GrowOptions): void {
+  const integer = (field: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v)) throw new InputError(field, `${field} must be an integer in [${min}, ${max}], got ${v}`);
+    checkRange(field, v, min, max);
+  };
+  integer("tree.terminals", o.terminals, 2, 50_000_000);
+  integer("tree.optimisedTerminals", o.optimisedTerminals, 1, 1_000_000);
+  integer("tree.candidateSegments", o.candidateSegments, 1, 1000);
+  checkRange("tree.murrayExponent", o.murrayExponent, 2, 4);
+  checkRange("tree.rootFlowMlPerMin", o.rootFlowMlPerMin, 0, 1e5, { minOpen: true });
+  checkRange("tree.viscosityMPaS", o.viscosityMPaS, 0, 100, { minOpen: true });
+  checkRange("tree.terminalPressureMmHg", o.terminalPressureMmHg, 0, 300);
+  checkRange("tree.inletPressureMmHg", o.inletPressureMmHg, o.terminalPressureMmHg, 300, { minOpen: true });
+  checkRange("tree.branchFraction", o.branchFraction, 0, 1, { minOpen: true });
+  checkRange("tree.rightFraction", o.rightFraction, 0, 1);
+  checkRange("tree.caudateFraction", o.caudateFraction, 0, 0.5);
+}
+
+interface GrowContext {
+  readonly w: TreeWriter;
+  readonly sites: TerminalSites;
+  readonly perm: Int32Array;
+  readonly scratch: BisectScratch;
+  readonly options: GrowOptions;
+  readonly domain: Domain;
+  readonly seed: number;
+  readonly hilum: Vec3;
+  readonly inlet: Vec3;
+  /** Site range of every Couinaud segment (index = segment number). */
+  readonly rangeLo: Int32Array;
+  readonly rangeHi: Int32Array;
+  readonly entryPoints: Record<string, number>;
+  readonly totalFlow: number;
+}
+
+function leafRange(ctx: GrowContext, node: SkeletonNode): [number, number] {
+  if (node.children.length === 0) return [ctx.rangeLo[node.segment], ctx.rangeHi[node.segment]];
+  const a = leafRange(ctx, node.children[0]);
+  const b = leafRange(ctx, node.children[node.children.length - 1]);
+  return [a[0], b[1]];
+}
+
+function rangeFlow(ctx: GrowContext, lo: number, hi: number): number {
+  let q = 0;
+  for (let k = lo; k < hi; k++) q += ctx.sites.flowMlPerMin[ctx.perm[k]];
+  return q;
+}
+
+/** Emit the arteries of one Couinaud segment: optimised tree to territories, bisection below. */
+function emitSegment(ctx: GrowContext, segment: number, parent: number, lo: number, hi: number, rootDistal: Float64Array | null): number {
+  const { w, sites, perm, scratch, options } = ctx;
+  const n = hi - lo;
+  const share = rangeFlow(ctx, lo, hi) / ctx.totalFlow;
+  const clusters = Math.max(1, Math.min(n, Math.round(options.optimisedTerminals * share)));
+  if (clusters < 3) {
+    return emitBisection(w, scratch, sites, perm, lo, hi, parent, options.branchFraction, rootDistal);
+  }
+  const starts = new Int32Array(clusters + 1);
+  partitionIntoClusters(scratch, sites, perm, lo, hi, clusters, starts);
+  return growOptimisedSegment(ctx.w, ctx.domain, sites, perm, starts, scratch, parent, rootDistal, ctx.hilum, options, ctx.seed, segment);
+}
+
+function emitNode(ctx: GrowContext, node: SkeletonNode, parent: number, depth: number): number {
+  const [lo, hi] = leafRange(ctx, node);
+  if (hi <= lo) return -1;
+  const root = parent < 0;
+  const w = ctx.w;
+  if (node.children.length === 0) {
+    const rootDistal = root ? Float64Array.from(ctx.hilum) : null;
+    const seg = emitSegment(ctx, node.segment, parent, lo, hi, rootDistal);
+    if (root) w.proximalMm.set(ctx.inlet, 0);
+    ctx.entryPoints[node.name] = seg;
+    return seg;
+  }
+  const nonEmpty = node.children.filter((c) => {
+    const [a, b] = leafRange(ctx, c);
+    return b > a;
+  });
+  if (nonEmpty.length === 1) {
+    const seg = emitNode(ctx, nonEmpty[0], parent, depth);
+    ctx.entryPoints[node.name] = seg;
+    return seg;
+  }
+  let seg: number;
+  if (root) {
+    seg = w.emit(-1, ctx.hilum[0], ctx.hilum[1], ctx.hilum[2], ctx.inlet[0], ctx.inlet[1], ctx.inlet[2]);
+  } else {
+    centroidAndAxis(ctx.scratch, ctx.sites, ctx.perm, lo, hi);
+    const reach = SKELETON_REACH[Math.min(depth, SKELETON_REACH.length - 1)];
+    const c = ctx.scratch.centroid;
+    const h = ctx.hilum;
+    seg = w.emit(parent, h[0] + reach * (c[0] - h[0]), h[1] + reach * (c[1] - h[1]), h[2] + reach * (c[2] - h[2]));
+  }
+  w.optimised[seg] = 1;
+  ctx.entryPoints[node.name] = seg;
+  for (const child of nonEmpty) emitNode(ctx, child, seg, depth + 1);
+  return seg;
+}
+
+/** Hilum: the geometric one if it is in the liver, else pulled towards the sites' centroid until it is. */
+function hilumInside(domain: Domain, hilum: Vec3, centroid: Float64Array): Vec3 {
+  for (let t = 0; t <= 20; t++) {
+    const f = t / 20;
+    const p: Vec3 = [hilum[0] + f * (centroid[0] - hilum[0]), hilum[1] + f * (centroid[1] - hilum[1]), hilum[2] + f * (centroid[2] - hilum[2])];
+    if (labelAt(domain, p[0], p[1], p[2]) !== 0) return p;
+  }
+  return [centroid[0], centroid[1], centroid[2]];
+}
+
+/** Grow, size and solve the tree. `options` override DEFAULT_GROW_OPTIONS. */
+export function growTree(domain: Domain, options: Partial<GrowOptions> = {}, seed = 1, integral?: DomainIntegral): ArterialTree {
+  const o: GrowOptions = { ...DEFAULT_GROW_OPTIONS, ...options };
+  checkOptions(o);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError("tree.seed", `tree.seed must be an integer in [0, 4294967295], got ${seed}`);
+  const N = o.terminals;
+  const integ = integral ?? integrateDomain(domain);
+  const sites = sampleTerminalSites(domain, integ, N, o.rootFlowMlPerMin, seed);
+
+  // Group the sites by Couinaud segment in skeleton leaf order.
+  const labels = couinaudLabels(sites, o.rightFraction, o.caudateFraction);
+  const order = skeletonLeafOrder();
+  const counts = new Int32Array(9);
+  for (let i = 0; i < N; i++) counts[labels.segment[i]]++;
+  const rangeLo = new Int32Array(9);
+  const rangeHi = new Int32Array(9);
+  let at = 0;
+  for (const s of order) {
+    rangeLo[s] = at;
+    at += counts[s];
+    rangeHi[s] = at;
+  }
+  const perm = new Int32Array(N);
+  const fill = Int32Array.from(rangeLo);
+  for (let i = 0; i < N; i++) perm[fill[labels.segment[i]]++] = i;
+
+  const scratch = new BisectScratch(N);
+  centroidAndAxis(scratch, sites, perm, 0, N);
+  const hilum = o.hilumMm !== undefined ? ([...o.hilumMm] as Vec3) : hilumInside(domain, labels.hilumMm, scratch.centroid);
+  const inlet: Vec3 = [hilum[0] + o.inletOffsetMm[0], hilum[1] + o.inletOffsetMm[1], hilum[2] + o.inletOffsetMm[2]];
+  const w = new TreeWriter(N);
+  let totalFlow = 0;
+  for (let i = 0; i < N; i++) totalFlow += sites.flowMlPerMin[i];
+  const ctx: GrowContext = { w, sites, perm, scratch, options: o, domain, seed, hilum, inlet, rangeLo, rangeHi, entryPoints: {}, totalFlow };
+  emitNode(ctx, HEPATIC_SKELETON, -1, 0);
+  if (w.count !== w.capacity) throw new Error(`growTree: emitted ${w.count} segments, expected ${w.capacity}`);
+  return finishTree(w, domain, o, seed, ctx.entryPoints);
+}
+
+/** Lengths, subtree ranges, radii and flows of a fully emitted tree. */
+function finishTree(w: TreeWriter, domain: Domain, o: GrowOptions, seed: number, entryPoints: Record<string, number>): ArterialTree {
+  const n = w.count;
+  const lengthMm = new Float64Array(n);
+  const p = w.proximalMm, d = w.distalMm;
+  for (let i = 0; i < n; i++) {
+    lengthMm[i] = Math.hypot(d[3 * i] - p[3 * i], d[3 * i + 1] - p[3 * i + 1], d[3 * i + 2] - p[3 * i + 2]);
+  }
+  const subtreeEnd = new Int32Array(n);
+  for (let i = n - 1; i >= 0; i--) subtreeEnd[i] = w.child1[i] >= 0 ? subtreeEnd[w.child1[i]] : i + 1;
+  const viscosityPaS = o.viscosityMPaS * 1e-3;
+  const inletPressurePa = o.inletPressureMmHg * PA_PER_MMHG;
+  const terminalPressurePa = o.terminalPressureMmHg * PA_PER_MMHG;
+  const radiusMm = new Float64Array(n);
+  const structure = { segmentCount: n, parent: w.parent, child0: w.child0, child1: w.child1, lengthMm };
+  murrayRadii(radiusMm, structure, w.demandMlPerMin, o.murrayExponent, viscosityPaS, inletPressurePa - terminalPressurePa);
+  const terminalPressure = new Float64Array(n);
+  for (let i = 0; i < n; i++) if (w.child0[i] < 0) terminalPressure[i] = terminalPressurePa;
+  const nonTargetBranches: NonTargetBranch[] = o.nonTarget === null ? [] : [{ ...o.nonTarget, attachedToSegment: 0 }];
+  const tree: ArterialTree = {
+    segmentCount: n,
+    parent: w.parent,
+    child0: w.child0,
+    child1: w.child1,
+    subtreeEnd,
+    generation: w.generation,
+    proximalMm: w.proximalMm,
+    distalMm: w.distalMm,
+    radiusMm,
+    lengthMm,
+    flowMlPerMin: new Float64Array(n),
+    compartment: w.compartment,
+    territoryMl: w.territoryMl,
+    terminalPressurePa: terminalPressure,
+    compartmentNames: compartmentNames(domain),
+    entryPoints: entryPoints,
+    params: {
+      murrayExponent: o.murrayExponent,
+      viscosityPaS,
+      inletPressurePa,
+      terminalPressurePa,
+      rootFlowMlPerMin: o.rootFlowMlPerMin,
+      seed,
+    },
+    optimised: w.optimised,
+    nonTargetBranches,
+  };
+  solveFlows(tree);
+  return tree;
+}
+
+/** Poiseuille flows of the tree at its parameters, into tree.flowMlPerMin (mL/min). */
+export function solveFlows(tree: ArterialTree): void {
+  const n = tree.segmentCount;
+  const resistance = segmentResistances(new Float64Array(n), tree, tree.params.viscosityPaS);
+  const eq = reduceSubtrees(createSubtreeEquivalents(n), tree, resistance);
+  const flow = tree.flowMlPerMin;
+  distributeFlows(flow, null, tree, resistance, eq, tree.params.inletPressurePa);
+  for (let i = 0; i < n; i++) flow[i] /= M3_PER_S_PER_ML_PER_MIN;
+}
