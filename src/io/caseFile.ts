@@ -377,3 +377,8 @@ export function parseCase(json: unknown, fileName?: string): PlanningCase {
 export function caseJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(caseSchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
 }
+
+/** The text of schema/case.schema.json (2-space JSON with a trailing newline). */
+export function caseSchemaJsonText(): string {
+  return `${JSON.stringify(caseJsonSchema(), null, 2)}\n`;
+}
