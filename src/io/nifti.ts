@@ -21,6 +21,7 @@ import * as niftiReader from "nifti-reader-js";
 import { InputError } from "../errors.js";
 import type { Grid, GridData, Mat3, Vec3 } from "../geometry/grid.js";
 import { writeFileAtomic } from "./atomic.js";
+import { toRasGeometry } from "./frame.js";
 
 export type NiftiKind = "activity" | "labels";
 
@@ -270,16 +271,6 @@ function affineToGeometry(a: number[][]): Geometry | null {
     }
   }
   return { spacingMm: spacing, originMm: [a[0][3], a[1][3], a[2][3]], direction, frame: "RAS" };
-}
-
-/** Geometry of `grid` in RAS (LPS grids have their x and y world axes negated). */
-export function toRasGeometry<T extends { originMm: Vec3; direction: Mat3; frame: "RAS" | "LPS" }>(grid: T): { originMm: Vec3; direction: Mat3 } {
-  if (grid.frame === "RAS") return { originMm: [...grid.originMm], direction: [...grid.direction] };
-  const d = grid.direction;
-  return {
-    originMm: [-grid.originMm[0], -grid.originMm[1], grid.originMm[2]],
-    direction: [-d[0], -d[1], -d[2], -d[3], -d[4], -d[5], d[6], d[7], d[8]],
-  };
 }
 
 /** NIfTI datatype code for the grid's array type (float64 is written as float32). */

@@ -11,7 +11,7 @@
  */
 import { InputError } from "../errors.js";
 import type { Grid, GridData, GridGeometry, Mat3, Vec3 } from "../geometry/grid.js";
-import { toRasGeometry } from "./nifti.js";
+import { toRasGeometry } from "./frame.js";
 
 export type ResampleMethod = "nearest" | "trilinear";
 
