@@ -1,24 +1,363 @@
-/** Placeholder (replaced below by the optimised growth). */
+/**
+ * The optimised part of the tree: constrained constructive optimisation (CCO; Schreiner &
+ * Buxbaum, IEEE TBME 1993;40:482; Karch et al., Comput Biol Med 1999;29:19), made local.
+ *
+ * Terminals (the centroids of compact territories, each with its summed flow) are added one at a
+ * time in a seeded random order. For each, the `candidateSegments` nearest segments (spatial grid,
+ * segmentIndex.ts — not a scan of the tree) are tried with a small lattice of bifurcation points
+ * in the triangle (proximal, distal, new terminal). The cost of a connection is the total volume
+ * of the tree after it, obtained without copying the tree: with Karch's reduced resistances R*,
+ * volume factors W (subtree volume / (π r²)) and daughter ratios β, only the segments on the path
+ * from the new bifurcation to the root change, so each trial costs O(depth):
+ *   R*_i = L_i + [β_0⁴/R*_0 + β_1⁴/R*_1]⁻¹,  W_i = L_i + β_0² W_0 + β_1² W_1,
+ *   r_root ∝ (Q R*_root)^¼  ⇒  volume ∝ √(Q_root R*_root) · W_root
+ * (β from equal terminal pressures + Murray's law, as in murray.ts; the constant 8μ/π cancels).
+ * Trials are taken in order of cost; the first whose new segments stay inside the liver and keep
+ * their lumen clear of every non-adjacent segment (centre-line distance ≥ (r_a + r_b)·margin,
+ * radii of the growing tree at that step) is accepted.
+ */
 import type { Domain } from "../geometry/domain.js";
-import type { Vec3 } from "../geometry/grid.js";
+import { labelAt } from "../geometry/domain.js";
+import { createStream } from "../random/stream.js";
 import type { BisectScratch } from "./bisect.js";
-import { emitBisection } from "./bisect.js";
+import { centroidAndAxis, emitBisection } from "./bisect.js";
 import type { TerminalSites } from "./sample.js";
+import { SegmentIndex, segmentSegmentDistance } from "./segmentIndex.js";
+import { M3_PER_S_PER_ML_PER_MIN } from "./tree.js";
 import type { TreeWriter } from "./writer.js";
 
+/** Barycentric (proximal, distal) weights of the trial bifurcation points; the rest goes to the new terminal. */
+const TRIALS: readonly (readonly [number, number])[] = [
+  [1 / 3, 1 / 3], [0.5, 0.25], [0.25, 0.5], [0.45, 0.45], [0.6, 0.2], [0.2, 0.6], [0.25, 0.25], [0.5, 0.4], [0.4, 0.5],
+];
+
+/** Lumen clearance factor applied during growth (radii still grow after a segment is placed). */
+export const CLEARANCE_MARGIN = 1.5;
+
+/** Shared by all Couinaud segments: the index of every optimised segment placed so far and its radius. */
+export class OptimisedIndex {
+  readonly index: SegmentIndex;
+  /** Radius estimate of every id, mm (fixed once its segment's group is finished). */
+  radiusMm: number[] = [];
+  nextId = 0;
+  /** Connections accepted although no trial met the constraints. */
+  fallbacks = 0;
+  connections = 0;
+
+  constructor(minMm: ArrayLike<number>, maxMm: ArrayLike<number>, cellMm: number, capacity: number) {
+    this.index = new SegmentIndex(minMm, maxMm, cellMm, capacity);
+  }
+
+  add(ax: number, ay: number, az: number, bx: number, by: number, bz: number, radiusMm: number): number {
+    const id = this.nextId++;
+    this.index.set(id, ax, ay, az, bx, by, bz);
+    this.radiusMm[id] = radiusMm;
+    return id;
+  }
+}
+
+export interface CcoOptions {
+  readonly murrayExponent: number;
+  readonly viscosityMPaS: number;
+  readonly inletPressureMmHg: number;
+  readonly terminalPressureMmHg: number;
+  readonly candidateSegments: number;
+  readonly branchFraction: number;
+}
+
+/** The growing CCO tree of one Couinaud segment (pointer-based; emitted in pre-order at the end). */
+class CcoTree {
+  m = 0;
+  readonly prox: Float64Array;
+  readonly dist: Float64Array;
+  readonly par: Int32Array;
+  readonly c0: Int32Array;
+  readonly c1: Int32Array;
+  readonly term: Int32Array;
+  readonly Q: Float64Array;
+  readonly L: Float64Array;
+  readonly Rs: Float64Array;
+  readonly W: Float64Array;
+  readonly beta: Float64Array;
+  readonly id: Int32Array;
+
+  constructor(capacity: number) {
+    this.prox = new Float64Array(3 * capacity);
+    this.dist = new Float64Array(3 * capacity);
+    this.par = new Int32Array(capacity).fill(-1);
+    this.c0 = new Int32Array(capacity).fill(-1);
+    this.c1 = new Int32Array(capacity).fill(-1);
+    this.term = new Int32Array(capacity).fill(-1);
+    this.Q = new Float64Array(capacity);
+    this.L = new Float64Array(capacity);
+    this.Rs = new Float64Array(capacity);
+    this.W = new Float64Array(capacity);
+    this.beta = new Float64Array(capacity).fill(1);
+    this.id = new Int32Array(capacity).fill(-1);
+  }
+}
+
+/** β of the first daughter and the parent's (R*, W) from the daughters' (Q, R*, W). Writes into `out`. */
+function combine(out: Float64Array, gamma: number, length: number, qa: number, ra: number, wa: number, qb: number, rb: number, wb: number): void {
+  const rho = Math.pow((qa * ra) / (qb * rb), 0.25);
+  const rg = Math.pow(rho, gamma);
+  const betaA = Math.pow(1 + 1 / rg, -1 / gamma);
+  const betaB = Math.pow(1 + rg, -1 / gamma);
+  const a2 = betaA * betaA, b2 = betaB * betaB;
+  out[0] = length + 1 / ((a2 * a2) / ra + (b2 * b2) / rb);
+  out[1] = length + a2 * wa + b2 * wb;
+  out[2] = betaA;
+  out[3] = betaB;
+}
+
+function dist3(a: Float64Array, ia: number, bx: number, by: number, bz: number): number {
+  return Math.hypot(a[3 * ia] - bx, a[3 * ia + 1] - by, a[3 * ia + 2] - bz);
+}
+
+/**
+ * Grow the optimised tree of one Couinaud segment over the territories perm[starts[k], starts[k+1])
+ * below writer segment `parent`, then emit it and the territories' bisection subtrees into the
+ * writer. Returns the writer index of the segment's first (segmental) artery.
+ */
 export function growOptimisedSegment(
   w: TreeWriter,
-  _domain: Domain,
+  domain: Domain,
   sites: TerminalSites,
   perm: Int32Array,
   starts: Int32Array,
   scratch: BisectScratch,
   parent: number,
-  rootDistal: Float64Array | null,
-  _hilum: Vec3,
-  options: { branchFraction: number },
-  _seed: number,
-  _segment: number,
+  shared: OptimisedIndex,
+  options: CcoOptions,
+  seed: number,
+  couinaudSegment: number,
 ): number {
-  return emitBisection(w, scratch, sites, perm, starts[0], starts[starts.length - 1], parent, options.branchFraction, rootDistal);
+  const K = starts.length - 1;
+  const gamma = options.murrayExponent;
+  // Territory centroids and flows.
+  const centroid = new Float64Array(3 * K);
+  const flow = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    centroidAndAxis(scratch, sites, perm, starts[k], starts[k + 1]);
+    centroid.set(scratch.centroid, 3 * k);
+    let q = 0;
+    for (let j = starts[k]; j < starts[k + 1]; j++) q += sites.flowMlPerMin[perm[j]];
+    flow[k] = q;
+  }
+  // Seeded random insertion order (Fisher–Yates).
+  const stream = createStream(seed, 100 + couinaudSegment);
+  const order = new Int32Array(K);
+  for (let k = 0; k < K; k++) order[k] = k;
+  for (let k = K - 1; k > 0; k--) {
+    const j = stream.nextInt(k + 1);
+    const t = order[k];
+    order[k] = order[j];
+    order[j] = t;
+  }
+
+  const t = new CcoTree(2 * K - 1);
+  const p0x = w.distalMm[3 * parent], p0y = w.distalMm[3 * parent + 1], p0z = w.distalMm[3 * parent + 2];
+  const deltaPPa = (options.inletPressureMmHg - options.terminalPressureMmHg) * 133.322387415;
+  const kappa = (8 * options.viscosityMPaS * 1e-3) / Math.PI;
+  const rootRadius = () => 1e3 * Math.pow((kappa * t.Rs[0] * 1e-3 * t.Q[0] * M3_PER_S_PER_ML_PER_MIN) / deltaPPa, 0.25);
+  const radiusOf = (i: number, rRoot: number) => {
+    let r = rRoot;
+    for (let j = i; j > 0; j = t.par[j]) r *= t.beta[j];
+    return r;
+  };
+
+  // Root: from the parent's distal point to the first territory.
+  {
+    const k = order[0];
+    t.prox[0] = p0x;
+    t.prox[1] = p0y;
+    t.prox[2] = p0z;
+    t.dist.set(centroid.subarray(3 * k, 3 * k + 3), 0);
+    t.term[0] = k;
+    t.Q[0] = flow[k];
+    t.L[0] = Math.max(1e-9, dist3(t.dist, 0, p0x, p0y, p0z));
+    t.Rs[0] = t.L[0];
+    t.W[0] = t.L[0];
+    t.m = 1;
+    t.id[0] = shared.add(p0x, p0y, p0z, t.dist[0], t.dist[1], t.dist[2], 0);
+  }
+
+  const candIds: number[] = [];
+  const candDist: number[] = [];
+  const near: number[] = [];
+  const tmp = new Float64Array(4);
+  const trialCost: number[] = [];
+  const trialSeg: number[] = [];
+  const trialPoint: number[] = [];
+  const idToLocal = new Map<number, number>();
+  idToLocal.set(t.id[0], 0);
+  const segEnds = new Float64Array(18);
+
+  for (let step = 1; step < K; step++) {
+    const k = order[step];
+    const tx = centroid[3 * k], ty = centroid[3 * k + 1], tz = centroid[3 * k + 2];
+    const q = flow[k];
+    shared.index.nearest(tx, ty, tz, options.candidateSegments, candIds, candDist);
+    trialCost.length = 0;
+    trialSeg.length = 0;
+    trialPoint.length = 0;
+    // Keep only this segment's own tree, the nearest `candidateSegments` of them.
+    const local: { s: number; d: number }[] = [];
+    for (let c = 0; c < candIds.length; c++) {
+      const s = idToLocal.get(candIds[c]);
+      if (s !== undefined) local.push({ s, d: candDist[c] });
+    }
+    if (local.length === 0) for (let s = 0; s < t.m; s++) local.push({ s, d: 0 });
+    local.sort((a, b) => a.d - b.d || a.s - b.s);
+    const nCand = Math.min(local.length, options.candidateSegments);
+    for (let c = 0; c < nCand; c++) {
+      const s = local[c].s;
+      const ax = t.prox[3 * s], ay = t.prox[3 * s + 1], az = t.prox[3 * s + 2];
+      const bx = t.dist[3 * s], by = t.dist[3 * s + 1], bz = t.dist[3 * s + 2];
+      for (const [wa, wb] of TRIALS) {
+        const wt = 1 - wa - wb;
+        const x = wa * ax + wb * bx + wt * tx, y = wa * ay + wb * by + wt * ty, z = wa * az + wb * bz + wt * tz;
+        const lsp = Math.max(1e-9, Math.hypot(x - ax, y - ay, z - az));
+        const ld = Math.max(1e-9, Math.hypot(bx - x, by - y, bz - z));
+        const ln = Math.max(1e-9, Math.hypot(tx - x, ty - y, tz - z));
+        const rsD = ld + (t.Rs[s] - t.L[s]);
+        const wD = ld + (t.W[s] - t.L[s]);
+        combine(tmp, gamma, lsp, t.Q[s], rsD, wD, q, ln, ln);
+        let qCur = t.Q[s] + q, rsCur = tmp[0], wCur = tmp[1];
+        for (let cur = s, p = t.par[s]; p >= 0; cur = p, p = t.par[p]) {
+          const sib = t.c0[p] === cur ? t.c1[p] : t.c0[p];
+          combine(tmp, gamma, t.L[p], qCur, rsCur, wCur, t.Q[sib], t.Rs[sib], t.W[sib]);
+          qCur += t.Q[sib];
+          rsCur = tmp[0];
+          wCur = tmp[1];
+        }
+        trialCost.push(Math.sqrt(qCur * rsCur) * wCur);
+        trialSeg.push(s);
+        trialPoint.push(x, y, z);
+      }
+    }
+    // Try trials by increasing cost.
+    const byCost = trialCost.map((_, i) => i).sort((a, b) => trialCost[a] - trialCost[b] || a - b);
+    const rRoot = rootRadius();
+    let chosen = -1;
+    for (const trial of byCost) {
+      const s = trialSeg[trial];
+      const x = trialPoint[3 * trial], y = trialPoint[3 * trial + 1], z = trialPoint[3 * trial + 2];
+      const rs = radiusOf(s, rRoot) * Math.pow((t.Q[s] + q) / t.Q[s], 1 / 3);
+      const rn = rs * Math.pow(q / (t.Q[s] + q), 1 / 3);
+      // New segments: s' (prox → b), d (b → old distal), n (b → terminal).
+      segEnds.set([t.prox[3 * s], t.prox[3 * s + 1], t.prox[3 * s + 2], x, y, z], 0);
+      segEnds.set([x, y, z, t.dist[3 * s], t.dist[3 * s + 1], t.dist[3 * s + 2]], 6);
+      segEnds.set([x, y, z, tx, ty, tz], 12);
+      const radii = [rs, rs, rn];
+      let ok = true;
+      for (let g = 0; g < 3 && ok; g++) {
+        const e = segEnds.subarray(6 * g, 6 * g + 6);
+        // Inside the liver (three interior samples).
+        for (const f of [0.25, 0.5, 0.75]) {
+          if (g === 1 && t.c0[s] < 0 && f > 0.5) continue;
+          if (labelAt(domain, e[0] + f * (e[3] - e[0]), e[1] + f * (e[4] - e[1]), e[2] + f * (e[5] - e[2])) === 0) {
+            ok = false;
+            break;
+          }
+        }
+        if (!ok) break;
+        shared.index.near(e[0], e[1], e[2], e[3], e[4], e[5], CLEARANCE_MARGIN * (radii[g] + rRoot), near);
+        for (const other of near) {
+          if (other === t.id[s]) continue;
+          const o = shared.index.endpoints(other);
+          if (sharesEndpoint(e, o)) continue;
+          const localOther = idToLocal.get(other);
+          const ro = localOther !== undefined ? radiusOf(localOther, rRoot) : shared.radiusMm[other];
+          const dmin = segmentSegmentDistance(e[0], e[1], e[2], e[3], e[4], e[5], o[0], o[1], o[2], o[3], o[4], o[5]);
+          if (dmin < CLEARANCE_MARGIN * (radii[g] + ro)) {
+            ok = false;
+            break;
+          }
+        }
+      }
+      if (ok) {
+        chosen = trial;
+        break;
+      }
+    }
+    shared.connections++;
+    if (chosen < 0) {
+      chosen = byCost[0];
+      shared.fallbacks++;
+    }
+    // Commit: s keeps its index as s' (prox → b); d continues to its old children; n is the terminal.
+    const s = trialSeg[chosen];
+    const x = trialPoint[3 * chosen], y = trialPoint[3 * chosen + 1], z = trialPoint[3 * chosen + 2];
+    const d = t.m++;
+    const n = t.m++;
+    t.prox.set([x, y, z], 3 * d);
+    t.dist.set(t.dist.subarray(3 * s, 3 * s + 3), 3 * d);
+    t.c0[d] = t.c0[s];
+    t.c1[d] = t.c1[s];
+    if (t.c0[d] >= 0) {
+      t.par[t.c0[d]] = d;
+      t.par[t.c1[d]] = d;
+    }
+    t.term[d] = t.term[s];
+    t.par[d] = s;
+    t.Q[d] = t.Q[s];
+    t.L[d] = Math.max(1e-9, dist3(t.dist, d, x, y, z));
+    t.Rs[d] = t.L[d] + (t.Rs[s] - t.L[s]);
+    t.W[d] = t.L[d] + (t.W[s] - t.L[s]);
+    t.prox.set([x, y, z], 3 * n);
+    t.dist.set([tx, ty, tz], 3 * n);
+    t.par[n] = s;
+    t.term[n] = k;
+    t.Q[n] = q;
+    t.L[n] = Math.max(1e-9, dist3(t.dist, n, x, y, z));
+    t.Rs[n] = t.L[n];
+    t.W[n] = t.L[n];
+    t.dist.set([x, y, z], 3 * s);
+    t.c0[s] = d;
+    t.c1[s] = n;
+    t.term[s] = -1;
+    t.L[s] = Math.max(1e-9, dist3(t.prox, s, x, y, z));
+    for (let i = s; i >= 0; i = t.par[i]) {
+      const a = t.c0[i], b = t.c1[i];
+      combine(tmp, gamma, t.L[i], t.Q[a], t.Rs[a], t.W[a], t.Q[b], t.Rs[b], t.W[b]);
+      t.Q[i] = t.Q[a] + t.Q[b];
+      t.Rs[i] = tmp[0];
+      t.W[i] = tmp[1];
+      t.beta[a] = tmp[2];
+      t.beta[b] = tmp[3];
+    }
+    shared.index.set(t.id[s], t.prox[3 * s], t.prox[3 * s + 1], t.prox[3 * s + 2], x, y, z);
+    t.id[d] = shared.add(x, y, z, t.dist[3 * d], t.dist[3 * d + 1], t.dist[3 * d + 2], 0);
+    t.id[n] = shared.add(x, y, z, tx, ty, tz, 0);
+    idToLocal.set(t.id[d], d);
+    idToLocal.set(t.id[n], n);
+  }
+  // Freeze this segment's radii for the groups that come later.
+  const rRoot = rootRadius();
+  for (let i = 0; i < t.m; i++) shared.radiusMm[t.id[i]] = radiusOf(i, rRoot);
+
+  // Emit in pre-order: internal optimised segments, then each territory's bisection subtree.
+  const emit = (i: number, writerParent: number): number => {
+    const k = t.term[i];
+    let seg: number;
+    if (k >= 0) {
+      seg = emitBisection(w, scratch, sites, perm, starts[k], starts[k + 1], writerParent, options.branchFraction, t.dist.subarray(3 * i, 3 * i + 3));
+    } else {
+      seg = w.emit(writerParent, t.dist[3 * i], t.dist[3 * i + 1], t.dist[3 * i + 2]);
+    }
+    w.optimised[seg] = 1;
+    if (k < 0) {
+      emit(t.c0[i], seg);
+      emit(t.c1[i], seg);
+    }
+    return seg;
+  };
+  return emit(0, parent);
 }
+
+function sharesEndpoint(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  const same = (i: number, j: number) => a[i] === b[j] && a[i + 1] === b[j + 1] && a[i + 2] === b[j + 2];
+  return same(0, 0) || same(0, 3) || same(3, 0) || same(3, 3);
+}
+

@@ -20,7 +20,7 @@ import { InputError, checkRange } from "../errors.js";
 import { BisectScratch, centroidAndAxis, emitBisection, partitionIntoClusters } from "./bisect.js";
 import { HEPATIC_SKELETON, couinaudLabels, skeletonLeafOrder } from "./couinaud.js";
 import type { SkeletonNode } from "./couinaud.js";
-import { growOptimisedSegment } from "./cco.js";
+import { OptimisedIndex, growOptimisedSegment } from "./cco.js";
 import { createSubtreeEquivalents, distributeFlows, reduceSubtrees, segmentResistances } from "./hemodynamics.js";
 import { murrayRadii } from "./murray.js";
 import { sampleTerminalSites } from "./sample.js";
@@ -109,6 +109,7 @@ interface GrowContext {
   readonly rangeHi: Int32Array;
   readonly entryPoints: Record<string, number>;
   readonly totalFlow: number;
+  readonly shared: OptimisedIndex;
 }
 
 function leafRange(ctx: GrowContext, node: SkeletonNode): [number, number] {
@@ -130,12 +131,14 @@ function emitSegment(ctx: GrowContext, segment: number, parent: number, lo: numb
   const n = hi - lo;
   const share = rangeFlow(ctx, lo, hi) / ctx.totalFlow;
   const clusters = Math.max(1, Math.min(n, Math.round(options.optimisedTerminals * share)));
-  if (clusters < 3) {
-    return emitBisection(w, scratch, sites, perm, lo, hi, parent, options.branchFraction, rootDistal);
+  if (clusters < 3 || rootDistal !== null) {
+    const seg = emitBisection(w, scratch, sites, perm, lo, hi, parent, options.branchFraction, rootDistal);
+    w.optimised[seg] = 1;
+    return seg;
   }
   const starts = new Int32Array(clusters + 1);
   partitionIntoClusters(scratch, sites, perm, lo, hi, clusters, starts);
-  return growOptimisedSegment(ctx.w, ctx.domain, sites, perm, starts, scratch, parent, rootDistal, ctx.hilum, options, ctx.seed, segment);
+  return growOptimisedSegment(ctx.w, ctx.domain, sites, perm, starts, scratch, parent, ctx.shared, options, ctx.seed, segment);
 }
 
 function emitNode(ctx: GrowContext, node: SkeletonNode, parent: number, depth: number): number {
@@ -170,6 +173,11 @@ function emitNode(ctx: GrowContext, node: SkeletonNode, parent: number, depth: n
     seg = w.emit(parent, h[0] + reach * (c[0] - h[0]), h[1] + reach * (c[1] - h[1]), h[2] + reach * (c[2] - h[2]));
   }
   w.optimised[seg] = 1;
+  // Radius estimate for the clearance checks of the optimised growth: Murray r ∝ Q^(1/3) from the
+  // ~1.4 mm root radius these trees get at the default flow and pressures.
+  const p = w.proximalMm, d = w.distalMm;
+  const radiusEstimateMm = 1.4 * Math.cbrt(rangeFlow(ctx, lo, hi) / ctx.totalFlow);
+  ctx.shared.add(p[3 * seg], p[3 * seg + 1], p[3 * seg + 2], d[3 * seg], d[3 * seg + 1], d[3 * seg + 2], radiusEstimateMm);
   ctx.entryPoints[node.name] = seg;
   for (const child of nonEmpty) emitNode(ctx, child, seg, depth + 1);
   return seg;
@@ -185,8 +193,17 @@ function hilumInside(domain: Domain, hilum: Vec3, centroid: Float64Array): Vec3 
   return [centroid[0], centroid[1], centroid[2]];
 }
 
-/** Grow, size and solve the tree. `options` override DEFAULT_GROW_OPTIONS. */
-export function growTree(domain: Domain, options: Partial<GrowOptions> = {}, seed = 1, integral?: DomainIntegral): ArterialTree {
+export interface GrowthStats {
+  /** Connections made by the optimised growth. */
+  readonly connections: number;
+  /** Of those, connections accepted although no trial met the inside-liver and clearance constraints. */
+  readonly constraintFallbacks: number;
+  /** The domain's compartment volumes and perfusion integrals used for the flows. */
+  readonly integral: DomainIntegral;
+}
+
+/** growTree with growth statistics. */
+export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> = {}, seed = 1, integral?: DomainIntegral): { tree: ArterialTree; stats: GrowthStats } {
   const o: GrowOptions = { ...DEFAULT_GROW_OPTIONS, ...options };
   checkOptions(o);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError("tree.seed", `tree.seed must be an integer in [0, 4294967295], got ${seed}`);
@@ -218,10 +235,21 @@ export function growTree(domain: Domain, options: Partial<GrowOptions> = {}, see
   const w = new TreeWriter(N);
   let totalFlow = 0;
   for (let i = 0; i < N; i++) totalFlow += sites.flowMlPerMin[i];
-  const ctx: GrowContext = { w, sites, perm, scratch, options: o, domain, seed, hilum, inlet, rangeLo, rangeHi, entryPoints: {}, totalFlow };
+  const lo = domain.boundsMm.minMm.map((v, k) => Math.min(v, inlet[k]) - 1);
+  const hi = domain.boundsMm.maxMm.map((v, k) => Math.max(v, inlet[k]) + 1);
+  const boxMm3 = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
+  const cellMm = Math.max(1, Math.cbrt(boxMm3 / (2 * Math.min(o.optimisedTerminals, N) + 16)));
+  const shared = new OptimisedIndex(lo, hi, cellMm, 2 * Math.min(o.optimisedTerminals, N) + 64);
+  const ctx: GrowContext = { w, sites, perm, scratch, options: o, domain, seed, hilum, inlet, rangeLo, rangeHi, entryPoints: {}, totalFlow, shared };
   emitNode(ctx, HEPATIC_SKELETON, -1, 0);
   if (w.count !== w.capacity) throw new Error(`growTree: emitted ${w.count} segments, expected ${w.capacity}`);
-  return finishTree(w, domain, o, seed, ctx.entryPoints);
+  const tree = finishTree(w, domain, o, seed, ctx.entryPoints);
+  return { tree, stats: { connections: shared.connections, constraintFallbacks: shared.fallbacks, integral: integ } };
+}
+
+/** Grow, size and solve the tree. `options` override DEFAULT_GROW_OPTIONS. */
+export function growTree(domain: Domain, options: Partial<GrowOptions> = {}, seed = 1, integral?: DomainIntegral): ArterialTree {
+  return growTreeDetailed(domain, options, seed, integral).tree;
 }
 
 /** Lengths, subtree ranges, radii and flows of a fully emitted tree. */
