@@ -6,7 +6,8 @@
  * mathjs has no becquerel, curie or gray: they are defined here on a private mathjs instance
  * (Bq and Gy as new base dimensions so that "3 Hz" is not an activity, nor "3 J/kg" a dose).
  */
-import { all, create, type MathJsInstance, type Unit } from "mathjs";
+import { createRequire } from "node:module";
+import type { MathJsInstance, Unit } from "mathjs";
 
 export type QuantityKind = "activity" | "mass" | "volume" | "length" | "dose" | "time" | "density" | "fraction" | "doseCoefficient" | "area" | "ratio";
 
@@ -35,9 +36,14 @@ export const QUANTITY_KINDS: Readonly<Record<QuantityKind, KindSpec>> = Object.f
 
 let instance: MathJsInstance | undefined;
 
-/** The private mathjs instance with Bq, Ci and Gy (created on first use: ~0.2 s). */
+/**
+ * The private mathjs instance with Bq, Ci and Gy. mathjs is loaded on the first string with a unit
+ * (loading it takes ~1 s on these machines), so commands and case files that use plain numbers
+ * never pay for it.
+ */
 function units(): MathJsInstance {
   if (instance === undefined) {
+    const { all, create } = createRequire(import.meta.url)("mathjs") as typeof import("mathjs");
     const math = create(all);
     math.createUnit("Bq", { baseName: "radioactivity", prefixes: "short" });
     // 1 Ci = 3.7e10 Bq exactly (definition of the curie).
