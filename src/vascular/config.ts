@@ -1,0 +1,122 @@
+/**
+ * The case file's `geometry` and `tree` sections: zod 4 schemas with a default and a one-line
+ * description for every option, and parsers that turn untrusted JSON into the plain
+ * configurations of buildDomain (src/geometry/build.ts) and growTree (grow.ts). Errors are
+ * InputErrors naming the field path, e.g. `tree.murrayExponent: must be ≤ 4, got 5`.
+ */
+import { z } from "zod";
+import { InputError } from "../errors.js";
+import { DEFAULT_LIVER_ELLIPSOIDS } from "../geometry/build.js";
+import type { GeometryConfig } from "../geometry/build.js";
+import type { Vec3 } from "../geometry/grid.js";
+import { DEFAULT_GROW_OPTIONS } from "./grow.js";
+import type { GrowOptions } from "./grow.js";
+
+const finite = () => z.number().refine(Number.isFinite, "must be a finite number");
+const vec3 = (description: string) => z.tuple([finite(), finite(), finite()]).describe(description);
+const positiveVec3 = (description: string) => z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).describe(description);
+
+const ellipsoidSchema = z
+  .object({
+    name: z.string().optional().describe("label for reports"),
+    centerMm: vec3("centre, mm (RAS: +x patient right, +y anterior, +z superior)"),
+    semiAxesMm: positiveVec3("semi-axes along x, y, z, mm"),
+  })
+  .strict();
+
+const tumourSchema = z
+  .object({
+    name: z.string().min(1).describe("tumour name (compartment name in the outputs)"),
+    centerMm: vec3("centre, mm (analytic tumours)").optional(),
+    radiusMm: z.number().positive().optional().describe("sphere radius, mm (or semiAxesMm)"),
+    semiAxesMm: positiveVec3("ellipsoid semi-axes, mm (or radiusMm)").optional(),
+    maskLabel: z.number().int().min(1).max(255).optional().describe("voxel value of the tumour in the mask (mask domains)"),
+    necroticMaskLabel: z.number().int().min(1).max(255).optional().describe("voxel value of its necrotic core in the mask"),
+    tnRatio: z.number().positive().max(100).default(3).describe("arterial flow per unit volume relative to normal liver (T/N); NET metastases 2–8, ~3 typical"),
+    necroticCoreFraction: z.number().min(0).lt(1).default(0).describe("necrotic core (no flow) as a fraction of the tumour's normalised radius; 0 = none"),
+    rim: z
+      .object({
+        thicknessFraction: z.number().gt(0).max(1).describe("outer shell thickness as a fraction of the normalised radius"),
+        tnRatio: z.number().positive().max(100).describe("T/N of the hypervascular rim"),
+      })
+      .strict()
+      .optional()
+      .describe("hypervascular rim; absent = uniform tumour"),
+  })
+  .strict();
+
+export const geometrySchema = z
+  .object({
+    liver: z
+      .object({
+        ellipsoids: z.array(ellipsoidSchema).min(1).default([...DEFAULT_LIVER_ELLIPSOIDS].map((e) => ({ ...e, centerMm: [...e.centerMm] as Vec3, semiAxesMm: [...e.semiAxesMm] as Vec3 }))).describe("the liver as a union of ellipsoids; default: right + left lobes, 1.59 L, 59 % right of x = 0"),
+      })
+      .strict()
+      .default({ ellipsoids: [...DEFAULT_LIVER_ELLIPSOIDS].map((e) => ({ ...e, centerMm: [...e.centerMm] as Vec3, semiAxesMm: [...e.semiAxesMm] as Vec3 })) })
+      .describe("analytic liver (ignored when `mask` is given)"),
+    tumours: z.array(tumourSchema).default([]).describe("tumours in priority order (the first one wins where they overlap)"),
+    mask: z
+      .object({ file: z.string().min(1).describe("label image (NIfTI): 0 outside, tumour labels as in `tumours`, other values liver") })
+      .strict()
+      .optional()
+      .describe("liver from a label image instead of ellipsoids; the caller reads it"),
+  })
+  .strict();
+
+export const treeSchema = z
+  .object({
+    terminals: z.number().int().min(2).max(50_000_000).default(DEFAULT_GROW_OPTIONS.terminals).describe("number of terminal arterioles; ~1.5e6 = whole liver at portal-tract resolution (~1 per mg)"),
+    optimisedTerminals: z.number().int().min(1).max(1_000_000).default(DEFAULT_GROW_OPTIONS.optimisedTerminals).describe("terminals of the optimised (CCO) part, i.e. territories; vessels down to ~0.3–0.5 mm radius"),
+    murrayExponent: z.number().min(2).max(4).default(DEFAULT_GROW_OPTIONS.murrayExponent).describe("γ in r_p^γ = r_1^γ + r_2^γ (Murray 1926: 3; hepatic arteries 2.7–3)"),
+    rootFlowMlPerMin: z.number().positive().max(1e5).default(DEFAULT_GROW_OPTIONS.rootFlowMlPerMin).describe("flow into the proper hepatic artery, mL/min"),
+    inletPressureMmHg: z.number().positive().max(300).default(DEFAULT_GROW_OPTIONS.inletPressureMmHg).describe("pressure at the proper hepatic inlet, mmHg"),
+    terminalPressureMmHg: z.number().min(0).max(300).default(DEFAULT_GROW_OPTIONS.terminalPressureMmHg).describe("pressure at every terminal, mmHg"),
+    viscosityMPaS: z.number().positive().max(100).default(DEFAULT_GROW_OPTIONS.viscosityMPaS).describe("blood dynamic viscosity, mPa·s"),
+    branchFraction: z.number().gt(0).max(1).default(DEFAULT_GROW_OPTIONS.branchFraction).describe("bisection subtrees: branch point at this fraction of the way from the parent's branch point to the centroid"),
+    rightFraction: z.number().min(0).max(1).default(DEFAULT_GROW_OPTIONS.rightFraction).describe("share of terminals right of the Cantlie plane (right hemiliver)"),
+    caudateFraction: z.number().min(0).max(0.5).default(DEFAULT_GROW_OPTIONS.caudateFraction).describe("share of terminals in the caudate lobe (S1)"),
+    candidateSegments: z.number().int().min(1).max(1000).default(DEFAULT_GROW_OPTIONS.candidateSegments).describe("nearest segments tried per optimised terminal"),
+    hilumMm: vec3("distal end of the proper hepatic artery, mm; default derived from the geometry").optional(),
+    inletOffsetMm: vec3("inlet of the proper hepatic artery relative to the hilum, mm").default([...DEFAULT_GROW_OPTIONS.inletOffsetMm] as Vec3),
+    nonTarget: z
+      .object({
+        name: z.string().min(1).describe("name of the non-target branch"),
+        flowMlPerMin: z.number().min(0).max(1e4).describe("its baseline flow, mL/min"),
+        radiusMm: z.number().positive().max(20).describe("its radius, mm"),
+      })
+      .strict()
+      .nullable()
+      .default({ ...DEFAULT_GROW_OPTIONS.nonTarget! })
+      .describe("branch leaving at the proper hepatic inlet where reflux goes (gastroduodenal by default); null for none"),
+    seed: z.number().int().min(0).max(0xffffffff).default(1).describe("seed of the growth (same seed ⇒ same tree)"),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.inletPressureMmHg <= t.terminalPressureMmHg) {
+      ctx.addIssue({ code: "custom", path: ["inletPressureMmHg"], message: `must be greater than terminalPressureMmHg (${t.terminalPressureMmHg}), got ${t.inletPressureMmHg}` });
+    }
+  });
+
+export type TreeSection = GrowOptions & { readonly seed: number };
+
+function toInputError(section: string, error: z.ZodError): InputError {
+  const issue = error.issues[0];
+  const path = [section, ...issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p)))].join(".").replace(/\.\[/g, "[");
+  const got = (issue as { input?: unknown }).input;
+  const suffix = got !== undefined && typeof got !== "object" && !issue.message.includes("got") ? `, got ${JSON.stringify(got)}` : "";
+  return new InputError(path, `${path}: ${issue.message}${suffix}`);
+}
+
+/** Validate the `geometry` section (undefined → all defaults). */
+export function parseGeometrySection(json: unknown): GeometryConfig {
+  const r = geometrySchema.safeParse(json ?? {}, { reportInput: true });
+  if (!r.success) throw toInputError("geometry", r.error);
+  return r.data as GeometryConfig;
+}
+
+/** Validate the `tree` section (undefined → all defaults). */
+export function parseTreeSection(json: unknown): TreeSection {
+  const r = treeSchema.safeParse(json ?? {}, { reportInput: true });
+  if (!r.success) throw toInputError("tree", r.error);
+  return r.data as TreeSection;
+}
