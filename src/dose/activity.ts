@@ -1,0 +1,191 @@
+/**
+ * Activity grids (Bq per voxel at the reference time), the input of every dose method:
+ *  (a) from lodged spheres: each sphere's activity, decayed to the reference time, added to the
+ *      voxel that contains its centre; Neumaier-compensated float64 sums, so millions of ~50 Bq
+ *      deposits add up exactly to rounding of the total;
+ *  (b) from an activity image (SPECT/PET): scaled so that its total equals the administered
+ *      activity × (1 − LSF); optionally the partition model on a voxel grid: label masks define
+ *      compartments whose shares follow their relative concentration × volume (Ho et al., Eur J
+ *      Nucl Med 1996;23:947), with the image's shape kept (or made uniform) inside each.
+ */
+import { checkRange, InputError } from "../errors.js";
+import { voxelVolumeMl, worldToVoxel, type Grid, type GridData, type Vec3 } from "../geometry/grid.js";
+import { NUCLIDES, type NuclideId } from "../physics/index.js";
+import { checkSameDims } from "./convolve.js";
+import { decayFactor } from "./timeIntegration.js";
+
+export interface SphereDepositOptions {
+  nuclide: NuclideId;
+  /**
+   * Hours from the time the sphere activities refer to (e.g. calibration) to the reference time
+   * of the dose; activities are multiplied by e^{−λ·elapsedH}. Default 0.
+   */
+  elapsedH?: number;
+}
+
+export interface SphereDepositStats {
+  /** Spheres given / deposited inside the grid / outside it. */
+  readonly sphereCount: number;
+  readonly depositedCount: number;
+  readonly outsideCount: number;
+  /** Activity at the reference time deposited in the grid / falling outside it, Bq. */
+  readonly depositedBq: number;
+  readonly outsideBq: number;
+}
+
+/**
+ * Add lodged spheres to an activity grid (Bq per voxel), in place. `positionsMm` holds x, y, z
+ * world coordinates per sphere (the grid's frame); `activitiesBq` one activity per sphere or a
+ * single value for all. Spheres outside the grid are counted, not deposited.
+ */
+export function activityGridFromSpheres(
+  out: Grid<Float64Array>,
+  positionsMm: Float64Array,
+  activitiesBq: Float64Array | number,
+  options: SphereDepositOptions,
+): SphereDepositStats {
+  if (!NUCLIDES[options.nuclide]) throw new InputError("nuclide", `nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}`);
+  if (positionsMm.length % 3 !== 0) throw new InputError("positionsMm", `positionsMm must hold 3 numbers per sphere, got ${positionsMm.length}`);
+  const count = positionsMm.length / 3;
+  if (typeof activitiesBq !== "number" && activitiesBq.length !== count) {
+    throw new InputError("activitiesBq", `activitiesBq must hold one activity per sphere (${count}), got ${activitiesBq.length}`);
+  }
+  if (typeof activitiesBq === "number") checkRange("activitiesBq", activitiesBq, 0, Number.MAX_VALUE);
+  const factor = decayFactor(options.nuclide, options.elapsedH ?? 0);
+  const [nx, ny, nz] = out.dims;
+  const data = out.data;
+  const compensation = new Float64Array(data.length);
+  const voxel: Vec3 = [0, 0, 0];
+  let deposited = 0;
+  let depositedBq = 0;
+  let outsideBq = 0;
+  for (let s = 0; s < count; s++) {
+    const a = (typeof activitiesBq === "number" ? activitiesBq : activitiesBq[s]) * factor;
+    worldToVoxel(voxel, out, positionsMm[3 * s], positionsMm[3 * s + 1], positionsMm[3 * s + 2]);
+    // Voxel i covers continuous coordinates [i − ½, i + ½).
+    const i = Math.floor(voxel[0] + 0.5);
+    const j = Math.floor(voxel[1] + 0.5);
+    const k = Math.floor(voxel[2] + 0.5);
+    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) {
+      outsideBq += a;
+      continue;
+    }
+    const n = i + nx * (j + ny * k);
+    // Neumaier's compensated sum (Neumaier, ZAMM 1974;54:39).
+    const sum = data[n];
+    const t = sum + a;
+    compensation[n] += Math.abs(sum) >= Math.abs(a) ? sum - t + a : a - t + sum;
+    data[n] = t;
+    deposited++;
+    depositedBq += a;
+  }
+  for (let n = 0; n < data.length; n++) data[n] += compensation[n];
+  return { sphereCount: count, depositedCount: deposited, outsideCount: count - deposited, depositedBq, outsideBq };
+}
+
+export interface Compartment {
+  /** Label value in the label image. */
+  label: number;
+  /** Activity concentration relative to the other compartments (e.g. T/N for a tumour, 1 for normal liver). */
+  relativeConcentration?: number;
+  /** Share of the liver activity; overrides the concentration-based share (fractions must sum ≤ 1). */
+  activityFraction?: number;
+}
+
+export interface ImageActivityOptions {
+  /** Administered activity, GBq. */
+  administeredGBq: number;
+  /** Lung shunt fraction, 0..1 (activity that leaves the liver). Default 0. */
+  lungShuntFraction?: number;
+  /** Residual fraction left in vial and tubing, 0..1. Default 0. */
+  residualFraction?: number;
+  /** Label image (same dims) and compartments: the partition model on the grid. */
+  labels?: Grid<GridData>;
+  compartments?: readonly Compartment[];
+  /** Inside each compartment: keep the image's distribution (default) or make it uniform. */
+  withinCompartment?: "image" | "uniform";
+}
+
+export interface ImageActivityStats {
+  /** Activity in the grid, Bq: administered × (1 − residual) × (1 − LSF). */
+  readonly totalBq: number;
+  readonly compartments: ReadonlyArray<{ label: number; voxelCount: number; volumeMl: number; activityBq: number }>;
+}
+
+/**
+ * Fill `out` (Bq per voxel) from an activity image scaled to the administered activity reaching
+ * the liver. Negative image values (reconstruction noise) are an input error, not clamped.
+ */
+export function activityGridFromImage<T extends Float32Array | Float64Array>(
+  out: Grid<T>,
+  image: Grid<GridData>,
+  options: ImageActivityOptions,
+): ImageActivityStats {
+  checkSameDims("out", out, image);
+  checkRange("administeredGBq", options.administeredGBq, 0, 100);
+  const lsf = checkRange("lungShuntFraction", options.lungShuntFraction ?? 0, 0, 1);
+  const residual = checkRange("residualFraction", options.residualFraction ?? 0, 0, 1);
+  const totalBq = options.administeredGBq * 1e9 * (1 - residual) * (1 - lsf);
+  const img = image.data;
+  const data = out.data;
+  for (let n = 0; n < img.length; n++) {
+    if (!(img[n] >= 0)) throw new InputError("image", `image values must be finite and ≥ 0, voxel ${n} is ${img[n]}`);
+  }
+  const volumeMl = voxelVolumeMl(image);
+
+  if (!options.labels || !options.compartments || options.compartments.length === 0) {
+    let sum = 0;
+    for (let n = 0; n < img.length; n++) sum += img[n];
+    if (sum <= 0) throw new InputError("image", "image total must be > 0");
+    const k = totalBq / sum;
+    for (let n = 0; n < img.length; n++) data[n] = img[n] * k;
+    return { totalBq, compartments: [] };
+  }
+
+  checkSameDims("labels", options.labels, image);
+  const labels = options.labels.data;
+  const comps = options.compartments;
+  const index = new Map<number, number>();
+  comps.forEach((c, i) => {
+    if (index.has(c.label)) throw new InputError(`compartments[${i}].label`, `compartments[${i}].label ${c.label} is repeated`);
+    index.set(c.label, i);
+    if (c.relativeConcentration !== undefined) checkRange(`compartments[${i}].relativeConcentration`, c.relativeConcentration, 0, 1e6);
+    if (c.activityFraction !== undefined) checkRange(`compartments[${i}].activityFraction`, c.activityFraction, 0, 1);
+  });
+  const voxels = new Float64Array(comps.length);
+  const imageSum = new Float64Array(comps.length);
+  for (let n = 0; n < labels.length; n++) {
+    const c = index.get(labels[n]);
+    if (c === undefined) continue;
+    voxels[c]++;
+    imageSum[c] += img[n];
+  }
+  // Shares: explicit fractions first, the rest split by concentration × volume (partition model).
+  const fixed = comps.reduce((s, c) => s + (c.activityFraction ?? 0), 0);
+  if (fixed > 1 + 1e-12) throw new InputError("compartments", `compartments activityFraction must sum to ≤ 1, got ${fixed}`);
+  let weightSum = 0;
+  comps.forEach((c, i) => {
+    if (c.activityFraction === undefined) weightSum += (c.relativeConcentration ?? 1) * voxels[i];
+  });
+  const shares = comps.map((c, i) => {
+    if (c.activityFraction !== undefined) return c.activityFraction;
+    return weightSum > 0 ? ((1 - fixed) * (c.relativeConcentration ?? 1) * voxels[i]) / weightSum : 0;
+  });
+  const uniform = options.withinCompartment === "uniform";
+  const perVoxel = comps.map((_, i) => {
+    if (voxels[i] === 0) {
+      if (shares[i] > 0) throw new InputError(`compartments[${i}].label`, `compartments[${i}].label ${comps[i].label} has no voxels but a share of the activity`);
+      return 0;
+    }
+    return uniform || imageSum[i] === 0 ? (shares[i] * totalBq) / voxels[i] : (shares[i] * totalBq) / imageSum[i];
+  });
+  const useImage = comps.map((_, i) => !(uniform || imageSum[i] === 0));
+  for (let n = 0; n < labels.length; n++) {
+    const c = index.get(labels[n]);
+    data[n] = c === undefined ? 0 : useImage[c] ? img[n] * perVoxel[c] : perVoxel[c];
+  }
+  return {
+    totalBq: totalBq * shares.reduce((a, b) => a + b, 0),
+    compartments: comps.map((c, i) => ({ label: c.label, voxelCount: voxels[i], volumeMl: voxels[i] * volumeMl, activityBq: shares[i] * totalBq })),
+  };
+}

@@ -1,0 +1,327 @@
+/**
+ * 3-D real-FFT convolution driver over PFFFT (`@echogarden/pffft-wasm`, SIMD build; DESIGN.md).
+ *
+ * PFFFT does 1-D transforms of contiguous lines inside its WebAssembly memory. This driver keeps
+ * the half-spectrum in an ordinary Float32Array (it may sit on a SharedArrayBuffer) and moves
+ * lines in and out of a small per-context buffer, so that several contexts (one per worker
+ * thread, each with its own WebAssembly instance) can work on disjoint ranges of the same
+ * spectrum. A convolution is three passes, each a function of a half-open range:
+ *
+ *   A. forwardPlanes(k0, k1):  for z-planes k: real FFT of the x-lines, then complex FFT along y;
+ *   B. convolveRows(v0, v1):   for y-frequency rows v: FFT along z, × kernel spectrum, inverse FFT;
+ *   C. inversePlanes(k0, k1):  for z-planes k: inverse FFT along y, then inverse real FFT along x.
+ *
+ * A and C touch only planes k < nz and B only reads/writes k < nz of each column: zero padding is
+ * never stored (the spectrum holds nz · Ny · (Nx/2 + 1) complex values). Passes must run in the
+ * order A (all planes) → B (all rows) → C (all planes); ranges within a pass are independent.
+ *
+ * Padded sizes: Nᵢ ≥ nᵢ + hᵢ (data + kernel half-width) avoids circular wrap-around for a 'same'
+ * output; PFFFT needs N = 2^a·3^b·5^c with N a multiple of 32 (real, x) or 16 (complex, y and z).
+ */
+import PFFFT from "@echogarden/pffft-wasm/simd";
+import type { Vec3 } from "../geometry/grid.js";
+
+interface PffftModule {
+  HEAPF32: Float32Array;
+  _pffft_new_setup(n: number, transform: number): number;
+  _pffft_destroy_setup(setup: number): void;
+  _pffft_transform_ordered(setup: number, input: number, output: number, work: number, direction: number): void;
+  _pffft_aligned_malloc(bytes: number): number;
+  _pffft_aligned_free(ptr: number): void;
+}
+
+const PFFFT_REAL = 0;
+const PFFFT_COMPLEX = 1;
+const FORWARD = 0;
+const BACKWARD = 1;
+
+/** Number of y/z columns moved and transformed together (a 128-byte run of the spectrum). */
+const BATCH = 16;
+
+/** One PFFFT instance plus its line buffers. Not shared between threads. */
+export interface FftContext {
+  readonly module: PffftModule;
+  readonly setups: Map<string, number>;
+  /** Byte offset of the line buffers (BATCH lines) and of the PFFFT work area. */
+  bufferPtr: number;
+  workPtr: number;
+  /** Capacity of each line buffer, floats. */
+  lineCapacity: number;
+}
+
+/** Create a context: instantiates the WebAssembly module (a few ms). */
+export async function createFftContext(): Promise<FftContext> {
+  const module = (await PFFFT()) as PffftModule;
+  return { module, setups: new Map(), bufferPtr: 0, workPtr: 0, lineCapacity: 0 };
+}
+
+/** Release a context's WebAssembly allocations. */
+export function destroyFftContext(ctx: FftContext): void {
+  for (const setup of ctx.setups.values()) ctx.module._pffft_destroy_setup(setup);
+  ctx.setups.clear();
+  if (ctx.bufferPtr) ctx.module._pffft_aligned_free(ctx.bufferPtr);
+  if (ctx.workPtr) ctx.module._pffft_aligned_free(ctx.workPtr);
+  ctx.bufferPtr = ctx.workPtr = ctx.lineCapacity = 0;
+}
+
+function setupFor(ctx: FftContext, n: number, complex: boolean): number {
+  const key = `${complex ? "c" : "r"}${n}`;
+  let setup = ctx.setups.get(key);
+  if (setup === undefined) {
+    setup = ctx.module._pffft_new_setup(n, complex ? PFFFT_COMPLEX : PFFFT_REAL);
+    if (!setup) throw new Error(`PFFFT cannot transform length ${n} (${complex ? "complex" : "real"})`);
+    ctx.setups.set(key, setup);
+  }
+  return setup;
+}
+
+/** Make sure the context has BATCH line buffers of `floats` each (and a work area). */
+function ensureBuffers(ctx: FftContext, floats: number): void {
+  if (ctx.lineCapacity >= floats) return;
+  if (ctx.bufferPtr) ctx.module._pffft_aligned_free(ctx.bufferPtr);
+  if (ctx.workPtr) ctx.module._pffft_aligned_free(ctx.workPtr);
+  ctx.bufferPtr = ctx.module._pffft_aligned_malloc(BATCH * floats * 4);
+  ctx.workPtr = ctx.module._pffft_aligned_malloc(floats * 4);
+  if (!ctx.bufferPtr || !ctx.workPtr) throw new Error("PFFFT: out of WebAssembly memory");
+  ctx.lineCapacity = floats;
+}
+
+/** Geometry of a padded convolution: data dims, FFT sizes and the spectrum's strides (floats). */
+export interface FftLayout {
+  /** Data (and output) dims. */
+  readonly dims: Vec3;
+  /** FFT sizes. */
+  readonly padded: Vec3;
+  /** Complex values per x-row of the half-spectrum, Nx/2 + 1. */
+  readonly halfX: number;
+  /** Floats per spectrum row (2·halfX) and per plane (Ny rows). */
+  readonly rowFloats: number;
+  readonly planeFloats: number;
+  /** Floats of the whole spectrum: nz planes. */
+  readonly spectrumFloats: number;
+}
+
+/** Smallest n' ≥ n with n' = 2^a·3^b·5^c and n' a multiple of `multiple` (a power of two). */
+export function fftSize(n: number, multiple: number): number {
+  for (let m = Math.max(n, multiple); ; m++) {
+    if (m % multiple !== 0) continue;
+    let r = m;
+    for (const p of [2, 3, 5]) while (r % p === 0) r /= p;
+    if (r === 1) return m;
+  }
+}
+
+/** Layout for data dims `dims` and kernel half-widths `halfWidth` (voxels). */
+export function fftLayout(dims: Vec3, halfWidth: Vec3): FftLayout {
+  const nx = fftSize(dims[0] + halfWidth[0], 32);
+  const ny = fftSize(dims[1] + halfWidth[1], 16);
+  const nz = fftSize(dims[2] + halfWidth[2], 16);
+  const halfX = nx / 2 + 1;
+  const rowFloats = 2 * halfX;
+  const planeFloats = rowFloats * ny;
+  return { dims: [...dims], padded: [nx, ny, nz], halfX, rowFloats, planeFloats, spectrumFloats: planeFloats * dims[2] };
+}
+
+/**
+ * Pass A for planes [k0, k1): x real FFTs of the input rows (zero-padded to Nx), then y complex
+ * FFTs of every column u (zero-padded to Ny). `input` is x-fastest with the layout's dims.
+ */
+export function forwardPlanes(
+  ctx: FftContext,
+  layout: FftLayout,
+  input: Float32Array | Float64Array,
+  spectrum: Float32Array,
+  k0: number,
+  k1: number,
+): void {
+  const [nx, ny] = layout.dims;
+  const [Nx, Ny] = layout.padded;
+  const { rowFloats, planeFloats, halfX } = layout;
+  ensureBuffers(ctx, 2 * Math.max(Nx, Ny));
+  const mod = ctx.module;
+  const setupX = setupFor(ctx, Nx, false);
+  const setupY = setupFor(ctx, Ny, true);
+  const heap = mod.HEAPF32;
+  const buf = ctx.bufferPtr;
+  const bufF = buf >> 2;
+  // Complex values move as one float64 (two float32 bit patterns; exact for finite data).
+  const heapC = new Float64Array(heap.buffer);
+  const specC = new Float64Array(spectrum.buffer, spectrum.byteOffset, spectrum.length >> 1);
+  const bufC = buf >> 3;
+  const work = ctx.workPtr;
+  const lineFloatsY = 2 * Ny;
+  for (let k = k0; k < k1; k++) {
+    const plane = k * planeFloats;
+    // x: one real transform per data row; DC and Nyquist (packed by PFFFT in slots 0 and 1)
+    // are unpacked to complex slots 0 and Nx/2 with zero imaginary parts.
+    for (let j = 0; j < ny; j++) {
+      const src = (k * ny + j) * nx;
+      heap.set(input.subarray(src, src + nx), bufF);
+      heap.fill(0, bufF + nx, bufF + Nx);
+      mod._pffft_transform_ordered(setupX, buf, buf, work, FORWARD);
+      const dst = plane + j * rowFloats;
+      spectrum[dst] = heap[bufF];
+      spectrum[dst + 1] = 0;
+      spectrum.set(heap.subarray(bufF + 2, bufF + Nx), dst + 2);
+      spectrum[dst + Nx] = heap[bufF + 1];
+      spectrum[dst + Nx + 1] = 0;
+    }
+    // y: columns in batches; rows j ≥ ny are zero padding.
+    for (let u0 = 0; u0 < halfX; u0 += BATCH) {
+      const count = Math.min(BATCH, halfX - u0);
+      for (let b = 0; b < count; b++) heap.fill(0, bufF + b * lineFloatsY + 2 * ny, bufF + (b + 1) * lineFloatsY);
+      for (let j = 0; j < ny; j++) {
+        let s = (plane + j * rowFloats) / 2 + u0;
+        let d = bufC + j;
+        for (let b = 0; b < count; b++) {
+          heapC[d] = specC[s++];
+          d += Ny;
+        }
+      }
+      for (let b = 0; b < count; b++) {
+        const p = buf + 4 * b * lineFloatsY;
+        mod._pffft_transform_ordered(setupY, p, p, work, FORWARD);
+      }
+      for (let j = 0; j < Ny; j++) {
+        let s = bufC + j;
+        let d = (plane + j * rowFloats) / 2 + u0;
+        for (let b = 0; b < count; b++) {
+          specC[d++] = heapC[s];
+          s += Ny;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Pass B for y-frequency rows [v0, v1): z FFT of each column (zero-padded to Nz), multiplication
+ * by the real kernel spectrum, inverse z FFT; only k < nz is written back.
+ * `kernelSpectrum` holds K̂(u, v', w') for v' ≤ Ny/2, w' ≤ Nz/2 at ((v'·halfX + u)·(Nz/2+1) + w')
+ * (the kernel is even in every axis, so K̂ is real and even); the 1/(Nx·Ny·Nz) of the inverse
+ * transforms and any dose scale are folded into it.
+ */
+export function convolveRows(
+  ctx: FftContext,
+  layout: FftLayout,
+  spectrum: Float32Array,
+  kernelSpectrum: Float32Array,
+  v0: number,
+  v1: number,
+): void {
+  const nz = layout.dims[2];
+  const [, Ny, Nz] = layout.padded;
+  const { rowFloats, planeFloats, halfX } = layout;
+  ensureBuffers(ctx, 2 * Nz);
+  const mod = ctx.module;
+  const setupZ = setupFor(ctx, Nz, true);
+  const heap = mod.HEAPF32;
+  const buf = ctx.bufferPtr;
+  const bufF = buf >> 2;
+  // Complex values move as one float64 (two float32 bit patterns; exact for finite data).
+  const heapC = new Float64Array(heap.buffer);
+  const specC = new Float64Array(spectrum.buffer, spectrum.byteOffset, spectrum.length >> 1);
+  const bufC = buf >> 3;
+  const work = ctx.workPtr;
+  const lineFloats = 2 * Nz;
+  const halfZ = Nz / 2 + 1;
+  for (let v = v0; v < v1; v++) {
+    const vv = v <= Ny / 2 ? v : Ny - v;
+    for (let u0 = 0; u0 < halfX; u0 += BATCH) {
+      const count = Math.min(BATCH, halfX - u0);
+      for (let b = 0; b < count; b++) heap.fill(0, bufF + b * lineFloats + 2 * nz, bufF + (b + 1) * lineFloats);
+      for (let k = 0; k < nz; k++) {
+        let s = (k * planeFloats + v * rowFloats) / 2 + u0;
+        let d = bufC + k;
+        for (let b = 0; b < count; b++) {
+          heapC[d] = specC[s++];
+          d += Nz;
+        }
+      }
+      for (let b = 0; b < count; b++) {
+        const p = buf + 4 * b * lineFloats;
+        mod._pffft_transform_ordered(setupZ, p, p, work, FORWARD);
+        const line = bufF + b * lineFloats;
+        const kRow = (vv * halfX + u0 + b) * halfZ;
+        for (let w = 0; w < Nz; w++) {
+          const m = kernelSpectrum[kRow + (w < halfZ ? w : Nz - w)];
+          heap[line + 2 * w] *= m;
+          heap[line + 2 * w + 1] *= m;
+        }
+        mod._pffft_transform_ordered(setupZ, p, p, work, BACKWARD);
+      }
+      for (let k = 0; k < nz; k++) {
+        let s = bufC + k;
+        let d = (k * planeFloats + v * rowFloats) / 2 + u0;
+        for (let b = 0; b < count; b++) {
+          specC[d++] = heapC[s];
+          s += Nz;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Pass C for planes [k0, k1): inverse y FFTs (all Ny rows in, rows j < ny out), then inverse real
+ * x FFTs of rows j < ny, writing voxels i < nx of `out` (x-fastest, the layout's dims).
+ */
+export function inversePlanes(
+  ctx: FftContext,
+  layout: FftLayout,
+  spectrum: Float32Array,
+  out: Float32Array | Float64Array,
+  k0: number,
+  k1: number,
+): void {
+  const [nx, ny] = layout.dims;
+  const [Nx, Ny] = layout.padded;
+  const { rowFloats, planeFloats, halfX } = layout;
+  ensureBuffers(ctx, 2 * Math.max(Nx, Ny));
+  const mod = ctx.module;
+  const setupX = setupFor(ctx, Nx, false);
+  const setupY = setupFor(ctx, Ny, true);
+  const heap = mod.HEAPF32;
+  const buf = ctx.bufferPtr;
+  const bufF = buf >> 2;
+  // Complex values move as one float64 (two float32 bit patterns; exact for finite data).
+  const heapC = new Float64Array(heap.buffer);
+  const specC = new Float64Array(spectrum.buffer, spectrum.byteOffset, spectrum.length >> 1);
+  const bufC = buf >> 3;
+  const work = ctx.workPtr;
+  const lineFloatsY = 2 * Ny;
+  for (let k = k0; k < k1; k++) {
+    const plane = k * planeFloats;
+    for (let u0 = 0; u0 < halfX; u0 += BATCH) {
+      const count = Math.min(BATCH, halfX - u0);
+      for (let j = 0; j < Ny; j++) {
+        let s = (plane + j * rowFloats) / 2 + u0;
+        let d = bufC + j;
+        for (let b = 0; b < count; b++) {
+          heapC[d] = specC[s++];
+          d += Ny;
+        }
+      }
+      for (let b = 0; b < count; b++) {
+        const p = buf + 4 * b * lineFloatsY;
+        mod._pffft_transform_ordered(setupY, p, p, work, BACKWARD);
+      }
+      for (let j = 0; j < ny; j++) {
+        let s = bufC + j;
+        let d = (plane + j * rowFloats) / 2 + u0;
+        for (let b = 0; b < count; b++) {
+          specC[d++] = heapC[s];
+          s += Ny;
+        }
+      }
+    }
+    for (let j = 0; j < ny; j++) {
+      const src = plane + j * rowFloats;
+      heap[bufF] = spectrum[src];
+      heap[bufF + 1] = spectrum[src + Nx];
+      heap.set(spectrum.subarray(src + 2, src + Nx), bufF + 2);
+      mod._pffft_transform_ordered(setupX, buf, buf, work, BACKWARD);
+      out.set(heap.subarray(bufF, bufF + nx), (k * ny + j) * nx);
+    }
+  }
+}

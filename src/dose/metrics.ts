@@ -1,0 +1,145 @@
+/**
+ * Dose metrics of a VOI from its voxel-exact DVH (dvh.ts), and radiobiology for a permanent
+ * implant.
+ *
+ * BED (Dale, Br J Radiol 1985;58:515): for a dose D delivered to complete decay by a source
+ * decaying with λ (the initial dose rate is R₀ = λD), with mono-exponential repair of sublethal
+ * damage at μ = ln 2 / T_rep:
+ *     BED = D · [1 + λ D / ((μ + λ) · α/β)].
+ * Evaluated per voxel; the VOI reports mean BED and the BED-based EUD-like mean.
+ *
+ * gEUD (Niemierko, Med Phys 1999;26:1100): (Σ vᵢ Dᵢ^a)^{1/a} for a given volume-effect
+ * parameter a (a = 1: mean dose; a → −∞: minimum; a → +∞: maximum). No default a is assumed.
+ *
+ * TCP / NTCP: a logistic dose–response P(D) = 1 / (1 + (D50/D)^{4γ50}) of a dose summary (mean
+ * dose or gEUD), and LKB NTCP = Φ((gEUD_{a=1/n} − TD50) / (m · TD50)) (Kutcher & Burman, IJROBP
+ * 1989;16:1623). Their parameters are inputs: see docs/dose.md for the literature values.
+ */
+import { checkRange, InputError } from "../errors.js";
+import { decayConstantPerH, NUCLIDES, type NuclideId } from "../physics/index.js";
+import { doseAtVolumePercent, volumeFractionAtLeast, type Dvh } from "./dvh.js";
+
+/** Linear-quadratic parameters for BED. */
+export interface BedParameters {
+  /** α/β ratio, Gy. */
+  alphaBetaGy: number;
+  /** Repair half-time of sublethal damage, h. */
+  repairHalfTimeH: number;
+  readonly source?: string;
+}
+
+/**
+ * Defaults used in SIRT radiobiology: normal liver α/β = 2.5 Gy, T_rep = 2.5 h; tumour (HCC)
+ * α/β = 10 Gy, T_rep = 1.5 h — as used by Strigari et al., J Nucl Med 2010;51:1377 and reviewed
+ * by Cremonesi et al., Front Oncol 2014;4:210.
+ */
+export const BED_DEFAULTS: Readonly<Record<"normal-liver" | "tumour", Readonly<BedParameters>>> = Object.freeze({
+  "normal-liver": Object.freeze({ alphaBetaGy: 2.5, repairHalfTimeH: 2.5, source: "Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210" }),
+  tumour: Object.freeze({ alphaBetaGy: 10, repairHalfTimeH: 1.5, source: "Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210" }),
+});
+
+/** Dale's BED (Gy) of a dose D (Gy) delivered to complete decay by `nuclide`. */
+export function bedPermanentImplantGy(doseGy: number, nuclide: NuclideId, params: BedParameters): number {
+  const lambdaPerH = decayConstantPerH(NUCLIDES[nuclide]);
+  const muPerH = Math.LN2 / params.repairHalfTimeH;
+  return doseGy * (1 + (lambdaPerH * doseGy) / ((muPerH + lambdaPerH) * params.alphaBetaGy));
+}
+
+/** Logistic dose–response 1 / (1 + (D50/D)^{4γ50}); 0 at D ≤ 0. */
+export function logisticResponse(doseGy: number, d50Gy: number, gamma50: number): number {
+  if (doseGy <= 0) return 0;
+  return 1 / (1 + Math.pow(d50Gy / doseGy, 4 * gamma50));
+}
+
+/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+/** gEUD (Gy) of a DVH for volume-effect parameter a ≠ 0. */
+export function generalisedEudGy(h: Dvh, a: number): number {
+  if (!Number.isFinite(a) || a === 0) throw new InputError("eudA", `eudA must be a finite non-zero number, got ${a}`);
+  const s = h.sortedDoseGy;
+  let sum = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] <= 0 && a < 0) return 0;
+    sum += Math.pow(s[i], a);
+  }
+  return Math.pow(sum / s.length, 1 / a);
+}
+
+export interface MetricsOptions {
+  /** D_x levels, % of the VOI volume. Default [2, 50, 70, 90, 95, 98]. */
+  dPercents?: readonly number[];
+  /** V_D thresholds, Gy. Default [20, 30, 40, 50, 70, 100, 120, 150, 205]. */
+  vThresholdsGy?: readonly number[];
+  /** gEUD volume-effect parameter a; reported when given. */
+  eudA?: number;
+  /** BED for a permanent implant of this nuclide with these LQ parameters; reported when given. */
+  bed?: { nuclide: NuclideId; params: BedParameters };
+  /** Logistic TCP of the mean dose (or gEUD when `useEud`). */
+  tcp?: { d50Gy: number; gamma50: number; useEud?: boolean; source?: string };
+  /** LKB NTCP: TD50 (Gy), m, n (gEUD with a = 1/n). */
+  ntcp?: { td50Gy: number; m: number; n: number; source?: string };
+}
+
+export interface DoseMetrics {
+  readonly voxelCount: number;
+  readonly volumeMl: number;
+  readonly meanGy: number;
+  readonly minGy: number;
+  readonly maxGy: number;
+  readonly stdGy: number;
+  /** D_x by name, e.g. D70, Gy. */
+  readonly d: Readonly<Record<string, number>>;
+  /** V_D by name, e.g. V205, as a fraction 0..1. */
+  readonly v: Readonly<Record<string, number>>;
+  readonly eudGy?: number;
+  readonly meanBedGy?: number;
+  readonly tcp?: number;
+  readonly ntcp?: number;
+}
+
+const DEFAULT_D_PERCENTS = [2, 50, 70, 90, 95, 98];
+const DEFAULT_V_THRESHOLDS_GY = [20, 30, 40, 50, 70, 100, 120, 150, 205];
+
+/** Dose metrics of a VOI. */
+export function doseMetrics(h: Dvh, options: MetricsOptions = {}): DoseMetrics {
+  const s = h.sortedDoseGy;
+  const n = h.voxelCount;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += s[i];
+  const mean = sum / n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (s[i] - mean) * (s[i] - mean);
+  const d: Record<string, number> = {};
+  for (const p of options.dPercents ?? DEFAULT_D_PERCENTS) d[`D${p}`] = doseAtVolumePercent(h, p);
+  const v: Record<string, number> = {};
+  for (const t of options.vThresholdsGy ?? DEFAULT_V_THRESHOLDS_GY) v[`V${t}`] = volumeFractionAtLeast(h, t);
+  const result: Record<string, unknown> = { voxelCount: n, volumeMl: h.volumeMl, meanGy: mean, minGy: s[0], maxGy: s[n - 1], stdGy: Math.sqrt(sq / n), d, v };
+  if (options.eudA !== undefined) result.eudGy = generalisedEudGy(h, options.eudA);
+  if (options.bed) {
+    checkRange("bed.params.alphaBetaGy", options.bed.params.alphaBetaGy, 0, 1000, { minOpen: true });
+    checkRange("bed.params.repairHalfTimeH", options.bed.params.repairHalfTimeH, 0, 1000, { minOpen: true });
+    let bed = 0;
+    for (let i = 0; i < n; i++) bed += bedPermanentImplantGy(s[i], options.bed.nuclide, options.bed.params);
+    result.meanBedGy = bed / n;
+  }
+  if (options.tcp) {
+    checkRange("tcp.d50Gy", options.tcp.d50Gy, 0, 1e4, { minOpen: true });
+    checkRange("tcp.gamma50", options.tcp.gamma50, 0, 100, { minOpen: true });
+    const x = options.tcp.useEud && options.eudA !== undefined ? (result.eudGy as number) : mean;
+    result.tcp = logisticResponse(x, options.tcp.d50Gy, options.tcp.gamma50);
+  }
+  if (options.ntcp) {
+    checkRange("ntcp.td50Gy", options.ntcp.td50Gy, 0, 1e4, { minOpen: true });
+    checkRange("ntcp.m", options.ntcp.m, 0, 10, { minOpen: true });
+    checkRange("ntcp.n", options.ntcp.n, 0, 10, { minOpen: true });
+    const eud = generalisedEudGy(h, 1 / options.ntcp.n);
+    result.ntcp = normalCdf((eud - options.ntcp.td50Gy) / (options.ntcp.m * options.ntcp.td50Gy));
+  }
+  return result as unknown as DoseMetrics;
+}
