@@ -49,11 +49,14 @@ function inRange(v: number, r: Range): boolean {
  * A quantity field: a finite number in the field's unit, or a string with a unit. Messages are
  * relative ("must be in [0, 1), got 1.2"); parseCase prefixes the field path.
  */
+/** Range and kind of each quantity schema, so the JSON Schema can carry numeric bounds. */
+const quantitySpecs = new WeakMap<object, { kind: QuantityKind; range: Range }>();
+
 function quantity(kind: QuantityKind, range: Range, description: string) {
   const spec = QUANTITY_KINDS[kind];
   const unitText = spec.unit === "" ? "" : ` ${spec.unit}`;
   const hint = `${spec.noun} in ${rangeText(range)}${unitText}`;
-  return z
+  const schema = z
     .union([z.number(), z.string()], {
       error: (iss) =>
         iss.input === undefined
@@ -80,6 +83,8 @@ function quantity(kind: QuantityKind, range: Range, description: string) {
       return value;
     })
     .meta({ description: `${description} Unit: ${spec.unit || "none"}; range ${rangeText(range)}.` });
+  quantitySpecs.set(schema, { kind, range });
+  return schema;
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, description: string) {
@@ -324,6 +329,9 @@ export function parseCase(json: unknown, fileName?: string): PlanningCase {
     const allowed = [...names, PERFUSED_TARGET, LUNG_TARGET];
     if (!allowed.includes(name)) fail("target.compartment", `must be one of ${allowed.join(", ")}, got ${JSON.stringify(name)}`, fileName);
     if (name === LUNG_TARGET && c.lungShuntFraction === 0) fail("target.compartment", '"lung" needs lungShuntFraction > 0', fileName);
+    if (c.method === "mird" && name !== PERFUSED_TARGET && name !== LUNG_TARGET && compartments.length > 1) {
+      fail("target.compartment", `must be "${PERFUSED_TARGET}" or "${LUNG_TARGET}" for method mird with several compartments (MIRD plans the mean perfused dose), got ${JSON.stringify(name)}`, fileName);
+    }
     target = { compartment: name, doseGy: c.target.doseGy };
   }
 
@@ -375,7 +383,28 @@ export function parseCase(json: unknown, fileName?: string): PlanningCase {
 
 /** The JSON Schema of case files (zod 4 `toJSONSchema`, input side: numbers or unit strings). */
 export function caseJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(caseSchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  return z.toJSONSchema(caseSchema, {
+    io: "input",
+    target: "draft-2020-12",
+    // A quantity is a bounded number in the field's unit, or a string with a unit.
+    override: (ctx) => {
+      const q = quantitySpecs.get(ctx.zodSchema);
+      if (q === undefined) return;
+      const js = ctx.jsonSchema as Record<string, unknown>;
+      const n: Record<string, unknown> = { type: "number" };
+      n[q.range.minOpen ? "exclusiveMinimum" : "minimum"] = q.range.min;
+      n[q.range.maxOpen ? "exclusiveMaximum" : "maximum"] = q.range.max;
+      const kindSpec = QUANTITY_KINDS[q.kind];
+      delete js.type;
+      const text =
+        q.kind === "fraction"
+          ? 'a percentage, e.g. "8 %"'
+          : kindSpec.unit === ""
+            ? "the number written as a string"
+            : `${kindSpec.noun} with a unit (${kindSpec.examples})`;
+      js.anyOf = [n, { type: "string", description: text }];
+    },
+  }) as Record<string, unknown>;
 }
 
 /** The text of schema/case.schema.json (2-space JSON with a trailing newline). */

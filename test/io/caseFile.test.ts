@@ -177,6 +177,7 @@ describe("parseCase", () => {
     ["limit negative", { ...valid(), limits: { lungDoseGy: -1 } }, /^limits\.lungDoseGy must be in \(0, 5000\] Gy/],
     ["unknown limit", { ...valid(), limits: { liverDoseGy: 10 } }, /^limits\.liverDoseGy is not a known field/],
     ["lung target with LSF 0", { ...valid(), lungShuntFraction: 0, target: { compartment: "lung", doseGy: 5 } }, /^target\.compartment "lung" needs lungShuntFraction > 0/],
+    ["MIRD target on one of several compartments", { ...valid(), method: "mird", target: { compartment: "seg8", doseGy: 100 } }, /^target\.compartment must be "perfused" or "lung" for method mird/],
     ["not an object", [1, 2], /^case must be a JSON object/],
     ["null", null, /^case must be a JSON object/],
   ];

@@ -126,6 +126,25 @@ describe("planTreatment", () => {
     expect(codes(r)).toContain("TUMOUR_TN_UNKNOWN");
   });
 
+  it("BSA lobar: scales by the perfused fraction of the whole liver (0.737133 GBq for 900 of 1800 mL)", () => {
+    // Hand: 160 cm, 55 kg → BSA 1.563154 m²; (1.563154 − 0.2 + 100/900) · 900/1800 = 0.737133 GBq.
+    const r = planTreatment(
+      makeCase({
+        method: "bsa",
+        scenario: "lobar",
+        lungShuntFraction: 0.05,
+        patient: { heightCm: 160, weightKg: 55 },
+        compartments: [
+          { name: "t", kind: "tumour", massKg: 0.103, densityGPerMl: 1.03 },
+          { name: "n", kind: "normal", massKg: 0.824, densityGPerMl: 1.03 },
+        ],
+        wholeLiverMassKg: 1.854,
+      }),
+    );
+    expect(r.bsa?.perfusedFractionOfLiver).toBeCloseTo(0.5, 12);
+    expect(r.activityGBq).toBeCloseTo(0.737133, 5);
+  });
+
   it("BSA: LSF above 20 % is a contraindication for resin", () => {
     const r = planTreatment(makeCase({ method: "bsa", lungShuntFraction: 0.22, patient: { bsaM2: 1.8 } }));
     expect(r.advisories.find((a) => a.code === "LSF_CONTRAINDICATED")?.level).toBe("contraindication");
