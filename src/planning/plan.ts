@@ -58,6 +58,7 @@ function validate(c: PlanningCase): void {
   c.compartments.forEach((comp, i) => {
     const path = `compartments[${i}]`;
     checkRange(`${path}.massKg`, comp.massKg, 0, 10, { minOpen: true });
+    checkRange(`${path}.densityGPerMl`, comp.densityGPerMl, 0.5, 3);
     if (RESERVED_COMPARTMENT_NAMES.includes(comp.name)) {
       throw new InputError(`${path}.name`, `${path}.name "${comp.name}" is reserved`);
     }
@@ -90,6 +91,11 @@ function validate(c: PlanningCase): void {
   if (c.activityGBq !== undefined) checkRange("activityGBq", c.activityGBq, 0, 100, { minOpen: true });
   if (c.activityAtCalibrationGBq !== undefined) checkRange("activityAtCalibrationGBq", c.activityAtCalibrationGBq, 0, 100, { minOpen: true });
   if (c.target !== undefined) checkRange("target.doseGy", c.target.doseGy, 0, 5000, { minOpen: true });
+  if (c.timing !== undefined) checkRange("hoursCalibrationToTreatment", c.timing.hoursCalibrationToTreatment, -1000, 1000);
+  if (c.wholeLiverMassKg !== undefined) checkRange("wholeLiver.massKg", c.wholeLiverMassKg, 0, 10, { minOpen: true });
+  for (const [key, value] of Object.entries(c.limits ?? {})) {
+    if (value !== undefined) checkRange(`limits.${key}`, value, 0, 5000, { minOpen: true });
+  }
 }
 
 /** Plan a treatment. Throws InputError for an inconsistent case (the message names the field). */

@@ -18,8 +18,11 @@ export const PLANNING_METHODS: readonly PlanningMethod[] = Object.freeze(["bsa",
 export type CompartmentKind = "tumour" | "normal" | "perfused";
 export const COMPARTMENT_KINDS: readonly CompartmentKind[] = Object.freeze(["tumour", "normal", "perfused"]);
 
-/** Names that cannot be used for a compartment: `lung` is always added to the output. */
-export const RESERVED_COMPARTMENT_NAMES: readonly string[] = Object.freeze(["lung"]);
+/**
+ * Names that cannot be used for a compartment: `lung` is always added to the output, and
+ * `__proto__` cannot be a plain object key.
+ */
+export const RESERVED_COMPARTMENT_NAMES: readonly string[] = Object.freeze(["lung", "__proto__"]);
 /** Target name for the mean dose to the whole perfused volume (all liver compartments). */
 export const PERFUSED_TARGET = "perfused";
 /** Target name for the lung dose. */

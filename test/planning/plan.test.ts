@@ -195,6 +195,19 @@ describe("planTreatment", () => {
     expect(r.decay?.activityAtCalibrationGBq).toBeCloseTo(3, 12);
   });
 
+  it.each([
+    ["lungShuntFraction", { lungShuntFraction: NaN, activityGBq: 1 }],
+    ["compartments[0].massKg", { compartments: [{ name: "n", kind: "normal" as const, massKg: -1, densityGPerMl: 1.03 }], activityGBq: 1 }],
+    ["activityGBq", { activityGBq: Infinity }],
+    ["target.doseGy", { target: { compartment: "normal", doseGy: NaN } }],
+    ["priorLungDoseGy", { priorLungDoseGy: -1, activityGBq: 1 }],
+    ["limits.lungDoseGy", { limits: { lungDoseGy: NaN }, activityGBq: 1 }],
+    ["hoursCalibrationToTreatment", { timing: { hoursCalibrationToTreatment: NaN }, activityGBq: 1 }],
+    ["doseCoefficientGyKgPerGBq", { doseCoefficientGyKgPerGBq: 0, activityGBq: 1 }],
+  ] as const)("rejects a library case with an invalid %s (InputError naming it)", (field, over) => {
+    expect(() => planTreatment(makeCase(over as Partial<PlanningCase>))).toThrow(new RegExp(`^${field.replace(/[[\].]/g, "\\$&")} must be in`));
+  });
+
   it("rejects a partition case with both a target and an activity", () => {
     expect(() => planTreatment(makeCase({ activityGBq: 1, target: { compartment: "normal", doseGy: 40 } }))).toThrow(/exactly one/);
   });
