@@ -99,6 +99,9 @@ export function voxelSValues(nuclide: NuclideId, spacingMm: number | Vec3, optio
     }
   }
   if (split) addFarField(energy, kernel, spacing, [nx, ny, nz], r1, r2);
+  // The quadrature's directions are not symmetric under swapping axes (μ runs along z): average
+  // over the axis permutations that leave the voxel unchanged. Energy is only moved, not changed.
+  symmetrise(energy, spacing, [nx, ny, nz]);
 
   let absorbed = 0;
   for (let k = 0; k < nz; k++) {
@@ -129,6 +132,37 @@ export function voxelSValues(nuclide: NuclideId, spacingMm: number | Vec3, optio
       "voxel S-values: exact box-box average of the point kernel (trilinear splat of spherical shells; Gauss-Jacobi far field), MIRD Pamphlet 17 convention",
     ]),
   });
+}
+
+/** Average each value over the axis permutations that map the spacing (and dims) onto itself. */
+function symmetrise(values: Float64Array, spacing: Vec3, dims: Vec3): void {
+  const perms: Vec3[] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+  ];
+  const keep = perms.filter((p) => p.every((axis, a) => spacing[axis] === spacing[a] && dims[axis] === dims[a]));
+  if (keep.length === 1) return;
+  const [nx, ny, nz] = dims;
+  const copy = Float64Array.from(values);
+  const idx: Vec3 = [0, 0, 0];
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++) {
+        let sum = 0;
+        for (const p of keep) {
+          idx[p[0]] = i;
+          idx[p[1]] = j;
+          idx[p[2]] = k;
+          sum += copy[idx[0] + nx * (idx[1] + ny * idx[2])];
+        }
+        values[i + nx * (j + ny * k)] = sum / keep.length;
+      }
+    }
+  }
 }
 
 /** The S-value at offset (i, j, k) voxels (any signs), 0 outside the kernel. */

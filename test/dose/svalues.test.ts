@@ -120,6 +120,9 @@ describe("voxelSValues", () => {
     const v = voxelSValues("Y-90", 4.42);
     expect(sValueAt(v, -1, 2, -1)).toBe(sValueAt(v, 1, 2, 1));
     expect(sValueAt(v, 99, 0, 0)).toBe(0);
+    // Cubic voxels: every axis permutation gives the same value.
+    expect(sValueAt(v, 1, 0, 0)).toBe(sValueAt(v, 0, 0, 1));
+    expect(sValueAt(v, 2, 1, 0)).toBe(sValueAt(v, 0, 1, 2));
   });
 
   it("rejects a voxel size outside [0.05, 10] mm with an InputError naming spacingMm", () => {
