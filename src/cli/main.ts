@@ -4,19 +4,17 @@
  * itself on the program; this file only wires them and maps errors to exit codes.
  */
 import { Command, CommanderError } from "commander";
-import { createRequire } from "node:module";
 import { EXIT_INPUT, installSignalCleanup, reportError } from "./run.js";
 import { COMMANDS } from "./commands/index.js";
+import { sirtsimVersion } from "../io/results.js";
 
-const require = createRequire(import.meta.url);
-const { version } = require("../../../package.json") as { version: string };
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command();
   program
     .name("sirtsim")
     .description("SIRT engine: planning, arterial tree, microsphere transport and absorbed dose")
-    .version(version)
+    .version(sirtsimVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
   for (const register of COMMANDS) register(program);

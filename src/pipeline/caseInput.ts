@@ -1,0 +1,107 @@
+/**
+ * The simulation case: one JSON file whose sections are validated by the stage that owns them
+ * (planning fields by src/io/caseFile.ts, `geometry`/`tree` by src/vascular/config.ts, `dose` by
+ * src/dose/config.ts, `injection`/`transport` by src/transport/config.ts).
+ *
+ * When the case describes tumours geometrically and gives no planning `compartments`, the
+ * compartments are derived from the geometry — tumour masses from their volumes and T/N from the
+ * perfusion integral (so a necrotic core and a hypervascular rim are averaged the way the partition
+ * model sees them: activity per unit mass relative to normal liver). The partition model and the
+ * simulation then describe the same liver.
+ */
+import { InputError } from "../errors.js";
+import { parseCase } from "../io/caseFile.js";
+import type { PlanningCase } from "../planning/types.js";
+import { buildDomain, integrateDomain } from "../geometry/index.js";
+import type { Domain, DomainIntegral, GeometryConfig, Grid } from "../geometry/index.js";
+import { parseGeometrySection, parseTreeSection } from "../vascular/config.js";
+import type { TreeSection } from "../vascular/config.js";
+import { parseDoseConfig } from "../dose/config.js";
+import type { DoseConfig } from "../dose/config.js";
+
+export interface SimulationCase {
+  readonly name: string;
+  readonly description: string;
+  /** Seed of the whole run (transport, lodging positions); the tree has its own `tree.seed`. */
+  readonly seed: number;
+  readonly planning: PlanningCase;
+  readonly geometry: GeometryConfig;
+  readonly tree: TreeSection;
+  readonly dose: DoseConfig;
+  /** The raw `injection` and `transport` sections, parsed by the transport stage. */
+  readonly injectionSection: unknown;
+  readonly transportSection: unknown;
+  readonly domain: Domain;
+  readonly integral: DomainIntegral;
+  /** True when the planning compartments were derived from the geometry. */
+  readonly compartmentsFromGeometry: boolean;
+}
+
+/** Default seed when the case gives none (any fixed number: runs must be reproducible). */
+export const DEFAULT_SEED = 20261126;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Planning compartments for the domain: normal liver + each tumour, volumes and mean T/N. */
+export function compartmentsFromDomain(integral: DomainIntegral): Record<string, unknown>[] {
+  const [normal, ...tumours] = integral.compartments;
+  return [
+    ...tumours.map((t) => ({
+      name: t.name,
+      kind: "tumour",
+      volumeMl: t.volumeMl,
+      // Mean concentration ratio over the whole tumour (necrotic core included, rim weighted).
+      tumourToNormalRatio: t.perfusionIntegralMl / t.volumeMl,
+    })),
+    { name: normal.name, kind: "normal", volumeMl: normal.volumeMl },
+  ];
+}
+
+/**
+ * Validate a simulation case. `maskGrid` is the label image named by `geometry.mask.file`, read
+ * by the caller (io layer).
+ */
+export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: Grid<Uint8Array>): SimulationCase {
+  if (!isObject(json)) throw new InputError(fileName, `${fileName}: a case file must be a JSON object`);
+  const seed = json.seed ?? DEFAULT_SEED;
+  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new InputError("seed", `seed must be an integer in [0, 4294967295], got ${JSON.stringify(seed)}`);
+  }
+  const geometry = parseGeometrySection(json.geometry);
+  if (geometry.mask && !maskGrid) throw new InputError("geometry.mask.file", "geometry.mask.file was given but the mask image was not loaded");
+  const domain = buildDomain(geometry, maskGrid);
+  const integral = integrateDomain(domain);
+  const compartmentsFromGeometry = json.compartments === undefined;
+  const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(integral) } : json;
+  const planning = parseCase(planningJson, fileName);
+  if (!compartmentsFromGeometry) checkCompartmentNames(planning, domain);
+  return {
+    name: typeof json.name === "string" ? json.name : fileName,
+    description: typeof json.description === "string" ? json.description : "",
+    seed,
+    planning,
+    geometry,
+    tree: parseTreeSection(json.tree),
+    dose: parseDoseConfig(json.dose),
+    injectionSection: json.injection,
+    transportSection: json.transport,
+    domain,
+    integral,
+    compartmentsFromGeometry,
+  };
+}
+
+/** Given compartments must name the geometry's tumours, so doses can be compared by name. */
+function checkCompartmentNames(planning: PlanningCase, domain: Domain): void {
+  const names = new Set(planning.compartments.map((c) => c.name));
+  domain.tumours.forEach((t, i) => {
+    if (!names.has(t.name)) {
+      throw new InputError(
+        `geometry.tumours[${i}].name`,
+        `geometry.tumours[${i}].name "${t.name}" has no planning compartment of that name (compartments: ${[...names].join(", ")}); omit \`compartments\` to derive them from the geometry`,
+      );
+    }
+  });
+}
