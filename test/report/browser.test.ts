@@ -1,0 +1,140 @@
+/**
+ * The report in a real browser: Debian's Chromium driven by playwright-core. Skipped (with a
+ * note) when /usr/bin/chromium is absent; .ci/run installs it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { renderReport } from "../../src/report/index.js";
+import { phantomReportInput, withCt } from "./phantom.js";
+
+const CHROMIUM = process.env.SIRTSIM_CHROMIUM ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.log(`note: ${CHROMIUM} not found: skipping the report browser tests (apt-get install -y chromium)`);
+
+interface PageLog {
+  errors: string[];
+  requests: string[];
+}
+
+describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
+  let dir: string;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "sirtsim-report-"));
+    context = await chromium.launchPersistentContext(join(dir, "profile"), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1400, height: 1000 },
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Open a report file; every request that is not file:, data: or blob: is recorded and aborted. */
+  async function open(html: string, name: string): Promise<{ page: Page; log: PageLog }> {
+    const path = join(dir, name);
+    await writeFile(path, html);
+    const page = await context.newPage();
+    const log: PageLog = { errors: [], requests: [] };
+    page.on("console", (m) => { if (m.type() === "error") log.errors.push(m.text()); });
+    page.on("pageerror", (e) => log.errors.push(String(e)));
+    page.on("request", (r) => { if (!/^(file|data|blob):/.test(r.url())) log.requests.push(r.url()); });
+    await page.route("**/*", (route) => {
+      const url = route.request().url();
+      if (/^(file|data|blob):/.test(url)) return route.continue();
+      log.requests.push(url);
+      return route.abort();
+    });
+    await page.goto(pathToFileURL(path).href);
+    await page.waitForSelector('body[data-report-ready="true"]', { timeout: 60_000 }).catch(async (err) => {
+      throw new Error(`report never became ready (${err.message}); errors: ${log.errors.join(" | ")}`);
+    });
+    return { page, log };
+  }
+
+  async function plotTraces(page: Page): Promise<Record<string, Array<{ type: string; name: string }>>> {
+    return page.evaluate(() => {
+      const out: Record<string, Array<{ type: string; name: string }>> = {};
+      document.querySelectorAll(".js-plotly-plot").forEach((el) => {
+        out[el.id] = ((el as any).data as any[]).map((t) => ({ type: t.type, name: t.name }));
+      });
+      return out;
+    });
+  }
+
+  it("the report with a label map, clusters and a tree opens with no console error and no network request, and draws every plot", async () => {
+    const input = phantomReportInput(64);
+    const { page, log } = await open(renderReport(input), "labels.html");
+    const traces = await plotTraces(page);
+    expect(Object.keys(traces).sort()).toEqual(["cluster-plot", "dvh-plot", "view-axial", "view-coronal", "view-sagittal"]);
+    for (const view of ["view-axial", "view-coronal", "view-sagittal"]) {
+      const names = traces[view].map((t) => `${t.type}:${t.name}`);
+      expect(names).toEqual([
+        "heatmap:VOIs", "heatmap:dose",
+        "contour:40 Gy", "contour:100 Gy", "contour:150 Gy", "contour:205 Gy",
+        "contour:normal liver", "contour:tumour 1", "contour:tumour 2",
+      ]);
+    }
+    expect(traces["dvh-plot"].map((t) => `${t.type}:${t.name}`)).toEqual(["scatter:normal liver", "scatter:tumour 1", "scatter:tumour 2"]);
+    expect(traces["cluster-plot"].map((t) => t.type)).toEqual(["bar"]);
+
+    // The dose trace holds Gy values: the axial slice through the hottest voxel reaches the maximum.
+    const maxOnSlice = await page.evaluate(() => {
+      const el = document.getElementById("view-axial") as any;
+      const z: Array<Array<number | null>> = el.data[1].z;
+      return Math.max(...z.flat().map((v) => v ?? 0));
+    });
+    let maxGy = 0;
+    for (const d of input.doseGy.data) maxGy = Math.max(maxGy, d);
+    expect(Math.abs(maxOnSlice - maxGy) / maxGy).toBeLessThan(1e-4);
+
+    if (process.env.SIRTSIM_SCREENSHOT) await page.screenshot({ path: process.env.SIRTSIM_SCREENSHOT, fullPage: true });
+    // Moving a slider redraws that view on another slice.
+    const before = await page.textContent("#caption-axial");
+    await page.evaluate(() => {
+      const s = document.getElementById("slider-axial") as HTMLInputElement;
+      s.value = "3";
+      s.dispatchEvent(new Event("input"));
+    });
+    await page.waitForFunction(() => document.getElementById("caption-axial")!.textContent!.startsWith("slice 4 /"));
+    expect(await page.textContent("#caption-axial")).not.toBe(before);
+
+    // The tree is drawn on the canvas: every segment, and a good number of coloured pixels.
+    const tree = await page.evaluate(() => {
+      const c = document.getElementById("tree-canvas") as HTMLCanvasElement;
+      const img = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      let inked = 0;
+      for (let p = 0; p < img.length; p += 4) if (img[p] < 240 || img[p + 1] < 240 || img[p + 2] < 240) inked++;
+      return { drawn: Number(c.getAttribute("data-drawn")), inked };
+    });
+    expect(tree.drawn).toBe(input.tree!.radiusMm.length);
+    expect(tree.inked).toBeGreaterThan(2000);
+
+    expect(log.errors).toEqual([]);
+    expect(log.requests).toEqual([]);
+    await page.close();
+  });
+
+  it("the report with a CT and no simulation sections draws the CT under the dose, with no error and no request", async () => {
+    const input = { ...withCt(phantomReportInput(48)), tree: undefined, clusterHistogram: undefined };
+    const { page, log } = await open(renderReport(input), "ct.html");
+    const traces = await plotTraces(page);
+    expect(Object.keys(traces).sort()).toEqual(["dvh-plot", "view-axial", "view-coronal", "view-sagittal"]);
+    expect(traces["view-axial"].slice(0, 2).map((t) => `${t.type}:${t.name}`)).toEqual(["heatmap:CT", "heatmap:dose"]);
+    expect(await page.$("#tree-canvas")).toBeNull();
+    if (process.env.SIRTSIM_SCREENSHOT) await page.screenshot({ path: process.env.SIRTSIM_SCREENSHOT.replace(/\.png$/, "-ct.png"), fullPage: true });
+    expect(log.errors).toEqual([]);
+    expect(log.requests).toEqual([]);
+    await page.close();
+  });
+});
