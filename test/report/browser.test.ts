@@ -65,7 +65,8 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
   async function plotTraces(page: Page): Promise<Record<string, Array<{ type: string; name: string }>>> {
     return page.evaluate(() => {
       const out: Record<string, Array<{ type: string; name: string }>> = {};
-      document.querySelectorAll(".js-plotly-plot").forEach((el) => {
+      const document = (globalThis as any).document;
+      document.querySelectorAll(".js-plotly-plot").forEach((el: any) => {
         out[el.id] = ((el as any).data as any[]).map((t) => ({ type: t.type, name: t.name }));
       });
       return out;
@@ -90,7 +91,7 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
 
     // The dose trace holds Gy values: the axial slice through the hottest voxel reaches the maximum.
     const maxOnSlice = await page.evaluate(() => {
-      const el = document.getElementById("view-axial") as any;
+      const el = (globalThis as any).document.getElementById("view-axial");
       const z: Array<Array<number | null>> = el.data[1].z;
       return Math.max(...z.flat().map((v) => v ?? 0));
     });
@@ -102,17 +103,17 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
     // Moving a slider redraws that view on another slice.
     const before = await page.textContent("#caption-axial");
     await page.evaluate(() => {
-      const s = document.getElementById("slider-axial") as HTMLInputElement;
+      const s = (globalThis as any).document.getElementById("slider-axial");
       s.value = "3";
       s.dispatchEvent(new Event("input"));
     });
-    await page.waitForFunction(() => document.getElementById("caption-axial")!.textContent!.startsWith("slice 4 /"));
+    await page.waitForFunction(() => (globalThis as any).document.getElementById("caption-axial").textContent.startsWith("slice 4 /"));
     expect(await page.textContent("#caption-axial")).not.toBe(before);
 
     // The tree is drawn on the canvas: every segment, and a good number of coloured pixels.
     const tree = await page.evaluate(() => {
-      const c = document.getElementById("tree-canvas") as HTMLCanvasElement;
-      const img = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      const c = (globalThis as any).document.getElementById("tree-canvas");
+      const img: Uint8ClampedArray = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
       let inked = 0;
       for (let p = 0; p < img.length; p += 4) if (img[p] < 240 || img[p + 1] < 240 || img[p + 2] < 240) inked++;
       return { drawn: Number(c.getAttribute("data-drawn")), inked };

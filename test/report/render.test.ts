@@ -50,8 +50,11 @@ describe("renderReport", () => {
   });
 
   it("renderReport escapes user text so it cannot inject markup or close the data script", () => {
-    const input = { ...phantomReportInput(16), title: '<img src=x onerror="alert(1)">', summary: [{ label: "</script><script>alert(2)</script>", value: "a & b" }] };
-    input.dvh[0] = { ...input.dvh[0], name: "</script><b>x" };
+    const base = phantomReportInput(16);
+    const input = {
+      ...base, title: '<img src=x onerror="alert(1)">', summary: [{ label: "</script><script>alert(2)</script>", value: "a & b" }],
+      dvh: [{ ...base.dvh[0], name: "</script><b>x" }, ...base.dvh.slice(1)],
+    };
     const html = renderReport(input);
     expect(html).not.toContain("<img src=x");
     expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
