@@ -1,8 +1,182 @@
+/**
+ * `sirtsim dose ACTIVITY.nii[.gz] --out DIR --administered-gbq X [--lsf F] [--residual F]
+ *  [--nuclide Y-90] [--method fft|ldm] [--density-g-per-ml 1.03] [--until-h H]
+ *  [--labels LABELS.nii.gz] [--dvh-bin-gy 1] [--json]`
+ *
+ * Absorbed dose from an activity image (Tc-99m MAA SPECT for prediction, Y-90 PET / Ho-166 SPECT
+ * after treatment). The image is scaled so its total equals the administered activity × (1 − residual)
+ * × (1 − LSF) at the reference time; dose to complete decay (or to --until-h) by voxel S-value FFT
+ * convolution (default) or local deposition. Writes into DIR (atomically, all or nothing):
+ *   dose.nii.gz   dose in Gy, float32, the image's geometry
+ *   metrics.json  the summary printed by --json (per-VOI metrics, provenance)
+ *   dvh.csv       cumulative DVH per VOI: dose_gy, then one volume-fraction column per VOI
+ * VOIs: every non-zero label of --labels (same dims as the image), or the voxels with activity.
+ */
 import type { Command } from "commander";
+import { join } from "node:path";
+import { InputError } from "../../errors.js";
+import { activityGridFromImage } from "../../dose/activity.js";
+import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
+import { dvh, dvhCurve, type Dvh } from "../../dose/dvh.js";
+import { localDepositionDose } from "../../dose/localDeposition.js";
+import { BED_DEFAULTS, doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
+import { voxelSValues } from "../../dose/svalues.js";
+import type { Grid } from "../../geometry/grid.js";
+import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { readNifti, writeNifti } from "../../io/nifti.js";
+import { DEFAULT_TISSUE_DENSITY_G_PER_ML, NUCLIDES, type NuclideId } from "../../physics/index.js";
+import { action } from "../run.js";
+import { printJson, printText } from "../output.js";
+import { parseNumberOption } from "./kernel.js";
 
-/** `sirtsim dose` — not implemented yet. */
+interface DoseCommandOptions {
+  out: string;
+  administeredGbq?: string;
+  lsf?: string;
+  residual?: string;
+  nuclide: string;
+  method: string;
+  densityGPerMl?: string;
+  untilH?: string;
+  labels?: string;
+  dvhBinGy: string;
+  json?: boolean;
+}
+
 export function registerDose(program: Command): void {
-  program.command("dose").description("(not implemented yet)").action(() => {
-    throw new Error("sirtsim dose is not implemented yet");
+  program
+    .command("dose")
+    .description("absorbed dose (Gy) from an activity image: dose.nii.gz, dvh.csv, metrics.json")
+    .argument("<activity>", "activity image, NIfTI (.nii or .nii.gz)")
+    .requiredOption("--out <dir>", "output directory")
+    .option("--administered-gbq <gbq>", "administered activity, GBq (0, 100]")
+    .option("--lsf <fraction>", "lung shunt fraction, [0, 1)", "0")
+    .option("--residual <fraction>", "residual fraction left in vial and tubing, [0, 1)", "0")
+    .option("--nuclide <id>", "Y-90 or Ho-166", "Y-90")
+    .option("--method <method>", "fft (voxel S-value convolution) or ldm (local deposition)", "fft")
+    .option("--density-g-per-ml <rho>", `tissue density, g/mL (default ${DEFAULT_TISSUE_DENSITY_G_PER_ML})`)
+    .option("--until-h <hours>", "integrate decays up to this many hours (default: complete decay)")
+    .option("--labels <labels>", "label image (NIfTI, same dims): one VOI per non-zero label")
+    .option("--dvh-bin-gy <gy>", "dose spacing of dvh.csv, Gy", "1")
+    .option("--json", "print one JSON document on stdout")
+    .action(
+      action(async (activityPath: string, options: DoseCommandOptions) => {
+        await runDose(activityPath, options);
+      }),
+    );
+}
+
+export interface DoseSummary {
+  input: string;
+  nuclide: NuclideId;
+  method: "fft" | "ldm";
+  administeredGBq: number;
+  lungShuntFraction: number;
+  residualFraction: number;
+  untilH: number | null;
+  densityGPerMl: number;
+  dims: number[];
+  spacingMm: number[];
+  activityInGridBq: number;
+  paddedDims?: number[];
+  vois: Array<{ label: number | "activity"; metrics: DoseMetrics }>;
+  outputs: string[];
+  provenance: readonly string[];
+}
+
+export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
+  if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
+  const nuclide = options.nuclide as NuclideId;
+  if (options.method !== "fft" && options.method !== "ldm") throw new InputError("--method", `--method must be fft or ldm, got ${JSON.stringify(options.method)}`);
+  if (options.administeredGbq === undefined) throw new InputError("--administered-gbq", "--administered-gbq is required (a number in (0, 100] GBq)");
+  const administeredGBq = parseNumberOption("--administered-gbq", options.administeredGbq, 1e-9, 100, "GBq");
+  const lsf = parseNumberOption("--lsf", options.lsf ?? "0", 0, 0.999999);
+  const residual = parseNumberOption("--residual", options.residual ?? "0", 0, 0.999999);
+  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
+  const untilH = options.untilH === undefined ? Infinity : parseNumberOption("--until-h", options.untilH, 1e-6, 1e6, "h");
+  const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
+
+  const image = await readNifti(activityPath, { kind: "activity" });
+  const labels = options.labels ? await readNifti(options.labels, { kind: "labels" }) : undefined;
+  if (labels && (labels.dims[0] !== image.dims[0] || labels.dims[1] !== image.dims[1] || labels.dims[2] !== image.dims[2])) {
+    throw new InputError("--labels", `--labels dims [${labels.dims.join(", ")}] must equal the activity image dims [${image.dims.join(", ")}]`);
+  }
+  const activity: Grid<Float32Array> = { ...image, data: new Float32Array(image.data.length) };
+  const activityStats = activityGridFromImage(activity, image, { administeredGBq, lungShuntFraction: lsf, residualFraction: residual });
+  const dose: Grid<Float32Array> = { ...image, data: new Float32Array(image.data.length) };
+  let result: DoseResult;
+  if (options.method === "fft") {
+    const kernel = voxelSValues(nuclide, image.spacingMm, { densityGPerMl: density });
+    progress(options.json, `convolving ${image.dims.join("x")} voxels of ${image.spacingMm.map((s) => s.toFixed(3)).join("x")} mm with the ${nuclide} kernel`);
+    result = await doseFromActivity(dose, activity, kernel, { untilH });
+  } else {
+    result = localDepositionDose(dose, activity, { nuclide, densityGPerMl: density, untilH });
+  }
+
+  // VOIs: each label, or the voxels with activity.
+  const vois: Array<{ label: number | "activity"; h: Dvh }> = [];
+  if (labels) {
+    const present = [...new Set(labels.data)].filter((l) => l !== 0).sort((a, b) => a - b);
+    for (const l of present) vois.push({ label: l, h: dvh(dose, labels, l) });
+  } else {
+    vois.push({ label: "activity", h: dvh(dose, activity) });
+  }
+  const metricsOf = (h: Dvh) => doseMetrics(h, { bed: { nuclide, params: BED_DEFAULTS["normal-liver"] } });
+  const summary: DoseSummary = {
+    input: activityPath,
+    nuclide,
+    method: options.method,
+    administeredGBq,
+    lungShuntFraction: lsf,
+    residualFraction: residual,
+    untilH: untilH === Infinity ? null : untilH,
+    densityGPerMl: density,
+    dims: [...image.dims],
+    spacingMm: [...image.spacingMm],
+    activityInGridBq: activityStats.totalBq,
+    ...(result.paddedDims ? { paddedDims: [...result.paddedDims] } : {}),
+    vois: vois.map((v) => ({ label: v.label, metrics: metricsOf(v.h) })),
+    outputs: ["dose.nii.gz", "dvh.csv", "metrics.json"],
+    provenance: [...result.provenance, "meanBedGy: Dale 1985 with normal-liver alpha/beta 2.5 Gy, T_rep 2.5 h"],
+  };
+
+  await withOutputDir(options.out, async (dir) => {
+    await writeNifti(join(dir, "dose.nii.gz"), dose, { description: `sirtsim dose Gy ${nuclide} ${options.method}` });
+    await writeFileAtomic(join(dir, "dvh.csv"), dvhCsv(vois, binGy));
+    await writeFileAtomic(join(dir, "metrics.json"), `${JSON.stringify(summary, null, 2)}\n`);
   });
+  if (options.json) printJson(summary);
+  else printText(formatDose(summary, options.out), false);
+  return summary;
+}
+
+function progress(json: boolean | undefined, text: string): void {
+  if (!json) process.stderr.write(`${text}\n`);
+}
+
+/** dvh.csv: dose_gy, then the volume fraction ≥ dose of each VOI. */
+function dvhCsv(vois: Array<{ label: number | "activity"; h: Dvh }>, binGy: number): string {
+  const maxGy = Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1]));
+  const points = Float64Array.from({ length: Math.floor(maxGy / binGy) + 2 }, (_, i) => i * binGy);
+  const curves = vois.map((v) => dvhCurve(v.h, points).volumeFraction);
+  const lines = [["dose_gy", ...vois.map((v) => `voi_${v.label}`)].join(",")];
+  for (let i = 0; i < points.length; i++) lines.push([String(points[i]), ...curves.map((c) => c[i].toPrecision(6))].join(","));
+  return `${lines.join("\n")}\n`;
+}
+
+function formatDose(s: DoseSummary, out: string): string {
+  const lines = [
+    `${s.nuclide} dose (${s.method}) from ${s.input}: ${s.dims.join("x")} voxels of ${s.spacingMm.map((x) => x.toFixed(3)).join("x")} mm`,
+    `activity in grid ${(s.activityInGridBq / 1e9).toFixed(4)} GBq (administered ${s.administeredGBq} GBq, LSF ${s.lungShuntFraction}, residual ${s.residualFraction})`,
+    "",
+    "VOI        volume mL   mean Gy    D70 Gy    D90 Gy    max Gy   V100 %   V205 %",
+  ];
+  for (const v of s.vois) {
+    const m = v.metrics;
+    lines.push(
+      [String(v.label).padEnd(9), m.volumeMl.toFixed(1).padStart(10), m.meanGy.toFixed(1).padStart(9), m.d.D70.toFixed(1).padStart(9), m.d.D90.toFixed(1).padStart(9), m.maxGy.toFixed(1).padStart(9), (100 * m.v.V100).toFixed(1).padStart(8), (100 * m.v.V205).toFixed(1).padStart(8)].join(" "),
+    );
+  }
+  lines.push("", `wrote ${s.outputs.map((o) => join(out, o)).join(", ")}`);
+  return lines.join("\n");
 }
