@@ -31,8 +31,17 @@ const TRIALS: readonly (readonly [number, number])[] = [
   [1 / 3, 1 / 3], [0.5, 0.25], [0.25, 0.5], [0.45, 0.45], [0.6, 0.2], [0.2, 0.6], [0.25, 0.25], [0.5, 0.4], [0.4, 0.5],
 ];
 
+/** A finer lattice (step 1/10) tried when no coarse trial clears the other segments. */
+const TRIALS_FINE: readonly (readonly [number, number])[] = (() => {
+  const out: [number, number][] = [];
+  for (let a = 1; a < 10; a++) for (let b = 1; a + b < 10; b++) out.push([a / 10, b / 10]);
+  return out;
+})();
+
+const TRIALS_ALL = [...TRIALS, ...TRIALS_FINE];
+
 /** Lumen clearance factor applied during growth (radii still grow after a segment is placed). */
-export const CLEARANCE_MARGIN = 1.5;
+export const CLEARANCE_MARGIN = 2;
 
 /** Shared by all Couinaud segments: the index of every optimised segment placed so far and its radius. */
 export class OptimisedIndex {
@@ -40,6 +49,8 @@ export class OptimisedIndex {
   /** Radius estimate of every id, mm (fixed once its segment's group is finished). */
   radiusMm: number[] = [];
   nextId = 0;
+  /** Largest radius estimate registered (search margin of the clearance check). */
+  maxRadiusMm = 0;
   /** Connections accepted although no trial met the constraints. */
   fallbacks = 0;
   connections = 0;
@@ -52,6 +63,7 @@ export class OptimisedIndex {
     const id = this.nextId++;
     this.index.set(id, ax, ay, az, bx, by, bz);
     this.radiusMm[id] = radiusMm;
+    this.maxRadiusMm = Math.max(this.maxRadiusMm, radiusMm);
     return id;
   }
 }
@@ -195,12 +207,43 @@ export function growOptimisedSegment(
 
   for (let step = 1; step < K; step++) {
     const k = order[step];
-    const tx = centroid[3 * k], ty = centroid[3 * k + 1], tz = centroid[3 * k + 2];
+    let tx = centroid[3 * k], ty = centroid[3 * k + 1], tz = centroid[3 * k + 2];
     const q = flow[k];
-    shared.index.nearest(tx, ty, tz, options.candidateSegments, candIds, candDist);
+    let chosen = -1;
+    let bestFallback = -1;
+    let bestFallbackClearance = -Infinity;
+    // Passes: the nearest candidates with the coarse lattice, then 4× and 16× as many with the fine
+    // lattice, then (last resort) with the terminal moved to the territory's site farthest from
+    // every segment — a centroid can fall inside the lumen of a large artery crossing the territory.
+    for (let pass = 0; pass < 4 && chosen < 0; pass++) {
+    const widen = pass === 0 ? 1 : pass === 1 ? 4 : 16;
+    if (pass === 3) {
+      let best = -1;
+      const stride = Math.max(1, Math.floor((starts[k + 1] - starts[k]) / 64));
+      for (let j = starts[k]; j < starts[k + 1]; j += stride) {
+        const site = perm[j];
+        const sx = sites.xyzMm[3 * site], sy = sites.xyzMm[3 * site + 1], sz = sites.xyzMm[3 * site + 2];
+        shared.index.nearest(sx, sy, sz, 1, candIds, candDist);
+        let dmin = Infinity;
+        for (const dd of candDist) dmin = Math.min(dmin, dd);
+        if (dmin > best) {
+          best = dmin;
+          tx = sx;
+          ty = sy;
+          tz = sz;
+        }
+      }
+      centroid[3 * k] = tx;
+      centroid[3 * k + 1] = ty;
+      centroid[3 * k + 2] = tz;
+    }
+    const wanted = options.candidateSegments * widen;
+    shared.index.nearest(tx, ty, tz, wanted, candIds, candDist);
     trialCost.length = 0;
     trialSeg.length = 0;
     trialPoint.length = 0;
+    bestFallback = -1;
+    bestFallbackClearance = -Infinity;
     // Keep only this segment's own tree, the nearest `candidateSegments` of them.
     const local: { s: number; d: number }[] = [];
     for (let c = 0; c < candIds.length; c++) {
@@ -209,12 +252,12 @@ export function growOptimisedSegment(
     }
     if (local.length === 0) for (let s = 0; s < t.m; s++) local.push({ s, d: 0 });
     local.sort((a, b) => a.d - b.d || a.s - b.s);
-    const nCand = Math.min(local.length, options.candidateSegments);
+    const nCand = Math.min(local.length, wanted);
     for (let c = 0; c < nCand; c++) {
       const s = local[c].s;
       const ax = t.prox[3 * s], ay = t.prox[3 * s + 1], az = t.prox[3 * s + 2];
       const bx = t.dist[3 * s], by = t.dist[3 * s + 1], bz = t.dist[3 * s + 2];
-      for (const [wa, wb] of TRIALS) {
+      for (const [wa, wb] of widen === 1 ? TRIALS : TRIALS_ALL) {
         const wt = 1 - wa - wb;
         const x = wa * ax + wb * bx + wt * tx, y = wa * ay + wb * by + wt * ty, z = wa * az + wb * bz + wt * tz;
         const lsp = Math.max(1e-9, Math.hypot(x - ax, y - ay, z - az));
@@ -239,7 +282,6 @@ export function growOptimisedSegment(
     // Try trials by increasing cost.
     const byCost = trialCost.map((_, i) => i).sort((a, b) => trialCost[a] - trialCost[b] || a - b);
     const rRoot = rootRadius();
-    let chosen = -1;
     for (const trial of byCost) {
       const s = trialSeg[trial];
       const x = trialPoint[3 * trial], y = trialPoint[3 * trial + 1], z = trialPoint[3 * trial + 2];
@@ -250,19 +292,19 @@ export function growOptimisedSegment(
       segEnds.set([x, y, z, t.dist[3 * s], t.dist[3 * s + 1], t.dist[3 * s + 2]], 6);
       segEnds.set([x, y, z, tx, ty, tz], 12);
       const radii = [rs, rs, rn];
-      let ok = true;
-      for (let g = 0; g < 3 && ok; g++) {
+      // Smallest lumen clearance ratio (centre-line distance / (r_a + r_b)) of the three new segments
+      // to every non-adjacent segment; −∞ if a new segment leaves the liver.
+      let clearance = Infinity;
+      for (let g = 0; g < 3 && clearance >= bestFallbackClearance; g++) {
         const e = segEnds.subarray(6 * g, 6 * g + 6);
-        // Inside the liver (three interior samples).
         for (const f of [0.25, 0.5, 0.75]) {
-          if (g === 1 && t.c0[s] < 0 && f > 0.5) continue;
           if (labelAt(domain, e[0] + f * (e[3] - e[0]), e[1] + f * (e[4] - e[1]), e[2] + f * (e[5] - e[2])) === 0) {
-            ok = false;
+            clearance = -Infinity;
             break;
           }
         }
-        if (!ok) break;
-        shared.index.near(e[0], e[1], e[2], e[3], e[4], e[5], CLEARANCE_MARGIN * (radii[g] + rRoot), near);
+        if (clearance === -Infinity) break;
+        shared.index.near(e[0], e[1], e[2], e[3], e[4], e[5], CLEARANCE_MARGIN * (radii[g] + Math.max(rRoot, shared.maxRadiusMm)), near);
         for (const other of near) {
           if (other === t.id[s]) continue;
           const o = shared.index.endpoints(other);
@@ -270,22 +312,25 @@ export function growOptimisedSegment(
           const localOther = idToLocal.get(other);
           const ro = localOther !== undefined ? radiusOf(localOther, rRoot) : shared.radiusMm[other];
           const dmin = segmentSegmentDistance(e[0], e[1], e[2], e[3], e[4], e[5], o[0], o[1], o[2], o[3], o[4], o[5]);
-          if (dmin < CLEARANCE_MARGIN * (radii[g] + ro)) {
-            ok = false;
-            break;
-          }
+          clearance = Math.min(clearance, dmin / (radii[g] + ro));
         }
       }
-      if (ok) {
+      if (clearance >= CLEARANCE_MARGIN) {
         chosen = trial;
         break;
       }
+      if (clearance > bestFallbackClearance) {
+        bestFallbackClearance = clearance;
+        bestFallback = trial;
+      }
     }
-    shared.connections++;
-    if (chosen < 0) {
-      chosen = byCost[0];
+    if (chosen < 0 && pass === 3) {
+      // No trial met the margin: take the one with the most clearance (inside the liver if any).
+      chosen = bestFallback >= 0 ? bestFallback : byCost[0];
       shared.fallbacks++;
     }
+    }
+    shared.connections++;
     // Commit: s keeps its index as s' (prox → b); d continues to its old children; n is the terminal.
     const s = trialSeg[chosen];
     const x = trialPoint[3 * chosen], y = trialPoint[3 * chosen + 1], z = trialPoint[3 * chosen + 2];
@@ -335,7 +380,10 @@ export function growOptimisedSegment(
   }
   // Freeze this segment's radii for the groups that come later.
   const rRoot = rootRadius();
-  for (let i = 0; i < t.m; i++) shared.radiusMm[t.id[i]] = radiusOf(i, rRoot);
+  for (let i = 0; i < t.m; i++) {
+    shared.radiusMm[t.id[i]] = radiusOf(i, rRoot);
+    shared.maxRadiusMm = Math.max(shared.maxRadiusMm, shared.radiusMm[t.id[i]]);
+  }
 
   // Emit in pre-order: internal optimised segments, then each territory's bisection subtree.
   const emit = (i: number, writerParent: number): number => {

@@ -110,6 +110,8 @@ interface GrowContext {
   readonly entryPoints: Record<string, number>;
   readonly totalFlow: number;
   readonly shared: OptimisedIndex;
+  /** Distal points of the named (skeleton) arteries, placed by planNode. */
+  readonly skeletonPoints: Map<SkeletonNode, Vec3>;
 }
 
 function leafRange(ctx: GrowContext, node: SkeletonNode): [number, number] {
@@ -162,25 +164,46 @@ function emitNode(ctx: GrowContext, node: SkeletonNode, parent: number, depth: n
     ctx.entryPoints[node.name] = seg;
     return seg;
   }
-  let seg: number;
-  if (root) {
-    seg = w.emit(-1, ctx.hilum[0], ctx.hilum[1], ctx.hilum[2], ctx.inlet[0], ctx.inlet[1], ctx.inlet[2]);
-  } else {
+  const point = ctx.skeletonPoints.get(node)!;
+  const seg = root
+    ? w.emit(-1, point[0], point[1], point[2], ctx.inlet[0], ctx.inlet[1], ctx.inlet[2])
+    : w.emit(parent, point[0], point[1], point[2]);
+  w.optimised[seg] = 1;
+  ctx.entryPoints[node.name] = seg;
+  for (const child of nonEmpty) emitNode(ctx, child, seg, depth + 1);
+  return seg;
+}
+
+/**
+ * Place the named branch points (before any optimised growth, so that every Couinaud segment's
+ * growth sees all named arteries in the clearance checks) and register them in the shared index.
+ */
+function planNode(ctx: GrowContext, node: SkeletonNode, parentPoint: Vec3, depth: number, root: boolean): void {
+  const [lo, hi] = leafRange(ctx, node);
+  if (hi <= lo || node.children.length === 0) return;
+  const nonEmpty = node.children.filter((c) => {
+    const [a, b] = leafRange(ctx, c);
+    return b > a;
+  });
+  if (nonEmpty.length === 1) {
+    planNode(ctx, nonEmpty[0], parentPoint, depth, root);
+    return;
+  }
+  let point: Vec3;
+  if (root) point = [...ctx.hilum];
+  else {
     centroidAndAxis(ctx.scratch, ctx.sites, ctx.perm, lo, hi);
     const reach = SKELETON_REACH[Math.min(depth, SKELETON_REACH.length - 1)];
     const c = ctx.scratch.centroid;
     const h = ctx.hilum;
-    seg = w.emit(parent, h[0] + reach * (c[0] - h[0]), h[1] + reach * (c[1] - h[1]), h[2] + reach * (c[2] - h[2]));
+    point = [h[0] + reach * (c[0] - h[0]), h[1] + reach * (c[1] - h[1]), h[2] + reach * (c[2] - h[2])];
   }
-  w.optimised[seg] = 1;
-  // Radius estimate for the clearance checks of the optimised growth: Murray r ∝ Q^(1/3) from the
-  // ~1.4 mm root radius these trees get at the default flow and pressures.
-  const p = w.proximalMm, d = w.distalMm;
+  ctx.skeletonPoints.set(node, point);
+  // Radius estimate for the clearance checks: Murray r ∝ Q^(1/3) from the ~1.4 mm root radius
+  // these trees get at the default flow and pressures.
   const radiusEstimateMm = 1.4 * Math.cbrt(rangeFlow(ctx, lo, hi) / ctx.totalFlow);
-  ctx.shared.add(p[3 * seg], p[3 * seg + 1], p[3 * seg + 2], d[3 * seg], d[3 * seg + 1], d[3 * seg + 2], radiusEstimateMm);
-  ctx.entryPoints[node.name] = seg;
-  for (const child of nonEmpty) emitNode(ctx, child, seg, depth + 1);
-  return seg;
+  ctx.shared.add(parentPoint[0], parentPoint[1], parentPoint[2], point[0], point[1], point[2], radiusEstimateMm);
+  for (const child of nonEmpty) planNode(ctx, child, point, depth + 1, false);
 }
 
 /** Hilum: the geometric one if it is in the liver, else pulled towards the sites' centroid until it is. */
@@ -240,7 +263,8 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   const boxMm3 = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
   const cellMm = Math.max(1, Math.cbrt(boxMm3 / (2 * Math.min(o.optimisedTerminals, N) + 16)));
   const shared = new OptimisedIndex(lo, hi, cellMm, 2 * Math.min(o.optimisedTerminals, N) + 64);
-  const ctx: GrowContext = { w, sites, perm, scratch, options: o, domain, seed, hilum, inlet, rangeLo, rangeHi, entryPoints: {}, totalFlow, shared };
+  const ctx: GrowContext = { w, sites, perm, scratch, options: o, domain, seed, hilum, inlet, rangeLo, rangeHi, entryPoints: {}, totalFlow, shared, skeletonPoints: new Map() };
+  planNode(ctx, HEPATIC_SKELETON, inlet, 0, true);
   emitNode(ctx, HEPATIC_SKELETON, -1, 0);
   if (w.count !== w.capacity) throw new Error(`growTree: emitted ${w.count} segments, expected ${w.capacity}`);
   const tree = finishTree(w, domain, o, seed, ctx.entryPoints);
