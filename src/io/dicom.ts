@@ -160,16 +160,25 @@ async function listFiles(pathOrFiles: string | readonly string[]): Promise<strin
   return names.map((name) => join(pathOrFiles, name));
 }
 
-/** Parse one file; in folder mode non-DICOM files and files without pixel data are skipped. */
-async function parseFile(file: string, skipNonImages: boolean): Promise<ParsedFile | null> {
-  const bytes = await readFile(file).catch((err: Error) => {
+/** A parsed DICOM Part-10 file: the naturalized dataset (keywords → values) and its transfer syntax. */
+export interface DicomDataset {
+  readonly file: string;
+  readonly ds: Record<string, any>;
+  readonly transferSyntaxUID: string;
+}
+
+async function readBytes(file: string): Promise<Buffer> {
+  return readFile(file).catch((err: Error) => {
     throw new InputError(file, `${file}: cannot read: ${err.message}`);
   });
-  const hasPreamble = bytes.length >= 132 && bytes.toString("latin1", 128, 132) === "DICM";
-  if (!hasPreamble) {
-    if (skipNonImages) return null;
-    throw new InputError(file, `${file}: not a DICOM Part-10 file (no "DICM" marker at byte 128)`);
-  }
+}
+
+function hasPreamble(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && Buffer.from(bytes.buffer, bytes.byteOffset + 128, 4).toString("latin1") === "DICM";
+}
+
+function parseBytes(bytes: Uint8Array, file: string): DicomDataset {
+  if (!hasPreamble(bytes)) throw new InputError(file, `${file}: not a DICOM Part-10 file (no "DICM" marker at byte 128)`);
   let dict;
   try {
     dict = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, {
@@ -179,11 +188,24 @@ async function parseFile(file: string, skipNonImages: boolean): Promise<ParsedFi
     throw new InputError(file, `${file}: truncated or corrupt DICOM file (${(err as Error).message})`);
   }
   const meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.meta);
-  const ts = String(meta.TransferSyntaxUID ?? "");
+  const transferSyntaxUID = String(meta.TransferSyntaxUID ?? "");
   const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
+  return { file, ds, transferSyntaxUID };
+}
+
+/** Read any DICOM Part-10 file (RTSTRUCT, SEG, images…); InputError for non-DICOM or corrupt files. */
+export async function readDicomDataset(file: string): Promise<DicomDataset> {
+  return parseBytes(await readBytes(file), file);
+}
+
+/** Parse one image file; in folder mode non-DICOM files and files without pixel data are skipped. */
+async function parseFile(file: string, skipNonImages: boolean): Promise<ParsedFile | null> {
+  const bytes = await readBytes(file);
+  if (skipNonImages && !hasPreamble(bytes)) return null;
+  const { ds, transferSyntaxUID: ts } = parseBytes(bytes, file);
   if (ds.PixelData === undefined) {
     if (skipNonImages) return null;
-    throw new InputError(file, `${file}: no pixel data (modality ${ds.Modality ?? "?"}); RTSTRUCT and SEG are not supported`);
+    throw new InputError(file, `${file}: no pixel data (modality ${ds.Modality ?? "?"}); read RTSTRUCT with readRtStruct`);
   }
   if (!(ts in SUPPORTED_TRANSFER_SYNTAXES)) {
     throw new InputError(file, `${file}: compressed transfer syntax ${ts} is not supported; decompress first (e.g. gdcmconv --raw or dcmdjpeg)`);
