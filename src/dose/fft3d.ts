@@ -101,6 +101,13 @@ export interface FftLayout {
   readonly spectrumFloats: number;
 }
 
+/** Throw unless 0 ≤ start ≤ end ≤ limit: a pass's range must lie inside its axis. */
+function checkPassRange(pass: string, start: number, end: number, limit: number): void {
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= limit)) {
+    throw new RangeError(`${pass}: range [${start}, ${end}) must lie within [0, ${limit}]`);
+  }
+}
+
 /** Smallest n' ≥ n with n' = 2^a·3^b·5^c and n' a multiple of `multiple` (a power of two). */
 export function fftSize(n: number, multiple: number): number {
   for (let m = Math.max(n, multiple); ; m++) {
@@ -137,6 +144,7 @@ export function forwardPlanes(
   const [nx, ny] = layout.dims;
   const [Nx, Ny] = layout.padded;
   const { rowFloats, planeFloats, halfX } = layout;
+  checkPassRange("forwardPlanes", k0, k1, layout.dims[2]);
   ensureBuffers(ctx, 2 * Math.max(Nx, Ny));
   const mod = ctx.module;
   const setupX = setupFor(ctx, Nx, false);
@@ -212,6 +220,7 @@ export function convolveRows(
   const nz = layout.dims[2];
   const [, Ny, Nz] = layout.padded;
   const { rowFloats, planeFloats, halfX } = layout;
+  checkPassRange("convolveRows", v0, v1, Ny);
   ensureBuffers(ctx, 2 * Nz);
   const mod = ctx.module;
   const setupZ = setupFor(ctx, Nz, true);
@@ -277,6 +286,7 @@ export function inversePlanes(
   const [nx, ny] = layout.dims;
   const [Nx, Ny] = layout.padded;
   const { rowFloats, planeFloats, halfX } = layout;
+  checkPassRange("inversePlanes", k0, k1, layout.dims[2]);
   ensureBuffers(ctx, 2 * Math.max(Nx, Ny));
   const mod = ctx.module;
   const setupX = setupFor(ctx, Nx, false);
