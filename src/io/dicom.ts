@@ -11,8 +11,8 @@
  * - transfer syntaxes implicit/explicit VR little endian, explicit big endian, deflated;
  * - stored values × RescaleSlope + RescaleIntercept (per slice), × DoseGridScaling for RT Dose.
  * Not supported (InputError): compressed pixel data (JPEG, JPEG 2000, RLE…), colour images,
- * gantry tilt (slices not stacked along their normal), non-uniform slice spacing, RTSTRUCT/SEG
- * (use 3D Slicer to export segmentations as NIfTI label maps).
+ * gantry tilt (slices not stacked along their normal), non-uniform slice spacing. Structures:
+ * RTSTRUCT in src/io/rtstruct.ts, SEG in src/io/seg.ts.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
