@@ -26,6 +26,7 @@ interface PffftModule {
   _pffft_new_setup(n: number, transform: number): number;
   _pffft_destroy_setup(setup: number): void;
   _pffft_transform_ordered(setup: number, input: number, output: number, work: number, direction: number): void;
+  _pffft_transform(setup: number, input: number, output: number, work: number, direction: number): void;
   _pffft_aligned_malloc(bytes: number): number;
   _pffft_aligned_free(ptr: number): void;
 }
@@ -47,12 +48,14 @@ export interface FftContext {
   workPtr: number;
   /** Capacity of each line buffer, floats. */
   lineCapacity: number;
+  /** Per complex length N: for each float of PFFFT's internal (unordered) spectrum, min(f, N − f) of its frequency f. */
+  readonly slotFrequencies: Map<number, Int32Array>;
 }
 
 /** Create a context: instantiates the WebAssembly module (a few ms). */
 export async function createFftContext(): Promise<FftContext> {
   const module = (await PFFFT()) as PffftModule;
-  return { module, setups: new Map(), bufferPtr: 0, workPtr: 0, lineCapacity: 0 };
+  return { module, setups: new Map(), bufferPtr: 0, workPtr: 0, lineCapacity: 0, slotFrequencies: new Map() };
 }
 
 /** Release a context's WebAssembly allocations. */
@@ -84,6 +87,34 @@ function ensureBuffers(ctx: FftContext, floats: number): void {
   ctx.workPtr = ctx.module._pffft_aligned_malloc(floats * 4);
   if (!ctx.bufferPtr || !ctx.workPtr) throw new Error("PFFFT: out of WebAssembly memory");
   ctx.lineCapacity = floats;
+}
+
+/**
+ * Where PFFFT's unordered complex transform of length n keeps each frequency: transforms of
+ * (1 + i)·e^{2πi f t/n} light up exactly the two floats of frequency f. Lets pass B multiply in
+ * the internal order and skip PFFFT's reordering (pffft.h: "the z-domain data is stored in the
+ * most efficient order for transforming it back").
+ */
+function slotFrequencies(ctx: FftContext, n: number): Int32Array {
+  const hit = ctx.slotFrequencies.get(n);
+  if (hit) return hit;
+  ensureBuffers(ctx, 2 * n);
+  const setup = setupFor(ctx, n, true);
+  const heap = ctx.module.HEAPF32;
+  const bufF = ctx.bufferPtr >> 2;
+  const table = new Int32Array(2 * n).fill(-1);
+  for (let f = 0; f < n; f++) {
+    for (let t = 0; t < n; t++) {
+      const phase = (2 * Math.PI * ((f * t) % n)) / n;
+      heap[bufF + 2 * t] = Math.cos(phase) - Math.sin(phase);
+      heap[bufF + 2 * t + 1] = Math.cos(phase) + Math.sin(phase);
+    }
+    ctx.module._pffft_transform(setup, ctx.bufferPtr, ctx.bufferPtr, ctx.workPtr, FORWARD);
+    for (let p = 0; p < 2 * n; p++) if (Math.abs(heap[bufF + p]) > n / 2) table[p] = Math.min(f, n - f);
+  }
+  if (table.some((x) => x < 0)) throw new Error(`PFFFT layout probe failed for length ${n}`);
+  ctx.slotFrequencies.set(n, table);
+  return table;
 }
 
 /** Geometry of a padded convolution: data dims, FFT sizes and the spectrum's strides (floats). */
@@ -224,6 +255,7 @@ export function convolveRows(
   ensureBuffers(ctx, 2 * Nz);
   const mod = ctx.module;
   const setupZ = setupFor(ctx, Nz, true);
+  const slots = slotFrequencies(ctx, Nz);
   const heap = mod.HEAPF32;
   const buf = ctx.bufferPtr;
   const bufF = buf >> 2;
@@ -249,15 +281,11 @@ export function convolveRows(
       }
       for (let b = 0; b < count; b++) {
         const p = buf + 4 * b * lineFloats;
-        mod._pffft_transform_ordered(setupZ, p, p, work, FORWARD);
+        mod._pffft_transform(setupZ, p, p, work, FORWARD);
         const line = bufF + b * lineFloats;
         const kRow = (vv * halfX + u0 + b) * halfZ;
-        for (let w = 0; w < Nz; w++) {
-          const m = kernelSpectrum[kRow + (w < halfZ ? w : Nz - w)];
-          heap[line + 2 * w] *= m;
-          heap[line + 2 * w + 1] *= m;
-        }
-        mod._pffft_transform_ordered(setupZ, p, p, work, BACKWARD);
+        for (let q = 0; q < lineFloats; q++) heap[line + q] *= kernelSpectrum[kRow + slots[q]];
+        mod._pffft_transform(setupZ, p, p, work, BACKWARD);
       }
       for (let k = 0; k < nz; k++) {
         let s = bufC + k;
