@@ -139,7 +139,7 @@ export async function doseFromActivity<T extends Float32Array | Float64Array>(
   const [Nx, Ny, Nz] = layout.padded;
   // Bq·s → MBq·s (1e-6), mGy → Gy (1e-3), inverse FFT normalisation 1/(Nx·Ny·Nz).
   const scale = (secondsPerBq * 1e-9) / (Nx * Ny * Nz);
-  const spectrumK = kernelSpectrum(kernel, layout, scale);
+  const spectrumK = cachedKernelSpectrum(kernel, layout, scale);
   const ctx = options.context ?? (await createFftContext());
   const spectrum = new Float32Array(layout.spectrumFloats);
   const nz = activity.dims[2];
@@ -157,6 +157,23 @@ export async function doseFromActivity<T extends Float32Array | Float64Array>(
       `cumulated activity: tau x decayed fraction = ${secondsPerBq.toPrecision(6)} s per Bq (untilH ${options.untilH ?? Infinity})`,
     ],
   };
+}
+
+/** Kernel spectra by kernel object (released with it), then by FFT sizes and scale. */
+const spectrumCache = new WeakMap<VoxelSValues, Map<string, Float32Array>>();
+
+/** kernelSpectrum, memoised: repeated doses on grids of the same size reuse it (12 MB for 288³). */
+function cachedKernelSpectrum(kernel: VoxelSValues, layout: FftLayout, scale: number): Float32Array {
+  let byLayout = spectrumCache.get(kernel);
+  if (!byLayout) spectrumCache.set(kernel, (byLayout = new Map()));
+  const key = `${layout.padded.join("x")}:${scale}`;
+  let spectrum = byLayout.get(key);
+  if (!spectrum) {
+    if (byLayout.size >= 4) byLayout.clear();
+    spectrum = kernelSpectrum(kernel, layout, scale);
+    byLayout.set(key, spectrum);
+  }
+  return spectrum;
 }
 
 /** Integer grids are converted once to float32 for the transform. */
