@@ -1,0 +1,141 @@
+/**
+ * The binomial cascade: a batch of n spheres released into a subtree is split at every
+ * bifurcation as Binomial(n, p) in one pre-order pass — O(segments visited) whatever n, and a
+ * subtree that receives no sphere is skipped whole. In distribution this equals n independent
+ * per-sphere walks with the same frozen flows (each sphere's route is independent of the others'),
+ * which test/transport checks against walk.ts by chi-square.
+ *
+ * Size exclusion without diameter bins: a sphere's diameter is independent of its route, so the
+ * spheres arriving at the inlet of j are iid from the product's truncated normal conditioned on
+ * having fit through the path so far (d ≤ D_path). A fraction passFraction[j] of them fits into j
+ * (see context.ts); the others lodge at j's inlet: Binomial(n, 1 − passFraction[j]). Exact.
+ *
+ * Work units: the injected subtree is cut at a fixed generation below the entry (a property of the
+ * tree alone). The top unit of a batch (stream key (batch, 0)) draws the lung shunt and cascades
+ * down to the cut roots; each cut root with spheres is then one unit with stream key
+ * (batch, root + 1). Units write disjoint segment ranges, so partial counts add exactly and the
+ * result does not depend on which thread runs which unit.
+ */
+import { binomial } from "../random/binomial.js";
+import { beta } from "../random/beta.js";
+import { createStream } from "../random/stream.js";
+
+/** Plain arrays a cascade unit reads (transferable to a worker as they are). */
+export interface CascadeArrays {
+  readonly child0: Int32Array;
+  readonly child1: Int32Array;
+  readonly subtreeEnd: Int32Array;
+  readonly compartment: Int32Array;
+  /** Probability of entering child0 at each bifurcation (current flows). */
+  readonly split0: Float64Array;
+  /** Fraction of arriving spheres that fit into each segment, or null (no size exclusion). */
+  readonly passFraction: Float64Array | null;
+  /** Shunt-to-lung fraction per compartment at its terminals. */
+  readonly shuntFraction: Float64Array;
+  /** 1 at the roots of the cut subtrees. */
+  readonly isCutRoot: Uint8Array;
+  /** Beta streamline-noise concentration κ; 0 = none. */
+  readonly noiseConcentration: number;
+  /** Whole-injection lung shunt fraction, drawn by the top unit. */
+  readonly lungShuntFraction: number;
+}
+
+/** One work unit: the top of a batch (root = entry, top = true) or one cut subtree. */
+export interface CascadeUnit {
+  readonly batch: number;
+  readonly root: number;
+  readonly spheres: number;
+  readonly top: boolean;
+}
+
+/** Tag that keeps transport streams apart from other stages' streams of the same seed. */
+const TRANSPORT_STREAM_TAG = 0x54n << 56n;
+
+/** Stream id of a unit: (batch, 0) for the top, (batch, root + 1) for a cut subtree. */
+export function cascadeStreamId(batch: number, root: number, top: boolean, segmentCount: number): bigint {
+  return TRANSPORT_STREAM_TAG + BigInt(batch) * BigInt(segmentCount + 1) + BigInt(top ? 0 : root + 1);
+}
+
+/**
+ * Run one unit. Adds spheres lodged per segment into `outLodged`, and (top unit) the spheres that
+ * reach each cut root into `outCutArrivals`. `scratch` is a per-segment array of zeros (left as
+ * zeros on return). Returns the number of spheres shunted to the lungs.
+ */
+export function runCascadeUnit(
+  outLodged: Float64Array,
+  outCutArrivals: Float64Array,
+  scratch: Float64Array,
+  arrays: CascadeArrays,
+  unit: CascadeUnit,
+  seed: number,
+): number {
+  const { child0, child1, subtreeEnd, compartment, split0, passFraction, shuntFraction, isCutRoot } = arrays;
+  const kappa = arrays.noiseConcentration;
+  const stream = createStream(seed, cascadeStreamId(unit.batch, unit.root, unit.top, child0.length));
+  const root = unit.root;
+  const end = subtreeEnd[root];
+  let lung = 0;
+  let n = unit.spheres;
+  if (unit.top) {
+    if (arrays.lungShuntFraction > 0) {
+      const m = binomial(stream, n, arrays.lungShuntFraction);
+      lung += m;
+      n -= m;
+    }
+    if (passFraction !== null && passFraction[root] < 1) {
+      const blocked = binomial(stream, n, 1 - passFraction[root]);
+      outLodged[root] += blocked;
+      n -= blocked;
+    }
+  }
+  scratch[root] = n;
+  for (let j = root; j < end; ) {
+    const arriving = scratch[j];
+    scratch[j] = 0;
+    if (arriving === 0) {
+      j = subtreeEnd[j];
+      continue;
+    }
+    if (unit.top && j !== root && isCutRoot[j] === 1) {
+      outCutArrivals[j] += arriving;
+      j = subtreeEnd[j];
+      continue;
+    }
+    const c0 = child0[j];
+    if (c0 < 0) {
+      let stay = arriving;
+      const shunt = shuntFraction[compartment[j]];
+      if (shunt > 0) {
+        const m = binomial(stream, stay, shunt);
+        lung += m;
+        stay -= m;
+      }
+      outLodged[j] += stay;
+      j++;
+      continue;
+    }
+    const c1 = child1[j];
+    let p = split0[j];
+    if (kappa > 0 && p > 0 && p < 1) p = beta(stream, kappa * p, kappa * (1 - p));
+    let n0 = binomial(stream, arriving, p);
+    let n1 = arriving - n0;
+    if (passFraction !== null) {
+      const pass0 = passFraction[c0];
+      if (pass0 < 1 && n0 > 0) {
+        const b = binomial(stream, n0, 1 - pass0);
+        outLodged[c0] += b;
+        n0 -= b;
+      }
+      const pass1 = passFraction[c1];
+      if (pass1 < 1 && n1 > 0) {
+        const b = binomial(stream, n1, 1 - pass1);
+        outLodged[c1] += b;
+        n1 -= b;
+      }
+    }
+    scratch[c0] = n0;
+    scratch[c1] = n1;
+    j++;
+  }
+  return lung;
+}
