@@ -3,7 +3,7 @@
  * ('same' size) by sirtsim (PFFFT SIMD, one thread) and by scipy.signal.fftconvolve on the same
  * grid in the same run (python3 + scipy must be on the machine; nothing is installed).
  *
- *   npx tsx bench/dose.ts [--size 256] [--voxel-mm 4.42,2] [--repeats 3]
+ *   npx tsx bench/dose.ts [--size 256] [--voxel-mm 4.42,2] [--rounds 3] [--repeats 2]
  *
  * Each side runs in its own process so that peak memory (max RSS) is its own. Prints a table with
  * the time ratio sirtsim / scipy (best of the repeats; these machines are shared and noisy) and
@@ -75,7 +75,8 @@ async function child(n: number, voxelMm: number, reps: number, dir: string): Pro
 async function run(): Promise<void> {
   const n = Number(arg("--size", "256"));
   const voxels = arg("--voxel-mm", "4.42,2").split(",").map(Number);
-  const reps = Number(arg("--repeats", "3"));
+  const reps = Number(arg("--repeats", "2"));
+  const rounds = Number(arg("--rounds", "3"));
   const self = fileURLToPath(import.meta.url);
   const rows: Row[] = [];
   for (const voxelMm of voxels) {
@@ -95,15 +96,28 @@ async function run(): Promise<void> {
       for (let k = 0; k < w; k++) for (let j = 0; j < w; j++) for (let i = 0; i < w; i++) full[i + w * (j + w * k)] = sValueAt(kernel, i - h, j - h, k - h) * scale;
       writeFileSync(join(dir, "kernel.f32"), new Uint8Array(full.buffer));
 
-      const py = spawnSync("python3", ["-c", PY, String(n), String(h), String(reps), dir], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" } });
-      if (py.status !== 0) throw new Error(`python3/scipy failed: ${py.stderr}`);
-      const [scipyVersion, , ...rest] = py.stdout.trim().split(/\s+/);
-      const scipyS = rest.slice(0, reps).map(Number);
-      const scipyPeakMb = Number(rest[reps]) / 1024;
-
-      const js = spawnSync(process.execPath, [...process.execArgv, self, "--child", String(n), String(voxelMm), String(reps), dir], { encoding: "utf8" });
-      if (js.status !== 0) throw new Error(`sirtsim child failed: ${js.stderr}`);
-      const res = JSON.parse(js.stdout.trim().split("\n").pop() as string) as { times: number[]; padded: string; maxRssKb: number };
+      // Alternate the two sides (rounds of `reps` calls each) so that load from other jobs on
+      // the shared machine hits both alike.
+      const scipyS: number[] = [];
+      const sirtsimS: number[] = [];
+      let scipyPeakMb = 0;
+      let sirtsimPeakMb = 0;
+      let scipyVersion = "";
+      let padded = "";
+      for (let round = 0; round < rounds; round++) {
+        const py = spawnSync("python3", ["-c", PY, String(n), String(h), String(reps), dir], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" } });
+        if (py.status !== 0) throw new Error(`python3/scipy failed: ${py.stderr}`);
+        const [version, , ...rest] = py.stdout.trim().split(/\s+/);
+        scipyVersion = version;
+        scipyS.push(...rest.slice(0, reps).map(Number));
+        scipyPeakMb = Math.max(scipyPeakMb, Number(rest[reps]) / 1024);
+        const js = spawnSync(process.execPath, [...process.execArgv, self, "--child", String(n), String(voxelMm), String(reps), dir], { encoding: "utf8" });
+        if (js.status !== 0) throw new Error(`sirtsim child failed: ${js.stderr}`);
+        const res = JSON.parse(js.stdout.trim().split("\n").pop() as string) as { times: number[]; padded: string; maxRssKb: number };
+        sirtsimS.push(...res.times);
+        sirtsimPeakMb = Math.max(sirtsimPeakMb, res.maxRssKb / 1024);
+        padded = res.padded;
+      }
 
       const a = new Float32Array(readFileSync(join(dir, "sirtsim.f32")).buffer.slice(0));
       const b = new Float32Array(readFileSync(join(dir, "scipy.f32")).buffer.slice(0));
@@ -113,7 +127,7 @@ async function run(): Promise<void> {
         max = Math.max(max, Math.abs(b[i]));
         diff = Math.max(diff, Math.abs(a[i] - b[i]));
       }
-      rows.push({ voxelMm, paddedDims: res.padded, sirtsimS: res.times, scipyS, sirtsimPeakMb: res.maxRssKb / 1024, scipyPeakMb, maxRelDiff: diff / max, scipyVersion });
+      rows.push({ voxelMm, paddedDims: padded, sirtsimS, scipyS, sirtsimPeakMb, scipyPeakMb, maxRelDiff: diff / max, scipyVersion });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -121,7 +135,7 @@ async function run(): Promise<void> {
   const best = (x: number[]) => Math.min(...x);
   const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
   const lines = [
-    `dose convolution ${n}^3, Y-90 kernel, 'same' size, one thread; scipy ${rows[0]?.scipyVersion} fftconvolve (float32); ${reps} repeats, node ${process.version}`,
+    `dose convolution ${n}^3, Y-90 kernel, 'same' size, one thread; scipy ${rows[0]?.scipyVersion} fftconvolve (float32); ${rounds} alternating rounds x ${reps} calls per side, node ${process.version}`,
     "| voxel mm | kernel | sirtsim FFT size | sirtsim best / median s | scipy best / median s | ratio (best) | peak RSS sirtsim / scipy MB | max |diff| / max |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
