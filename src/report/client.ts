@@ -108,8 +108,8 @@ export const CLIENT_SCRIPT = String.raw`
     var threshold = DATA.dose.displayThresholdGy;
     traces.push({
       type: "heatmap", name: "dose", x: x, y: y,
-      z: sliceOf(state.dose, g.dims, view, index, function (d) { return d >= threshold ? d : null; }),
-      colorscale: DOSE_SCALE, zmin: 0, zmax: DATA.dose.maxGy, opacity: anatomy ? 0.55 : 1,
+      z: sliceOf(state.dose, g.dims, view, index, function (d) { return d > 0 && d >= threshold ? d : null; }),
+      colorscale: DOSE_SCALE, zmin: 0, zmax: DATA.dose.maxGy || 1, opacity: anatomy ? 0.55 : 1,
       colorbar: { title: { text: "Gy", side: "top" }, thickness: 14, len: 0.9 },
       hovertemplate: "%{z:.3g} Gy<extra></extra>",
     });

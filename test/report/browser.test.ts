@@ -138,4 +138,25 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
     expect(log.requests).toEqual([]);
     await page.close();
   });
+
+  it("a minimal report (zero dose, no anatomy, no DVH) opens with no error", async () => {
+    const g = phantomReportInput(16).doseGy;
+    const html = renderReport({ title: "empty", summary: [], doseGy: { ...g, data: new Float32Array(g.data.length) }, dvh: [], metrics: { columns: [], rows: [] }, advisories: [] });
+    const { page, log } = await open(html, "empty.html");
+    const traces = await plotTraces(page);
+    expect(traces["view-axial"].map((t) => t.name)).toEqual(["dose"]);
+    expect(log.errors).toEqual([]);
+    expect(log.requests).toEqual([]);
+    await page.close();
+  });
+
+  it("the harness itself catches a network request and a console error (so the checks above can fail)", async () => {
+    const g = phantomReportInput(16).doseGy;
+    const html = renderReport({ title: "probe", summary: [], doseGy: g, dvh: [], metrics: { columns: [], rows: [] }, advisories: [] })
+      .replace("</body>", '<img src="https://example.invalid/probe.png"><script>console.error("probe error")</script></body>');
+    const { page, log } = await open(html, "probe.html");
+    expect(log.requests).toContain("https://example.invalid/probe.png");
+    expect(log.errors.some((e) => e.includes("probe error"))).toBe(true);
+    await page.close();
+  });
 });
