@@ -216,7 +216,7 @@ function worldTransform(view: DataView, le: boolean, header: niftiReader.NIFTI1,
       }
       return fromS;
     }
-    if (!(header.qform_code > 0)) fail("the sform is sheared (non-orthogonal axes) and there is no qform: not supported");
+    if (!(header.qform_code > 0)) fail("the sform is sheared (non-orthogonal axes) or degenerate and there is no qform: not supported");
   }
   const spacing: Vec3 = [pixdim[1], pixdim[2], pixdim[3]].map((d) => Math.abs(d) * unitMm) as Vec3;
   for (let a = 0; a < 3; a++) {
