@@ -204,6 +204,7 @@ export function growOptimisedSegment(
   const idToLocal = new Map<number, number>();
   idToLocal.set(t.id[0], 0);
   const segEnds = new Float64Array(18);
+  const radii = new Float64Array(3);
 
   for (let step = 1; step < K; step++) {
     const k = order[step];
@@ -228,9 +229,11 @@ export function growOptimisedSegment(
         for (const dd of candDist) dmin = Math.min(dmin, dd);
         if (dmin > best) {
           best = dmin;
-          tx = sx;
-          ty = sy;
-          tz = sz;
+          // A quarter of the way back to the centroid, so the terminal point is not itself a site
+          // (the territory's bisection subtree ends a terminal exactly at every site).
+          tx = 0.75 * sx + 0.25 * centroid[3 * k];
+          ty = 0.75 * sy + 0.25 * centroid[3 * k + 1];
+          tz = 0.75 * sz + 0.25 * centroid[3 * k + 2];
         }
       }
       centroid[3 * k] = tx;
@@ -288,16 +291,27 @@ export function growOptimisedSegment(
       const rs = radiusOf(s, rRoot) * Math.pow((t.Q[s] + q) / t.Q[s], 1 / 3);
       const rn = rs * Math.pow(q / (t.Q[s] + q), 1 / 3);
       // New segments: s' (prox → b), d (b → old distal), n (b → terminal).
-      segEnds.set([t.prox[3 * s], t.prox[3 * s + 1], t.prox[3 * s + 2], x, y, z], 0);
-      segEnds.set([x, y, z, t.dist[3 * s], t.dist[3 * s + 1], t.dist[3 * s + 2]], 6);
-      segEnds.set([x, y, z, tx, ty, tz], 12);
-      const radii = [rs, rs, rn];
+      segEnds[0] = t.prox[3 * s];
+      segEnds[1] = t.prox[3 * s + 1];
+      segEnds[2] = t.prox[3 * s + 2];
+      segEnds[3] = segEnds[6] = segEnds[12] = x;
+      segEnds[4] = segEnds[7] = segEnds[13] = y;
+      segEnds[5] = segEnds[8] = segEnds[14] = z;
+      segEnds[9] = t.dist[3 * s];
+      segEnds[10] = t.dist[3 * s + 1];
+      segEnds[11] = t.dist[3 * s + 2];
+      segEnds[15] = tx;
+      segEnds[16] = ty;
+      segEnds[17] = tz;
+      radii[0] = rs;
+      radii[1] = rs;
+      radii[2] = rn;
       // Smallest lumen clearance ratio (centre-line distance / (r_a + r_b)) of the three new segments
       // to every non-adjacent segment; −∞ if a new segment leaves the liver.
       let clearance = Infinity;
       for (let g = 0; g < 3 && clearance >= bestFallbackClearance; g++) {
         const e = segEnds.subarray(6 * g, 6 * g + 6);
-        for (const f of [0.25, 0.5, 0.75]) {
+        for (let f = 0.25; f < 1; f += 0.25) {
           if (labelAt(domain, e[0] + f * (e[3] - e[0]), e[1] + f * (e[4] - e[1]), e[2] + f * (e[5] - e[2])) === 0) {
             clearance = -Infinity;
             break;
@@ -404,8 +418,12 @@ export function growOptimisedSegment(
   return emit(0, parent);
 }
 
-function sharesEndpoint(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  const same = (i: number, j: number) => a[i] === b[j] && a[i + 1] === b[j + 1] && a[i + 2] === b[j + 2];
-  return same(0, 0) || same(0, 3) || same(3, 0) || same(3, 3);
+function sharesEndpoint(a: Float64Array, b: Float64Array): boolean {
+  // Segments that share an end point are adjacent (parent–child or siblings).
+  for (let i = 0; i <= 3; i += 3) {
+    for (let j = 0; j <= 3; j += 3) {
+      if (a[i] === b[j] && a[i + 1] === b[j + 1] && a[i + 2] === b[j + 2]) return true;
+    }
+  }
+  return false;
 }
-

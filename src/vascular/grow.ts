@@ -292,6 +292,9 @@ function finishTree(w: TreeWriter, domain: Domain, o: GrowOptions, seed: number,
   const radiusMm = new Float64Array(n);
   const structure = { segmentCount: n, parent: w.parent, child0: w.child0, child1: w.child1, lengthMm };
   murrayRadii(radiusMm, structure, w.demandMlPerMin, o.murrayExponent, viscosityPaS, inletPressurePa - terminalPressurePa);
+  for (let i = 0; i < n; i++) {
+    if (!(radiusMm[i] > 0 && Number.isFinite(radiusMm[i]))) throw new Error(`growTree: segment ${i} got radius ${radiusMm[i]} (length ${lengthMm[i]} mm)`);
+  }
   const terminalPressure = new Float64Array(n);
   for (let i = 0; i < n; i++) if (w.child0[i] < 0) terminalPressure[i] = terminalPressurePa;
   const nonTargetBranches: NonTargetBranch[] = o.nonTarget === null ? [] : [{ ...o.nonTarget, attachedToSegment: 0 }];
