@@ -1,0 +1,28 @@
+/** Transport stage: microsphere injection, splitting, lodging and embolic feedback. */
+export { simulateTransport, runCascadeBatch, createCascadeWorkspace } from "./simulate.js";
+export type { TransportOptions, EmbolicOptions, CascadeWorkspace } from "./simulate.js";
+export { runCascadeUnit, cascadeStreamId } from "./cascade.js";
+export type { CascadeArrays, CascadeUnit } from "./cascade.js";
+export { runWalk } from "./walk.js";
+export { spherePopulation } from "./population.js";
+export type { SpherePopulation } from "./population.js";
+export { splitProbability0 } from "./split.js";
+export { createTransportContext } from "./context.js";
+export type { TransportContext } from "./context.js";
+export { createFlowState, solveSplits, expectedLodging, addLodged, resolveChanged } from "./embolic.js";
+export type { FlowState } from "./embolic.js";
+export { compartmentShuntFractions } from "./lung.js";
+export { clusterHistogram } from "./clusters.js";
+export type { ClusterHistogram } from "./clusters.js";
+export { forEachLodgedSphereChunk } from "./positions.js";
+export type { LodgedSphereChunk } from "./positions.js";
+export { compartmentKeys, tumourToNormalRatio } from "./result.js";
+export type { TransportResult, TimelinePoint } from "./result.js";
+export {
+  parseTransportSections,
+  transportOptionsFromSections,
+  entrySegmentOf,
+  injectionSchema,
+  transportSchema,
+} from "./config.js";
+export type { InjectionSection, TransportSection } from "./config.js";
