@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dcmjs from "dcmjs";
-import { formatDecimalString } from "../../src/io/decimalString.js";
+import fc from "fast-check";
+import { formatDecimalString, pythonReprLength } from "../../src/io/decimalString.js";
 import { writeRtDose } from "../../src/io/rtdose.js";
 import { readDicomSeries } from "../../src/io/dicom.js";
 import { InputError } from "../../src/errors.js";
@@ -51,8 +53,29 @@ describe("formatDecimalString", () => {
       // 16 characters leave 9 significant digits for "-1.79769313e308": ≤ 5e-9 relative.
       if (x !== 5e-324) expect(Math.abs(Number(s) - x) / Math.abs(x)).toBeLessThan(1e-8);
     }
-    expect(formatDecimalString(2.3372123456789012e-8)).toBe("2.33721234568e-8");
+    // 15 characters: Python's repr (which pydicom measures) is "2.3372123457e-08", 16.
+    expect(formatDecimalString(2.3372123456789012e-8)).toBe("2.3372123457e-8");
     expect(formatDecimalString(1 / 3)).toBe("0.33333333333333");
+  });
+
+  it("formatDecimalString keeps 9 or more significant digits for any double (property)", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 }), (x) => {
+        const s = formatDecimalString(x);
+        expect(s.length).toBeLessThanOrEqual(16);
+        expect(s).toMatch(/^-?[0-9.]+(e-?[0-9]+)?$/);
+        if (Math.abs(x) > 1e-300) expect(Math.abs(Number(s) - x)).toBeLessThanOrEqual(5e-9 * Math.abs(x));
+        // Python's repr fits too, except from ~1e13 to 1e16, where its fixed notation never can.
+        if (!(Math.abs(x) >= 9.9e12 && Math.abs(x) < 1e16)) expect(pythonReprLength(Number(s))).toBeLessThanOrEqual(16);
+      }),
+      { numRuns: 3000, seed: 20261126 },
+    );
+  });
+
+  it.skipIf(spawnSync("/usr/bin/python3", ["-c", "1"]).status !== 0)("pythonReprLength agrees with Python's repr", () => {
+    const xs = [0, 1, -1, 100, 1e-8, 2.33721234568e-8, 1 / 3, -1 / 3, 1e16, 1.5e20, 123456.789, 1e-4, 1.2e-5, 0.1 + 0.2, 5e-324, -1.7976931348623157e308, 1234567890123456, 12345.678901234567, 4.42, 1e15, 0.00012345678901234];
+    const r = spawnSync("/usr/bin/python3", ["-c", "import sys, json\nfor x in json.loads(sys.argv[1]): print(len(repr(float(x))))", JSON.stringify(xs.map(String))], { encoding: "utf8" });
+    expect(r.stdout.trim().split("\n").map(Number)).toEqual(xs.map(pythonReprLength));
   });
 
   it("formatDecimalString rejects NaN and infinities", () => {
@@ -264,5 +287,58 @@ describe("readDicomSeries", () => {
     const jpeg = await tmp();
     await writeCtSeries(jpeg, { frameOfReferenceUID: "1.2.5.1", studyInstanceUID: "1.2.5.2", seriesInstanceUID: "1.2.5.3" }, "1.2.840.10008.1.2.4.50");
     await expect(readDicomSeries(jpeg)).rejects.toThrow(/compressed transfer syntax 1\.2\.840\.10008\.1\.2\.4\.50 is not supported/);
+  });
+});
+
+// pydicom (Debian python3-pydicom) is an independent parser: it reads the RT Dose with strict
+// value validation and reports the attributes and pixels. Skipped where it is missing.
+const hasPydicom = spawnSync("/usr/bin/python3", ["-c", "import pydicom"]).status === 0;
+if (!hasPydicom) console.log("note: /usr/bin/python3 with pydicom not found; skipping the pydicom cross-check");
+
+describe("writeRtDose output read by pydicom", () => {
+  it.skipIf(!hasPydicom)("pydicom (strict validation) reads the same dose at the same positions", async () => {
+    const dir = await tmp();
+    const dose = obliqueDose("RAS", true);
+    const path = join(dir, "dose.dcm");
+    await writeRtDose(path, dose);
+    const script = [
+      "import sys, json, pydicom",
+      "from pydicom import config",
+      "config.settings.reading_validation_mode = config.RAISE",
+      "config.settings.writing_validation_mode = config.RAISE",
+      "ds = pydicom.dcmread(sys.argv[1])",
+      "for e in ds.iterall():",
+      "    if e.VR == 'DS':",
+      "        vals = e.value if e.VM > 1 else [e.value]",
+      "        for v in vals: assert len(str(v.original_string if hasattr(v, 'original_string') else v)) <= 16, (e.keyword, v)",
+      "arr = ds.pixel_array",
+      "print(json.dumps({",
+      "  'scaling': float(ds.DoseGridScaling), 'units': ds.DoseUnits, 'modality': ds.Modality,",
+      "  'ipp': [float(x) for x in ds.ImagePositionPatient], 'iop': [float(x) for x in ds.ImageOrientationPatient],",
+      "  'ps': [float(x) for x in ds.PixelSpacing], 'offsets': [float(x) for x in ds.GridFrameOffsetVector],",
+      "  'shape': list(arr.shape), 'pixels': arr.astype(float).ravel().tolist()}))",
+    ].join("\n");
+    const r = spawnSync("/usr/bin/python3", ["-c", script, path], { encoding: "utf8", maxBuffer: 64 << 20 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.modality).toBe("RTDOSE");
+    expect(out.units).toBe("GY");
+    expect(out.shape).toEqual([5, 6, 7]);
+    const [row, col] = [out.iop.slice(0, 3), out.iop.slice(3, 6)];
+    const normal = [row[1] * col[2] - row[2] * col[1], row[2] * col[0] - row[0] * col[2], row[0] * col[1] - row[1] * col[0]];
+    let maxRel = 0;
+    for (let f = 0; f < 5; f++) for (let rr = 0; rr < 6; rr++) for (let c = 0; c < 7; c++) {
+      const lps = [0, 1, 2].map((a) => out.ipp[a] + row[a] * out.ps[1] * c + col[a] * out.ps[0] * rr + normal[a] * out.offsets[f]);
+      // Our grid's voxel at that world position (RAS = LPS with x, y negated).
+      let found = -1;
+      for (let k = 0; k < 5 && found < 0; k++) {
+        const w = rasWorld(dose, c, rr, k);
+        if (Math.hypot(w[0] + lps[0], w[1] + lps[1], w[2] - lps[2]) < 1e-3) found = voxelIndex(dose, c, rr, k);
+      }
+      expect(found).toBeGreaterThanOrEqual(0);
+      const value = out.pixels[f * 42 + rr * 7 + c] * out.scaling;
+      maxRel = Math.max(maxRel, Math.abs(value - dose.data[found]) / dose.data[found]);
+    }
+    expect(maxRel).toBeLessThan(1e-4);
   });
 });
