@@ -7,7 +7,7 @@
  */
 import { checkRange, InputError } from "../errors.js";
 import { voxelVolumeMl, type Grid, type GridData } from "../geometry/grid.js";
-import { DEFAULT_TISSUE_DENSITY_G_PER_ML, decayedFraction, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../physics/index.js";
+import { DEFAULT_TISSUE_DENSITY_G_PER_ML, decayedFraction, derivedDoseCoefficient, meanLifeS, NUCLIDES, type NuclideId } from "../physics/index.js";
 import { checkSameDims, type DoseResult } from "./convolve.js";
 
 export interface LocalDepositionOptions {
@@ -52,7 +52,7 @@ export function localDepositionDose<T extends Float32Array | Float64Array>(
   return {
     dose: out,
     method: "ldm",
-    cumulatedSecondsPerBq: NaN,
+    cumulatedSecondsPerBq: meanLifeS(NUCLIDES[options.nuclide]) * fraction,
     provenance: [
       `local deposition: D = K A f / (rho V), K = ${coefficient} Gy kg/GBq (${options.doseCoefficientGyKgPerGBq === undefined ? derivedDoseCoefficient(options.nuclide).source : "user"})`,
       rho ? "density: per-voxel grid" : `density ${density} g/mL`,

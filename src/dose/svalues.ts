@@ -70,7 +70,8 @@ export function voxelSValues(nuclide: NuclideId, spacingMm: number | Vec3, optio
   spacing.forEach((s, a) => checkRange(`spacingMm[${a}]`, s, 0.05, 10));
   const kernel = radialKernel(nuclide, options);
   const farStart = options.farFieldStartVoxels ?? 6;
-  if (!(farStart >= 2)) checkRange("farFieldStartVoxels", farStart, 2, Infinity);
+  // Infinity is allowed (splat everywhere), which checkRange would reject as non-finite.
+  if (!(farStart >= 2)) checkRange("farFieldStartVoxels", farStart, 2, Number.MAX_VALUE);
 
   const [sx, sy, sz] = spacing;
   const rMax = kernel.maxRadiusMm;

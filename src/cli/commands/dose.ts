@@ -101,6 +101,9 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   if (labels && (labels.dims[0] !== image.dims[0] || labels.dims[1] !== image.dims[1] || labels.dims[2] !== image.dims[2])) {
     throw new InputError("--labels", `--labels dims [${labels.dims.join(", ")}] must equal the activity image dims [${image.dims.join(", ")}]`);
   }
+  if (labels && labels.spacingMm.some((s, a) => Math.abs(s - image.spacingMm[a]) > 1e-3 * image.spacingMm[a])) {
+    throw new InputError("--labels", `--labels voxel size [${labels.spacingMm.join(", ")}] mm must equal the activity image's [${image.spacingMm.join(", ")}] mm`);
+  }
   const activity: Grid<Float32Array> = { ...image, data: new Float32Array(image.data.length) };
   const activityStats = activityGridFromImage(activity, image, { administeredGBq, lungShuntFraction: lsf, residualFraction: residual });
   const dose: Grid<Float32Array> = { ...image, data: new Float32Array(image.data.length) };
