@@ -342,3 +342,22 @@ describe("writeRtDose output read by pydicom", () => {
     expect(maxRel).toBeLessThan(1e-4);
   });
 });
+
+describe("readDicomSeries on reference series written by pydicom (fixtures/images/make_reference_dicom.py)", async () => {
+  const fixtures = join(import.meta.dirname, "../../fixtures/images");
+  const reference = JSON.parse(await readFile(join(fixtures, "reference-dicom.json"), "utf8"));
+  for (const [folder, ref] of Object.entries<any>(reference.series)) {
+    it(`readDicomSeries(${folder}) puts pydicom's values at the positions the DICOM attributes give`, async () => {
+      const series = await readDicomSeries(join(fixtures, folder));
+      expect(series.modality).toBe(ref.modality);
+      expect(series.grid.dims).toEqual(ref.dims);
+      for (let a = 0; a < 3; a++) expect(series.grid.spacingMm[a]).toBeCloseTo(ref.spacingMm[a], 5);
+      for (const s of ref.samples) {
+        const [i, j, k] = s.ijk;
+        expect(series.grid.data[voxelIndex(series.grid, i, j, k)]).toBeCloseTo(s.value, 4);
+        const w = voxelToWorld([0, 0, 0], series.grid, i, j, k);
+        for (let a = 0; a < 3; a++) expect(w[a]).toBeCloseTo(s.worldLpsMm[a], 4);
+      }
+    });
+  }
+});
