@@ -14,12 +14,18 @@
 import type { RandomStream } from "./stream.js";
 
 /**
- * One Binomial(n, p) deviate from `stream`. `n` must be a non-negative integer and p in [0, 1]
+ * One Binomial(n, p) deviate (n ≤ 4: a sum of n Bernoulli draws) from `stream`. `n` must be a non-negative integer and p in [0, 1]
  * (kernels assume valid input; boundary code checks).
  */
 export function binomial(stream: RandomStream, n: number, p: number): number {
   if (n === 0 || p <= 0) return 0;
   if (p >= 1) return n;
+  // Few trials: a sum of Bernoulli draws is exact and cheaper than either method's setup.
+  if (n <= 4) {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (stream.nextFloat() < p) k++;
+    return k;
+  }
   if (p <= 0.5) {
     return n * p <= 30 ? inversion(stream, n, p) : btpe(stream, n, p);
   }

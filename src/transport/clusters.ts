@@ -11,18 +11,24 @@ import type { ArterialTree } from "../vascular/tree.js";
 /** [cluster size in spheres, number of clusters], sorted by size. */
 export type ClusterHistogram = Array<[number, number]>;
 
-function lodgingPoint(tree: ArterialTree, j: number): Float64Array {
-  const points = tree.child0[j] < 0 ? tree.distalMm : tree.proximalMm;
-  return points.subarray(3 * j, 3 * j + 3);
+/** Squared distance between the lodging points of segments a and b, mm². */
+function lodgingDistanceSq(tree: ArterialTree, a: number, b: number): number {
+  const pa = tree.child0[a] < 0 ? tree.distalMm : tree.proximalMm;
+  const pb = tree.child0[b] < 0 ? tree.distalMm : tree.proximalMm;
+  const dx = pa[3 * a] - pb[3 * b];
+  const dy = pa[3 * a + 1] - pb[3 * b + 1];
+  const dz = pa[3 * a + 2] - pb[3 * b + 2];
+  return dx * dx + dy * dy + dz * dz;
 }
 
-function within(tree: ArterialTree, a: number, b: number, distanceMm: number): boolean {
-  const pa = lodgingPoint(tree, a);
-  const pb = lodgingPoint(tree, b);
-  const dx = pa[0] - pb[0];
-  const dy = pa[1] - pb[1];
-  const dz = pa[2] - pb[2];
-  return dx * dx + dy * dy + dz * dz <= distanceMm * distanceMm;
+/** Root of x in the union-find forest `up` (−1 = root), with path halving. */
+function find(up: Int32Array, x: number): number {
+  while (up[x] >= 0) {
+    const next = up[x];
+    if (up[next] >= 0) up[x] = up[next];
+    x = next;
+  }
+  return x;
 }
 
 /** Histogram of cluster sizes from per-segment lodged counts, over segments [first, end). */
@@ -33,41 +39,36 @@ export function clusterHistogram(
   first = 0,
   end = tree.segmentCount,
 ): ClusterHistogram {
-  // Union-find over segments with spheres; roots keep the cluster's sphere count.
-  const parentOf = new Int32Array(end - first).fill(-1);
+  // Union-find over segments with spheres (local index j − first); roots hold the cluster size.
+  const up = new Int32Array(end - first).fill(-1);
   const size = new Float64Array(end - first);
-  const find = (x: number): number => {
-    let r = x;
-    while (parentOf[r] >= 0) r = parentOf[r];
-    while (parentOf[x] >= 0) {
-      const next = parentOf[x];
-      parentOf[x] = r;
-      x = next;
-    }
-    return r;
-  };
+  const maxSq = distanceMm * distanceMm;
   const union = (a: number, b: number): void => {
-    const ra = find(a - first);
-    const rb = find(b - first);
+    const ra = find(up, a - first);
+    const rb = find(up, b - first);
     if (ra === rb) return;
-    parentOf[rb] = ra;
+    up[rb] = ra;
     size[ra] += size[rb];
   };
   for (let j = first; j < end; j++) size[j - first] = lodged[j];
+  const parent = tree.parent;
+  const child0 = tree.child0;
+  const child1 = tree.child1;
   for (let j = first; j < end; j++) {
     if (lodged[j] === 0) continue;
-    const p = tree.parent[j];
-    if (p >= first && lodged[p] > 0 && within(tree, j, p, distanceMm)) union(p, j);
+    const p = parent[j];
+    if (p < first) continue;
+    if (lodged[p] > 0 && lodgingDistanceSq(tree, j, p) <= maxSq) union(p, j);
     // Siblings: handle the pair once, from child0.
-    if (p >= first && tree.child0[p] === j) {
-      const sibling = tree.child1[p];
-      if (lodged[sibling] > 0 && within(tree, j, sibling, distanceMm)) union(j, sibling);
+    if (child0[p] === j) {
+      const sibling = child1[p];
+      if (lodged[sibling] > 0 && lodgingDistanceSq(tree, j, sibling) <= maxSq) union(j, sibling);
     }
   }
   const counts = new Map<number, number>();
   for (let j = first; j < end; j++) {
     const k = j - first;
-    if (lodged[j] > 0 && parentOf[k] < 0) counts.set(size[k], (counts.get(size[k]) ?? 0) + 1);
+    if (lodged[j] > 0 && up[k] < 0) counts.set(size[k], (counts.get(size[k]) ?? 0) + 1);
   }
   return [...counts.entries()].sort((a, b) => a[0] - b[0]);
 }

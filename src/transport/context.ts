@@ -4,7 +4,8 @@
  * per-compartment shunt fractions, and the fixed cut of the injected subtree into work units.
  */
 import type { ArterialTree } from "../vascular/tree.js";
-import { truncatedNormalCdf, type TruncatedNormalParameters } from "../random/truncatedNormal.js";
+import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
+import { normalCdf } from "../random/normal.js";
 
 export interface TransportContext {
   readonly tree: ArterialTree;
@@ -47,13 +48,21 @@ export function createTransportContext(
     passFraction = new Float64Array(n).fill(1);
     maxDiameterUm = new Float64Array(n).fill(Infinity);
     const fPath = new Float64Array(n);
+    // Truncated-normal CDF with its normalisation hoisted (truncatedNormalCdf, inlined).
+    const { mean, sd, min, max } = diameterUm;
+    const lo = sd > 0 ? normalCdf((min - mean) / sd) : 0;
+    const mass = sd > 0 ? normalCdf((max - mean) / sd) - lo : 1;
+    const cdf = (x: number) => (x <= min ? 0 : x >= max ? 1 : sd > 0 ? (normalCdf((x - mean) / sd) - lo) / mass : x >= mean ? 1 : 0);
+    const parent = tree.parent;
+    const radius = tree.radiusMm;
     for (let j = entry; j < end; j++) {
-      const upstream = j === entry ? diameterUm.max : maxDiameterUm[tree.parent[j]];
-      const fUp = j === entry ? 1 : fPath[tree.parent[j]];
-      const d = Math.min(upstream, 2000 * tree.radiusMm[j]);
+      const upstream = j === entry ? max : maxDiameterUm[parent[j]];
+      const fUp = j === entry ? 1 : fPath[parent[j]];
+      const d = Math.min(upstream, 2000 * radius[j]);
       maxDiameterUm[j] = d;
-      fPath[j] = truncatedNormalCdf(d, diameterUm);
-      passFraction[j] = fUp > 0 ? Math.min(1, fPath[j] / fUp) : 0;
+      const f = d === upstream ? fUp : cdf(d);
+      fPath[j] = f;
+      passFraction[j] = f === fUp ? 1 : fUp > 0 ? Math.min(1, f / fUp) : 0;
     }
   }
   // A non-terminal's lodgings count for the compartment of its larger-territory daughter,

@@ -49,10 +49,11 @@ export interface FlowState {
 export function createFlowState(tree: ArterialTree, capacitySpheres: number): FlowState {
   const n = tree.segmentCount;
   const resistance0 = segmentResistances(new Float64Array(n), tree, tree.params.viscosityPaS);
-  const resistance = Float64Array.from(resistance0);
+  const resistance = resistance0.slice();
   const eq = reduceSubtrees(createSubtreeEquivalents(n), tree, resistance);
   let maxDepth = 0;
-  for (let i = 0; i < n; i++) if (tree.generation[i] > maxDepth) maxDepth = tree.generation[i];
+  const generation = tree.generation;
+  for (let i = 0; i < n; i++) if (generation[i] > maxDepth) maxDepth = generation[i];
   return {
     resistance0,
     resistance,
@@ -80,9 +81,19 @@ export function proximalPressurePa(state: FlowState, tree: ArterialTree, segment
   return pressure;
 }
 
+/** Optional outputs of solveSplits for the adaptive batch size (see expectedLodging). */
+export interface ExpectedLodgingOutput {
+  readonly expected: Float64Array;
+  readonly reach: Float64Array;
+  readonly lungShuntFraction: number;
+  /** Set by solveSplits: max over segments of the expected lodging per injected sphere. */
+  max: number;
+}
+
 /**
  * Top-down pass over the injected subtree: flows into `state.flow`, split probabilities into
- * `outSplit0` (non-terminals). Returns the flow into the entry segment, m³/s.
+ * `outSplit0` (non-terminals) and, when `lodging` is given, the expected lodging fractions in the
+ * same pass (same numbers as expectedLodging). Returns the flow into the entry segment, m³/s.
  */
 export function solveSplits(
   outSplit0: Float64Array,
@@ -90,6 +101,7 @@ export function solveSplits(
   context: TransportContext,
   bias: number,
   path: Int32Array,
+  lodging: ExpectedLodgingOutput | null = null,
 ): number {
   const tree = context.tree;
   const { entry, entryEnd } = context;
@@ -101,17 +113,45 @@ export function solveSplits(
   const parent = tree.parent;
   const child0 = tree.child0;
   const child1 = tree.child1;
+  // One pre-order pass: a segment's flow is set by its parent (the entry's from the inlet path),
+  // its distal pressure follows, and with it both daughters' flows and the split.
   const entryProximal = proximalPressurePa(state, tree, entry, path);
+  flow[entry] = G[entry] * (entryProximal - P[entry]);
+  const passFraction = context.passFraction;
+  const shunt = context.shuntFraction;
+  const compartment = tree.compartment;
+  const expected = lodging === null ? null : lodging.expected;
+  const reach = lodging === null ? null : lodging.reach;
+  let maxExpected = 0;
+  if (reach !== null) reach[entry] = 1 - (lodging as ExpectedLodgingOutput).lungShuntFraction;
   for (let j = entry; j < entryEnd; j++) {
+    const f = flow[j];
     const proximal = j === entry ? entryProximal : distal[parent[j]];
-    const f = G[j] * (proximal - P[j]);
-    flow[j] = f;
-    distal[j] = f === 0 ? P[j] : proximal - f * R[j];
-  }
-  for (let j = entry; j < entryEnd; j++) {
+    const d = f === 0 ? P[j] : proximal - f * R[j];
+    distal[j] = d;
     const c0 = child0[j];
-    if (c0 >= 0) outSplit0[j] = splitProbability0(flow[c0], flow[child1[j]], bias);
+    let inside = 0;
+    if (reach !== null && expected !== null) {
+      const arrive = reach[j];
+      inside = passFraction === null ? arrive : arrive * passFraction[j];
+      const e = c0 < 0 ? arrive - inside * shunt[compartment[j]] : arrive - inside;
+      expected[j] = e;
+      if (e > maxExpected) maxExpected = e;
+    }
+    if (c0 < 0) continue;
+    const c1 = child1[j];
+    const f0 = G[c0] * (d - P[c0]);
+    const f1 = G[c1] * (d - P[c1]);
+    flow[c0] = f0;
+    flow[c1] = f1;
+    const p0 = splitProbability0(f0, f1, bias);
+    outSplit0[j] = p0;
+    if (reach !== null) {
+      reach[c0] = inside * p0;
+      reach[c1] = inside * (1 - p0);
+    }
   }
+  if (lodging !== null) lodging.max = maxExpected;
   return flow[entry];
 }
 

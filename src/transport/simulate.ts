@@ -11,9 +11,9 @@ import { runCascadeUnit, type CascadeArrays } from "./cascade.js";
 import {
   addLodged,
   createFlowState,
-  expectedLodging,
   resolveChanged,
   solveSplits,
+  type ExpectedLodgingOutput,
   type FlowState,
 } from "./embolic.js";
 import { compartmentShuntFractions } from "./lung.js";
@@ -240,14 +240,16 @@ export function simulateTransport(tree: ArterialTree, options: TransportOptions,
       noiseConcentration: r.noise,
       lungShuntFraction: r.lsf,
     };
-    const expected = r.feedback ? new Float64Array(n) : null;
-    const reach = r.feedback ? new Float64Array(n) : null;
+    const lodging: ExpectedLodgingOutput | null = r.feedback
+      ? { expected: new Float64Array(n), reach: new Float64Array(n), lungShuntFraction: r.lsf, max: 0 }
+      : null;
+    if (lodging !== null) solveSplits(split0, state, context, r.bias, path, lodging);
     const changed = r.feedback ? new Int32Array(n) : null;
     let entryFlow = baselineEntryFlow;
     while (injected < r.spheres) {
       let batchSize = r.spheres - injected;
       if (r.feedback) {
-        if (batches > 0) entryFlow = solveSplits(split0, state, context, r.bias, path);
+        if (batches > 0) entryFlow = solveSplits(split0, state, context, r.bias, path, lodging);
         if (!(entryFlow >= r.refluxThreshold * baselineEntryFlow) || entryFlow <= 0) {
           stasis = true;
           refluxStartedAt = injected;
@@ -259,7 +261,7 @@ export function simulateTransport(tree: ArterialTree, options: TransportOptions,
         if (r.batchSpheres > 0) {
           batchSize = Math.min(batchSize, r.batchSpheres);
         } else {
-          const maxExpected = expectedLodging(expected as Float64Array, reach as Float64Array, context, split0, r.lsf);
+          const maxExpected = (lodging as ExpectedLodgingOutput).max;
           const adaptive = maxExpected > 0 ? Math.floor((r.tolerance * r.capacity) / maxExpected) : batchSize;
           batchSize = Math.min(batchSize, Math.max(1, adaptive));
         }

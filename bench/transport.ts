@@ -1,0 +1,67 @@
+/**
+ * Transport benchmark: a resin treatment (3 GBq SIR-Spheres = 44 million spheres) on a
+ * 1e6-terminal tree, with and without embolic feedback, and the per-sphere walk on a subsample
+ * scaled to the same sphere count (speed-up = walk time per sphere × spheres / cascade time).
+ * Run: npx tsx bench/transport.ts [terminals] [spheres]
+ */
+import { simulateTransport } from "../src/transport/simulate.js";
+import { SIR_SPHERES } from "../src/physics/products.js";
+import { spherePopulation } from "../src/transport/population.js";
+import { buildSyntheticTree } from "../test/transport/helpers/syntheticTree.js";
+
+const terminals = Number(process.argv[2] ?? 1_000_000);
+const population = spherePopulation(SIR_SPHERES, 3);
+const spheres = Number(process.argv[3] ?? population.sphereCount);
+const walkSample = Number(process.argv[4] ?? 200_000);
+
+function time<T>(f: () => T): [T, number] {
+  const t0 = performance.now();
+  const out = f();
+  return [out, (performance.now() - t0) / 1000];
+}
+
+const [tree, buildS] = time(() =>
+  buildSyntheticTree({
+    terminals,
+    terminalRadiusMm: 0.015,
+    murrayExponent: 3,
+    tumours: [
+      { name: "T1", firstTerminal: Math.floor(terminals * 0.1), terminals: Math.floor(terminals * 0.05), radiusScale: 1.3 },
+      { name: "T2", firstTerminal: Math.floor(terminals * 0.6), terminals: Math.floor(terminals * 0.02), radiusScale: 1.2 },
+    ],
+    seed: 1,
+  }),
+);
+let maxGen = 0;
+for (let i = 0; i < tree.segmentCount; i++) maxGen = Math.max(maxGen, tree.generation[i]);
+const diameterUm = population.diameterUm;
+const rows: string[][] = [];
+const row = (...cells: (string | number)[]) => rows.push(cells.map(String));
+
+const [noFb, noFbS] = time(() => simulateTransport(tree, { spheres, diameterUm, lungShuntFraction: 0.05 }, 1));
+row("cascade, no feedback", spheres, noFbS.toFixed(2), noFb.batches, (noFb.tumourToNormalRatio ?? NaN).toFixed(3), "≤ 2 s");
+const [fb, fbS] = time(() =>
+  simulateTransport(tree, { spheres, diameterUm, lungShuntFraction: 0.05, embolic: { enabled: true, capacitySpheres: 50 } }, 1),
+);
+row("cascade, embolic feedback (C = 50, tol 5 %)", spheres, fbS.toFixed(2), fb.batches, (fb.tumourToNormalRatio ?? NaN).toFixed(3), "≤ 20 s");
+const [walk, walkS] = time(() =>
+  simulateTransport(tree, { spheres: walkSample, diameterUm, lungShuntFraction: 0.05, algorithm: "walk" }, 1),
+);
+const walkScaled = (walkS * spheres) / walkSample;
+row(`walk, no feedback (${walkSample} spheres, scaled ×${(spheres / walkSample).toFixed(0)})`, spheres, walkScaled.toFixed(1), walk.batches, (walk.tumourToNormalRatio ?? NaN).toFixed(3), "");
+const [, walkFbS] = time(() =>
+  simulateTransport(tree, { spheres: walkSample, diameterUm, lungShuntFraction: 0.05, algorithm: "walk", embolic: { enabled: true, capacitySpheres: 50 } }, 1),
+);
+const walkFbScaled = (walkFbS * spheres) / walkSample;
+row(`walk, feedback (${walkSample} spheres, scaled)`, spheres, walkFbScaled.toFixed(1), "per sphere", "", "");
+
+console.log(`tree: ${terminals} terminals, ${tree.segmentCount} segments, ${maxGen + 1} generations, built in ${buildS.toFixed(2)} s (synthetic, test/transport/helpers)`);
+console.log(`resin 3 GBq: ${population.sphereCount} spheres, ${population.activityPerSphereBq.toFixed(1)} Bq each; node ${process.version}`);
+console.log("");
+console.log("| run | spheres | seconds | batches | T/N | target |");
+console.log("|---|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+console.log("");
+console.log(`speed-up of the cascade over the walk at equal output, no feedback: ${(walkScaled / noFbS).toFixed(0)}× (target ≥ 50×)`);
+console.log(`speed-up with feedback (walk re-solves per sphere): ${(walkFbScaled / fbS).toFixed(0)}×`);
+console.log(`feedback run: stasis ${fb.stasis}, reflux ${fb.spheres.reflux}, lung ${fb.spheres.lung}; no-feedback lung ${noFb.spheres.lung}`);
