@@ -121,13 +121,16 @@ export function encodeTree(tree: TreeSegments, max: number): EncodedTree {
   const order = Array.from({ length: total }, (_, i) => i);
   if (total > max) order.sort((a, b) => tree.radiusMm[b] - tree.radiusMm[a] || a - b);
   const keep = order.slice(0, Math.min(max, total)).sort((a, b) => a - b);
+  // The canvas draws in RAS: negate x and y of LPS points.
+  const sign = tree.frame === "LPS" ? [-1, -1, 1] : [1, 1, 1];
+  const at = (arr: ArrayLike<number>, s: number, a: number) => sign[a] * arr[3 * s + a];
   const lo = [Infinity, Infinity, Infinity];
   const hi = [-Infinity, -Infinity, -Infinity];
   for (const s of keep) {
     for (let a = 0; a < 3; a++) {
       for (const arr of [tree.proximalMm, tree.distalMm]) {
-        lo[a] = Math.min(lo[a], arr[3 * s + a]);
-        hi[a] = Math.max(hi[a], arr[3 * s + a]);
+        lo[a] = Math.min(lo[a], at(arr, s, a));
+        hi[a] = Math.max(hi[a], at(arr, s, a));
       }
     }
   }
@@ -138,8 +141,8 @@ export function encodeTree(tree: TreeSegments, max: number): EncodedTree {
   keep.forEach((s, n) => {
     for (let a = 0; a < 3; a++) {
       const span = hi[a] - lo[a] || 1;
-      pos[6 * n + a] = Math.round(((tree.proximalMm[3 * s + a] - lo[a]) / span) * 65535);
-      pos[6 * n + 3 + a] = Math.round(((tree.distalMm[3 * s + a] - lo[a]) / span) * 65535);
+      pos[6 * n + a] = Math.round(((at(tree.proximalMm, s, a) - lo[a]) / span) * 65535);
+      pos[6 * n + 3 + a] = Math.round(((at(tree.distalMm, s, a) - lo[a]) / span) * 65535);
     }
     radius[n] = tree.radiusMm[s];
     lodged[n] = tree.lodged[s];

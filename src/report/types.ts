@@ -38,7 +38,9 @@ export interface ClusterHistogram {
 
 /** Tree segments for the 3-D view, struct of arrays, one entry per segment. */
 export interface TreeSegments {
-  /** Proximal end points, mm, xyz interleaved (RAS, same frame as the dose grid's world). */
+  /** World frame of the points, default "RAS" (LPS points are converted for the anterior view). */
+  readonly frame?: "RAS" | "LPS";
+  /** Proximal end points, mm, xyz interleaved. */
   readonly proximalMm: ArrayLike<number>;
   /** Distal end points, mm, xyz interleaved. */
   readonly distalMm: ArrayLike<number>;

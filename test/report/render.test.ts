@@ -101,3 +101,19 @@ describe("encodeVolume and viewSpecs", () => {
     expect(specs.map((s) => s.sliceAxis)).toEqual([1, 0, 2]);
   });
 });
+
+describe("encodeTree", () => {
+  it("encodeTree keeps the widest segments and converts LPS points to RAS", async () => {
+    const { encodeTree } = await import("../../src/report/encode.js");
+    const tree = {
+      proximalMm: [0, 0, 0, 10, 0, 0, 10, 0, 0], distalMm: [10, 0, 0, 20, 5, 0, 20, -5, 0],
+      radiusMm: [2, 1.5, 1], lodged: [0, 5, 7], frame: "LPS" as const,
+    };
+    const enc = encodeTree(tree, 2);
+    expect(enc.count).toBe(2);
+    expect(enc.total).toBe(3);
+    expect(enc.maxLodged).toBe(5); // the narrowest segment (7 spheres) was dropped
+    expect(enc.lo).toEqual([-20, -5, 0]); // x and y negated
+    expect(enc.hi.map((v) => v + 0)).toEqual([0, 0, 0]);
+  });
+});
