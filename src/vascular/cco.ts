@@ -40,6 +40,9 @@ const TRIALS_FINE: readonly (readonly [number, number])[] = (() => {
 
 const TRIALS_ALL = [...TRIALS, ...TRIALS_FINE];
 
+/** Candidates (cheapest at the centroid trial) priced on the whole lattice in the first pass. */
+const REFINED_CANDIDATES = 4;
+
 /** Lumen clearance factor applied during growth (radii still grow after a segment is placed). */
 export const CLEARANCE_MARGIN = 2;
 
@@ -206,6 +209,32 @@ export function growOptimisedSegment(
   const segEnds = new Float64Array(18);
   const radii = new Float64Array(3);
 
+  /** Total-volume cost of joining the terminal (tx, ty, tz; flow q) to segment s at barycentric (wa, wb). */
+  function addTrial(s: number, wa: number, wb: number, tx: number, ty: number, tz: number, q: number): void {
+    const ax = t.prox[3 * s], ay = t.prox[3 * s + 1], az = t.prox[3 * s + 2];
+    const bx = t.dist[3 * s], by = t.dist[3 * s + 1], bz = t.dist[3 * s + 2];
+    const wt = 1 - wa - wb;
+    const x = wa * ax + wb * bx + wt * tx, y = wa * ay + wb * by + wt * ty, z = wa * az + wb * bz + wt * tz;
+    const lsp = Math.max(1e-9, Math.hypot(x - ax, y - ay, z - az));
+    const ld = Math.max(1e-9, Math.hypot(bx - x, by - y, bz - z));
+    const ln = Math.max(1e-9, Math.hypot(tx - x, ty - y, tz - z));
+    // The part of the old segment below the new bifurcation keeps its subtree: R*_d = L_d + (R*_s − L_s).
+    const rsD = ld + (t.Rs[s] - t.L[s]);
+    const wD = ld + (t.W[s] - t.L[s]);
+    combine(tmp, gamma, lsp, t.Q[s], rsD, wD, q, ln, ln);
+    let qCur = t.Q[s] + q, rsCur = tmp[0], wCur = tmp[1];
+    for (let cur = s, p = t.par[s]; p >= 0; cur = p, p = t.par[p]) {
+      const sib = t.c0[p] === cur ? t.c1[p] : t.c0[p];
+      combine(tmp, gamma, t.L[p], qCur, rsCur, wCur, t.Q[sib], t.Rs[sib], t.W[sib]);
+      qCur += t.Q[sib];
+      rsCur = tmp[0];
+      wCur = tmp[1];
+    }
+    trialCost.push(Math.sqrt(qCur * rsCur) * wCur);
+    trialSeg.push(s);
+    trialPoint.push(x, y, z);
+  }
+
   for (let step = 1; step < K; step++) {
     const k = order[step];
     let tx = centroid[3 * k], ty = centroid[3 * k + 1], tz = centroid[3 * k + 2];
@@ -256,31 +285,19 @@ export function growOptimisedSegment(
     if (local.length === 0) for (let s = 0; s < t.m; s++) local.push({ s, d: 0 });
     local.sort((a, b) => a.d - b.d || a.s - b.s);
     const nCand = Math.min(local.length, wanted);
-    for (let c = 0; c < nCand; c++) {
-      const s = local[c].s;
-      const ax = t.prox[3 * s], ay = t.prox[3 * s + 1], az = t.prox[3 * s + 2];
-      const bx = t.dist[3 * s], by = t.dist[3 * s + 1], bz = t.dist[3 * s + 2];
-      for (const [wa, wb] of widen === 1 ? TRIALS : TRIALS_ALL) {
-        const wt = 1 - wa - wb;
-        const x = wa * ax + wb * bx + wt * tx, y = wa * ay + wb * by + wt * ty, z = wa * az + wb * bz + wt * tz;
-        const lsp = Math.max(1e-9, Math.hypot(x - ax, y - ay, z - az));
-        const ld = Math.max(1e-9, Math.hypot(bx - x, by - y, bz - z));
-        const ln = Math.max(1e-9, Math.hypot(tx - x, ty - y, tz - z));
-        const rsD = ld + (t.Rs[s] - t.L[s]);
-        const wD = ld + (t.W[s] - t.L[s]);
-        combine(tmp, gamma, lsp, t.Q[s], rsD, wD, q, ln, ln);
-        let qCur = t.Q[s] + q, rsCur = tmp[0], wCur = tmp[1];
-        for (let cur = s, p = t.par[s]; p >= 0; cur = p, p = t.par[p]) {
-          const sib = t.c0[p] === cur ? t.c1[p] : t.c0[p];
-          combine(tmp, gamma, t.L[p], qCur, rsCur, wCur, t.Q[sib], t.Rs[sib], t.W[sib]);
-          qCur += t.Q[sib];
-          rsCur = tmp[0];
-          wCur = tmp[1];
-        }
-        trialCost.push(Math.sqrt(qCur * rsCur) * wCur);
-        trialSeg.push(s);
-        trialPoint.push(x, y, z);
-      }
+    // Pass 0 prices every candidate at the triangle's centroid and refines only the
+    // REFINED_CANDIDATES cheapest with the rest of the lattice; later passes price everything.
+    const lattice = widen === 1 ? TRIALS : TRIALS_ALL;
+    const refineAll = widen !== 1;
+    const firstCost = trialCost.length;
+    for (let c = 0; c < nCand; c++) addTrial(local[c].s, lattice[0][0], lattice[0][1], tx, ty, tz, q);
+    const order0: number[] = [];
+    for (let c = 0; c < nCand; c++) order0.push(c);
+    order0.sort((a, b) => trialCost[firstCost + a] - trialCost[firstCost + b] || a - b);
+    const refined = refineAll ? nCand : Math.min(nCand, REFINED_CANDIDATES);
+    for (let r = 0; r < refined; r++) {
+      const seg = local[order0[r]].s;
+      for (let l = 1; l < lattice.length; l++) addTrial(seg, lattice[l][0], lattice[l][1], tx, ty, tz, q);
     }
     // Try trials by increasing cost.
     const byCost = trialCost.map((_, i) => i).sort((a, b) => trialCost[a] - trialCost[b] || a - b);
@@ -319,13 +336,17 @@ export function growOptimisedSegment(
         }
         if (clearance === -Infinity) break;
         shared.index.near(e[0], e[1], e[2], e[3], e[4], e[5], CLEARANCE_MARGIN * (radii[g] + Math.max(rRoot, shared.maxRadiusMm)), near);
-        for (const other of near) {
+        const ends = shared.index.allEnds;
+        for (let m = 0; m < near.length && clearance >= bestFallbackClearance; m++) {
+          const other = near[m];
           if (other === t.id[s]) continue;
-          const o = shared.index.endpoints(other);
-          if (sharesEndpoint(e, o)) continue;
+          const o = 6 * other;
+          if (sharesEndpoint(e, ends, o)) continue;
+          const dmin = segmentSegmentDistance(e[0], e[1], e[2], e[3], e[4], e[5], ends[o], ends[o + 1], ends[o + 2], ends[o + 3], ends[o + 4], ends[o + 5]);
+          // Cheap rejection before the O(depth) radius of the other segment.
+          if (dmin >= CLEARANCE_MARGIN * (radii[g] + shared.maxRadiusMm + rRoot)) continue;
           const localOther = idToLocal.get(other);
           const ro = localOther !== undefined ? radiusOf(localOther, rRoot) : shared.radiusMm[other];
-          const dmin = segmentSegmentDistance(e[0], e[1], e[2], e[3], e[4], e[5], o[0], o[1], o[2], o[3], o[4], o[5]);
           clearance = Math.min(clearance, dmin / (radii[g] + ro));
         }
       }
@@ -418,10 +439,10 @@ export function growOptimisedSegment(
   return emit(0, parent);
 }
 
-function sharesEndpoint(a: Float64Array, b: Float64Array): boolean {
+function sharesEndpoint(a: Float64Array, b: Float64Array, offset: number): boolean {
   // Segments that share an end point are adjacent (parent–child or siblings).
   for (let i = 0; i <= 3; i += 3) {
-    for (let j = 0; j <= 3; j += 3) {
+    for (let j = offset; j <= offset + 3; j += 3) {
       if (a[i] === b[j] && a[i + 1] === b[j + 1] && a[i + 2] === b[j + 2]) return true;
     }
   }

@@ -172,6 +172,11 @@ export class SegmentIndex {
     return out.length;
   }
 
+  /** All endpoints: id i at [6i, 6i + 6). The array is replaced when the index grows. */
+  get allEnds(): Float64Array {
+    return this.ends;
+  }
+
   /** Endpoints of a registered id. */
   endpoints(id: number): Float64Array {
     return this.ends.subarray(6 * id, 6 * id + 6);
