@@ -59,7 +59,7 @@ export interface GrowOptions {
 
 export const DEFAULT_GROW_OPTIONS: GrowOptions = {
   terminals: 10_000,
-  optimisedTerminals: 4000,
+  optimisedTerminals: 2000,
   murrayExponent: 3,
   rootFlowMlPerMin: 400,
   inletPressureMmHg: 98,

@@ -11,3 +11,5 @@ export { buildDomain, rasterizeDomain } from "../geometry/index.js";
 export { murrayRadii, murrayResidual } from "./murray.js";
 export { HEPATIC_SKELETON, couinaudLabels } from "./couinaud.js";
 export type { SkeletonNode } from "./couinaud.js";
+export { morphometry, strahlerOrders } from "./morphometry.js";
+export type { Morphometry, OrderStats } from "./morphometry.js";
