@@ -48,6 +48,12 @@ export interface CascadeUnit {
   readonly top: boolean;
 }
 
+/** Segments that received their first lodged sphere of the batch (optional bookkeeping). */
+export interface TouchedList {
+  readonly segments: Int32Array;
+  count: number;
+}
+
 /** Tag that keeps transport streams apart from other stages' streams of the same seed. */
 const TRANSPORT_STREAM_TAG = 0x54n << 56n;
 
@@ -68,6 +74,7 @@ export function runCascadeUnit(
   arrays: CascadeArrays,
   unit: CascadeUnit,
   seed: number,
+  touched: TouchedList | null = null,
 ): number {
   const { child0, child1, subtreeEnd, compartment, split0, passFraction, shuntFraction, isCutRoot } = arrays;
   const kappa = arrays.noiseConcentration;
@@ -84,6 +91,7 @@ export function runCascadeUnit(
     }
     if (passFraction !== null && passFraction[root] < 1) {
       const blocked = binomial(stream, n, 1 - passFraction[root]);
+      if (blocked > 0 && outLodged[root] === 0 && touched !== null) touched.segments[touched.count++] = root;
       outLodged[root] += blocked;
       n -= blocked;
     }
@@ -110,6 +118,7 @@ export function runCascadeUnit(
         lung += m;
         stay -= m;
       }
+      if (stay > 0 && outLodged[j] === 0 && touched !== null) touched.segments[touched.count++] = j;
       outLodged[j] += stay;
       j++;
       continue;
@@ -123,12 +132,14 @@ export function runCascadeUnit(
       const pass0 = passFraction[c0];
       if (pass0 < 1 && n0 > 0) {
         const b = binomial(stream, n0, 1 - pass0);
+        if (b > 0 && outLodged[c0] === 0 && touched !== null) touched.segments[touched.count++] = c0;
         outLodged[c0] += b;
         n0 -= b;
       }
       const pass1 = passFraction[c1];
       if (pass1 < 1 && n1 > 0) {
         const b = binomial(stream, n1, 1 - pass1);
+        if (b > 0 && outLodged[c1] === 0 && touched !== null) touched.segments[touched.count++] = c1;
         outLodged[c1] += b;
         n1 -= b;
       }

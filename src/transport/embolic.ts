@@ -83,7 +83,7 @@ export function proximalPressurePa(state: FlowState, tree: ArterialTree, segment
 
 /** Optional outputs of solveSplits for the adaptive batch size (see expectedLodging). */
 export interface ExpectedLodgingOutput {
-  readonly expected: Float64Array;
+  /** Scratch: expected fraction of injected spheres arriving at each segment's inlet. */
   readonly reach: Float64Array;
   readonly lungShuntFraction: number;
   /** Set by solveSplits: max over segments of the expected lodging per injected sphere. */
@@ -120,7 +120,6 @@ export function solveSplits(
   const passFraction = context.passFraction;
   const shunt = context.shuntFraction;
   const compartment = tree.compartment;
-  const expected = lodging === null ? null : lodging.expected;
   const reach = lodging === null ? null : lodging.reach;
   let maxExpected = 0;
   if (reach !== null) reach[entry] = 1 - (lodging as ExpectedLodgingOutput).lungShuntFraction;
@@ -131,11 +130,10 @@ export function solveSplits(
     distal[j] = d;
     const c0 = child0[j];
     let inside = 0;
-    if (reach !== null && expected !== null) {
+    if (reach !== null) {
       const arrive = reach[j];
       inside = passFraction === null ? arrive : arrive * passFraction[j];
       const e = c0 < 0 ? arrive - inside * shunt[compartment[j]] : arrive - inside;
-      expected[j] = e;
       if (e > maxExpected) maxExpected = e;
     }
     if (c0 < 0) continue;

@@ -7,7 +7,7 @@ import type { ArterialTree } from "../vascular/tree.js";
 import { InputError, checkRange } from "../errors.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { createTransportContext, type TransportContext } from "./context.js";
-import { runCascadeUnit, type CascadeArrays } from "./cascade.js";
+import { runCascadeUnit, type CascadeArrays, type TouchedList } from "./cascade.js";
 import {
   addLodged,
   createFlowState,
@@ -123,6 +123,8 @@ function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
 /** Per-run working arrays of the cascade driver (all per segment). */
 export interface CascadeWorkspace {
   readonly batchLodged: Float64Array;
+  /** Segments whose batchLodged went from 0 to > 0 in this batch (the first `count` entries). */
+  readonly touched: TouchedList;
   readonly cutArrivals: Float64Array;
   readonly scratch: Float64Array;
 }
@@ -130,6 +132,7 @@ export interface CascadeWorkspace {
 export function createCascadeWorkspace(segmentCount: number): CascadeWorkspace {
   return {
     batchLodged: new Float64Array(segmentCount),
+    touched: { segments: new Int32Array(segmentCount), count: 0 },
     cutArrivals: new Float64Array(segmentCount),
     scratch: new Float64Array(segmentCount),
   };
@@ -149,14 +152,14 @@ export function runCascadeBatch(
   spheres: number,
   seed: number,
 ): number {
-  const { batchLodged, cutArrivals, scratch } = workspace;
-  let lung = runCascadeUnit(batchLodged, cutArrivals, scratch, arrays, { batch, root: entry, spheres, top: true }, seed);
+  const { batchLodged, cutArrivals, scratch, touched } = workspace;
+  let lung = runCascadeUnit(batchLodged, cutArrivals, scratch, arrays, { batch, root: entry, spheres, top: true }, seed, touched);
   for (let k = 0; k < cutRoots.length; k++) {
     const root = cutRoots[k];
     const n = cutArrivals[root];
     if (n === 0) continue;
     cutArrivals[root] = 0;
-    lung += runCascadeUnit(batchLodged, cutArrivals, scratch, arrays, { batch, root, spheres: n, top: false }, seed);
+    lung += runCascadeUnit(batchLodged, cutArrivals, scratch, arrays, { batch, root, spheres: n, top: false }, seed, touched);
   }
   return lung;
 }
@@ -241,7 +244,7 @@ export function simulateTransport(tree: ArterialTree, options: TransportOptions,
       lungShuntFraction: r.lsf,
     };
     const lodging: ExpectedLodgingOutput | null = r.feedback
-      ? { expected: new Float64Array(n), reach: new Float64Array(n), lungShuntFraction: r.lsf, max: 0 }
+      ? { reach: new Float64Array(n), lungShuntFraction: r.lsf, max: 0 }
       : null;
     if (lodging !== null) solveSplits(split0, state, context, r.bias, path, lodging);
     const changed = r.feedback ? new Int32Array(n) : null;
@@ -269,7 +272,9 @@ export function simulateTransport(tree: ArterialTree, options: TransportOptions,
       counts[nComp] += runCascadeBatch(workspace, arrays, r.entry, context.cutRoots, batches, batchSize, seed);
       let changedCount = 0;
       const batchLodged = workspace.batchLodged;
-      for (let j = r.entry; j < context.entryEnd; j++) {
+      const touched = workspace.touched;
+      for (let k = 0; k < touched.count; k++) {
+        const j = touched.segments[k];
         const b = batchLodged[j];
         if (b === 0) continue;
         batchLodged[j] = 0;
@@ -280,6 +285,7 @@ export function simulateTransport(tree: ArterialTree, options: TransportOptions,
           changed[changedCount++] = j;
         }
       }
+      touched.count = 0;
       if (changed !== null) resolveChanged(state, tree, changed, changedCount);
       injected += batchSize;
       batches++;

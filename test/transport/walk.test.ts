@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { simulateTransport, type TransportOptions } from "../../src/transport/simulate.js";
 import { buildSyntheticTree } from "./helpers/syntheticTree.js";
+import { createTransportContext } from "../../src/transport/context.js";
+import { compartmentShuntFractions } from "../../src/transport/lung.js";
+import { createFlowState, expectedLodging, solveSplits } from "../../src/transport/embolic.js";
 
 /** Wilson–Hilferty upper critical value of chi-square(df) at z standard deviations. */
 function chiSquareCritical(df: number, z: number): number {
@@ -45,6 +48,35 @@ describe("the binomial cascade and the per-sphere walk", () => {
     const { stat, df } = twoSampleChiSquare(a, b);
     expect(df).toBeGreaterThan(60);
     expect(stat).toBeLessThan(chiSquareCritical(df, 4));
+  });
+
+  it("the cascade matches the analytic expected lodging per segment (chi-square goodness of fit at 4 sd)", () => {
+    // Expected counts from the flows, split bias, truncated-normal size exclusion and shunts alone.
+    const context = createTransportContext(tree, 0, options.diameterUm ?? null, compartmentShuntFractions(tree.compartmentNames, { T1: 0.1 }), 6);
+    const state = createFlowState(tree, 50);
+    const split0 = new Float64Array(tree.segmentCount);
+    solveSplits(split0, state, context, 0.6, new Int32Array(64));
+    const expected = new Float64Array(tree.segmentCount);
+    expectedLodging(expected, new Float64Array(tree.segmentCount), context, split0, 0.05);
+    const n = 400_000;
+    const r = simulateTransport(tree, { ...options, spheres: n }, 17);
+    let stat = 0;
+    let bins = 0;
+    let inTree = 0;
+    for (let j = 0; j < tree.segmentCount; j++) {
+      const e = n * expected[j];
+      inTree += expected[j];
+      if (e < 5) {
+        expect(r.segmentLodged[j]).toBeLessThan(e + 10 * Math.sqrt(e) + 10);
+        continue;
+      }
+      stat += (r.segmentLodged[j] - e) ** 2 / e;
+      bins++;
+    }
+    const eLung = n * (1 - inTree);
+    stat += (r.spheres.lung - eLung) ** 2 / eLung;
+    expect(bins).toBeGreaterThan(60);
+    expect(stat).toBeLessThan(chiSquareCritical(bins, 4));
   });
 
   it("the walk conserves spheres and is deterministic for a seed", () => {
