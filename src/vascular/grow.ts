@@ -23,6 +23,8 @@ import type { SkeletonNode } from "./couinaud.js";
 import { OptimisedIndex, growOptimisedSegment } from "./cco.js";
 import { createSubtreeEquivalents, distributeFlows, reduceSubtrees, segmentResistances } from "./hemodynamics.js";
 import { murrayRadii } from "./murray.js";
+import { optimisedClearance } from "./clearance.js";
+import type { ClearanceReport } from "./clearance.js";
 import { sampleTerminalSites } from "./sample.js";
 import type { TerminalSites } from "./sample.js";
 import type { ArterialTree, NonTargetBranch } from "./tree.js";
@@ -221,6 +223,8 @@ export interface GrowthStats {
   readonly connections: number;
   /** Of those, connections accepted although no trial met the inside-liver and clearance constraints. */
   readonly constraintFallbacks: number;
+  /** Lumen clearance of the optimised part with the final radii (clearance.ts). */
+  readonly clearance: ClearanceReport;
   /** The domain's compartment volumes and perfusion integrals used for the flows. */
   readonly integral: DomainIntegral;
 }
@@ -268,7 +272,7 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   emitNode(ctx, HEPATIC_SKELETON, -1, 0);
   if (w.count !== w.capacity) throw new Error(`growTree: emitted ${w.count} segments, expected ${w.capacity}`);
   const tree = finishTree(w, domain, o, seed, ctx.entryPoints);
-  return { tree, stats: { connections: shared.connections, constraintFallbacks: shared.fallbacks, integral: integ } };
+  return { tree, stats: { connections: shared.connections, constraintFallbacks: shared.fallbacks, clearance: optimisedClearance(tree), integral: integ } };
 }
 
 /** Grow, size and solve the tree. `options` override DEFAULT_GROW_OPTIONS. */

@@ -13,3 +13,5 @@ export { HEPATIC_SKELETON, couinaudLabels } from "./couinaud.js";
 export type { SkeletonNode } from "./couinaud.js";
 export { morphometry, strahlerOrders } from "./morphometry.js";
 export type { Morphometry, OrderStats } from "./morphometry.js";
+export { optimisedClearance } from "./clearance.js";
+export type { ClearanceReport } from "./clearance.js";

@@ -9,6 +9,7 @@ import { murrayResidual } from "../../src/vascular/murray.js";
 import { createSubtreeEquivalents, distributeFlows, reduceSubtrees, segmentResistances } from "../../src/vascular/hemodynamics.js";
 import { deserializeTree, serializeTree, treeSummary, treeToVtp } from "../../src/vascular/export.js";
 import { segmentSegmentDistance } from "../../src/vascular/segmentIndex.js";
+import { optimisedClearance } from "../../src/vascular/clearance.js";
 import type { ArterialTree } from "../../src/vascular/tree.js";
 import { M3_PER_S_PER_ML_PER_MIN, PA_PER_MMHG } from "../../src/vascular/tree.js";
 
@@ -152,6 +153,19 @@ describe("growTree on a liver with one hypervascular tumour", () => {
         worst = Math.min(worst, d / (r[i] + r[j]));
       }
     expect(worst).toBeGreaterThanOrEqual(1);
+    // The grid-based report agrees with this brute-force scan.
+    const report = optimisedClearance(tree);
+    expect(report.overlappingPairs).toBe(0);
+    expect(report.minClearanceRatio).toBeCloseTo(worst, 12);
+  });
+
+  it("optimisedClearance counts lumen overlaps when segments do cross", () => {
+    // Move one optimised segment's distal end onto another non-adjacent segment's midpoint.
+    const copy = deserializeTree(serializeTree(tree));
+    const before = optimisedClearance(copy).overlappingPairs;
+    const a = copy.entryPoints["S5"], b = copy.entryPoints["S3"];
+    for (let k = 0; k < 3; k++) copy.distalMm[3 * a + k] = 0.5 * (copy.proximalMm[3 * b + k] + copy.distalMm[3 * b + k]);
+    expect(optimisedClearance(copy).overlappingPairs).toBeGreaterThan(before);
   });
 
   it("round-trips through the binary format byte for byte", () => {

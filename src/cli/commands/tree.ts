@@ -60,7 +60,7 @@ export async function runTree(caseFile: string, options: TreeCommandOptions): Pr
     await writeFileAtomic(join(dir, "tree.vtp"), treeToVtp(tree));
     const document = {
       ...summary,
-      growth: { seconds, optimisedConnections: stats.connections, constraintFallbacks: stats.constraintFallbacks },
+      growth: { seconds, optimisedConnections: stats.connections, constraintFallbacks: stats.constraintFallbacks, lumenOverlapPairs: stats.clearance.overlappingPairs, minLumenClearanceRatio: stats.clearance.minClearanceRatio },
       domain: { liverVolumeMl: stats.integral.liverVolumeMl, compartments: stats.integral.compartments },
       parameters: { ...treeSection, seed, terminals },
       provenance: {
