@@ -97,6 +97,7 @@ export async function doseFromSphereCounts(
   });
   const doseGy = emptyGrid(counts, (n) => new Float32Array(n));
   await doseFromActivity(doseGy, activity, kernel, { untilH });
+  removeFftRoundOff(doseGy.data);
   const ldmDoseGy = emptyGrid(counts, (n) => new Float32Array(n));
   localDepositionDose(ldmDoseGy, activity, { nuclide, densityGPerMl: config.densityGPerMl, doseCoefficientGyKgPerGBq, untilH });
 
@@ -120,6 +121,22 @@ export async function doseFromSphereCounts(
     });
   }
   return { doseGy, ldmDoseGy, labels, vois, kernelProvenance: kernel.provenance, kernelResidual: kernel.conservationResidual };
+}
+
+/**
+ * A convolution of non-negative activity with a non-negative kernel is non-negative; float32 FFT
+ * round-off leaves values of order 1e-7 × the maximum on either side of zero far from the
+ * activity. Those are set to 0. Anything more negative is a bug and stops the run.
+ */
+export function removeFftRoundOff(dose: Float32Array): void {
+  let max = 0;
+  for (let i = 0; i < dose.length; i++) if (dose[i] > max) max = dose[i];
+  const tolerance = 1e-5 * max;
+  for (let i = 0; i < dose.length; i++) {
+    if (dose[i] >= 0) continue;
+    if (dose[i] < -tolerance) throw new Error(`FFT dose at voxel ${i} is ${dose[i]} Gy, below the round-off tolerance −${tolerance} Gy`);
+    dose[i] = 0;
+  }
 }
 
 function mean(values: Float64Array): number {

@@ -1,8 +1,126 @@
+/**
+ * `sirtsim simulate CASE.json --out DIR [--workers N] [--seed N] [--json] [--shard i/n]
+ *  [--tree tree.bin] [--lodged lodged.bin]`: the whole treatment — planning, tree, transport,
+ * dose, metrics, report — or, with --shard, one slice of the work units for `sirtsim merge`.
+ */
 import type { Command } from "commander";
+import { join, resolve } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { withOutputDir } from "../../io/atomic.js";
+import { stringifyResult } from "../../io/results.js";
+import { serializeTree } from "../../vascular/index.js";
+import { parseShard } from "../../parallel/shard.js";
+import { defaultWorkerCount } from "../../parallel/pool.js";
+import { loadSimulationCase } from "../../pipeline/caseInput.js";
+import { depositLodgedSpheres, simulateCore } from "../../pipeline/simulate.js";
+import type { StageInputs } from "../../pipeline/simulate.js";
+import { finishSimulation } from "../../pipeline/finish.js";
+import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
+import { readCaseMask, readJsonFile, readTransportFiles, readTreeFile } from "../../pipeline/files.js";
+import { encodeCounts, encodeLodged, sha256, transportJson } from "../../pipeline/stageFiles.js";
+import { action } from "../run.js";
+import { parseIntegerOption, printJson, printText } from "../output.js";
 
-/** `sirtsim simulate` — not implemented yet. */
+interface SimulateCommandOptions {
+  out: string;
+  json?: boolean;
+  seed?: string;
+  workers?: string;
+  shard?: string;
+  tree?: string;
+  lodged?: string;
+}
+
 export function registerSimulate(program: Command): void {
-  program.command("simulate").description("(not implemented yet)").action(() => {
-    throw new Error("sirtsim simulate is not implemented yet");
-  });
+  program
+    .command("simulate")
+    .description("plan, grow the tree, inject the spheres, compute the dose; write summary.json, dose.nii.gz, dvh.csv, tree.vtp, report.html")
+    .argument("<case>", "case file (JSON)")
+    .requiredOption("--out <dir>", "output directory")
+    .option("--json", "print the summary as one JSON document on stdout")
+    .option("--seed <n>", "random seed (overrides the case's seed)")
+    .option("--workers <n>", "worker threads (default: available cores; 1 = inline)")
+    .option("--shard <i/n>", "run only slice i of n of the work units (0-based) and write a partial result for `sirtsim merge`")
+    .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
+    .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
+    .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
+}
+
+export async function runSimulate(caseFile: string, options: SimulateCommandOptions): Promise<void> {
+  const json = Boolean(options.json);
+  const log = (m: string) => printText(m, true);
+  const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
+  if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
+  // Worker threads are validated now; the stages below run inline (see docs/parallel.md).
+  if (options.workers !== undefined) parseIntegerOption("--workers", options.workers, 1, 1024);
+  else defaultWorkerCount();
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+  const mask = await readCaseMask(caseJson, caseFile);
+  const simCase = loadSimulationCase(caseJson, caseFile, mask?.grid);
+  const stages: StageInputs = {
+    ...(options.tree ? { tree: await readTreeFile(options.tree) } : {}),
+    ...(options.lodged ? { transport: await readTransportFiles(options.lodged) } : {}),
+  };
+  const core = simulateCore(simCase, { stages, log });
+
+  if (shard !== undefined) {
+    const part = depositLodgedSpheres(simCase, core, shard);
+    const treeBytes = serializeTree(core.tree);
+    const lodgedBytes = encodeLodged(core.transport);
+    const caseText = `${JSON.stringify(caseJson, null, 2)}\n`;
+    const manifest = {
+      kind: "sirtsim-shard",
+      shard: { index: shard.index, count: shard.count },
+      units: part.units,
+      spheresDeposited: sumOf(part.counts.data),
+      outsideGridSpheres: part.outsideGrid,
+      grid: { dims: part.counts.dims, spacingMm: part.counts.spacingMm, originMm: part.counts.originMm, direction: part.counts.direction, frame: part.counts.frame },
+      caseSha256: sha256(caseText),
+      treeSha256: sha256(treeBytes),
+      lodgedSha256: sha256(lodgedBytes),
+      casePath: resolve(caseFile),
+      seed: simCase.seed,
+    };
+    await withOutputDir(options.out, async (dir) => {
+      await writeFile(join(dir, "counts.bin"), encodeCounts(part.counts));
+      await writeFile(join(dir, "tree.bin"), treeBytes);
+      await writeFile(join(dir, "lodged.bin"), lodgedBytes);
+      await writeFile(join(dir, "transport.json"), stringifyResult(transportJson(core.transport)));
+      await writeFile(join(dir, "case.json"), caseText);
+      await writeFile(join(dir, "shard.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    });
+    if (json) printJson(manifest);
+    else printText(`shard ${shard.index}/${shard.count}: ${part.units} work units, ${manifest.spheresDeposited} spheres → ${options.out} (combine with \`sirtsim merge\`)`, false);
+    return;
+  }
+
+  const part = depositLodgedSpheres(simCase, core);
+  const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
+  await withOutputDir(options.out, (dir) => writeSimulationOutputs(dir, caseJson, core, outputs));
+  if (json) printJson(outputs.summary);
+  else printText(humanSummary(outputs.summary, options.out), false);
+}
+
+function sumOf(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
+/** A short table for the terminal. */
+export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["summary"], outDir: string): string {
+  const lines = [
+    `${s.name}`,
+    `activity ${s.activityGBq.toFixed(3)} GBq, ${s.spheresInjected.toLocaleString("en")} spheres, seed ${s.seed}`,
+    "",
+    `${"VOI".padEnd(20)} ${"mean Gy".padStart(9)} ${"LDM Gy".padStart(9)} ${"spheres Gy".padStart(10)} ${"partition".padStart(9)} ${"D70 Gy".padStart(9)} ${"V100".padStart(6)}`,
+  ];
+  for (const [name, c] of Object.entries(s.compartments)) {
+    const p = s.partitionModel[name]?.meanDoseGy;
+    lines.push(`${name.padEnd(20)} ${c.meanDoseGy.toFixed(1).padStart(9)} ${c.meanDoseLdmGy.toFixed(1).padStart(9)} ${(c.meanDoseFromSpheresGy === null ? "–" : c.meanDoseFromSpheresGy.toFixed(1)).padStart(10)} ${(p === undefined ? "–" : p.toFixed(1)).padStart(9)} ${c.D70Gy.toFixed(1).padStart(9)} ${c.V100.toFixed(2).padStart(6)}`);
+  }
+  lines.push(`${"lung".padEnd(20)} ${s.lung.meanDoseGy.toFixed(1).padStart(9)}`);
+  if (s.reflux.stasis) lines.push(`stasis: ${s.reflux.spheres.toLocaleString("en")} spheres refluxed`);
+  lines.push("", `wrote ${SIMULATION_FILES.join(", ")} to ${outDir}`, `report: ${join(outDir, "report.html")}`);
+  return lines.join("\n");
 }

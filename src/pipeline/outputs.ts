@@ -1,0 +1,44 @@
+/**
+ * Writing a simulation's files into a (staging) directory. The CLI wraps this in withOutputDir so
+ * a failure leaves nothing half-written.
+ */
+import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { stringifyResult, dvhToCsv, dvhToJson, writeNifti } from "../io/index.js";
+import { renderReport } from "../report/index.js";
+import { serializeTree, treeToVtp } from "../vascular/index.js";
+import type { SimulationCore } from "./simulate.js";
+import type { SimulationOutputs } from "./finish.js";
+import { encodeLodged, transportJson } from "./stageFiles.js";
+
+/** The files a simulation writes, for the CLI's listing. */
+export const SIMULATION_FILES = [
+  "summary.json",
+  "dose.nii.gz",
+  "dose-ldm.nii.gz",
+  "labels.nii.gz",
+  "dvh.csv",
+  "dvh.json",
+  "tree.vtp",
+  "tree.bin",
+  "transport.json",
+  "lodged.bin",
+  "report.html",
+  "case.json",
+] as const;
+
+export async function writeSimulationOutputs(dir: string, caseJson: unknown, core: SimulationCore, outputs: SimulationOutputs): Promise<void> {
+  const curves = outputs.report.dvh;
+  await writeFile(join(dir, "summary.json"), stringifyResult(outputs.summary));
+  await writeNifti(join(dir, "dose.nii.gz"), outputs.dose.doseGy, { description: "sirtsim absorbed dose, Gy (S-value convolution)" });
+  await writeNifti(join(dir, "dose-ldm.nii.gz"), outputs.dose.ldmDoseGy, { description: "sirtsim absorbed dose, Gy (local deposition)" });
+  await writeNifti(join(dir, "labels.nii.gz"), outputs.dose.labels, { description: "0 out, 1 normal, 2+t tumour t, 2+T+t necrotic" });
+  await writeFile(join(dir, "dvh.csv"), dvhToCsv(curves));
+  await writeFile(join(dir, "dvh.json"), stringifyResult(dvhToJson(curves)));
+  await writeFile(join(dir, "tree.vtp"), treeToVtp(core.tree, { lodgedSpheres: Int32Array.from(core.transport.segmentLodged) }));
+  await writeFile(join(dir, "tree.bin"), serializeTree(core.tree));
+  await writeFile(join(dir, "transport.json"), stringifyResult(transportJson(core.transport)));
+  await writeFile(join(dir, "lodged.bin"), encodeLodged(core.transport));
+  await writeFile(join(dir, "report.html"), renderReport(outputs.report));
+  await writeFile(join(dir, "case.json"), `${JSON.stringify(caseJson, null, 2)}\n`);
+}

@@ -1,0 +1,178 @@
+/**
+ * The whole treatment from a case: planning → tree → transport → lodging positions → dose →
+ * metrics, with the partition model's prediction for the same liver next to the simulated doses.
+ * Every stage is a pure function of its inputs and a seed; this module only wires them.
+ *
+ * Work units for shards (issue 6): the lodging positions are drawn per block of 4096 tree
+ * segments with their own random stream (src/transport/positions.ts). A shard deposits the blocks
+ * whose index ≡ i (mod n) into an integer count grid; count grids add exactly, so merged shards
+ * give the same dose as one run, bit for bit. Planning, tree and transport are deterministic and
+ * repeated by every shard (see docs/parallel.md for the costs).
+ */
+import { InputError } from "../errors.js";
+import type { Grid } from "../geometry/index.js";
+import { planTreatment } from "../planning/index.js";
+import type { PlanResult } from "../planning/index.js";
+import { caseDoseCoefficient } from "../planning/plan.js";
+import { NUCLIDES, PRODUCTS } from "../physics/index.js";
+import type { NuclideId } from "../physics/index.js";
+import { growTree, treeSummary } from "../vascular/index.js";
+import type { ArterialTree, TreeSummary } from "../vascular/index.js";
+import { forEachLodgedSphereChunk, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
+import type { InjectionSection, TransportResult, TransportSection } from "../transport/index.js";
+import { activityGridFromSpheres } from "../dose/index.js";
+import type { Shard } from "../parallel/shard.js";
+import { inShard, WHOLE_RUN } from "../parallel/shard.js";
+import type { SimulationCase } from "./caseInput.js";
+import { doseGridGeometry, emptyGrid } from "./doseStage.js";
+
+/** Tree segments per lodging-position work unit (matches the stream blocks of positions.ts). */
+export const SEGMENTS_PER_UNIT = 4096;
+
+export interface StageInputs {
+  /** A tree from an earlier run (tree.bin) instead of growing one. */
+  readonly tree?: ArterialTree;
+  /** Per-segment lodged counts from an earlier run (lodged.bin) instead of running transport. */
+  readonly transport?: TransportResult;
+}
+
+export interface ResolvedTransport {
+  readonly injection: InjectionSection;
+  readonly transport: TransportSection;
+}
+
+/**
+ * The transport sections of a simulation: product, activity and LSF come from planning (the
+ * plan's delivered activity is what is injected), so the `injection` section may only choose the
+ * site; stating them twice would let them disagree.
+ */
+export function resolveTransportSections(simCase: SimulationCase, plan: PlanResult): ResolvedTransport {
+  const raw = (simCase.injectionSection ?? {}) as Record<string, unknown>;
+  for (const key of ["product", "activityGBq", "lungShuntFraction"]) {
+    if (raw[key] !== undefined) {
+      throw new InputError(`injection.${key}`, `injection.${key} is set by the planning fields in a simulation (top-level product, activityGBq/target, lungShuntFraction); remove it`);
+    }
+  }
+  const hoursAfterCalibration = plan.decay?.hoursCalibrationToTreatment ?? (raw.hoursAfterCalibration as number | undefined) ?? 0;
+  const { injection, transport } = parseTransportSections({
+    injection: {
+      ...raw,
+      product: simCase.planning.product,
+      activityGBq: plan.activityGBq,
+      lungShuntFraction: simCase.planning.lungShuntFraction,
+      hoursAfterCalibration,
+    },
+    transport: simCase.transportSection,
+  });
+  return { injection, transport };
+}
+
+export interface SimulationCore {
+  readonly plan: PlanResult;
+  readonly tree: ArterialTree;
+  readonly treeSummary: TreeSummary;
+  readonly transport: TransportResult;
+  readonly sections: ResolvedTransport;
+  readonly nuclide: NuclideId;
+  /** Activity of every sphere at treatment time, Bq (delivered activity / spheres injected). */
+  readonly activityPerSphereBq: number;
+  readonly doseCoefficientGyKgPerGBq: number;
+}
+
+export interface SimulateOptions {
+  readonly stages?: StageInputs;
+  /** Stage-by-stage progress messages (stderr in the CLI). */
+  readonly log?: (message: string) => void;
+}
+
+/** Planning, tree and transport: deterministic given the case and its seeds. */
+export function simulateCore(simCase: SimulationCase, options: SimulateOptions = {}): SimulationCore {
+  const log = options.log ?? (() => {});
+  const plan = planTreatment(simCase.planning);
+  const product = PRODUCTS[simCase.planning.product];
+  const k = caseDoseCoefficient(simCase.planning).valueGyKgPerGBq;
+  log(`plan: ${plan.method}, ${plan.activityGBq.toFixed(3)} GBq delivered`);
+
+  const t0 = Date.now();
+  const tree = options.stages?.tree ?? growTree(simCase.domain, simCase.tree, simCase.tree.seed);
+  checkTreeMatchesDomain(tree, simCase);
+  log(`tree: ${(tree.segmentCount + 1) / 2} terminals${options.stages?.tree ? " (loaded)" : ` grown in ${((Date.now() - t0) / 1000).toFixed(1)} s`}`);
+
+  const sections = resolveTransportSections(simCase, plan);
+  const t1 = Date.now();
+  let transport = options.stages?.transport;
+  if (transport === undefined) {
+    const { options: transportOptions } = transportOptionsFromSections(tree, sections);
+    transport = simulateTransport(tree, transportOptions, simCase.seed);
+  } else if (transport.segmentLodged.length !== tree.segmentCount) {
+    throw new InputError("--lodged", `--lodged holds ${transport.segmentLodged.length} segments but the tree has ${tree.segmentCount}`);
+  }
+  log(`transport: ${transport.spheresInjected} spheres in ${transport.batches} batches${options.stages?.transport ? " (loaded)" : `, ${((Date.now() - t1) / 1000).toFixed(1)} s`}`);
+  if (!(transport.spheresInjected > 0)) throw new InputError("activityGBq", "the plan injects no spheres (activityGBq too small for one sphere)");
+  const activityPerSphereBq = (plan.activityGBq * 1e9) / transport.spheresInjected;
+  return { plan, tree, treeSummary: treeSummary(tree), transport, sections, nuclide: product.nuclide, activityPerSphereBq, doseCoefficientGyKgPerGBq: k };
+}
+
+export interface ShardCounts {
+  /** Spheres per voxel of the dose grid (integers) from this shard's work units. */
+  readonly counts: Grid<Float64Array>;
+  /** Spheres of these units lodged outside the dose grid. */
+  readonly outsideGrid: number;
+  /** Work units (blocks of SEGMENTS_PER_UNIT segments) this shard ran. */
+  readonly units: number;
+}
+
+/** Deposit the lodged spheres of the shard's work units on the dose grid (counts per voxel). */
+export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCore, shard: Shard = WHOLE_RUN): ShardCounts {
+  const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
+  const counts = emptyGrid(geometry, (n) => new Float64Array(n));
+  const mine = shardLodged(core.transport.segmentLodged, shard);
+  let outsideGrid = 0;
+  forEachLodgedSphereChunk(core.tree, mine, simCase.seed, (chunk) => {
+    // Activity 1 per sphere: the grid counts spheres (integers, exact in any order).
+    outsideGrid += activityGridFromSpheres(counts, chunk.positionsMm, 1, { nuclide: core.nuclide }).outsideCount;
+  });
+  const totalUnits = Math.ceil(core.tree.segmentCount / SEGMENTS_PER_UNIT);
+  let units = 0;
+  for (let u = 0; u < totalUnits; u++) if (inShard(shard, u)) units++;
+  return { counts, outsideGrid, units };
+}
+
+/** Lodged counts restricted to the shard's work units (blocks of SEGMENTS_PER_UNIT segments). */
+export function shardLodged(segmentLodged: Uint32Array, shard: Shard): Uint32Array {
+  if (shard.count === 1) return segmentLodged;
+  const out = new Uint32Array(segmentLodged.length);
+  for (let start = 0, unit = 0; start < segmentLodged.length; start += SEGMENTS_PER_UNIT, unit++) {
+    if (!inShard(shard, unit)) continue;
+    out.set(segmentLodged.subarray(start, Math.min(start + SEGMENTS_PER_UNIT, segmentLodged.length)), start);
+  }
+  return out;
+}
+
+function checkTreeMatchesDomain(tree: ArterialTree, simCase: SimulationCase): void {
+  const expected = ["normal", ...simCase.domain.tumours.map((t) => t.name)];
+  if (tree.compartmentNames.join("\u0000") !== expected.join("\u0000")) {
+    throw new InputError("--tree", `--tree: the tree's compartments (${tree.compartmentNames.join(", ")}) do not match the case's (${expected.join(", ")})`);
+  }
+}
+
+/** Lung dose of the simulated lung spheres, Gy (K · A_lung / m_lung, the planning convention). */
+export function simulatedLungDoseGy(core: SimulationCore, lungMassKg: number): number {
+  const lungSpheres = core.transport.spheres.lung ?? 0;
+  return (core.doseCoefficientGyKgPerGBq * lungSpheres * core.activityPerSphereBq * 1e-9) / lungMassKg;
+}
+
+/** Constants a simulation used, for provenance. */
+export function simulationConstants(core: SimulationCore): Record<string, unknown> {
+  const nuclide = NUCLIDES[core.nuclide];
+  return {
+    nuclide: core.nuclide,
+    halfLifeH: nuclide.halfLifeH,
+    meanEnergyMeV: nuclide.meanEnergyMeV,
+    doseCoefficientGyKgPerGBq: core.doseCoefficientGyKgPerGBq,
+    doseCoefficientConvention: core.plan.provenance.doseCoefficientConvention,
+    activityPerSphereBq: core.activityPerSphereBq,
+    product: PRODUCTS[core.plan.product].name,
+    productSources: PRODUCTS[core.plan.product].sources,
+  };
+}
