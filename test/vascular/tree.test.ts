@@ -230,3 +230,25 @@ describe("growTree determinism and tissue classes", () => {
     expect(() => growTree(domain, { murrayExponent: 7 })).toThrow(/tree\.murrayExponent must be in \[2, 4\]/);
   });
 });
+
+describe("growTree on a label mask", () => {
+  it("grows in a mask domain and sends T/N·V_T/(T/N·V_T + V_N) of the flow to the tumour (voxel counts, within 2 %)", async () => {
+    const { axisAlignedGeometry } = await import("../../src/geometry/grid.js");
+    const { maskDomain } = await import("../../src/geometry/domain.js");
+    const { rasterizeDomain } = await import("../../src/geometry/rasterize.js");
+    const analytic = ellipsoidLiver([{ name: "met", centerMm: [20, 0, 0], radiusMm: TUMOUR_R, tnRatio: TN }]);
+    const geometry = axisAlignedGeometry([84, 74, 64], [2, 2, 2], [-83, -73, -63]);
+    const grid = rasterizeDomain({ ...geometry, data: new Uint8Array(84 * 74 * 64) }, analytic);
+    const mask = maskDomain(grid, [{ name: "met", tnRatio: TN, maskLabel: 2 }]);
+    let tumourVoxels = 0, liverVoxels = 0;
+    for (const v of grid.data) {
+      if (v !== 0) liverVoxels++;
+      if (v === 2) tumourVoxels++;
+    }
+    const tree = growTree(mask, { terminals: 2000, optimisedTerminals: 400 }, 2);
+    const expected = (TN * tumourVoxels) / (TN * tumourVoxels + liverVoxels - tumourVoxels);
+    expect(Math.abs(treeSummary(tree).tumourFlowFraction - expected) / expected).toBeLessThan(0.02);
+    expect(treeSummary(tree).perfusedVolumeMl).toBeCloseTo(liverVoxels * 0.008, 6);
+    expect(tree.flowMlPerMin[0]).toBeCloseTo(400, 9);
+  });
+});
