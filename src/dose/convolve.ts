@@ -8,7 +8,7 @@
  */
 import { InputError } from "../errors.js";
 import type { Grid, GridData, GridGeometry, Vec3 } from "../geometry/grid.js";
-import { convolveRows, createFftContext, fftLayout, forwardPlanes, inversePlanes, type FftContext, type FftLayout } from "./fft3d.js";
+import { convolveRows, cosineSumsByFft, createFftContext, fftLayout, forwardPlanes, inversePlanes, type FftContext, type FftLayout } from "./fft3d.js";
 import type { VoxelSValues } from "./svalues.js";
 import { cumulatedSecondsPerBq } from "./timeIntegration.js";
 
@@ -109,6 +109,44 @@ export function kernelSpectrum(kernel: VoxelSValues, layout: FftLayout, scale: n
   return out;
 }
 
+/** Above this many taps per axis the kernel spectrum is computed by FFT (cost N log N per line). */
+export const SPECTRUM_FFT_TAPS = 24;
+
+/**
+ * kernelSpectrum computed with the same separable cosine sums done by PFFFT (float32) instead of
+ * direct sums: for long kernels (fine voxels), where the direct sums cost O(N³·h).
+ */
+export function kernelSpectrumByFft(ctx: FftContext, kernel: VoxelSValues, layout: FftLayout, scale: number): Float32Array {
+  const [hx, hy, hz] = kernel.halfWidth;
+  const [Nx, Ny, Nz] = layout.padded;
+  const U = Nx / 2 + 1;
+  const V = Ny / 2 + 1;
+  const W = Nz / 2 + 1;
+  const ox = hx + 1;
+  const oy = hy + 1;
+  const oz = hz + 1;
+  const S = kernel.octant;
+  const m = (i: number) => (i === 0 ? 1 : 2);
+  // Stage 1 (x): lines (j, k) of m_i·S(i,j,k) → A[(k·oy + j)·U + u].
+  const lines = new Float64Array(oy * oz * ox);
+  for (let n = 0; n < S.length; n++) lines[n] = m(n % ox) * S[n];
+  const A = new Float64Array(oz * oy * U);
+  cosineSumsByFft(ctx, Nx, ox, oy * oz, lines, A);
+  // Stage 2 (y): lines (k, u) of m_j·A(u,j,k) → B[(k·U + u)·V + v].
+  const linesY = new Float64Array(oz * U * oy);
+  for (let k = 0; k < oz; k++) for (let j = 0; j < oy; j++) for (let u = 0; u < U; u++) linesY[(k * U + u) * oy + j] = m(j) * A[(k * oy + j) * U + u];
+  const B = new Float64Array(oz * U * V);
+  cosineSumsByFft(ctx, Ny, oy, oz * U, linesY, B);
+  // Stage 3 (z): lines (v, u) of m_k·B(u,v,k) → K̂[(v·U + u)·W + w].
+  const linesZ = new Float64Array(V * U * oz);
+  for (let k = 0; k < oz; k++) for (let u = 0; u < U; u++) for (let v = 0; v < V; v++) linesZ[(v * U + u) * oz + k] = m(k) * B[(k * U + u) * V + v];
+  const C = new Float64Array(V * U * W);
+  cosineSumsByFft(ctx, Nz, oz, V * U, linesZ, C);
+  const out = new Float32Array(C.length);
+  for (let n = 0; n < C.length; n++) out[n] = C[n] * scale;
+  return out;
+}
+
 /** c(f, i) = m_i · cos(2π f i / N) with m_0 = 1, m_i = 2 (the ± offsets), at f·taps + i. */
 function cosTable(freqs: number, taps: number, n: number): Float64Array {
   const t = new Float64Array(freqs * taps);
@@ -139,8 +177,8 @@ export async function doseFromActivity<T extends Float32Array | Float64Array>(
   const [Nx, Ny, Nz] = layout.padded;
   // Bq·s → MBq·s (1e-6), mGy → Gy (1e-3), inverse FFT normalisation 1/(Nx·Ny·Nz).
   const scale = (secondsPerBq * 1e-9) / (Nx * Ny * Nz);
-  const spectrumK = cachedKernelSpectrum(kernel, layout, scale);
   const ctx = options.context ?? (await createFftContext());
+  const spectrumK = cachedKernelSpectrum(ctx, kernel, layout, scale);
   const spectrum = new Float32Array(layout.spectrumFloats);
   const nz = activity.dims[2];
   forwardPlanes(ctx, layout, input, spectrum, 0, nz);
@@ -163,14 +201,15 @@ export async function doseFromActivity<T extends Float32Array | Float64Array>(
 const spectrumCache = new WeakMap<VoxelSValues, Map<string, Float32Array>>();
 
 /** kernelSpectrum, memoised: repeated doses on grids of the same size reuse it (12 MB for 288³). */
-function cachedKernelSpectrum(kernel: VoxelSValues, layout: FftLayout, scale: number): Float32Array {
+function cachedKernelSpectrum(ctx: FftContext, kernel: VoxelSValues, layout: FftLayout, scale: number): Float32Array {
   let byLayout = spectrumCache.get(kernel);
   if (!byLayout) spectrumCache.set(kernel, (byLayout = new Map()));
   const key = `${layout.padded.join("x")}:${scale}`;
   let spectrum = byLayout.get(key);
   if (!spectrum) {
     if (byLayout.size >= 4) byLayout.clear();
-    spectrum = kernelSpectrum(kernel, layout, scale);
+    const long = Math.max(...kernel.halfWidth) + 1 > SPECTRUM_FFT_TAPS;
+    spectrum = long ? kernelSpectrumByFft(ctx, kernel, layout, scale) : kernelSpectrum(kernel, layout, scale);
     byLayout.set(key, spectrum);
   }
   return spectrum;

@@ -117,6 +117,30 @@ function slotFrequencies(ctx: FftContext, n: number): Int32Array {
   return table;
 }
 
+/**
+ * Cosine sums of real lines by FFT: for each of `count` lines of `taps` values (line l at
+ * input[l·taps …]), out[l·(n/2+1) + f] = Σₜ x[t]·cos(2π f t / n) for f = 0..n/2 — the real part of
+ * a length-n complex FFT (n a multiple of 16, taps ≤ n). O(n log n) per line instead of O(n·taps):
+ * used for the spectra of long kernels (fine microdosimetry grids). Float32 arithmetic.
+ */
+export function cosineSumsByFft(ctx: FftContext, n: number, taps: number, count: number, input: Float64Array, out: Float64Array): void {
+  if (taps > n) throw new RangeError(`cosineSumsByFft: taps ${taps} must be ≤ n ${n}`);
+  ensureBuffers(ctx, 2 * n);
+  const setup = setupFor(ctx, n, true);
+  const heap = ctx.module.HEAPF32;
+  const buf = ctx.bufferPtr;
+  const bufF = buf >> 2;
+  const half = n / 2 + 1;
+  for (let l = 0; l < count; l++) {
+    heap.fill(0, bufF, bufF + 2 * n);
+    const src = l * taps;
+    for (let t = 0; t < taps; t++) heap[bufF + 2 * t] = input[src + t];
+    ctx.module._pffft_transform_ordered(setup, buf, buf, ctx.workPtr, FORWARD);
+    const dst = l * half;
+    for (let f = 0; f < half; f++) out[dst + f] = heap[bufF + 2 * f];
+  }
+}
+
 /** Geometry of a padded convolution: data dims, FFT sizes and the spectrum's strides (floats). */
 export interface FftLayout {
   /** Data (and output) dims. */

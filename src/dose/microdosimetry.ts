@@ -8,8 +8,13 @@ import { checkRange, InputError } from "../errors.js";
 import { axisAlignedGeometry, type Grid, type Vec3 } from "../geometry/grid.js";
 import { activityGridFromSpheres, type SphereDepositStats } from "./activity.js";
 import { doseFromActivity, type DoseOptions } from "./convolve.js";
+import { fftLayout } from "./fft3d.js";
+import { radialKernel } from "./kernel.js";
 import { voxelSValues, type VoxelSValueOptions, type VoxelSValues } from "./svalues.js";
 import type { NuclideId } from "../physics/index.js";
+
+/** Memory cap of one microdosimetry calculation, bytes (the machines have 24 GiB shared by several jobs). */
+const MAX_BYTES = 4 * 2 ** 30;
 
 export interface MicrodosimetryRegion {
   /** World position of the region's lower corner, mm (axis-aligned, RAS). */
@@ -40,9 +45,19 @@ export async function microdosimetryDose(
     return Math.round(s / voxel);
   }) as Vec3;
   if (dims[0] * dims[1] * dims[2] > 512 ** 3) throw new InputError("region.sizeMm", "region.sizeMm / voxelMm must give at most 512³ voxels");
-  const kernel = voxelSValues(options.nuclide, voxel, options);
-  const margin = kernel.halfWidth[0];
+  // Size check first (cheap): the kernel's half-width is floor(range / voxel) + 1 (svalues.ts).
+  const margin = Math.floor(radialKernel(options.nuclide, options).maxRadiusMm / voxel) + 1;
   const bigDims: Vec3 = [dims[0] + 2 * margin, dims[1] + 2 * margin, dims[2] + 2 * margin];
+  // Memory: activity (8 B) + dose (4 B) per voxel of the enlarged grid + the half-spectrum.
+  const layout = fftLayout(bigDims, [margin, margin, margin]);
+  const bytes = 12 * bigDims[0] * bigDims[1] * bigDims[2] + 4 * layout.spectrumFloats;
+  if (bytes > MAX_BYTES) {
+    throw new InputError(
+      "region.sizeMm",
+      `region.sizeMm / voxelMm needs ${(bytes / 2 ** 30).toFixed(1)} GiB (the grid is widened by the ${(margin * voxel).toFixed(1)} mm kernel radius on each side); at most ${MAX_BYTES / 2 ** 30} GiB: use a smaller region or larger voxels`,
+    );
+  }
+  const kernel = voxelSValues(options.nuclide, voxel, options);
   const origin = region.cornerMm.map((c) => c + (0.5 - margin) * voxel) as Vec3;
   const big = axisAlignedGeometry(bigDims, [voxel, voxel, voxel], origin);
   const activity: Grid<Float64Array> = { ...big, data: new Float64Array(bigDims[0] * bigDims[1] * bigDims[2]) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { kernelSpectrum } from "../../src/dose/convolve.js";
+import { kernelSpectrum, kernelSpectrumByFft } from "../../src/dose/convolve.js";
 import { convolveRows, createFftContext, fftLayout, forwardPlanes, inversePlanes } from "../../src/dose/fft3d.js";
 import { voxelSValues } from "../../src/dose/svalues.js";
 import { createStream } from "../../src/random/stream.js";
@@ -43,5 +43,18 @@ describe("fft3d range passes", () => {
     const spectrum = new Float32Array(layout.spectrumFloats);
     expect(() => convolveRows(ctx, layout, spectrum, new Float32Array(1), 0, layout.padded[1] + 1)).toThrow(RangeError);
     expect(() => forwardPlanes(ctx, layout, new Float32Array(64), spectrum, 2, 1)).toThrow(/range \[2, 1\)/);
+  });
+});
+
+describe("kernelSpectrumByFft", () => {
+  it("matches the direct cosine sums to 1e-6 of the DC value for a long kernel (0.5 mm voxels, 25 taps)", async () => {
+    const kernel = voxelSValues("Y-90", [0.5, 0.6, 0.7]);
+    const layout = fftLayout([20, 9, 33], kernel.halfWidth);
+    const direct = kernelSpectrum(kernel, layout, 1);
+    const byFft = kernelSpectrumByFft(await createFftContext(), kernel, layout, 1);
+    expect(byFft.length).toBe(direct.length);
+    let maxDiff = 0;
+    for (let i = 0; i < direct.length; i++) maxDiff = Math.max(maxDiff, Math.abs(byFft[i] - direct[i]));
+    expect(maxDiff).toBeLessThan(1e-6 * direct[0]);
   });
 });

@@ -21,3 +21,14 @@ describe("microdosimetryDose", () => {
     }
   });
 });
+
+describe("microdosimetryDose limits", () => {
+  it("rejects a region whose widened grid would need more than 4 GiB, naming region.sizeMm", async () => {
+    await expect(
+      microdosimetryDose(new Float64Array(3), 1, { cornerMm: [0, 0, 0], sizeMm: [20, 20, 20], voxelMm: 0.05 }, { nuclide: "Y-90" }),
+    ).rejects.toThrow(/region.sizeMm \/ voxelMm needs .* GiB/);
+    await expect(microdosimetryDose(new Float64Array(3), 1, { cornerMm: [0, 0, 0], sizeMm: [1, 1, 1], voxelMm: 0.5 }, { nuclide: "Y-90" })).rejects.toThrow(
+      /region.voxelMm must be in \[0.05, 0.2\]/,
+    );
+  });
+});
