@@ -116,6 +116,14 @@ describe("voxelSValues", () => {
     expect(Math.abs(v.conservationResidual)).toBeLessThan(1e-9);
   });
 
+  it("obeys the density scaling S_ρ(s) = ρ²·S₁(ρ s) (MIRD 17; paths shrink by 1/ρ)", () => {
+    const dense = voxelSValues("Y-90", 2, { densityGPerMl: 1.5 });
+    const water = voxelSValues("Y-90", 3, { densityGPerMl: 1 });
+    for (const [i, j, k] of [[0, 0, 0], [1, 0, 0], [1, 1, 1], [2, 1, 0], [3, 0, 0]]) {
+      expect(sValueAt(dense, i, j, k) / (1.5 ** 2 * sValueAt(water, i, j, k))).toBeCloseTo(1, 6);
+    }
+  });
+
   it("is even in each axis: sValueAt(−i, j, −k) = sValueAt(i, j, k)", () => {
     const v = voxelSValues("Y-90", 4.42);
     expect(sValueAt(v, -1, 2, -1)).toBe(sValueAt(v, 1, 2, 1));
