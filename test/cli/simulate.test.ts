@@ -1,0 +1,93 @@
+/**
+ * `sirtsim simulate` and `sirtsim merge` through the real CLI (dist/, built by `npm test`'s
+ * pretest): the files a user opens, the one-JSON-document rule, exit codes, and shards that merge
+ * into the single run's outputs byte for byte.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { smallCase } from "../pipeline/smallCase.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const main = join(root, "dist/src/cli/main.js");
+let dir: string;
+let casePath: string;
+
+function sirtsim(...args: string[]) {
+  const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const hash = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "sirtsim-simulate-"));
+  casePath = join(dir, "case.json");
+  writeFileSync(casePath, JSON.stringify(smallCase({ tree: { terminals: 3000, seed: 5 } })));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("sirtsim simulate", () => {
+  it("writes the summary, dose, DVH, tree and report, and prints one JSON document with --json", () => {
+    const out = join(dir, "whole");
+    const r = sirtsim("simulate", casePath, "--out", out, "--json", "--workers", "1");
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(["activityGBq", "spheresInjected", "compartments", "lung", "partitionModel", "seed", "provenance"]));
+    for (const name of ["right", "left", "normal"]) {
+      expect(Object.keys(summary.compartments[name])).toEqual(expect.arrayContaining(["meanDoseGy", "D70Gy", "V100", "spheres"]));
+      expect(summary.partitionModel[name].meanDoseGy).toBeGreaterThan(0);
+    }
+    for (const f of ["summary.json", "dose.nii.gz", "dvh.csv", "tree.vtp", "report.html", "lodged.bin", "tree.bin"]) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(readdirSync(dir).filter((n) => n.includes("staging"))).toEqual([]);
+  });
+
+  it("re-runs the dose stage from the tree and transport outputs of an earlier run with the same result", () => {
+    const out = join(dir, "rerun");
+    const r = sirtsim("simulate", casePath, "--out", out, "--tree", join(dir, "whole", "tree.bin"), "--lodged", join(dir, "whole", "lodged.bin"));
+    expect(r.code, r.stderr).toBe(0);
+    expect(hash(join(out, "summary.json"))).toBe(hash(join(dir, "whole", "summary.json")));
+    expect(hash(join(out, "dose.nii.gz"))).toBe(hash(join(dir, "whole", "dose.nii.gz")));
+  });
+
+  it("3 shards merged give the single run's files byte for byte", () => {
+    const shardDirs = [0, 1, 2].map((i) => join(dir, `shard${i}`));
+    shardDirs.forEach((d, i) => {
+      const r = sirtsim("simulate", casePath, "--out", d, "--shard", `${i}/3`);
+      expect(r.code, r.stderr).toBe(0);
+    });
+    const merged = join(dir, "merged");
+    const r = sirtsim("merge", ...shardDirs, "--out", merged);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ["summary.json", "dose.nii.gz", "dvh.csv", "report.html"]) expect(hash(join(merged, f)), f).toBe(hash(join(dir, "whole", f)));
+    const missing = sirtsim("merge", shardDirs[0], shardDirs[2], "--out", join(dir, "bad"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/shards 1\/3 are missing/);
+  });
+
+  it("invalid input exits 2 with one line naming the field, and writes nothing", () => {
+    const bad = join(dir, "bad.json");
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [smallCase({ injection: { activityGBq: 3 } }), /injection\.activityGBq/],
+      [smallCase({ seed: 1.5 }), /seed must be an integer/],
+      [smallCase({ dose: { voxelMm: 20 } }), /dose\.voxelMm/],
+      [smallCase({ lungShuntFraction: 1.2 }), /lungShuntFraction/],
+      [smallCase({ tree: { terminals: 1 } }), /tree\.terminals/],
+    ];
+    for (const [json, message] of cases) {
+      writeFileSync(bad, JSON.stringify(json));
+      const out = join(dir, "never");
+      const r = sirtsim("simulate", bad, "--out", out);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(out)).toBe(false);
+    }
+    expect(sirtsim("simulate", casePath, "--out", join(dir, "x"), "--shard", "3/3").code).toBe(2);
+    expect(sirtsim("simulate", casePath, "--out", join(dir, "x"), "--workers", "0").code).toBe(2);
+  });
+});
