@@ -14,6 +14,9 @@
 
 /** Probability that a sphere at a bifurcation enters child0, given the daughters' flows. */
 export function splitProbability0(flow0: number, flow1: number, bias: number): number {
+  // A daughter with no antegrade flow (plugged, or reversed by unequal outflow pressures) gets none.
+  if (!(flow0 > 0)) flow0 = 0;
+  if (!(flow1 > 0)) flow1 = 0;
   const total = flow0 + flow1;
   if (!(total > 0)) return flow0 === flow1 ? 0.5 : flow0 > flow1 ? 1 : 0;
   if (bias === 0.5) return flow0 / total;
