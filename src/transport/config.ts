@@ -40,6 +40,7 @@ export const transportSchema = z
     embolic: embolicSchema.default(embolicSchema.parse({})).describe("embolic feedback"),
     cutDepth: z.number().int().min(0).max(64).default(6).describe("generations below the entry where each batch is cut into independent work units"),
     clusterDistanceMm: z.number().min(0).max(1000).default(0).describe("lodging points of connected vessels within this distance form one cluster, mm"),
+    timelinePoints: z.number().int().min(1).max(10_000).default(10).describe("without feedback: equal batches (timeline points) of the injection; with feedback every batch is a point"),
   })
   .strict();
 
@@ -99,6 +100,7 @@ export function transportOptionsFromSections(
     algorithm: transport.algorithm,
     cutDepth: transport.cutDepth,
     clusterDistanceMm: transport.clusterDistanceMm,
+    timelinePoints: transport.timelinePoints,
     activityPerSphereBq: population.activityPerSphereBq,
   };
   return { options, population };

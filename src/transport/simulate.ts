@@ -62,6 +62,8 @@ export interface TransportOptions {
   readonly cutDepth?: number;
   /** Lodging points of connected vessels within this distance form one cluster, mm. Default 0. */
   readonly clusterDistanceMm?: number;
+  /** Without feedback: split the injection into this many equal batches for the timeline. Default 1. */
+  readonly timelinePoints?: number;
   /** Activity per sphere, Bq, reported in provenance only. */
   readonly activityPerSphereBq?: number;
 }
@@ -82,6 +84,7 @@ interface Resolved {
   algorithm: "cascade" | "walk";
   cutDepth: number;
   clusterDistanceMm: number;
+  timelinePoints: number;
 }
 
 function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
@@ -117,6 +120,7 @@ function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
     algorithm,
     cutDepth: checkRange("cutDepth", o.cutDepth ?? 6, 0, 64),
     clusterDistanceMm: checkRange("clusterDistanceMm", o.clusterDistanceMm ?? 0, 0, 1e3),
+    timelinePoints: checkRange("timelinePoints", o.timelinePoints ?? 1, 1, 10_000),
   };
 }
 
@@ -251,6 +255,7 @@ export function simulateTransport(tree: ArterialTree, options: TransportOptions,
     let entryFlow = baselineEntryFlow;
     while (injected < r.spheres) {
       let batchSize = r.spheres - injected;
+      if (!r.feedback && r.timelinePoints > 1) batchSize = Math.min(batchSize, Math.ceil(r.spheres / r.timelinePoints));
       if (r.feedback) {
         if (batches > 0) entryFlow = solveSplits(split0, state, context, r.bias, path, lodging);
         if (!(entryFlow >= r.refluxThreshold * baselineEntryFlow) || entryFlow <= 0) {

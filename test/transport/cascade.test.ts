@@ -50,6 +50,13 @@ describe("simulateTransport(tree, options, seed) with the binomial cascade, no f
     expect(Math.abs(sum / terms - 1)).toBeLessThan(5 * Math.sqrt(2 / terms));
   });
 
+  it("records a timeline of equal batches without feedback, ending at the totals", () => {
+    const r = simulateTransport(tree, { spheres: 100_001, timelinePoints: 4 }, 2);
+    expect(r.timeline.map((p) => p.spheresInjected)).toEqual([25_001, 50_002, 75_003, 100_001]);
+    expect(r.timeline[3].spheres).toEqual(r.spheres);
+    expect(r.timeline[0].spheres.T1).toBeLessThan(r.timeline[3].spheres.T1);
+  });
+
   it("gives identical results for the same seed and different ones for a different seed", () => {
     const a = simulateTransport(tree, { spheres: 100_000, noiseConcentration: 50 }, 7);
     const b = simulateTransport(tree, { spheres: 100_000, noiseConcentration: 50 }, 7);
