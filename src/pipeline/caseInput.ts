@@ -45,16 +45,21 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Planning compartments for the domain: normal liver + each tumour, volumes and mean T/N. */
-export function compartmentsFromDomain(integral: DomainIntegral): Record<string, unknown>[] {
+export function compartmentsFromDomain(domain: Domain, integral: DomainIntegral): Record<string, unknown>[] {
   const [normal, ...tumours] = integral.compartments;
   return [
-    ...tumours.map((t) => ({
-      name: t.name,
-      kind: "tumour",
-      volumeMl: t.volumeMl,
-      // Mean concentration ratio over the whole tumour (necrotic core included, rim weighted).
-      tumourToNormalRatio: t.perfusionIntegralMl / t.volumeMl,
-    })),
+    ...tumours.map((t, i) => {
+      const region = domain.tumours[i];
+      const uniform = region.necroticCoreFraction === 0 && region.rimFraction === 0;
+      return {
+        name: t.name,
+        kind: "tumour",
+        volumeMl: t.volumeMl,
+        // Mean concentration ratio over the whole tumour (necrotic core included, rim weighted);
+        // a uniform tumour's is its T/N exactly (the lattice sums would carry ~1e-12 round-off).
+        tumourToNormalRatio: uniform ? region.tnRatio : t.perfusionIntegralMl / t.volumeMl,
+      };
+    }),
     { name: normal.name, kind: "normal", volumeMl: normal.volumeMl },
   ];
 }
@@ -74,7 +79,7 @@ export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: 
   const domain = buildDomain(geometry, maskGrid);
   const integral = integrateDomain(domain);
   const compartmentsFromGeometry = json.compartments === undefined;
-  const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(integral) } : json;
+  const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(domain, integral) } : json;
   const planning = parseCase(planningJson, fileName);
   if (!compartmentsFromGeometry) checkCompartmentNames(planning, domain);
   return {

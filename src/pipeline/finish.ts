@@ -192,7 +192,7 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
       { label: "Tree terminals", value: core.treeSummary.terminals.toLocaleString("en") },
       { label: "Realised T/N (spheres per mL)", value: s.tumourToNormalRatio.realisedSpheres === null ? "–" : fmt(s.tumourToNormalRatio.realisedSpheres) },
       { label: "Stasis / reflux", value: s.reflux.stasis ? `yes, ${s.reflux.spheres.toLocaleString("en")} spheres refluxed` : "no" },
-      { label: "Seed", value: simCase.seed },
+      { label: "Seed", value: String(simCase.seed) },
     ],
     doseGy: dose.doseGy,
     anatomy: { kind: "labels", grid: dose.labels, names },
