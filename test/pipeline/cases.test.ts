@@ -1,0 +1,52 @@
+/**
+ * Every bundled simulation case in fixtures/cases/ must load and plan: a broken fixture fails CI
+ * here in well under a second each (no tree, transport or dose). Planning-only fixtures (`plan-*`,
+ * no `geometry`) are checked by test/cli/plan.test.ts and test/planning.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
+import { planTreatment } from "../../src/planning/index.js";
+
+const CASES_DIR = join(import.meta.dirname, "..", "..", "fixtures", "cases");
+const simulationCases = readdirSync(CASES_DIR)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => ({ file: f, json: JSON.parse(readFileSync(join(CASES_DIR, f), "utf8")) as Record<string, unknown> }))
+  .filter((c) => c.json.geometry !== undefined);
+
+describe("bundled simulation cases (fixtures/cases/*.json with a geometry)", () => {
+  it("include the default NET case, the glass segmentectomy and the Ho-166 whole liver", () => {
+    expect(simulationCases.map((c) => c.file)).toEqual(expect.arrayContaining(["net-default.json", "glass-segmentectomy.json", "ho166-whole-liver.json"]));
+  });
+
+  for (const { file, json } of simulationCases) {
+    it(`${file} loads with loadSimulationCase and plans with planTreatment (positive activity, a description, a named tumour compartment per geometry tumour)`, () => {
+      const simCase = loadSimulationCase(json, file);
+      expect(simCase.description.length).toBeGreaterThan(40);
+      const plan = planTreatment(simCase.planning);
+      expect(plan.activityGBq).toBeGreaterThan(0);
+      for (const t of simCase.domain.tumours) expect(plan.compartments[t.name], t.name).toBeDefined();
+      expect(plan.compartments.normal).toBeDefined();
+    });
+  }
+
+  it("glass-segmentectomy.json reaches > 400 Gy in the perfused segment (EANM 2022) with MIRD", () => {
+    const c = simulationCases.find((x) => x.file === "glass-segmentectomy.json")!;
+    const plan = planTreatment(loadSimulationCase(c.json, c.file).planning);
+    expect(plan.method).toBe("mird");
+    expect(plan.perfused.doseGy).toBeGreaterThan(400);
+    // MIRD by hand: A = D·M/(K·(1 − LSF)), M = (14.1 + 191.4) mL × 1.03 g/mL.
+    const massKg = ((14.1 + 191.4) * 1.03) / 1000;
+    expect(Math.abs(plan.activityGBq / ((450 * massKg) / (50 * 0.96)) - 1)).toBeLessThan(1e-9);
+  });
+
+  it("ho166-whole-liver.json gives 60 Gy to the perfused liver with K = 15.87 Gy·kg/GBq (3.78 GBq/kg at LSF 0)", () => {
+    const c = simulationCases.find((x) => x.file === "ho166-whole-liver.json")!;
+    const simCase = loadSimulationCase(c.json, c.file);
+    const plan = planTreatment(simCase.planning);
+    expect(Math.abs(plan.perfused.doseGy - 60)).toBeLessThan(1e-9);
+    const massKg = simCase.planning.compartments.reduce((s, x) => s + x.massKg, 0);
+    expect(Math.abs(plan.activityGBq / ((60 * massKg) / (15.87 * 0.96)) - 1)).toBeLessThan(1e-9);
+  });
+});
