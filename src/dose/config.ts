@@ -5,7 +5,7 @@
  * field (`dose.voxelMm must be in [0.05, 10], got 20`).
  */
 import { z } from "zod";
-import { InputError } from "../errors.js";
+import { sectionInputError } from "../sectionError.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../physics/units.js";
 import { BED_DEFAULTS } from "./metrics.js";
 
@@ -48,9 +48,7 @@ export type DoseConfig = z.infer<typeof doseConfigSchema>;
 
 /** Validate the `dose` section (undefined → all defaults). */
 export function parseDoseConfig(input: unknown): DoseConfig {
-  const result = doseConfigSchema.safeParse(input ?? {});
+  const result = doseConfigSchema.safeParse(input ?? {}, { reportInput: true });
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = ["dose", ...issue.path.map(String)].join(".");
-  throw new InputError(path, `${path} ${issue.message}`);
+  throw sectionInputError("dose", result.error);
 }

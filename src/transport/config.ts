@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { InputError } from "../errors.js";
+import { sectionInputError } from "../sectionError.js";
 import { PRODUCTS, PRODUCT_IDS, type ProductId } from "../physics/products.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import { spherePopulation, type SpherePopulation } from "./population.js";
@@ -47,21 +48,13 @@ export const transportSchema = z
 export type InjectionSection = z.infer<typeof injectionSchema>;
 export type TransportSection = z.infer<typeof transportSchema>;
 
-function toInputError(section: string, error: z.ZodError): InputError {
-  const issue = error.issues[0];
-  const path = [section, ...issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p)))].join(".").replace(/\.\[/g, "[");
-  const got = (issue as { input?: unknown }).input;
-  const suffix = got !== undefined && typeof got !== "object" && !issue.message.includes("got") ? `, got ${JSON.stringify(got)}` : "";
-  return new InputError(path, `${path}: ${issue.message}${suffix}`);
-}
-
 /** Validate the `injection` and `transport` sections of a case file (absent → all defaults). */
 export function parseTransportSections(json: unknown): { injection: InjectionSection; transport: TransportSection } {
   const doc = (json ?? {}) as Record<string, unknown>;
   const injection = injectionSchema.safeParse(doc.injection ?? {}, { reportInput: true });
-  if (!injection.success) throw toInputError("injection", injection.error);
+  if (!injection.success) throw sectionInputError("injection", injection.error);
   const transport = transportSchema.safeParse(doc.transport ?? {}, { reportInput: true });
-  if (!transport.success) throw toInputError("transport", transport.error);
+  if (!transport.success) throw sectionInputError("transport", transport.error);
   return { injection: injection.data, transport: transport.data };
 }
 

@@ -5,7 +5,7 @@
  * InputErrors naming the field path, e.g. `tree.murrayExponent: must be ≤ 4, got 5`.
  */
 import { z } from "zod";
-import { InputError } from "../errors.js";
+import { sectionInputError } from "../sectionError.js";
 import { DEFAULT_LIVER_ELLIPSOIDS } from "../geometry/build.js";
 import type { GeometryConfig } from "../geometry/build.js";
 import type { Vec3 } from "../geometry/grid.js";
@@ -99,24 +99,16 @@ export const treeSchema = z
 
 export type TreeSection = GrowOptions & { readonly seed: number };
 
-function toInputError(section: string, error: z.ZodError): InputError {
-  const issue = error.issues[0];
-  const path = [section, ...issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p)))].join(".").replace(/\.\[/g, "[");
-  const got = (issue as { input?: unknown }).input;
-  const suffix = got !== undefined && typeof got !== "object" && !issue.message.includes("got") ? `, got ${JSON.stringify(got)}` : "";
-  return new InputError(path, `${path}: ${issue.message}${suffix}`);
-}
-
 /** Validate the `geometry` section (undefined → all defaults). */
 export function parseGeometrySection(json: unknown): GeometryConfig {
   const r = geometrySchema.safeParse(json ?? {}, { reportInput: true });
-  if (!r.success) throw toInputError("geometry", r.error);
+  if (!r.success) throw sectionInputError("geometry", r.error);
   return r.data as GeometryConfig;
 }
 
 /** Validate the `tree` section (undefined → all defaults). */
 export function parseTreeSection(json: unknown): TreeSection {
   const r = treeSchema.safeParse(json ?? {}, { reportInput: true });
-  if (!r.success) throw toInputError("tree", r.error);
+  if (!r.success) throw sectionInputError("tree", r.error);
   return r.data as TreeSection;
 }
