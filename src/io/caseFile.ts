@@ -11,6 +11,9 @@
  * unknown key is an error naming it.
  */
 import { z } from "zod";
+import { geometrySchema, treeSchema } from "../vascular/config.js";
+import { injectionSchema, transportSchema } from "../transport/config.js";
+import { doseConfigSchema } from "../dose/config.js";
 import { InputError } from "../errors.js";
 import { INDICATIONS, SCENARIOS, type Indication, type Scenario } from "../physics/eanm2022.js";
 import { PRODUCT_IDS, type ProductId } from "../physics/products.js";
@@ -143,7 +146,7 @@ const massOrVolumeSchema = strict(
 );
 
 /** Sections of the case file that other stages own and validate with their own schemas. */
-export const RESERVED_SECTIONS = ["name", "description", "seed", "geometry", "tree", "injection", "transport", "dose", "output"] as const;
+export const RESERVED_SECTIONS = ["name", "description", "seed", "geometry", "tree", "injection", "transport", "dose"] as const;
 
 const reserved = Object.fromEntries(
   RESERVED_SECTIONS.map((k) => [k, z.unknown().optional().meta({ description: `Owned by another stage (${k}); not validated by planning.` })]),
@@ -381,9 +384,26 @@ export function parseCase(json: unknown, fileName?: string): PlanningCase {
   };
 }
 
+/**
+ * The schema editors see: planning fields plus the simulation sections, each with the schema of
+ * the stage that validates it. `compartments` is optional there because a simulation derives
+ * them from `geometry` (src/pipeline/caseInput.ts); `sirtsim plan` still requires them.
+ */
+export const simulationCaseSchema = caseSchema.extend({
+  compartments: caseSchema.shape.compartments.optional(),
+  geometry: geometrySchema.optional(),
+  tree: treeSchema.optional(),
+  injection: injectionSchema.optional(),
+  transport: transportSchema.optional(),
+  dose: doseConfigSchema.optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional().meta({ description: "Seed of the simulation's random streams (transport, lodging positions); default 20261126." }),
+  name: z.string().optional().meta({ description: "Case name shown in reports." }),
+  description: z.string().optional().meta({ description: "Free text: the case and the sources of its numbers." }),
+});
+
 /** The JSON Schema of case files (zod 4 `toJSONSchema`, input side: numbers or unit strings). */
 export function caseJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(caseSchema, {
+  return z.toJSONSchema(simulationCaseSchema, {
     io: "input",
     target: "draft-2020-12",
     // A quantity is a bounded number in the field's unit, or a string with a unit.

@@ -198,7 +198,10 @@ describe("schema/case.schema.json", () => {
 
   it("lists the required fields and forbids unknown top-level keys", () => {
     const schema = JSON.parse(caseSchemaJsonText());
-    expect(schema.required).toEqual(["product", "method", "lungShuntFraction", "compartments"]);
+    expect(schema.required).toEqual(["product", "method", "lungShuntFraction"]);
+    // Simulation sections carry their stage's schema (compartments may then be derived from geometry).
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["geometry", "tree", "injection", "transport", "dose", "compartments"]));
+    expect(schema.properties.tree.properties.murrayExponent.maximum).toBe(4);
     expect(schema.additionalProperties).toBe(false);
   });
 });
