@@ -17,7 +17,21 @@ export interface DoseOptions {
   untilH?: number;
   /** An FFT context to reuse (one per thread); a new one is created when absent. */
   context?: FftContext;
+  /**
+   * Runs the three FFT passes (A, B, C of fft3d.ts) elsewhere, e.g. as slabs on worker threads over
+   * shared memory (src/parallel/dose.ts); inline on this thread when absent. Must give the same
+   * bits as the inline passes.
+   */
+  runPasses?: FftPassRunner;
 }
+
+/** Computes `out` = inverse(forward(input) × kernelSpectrum) for a layout (passes A → B → C). */
+export type FftPassRunner = (
+  layout: FftLayout,
+  input: Float32Array | Float64Array,
+  kernelSpectrum: Float32Array,
+  out: Float32Array | Float64Array,
+) => Promise<void>;
 
 export interface DoseResult {
   /** The output grid (same object as `out`). */
@@ -179,11 +193,15 @@ export async function doseFromActivity<T extends Float32Array | Float64Array>(
   const scale = (secondsPerBq * 1e-9) / (Nx * Ny * Nz);
   const ctx = options.context ?? (await createFftContext());
   const spectrumK = cachedKernelSpectrum(ctx, kernel, layout, scale);
-  const spectrum = new Float32Array(layout.spectrumFloats);
-  const nz = activity.dims[2];
-  forwardPlanes(ctx, layout, input, spectrum, 0, nz);
-  convolveRows(ctx, layout, spectrum, spectrumK, 0, Ny);
-  inversePlanes(ctx, layout, spectrum, out.data, 0, nz);
+  if (options.runPasses) {
+    await options.runPasses(layout, input, spectrumK, out.data);
+  } else {
+    const spectrum = new Float32Array(layout.spectrumFloats);
+    const nz = activity.dims[2];
+    forwardPlanes(ctx, layout, input, spectrum, 0, nz);
+    convolveRows(ctx, layout, spectrum, spectrumK, 0, Ny);
+    inversePlanes(ctx, layout, spectrum, out.data, 0, nz);
+  }
   return {
     dose: out,
     method: "fft",

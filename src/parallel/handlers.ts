@@ -1,8 +1,10 @@
 /**
  * Registers the work-unit handlers of every stage. Imported by the worker entry point and by the
- * pipeline, so inline runs and worker runs dispatch through the same table.
+ * pool, so inline runs and worker runs dispatch through the same table.
  */
 import { registerTaskHandlers } from "./tasks.js";
+import { runCascadeUnitsTask } from "./transport.js";
+import { runFftPassTask } from "./dose.js";
 
 registerTaskHandlers({
   /** A trivial unit used by the pool's own tests and the overhead benchmark. */
@@ -11,4 +13,8 @@ registerTaskHandlers({
     for (let i = 0; i < (input.spinIterations ?? 0); i++) x = (x * 1103515245 + 12345) % 2147483648;
     return { value: input.value, spin: x };
   },
+  /** Consecutive cut-subtree units of one transport batch (src/parallel/transport.ts). */
+  "transport.cascadeUnits": runCascadeUnitsTask,
+  /** One slab of one FFT pass of the dose convolution (src/parallel/dose.ts). */
+  "dose.fftPass": runFftPassTask,
 });

@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SHARE_ENV } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { WorkUnitError } from "../errors.js";
 import { runTask, Task } from "./tasks.js";
@@ -61,6 +62,8 @@ export function createPool(options: PoolOptions = {}): WorkerPool {
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
+    // Workers see the live process.env (SIRTSIM_FAIL_UNIT set after the pool started, in tests).
+    env: SHARE_ENV,
   });
   let destroyed = false;
   return {
@@ -100,11 +103,17 @@ export function createPool(options: PoolOptions = {}): WorkerPool {
   };
 }
 
-/** Errors cross the thread boundary as plain Errors: restore the WorkUnitError naming the unit. */
+/**
+ * Errors cross the thread boundary as plain Errors: restore the WorkUnitError naming the unit (the
+ * one the worker named, when a task ran several units).
+ */
 function asWorkUnitError(unitId: string, err: unknown): WorkUnitError {
   if (err instanceof WorkUnitError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new WorkUnitError(unitId, new Error(message.replace(/^work unit \S+ failed: /, "")));
+  const named = /^work unit (\S+) failed: ([\s\S]*)$/.exec(message);
+  const error = new WorkUnitError(named ? named[1] : unitId, new Error(named ? named[2] : message));
+  if (err instanceof Error && err.stack) error.stack = err.stack;
+  return error;
 }
 
 function inlinePool(): WorkerPool {
@@ -112,10 +121,17 @@ function inlinePool(): WorkerPool {
     workers: 1,
     async runAll<O>(tasks: readonly Task[], runOptions: Pick<PoolOptions, "signal" | "onProgress"> = {}): Promise<O[]> {
       const out: O[] = [];
+      let yieldedAt = Date.now();
       for (let i = 0; i < tasks.length; i++) {
         if (runOptions.signal?.aborted) throw new Error("aborted");
         out.push(await runTask<O>(tasks[i]));
         runOptions.onProgress?.(i + 1, tasks.length);
+        // Awaiting a settled promise does not return to the event loop: yield now and then so
+        // that Ctrl-C handlers and progress timers run between units.
+        if (Date.now() - yieldedAt > 50) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yieldedAt = Date.now();
+        }
       }
       return out;
     },

@@ -27,11 +27,17 @@ export function registerTaskHandlers(table: Readonly<Record<string, TaskHandler>
 
 /**
  * Fault injection for the tests of issue 6: when SIRTSIM_FAIL_UNIT names a unit id, that unit
- * throws. Read per call so a test can set it for one child process only.
+ * throws; `*` matches any run of characters (`dose/convolve/*`: the first convolve unit to run).
+ * Read per call so a test can set it for one child process only. Handlers that run several units
+ * in one task call it for each unit.
  */
-function plantedFailure(unitId: string): void {
+export function plantedFailure(unitId: string): void {
   const target = process.env.SIRTSIM_FAIL_UNIT;
-  if (target !== undefined && target === unitId) throw new Error(`planted failure (SIRTSIM_FAIL_UNIT=${unitId})`);
+  if (target === undefined || target === "") return;
+  const matches = target.includes("*")
+    ? new RegExp(`^${target.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(unitId)
+    : target === unitId;
+  if (matches) throw new Error(`planted failure (SIRTSIM_FAIL_UNIT=${target})`);
 }
 
 /** Run one task in this thread. Errors are wrapped in a WorkUnitError naming the unit. */

@@ -133,12 +133,12 @@ export interface CascadeWorkspace {
   readonly scratch: Float64Array;
 }
 
-export function createCascadeWorkspace(segmentCount: number): CascadeWorkspace {
+export function createCascadeWorkspace(segmentCount: number, allocate: Float64Allocator = (length) => new Float64Array(length)): CascadeWorkspace {
   return {
-    batchLodged: new Float64Array(segmentCount),
+    batchLodged: allocate(segmentCount),
     touched: { segments: new Int32Array(segmentCount), count: 0 },
     cutArrivals: new Float64Array(segmentCount),
-    scratch: new Float64Array(segmentCount),
+    scratch: allocate(segmentCount),
   };
 }
 
@@ -170,6 +170,47 @@ export function runCascadeBatch(
 
 /** Simulate the injection of `options.spheres` spheres into `tree` with random seed `seed`. */
 export function simulateTransport(tree: ArterialTree, options: TransportOptions, seed: number): TransportResult {
+  const steps = transportSteps(tree, options, seed);
+  let step = steps.next();
+  while (!step.done) {
+    const b = step.value;
+    step = steps.next(runCascadeBatch(b.workspace, b.arrays, b.entry, b.cutRoots, b.batch, b.spheres, seed));
+  }
+  return step.value;
+}
+
+/**
+ * One cascade batch the driver needs run: all its work units, adding into `workspace.batchLodged`
+ * and `workspace.touched` exactly as runCascadeBatch does. The driver resumes with the number of
+ * spheres shunted to the lungs. Between batches the driver updates `arrays.split0` in place
+ * (embolic feedback), so a runner on other threads must see that array, not a copy.
+ */
+export interface CascadeBatchStep {
+  readonly workspace: CascadeWorkspace;
+  readonly arrays: CascadeArrays;
+  readonly entry: number;
+  readonly cutRoots: Int32Array;
+  readonly batch: number;
+  readonly spheres: number;
+  /** Spheres injected before this batch, and in total (for progress lines). */
+  readonly injectedBefore: number;
+  readonly totalSpheres: number;
+}
+
+/** Per-segment float64 arrays of the driver that work units read or write (split0, workspace). */
+export type Float64Allocator = (length: number) => Float64Array;
+
+/**
+ * The transport driver as a generator: it yields each cascade batch for the caller to run (inline
+ * in simulateTransport, on worker threads in src/parallel/transport.ts) and returns the result.
+ * `allocate` places split0 and the workspace arrays (SharedArrayBuffer for workers).
+ */
+export function* transportSteps(
+  tree: ArterialTree,
+  options: TransportOptions,
+  seed: number,
+  allocate: Float64Allocator = (length) => new Float64Array(length),
+): Generator<CascadeBatchStep, TransportResult, number> {
   checkRange("seed", seed, 0, Number.MAX_SAFE_INTEGER);
   if (!Number.isInteger(seed)) throw new InputError("seed", `seed must be a non-negative integer, got ${seed}`);
   const r = resolveOptions(tree, options);
@@ -177,7 +218,7 @@ export function simulateTransport(tree: ArterialTree, options: TransportOptions,
   const context = createTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth);
   const state = createFlowState(tree, r.capacity);
   const path = new Int32Array(state.maxDepth + 1);
-  const split0 = new Float64Array(n);
+  const split0 = allocate(n);
   const baselineEntryFlow = solveSplits(split0, state, context, r.bias, path);
   const keys = compartmentKeys(tree.compartmentNames);
   const nComp = tree.compartmentNames.length;
@@ -230,11 +271,11 @@ export function simulateTransport(tree: ArterialTree, options: TransportOptions,
       record(r.feedback ? solveSplits(split0, state, context, r.bias, path) : baselineEntryFlow);
     }
   } else {
-    runCascadeDriver();
+    yield* runCascadeDriver();
   }
 
-  function runCascadeDriver(): void {
-    const workspace = createCascadeWorkspace(n);
+  function* runCascadeDriver(): Generator<CascadeBatchStep, void, number> {
+    const workspace = createCascadeWorkspace(n, allocate);
     const arrays: CascadeArrays = {
       child0: tree.child0,
       child1: tree.child1,
@@ -274,7 +315,16 @@ export function simulateTransport(tree: ArterialTree, options: TransportOptions,
           batchSize = Math.min(batchSize, Math.max(1, adaptive));
         }
       }
-      counts[nComp] += runCascadeBatch(workspace, arrays, r.entry, context.cutRoots, batches, batchSize, seed);
+      counts[nComp] += yield {
+        workspace,
+        arrays,
+        entry: r.entry,
+        cutRoots: context.cutRoots,
+        batch: batches,
+        spheres: batchSize,
+        injectedBefore: injected,
+        totalSpheres: r.spheres,
+      };
       let changedCount = 0;
       const batchLodged = workspace.batchLodged;
       const touched = workspace.touched;

@@ -1,0 +1,102 @@
+/**
+ * The FFT dose convolution on the worker pool (issue 6). src/dose/fft3d.ts splits a convolution
+ * into three passes over half-open ranges — A: forward planes, B: convolved y-frequency rows,
+ * C: inverse planes — whose ranges are independent within a pass. Here each pass is cut into a
+ * fixed number of slabs (a property of the grid, not of the thread count) and the slabs run as
+ * tasks over grids in SharedArrayBuffers: the activity, the half-spectrum, the kernel spectrum and
+ * the output are shared, never cloned (DESIGN.md: a 256³ float32 grid cloned costs ~1.3 s).
+ *
+ * Every line transform is the same PFFFT call on the same numbers whichever context (thread)
+ * runs it, so the dose is bit-identical to the inline doseFromActivity for any number of workers
+ * (test/parallel/dose.test.ts). Each worker thread keeps one FFT context (its own WebAssembly
+ * instance).
+ */
+import { convolveRows, createFftContext, forwardPlanes, inversePlanes, type FftContext, type FftLayout } from "../dose/fft3d.js";
+import type { FftPassRunner } from "../dose/convolve.js";
+import type { WorkerPool } from "./pool.js";
+import type { Task } from "./tasks.js";
+
+/** Slabs per pass: enough for 2–16 threads to balance, few enough that a slab is ≥ 1 ms of work. */
+export const DOSE_SLABS_PER_PASS = 16;
+
+export type FftPass = "forward" | "convolve" | "inverse";
+
+export interface FftPassInput {
+  readonly pass: FftPass;
+  readonly layout: FftLayout;
+  readonly input: Float32Array | Float64Array;
+  readonly spectrum: Float32Array;
+  readonly kernelSpectrum: Float32Array;
+  readonly out: Float32Array | Float64Array;
+  readonly start: number;
+  readonly end: number;
+}
+
+let threadContext: Promise<FftContext> | null = null;
+
+/** Handler of "dose.fftPass": one slab of one pass, with this thread's FFT context. */
+export async function runFftPassTask(t: FftPassInput): Promise<null> {
+  threadContext ??= createFftContext();
+  const ctx = await threadContext;
+  if (t.pass === "forward") forwardPlanes(ctx, t.layout, t.input, t.spectrum, t.start, t.end);
+  else if (t.pass === "convolve") convolveRows(ctx, t.layout, t.spectrum, t.kernelSpectrum, t.start, t.end);
+  else inversePlanes(ctx, t.layout, t.spectrum, t.out, t.start, t.end);
+  return null;
+}
+
+/** Half-open slabs [start, end) covering [0, length) in `DOSE_SLABS_PER_PASS` nearly equal parts. */
+export function slabs(length: number, parts = DOSE_SLABS_PER_PASS): Array<[number, number]> {
+  const count = Math.max(1, Math.min(parts, length));
+  return Array.from({ length: count }, (_, i) => [Math.floor((i * length) / count), Math.floor(((i + 1) * length) / count)] as [number, number]);
+}
+
+/** Kernel spectra copied to shared memory, by the (cached) spectrum they copy. */
+const sharedKernels = new WeakMap<Float32Array, Float32Array>();
+
+function toShared<T extends Float32Array | Float64Array>(x: T): T {
+  if (x.buffer instanceof SharedArrayBuffer) return x;
+  const Ctor = x.constructor as new (buffer: SharedArrayBuffer) => T;
+  const out = new Ctor(new SharedArrayBuffer(x.byteLength));
+  out.set(x as never);
+  return out;
+}
+
+export interface ParallelDoseOptions {
+  readonly signal?: AbortSignal;
+  /** Called after each slab: (done, total) over the three passes. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * A pass runner for doseFromActivity's `runPasses` option: the three passes as slab tasks on
+ * `pool`, over shared grids. The output is copied into `out` at the end.
+ */
+export function fftPassRunner(pool: WorkerPool, options: ParallelDoseOptions = {}): FftPassRunner {
+  return async (layout, input, kernelSpectrum, out) => {
+    const nz = layout.dims[2];
+    const Ny = layout.padded[1];
+    let kernel = sharedKernels.get(kernelSpectrum);
+    if (kernel === undefined) sharedKernels.set(kernelSpectrum, (kernel = toShared(kernelSpectrum)));
+    const grids = {
+      layout,
+      input: toShared(input),
+      spectrum: new Float32Array(new SharedArrayBuffer(4 * layout.spectrumFloats)),
+      kernelSpectrum: kernel,
+      out: out.buffer instanceof SharedArrayBuffer ? out : out instanceof Float64Array ? new Float64Array(new SharedArrayBuffer(out.byteLength)) : new Float32Array(new SharedArrayBuffer(out.byteLength)),
+    };
+    const passTasks = (pass: FftPass, length: number, what: string): Task<FftPassInput>[] =>
+      slabs(length).map(([start, end]) => ({ kind: "dose.fftPass", unitId: `dose/${pass}/${what}-${start}-${end}`, input: { ...grids, pass, start, end } }));
+    const passes = [passTasks("forward", nz, "planes"), passTasks("convolve", Ny, "rows"), passTasks("inverse", nz, "planes")];
+    const total = passes.reduce((n, p) => n + p.length, 0);
+    let done = 0;
+    // Each pass needs the previous one complete: runAll is the barrier.
+    for (const tasks of passes) {
+      const before = done;
+      await pool.runAll(tasks, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (d) => options.onProgress?.((done = before + d), total),
+      });
+    }
+    if (grids.out !== out) out.set(grids.out as never);
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The FFT dose on worker threads (slabs of each pass over SharedArrayBuffer grids) equals the
+ * inline convolution bit for bit, for 2 and 4 workers, float32 and float64 outputs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { doseFromActivity } from "../../src/dose/convolve.js";
+import { voxelSValues } from "../../src/dose/svalues.js";
+import { axisAlignedGeometry, type Grid, type Vec3 } from "../../src/geometry/grid.js";
+import { createStream } from "../../src/random/stream.js";
+import { createPool, type WorkerPool } from "../../src/parallel/pool.js";
+import { fftPassRunner, slabs } from "../../src/parallel/dose.js";
+
+function grid<T extends Float32Array | Float64Array>(dims: Vec3, spacingMm: Vec3, data: T): Grid<T> {
+  return { ...axisAlignedGeometry(dims, spacingMm), data };
+}
+
+let pools: WorkerPool[] = [];
+beforeAll(() => {
+  pools = [2, 4].map((workers) => createPool({ workers }));
+});
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.destroy()));
+});
+
+describe("fftPassRunner(pool) as doseFromActivity's runPasses", () => {
+  it("gives the inline dose bit for bit on 2 and 4 workers (odd dims, float32 and float64)", async () => {
+    const dims: Vec3 = [37, 29, 23];
+    const spacing: Vec3 = [3, 3, 3];
+    const n = dims[0] * dims[1] * dims[2];
+    const rng = createStream(5, 1);
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = rng.nextFloat() < 0.2 ? rng.nextFloat() * 1e6 : 0;
+    const kernel = voxelSValues("Y-90", spacing);
+    for (const Out of [Float32Array, Float64Array]) {
+      const inline = grid(dims, spacing, new Out(n));
+      await doseFromActivity(inline, grid(dims, spacing, a), kernel);
+      let max = 0;
+      for (let i = 0; i < n; i++) max = Math.max(max, inline.data[i]);
+      expect(max).toBeGreaterThan(0);
+      for (const pool of pools) {
+        const out = grid(dims, spacing, new Out(n));
+        let slabsDone = 0;
+        await doseFromActivity(out, grid(dims, spacing, a), kernel, { runPasses: fftPassRunner(pool, { onProgress: (d) => (slabsDone = d) }) });
+        expect(Buffer.from(out.data.buffer).equals(Buffer.from(inline.data.buffer)), `${Out.name}, workers ${pool.workers}`).toBe(true);
+        expect(slabsDone).toBe(16 + 16 + 16);
+      }
+    }
+  });
+
+  it("a failing slab rejects with an error naming it", async () => {
+    process.env.SIRTSIM_FAIL_UNIT = "dose/convolve/*";
+    try {
+      const dims: Vec3 = [20, 20, 20];
+      const g = grid(dims, [4, 4, 4], new Float32Array(8000).fill(1));
+      await expect(doseFromActivity(grid(dims, [4, 4, 4], new Float32Array(8000)), g, voxelSValues("Y-90", 4), { runPasses: fftPassRunner(pools[0]) })).rejects.toThrow(
+        /work unit dose\/convolve\/rows-\d+-\d+ failed: planted failure/,
+      );
+    } finally {
+      delete process.env.SIRTSIM_FAIL_UNIT;
+    }
+  });
+});
+
+describe("slabs(length, parts)", () => {
+  it("covers [0, length) with disjoint ranges, at most `parts` of them", () => {
+    for (const length of [1, 5, 16, 17, 100]) {
+      const s = slabs(length, 16);
+      expect(s.length).toBe(Math.min(16, length));
+      expect(s[0][0]).toBe(0);
+      expect(s.at(-1)![1]).toBe(length);
+      for (let i = 1; i < s.length; i++) expect(s[i][0]).toBe(s[i - 1][1]);
+    }
+  });
+});

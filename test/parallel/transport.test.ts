@@ -1,0 +1,72 @@
+/**
+ * The transport Monte Carlo on worker threads gives the inline result bit for bit: same lodged
+ * counts per segment, same lung/reflux counts, same timeline, for 1, 2 and 4 workers, with and
+ * without embolic feedback (flows re-solved between batches in shared memory) and size exclusion.
+ * Worker runs need the compiled entry point (dist/workers/task.js, built by `npm test`'s pretest).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulateTransport, type TransportOptions } from "../../src/transport/simulate.js";
+import { createPool, type WorkerPool } from "../../src/parallel/pool.js";
+import { simulateTransportParallel } from "../../src/parallel/transport.js";
+import { buildSyntheticTree } from "../transport/helpers/syntheticTree.js";
+
+const tree = buildSyntheticTree({
+  terminals: 3000,
+  tumours: [
+    { name: "T1", firstTerminal: 100, terminals: 80, radiusScale: 1.4 },
+    { name: "T2", firstTerminal: 1700, terminals: 30, radiusScale: 1.2 },
+  ],
+  seed: 4,
+});
+
+const cases: Array<[string, TransportOptions]> = [
+  ["no feedback, timeline of 3 batches, noise, lung shunt", { spheres: 400_000, timelinePoints: 3, noiseConcentration: 40, lungShuntFraction: 0.07, tumourShuntFractions: { T2: 0.1 } }],
+  ["embolic feedback with adaptive batches and size exclusion", { spheres: 60_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, capacitySpheres: 20 } }],
+];
+
+let pools: WorkerPool[] = [];
+beforeAll(() => {
+  pools = [1, 2, 4].map((workers) => createPool({ workers }));
+});
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.destroy()));
+});
+
+describe("simulateTransportParallel(tree, options, seed, pool)", () => {
+  for (const [name, options] of cases) {
+    it(`equals simulateTransport bit for bit on 1, 2 and 4 workers: ${name}`, async () => {
+      const inline = simulateTransport(tree, options, 9);
+      expect(inline.batches).toBeGreaterThan(1);
+      for (const pool of pools) {
+        // minTaskVisits 0: dispatch every batch to the threads, however small.
+        const r = await simulateTransportParallel(tree, options, 9, pool, { minTaskVisits: 0 });
+        expect(Buffer.from(r.segmentLodged.buffer).equals(Buffer.from(inline.segmentLodged.buffer)), `workers ${pool.workers}`).toBe(true);
+        expect(r.spheres).toEqual(inline.spheres);
+        expect(r.timeline).toEqual(inline.timeline);
+        expect(r.batches).toBe(inline.batches);
+        expect(r.stasis).toBe(inline.stasis);
+      }
+    });
+  }
+
+  it("a different seed changes the result (the comparison above can fail)", async () => {
+    const a = await simulateTransportParallel(tree, cases[0][1], 9, pools[1], { minTaskVisits: 0 });
+    const b = await simulateTransportParallel(tree, cases[0][1], 10, pools[1], { minTaskVisits: 0 });
+    expect(Buffer.from(a.segmentLodged.buffer).equals(Buffer.from(b.segmentLodged.buffer))).toBe(false);
+  });
+
+  it("reports progress per batch and stops with an error naming the failing unit", async () => {
+    const seen: number[] = [];
+    await simulateTransportParallel(tree, cases[0][1], 9, pools[0], { onProgress: (injected) => seen.push(injected) });
+    expect(seen.at(-1)).toBe(400_000);
+    expect(seen.length).toBe(3);
+    process.env.SIRTSIM_FAIL_UNIT = "transport/batch-1/subtree-*";
+    try {
+      for (const pool of pools.slice(0, 2)) {
+        await expect(simulateTransportParallel(tree, cases[0][1], 9, pool, { minTaskVisits: 0 })).rejects.toThrow(/work unit transport\/batch-1\/subtree-\d+ failed: planted failure/);
+      }
+    } finally {
+      delete process.env.SIRTSIM_FAIL_UNIT;
+    }
+  });
+});
