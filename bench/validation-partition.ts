@@ -11,7 +11,7 @@
  *  - spill: spheres of the tumour's terminals placed outside it, and other compartments' spheres placed
  *    inside it (positions are drawn in a ball of the terminal's territory volume around its distal point);
  *  - φ(R): the self-absorbed fraction of a uniform sphere of radius R, from the radial Y-90 kernel and
- *    the sphere's geometric reduction factor P(r) = 1 − 3r/(4R) + r³/(16R³) (Berger, MIRD Pamphlet 7) —
+ *    the closed-form probability P(r) = 1 − 3r/(4R) + r³/(16R³) that a point at distance r from a uniform point of the sphere is inside it —
  *    an independent closed form. The FFT mean predicted from the LDM means is
  *    φ · LDM_tumour + (1 − φ) · LDM_normal (cross-fire out of the tumour, and in from normal liver).
  *
