@@ -20,7 +20,7 @@ import type { Domain } from "../geometry/domain.js";
 import { labelAt } from "../geometry/domain.js";
 import { createStream } from "../random/stream.js";
 import type { BisectScratch } from "./bisect.js";
-import { centroidAndAxis, emitBisection } from "./bisect.js";
+import { centroidAndAxis, emitBisection, subtreeStream } from "./bisect.js";
 import type { TerminalSites } from "./sample.js";
 import { SegmentIndex, segmentSegmentDistance } from "./segmentIndex.js";
 import { M3_PER_S_PER_ML_PER_MIN } from "./tree.js";
@@ -78,6 +78,7 @@ export interface CcoOptions {
   readonly terminalPressureMmHg: number;
   readonly candidateSegments: number;
   readonly branchFraction: number;
+  readonly asymmetry: number;
 }
 
 /** The growing CCO tree of one Couinaud segment (pointer-based; emitted in pre-order at the end). */
@@ -425,7 +426,8 @@ export function growOptimisedSegment(
     const k = t.term[i];
     let seg: number;
     if (k >= 0) {
-      seg = emitBisection(w, scratch, sites, perm, starts[k], starts[k + 1], writerParent, options.branchFraction, t.dist.subarray(3 * i, 3 * i + 3));
+      const shape = { branchFraction: options.branchFraction, asymmetry: options.asymmetry, stream: subtreeStream(seed, couinaudSegment, k) };
+      seg = emitBisection(w, scratch, sites, perm, starts[k], starts[k + 1], writerParent, shape, t.dist.subarray(3 * i, 3 * i + 3));
     } else {
       seg = w.emit(writerParent, t.dist[3 * i], t.dist[3 * i + 1], t.dist[3 * i + 2]);
     }

@@ -73,6 +73,7 @@ export const treeSchema = z
     terminalPressureMmHg: z.number().min(0).max(300).default(DEFAULT_GROW_OPTIONS.terminalPressureMmHg).describe("pressure at every terminal, mmHg"),
     viscosityMPaS: z.number().positive().max(100).default(DEFAULT_GROW_OPTIONS.viscosityMPaS).describe("blood dynamic viscosity, mPa·s"),
     branchFraction: z.number().gt(0).max(1).default(DEFAULT_GROW_OPTIONS.branchFraction).describe("bisection subtrees: branch point at this fraction of the way from the parent's branch point to the centroid"),
+    asymmetry: z.number().min(0).max(4).default(DEFAULT_GROW_OPTIONS.asymmetry).describe("bisection subtrees: the smaller daughter gets a share ½·U^a of the sites (U uniform, one draw per bifurcation); 0 = median split (symmetric), 1 = uniform share (Horton R_B ≈ 3.1; arterial casts 3–3.6, Kassab 1993)"),
     rightFraction: z.number().min(0).max(1).default(DEFAULT_GROW_OPTIONS.rightFraction).describe("share of terminals right of the Cantlie plane (right hemiliver)"),
     caudateFraction: z.number().min(0).max(0.5).default(DEFAULT_GROW_OPTIONS.caudateFraction).describe("share of terminals in the caudate lobe (S1)"),
     candidateSegments: z.number().int().min(1).max(1000).default(DEFAULT_GROW_OPTIONS.candidateSegments).describe("nearest segments tried per optimised terminal"),

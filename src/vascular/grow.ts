@@ -9,7 +9,8 @@
  *    every site.
  * 4. Radii by Murray's law with the reduced-resistance sizing (murray.ts); flows recomputed by
  *    Poiseuille (hemodynamics.ts) and stored.
- * Random streams: 1 = site sampling, 100 + Couinaud segment = growth inside that segment.
+ * Random streams: 1 = site sampling, 100 + Couinaud segment = growth inside that segment,
+ * subtreeStream(seed, segment, territory) = split fractions of that territory's bisection subtree.
  */
 import type { Domain } from "../geometry/domain.js";
 import { compartmentNames, labelAt } from "../geometry/domain.js";
@@ -17,7 +18,7 @@ import type { Vec3 } from "../geometry/grid.js";
 import { integrateDomain } from "../geometry/integrate.js";
 import type { DomainIntegral } from "../geometry/integrate.js";
 import { InputError, checkRange } from "../errors.js";
-import { BisectScratch, centroidAndAxis, emitBisection, partitionIntoClusters } from "./bisect.js";
+import { BisectScratch, centroidAndAxis, emitBisection, partitionIntoClusters, subtreeStream } from "./bisect.js";
 import { HEPATIC_SKELETON, couinaudLabels, skeletonLeafOrder } from "./couinaud.js";
 import type { SkeletonNode } from "./couinaud.js";
 import { OptimisedIndex, growOptimisedSegment } from "./cco.js";
@@ -45,6 +46,11 @@ export interface GrowOptions {
   readonly viscosityMPaS: number;
   /** Bisection subtrees: branch point at parent + f·(centroid − parent). */
   readonly branchFraction: number;
+  /**
+   * Bisection subtrees: the smaller daughter gets a share ½·U^a of the sites (0 = median split,
+   * symmetric subtrees; 1 = share uniform on (0, ½]). See bisect.ts SubtreeShape.
+   */
+  readonly asymmetry: number;
   /** Share of sites right of the Cantlie plane. */
   readonly rightFraction: number;
   /** Share of sites in the caudate (S1). */
@@ -68,6 +74,7 @@ export const DEFAULT_GROW_OPTIONS: GrowOptions = {
   terminalPressureMmHg: 25,
   viscosityMPaS: 3.5,
   branchFraction: 0.5,
+  asymmetry: 1,
   rightFraction: 0.6,
   caudateFraction: 0.04,
   candidateSegments: 12,
@@ -92,6 +99,7 @@ function checkOptions(o: GrowOptions): void {
   checkRange("tree.terminalPressureMmHg", o.terminalPressureMmHg, 0, 300);
   checkRange("tree.inletPressureMmHg", o.inletPressureMmHg, o.terminalPressureMmHg, 300, { minOpen: true });
   checkRange("tree.branchFraction", o.branchFraction, 0, 1, { minOpen: true });
+  checkRange("tree.asymmetry", o.asymmetry, 0, 4);
   checkRange("tree.rightFraction", o.rightFraction, 0, 1);
   checkRange("tree.caudateFraction", o.caudateFraction, 0, 0.5);
 }
@@ -136,7 +144,8 @@ function emitSegment(ctx: GrowContext, segment: number, parent: number, lo: numb
   const share = rangeFlow(ctx, lo, hi) / ctx.totalFlow;
   const clusters = Math.max(1, Math.min(n, Math.round(options.optimisedTerminals * share)));
   if (clusters < 3 || rootDistal !== null) {
-    const seg = emitBisection(w, scratch, sites, perm, lo, hi, parent, options.branchFraction, rootDistal);
+    const shape = { branchFraction: options.branchFraction, asymmetry: options.asymmetry, stream: subtreeStream(ctx.seed, segment, 0) };
+    const seg = emitBisection(w, scratch, sites, perm, lo, hi, parent, shape, rootDistal);
     w.optimised[seg] = 1;
     return seg;
   }
