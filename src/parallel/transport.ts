@@ -110,7 +110,8 @@ export interface ParallelTransportOptions {
   readonly onProgress?: (spheresInjected: number, spheresTotal: number, batches: number) => void;
   /**
    * Smallest task, in estimated segment visits; a batch below it runs on this thread. Default
-   * 40,000 (≈ 0.4 ms, against ≈ 60 µs per task round trip). Tests set 0 to force dispatch.
+   * 40,000 (≈ 0.4 ms, against ≈ 60 µs per task round trip), or the environment variable
+   * SIRTSIM_MIN_TASK_VISITS. Tests set 0 to force dispatch of every batch.
    */
   readonly minTaskVisits?: number;
 }
@@ -127,6 +128,8 @@ export async function simulateTransportParallel(
   runOptions: ParallelTransportOptions = {},
 ): Promise<TransportResult> {
   const threads = pool.workers > 1;
+  const fromEnv = Number(process.env.SIRTSIM_MIN_TASK_VISITS ?? NaN);
+  const minTaskVisits = runOptions.minTaskVisits ?? (fromEnv >= 0 ? fromEnv : MIN_VISITS_PER_TASK);
   const allocate = (length: number) => (threads ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length));
   const steps = transportSteps(tree, options, seed, allocate);
   let shared: SharedCascade | null = null;
@@ -136,7 +139,7 @@ export async function simulateTransportParallel(
     const b = step.value;
     if (runOptions.signal?.aborted) throw new Error("aborted");
     shared ??= shareArrays(b, threads);
-    const lung = await runBatch(b, shared, seed, pool, runOptions.minTaskVisits ?? MIN_VISITS_PER_TASK, runOptions.signal);
+    const lung = await runBatch(b, shared, seed, pool, minTaskVisits, runOptions.signal);
     runOptions.onProgress?.(b.injectedBefore + b.spheres, b.totalSpheres, b.batch + 1);
     // Let signal handlers and progress timers run between batches of inline work.
     if (Date.now() - yieldedAt > 50) {

@@ -11,7 +11,7 @@
 import { axisAlignedGeometry, rasterizeDomain, voxelCount } from "../geometry/index.js";
 import type { Domain, Grid, GridGeometry, Vec3 } from "../geometry/index.js";
 import { doseFromActivity, doseMetrics, dvh, dvhCurve, dvhDosePoints, localDepositionDose, voxelSValues } from "../dose/index.js";
-import type { DoseConfig, DoseMetrics, Dvh } from "../dose/index.js";
+import type { DoseConfig, DoseMetrics, Dvh, FftPassRunner } from "../dose/index.js";
 import type { NuclideId } from "../physics/index.js";
 
 /** Dose grid over the liver's bounding box plus a margin, cubic voxels, axis-aligned (RAS). */
@@ -75,6 +75,11 @@ export interface DoseStageResult {
   readonly kernelResidual: number;
 }
 
+export interface DoseStageOptions {
+  /** Runs the FFT passes on worker threads (src/parallel/dose.ts `fftPassRunner`); inline when absent. */
+  readonly runPasses?: FftPassRunner;
+}
+
 /**
  * Dose from a count grid (spheres per voxel). `activityPerSphereBq` is the activity of each
  * sphere at the dose's reference time (treatment time).
@@ -86,6 +91,7 @@ export async function doseFromSphereCounts(
   nuclide: NuclideId,
   config: DoseConfig,
   doseCoefficientGyKgPerGBq: number,
+  options: DoseStageOptions = {},
 ): Promise<DoseStageResult> {
   const activity: Grid<Float64Array> = { ...counts, data: new Float64Array(counts.data.length) };
   for (let n = 0; n < counts.data.length; n++) activity.data[n] = counts.data[n] * activityPerSphereBq;
@@ -96,7 +102,7 @@ export async function doseFromSphereCounts(
     normaliseToMeanEnergy: config.normaliseKernelToMeanEnergy,
   });
   const doseGy = emptyGrid(counts, (n) => new Float32Array(n));
-  await doseFromActivity(doseGy, activity, kernel, { untilH });
+  await doseFromActivity(doseGy, activity, kernel, { untilH, ...(options.runPasses ? { runPasses: options.runPasses } : {}) });
   removeFftRoundOff(doseGy.data);
   const ldmDoseGy = emptyGrid(counts, (n) => new Float32Array(n));
   localDepositionDose(ldmDoseGy, activity, { nuclide, densityGPerMl: config.densityGPerMl, doseCoefficientGyKgPerGBq, untilH });

@@ -8,7 +8,7 @@ import { makeProvenance } from "../io/results.js";
 import type { Provenance } from "../io/results.js";
 import type { SimulationCase } from "./caseInput.js";
 import { doseFromSphereCounts } from "./doseStage.js";
-import type { DoseStageResult, VoiDose } from "./doseStage.js";
+import type { DoseStageOptions, DoseStageResult, VoiDose } from "./doseStage.js";
 import { simulatedLungDoseGy, simulationConstants } from "./simulate.js";
 import type { SimulationCore } from "./simulate.js";
 
@@ -77,9 +77,15 @@ function compartmentSummary(v: VoiDose, spheres: number, meanDoseFromSpheresGy: 
 }
 
 /** Dose, metrics, summary and report input from the (merged) count grid of a simulation. */
-export async function finishSimulation(simCase: SimulationCase, core: SimulationCore, counts: Grid<Float64Array>, outsideGrid: number): Promise<SimulationOutputs> {
+export async function finishSimulation(
+  simCase: SimulationCase,
+  core: SimulationCore,
+  counts: Grid<Float64Array>,
+  outsideGrid: number,
+  options: DoseStageOptions = {},
+): Promise<SimulationOutputs> {
   const doseConfig = { ...simCase.dose, vThresholdsGy: [...new Set([...simCase.dose.vThresholdsGy, 100])].sort((a, b) => a - b), dPercents: [...new Set([...simCase.dose.dPercents, 50, 70, 90, 95])].sort((a, b) => a - b) };
-  const dose = await doseFromSphereCounts(counts, core.activityPerSphereBq, simCase.domain, core.nuclide, doseConfig, core.doseCoefficientGyKgPerGBq);
+  const dose = await doseFromSphereCounts(counts, core.activityPerSphereBq, simCase.domain, core.nuclide, doseConfig, core.doseCoefficientGyKgPerGBq, options);
   const t = core.transport;
   const tumourNames = simCase.domain.tumours.map((x) => x.name);
   const spheresOf = (name: string): number => (name === "liver" ? ["normal", ...tumourNames].reduce((s, n) => s + (t.spheres[n] ?? 0), 0) : (t.spheres[name] ?? 0));

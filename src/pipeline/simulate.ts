@@ -19,10 +19,12 @@ import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
 import { forEachLodgedSphereChunk, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
-import type { InjectionSection, TransportResult, TransportSection } from "../transport/index.js";
+import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import { activityGridFromSpheres } from "../dose/index.js";
 import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
+import type { WorkerPool } from "../parallel/pool.js";
+import { simulateTransportParallel } from "../parallel/transport.js";
 import type { SimulationCase } from "./caseInput.js";
 import { doseGridGeometry, emptyGrid } from "./doseStage.js";
 
@@ -87,6 +89,47 @@ export interface SimulateOptions {
 
 /** Planning, tree and transport: deterministic given the case and its seeds. */
 export function simulateCore(simCase: SimulationCase, options: SimulateOptions = {}): SimulationCore {
+  const steps = coreSteps(simCase, options);
+  let step = steps.next();
+  while (!step.done) step = steps.next(simulateTransport(step.value.tree, step.value.options, step.value.seed));
+  return step.value;
+}
+
+export interface ParallelSimulateOptions extends SimulateOptions {
+  /** Worker pool for the transport's work units (`createPool({ workers: 1 })` runs them inline). */
+  readonly pool: WorkerPool;
+  /** Stops between transport batches and units (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** Called after each transport batch: spheres injected so far, total, batches. */
+  readonly onTransportProgress?: (spheresInjected: number, spheresTotal: number, batches: number) => void;
+}
+
+/**
+ * simulateCore with the transport's work units on a worker pool: the same SimulationCore, bit for
+ * bit, for any pool size (docs/parallel.md).
+ */
+export async function simulateCoreParallel(simCase: SimulationCase, options: ParallelSimulateOptions): Promise<SimulationCore> {
+  const steps = coreSteps(simCase, options);
+  let step = steps.next();
+  while (!step.done) {
+    const { tree, options: transportOptions, seed } = step.value;
+    const transport = await simulateTransportParallel(tree, transportOptions, seed, options.pool, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onTransportProgress ? { onProgress: options.onTransportProgress } : {}),
+    });
+    step = steps.next(transport);
+  }
+  return step.value;
+}
+
+/** The transport a core needs run (yielded by coreSteps; the caller resumes with the result). */
+interface TransportRequest {
+  readonly tree: ArterialTree;
+  readonly options: TransportOptions;
+  readonly seed: number;
+}
+
+function* coreSteps(simCase: SimulationCase, options: SimulateOptions): Generator<TransportRequest, SimulationCore, TransportResult> {
   const log = options.log ?? (() => {});
   const plan = planTreatment(simCase.planning);
   const product = PRODUCTS[simCase.planning.product];
@@ -103,7 +146,7 @@ export function simulateCore(simCase: SimulationCase, options: SimulateOptions =
   let transport = options.stages?.transport;
   if (transport === undefined) {
     const { options: transportOptions } = transportOptionsFromSections(tree, sections);
-    transport = simulateTransport(tree, transportOptions, simCase.seed);
+    transport = yield { tree, options: transportOptions, seed: simCase.seed };
   } else if (transport.segmentLodged.length !== tree.segmentCount) {
     throw new InputError("--lodged", `--lodged holds ${transport.segmentLodged.length} segments but the tree has ${tree.segmentCount}`);
   }

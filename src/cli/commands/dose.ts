@@ -1,7 +1,7 @@
 /**
  * `sirtsim dose ACTIVITY.nii[.gz] --out DIR --administered-gbq X [--lsf F] [--residual F]
  *  [--nuclide Y-90] [--method fft|ldm] [--density-g-per-ml 1.03] [--until-h H]
- *  [--labels LABELS.nii.gz] [--dvh-bin-gy 1] [--json]`
+ *  [--labels LABELS.nii.gz] [--dvh-bin-gy 1] [--workers N] [--json]`
  *
  * Absorbed dose from an activity image (Tc-99m MAA SPECT for prediction, Y-90 PET / Ho-166 SPECT
  * after treatment). The image is scaled so its total equals the administered activity × (1 − residual)
@@ -28,6 +28,8 @@ import { DEFAULT_TISSUE_DENSITY_G_PER_ML, NUCLIDES, type NuclideId } from "../..
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
 import { parseNumberOption } from "./kernel.js";
+import { parseWorkers, withPool } from "../../parallel/withPool.js";
+import { doseStageOptions } from "./simulate.js";
 
 interface DoseCommandOptions {
   out: string;
@@ -41,6 +43,7 @@ interface DoseCommandOptions {
   labels?: string;
   dvhBinGy: string;
   json?: boolean;
+  workers?: string;
 }
 
 export function registerDose(program: Command): void {
@@ -58,6 +61,7 @@ export function registerDose(program: Command): void {
     .option("--until-h <hours>", "integrate decays up to this many hours (default: complete decay)")
     .option("--labels <labels>", "label image (NIfTI, same dims): one VOI per non-zero label")
     .option("--dvh-bin-gy <gy>", "dose spacing of dvh.csv, Gy", "1")
+    .option("--workers <n>", "worker threads for the FFT (default: available cores; 1 = inline)")
     .option("--json", "print one JSON document on stdout")
     .action(
       action(async (activityPath: string, options: DoseCommandOptions) => {
@@ -95,6 +99,7 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
   const untilH = options.untilH === undefined ? Infinity : parseNumberOption("--until-h", options.untilH, 1e-6, 1e6, "h");
   const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
+  const workers = parseWorkers(options.workers);
 
   const image = await readNifti(activityPath, { kind: "activity" });
   const labels = options.labels ? await readNifti(options.labels, { kind: "labels" }) : undefined;
@@ -111,7 +116,7 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   if (options.method === "fft") {
     const kernel = voxelSValues(nuclide, image.spacingMm, { densityGPerMl: density });
     progress(options.json, `convolving ${image.dims.join("x")} voxels of ${image.spacingMm.map((s) => s.toFixed(3)).join("x")} mm with the ${nuclide} kernel`);
-    result = await doseFromActivity(dose, activity, kernel, { untilH });
+    result = await withPool(workers, (pool) => doseFromActivity(dose, activity, kernel, { untilH, ...doseStageOptions(pool, Boolean(options.json)) }));
   } else {
     result = localDepositionDose(dose, activity, { nuclide, densityGPerMl: density, untilH });
   }

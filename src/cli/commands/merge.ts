@@ -19,7 +19,8 @@ import { readBytes, readCaseMask, readJsonFile } from "../../pipeline/files.js";
 import { decodeCounts, decodeTransport, sha256 } from "../../pipeline/stageFiles.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
-import { humanSummary } from "./simulate.js";
+import { doseStageOptions, humanSummary } from "./simulate.js";
+import { parseWorkers, withPool } from "../../parallel/withPool.js";
 
 interface ShardManifest {
   kind: string;
@@ -40,10 +41,12 @@ export function registerMerge(program: Command): void {
     .argument("<shardDirs...>", "output directories of the shards (all of 0..n-1)")
     .requiredOption("--out <dir>", "output directory")
     .option("--json", "print the summary as one JSON document on stdout")
-    .action(action(async (dirs: string[], options: { out: string; json?: boolean }) => runMerge(dirs, options)));
+    .option("--workers <n>", "worker threads for the dose (default: available cores; 1 = inline)")
+    .action(action(async (dirs: string[], options: { out: string; json?: boolean; workers?: string }) => runMerge(dirs, options)));
 }
 
-export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean }): Promise<void> {
+export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean; workers?: string }): Promise<void> {
+  const workers = parseWorkers(options.workers);
   const manifests: ShardManifest[] = [];
   for (const dir of dirs) {
     const m = (await readJsonFile(join(dir, "shard.json"))) as ShardManifest;
@@ -89,7 +92,7 @@ export async function runMerge(dirs: readonly string[], options: { out: string; 
     if (counts === null) counts = part;
     else for (let v = 0; v < counts.data.length; v++) counts.data[v] += part.data[v];
   }
-  const outputs = await finishSimulation(simCase, core, counts!, outside);
+  const outputs = await withPool(workers, (pool) => finishSimulation(simCase, core, counts!, outside, doseStageOptions(pool, Boolean(options.json))));
   await withOutputDir(options.out, (dir) => writeSimulationOutputs(dir, caseJson, core, outputs));
   if (options.json) printJson(outputs.summary);
   else printText(humanSummary(outputs.summary, options.out), false);

@@ -10,9 +10,16 @@ import { withOutputDir } from "../../io/atomic.js";
 import { stringifyResult } from "../../io/results.js";
 import { serializeTree } from "../../vascular/index.js";
 import { parseShard } from "../../parallel/shard.js";
-import { defaultWorkerCount } from "../../parallel/pool.js";
+import { parseWorkers, withPool } from "../../parallel/withPool.js";
+import { fftPassRunner } from "../../parallel/dose.js";
+import { createProgress } from "../../parallel/progress.js";
+import type { WorkerPool } from "../../parallel/pool.js";
 import { loadSimulationCase } from "../../pipeline/caseInput.js";
-import { depositLodgedSpheres, simulateCore } from "../../pipeline/simulate.js";
+import { depositLodgedSpheres, simulateCoreParallel } from "../../pipeline/simulate.js";
+import type { SimulationCore } from "../../pipeline/simulate.js";
+import type { SimulationCase } from "../../pipeline/caseInput.js";
+import type { DoseStageOptions } from "../../pipeline/doseStage.js";
+import type { Shard } from "../../parallel/shard.js";
 import type { StageInputs } from "../../pipeline/simulate.js";
 import { finishSimulation } from "../../pipeline/finish.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
@@ -51,9 +58,7 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
   const log = (m: string) => printText(m, true);
   const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
   if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
-  // Worker threads are validated now; the stages below run inline (see docs/parallel.md).
-  if (options.workers !== undefined) parseIntegerOption("--workers", options.workers, 1, 1024);
-  else defaultWorkerCount();
+  const workers = parseWorkers(options.workers);
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const mask = await readCaseMask(caseJson, caseFile);
   const simCase = loadSimulationCase(caseJson, caseFile, mask?.grid);
@@ -61,44 +66,75 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
     ...(options.tree ? { tree: await readTreeFile(options.tree) } : {}),
     ...(options.lodged ? { transport: await readTransportFiles(options.lodged) } : {}),
   };
-  const core = simulateCore(simCase, { stages, log });
+  await withPool(workers, async (pool) => {
+    const core = await simulateCoreParallel(simCase, { stages, log, pool, onTransportProgress: transportProgress(json) });
+    if (shard !== undefined) await writeShard(options, caseFile, caseJson, simCase, core, shard);
+    else await writeWholeRun(options, caseJson, simCase, core, doseStageOptions(pool, json));
+  });
+}
 
-  if (shard !== undefined) {
-    const part = depositLodgedSpheres(simCase, core, shard);
-    const treeBytes = serializeTree(core.tree);
-    const lodgedBytes = encodeLodged(core.transport);
-    const caseText = `${JSON.stringify(caseJson, null, 2)}\n`;
-    const manifest = {
-      kind: "sirtsim-shard",
-      shard: { index: shard.index, count: shard.count },
-      units: part.units,
-      spheresDeposited: sumOf(part.counts.data),
-      outsideGridSpheres: part.outsideGrid,
-      grid: { dims: part.counts.dims, spacingMm: part.counts.spacingMm, originMm: part.counts.originMm, direction: part.counts.direction, frame: part.counts.frame },
-      caseSha256: sha256(caseText),
-      treeSha256: sha256(treeBytes),
-      lodgedSha256: sha256(lodgedBytes),
-      casePath: resolve(caseFile),
-      seed: simCase.seed,
-    };
-    await withOutputDir(options.out, async (dir) => {
-      await writeFile(join(dir, "counts.bin"), encodeCounts(part.counts));
-      await writeFile(join(dir, "tree.bin"), treeBytes);
-      await writeFile(join(dir, "lodged.bin"), lodgedBytes);
-      await writeFile(join(dir, "transport.json"), stringifyResult(transportJson(core.transport)));
-      await writeFile(join(dir, "case.json"), caseText);
-      await writeFile(join(dir, "shard.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-    });
-    if (json) printJson(manifest);
-    else printText(`shard ${shard.index}/${shard.count}: ${part.units} work units, ${manifest.spheresDeposited} spheres → ${options.out} (combine with \`sirtsim merge\`)`, false);
-    return;
-  }
+/** One slice of the work units, for `sirtsim merge`. */
+async function writeShard(options: SimulateCommandOptions, caseFile: string, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, shard: Shard): Promise<void> {
+  const json = Boolean(options.json);
+  const part = depositLodgedSpheres(simCase, core, shard);
+  const treeBytes = serializeTree(core.tree);
+  const lodgedBytes = encodeLodged(core.transport);
+  const caseText = `${JSON.stringify(caseJson, null, 2)}\n`;
+  const manifest = {
+    kind: "sirtsim-shard",
+    shard: { index: shard.index, count: shard.count },
+    units: part.units,
+    spheresDeposited: sumOf(part.counts.data),
+    outsideGridSpheres: part.outsideGrid,
+    grid: { dims: part.counts.dims, spacingMm: part.counts.spacingMm, originMm: part.counts.originMm, direction: part.counts.direction, frame: part.counts.frame },
+    caseSha256: sha256(caseText),
+    treeSha256: sha256(treeBytes),
+    lodgedSha256: sha256(lodgedBytes),
+    casePath: resolve(caseFile),
+    seed: simCase.seed,
+  };
+  await withOutputDir(options.out, async (dir) => {
+    await writeFile(join(dir, "counts.bin"), encodeCounts(part.counts));
+    await writeFile(join(dir, "tree.bin"), treeBytes);
+    await writeFile(join(dir, "lodged.bin"), lodgedBytes);
+    await writeFile(join(dir, "transport.json"), stringifyResult(transportJson(core.transport)));
+    await writeFile(join(dir, "case.json"), caseText);
+    await writeFile(join(dir, "shard.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  });
+  if (json) printJson(manifest);
+  else printText(`shard ${shard.index}/${shard.count}: ${part.units} work units, ${manifest.spheresDeposited} spheres → ${options.out} (combine with \`sirtsim merge\`)`, false);
+}
 
+/** The whole run: dose, metrics, report. */
+async function writeWholeRun(options: SimulateCommandOptions, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, doseOptions: DoseStageOptions): Promise<void> {
   const part = depositLodgedSpheres(simCase, core);
-  const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
+  const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
   await withOutputDir(options.out, (dir) => writeSimulationOutputs(dir, caseJson, core, outputs));
-  if (json) printJson(outputs.summary);
+  if (options.json) printJson(outputs.summary);
   else printText(humanSummary(outputs.summary, options.out), false);
+}
+
+/** Progress line of the transport stage (stderr, terminals only, never with --json). */
+export function transportProgress(json: boolean): (injected: number, total: number, batches: number) => void {
+  const progress = createProgress("transport", { json });
+  return (injected, total, batches) => {
+    progress.update(injected, total, `spheres, ${batches} batch${batches === 1 ? "" : "es"}`);
+    if (injected >= total) progress.finish();
+  };
+}
+
+/** The dose stage's FFT passes on the pool (inline with --workers 1), with a progress line. */
+export function doseStageOptions(pool: WorkerPool, json: boolean): DoseStageOptions {
+  if (pool.workers === 1) return {};
+  const progress = createProgress("dose FFT", { json });
+  return {
+    runPasses: fftPassRunner(pool, {
+      onProgress: (done, total) => {
+        progress.update(done, total, "slabs");
+        if (done >= total) progress.finish();
+      },
+    }),
+  };
 }
 
 function sumOf(a: Float64Array): number {

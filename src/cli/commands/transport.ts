@@ -3,8 +3,8 @@
  * grow the case's arterial tree (`geometry` and `tree` sections, as `sirtsim tree` does), inject
  * the `injection` section's spheres and simulate their transport (`transport` section). Writes
  * terminals.csv (per-terminal sphere counts) and transport.json (summary, timeline, provenance)
- * into DIR. `--workers` is accepted for the parallel pipeline; units run inline for now, and the
- * result is the same for any number of workers by construction (streams keyed by work unit).
+ * into DIR. `--workers N` runs each batch's cut-subtree work units on N threads (default: available
+ * cores; 1 = inline); the result is the same for any N (streams keyed by work unit, docs/parallel.md).
  */
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
@@ -16,7 +16,9 @@ import { PRODUCT_IDS } from "../../physics/products.js";
 import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
 import { growTree } from "../../vascular/grow.js";
 import { parseTransportSections, transportOptionsFromSections } from "../../transport/config.js";
-import { simulateTransport } from "../../transport/simulate.js";
+import { simulateTransportParallel } from "../../parallel/transport.js";
+import { parseWorkers, withPool } from "../../parallel/withPool.js";
+import { transportProgress } from "./simulate.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -36,7 +38,7 @@ export function registerTransport(program: Command): void {
     .requiredOption("--out <dir>", "output directory")
     .option("--json", "print one JSON summary on stdout")
     .option("--seed <n>", "seed of the transport (default 1; the tree uses tree.seed)")
-    .option("--workers <n>", "worker threads (results do not depend on it)")
+    .option("--workers <n>", "worker threads (default: available cores; 1 = inline; results do not depend on it)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
     .action(action(async (caseFile: string, options: TransportCommandOptions) => runTransport(caseFile, options)));
 }
@@ -56,7 +58,7 @@ async function readCase(caseFile: string): Promise<Record<string, unknown>> {
 export async function runTransport(caseFile: string, options: TransportCommandOptions): Promise<void> {
   const json = await readCase(caseFile);
   const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : 1;
-  if (options.workers !== undefined) parseIntegerOption("--workers", options.workers, 1, 256);
+  const workers = parseWorkers(options.workers);
   // The planning section's top-level product is the default of injection.product.
   const injectionJson = { ...((json.injection as Record<string, unknown> | undefined) ?? {}) };
   if (injectionJson.product === undefined && typeof json.product === "string" && (PRODUCT_IDS as readonly string[]).includes(json.product)) {
@@ -72,7 +74,9 @@ export async function runTransport(caseFile: string, options: TransportCommandOp
   const tree = growTree(buildDomain(geometry), { ...treeSection, terminals }, treeSection.seed);
   const t1 = performance.now();
   const { options: transportOptions, population } = transportOptionsFromSections(tree, sections);
-  const result = simulateTransport(tree, transportOptions, seed);
+  const result = await withPool(workers, (pool) =>
+    simulateTransportParallel(tree, transportOptions, seed, pool, { onProgress: transportProgress(Boolean(options.json)) }),
+  );
   const t2 = performance.now();
 
   const summary = {
