@@ -6,12 +6,14 @@
  *
  *   npx tsx bench/tree.ts            # 1e3, 1e4, 1e5, 1e6 terminals + baseline
  *   npx tsx bench/tree.ts 1500000    # other sizes
+ *   npx tsx bench/tree.ts --morphometry 1000000   # Strahler table, default vs asymmetry 0
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { buildDomain, DEFAULT_LIVER_ELLIPSOIDS } from "../src/geometry/build.js";
 import { growTreeDetailed } from "../src/vascular/grow.js";
 import { treeSummary } from "../src/vascular/export.js";
+import { morphometry } from "../src/vascular/morphometry.js";
 import { SegmentIndex, pointSegmentDistance } from "../src/vascular/segmentIndex.js";
 import { createStream } from "../src/random/stream.js";
 
@@ -23,16 +25,17 @@ const GEOMETRY = {
   ],
 };
 
-function one(terminals: number): void {
+function one(terminals: number, asymmetry?: number): void {
   const domain = buildDomain(GEOMETRY);
   const started = performance.now();
-  const { tree, stats } = growTreeDetailed(domain, { terminals }, 1);
+  const { tree, stats } = growTreeDetailed(domain, asymmetry === undefined ? { terminals } : { terminals, asymmetry }, 1);
   const seconds = (performance.now() - started) / 1000;
   const s = treeSummary(tree);
   const mem = process.memoryUsage();
   process.stdout.write(
     JSON.stringify({
       terminals,
+      asymmetry: asymmetry ?? "default",
       seconds,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       heapUsedMb: mem.heapUsed / 2 ** 20,
@@ -77,16 +80,40 @@ function baseline(count: number, queries: number): { gridUs: number; naiveUs: nu
   return { gridUs, naiveUs };
 }
 
+/** Morphometry of the default tree and of the symmetric one (asymmetry 0), same seed and sites. */
+function morphometryTables(terminals: number): void {
+  const domain = buildDomain(GEOMETRY);
+  for (const asymmetry of [1, 0]) {
+    const tree = growTreeDetailed(domain, { terminals, asymmetry }, 1).tree;
+    const m = morphometry(tree);
+    console.log(`\n### ${terminals.toExponential(1)} terminals, asymmetry ${asymmetry}\n`);
+    console.log(`Horton (elements, orders with ≥ 10): R_B ${m.branchingRatio.toFixed(2)}, R_r ${m.radiusRatio.toFixed(2)}, R_L ${m.lengthRatio.toFixed(2)}; ` +
+      `mean flow split (small/large) ${m.meanFlowSplitRatio.toFixed(2)}, median daughter radius ratio ${m.medianDaughterRadiusRatio.toFixed(2)}, mean area expansion ${m.meanAreaExpansionRatio.toFixed(2)}\n`);
+    console.log("| order | segments | elements | mean r (mm) | mean element L (mm) | element L / r | segment L / r |");
+    console.log("|---:|---:|---:|---:|---:|---:|---:|");
+    for (const o of m.orders) {
+      console.log(`| ${o.order} | ${o.segments} | ${o.elements} | ${o.meanRadiusMm.toPrecision(3)} | ${o.meanElementLengthMm.toPrecision(3)} | ${o.elementLengthOverRadius.toFixed(1)} | ${o.meanLengthOverRadius.toFixed(1)} |`);
+    }
+    const g = m.meanRadiusByGenerationMm;
+    console.log(`\nMean radius (mm) by generation 0–15: ${g.slice(0, 16).map((r) => r.toPrecision(2)).join(", ")}`);
+  }
+}
+
 const args = process.argv.slice(2);
 if (args[0] === "--one") {
-  one(Number(args[1]));
+  one(Number(args[1]), args[2] === undefined ? undefined : Number(args[2]));
+} else if (args[0] === "--morphometry") {
+  morphometryTables(Number(args[1] ?? 1e6));
 } else {
   const sizes = args.length > 0 ? args.map(Number) : [1e3, 1e4, 1e5, 1e6];
   const self = fileURLToPath(import.meta.url);
-  console.log("| terminals | segments | time (s) | peak RSS (MB) | heap used (MB) | generations min/mean/max | root r (mm) | tumour flow | constraint fallbacks |");
-  console.log("|---:|---:|---:|---:|---:|---|---:|---:|---:|");
-  for (const n of sizes) {
-    const r = spawnSync(process.execPath, ["--import", "tsx", self, "--one", String(n)], { encoding: "utf8", maxBuffer: 1 << 20 });
+  console.log("| terminals | subtrees | segments | time (s) | peak RSS (MB) | heap used (MB) | generations min/mean/max | root r (mm) | tumour flow | constraint fallbacks |");
+  console.log("|---:|---|---:|---:|---:|---:|---|---:|---:|---:|");
+  // The largest size once more with the symmetric subtrees (asymmetry 0) as the baseline.
+  const runs: [number, string[]][] = sizes.map((n) => [n, []]);
+  runs.push([sizes[sizes.length - 1], ["0"]]);
+  for (const [n, extra] of runs) {
+    const r = spawnSync(process.execPath, ["--import", "tsx", self, "--one", String(n), ...extra], { encoding: "utf8", maxBuffer: 1 << 20 });
     if (r.status !== 0) {
       console.log(`| ${n} | failed: ${r.stderr.split("\n").slice(0, 3).join(" ")} |`);
       continue;
@@ -94,7 +121,7 @@ if (args[0] === "--one") {
     const x = JSON.parse(r.stdout.trim().split("\n").pop()!);
     const g = x.generations;
     console.log(
-      `| ${n.toExponential(1)} | ${x.segments} | ${x.seconds.toFixed(2)} | ${x.peakRssMb.toFixed(0)} | ${x.heapUsedMb.toFixed(0)} | ${g.min}/${g.mean.toFixed(1)}/${g.max} | ${x.rootRadiusMm.toFixed(3)} | ${x.tumourFlowFraction.toFixed(4)} | ${x.fallbacks} |`,
+      `| ${n.toExponential(1)} | ${extra.length > 0 ? "symmetric (asymmetry 0)" : "default (asymmetry 1)"} | ${x.segments} | ${x.seconds.toFixed(2)} | ${x.peakRssMb.toFixed(0)} | ${x.heapUsedMb.toFixed(0)} | ${g.min}/${g.mean.toFixed(1)}/${g.max} | ${x.rootRadiusMm.toFixed(3)} | ${x.tumourFlowFraction.toFixed(4)} | ${x.fallbacks} |`,
     );
   }
   console.log("\nCandidate search per added terminal (12 nearest segments), grid index vs naive scan:\n");
