@@ -26,6 +26,8 @@ export interface TumourConfig {
   readonly tnRatio: number;
   readonly necroticCoreFraction?: number;
   readonly rim?: { readonly thicknessFraction: number; readonly tnRatio: number };
+  /** Outflow pressure of the tumour's terminal arterioles, mmHg; absent = the tree's terminal pressure. */
+  readonly terminalPressureMmHg?: number;
 }
 
 export interface GeometryConfig {
@@ -69,6 +71,7 @@ function tumourInput(t: TumourConfig, index: number, mask: boolean): TumourInput
     necroticCoreFraction: t.necroticCoreFraction ?? 0,
     rimFraction: t.rim?.thicknessFraction ?? 0,
     rimTnRatio: t.rim?.tnRatio ?? t.tnRatio,
+    ...(t.terminalPressureMmHg === undefined ? {} : { terminalPressureMmHg: t.terminalPressureMmHg }),
   };
 }
 

@@ -32,6 +32,8 @@ export interface TumourRegion {
   readonly rimFraction: number;
   /** T/N of the rim (used when rimFraction > 0). */
   readonly rimTnRatio: number;
+  /** Outflow pressure of the tumour's terminal arterioles, mmHg; absent = the tree's terminal pressure. */
+  readonly terminalPressureMmHg?: number;
 }
 
 export interface AnalyticLiver {
@@ -135,6 +137,7 @@ export interface TumourInput {
   readonly necroticCoreFraction?: number;
   readonly rimFraction?: number;
   readonly rimTnRatio?: number;
+  readonly terminalPressureMmHg?: number;
 }
 
 function checkTumour(t: TumourInput, index: number, mask: boolean): TumourRegion {
@@ -152,6 +155,10 @@ function checkTumour(t: TumourInput, index: number, mask: boolean): TumourRegion
   } else if (t.shape === undefined) {
     throw new InputError(`${field}.shape`, `${field} needs a shape (sphere or ellipsoid) in an analytic domain`);
   }
+  const pressure = t.terminalPressureMmHg;
+  if (pressure !== undefined && !(pressure >= 0 && pressure <= 300)) {
+    throw new InputError(`${field}.terminalPressureMmHg`, `${field}.terminalPressureMmHg must be in [0, 300], got ${pressure}`);
+  }
   return {
     name: t.name,
     tnRatio: t.tnRatio,
@@ -161,6 +168,7 @@ function checkTumour(t: TumourInput, index: number, mask: boolean): TumourRegion
     necroticCoreFraction: mask ? 0 : core,
     rimFraction: mask ? 0 : rim,
     rimTnRatio: rimTn,
+    ...(pressure === undefined ? {} : { terminalPressureMmHg: pressure }),
   };
 }
 

@@ -42,6 +42,7 @@ const tumourSchema = z
       .strict()
       .optional()
       .describe("hypervascular rim; absent = uniform tumour"),
+    terminalPressureMmHg: z.number().min(0).max(300).optional().describe("outflow pressure of the tumour's terminal arterioles, mmHg (below tree.inletPressureMmHg); absent = tree.terminalPressureMmHg"),
   })
   .strict();
 

@@ -23,7 +23,7 @@ import { HEPATIC_SKELETON, couinaudLabels, skeletonLeafOrder } from "./couinaud.
 import type { SkeletonNode } from "./couinaud.js";
 import { OptimisedIndex, growOptimisedSegment } from "./cco.js";
 import { createSubtreeEquivalents, distributeFlows, reduceSubtrees, segmentResistances } from "./hemodynamics.js";
-import { murrayRadii } from "./murray.js";
+import { murrayRadii, murrayRadiiWithPressures } from "./murray.js";
 import { optimisedClearance } from "./clearance.js";
 import type { ClearanceReport } from "./clearance.js";
 import { sampleTerminalSites } from "./sample.js";
@@ -243,6 +243,11 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   const o: GrowOptions = { ...DEFAULT_GROW_OPTIONS, ...options };
   checkOptions(o);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError("tree.seed", `tree.seed must be an integer in [0, 4294967295], got ${seed}`);
+  domain.tumours.forEach((t, k) => {
+    if (t.terminalPressureMmHg !== undefined) {
+      checkRange(`geometry.tumours[${k}].terminalPressureMmHg`, t.terminalPressureMmHg, 0, o.inletPressureMmHg, { maxOpen: true });
+    }
+  });
   const N = o.terminals;
   const integ = integral ?? integrateDomain(domain);
   const sites = sampleTerminalSites(domain, integ, N, o.rootFlowMlPerMin, seed);
@@ -304,12 +309,30 @@ function finishTree(w: TreeWriter, domain: Domain, o: GrowOptions, seed: number,
   const terminalPressurePa = o.terminalPressureMmHg * PA_PER_MMHG;
   const radiusMm = new Float64Array(n);
   const structure = { segmentCount: n, parent: w.parent, child0: w.child0, child1: w.child1, lengthMm };
-  murrayRadii(radiusMm, structure, w.demandMlPerMin, o.murrayExponent, viscosityPaS, inletPressurePa - terminalPressurePa);
+  // Outflow pressure per terminal: the tree's, or its tumour's own (compartment 1 + t).
+  const compartmentPressurePa = [terminalPressurePa, ...domain.tumours.map((t) => (t.terminalPressureMmHg ?? o.terminalPressureMmHg) * PA_PER_MMHG)];
+  const terminalPressure = new Float64Array(n);
+  let uniform = true;
+  for (let i = 0; i < n; i++) {
+    if (w.child0[i] >= 0) continue;
+    terminalPressure[i] = compartmentPressurePa[w.compartment[i]];
+    if (terminalPressure[i] !== terminalPressurePa) uniform = false;
+  }
+  if (uniform) murrayRadii(radiusMm, structure, w.demandMlPerMin, o.murrayExponent, viscosityPaS, inletPressurePa - terminalPressurePa);
+  else {
+    try {
+      murrayRadiiWithPressures(radiusMm, structure, w.demandMlPerMin, terminalPressure, o.murrayExponent, viscosityPaS, inletPressurePa);
+    } catch (e) {
+      const k = domain.tumours.findIndex((t) => t.terminalPressureMmHg !== undefined && t.terminalPressureMmHg !== o.terminalPressureMmHg);
+      throw new InputError(
+        `geometry.tumours[${k}].terminalPressureMmHg`,
+        `geometry.tumours[${k}].terminalPressureMmHg: no Murray sizing delivers every terminal's flow with tumour outflow pressures this far from tree.terminalPressureMmHg (${o.terminalPressureMmHg}) — ${(e as Error).message}`,
+      );
+    }
+  }
   for (let i = 0; i < n; i++) {
     if (!(radiusMm[i] > 0 && Number.isFinite(radiusMm[i]))) throw new Error(`growTree: segment ${i} got radius ${radiusMm[i]} (length ${lengthMm[i]} mm)`);
   }
-  const terminalPressure = new Float64Array(n);
-  for (let i = 0; i < n; i++) if (w.child0[i] < 0) terminalPressure[i] = terminalPressurePa;
   const nonTargetBranches: NonTargetBranch[] = o.nonTarget === null ? [] : [{ ...o.nonTarget, attachedToSegment: 0 }];
   const tree: ArterialTree = {
     segmentCount: n,
