@@ -8,6 +8,13 @@
  * wedged at the inlet of a non-terminal vessel (size exclusion) is placed uniformly in a ball of
  * the vessel's radius around its proximal point.
  *
+ * With `accept` (the pipeline passes "the point lies in the terminal's own compartment: inside
+ * the liver, in the same tumour or in normal liver, not in a necrotic core"), a terminal's sphere
+ * is redrawn until the point is accepted — the ball is clipped to the tissue the terminal actually
+ * perfuses, so tumour spheres do not spill into normal liver or out of the liver. After
+ * MAX_ACCEPT_TRIES rejections (a ball almost entirely outside its tissue) the sphere sits at the
+ * terminal's distal point, which lies in its tissue by construction of the tree.
+ *
  * Random numbers: one stream per block of 4096 segments (key = block), consumed in segment order,
  * so positions do not depend on the chunk size.
  */
@@ -15,7 +22,12 @@ import type { ArterialTree } from "../vascular/tree.js";
 import { createStream, type RandomStream } from "../random/stream.js";
 
 const POSITIONS_STREAM_TAG = 0x50n << 56n;
-const SEGMENTS_PER_STREAM = 4096;
+/** Segments per random stream block: also the shard work unit of the pipeline. */
+export const SEGMENTS_PER_STREAM = 4096;
+const MAX_ACCEPT_TRIES = 64;
+
+/** Whether a lodging point (x, y, z mm) of a sphere in terminal `segment` is acceptable. */
+export type LodgingAcceptance = (segment: number, xMm: number, yMm: number, zMm: number) => boolean;
 const MM3_PER_ML = 1000;
 
 export interface LodgedSphereChunk {
@@ -36,6 +48,7 @@ export function forEachLodgedSphereChunk(
   seed: number,
   onChunk: (chunk: LodgedSphereChunk) => void,
   chunkSpheres = 1 << 20,
+  accept: LodgingAcceptance | null = null,
 ): void {
   const positions = new Float64Array(3 * chunkSpheres);
   const segments = new Int32Array(chunkSpheres);
@@ -62,17 +75,32 @@ export function forEachLodgedSphereChunk(
     const cy = centre[3 * j + 1];
     const cz = centre[3 * j + 2];
     const radius = terminal ? Math.cbrt((3 * tree.territoryMl[j] * MM3_PER_ML) / (4 * Math.PI)) : tree.radiusMm[j];
+    const clip = terminal && accept !== null;
     for (let k = 0; k < count; k++) {
-      // Uniform in the ball: rejection from the cube (acceptance π/6).
-      let x: number, y: number, z: number;
-      do {
-        x = 2 * s.nextFloat() - 1;
-        y = 2 * s.nextFloat() - 1;
-        z = 2 * s.nextFloat() - 1;
-      } while (x * x + y * y + z * z > 1);
-      positions[3 * filled] = cx + radius * x;
-      positions[3 * filled + 1] = cy + radius * y;
-      positions[3 * filled + 2] = cz + radius * z;
+      let px = cx;
+      let py = cy;
+      let pz = cz;
+      for (let attempt = 0; attempt < (clip ? MAX_ACCEPT_TRIES : 1); attempt++) {
+        // Uniform in the ball: rejection from the cube (acceptance π/6).
+        let x: number, y: number, z: number;
+        do {
+          x = 2 * s.nextFloat() - 1;
+          y = 2 * s.nextFloat() - 1;
+          z = 2 * s.nextFloat() - 1;
+        } while (x * x + y * y + z * z > 1);
+        const qx = cx + radius * x;
+        const qy = cy + radius * y;
+        const qz = cz + radius * z;
+        if (!clip || (accept as LodgingAcceptance)(j, qx, qy, qz)) {
+          px = qx;
+          py = qy;
+          pz = qz;
+          break;
+        }
+      }
+      positions[3 * filled] = px;
+      positions[3 * filled + 1] = py;
+      positions[3 * filled + 2] = pz;
       segments[filled] = j;
       if (++filled === chunkSpheres) flush();
     }
