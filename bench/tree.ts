@@ -25,8 +25,9 @@ const GEOMETRY = {
   ],
 };
 
-function one(terminals: number, asymmetry?: number): void {
-  const domain = buildDomain(GEOMETRY);
+function one(terminals: number, asymmetry?: number, tumourPressureMmHg?: number): void {
+  const geometry = tumourPressureMmHg === undefined ? GEOMETRY : { ...GEOMETRY, tumours: GEOMETRY.tumours.map((t) => ({ ...t, terminalPressureMmHg: tumourPressureMmHg })) };
+  const domain = buildDomain(geometry);
   const started = performance.now();
   const { tree, stats } = growTreeDetailed(domain, asymmetry === undefined ? { terminals } : { terminals, asymmetry }, 1);
   const seconds = (performance.now() - started) / 1000;
@@ -101,7 +102,8 @@ function morphometryTables(terminals: number): void {
 
 const args = process.argv.slice(2);
 if (args[0] === "--one") {
-  one(Number(args[1]), args[2] === undefined ? undefined : Number(args[2]));
+  const optional = (v: string | undefined) => (v === undefined || v === "-" ? undefined : Number(v));
+  one(Number(args[1]), optional(args[2]), optional(args[3]));
 } else if (args[0] === "--morphometry") {
   morphometryTables(Number(args[1] ?? 1e6));
 } else {
@@ -109,9 +111,11 @@ if (args[0] === "--one") {
   const self = fileURLToPath(import.meta.url);
   console.log("| terminals | subtrees | segments | time (s) | peak RSS (MB) | heap used (MB) | generations min/mean/max | root r (mm) | tumour flow | constraint fallbacks |");
   console.log("|---:|---|---:|---:|---:|---:|---|---:|---:|---:|");
-  // The largest size once more with the symmetric subtrees (asymmetry 0) as the baseline.
+  // The largest size once more with the symmetric subtrees (asymmetry 0) as the baseline, and with
+  // both tumours draining at 35 mmHg (iterated sizing, murrayRadiiWithPressures).
   const runs: [number, string[]][] = sizes.map((n) => [n, []]);
   runs.push([sizes[sizes.length - 1], ["0"]]);
+  runs.push([sizes[sizes.length - 1], ["-", "35"]]);
   for (const [n, extra] of runs) {
     const r = spawnSync(process.execPath, ["--import", "tsx", self, "--one", String(n), ...extra], { encoding: "utf8", maxBuffer: 1 << 20 });
     if (r.status !== 0) {
@@ -121,7 +125,7 @@ if (args[0] === "--one") {
     const x = JSON.parse(r.stdout.trim().split("\n").pop()!);
     const g = x.generations;
     console.log(
-      `| ${n.toExponential(1)} | ${extra.length > 0 ? "symmetric (asymmetry 0)" : "default (asymmetry 1)"} | ${x.segments} | ${x.seconds.toFixed(2)} | ${x.peakRssMb.toFixed(0)} | ${x.heapUsedMb.toFixed(0)} | ${g.min}/${g.mean.toFixed(1)}/${g.max} | ${x.rootRadiusMm.toFixed(3)} | ${x.tumourFlowFraction.toFixed(4)} | ${x.fallbacks} |`,
+      `| ${n.toExponential(1)} | ${extra.length === 0 ? "default (asymmetry 1)" : extra[0] === "0" ? "symmetric (asymmetry 0)" : "default, tumours at 35 mmHg"} | ${x.segments} | ${x.seconds.toFixed(2)} | ${x.peakRssMb.toFixed(0)} | ${x.heapUsedMb.toFixed(0)} | ${g.min}/${g.mean.toFixed(1)}/${g.max} | ${x.rootRadiusMm.toFixed(3)} | ${x.tumourFlowFraction.toFixed(4)} | ${x.fallbacks} |`,
     );
   }
   console.log("\nCandidate search per added terminal (12 nearest segments), grid index vs naive scan:\n");

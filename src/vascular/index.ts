@@ -8,7 +8,7 @@ export type { TreeSummary } from "./export.js";
 export { parseGeometrySection, parseTreeSection, geometrySchema, treeSchema } from "./config.js";
 export type { TreeSection } from "./config.js";
 export { buildDomain, rasterizeDomain } from "../geometry/index.js";
-export { murrayRadii, murrayResidual } from "./murray.js";
+export { murrayRadii, murrayRadiiWithPressures, murrayResidual } from "./murray.js";
 export { HEPATIC_SKELETON, couinaudLabels } from "./couinaud.js";
 export type { SkeletonNode } from "./couinaud.js";
 export { morphometry, strahlerOrders } from "./morphometry.js";
