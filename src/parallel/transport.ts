@@ -127,19 +127,13 @@ export async function simulateTransportParallel(
   pool: WorkerPool,
   runOptions: ParallelTransportOptions = {},
 ): Promise<TransportResult> {
-  const threads = pool.workers > 1;
-  const fromEnv = Number(process.env.SIRTSIM_MIN_TASK_VISITS ?? NaN);
-  const minTaskVisits = runOptions.minTaskVisits ?? (fromEnv >= 0 ? fromEnv : MIN_VISITS_PER_TASK);
-  const allocate = (length: number) => (threads ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length));
-  const steps = transportSteps(tree, options, seed, allocate);
-  let shared: SharedCascade | null = null;
+  const runner = createBatchRunner(pool, seed, runOptions);
+  const steps = transportSteps(tree, options, seed, runner.allocate);
   let yieldedAt = Date.now();
   let step = steps.next();
   while (!step.done) {
     const b = step.value;
-    if (runOptions.signal?.aborted) throw new Error("aborted");
-    shared ??= shareArrays(b, threads);
-    const lung = await runBatch(b, shared, seed, pool, minTaskVisits, runOptions.signal);
+    const lung = await runner.run(b);
     runOptions.onProgress?.(b.injectedBefore + b.spheres, b.totalSpheres, b.batch + 1);
     // Let signal handlers and progress timers run between batches of inline work.
     if (Date.now() - yieldedAt > 50) {
@@ -149,6 +143,29 @@ export async function simulateTransportParallel(
     step = steps.next(lung);
   }
   return step.value;
+}
+
+/** Runs the batches of one transport run on a pool (what simulateTransportParallel drives). */
+export interface BatchRunner {
+  /** Allocator for transportSteps: SharedArrayBuffer-backed when the pool has threads. */
+  readonly allocate: (length: number) => Float64Array;
+  /** Run one batch's units; resolve with the spheres shunted to the lungs. */
+  run(step: CascadeBatchStep): Promise<number>;
+}
+
+export function createBatchRunner(pool: WorkerPool, seed: number, runOptions: Pick<ParallelTransportOptions, "signal" | "minTaskVisits"> = {}): BatchRunner {
+  const threads = pool.workers > 1;
+  const fromEnv = Number(process.env.SIRTSIM_MIN_TASK_VISITS ?? NaN);
+  const minTaskVisits = runOptions.minTaskVisits ?? (fromEnv >= 0 ? fromEnv : MIN_VISITS_PER_TASK);
+  let shared: SharedCascade | null = null;
+  return {
+    allocate: (length) => (threads ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length)),
+    run(b) {
+      if (runOptions.signal?.aborted) throw new Error("aborted");
+      shared ??= shareArrays(b, threads);
+      return runBatch(b, shared, seed, pool, minTaskVisits, runOptions.signal);
+    },
+  };
 }
 
 /** Copy the tree's arrays into shared memory once per run (the driver's own arrays already are). */

@@ -1,0 +1,264 @@
+/**
+ * Speed-up on worker threads (issue 6): the transport Monte Carlo and the FFT dose on 2 workers
+ * against 1 (inline), in the same run, alternating sides so that load from other jobs on the
+ * shared machine hits both alike; the pool's per-task overhead (a trivial task, and an empty
+ * transport task carrying its shared-memory views); and the 2-worker dose against
+ * scipy.signal.fftconvolve (one thread) on the same grid.
+ *
+ *   npm run build && npx tsx bench/parallel-speedup.ts [--terminals 500000] [--spheres 44000000]
+ *     [--size 192] [--voxel-mm 4.42] [--rounds 3] [--no-scipy]
+ *
+ * Both sides are warmed up first (each worker thread JIT-compiles the cascade for itself).
+ * Wall time and CPU time (process.cpuUsage: all threads of the process) are printed side by
+ * side with the load average, because the machine is shared: a wall-clock speed-up below 2 on
+ * 2 cores can mean the other core was busy with someone else's job.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPool, type WorkerPool } from "../src/parallel/pool.js";
+import { createBatchRunner, simulateTransportParallel, type SharedCascade } from "../src/parallel/transport.js";
+import { fftPassRunner } from "../src/parallel/dose.js";
+import type { Task } from "../src/parallel/tasks.js";
+import { runCascadeBatch, simulateTransport, transportSteps, type TransportOptions } from "../src/transport/simulate.js";
+import { doseFromActivity } from "../src/dose/convolve.js";
+import { createFftContext } from "../src/dose/fft3d.js";
+import { sValueAt, voxelSValues } from "../src/dose/svalues.js";
+import { cumulatedSecondsPerBq } from "../src/dose/timeIntegration.js";
+import { axisAlignedGeometry, type Vec3 } from "../src/geometry/grid.js";
+import { createStream } from "../src/random/stream.js";
+import { buildSyntheticTree } from "../test/transport/helpers/syntheticTree.js";
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const terminals = Number(arg("--terminals", "500000"));
+const spheres = Number(arg("--spheres", "44000000"));
+const size = Number(arg("--size", "192"));
+const voxelMm = Number(arg("--voxel-mm", "4.42"));
+const rounds = Number(arg("--rounds", "3"));
+const withScipy = !args.includes("--no-scipy");
+
+interface Timing {
+  wallS: number;
+  cpuS: number;
+}
+
+async function timed(f: () => Promise<unknown> | unknown): Promise<Timing> {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  await f();
+  const used = process.cpuUsage(c);
+  return { wallS: (performance.now() - t) / 1000, cpuS: (used.user + used.system) / 1e6 };
+}
+
+const best = (xs: Timing[]) => xs.reduce((a, b) => (b.wallS < a.wallS ? b : a));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+
+const rows: string[] = [];
+const loadBefore = load();
+const pool2 = createPool({ workers: 2 });
+const pool1 = createPool({ workers: 1 });
+
+// --- per-task overhead -------------------------------------------------------------------------
+async function perTaskUs(pool: WorkerPool, tasks: Task[]): Promise<number> {
+  await pool.runAll(tasks.slice(0, 200));
+  const t = performance.now();
+  await pool.runAll(tasks);
+  return ((performance.now() - t) * 1000) / tasks.length;
+}
+const echo: Task[] = Array.from({ length: 4000 }, (_, i) => ({ kind: "parallel.echo", unitId: `e${i}`, input: { value: i } }));
+// An empty transport task: the same shared views (10 typed arrays on SharedArrayBuffers) a real
+// unit carries, no subtree to walk; measures the cost of passing shared memory per task.
+const n = 2 * terminals - 1;
+const sab = (bytes: number) => new SharedArrayBuffer(bytes);
+const shared: SharedCascade = {
+  child0: new Int32Array(sab(4 * n)),
+  child1: new Int32Array(sab(4 * n)),
+  subtreeEnd: new Int32Array(sab(4 * n)),
+  compartment: new Int32Array(sab(4 * n)),
+  split0: new Float64Array(sab(8 * n)),
+  passFraction: new Float64Array(sab(8 * n)),
+  shuntFraction: new Float64Array(sab(8 * 3)),
+  isCutRoot: new Uint8Array(sab(n)),
+  batchLodged: new Float64Array(sab(8 * n)),
+  scratch: new Float64Array(sab(8 * n)),
+};
+const emptyTransport: Task[] = Array.from({ length: 4000 }, (_, i) => ({
+  kind: "transport.cascadeUnits",
+  unitId: `t${i}`,
+  input: { shared, seed: 1, batch: 0, noiseConcentration: 0, roots: new Int32Array(0), spheres: new Float64Array(0) },
+}));
+const overhead = {
+  echoInline: await perTaskUs(pool1, echo),
+  echo2: await perTaskUs(pool2, echo),
+  transport2: await perTaskUs(pool2, emptyTransport),
+};
+
+// --- transport -----------------------------------------------------------------------------------
+const tBuild = performance.now();
+const tree = buildSyntheticTree({
+  terminals,
+  terminalRadiusMm: 0.015,
+  murrayExponent: 3,
+  tumours: [
+    { name: "T1", firstTerminal: Math.floor(terminals * 0.1), terminals: Math.floor(terminals * 0.05), radiusScale: 1.3 },
+    { name: "T2", firstTerminal: Math.floor(terminals * 0.6), terminals: Math.floor(terminals * 0.02), radiusScale: 1.2 },
+  ],
+  seed: 1,
+});
+const buildS = (performance.now() - tBuild) / 1000;
+const diameterUm = { mean: 32.5, sd: 2.5, min: 20, max: 60 };
+const transportCases: Array<[string, TransportOptions]> = [
+  ["transport, no feedback (1 batch)", { spheres, diameterUm, lungShuntFraction: 0.05 }],
+  ["transport, embolic feedback (tol 10 %)", { spheres, diameterUm, lungShuntFraction: 0.05, embolic: { enabled: true, capacitySpheres: 50, batchTolerance: 0.1 } }],
+];
+/**
+ * One transport run driven step by step, timing the batches' work units apart from the driver's
+ * serial part (context, flow solves between batches, result assembly), which runs on the main
+ * thread whatever the number of workers.
+ */
+async function transportRun(options: TransportOptions, pool: WorkerPool | null): Promise<{ total: Timing; units: Timing }> {
+  const units: Timing = { wallS: 0, cpuS: 0 };
+  const total = await timed(async () => {
+    const runner = pool ? createBatchRunner(pool, 1) : null;
+    const steps = transportSteps(tree, options, 1, runner?.allocate);
+    let step = steps.next();
+    while (!step.done) {
+      const b = step.value;
+      let lung = 0;
+      const t = await timed(async () => {
+        lung = runner ? await runner.run(b) : runCascadeBatch(b.workspace, b.arrays, b.entry, b.cutRoots, b.batch, b.spheres, 1);
+      });
+      units.wallS += t.wallS;
+      units.cpuS += t.cpuS;
+      step = steps.next(lung);
+    }
+  });
+  return { total, units };
+}
+
+for (const [name, options] of transportCases) {
+  const ref = simulateTransport(tree, options, 1); // warm-up, and the reference result
+  const two = await simulateTransportParallel(tree, options, 1, pool2);
+  // Each worker thread compiles the cascade on its own: a few batches before timing (a cold
+  // 2-worker run of one batch was 2–3× slower than a warm one).
+  for (let w = 0; w < 3; w++) await transportRun(options, pool2);
+  const same = Buffer.from(two.segmentLodged.buffer).equals(Buffer.from(ref.segmentLodged.buffer));
+  const one: Array<{ total: Timing; units: Timing }> = [];
+  const par: Array<{ total: Timing; units: Timing }> = [];
+  for (let r = 0; r < rounds; r++) {
+    one.push(await transportRun(options, null));
+    par.push(await transportRun(options, pool2));
+  }
+  rows.push(tableRow(`${name}: whole run`, `${ref.batches} batches`, one.map((x) => x.total), par.map((x) => x.total), same));
+  const unitShare = median(one.map((x) => x.units.wallS / x.total.wallS));
+  rows.push(tableRow(`${name}: work units only`, `${(100 * unitShare).toFixed(0)} % of the 1-worker run`, one.map((x) => x.units), par.map((x) => x.units), same));
+}
+
+// --- dose ----------------------------------------------------------------------------------------
+const dims: Vec3 = [size, size, size];
+const g = axisAlignedGeometry(dims, [voxelMm, voxelMm, voxelMm]);
+const rng = createStream(2026, 0);
+const activity = new Float32Array(size ** 3);
+for (let i = 0; i < activity.length; i++) activity[i] = rng.nextFloat() < 0.3 ? rng.nextFloat() * 1e5 : 0;
+const kernel = voxelSValues("Y-90", voxelMm);
+const ctx = await createFftContext();
+const runner = fftPassRunner(pool2);
+const outInline = { ...g, data: new Float32Array(size ** 3) };
+const outPar = { ...g, data: new Float32Array(size ** 3) };
+const dose1 = () => doseFromActivity(outInline, { ...g, data: activity }, kernel, { context: ctx });
+const dose2 = () => doseFromActivity(outPar, { ...g, data: activity }, kernel, { context: ctx, runPasses: runner });
+// A fresh kernel object per call recomputes the kernel spectrum (on the main thread), as scipy
+// transforms its kernel on every call: the like-for-like comparison with fftconvolve.
+const dose2Fresh = () => doseFromActivity(outPar, { ...g, data: activity }, { ...kernel }, { context: ctx, runPasses: runner });
+await dose1();
+await dose2();
+const doseSame = Buffer.from(outPar.data.buffer).equals(Buffer.from(outInline.data.buffer));
+const d1: Timing[] = [];
+const d2: Timing[] = [];
+const d2Fresh: Timing[] = [];
+for (let r = 0; r < rounds; r++) {
+  d1.push(await timed(dose1));
+  d2.push(await timed(dose2));
+  d2Fresh.push(await timed(dose2Fresh));
+}
+rows.push(tableRow(`dose FFT ${size}³, ${voxelMm} mm (kernel spectrum cached)`, `${kernel.halfWidth[0]}-voxel half-width`, d1, d2, doseSame));
+
+// --- scipy ---------------------------------------------------------------------------------------
+let scipyLine = "scipy: skipped (--no-scipy)";
+if (withScipy) {
+  const PY = String.raw`
+import sys, time, numpy as np, scipy
+from scipy.signal import fftconvolve
+n, h, reps, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+a = np.fromfile(path + "/activity.f32", dtype=np.float32).reshape(n, n, n)
+k = np.fromfile(path + "/kernel.f32", dtype=np.float32).reshape(2*h+1, 2*h+1, 2*h+1)
+fftconvolve(a, k, mode="same")
+times, cpu = [], []
+for _ in range(reps):
+    t, c = time.perf_counter(), time.process_time(); out = fftconvolve(a, k, mode="same")
+    times.append(time.perf_counter() - t); cpu.append(time.process_time() - c)
+print(scipy.__version__, " ".join(str(x) for x in times + cpu))
+`;
+  const dir = mkdtempSync(join(tmpdir(), "sirtsim-bench-par-"));
+  try {
+    writeFileSync(join(dir, "activity.f32"), new Uint8Array(activity.buffer));
+    const h = kernel.halfWidth[0];
+    const w = 2 * h + 1;
+    const scale = cumulatedSecondsPerBq("Y-90") * 1e-9;
+    const full = new Float32Array(w ** 3);
+    for (let k = 0; k < w; k++) for (let j = 0; j < w; j++) for (let i = 0; i < w; i++) full[i + w * (j + w * k)] = sValueAt(kernel, i - h, j - h, k - h) * scale;
+    writeFileSync(join(dir, "kernel.f32"), new Uint8Array(full.buffer));
+    const py = spawnSync("python3", ["-c", PY, String(size), String(h), String(rounds), dir], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" } });
+    if (py.status !== 0) {
+      scipyLine = `scipy: failed (${py.stderr.trim().split("\n").pop()})`;
+    } else {
+      const [version, ...rest] = py.stdout.trim().split(/\s+/);
+      const scipy = rest.slice(0, rounds).map((x, i) => ({ wallS: Number(x), cpuS: Number(rest[rounds + i]) }));
+      const b2 = best(d2Fresh);
+      const bs = best(scipy);
+      scipyLine =
+        `| dose FFT ${size}³, 2 workers (kernel spectrum recomputed per call) vs scipy ${version} fftconvolve (1 thread) | ` +
+        `${b2.wallS.toFixed(3)} s / ${b2.cpuS.toFixed(3)} s CPU | ${bs.wallS.toFixed(3)} s / ${bs.cpuS.toFixed(3)} s CPU | ` +
+        `**${(b2.wallS / bs.wallS).toFixed(2)}×** (median ${(median(d2Fresh.map((x) => x.wallS)) / median(scipy.map((x) => x.wallS))).toFixed(2)}×) |`;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await pool2.destroy();
+await pool1.destroy();
+
+function tableRow(name: string, detail: string, one: Timing[], two: Timing[], identical: boolean): string {
+  const b1 = best(one);
+  const b2 = best(two);
+  const m1 = median(one.map((x) => x.wallS));
+  const m2 = median(two.map((x) => x.wallS));
+  return (
+    `| ${name} | ${detail} | ${b1.wallS.toFixed(3)} / ${b1.cpuS.toFixed(3)} | ${b2.wallS.toFixed(3)} / ${b2.cpuS.toFixed(3)} | ` +
+    `**${(b1.wallS / b2.wallS).toFixed(2)}×** (median ${(m1 / m2).toFixed(2)}×) | ${identical ? "yes" : "NO"} |`
+  );
+}
+
+console.log(`parallel speed-up, node ${process.version}, ${availableParallelism()} cores; ${terminals} terminals (built in ${buildS.toFixed(1)} s), ${spheres} spheres; best of ${rounds} alternating rounds`);
+console.log(`load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}`);
+console.log("");
+console.log("| work | size | 1 worker: wall s / CPU s | 2 workers: wall s / CPU s | speed-up, wall (best) | bit-identical |");
+console.log("|---|---|---:|---:|---:|---|");
+for (const r of rows) console.log(r);
+console.log("");
+console.log("| comparison | sirtsim: wall / CPU | scipy: wall / CPU | ratio, wall (best) |");
+console.log("|---|---:|---:|---:|");
+console.log(scipyLine);
+console.log("");
+console.log("| pool overhead | µs per task |");
+console.log("|---|---:|");
+console.log(`| trivial task, inline (--workers 1) | ${overhead.echoInline.toFixed(1)} |`);
+console.log(`| trivial task, 2 threads | ${overhead.echo2.toFixed(1)} |`);
+console.log(`| empty transport task with its 10 shared views, 2 threads | ${overhead.transport2.toFixed(1)} |`);
