@@ -14,7 +14,7 @@
  * 2 cores can mean the other core was busy with someone else's job.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool, type WorkerPool } from "../src/parallel/pool.js";
