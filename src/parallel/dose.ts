@@ -72,31 +72,52 @@ export interface ParallelDoseOptions {
  * `pool`, over shared grids. The output is copied into `out` at the end.
  */
 export function fftPassRunner(pool: WorkerPool, options: ParallelDoseOptions = {}): FftPassRunner {
+  // Shared buffers are kept between calls of this runner (repeated doses on grids of one size,
+  // as in benchmarks and microdosimetry tiles): a 256³ grid's SharedArrayBuffers cost ~30 ms each
+  // to allocate and zero. Pass A overwrites the whole spectrum, so no clearing is needed.
+  const buffers = new Map<string, Float32Array | Float64Array>();
+  let busy = false;
+  const buffer = <T extends Float32Array | Float64Array>(key: string, Ctor: new (buffer: SharedArrayBuffer) => T, length: number, bytesPer: number): T => {
+    const name = `${key}:${Ctor.name}:${length}`;
+    let b = busy ? undefined : (buffers.get(name) as T | undefined);
+    if (b === undefined) {
+      b = new Ctor(new SharedArrayBuffer(length * bytesPer));
+      if (!busy) {
+        for (const k of [...buffers.keys()]) if (k.startsWith(`${key}:`)) buffers.delete(k);
+        buffers.set(name, b);
+      }
+    }
+    return b;
+  };
   return async (layout, input, kernelSpectrum, out) => {
     const nz = layout.dims[2];
     const Ny = layout.padded[1];
     let kernel = sharedKernels.get(kernelSpectrum);
     if (kernel === undefined) sharedKernels.set(kernelSpectrum, (kernel = toShared(kernelSpectrum)));
-    const grids = {
-      layout,
-      input: toShared(input),
-      spectrum: new Float32Array(new SharedArrayBuffer(4 * layout.spectrumFloats)),
-      kernelSpectrum: kernel,
-      out: out.buffer instanceof SharedArrayBuffer ? out : out instanceof Float64Array ? new Float64Array(new SharedArrayBuffer(out.byteLength)) : new Float32Array(new SharedArrayBuffer(out.byteLength)),
-    };
-    const passTasks = (pass: FftPass, length: number, what: string): Task<FftPassInput>[] =>
-      slabs(length).map(([start, end]) => ({ kind: "dose.fftPass", unitId: `dose/${pass}/${what}-${start}-${end}`, input: { ...grids, pass, start, end } }));
-    const passes = [passTasks("forward", nz, "planes"), passTasks("convolve", Ny, "rows"), passTasks("inverse", nz, "planes")];
-    const total = passes.reduce((n, p) => n + p.length, 0);
-    let done = 0;
-    // Each pass needs the previous one complete: runAll is the barrier.
-    for (const tasks of passes) {
-      const before = done;
-      await pool.runAll(tasks, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        onProgress: (d) => options.onProgress?.((done = before + d), total),
-      });
+    const sharedInput =
+      input.buffer instanceof SharedArrayBuffer ? input : input instanceof Float64Array ? buffer("input", Float64Array, input.length, 8) : buffer("input", Float32Array, input.length, 4);
+    if (sharedInput !== input) sharedInput.set(input);
+    const sharedOut = out.buffer instanceof SharedArrayBuffer ? out : out instanceof Float64Array ? buffer("out", Float64Array, out.length, 8) : buffer("out", Float32Array, out.length, 4);
+    const grids = { layout, input: sharedInput, spectrum: buffer("spectrum", Float32Array, layout.spectrumFloats, 4), kernelSpectrum: kernel, out: sharedOut };
+    const wasBusy = busy;
+    busy = true;
+    try {
+      const passTasks = (pass: FftPass, length: number, what: string): Task<FftPassInput>[] =>
+        slabs(length).map(([start, end]) => ({ kind: "dose.fftPass", unitId: `dose/${pass}/${what}-${start}-${end}`, input: { ...grids, pass, start, end } }));
+      const passes = [passTasks("forward", nz, "planes"), passTasks("convolve", Ny, "rows"), passTasks("inverse", nz, "planes")];
+      const total = passes.reduce((n, p) => n + p.length, 0);
+      let done = 0;
+      // Each pass needs the previous one complete: runAll is the barrier.
+      for (const tasks of passes) {
+        const before = done;
+        await pool.runAll(tasks, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          onProgress: (d) => options.onProgress?.((done = before + d), total),
+        });
+      }
+      if (sharedOut !== out) out.set(sharedOut as never);
+    } finally {
+      busy = wasBusy;
     }
-    if (grids.out !== out) out.set(grids.out as never);
   };
 }

@@ -47,6 +47,33 @@ describe("fftPassRunner(pool) as doseFromActivity's runPasses", () => {
     }
   });
 
+  it("one runner reused for several grids, one after the other and concurrently, gives each inline dose", async () => {
+    const dims: Vec3 = [24, 20, 18];
+    const spacing: Vec3 = [4, 4, 4];
+    const n = dims[0] * dims[1] * dims[2];
+    const kernel = voxelSValues("Y-90", spacing);
+    const activities = [1, 2, 3].map((s) => {
+      const rng = createStream(9, s);
+      return Float32Array.from({ length: n }, () => (rng.nextFloat() < 0.3 ? rng.nextFloat() * 1e5 : 0));
+    });
+    const inline = await Promise.all(
+      activities.map(async (a) => {
+        const out = grid(dims, spacing, new Float32Array(n));
+        await doseFromActivity(out, grid(dims, spacing, a), kernel);
+        return out.data;
+      }),
+    );
+    const runner = fftPassRunner(pools[0]);
+    const run = async (a: Float32Array) => {
+      const out = grid(dims, spacing, new Float32Array(n));
+      await doseFromActivity(out, grid(dims, spacing, a), kernel, { runPasses: runner });
+      return out.data;
+    };
+    for (let i = 0; i < 3; i++) expect(Buffer.from((await run(activities[i])).buffer).equals(Buffer.from(inline[i].buffer)), `sequential ${i}`).toBe(true);
+    const concurrent = await Promise.all(activities.map(run));
+    concurrent.forEach((d, i) => expect(Buffer.from(d.buffer).equals(Buffer.from(inline[i].buffer)), `concurrent ${i}`).toBe(true));
+  });
+
   it("a failing slab rejects with an error naming it", async () => {
     process.env.SIRTSIM_FAIL_UNIT = "dose/convolve/*";
     try {
