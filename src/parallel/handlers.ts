@@ -5,6 +5,7 @@
 import { registerTaskHandlers } from "./tasks.js";
 import { runCascadeUnitsTask } from "./transport.js";
 import { runFftPassTask } from "./dose.js";
+import { runDepositBlocksTask } from "./deposit.js";
 
 registerTaskHandlers({
   /** A trivial unit used by the pool's own tests and the overhead benchmark. */
@@ -17,4 +18,6 @@ registerTaskHandlers({
   "transport.cascadeUnits": runCascadeUnitsTask,
   /** One slab of one FFT pass of the dose convolution (src/parallel/dose.ts). */
   "dose.fftPass": runFftPassTask,
+  /** Lodging positions of contiguous 4096-segment blocks on a count grid (src/parallel/deposit.ts). */
+  "positions.depositBlocks": runDepositBlocksTask,
 });

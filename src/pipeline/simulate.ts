@@ -25,6 +25,7 @@ import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { simulateTransportParallel } from "../parallel/transport.js";
+import { depositBlocksOnPool, type ParallelDepositOptions } from "../parallel/deposit.js";
 import type { SimulationCase } from "./caseInput.js";
 import { doseGridGeometry, emptyGrid } from "./doseStage.js";
 
@@ -179,6 +180,26 @@ export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCo
   let units = 0;
   for (let u = 0; u < totalUnits; u++) if (inShard(shard, u)) units++;
   return { counts, outsideGrid, units };
+}
+
+/**
+ * depositLodgedSpheres with the shard's blocks on a worker pool: the same count grid, exactly
+ * (integer counts), for any pool size. A 1-worker pool runs the inline depositLodgedSpheres.
+ */
+export async function depositLodgedSpheresParallel(
+  simCase: SimulationCase,
+  core: SimulationCore,
+  pool: WorkerPool,
+  shard: Shard = WHOLE_RUN,
+  options: ParallelDepositOptions = {},
+): Promise<ShardCounts> {
+  if (pool.workers === 1) return depositLodgedSpheres(simCase, core, shard);
+  const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
+  const totalUnits = Math.ceil(core.tree.segmentCount / SEGMENTS_PER_UNIT);
+  const blocks: number[] = [];
+  for (let u = 0; u < totalUnits; u++) if (inShard(shard, u)) blocks.push(u);
+  const { counts, outsideGrid } = await depositBlocksOnPool(core.tree, core.transport.segmentLodged, blocks, simCase.seed, core.nuclide, geometry, pool, options);
+  return { counts, outsideGrid, units: blocks.length };
 }
 
 /** Lodged counts restricted to the shard's work units (blocks of SEGMENTS_PER_UNIT segments). */

@@ -1,6 +1,7 @@
 /**
  * Worker threads through the real CLI (dist/, built by `npm test`'s pretest): the files of
- * `sirtsim simulate`, `transport` and `dose` are byte-identical for --workers 1, 2 and 4; a failing
+ * `sirtsim simulate`, `transport` and `dose` are byte-identical for --workers 1, 2 and 4 (transport
+ * units, lodging-position blocks and FFT slabs on threads); a failing
  * work unit exits 1 naming the unit and leaves no output; Ctrl-C leaves no output and exits 130.
  * SIRTSIM_MIN_TASK_VISITS=0 makes the transport dispatch every batch to the threads, however small
  * the tree (by default small batches run on the main thread).
@@ -73,10 +74,11 @@ describe("a failing work unit", () => {
     ["2", "transport/batch-3/subtree-*", /work unit transport\/batch-3\/subtree-\d+ failed: planted failure/],
     ["1", "transport/batch-0/subtree-*", /work unit transport\/batch-0\/subtree-\d+ failed: planted failure/],
     ["2", "dose/convolve/*", /work unit dose\/convolve\/rows-\d+-\d+ failed: planted failure/],
+    ["2", "positions/block-0", /work unit positions\/block-0 failed: planted failure/],
   ];
   for (const [workers, unit, message] of planted) {
     it(`exits 1 naming the unit and writes nothing (${unit}, --workers ${workers})`, () => {
-      const out = join(dir, `failed-${workers}-${unit.split("/")[0]}`);
+      const out = join(dir, `failed-${workers}-${unit.replace(/[/*]/g, "_")}`);
       const r = sirtsim({ SIRTSIM_FAIL_UNIT: unit }, "simulate", casePath, "--out", out, "--workers", workers, "--tree", join(dir, "w1", "tree.bin"));
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(message);

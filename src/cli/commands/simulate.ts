@@ -15,8 +15,8 @@ import { fftPassRunner } from "../../parallel/dose.js";
 import { createProgress } from "../../parallel/progress.js";
 import type { WorkerPool } from "../../parallel/pool.js";
 import { loadSimulationCase } from "../../pipeline/caseInput.js";
-import { depositLodgedSpheres, simulateCoreParallel } from "../../pipeline/simulate.js";
-import type { SimulationCore } from "../../pipeline/simulate.js";
+import { depositLodgedSpheresParallel, simulateCoreParallel } from "../../pipeline/simulate.js";
+import type { ShardCounts, SimulationCore } from "../../pipeline/simulate.js";
 import type { SimulationCase } from "../../pipeline/caseInput.js";
 import type { DoseStageOptions } from "../../pipeline/doseStage.js";
 import type { Shard } from "../../parallel/shard.js";
@@ -68,15 +68,15 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
   };
   await withPool(workers, async (pool) => {
     const core = await simulateCoreParallel(simCase, { stages, log, pool, onTransportProgress: transportProgress(json) });
-    if (shard !== undefined) await writeShard(options, caseFile, caseJson, simCase, core, shard);
-    else await writeWholeRun(options, caseJson, simCase, core, doseStageOptions(pool, json));
+    const part = await depositLodgedSpheresParallel(simCase, core, pool, shard, { onProgress: sphereProgress(json) });
+    if (shard !== undefined) await writeShard(options, caseFile, caseJson, simCase, core, shard, part);
+    else await writeWholeRun(options, caseJson, simCase, core, part, doseStageOptions(pool, json));
   });
 }
 
 /** One slice of the work units, for `sirtsim merge`. */
-async function writeShard(options: SimulateCommandOptions, caseFile: string, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, shard: Shard): Promise<void> {
+async function writeShard(options: SimulateCommandOptions, caseFile: string, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, shard: Shard, part: ShardCounts): Promise<void> {
   const json = Boolean(options.json);
-  const part = depositLodgedSpheres(simCase, core, shard);
   const treeBytes = serializeTree(core.tree);
   const lodgedBytes = encodeLodged(core.transport);
   const caseText = `${JSON.stringify(caseJson, null, 2)}\n`;
@@ -106,8 +106,7 @@ async function writeShard(options: SimulateCommandOptions, caseFile: string, cas
 }
 
 /** The whole run: dose, metrics, report. */
-async function writeWholeRun(options: SimulateCommandOptions, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, doseOptions: DoseStageOptions): Promise<void> {
-  const part = depositLodgedSpheres(simCase, core);
+async function writeWholeRun(options: SimulateCommandOptions, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, part: ShardCounts, doseOptions: DoseStageOptions): Promise<void> {
   const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
   await withOutputDir(options.out, (dir) => writeSimulationOutputs(dir, caseJson, core, outputs));
   if (options.json) printJson(outputs.summary);
@@ -120,6 +119,15 @@ export function transportProgress(json: boolean): (injected: number, total: numb
   return (injected, total, batches) => {
     progress.update(injected, total, `spheres, ${batches} batch${batches === 1 ? "" : "es"}`);
     if (injected >= total) progress.finish();
+  };
+}
+
+/** Progress line of the lodging-position stage. */
+function sphereProgress(json: boolean): (done: number, total: number) => void {
+  const progress = createProgress("lodging positions", { json });
+  return (done, total) => {
+    progress.update(done, total, "spheres");
+    if (done >= total) progress.finish();
   };
 }
 

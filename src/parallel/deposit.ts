@@ -1,0 +1,167 @@
+/**
+ * Lodging positions → sphere-count grid on the worker pool. The work units are the blocks of
+ * 4096 tree segments whose positions come from their own random stream (src/transport/positions.ts;
+ * the units `--shard` splits, src/pipeline/simulate.ts). A task runs a contiguous range of blocks
+ * and returns its own count grid; counts are integers, so adding the grids in task order gives the
+ * inline grid exactly, for any number of workers.
+ *
+ * The tree arrays the positions read (child0, proximal/distal points, radii, territories) and the
+ * lodged counts are copied once into SharedArrayBuffers; a task carries views on them.
+ */
+import type { ArterialTree } from "../vascular/tree.js";
+import type { Grid, GridGeometry } from "../geometry/index.js";
+import { forEachLodgedSphereChunk } from "../transport/positions.js";
+import { activityGridFromSpheres } from "../dose/activity.js";
+import type { NuclideId } from "../physics/index.js";
+import { WorkUnitError } from "../errors.js";
+import type { WorkerPool } from "./pool.js";
+import { plantedFailure, type Task } from "./tasks.js";
+
+/** Segments per position block (positions.ts SEGMENTS_PER_STREAM; pipeline SEGMENTS_PER_UNIT). */
+export const SEGMENTS_PER_BLOCK = 4096;
+/** Smallest task, in spheres (≈ 10 ms of work against ≈ 0.1 ms per task round trip). */
+const MIN_SPHERES_PER_TASK = 200_000;
+const TASKS_PER_WORKER = 4;
+
+/** Views on the tree arrays forEachLodgedSphereChunk reads, and the lodged counts. */
+export interface SharedPositionsTree {
+  readonly segmentCount: number;
+  readonly child0: Int32Array;
+  readonly proximalMm: Float64Array;
+  readonly distalMm: Float64Array;
+  readonly radiusMm: Float64Array;
+  readonly territoryMl: Float64Array;
+  readonly segmentLodged: Uint32Array;
+}
+
+export interface DepositBlocksInput {
+  readonly tree: SharedPositionsTree;
+  readonly seed: number;
+  readonly nuclide: NuclideId;
+  readonly geometry: GridGeometry;
+  /** Blocks to run, ascending. */
+  readonly blocks: Int32Array;
+}
+
+export interface DepositBlocksOutput {
+  /** Spheres per voxel from these blocks (integers). */
+  readonly counts: Float64Array;
+  readonly outsideGrid: number;
+}
+
+export function positionBlockId(block: number): string {
+  return `positions/block-${block}`;
+}
+
+/** Handler of "positions.depositBlocks". */
+export function runDepositBlocksTask(input: DepositBlocksInput): DepositBlocksOutput {
+  const t = input.tree;
+  const counts: Grid<Float64Array> = { ...input.geometry, data: new Float64Array(input.geometry.dims[0] * input.geometry.dims[1] * input.geometry.dims[2]) };
+  let outsideGrid = 0;
+  // forEachLodgedSphereChunk scans segments 0..segmentCount: give it the counts of this task's
+  // blocks only, up to the end of the last one (the scan of the zeros before is O(end), once per task).
+  const last = input.blocks[input.blocks.length - 1];
+  const end = Math.min(t.segmentCount, (last + 1) * SEGMENTS_PER_BLOCK);
+  const mine = new Uint32Array(end);
+  for (let k = 0; k < input.blocks.length; k++) {
+    const b = input.blocks[k];
+    try {
+      plantedFailure(positionBlockId(b));
+    } catch (err) {
+      throw new WorkUnitError(positionBlockId(b), err);
+    }
+    const start = b * SEGMENTS_PER_BLOCK;
+    mine.set(t.segmentLodged.subarray(start, Math.min(end, start + SEGMENTS_PER_BLOCK)), start);
+  }
+  // The fields positions.ts reads of an ArterialTree (segmentCount, child0, proximalMm, distalMm,
+  // radiusMm, territoryMl); a missing one would throw, not silently differ (test/parallel/cli.test.ts).
+  const view = { ...t, segmentCount: end } as unknown as ArterialTree;
+  forEachLodgedSphereChunk(view, mine, input.seed, (chunk) => {
+    outsideGrid += activityGridFromSpheres(counts, chunk.positionsMm, 1, { nuclide: input.nuclide }).outsideCount;
+  });
+  return { counts: counts.data, outsideGrid };
+}
+
+export interface ParallelDepositOptions {
+  readonly signal?: AbortSignal;
+  /** Called after each task: spheres placed so far, total. */
+  readonly onProgress?: (spheresDone: number, spheresTotal: number) => void;
+}
+
+/**
+ * Deposit the lodged spheres of the given blocks (`inShard` filter applied by the caller) on a
+ * count grid with `geometry`, on `pool`. Returns the counts (integers) and the spheres outside.
+ */
+export async function depositBlocksOnPool(
+  tree: ArterialTree,
+  segmentLodged: Uint32Array,
+  blocks: readonly number[],
+  seed: number,
+  nuclide: NuclideId,
+  geometry: GridGeometry,
+  pool: WorkerPool,
+  options: ParallelDepositOptions = {},
+): Promise<{ counts: Grid<Float64Array>; outsideGrid: number }> {
+  const copy = <T extends Int32Array | Float64Array | Uint32Array>(x: T): T => {
+    const Ctor = x.constructor as new (buffer: SharedArrayBuffer) => T;
+    const out = new Ctor(new SharedArrayBuffer(x.byteLength));
+    out.set(x as never);
+    return out;
+  };
+  const shared: SharedPositionsTree = {
+    segmentCount: tree.segmentCount,
+    child0: copy(tree.child0),
+    proximalMm: copy(tree.proximalMm),
+    distalMm: copy(tree.distalMm),
+    radiusMm: copy(tree.radiusMm),
+    territoryMl: copy(tree.territoryMl),
+    segmentLodged: copy(segmentLodged),
+  };
+  // Spheres per block, then contiguous groups of blocks of similar sphere counts.
+  const spheresOf = (b: number) => {
+    let s = 0;
+    const end = Math.min(tree.segmentCount, (b + 1) * SEGMENTS_PER_BLOCK);
+    for (let j = b * SEGMENTS_PER_BLOCK; j < end; j++) s += segmentLodged[j];
+    return s;
+  };
+  const weights = blocks.map(spheresOf);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const target = Math.max(MIN_SPHERES_PER_TASK, total / (pool.workers * TASKS_PER_WORKER));
+  const tasks: Task<DepositBlocksInput>[] = [];
+  const taskSpheres: number[] = [];
+  for (let first = 0; first < blocks.length; ) {
+    let last = first;
+    let s = weights[first];
+    while (last + 1 < blocks.length && s + weights[last + 1] <= target) s += weights[++last];
+    const group = blocks.slice(first, last + 1);
+    tasks.push({
+      kind: "positions.depositBlocks",
+      unitId: group.length === 1 ? positionBlockId(group[0]) : `positions/blocks-${group[0]}..${group[group.length - 1]}`,
+      input: { tree: shared, seed, nuclide, geometry: plainGeometry(geometry), blocks: Int32Array.from(group) },
+    });
+    taskSpheres.push(s);
+    first = last + 1;
+  }
+  let placed = 0;
+  const outputs = await pool.runAll<DepositBlocksOutput>(tasks, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onProgress: (done) => {
+      placed += taskSpheres[done - 1] ?? 0;
+      options.onProgress?.(placed, total);
+    },
+  });
+  const counts: Grid<Float64Array> = { ...geometry, data: new Float64Array(geometry.dims[0] * geometry.dims[1] * geometry.dims[2]) };
+  let outsideGrid = 0;
+  for (const out of outputs) {
+    const c = out.counts;
+    const data = counts.data;
+    for (let v = 0; v < data.length; v++) data[v] += c[v];
+    outsideGrid += out.outsideGrid;
+  }
+  return { counts, outsideGrid };
+}
+
+/** The geometry fields only (a Grid may carry its data; tasks must not clone it). */
+function plainGeometry(g: GridGeometry): GridGeometry {
+  return { dims: g.dims, spacingMm: g.spacingMm, originMm: g.originMm, direction: g.direction, frame: g.frame } as GridGeometry;
+}
