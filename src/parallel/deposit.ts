@@ -10,7 +10,8 @@
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import type { Grid, GridGeometry } from "../geometry/index.js";
-import { forEachLodgedSphereChunk } from "../transport/positions.js";
+import { compartmentAcceptance, forEachLodgedSphereChunk } from "../transport/positions.js";
+import type { Domain } from "../geometry/domain.js";
 import { activityGridFromSpheres } from "../dose/activity.js";
 import type { NuclideId } from "../physics/index.js";
 import { WorkUnitError } from "../errors.js";
@@ -31,6 +32,7 @@ export interface SharedPositionsTree {
   readonly distalMm: Float64Array;
   readonly radiusMm: Float64Array;
   readonly territoryMl: Float64Array;
+  readonly compartment: Int32Array;
   readonly segmentLodged: Uint32Array;
 }
 
@@ -39,6 +41,8 @@ export interface DepositBlocksInput {
   readonly seed: number;
   readonly nuclide: NuclideId;
   readonly geometry: GridGeometry;
+  /** The liver and tumours, for clipping lodging positions to each terminal's tissue (mask data shared). */
+  readonly domain: Domain;
   /** Blocks to run, ascending. */
   readonly blocks: Int32Array;
 }
@@ -78,7 +82,7 @@ export function runDepositBlocksTask(input: DepositBlocksInput): DepositBlocksOu
   const view = { ...t, segmentCount: end } as unknown as ArterialTree;
   forEachLodgedSphereChunk(view, mine, input.seed, (chunk) => {
     outsideGrid += activityGridFromSpheres(counts, chunk.positionsMm, 1, { nuclide: input.nuclide }).outsideCount;
-  });
+  }, undefined, compartmentAcceptance(input.domain, t.compartment));
   return { counts: counts.data, outsideGrid };
 }
 
@@ -100,6 +104,7 @@ export async function depositBlocksOnPool(
   nuclide: NuclideId,
   geometry: GridGeometry,
   pool: WorkerPool,
+  domain: Domain,
   options: ParallelDepositOptions = {},
 ): Promise<{ counts: Grid<Float64Array>; outsideGrid: number }> {
   const copy = <T extends Int32Array | Float64Array | Uint32Array>(x: T): T => {
@@ -115,8 +120,14 @@ export async function depositBlocksOnPool(
     distalMm: copy(tree.distalMm),
     radiusMm: copy(tree.radiusMm),
     territoryMl: copy(tree.territoryMl),
+    compartment: copy(tree.compartment),
     segmentLodged: copy(segmentLodged),
   };
+  // A mask liver's voxels go into shared memory once instead of a structured clone per task.
+  const sharedDomain: Domain =
+    domain.liver.kind === "mask"
+      ? { ...domain, liver: { kind: "mask", grid: { ...domain.liver.grid, data: sharedBytes(domain.liver.grid.data) } } }
+      : domain;
   // Spheres per block, then contiguous groups of blocks of similar sphere counts.
   const spheresOf = (b: number) => {
     let s = 0;
@@ -137,7 +148,7 @@ export async function depositBlocksOnPool(
     tasks.push({
       kind: "positions.depositBlocks",
       unitId: group.length === 1 ? positionBlockId(group[0]) : `positions/blocks-${group[0]}..${group[group.length - 1]}`,
-      input: { tree: shared, seed, nuclide, geometry: plainGeometry(geometry), blocks: Int32Array.from(group) },
+      input: { tree: shared, seed, nuclide, geometry: plainGeometry(geometry), domain: sharedDomain, blocks: Int32Array.from(group) },
     });
     taskSpheres.push(s);
     first = last + 1;
@@ -159,6 +170,12 @@ export async function depositBlocksOnPool(
     outsideGrid += out.outsideGrid;
   }
   return { counts, outsideGrid };
+}
+
+function sharedBytes(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(data.byteLength));
+  out.set(data);
+  return out;
 }
 
 /** The geometry fields only (a Grid may carry its data; tasks must not clone it). */

@@ -18,7 +18,7 @@ import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import { forEachLodgedSphereChunk, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
+import { compartmentAcceptance, forEachLodgedSphereChunk, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
 import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import { activityGridFromSpheres } from "../dose/index.js";
 import type { Shard } from "../parallel/shard.js";
@@ -172,10 +172,11 @@ export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCo
   const counts = emptyGrid(geometry, (n) => new Float64Array(n));
   const mine = shardLodged(core.transport.segmentLodged, shard);
   let outsideGrid = 0;
+  const accept = compartmentAcceptance(simCase.domain, core.tree.compartment);
   forEachLodgedSphereChunk(core.tree, mine, simCase.seed, (chunk) => {
     // Activity 1 per sphere: the grid counts spheres (integers, exact in any order).
     outsideGrid += activityGridFromSpheres(counts, chunk.positionsMm, 1, { nuclide: core.nuclide }).outsideCount;
-  });
+  }, undefined, accept);
   const totalUnits = Math.ceil(core.tree.segmentCount / SEGMENTS_PER_UNIT);
   let units = 0;
   for (let u = 0; u < totalUnits; u++) if (inShard(shard, u)) units++;
@@ -198,7 +199,7 @@ export async function depositLodgedSpheresParallel(
   const totalUnits = Math.ceil(core.tree.segmentCount / SEGMENTS_PER_UNIT);
   const blocks: number[] = [];
   for (let u = 0; u < totalUnits; u++) if (inShard(shard, u)) blocks.push(u);
-  const { counts, outsideGrid } = await depositBlocksOnPool(core.tree, core.transport.segmentLodged, blocks, simCase.seed, core.nuclide, geometry, pool, options);
+  const { counts, outsideGrid } = await depositBlocksOnPool(core.tree, core.transport.segmentLodged, blocks, simCase.seed, core.nuclide, geometry, pool, simCase.domain, options);
   return { counts, outsideGrid, units: blocks.length };
 }
 

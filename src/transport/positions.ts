@@ -19,6 +19,8 @@
  * so positions do not depend on the chunk size.
  */
 import type { ArterialTree } from "../vascular/tree.js";
+import type { Domain } from "../geometry/domain.js";
+import { compartmentOfLabel, labelAt } from "../geometry/domain.js";
 import { createStream, type RandomStream } from "../random/stream.js";
 
 const POSITIONS_STREAM_TAG = 0x50n << 56n;
@@ -28,6 +30,19 @@ const MAX_ACCEPT_TRIES = 64;
 
 /** Whether a lodging point (x, y, z mm) of a sphere in terminal `segment` is acceptable. */
 export type LodgingAcceptance = (segment: number, xMm: number, yMm: number, zMm: number) => boolean;
+
+/**
+ * Accept a point when it lies in the tissue the terminal perfuses: inside the liver, in the
+ * terminal's compartment (`compartment[segment]`: 0 normal liver, 1 + t tumour t), and not in a
+ * necrotic core (no flow reaches it).
+ */
+export function compartmentAcceptance(domain: Domain, compartment: Int32Array): LodgingAcceptance {
+  const firstNecroticLabel = 2 + domain.tumours.length;
+  return (segment, x, y, z) => {
+    const label = labelAt(domain, x, y, z);
+    return label !== 0 && label < firstNecroticLabel && compartmentOfLabel(domain, label) === compartment[segment];
+  };
+}
 const MM3_PER_ML = 1000;
 
 export interface LodgedSphereChunk {
