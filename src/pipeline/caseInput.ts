@@ -35,6 +35,8 @@ export interface SimulationCase {
   readonly integral: DomainIntegral;
   /** True when the planning compartments were derived from the geometry. */
   readonly compartmentsFromGeometry: boolean;
+  /** The case JSON (validated), for re-planning on a selective injection's territory. */
+  readonly caseJson: Readonly<Record<string, unknown>>;
 }
 
 /** Default seed when the case gives none (any fixed number: runs must be reproducible). */
@@ -95,6 +97,7 @@ export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: 
     domain,
     integral,
     compartmentsFromGeometry,
+    caseJson: json,
   };
 }
 

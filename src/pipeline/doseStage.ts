@@ -13,6 +13,8 @@ import type { Domain, Grid, GridGeometry, Vec3 } from "../geometry/index.js";
 import { doseFromActivity, doseMetrics, dvh, dvhCurve, dvhDosePoints, localDepositionDose, voxelSValues } from "../dose/index.js";
 import type { DoseConfig, DoseMetrics, Dvh, FftPassRunner } from "../dose/index.js";
 import type { NuclideId } from "../physics/index.js";
+import type { ArterialTree } from "../vascular/index.js";
+import { perfusedMask } from "./perfused.js";
 
 /** Dose grid over the liver's bounding box plus a margin, cubic voxels, axis-aligned (RAS). */
 export function doseGridGeometry(domain: Domain, voxelMm: number, marginMm: number): GridGeometry {
@@ -31,17 +33,25 @@ export function emptyGrid<T extends Float32Array | Float64Array | Uint8Array>(ge
 export interface VolumeOfInterest {
   readonly name: string;
   readonly labels: readonly number[];
+  /** Restrict to the perfused territory (selective injections). */
+  readonly perfusedOnly?: boolean;
 }
 
 /**
  * VOIs of the domain: each tumour (viable tissue and necrotic core together, as the partition
  * model counts it), normal liver, and the whole liver.
  */
-export function domainVolumesOfInterest(domain: Domain): VolumeOfInterest[] {
+export function domainVolumesOfInterest(domain: Domain, selective = false): VolumeOfInterest[] {
   const T = domain.tumours.length;
-  const tumours = domain.tumours.map((t, i) => ({ name: t.name, labels: [2 + i, 2 + T + i] }));
   const all = [1, ...Array.from({ length: 2 * T }, (_, i) => 2 + i)];
-  return [...tumours, { name: "normal", labels: [1] }, { name: "liver", labels: all }];
+  if (!selective) {
+    const tumours = domain.tumours.map((t, i) => ({ name: t.name, labels: [2 + i, 2 + T + i] }));
+    return [...tumours, { name: "normal", labels: [1] }, { name: "liver", labels: all }];
+  }
+  // A selective injection: tumours and normal liver within the perfused territory (the volumes
+  // the partition model is planned on), the whole territory, and the whole liver.
+  const tumours = domain.tumours.map((t, i) => ({ name: t.name, labels: [2 + i, 2 + T + i], perfusedOnly: true }));
+  return [...tumours, { name: "normal", labels: [1], perfusedOnly: true }, { name: "perfused", labels: all, perfusedOnly: true }, { name: "liver", labels: all }];
 }
 
 /** A 0/1 mask of the voxels whose label is in `labels`. */
@@ -78,6 +88,8 @@ export interface DoseStageResult {
 export interface DoseStageOptions {
   /** Runs the FFT passes on worker threads (src/parallel/dose.ts `fftPassRunner`); inline when absent. */
   readonly runPasses?: FftPassRunner;
+  /** Selective injection: the injected subtree, whose territory bounds the VOIs (perfused.ts). */
+  readonly selective?: { readonly tree: ArterialTree; readonly entry: number };
 }
 
 /**
@@ -108,9 +120,16 @@ export async function doseFromSphereCounts(
   localDepositionDose(ldmDoseGy, activity, { nuclide, densityGPerMl: config.densityGPerMl, doseCoefficientGyKgPerGBq, untilH });
 
   const labels = rasterizeDomain(emptyGrid(counts, (n) => new Uint8Array(n)), domain);
+  const perfused = options.selective ? perfusedMask(labels, options.selective.tree, options.selective.entry) : null;
   const vois: VoiDose[] = [];
-  for (const voi of domainVolumesOfInterest(domain)) {
-    const mask = voiMask(labels, voi.labels);
+  for (const voi of domainVolumesOfInterest(domain, perfused !== null)) {
+    let mask = voiMask(labels, voi.labels);
+    if (voi.perfusedOnly && perfused) {
+      const whole = mask;
+      mask = { ...whole, data: whole.data.map((m, n) => m & perfused.data[n]) };
+      // A tumour outside the territory is still reported, whole: it gets cross-fire only.
+      if (!mask.data.some((m) => m !== 0) && voi.name !== "normal" && voi.name !== "perfused") mask = whole;
+    }
     let voxels = 0;
     for (let n = 0; n < mask.data.length; n++) voxels += mask.data[n];
     if (voxels === 0) continue; // a tumour smaller than a voxel: reported by the partition model only

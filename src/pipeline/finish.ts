@@ -8,6 +8,7 @@ import { makeProvenance } from "../io/results.js";
 import type { Provenance } from "../io/results.js";
 import type { SimulationCase } from "./caseInput.js";
 import { doseFromSphereCounts } from "./doseStage.js";
+import { isWholeTree } from "./perfused.js";
 import type { DoseStageOptions, DoseStageResult, VoiDose } from "./doseStage.js";
 import { simulatedLungDoseGy, simulationConstants } from "./simulate.js";
 import type { SimulationCore } from "./simulate.js";
@@ -85,10 +86,13 @@ export async function finishSimulation(
   options: DoseStageOptions = {},
 ): Promise<SimulationOutputs> {
   const doseConfig = { ...simCase.dose, vThresholdsGy: [...new Set([...simCase.dose.vThresholdsGy, 100])].sort((a, b) => a - b), dPercents: [...new Set([...simCase.dose.dPercents, 50, 70, 90, 95])].sort((a, b) => a - b) };
-  const dose = await doseFromSphereCounts(counts, core.activityPerSphereBq, simCase.domain, core.nuclide, doseConfig, core.doseCoefficientGyKgPerGBq, options);
+  const dose = await doseFromSphereCounts(counts, core.activityPerSphereBq, simCase.domain, core.nuclide, doseConfig, core.doseCoefficientGyKgPerGBq, {
+    ...options,
+    ...(isWholeTree(core.tree, core.entrySegment) ? {} : { selective: { tree: core.tree, entry: core.entrySegment } }),
+  });
   const t = core.transport;
   const tumourNames = simCase.domain.tumours.map((x) => x.name);
-  const spheresOf = (name: string): number => (name === "liver" ? ["normal", ...tumourNames].reduce((s, n) => s + (t.spheres[n] ?? 0), 0) : (t.spheres[name] ?? 0));
+  const spheresOf = (name: string): number => (name === "liver" || name === "perfused" ? ["normal", ...tumourNames].reduce((s, n) => s + (t.spheres[n] ?? 0), 0) : (t.spheres[name] ?? 0));
 
   const compartments: Record<string, CompartmentSummary> = {};
   const massKgOf = (name: string): number | undefined => core.plan.compartments[name]?.massKg;
@@ -142,7 +146,7 @@ export async function finishSimulation(
       injection: core.sections.injection,
       transport: core.sections.transport,
       dose: simCase.dose,
-      planning: simCase.planning,
+      planning: core.planning,
     },
     provenance,
   };

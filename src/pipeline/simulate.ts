@@ -18,7 +18,7 @@ import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import { compartmentAcceptance, forEachLodgedSphereChunk, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
+import { compartmentAcceptance, entrySegmentOf, forEachLodgedSphereChunk, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
 import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import { activityGridFromSpheres } from "../dose/index.js";
 import type { Shard } from "../parallel/shard.js";
@@ -27,6 +27,10 @@ import type { WorkerPool } from "../parallel/pool.js";
 import { simulateTransportParallel } from "../parallel/transport.js";
 import { depositBlocksOnPool, type ParallelDepositOptions } from "../parallel/deposit.js";
 import type { SimulationCase } from "./caseInput.js";
+import { isWholeTree, territoryCompartments } from "./perfused.js";
+import { parseCase } from "../io/caseFile.js";
+import { sirtsimVersion } from "../io/results.js";
+import type { PlanningCase } from "../planning/types.js";
 import { doseGridGeometry, emptyGrid } from "./doseStage.js";
 
 /** Tree segments per lodging-position work unit (matches the stream blocks of positions.ts). */
@@ -72,6 +76,10 @@ export function resolveTransportSections(simCase: SimulationCase, plan: PlanResu
 
 export interface SimulationCore {
   readonly plan: PlanResult;
+  /** The planning case the plan used (the case's, or re-derived on a selective injection's territory). */
+  readonly planning: PlanningCase;
+  /** The injected segment of the tree. */
+  readonly entrySegment: number;
   readonly tree: ArterialTree;
   readonly treeSummary: TreeSummary;
   readonly transport: TransportResult;
@@ -132,15 +140,24 @@ interface TransportRequest {
 
 function* coreSteps(simCase: SimulationCase, options: SimulateOptions): Generator<TransportRequest, SimulationCore, TransportResult> {
   const log = options.log ?? (() => {});
-  const plan = planTreatment(simCase.planning);
-  const product = PRODUCTS[simCase.planning.product];
-  const k = caseDoseCoefficient(simCase.planning).valueGyKgPerGBq;
-  log(`plan: ${plan.method}, ${plan.activityGBq.toFixed(3)} GBq delivered`);
-
   const t0 = Date.now();
   const tree = options.stages?.tree ?? growTree(simCase.domain, simCase.tree, simCase.tree.seed);
   checkTreeMatchesDomain(tree, simCase);
   log(`tree: ${(tree.segmentCount + 1) / 2} terminals${options.stages?.tree ? " (loaded)" : ` grown in ${((Date.now() - t0) / 1000).toFixed(1)} s`}`);
+
+  // A selective injection of a case whose compartments come from the geometry is planned on the
+  // injected subtree's territory (its tumours and normal liver), as a clinician plans a lobar or
+  // segmental treatment on the perfused volume.
+  const rawInjection = (simCase.injectionSection ?? {}) as { entryPoint?: string | number };
+  const entrySegment = entrySegmentOf(tree, rawInjection.entryPoint ?? "root");
+  const planning =
+    simCase.compartmentsFromGeometry && !isWholeTree(tree, entrySegment)
+      ? parseCase({ ...simCase.caseJson, compartments: territoryCompartments(tree, entrySegment) }, simCase.name)
+      : simCase.planning;
+  const plan = planTreatment(planning, { version: sirtsimVersion() });
+  const product = PRODUCTS[planning.product];
+  const k = caseDoseCoefficient(planning).valueGyKgPerGBq;
+  log(`plan: ${plan.method}, ${plan.activityGBq.toFixed(3)} GBq delivered${planning === simCase.planning ? "" : " (planned on the injected territory)"}`);
 
   const sections = resolveTransportSections(simCase, plan);
   const t1 = Date.now();
@@ -154,7 +171,7 @@ function* coreSteps(simCase: SimulationCase, options: SimulateOptions): Generato
   log(`transport: ${transport.spheresInjected} spheres in ${transport.batches} batches${options.stages?.transport ? " (loaded)" : `, ${((Date.now() - t1) / 1000).toFixed(1)} s`}`);
   if (!(transport.spheresInjected > 0)) throw new InputError("activityGBq", "the plan injects no spheres (activityGBq too small for one sphere)");
   const activityPerSphereBq = (plan.activityGBq * 1e9) / transport.spheresInjected;
-  return { plan, tree, treeSummary: treeSummary(tree), transport, sections, nuclide: product.nuclide, activityPerSphereBq, doseCoefficientGyKgPerGBq: k };
+  return { plan, planning, entrySegment, tree, treeSummary: treeSummary(tree), transport, sections, nuclide: product.nuclide, activityPerSphereBq, doseCoefficientGyKgPerGBq: k };
 }
 
 export interface ShardCounts {
