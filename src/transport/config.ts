@@ -25,6 +25,7 @@ export const embolicSchema = z
   .object({
     enabled: z.boolean().default(true).describe("lodged spheres choke their vessel and flows are re-solved between batches"),
     capacitySpheres: z.number().gt(0).max(1e9).default(50).describe("spheres that plug one vessel (~50 per portal tract)"),
+    capacitySpheresPerMl: z.number().gt(0).max(1e9).nullable().default(null).describe("a terminal's capacity per mL of its territory instead (~5e4: 50 spheres per ~1 mg portal tract), so the load a territory tolerates does not depend on the tree's resolution; null = capacitySpheres for every vessel"),
     batchTolerance: z.number().gt(0).max(1).default(0.05).describe("largest conductance change of any vessel within one batch, fraction of its baseline (sets the adaptive batch size)"),
     batchSpheres: z.number().int().min(0).max(2 ** 32).default(0).describe("fixed batch size in spheres instead of the adaptive one; 0 = adaptive"),
     refluxThresholdFraction: z.number().min(0).max(1).default(0.1).describe("stasis when the injected segment's flow falls below this fraction of its baseline; the remaining spheres reflux"),

@@ -3,7 +3,7 @@
  * next spheres go — is re-solved.
  *
  * Model: segment j holding k_j spheres has conductance g_j = g_j⁰ · max(0, 1 − k_j / C), i.e.
- * resistance R_j⁰ / (1 − k_j/C), infinite (plugged) once k_j ≥ C. C is the capacity in spheres
+ * resistance R_j⁰ / (1 − k_j/C_j), infinite (plugged) once k_j ≥ C_j. C_j is the capacity in spheres
  * (≈ 50 per portal tract, the issue's figure; configurable). Flows follow from the Thévenin
  * recursion of src/vascular/hemodynamics.ts: after a batch, the changed segments are updated with
  * updatePathToRoot (O(depth) each) or, when that would cost more, with one O(N) reduceSubtrees.
@@ -37,8 +37,8 @@ export interface FlowState {
   readonly eq: SubtreeEquivalents;
   /** Spheres lodged so far in every segment (the feedback's k_j). */
   readonly lodged: Float64Array;
-  /** Capacity C, spheres per segment. */
-  readonly capacitySpheres: number;
+  /** Capacity C_j of every segment, spheres (see createFlowState). */
+  readonly capacity: Float64Array;
   /** Scratch of the top-down pass: flow (m³/s) and distal pressure (Pa) within the injected subtree. */
   readonly flow: Float64Array;
   readonly distalPressurePa: Float64Array;
@@ -46,8 +46,18 @@ export interface FlowState {
   readonly maxDepth: number;
 }
 
-export function createFlowState(tree: ArterialTree, capacitySpheres: number): FlowState {
+/**
+ * Flow state at baseline. Every segment plugs at `capacitySpheres`; with `capacitySpheresPerMl`, a
+ * terminal's capacity is that density times its territory volume instead (at least one sphere),
+ * so the embolic load a territory tolerates does not depend on how finely the tree resolves it
+ * (≈ 50 spheres per portal tract of ≈ 1 mg of tissue ≈ 5e4 spheres per mL).
+ */
+export function createFlowState(tree: ArterialTree, capacitySpheres: number, capacitySpheresPerMl: number | null = null): FlowState {
   const n = tree.segmentCount;
+  const capacity = new Float64Array(n).fill(capacitySpheres);
+  if (capacitySpheresPerMl !== null) {
+    for (let j = 0; j < n; j++) if (tree.child0[j] < 0) capacity[j] = Math.max(1, capacitySpheresPerMl * tree.territoryMl[j]);
+  }
   const resistance0 = segmentResistances(new Float64Array(n), tree, tree.params.viscosityPaS);
   const resistance = resistance0.slice();
   const eq = reduceSubtrees(createSubtreeEquivalents(n), tree, resistance);
@@ -59,7 +69,7 @@ export function createFlowState(tree: ArterialTree, capacitySpheres: number): Fl
     resistance,
     eq,
     lodged: new Float64Array(n),
-    capacitySpheres,
+    capacity,
     flow: new Float64Array(n),
     distalPressurePa: new Float64Array(n),
     maxDepth: maxDepth + 1,
@@ -86,7 +96,10 @@ export interface ExpectedLodgingOutput {
   /** Scratch: expected fraction of injected spheres arriving at each segment's inlet. */
   readonly reach: Float64Array;
   readonly lungShuntFraction: number;
-  /** Set by solveSplits: max over segments of the expected lodging per injected sphere. */
+  /**
+   * Set by solveSplits: max over segments of the expected lodging per injected sphere relative to
+   * the segment's capacity, max_j e_j / C_j (the batch size bound is tol / max).
+   */
   max: number;
 }
 
@@ -121,6 +134,7 @@ export function solveSplits(
   const shunt = context.shuntFraction;
   const compartment = tree.compartment;
   const reach = lodging === null ? null : lodging.reach;
+  const capacity = state.capacity;
   let maxExpected = 0;
   if (reach !== null) reach[entry] = 1 - (lodging as ExpectedLodgingOutput).lungShuntFraction;
   for (let j = entry; j < entryEnd; j++) {
@@ -133,7 +147,7 @@ export function solveSplits(
     if (reach !== null) {
       const arrive = reach[j];
       inside = passFraction === null ? arrive : arrive * passFraction[j];
-      const e = c0 < 0 ? arrive - inside * shunt[compartment[j]] : arrive - inside;
+      const e = (c0 < 0 ? arrive - inside * shunt[compartment[j]] : arrive - inside) / capacity[j];
       if (e > maxExpected) maxExpected = e;
     }
     if (c0 < 0) continue;
@@ -191,7 +205,7 @@ export function expectedLodging(
 /** Add `count` spheres to segment j's load and update its resistance (not yet re-solved). */
 export function addLodged(state: FlowState, segment: number, count: number): void {
   const k = (state.lodged[segment] += count);
-  const open = 1 - k / state.capacitySpheres;
+  const open = 1 - k / state.capacity[segment];
   state.resistance[segment] = open > 0 ? state.resistance0[segment] / open : Infinity;
 }
 

@@ -32,6 +32,8 @@ export interface EmbolicOptions {
   readonly enabled?: boolean;
   /** Spheres that plug one vessel (≈ 50 per portal tract). Default 50. */
   readonly capacitySpheres?: number;
+  /** Terminal capacity per mL of its territory instead (resolution-independent); null = off. Default null. */
+  readonly capacitySpheresPerMl?: number | null;
   /** Largest conductance change of any vessel within a batch, fraction of baseline. Default 0.05. */
   readonly batchTolerance?: number;
   /** Fixed batch size (spheres) instead of the adaptive one; 0 = adaptive. Default 0. */
@@ -78,6 +80,7 @@ interface Resolved {
   shunt: Float64Array;
   feedback: boolean;
   capacity: number;
+  capacityPerMl: number | null;
   tolerance: number;
   batchSpheres: number;
   refluxThreshold: number;
@@ -114,6 +117,7 @@ function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
     shunt: compartmentShuntFractions(tree.compartmentNames, o.tumourShuntFractions ?? {}),
     feedback: e.enabled ?? false,
     capacity: checkRange("embolic.capacitySpheres", e.capacitySpheres ?? 50, 0, 1e9, { minOpen: true }),
+    capacityPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, 0, 1e9, { minOpen: true }),
     tolerance: checkRange("embolic.batchTolerance", e.batchTolerance ?? 0.05, 0, 1, { minOpen: true }),
     batchSpheres: checkRange("embolic.batchSpheres", e.batchSpheres ?? 0, 0, 2 ** 32),
     refluxThreshold: checkRange("embolic.refluxThresholdFraction", e.refluxThresholdFraction ?? 0.1, 0, 1),
@@ -216,7 +220,7 @@ export function* transportSteps(
   const r = resolveOptions(tree, options);
   const n = tree.segmentCount;
   const context = createTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth);
-  const state = createFlowState(tree, r.capacity);
+  const state = createFlowState(tree, r.capacity, r.capacityPerMl);
   const path = new Int32Array(state.maxDepth + 1);
   const split0 = allocate(n);
   const baselineEntryFlow = solveSplits(split0, state, context, r.bias, path);
@@ -311,7 +315,8 @@ export function* transportSteps(
           batchSize = Math.min(batchSize, r.batchSpheres);
         } else {
           const maxExpected = (lodging as ExpectedLodgingOutput).max;
-          const adaptive = maxExpected > 0 ? Math.floor((r.tolerance * r.capacity) / maxExpected) : batchSize;
+          // maxExpected = max_j e_j / C_j: B ≤ tol / max keeps every B·e_j/C_j ≤ tol.
+          const adaptive = maxExpected > 0 ? Math.floor(r.tolerance / maxExpected) : batchSize;
           batchSize = Math.min(batchSize, Math.max(1, adaptive));
         }
       }
@@ -402,7 +407,7 @@ function assembleResult(
       lungShuntFraction: r.lsf,
       sizeExclusion: r.diameterUm,
       embolic: r.feedback
-        ? { capacitySpheres: r.capacity, batchTolerance: r.tolerance, batchSpheres: r.batchSpheres, refluxThresholdFraction: r.refluxThreshold }
+        ? { capacitySpheres: r.capacity, capacitySpheresPerMl: r.capacityPerMl, batchTolerance: r.tolerance, batchSpheres: r.batchSpheres, refluxThresholdFraction: r.refluxThreshold }
         : null,
       cutDepth: r.cutDepth,
       activityPerSphereBq: options.activityPerSphereBq ?? null,
