@@ -185,6 +185,40 @@ export function fftLayout(dims: Vec3, halfWidth: Vec3): FftLayout {
 }
 
 /**
+ * The locals shared by the x–y plane passes (forwardPlanes, inversePlanes): sizes, PFFFT setups
+ * for x (real) and y (complex), and views on the wasm heap and the spectrum. Once per call.
+ */
+function planePassSetup(ctx: FftContext, layout: FftLayout, spectrum: Float32Array) {
+  const [nx, ny] = layout.dims;
+  const [Nx, Ny] = layout.padded;
+  ensureBuffers(ctx, 2 * Math.max(Nx, Ny));
+  const mod = ctx.module;
+  const heap = mod.HEAPF32;
+  const buf = ctx.bufferPtr;
+  return {
+    nx,
+    ny,
+    Nx,
+    Ny,
+    rowFloats: layout.rowFloats,
+    planeFloats: layout.planeFloats,
+    halfX: layout.halfX,
+    mod,
+    setupX: setupFor(ctx, Nx, false),
+    setupY: setupFor(ctx, Ny, true),
+    heap,
+    buf,
+    bufF: buf >> 2,
+    // Complex values move as one float64 (two float32 bit patterns; exact for finite data).
+    heapC: new Float64Array(heap.buffer),
+    specC: new Float64Array(spectrum.buffer, spectrum.byteOffset, spectrum.length >> 1),
+    bufC: buf >> 3,
+    work: ctx.workPtr,
+    lineFloatsY: 2 * Ny,
+  };
+}
+
+/**
  * Pass A for planes [k0, k1): x real FFTs of the input rows (zero-padded to Nx), then y complex
  * FFTs of every column u (zero-padded to Ny). `input` is x-fastest with the layout's dims.
  */
@@ -196,23 +230,8 @@ export function forwardPlanes(
   k0: number,
   k1: number,
 ): void {
-  const [nx, ny] = layout.dims;
-  const [Nx, Ny] = layout.padded;
-  const { rowFloats, planeFloats, halfX } = layout;
   checkPassRange("forwardPlanes", k0, k1, layout.dims[2]);
-  ensureBuffers(ctx, 2 * Math.max(Nx, Ny));
-  const mod = ctx.module;
-  const setupX = setupFor(ctx, Nx, false);
-  const setupY = setupFor(ctx, Ny, true);
-  const heap = mod.HEAPF32;
-  const buf = ctx.bufferPtr;
-  const bufF = buf >> 2;
-  // Complex values move as one float64 (two float32 bit patterns; exact for finite data).
-  const heapC = new Float64Array(heap.buffer);
-  const specC = new Float64Array(spectrum.buffer, spectrum.byteOffset, spectrum.length >> 1);
-  const bufC = buf >> 3;
-  const work = ctx.workPtr;
-  const lineFloatsY = 2 * Ny;
+  const { nx, ny, Nx, Ny, rowFloats, planeFloats, halfX, mod, setupX, setupY, heap, buf, bufF, heapC, specC, bufC, work, lineFloatsY } = planePassSetup(ctx, layout, spectrum);
   for (let k = k0; k < k1; k++) {
     const plane = k * planeFloats;
     // x: one real transform per data row; DC and Nyquist (packed by PFFFT in slots 0 and 1)
@@ -335,23 +354,8 @@ export function inversePlanes(
   k0: number,
   k1: number,
 ): void {
-  const [nx, ny] = layout.dims;
-  const [Nx, Ny] = layout.padded;
-  const { rowFloats, planeFloats, halfX } = layout;
   checkPassRange("inversePlanes", k0, k1, layout.dims[2]);
-  ensureBuffers(ctx, 2 * Math.max(Nx, Ny));
-  const mod = ctx.module;
-  const setupX = setupFor(ctx, Nx, false);
-  const setupY = setupFor(ctx, Ny, true);
-  const heap = mod.HEAPF32;
-  const buf = ctx.bufferPtr;
-  const bufF = buf >> 2;
-  // Complex values move as one float64 (two float32 bit patterns; exact for finite data).
-  const heapC = new Float64Array(heap.buffer);
-  const specC = new Float64Array(spectrum.buffer, spectrum.byteOffset, spectrum.length >> 1);
-  const bufC = buf >> 3;
-  const work = ctx.workPtr;
-  const lineFloatsY = 2 * Ny;
+  const { nx, ny, Nx, Ny, rowFloats, planeFloats, halfX, mod, setupX, setupY, heap, buf, bufF, heapC, specC, bufC, work, lineFloatsY } = planePassSetup(ctx, layout, spectrum);
   for (let k = k0; k < k1; k++) {
     const plane = k * planeFloats;
     for (let u0 = 0; u0 < halfX; u0 += BATCH) {

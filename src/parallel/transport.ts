@@ -24,19 +24,14 @@ import type { WorkerPool } from "./pool.js";
 import { plantedFailure, runTask, type Task } from "./tasks.js";
 import { WorkUnitError } from "../errors.js";
 
-/** Views on the shared arrays of one run (a task carries these; SAB-backed views are not copied). */
-export interface SharedCascade {
-  readonly child0: Int32Array;
-  readonly child1: Int32Array;
-  readonly subtreeEnd: Int32Array;
-  readonly compartment: Int32Array;
-  readonly split0: Float64Array;
-  readonly passFraction: Float64Array | null;
-  readonly shuntFraction: Float64Array;
-  readonly isCutRoot: Uint8Array;
+/**
+ * Views on the shared arrays of one run (a task carries these; SAB-backed views are not copied):
+ * the cascade's arrays (its two scalars travel per task) plus the batch's output and scratch.
+ */
+export type SharedCascade = Omit<CascadeArrays, "noiseConcentration" | "lungShuntFraction"> & {
   readonly batchLodged: Float64Array;
   readonly scratch: Float64Array;
-}
+};
 
 /** A task: consecutive cut-subtree units of one batch. */
 export interface CascadeUnitsInput {
