@@ -24,7 +24,7 @@ import type { SkeletonNode } from "./couinaud.js";
 import { OptimisedIndex, growOptimisedSegment } from "./cco.js";
 import { createSubtreeEquivalents, distributeFlows, reduceSubtrees, segmentResistances } from "./hemodynamics.js";
 import { murrayRadii, murrayRadiiWithPressures } from "./murray.js";
-import { optimisedClearance } from "./clearance.js";
+import { moveOverlappingPoints, optimisedClearance, optimisedOverlaps } from "./clearance.js";
 import type { ClearanceReport } from "./clearance.js";
 import { sampleTerminalSites } from "./sample.js";
 import type { TerminalSites } from "./sample.js";
@@ -81,6 +81,9 @@ export const DEFAULT_GROW_OPTIONS: GrowOptions = {
   inletOffsetMm: [-15, -10, -30],
   nonTarget: { name: "gastroduodenal", flowMlPerMin: 60, radiusMm: 1.5 },
 };
+
+/** Upper bound on the post-growth clearance repair passes (each re-sizes the tree, O(N)). */
+const MAX_REPAIR_PASSES = 20;
 
 /** Depth-dependent position of the named branch points between the hilum and their territory. */
 const SKELETON_REACH = [0, 0.3, 0.5, 0.65, 0.75];
@@ -234,6 +237,11 @@ export interface GrowthStats {
   readonly constraintFallbacks: number;
   /** Lumen clearance of the optimised part with the final radii (clearance.ts). */
   readonly clearance: ClearanceReport;
+  /**
+   * Post-growth clearance repair: overlapping pairs with the radii after the first sizing, bifurcation
+   * points moved, and re-sizing passes (0 when the grown tree had no overlap).
+   */
+  readonly clearanceRepair: { readonly overlapsBefore: number; readonly pointsMoved: number; readonly passes: number };
   /** The domain's compartment volumes and perfusion integrals used for the flows. */
   readonly integral: DomainIntegral;
 }
@@ -285,8 +293,22 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   planNode(ctx, HEPATIC_SKELETON, inlet, 0, true);
   emitNode(ctx, HEPATIC_SKELETON, -1, 0);
   if (w.count !== w.capacity) throw new Error(`growTree: emitted ${w.count} segments, expected ${w.capacity}`);
-  const tree = finishTree(w, domain, o, seed, ctx.entryPoints);
-  return { tree, stats: { connections: shared.connections, constraintFallbacks: shared.fallbacks, clearance: optimisedClearance(tree), integral: integ } };
+  let tree = finishTree(w, domain, o, seed, ctx.entryPoints);
+  // Lumen clearance with the final radii: the growth checks it with the radii of the growing tree,
+  // which still widen afterwards (more territories join below a segment; the bisection subtrees
+  // and the named arteries change the reduced resistances). Move the offending bifurcation points
+  // apart and re-size until no non-adjacent optimised pair overlaps (clearance.ts).
+  const overlapsBefore = optimisedOverlaps(tree);
+  let repairMoves = 0, repairPasses = 0;
+  for (let pairs = overlapsBefore; pairs.length > 0 && repairPasses < MAX_REPAIR_PASSES; pairs = optimisedOverlaps(tree)) {
+    const moved = moveOverlappingPoints(tree, pairs, (x, y, z) => labelAt(domain, x, y, z) !== 0);
+    if (moved === 0) break;
+    repairMoves += moved;
+    repairPasses++;
+    tree = finishTree(w, domain, o, seed, ctx.entryPoints);
+  }
+  const clearanceRepair = { overlapsBefore: overlapsBefore.length, pointsMoved: repairMoves, passes: repairPasses };
+  return { tree, stats: { connections: shared.connections, constraintFallbacks: shared.fallbacks, clearance: optimisedClearance(tree), clearanceRepair, integral: integ } };
 }
 
 /** Grow, size and solve the tree. `options` override DEFAULT_GROW_OPTIONS. */

@@ -207,6 +207,7 @@ export function pointSegmentDistance(px: number, py: number, pz: number, ax: num
 export function segmentSegmentDistance(
   p1x: number, p1y: number, p1z: number, q1x: number, q1y: number, q1z: number,
   p2x: number, p2y: number, p2z: number, q2x: number, q2y: number, q2z: number,
+  closest?: Float64Array,
 ): number {
   const d1x = q1x - p1x, d1y = q1y - p1y, d1z = q1z - p1z;
   const d2x = q2x - p2x, d2y = q2y - p2y, d2z = q2z - p2z;
@@ -240,6 +241,11 @@ export function segmentSegmentDistance(
         s = Math.min(1, Math.max(0, (b - c) / a));
       }
     }
+  }
+  if (closest !== undefined) {
+    // Parameters of the closest points: p1 + s·(q1 − p1) and p2 + t·(q2 − p2).
+    closest[0] = s;
+    closest[1] = t;
   }
   const dx = rx + s * d1x - t * d2x, dy = ry + s * d1y - t * d2y, dz = rz + s * d1z - t * d2z;
   return Math.sqrt(dx * dx + dy * dy + dz * dz);
