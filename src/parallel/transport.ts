@@ -68,18 +68,8 @@ let touchedScratch = new Int32Array(0);
 /** Handler of "transport.cascadeUnits": run the units, return lung count and touched segments. */
 export function runCascadeUnitsTask(input: CascadeUnitsInput): CascadeUnitsOutput {
   const s = input.shared;
-  const arrays: CascadeArrays = {
-    child0: s.child0,
-    child1: s.child1,
-    subtreeEnd: s.subtreeEnd,
-    compartment: s.compartment,
-    split0: s.split0,
-    passFraction: s.passFraction,
-    shuntFraction: s.shuntFraction,
-    isCutRoot: s.isCutRoot,
-    noiseConcentration: input.noiseConcentration,
-    lungShuntFraction: 0, // read by the top unit only
-  };
+  // SharedCascade is CascadeArrays plus the batch buffers; the top unit alone reads the LSF.
+  const arrays: CascadeArrays = { ...s, noiseConcentration: input.noiseConcentration, lungShuntFraction: 0 };
   let capacity = 0;
   for (let k = 0; k < input.roots.length; k++) capacity += s.subtreeEnd[input.roots[k]] - input.roots[k];
   if (touchedScratch.length < capacity) touchedScratch = new Int32Array(capacity);

@@ -3,6 +3,7 @@
  * fit into which vessel (size exclusion), the compartment a non-terminal lodging counts for, the
  * per-compartment shunt fractions, and the fixed cut of the injected subtree into work units.
  */
+import type { CascadeArrays } from "./cascade.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { normalCdf } from "../random/normal.js";
@@ -106,5 +107,22 @@ export function createTransportContext(
     isCutRoot,
     cutRoots: Int32Array.from(roots),
     perfusedVolumeMl,
+  };
+}
+
+/** The arrays a cascade unit reads, for this context's tree with the current splits. */
+export function cascadeArrays(context: TransportContext, split0: Float64Array, noiseConcentration: number, lungShuntFraction: number): CascadeArrays {
+  const tree = context.tree;
+  return {
+    child0: tree.child0,
+    child1: tree.child1,
+    subtreeEnd: tree.subtreeEnd,
+    compartment: tree.compartment,
+    split0,
+    passFraction: context.passFraction,
+    shuntFraction: context.shuntFraction,
+    isCutRoot: context.isCutRoot,
+    noiseConcentration,
+    lungShuntFraction,
   };
 }

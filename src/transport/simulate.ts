@@ -6,7 +6,7 @@
 import type { ArterialTree } from "../vascular/tree.js";
 import { InputError, checkRange } from "../errors.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
-import { createTransportContext, type TransportContext } from "./context.js";
+import { cascadeArrays, createTransportContext, type TransportContext } from "./context.js";
 import { runCascadeUnit, type CascadeArrays, type TouchedList } from "./cascade.js";
 import {
   addLodged,
@@ -280,18 +280,7 @@ export function* transportSteps(
 
   function* runCascadeDriver(): Generator<CascadeBatchStep, void, number> {
     const workspace = createCascadeWorkspace(n, allocate);
-    const arrays: CascadeArrays = {
-      child0: tree.child0,
-      child1: tree.child1,
-      subtreeEnd: tree.subtreeEnd,
-      compartment: tree.compartment,
-      split0,
-      passFraction: context.passFraction,
-      shuntFraction: context.shuntFraction,
-      isCutRoot: context.isCutRoot,
-      noiseConcentration: r.noise,
-      lungShuntFraction: r.lsf,
-    };
+    const arrays = cascadeArrays(context, split0, r.noise, r.lsf);
     const lodging: ExpectedLodgingOutput | null = r.feedback
       ? { reach: new Float64Array(n), lungShuntFraction: r.lsf, max: 0 }
       : null;

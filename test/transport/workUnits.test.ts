@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runCascadeUnit, type CascadeArrays } from "../../src/transport/cascade.js";
+import { runCascadeUnit } from "../../src/transport/cascade.js";
 import { createCascadeWorkspace, runCascadeBatch } from "../../src/transport/simulate.js";
-import { createTransportContext } from "../../src/transport/context.js";
+import { cascadeArrays, createTransportContext } from "../../src/transport/context.js";
 import { createFlowState, solveSplits } from "../../src/transport/embolic.js";
 import { buildSyntheticTree } from "./helpers/syntheticTree.js";
 
@@ -16,18 +16,7 @@ describe("cascade work units", () => {
   const context = createTransportContext(tree, 0, { mean: 32, sd: 10, min: 20, max: 60 }, shunt, 5);
   const split0 = new Float64Array(tree.segmentCount);
   solveSplits(split0, createFlowState(tree, 50), context, 0.6, new Int32Array(64));
-  const arrays: CascadeArrays = {
-    child0: tree.child0,
-    child1: tree.child1,
-    subtreeEnd: tree.subtreeEnd,
-    compartment: tree.compartment,
-    split0,
-    passFraction: context.passFraction,
-    shuntFraction: context.shuntFraction,
-    isCutRoot: context.isCutRoot,
-    noiseConcentration: 30,
-    lungShuntFraction: 0.07,
-  };
+  const arrays = cascadeArrays(context, split0, 30, 0.07);
 
   it("add up exactly to the inline batch when run separately, in reverse order, each with its own buffers (as workers would)", () => {
     const spheres = 2_000_000;
