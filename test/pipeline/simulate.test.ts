@@ -111,6 +111,10 @@ describe("a selective injection (right hepatic artery) of a derived-compartment 
     const liverKg = simCase.planning.compartments.reduce((s, c) => s + c.massKg, 0);
     expect(perfusedKg / liverKg).toBeGreaterThan(0.4);
     expect(perfusedKg / liverKg).toBeLessThan(0.8);
+    // The territory's T/N for the uniform right tumour is the geometry's (4), independently of
+    // which terminals the right hepatic artery happens to feed.
+    const right = core.planning.compartments.find((c) => c.name === "right")!;
+    expect(Math.abs((right.tumourToNormalRatio ?? 0) / 4 - 1)).toBeLessThan(0.03);
   });
 
   it("gives tissue-level doses within 3 % of the partition model on that territory, and a perfused VOI", async () => {
@@ -121,6 +125,10 @@ describe("a selective injection (right hepatic artery) of a derived-compartment 
       expect(Math.abs(ratio - 1), name).toBeLessThan(0.03);
     }
     expect(summary.compartments.perfused.volumeMl).toBeLessThan(summary.compartments.liver.volumeMl);
+    // Second method: the nearest-terminal map of the perfused voxels holds the volume of the
+    // injected terminals' territories (4 mm voxels: a few % at the territory's surface).
+    const territoryMl = core.planning.compartments.reduce((sum, c) => sum + (c.massKg * 1000) / c.densityGPerMl, 0);
+    expect(Math.abs(summary.compartments.perfused.volumeMl / territoryMl - 1)).toBeLessThan(0.05);
     // The unperfused left lobe gets only cross-fire: far below the perfused normal liver's dose.
     expect(summary.compartments.left.meanDoseGy).toBeLessThan(0.2 * summary.compartments.normal.meanDoseGy);
   });
