@@ -15,11 +15,6 @@ export function printText(text: string, json: boolean): void {
   (json ? process.stderr : process.stdout).write(text.endsWith("\n") ? text : `${text}\n`);
 }
 
-/** Warnings and notes always go to stderr. */
-export function warn(text: string): void {
-  process.stderr.write(`warning: ${text}\n`);
-}
-
 /** Parse an integer option, naming it in the error. */
 export function parseIntegerOption(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
