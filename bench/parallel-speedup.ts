@@ -161,33 +161,52 @@ for (const [name, options] of transportCases) {
 }
 
 // --- dose ----------------------------------------------------------------------------------------
+// The 1-worker side convolves plain arrays inline, as the dose stage does with --workers 1. The
+// 2-worker side gets its activity and output on SharedArrayBuffers, as the dose stage allocates
+// them when it has worker threads (src/pipeline/doseStage.ts), so the runner hands them to the
+// threads without copying; a third row gives the runner plain arrays, which it copies to and from
+// shared memory. Both sides reuse their spectrum between calls (FFT context, runner).
 const dims: Vec3 = [size, size, size];
 const g = axisAlignedGeometry(dims, [voxelMm, voxelMm, voxelMm]);
 const rng = createStream(2026, 0);
 const activity = new Float32Array(size ** 3);
 for (let i = 0; i < activity.length; i++) activity[i] = rng.nextFloat() < 0.3 ? rng.nextFloat() * 1e5 : 0;
+const sharedFloats = (length: number) => new Float32Array(new SharedArrayBuffer(4 * length));
+const activityShared = sharedFloats(size ** 3);
+activityShared.set(activity);
 const kernel = voxelSValues("Y-90", voxelMm);
 const ctx = await createFftContext();
 const runner = fftPassRunner(pool2);
 const outInline = { ...g, data: new Float32Array(size ** 3) };
-const outPar = { ...g, data: new Float32Array(size ** 3) };
+const outPar = { ...g, data: sharedFloats(size ** 3) };
+const outCopied = { ...g, data: new Float32Array(size ** 3) };
 const dose1 = () => doseFromActivity(outInline, { ...g, data: activity }, kernel, { context: ctx });
-const dose2 = () => doseFromActivity(outPar, { ...g, data: activity }, kernel, { context: ctx, runPasses: runner });
+const dose2 = () => doseFromActivity(outPar, { ...g, data: activityShared }, kernel, { context: ctx, runPasses: runner });
+const dose2Copied = () => doseFromActivity(outCopied, { ...g, data: activity }, kernel, { context: ctx, runPasses: runner });
 // A fresh kernel object per call recomputes the kernel spectrum (on the main thread), as scipy
 // transforms its kernel on every call: the like-for-like comparison with fftconvolve.
-const dose2Fresh = () => doseFromActivity(outPar, { ...g, data: activity }, { ...kernel }, { context: ctx, runPasses: runner });
-await dose1();
-await dose2();
-const doseSame = Buffer.from(outPar.data.buffer).equals(Buffer.from(outInline.data.buffer));
+const dose2Fresh = () => doseFromActivity(outPar, { ...g, data: activityShared }, { ...kernel }, { context: ctx, runPasses: runner });
+// Warm-up: JIT in the main thread and in each worker thread, spectra allocated and faulted in.
+for (let w = 0; w < 2; w++) {
+  await dose1();
+  await dose2();
+  await dose2Copied();
+}
+const same = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(outInline.data.buffer));
+const doseSame = same(outPar.data);
+const copiedSame = same(outCopied.data);
 const d1: Timing[] = [];
 const d2: Timing[] = [];
+const d2Copied: Timing[] = [];
 const d2Fresh: Timing[] = [];
 for (let r = 0; r < rounds; r++) {
   d1.push(await timed(dose1));
   d2.push(await timed(dose2));
-  d2Fresh.push(await timed(dose2Fresh));
+  d2Copied.push(await timed(dose2Copied));
+  if (withScipy) d2Fresh.push(await timed(dose2Fresh));
 }
-rows.push(tableRow(`dose FFT ${size}³, ${voxelMm} mm (kernel spectrum cached)`, `${kernel.halfWidth[0]}-voxel half-width`, d1, d2, doseSame));
+rows.push(tableRow(`dose FFT ${size}³, ${voxelMm} mm (kernel spectrum cached), grids in shared memory`, `${kernel.halfWidth[0]}-voxel half-width`, d1, d2, doseSame));
+rows.push(tableRow(`dose FFT ${size}³, plain arrays (the 2-worker runner copies them)`, `${kernel.halfWidth[0]}-voxel half-width`, d1, d2Copied, copiedSame));
 
 // --- scipy ---------------------------------------------------------------------------------------
 let scipyLine = "scipy: skipped (--no-scipy)";

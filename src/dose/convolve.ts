@@ -185,7 +185,7 @@ export async function doseFromActivity<T extends Float32Array | Float64Array>(
 ): Promise<DoseResult> {
   checkKernelMatchesGrid(kernel, activity);
   checkSameDims("out", out, activity);
-  const input = toFloatArray(activity.data);
+  const input = toFloatArray(activity.data, options.runPasses !== undefined);
   const secondsPerBq = cumulatedSecondsPerBq(kernel.nuclide, options.untilH ?? Infinity);
   const layout = fftLayout(activity.dims, kernel.halfWidth);
   const [Nx, Ny, Nz] = layout.padded;
@@ -196,7 +196,7 @@ export async function doseFromActivity<T extends Float32Array | Float64Array>(
   if (options.runPasses) {
     await options.runPasses(layout, input, spectrumK, out.data);
   } else {
-    const spectrum = new Float32Array(layout.spectrumFloats);
+    const spectrum = inlineSpectrum(ctx, layout.spectrumFloats);
     const nz = activity.dims[2];
     forwardPlanes(ctx, layout, input, spectrum, 0, nz);
     convolveRows(ctx, layout, spectrum, spectrumK, 0, Ny);
@@ -233,8 +233,27 @@ function cachedKernelSpectrum(ctx: FftContext, kernel: VoxelSValues, layout: Fft
   return spectrum;
 }
 
-/** Integer grids are converted once to float32 for the transform. */
-function toFloatArray(data: GridData): Float32Array | Float64Array {
+/**
+ * The half-spectrum of inline convolutions, kept per FFT context: an 85 MB Float32Array for 256³
+ * costs ~30–40 ms to allocate and fault in, paid again on every call without it (benchmarks,
+ * microdosimetry tiles, repeated doses). Safe to share between calls on one context because the
+ * inline passes run synchronously and pass A overwrites every float of it.
+ */
+const inlineSpectra = new WeakMap<FftContext, Float32Array>();
+
+function inlineSpectrum(ctx: FftContext, floats: number): Float32Array {
+  let spectrum = inlineSpectra.get(ctx);
+  if (spectrum?.length !== floats) inlineSpectra.set(ctx, (spectrum = new Float32Array(floats)));
+  return spectrum;
+}
+
+/**
+ * Integer grids are converted once to float32 for the transform: on a SharedArrayBuffer when the
+ * passes run elsewhere, so that a worker-thread runner need not copy it again.
+ */
+function toFloatArray(data: GridData, shared: boolean): Float32Array | Float64Array {
   if (data instanceof Float32Array || data instanceof Float64Array) return data;
-  return Float32Array.from(data);
+  const out = shared ? new Float32Array(new SharedArrayBuffer(4 * data.length)) : new Float32Array(data.length);
+  out.set(data);
+  return out;
 }

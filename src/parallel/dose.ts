@@ -69,7 +69,13 @@ export interface ParallelDoseOptions {
 
 /**
  * A pass runner for doseFromActivity's `runPasses` option: the three passes as slab tasks on
- * `pool`, over shared grids. The output is copied into `out` at the end.
+ * `pool`, over shared grids.
+ *
+ * Input and output grids on SharedArrayBuffers (what the pipeline's dose stage allocates when it
+ * has worker threads) are handed to the threads as they are. Plain arrays are copied to and from
+ * shared buffers of the runner, overlapped with the work: each slab of pass A is dispatched as
+ * soon as its planes are copied in, and each slab of pass C is copied out as soon as it is done,
+ * while the threads work on the others (a 256³ float32 grid is ~15 ms to copy each way).
  */
 export function fftPassRunner(pool: WorkerPool, options: ParallelDoseOptions = {}): FftPassRunner {
   // Shared buffers are kept between calls of this runner (repeated doses on grids of one size,
@@ -89,15 +95,16 @@ export function fftPassRunner(pool: WorkerPool, options: ParallelDoseOptions = {
     }
     return b;
   };
+  const sharedLike = <T extends Float32Array | Float64Array>(key: string, x: T): T =>
+    x.buffer instanceof SharedArrayBuffer ? x : ((x instanceof Float64Array ? buffer(key, Float64Array, x.length, 8) : buffer(key, Float32Array, x.length, 4)) as T);
   return async (layout, input, kernelSpectrum, out) => {
-    const nz = layout.dims[2];
+    const [nx, ny, nz] = layout.dims;
+    const planeVoxels = nx * ny;
     const Ny = layout.padded[1];
     let kernel = sharedKernels.get(kernelSpectrum);
     if (kernel === undefined) sharedKernels.set(kernelSpectrum, (kernel = toShared(kernelSpectrum)));
-    const sharedInput =
-      input.buffer instanceof SharedArrayBuffer ? input : input instanceof Float64Array ? buffer("input", Float64Array, input.length, 8) : buffer("input", Float32Array, input.length, 4);
-    if (sharedInput !== input) sharedInput.set(input);
-    const sharedOut = out.buffer instanceof SharedArrayBuffer ? out : out instanceof Float64Array ? buffer("out", Float64Array, out.length, 8) : buffer("out", Float32Array, out.length, 4);
+    const sharedInput = sharedLike("input", input);
+    const sharedOut = sharedLike("out", out);
     const grids = { layout, input: sharedInput, spectrum: buffer("spectrum", Float32Array, layout.spectrumFloats, 4), kernelSpectrum: kernel, out: sharedOut };
     const wasBusy = busy;
     busy = true;
@@ -107,17 +114,47 @@ export function fftPassRunner(pool: WorkerPool, options: ParallelDoseOptions = {
       const passes = [passTasks("forward", nz, "planes"), passTasks("convolve", Ny, "rows"), passTasks("inverse", nz, "planes")];
       const total = passes.reduce((n, p) => n + p.length, 0);
       let done = 0;
-      // Each pass needs the previous one complete: runAll is the barrier.
-      for (const tasks of passes) {
-        const before = done;
-        await pool.runAll(tasks, {
-          ...(options.signal ? { signal: options.signal } : {}),
-          onProgress: (d) => options.onProgress?.((done = before + d), total),
-        });
+      const slabDone = () => options.onProgress?.(++done, total);
+      const runOptions = options.signal ? { signal: options.signal } : {};
+      // Each pass needs the previous one complete: awaiting all of its slabs is the barrier.
+      const [forward, convolve, inverse] = passes;
+      if (sharedInput === input) {
+        await pool.runAll(forward, { ...runOptions, onProgress: slabDone });
+      } else {
+        await eachSettled(
+          forward.map((task) => {
+            const { start, end } = task.input;
+            sharedInput.set(input.subarray(start * planeVoxels, end * planeVoxels), start * planeVoxels);
+            return pool.runAll([task], runOptions).then(slabDone);
+          }),
+        );
       }
-      if (sharedOut !== out) out.set(sharedOut as never);
+      await pool.runAll(convolve, { ...runOptions, onProgress: slabDone });
+      if (sharedOut === out) {
+        await pool.runAll(inverse, { ...runOptions, onProgress: slabDone });
+      } else {
+        await eachSettled(
+          inverse.map((task) =>
+            pool.runAll([task], runOptions).then(() => {
+              const { start, end } = task.input;
+              out.set(sharedOut.subarray(start * planeVoxels, end * planeVoxels) as never, start * planeVoxels);
+              slabDone();
+            }),
+          ),
+        );
+      }
     } finally {
       busy = wasBusy;
     }
   };
+}
+
+/**
+ * Wait for every promise, then reject with the first failure in task order: no slab of this call
+ * is still writing to the runner's buffers when the error surfaces (they may be reused).
+ */
+async function eachSettled(promises: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }

@@ -105,7 +105,11 @@ export async function doseFromSphereCounts(
   doseCoefficientGyKgPerGBq: number,
   options: DoseStageOptions = {},
 ): Promise<DoseStageResult> {
-  const activity: Grid<Float64Array> = { ...counts, data: new Float64Array(counts.data.length) };
+  // With a pass runner (worker threads), the activity and the FFT dose live in shared memory so
+  // that the runner hands them to its threads as they are instead of copying 2 × 64–128 MB to and
+  // from SharedArrayBuffers on this thread (src/parallel/dose.ts).
+  const shared = options.runPasses !== undefined;
+  const activity: Grid<Float64Array> = { ...counts, data: sharedOrPlain(Float64Array, counts.data.length, shared) };
   for (let n = 0; n < counts.data.length; n++) activity.data[n] = counts.data[n] * activityPerSphereBq;
   const untilH = config.integrationHours ?? Infinity;
 
@@ -113,7 +117,7 @@ export async function doseFromSphereCounts(
     densityGPerMl: config.densityGPerMl,
     normaliseToMeanEnergy: config.normaliseKernelToMeanEnergy,
   });
-  const doseGy = emptyGrid(counts, (n) => new Float32Array(n));
+  const doseGy = emptyGrid(counts, (n) => sharedOrPlain(Float32Array, n, shared));
   await doseFromActivity(doseGy, activity, kernel, { untilH, ...(options.runPasses ? { runPasses: options.runPasses } : {}) });
   removeFftRoundOff(doseGy.data);
   const ldmDoseGy = emptyGrid(counts, (n) => new Float32Array(n));
@@ -146,6 +150,11 @@ export async function doseFromSphereCounts(
     });
   }
   return { doseGy, ldmDoseGy, labels, vois, kernelProvenance: kernel.provenance, kernelResidual: kernel.conservationResidual };
+}
+
+/** A zeroed array of `length` elements, on a SharedArrayBuffer when `shared`. */
+function sharedOrPlain<T extends Float32Array | Float64Array>(Ctor: { new (buffer: SharedArrayBuffer): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
+  return shared ? new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT)) : new Ctor(length);
 }
 
 /**

@@ -4,7 +4,7 @@ import { directSumDose } from "../../src/dose/directSum.js";
 import { pointKernelDoseMGyPerMBqS } from "../../src/dose/kernel.js";
 import { localDepositionDose } from "../../src/dose/localDeposition.js";
 import { voxelSValues } from "../../src/dose/svalues.js";
-import { fftSize } from "../../src/dose/fft3d.js";
+import { createFftContext, fftSize } from "../../src/dose/fft3d.js";
 import { InputError } from "../../src/errors.js";
 import { axisAlignedGeometry, type Grid, type Vec3 } from "../../src/geometry/grid.js";
 import { derivedDoseCoefficientGyKgPerGBq, JOULE_PER_MEV, meanLifeS, Y90 } from "../../src/physics/index.js";
@@ -109,6 +109,25 @@ describe("doseFromActivity (FFT convolution)", () => {
     const g = grid([4, 4, 4], [2, 2, 2], new Float32Array(64));
     await expect(doseFromActivity(g, g, voxelSValues("Y-90", 3))).rejects.toThrow(InputError);
     await expect(doseFromActivity(g, g, voxelSValues("Y-90", 3))).rejects.toThrow(/kernel.spacingMm must equal/);
+  });
+
+  it("with one FFT context reused across grids and sizes, gives each fresh-context dose bit for bit (the kept spectrum leaves nothing behind)", async () => {
+    const spacing: Vec3 = [4, 4, 4];
+    const kernel = voxelSValues("Y-90", spacing);
+    const ctx = await createFftContext();
+    const cases: Vec3[] = [[19, 14, 11], [19, 14, 11], [9, 12, 7], [19, 14, 11]];
+    for (const [c, dims] of cases.entries()) {
+      const rng = createStream(41, c);
+      const n = dims[0] * dims[1] * dims[2];
+      // Dense then sparse activity, so a stale spectrum would show.
+      const a = Float32Array.from({ length: n }, () => (rng.nextFloat() < (c % 2 ? 0.05 : 0.9) ? rng.nextFloat() * 1e6 : 0));
+      const reused = grid(dims, spacing, new Float32Array(n));
+      const fresh = grid(dims, spacing, new Float32Array(n));
+      await doseFromActivity(reused, grid(dims, spacing, a), kernel, { context: ctx });
+      await doseFromActivity(fresh, grid(dims, spacing, a), kernel);
+      expect(Buffer.from(reused.data.buffer).equals(Buffer.from(fresh.data.buffer)), `case ${c}`).toBe(true);
+      expect(Math.max(...reused.data)).toBeGreaterThan(0);
+    }
   });
 
   it("fftSize picks the smallest 2^a·3^b·5^c multiple of 16 or 32", () => {

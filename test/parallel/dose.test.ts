@@ -47,6 +47,27 @@ describe("fftPassRunner(pool) as doseFromActivity's runPasses", () => {
     }
   });
 
+  it("gives the inline dose bit for bit with grids on SharedArrayBuffers (used in place) and with an integer activity grid", async () => {
+    const dims: Vec3 = [26, 19, 17];
+    const spacing: Vec3 = [4, 4, 4];
+    const n = dims[0] * dims[1] * dims[2];
+    const rng = createStream(12, 1);
+    const counts = Uint16Array.from({ length: n }, () => (rng.nextFloat() < 0.2 ? Math.floor(rng.nextFloat() * 5000) : 0));
+    const kernel = voxelSValues("Y-90", spacing);
+    const inline = grid(dims, spacing, new Float64Array(n));
+    await doseFromActivity(inline, { ...axisAlignedGeometry(dims, spacing), data: counts }, kernel);
+    expect(Math.max(...inline.data)).toBeGreaterThan(0);
+    const runner = fftPassRunner(pools[0]);
+    const sharedActivity = new Float64Array(new SharedArrayBuffer(8 * n));
+    sharedActivity.set(counts);
+    const sharedOut = grid(dims, spacing, new Float64Array(new SharedArrayBuffer(8 * n)));
+    await doseFromActivity(sharedOut, grid(dims, spacing, sharedActivity), kernel, { runPasses: runner });
+    expect(Buffer.from(sharedOut.data.buffer).equals(Buffer.from(inline.data.buffer)), "shared grids").toBe(true);
+    const fromCounts = grid(dims, spacing, new Float64Array(n));
+    await doseFromActivity(fromCounts, { ...axisAlignedGeometry(dims, spacing), data: counts }, kernel, { runPasses: runner });
+    expect(Buffer.from(fromCounts.data.buffer).equals(Buffer.from(inline.data.buffer)), "integer activity").toBe(true);
+  });
+
   it("one runner reused for several grids, one after the other and concurrently, gives each inline dose", async () => {
     const dims: Vec3 = [24, 20, 18];
     const spacing: Vec3 = [4, 4, 4];
