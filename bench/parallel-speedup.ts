@@ -18,10 +18,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool, type WorkerPool } from "../src/parallel/pool.js";
-import { createBatchRunner, simulateTransportParallel, type SharedCascade } from "../src/parallel/transport.js";
+import { createSubtreeRunner, simulateTransportParallel, type SubtreeTaskInput } from "../src/parallel/transport.js";
 import { fftPassRunner } from "../src/parallel/dose.js";
 import type { Task } from "../src/parallel/tasks.js";
-import { runCascadeBatch, simulateTransport, transportSteps, type TransportOptions } from "../src/transport/simulate.js";
+import { simulateTransport, transportSteps, type TransportOptions } from "../src/transport/simulate.js";
+import { runSubtreeWork } from "../src/transport/subtrees.js";
 import { doseFromActivity } from "../src/dose/convolve.js";
 import { createFftContext } from "../src/dose/fft3d.js";
 import { sValueAt, voxelSValues } from "../src/dose/svalues.js";
@@ -72,33 +73,11 @@ async function perTaskUs(pool: WorkerPool, tasks: Task[]): Promise<number> {
   return ((performance.now() - t) * 1000) / tasks.length;
 }
 const echo: Task[] = Array.from({ length: 4000 }, (_, i) => ({ kind: "parallel.echo", unitId: `e${i}`, input: { value: i } }));
-// An empty transport task: the same shared views (10 typed arrays on SharedArrayBuffers) a real
-// unit carries, no subtree to walk; measures the cost of passing shared memory per task.
-const n = 2 * terminals - 1;
-const sab = (bytes: number) => new SharedArrayBuffer(bytes);
-const shared: SharedCascade = {
-  child0: new Int32Array(sab(4 * n)),
-  child1: new Int32Array(sab(4 * n)),
-  subtreeEnd: new Int32Array(sab(4 * n)),
-  compartment: new Int32Array(sab(4 * n)),
-  split0: new Float64Array(sab(8 * n)),
-  passFraction: new Float64Array(sab(8 * n)),
-  shuntFraction: new Float64Array(sab(8 * 3)),
-  isCutRoot: new Uint8Array(sab(n)),
-  batchLodged: new Float64Array(sab(8 * n)),
-  scratch: new Float64Array(sab(8 * n)),
-};
-const emptyTransport: Task[] = Array.from({ length: 4000 }, (_, i) => ({
-  kind: "transport.cascadeUnits",
-  unitId: `t${i}`,
-  input: { shared, seed: 1, batch: 0, noiseConcentration: 0, roots: new Int32Array(0), spheres: new Float64Array(0) },
-}));
 const overhead = {
   echoInline: await perTaskUs(pool1, echo),
   echo2: await perTaskUs(pool2, echo),
-  transport2: await perTaskUs(pool2, emptyTransport),
+  transport2: 0,
 };
-
 // --- transport -----------------------------------------------------------------------------------
 const tBuild = performance.now();
 const tree = buildSyntheticTree({
@@ -112,31 +91,42 @@ const tree = buildSyntheticTree({
   seed: 1,
 });
 const buildS = (performance.now() - tBuild) / 1000;
+// An empty transport task: the views on shared memory (the tree's and the run's per-segment
+// arrays) a real pass carries, no subtree to run; measures the cost of passing them per task.
+const firstStep = transportSteps(tree, { spheres: 1 }, 1, createSubtreeRunner(pool2).memory).next();
+if (firstStep.done) throw new Error("transportSteps yielded nothing");
+const views = Object.values(firstStep.value.work.arrays).filter((x) => ArrayBuffer.isView(x)).length;
+const emptyTransport: Task<SubtreeTaskInput>[] = Array.from({ length: 4000 }, (_, i) => ({
+  kind: "transport.subtrees",
+  unitId: `t${i}`,
+  input: { work: { ...firstStep.value.work, roots: new Int32Array(0) } },
+}));
+overhead.transport2 = await perTaskUs(pool2, emptyTransport);
 const diameterUm = { mean: 32.5, sd: 2.5, min: 20, max: 60 };
 const transportCases: Array<[string, TransportOptions]> = [
   ["transport, no feedback (1 batch)", { spheres, diameterUm, lungShuntFraction: 0.05 }],
   ["transport, embolic feedback (tol 10 %)", { spheres, diameterUm, lungShuntFraction: 0.05, embolic: { enabled: true, capacitySpheres: 50, batchTolerance: 0.1 } }],
 ];
 /**
- * One transport run driven step by step, timing the batches' work units apart from the driver's
- * serial part (context, flow solves between batches, result assembly), which runs on the main
- * thread whatever the number of workers.
+ * One transport run driven step by step, timing the passes over the cut subtrees (what the
+ * workers run) apart from the driver's serial part on the main thread (the top of the tree above
+ * the cut, batch sizes, the timeline, result assembly).
  */
 async function transportRun(options: TransportOptions, pool: WorkerPool | null): Promise<{ total: Timing; units: Timing }> {
   const units: Timing = { wallS: 0, cpuS: 0 };
   const total = await timed(async () => {
-    const runner = pool ? createBatchRunner(pool, 1) : null;
-    const steps = transportSteps(tree, options, 1, runner?.allocate);
+    const runner = pool ? createSubtreeRunner(pool) : null;
+    const steps = transportSteps(tree, options, 1, runner?.memory);
     let step = steps.next();
     while (!step.done) {
-      const b = step.value;
-      let lung = 0;
+      const s = step.value;
+      let result = null as unknown as ReturnType<typeof runSubtreeWork>;
       const t = await timed(async () => {
-        lung = runner ? await runner.run(b) : runCascadeBatch(b.workspace, b.arrays, b.entry, b.cutRoots, b.batch, b.spheres, 1);
+        result = runner ? await runner.run(s) : runSubtreeWork(s.work);
       });
       units.wallS += t.wallS;
       units.cpuS += t.cpuS;
-      step = steps.next(lung);
+      step = steps.next(result);
     }
   });
   return { total, units };
@@ -157,7 +147,7 @@ for (const [name, options] of transportCases) {
   }
   rows.push(tableRow(`${name}: whole run`, `${ref.batches} batches`, one.map((x) => x.total), par.map((x) => x.total), same));
   const unitShare = median(one.map((x) => x.units.wallS / x.total.wallS));
-  rows.push(tableRow(`${name}: work units only`, `${(100 * unitShare).toFixed(0)} % of the 1-worker run`, one.map((x) => x.units), par.map((x) => x.units), same));
+  rows.push(tableRow(`${name}: subtree passes only`, `${(100 * unitShare).toFixed(0)} % of the 1-worker run`, one.map((x) => x.units), par.map((x) => x.units), same));
 }
 
 // --- dose ----------------------------------------------------------------------------------------
@@ -280,4 +270,4 @@ console.log("| pool overhead | µs per task |");
 console.log("|---|---:|");
 console.log(`| trivial task, inline (--workers 1) | ${overhead.echoInline.toFixed(1)} |`);
 console.log(`| trivial task, 2 threads | ${overhead.echo2.toFixed(1)} |`);
-console.log(`| empty transport task with its 10 shared views, 2 threads | ${overhead.transport2.toFixed(1)} |`);
+console.log(`| empty transport task with its ${views} shared views, 2 threads | ${overhead.transport2.toFixed(1)} |`);

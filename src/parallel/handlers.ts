@@ -3,7 +3,7 @@
  * pool, so inline runs and worker runs dispatch through the same table.
  */
 import { registerTaskHandlers } from "./tasks.js";
-import { runCascadeUnitsTask } from "./transport.js";
+import { runSubtreesTask } from "./transport.js";
 import { runFftPassTask } from "./dose.js";
 import { runDepositBlocksTask } from "./deposit.js";
 
@@ -14,8 +14,8 @@ registerTaskHandlers({
     for (let i = 0; i < (input.spinIterations ?? 0); i++) x = (x * 1103515245 + 12345) % 2147483648;
     return { value: input.value, spin: x };
   },
-  /** Consecutive cut-subtree units of one transport batch (src/parallel/transport.ts). */
-  "transport.cascadeUnits": runCascadeUnitsTask,
+  /** Consecutive cut subtrees of one transport pass (src/parallel/transport.ts). */
+  "transport.subtrees": runSubtreesTask,
   /** One slab of one FFT pass of the dose convolution (src/parallel/dose.ts). */
   "dose.fftPass": runFftPassTask,
   /** Lodging positions of contiguous 4096-segment blocks on a count grid (src/parallel/deposit.ts). */

@@ -11,8 +11,21 @@ import type { ArterialTree } from "../vascular/tree.js";
 /** [cluster size in spheres, number of clusters], sorted by size. */
 export type ClusterHistogram = Array<[number, number]>;
 
+/** The tree arrays cluster statistics read (an ArterialTree, or views on its arrays). */
+export type ClusterTree = Pick<ArterialTree, "parent" | "child0" | "child1" | "proximalMm" | "distalMm">;
+
+/**
+ * Union-find forest over segments: up[j − offset] is j's parent in the forest (−1 = root, index
+ * relative to `offset`), size[j − offset] the spheres of j's cluster when j is a root.
+ */
+export interface ClusterForest {
+  readonly up: Int32Array;
+  readonly size: Float64Array;
+  readonly offset: number;
+}
+
 /** Squared distance between the lodging points of segments a and b, mm². */
-function lodgingDistanceSq(tree: ArterialTree, a: number, b: number): number {
+function lodgingDistanceSq(tree: ClusterTree, a: number, b: number): number {
   const pa = tree.child0[a] < 0 ? tree.distalMm : tree.proximalMm;
   const pb = tree.child0[b] < 0 ? tree.distalMm : tree.proximalMm;
   const dx = pa[3 * a] - pb[3 * b];
@@ -21,54 +34,78 @@ function lodgingDistanceSq(tree: ArterialTree, a: number, b: number): number {
   return dx * dx + dy * dy + dz * dz;
 }
 
-/** Root of x in the union-find forest `up` (−1 = root), with path halving. */
-function find(up: Int32Array, x: number): number {
-  while (up[x] >= 0) {
-    const next = up[x];
-    if (up[next] >= 0) up[x] = up[next];
-    x = next;
+/** Root of segment x's cluster (absolute index), with path halving. */
+export function clusterRoot(forest: ClusterForest, x: number): number {
+  const up = forest.up;
+  let k = x - forest.offset;
+  while (up[k] >= 0) {
+    const next = up[k];
+    if (up[next] >= 0) up[k] = up[next];
+    k = next;
   }
-  return x;
+  return k + forest.offset;
+}
+
+/** Start segments [first, end) as clusters of their own lodged spheres. */
+export function initClusters(forest: ClusterForest, lodged: ArrayLike<number>, first: number, end: number): void {
+  const o = forest.offset;
+  forest.up.fill(-1, first - o, end - o);
+  for (let j = first; j < end; j++) forest.size[j - o] = lodged[j];
+}
+
+function unite(forest: ClusterForest, a: number, b: number): void {
+  const ra = clusterRoot(forest, a) - forest.offset;
+  const rb = clusterRoot(forest, b) - forest.offset;
+  if (ra === rb) return;
+  forest.up[rb] = ra;
+  forest.size[ra] += forest.size[rb];
+}
+
+/**
+ * Join segment j's cluster with its parent's and its sibling's (the pair handled once, from
+ * child0) when both hold spheres within `maxSq` (mm²); parents before `first` are not joined.
+ * Every segment of a range, in any order, gives the same partition.
+ */
+export function joinClusters(forest: ClusterForest, tree: ClusterTree, lodged: ArrayLike<number>, maxSq: number, first: number, j: number): void {
+  if (lodged[j] === 0) return;
+  const p = tree.parent[j];
+  if (p < first) return;
+  if (lodged[p] > 0 && lodgingDistanceSq(tree, j, p) <= maxSq) unite(forest, p, j);
+  if (tree.child0[p] === j) {
+    const sibling = tree.child1[p];
+    if (lodged[sibling] > 0 && lodgingDistanceSq(tree, j, sibling) <= maxSq) unite(forest, j, sibling);
+  }
+}
+
+/** Add to `out` (size → clusters) the clusters rooted in [first, end), except the one rooted at `skipRoot`. */
+export function countClusters(out: Map<number, number>, forest: ClusterForest, lodged: ArrayLike<number>, first: number, end: number, skipRoot = -1): void {
+  const o = forest.offset;
+  for (let j = first; j < end; j++) {
+    if (lodged[j] > 0 && forest.up[j - o] < 0 && j !== skipRoot) {
+      const s = forest.size[j - o];
+      out.set(s, (out.get(s) ?? 0) + 1);
+    }
+  }
 }
 
 /** Histogram of cluster sizes from per-segment lodged counts, over segments [first, end). */
 export function clusterHistogram(
-  tree: ArterialTree,
+  tree: ClusterTree & Pick<ArterialTree, "segmentCount">,
   lodged: ArrayLike<number>,
   distanceMm: number,
   first = 0,
   end = tree.segmentCount,
 ): ClusterHistogram {
-  // Union-find over segments with spheres (local index j − first); roots hold the cluster size.
-  const up = new Int32Array(end - first).fill(-1);
-  const size = new Float64Array(end - first);
+  const forest: ClusterForest = { up: new Int32Array(end - first), size: new Float64Array(end - first), offset: first };
+  initClusters(forest, lodged, first, end);
   const maxSq = distanceMm * distanceMm;
-  const union = (a: number, b: number): void => {
-    const ra = find(up, a - first);
-    const rb = find(up, b - first);
-    if (ra === rb) return;
-    up[rb] = ra;
-    size[ra] += size[rb];
-  };
-  for (let j = first; j < end; j++) size[j - first] = lodged[j];
-  const parent = tree.parent;
-  const child0 = tree.child0;
-  const child1 = tree.child1;
-  for (let j = first; j < end; j++) {
-    if (lodged[j] === 0) continue;
-    const p = parent[j];
-    if (p < first) continue;
-    if (lodged[p] > 0 && lodgingDistanceSq(tree, j, p) <= maxSq) union(p, j);
-    // Siblings: handle the pair once, from child0.
-    if (child0[p] === j) {
-      const sibling = child1[p];
-      if (lodged[sibling] > 0 && lodgingDistanceSq(tree, j, sibling) <= maxSq) union(j, sibling);
-    }
-  }
+  for (let j = first; j < end; j++) joinClusters(forest, tree, lodged, maxSq, first, j);
   const counts = new Map<number, number>();
-  for (let j = first; j < end; j++) {
-    const k = j - first;
-    if (lodged[j] > 0 && up[k] < 0) counts.set(size[k], (counts.get(size[k]) ?? 0) + 1);
-  }
+  countClusters(counts, forest, lodged, first, end);
+  return sortedHistogram(counts);
+}
+
+/** The histogram of a size → clusters map, sorted by size. */
+export function sortedHistogram(counts: Map<number, number>): ClusterHistogram {
   return [...counts.entries()].sort((a, b) => a[0] - b[0]);
 }

@@ -20,71 +20,64 @@ export interface TransportContext {
    * narrowest diameter D_path on the path so far. null when size exclusion is off.
    */
   readonly passFraction: Float64Array | null;
-  /** Largest sphere diameter (µm) that fits through the path to j's distal end; Infinity without exclusion. */
+  /** Largest sphere diameter (µm) that fits through the path to j's distal end; null without exclusion. */
   readonly maxDiameterUm: Float64Array | null;
+  /** F(D_path) of every segment (the diameter CDF at maxDiameterUm); null without exclusion. */
+  readonly pathCdf: Float64Array | null;
   /** Compartment a sphere lodged in segment j counts for (terminals: their own). */
   readonly lodgeCompartment: Int32Array;
+  /** Tissue volume below every segment, mL (what lodgeCompartment compares). */
+  readonly territoryBelow: Float64Array;
   /** Shunt-to-lung fraction per compartment for spheres reaching its terminals. */
   readonly shuntFraction: Float64Array;
   /** Work-unit cut: 1 for the roots of the subtrees that form their own work unit. */
   readonly isCutRoot: Uint8Array;
   /** The cut roots, in pre-order. */
   readonly cutRoots: Int32Array;
+  /** The segments outside every cut subtree, as [first, end) pairs in pre-order (the serial part). */
+  readonly outsideCut: Int32Array;
   /** Tissue volume per compartment perfused from the entry, mL. */
   readonly perfusedVolumeMl: Float64Array;
 }
 
-export function createTransportContext(
+/**
+ * Where a run's per-segment arrays live: ordinary memory (inline runs), or SharedArrayBuffers
+ * that worker threads see (src/parallel/transport.ts). Fresh arrays are zero-filled.
+ */
+export interface TransportMemory {
+  float64(length: number): Float64Array;
+  int32(length: number): Int32Array;
+  uint8(length: number): Uint8Array;
+  /** `array` itself, or a copy in shared memory (the tree's arrays on threads). */
+  share<T extends Float64Array | Int32Array | Uint8Array>(array: T): T;
+}
+
+export const LOCAL_MEMORY: TransportMemory = {
+  float64: (length) => new Float64Array(length),
+  int32: (length) => new Int32Array(length),
+  uint8: (length) => new Uint8Array(length),
+  share: (array) => array,
+};
+
+/**
+ * The context with its arrays allocated in `memory` and the per-segment physics not yet computed
+ * (sizeExclusionAt top-down over the injected subtree, lodgeCompartmentAt bottom-up over the
+ * tree): the cut, the perfused volumes and the shunt fractions are filled in.
+ */
+export function allocateTransportContext(
   tree: ArterialTree,
   entry: number,
   diameterUm: TruncatedNormalParameters | null,
   shuntFraction: Float64Array,
   cutDepth: number,
+  memory: TransportMemory = LOCAL_MEMORY,
 ): TransportContext {
   const n = tree.segmentCount;
   const end = tree.subtreeEnd[entry];
-  let passFraction: Float64Array | null = null;
-  let maxDiameterUm: Float64Array | null = null;
-  if (diameterUm !== null) {
-    passFraction = new Float64Array(n).fill(1);
-    maxDiameterUm = new Float64Array(n).fill(Infinity);
-    const fPath = new Float64Array(n);
-    // Truncated-normal CDF with its normalisation hoisted (truncatedNormalCdf, inlined).
-    const { mean, sd, min, max } = diameterUm;
-    const lo = sd > 0 ? normalCdf((min - mean) / sd) : 0;
-    const mass = sd > 0 ? normalCdf((max - mean) / sd) - lo : 1;
-    const cdf = (x: number) => (x <= min ? 0 : x >= max ? 1 : sd > 0 ? (normalCdf((x - mean) / sd) - lo) / mass : x >= mean ? 1 : 0);
-    const parent = tree.parent;
-    const radius = tree.radiusMm;
-    for (let j = entry; j < end; j++) {
-      const upstream = j === entry ? max : maxDiameterUm[parent[j]];
-      const fUp = j === entry ? 1 : fPath[parent[j]];
-      const d = Math.min(upstream, 2000 * radius[j]);
-      maxDiameterUm[j] = d;
-      const f = d === upstream ? fUp : cdf(d);
-      fPath[j] = f;
-      passFraction[j] = f === fUp ? 1 : fUp > 0 ? Math.min(1, f / fUp) : 0;
-    }
-  }
-  // A non-terminal's lodgings count for the compartment of its larger-territory daughter,
-  // recursively (terminals: their own compartment).
-  const lodgeCompartment = new Int32Array(n);
-  const territoryBelow = new Float64Array(n);
-  for (let j = n - 1; j >= 0; j--) {
-    const c0 = tree.child0[j];
-    if (c0 < 0) {
-      lodgeCompartment[j] = tree.compartment[j];
-      territoryBelow[j] = tree.territoryMl[j];
-    } else {
-      const c1 = tree.child1[j];
-      territoryBelow[j] = territoryBelow[c0] + territoryBelow[c1];
-      lodgeCompartment[j] = lodgeCompartment[territoryBelow[c0] >= territoryBelow[c1] ? c0 : c1];
-    }
-  }
   const perfusedVolumeMl = new Float64Array(tree.compartmentNames.length);
   for (let j = entry; j < end; j++) if (tree.child0[j] < 0) perfusedVolumeMl[tree.compartment[j]] += tree.territoryMl[j];
   // The cut depends on the tree alone: every segment cutDepth generations below the entry.
-  const isCutRoot = new Uint8Array(n);
+  const isCutRoot = memory.uint8(n);
   const roots: number[] = [];
   const targetGeneration = tree.generation[entry] + cutDepth;
   if (cutDepth > 0) {
@@ -96,18 +89,108 @@ export function createTransportContext(
       }
     }
   }
+  const cutRoots = Int32Array.from(roots);
+  // The rest of the tree as [first, end) pairs in pre-order: what is not inside a cut subtree.
+  const rest: number[] = [];
+  let from = 0;
+  for (const root of roots) {
+    if (root > from) rest.push(from, root);
+    from = tree.subtreeEnd[root];
+  }
+  if (from < n) rest.push(from, n);
   return {
     tree,
     entry,
     entryEnd: end,
-    passFraction,
-    maxDiameterUm,
-    lodgeCompartment,
-    shuntFraction,
+    passFraction: diameterUm === null ? null : memory.float64(n),
+    maxDiameterUm: diameterUm === null ? null : memory.float64(n),
+    pathCdf: diameterUm === null ? null : memory.float64(n),
+    lodgeCompartment: memory.int32(n),
+    territoryBelow: memory.float64(n),
+    shuntFraction: memory.share(shuntFraction),
     isCutRoot,
-    cutRoots: Int32Array.from(roots),
+    cutRoots,
+    outsideCut: Int32Array.from(rest),
     perfusedVolumeMl,
   };
+}
+
+/** The full context, computed on this thread. */
+export function createTransportContext(
+  tree: ArterialTree,
+  entry: number,
+  diameterUm: TruncatedNormalParameters | null,
+  shuntFraction: Float64Array,
+  cutDepth: number,
+): TransportContext {
+  const context = allocateTransportContext(tree, entry, diameterUm, shuntFraction, cutDepth);
+  const { passFraction, maxDiameterUm, pathCdf, entryEnd } = context;
+  if (diameterUm !== null && passFraction !== null && maxDiameterUm !== null && pathCdf !== null) {
+    const a = { parent: tree.parent, radiusMm: tree.radiusMm, passFraction, maxDiameterUm, pathCdf };
+    const cdf = diameterCdf(diameterUm);
+    for (let j = entry; j < entryEnd; j++) sizeExclusionAt(a, cdf, diameterUm.max, entry, j);
+  }
+  const lodging = { ...tree, lodgeCompartment: context.lodgeCompartment, territoryBelow: context.territoryBelow };
+  for (let j = tree.segmentCount - 1; j >= 0; j--) lodgeCompartmentAt(lodging, j);
+  return context;
+}
+
+/** Arrays sizeExclusionAt reads and writes (pathCdf: F(D_path) of every segment, scratch). */
+export interface SizeExclusionArrays {
+  readonly parent: Int32Array;
+  readonly radiusMm: Float64Array;
+  readonly passFraction: Float64Array;
+  readonly maxDiameterUm: Float64Array;
+  readonly pathCdf: Float64Array;
+}
+
+/** The truncated-normal diameter CDF with its normalisation hoisted (truncatedNormalCdf, inlined). */
+export function diameterCdf(diameterUm: TruncatedNormalParameters): (x: number) => number {
+  const { mean, sd, min, max } = diameterUm;
+  const lo = sd > 0 ? normalCdf((min - mean) / sd) : 0;
+  const mass = sd > 0 ? normalCdf((max - mean) / sd) - lo : 1;
+  return (x) => (x <= min ? 0 : x >= max ? 1 : sd > 0 ? (normalCdf((x - mean) / sd) - lo) / mass : x >= mean ? 1 : 0);
+}
+
+/**
+ * Size exclusion at segment j from its parent's values (top-down: the parent first; the entry
+ * starts from the largest diameter `maxUm`): the narrowest diameter on the path, F of it, and the
+ * fraction of arriving spheres that fit.
+ */
+export function sizeExclusionAt(a: SizeExclusionArrays, cdf: (x: number) => number, maxUm: number, entry: number, j: number): void {
+  const upstream = j === entry ? maxUm : a.maxDiameterUm[a.parent[j]];
+  const fUp = j === entry ? 1 : a.pathCdf[a.parent[j]];
+  const d = Math.min(upstream, 2000 * a.radiusMm[j]);
+  a.maxDiameterUm[j] = d;
+  const f = d === upstream ? fUp : cdf(d);
+  a.pathCdf[j] = f;
+  a.passFraction[j] = f === fUp ? 1 : fUp > 0 ? Math.min(1, f / fUp) : 0;
+}
+
+/** Arrays lodgeCompartmentAt reads and writes (territoryBelow: tissue below each segment, scratch). */
+export interface LodgeCompartmentArrays {
+  readonly child0: Int32Array;
+  readonly child1: Int32Array;
+  readonly compartment: Int32Array;
+  readonly territoryMl: Float64Array;
+  readonly lodgeCompartment: Int32Array;
+  readonly territoryBelow: Float64Array;
+}
+
+/**
+ * Bottom-up (children first): a non-terminal's lodgings count for the compartment of its
+ * larger-territory daughter, recursively; terminals count for their own.
+ */
+export function lodgeCompartmentAt(a: LodgeCompartmentArrays, j: number): void {
+  const c0 = a.child0[j];
+  if (c0 < 0) {
+    a.lodgeCompartment[j] = a.compartment[j];
+    a.territoryBelow[j] = a.territoryMl[j];
+  } else {
+    const c1 = a.child1[j];
+    a.territoryBelow[j] = a.territoryBelow[c0] + a.territoryBelow[c1];
+    a.lodgeCompartment[j] = a.lodgeCompartment[a.territoryBelow[c0] >= a.territoryBelow[c1] ? c0 : c1];
+  }
 }
 
 /** The arrays a cascade unit reads, for this context's tree with the current splits. */

@@ -20,13 +20,12 @@
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import {
-  createSubtreeEquivalents,
+  poiseuilleCoefficient,
+  poiseuilleResistance,
   reduceSubtrees,
-  segmentResistances,
-  updatePathToRoot,
   type SubtreeEquivalents,
 } from "../vascular/hemodynamics.js";
-import type { TransportContext } from "./context.js";
+import { LOCAL_MEMORY, type TransportContext, type TransportMemory } from "./context.js";
 import { splitProbability0 } from "./split.js";
 
 export interface FlowState {
@@ -53,27 +52,49 @@ export interface FlowState {
  * (≈ 50 spheres per portal tract of ≈ 1 mg of tissue ≈ 5e4 spheres per mL).
  */
 export function createFlowState(tree: ArterialTree, capacitySpheres: number, capacitySpheresPerMl: number | null = null): FlowState {
+  const state = allocateFlowState(tree);
+  const a = { ...tree, ...state };
+  const coefficient = poiseuilleCoefficient(tree.params.viscosityPaS);
+  for (let j = 0; j < tree.segmentCount; j++) baselineFlowAt(a, coefficient, capacitySpheres, capacitySpheresPerMl, j);
+  reduceSubtrees(state.eq, tree, state.resistance);
+  return state;
+}
+
+/** A flow state with its arrays allocated in `memory` (zeros): baselineFlowAt and a reduction fill it. */
+export function allocateFlowState(tree: ArterialTree, memory: TransportMemory = LOCAL_MEMORY): FlowState {
   const n = tree.segmentCount;
-  const capacity = new Float64Array(n).fill(capacitySpheres);
-  if (capacitySpheresPerMl !== null) {
-    for (let j = 0; j < n; j++) if (tree.child0[j] < 0) capacity[j] = Math.max(1, capacitySpheresPerMl * tree.territoryMl[j]);
-  }
-  const resistance0 = segmentResistances(new Float64Array(n), tree, tree.params.viscosityPaS);
-  const resistance = resistance0.slice();
-  const eq = reduceSubtrees(createSubtreeEquivalents(n), tree, resistance);
   let maxDepth = 0;
   const generation = tree.generation;
   for (let i = 0; i < n; i++) if (generation[i] > maxDepth) maxDepth = generation[i];
   return {
-    resistance0,
-    resistance,
-    eq,
-    lodged: new Float64Array(n),
-    capacity,
-    flow: new Float64Array(n),
-    distalPressurePa: new Float64Array(n),
+    resistance0: memory.float64(n),
+    resistance: memory.float64(n),
+    eq: { conductance: memory.float64(n), pressurePa: memory.float64(n) },
+    lodged: memory.float64(n),
+    capacity: memory.float64(n),
+    flow: memory.float64(n),
+    distalPressurePa: memory.float64(n),
     maxDepth: maxDepth + 1,
   };
+}
+
+/** Arrays baselineFlowAt reads and writes. */
+export interface BaselineFlowArrays {
+  readonly child0: Int32Array;
+  readonly lengthMm: Float64Array;
+  readonly radiusMm: Float64Array;
+  readonly territoryMl: Float64Array;
+  readonly resistance0: Float64Array;
+  readonly resistance: Float64Array;
+  readonly capacity: Float64Array;
+}
+
+/** Segment j at baseline: Poiseuille resistance (coefficient from poiseuilleCoefficient) and capacity. */
+export function baselineFlowAt(a: BaselineFlowArrays, coefficient: number, capacitySpheres: number, capacitySpheresPerMl: number | null, j: number): void {
+  const r = poiseuilleResistance(coefficient, a.lengthMm[j], a.radiusMm[j]);
+  a.resistance0[j] = r;
+  a.resistance[j] = r;
+  a.capacity[j] = capacitySpheresPerMl !== null && a.child0[j] < 0 ? Math.max(1, capacitySpheresPerMl * a.territoryMl[j]) : capacitySpheres;
 }
 
 /** Pressure at the proximal end of `segment`, Pa, from the inlet down the path: O(depth). */
@@ -116,55 +137,104 @@ export function solveSplits(
   path: Int32Array,
   lodging: ExpectedLodgingOutput | null = null,
 ): number {
-  const tree = context.tree;
   const { entry, entryEnd } = context;
-  const G = state.eq.conductance;
-  const P = state.eq.pressurePa;
-  const R = state.resistance;
-  const flow = state.flow;
-  const distal = state.distalPressurePa;
-  const parent = tree.parent;
-  const child0 = tree.child0;
-  const child1 = tree.child1;
-  // One pre-order pass: a segment's flow is set by its parent (the entry's from the inlet path),
-  // its distal pressure follows, and with it both daughters' flows and the split.
-  const entryProximal = proximalPressurePa(state, tree, entry, path);
-  flow[entry] = G[entry] * (entryProximal - P[entry]);
-  const passFraction = context.passFraction;
-  const shunt = context.shuntFraction;
-  const compartment = tree.compartment;
-  const reach = lodging === null ? null : lodging.reach;
-  const capacity = state.capacity;
+  const a = splitArrays(outSplit0, state, context, lodging === null ? null : lodging.reach);
+  const entryFlow = entrySplitStart(a, state, context, path, lodging === null ? 0 : lodging.lungShuntFraction);
   let maxExpected = 0;
-  if (reach !== null) reach[entry] = 1 - (lodging as ExpectedLodgingOutput).lungShuntFraction;
   for (let j = entry; j < entryEnd; j++) {
-    const f = flow[j];
-    const proximal = j === entry ? entryProximal : distal[parent[j]];
-    const d = f === 0 ? P[j] : proximal - f * R[j];
-    distal[j] = d;
-    const c0 = child0[j];
-    let inside = 0;
-    if (reach !== null) {
-      const arrive = reach[j];
-      inside = passFraction === null ? arrive : arrive * passFraction[j];
-      const e = (c0 < 0 ? arrive - inside * shunt[compartment[j]] : arrive - inside) / capacity[j];
-      if (e > maxExpected) maxExpected = e;
-    }
-    if (c0 < 0) continue;
-    const c1 = child1[j];
-    const f0 = G[c0] * (d - P[c0]);
-    const f1 = G[c1] * (d - P[c1]);
-    flow[c0] = f0;
-    flow[c1] = f1;
-    const p0 = splitProbability0(f0, f1, bias);
-    outSplit0[j] = p0;
-    if (reach !== null) {
-      reach[c0] = inside * p0;
-      reach[c1] = inside * (1 - p0);
-    }
+    const e = splitAt(a, bias, j, j === entry ? entryFlow.proximalPa : a.distalPressurePa[a.parent[j]]);
+    if (e > maxExpected) maxExpected = e;
   }
   if (lodging !== null) lodging.max = maxExpected;
-  return flow[entry];
+  return entryFlow.flow;
+}
+
+/** Arrays splitAt reads and writes; reach null: no expected lodging. */
+export interface SplitArrays {
+  readonly parent: Int32Array;
+  readonly child0: Int32Array;
+  readonly child1: Int32Array;
+  readonly compartment: Int32Array;
+  readonly conductance: Float64Array;
+  readonly pressurePa: Float64Array;
+  readonly resistance: Float64Array;
+  readonly capacity: Float64Array;
+  readonly flow: Float64Array;
+  readonly distalPressurePa: Float64Array;
+  readonly split0: Float64Array;
+  readonly passFraction: Float64Array | null;
+  readonly shuntFraction: Float64Array;
+  readonly reach: Float64Array | null;
+}
+
+/** The split arrays of a state and context (views, not copies). */
+export function splitArrays(split0: Float64Array, state: FlowState, context: TransportContext, reach: Float64Array | null): SplitArrays {
+  const tree = context.tree;
+  return {
+    parent: tree.parent,
+    child0: tree.child0,
+    child1: tree.child1,
+    compartment: tree.compartment,
+    conductance: state.eq.conductance,
+    pressurePa: state.eq.pressurePa,
+    resistance: state.resistance,
+    capacity: state.capacity,
+    flow: state.flow,
+    distalPressurePa: state.distalPressurePa,
+    split0,
+    passFraction: context.passFraction,
+    shuntFraction: context.shuntFraction,
+    reach,
+  };
+}
+
+/**
+ * Start of the top-down pass: the entry's proximal pressure from the inlet down its path, its
+ * flow, and (with reach) the fraction of injected spheres that reach it (1 − LSF).
+ */
+export function entrySplitStart(a: SplitArrays, state: FlowState, context: TransportContext, path: Int32Array, lungShuntFraction: number): { proximalPa: number; flow: number } {
+  const entry = context.entry;
+  const proximalPa = proximalPressurePa(state, context.tree, entry, path);
+  a.flow[entry] = a.conductance[entry] * (proximalPa - a.pressurePa[entry]);
+  if (a.reach !== null) a.reach[entry] = 1 - lungShuntFraction;
+  return { proximalPa, flow: a.flow[entry] };
+}
+
+/**
+ * Segment j of the top-down pass (its flow already set by its parent, or by entrySplitStart):
+ * its distal pressure, both daughters' flows and the split; with reach, the daughters' reach and
+ * the expected lodging in j per injected sphere relative to its capacity, e_j / C_j (returned;
+ * 0 without reach).
+ */
+export function splitAt(a: SplitArrays, bias: number, j: number, proximalPa: number): number {
+  const f = a.flow[j];
+  const d = f === 0 ? a.pressurePa[j] : proximalPa - f * a.resistance[j];
+  a.distalPressurePa[j] = d;
+  const c0 = a.child0[j];
+  const reach = a.reach;
+  let inside = 0;
+  let e = 0;
+  if (reach !== null) {
+    const arrive = reach[j];
+    const passFraction = a.passFraction;
+    inside = passFraction === null ? arrive : arrive * passFraction[j];
+    e = (c0 < 0 ? arrive - inside * a.shuntFraction[a.compartment[j]] : arrive - inside) / a.capacity[j];
+  }
+  if (c0 < 0) return e;
+  const c1 = a.child1[j];
+  const G = a.conductance;
+  const P = a.pressurePa;
+  const f0 = G[c0] * (d - P[c0]);
+  const f1 = G[c1] * (d - P[c1]);
+  a.flow[c0] = f0;
+  a.flow[c1] = f1;
+  const p0 = splitProbability0(f0, f1, bias);
+  a.split0[j] = p0;
+  if (reach !== null) {
+    reach[c0] = inside * p0;
+    reach[c1] = inside * (1 - p0);
+  }
+  return e;
 }
 
 /**
@@ -203,21 +273,8 @@ export function expectedLodging(
 }
 
 /** Add `count` spheres to segment j's load and update its resistance (not yet re-solved). */
-export function addLodged(state: FlowState, segment: number, count: number): void {
+export function addLodged(state: Pick<FlowState, "lodged" | "capacity" | "resistance" | "resistance0">, segment: number, count: number): void {
   const k = (state.lodged[segment] += count);
   const open = 1 - k / state.capacity[segment];
   state.resistance[segment] = open > 0 ? state.resistance0[segment] / open : Infinity;
-}
-
-/**
- * Re-solve the equivalents after the segments `changed[0..count)` changed: path updates when
- * count × depth is below N, else one full bottom-up pass (same result either way).
- */
-export function resolveChanged(state: FlowState, tree: ArterialTree, changed: Int32Array, count: number): void {
-  if (count === 0) return;
-  if (count * state.maxDepth < tree.segmentCount) {
-    for (let k = 0; k < count; k++) updatePathToRoot(state.eq, tree, state.resistance, null, changed[k]);
-  } else {
-    reduceSubtrees(state.eq, tree, state.resistance);
-  }
 }

@@ -1,6 +1,8 @@
 /** Transport stage: microsphere injection, splitting, lodging and embolic feedback. */
-export { simulateTransport, runCascadeBatch, createCascadeWorkspace } from "./simulate.js";
-export type { TransportOptions, EmbolicOptions, CascadeWorkspace } from "./simulate.js";
+export { simulateTransport, transportSteps } from "./simulate.js";
+export type { TransportOptions, EmbolicOptions, TransportStep } from "./simulate.js";
+export { runSubtreeWork } from "./subtrees.js";
+export type { SubtreeWork, SubtreeResult } from "./subtrees.js";
 export { runCascadeUnit, cascadeStreamId } from "./cascade.js";
 export type { CascadeArrays, CascadeUnit } from "./cascade.js";
 export { runWalk } from "./walk.js";
@@ -9,7 +11,7 @@ export type { SpherePopulation } from "./population.js";
 export { splitProbability0 } from "./split.js";
 export { createTransportContext } from "./context.js";
 export type { TransportContext } from "./context.js";
-export { createFlowState, solveSplits, expectedLodging, addLodged, resolveChanged } from "./embolic.js";
+export { createFlowState, solveSplits, expectedLodging, addLodged } from "./embolic.js";
 export type { FlowState } from "./embolic.js";
 export { compartmentShuntFractions } from "./lung.js";
 export { clusterHistogram } from "./clusters.js";

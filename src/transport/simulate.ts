@@ -6,19 +6,33 @@
 import type { ArterialTree } from "../vascular/tree.js";
 import { InputError, checkRange } from "../errors.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
-import { cascadeArrays, createTransportContext, type TransportContext } from "./context.js";
-import { runCascadeUnit, type CascadeArrays, type TouchedList } from "./cascade.js";
+import { reduceSegment, poiseuilleCoefficient } from "../vascular/hemodynamics.js";
 import {
-  addLodged,
-  createFlowState,
-  resolveChanged,
-  solveSplits,
-  type ExpectedLodgingOutput,
-  type FlowState,
-} from "./embolic.js";
+  LOCAL_MEMORY,
+  allocateTransportContext,
+  createTransportContext,
+  diameterCdf,
+  lodgeCompartmentAt,
+  sizeExclusionAt,
+  type SizeExclusionArrays,
+  type TransportContext,
+  type TransportMemory,
+} from "./context.js";
+import { runCascadeUnit, type TouchedList } from "./cascade.js";
+import { allocateFlowState, baselineFlowAt, createFlowState, entrySplitStart, solveSplits, splitAt } from "./embolic.js";
 import { compartmentShuntFractions } from "./lung.js";
-import { clusterHistogram } from "./clusters.js";
+import { clusterHistogram, clusterRoot, initClusters, joinClusters, sortedHistogram, type ClusterForest, type ClusterHistogram } from "./clusters.js";
 import { runWalk } from "./walk.js";
+import {
+  cascadeArraysOf,
+  runSubtreeWork,
+  settleLodged,
+  type SubtreeArrays,
+  type SubtreePass,
+  type SubtreeResult,
+  type SubtreeScalars,
+  type SubtreeWork,
+} from "./subtrees.js";
 import {
   compartmentKeys,
   spheresRecord,
@@ -128,234 +142,312 @@ function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
   };
 }
 
-/** Per-run working arrays of the cascade driver (all per segment). */
-export interface CascadeWorkspace {
-  readonly batchLodged: Float64Array;
-  /** Segments whose batchLodged went from 0 to > 0 in this batch (the first `count` entries). */
-  readonly touched: TouchedList;
-  readonly cutArrivals: Float64Array;
-  readonly scratch: Float64Array;
-}
-
-export function createCascadeWorkspace(segmentCount: number, allocate: Float64Allocator = (length) => new Float64Array(length)): CascadeWorkspace {
-  return {
-    batchLodged: allocate(segmentCount),
-    touched: { segments: new Int32Array(segmentCount), count: 0 },
-    cutArrivals: new Float64Array(segmentCount),
-    scratch: allocate(segmentCount),
-  };
-}
-
-/**
- * Run every work unit of one batch inline: the top unit, then each cut subtree that received
- * spheres, in pre-order (any order gives the same counts). Adds into workspace.batchLodged and
- * returns the spheres shunted to the lungs.
- */
-export function runCascadeBatch(
-  workspace: CascadeWorkspace,
-  arrays: CascadeArrays,
-  entry: number,
-  cutRoots: Int32Array,
-  batch: number,
-  spheres: number,
-  seed: number,
-): number {
-  const { batchLodged, cutArrivals, scratch, touched } = workspace;
-  let lung = runCascadeUnit(batchLodged, cutArrivals, scratch, arrays, { batch, root: entry, spheres, top: true }, seed, touched);
-  for (let k = 0; k < cutRoots.length; k++) {
-    const root = cutRoots[k];
-    const n = cutArrivals[root];
-    if (n === 0) continue;
-    cutArrivals[root] = 0;
-    lung += runCascadeUnit(batchLodged, cutArrivals, scratch, arrays, { batch, root, spheres: n, top: false }, seed, touched);
-  }
-  return lung;
-}
-
 /** Simulate the injection of `options.spheres` spheres into `tree` with random seed `seed`. */
 export function simulateTransport(tree: ArterialTree, options: TransportOptions, seed: number): TransportResult {
   const steps = transportSteps(tree, options, seed);
   let step = steps.next();
-  while (!step.done) {
-    const b = step.value;
-    step = steps.next(runCascadeBatch(b.workspace, b.arrays, b.entry, b.cutRoots, b.batch, b.spheres, seed));
-  }
+  while (!step.done) step = steps.next(runSubtreeWork(step.value.work));
   return step.value;
 }
 
 /**
- * One cascade batch the driver needs run: all its work units, adding into `workspace.batchLodged`
- * and `workspace.touched` exactly as runCascadeBatch does. The driver resumes with the number of
- * spheres shunted to the lungs. Between batches the driver updates `arrays.split0` in place
- * (embolic feedback), so a runner on other threads must see that array, not a copy.
+ * Work the driver hands out: one pass over cut subtrees (src/transport/subtrees.ts). The driver
+ * resumes with its result (runSubtreeWork over all roots, or the sum of partial results over
+ * slices of them in any order). `progress` is set on a batch's cascade pass.
  */
-export interface CascadeBatchStep {
-  readonly workspace: CascadeWorkspace;
-  readonly arrays: CascadeArrays;
-  readonly entry: number;
-  readonly cutRoots: Int32Array;
-  readonly batch: number;
-  readonly spheres: number;
-  /** Spheres injected before this batch, and in total (for progress lines). */
-  readonly injectedBefore: number;
-  readonly totalSpheres: number;
+export interface TransportStep {
+  readonly work: SubtreeWork;
+  readonly progress: { readonly spheresInjected: number; readonly spheresTotal: number; readonly batches: number } | null;
 }
 
-/** Per-segment float64 arrays of the driver that work units read or write (split0, workspace). */
-export type Float64Allocator = (length: number) => Float64Array;
-
 /**
- * The transport driver as a generator: it yields each cascade batch for the caller to run (inline
- * in simulateTransport, on worker threads in src/parallel/transport.ts) and returns the result.
- * `allocate` places split0 and the workspace arrays (SharedArrayBuffer for workers).
+ * The transport driver as a generator: it yields each pass over the cut subtrees for the caller
+ * to run (inline in simulateTransport, on worker threads in src/parallel/transport.ts) and
+ * returns the result. `memory` places the per-segment arrays (SharedArrayBuffers for workers).
  */
 export function* transportSteps(
   tree: ArterialTree,
   options: TransportOptions,
   seed: number,
-  allocate: Float64Allocator = (length) => new Float64Array(length),
-): Generator<CascadeBatchStep, TransportResult, number> {
+  memory: TransportMemory = LOCAL_MEMORY,
+): Generator<TransportStep, TransportResult, SubtreeResult> {
   checkRange("seed", seed, 0, Number.MAX_SAFE_INTEGER);
   if (!Number.isInteger(seed)) throw new InputError("seed", `seed must be a non-negative integer, got ${seed}`);
   const r = resolveOptions(tree, options);
+  if (r.algorithm === "walk") return runWalkDriver(tree, r, seed, options);
+  return yield* runCascadeDriver(tree, r, seed, options, memory);
+}
+
+/** Lodged-sphere counters of a run: per compartment, then lung, then reflux. */
+function createRecorder(tree: ArterialTree, context: TransportContext, baselineEntryFlow: () => number) {
+  const keys = compartmentKeys(tree.compartmentNames);
+  const counts = new Float64Array(tree.compartmentNames.length + 2);
+  const timeline: TimelinePoint[] = [];
+  return {
+    keys,
+    counts,
+    timeline,
+    record(spheresInjected: number, entryFlow: number): void {
+      const baseline = baselineEntryFlow();
+      timeline.push({
+        spheresInjected,
+        spheres: spheresRecord(keys, counts),
+        tumourToNormalRatio: tumourToNormalRatio(counts, context.perfusedVolumeMl),
+        entryFlowFraction: baseline > 0 ? entryFlow / baseline : 0,
+      });
+    },
+  };
+}
+
+function runWalkDriver(tree: ArterialTree, r: Resolved, seed: number, options: TransportOptions): TransportResult {
   const n = tree.segmentCount;
+  const nComp = tree.compartmentNames.length;
   const context = createTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth);
   const state = createFlowState(tree, r.capacity, r.capacityPerMl);
   const path = new Int32Array(state.maxDepth + 1);
-  const split0 = allocate(n);
+  const split0 = new Float64Array(n);
   const baselineEntryFlow = solveSplits(split0, state, context, r.bias, path);
-  const keys = compartmentKeys(tree.compartmentNames);
-  const nComp = tree.compartmentNames.length;
-  const counts = new Float64Array(nComp + 2); // compartments…, lung, reflux
+  const recorder = createRecorder(tree, context, () => baselineEntryFlow);
+  const counts = recorder.counts;
   const totals = new Float64Array(n);
-  const timeline: TimelinePoint[] = [];
+  const walkLodged = new Float64Array(n);
   let injected = 0;
-  let stasis = false;
-  let refluxStartedAt: number | null = null;
   let batches = 0;
-  const record = (entryFlow: number) => {
-    timeline.push({
-      spheresInjected: injected,
-      spheres: spheresRecord(keys, counts),
-      tumourToNormalRatio: tumourToNormalRatio(counts, context.perfusedVolumeMl),
-      entryFlowFraction: baselineEntryFlow > 0 ? entryFlow / baselineEntryFlow : 0,
-    });
+  let refluxStartedAt: number | null = null;
+  const chunk = Math.max(1, Math.ceil(r.spheres / 20));
+  for (let first = 0; first < r.spheres; first += chunk) {
+    const count = Math.min(chunk, r.spheres - first);
+    walkLodged.fill(0, r.entry, context.entryEnd);
+    const outcome = runWalk(walkLodged, state, context, {
+      bias: r.bias,
+      lungShuntFraction: r.lsf,
+      diameterUm: r.diameterUm,
+      feedback: r.feedback,
+      refluxThresholdFraction: r.refluxThreshold,
+    }, first, count, seed, baselineEntryFlow, path);
+    for (let j = r.entry; j < context.entryEnd; j++) {
+      if (walkLodged[j] === 0) continue;
+      totals[j] += walkLodged[j];
+      counts[context.lodgeCompartment[j]] += walkLodged[j];
+    }
+    counts[nComp] += outcome.lung;
+    counts[nComp + 1] += outcome.reflux;
+    injected += count;
+    batches++;
+    if (outcome.refluxStartedAt >= 0) {
+      refluxStartedAt = outcome.refluxStartedAt;
+      counts[nComp + 1] += r.spheres - injected;
+      injected = r.spheres;
+      recorder.record(injected, solveSplits(split0, state, context, r.bias, path));
+      break;
+    }
+    recorder.record(injected, r.feedback ? solveSplits(split0, state, context, r.bias, path) : baselineEntryFlow);
+  }
+  const segmentLodged = Uint32Array.from(totals);
+  const histogram = clusterHistogram(tree, segmentLodged, r.clusterDistanceMm, context.entry, context.entryEnd);
+  return assembleResult(tree, context, r, seed, segmentLodged, recorder, histogram, refluxStartedAt, batches, options);
+}
+
+function* runCascadeDriver(
+  tree: ArterialTree,
+  r: Resolved,
+  seed: number,
+  options: TransportOptions,
+  memory: TransportMemory,
+): Generator<TransportStep, TransportResult, SubtreeResult> {
+  const n = tree.segmentCount;
+  const nComp = tree.compartmentNames.length;
+  const context = allocateTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth, memory);
+  const state = allocateFlowState(tree, memory);
+  const { entry, entryEnd, cutRoots, outsideCut } = context;
+  const a: SubtreeArrays = {
+    parent: memory.share(tree.parent),
+    child0: memory.share(tree.child0),
+    child1: memory.share(tree.child1),
+    subtreeEnd: memory.share(tree.subtreeEnd),
+    generation: memory.share(tree.generation),
+    compartment: memory.share(tree.compartment),
+    radiusMm: memory.share(tree.radiusMm),
+    lengthMm: memory.share(tree.lengthMm),
+    territoryMl: memory.share(tree.territoryMl),
+    terminalPressurePa: memory.share(tree.terminalPressurePa),
+    proximalMm: memory.share(tree.proximalMm),
+    distalMm: memory.share(tree.distalMm),
+    passFraction: context.passFraction,
+    maxDiameterUm: context.maxDiameterUm,
+    pathCdf: context.pathCdf,
+    lodgeCompartment: context.lodgeCompartment,
+    territoryBelow: context.territoryBelow,
+    shuntFraction: context.shuntFraction,
+    isCutRoot: context.isCutRoot,
+    resistance0: state.resistance0,
+    resistance: state.resistance,
+    conductance: state.eq.conductance,
+    pressurePa: state.eq.pressurePa,
+    lodged: state.lodged,
+    capacity: state.capacity,
+    flow: state.flow,
+    distalPressurePa: state.distalPressurePa,
+    split0: memory.float64(n),
+    reach: r.feedback ? memory.float64(n) : null,
+    batchLodged: memory.float64(n),
+    scratch: memory.float64(n),
+    totals: memory.float64(n),
+    clusterUp: memory.int32(n),
+    clusterSize: memory.float64(n),
+  };
+  const s: SubtreeScalars = {
+    seed,
+    entry,
+    compartments: nComp,
+    diameterUm: r.diameterUm,
+    viscosityPaS: tree.params.viscosityPaS,
+    capacitySpheres: r.capacity,
+    capacitySpheresPerMl: r.capacityPerMl,
+    bias: r.bias,
+    noiseConcentration: r.noise,
+    feedback: r.feedback,
+    clusterDistanceMm: r.clusterDistanceMm,
+    maxDepth: state.maxDepth,
+  };
+  const work = (pass: SubtreePass, roots: Int32Array, batch = 0, spheres: Float64Array | null = null): SubtreeWork => ({ pass, arrays: a, scalars: s, batch, roots, spheres });
+  // The serial part: segments outside the cut subtrees, as pre-order ranges; `inEntry` clamps
+  // them to the injected subtree. Top-down sweeps run them before the subtrees, bottom-up after.
+  const forOutside = (inEntry: boolean, descending: boolean, visit: (j: number) => void): void => {
+    const pairs = outsideCut.length / 2;
+    for (let q = 0; q < pairs; q++) {
+      const p = descending ? pairs - 1 - q : q;
+      const lo = inEntry ? Math.max(outsideCut[2 * p], entry) : outsideCut[2 * p];
+      const hi = inEntry ? Math.min(outsideCut[2 * p + 1], entryEnd) : outsideCut[2 * p + 1];
+      if (descending) for (let j = hi - 1; j >= lo; j--) visit(j);
+      else for (let j = lo; j < hi; j++) visit(j);
+    }
   };
 
-  if (r.algorithm === "walk") {
-    const walkLodged = new Float64Array(n);
-    const chunk = Math.max(1, Math.ceil(r.spheres / 20));
-    for (let first = 0; first < r.spheres; first += chunk) {
-      const count = Math.min(chunk, r.spheres - first);
-      walkLodged.fill(0, r.entry, context.entryEnd);
-      const outcome = runWalk(walkLodged, state, context, {
-        bias: r.bias,
-        lungShuntFraction: r.lsf,
-        diameterUm: r.diameterUm,
-        feedback: r.feedback,
-        refluxThresholdFraction: r.refluxThreshold,
-      }, first, count, seed, baselineEntryFlow, path);
-      for (let j = r.entry; j < context.entryEnd; j++) {
-        if (walkLodged[j] === 0) continue;
-        totals[j] += walkLodged[j];
-        counts[context.lodgeCompartment[j]] += walkLodged[j];
-      }
-      counts[nComp] += outcome.lung;
-      counts[nComp + 1] += outcome.reflux;
-      injected += count;
-      batches++;
-      if (outcome.refluxStartedAt >= 0) {
-        stasis = true;
-        refluxStartedAt = outcome.refluxStartedAt;
+  // Baseline: size exclusion within the injected subtree, resistances, capacities, equivalents.
+  const coefficient = poiseuilleCoefficient(s.viscosityPaS);
+  if (r.diameterUm !== null) {
+    const cdf = diameterCdf(r.diameterUm);
+    const maxUm = r.diameterUm.max;
+    const x = a as SizeExclusionArrays;
+    forOutside(true, false, (j) => sizeExclusionAt(x, cdf, maxUm, entry, j));
+  }
+  forOutside(false, false, (j) => baselineFlowAt(a, coefficient, r.capacity, r.capacityPerMl, j));
+  yield { work: work("prepare", cutRoots), progress: null };
+  forOutside(false, true, (j) => {
+    lodgeCompartmentAt(a, j);
+    reduceSegment(a, a, a.resistance, null, j);
+  });
+
+  const path = new Int32Array(state.maxDepth + 1);
+  /** Flows and splits (and with feedback the expected lodging ratio) under the current loads. */
+  function* solve(batch: number): Generator<TransportStep, { entryFlow: number; maxExpected: number }, SubtreeResult> {
+    const start = entrySplitStart(a, state, context, path, r.lsf);
+    let max = 0;
+    forOutside(true, false, (j) => {
+      const e = splitAt(a, r.bias, j, j === entry ? start.proximalPa : a.distalPressurePa[a.parent[j]]);
+      if (e > max) max = e;
+    });
+    const below = yield { work: work("splits", cutRoots, batch), progress: null };
+    return { entryFlow: start.flow, maxExpected: below.maxExpected > max ? below.maxExpected : max };
+  }
+  let flows = yield* solve(0);
+  const baselineEntryFlow = flows.entryFlow;
+  const recorder = createRecorder(tree, context, () => baselineEntryFlow);
+  const counts = recorder.counts;
+  const cascade = cascadeArraysOf(a, r.noise, r.lsf);
+  const cutArrivals = new Float64Array(n);
+  const topTouched: TouchedList = { segments: new Int32Array(entryEnd - entry), count: 0 };
+  const reached = new Uint8Array(cutRoots.length);
+  let injected = 0;
+  let batches = 0;
+  let refluxStartedAt: number | null = null;
+  while (injected < r.spheres) {
+    let batchSize = r.spheres - injected;
+    if (!r.feedback && r.timelinePoints > 1) batchSize = Math.min(batchSize, Math.ceil(r.spheres / r.timelinePoints));
+    if (r.feedback) {
+      if (batches > 0) flows = yield* solve(batches);
+      const entryFlow = flows.entryFlow;
+      if (!(entryFlow >= r.refluxThreshold * baselineEntryFlow) || entryFlow <= 0) {
+        refluxStartedAt = injected;
         counts[nComp + 1] += r.spheres - injected;
         injected = r.spheres;
-        record(solveSplits(split0, state, context, r.bias, path));
+        recorder.record(injected, entryFlow);
         break;
       }
-      record(r.feedback ? solveSplits(split0, state, context, r.bias, path) : baselineEntryFlow);
+      if (r.batchSpheres > 0) {
+        batchSize = Math.min(batchSize, r.batchSpheres);
+      } else {
+        // maxExpected = max_j e_j / C_j: B ≤ tol / max keeps every B·e_j/C_j ≤ tol.
+        const adaptive = flows.maxExpected > 0 ? Math.floor(r.tolerance / flows.maxExpected) : batchSize;
+        batchSize = Math.min(batchSize, Math.max(1, adaptive));
+      }
     }
-  } else {
-    yield* runCascadeDriver();
+    // The top unit (lung shunt, cascade down to the cut roots) here; its lodgings are settled
+    // before the subtrees run, so a cut root's load is complete when its subtree re-solves.
+    topTouched.count = 0;
+    let lung = runCascadeUnit(a.batchLodged, cutArrivals, a.scratch, cascade, { batch: batches, root: entry, spheres: batchSize, top: true }, seed, topTouched);
+    settleLodged(a, r.feedback, topTouched, counts);
+    const roots: number[] = [];
+    const spheres: number[] = [];
+    for (let k = 0; k < cutRoots.length; k++) {
+      const arriving = cutArrivals[cutRoots[k]];
+      if (arriving === 0) continue;
+      cutArrivals[cutRoots[k]] = 0;
+      roots.push(cutRoots[k]);
+      spheres.push(arriving);
+      reached[k] = 1;
+    }
+    const below = yield {
+      work: work("cascade", Int32Array.from(roots), batches, Float64Array.from(spheres)),
+      progress: { spheresInjected: injected + batchSize, spheresTotal: r.spheres, batches: batches + 1 },
+    };
+    lung += below.lung;
+    counts[nComp] += lung;
+    for (let c = 0; c < nComp; c++) counts[c] += below.counts[c];
+    if (r.feedback) {
+      // The subtrees re-solved themselves; the cut roots (loaded by the top unit), the top and the
+      // path above the entry follow.
+      for (let k = 0; k < cutRoots.length; k++) reduceSegment(a, a, a.resistance, null, cutRoots[k]);
+      forOutside(true, true, (j) => reduceSegment(a, a, a.resistance, null, j));
+      for (let i = a.parent[entry]; i >= 0; i = a.parent[i]) reduceSegment(a, a, a.resistance, null, i);
+    }
+    injected += batchSize;
+    batches++;
+    recorder.record(injected, flows.entryFlow);
   }
 
-  function* runCascadeDriver(): Generator<CascadeBatchStep, void, number> {
-    const workspace = createCascadeWorkspace(n, allocate);
-    const arrays = cascadeArrays(context, split0, r.noise, r.lsf);
-    const lodging: ExpectedLodgingOutput | null = r.feedback
-      ? { reach: new Float64Array(n), lungShuntFraction: r.lsf, max: 0 }
-      : null;
-    if (lodging !== null) solveSplits(split0, state, context, r.bias, path, lodging);
-    const changed = r.feedback ? new Int32Array(n) : null;
-    let entryFlow = baselineEntryFlow;
-    while (injected < r.spheres) {
-      let batchSize = r.spheres - injected;
-      if (!r.feedback && r.timelinePoints > 1) batchSize = Math.min(batchSize, Math.ceil(r.spheres / r.timelinePoints));
-      if (r.feedback) {
-        if (batches > 0) entryFlow = solveSplits(split0, state, context, r.bias, path, lodging);
-        if (!(entryFlow >= r.refluxThreshold * baselineEntryFlow) || entryFlow <= 0) {
-          stasis = true;
-          refluxStartedAt = injected;
-          counts[nComp + 1] += r.spheres - injected;
-          injected = r.spheres;
-          record(entryFlow);
-          break;
-        }
-        if (r.batchSpheres > 0) {
-          batchSize = Math.min(batchSize, r.batchSpheres);
-        } else {
-          const maxExpected = (lodging as ExpectedLodgingOutput).max;
-          // maxExpected = max_j e_j / C_j: B ≤ tol / max keeps every B·e_j/C_j ≤ tol.
-          const adaptive = maxExpected > 0 ? Math.floor(r.tolerance / maxExpected) : batchSize;
-          batchSize = Math.min(batchSize, Math.max(1, adaptive));
-        }
-      }
-      counts[nComp] += yield {
-        workspace,
-        arrays,
-        entry: r.entry,
-        cutRoots: context.cutRoots,
-        batch: batches,
-        spheres: batchSize,
-        injectedBefore: injected,
-        totalSpheres: r.spheres,
-      };
-      let changedCount = 0;
-      const batchLodged = workspace.batchLodged;
-      const touched = workspace.touched;
-      for (let k = 0; k < touched.count; k++) {
-        const j = touched.segments[k];
-        const b = batchLodged[j];
-        if (b === 0) continue;
-        batchLodged[j] = 0;
-        totals[j] += b;
-        counts[context.lodgeCompartment[j]] += b;
-        if (changed !== null) {
-          addLodged(state, j, b);
-          changed[changedCount++] = j;
-        }
-      }
-      touched.count = 0;
-      if (changed !== null) resolveChanged(state, tree, changed, changedCount);
-      injected += batchSize;
-      batches++;
-      record(entryFlow);
-    }
-  }
-
-  return assembleResult(tree, context, state, r, seed, totals, counts, keys, timeline, stasis, refluxStartedAt, batches, options);
+  // Clusters: within the subtrees that received spheres, then joined across the cut here.
+  const clusterRoots = cutRoots.filter((_, k) => reached[k] === 1);
+  const below = yield { work: work("clusters", clusterRoots), progress: null };
+  const forest: ClusterForest = { up: a.clusterUp, size: a.clusterSize, offset: 0 };
+  const maxSq = r.clusterDistanceMm * r.clusterDistanceMm;
+  forOutside(true, false, (j) => initClusters(forest, a.totals, j, j + 1));
+  for (let k = 0; k < cutRoots.length; k++) if (reached[k] === 0) initClusters(forest, a.totals, cutRoots[k], cutRoots[k] + 1);
+  forOutside(true, false, (j) => joinClusters(forest, a, a.totals, maxSq, entry, j));
+  for (const root of cutRoots) joinClusters(forest, a, a.totals, maxSq, entry, root);
+  const seen = new Set<number>();
+  const collect = (j: number): void => {
+    if (a.totals[j] === 0) return;
+    const rootOfCluster = clusterRoot(forest, j);
+    if (seen.has(rootOfCluster)) return;
+    seen.add(rootOfCluster);
+    const size = a.clusterSize[rootOfCluster];
+    below.clusters.set(size, (below.clusters.get(size) ?? 0) + 1);
+  };
+  forOutside(true, false, collect);
+  for (const root of cutRoots) collect(root);
+  return assembleResult(tree, context, r, seed, Uint32Array.from(a.totals), recorder, sortedHistogram(below.clusters), refluxStartedAt, batches, options);
 }
 
 function assembleResult(
   tree: ArterialTree,
   context: TransportContext,
-  state: FlowState,
   r: Resolved,
   seed: number,
-  totals: Float64Array,
-  counts: Float64Array,
-  keys: string[],
-  timeline: TimelinePoint[],
-  stasis: boolean,
+  segmentLodged: Uint32Array,
+  recorder: { readonly keys: string[]; readonly counts: Float64Array; readonly timeline: TimelinePoint[] },
+  histogram: ClusterHistogram,
   refluxStartedAt: number | null,
   batches: number,
   options: TransportOptions,
@@ -368,27 +460,22 @@ function assembleResult(
   for (let j = 0, t = 0; j < n; j++) {
     if (tree.child0[j] >= 0) continue;
     terminalSegments[t] = j;
-    terminalCounts[t++] = totals[j];
+    terminalCounts[t++] = segmentLodged[j];
   }
-  const segmentLodged = Uint32Array.from(totals);
-  void state;
   return {
     seed,
     algorithm: r.algorithm,
     spheresInjected: r.spheres,
-    spheres: spheresRecord(keys, counts),
+    spheres: spheresRecord(recorder.keys, recorder.counts),
     terminalSegments,
     terminalCounts,
     segmentLodged,
-    tumourToNormalRatio: tumourToNormalRatio(counts, context.perfusedVolumeMl),
-    clusters: {
-      distanceMm: r.clusterDistanceMm,
-      histogram: clusterHistogram(tree, segmentLodged, r.clusterDistanceMm, context.entry, context.entryEnd),
-    },
-    stasis,
+    tumourToNormalRatio: tumourToNormalRatio(recorder.counts, context.perfusedVolumeMl),
+    clusters: { distanceMm: r.clusterDistanceMm, histogram },
+    stasis: refluxStartedAt !== null,
     refluxStartedAtSpheres: refluxStartedAt,
     batches,
-    timeline,
+    timeline: recorder.timeline,
     provenance: {
       model: "flow-following split with bias s toward the major daughter; binomial cascade (exact BTPE/inversion binomials)",
       bias: r.bias,

@@ -27,12 +27,20 @@ export function segmentResistances(out: Float64Array, tree: ArterialTree, viscos
   const n = tree.segmentCount;
   const length = tree.lengthMm;
   const radius = tree.radiusMm;
-  const coefficient = (8 * viscosityPaS) / Math.PI;
-  for (let i = 0; i < n; i++) {
-    const rM = radius[i] * 1e-3;
-    out[i] = (coefficient * length[i] * 1e-3) / (rM * rM * rM * rM);
-  }
+  const coefficient = poiseuilleCoefficient(viscosityPaS);
+  for (let i = 0; i < n; i++) out[i] = poiseuilleResistance(coefficient, length[i], radius[i]);
   return out;
+}
+
+/** 8μ/π of Poiseuille's law for viscosity μ (Pa·s). */
+export function poiseuilleCoefficient(viscosityPaS: number): number {
+  return (8 * viscosityPaS) / Math.PI;
+}
+
+/** Poiseuille resistance (Pa·s/m³) of one vessel: coefficient · L / r⁴ in SI, from mm. */
+export function poiseuilleResistance(coefficient: number, lengthMm: number, radiusMm: number): number {
+  const rM = radiusMm * 1e-3;
+  return (coefficient * lengthMm * 1e-3) / (rM * rM * rM * rM);
 }
 
 /** Allocate the equivalents arrays for a tree. */
@@ -40,10 +48,16 @@ export function createSubtreeEquivalents(segmentCount: number): SubtreeEquivalen
   return { conductance: new Float64Array(segmentCount), pressurePa: new Float64Array(segmentCount) };
 }
 
-/** Recompute the equivalent of segment i from its own resistance and its children's equivalents. */
-function reduceOne(
+/** The tree arrays the reduction reads (an ArterialTree, or views on its arrays in shared memory). */
+export type ReductionTree = Pick<ArterialTree, "child0" | "child1" | "terminalPressurePa">;
+
+/**
+ * Recompute the equivalent of segment i from its own resistance and its children's equivalents
+ * (children first: any order that visits a segment after its children gives the same numbers).
+ */
+export function reduceSegment(
   eq: SubtreeEquivalents,
-  tree: ArterialTree,
+  tree: ReductionTree,
   resistance: Float64Array,
   extraTerminalResistance: Float64Array | null,
   i: number,
@@ -79,7 +93,7 @@ export function reduceSubtrees(
   resistance: Float64Array,
   extraTerminalResistance: Float64Array | null = null,
 ): SubtreeEquivalents {
-  for (let i = tree.segmentCount - 1; i >= 0; i--) reduceOne(out, tree, resistance, extraTerminalResistance, i);
+  for (let i = tree.segmentCount - 1; i >= 0; i--) reduceSegment(out, tree, resistance, extraTerminalResistance, i);
   return out;
 }
 
@@ -94,7 +108,7 @@ export function updatePathToRoot(
   extraTerminalResistance: Float64Array | null,
   segment: number,
 ): void {
-  for (let i = segment; i >= 0; i = tree.parent[i]) reduceOne(eq, tree, resistance, extraTerminalResistance, i);
+  for (let i = segment; i >= 0; i = tree.parent[i]) reduceSegment(eq, tree, resistance, extraTerminalResistance, i);
 }
 
 /**

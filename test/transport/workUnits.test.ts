@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { runCascadeUnit } from "../../src/transport/cascade.js";
-import { createCascadeWorkspace, runCascadeBatch } from "../../src/transport/simulate.js";
 import { cascadeArrays, createTransportContext } from "../../src/transport/context.js";
 import { createFlowState, solveSplits } from "../../src/transport/embolic.js";
 import { buildSyntheticTree } from "./helpers/syntheticTree.js";
@@ -20,8 +19,14 @@ describe("cascade work units", () => {
 
   it("add up exactly to the inline batch when run separately, in reverse order, each with its own buffers (as workers would)", () => {
     const spheres = 2_000_000;
-    const inline = createCascadeWorkspace(tree.segmentCount);
-    const lungInline = runCascadeBatch(inline, arrays, 0, context.cutRoots, 3, spheres, 99);
+    // One thread, one set of arrays: the top unit, then every cut subtree in pre-order.
+    const inline = new Float64Array(tree.segmentCount);
+    const arrivals = new Float64Array(tree.segmentCount);
+    const zeros = new Float64Array(tree.segmentCount);
+    let lungInline = runCascadeUnit(inline, arrivals, zeros, arrays, { batch: 3, root: 0, spheres, top: true }, 99);
+    for (const root of context.cutRoots) {
+      if (arrivals[root] > 0) lungInline += runCascadeUnit(inline, zeros, zeros, arrays, { batch: 3, root, spheres: arrivals[root], top: false }, 99);
+    }
 
     // "Worker" runs: the top unit first (it decides the spheres per cut root), then each cut
     // subtree on fresh arrays, in reverse order; partial counts are summed at the end.
@@ -41,7 +46,7 @@ describe("cascade work units", () => {
       for (let j = 0; j < root; j++) expect(partial[j]).toBe(0);
     }
     expect(lung).toBe(lungInline);
-    expect(merged).toEqual(inline.batchLodged);
+    expect(merged).toEqual(inline);
     let total = lung;
     for (let j = 0; j < n; j++) total += merged[j];
     expect(total).toBe(spheres);
