@@ -111,13 +111,14 @@ export interface SubtreeRunner {
 }
 
 /** Shared-memory copies of tree arrays, by the array they copy (a tree is copied once). */
-const sharedCopies = new WeakMap<object, Float64Array | Int32Array | Uint8Array>();
+const sharedCopies = new WeakMap<object, Float64Array | Int32Array | Uint8Array | Uint32Array>();
 
 const SHARED_MEMORY: TransportMemory = {
   float64: (length) => new Float64Array(new SharedArrayBuffer(8 * length)),
   int32: (length) => new Int32Array(new SharedArrayBuffer(4 * length)),
   uint8: (length) => new Uint8Array(new SharedArrayBuffer(length)),
-  share<T extends Float64Array | Int32Array | Uint8Array>(array: T): T {
+  uint32: (length) => new Uint32Array(new SharedArrayBuffer(4 * length)),
+  share<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(array: T): T {
     if (array.buffer instanceof SharedArrayBuffer) return array;
     let copy = sharedCopies.get(array) as T | undefined;
     if (copy === undefined) {

@@ -77,15 +77,21 @@ export function joinClusters(forest: ClusterForest, tree: ClusterTree, lodged: A
   }
 }
 
+/** Cluster sizes below this are tallied in a typed array first (a Map update per cluster is slow). */
+const SMALL_SIZES = 256;
+
 /** Add to `out` (size → clusters) the clusters rooted in [first, end), except the one rooted at `skipRoot`. */
 export function countClusters(out: Map<number, number>, forest: ClusterForest, lodged: ArrayLike<number>, first: number, end: number, skipRoot = -1): void {
   const o = forest.offset;
+  const small = new Float64Array(SMALL_SIZES);
   for (let j = first; j < end; j++) {
     if (lodged[j] > 0 && forest.up[j - o] < 0 && j !== skipRoot) {
       const s = forest.size[j - o];
-      out.set(s, (out.get(s) ?? 0) + 1);
+      if (s < SMALL_SIZES && Number.isInteger(s)) small[s]++;
+      else out.set(s, (out.get(s) ?? 0) + 1);
     }
   }
+  for (let s = 1; s < SMALL_SIZES; s++) if (small[s] > 0) out.set(s, (out.get(s) ?? 0) + small[s]);
 }
 
 /** Histogram of cluster sizes from per-segment lodged counts, over segments [first, end). */

@@ -48,16 +48,58 @@ export interface TransportMemory {
   float64(length: number): Float64Array;
   int32(length: number): Int32Array;
   uint8(length: number): Uint8Array;
+  uint32(length: number): Uint32Array;
   /** `array` itself, or a copy in shared memory (the tree's arrays on threads). */
-  share<T extends Float64Array | Int32Array | Uint8Array>(array: T): T;
+  share<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(array: T): T;
 }
 
 export const LOCAL_MEMORY: TransportMemory = {
   float64: (length) => new Float64Array(length),
   int32: (length) => new Int32Array(length),
   uint8: (length) => new Uint8Array(length),
+  uint32: (length) => new Uint32Array(length),
   share: (array) => array,
 };
+
+/** Facts of a tree that every run on it needs, computed once per tree. */
+export interface TreeFacts {
+  /** Largest generation of any segment. */
+  readonly maxGeneration: number;
+  /** The terminal segments, ascending (pre-order). Shared by runs: do not modify. */
+  readonly terminalSegments: Int32Array;
+}
+
+const treeFactsCache = new WeakMap<ArterialTree, TreeFacts>();
+
+export function treeFacts(tree: ArterialTree): TreeFacts {
+  let facts = treeFactsCache.get(tree);
+  if (facts === undefined) {
+    const n = tree.segmentCount;
+    let maxGeneration = 0;
+    let terminals = 0;
+    for (let j = 0; j < n; j++) {
+      if (tree.generation[j] > maxGeneration) maxGeneration = tree.generation[j];
+      if (tree.child0[j] < 0) terminals++;
+    }
+    const terminalSegments = new Int32Array(terminals);
+    for (let j = 0, t = 0; j < n; j++) if (tree.child0[j] < 0) terminalSegments[t++] = j;
+    facts = { maxGeneration, terminalSegments };
+    treeFactsCache.set(tree, facts);
+  }
+  return facts;
+}
+
+/** Index of the first entry of the ascending `sorted` that is ≥ value. */
+export function lowerBound(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * The context with its arrays allocated in `memory` and the per-segment physics not yet computed

@@ -25,7 +25,7 @@ import {
   reduceSubtrees,
   type SubtreeEquivalents,
 } from "../vascular/hemodynamics.js";
-import { LOCAL_MEMORY, type TransportContext, type TransportMemory } from "./context.js";
+import { LOCAL_MEMORY, treeFacts, type TransportContext, type TransportMemory } from "./context.js";
 import { splitProbability0 } from "./split.js";
 
 export interface FlowState {
@@ -63,9 +63,6 @@ export function createFlowState(tree: ArterialTree, capacitySpheres: number, cap
 /** A flow state with its arrays allocated in `memory` (zeros): baselineFlowAt and a reduction fill it. */
 export function allocateFlowState(tree: ArterialTree, memory: TransportMemory = LOCAL_MEMORY): FlowState {
   const n = tree.segmentCount;
-  let maxDepth = 0;
-  const generation = tree.generation;
-  for (let i = 0; i < n; i++) if (generation[i] > maxDepth) maxDepth = generation[i];
   return {
     resistance0: memory.float64(n),
     resistance: memory.float64(n),
@@ -74,7 +71,7 @@ export function allocateFlowState(tree: ArterialTree, memory: TransportMemory = 
     capacity: memory.float64(n),
     flow: memory.float64(n),
     distalPressurePa: memory.float64(n),
-    maxDepth: maxDepth + 1,
+    maxDepth: treeFacts(tree).maxGeneration + 1,
   };
 }
 

@@ -10,6 +10,7 @@ import { reduceSegment, poiseuilleCoefficient } from "../vascular/hemodynamics.j
 import {
   LOCAL_MEMORY,
   allocateTransportContext,
+  treeFacts,
   createTransportContext,
   diameterCdf,
   lodgeCompartmentAt,
@@ -26,6 +27,7 @@ import { runWalk } from "./walk.js";
 import {
   cascadeArraysOf,
   runSubtreeWork,
+  finishCounts,
   settleLodged,
   type SubtreeArrays,
   type SubtreePass,
@@ -244,8 +246,11 @@ function runWalkDriver(tree: ArterialTree, r: Resolved, seed: number, options: T
     recorder.record(injected, r.feedback ? solveSplits(split0, state, context, r.bias, path) : baselineEntryFlow);
   }
   const segmentLodged = Uint32Array.from(totals);
+  const terminalSegments = treeFacts(tree).terminalSegments.slice();
+  const terminalCounts = new Uint32Array(terminalSegments.length);
+  for (let t = 0; t < terminalSegments.length; t++) terminalCounts[t] = segmentLodged[terminalSegments[t]];
   const histogram = clusterHistogram(tree, segmentLodged, r.clusterDistanceMm, context.entry, context.entryEnd);
-  return assembleResult(tree, context, r, seed, segmentLodged, recorder, histogram, refluxStartedAt, batches, options);
+  return assembleResult(context, r, seed, { terminalSegments, terminalCounts, segmentLodged }, recorder, histogram, refluxStartedAt, batches, options);
 }
 
 function* runCascadeDriver(
@@ -295,6 +300,9 @@ function* runCascadeDriver(
     totals: memory.float64(n),
     clusterUp: memory.int32(n),
     clusterSize: memory.float64(n),
+    segmentLodged: memory.uint32(n),
+    terminalSegments: memory.share(treeFacts(tree).terminalSegments),
+    terminalCounts: memory.uint32(treeFacts(tree).terminalSegments.length),
   };
   const s: SubtreeScalars = {
     seed,
@@ -313,16 +321,20 @@ function* runCascadeDriver(
   const work = (pass: SubtreePass, roots: Int32Array, batch = 0, spheres: Float64Array | null = null): SubtreeWork => ({ pass, arrays: a, scalars: s, batch, roots, spheres });
   // The serial part: segments outside the cut subtrees, as pre-order ranges; `inEntry` clamps
   // them to the injected subtree. Top-down sweeps run them before the subtrees, bottom-up after.
-  const forOutside = (inEntry: boolean, descending: boolean, visit: (j: number) => void): void => {
+  const forOutsideRanges = (inEntry: boolean, descending: boolean, visit: (first: number, end: number) => void): void => {
     const pairs = outsideCut.length / 2;
     for (let q = 0; q < pairs; q++) {
       const p = descending ? pairs - 1 - q : q;
       const lo = inEntry ? Math.max(outsideCut[2 * p], entry) : outsideCut[2 * p];
       const hi = inEntry ? Math.min(outsideCut[2 * p + 1], entryEnd) : outsideCut[2 * p + 1];
-      if (descending) for (let j = hi - 1; j >= lo; j--) visit(j);
-      else for (let j = lo; j < hi; j++) visit(j);
+      if (lo < hi) visit(lo, hi);
     }
   };
+  const forOutside = (inEntry: boolean, descending: boolean, visit: (j: number) => void): void =>
+    forOutsideRanges(inEntry, descending, (lo, hi) => {
+      if (descending) for (let j = hi - 1; j >= lo; j--) visit(j);
+      else for (let j = lo; j < hi; j++) visit(j);
+    });
 
   // Baseline: size exclusion within the injected subtree, resistances, capacities, equivalents.
   const coefficient = poiseuilleCoefficient(s.viscosityPaS);
@@ -417,12 +429,15 @@ function* runCascadeDriver(
     recorder.record(injected, flows.entryFlow);
   }
 
-  // Clusters: within the subtrees that received spheres, then joined across the cut here.
-  const clusterRoots = cutRoots.filter((_, k) => reached[k] === 1);
-  const below = yield { work: work("clusters", clusterRoots), progress: null };
+  // Counts and clusters: within the subtrees that received spheres, then the top here (with the
+  // cut roots no sphere passed, which may hold spheres the top unit wedged at their inlets), and
+  // the clusters joined across the cut.
+  const below = yield { work: work("finish", cutRoots.filter((_, k) => reached[k] === 1)), progress: null };
+  forOutsideRanges(true, false, (lo, hi) => finishCounts(a, lo, hi));
+  for (let k = 0; k < cutRoots.length; k++) if (reached[k] === 0) finishCounts(a, cutRoots[k], cutRoots[k] + 1);
   const forest: ClusterForest = { up: a.clusterUp, size: a.clusterSize, offset: 0 };
   const maxSq = r.clusterDistanceMm * r.clusterDistanceMm;
-  forOutside(true, false, (j) => initClusters(forest, a.totals, j, j + 1));
+  forOutsideRanges(true, false, (lo, hi) => initClusters(forest, a.totals, lo, hi));
   for (let k = 0; k < cutRoots.length; k++) if (reached[k] === 0) initClusters(forest, a.totals, cutRoots[k], cutRoots[k] + 1);
   forOutside(true, false, (j) => joinClusters(forest, a, a.totals, maxSq, entry, j));
   for (const root of cutRoots) joinClusters(forest, a, a.totals, maxSq, entry, root);
@@ -437,39 +452,28 @@ function* runCascadeDriver(
   };
   forOutside(true, false, collect);
   for (const root of cutRoots) collect(root);
-  return assembleResult(tree, context, r, seed, Uint32Array.from(a.totals), recorder, sortedHistogram(below.clusters), refluxStartedAt, batches, options);
+  const lodged = { terminalSegments: a.terminalSegments.slice(), terminalCounts: a.terminalCounts, segmentLodged: a.segmentLodged };
+  return assembleResult(context, r, seed, lodged, recorder, sortedHistogram(below.clusters), refluxStartedAt, batches, options);
 }
 
 function assembleResult(
-  tree: ArterialTree,
   context: TransportContext,
   r: Resolved,
   seed: number,
-  segmentLodged: Uint32Array,
+  lodged: Pick<TransportResult, "terminalSegments" | "terminalCounts" | "segmentLodged">,
   recorder: { readonly keys: string[]; readonly counts: Float64Array; readonly timeline: TimelinePoint[] },
   histogram: ClusterHistogram,
   refluxStartedAt: number | null,
   batches: number,
   options: TransportOptions,
 ): TransportResult {
-  const n = tree.segmentCount;
-  let terminals = 0;
-  for (let j = 0; j < n; j++) if (tree.child0[j] < 0) terminals++;
-  const terminalSegments = new Int32Array(terminals);
-  const terminalCounts = new Uint32Array(terminals);
-  for (let j = 0, t = 0; j < n; j++) {
-    if (tree.child0[j] >= 0) continue;
-    terminalSegments[t] = j;
-    terminalCounts[t++] = segmentLodged[j];
-  }
+  const tree = context.tree;
   return {
     seed,
     algorithm: r.algorithm,
     spheresInjected: r.spheres,
     spheres: spheresRecord(recorder.keys, recorder.counts),
-    terminalSegments,
-    terminalCounts,
-    segmentLodged,
+    ...lodged,
     tumourToNormalRatio: tumourToNormalRatio(recorder.counts, context.perfusedVolumeMl),
     clusters: { distanceMm: r.clusterDistanceMm, histogram },
     stasis: refluxStartedAt !== null,

@@ -25,7 +25,7 @@ import {
   type ClusterForest,
   type ClusterTree,
 } from "./clusters.js";
-import { diameterCdf, lodgeCompartmentAt, sizeExclusionAt, type LodgeCompartmentArrays, type SizeExclusionArrays } from "./context.js";
+import { diameterCdf, lodgeCompartmentAt, lowerBound, sizeExclusionAt, type LodgeCompartmentArrays, type SizeExclusionArrays } from "./context.js";
 import { addLodged, baselineFlowAt, splitAt, type BaselineFlowArrays, type SplitArrays } from "./embolic.js";
 
 /**
@@ -57,6 +57,10 @@ export interface SubtreeArrays
   /** Union-find forest of the cluster statistics (absolute indices). */
   readonly clusterUp: Int32Array;
   readonly clusterSize: Float64Array;
+  /** The result's counts: spheres per segment, the terminals (ascending) and spheres per terminal. */
+  readonly segmentLodged: Uint32Array;
+  readonly terminalSegments: Int32Array;
+  readonly terminalCounts: Uint32Array;
 }
 
 /** The run's parameters a subtree pass needs. */
@@ -81,9 +85,10 @@ export interface SubtreeScalars {
  * prepare: baseline (top-down size exclusion, resistances, capacities; bottom-up lodging
  * compartments and equivalents); splits: flows and split probabilities (top-down; with embolic
  * feedback the expected lodging ratio); cascade: one batch's units plus their bookkeeping and
- * re-solve (bottom-up); clusters: the cluster forest within each subtree.
+ * re-solve (bottom-up); finish: the run's lodged counts as integers (per segment and per terminal)
+ * and the cluster forest within each subtree.
  */
-export type SubtreePass = "prepare" | "splits" | "cascade" | "clusters";
+export type SubtreePass = "prepare" | "splits" | "cascade" | "finish";
 
 export interface SubtreeWork {
   readonly pass: SubtreePass;
@@ -103,7 +108,7 @@ export interface SubtreeResult {
   maxExpected: number;
   /** cascade: spheres lodged per compartment. */
   readonly counts: Float64Array;
-  /** clusters: clusters per size, except those that hold a cut root (the driver joins those). */
+  /** finish: clusters per size, except those that hold a cut root (the driver joins those). */
   readonly clusters: Map<number, number>;
 }
 
@@ -168,12 +173,20 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
       settleLodged(a, s.feedback, touched, result.counts);
       if (s.feedback) reduceChanged(a, touched, root, s.maxDepth - a.generation[root]);
     } else {
+      finishCounts(a, root, stop);
       initClusters(forest, a.totals, root, stop);
       for (let j = root; j < stop; j++) joinClusters(forest, a, a.totals, maxSq, root, j);
       countClusters(result.clusters, forest, a.totals, root, stop, a.totals[root] > 0 ? clusterRoot(forest, root) : -1);
     }
   }
   return result;
+}
+
+/** The integer counts of segments [first, end): per segment, and per terminal among them. */
+export function finishCounts(a: SubtreeArrays, first: number, end: number): void {
+  const { totals, segmentLodged, terminalSegments, terminalCounts } = a;
+  for (let j = first; j < end; j++) segmentLodged[j] = totals[j];
+  for (let t = lowerBound(terminalSegments, first); t < terminalSegments.length && terminalSegments[t] < end; t++) terminalCounts[t] = totals[terminalSegments[t]];
 }
 
 /** The arrays a cascade unit reads, from a run's arrays. */
