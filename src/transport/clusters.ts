@@ -24,15 +24,6 @@ export interface ClusterForest {
   readonly offset: number;
 }
 
-/** Squared distance between the lodging points of segments a and b, mm². */
-function lodgingDistanceSq(tree: ClusterTree, a: number, b: number): number {
-  const pa = tree.child0[a] < 0 ? tree.distalMm : tree.proximalMm;
-  const pb = tree.child0[b] < 0 ? tree.distalMm : tree.proximalMm;
-  const dx = pa[3 * a] - pb[3 * b];
-  const dy = pa[3 * a + 1] - pb[3 * b + 1];
-  const dz = pa[3 * a + 2] - pb[3 * b + 2];
-  return dx * dx + dy * dy + dz * dz;
-}
 
 /** Root of segment x's cluster (absolute index), with path halving. */
 export function clusterRoot(forest: ClusterForest, x: number): number {
@@ -62,18 +53,30 @@ function unite(forest: ClusterForest, a: number, b: number): void {
 }
 
 /**
- * Join segment j's cluster with its parent's and its sibling's (the pair handled once, from
- * child0) when both hold spheres within `maxSq` (mm²); parents before `first` are not joined.
- * Every segment of a range, in any order, gives the same partition.
+ * Join the cluster of each segment j in [first, end) with its parent's and its sibling's (the pair
+ * handled once, from child0) when both hold spheres and their lodging points lie within `maxSq`
+ * (mm²); parents before `parentFirst` are not joined. Any order of segments gives the same
+ * partition. The lodging point of a terminal is its distal end, of a non-terminal its proximal end.
  */
-export function joinClusters(forest: ClusterForest, tree: ClusterTree, lodged: ArrayLike<number>, maxSq: number, first: number, j: number): void {
-  if (lodged[j] === 0) return;
-  const p = tree.parent[j];
-  if (p < first) return;
-  if (lodged[p] > 0 && lodgingDistanceSq(tree, j, p) <= maxSq) unite(forest, p, j);
-  if (tree.child0[p] === j) {
-    const sibling = tree.child1[p];
-    if (lodged[sibling] > 0 && lodgingDistanceSq(tree, j, sibling) <= maxSq) unite(forest, j, sibling);
+export function joinClusters(forest: ClusterForest, tree: ClusterTree, lodged: ArrayLike<number>, maxSq: number, parentFirst: number, first: number, end: number): void {
+  const { parent, child0, child1, proximalMm, distalMm } = tree;
+  const near = (a: number, b: number): boolean => {
+    const pa = child0[a] < 0 ? distalMm : proximalMm;
+    const pb = child0[b] < 0 ? distalMm : proximalMm;
+    const dx = pa[3 * a] - pb[3 * b];
+    const dy = pa[3 * a + 1] - pb[3 * b + 1];
+    const dz = pa[3 * a + 2] - pb[3 * b + 2];
+    return dx * dx + dy * dy + dz * dz <= maxSq;
+  };
+  for (let j = first; j < end; j++) {
+    if (lodged[j] === 0) continue;
+    const p = parent[j];
+    if (p < parentFirst) continue;
+    if (lodged[p] > 0 && near(j, p)) unite(forest, p, j);
+    if (child0[p] === j) {
+      const sibling = child1[p];
+      if (lodged[sibling] > 0 && near(j, sibling)) unite(forest, j, sibling);
+    }
   }
 }
 
@@ -105,7 +108,7 @@ export function clusterHistogram(
   const forest: ClusterForest = { up: new Int32Array(end - first), size: new Float64Array(end - first), offset: first };
   initClusters(forest, lodged, first, end);
   const maxSq = distanceMm * distanceMm;
-  for (let j = first; j < end; j++) joinClusters(forest, tree, lodged, maxSq, first, j);
+  joinClusters(forest, tree, lodged, maxSq, first, first, end);
   const counts = new Map<number, number>();
   countClusters(counts, forest, lodged, first, end);
   return sortedHistogram(counts);

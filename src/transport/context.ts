@@ -103,8 +103,8 @@ export function lowerBound(sorted: Int32Array, value: number): number {
 
 /**
  * The context with its arrays allocated in `memory` and the per-segment physics not yet computed
- * (sizeExclusionAt top-down over the injected subtree, lodgeCompartmentAt bottom-up over the
- * tree): the cut, the perfused volumes and the shunt fractions are filled in.
+ * (sizeExclusionRange top-down over the injected subtree, lodgeCompartmentRange bottom-up over
+ * the tree): the cut, the perfused volumes and the shunt fractions are filled in.
  */
 export function allocateTransportContext(
   tree: ArterialTree,
@@ -170,14 +170,14 @@ export function createTransportContext(
   if (diameterUm !== null && passFraction !== null && maxDiameterUm !== null && pathCdf !== null) {
     const a = { parent: tree.parent, radiusMm: tree.radiusMm, passFraction, maxDiameterUm, pathCdf };
     const cdf = diameterCdf(diameterUm);
-    for (let j = entry; j < entryEnd; j++) sizeExclusionAt(a, cdf, diameterUm.max, entry, j);
+    sizeExclusionRange(a, cdf, diameterUm.max, entry, entry, entryEnd);
   }
   const lodging = { ...tree, lodgeCompartment: context.lodgeCompartment, territoryBelow: context.territoryBelow };
-  for (let j = tree.segmentCount - 1; j >= 0; j--) lodgeCompartmentAt(lodging, j);
+  lodgeCompartmentRange(lodging, 0, tree.segmentCount);
   return context;
 }
 
-/** Arrays sizeExclusionAt reads and writes (pathCdf: F(D_path) of every segment, scratch). */
+/** Arrays sizeExclusionRange reads and writes (pathCdf: F(D_path) of every segment, scratch). */
 export interface SizeExclusionArrays {
   readonly parent: Int32Array;
   readonly radiusMm: Float64Array;
@@ -195,21 +195,24 @@ export function diameterCdf(diameterUm: TruncatedNormalParameters): (x: number) 
 }
 
 /**
- * Size exclusion at segment j from its parent's values (top-down: the parent first; the entry
- * starts from the largest diameter `maxUm`): the narrowest diameter on the path, F of it, and the
- * fraction of arriving spheres that fit.
+ * Size exclusion over segments [first, end) in pre-order, each from its parent's values (the
+ * parent first; the entry starts from the largest diameter `maxUm`): the narrowest diameter on
+ * the path, F of it, and the fraction of arriving spheres that fit.
  */
-export function sizeExclusionAt(a: SizeExclusionArrays, cdf: (x: number) => number, maxUm: number, entry: number, j: number): void {
-  const upstream = j === entry ? maxUm : a.maxDiameterUm[a.parent[j]];
-  const fUp = j === entry ? 1 : a.pathCdf[a.parent[j]];
-  const d = Math.min(upstream, 2000 * a.radiusMm[j]);
-  a.maxDiameterUm[j] = d;
-  const f = d === upstream ? fUp : cdf(d);
-  a.pathCdf[j] = f;
-  a.passFraction[j] = f === fUp ? 1 : fUp > 0 ? Math.min(1, f / fUp) : 0;
+export function sizeExclusionRange(a: SizeExclusionArrays, cdf: (x: number) => number, maxUm: number, entry: number, first: number, end: number): void {
+  const { parent, radiusMm, passFraction, maxDiameterUm, pathCdf } = a;
+  for (let j = first; j < end; j++) {
+    const upstream = j === entry ? maxUm : maxDiameterUm[parent[j]];
+    const fUp = j === entry ? 1 : pathCdf[parent[j]];
+    const d = Math.min(upstream, 2000 * radiusMm[j]);
+    maxDiameterUm[j] = d;
+    const f = d === upstream ? fUp : cdf(d);
+    pathCdf[j] = f;
+    passFraction[j] = f === fUp ? 1 : fUp > 0 ? Math.min(1, f / fUp) : 0;
+  }
 }
 
-/** Arrays lodgeCompartmentAt reads and writes (territoryBelow: tissue below each segment, scratch). */
+/** Arrays lodgeCompartmentRange reads and writes (territoryBelow: tissue below each segment, scratch). */
 export interface LodgeCompartmentArrays {
   readonly child0: Int32Array;
   readonly child1: Int32Array;
@@ -220,18 +223,21 @@ export interface LodgeCompartmentArrays {
 }
 
 /**
- * Bottom-up (children first): a non-terminal's lodgings count for the compartment of its
- * larger-territory daughter, recursively; terminals count for their own.
+ * Segments [first, end), last first (children before parents): a non-terminal's lodgings count for
+ * the compartment of its larger-territory daughter, recursively; terminals count for their own.
  */
-export function lodgeCompartmentAt(a: LodgeCompartmentArrays, j: number): void {
-  const c0 = a.child0[j];
-  if (c0 < 0) {
-    a.lodgeCompartment[j] = a.compartment[j];
-    a.territoryBelow[j] = a.territoryMl[j];
-  } else {
-    const c1 = a.child1[j];
-    a.territoryBelow[j] = a.territoryBelow[c0] + a.territoryBelow[c1];
-    a.lodgeCompartment[j] = a.lodgeCompartment[a.territoryBelow[c0] >= a.territoryBelow[c1] ? c0 : c1];
+export function lodgeCompartmentRange(a: LodgeCompartmentArrays, first: number, end: number): void {
+  const { child0, child1, compartment, territoryMl, lodgeCompartment, territoryBelow } = a;
+  for (let j = end - 1; j >= first; j--) {
+    const c0 = child0[j];
+    if (c0 < 0) {
+      lodgeCompartment[j] = compartment[j];
+      territoryBelow[j] = territoryMl[j];
+    } else {
+      const c1 = child1[j];
+      territoryBelow[j] = territoryBelow[c0] + territoryBelow[c1];
+      lodgeCompartment[j] = lodgeCompartment[territoryBelow[c0] >= territoryBelow[c1] ? c0 : c1];
+    }
   }
 }
 

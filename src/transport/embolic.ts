@@ -55,12 +55,12 @@ export function createFlowState(tree: ArterialTree, capacitySpheres: number, cap
   const state = allocateFlowState(tree);
   const a = { ...tree, ...state };
   const coefficient = poiseuilleCoefficient(tree.params.viscosityPaS);
-  for (let j = 0; j < tree.segmentCount; j++) baselineFlowAt(a, coefficient, capacitySpheres, capacitySpheresPerMl, j);
+  baselineFlowRange(a, coefficient, capacitySpheres, capacitySpheresPerMl, 0, tree.segmentCount);
   reduceSubtrees(state.eq, tree, state.resistance);
   return state;
 }
 
-/** A flow state with its arrays allocated in `memory` (zeros): baselineFlowAt and a reduction fill it. */
+/** A flow state with its arrays allocated in `memory` (zeros): baselineFlowRange and a reduction fill it. */
 export function allocateFlowState(tree: ArterialTree, memory: TransportMemory = LOCAL_MEMORY): FlowState {
   const n = tree.segmentCount;
   return {
@@ -75,7 +75,7 @@ export function allocateFlowState(tree: ArterialTree, memory: TransportMemory = 
   };
 }
 
-/** Arrays baselineFlowAt reads and writes. */
+/** Arrays baselineFlowRange reads and writes. */
 export interface BaselineFlowArrays {
   readonly child0: Int32Array;
   readonly lengthMm: Float64Array;
@@ -86,12 +86,15 @@ export interface BaselineFlowArrays {
   readonly capacity: Float64Array;
 }
 
-/** Segment j at baseline: Poiseuille resistance (coefficient from poiseuilleCoefficient) and capacity. */
-export function baselineFlowAt(a: BaselineFlowArrays, coefficient: number, capacitySpheres: number, capacitySpheresPerMl: number | null, j: number): void {
-  const r = poiseuilleResistance(coefficient, a.lengthMm[j], a.radiusMm[j]);
-  a.resistance0[j] = r;
-  a.resistance[j] = r;
-  a.capacity[j] = capacitySpheresPerMl !== null && a.child0[j] < 0 ? Math.max(1, capacitySpheresPerMl * a.territoryMl[j]) : capacitySpheres;
+/** Segments [first, end) at baseline: Poiseuille resistance (coefficient from poiseuilleCoefficient) and capacity. */
+export function baselineFlowRange(a: BaselineFlowArrays, coefficient: number, capacitySpheres: number, capacitySpheresPerMl: number | null, first: number, end: number): void {
+  const { child0, lengthMm, radiusMm, territoryMl, resistance0, resistance, capacity } = a;
+  for (let j = first; j < end; j++) {
+    const r = poiseuilleResistance(coefficient, lengthMm[j], radiusMm[j]);
+    resistance0[j] = r;
+    resistance[j] = r;
+    capacity[j] = capacitySpheresPerMl !== null && child0[j] < 0 ? Math.max(1, capacitySpheresPerMl * territoryMl[j]) : capacitySpheres;
+  }
 }
 
 /** Pressure at the proximal end of `segment`, Pa, from the inlet down the path: O(depth). */
@@ -137,16 +140,12 @@ export function solveSplits(
   const { entry, entryEnd } = context;
   const a = splitArrays(outSplit0, state, context, lodging === null ? null : lodging.reach);
   const entryFlow = entrySplitStart(a, state, context, path, lodging === null ? 0 : lodging.lungShuntFraction);
-  let maxExpected = 0;
-  for (let j = entry; j < entryEnd; j++) {
-    const e = splitAt(a, bias, j, j === entry ? entryFlow.proximalPa : a.distalPressurePa[a.parent[j]]);
-    if (e > maxExpected) maxExpected = e;
-  }
+  const maxExpected = splitRange(a, bias, entry, entryEnd, entry, entryFlow.proximalPa);
   if (lodging !== null) lodging.max = maxExpected;
   return entryFlow.flow;
 }
 
-/** Arrays splitAt reads and writes; reach null: no expected lodging. */
+/** Arrays splitRange reads and writes; reach null: no expected lodging. */
 export interface SplitArrays {
   readonly parent: Int32Array;
   readonly child0: Int32Array;
@@ -198,40 +197,46 @@ export function entrySplitStart(a: SplitArrays, state: FlowState, context: Trans
 }
 
 /**
- * Segment j of the top-down pass (its flow already set by its parent, or by entrySplitStart):
- * its distal pressure, both daughters' flows and the split; with reach, the daughters' reach and
- * the expected lodging in j per injected sphere relative to its capacity, e_j / C_j (returned;
- * 0 without reach).
+ * Segments [first, end) of the top-down pass, in pre-order (each segment's flow already set by its
+ * parent, or for `entry` by entrySplitStart, whose proximal pressure is `entryProximalPa`): distal
+ * pressures, both daughters' flows and the splits; with reach, the daughters' reach and the
+ * expected lodging per injected sphere relative to capacity, e_j / C_j, whose maximum over the
+ * range is returned (0 without reach). The arrays are read into locals once: the same loop runs
+ * on the main thread and in workers, on views of shared memory.
  */
-export function splitAt(a: SplitArrays, bias: number, j: number, proximalPa: number): number {
-  const f = a.flow[j];
-  const d = f === 0 ? a.pressurePa[j] : proximalPa - f * a.resistance[j];
-  a.distalPressurePa[j] = d;
-  const c0 = a.child0[j];
-  const reach = a.reach;
-  let inside = 0;
-  let e = 0;
-  if (reach !== null) {
-    const arrive = reach[j];
-    const passFraction = a.passFraction;
-    inside = passFraction === null ? arrive : arrive * passFraction[j];
-    e = (c0 < 0 ? arrive - inside * a.shuntFraction[a.compartment[j]] : arrive - inside) / a.capacity[j];
-  }
-  if (c0 < 0) return e;
-  const c1 = a.child1[j];
+export function splitRange(a: SplitArrays, bias: number, first: number, end: number, entry: number, entryProximalPa: number): number {
+  const { parent, child0, child1, compartment, resistance, capacity, flow, split0, passFraction, shuntFraction, reach } = a;
   const G = a.conductance;
   const P = a.pressurePa;
-  const f0 = G[c0] * (d - P[c0]);
-  const f1 = G[c1] * (d - P[c1]);
-  a.flow[c0] = f0;
-  a.flow[c1] = f1;
-  const p0 = splitProbability0(f0, f1, bias);
-  a.split0[j] = p0;
-  if (reach !== null) {
-    reach[c0] = inside * p0;
-    reach[c1] = inside * (1 - p0);
+  const distal = a.distalPressurePa;
+  let max = 0;
+  for (let j = first; j < end; j++) {
+    const f = flow[j];
+    const proximal = j === entry ? entryProximalPa : distal[parent[j]];
+    const d = f === 0 ? P[j] : proximal - f * resistance[j];
+    distal[j] = d;
+    const c0 = child0[j];
+    let inside = 0;
+    if (reach !== null) {
+      const arrive = reach[j];
+      inside = passFraction === null ? arrive : arrive * passFraction[j];
+      const e = (c0 < 0 ? arrive - inside * shuntFraction[compartment[j]] : arrive - inside) / capacity[j];
+      if (e > max) max = e;
+    }
+    if (c0 < 0) continue;
+    const c1 = child1[j];
+    const f0 = G[c0] * (d - P[c0]);
+    const f1 = G[c1] * (d - P[c1]);
+    flow[c0] = f0;
+    flow[c1] = f1;
+    const p0 = splitProbability0(f0, f1, bias);
+    split0[j] = p0;
+    if (reach !== null) {
+      reach[c0] = inside * p0;
+      reach[c1] = inside * (1 - p0);
+    }
   }
-  return e;
+  return max;
 }
 
 /**
@@ -272,6 +277,11 @@ export function expectedLodging(
 /** Add `count` spheres to segment j's load and update its resistance (not yet re-solved). */
 export function addLodged(state: Pick<FlowState, "lodged" | "capacity" | "resistance" | "resistance0">, segment: number, count: number): void {
   const k = (state.lodged[segment] += count);
-  const open = 1 - k / state.capacity[segment];
-  state.resistance[segment] = open > 0 ? state.resistance0[segment] / open : Infinity;
+  state.resistance[segment] = chokedResistance(state.resistance0[segment], k, state.capacity[segment]);
+}
+
+/** Resistance of a vessel of baseline resistance r0 holding k spheres of its capacity C: r0 / (1 − k/C), Infinity once plugged. */
+export function chokedResistance(r0: number, k: number, capacity: number): number {
+  const open = 1 - k / capacity;
+  return open > 0 ? r0 / open : Infinity;
 }

@@ -6,21 +6,21 @@
 import type { ArterialTree } from "../vascular/tree.js";
 import { InputError, checkRange } from "../errors.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
-import { reduceSegment, poiseuilleCoefficient } from "../vascular/hemodynamics.js";
+import { reduceRange, poiseuilleCoefficient } from "../vascular/hemodynamics.js";
 import {
   LOCAL_MEMORY,
   allocateTransportContext,
   treeFacts,
   createTransportContext,
   diameterCdf,
-  lodgeCompartmentAt,
-  sizeExclusionAt,
+  lodgeCompartmentRange,
+  sizeExclusionRange,
   type SizeExclusionArrays,
   type TransportContext,
   type TransportMemory,
 } from "./context.js";
 import { runCascadeUnit, type TouchedList } from "./cascade.js";
-import { allocateFlowState, baselineFlowAt, createFlowState, entrySplitStart, solveSplits, splitAt } from "./embolic.js";
+import { allocateFlowState, baselineFlowRange, createFlowState, entrySplitStart, solveSplits, splitRange } from "./embolic.js";
 import { compartmentShuntFractions } from "./lung.js";
 import { clusterHistogram, clusterRoot, initClusters, joinClusters, sortedHistogram, type ClusterForest, type ClusterHistogram } from "./clusters.js";
 import { runWalk } from "./walk.js";
@@ -330,11 +330,6 @@ function* runCascadeDriver(
       if (lo < hi) visit(lo, hi);
     }
   };
-  const forOutside = (inEntry: boolean, descending: boolean, visit: (j: number) => void): void =>
-    forOutsideRanges(inEntry, descending, (lo, hi) => {
-      if (descending) for (let j = hi - 1; j >= lo; j--) visit(j);
-      else for (let j = lo; j < hi; j++) visit(j);
-    });
 
   // Baseline: size exclusion within the injected subtree, resistances, capacities, equivalents.
   const coefficient = poiseuilleCoefficient(s.viscosityPaS);
@@ -342,13 +337,13 @@ function* runCascadeDriver(
     const cdf = diameterCdf(r.diameterUm);
     const maxUm = r.diameterUm.max;
     const x = a as SizeExclusionArrays;
-    forOutside(true, false, (j) => sizeExclusionAt(x, cdf, maxUm, entry, j));
+    forOutsideRanges(true, false, (lo, hi) => sizeExclusionRange(x, cdf, maxUm, entry, lo, hi));
   }
-  forOutside(false, false, (j) => baselineFlowAt(a, coefficient, r.capacity, r.capacityPerMl, j));
+  forOutsideRanges(false, false, (lo, hi) => baselineFlowRange(a, coefficient, r.capacity, r.capacityPerMl, lo, hi));
   yield { work: work("prepare", cutRoots), progress: null };
-  forOutside(false, true, (j) => {
-    lodgeCompartmentAt(a, j);
-    reduceSegment(a, a, a.resistance, null, j);
+  forOutsideRanges(false, true, (lo, hi) => {
+    lodgeCompartmentRange(a, lo, hi);
+    reduceRange(a, a, a.resistance, null, lo, hi);
   });
 
   const path = new Int32Array(state.maxDepth + 1);
@@ -356,8 +351,8 @@ function* runCascadeDriver(
   function* solve(batch: number): Generator<TransportStep, { entryFlow: number; maxExpected: number }, SubtreeResult> {
     const start = entrySplitStart(a, state, context, path, r.lsf);
     let max = 0;
-    forOutside(true, false, (j) => {
-      const e = splitAt(a, r.bias, j, j === entry ? start.proximalPa : a.distalPressurePa[a.parent[j]]);
+    forOutsideRanges(true, false, (lo, hi) => {
+      const e = splitRange(a, r.bias, lo, hi, entry, start.proximalPa);
       if (e > max) max = e;
     });
     const below = yield { work: work("splits", cutRoots, batch), progress: null };
@@ -420,9 +415,9 @@ function* runCascadeDriver(
     if (r.feedback) {
       // The subtrees re-solved themselves; the cut roots (loaded by the top unit), the top and the
       // path above the entry follow.
-      for (let k = 0; k < cutRoots.length; k++) reduceSegment(a, a, a.resistance, null, cutRoots[k]);
-      forOutside(true, true, (j) => reduceSegment(a, a, a.resistance, null, j));
-      for (let i = a.parent[entry]; i >= 0; i = a.parent[i]) reduceSegment(a, a, a.resistance, null, i);
+      for (let k = 0; k < cutRoots.length; k++) reduceRange(a, a, a.resistance, null, cutRoots[k], cutRoots[k] + 1);
+      forOutsideRanges(true, true, (lo, hi) => reduceRange(a, a, a.resistance, null, lo, hi));
+      for (let i = a.parent[entry]; i >= 0; i = a.parent[i]) reduceRange(a, a, a.resistance, null, i, i + 1);
     }
     injected += batchSize;
     batches++;
@@ -439,8 +434,8 @@ function* runCascadeDriver(
   const maxSq = r.clusterDistanceMm * r.clusterDistanceMm;
   forOutsideRanges(true, false, (lo, hi) => initClusters(forest, a.totals, lo, hi));
   for (let k = 0; k < cutRoots.length; k++) if (reached[k] === 0) initClusters(forest, a.totals, cutRoots[k], cutRoots[k] + 1);
-  forOutside(true, false, (j) => joinClusters(forest, a, a.totals, maxSq, entry, j));
-  for (const root of cutRoots) joinClusters(forest, a, a.totals, maxSq, entry, root);
+  forOutsideRanges(true, false, (lo, hi) => joinClusters(forest, a, a.totals, maxSq, entry, lo, hi));
+  for (const root of cutRoots) joinClusters(forest, a, a.totals, maxSq, entry, root, root + 1);
   const seen = new Set<number>();
   const collect = (j: number): void => {
     if (a.totals[j] === 0) return;
@@ -450,7 +445,9 @@ function* runCascadeDriver(
     const size = a.clusterSize[rootOfCluster];
     below.clusters.set(size, (below.clusters.get(size) ?? 0) + 1);
   };
-  forOutside(true, false, collect);
+  forOutsideRanges(true, false, (lo, hi) => {
+    for (let j = lo; j < hi; j++) collect(j);
+  });
   for (const root of cutRoots) collect(root);
   const lodged = { terminalSegments: a.terminalSegments.slice(), terminalCounts: a.terminalCounts, segmentLodged: a.segmentLodged };
   return assembleResult(context, r, seed, lodged, recorder, sortedHistogram(below.clusters), refluxStartedAt, batches, options);

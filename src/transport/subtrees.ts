@@ -14,7 +14,7 @@
  * What a subtree returns (lung counts, lodged spheres per compartment, cluster counts) are integer
  * sums and a maximum, which are exact in any order.
  */
-import { poiseuilleCoefficient, reduceSegment } from "../vascular/hemodynamics.js";
+import { poiseuilleCoefficient, reduceRange } from "../vascular/hemodynamics.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { runCascadeUnit, type CascadeArrays, type TouchedList } from "./cascade.js";
 import {
@@ -25,8 +25,8 @@ import {
   type ClusterForest,
   type ClusterTree,
 } from "./clusters.js";
-import { diameterCdf, lodgeCompartmentAt, lowerBound, sizeExclusionAt, type LodgeCompartmentArrays, type SizeExclusionArrays } from "./context.js";
-import { addLodged, baselineFlowAt, splitAt, type BaselineFlowArrays, type SplitArrays } from "./embolic.js";
+import { diameterCdf, lodgeCompartmentRange, lowerBound, sizeExclusionRange, type LodgeCompartmentArrays, type SizeExclusionArrays } from "./context.js";
+import { baselineFlowRange, chokedResistance, splitRange, type BaselineFlowArrays, type SplitArrays } from "./embolic.js";
 
 /**
  * Every per-segment array of a cascade run, flat (a worker receives views on them; on threads
@@ -149,22 +149,13 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
     beforeUnit?.(root);
     const stop = a.subtreeEnd[root];
     if (work.pass === "prepare") {
-      if (cdf !== null && s.diameterUm !== null) {
-        const x = a as SizeExclusionArrays;
-        for (let j = root; j < stop; j++) sizeExclusionAt(x, cdf, s.diameterUm.max, s.entry, j);
-      }
-      for (let j = root; j < stop; j++) baselineFlowAt(a, coefficient, s.capacitySpheres, s.capacitySpheresPerMl, j);
-      for (let j = stop - 1; j >= root; j--) {
-        lodgeCompartmentAt(a, j);
-        reduceSegment(a, a, a.resistance, null, j);
-      }
+      if (cdf !== null && s.diameterUm !== null) sizeExclusionRange(a as SizeExclusionArrays, cdf, s.diameterUm.max, s.entry, root, stop);
+      baselineFlowRange(a, coefficient, s.capacitySpheres, s.capacitySpheresPerMl, root, stop);
+      lodgeCompartmentRange(a, root, stop);
+      reduceRange(a, a, a.resistance, null, root, stop);
     } else if (work.pass === "splits") {
-      let max = result.maxExpected;
-      for (let j = root; j < stop; j++) {
-        const e = splitAt(a, s.bias, j, a.distalPressurePa[a.parent[j]]);
-        if (e > max) max = e;
-      }
-      result.maxExpected = max;
+      const e = splitRange(a, s.bias, root, stop, -1, 0);
+      if (e > result.maxExpected) result.maxExpected = e;
     } else if (work.pass === "cascade") {
       const spheres = (work.spheres as Float64Array)[k];
       if (touchedScratch.length < stop - root) touchedScratch = new Int32Array(stop - root);
@@ -175,7 +166,7 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
     } else {
       finishCounts(a, root, stop);
       initClusters(forest, a.totals, root, stop);
-      for (let j = root; j < stop; j++) joinClusters(forest, a, a.totals, maxSq, root, j);
+      joinClusters(forest, a, a.totals, maxSq, root, root, stop);
       countClusters(result.clusters, forest, a.totals, root, stop, a.totals[root] > 0 ? clusterRoot(forest, root) : -1);
     }
   }
@@ -210,15 +201,16 @@ export function cascadeArraysOf(a: SubtreeArrays, noiseConcentration: number, lu
  * `counts`; with feedback, into the embolic load and resistances too. Leaves batchLodged zero there.
  */
 export function settleLodged(a: SubtreeArrays, feedback: boolean, touched: TouchedList, counts: Float64Array): void {
-  const { batchLodged, totals, lodgeCompartment } = a;
+  const { batchLodged, totals, lodgeCompartment, lodged, capacity, resistance, resistance0 } = a;
+  const segments = touched.segments;
   for (let k = 0; k < touched.count; k++) {
-    const j = touched.segments[k];
+    const j = segments[k];
     const b = batchLodged[j];
     if (b === 0) continue;
     batchLodged[j] = 0;
     totals[j] += b;
     counts[lodgeCompartment[j]] += b;
-    if (feedback) addLodged(a, j, b);
+    if (feedback) resistance[j] = chokedResistance(resistance0[j], (lodged[j] += b), capacity[j]);
   }
 }
 
@@ -233,11 +225,11 @@ function reduceChanged(a: SubtreeArrays, touched: TouchedList, root: number, dep
   if (touched.count * depth < stop - root) {
     for (let k = 0; k < touched.count; k++) {
       for (let i = touched.segments[k]; ; i = a.parent[i]) {
-        reduceSegment(a, a, a.resistance, null, i);
+        reduceRange(a, a, a.resistance, null, i, i + 1);
         if (i === root) break;
       }
     }
   } else {
-    for (let j = stop - 1; j >= root; j--) reduceSegment(a, a, a.resistance, null, j);
+    reduceRange(a, a, a.resistance, null, root, stop);
   }
 }

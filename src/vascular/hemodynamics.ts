@@ -52,35 +52,40 @@ export function createSubtreeEquivalents(segmentCount: number): SubtreeEquivalen
 export type ReductionTree = Pick<ArterialTree, "child0" | "child1" | "terminalPressurePa">;
 
 /**
- * Recompute the equivalent of segment i from its own resistance and its children's equivalents
- * (children first: any order that visits a segment after its children gives the same numbers).
+ * Recompute the equivalents of segments [first, end), last first: each from its own resistance and
+ * its children's equivalents (children before parents; any order that visits a segment after its
+ * children gives the same numbers). The arrays are read into locals once per call.
  */
-export function reduceSegment(
+export function reduceRange(
   eq: SubtreeEquivalents,
   tree: ReductionTree,
   resistance: Float64Array,
   extraTerminalResistance: Float64Array | null,
-  i: number,
+  first: number,
+  end: number,
 ): void {
-  const c0 = tree.child0[i];
+  const { child0, child1, terminalPressurePa } = tree;
   const G = eq.conductance;
   const P = eq.pressurePa;
-  if (c0 < 0) {
-    const extra = extraTerminalResistance === null ? 0 : extraTerminalResistance[i];
-    const total = resistance[i] + extra;
-    G[i] = total === Infinity ? 0 : 1 / total;
-    P[i] = tree.terminalPressurePa[i];
-    return;
+  for (let i = end - 1; i >= first; i--) {
+    const c0 = child0[i];
+    if (c0 < 0) {
+      const extra = extraTerminalResistance === null ? 0 : extraTerminalResistance[i];
+      const total = resistance[i] + extra;
+      G[i] = total === Infinity ? 0 : 1 / total;
+      P[i] = terminalPressurePa[i];
+      continue;
+    }
+    const c1 = child1[i];
+    const gp = G[c0] + G[c1];
+    if (gp === 0) {
+      G[i] = 0;
+      P[i] = 0.5 * (P[c0] + P[c1]);
+      continue;
+    }
+    P[i] = (G[c0] * P[c0] + G[c1] * P[c1]) / gp;
+    G[i] = resistance[i] === Infinity ? 0 : gp / (1 + resistance[i] * gp);
   }
-  const c1 = tree.child1[i];
-  const gp = G[c0] + G[c1];
-  if (gp === 0) {
-    G[i] = 0;
-    P[i] = 0.5 * (P[c0] + P[c1]);
-    return;
-  }
-  P[i] = (G[c0] * P[c0] + G[c1] * P[c1]) / gp;
-  G[i] = resistance[i] === Infinity ? 0 : gp / (1 + resistance[i] * gp);
 }
 
 /**
@@ -93,7 +98,7 @@ export function reduceSubtrees(
   resistance: Float64Array,
   extraTerminalResistance: Float64Array | null = null,
 ): SubtreeEquivalents {
-  for (let i = tree.segmentCount - 1; i >= 0; i--) reduceSegment(out, tree, resistance, extraTerminalResistance, i);
+  reduceRange(out, tree, resistance, extraTerminalResistance, 0, tree.segmentCount);
   return out;
 }
 
@@ -108,7 +113,7 @@ export function updatePathToRoot(
   extraTerminalResistance: Float64Array | null,
   segment: number,
 ): void {
-  for (let i = segment; i >= 0; i = tree.parent[i]) reduceSegment(eq, tree, resistance, extraTerminalResistance, i);
+  for (let i = segment; i >= 0; i = tree.parent[i]) reduceRange(eq, tree, resistance, extraTerminalResistance, i, i + 1);
 }
 
 /**
