@@ -9,6 +9,9 @@ import { axisAlignedGeometry, type Grid, type Vec3 } from "../../src/geometry/gr
 import { createStream } from "../../src/random/stream.js";
 import { createPool, type WorkerPool } from "../../src/parallel/pool.js";
 import { fftPassRunner, slabs } from "../../src/parallel/dose.js";
+import { analyticDomain } from "../../src/geometry/domain.js";
+import { parseDoseConfig } from "../../src/dose/config.js";
+import { doseFromSphereCounts, doseGridGeometry } from "../../src/pipeline/doseStage.js";
 
 function grid<T extends Float32Array | Float64Array>(dims: Vec3, spacingMm: Vec3, data: T): Grid<T> {
   return { ...axisAlignedGeometry(dims, spacingMm), data };
@@ -66,6 +69,22 @@ describe("fftPassRunner(pool) as doseFromActivity's runPasses", () => {
     const fromCounts = grid(dims, spacing, new Float64Array(n));
     await doseFromActivity(fromCounts, { ...axisAlignedGeometry(dims, spacing), data: counts }, kernel, { runPasses: runner });
     expect(Buffer.from(fromCounts.data.buffer).equals(Buffer.from(inline.data.buffer)), "integer activity").toBe(true);
+  });
+
+  it("doseFromSphereCounts with a runner (its grids on SharedArrayBuffers) gives the inline stage's dose bit for bit", async () => {
+    const domain = analyticDomain({ kind: "sphere", centerMm: [0, 0, 0], radiusMm: 30 }, [{ name: "T1", tnRatio: 4, shape: { kind: "sphere", centerMm: [8, 0, 0], radiusMm: 9 } }]);
+    const config = parseDoseConfig({ voxelMm: 4 });
+    const geometry = doseGridGeometry(domain, config.voxelMm, config.marginMm);
+    const n = geometry.dims[0] * geometry.dims[1] * geometry.dims[2];
+    const rng = createStream(21, 0);
+    const counts = { ...geometry, data: Float64Array.from({ length: n }, () => (rng.nextFloat() < 0.3 ? Math.floor(rng.nextFloat() * 400) : 0)) };
+    const inline = await doseFromSphereCounts(counts, 2500, domain, "Y-90", config, 49.67);
+    const pooled = await doseFromSphereCounts(counts, 2500, domain, "Y-90", config, 49.67, { runPasses: fftPassRunner(pools[0]) });
+    expect(pooled.doseGy.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(inline.doseGy.data.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(Buffer.from(pooled.doseGy.data.buffer).equals(Buffer.from(inline.doseGy.data.buffer))).toBe(true);
+    expect(pooled.vois.map((v) => v.metrics.meanGy)).toEqual(inline.vois.map((v) => v.metrics.meanGy));
+    expect(inline.vois.find((v) => v.name === "T1")!.metrics.meanGy).toBeGreaterThan(0);
   });
 
   it("one runner reused for several grids, one after the other and concurrently, gives each inline dose", async () => {
