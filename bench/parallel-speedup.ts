@@ -185,18 +185,47 @@ for (let w = 0; w < 2; w++) {
 const same = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(outInline.data.buffer));
 const doseSame = same(outPar.data);
 const copiedSame = same(outCopied.data);
+const { readFileSync } = await import("node:fs");
+/** CPU seconds the whole machine has spent busy (Linux /proc/stat), or NaN elsewhere. */
+function machineBusyS(): number {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100; // user, nice, system, irq, softirq, steal; USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+// Other jobs on the machine come and go within seconds: each timed dose waits (up to 10 s) for a
+// 0.3 s window in which the machine was idle, and the CPU other processes used while it ran is
+// reported with the table.
+let othersS = 0;
+let timedS = 0;
+async function quietTimed(f: () => Promise<unknown>): Promise<Timing> {
+  for (let i = 0; i < 30; i++) {
+    const before = machineBusyS();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (!(machineBusyS() - before > 0.01)) break;
+  }
+  const before = machineBusyS();
+  const t = await timed(f);
+  othersS += machineBusyS() - before - t.cpuS;
+  timedS += t.wallS;
+  return t;
+}
 const d1: Timing[] = [];
 const d2: Timing[] = [];
 const d2Copied: Timing[] = [];
 const d2Fresh: Timing[] = [];
 for (let r = 0; r < rounds; r++) {
-  d1.push(await timed(dose1));
-  d2.push(await timed(dose2));
-  d2Copied.push(await timed(dose2Copied));
-  if (withScipy) d2Fresh.push(await timed(dose2Fresh));
+  d1.push(await quietTimed(dose1));
+  d2.push(await quietTimed(dose2));
+  d2Copied.push(await quietTimed(dose2Copied));
+  if (withScipy) d2Fresh.push(await quietTimed(dose2Fresh));
 }
-rows.push(tableRow(`dose FFT ${size}³, ${voxelMm} mm (kernel spectrum cached), grids in shared memory`, `${kernel.halfWidth[0]}-voxel half-width`, d1, d2, doseSame));
-rows.push(tableRow(`dose FFT ${size}³, plain arrays (the 2-worker runner copies them)`, `${kernel.halfWidth[0]}-voxel half-width`, d1, d2Copied, copiedSame));
+const doseOthersCores = othersS / timedS;
+const others = `other processes ${doseOthersCores.toFixed(2)} cores`;
+rows.push(tableRow(`dose FFT ${size}³, ${voxelMm} mm (kernel spectrum cached), grids in shared memory`, `${kernel.halfWidth[0]}-voxel half-width; ${others}`, d1, d2, doseSame));
+rows.push(tableRow(`dose FFT ${size}³, plain arrays (the 2-worker runner copies them)`, `${kernel.halfWidth[0]}-voxel half-width; ${others}`, d1, d2Copied, copiedSame));
 
 // --- scipy ---------------------------------------------------------------------------------------
 let scipyLine = "scipy: skipped (--no-scipy)";
