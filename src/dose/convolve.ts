@@ -235,7 +235,7 @@ function cachedKernelSpectrum(ctx: FftContext, kernel: VoxelSValues, layout: Fft
 
 /**
  * The half-spectrum of inline convolutions, kept per FFT context: an 85 MB Float32Array for 256³
- * costs ~30–40 ms to allocate and fault in, paid again on every call without it (benchmarks,
+ * costs ~40 ms to allocate and fault in, paid again on every call without it (benchmarks,
  * microdosimetry tiles, repeated doses). Safe to share between calls on one context because the
  * inline passes run synchronously and pass A overwrites every float of it.
  */
