@@ -153,7 +153,7 @@ export async function doseFromSphereCounts(
 }
 
 /** A zeroed array of `length` elements, on a SharedArrayBuffer when `shared`. */
-function sharedOrPlain<T extends Float32Array | Float64Array>(Ctor: { new (buffer: SharedArrayBuffer): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
+export function sharedOrPlain<T extends Float32Array | Float64Array>(Ctor: { new (buffer: SharedArrayBuffer): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
   return shared ? new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT)) : new Ctor(length);
 }
 

@@ -30,6 +30,7 @@ import { printJson, printText } from "../output.js";
 import { parseNumberOption } from "./kernel.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { doseStageOptions } from "./simulate.js";
+import { sharedOrPlain } from "../../pipeline/doseStage.js";
 
 interface DoseCommandOptions {
   out: string;
@@ -109,9 +110,11 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   if (labels && labels.spacingMm.some((s, a) => Math.abs(s - image.spacingMm[a]) > 1e-3 * image.spacingMm[a])) {
     throw new InputError("--labels", `--labels voxel size [${labels.spacingMm.join(", ")}] mm must equal the activity image's [${image.spacingMm.join(", ")}] mm`);
   }
-  const activity: Grid<Float32Array> = { ...image, data: new Float32Array(image.data.length) };
+  // On worker threads the FFT reads the activity and writes the dose in shared memory, in place.
+  const shared = options.method === "fft" && workers > 1;
+  const activity: Grid<Float32Array> = { ...image, data: sharedOrPlain(Float32Array, image.data.length, shared) };
   const activityStats = activityGridFromImage(activity, image, { administeredGBq, lungShuntFraction: lsf, residualFraction: residual });
-  const dose: Grid<Float32Array> = { ...image, data: new Float32Array(image.data.length) };
+  const dose: Grid<Float32Array> = { ...image, data: sharedOrPlain(Float32Array, image.data.length, shared) };
   let result: DoseResult;
   if (options.method === "fft") {
     const kernel = voxelSValues(nuclide, image.spacingMm, { densityGPerMl: density });
