@@ -11,10 +11,12 @@
  * Both sides are warmed up first (each worker thread JIT-compiles the cascade for itself).
  * Wall time and CPU time (process.cpuUsage: all threads of the process) are printed side by
  * side with the load average, because the machine is shared: a wall-clock speed-up below 2 on
- * 2 cores can mean the other core was busy with someone else's job.
+ * 2 cores can mean the other core was busy with someone else's job. Each timed run therefore
+ * starts in an idle moment of the machine (/proc/stat), and every row reports the CPU that other
+ * processes used while its runs were timed.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool, type WorkerPool } from "../src/parallel/pool.js";
@@ -54,6 +56,46 @@ async function timed(f: () => Promise<unknown> | unknown): Promise<Timing> {
   await f();
   const used = process.cpuUsage(c);
   return { wallS: (performance.now() - t) / 1000, cpuS: (used.user + used.system) / 1e6 };
+}
+
+/** CPU seconds the whole machine has spent busy (Linux /proc/stat), or NaN elsewhere. */
+function machineBusyS(): number {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100; // user, nice, system, irq, softirq, steal; USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU that other processes used while a row's runs were timed, in cores. */
+function othersMeter() {
+  let busyS = 0;
+  let wallS = 0;
+  return {
+    add(othersBusyS: number, timedWallS: number): void {
+      busyS += othersBusyS;
+      wallS += timedWallS;
+    },
+    cores: () => busyS / wallS,
+  };
+}
+
+/**
+ * Other jobs on the machine come and go within seconds: each timed run waits (up to 10 s) for a
+ * 0.3 s window in which the machine was idle, and the CPU other processes used while it ran is
+ * added to `others` (reported with the table).
+ */
+async function quietTimed(f: () => Promise<unknown> | unknown, others: ReturnType<typeof othersMeter>): Promise<Timing> {
+  for (let i = 0; i < 30; i++) {
+    const before = machineBusyS();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (!(machineBusyS() - before > 0.01)) break;
+  }
+  const before = machineBusyS();
+  const t = await timed(f);
+  others.add(machineBusyS() - before - t.cpuS, t.wallS);
+  return t;
 }
 
 const best = (xs: Timing[]) => xs.reduce((a, b) => (b.wallS < a.wallS ? b : a));
@@ -112,9 +154,9 @@ const transportCases: Array<[string, TransportOptions]> = [
  * workers run) apart from the driver's serial part on the main thread (the top of the tree above
  * the cut, batch sizes, the timeline, result assembly).
  */
-async function transportRun(options: TransportOptions, pool: WorkerPool | null): Promise<{ total: Timing; units: Timing }> {
+async function transportRun(options: TransportOptions, pool: WorkerPool | null, others = othersMeter()): Promise<{ total: Timing; units: Timing }> {
   const units: Timing = { wallS: 0, cpuS: 0 };
-  const total = await timed(async () => {
+  const total = await quietTimed(async () => {
     const runner = pool ? createSubtreeRunner(pool) : null;
     const steps = transportSteps(tree, options, 1, runner?.memory);
     let step = steps.next();
@@ -128,7 +170,7 @@ async function transportRun(options: TransportOptions, pool: WorkerPool | null):
       units.cpuS += t.cpuS;
       step = steps.next(result);
     }
-  });
+  }, others);
   return { total, units };
 }
 
@@ -141,11 +183,12 @@ for (const [name, options] of transportCases) {
   const same = Buffer.from(two.segmentLodged.buffer).equals(Buffer.from(ref.segmentLodged.buffer));
   const one: Array<{ total: Timing; units: Timing }> = [];
   const par: Array<{ total: Timing; units: Timing }> = [];
+  const others = othersMeter();
   for (let r = 0; r < rounds; r++) {
-    one.push(await transportRun(options, null));
-    par.push(await transportRun(options, pool2));
+    one.push(await transportRun(options, null, others));
+    par.push(await transportRun(options, pool2, others));
   }
-  rows.push(tableRow(`${name}: whole run`, `${ref.batches} batches`, one.map((x) => x.total), par.map((x) => x.total), same));
+  rows.push(tableRow(`${name}: whole run`, `${ref.batches} batches; other processes ${others.cores().toFixed(2)} cores`, one.map((x) => x.total), par.map((x) => x.total), same));
   const unitShare = median(one.map((x) => x.units.wallS / x.total.wallS));
   rows.push(tableRow(`${name}: subtree passes only`, `${(100 * unitShare).toFixed(0)} % of the 1-worker run`, one.map((x) => x.units), par.map((x) => x.units), same));
 }
@@ -185,45 +228,18 @@ for (let w = 0; w < 2; w++) {
 const same = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(outInline.data.buffer));
 const doseSame = same(outPar.data);
 const copiedSame = same(outCopied.data);
-const { readFileSync } = await import("node:fs");
-/** CPU seconds the whole machine has spent busy (Linux /proc/stat), or NaN elsewhere. */
-function machineBusyS(): number {
-  try {
-    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-    return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100; // user, nice, system, irq, softirq, steal; USER_HZ = 100
-  } catch {
-    return NaN;
-  }
-}
-// Other jobs on the machine come and go within seconds: each timed dose waits (up to 10 s) for a
-// 0.3 s window in which the machine was idle, and the CPU other processes used while it ran is
-// reported with the table.
-let othersS = 0;
-let timedS = 0;
-async function quietTimed(f: () => Promise<unknown>): Promise<Timing> {
-  for (let i = 0; i < 30; i++) {
-    const before = machineBusyS();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    if (!(machineBusyS() - before > 0.01)) break;
-  }
-  const before = machineBusyS();
-  const t = await timed(f);
-  othersS += machineBusyS() - before - t.cpuS;
-  timedS += t.wallS;
-  return t;
-}
+const doseOthers = othersMeter();
 const d1: Timing[] = [];
 const d2: Timing[] = [];
 const d2Copied: Timing[] = [];
 const d2Fresh: Timing[] = [];
 for (let r = 0; r < rounds; r++) {
-  d1.push(await quietTimed(dose1));
-  d2.push(await quietTimed(dose2));
-  d2Copied.push(await quietTimed(dose2Copied));
-  if (withScipy) d2Fresh.push(await quietTimed(dose2Fresh));
+  d1.push(await quietTimed(dose1, doseOthers));
+  d2.push(await quietTimed(dose2, doseOthers));
+  d2Copied.push(await quietTimed(dose2Copied, doseOthers));
+  if (withScipy) d2Fresh.push(await quietTimed(dose2Fresh, doseOthers));
 }
-const doseOthersCores = othersS / timedS;
-const others = `other processes ${doseOthersCores.toFixed(2)} cores`;
+const others = `other processes ${doseOthers.cores().toFixed(2)} cores`;
 rows.push(tableRow(`dose FFT ${size}³, ${voxelMm} mm (kernel spectrum cached), grids in shared memory`, `${kernel.halfWidth[0]}-voxel half-width; ${others}`, d1, d2, doseSame));
 rows.push(tableRow(`dose FFT ${size}³, plain arrays (the 2-worker runner copies them)`, `${kernel.halfWidth[0]}-voxel half-width; ${others}`, d1, d2Copied, copiedSame));
 
