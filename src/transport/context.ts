@@ -201,9 +201,12 @@ export function diameterCdf(diameterUm: TruncatedNormalParameters): (x: number) 
  */
 export function sizeExclusionRange(a: SizeExclusionArrays, cdf: (x: number) => number, maxUm: number, entry: number, first: number, end: number): void {
   const { parent, radiusMm, passFraction, maxDiameterUm, pathCdf } = a;
+  // The entry's values come from a Float64Array like every other segment's (see splitRange: a
+  // merge with a tagged parameter boxes the loaded doubles).
+  const atEntry = Float64Array.of(maxUm, 1);
   for (let j = first; j < end; j++) {
-    const upstream = j === entry ? maxUm : maxDiameterUm[parent[j]];
-    const fUp = j === entry ? 1 : pathCdf[parent[j]];
+    const upstream = j === entry ? atEntry[0] : maxDiameterUm[parent[j]];
+    const fUp = j === entry ? atEntry[1] : pathCdf[parent[j]];
     const d = Math.min(upstream, 2000 * radiusMm[j]);
     maxDiameterUm[j] = d;
     const f = d === upstream ? fUp : cdf(d);
