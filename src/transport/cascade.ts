@@ -16,7 +16,7 @@
  * (batch, root + 1). Units write disjoint segment ranges, so partial counts add exactly and the
  * result does not depend on which thread runs which unit.
  */
-import { binomial } from "../random/binomial.js";
+import { binomialOfProbability, binomialProbability as P } from "../random/binomial.js";
 import { beta } from "../random/beta.js";
 import { createStream } from "../random/stream.js";
 
@@ -85,12 +85,14 @@ export function runCascadeUnit(
   let n = unit.spheres;
   if (unit.top) {
     if (arrays.lungShuntFraction > 0) {
-      const m = binomial(stream, n, arrays.lungShuntFraction);
+      P[0] = arrays.lungShuntFraction;
+      const m = binomialOfProbability(stream, n);
       lung += m;
       n -= m;
     }
     if (passFraction !== null && passFraction[root] < 1) {
-      const blocked = binomial(stream, n, 1 - passFraction[root]);
+      P[0] = 1 - passFraction[root];
+      const blocked = binomialOfProbability(stream, n);
       if (blocked > 0 && outLodged[root] === 0 && touched !== null) touched.segments[touched.count++] = root;
       outLodged[root] += blocked;
       n -= blocked;
@@ -114,7 +116,8 @@ export function runCascadeUnit(
       let stay = arriving;
       const shunt = shuntFraction[compartment[j]];
       if (shunt > 0) {
-        const m = binomial(stream, stay, shunt);
+        P[0] = shunt;
+        const m = binomialOfProbability(stream, stay);
         lung += m;
         stay -= m;
       }
@@ -124,21 +127,25 @@ export function runCascadeUnit(
       continue;
     }
     const c1 = child1[j];
-    let p = split0[j];
-    if (kappa > 0 && p > 0 && p < 1) p = beta(stream, kappa * p, kappa * (1 - p));
-    let n0 = binomial(stream, arriving, p);
+    // Stored, not merged into one variable with beta's (boxed) result: see binomialProbability.
+    const p = split0[j];
+    P[0] = p;
+    if (kappa > 0 && p > 0 && p < 1) P[0] = beta(stream, kappa * p, kappa * (1 - p));
+    let n0 = binomialOfProbability(stream, arriving);
     let n1 = arriving - n0;
     if (passFraction !== null) {
       const pass0 = passFraction[c0];
       if (pass0 < 1 && n0 > 0) {
-        const b = binomial(stream, n0, 1 - pass0);
+        P[0] = 1 - pass0;
+        const b = binomialOfProbability(stream, n0);
         if (b > 0 && outLodged[c0] === 0 && touched !== null) touched.segments[touched.count++] = c0;
         outLodged[c0] += b;
         n0 -= b;
       }
       const pass1 = passFraction[c1];
       if (pass1 < 1 && n1 > 0) {
-        const b = binomial(stream, n1, 1 - pass1);
+        P[0] = 1 - pass1;
+        const b = binomialOfProbability(stream, n1);
         if (b > 0 && outLodged[c1] === 0 && touched !== null) touched.segments[touched.count++] = c1;
         outLodged[c1] += b;
         n1 -= b;
