@@ -3,7 +3,6 @@
  * fit into which vessel (size exclusion), the compartment a non-terminal lodging counts for, the
  * per-compartment shunt fractions, and the fixed cut of the injected subtree into work units.
  */
-import type { CascadeArrays } from "./cascade.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { normalCdf } from "../random/normal.js";
@@ -242,21 +241,4 @@ export function lodgeCompartmentRange(a: LodgeCompartmentArrays, first: number, 
       lodgeCompartment[j] = lodgeCompartment[territoryBelow[c0] >= territoryBelow[c1] ? c0 : c1];
     }
   }
-}
-
-/** The arrays a cascade unit reads, for this context's tree with the current splits. */
-export function cascadeArrays(context: TransportContext, split0: Float64Array, noiseConcentration: number, lungShuntFraction: number): CascadeArrays {
-  const tree = context.tree;
-  return {
-    child0: tree.child0,
-    child1: tree.child1,
-    subtreeEnd: tree.subtreeEnd,
-    compartment: tree.compartment,
-    split0,
-    passFraction: context.passFraction,
-    shuntFraction: context.shuntFraction,
-    isCutRoot: context.isCutRoot,
-    noiseConcentration,
-    lungShuntFraction,
-  };
 }

@@ -180,8 +180,8 @@ export function finishCounts(a: SubtreeArrays, first: number, end: number): void
   for (let t = lowerBound(terminalSegments, first); t < terminalSegments.length && terminalSegments[t] < end; t++) terminalCounts[t] = totals[terminalSegments[t]];
 }
 
-/** The arrays a cascade unit reads, from a run's arrays. */
-export function cascadeArraysOf(a: SubtreeArrays, noiseConcentration: number, lungShuntFraction: number): CascadeArrays {
+/** The arrays a cascade unit reads, from a run's arrays (or any object holding them). */
+export function cascadeArraysOf(a: Omit<CascadeArrays, "noiseConcentration" | "lungShuntFraction">, noiseConcentration: number, lungShuntFraction: number): CascadeArrays {
   return {
     child0: a.child0,
     child1: a.child1,

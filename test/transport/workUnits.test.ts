@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runCascadeUnit } from "../../src/transport/cascade.js";
-import { cascadeArrays, createTransportContext } from "../../src/transport/context.js";
+import { createTransportContext } from "../../src/transport/context.js";
+import { cascadeArraysOf } from "../../src/transport/subtrees.js";
 import { createFlowState, solveSplits } from "../../src/transport/embolic.js";
 import { buildSyntheticTree } from "./helpers/syntheticTree.js";
 
@@ -15,7 +16,7 @@ describe("cascade work units", () => {
   const context = createTransportContext(tree, 0, { mean: 32, sd: 10, min: 20, max: 60 }, shunt, 5);
   const split0 = new Float64Array(tree.segmentCount);
   solveSplits(split0, createFlowState(tree, 50), context, 0.6, new Int32Array(64));
-  const arrays = cascadeArrays(context, split0, 30, 0.07);
+  const arrays = cascadeArraysOf({ ...tree, ...context, split0 }, 30, 0.07);
 
   it("add up exactly to the inline batch when run separately, in reverse order, each with its own buffers (as workers would)", () => {
     const spheres = 2_000_000;
