@@ -16,10 +16,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { doseFromActivity } from "../src/dose/convolve.js";
 import { createFftContext } from "../src/dose/fft3d.js";
-import { sValueAt, voxelSValues } from "../src/dose/svalues.js";
+import { voxelSValues } from "../src/dose/svalues.js";
 import { axisAlignedGeometry, type Vec3 } from "../src/geometry/grid.js";
-import { createStream } from "../src/random/stream.js";
-import { cumulatedSecondsPerBq } from "../src/dose/timeIntegration.js";
+import { benchmarkActivity, writeScipyInputs } from "./inputs.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -92,19 +91,8 @@ async function run(): Promise<void> {
   for (const voxelMm of voxels) {
     const dir = mkdtempSync(join(tmpdir(), "sirtsim-bench-dose-"));
     try {
-      // A sparse-ish random activity (30 % of voxels active), as from lodged-sphere clusters.
-      const rng = createStream(2026, 0);
-      const activity = new Float32Array(n ** 3);
-      for (let i = 0; i < activity.length; i++) activity[i] = rng.nextFloat() < 0.3 ? rng.nextFloat() * 1e5 : 0;
-      writeFileSync(join(dir, "activity.f32"), new Uint8Array(activity.buffer));
-      // The full kernel for scipy, in Gy per Bq at the reference time (same scale as sirtsim's output).
-      const kernel = voxelSValues("Y-90", voxelMm);
-      const h = kernel.halfWidth[0];
-      const w = 2 * h + 1;
-      const scale = cumulatedSecondsPerBq("Y-90") * 1e-9;
-      const full = new Float32Array(w ** 3);
-      for (let k = 0; k < w; k++) for (let j = 0; j < w; j++) for (let i = 0; i < w; i++) full[i + w * (j + w * k)] = sValueAt(kernel, i - h, j - h, k - h) * scale;
-      writeFileSync(join(dir, "kernel.f32"), new Uint8Array(full.buffer));
+      // The activity and the full kernel for scipy (bench/inputs.ts); the child reads the same activity.
+      const h = writeScipyInputs(dir, benchmarkActivity(n), voxelSValues("Y-90", voxelMm));
 
       // Alternate the two sides (rounds of `reps` calls each) so that load from other jobs on
       // the shared machine hits both alike.

@@ -16,7 +16,7 @@
  * processes used while its runs were timed.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPool, type WorkerPool } from "../src/parallel/pool.js";
@@ -27,11 +27,9 @@ import { simulateTransport, transportSteps, type TransportOptions } from "../src
 import { runSubtreeWork } from "../src/transport/subtrees.js";
 import { doseFromActivity } from "../src/dose/convolve.js";
 import { createFftContext } from "../src/dose/fft3d.js";
-import { sValueAt, voxelSValues } from "../src/dose/svalues.js";
-import { cumulatedSecondsPerBq } from "../src/dose/timeIntegration.js";
+import { voxelSValues } from "../src/dose/svalues.js";
 import { axisAlignedGeometry, type Vec3 } from "../src/geometry/grid.js";
-import { createStream } from "../src/random/stream.js";
-import { buildSyntheticTree } from "../test/transport/helpers/syntheticTree.js";
+import { benchmarkActivity, benchmarkTree, writeScipyInputs } from "./inputs.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -122,16 +120,7 @@ const overhead = {
 };
 // --- transport -----------------------------------------------------------------------------------
 const tBuild = performance.now();
-const tree = buildSyntheticTree({
-  terminals,
-  terminalRadiusMm: 0.015,
-  murrayExponent: 3,
-  tumours: [
-    { name: "T1", firstTerminal: Math.floor(terminals * 0.1), terminals: Math.floor(terminals * 0.05), radiusScale: 1.3 },
-    { name: "T2", firstTerminal: Math.floor(terminals * 0.6), terminals: Math.floor(terminals * 0.02), radiusScale: 1.2 },
-  ],
-  seed: 1,
-});
+const tree = benchmarkTree(terminals);
 const buildS = (performance.now() - tBuild) / 1000;
 // An empty transport task: the views on shared memory (the tree's and the run's per-segment
 // arrays) a real pass carries, no subtree to run; measures the cost of passing them per task.
@@ -201,9 +190,7 @@ for (const [name, options] of transportCases) {
 // shared memory. Both sides reuse their spectrum between calls (FFT context, runner).
 const dims: Vec3 = [size, size, size];
 const g = axisAlignedGeometry(dims, [voxelMm, voxelMm, voxelMm]);
-const rng = createStream(2026, 0);
-const activity = new Float32Array(size ** 3);
-for (let i = 0; i < activity.length; i++) activity[i] = rng.nextFloat() < 0.3 ? rng.nextFloat() * 1e5 : 0;
+const activity = benchmarkActivity(size);
 const sharedFloats = (length: number) => new Float32Array(new SharedArrayBuffer(4 * length));
 const activityShared = sharedFloats(size ** 3);
 activityShared.set(activity);
@@ -261,13 +248,7 @@ print(scipy.__version__, " ".join(str(x) for x in times + cpu))
 `;
   const dir = mkdtempSync(join(tmpdir(), "sirtsim-bench-par-"));
   try {
-    writeFileSync(join(dir, "activity.f32"), new Uint8Array(activity.buffer));
-    const h = kernel.halfWidth[0];
-    const w = 2 * h + 1;
-    const scale = cumulatedSecondsPerBq("Y-90") * 1e-9;
-    const full = new Float32Array(w ** 3);
-    for (let k = 0; k < w; k++) for (let j = 0; j < w; j++) for (let i = 0; i < w; i++) full[i + w * (j + w * k)] = sValueAt(kernel, i - h, j - h, k - h) * scale;
-    writeFileSync(join(dir, "kernel.f32"), new Uint8Array(full.buffer));
+    const h = writeScipyInputs(dir, activity, kernel);
     const py = spawnSync("python3", ["-c", PY, String(size), String(h), String(rounds), dir], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" } });
     if (py.status !== 0) {
       scipyLine = `scipy: failed (${py.stderr.trim().split("\n").pop()})`;

@@ -9,7 +9,7 @@
 import { simulateTransport } from "../src/transport/simulate.js";
 import { SIR_SPHERES } from "../src/physics/products.js";
 import { spherePopulation } from "../src/transport/population.js";
-import { buildSyntheticTree } from "../test/transport/helpers/syntheticTree.js";
+import { benchmarkTree } from "./inputs.js";
 import { growTree } from "../src/vascular/grow.js";
 import { parseGeometrySection } from "../src/vascular/config.js";
 import { buildDomain } from "../src/geometry/build.js";
@@ -30,16 +30,7 @@ function time<T>(f: () => T): [T, number] {
 const [tree, buildS] = time(() =>
   grown
     ? growTree(buildDomain(parseGeometrySection({ tumours: [{ name: "T1", centerMm: [40, 10, 0], radiusMm: 25, tnRatio: 4 }] })), { terminals }, 1)
-    : buildSyntheticTree({
-    terminals,
-    terminalRadiusMm: 0.015,
-    murrayExponent: 3,
-    tumours: [
-      { name: "T1", firstTerminal: Math.floor(terminals * 0.1), terminals: Math.floor(terminals * 0.05), radiusScale: 1.3 },
-      { name: "T2", firstTerminal: Math.floor(terminals * 0.6), terminals: Math.floor(terminals * 0.02), radiusScale: 1.2 },
-    ],
-    seed: 1,
-  }),
+    : benchmarkTree(terminals),
 );
 let maxGen = 0;
 for (let i = 0; i < tree.segmentCount; i++) maxGen = Math.max(maxGen, tree.generation[i]);

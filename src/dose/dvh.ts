@@ -10,6 +10,7 @@
  */
 import { InputError } from "../errors.js";
 import { voxelVolumeMl, type Grid, type GridData } from "../geometry/grid.js";
+import { lowerBound } from "../sortedSearch.js";
 
 export interface Dvh {
   /** Voxel doses of the VOI sorted ascending, Gy. */
@@ -48,15 +49,7 @@ export function dvh(dose: Grid<Float32Array | Float64Array>, mask?: Grid<GridDat
 /** V(D): fraction of the VOI receiving at least `doseGy` (0..1). */
 export function volumeFractionAtLeast(h: Dvh, doseGy: number): number {
   const s = h.sortedDoseGy;
-  // First index with s[i] ≥ doseGy (binary search).
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (s[mid] < doseGy) lo = mid + 1;
-    else hi = mid;
-  }
-  return (s.length - lo) / s.length;
+  return (s.length - lowerBound(s, doseGy)) / s.length;
 }
 
 /** D_x: minimum dose to the hottest `percent` % of the VOI, Gy (percent in (0, 100]). */

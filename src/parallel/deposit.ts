@@ -6,7 +6,8 @@
  * inline grid exactly, for any number of workers.
  *
  * The tree arrays the positions read (child0, proximal/distal points, radii, territories) and the
- * lodged counts are copied once into SharedArrayBuffers; a task carries views on them.
+ * lodged counts live in SharedArrayBuffers (the tree's copied once per tree, see sharedMemory.ts);
+ * a task carries views on them.
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import type { Grid, GridGeometry } from "../geometry/index.js";
@@ -17,6 +18,7 @@ import type { NuclideId } from "../physics/index.js";
 import { WorkUnitError } from "../errors.js";
 import type { WorkerPool } from "./pool.js";
 import { plantedFailure, type Task } from "./tasks.js";
+import { sharedCopyOf, toShared } from "./sharedMemory.js";
 
 /** Segments per position block (positions.ts SEGMENTS_PER_STREAM; pipeline SEGMENTS_PER_UNIT). */
 export const SEGMENTS_PER_BLOCK = 4096;
@@ -107,26 +109,21 @@ export async function depositBlocksOnPool(
   domain: Domain,
   options: ParallelDepositOptions = {},
 ): Promise<{ counts: Grid<Float64Array>; outsideGrid: number }> {
-  const copy = <T extends Int32Array | Float64Array | Uint32Array>(x: T): T => {
-    const Ctor = x.constructor as new (buffer: SharedArrayBuffer) => T;
-    const out = new Ctor(new SharedArrayBuffer(x.byteLength));
-    out.set(x as never);
-    return out;
-  };
+  // The tree's arrays: the copies the transport already made for this tree, if it ran on threads.
   const shared: SharedPositionsTree = {
     segmentCount: tree.segmentCount,
-    child0: copy(tree.child0),
-    proximalMm: copy(tree.proximalMm),
-    distalMm: copy(tree.distalMm),
-    radiusMm: copy(tree.radiusMm),
-    territoryMl: copy(tree.territoryMl),
-    compartment: copy(tree.compartment),
-    segmentLodged: copy(segmentLodged),
+    child0: sharedCopyOf(tree.child0),
+    proximalMm: sharedCopyOf(tree.proximalMm),
+    distalMm: sharedCopyOf(tree.distalMm),
+    radiusMm: sharedCopyOf(tree.radiusMm),
+    territoryMl: sharedCopyOf(tree.territoryMl),
+    compartment: sharedCopyOf(tree.compartment),
+    segmentLodged: toShared(segmentLodged),
   };
   // A mask liver's voxels go into shared memory once instead of a structured clone per task.
   const sharedDomain: Domain =
     domain.liver.kind === "mask"
-      ? { ...domain, liver: { kind: "mask", grid: { ...domain.liver.grid, data: sharedBytes(domain.liver.grid.data) } } }
+      ? { ...domain, liver: { kind: "mask", grid: { ...domain.liver.grid, data: toShared(domain.liver.grid.data) } } }
       : domain;
   // Spheres per block, then contiguous groups of blocks of similar sphere counts.
   const spheresOf = (b: number) => {
@@ -170,12 +167,6 @@ export async function depositBlocksOnPool(
     outsideGrid += out.outsideGrid;
   }
   return { counts, outsideGrid };
-}
-
-function sharedBytes(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(new SharedArrayBuffer(data.byteLength));
-  out.set(data);
-  return out;
 }
 
 /** The geometry fields only (a Grid may carry its data; tasks must not clone it). */

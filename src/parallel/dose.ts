@@ -15,6 +15,7 @@ import { convolveRows, createFftContext, forwardPlanes, inversePlanes, type FftC
 import type { FftPassRunner } from "../dose/convolve.js";
 import type { WorkerPool } from "./pool.js";
 import type { Task } from "./tasks.js";
+import { sharedCopyOf } from "./sharedMemory.js";
 
 /** Slabs per pass: enough for 2–16 threads to balance, few enough that a slab is ≥ 1 ms of work. */
 export const DOSE_SLABS_PER_PASS = 16;
@@ -48,17 +49,6 @@ export async function runFftPassTask(t: FftPassInput): Promise<null> {
 export function slabs(length: number, parts = DOSE_SLABS_PER_PASS): Array<[number, number]> {
   const count = Math.max(1, Math.min(parts, length));
   return Array.from({ length: count }, (_, i) => [Math.floor((i * length) / count), Math.floor(((i + 1) * length) / count)] as [number, number]);
-}
-
-/** Kernel spectra copied to shared memory, by the (cached) spectrum they copy. */
-const sharedKernels = new WeakMap<Float32Array, Float32Array>();
-
-function toShared<T extends Float32Array | Float64Array>(x: T): T {
-  if (x.buffer instanceof SharedArrayBuffer) return x;
-  const Ctor = x.constructor as new (buffer: SharedArrayBuffer) => T;
-  const out = new Ctor(new SharedArrayBuffer(x.byteLength));
-  out.set(x as never);
-  return out;
 }
 
 export interface ParallelDoseOptions {
@@ -101,8 +91,8 @@ export function fftPassRunner(pool: WorkerPool, options: ParallelDoseOptions = {
     const [nx, ny, nz] = layout.dims;
     const planeVoxels = nx * ny;
     const Ny = layout.padded[1];
-    let kernel = sharedKernels.get(kernelSpectrum);
-    if (kernel === undefined) sharedKernels.set(kernelSpectrum, (kernel = toShared(kernelSpectrum)));
+    // Kernel spectra are cached per kernel and grid size and never written: copied once each.
+    const kernel = sharedCopyOf(kernelSpectrum);
     const sharedInput = sharedLike("input", input);
     const sharedOut = sharedLike("out", out);
     const grids = { layout, input: sharedInput, spectrum: buffer("spectrum", Float32Array, layout.spectrumFloats, 4), kernelSpectrum: kernel, out: sharedOut };

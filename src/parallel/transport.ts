@@ -33,6 +33,7 @@ import type { TransportResult } from "../transport/result.js";
 import type { WorkerPool } from "./pool.js";
 import { plantedFailure, type Task } from "./tasks.js";
 import { WorkUnitError } from "../errors.js";
+import { sharedCopyOf } from "./sharedMemory.js";
 
 /** A task: consecutive subtrees of one pass (the work's roots and spheres sliced to them). */
 export interface SubtreeTaskInput {
@@ -113,25 +114,13 @@ export interface SubtreeRunner {
   run(step: TransportStep): Promise<SubtreeResult>;
 }
 
-/** Shared-memory copies of tree arrays, by the array they copy (a tree is copied once). */
-const sharedCopies = new WeakMap<object, Float64Array | Int32Array | Uint8Array | Uint32Array>();
-
+/** Run arrays on new SharedArrayBuffers; the tree's arrays copied there once per tree. */
 const SHARED_MEMORY: TransportMemory = {
   float64: (length) => new Float64Array(new SharedArrayBuffer(8 * length)),
   int32: (length) => new Int32Array(new SharedArrayBuffer(4 * length)),
   uint8: (length) => new Uint8Array(new SharedArrayBuffer(length)),
   uint32: (length) => new Uint32Array(new SharedArrayBuffer(4 * length)),
-  share<T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(array: T): T {
-    if (array.buffer instanceof SharedArrayBuffer) return array;
-    let copy = sharedCopies.get(array) as T | undefined;
-    if (copy === undefined) {
-      const Ctor = array.constructor as new (buffer: SharedArrayBuffer) => T;
-      copy = new Ctor(new SharedArrayBuffer(array.byteLength));
-      copy.set(array as never);
-      sharedCopies.set(array, copy);
-    }
-    return copy;
-  },
+  share: sharedCopyOf,
 };
 
 export function createSubtreeRunner(pool: WorkerPool, runOptions: Pick<ParallelTransportOptions, "signal" | "minTaskVisits"> = {}): SubtreeRunner {

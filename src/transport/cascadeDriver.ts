@@ -143,7 +143,10 @@ export function* runCascadeDriver(
   const counts = recorder.counts;
   const cascade = cascadeArraysOf(a, r.noise, r.lsf);
   const cutArrivals = new Float64Array(n);
-  const topTouched: TouchedList = { segments: new Int32Array(entryEnd - entry), count: 0 };
+  // The top unit lodges in the segments above the cut and at the cut roots' inlets only.
+  let topSegments = cutRoots.length;
+  forOutsideRanges(true, false, (lo, hi) => (topSegments += hi - lo));
+  const topTouched: TouchedList = { segments: new Int32Array(topSegments), count: 0 };
   const reached = new Uint8Array(cutRoots.length);
   let injected = 0;
   let batches = 0;

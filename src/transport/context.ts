@@ -88,18 +88,6 @@ export function treeFacts(tree: ArterialTree): TreeFacts {
   return facts;
 }
 
-/** Index of the first entry of the ascending `sorted` that is ≥ value. */
-export function lowerBound(sorted: Int32Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * The context with its arrays allocated in `memory` and the per-segment physics not yet computed
  * (sizeExclusionRange top-down over the injected subtree, lodgeCompartmentRange bottom-up over

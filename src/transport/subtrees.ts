@@ -25,7 +25,8 @@ import {
   type ClusterForest,
   type ClusterTree,
 } from "./clusters.js";
-import { diameterCdf, lodgeCompartmentRange, lowerBound, sizeExclusionRange, type LodgeCompartmentArrays, type SizeExclusionArrays } from "./context.js";
+import { lowerBound } from "../sortedSearch.js";
+import { diameterCdf, lodgeCompartmentRange, sizeExclusionRange, type LodgeCompartmentArrays, type SizeExclusionArrays } from "./context.js";
 import { baselineFlowRange, chokedResistance, splitRange, type BaselineFlowArrays, type SplitArrays } from "./embolic.js";
 
 /**
