@@ -219,6 +219,25 @@ async function parseFile(file: string, skipNonImages: boolean): Promise<ParsedFi
  * read as an image with a black end. Find the Pixel Data element (7FE0,0010) and check that the
  * length it declares fits in the file.
  */
+/**
+ * The first `need` bytes of a PixelData value (one buffer, or the fragments dcmjs returns as a list)
+ * as one array; `short` is called with the bytes present when there are fewer.
+ */
+export function pixelDataBytes(pixelData: ArrayBuffer | readonly ArrayBuffer[], need: number, short: (total: number) => never): Uint8Array {
+  const buffers = Array.isArray(pixelData) ? (pixelData as readonly ArrayBuffer[]) : [pixelData as ArrayBuffer];
+  const total = buffers.reduce((s, b) => s + b.byteLength, 0);
+  if (total < need) short(total);
+  const joined = new Uint8Array(need);
+  let off = 0;
+  for (const b of buffers) {
+    const chunk = new Uint8Array(b, 0, Math.min(b.byteLength, need - off));
+    joined.set(chunk, off);
+    off += chunk.length;
+    if (off >= need) break;
+  }
+  return joined;
+}
+
 function checkPixelDataComplete(bytes: Uint8Array, ts: string, file: string): void {
   const bigEndian = ts === "1.2.840.10008.1.2.2";
   const explicit = ts !== "1.2.840.10008.1.2";
@@ -267,21 +286,10 @@ function fileSlices({ file, ds }: ParsedFile): Slice[] {
   if (!(rows > 0 && cols > 0)) throw new InputError(file, `${file}: invalid Rows/Columns ${rows}×${cols}`);
   if (![8, 16, 32].includes(bits)) throw new InputError(file, `${file}: BitsAllocated ${bits} is not supported (8, 16, 32)`);
 
-  const buffers: ArrayBuffer[] = Array.isArray(ds.PixelData) ? ds.PixelData : [ds.PixelData];
-  const total = buffers.reduce((s, b) => s + b.byteLength, 0);
-  const bytesPer = bits / 8;
-  const need = rows * cols * frames * bytesPer;
-  if (total < need) {
+  const need = rows * cols * frames * (bits / 8);
+  const joined = pixelDataBytes(ds.PixelData, need, (total) => {
     throw new InputError(file, `${file}: pixel data has ${total} bytes but ${rows}×${cols}×${frames} frames of ${bits} bits need ${need}`);
-  }
-  const joined = new Uint8Array(need);
-  let off = 0;
-  for (const b of buffers) {
-    const chunk = new Uint8Array(b, 0, Math.min(b.byteLength, need - off));
-    joined.set(chunk, off);
-    off += chunk.length;
-    if (off >= need) break;
-  }
+  });
   const stored: ArrayLike<number> =
     bits === 8 ? (signed ? new Int8Array(joined.buffer) : joined) :
     bits === 16 ? (signed ? new Int16Array(joined.buffer) : new Uint16Array(joined.buffer)) :

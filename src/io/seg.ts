@@ -12,7 +12,7 @@
  */
 import { InputError } from "../errors.js";
 import { type Grid, type GridGeometry, type Vec3 } from "../geometry/grid.js";
-import { readDicomDataset } from "./dicom.js";
+import { pixelDataBytes, readDicomDataset } from "./dicom.js";
 import { toLpsGeometry } from "./frame.js";
 
 export const SEGMENTATION_STORAGE_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4";
@@ -70,17 +70,8 @@ export async function readDicomSeg(path: string, reference: GridGeometry, option
   if (type !== "BINARY" && type !== "FRACTIONAL") fail(`SegmentationType ${type} is not supported`);
   const threshold = type === "FRACTIONAL" ? Number(ds.MaximumFractionalValue ?? 255) / 2 : 0.5;
 
-  const buffers: ArrayBuffer[] = list<ArrayBuffer>(ds.PixelData);
-  const total = buffers.reduce((s, b) => s + b.byteLength, 0);
   const need = type === "BINARY" ? Math.ceil((rows * cols * nFrames) / 8) : rows * cols * nFrames;
-  if (total < need) fail(`pixel data has ${total} bytes but ${nFrames} frames of ${rows}×${cols} need ${need}`);
-  const pixels = new Uint8Array(need);
-  let off = 0;
-  for (const b of buffers) {
-    const chunk = new Uint8Array(b, 0, Math.min(b.byteLength, need - off));
-    pixels.set(chunk, off);
-    off += chunk.length;
-  }
+  const pixels = pixelDataBytes(list<ArrayBuffer>(ds.PixelData), need, (total) => fail(`pixel data has ${total} bytes but ${nFrames} frames of ${rows}×${cols} need ${need}`));
 
   const shared = first(ds.SharedFunctionalGroupsSequence) ?? {};
   const perFrame = list<any>(ds.PerFrameFunctionalGroupsSequence);

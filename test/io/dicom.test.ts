@@ -4,6 +4,7 @@ import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dcmjs from "dcmjs";
+import { writeDicomFile } from "./helpers/writeDicom.js";
 import fc from "fast-check";
 import { formatDecimalString, pythonReprLength } from "../../src/io/decimalString.js";
 import { writeRtDose } from "../../src/io/rtdose.js";
@@ -11,7 +12,7 @@ import { readDicomSeries } from "../../src/io/dicom.js";
 import { InputError } from "../../src/errors.js";
 import { voxelIndex, voxelToWorld, type Grid, type GridGeometry, type Mat3, type Vec3 } from "../../src/geometry/grid.js";
 
-const { DicomDict, DicomMessage, DicomMetaDictionary } = dcmjs.data;
+const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
 async function tmp(): Promise<string> {
   return mkdtemp(join(tmpdir(), "sirtsim-dicom-"));
@@ -223,13 +224,7 @@ async function writeCtSeries(dir: string, uids: { frameOfReferenceUID: string; s
       PhotometricInterpretation: "MONOCHROME2", BitsAllocated: 16, BitsStored: 16, HighBit: 15, PixelRepresentation: 1,
       RescaleSlope: "1", RescaleIntercept: "-1024", PixelData: [pixels.buffer], _vrMap: { PixelData: "OW" },
     };
-    const meta = {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer, MediaStorageSOPClassUID: ds.SOPClassUID,
-      MediaStorageSOPInstanceUID: ds.SOPInstanceUID, TransferSyntaxUID: transferSyntax, ImplementationClassUID: "2.25.1",
-    };
-    const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-    dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
-    await writeFile(join(dir, `slice-${"zxyw"[k]}.dcm`), new Uint8Array(dict.write()));
+    await writeDicomFile(join(dir, `slice-${"zxyw"[k]}.dcm`), ds, transferSyntax);
   }
   return { row, col, normal, spacing, dz, origin };
 }

@@ -2,13 +2,12 @@ import { describe, expect, it } from "vitest";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import dcmjs from "dcmjs";
+import { writeDicomFile } from "./helpers/writeDicom.js";
 import { readRtStruct } from "../../src/io/rtstruct.js";
 import { formatDecimalString } from "../../src/io/decimalString.js";
 import { InputError } from "../../src/errors.js";
 import { voxelIndex, voxelToWorld, type GridGeometry } from "../../src/geometry/grid.js";
 
-const { DicomDict, DicomMetaDictionary } = dcmjs.data;
 const FOR = "1.2.3.99.1";
 
 // An axial CT-like grid in LPS: 40 × 40 × 10 voxels of 1 × 1 × 2.5 mm.
@@ -55,13 +54,7 @@ async function writeRtStructFile(path: string, rois: Roi[], frame = FOR): Promis
       })),
     })),
   };
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer, MediaStorageSOPClassUID: ds.SOPClassUID,
-    MediaStorageSOPInstanceUID: ds.SOPInstanceUID, TransferSyntaxUID: "1.2.840.10008.1.2.1", ImplementationClassUID: "2.25.1",
-  };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
-  await writeFile(path, new Uint8Array(dict.write()));
+  await writeDicomFile(path, ds);
 }
 
 const liverPoly = circle(3.37, -2.21, 12.3, 64);

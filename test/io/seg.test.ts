@@ -2,12 +2,11 @@ import { describe, expect, it } from "vitest";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import dcmjs from "dcmjs";
+import { writeDicomFile } from "./helpers/writeDicom.js";
 import { readDicomSeg } from "../../src/io/seg.js";
 import { InputError } from "../../src/errors.js";
 import { voxelIndex, voxelToWorld, type GridGeometry, type Vec3 } from "../../src/geometry/grid.js";
 
-const { DicomDict, DicomMetaDictionary } = dcmjs.data;
 const ROWS = 12, COLS = 16, DX = 1.5, DY = 2, DZ = 3;
 const ORIGIN: Vec3 = [-12, -10, 30];
 // The SEG's own geometry as a grid (LPS, axial): columns along x, rows along y, frames along z.
@@ -55,13 +54,7 @@ async function writeSeg(path: string, fractional = false): Promise<void> {
     PixelData: [pixels.buffer],
     _vrMap: { PixelData: "OB" },
   };
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer, MediaStorageSOPClassUID: ds.SOPClassUID,
-    MediaStorageSOPInstanceUID: ds.SOPInstanceUID, TransferSyntaxUID: "1.2.840.10008.1.2.1", ImplementationClassUID: "2.25.1",
-  };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
-  await writeFile(path, new Uint8Array(dict.write()));
+  await writeDicomFile(path, ds);
 }
 
 async function segFile(fractional = false): Promise<string> {
