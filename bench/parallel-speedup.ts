@@ -16,6 +16,7 @@
  * processes used while its runs were timed.
  */
 import { spawnSync } from "node:child_process";
+import { Worker } from "node:worker_threads";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,6 +101,45 @@ const best = (xs: Timing[]) => xs.reduce((a, b) => (b.wallS < a.wallS ? b : a));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 
+/**
+ * The machine's ceiling for a one-thread job, measured in the same run: two worker threads each
+ * hold a private copy of the job (bench/ceiling-worker.mjs) and run it alone, one after the other,
+ * then both at once. (alone₀ + alone₁) / max(together₀, together₁) is the throughput two threads
+ * of exactly this code reach on this machine with nothing shared between them: 2.0 on two idle
+ * cores, less when they slow each other (shared caches and memory bandwidth, the host's other
+ * guests). A 2-worker run of the same job cannot beat it, whatever its decomposition.
+ */
+async function ceilingMeter(job: object) {
+  const workers = [0, 1].map(() => new Worker(new URL("./ceiling-worker.mjs", import.meta.url), { workerData: job }));
+  await Promise.all(workers.map((w) => new Promise((resolve, reject) => (w.once("message", resolve), w.once("error", reject)))));
+  const runOn = (w: Worker) =>
+    new Promise<number>((resolve) => {
+      w.once("message", resolve);
+      w.postMessage("run");
+    });
+  const ratios: number[] = [];
+  return {
+    ratios,
+    async round(others: ReturnType<typeof othersMeter>): Promise<void> {
+      let alone = 0;
+      let together = 0;
+      await quietTimed(async () => {
+        alone = (await runOn(workers[0])) + (await runOn(workers[1]));
+      }, others);
+      await quietTimed(async () => {
+        together = Math.max(...(await Promise.all(workers.map(runOn))));
+      }, others);
+      ratios.push(alone / together);
+    },
+    close: () => Promise.all(workers.map((w) => w.terminate())),
+  };
+}
+const ceilingRows: string[] = [];
+function ceilingRow(name: string, ratios: number[], speedups: number[]): string {
+  const bestCeiling = Math.max(...ratios);
+  return `| ${name} | ${bestCeiling.toFixed(2)}× (median ${median(ratios).toFixed(2)}×) | ${Math.max(...speedups).toFixed(2)}× (median ${median(speedups).toFixed(2)}×) | ${(median(speedups) / median(ratios)).toFixed(2)} |`;
+}
+
 const rows: string[] = [];
 const loadBefore = load();
 const pool2 = createPool({ workers: 2 });
@@ -173,9 +213,17 @@ for (const [name, options] of transportCases) {
   const one: Array<{ total: Timing; units: Timing }> = [];
   const par: Array<{ total: Timing; units: Timing }> = [];
   const others = othersMeter();
+  // The ceiling is measured for the one-batch run (a few seconds per round); the feedback run
+  // repeats the same passes 40 times.
+  const ceiling = options.embolic === undefined ? await ceilingMeter({ kind: "transport", tree, options }) : null;
   for (let r = 0; r < rounds; r++) {
     one.push(await transportRun(options, null, others));
     par.push(await transportRun(options, pool2, others));
+    await ceiling?.round(others);
+  }
+  if (ceiling !== null) {
+    await ceiling.close();
+    ceilingRows.push(ceilingRow(`${name}: whole run`, ceiling.ratios, one.map((x, i) => x.total.wallS / par[i].total.wallS)));
   }
   rows.push(tableRow(`${name}: whole run`, `${ref.batches} batches; other processes ${others.cores().toFixed(2)} cores`, one.map((x) => x.total), par.map((x) => x.total), same));
   const unitShare = median(one.map((x) => x.units.wallS / x.total.wallS));
@@ -216,6 +264,7 @@ const same = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLeng
 const doseSame = same(outPar.data);
 const copiedSame = same(outCopied.data);
 const doseOthers = othersMeter();
+const doseCeiling = await ceilingMeter({ kind: "dose", activity: { ...g, data: activity }, kernel });
 const d1: Timing[] = [];
 const d2: Timing[] = [];
 const d2Copied: Timing[] = [];
@@ -225,7 +274,10 @@ for (let r = 0; r < rounds; r++) {
   d2.push(await quietTimed(dose2, doseOthers));
   d2Copied.push(await quietTimed(dose2Copied, doseOthers));
   if (withScipy) d2Fresh.push(await quietTimed(dose2Fresh, doseOthers));
+  await doseCeiling.round(doseOthers);
 }
+await doseCeiling.close();
+ceilingRows.push(ceilingRow(`dose FFT ${size}³, grids in shared memory`, doseCeiling.ratios, d1.map((x, i) => x.wallS / d2[i].wallS)));
 const others = `other processes ${doseOthers.cores().toFixed(2)} cores`;
 rows.push(tableRow(`dose FFT ${size}³, ${voxelMm} mm (kernel spectrum cached), grids in shared memory`, `${kernel.halfWidth[0]}-voxel half-width; ${others}`, d1, d2, doseSame));
 rows.push(tableRow(`dose FFT ${size}³, plain arrays (the 2-worker runner copies them)`, `${kernel.halfWidth[0]}-voxel half-width; ${others}`, d1, d2Copied, copiedSame));
@@ -287,6 +339,10 @@ console.log("");
 console.log("| work | size | 1 worker: wall s / CPU s | 2 workers: wall s / CPU s | speed-up, wall (best) | bit-identical |");
 console.log("|---|---|---:|---:|---:|---|");
 for (const r of rows) console.log(r);
+console.log("");
+console.log("| machine ceiling, same rounds: two private copies of the 1-worker job on 2 threads vs 1 (throughput) | ceiling: best (median) | sirtsim 2 workers vs 1, round by round: best (median) | median speed-up / median ceiling |");
+console.log("|---|---:|---:|---:|");
+for (const r of ceilingRows) console.log(r);
 console.log("");
 console.log("| comparison | sirtsim: wall / CPU | scipy: wall / CPU | ratio, wall (best) |");
 console.log("|---|---:|---:|---:|");
