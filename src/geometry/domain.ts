@@ -14,7 +14,7 @@ import { InputError } from "../errors.js";
 import type { Grid, Vec3 } from "./grid.js";
 import { worldToVoxel } from "./grid.js";
 import type { BoundsMm, Shape, Solid } from "./shapes.js";
-import { normalizedRadius, shapeBounds, shapeContains } from "./shapes.js";
+import { normalizedRadius, normalizedRadiusSpread, shapeBounds, shapeContains } from "./shapes.js";
 
 export interface TumourRegion {
   readonly name: string;
@@ -91,6 +91,50 @@ export function labelAt(domain: Domain, x: number, y: number, z: number): number
   for (let t = 0; t < tumours.length; t++) {
     const rho = normalizedRadius(tumours[t].shape as Solid, x, y, z);
     if (rho <= 1) return rho < tumours[t].necroticCoreFraction ? 2 + tumours.length + t : 2 + t;
+  }
+  return 1;
+}
+
+/**
+ * Margin on the normalised radius for `ballLabel`'s decisions: far above the rounding of
+ * `normalizedRadius` (~1e-15) and of a point drawn in the ball (|p − c| ≤ r·(1 + 1e-15)), so a label
+ * it returns is the label `labelAt` computes at every point of the ball, not only in exact arithmetic.
+ */
+const BALL_MARGIN = 1e-9;
+
+/**
+ * The label every point of the ball (centre, radius mm) has, when the shapes decide it without
+ * looking at points: the ball lies inside or outside each solid as a whole (its normalised radius
+ * varies by at most normalizedRadiusSpread over the ball). −1 when a boundary may cross the ball,
+ * and always for mask livers. Used to skip per-point label queries (lodging positions) where they
+ * cannot reject anything; it never claims a label some point of the ball does not have.
+ */
+export function ballLabel(domain: Domain, x: number, y: number, z: number, radiusMm: number): number {
+  const liver = domain.liver;
+  if (liver.kind === "mask") return -1;
+  const shape = liver.shape;
+  const parts = shape.kind === "union" ? shape.parts : [shape];
+  let inside = false;
+  let outside = true;
+  for (let i = 0; i < parts.length; i++) {
+    const rho = normalizedRadius(parts[i], x, y, z);
+    const spread = normalizedRadiusSpread(parts[i], radiusMm);
+    if (rho + spread <= 1 - BALL_MARGIN) inside = true;
+    if (!(rho - spread > 1 + BALL_MARGIN)) outside = false;
+  }
+  if (outside) return 0;
+  if (!inside) return -1;
+  const tumours = domain.tumours;
+  for (let t = 0; t < tumours.length; t++) {
+    const solid = tumours[t].shape as Solid;
+    const rho = normalizedRadius(solid, x, y, z);
+    const spread = normalizedRadiusSpread(solid, radiusMm);
+    if (rho - spread > 1 + BALL_MARGIN) continue; // wholly outside tumour t
+    if (rho + spread > 1 - BALL_MARGIN) return -1; // its surface may cross the ball
+    const core = tumours[t].necroticCoreFraction;
+    if (rho - spread >= core + BALL_MARGIN) return 2 + t;
+    if (rho + spread < core - BALL_MARGIN) return 2 + tumours.length + t;
+    return -1;
   }
   return 1;
 }

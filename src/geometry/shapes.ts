@@ -57,6 +57,16 @@ export function normalizedRadius(shape: Solid, x: number, y: number, z: number):
   return Math.sqrt(u * u + v * v + w * w);
 }
 
+/**
+ * Largest change of `normalizedRadius` over a ball of radius `radiusMm`: radius / (smallest semi-axis),
+ * because the normalised radius is the length of Mᵀd scaled per axis by 1/a_i ≤ 1/min a (M orthonormal).
+ */
+export function normalizedRadiusSpread(shape: Solid, radiusMm: number): number {
+  if (shape.kind === "sphere") return radiusMm / shape.radiusMm;
+  const a = shape.semiAxesMm;
+  return radiusMm / Math.min(a[0], a[1], a[2]);
+}
+
 /** True when (x, y, z) lies in the shape (surface included). */
 export function shapeContains(shape: Shape, x: number, y: number, z: number): boolean {
   if (shape.kind !== "union") return normalizedRadius(shape, x, y, z) <= 1;

@@ -20,7 +20,7 @@
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import type { Domain } from "../geometry/domain.js";
-import { compartmentOfLabel, labelAt } from "../geometry/domain.js";
+import { ballLabel, compartmentOfLabel, labelAt } from "../geometry/domain.js";
 import { createStream, type RandomStream } from "../random/stream.js";
 
 const POSITIONS_STREAM_TAG = 0x50n << 56n;
@@ -28,8 +28,14 @@ const POSITIONS_STREAM_TAG = 0x50n << 56n;
 export const SEGMENTS_PER_STREAM = 4096;
 const MAX_ACCEPT_TRIES = 64;
 
-/** Whether a lodging point (x, y, z mm) of a sphere in terminal `segment` is acceptable. */
-export type LodgingAcceptance = (segment: number, xMm: number, yMm: number, zMm: number) => boolean;
+/**
+ * Whether a lodging point (x, y, z mm) of a sphere in terminal `segment` is acceptable. Optionally
+ * `wholeBall(segment, centre, radius)`: true only when every point of that ball is acceptable, so
+ * the per-point calls can be skipped for the terminal (same positions: acceptance draws nothing).
+ */
+export type LodgingAcceptance = ((segment: number, xMm: number, yMm: number, zMm: number) => boolean) & {
+  readonly wholeBall?: (segment: number, xMm: number, yMm: number, zMm: number, radiusMm: number) => boolean;
+};
 
 /**
  * Accept a point when it lies in the tissue the terminal perfuses: inside the liver, in the
@@ -38,10 +44,12 @@ export type LodgingAcceptance = (segment: number, xMm: number, yMm: number, zMm:
  */
 export function compartmentAcceptance(domain: Domain, compartment: Int32Array): LodgingAcceptance {
   const firstNecroticLabel = 2 + domain.tumours.length;
-  return (segment, x, y, z) => {
-    const label = labelAt(domain, x, y, z);
-    return label !== 0 && label < firstNecroticLabel && compartmentOfLabel(domain, label) === compartment[segment];
-  };
+  const accepts = (segment: number, label: number) => label > 0 && label < firstNecroticLabel && compartmentOfLabel(domain, label) === compartment[segment];
+  // Most terminals' balls lie well inside their tissue: one shape test per terminal instead of one
+  // label query per sphere (22.7 M spheres in the default case: 2.5 s of label queries, measured).
+  return Object.assign((segment: number, x: number, y: number, z: number) => accepts(segment, labelAt(domain, x, y, z)), {
+    wholeBall: (segment: number, x: number, y: number, z: number, radiusMm: number) => accepts(segment, ballLabel(domain, x, y, z, radiusMm)),
+  });
 }
 const MM3_PER_ML = 1000;
 
@@ -90,7 +98,7 @@ export function forEachLodgedSphereChunk(
     const cy = centre[3 * j + 1];
     const cz = centre[3 * j + 2];
     const radius = terminal ? Math.cbrt((3 * tree.territoryMl[j] * MM3_PER_ML) / (4 * Math.PI)) : tree.radiusMm[j];
-    const clip = terminal && accept !== null;
+    const clip = terminal && accept !== null && !(accept.wholeBall?.(j, cx, cy, cz, radius) ?? false);
     for (let k = 0; k < count; k++) {
       let px = cx;
       let py = cy;
