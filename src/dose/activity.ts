@@ -9,7 +9,7 @@
  *      Nucl Med 1996;23:947), with the image's shape kept (or made uniform) inside each.
  */
 import { checkRange, InputError } from "../errors.js";
-import { voxelVolumeMl, worldToVoxel, type Grid, type GridData, type Vec3 } from "../geometry/grid.js";
+import { voxelVolumeMl, worldToVoxel, type Grid, type GridData, type GridGeometry, type Vec3 } from "../geometry/grid.js";
 import { NUCLIDES, type NuclideId } from "../physics/index.js";
 import { checkSameDims } from "./convolve.js";
 import { decayFactor } from "./timeIntegration.js";
@@ -52,7 +52,6 @@ export function activityGridFromSpheres(
   }
   if (typeof activitiesBq === "number") checkRange("activitiesBq", activitiesBq, 0, Number.MAX_VALUE);
   const factor = decayFactor(options.nuclide, options.elapsedH ?? 0);
-  const [nx, ny, nz] = out.dims;
   const data = out.data;
   const compensation = new Float64Array(data.length);
   const voxel: Vec3 = [0, 0, 0];
@@ -61,16 +60,11 @@ export function activityGridFromSpheres(
   let outsideBq = 0;
   for (let s = 0; s < count; s++) {
     const a = (typeof activitiesBq === "number" ? activitiesBq : activitiesBq[s]) * factor;
-    worldToVoxel(voxel, out, positionsMm[3 * s], positionsMm[3 * s + 1], positionsMm[3 * s + 2]);
-    // Voxel i covers continuous coordinates [i − ½, i + ½).
-    const i = Math.floor(voxel[0] + 0.5);
-    const j = Math.floor(voxel[1] + 0.5);
-    const k = Math.floor(voxel[2] + 0.5);
-    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) {
+    const n = containingVoxel(out, voxel, positionsMm[3 * s], positionsMm[3 * s + 1], positionsMm[3 * s + 2]);
+    if (n < 0) {
       outsideBq += a;
       continue;
     }
-    const n = i + nx * (j + ny * k);
     // Neumaier's compensated sum (Neumaier, ZAMM 1974;54:39).
     const sum = data[n];
     const t = sum + a;
@@ -81,6 +75,36 @@ export function activityGridFromSpheres(
   }
   for (let n = 0; n < data.length; n++) data[n] += compensation[n];
   return { sphereCount: count, depositedCount: deposited, outsideCount: count - deposited, depositedBq, outsideBq };
+}
+
+/** Index of the voxel holding world point (x, y, z) — voxel i covers [i − ½, i + ½) — or −1 outside the grid. */
+function containingVoxel(g: GridGeometry, voxel: Vec3, x: number, y: number, z: number): number {
+  worldToVoxel(voxel, g, x, y, z);
+  const i = Math.floor(voxel[0] + 0.5);
+  const j = Math.floor(voxel[1] + 0.5);
+  const k = Math.floor(voxel[2] + 0.5);
+  const d = g.dims;
+  if (i < 0 || j < 0 || k < 0 || i >= d[0] || j >= d[1] || k >= d[2]) return -1;
+  return i + d[0] * (j + d[1] * k);
+}
+
+/**
+ * Add 1 per sphere to the voxel holding its centre (`positionsMm` as in activityGridFromSpheres):
+ * sphere counts, the same voxels as activityGridFromSpheres with activity 1, without its
+ * compensated sums — integer counts below 2^53 add exactly in any order. Returns the number of
+ * spheres outside the grid.
+ */
+export function countSpheresInGrid(out: Grid<Float64Array>, positionsMm: Float64Array): number {
+  const data = out.data;
+  const voxel: Vec3 = [0, 0, 0];
+  const count = positionsMm.length / 3;
+  let outside = 0;
+  for (let s = 0; s < count; s++) {
+    const n = containingVoxel(out, voxel, positionsMm[3 * s], positionsMm[3 * s + 1], positionsMm[3 * s + 2]);
+    if (n < 0) outside++;
+    else data[n] += 1;
+  }
+  return outside;
 }
 
 export interface Compartment {

@@ -11,9 +11,9 @@
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import type { Grid, GridGeometry } from "../geometry/index.js";
-import { compartmentAcceptance, forEachLodgedSphereChunk } from "../transport/positions.js";
+import { compartmentAcceptance, forEachLodgedSphereChunk, POSITION_CHUNK_SPHERES } from "../transport/positions.js";
 import type { Domain } from "../geometry/domain.js";
-import { activityGridFromSpheres } from "../dose/activity.js";
+import { countSpheresInGrid } from "../dose/activity.js";
 import type { NuclideId } from "../physics/index.js";
 import { WorkUnitError } from "../errors.js";
 import type { WorkerPool } from "./pool.js";
@@ -83,8 +83,8 @@ export function runDepositBlocksTask(input: DepositBlocksInput): DepositBlocksOu
   // radiusMm, territoryMl); a missing one would throw, not silently differ (test/parallel/cli.test.ts).
   const view = { ...t, segmentCount: end } as unknown as ArterialTree;
   forEachLodgedSphereChunk(view, mine, input.seed, (chunk) => {
-    outsideGrid += activityGridFromSpheres(counts, chunk.positionsMm, 1, { nuclide: input.nuclide }).outsideCount;
-  }, undefined, compartmentAcceptance(input.domain, t.compartment));
+    outsideGrid += countSpheresInGrid(counts, chunk.positionsMm);
+  }, POSITION_CHUNK_SPHERES, compartmentAcceptance(input.domain, t.compartment));
   return { counts: counts.data, outsideGrid };
 }
 

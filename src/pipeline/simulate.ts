@@ -18,9 +18,9 @@ import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import { compartmentAcceptance, entrySegmentOf, forEachLodgedSphereChunk, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
+import { compartmentAcceptance, entrySegmentOf, forEachLodgedSphereChunk, parseTransportSections, POSITION_CHUNK_SPHERES, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
 import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
-import { activityGridFromSpheres } from "../dose/index.js";
+import { countSpheresInGrid } from "../dose/index.js";
 import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
 import type { WorkerPool } from "../parallel/pool.js";
@@ -191,9 +191,8 @@ export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCo
   let outsideGrid = 0;
   const accept = compartmentAcceptance(simCase.domain, core.tree.compartment);
   forEachLodgedSphereChunk(core.tree, mine, simCase.seed, (chunk) => {
-    // Activity 1 per sphere: the grid counts spheres (integers, exact in any order).
-    outsideGrid += activityGridFromSpheres(counts, chunk.positionsMm, 1, { nuclide: core.nuclide }).outsideCount;
-  }, undefined, accept);
+    outsideGrid += countSpheresInGrid(counts, chunk.positionsMm);
+  }, POSITION_CHUNK_SPHERES, accept);
   const totalUnits = Math.ceil(core.tree.segmentCount / SEGMENTS_PER_UNIT);
   let units = 0;
   for (let u = 0; u < totalUnits; u++) if (inShard(shard, u)) units++;

@@ -3,7 +3,8 @@
  * (seed, stream id). A stream id names a unit of work (a batch, a subtree, a tree-growth step),
  * never a thread, so results do not depend on how work is scheduled (DESIGN.md).
  *
- * The generator is a small object over a Uint32Array state: it allocates nothing per draw.
+ * The generator is a small object over a Uint32Array state and a block of its next outputs: it
+ * allocates nothing per draw.
  */
 
 const MASK64 = (1n << 64n) - 1n;
@@ -21,9 +22,20 @@ function splitmix64(state: bigint): [bigint, bigint] {
 const TWO_POW_M32 = 2 ** -32;
 const TWO_POW_M53 = 2 ** -53;
 
+/**
+ * Outputs generated at a time. The generator runs BLOCK steps in a loop over local variables and
+ * hands them out one by one: the same sequence as one step per call (test/random/stream.test.ts
+ * checks the reference outputs and the block boundaries), at a fraction of the cost — one typed-array
+ * load per output instead of four loads and four stores of the state. A stream used for a few draws
+ * generates up to BLOCK − 1 outputs nobody reads (~0.1 µs).
+ */
+const BLOCK = 64;
+
 export class RandomStream {
-  /** xoshiro128** state, four 32-bit words. */
+  /** xoshiro128** state, four 32-bit words: the state after the outputs generated so far (which may be ahead of those read). */
   readonly state: Uint32Array;
+  private readonly block = new Uint32Array(BLOCK);
+  private next = BLOCK;
 
   constructor(state: Uint32Array) {
     this.state = state;
@@ -31,16 +43,33 @@ export class RandomStream {
 
   /** Next 32-bit unsigned integer. */
   nextUint32(): number {
-    const s = this.state;
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
-    const t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result;
+    if (this.next === BLOCK) this.refill();
+    return this.block[this.next++];
+  }
+
+  /** The next BLOCK outputs of xoshiro128** (Blackman & Vigna 2018), state advanced past them. */
+  private refill(): void {
+    const st = this.state;
+    const out = this.block;
+    let s0 = st[0] | 0;
+    let s1 = st[1] | 0;
+    let s2 = st[2] | 0;
+    let s3 = st[3] | 0;
+    for (let i = 0; i < BLOCK; i++) {
+      out[i] = Math.imul(rotl(Math.imul(s1, 5), 7), 9); // stored as uint32 (ToUint32)
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl(s3, 11);
+    }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
+    this.next = 0;
   }
 
   /** Uniform double in [0, 1) with 53 random bits. */
