@@ -153,8 +153,8 @@ export async function depositBlocksOnPool(
   let placed = 0;
   const outputs = await pool.runAll<DepositBlocksOutput>(tasks, {
     ...(options.signal ? { signal: options.signal } : {}),
-    onProgress: (done) => {
-      placed += taskSpheres[done - 1] ?? 0;
+    onProgress: (_done, _tasks, finished) => {
+      placed += taskSpheres[finished];
       options.onProgress?.(placed, total);
     },
   });

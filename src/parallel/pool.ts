@@ -22,8 +22,8 @@ export interface PoolOptions {
   readonly workers?: number;
   /** Stop dispatching new units when aborted (Ctrl-C); units already running finish. */
   readonly signal?: AbortSignal;
-  /** Called after each unit completes: (done, total). */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called after each unit completes: units done so far, total, and the index of the one that finished. */
+  readonly onProgress?: (done: number, total: number, finishedTask: number) => void;
 }
 
 export interface WorkerPool {
@@ -84,7 +84,7 @@ export function createPool(options: PoolOptions = {}): WorkerPool {
           const task = tasks[index];
           try {
             results[index] = (await piscina.run(task)) as O;
-            runOptions.onProgress?.(++done, tasks.length);
+            runOptions.onProgress?.(++done, tasks.length, index);
           } catch (err) {
             if (failure === null) failure = asWorkUnitError(task.unitId, err);
           }
@@ -125,7 +125,7 @@ function inlinePool(): WorkerPool {
       for (let i = 0; i < tasks.length; i++) {
         if (runOptions.signal?.aborted) throw new Error("aborted");
         out.push(await runTask<O>(tasks[i]));
-        runOptions.onProgress?.(i + 1, tasks.length);
+        runOptions.onProgress?.(i + 1, tasks.length, i);
         // Awaiting a settled promise does not return to the event loop: yield now and then so
         // that Ctrl-C handlers and progress timers run between units.
         if (Date.now() - yieldedAt > 50) {
