@@ -13,7 +13,9 @@
  * side with the load average, because the machine is shared: a wall-clock speed-up below 2 on
  * 2 cores can mean the other core was busy with someone else's job. Each timed run therefore
  * starts in an idle moment of the machine (/proc/stat), and every row reports the CPU that other
- * processes used while its runs were timed.
+ * processes used while its runs were timed. In the same rounds it measures the machine's ceiling
+ * for the one-batch transport and the dose: two private copies of the 1-worker job run on two
+ * threads at once against one alone (ceilingMeter, bench/ceiling-worker.mjs).
  */
 import { spawnSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
