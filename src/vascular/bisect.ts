@@ -152,16 +152,18 @@ export function selectKth(perm: Int32Array, keys: Float64Array, lo: number, hi: 
   }
 }
 
-/** Split perm[lo, hi) at `mid` along the principal axis of the range (centroidAndAxis first). */
-export function splitAlongAxis(s: BisectScratch, sites: TerminalSites, perm: Int32Array, lo: number, hi: number, mid: number): void {
-  const xyz = sites.xyzMm;
-  const ax = s.axis[0], ay = s.axis[1], az = s.axis[2];
-  const keys = s.keys;
+/** Keys of perm[lo, hi): projections on the axis (a loop alone in its function, as centroidAndAxis's sums). */
+function projectOnAxis(keys: Float64Array, xyz: Float64Array, perm: Int32Array, lo: number, hi: number, ax: number, ay: number, az: number): void {
   for (let k = lo; k < hi; k++) {
     const i = perm[k];
     keys[i] = ax * xyz[3 * i] + ay * xyz[3 * i + 1] + az * xyz[3 * i + 2];
   }
-  selectKth(perm, keys, lo, hi, mid);
+}
+
+/** Split perm[lo, hi) at `mid` along the principal axis of the range (centroidAndAxis first). */
+export function splitAlongAxis(s: BisectScratch, sites: TerminalSites, perm: Int32Array, lo: number, hi: number, mid: number): void {
+  projectOnAxis(s.keys, sites.xyzMm, perm, lo, hi, s.axis[0], s.axis[1], s.axis[2]);
+  selectKth(perm, s.keys, lo, hi, mid);
 }
 
 /**
