@@ -141,7 +141,7 @@ interface TransportRequest {
 function* coreSteps(simCase: SimulationCase, options: SimulateOptions): Generator<TransportRequest, SimulationCore, TransportResult> {
   const log = options.log ?? (() => {});
   const t0 = Date.now();
-  const tree = options.stages?.tree ?? growTree(simCase.domain, simCase.tree, simCase.tree.seed);
+  const tree = options.stages?.tree ?? growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
   checkTreeMatchesDomain(tree, simCase);
   log(`tree: ${(tree.segmentCount + 1) / 2} terminals${options.stages?.tree ? " (loaded)" : ` grown in ${((Date.now() - t0) / 1000).toFixed(1)} s`}`);
 
