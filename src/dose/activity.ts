@@ -96,13 +96,23 @@ function containingVoxel(g: GridGeometry, voxel: Vec3, x: number, y: number, z: 
  */
 export function countSpheresInGrid(out: Grid<Float64Array>, positionsMm: Float64Array): number {
   const data = out.data;
-  const voxel: Vec3 = [0, 0, 0];
+  // worldToVoxel's arithmetic with the geometry in locals (this loop runs for every lodged sphere):
+  // the same operations in the same order, so the same voxel as containingVoxel.
+  const [d0, d1, d2, d3, d4, d5, d6, d7, d8] = out.direction;
+  const [ox, oy, oz] = out.originMm;
+  const [sx, sy, sz] = out.spacingMm;
+  const [nx, ny, nz] = out.dims;
   const count = positionsMm.length / 3;
   let outside = 0;
   for (let s = 0; s < count; s++) {
-    const n = containingVoxel(out, voxel, positionsMm[3 * s], positionsMm[3 * s + 1], positionsMm[3 * s + 2]);
-    if (n < 0) outside++;
-    else data[n] += 1;
+    const dx = positionsMm[3 * s] - ox;
+    const dy = positionsMm[3 * s + 1] - oy;
+    const dz = positionsMm[3 * s + 2] - oz;
+    const i = Math.floor((d0 * dx + d3 * dy + d6 * dz) / sx + 0.5);
+    const j = Math.floor((d1 * dx + d4 * dy + d7 * dz) / sy + 0.5);
+    const k = Math.floor((d2 * dx + d5 * dy + d8 * dz) / sz + 0.5);
+    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) outside++;
+    else data[i + nx * (j + ny * k)] += 1;
   }
   return outside;
 }
