@@ -9,7 +9,7 @@
  *      Nucl Med 1996;23:947), with the image's shape kept (or made uniform) inside each.
  */
 import { checkRange, InputError } from "../errors.js";
-import { voxelVolumeMl, worldToVoxel, type Grid, type GridData, type GridGeometry, type Vec3 } from "../geometry/grid.js";
+import { voxelVolumeMl, type Grid, type GridData, type GridGeometry } from "../geometry/grid.js";
 import { NUCLIDES, type NuclideId } from "../physics/index.js";
 import { checkSameDims } from "./convolve.js";
 import { decayFactor } from "./timeIntegration.js";
@@ -54,13 +54,13 @@ export function activityGridFromSpheres(
   const factor = decayFactor(options.nuclide, options.elapsedH ?? 0);
   const data = out.data;
   const compensation = new Float64Array(data.length);
-  const voxel: Vec3 = [0, 0, 0];
+  const locator = voxelLocator(out);
   let deposited = 0;
   let depositedBq = 0;
   let outsideBq = 0;
   for (let s = 0; s < count; s++) {
     const a = (typeof activitiesBq === "number" ? activitiesBq : activitiesBq[s]) * factor;
-    const n = containingVoxel(out, voxel, positionsMm[3 * s], positionsMm[3 * s + 1], positionsMm[3 * s + 2]);
+    const n = voxelIndex(locator, positionsMm[3 * s], positionsMm[3 * s + 1], positionsMm[3 * s + 2]);
     if (n < 0) {
       outsideBq += a;
       continue;
@@ -77,15 +77,38 @@ export function activityGridFromSpheres(
   return { sphereCount: count, depositedCount: deposited, outsideCount: count - deposited, depositedBq, outsideBq };
 }
 
-/** Index of the voxel holding world point (x, y, z) — voxel i covers [i − ½, i + ½) — or −1 outside the grid. */
-function containingVoxel(g: GridGeometry, voxel: Vec3, x: number, y: number, z: number): number {
-  worldToVoxel(voxel, g, x, y, z);
-  const i = Math.floor(voxel[0] + 0.5);
-  const j = Math.floor(voxel[1] + 0.5);
-  const k = Math.floor(voxel[2] + 0.5);
-  const d = g.dims;
-  if (i < 0 || j < 0 || k < 0 || i >= d[0] || j >= d[1] || k >= d[2]) return -1;
-  return i + d[0] * (j + d[1] * k);
+/** A grid geometry as plain numbers, for per-sphere voxel lookups (voxelIndex). */
+interface VoxelLocator {
+  readonly d0: number; readonly d1: number; readonly d2: number;
+  readonly d3: number; readonly d4: number; readonly d5: number;
+  readonly d6: number; readonly d7: number; readonly d8: number;
+  readonly ox: number; readonly oy: number; readonly oz: number;
+  readonly sx: number; readonly sy: number; readonly sz: number;
+  readonly nx: number; readonly ny: number; readonly nz: number;
+}
+
+function voxelLocator(g: GridGeometry): VoxelLocator {
+  const [d0, d1, d2, d3, d4, d5, d6, d7, d8] = g.direction;
+  const [ox, oy, oz] = g.originMm;
+  const [sx, sy, sz] = g.spacingMm;
+  const [nx, ny, nz] = g.dims;
+  return { d0, d1, d2, d3, d4, d5, d6, d7, d8, ox, oy, oz, sx, sy, sz, nx, ny, nz };
+}
+
+/**
+ * Index of the voxel holding world point (x, y, z) — voxel i covers [i − ½, i + ½) — or −1 outside
+ * the grid. worldToVoxel's arithmetic (same operations, same order, so the same voxel) on plain
+ * numbers: reading the geometry's arrays per sphere made the binning loop 1.4× slower (measured).
+ */
+function voxelIndex(L: VoxelLocator, x: number, y: number, z: number): number {
+  const dx = x - L.ox;
+  const dy = y - L.oy;
+  const dz = z - L.oz;
+  const i = Math.floor((L.d0 * dx + L.d3 * dy + L.d6 * dz) / L.sx + 0.5);
+  const j = Math.floor((L.d1 * dx + L.d4 * dy + L.d7 * dz) / L.sy + 0.5);
+  const k = Math.floor((L.d2 * dx + L.d5 * dy + L.d8 * dz) / L.sz + 0.5);
+  if (i < 0 || j < 0 || k < 0 || i >= L.nx || j >= L.ny || k >= L.nz) return -1;
+  return i + L.nx * (j + L.ny * k);
 }
 
 /**
@@ -96,23 +119,13 @@ function containingVoxel(g: GridGeometry, voxel: Vec3, x: number, y: number, z: 
  */
 export function countSpheresInGrid(out: Grid<Float64Array>, positionsMm: Float64Array): number {
   const data = out.data;
-  // worldToVoxel's arithmetic with the geometry in locals (this loop runs for every lodged sphere):
-  // the same operations in the same order, so the same voxel as containingVoxel.
-  const [d0, d1, d2, d3, d4, d5, d6, d7, d8] = out.direction;
-  const [ox, oy, oz] = out.originMm;
-  const [sx, sy, sz] = out.spacingMm;
-  const [nx, ny, nz] = out.dims;
+  const locator = voxelLocator(out);
   const count = positionsMm.length / 3;
   let outside = 0;
   for (let s = 0; s < count; s++) {
-    const dx = positionsMm[3 * s] - ox;
-    const dy = positionsMm[3 * s + 1] - oy;
-    const dz = positionsMm[3 * s + 2] - oz;
-    const i = Math.floor((d0 * dx + d3 * dy + d6 * dz) / sx + 0.5);
-    const j = Math.floor((d1 * dx + d4 * dy + d7 * dz) / sy + 0.5);
-    const k = Math.floor((d2 * dx + d5 * dy + d8 * dz) / sz + 0.5);
-    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) outside++;
-    else data[i + nx * (j + ny * k)] += 1;
+    const n = voxelIndex(locator, positionsMm[3 * s], positionsMm[3 * s + 1], positionsMm[3 * s + 2]);
+    if (n < 0) outside++;
+    else data[n] += 1;
   }
   return outside;
 }

@@ -1,14 +1,48 @@
 import { describe, expect, it } from "vitest";
-import { activityGridFromImage, activityGridFromSpheres } from "../../src/dose/activity.js";
+import { activityGridFromImage, activityGridFromSpheres, countSpheresInGrid } from "../../src/dose/activity.js";
 import { cumulatedSecondsPerBq, decayFactor } from "../../src/dose/timeIntegration.js";
 import { InputError } from "../../src/errors.js";
-import { axisAlignedGeometry, type Grid, type Vec3 } from "../../src/geometry/grid.js";
+import { axisAlignedGeometry, worldToVoxel, type Grid, type GridGeometry, type Vec3 } from "../../src/geometry/grid.js";
 import { meanLifeS, Y90 } from "../../src/physics/index.js";
 import { createStream } from "../../src/random/stream.js";
 
 function grid<T extends Float32Array | Float64Array | Uint8Array>(dims: Vec3, data: T, spacing: Vec3 = [1, 1, 1], origin: Vec3 = [0, 0, 0]): Grid<T> {
   return { ...axisAlignedGeometry(dims, spacing, origin), data };
 }
+
+describe("countSpheresInGrid", () => {
+  it("puts each sphere in the voxel worldToVoxel gives (rotated LPS grid, anisotropic voxels) and counts the ones outside", () => {
+    // Rotation by 0.7 rad about the axis (1, 2, 3)/√14 (Rodrigues): every direction cosine non-zero.
+    const [ux, uy, uz] = [1, 2, 3].map((x) => x / Math.sqrt(14));
+    const c = Math.cos(0.7);
+    const s = Math.sin(0.7);
+    const t = 1 - c;
+    const direction: GridGeometry["direction"] = [
+      c + ux * ux * t, ux * uy * t - uz * s, ux * uz * t + uy * s,
+      uy * ux * t + uz * s, c + uy * uy * t, uy * uz * t - ux * s,
+      uz * ux * t - uy * s, uz * uy * t + ux * s, c + uz * uz * t,
+    ];
+    const geometry: GridGeometry = { dims: [7, 5, 4], spacingMm: [2, 3, 4.5], originMm: [-10, 4, 2.5], direction, frame: "LPS" };
+    const out: Grid<Float64Array> = { ...geometry, data: new Float64Array(7 * 5 * 4) };
+    const expected = new Float64Array(out.data.length);
+    const count = 20_000;
+    const positions = new Float64Array(3 * count);
+    const rng = createStream(4, 0);
+    let outside = 0;
+    const v: Vec3 = [0, 0, 0];
+    for (let p = 0; p < count; p++) {
+      for (let a = 0; a < 3; a++) positions[3 * p + a] = -25 + 50 * rng.nextFloat();
+      worldToVoxel(v, geometry, positions[3 * p], positions[3 * p + 1], positions[3 * p + 2]);
+      const [i, j, k] = v.map((x) => Math.floor(x + 0.5));
+      if (i < 0 || j < 0 || k < 0 || i >= 7 || j >= 5 || k >= 4) outside++;
+      else expected[i + 7 * (j + 5 * k)]++;
+    }
+    expect(countSpheresInGrid(out, positions)).toBe(outside);
+    expect(Array.from(out.data)).toEqual(Array.from(expected));
+    expect(outside).toBeGreaterThan(0);
+    expect(outside).toBeLessThan(count);
+  });
+});
 
 describe("activityGridFromSpheres", () => {
   it("adds two million 50 Bq spheres into a grid without losing a becquerel (compensated sums)", () => {
