@@ -5,7 +5,7 @@
  * tree above the cut it runs itself.
  */
 import type { ArterialTree } from "../vascular/tree.js";
-import { poiseuilleCoefficient, reduceRange } from "../vascular/hemodynamics.js";
+import { poiseuilleCoefficient, reduceRange, updatePathToRoot } from "../vascular/hemodynamics.js";
 import {
   allocateTransportContext,
   diameterCdf,
@@ -199,7 +199,7 @@ export function* runCascadeDriver(
       // path above the entry follow.
       for (let k = 0; k < cutRoots.length; k++) reduceRange(a, a, a.resistance, null, cutRoots[k], cutRoots[k] + 1);
       forOutsideRanges(true, true, (lo, hi) => reduceRange(a, a, a.resistance, null, lo, hi));
-      for (let i = a.parent[entry]; i >= 0; i = a.parent[i]) reduceRange(a, a, a.resistance, null, i, i + 1);
+      updatePathToRoot(a, a, a.resistance, null, a.parent[entry]);
     }
     injected += batchSize;
     batches++;

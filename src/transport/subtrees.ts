@@ -14,7 +14,7 @@
  * What a subtree returns (lung counts, lodged spheres per compartment, cluster counts) are integer
  * sums and a maximum, which are exact in any order.
  */
-import { poiseuilleCoefficient, reduceRange } from "../vascular/hemodynamics.js";
+import { poiseuilleCoefficient, reduceRange, updatePathToRoot } from "../vascular/hemodynamics.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { runCascadeUnit, type CascadeArrays, type TouchedList } from "./cascade.js";
 import {
@@ -224,12 +224,7 @@ function reduceChanged(a: SubtreeArrays, touched: TouchedList, root: number, dep
   if (touched.count === 0) return;
   const stop = a.subtreeEnd[root];
   if (touched.count * depth < stop - root) {
-    for (let k = 0; k < touched.count; k++) {
-      for (let i = touched.segments[k]; ; i = a.parent[i]) {
-        reduceRange(a, a, a.resistance, null, i, i + 1);
-        if (i === root) break;
-      }
-    }
+    for (let k = 0; k < touched.count; k++) updatePathToRoot(a, a, a.resistance, null, touched.segments[k], root);
   } else {
     reduceRange(a, a, a.resistance, null, root, stop);
   }

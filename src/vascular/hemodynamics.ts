@@ -104,16 +104,20 @@ export function reduceSubtrees(
 
 /**
  * After the resistance of segment `segment` (or its terminal extra resistance) changed, update
- * the equivalents of it and its ancestors: O(depth).
+ * the equivalents of it and its ancestors, up to and including `top` (default: the root): O(depth).
  */
 export function updatePathToRoot(
   eq: SubtreeEquivalents,
-  tree: ArterialTree,
+  tree: ReductionTree & Pick<ArterialTree, "parent">,
   resistance: Float64Array,
   extraTerminalResistance: Float64Array | null,
   segment: number,
+  top = 0,
 ): void {
-  for (let i = segment; i >= 0; i = tree.parent[i]) reduceRange(eq, tree, resistance, extraTerminalResistance, i, i + 1);
+  for (let i = segment; i >= 0; i = tree.parent[i]) {
+    reduceRange(eq, tree, resistance, extraTerminalResistance, i, i + 1);
+    if (i === top) break;
+  }
 }
 
 /**
