@@ -7,7 +7,7 @@
  * (f = 1 to complete decay); dose in Gy.
  */
 import { InputError } from "../errors.js";
-import type { Grid, GridData, GridGeometry, Vec3 } from "../geometry/grid.js";
+import { sharedOrPlain, type Grid, type GridData, type GridGeometry, type Vec3 } from "../geometry/grid.js";
 import { convolveRows, cosineSumsByFft, createFftContext, fftLayout, forwardPlanes, inversePlanes, type FftContext, type FftLayout } from "./fft3d.js";
 import type { VoxelSValues } from "./svalues.js";
 import { cumulatedSecondsPerBq } from "./timeIntegration.js";
@@ -253,7 +253,7 @@ function inlineSpectrum(ctx: FftContext, floats: number): Float32Array {
  */
 function toFloatArray(data: GridData, shared: boolean): Float32Array | Float64Array {
   if (data instanceof Float32Array || data instanceof Float64Array) return data;
-  const out = shared ? new Float32Array(new SharedArrayBuffer(4 * data.length)) : new Float32Array(data.length);
+  const out = sharedOrPlain(Float32Array, data.length, shared);
   out.set(data);
   return out;
 }

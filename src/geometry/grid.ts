@@ -78,3 +78,11 @@ export function worldToVoxel(out: Vec3, geometry: GridGeometry, x: number, y: nu
 export function axisAlignedGeometry(dims: Vec3, spacingMm: Vec3, originMm: Vec3 = [0, 0, 0]): GridGeometry {
   return { dims: [...dims], spacingMm: [...spacingMm], originMm: [...originMm], direction: [...IDENTITY_DIRECTION], frame: "RAS" };
 }
+
+/**
+ * A zeroed grid data array of `length` elements, on a SharedArrayBuffer when `shared` (grids that
+ * worker threads read or write in place: the FFT dose's activity and output).
+ */
+export function sharedOrPlain<T extends Float32Array | Float64Array>(Ctor: { new (buffer: SharedArrayBuffer): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
+  return shared ? new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT)) : new Ctor(length);
+}

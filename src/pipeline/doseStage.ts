@@ -8,7 +8,7 @@
  * delivered — so partial count grids of shards add exactly and the merged dose equals a single
  * run's bit for bit.
  */
-import { axisAlignedGeometry, rasterizeDomain, voxelCount } from "../geometry/index.js";
+import { axisAlignedGeometry, rasterizeDomain, sharedOrPlain, voxelCount } from "../geometry/index.js";
 import type { Domain, Grid, GridGeometry, Vec3 } from "../geometry/index.js";
 import { doseFromActivity, doseMetrics, dvh, dvhCurve, dvhDosePoints, localDepositionDose, voxelSValues } from "../dose/index.js";
 import type { DoseConfig, DoseMetrics, Dvh, FftPassRunner } from "../dose/index.js";
@@ -150,11 +150,6 @@ export async function doseFromSphereCounts(
     });
   }
   return { doseGy, ldmDoseGy, labels, vois, kernelProvenance: kernel.provenance, kernelResidual: kernel.conservationResidual };
-}
-
-/** A zeroed array of `length` elements, on a SharedArrayBuffer when `shared`. */
-export function sharedOrPlain<T extends Float32Array | Float64Array>(Ctor: { new (buffer: SharedArrayBuffer): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
-  return shared ? new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT)) : new Ctor(length);
 }
 
 /**

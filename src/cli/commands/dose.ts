@@ -30,7 +30,7 @@ import { printJson, printText } from "../output.js";
 import { parseNumberOption } from "./kernel.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { doseStageOptions } from "./simulate.js";
-import { sharedOrPlain } from "../../pipeline/doseStage.js";
+import { sharedOrPlain } from "../../geometry/grid.js";
 
 interface DoseCommandOptions {
   out: string;
