@@ -24,7 +24,6 @@ import { createStream } from "../random/stream.js";
 export interface CascadeArrays {
   readonly child0: Int32Array;
   readonly child1: Int32Array;
-  readonly subtreeEnd: Int32Array;
   readonly compartment: Int32Array;
   /** Probability of entering child0 at each bifurcation (current flows). */
   readonly split0: Float64Array;
@@ -63,27 +62,48 @@ export function cascadeStreamId(batch: number, root: number, top: boolean, segme
 }
 
 /**
+ * Pending right-hand daughters of the pre-order walk (segment, spheres), one entry per level of
+ * the unit's subtree at most; grown on demand, kept between units (per thread: each worker has its
+ * own module). A stack instead of a per-segment array of arriving spheres: the walk reads and
+ * writes nothing per segment but the tree's own arrays and the lodged counts, and visits only the
+ * segments that receive spheres.
+ */
+let pendingSegment = new Int32Array(256);
+let pendingSpheres = new Float64Array(256);
+
+function growPending(): void {
+  const segment = new Int32Array(2 * pendingSegment.length);
+  const spheres = new Float64Array(2 * pendingSpheres.length);
+  segment.set(pendingSegment);
+  spheres.set(pendingSpheres);
+  pendingSegment = segment;
+  pendingSpheres = spheres;
+}
+
+/**
  * Run one unit. Adds spheres lodged per segment into `outLodged`, and (top unit) the spheres that
- * reach each cut root into `outCutArrivals`. `scratch` is a per-segment array of zeros (left as
- * zeros on return). Returns the number of spheres shunted to the lungs.
+ * reach each cut root into `outCutArrivals`. Returns the number of spheres shunted to the lungs.
+ *
+ * The segments that receive spheres are visited in pre-order (ascending index), each drawing its
+ * splits when visited: the lower-index daughter is walked next, the other waits on a stack until
+ * the first daughter's subtree is done. A subtree that receives no sphere is never entered.
  */
 export function runCascadeUnit(
   outLodged: Float64Array,
   outCutArrivals: Float64Array,
-  scratch: Float64Array,
   arrays: CascadeArrays,
   unit: CascadeUnit,
   seed: number,
   touched: TouchedList | null = null,
 ): number {
-  const { child0, child1, subtreeEnd, compartment, split0, passFraction, shuntFraction, isCutRoot } = arrays;
+  const { child0, child1, compartment, split0, passFraction, shuntFraction, isCutRoot } = arrays;
   const kappa = arrays.noiseConcentration;
   const stream = createStream(seed, cascadeStreamId(unit.batch, unit.root, unit.top, child0.length));
   const root = unit.root;
-  const end = subtreeEnd[root];
+  const top = unit.top;
   let lung = 0;
   let n = unit.spheres;
-  if (unit.top) {
+  if (top) {
     if (arrays.lungShuntFraction > 0) {
       P[0] = arrays.lungShuntFraction;
       const m = binomialOfProbability(stream, n);
@@ -98,62 +118,73 @@ export function runCascadeUnit(
       n -= blocked;
     }
   }
-  scratch[root] = n;
-  for (let j = root; j < end; ) {
-    const arriving = scratch[j];
-    scratch[j] = 0;
-    if (arriving === 0) {
-      j = subtreeEnd[j];
-      continue;
-    }
-    if (unit.top && j !== root && isCutRoot[j] === 1) {
-      outCutArrivals[j] += arriving;
-      j = subtreeEnd[j];
-      continue;
-    }
-    const c0 = child0[j];
-    if (c0 < 0) {
-      let stay = arriving;
-      const shunt = shuntFraction[compartment[j]];
-      if (shunt > 0) {
-        P[0] = shunt;
-        const m = binomialOfProbability(stream, stay);
-        lung += m;
-        stay -= m;
+  let pending = 0;
+  let j = root;
+  let arriving = n;
+  for (;;) {
+    if (arriving > 0) {
+      const c0 = child0[j];
+      if (top && j !== root && isCutRoot[j] === 1) {
+        outCutArrivals[j] += arriving;
+      } else if (c0 < 0) {
+        let stay = arriving;
+        const shunt = shuntFraction[compartment[j]];
+        if (shunt > 0) {
+          P[0] = shunt;
+          const m = binomialOfProbability(stream, stay);
+          lung += m;
+          stay -= m;
+        }
+        if (stay > 0 && outLodged[j] === 0 && touched !== null) touched.segments[touched.count++] = j;
+        outLodged[j] += stay;
+      } else {
+        const c1 = child1[j];
+        // Stored, not merged into one variable with beta's (boxed) result: see binomialProbability.
+        const p = split0[j];
+        P[0] = p;
+        if (kappa > 0 && p > 0 && p < 1) P[0] = beta(stream, kappa * p, kappa * (1 - p));
+        let n0 = binomialOfProbability(stream, arriving);
+        let n1 = arriving - n0;
+        if (passFraction !== null) {
+          const pass0 = passFraction[c0];
+          if (pass0 < 1 && n0 > 0) {
+            P[0] = 1 - pass0;
+            const b = binomialOfProbability(stream, n0);
+            if (b > 0 && outLodged[c0] === 0 && touched !== null) touched.segments[touched.count++] = c0;
+            outLodged[c0] += b;
+            n0 -= b;
+          }
+          const pass1 = passFraction[c1];
+          if (pass1 < 1 && n1 > 0) {
+            P[0] = 1 - pass1;
+            const b = binomialOfProbability(stream, n1);
+            if (b > 0 && outLodged[c1] === 0 && touched !== null) touched.segments[touched.count++] = c1;
+            outLodged[c1] += b;
+            n1 -= b;
+          }
+        }
+        // Pre-order: the lower-index daughter's subtree comes first (child0 = j + 1 in the trees
+        // built here, but the order is taken from the indices).
+        const first = c0 < c1 ? c0 : c1;
+        const nFirst = c0 < c1 ? n0 : n1;
+        const nSecond = c0 < c1 ? n1 : n0;
+        if (nSecond > 0) {
+          if (pending === pendingSegment.length) growPending();
+          pendingSegment[pending] = c0 < c1 ? c1 : c0;
+          pendingSpheres[pending] = nSecond;
+          pending++;
+        }
+        if (nFirst > 0) {
+          j = first;
+          arriving = nFirst;
+          continue;
+        }
       }
-      if (stay > 0 && outLodged[j] === 0 && touched !== null) touched.segments[touched.count++] = j;
-      outLodged[j] += stay;
-      j++;
-      continue;
     }
-    const c1 = child1[j];
-    // Stored, not merged into one variable with beta's (boxed) result: see binomialProbability.
-    const p = split0[j];
-    P[0] = p;
-    if (kappa > 0 && p > 0 && p < 1) P[0] = beta(stream, kappa * p, kappa * (1 - p));
-    let n0 = binomialOfProbability(stream, arriving);
-    let n1 = arriving - n0;
-    if (passFraction !== null) {
-      const pass0 = passFraction[c0];
-      if (pass0 < 1 && n0 > 0) {
-        P[0] = 1 - pass0;
-        const b = binomialOfProbability(stream, n0);
-        if (b > 0 && outLodged[c0] === 0 && touched !== null) touched.segments[touched.count++] = c0;
-        outLodged[c0] += b;
-        n0 -= b;
-      }
-      const pass1 = passFraction[c1];
-      if (pass1 < 1 && n1 > 0) {
-        P[0] = 1 - pass1;
-        const b = binomialOfProbability(stream, n1);
-        if (b > 0 && outLodged[c1] === 0 && touched !== null) touched.segments[touched.count++] = c1;
-        outLodged[c1] += b;
-        n1 -= b;
-      }
-    }
-    scratch[c0] = n0;
-    scratch[c1] = n1;
-    j++;
+    if (pending === 0) break;
+    pending--;
+    j = pendingSegment[pending];
+    arriving = pendingSpheres[pending];
   }
   return lung;
 }

@@ -75,7 +75,6 @@ export function* runCascadeDriver(
     split0: memory.float64(n),
     reach: r.feedback ? memory.float64(n) : null,
     batchLodged: memory.float64(n),
-    scratch: memory.float64(n),
     totals: memory.float64(n),
     clusterUp: memory.int32(n),
     clusterSize: memory.float64(n),
@@ -175,7 +174,7 @@ export function* runCascadeDriver(
     // The top unit (lung shunt, cascade down to the cut roots) here; its lodgings are settled
     // before the subtrees run, so a cut root's load is complete when its subtree re-solves.
     topTouched.count = 0;
-    let lung = runCascadeUnit(a.batchLodged, cutArrivals, a.scratch, cascade, { batch: batches, root: entry, spheres: batchSize, top: true }, seed, topTouched);
+    let lung = runCascadeUnit(a.batchLodged, cutArrivals, cascade, { batch: batches, root: entry, spheres: batchSize, top: true }, seed, topTouched);
     settleLodged(a, r.feedback, topTouched, counts);
     const roots: number[] = [];
     const spheres: number[] = [];

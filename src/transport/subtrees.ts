@@ -50,9 +50,8 @@ export interface SubtreeArrays
   readonly resistance0: Float64Array;
   /** Spheres lodged so far in every segment (the embolic load k_j). */
   readonly lodged: Float64Array;
-  /** The current batch's lodged spheres (zero between batches) and the cascade's scratch (zeros). */
+  /** The current batch's lodged spheres (zero between batches). */
   readonly batchLodged: Float64Array;
-  readonly scratch: Float64Array;
   /** Spheres lodged over the whole run. */
   readonly totals: Float64Array;
   /** Union-find forest of the cluster statistics (absolute indices). */
@@ -161,7 +160,7 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
       const spheres = (work.spheres as Float64Array)[k];
       if (touchedScratch.length < stop - root) touchedScratch = new Int32Array(stop - root);
       const touched: TouchedList = { segments: touchedScratch, count: 0 };
-      result.lung += runCascadeUnit(a.batchLodged, EMPTY, a.scratch, cascade, { batch: work.batch, root, spheres, top: false }, s.seed, touched);
+      result.lung += runCascadeUnit(a.batchLodged, EMPTY, cascade, { batch: work.batch, root, spheres, top: false }, s.seed, touched);
       settleLodged(a, s.feedback, touched, result.counts);
       if (s.feedback) reduceChanged(a, touched, root, s.maxDepth - a.generation[root]);
     } else {
@@ -186,7 +185,6 @@ export function cascadeArraysOf(a: Omit<CascadeArrays, "noiseConcentration" | "l
   return {
     child0: a.child0,
     child1: a.child1,
-    subtreeEnd: a.subtreeEnd,
     compartment: a.compartment,
     split0: a.split0,
     passFraction: a.passFraction,
