@@ -15,7 +15,9 @@
  * starts in an idle moment of the machine (/proc/stat), and every row reports the CPU that other
  * processes used while its runs were timed. In the same rounds it measures the machine's ceiling
  * for the one-batch transport and the dose: two private copies of the 1-worker job run on two
- * threads at once against one alone (ceilingMeter, bench/ceiling-worker.mjs).
+ * threads at once against one alone (ceilingMeter, bench/ceiling-worker.mjs), and after every
+ * round a host check: pure computation on two threads against one, which tells whether the host
+ * gave the VM's two vCPUs two physical cores during that round (see bench/parallel.md).
  */
 import { spawnSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
@@ -146,6 +148,14 @@ const rows: string[] = [];
 const loadBefore = load();
 const pool2 = createPool({ workers: 2 });
 const pool1 = createPool({ workers: 1 });
+// The host check, in the same rounds as every job: pure computation (no memory traffic) on two
+// threads vs one (bench/ceiling-worker.mjs). ≈ 2 when the two vCPUs run on two physical cores,
+// ≈ 1.0–1.6 while the host runs them on the two hyper-threads of one core or lends one to
+// another guest; no code can then reach 2 either.
+const compute = await ceilingMeter({ kind: "compute", iterations: 2e8 });
+const computeOthers = othersMeter();
+/** Per round of each job: its 2-worker speed-ups, its ceiling, and the host check right after. */
+const perRound: Array<{ job: string; columns: Record<string, number[]> }> = [];
 
 // --- per-task overhead -------------------------------------------------------------------------
 async function perTaskUs(pool: WorkerPool, tasks: Task[]): Promise<number> {
@@ -222,7 +232,17 @@ for (const [name, options] of transportCases) {
     one.push(await transportRun(options, null, others));
     par.push(await transportRun(options, pool2, others));
     await ceiling?.round(others);
+    await compute.round(computeOthers);
   }
+  perRound.push({
+    job: name,
+    columns: {
+      "whole runs": one.map((x, i) => x.total.wallS / par[i].total.wallS),
+      ...(ceiling === null ? {} : { ceiling: ceiling.ratios }),
+      "host check": compute.ratios.slice(-rounds),
+    },
+  });
+
   if (ceiling !== null) {
     await ceiling.close();
     ceilingRows.push(ceilingRow(`${name}: whole run`, ceiling.ratios, one.map((x, i) => x.total.wallS / par[i].total.wallS)));
@@ -277,7 +297,18 @@ for (let r = 0; r < rounds; r++) {
   d2Copied.push(await quietTimed(dose2Copied, doseOthers));
   if (withScipy) d2Fresh.push(await quietTimed(dose2Fresh, doseOthers));
   await doseCeiling.round(doseOthers);
+  await compute.round(computeOthers);
 }
+await compute.close();
+perRound.push({
+  job: `dose FFT ${size}³, grids in shared memory`,
+  columns: {
+    "whole runs": d1.map((x, i) => x.wallS / d2[i].wallS),
+    ceiling: doseCeiling.ratios,
+    "host check": compute.ratios.slice(-rounds),
+  },
+});
+
 await doseCeiling.close();
 ceilingRows.push(ceilingRow(`dose FFT ${size}³, grids in shared memory`, doseCeiling.ratios, d1.map((x, i) => x.wallS / d2[i].wallS)));
 const others = `other processes ${doseOthers.cores().toFixed(2)} cores`;
@@ -346,6 +377,20 @@ console.log("| machine ceiling, same rounds: two private copies of the 1-worker 
 console.log("|---|---:|---:|---:|");
 for (const r of ceilingRows) console.log(r);
 console.log("");
+console.log(
+  `| host check, same rounds: pure computation (8 independent integer chains, no memory traffic), 2 threads vs 1 (throughput) | ` +
+    `${Math.max(...compute.ratios).toFixed(2)}× (median ${median(compute.ratios).toFixed(2)}×, worst ${Math.min(...compute.ratios).toFixed(2)}×; other processes ${computeOthers.cores().toFixed(2)} cores) | | |`,
+);
+console.log("");
+console.log("Round by round (2 workers vs 1; the host check measured right after each round):");
+console.log("");
+for (const { job, columns } of perRound) {
+  const names = Object.keys(columns);
+  console.log(`| ${job}: round | ${names.join(" | ")} |`);
+  console.log(`|---|${names.map(() => "---:").join("|")}|`);
+  for (let r = 0; r < rounds; r++) console.log(`| ${r + 1} | ${names.map((k) => `${columns[k][r].toFixed(2)}×`).join(" | ")} |`);
+  console.log("");
+}
 console.log("| comparison | sirtsim: wall / CPU | scipy: wall / CPU | ratio, wall (best) |");
 console.log("|---|---:|---:|---:|");
 console.log(scipyLine);
