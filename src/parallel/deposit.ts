@@ -11,7 +11,7 @@
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import type { Grid, GridGeometry } from "../geometry/index.js";
-import { compartmentAcceptance, forEachLodgedSphereChunk, POSITION_CHUNK_SPHERES } from "../transport/positions.js";
+import { compartmentAcceptance, forEachLodgedSphereChunk, POSITION_CHUNK_SPHERES, SEGMENTS_PER_STREAM } from "../transport/positions.js";
 import type { Domain } from "../geometry/domain.js";
 import { countSpheresInGrid } from "../dose/activity.js";
 import type { NuclideId } from "../physics/index.js";
@@ -20,8 +20,8 @@ import type { WorkerPool } from "./pool.js";
 import { plantedFailure, type Task } from "./tasks.js";
 import { sharedCopyOf, toShared } from "./sharedMemory.js";
 
-/** Segments per position block (positions.ts SEGMENTS_PER_STREAM; pipeline SEGMENTS_PER_UNIT). */
-export const SEGMENTS_PER_BLOCK = 4096;
+/** Segments per position block: a block of the positions' random streams (and a shard unit of the pipeline). */
+export const SEGMENTS_PER_BLOCK = SEGMENTS_PER_STREAM;
 /** Smallest task, in spheres (≈ 10 ms of work against ≈ 0.1 ms per task round trip). */
 const MIN_SPHERES_PER_TASK = 200_000;
 const TASKS_PER_WORKER = 4;
@@ -64,27 +64,29 @@ export function runDepositBlocksTask(input: DepositBlocksInput): DepositBlocksOu
   const t = input.tree;
   const counts: Grid<Float64Array> = { ...input.geometry, data: new Float64Array(input.geometry.dims[0] * input.geometry.dims[1] * input.geometry.dims[2]) };
   let outsideGrid = 0;
-  // forEachLodgedSphereChunk scans segments 0..segmentCount: give it the counts of this task's
-  // blocks only, up to the end of the last one (the scan of the zeros before is O(end), once per task).
-  const last = input.blocks[input.blocks.length - 1];
-  const end = Math.min(t.segmentCount, (last + 1) * SEGMENTS_PER_BLOCK);
-  const mine = new Uint32Array(end);
-  for (let k = 0; k < input.blocks.length; k++) {
-    const b = input.blocks[k];
-    try {
-      plantedFailure(positionBlockId(b));
-    } catch (err) {
-      throw new WorkUnitError(positionBlockId(b), err);
-    }
-    const start = b * SEGMENTS_PER_BLOCK;
-    mine.set(t.segmentLodged.subarray(start, Math.min(end, start + SEGMENTS_PER_BLOCK)), start);
-  }
   // The fields positions.ts reads of an ArterialTree (segmentCount, child0, proximalMm, distalMm,
   // radiusMm, territoryMl); a missing one would throw, not silently differ (test/parallel/cli.test.ts).
-  const view = { ...t, segmentCount: end } as unknown as ArterialTree;
-  forEachLodgedSphereChunk(view, mine, input.seed, (chunk) => {
-    outsideGrid += countSpheresInGrid(counts, chunk.positionsMm);
-  }, POSITION_CHUNK_SPHERES, compartmentAcceptance(input.domain, t.compartment));
+  const view = t as unknown as ArterialTree;
+  const accept = compartmentAcceptance(input.domain, t.compartment);
+  const blocks = input.blocks;
+  // Each run of consecutive blocks is one scan of its segment range.
+  for (let k = 0; k < blocks.length; ) {
+    let last = k;
+    while (last + 1 < blocks.length && blocks[last + 1] === blocks[last] + 1) last++;
+    for (let i = k; i <= last; i++) {
+      try {
+        plantedFailure(positionBlockId(blocks[i]));
+      } catch (err) {
+        throw new WorkUnitError(positionBlockId(blocks[i]), err);
+      }
+    }
+    const first = blocks[k] * SEGMENTS_PER_BLOCK;
+    const end = Math.min(t.segmentCount, (blocks[last] + 1) * SEGMENTS_PER_BLOCK);
+    forEachLodgedSphereChunk(view, t.segmentLodged, input.seed, (chunk) => {
+      outsideGrid += countSpheresInGrid(counts, chunk.positionsMm);
+    }, POSITION_CHUNK_SPHERES, accept, first, end);
+    k = last + 1;
+  }
   return { counts: counts.data, outsideGrid };
 }
 

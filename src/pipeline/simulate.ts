@@ -18,7 +18,16 @@ import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import { compartmentAcceptance, entrySegmentOf, forEachLodgedSphereChunk, parseTransportSections, POSITION_CHUNK_SPHERES, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
+import {
+  compartmentAcceptance,
+  entrySegmentOf,
+  forEachLodgedSphereChunk,
+  parseTransportSections,
+  POSITION_CHUNK_SPHERES,
+  SEGMENTS_PER_STREAM,
+  simulateTransport,
+  transportOptionsFromSections,
+} from "../transport/index.js";
 import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import { countSpheresInGrid } from "../dose/index.js";
 import type { Shard } from "../parallel/shard.js";
@@ -33,8 +42,8 @@ import { sirtsimVersion } from "../io/results.js";
 import type { PlanningCase } from "../planning/types.js";
 import { doseGridGeometry, emptyGrid } from "./doseStage.js";
 
-/** Tree segments per lodging-position work unit (matches the stream blocks of positions.ts). */
-export const SEGMENTS_PER_UNIT = 4096;
+/** Tree segments per lodging-position work unit: the stream blocks of positions.ts. */
+export const SEGMENTS_PER_UNIT = SEGMENTS_PER_STREAM;
 
 export interface StageInputs {
   /** A tree from an earlier run (tree.bin) instead of growing one. */

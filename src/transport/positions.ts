@@ -69,7 +69,9 @@ export interface LodgedSphereChunk {
 
 /**
  * Call `onChunk` with the positions of every lodged sphere (per-segment counts `segmentLodged`),
- * at most `chunkSpheres` at a time, in segment order.
+ * at most `chunkSpheres` at a time, in segment order; only segments [first, end) when given.
+ * `first` must start a block of SEGMENTS_PER_STREAM segments (each block draws from its own
+ * stream from its first segment on), so a range gives the same positions as the whole scan.
  */
 export function forEachLodgedSphereChunk(
   tree: ArterialTree,
@@ -78,7 +80,10 @@ export function forEachLodgedSphereChunk(
   onChunk: (chunk: LodgedSphereChunk) => void,
   chunkSpheres = 1 << 20,
   accept: LodgingAcceptance | null = null,
+  first = 0,
+  end = tree.segmentCount,
 ): void {
+  if (first % SEGMENTS_PER_STREAM !== 0) throw new RangeError(`first segment ${first} must be a multiple of ${SEGMENTS_PER_STREAM}`);
   const positions = new Float64Array(3 * chunkSpheres);
   const segments = new Int32Array(chunkSpheres);
   let filled = 0;
@@ -89,7 +94,7 @@ export function forEachLodgedSphereChunk(
     onChunk({ positionsMm: positions.subarray(0, 3 * filled), segment: segments.subarray(0, filled), count: filled });
     filled = 0;
   };
-  for (let j = 0; j < tree.segmentCount; j++) {
+  for (let j = first; j < end; j++) {
     const count = segmentLodged[j];
     if (count === 0) continue;
     const block = Math.floor(j / SEGMENTS_PER_STREAM);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { SIR_SPHERES, THERASPHERE } from "../../src/physics/products.js";
 import { spherePopulation } from "../../src/transport/population.js";
 import { parseTransportSections, transportOptionsFromSections } from "../../src/transport/config.js";
-import { forEachLodgedSphereChunk } from "../../src/transport/positions.js";
+import { forEachLodgedSphereChunk, SEGMENTS_PER_STREAM } from "../../src/transport/positions.js";
 import { clusterHistogram } from "../../src/transport/clusters.js";
 import { simulateTransport } from "../../src/transport/simulate.js";
 import { InputError } from "../../src/errors.js";
@@ -71,6 +71,27 @@ describe("forEachLodgedSphereChunk(tree, segmentLodged, seed, onChunk, chunkSphe
     const b = collect(7777);
     expect(a.length).toBe(30_000);
     expect(b).toEqual(a);
+  });
+
+  it("gives a range of whole stream blocks the positions of the whole scan, and rejects a range that starts inside a block", () => {
+    const big = buildSyntheticTree({ terminals: 5000, territoryMl: 0.002 });
+    const lodged = simulateTransport(big, { spheres: 60_000 }, 4).segmentLodged;
+    const scan = (first?: number, end?: number) => {
+      const out: number[] = [];
+      forEachLodgedSphereChunk(big, lodged, 8, (c) => {
+        for (let k = 0; k < c.count; k++) out.push(c.segment[k], c.positionsMm[3 * k], c.positionsMm[3 * k + 1], c.positionsMm[3 * k + 2]);
+      }, 1000, null, first, end);
+      return out;
+    };
+    const whole = scan();
+    expect(big.segmentCount).toBeGreaterThan(2 * SEGMENTS_PER_STREAM);
+    // Blocks 1 and 2 (to the end), then block 0 on its own: together the whole scan.
+    const tail = scan(SEGMENTS_PER_STREAM);
+    const head = scan(0, SEGMENTS_PER_STREAM);
+    expect(head.length).toBeGreaterThan(0);
+    expect(tail.length).toBeGreaterThan(0);
+    expect([...head, ...tail]).toEqual(whole);
+    expect(() => scan(SEGMENTS_PER_STREAM + 1)).toThrow(RangeError);
   });
 });
 
