@@ -11,7 +11,7 @@
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import type { Grid, GridGeometry } from "../geometry/index.js";
-import { compartmentAcceptance, forEachLodgedSphereChunk, POSITION_CHUNK_SPHERES, SEGMENTS_PER_STREAM } from "../transport/positions.js";
+import { compartmentAcceptance, forEachLodgedSphereChunk, POSITION_CHUNK_SPHERES, SEGMENTS_PER_STREAM, type LodgingAcceptance } from "../transport/positions.js";
 import type { Domain } from "../geometry/domain.js";
 import { countSpheresInGrid } from "../dose/activity.js";
 import type { NuclideId } from "../physics/index.js";
@@ -20,7 +20,7 @@ import type { WorkerPool } from "./pool.js";
 import { plantedFailure, type Task } from "./tasks.js";
 import { sharedCopyOf, toShared } from "./sharedMemory.js";
 
-/** Segments per position block: a block of the positions' random streams (and a shard unit of the pipeline). */
+/** Segments per position block: a block of the positions' random streams, and the work unit of the pool and of `--shard`. */
 export const SEGMENTS_PER_BLOCK = SEGMENTS_PER_STREAM;
 /** Smallest task, in spheres (≈ 10 ms of work against ≈ 0.1 ms per task round trip). */
 const MIN_SPHERES_PER_TASK = 200_000;
@@ -59,34 +59,50 @@ export function positionBlockId(block: number): string {
   return `positions/block-${block}`;
 }
 
-/** Handler of "positions.depositBlocks". */
-export function runDepositBlocksTask(input: DepositBlocksInput): DepositBlocksOutput {
-  const t = input.tree;
-  const counts: Grid<Float64Array> = { ...input.geometry, data: new Float64Array(input.geometry.dims[0] * input.geometry.dims[1] * input.geometry.dims[2]) };
+/**
+ * Add the lodged spheres of `blocks` (ascending block numbers) to the count grid `counts`, one
+ * position scan per run of consecutive blocks; `beforeBlock` is called with each block before its
+ * run is scanned. Returns the number of spheres outside the grid. The inline deposit and each pool
+ * task run this: counts are integers, so any split of the blocks adds up to the same grid.
+ */
+export function depositBlocks(
+  counts: Grid<Float64Array>,
+  tree: ArterialTree,
+  segmentLodged: ArrayLike<number>,
+  blocks: ArrayLike<number>,
+  seed: number,
+  accept: LodgingAcceptance,
+  beforeBlock?: (block: number) => void,
+): number {
   let outsideGrid = 0;
-  // The fields positions.ts reads of an ArterialTree (segmentCount, child0, proximalMm, distalMm,
-  // radiusMm, territoryMl); a missing one would throw, not silently differ (test/parallel/cli.test.ts).
-  const view = t as unknown as ArterialTree;
-  const accept = compartmentAcceptance(input.domain, t.compartment);
-  const blocks = input.blocks;
-  // Each run of consecutive blocks is one scan of its segment range.
   for (let k = 0; k < blocks.length; ) {
     let last = k;
     while (last + 1 < blocks.length && blocks[last + 1] === blocks[last] + 1) last++;
-    for (let i = k; i <= last; i++) {
-      try {
-        plantedFailure(positionBlockId(blocks[i]));
-      } catch (err) {
-        throw new WorkUnitError(positionBlockId(blocks[i]), err);
-      }
-    }
+    if (beforeBlock) for (let i = k; i <= last; i++) beforeBlock(blocks[i]);
     const first = blocks[k] * SEGMENTS_PER_BLOCK;
-    const end = Math.min(t.segmentCount, (blocks[last] + 1) * SEGMENTS_PER_BLOCK);
-    forEachLodgedSphereChunk(view, t.segmentLodged, input.seed, (chunk) => {
+    const end = Math.min(tree.segmentCount, (blocks[last] + 1) * SEGMENTS_PER_BLOCK);
+    forEachLodgedSphereChunk(tree, segmentLodged, seed, (chunk) => {
       outsideGrid += countSpheresInGrid(counts, chunk.positionsMm);
     }, POSITION_CHUNK_SPHERES, accept, first, end);
     k = last + 1;
   }
+  return outsideGrid;
+}
+
+/** Handler of "positions.depositBlocks". */
+export function runDepositBlocksTask(input: DepositBlocksInput): DepositBlocksOutput {
+  const t = input.tree;
+  const counts: Grid<Float64Array> = { ...input.geometry, data: new Float64Array(input.geometry.dims[0] * input.geometry.dims[1] * input.geometry.dims[2]) };
+  // The fields positions.ts reads of an ArterialTree (segmentCount, child0, proximalMm, distalMm,
+  // radiusMm, territoryMl); a missing one would throw, not silently differ (test/parallel/cli.test.ts).
+  const view = t as unknown as ArterialTree;
+  const outsideGrid = depositBlocks(counts, view, t.segmentLodged, input.blocks, input.seed, compartmentAcceptance(input.domain, t.compartment), (block) => {
+    try {
+      plantedFailure(positionBlockId(block));
+    } catch (err) {
+      throw new WorkUnitError(positionBlockId(block), err);
+    }
+  });
   return { counts: counts.data, outsideGrid };
 }
 

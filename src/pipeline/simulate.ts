@@ -18,32 +18,19 @@ import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import {
-  compartmentAcceptance,
-  entrySegmentOf,
-  forEachLodgedSphereChunk,
-  parseTransportSections,
-  POSITION_CHUNK_SPHERES,
-  SEGMENTS_PER_STREAM,
-  simulateTransport,
-  transportOptionsFromSections,
-} from "../transport/index.js";
+import { compartmentAcceptance, entrySegmentOf, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
 import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
-import { countSpheresInGrid } from "../dose/index.js";
 import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { simulateTransportParallel } from "../parallel/transport.js";
-import { depositBlocksOnPool, type ParallelDepositOptions } from "../parallel/deposit.js";
+import { depositBlocks, depositBlocksOnPool, SEGMENTS_PER_BLOCK, type ParallelDepositOptions } from "../parallel/deposit.js";
 import type { SimulationCase } from "./caseInput.js";
 import { isWholeTree, territoryCompartments } from "./perfused.js";
 import { parseCase } from "../io/caseFile.js";
 import { sirtsimVersion } from "../io/results.js";
 import type { PlanningCase } from "../planning/types.js";
 import { doseGridGeometry, emptyGrid } from "./doseStage.js";
-
-/** Tree segments per lodging-position work unit: the stream blocks of positions.ts. */
-export const SEGMENTS_PER_UNIT = SEGMENTS_PER_STREAM;
 
 export interface StageInputs {
   /** A tree from an earlier run (tree.bin) instead of growing one. */
@@ -188,24 +175,26 @@ export interface ShardCounts {
   readonly counts: Grid<Float64Array>;
   /** Spheres of these units lodged outside the dose grid. */
   readonly outsideGrid: number;
-  /** Work units (blocks of SEGMENTS_PER_UNIT segments) this shard ran. */
+  /** Work units (blocks of SEGMENTS_PER_BLOCK segments) this shard ran. */
   readonly units: number;
+}
+
+/** The work units (blocks of SEGMENTS_PER_BLOCK segments) of the shard, ascending. */
+function shardBlocks(tree: ArterialTree, shard: Shard): number[] {
+  const blocks: number[] = [];
+  const total = Math.ceil(tree.segmentCount / SEGMENTS_PER_BLOCK);
+  for (let u = 0; u < total; u++) if (inShard(shard, u)) blocks.push(u);
+  return blocks;
 }
 
 /** Deposit the lodged spheres of the shard's work units on the dose grid (counts per voxel). */
 export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCore, shard: Shard = WHOLE_RUN): ShardCounts {
   const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
   const counts = emptyGrid(geometry, (n) => new Float64Array(n));
-  const mine = shardLodged(core.transport.segmentLodged, shard);
-  let outsideGrid = 0;
+  const blocks = shardBlocks(core.tree, shard);
   const accept = compartmentAcceptance(simCase.domain, core.tree.compartment);
-  forEachLodgedSphereChunk(core.tree, mine, simCase.seed, (chunk) => {
-    outsideGrid += countSpheresInGrid(counts, chunk.positionsMm);
-  }, POSITION_CHUNK_SPHERES, accept);
-  const totalUnits = Math.ceil(core.tree.segmentCount / SEGMENTS_PER_UNIT);
-  let units = 0;
-  for (let u = 0; u < totalUnits; u++) if (inShard(shard, u)) units++;
-  return { counts, outsideGrid, units };
+  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept);
+  return { counts, outsideGrid, units: blocks.length };
 }
 
 /**
@@ -221,22 +210,9 @@ export async function depositLodgedSpheresParallel(
 ): Promise<ShardCounts> {
   if (pool.workers === 1) return depositLodgedSpheres(simCase, core, shard);
   const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
-  const totalUnits = Math.ceil(core.tree.segmentCount / SEGMENTS_PER_UNIT);
-  const blocks: number[] = [];
-  for (let u = 0; u < totalUnits; u++) if (inShard(shard, u)) blocks.push(u);
+  const blocks = shardBlocks(core.tree, shard);
   const { counts, outsideGrid } = await depositBlocksOnPool(core.tree, core.transport.segmentLodged, blocks, simCase.seed, core.nuclide, geometry, pool, simCase.domain, options);
   return { counts, outsideGrid, units: blocks.length };
-}
-
-/** Lodged counts restricted to the shard's work units (blocks of SEGMENTS_PER_UNIT segments). */
-export function shardLodged(segmentLodged: Uint32Array, shard: Shard): Uint32Array {
-  if (shard.count === 1) return segmentLodged;
-  const out = new Uint32Array(segmentLodged.length);
-  for (let start = 0, unit = 0; start < segmentLodged.length; start += SEGMENTS_PER_UNIT, unit++) {
-    if (!inShard(shard, unit)) continue;
-    out.set(segmentLodged.subarray(start, Math.min(start + SEGMENTS_PER_UNIT, segmentLodged.length)), start);
-  }
-  return out;
 }
 
 function checkTreeMatchesDomain(tree: ArterialTree, simCase: SimulationCase): void {

@@ -16,7 +16,7 @@ export type { FlowState } from "./embolic.js";
 export { compartmentShuntFractions } from "./lung.js";
 export { clusterHistogram } from "./clusters.js";
 export type { ClusterHistogram } from "./clusters.js";
-export { forEachLodgedSphereChunk, compartmentAcceptance, POSITION_CHUNK_SPHERES, SEGMENTS_PER_STREAM } from "./positions.js";
+export { forEachLodgedSphereChunk, compartmentAcceptance, POSITION_CHUNK_SPHERES } from "./positions.js";
 export type { LodgedSphereChunk, LodgingAcceptance } from "./positions.js";
 export { compartmentKeys, tumourToNormalRatio } from "./result.js";
 export type { TransportResult, TimelinePoint } from "./result.js";
