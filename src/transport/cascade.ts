@@ -164,19 +164,18 @@ export function runCascadeUnit(
           }
         }
         // Pre-order: the lower-index daughter's subtree comes first (child0 = j + 1 in the trees
-        // built here, but the order is taken from the indices).
-        const first = c0 < c1 ? c0 : c1;
-        const nFirst = c0 < c1 ? n0 : n1;
-        const nSecond = c0 < c1 ? n1 : n0;
+        // built here, but the order is taken from the indices); the other one waits.
+        const c0First = c0 < c1;
+        const nSecond = c0First ? n1 : n0;
         if (nSecond > 0) {
           if (pending === pendingSegment.length) growPending();
-          pendingSegment[pending] = c0 < c1 ? c1 : c0;
+          pendingSegment[pending] = c0First ? c1 : c0;
           pendingSpheres[pending] = nSecond;
           pending++;
         }
-        if (nFirst > 0) {
-          j = first;
-          arriving = nFirst;
+        arriving = c0First ? n0 : n1;
+        if (arriving > 0) {
+          j = c0First ? c0 : c1;
           continue;
         }
       }
