@@ -12,7 +12,7 @@ import { axisAlignedGeometry, rasterizeDomain, sharedOrPlain, voxelCount } from 
 import type { Domain, Grid, GridGeometry, Vec3 } from "../geometry/index.js";
 import { doseFromActivity, doseMetrics, dvh, dvhCurve, dvhDosePoints, localDepositionDose, voxelSValues } from "../dose/index.js";
 import type { DoseConfig, DoseMetrics, Dvh, FftPassRunner } from "../dose/index.js";
-import type { NuclideId } from "../physics/index.js";
+import { meanEnergyForDoseCoefficientMeV, nuclideData, type NuclideId } from "../physics/index.js";
 import type { ArterialTree } from "../vascular/index.js";
 import { perfusedMask } from "./perfused.js";
 
@@ -113,9 +113,12 @@ export async function doseFromSphereCounts(
   for (let n = 0; n < counts.data.length; n++) activity.data[n] = counts.data[n] * activityPerSphereBq;
   const untilH = config.integrationHours ?? Infinity;
 
+  // One energy per decay (issue 14.6): the kernel deposits the energy the run's K implies, so
+  // FFT and LDM totals agree (test/dose/energyPerDecay.test.ts).
   const kernel = voxelSValues(nuclide, config.voxelMm, {
     densityGPerMl: config.densityGPerMl,
     normaliseToMeanEnergy: config.normaliseKernelToMeanEnergy,
+    meanEnergyMeV: meanEnergyForDoseCoefficientMeV(nuclideData(nuclide), doseCoefficientGyKgPerGBq),
   });
   const doseGy = emptyGrid(counts, (n) => sharedOrPlain(Float32Array, n, shared));
   await doseFromActivity(doseGy, activity, kernel, { untilH, ...(options.runPasses ? { runPasses: options.runPasses } : {}) });

@@ -14,7 +14,7 @@ import type { Grid } from "../geometry/index.js";
 import { planTreatment } from "../planning/index.js";
 import type { PlanResult } from "../planning/index.js";
 import { caseDoseCoefficient } from "../planning/plan.js";
-import { NUCLIDES, PRODUCTS } from "../physics/index.js";
+import { meanEnergyForDoseCoefficientMeV, NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
@@ -234,7 +234,9 @@ export function simulationConstants(core: SimulationCore): Record<string, unknow
   return {
     nuclide: core.nuclide,
     halfLifeH: nuclide.halfLifeH,
-    meanEnergyMeV: nuclide.meanEnergyMeV,
+    // The one energy per decay of the run (planning, LDM, kernel normalisation; issue 14.6).
+    meanEnergyMeV: meanEnergyForDoseCoefficientMeV(nuclide, core.doseCoefficientGyKgPerGBq),
+    meanEnergySource: core.plan.provenance.doseCoefficientConvention === "user" ? "implied by the case's doseCoefficientGyKgPerGBq" : nuclide.meanEnergySource,
     doseCoefficientGyKgPerGBq: core.doseCoefficientGyKgPerGBq,
     doseCoefficientConvention: core.plan.provenance.doseCoefficientConvention,
     activityPerSphereBq: core.activityPerSphereBq,
