@@ -1,0 +1,97 @@
+/**
+ * `sirtsim dose` radiobiology through the real CLI (node dist/src/cli/main.js): BED/EUD per VOI
+ * with the tissue's LQ parameters, `--tissue` and `--lq`, and input errors (exit 2).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bedPermanentImplantGy, RADIOBIOLOGY_DEFAULTS } from "../../src/dose/radiobiology.js";
+import { axisAlignedGeometry } from "../../src/geometry/grid.js";
+import { writeNifti } from "../../src/io/nifti.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const main = join(root, "dist/src/cli/main.js");
+let dir: string;
+
+function sirtsim(...args: string[]) {
+  const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Voi {
+  label: number;
+  tissue: string;
+  metrics: { meanGy: number; minGy: number; maxGy: number; radiobiology: { tissue: string; alphaBetaGy: number; repairHalfTimeH: number; alphaPerGy: number; meanBedGy: number; eudGy: number } };
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(root, "dist/src/cli/commands/dose.js"))) {
+    try {
+      execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "ignore" });
+    } catch {
+      // Type errors elsewhere still emit JavaScript.
+    }
+  }
+  dir = mkdtempSync(join(tmpdir(), "sirtsim-dose-rb-test-"));
+  // Uniform activity in a 6×6×6 block of 4 mm voxels: label 1 = its left half, label 2 = its right half.
+  const g = axisAlignedGeometry([12, 12, 12], [4, 4, 4]);
+  const a = new Float32Array(12 ** 3);
+  const l = new Uint16Array(12 ** 3);
+  for (let k = 3; k < 9; k++) for (let j = 3; j < 9; j++) for (let i = 3; i < 9; i++) {
+    a[i + 12 * (j + 12 * k)] = 1;
+    l[i + 12 * (j + 12 * k)] = i < 6 ? 1 : 2;
+  }
+  await writeNifti(join(dir, "act.nii.gz"), { ...g, data: a });
+  await writeNifti(join(dir, "labels.nii.gz"), { ...g, data: l });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("sirtsim dose radiobiology (CLI)", () => {
+  it("a VOI given --tissue 2=tumour uses tumour α/β 10 Gy, T_rep 1.5 h; label 1 (no name) uses normal liver 2.5 Gy, 2.5 h; LDM BED = closed form", () => {
+    const r = sirtsim("dose", join(dir, "act.nii.gz"), "--out", join(dir, "a"), "--administered-gbq", "1", "--method", "ldm", "--labels", join(dir, "labels.nii.gz"), "--tissue", "2=tumour", "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { vois: Voi[]; provenance: string[] };
+    const [normal, tumour] = doc.vois;
+    expect(normal).toMatchObject({ label: 1, tissue: "normalLiver", metrics: { radiobiology: { tissue: "normalLiver", alphaBetaGy: 2.5, repairHalfTimeH: 2.5 } } });
+    expect(tumour).toMatchObject({ label: 2, tissue: "tumour", metrics: { radiobiology: { tissue: "tumour", alphaBetaGy: 10, repairHalfTimeH: 1.5 } } });
+    // LDM of uniform activity is uniform: BED of the dose (closed form) and EUD = the dose.
+    const d = tumour.metrics.meanGy;
+    expect(tumour.metrics.maxGy - tumour.metrics.minGy).toBeLessThan(1e-4 * d);
+    expect(tumour.metrics.radiobiology.meanBedGy / bedPermanentImplantGy(d, "Y-90", RADIOBIOLOGY_DEFAULTS.tumour)).toBeCloseTo(1, 6);
+    expect(tumour.metrics.radiobiology.eudGy / d).toBeCloseTo(1, 5);
+    expect(normal.metrics.radiobiology.meanBedGy / bedPermanentImplantGy(d, "Y-90", RADIOBIOLOGY_DEFAULTS.normalLiver)).toBeCloseTo(1, 6);
+    expect(doc.provenance.some((p) => p.startsWith("tumour: alpha/beta 10 Gy"))).toBe(true);
+  });
+
+  it("--lq tumour.alphaBetaGy=5 changes the tumour BED; the table shows tissue, BED and EUD columns", () => {
+    const r = sirtsim("dose", join(dir, "act.nii.gz"), "--out", join(dir, "b"), "--administered-gbq", "1", "--method", "ldm", "--labels", join(dir, "labels.nii.gz"), "--tissue", "2=tumour", "--lq", "tumour.alphaBetaGy=5", "--lq", "tumour.alphaPerGy=0.01");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/tissue\s+BED Gy\s+EUD Gy/);
+    const rows = r.stdout.split("\n").filter((line) => /^\d+\s/.test(line));
+    expect(rows[0]).toContain("normalLiver");
+    expect(rows[1]).toContain("tumour");
+    const tumourBed = Number(rows[1].trim().split(/\s+/).at(-2));
+    const d = Number(rows[1].trim().split(/\s+/)[2]);
+    // The table prints 0.1 Gy: compare to 1e-4.
+    expect(tumourBed / bedPermanentImplantGy(d, "Y-90", { alphaBetaGy: 5, repairHalfTimeH: 1.5 })).toBeCloseTo(1, 4);
+  });
+
+  it("exits 2 naming the option for a bad --lq or --tissue and writes nothing", () => {
+    for (const [args, message] of [
+      [["--lq", "tumour.alphaBetaGy=-1"], "--lq tumour.alphaBetaGy must be a number"],
+      [["--lq", "kidney.alphaBetaGy=3"], "--lq must be one of tumour, normalLiver, lung"],
+      [["--lq", "tumour.beta=3"], "--lq must be TISSUE.FIELD=VALUE"],
+      [["--tissue", "2=bone"], "--tissue must be one of tumour, normalLiver, lung"],
+      [["--tissue", "7=tumour"], "--tissue 7: no such VOI"],
+    ] as const) {
+      const r = sirtsim("dose", join(dir, "act.nii.gz"), "--out", join(dir, "bad"), "--administered-gbq", "1", "--method", "ldm", "--labels", join(dir, "labels.nii.gz"), ...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(existsSync(join(dir, "bad"))).toBe(false);
+    }
+  });
+});
