@@ -17,7 +17,7 @@ import { axisAlignedGeometry, type Grid, type Vec3 } from "../../src/geometry/gr
 import { derivedDoseCoefficient, doseCoefficient, meanLifeS, NUCLIDES, type NuclideId } from "../../src/physics/index.js";
 import { doseFromSphereCounts, doseGridGeometry } from "../../src/pipeline/doseStage.js";
 import { planTreatment } from "../../src/planning/plan.js";
-import type { PlanningCase } from "../../src/planning/types.js";
+import { parseCase } from "../../src/io/caseFile.js";
 
 function grid<T extends Float32Array | Float64Array>(dims: Vec3, spacingMm: Vec3, data: T): Grid<T> {
   return { ...axisAlignedGeometry(dims, spacingMm), data };
@@ -79,23 +79,12 @@ describe("one energy per decay: FFT convolution and local deposition deposit the
 });
 
 describe("the K planning uses is the kernel's normalisation (unit test: true by construction)", () => {
-  const base: Omit<PlanningCase, "product"> = {
-    method: "partition",
-    lungShuntFraction: 0.05,
-    lungMassKg: 1,
-    priorLungDoseGy: 0,
-    compartments: [
-      { name: "tumour", kind: "tumour", massKg: 0.2, densityGPerMl: 1.03, tumourToNormalRatio: 4 },
-      { name: "normal", kind: "normal", massKg: 1.3, densityGPerMl: 1.03 },
-    ],
-    activityGBq: 2,
-    indication: "other",
-    scenario: "whole-liver",
-    pretreated: false,
-  };
+  // Through the case-file parser, as a user's case reaches planning.
+  const planFor = (product: string) =>
+    planTreatment(parseCase({ product, method: "mird", lungShuntFraction: 0.05, compartments: [{ name: "perfused", kind: "perfused", massKg: 1.5 }], activityGBq: 2 }));
   for (const product of ["sir-spheres", "therasphere", "quiremspheres"] as const) {
     it(`${product}: plan provenance K = energy per decay of the kernel × decays per GBq, absorbed in 1 kg`, () => {
-      const plan = planTreatment({ ...base, product });
+      const plan = planFor(product);
       const nuclide = plan.provenance.nuclide;
       const kernel = radialKernel(nuclide);
       // K [Gy·kg/GBq] = E·τ·1e9·J/MeV; mevPerDecayToSValue(E, 1000 g) is mGy/(MBq·s) in 1 kg = Gy/(GBq·s) in 1 kg.
