@@ -37,7 +37,12 @@ const radiobiologySchema = z
 
 export const doseConfigSchema = z
   .object({
-    method: z.enum(["fft", "ldm"]).default("fft").describe("fft: voxel S-value convolution; ldm: local deposition (D = K·A/M per voxel)."),
+    // Every accepted field has an effect: a simulation always reports the FFT dose as its dose and
+    // the LDM beside it (meanDoseLdmGy, dose-ldm.nii.gz), so "ldm" is refused rather than ignored.
+    method: z
+      .enum(["fft"], { error: () => 'only "fft" (a simulation reports the FFT dose and, beside it, local deposition: meanDoseLdmGy, dose-ldm.nii.gz)' })
+      .default("fft")
+      .describe("fft: voxel S-value convolution (the LDM is always reported beside it)."),
     voxelMm: z.number().min(0.05).max(10).default(2).describe("Dose grid voxel size, mm (cubic), 0.05–10."),
     marginMm: z.number().min(0).max(50).default(12).describe("How far the dose grid extends beyond the activity, mm (≥ 11 keeps all Y-90 energy)."),
     densityGPerMl: z.number().min(0.01).max(20).default(DEFAULT_TISSUE_DENSITY_G_PER_ML).describe("Tissue density for the kernel and masses, g/mL."),
@@ -55,15 +60,12 @@ export const doseConfigSchema = z
     radiobiology: radiobiologySchema.describe(
       "LQ parameters per tissue type for BED (Dale 1985, permanent implant with repair) and EUD (Niemierko 1997, from voxel BEDs), reported per compartment.",
     ),
+    // Reserved: the fine-grid dose around the densest cluster is not wired into simulate yet (the
+    // library's microdosimetryDose is); refused rather than silently ignored.
     microdosimetry: z
-      .object({
-        voxelMm: z.number().min(0.05).max(0.2).default(0.1).describe("Fine voxel size, mm (50–200 µm)."),
-        sizeMm: z.number().gt(0).max(50).default(5).describe("Edge of the cubic region, mm."),
-      })
-      .strict()
-      .nullable()
+      .null({ error: () => "is not available in simulate yet (use the library's microdosimetryDose); only null is accepted" })
       .default(null)
-      .describe("Fine-grid dose around the densest sphere cluster; null = off."),
+      .describe("Reserved (not yet used by simulate): only null."),
   })
   .strict();
 

@@ -100,4 +100,10 @@ describe("tissue types", () => {
     expect(() => parseDoseConfig({ radiobiology: { lung: { alphaBetaGy: -1 } } })).toThrow(/dose.radiobiology.lung.alphaBetaGy/);
     expect(() => parseDoseConfig({ eudA: 0 })).toThrow(/dose.eudA/);
   });
+
+  it("parseDoseConfig refuses the dose fields a simulation would ignore: method ldm and microdosimetry (every accepted field has an effect)", () => {
+    expect(() => parseDoseConfig({ method: "ldm" })).toThrow(/dose.method: only "fft"/);
+    expect(() => parseDoseConfig({ microdosimetry: { voxelMm: 0.1, sizeMm: 5 } })).toThrow(/dose.microdosimetry: is not available in simulate yet/);
+    expect(parseDoseConfig({ method: "fft", microdosimetry: null })).toMatchObject({ method: "fft", microdosimetry: null });
+  });
 });
