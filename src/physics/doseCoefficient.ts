@@ -20,15 +20,16 @@ export interface DoseCoefficient {
   readonly source: string;
 }
 
-function coefficient(convention: DoseCoefficientConvention | "user", nuclide: NuclideId, valueGyKgPerGBq: number, source: string): DoseCoefficient {
-  const meanEnergyMeV = meanEnergyForDoseCoefficientMeV(nuclideData(nuclide), valueGyKgPerGBq);
+function coefficient(convention: DoseCoefficientConvention | "user", nuclide: NuclideId, valueGyKgPerGBq: number, source: string, energyMeV?: number): DoseCoefficient {
+  // The nuclide's own energy as tabulated (no round trip through K); otherwise the energy K implies.
+  const meanEnergyMeV = energyMeV ?? meanEnergyForDoseCoefficientMeV(nuclideData(nuclide), valueGyKgPerGBq);
   return Object.freeze({ convention, nuclide, valueGyKgPerGBq, meanEnergyMeV, source });
 }
 
 const CONVENTIONS: Readonly<Record<DoseCoefficientConvention, DoseCoefficient>> = Object.freeze({
   "therasphere-label": coefficient("therasphere-label", "Y-90", 50, "TheraSphere package insert: D[Gy] = 50 · A[GBq] · (1 − LSF) / M[kg]"),
   "gulec-utrecht": coefficient("gulec-utrecht", "Y-90", 49.67, "Gulec SA et al. J Nucl Med 2006;47:1209 (partition model); Utrecht formulas"),
-  derived: coefficient("derived", "Y-90", derivedDoseCoefficientGyKgPerGBq(Y90), "Derived: 0.9367 MeV × 64.1 h / ln2 × 1 GBq, absorbed in 1 kg"),
+  derived: coefficient("derived", "Y-90", derivedDoseCoefficientGyKgPerGBq(Y90), "Derived: 0.9367 MeV × 64.1 h / ln2 × 1 GBq, absorbed in 1 kg", Y90.meanEnergyMeV),
   "ho166-clinical": coefficient("ho166-clinical", "Ho-166", 15.87, "J Nucl Med 2016;57 suppl 2:199; EANM 2022 (3.78 GBq/kg for 60 Gy)"),
 });
 
@@ -43,7 +44,7 @@ export function doseCoefficient(convention: DoseCoefficientConvention): DoseCoef
  */
 export function derivedDoseCoefficient(nuclide: NuclideId): DoseCoefficient {
   const data = nuclideData(nuclide);
-  return coefficient("derived", nuclide, derivedDoseCoefficientGyKgPerGBq(data), `Derived from mean energy ${data.meanEnergyMeV} MeV (${data.meanEnergySource}) and T1/2 ${data.halfLifeH} h`);
+  return coefficient("derived", nuclide, derivedDoseCoefficientGyKgPerGBq(data), `Derived from mean energy ${data.meanEnergyMeV} MeV (${data.meanEnergySource}) and T1/2 ${data.halfLifeH} h`, data.meanEnergyMeV);
 }
 
 /** A user-given K, reported as such; the run deposits the energy per decay it implies. */

@@ -100,6 +100,11 @@ export interface DoseStageOptions {
   readonly runPasses?: FftPassRunner;
   /** Selective injection: the injected subtree, whose territory bounds the VOIs (perfused.ts). */
   readonly selective?: { readonly tree: ArterialTree; readonly entry: number };
+  /**
+   * The run's mean energy per decay, MeV (the plan's `provenance.meanEnergyMeV`); default: the
+   * energy `doseCoefficientGyKgPerGBq` implies. Either way the kernel deposits what the LDM does.
+   */
+  readonly meanEnergyMeV?: number;
 }
 
 /**
@@ -128,7 +133,7 @@ export async function doseFromSphereCounts(
   const kernel = voxelSValues(nuclide, config.voxelMm, {
     densityGPerMl: config.densityGPerMl,
     normaliseToMeanEnergy: config.normaliseKernelToMeanEnergy,
-    meanEnergyMeV: meanEnergyForDoseCoefficientMeV(nuclideData(nuclide), doseCoefficientGyKgPerGBq),
+    meanEnergyMeV: options.meanEnergyMeV ?? meanEnergyForDoseCoefficientMeV(nuclideData(nuclide), doseCoefficientGyKgPerGBq),
   });
   const doseGy = emptyGrid(counts, (n) => sharedOrPlain(Float32Array, n, shared));
   await doseFromActivity(doseGy, activity, kernel, { untilH, ...(options.runPasses ? { runPasses: options.runPasses } : {}) });

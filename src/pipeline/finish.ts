@@ -99,6 +99,7 @@ export async function finishSimulation(
   const doseConfig = { ...simCase.dose, vThresholdsGy: [...new Set([...simCase.dose.vThresholdsGy, 100])].sort((a, b) => a - b), dPercents: [...new Set([...simCase.dose.dPercents, 50, 70, 90, 95])].sort((a, b) => a - b) };
   const dose = await doseFromSphereCounts(counts, core.activityPerSphereBq, simCase.domain, core.nuclide, doseConfig, core.doseCoefficientGyKgPerGBq, {
     ...options,
+    meanEnergyMeV: core.plan.provenance.meanEnergyMeV,
     ...(isWholeTree(core.tree, core.entrySegment) ? {} : { selective: { tree: core.tree, entry: core.entrySegment } }),
   });
   const t = core.transport;

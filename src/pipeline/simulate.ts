@@ -14,7 +14,7 @@ import type { Grid } from "../geometry/index.js";
 import { planTreatment } from "../planning/index.js";
 import type { PlanResult } from "../planning/index.js";
 import { caseDoseCoefficient } from "../planning/plan.js";
-import { meanEnergyForDoseCoefficientMeV, NUCLIDES, PRODUCTS } from "../physics/index.js";
+import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
@@ -235,7 +235,7 @@ export function simulationConstants(core: SimulationCore): Record<string, unknow
     nuclide: core.nuclide,
     halfLifeH: nuclide.halfLifeH,
     // The one energy per decay of the run (planning, LDM, kernel normalisation; issue 14.6).
-    meanEnergyMeV: meanEnergyForDoseCoefficientMeV(nuclide, core.doseCoefficientGyKgPerGBq),
+    meanEnergyMeV: core.plan.provenance.meanEnergyMeV,
     meanEnergySource: core.plan.provenance.doseCoefficientConvention === "user" ? "implied by the case's doseCoefficientGyKgPerGBq" : nuclide.meanEnergySource,
     doseCoefficientGyKgPerGBq: core.doseCoefficientGyKgPerGBq,
     doseCoefficientConvention: core.plan.provenance.doseCoefficientConvention,
