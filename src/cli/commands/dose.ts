@@ -124,6 +124,12 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   if (labels && labels.spacingMm.some((s, a) => Math.abs(s - image.spacingMm[a]) > 1e-3 * image.spacingMm[a])) {
     throw new InputError("--labels", `--labels voxel size [${labels.spacingMm.join(", ")}] mm must equal the activity image's [${image.spacingMm.join(", ")}] mm`);
   }
+  // VOIs: each non-zero label, or the voxels with activity. A --tissue naming no VOI is refused
+  // here, before the convolution (label names are not read yet: a VOI's name is its number).
+  const voiLabels: Array<number | "activity"> = labels ? [...new Set(labels.data)].filter((l) => l !== 0).sort((a, b) => a - b) : ["activity"];
+  for (const key of tissueOverrides.keys()) {
+    if (!voiLabels.some((l) => String(l) === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${voiLabels.join(", ")})`);
+  }
   // On worker threads the FFT reads the activity and writes the dose in shared memory, in place.
   const shared = options.method === "fft" && workers > 1;
   const activity: Grid<Float32Array> = { ...image, data: sharedOrPlain(Float32Array, image.data.length, shared) };
@@ -138,19 +144,8 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
     result = localDepositionDose(dose, activity, { nuclide, densityGPerMl: density, untilH });
   }
 
-  // VOIs: each label, or the voxels with activity.
-  const vois: Array<{ label: number | "activity"; h: Dvh }> = [];
-  if (labels) {
-    const present = [...new Set(labels.data)].filter((l) => l !== 0).sort((a, b) => a - b);
-    for (const l of present) vois.push({ label: l, h: dvh(dose, labels, l) });
-  } else {
-    vois.push({ label: "activity", h: dvh(dose, activity) });
-  }
-  // Label names are not read yet (the name is the label number); an unmatched --tissue is an error.
+  const vois = voiLabels.map((l) => ({ label: l, h: l === "activity" || !labels ? dvh(dose, activity) : dvh(dose, labels, l) }));
   const tissueOf = (label: number | "activity"): TissueType => tissueOverrides.get(String(label)) ?? tissueOfVoiName(String(label));
-  for (const key of tissueOverrides.keys()) {
-    if (!vois.some((v) => String(v.label) === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${vois.map((v) => v.label).join(", ")})`);
-  }
   const metricsOf = (h: Dvh, tissue: TissueType) => doseMetrics(h, { radiobiology: { nuclide, tissue, params: lq[tissue], untilH } });
   const summary: DoseSummary = {
     input: activityPath,
