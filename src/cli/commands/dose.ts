@@ -130,6 +130,13 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   for (const key of tissueOverrides.keys()) {
     if (!voiLabels.some((l) => String(l) === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${voiLabels.join(", ")})`);
   }
+  const tissueOf = (label: number | "activity"): TissueType => tissueOverrides.get(String(label)) ?? tissueOfVoiName(String(label));
+  // Every accepted option has an effect: an --lq for a tissue no VOI has would change nothing.
+  for (const t of lqTissuesSet(options.lq ?? [])) {
+    if (!voiLabels.some((l) => tissueOf(l) === t)) {
+      throw new InputError("--lq", `--lq ${t}.*: no VOI is of tissue ${t} (VOIs: ${voiLabels.map((l) => `${l} ${tissueOf(l)}`).join(", ")}); type one with --tissue LABEL=${t}`);
+    }
+  }
   // On worker threads the FFT reads the activity and writes the dose in shared memory, in place.
   const shared = options.method === "fft" && workers > 1;
   const activity: Grid<Float32Array> = { ...image, data: sharedOrPlain(Float32Array, image.data.length, shared) };
@@ -145,7 +152,6 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   }
 
   const vois = voiLabels.map((l) => ({ label: l, h: l === "activity" || !labels ? dvh(dose, activity) : dvh(dose, labels, l) }));
-  const tissueOf = (label: number | "activity"): TissueType => tissueOverrides.get(String(label)) ?? tissueOfVoiName(String(label));
   const metricsOf = (h: Dvh, tissue: TissueType) => doseMetrics(h, { radiobiology: { nuclide, tissue, params: lq[tissue], untilH } });
   const summary: DoseSummary = {
     input: activityPath,
@@ -192,6 +198,11 @@ function parseLqOptions(specs: readonly string[]): Record<TissueType, LqParamete
   }
   for (const t of TISSUE_TYPES) checkLqParameters(`--lq ${t}`, out[t]);
   return out;
+}
+
+/** The tissue types the (already validated) `--lq` specs set. */
+function lqTissuesSet(specs: readonly string[]): Set<TissueType> {
+  return new Set(specs.map((spec) => spec.slice(0, spec.indexOf(".")) as TissueType));
 }
 
 /** `--tissue 2=tumour` / `--tissue activity=tumour` (repeatable): VOI key → tissue type. */
