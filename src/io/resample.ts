@@ -116,3 +116,19 @@ function describeExtent(g: GridGeometry): string {
   }
   return `[${lo.map((x) => x.toFixed(1)).join(", ")}]..[${hi.map((x) => x.toFixed(1)).join(", ")}]`;
 }
+
+/**
+ * True when two grids have the same dims and the same voxel centres in the world (either frame):
+ * spacing, origin and direction equal to `toleranceMm` / 1e-6, so labels need no resampling.
+ */
+export function sameGeometry(a: GridGeometry, b: GridGeometry, toleranceMm = 1e-3): boolean {
+  if (a.dims[0] !== b.dims[0] || a.dims[1] !== b.dims[1] || a.dims[2] !== b.dims[2]) return false;
+  const ga = toRasGeometry(a);
+  const gb = toRasGeometry(b);
+  for (let q = 0; q < 3; q++) {
+    if (Math.abs(a.spacingMm[q] - b.spacingMm[q]) > toleranceMm) return false;
+    if (Math.abs(ga.originMm[q] - gb.originMm[q]) > toleranceMm) return false;
+  }
+  for (let q = 0; q < 9; q++) if (Math.abs(ga.direction[q] - gb.direction[q]) > 1e-6) return false;
+  return true;
+}
