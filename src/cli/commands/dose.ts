@@ -10,7 +10,7 @@
  * A quantitative image (Bq/mL, or SUV converted with the header's dose and weight) gives the dose as
  * it stands (or scaled to the administered activity with --rescale-to-administered); counts are
  * scaled so the image's total equals administered × (1 − residual) × (1 − LSF), the counts in a
- * lung VOI (a VOI whose name contains "lung") excluded. Negative voxels are clipped (count and sum
+ * lung VOI (a VOI whose name contains "lung") excluded when LSF > 0 (they are the shunt). Negative voxels are clipped (count and sum
  * reported) or refused. Dose to complete decay (or to --until-h) by voxel S-value FFT convolution
  * (default) or local deposition. Writes into DIR (atomically, all or nothing):
  *   dose.nii.gz   dose in Gy, float32, the image's geometry
@@ -234,8 +234,9 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   const activity: Grid<Float32Array> = { ...image.grid, data: sharedOrPlain(Float32Array, values.length, shared) };
   let activityInGridBq: number;
   if (scaled) {
-    // The lung VOI's counts are the shunt, accounted for by (1 − LSF): not liver activity.
-    if (lungLabels.length > 0) {
+    // With a lung shunt given, the lung VOI's counts are that shunt, accounted for by (1 − LSF):
+    // not liver activity. With LSF 0 the whole image is scaled to the administered activity.
+    if (lungLabels.length > 0 && lsf > 0) {
       const lab = labels!.labels.data;
       for (let n = 0; n < lab.length; n++) if (lungLabels.includes(lab[n])) clipped[n] = 0;
     }
