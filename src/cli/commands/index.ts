@@ -8,9 +8,11 @@ import { registerDose } from "./dose.js";
 import { registerSimulate } from "./simulate.js";
 import { registerMerge } from "./merge.js";
 import { registerCompare } from "./compare.js";
+import { registerPlanImages } from "./planImages.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPlan,
+  registerPlanImages,
   registerTree,
   registerTransport,
   registerKernel,
