@@ -24,7 +24,6 @@ import { doseAtVolumePercent, dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { readImageInput, readLabelsInput, type LabelInput } from "../../io/imageInput.js";
-import { resampleGrid } from "../../io/resample.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
