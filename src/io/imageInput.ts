@@ -66,7 +66,16 @@ export async function readImageInput(path: string, options: ReadImageOptions = {
     const quantity = options.niftiQuantity ?? "counts";
     return { path, format: "nifti", grid, modality: "", quantity, units: "" };
   }
-  const series = await readDicomSeries(path, options.seriesInstanceUID ? { seriesInstanceUID: options.seriesInstanceUID } : {});
+  let series;
+  try {
+    series = await readDicomSeries(path, options.seriesInstanceUID ? { seriesInstanceUID: options.seriesInstanceUID } : {});
+  } catch (err) {
+    // A folder with several series: say how to choose on the command line.
+    if (err instanceof InputError && / series found, choose one/.test(err.message)) {
+      throw new InputError(field, `${field}: ${err.message.replace("choose one with seriesInstanceUID", "choose one with --series UID")}`);
+    }
+    throw err;
+  }
   const header = await firstDatasetOf(path, series.reference.seriesInstanceUID);
   const radiopharmaceutical = Array.isArray(header?.RadiopharmaceuticalInformationSequence) ? header.RadiopharmaceuticalInformationSequence[0] : undefined;
   const injectedDoseBq = Number(radiopharmaceutical?.RadionuclideTotalDose);
@@ -154,6 +163,8 @@ export interface ReadLabelsOptions {
   readonly frameOfReferenceUID?: string;
   /** The grid the structures were drawn on (the CT): RTSTRUCT is rasterised on it, SEG read on it. */
   readonly drawnOn?: GridGeometry;
+  /** SeriesInstanceUID of `drawnOn` (a DICOM CT): a SEG/RTSTRUCT that references other series is refused. */
+  readonly drawnOnSeriesUID?: string;
   /** A name table for a NIfTI label map (JSON {"1": "liver"} or lines "1 liver …"). */
   readonly namesPath?: string;
   readonly field?: string;
@@ -177,6 +188,7 @@ export async function readLabelsInput(path: string, options: ReadLabelsOptions):
   const { ds } = await readDicomDataset(path);
   const modality = String(ds.Modality ?? "");
   const frame = options.frameOfReferenceUID ? { frameOfReferenceUID: options.frameOfReferenceUID } : {};
+  if (options.drawnOnSeriesUID && (modality === "RTSTRUCT" || modality === "SEG")) checkReferencedSeries(path, ds, modality, options.drawnOnSeriesUID, field);
   if (modality === "RTSTRUCT") {
     const masks = await readRtStruct(path, options.drawnOn ?? options.target, frame);
     return onTarget(masks.labels, masks.names, options.target, path, "rtstruct");
@@ -186,6 +198,33 @@ export async function readLabelsInput(path: string, options: ReadLabelsOptions):
     return onTarget(masks.labels, masks.names, options.target, path, "seg");
   }
   throw new InputError(field, `${field}: ${path} is a DICOM ${modality || "file"}, not an RTSTRUCT or SEG (Modality)`);
+}
+
+/**
+ * A SEG names the series it segments in ReferencedSeriesSequence (PS3.3 C.8.20.2 / C.7.6.16), an
+ * RTSTRUCT in ReferencedFrameOfReferenceSequence > RTReferencedStudySequence >
+ * RTReferencedSeriesSequence (C.8.8.5): when that is not the CT given, the VOIs were drawn on
+ * another image (another scan, or a resampled copy) and are refused. Files that name no series
+ * are accepted (the frame-of-reference check still applies).
+ */
+function checkReferencedSeries(path: string, ds: Record<string, any>, modality: string, seriesUID: string, field: string): void {
+  const list = (v: unknown): any[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+  let tag: string;
+  let uids: string[];
+  if (modality === "SEG") {
+    tag = "ReferencedSeriesSequence.SeriesInstanceUID";
+    uids = list(ds.ReferencedSeriesSequence).map((s) => String(s.SeriesInstanceUID ?? ""));
+  } else {
+    tag = "ReferencedFrameOfReferenceSequence.RTReferencedStudySequence.RTReferencedSeriesSequence.SeriesInstanceUID";
+    uids = list(ds.ReferencedFrameOfReferenceSequence)
+      .flatMap((f) => list(f.RTReferencedStudySequence))
+      .flatMap((st) => list(st.RTReferencedSeriesSequence))
+      .map((s) => String(s.SeriesInstanceUID ?? ""));
+  }
+  uids = uids.filter(Boolean);
+  if (uids.length > 0 && !uids.includes(seriesUID)) {
+    throw new InputError(field, `${field}: ${path}: ${tag} is ${uids.join(", ")}, not the CT's series ${seriesUID}: the ${modality} was made on another image`);
+  }
 }
 
 function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string>>, target: GridGeometry, path: string, source: LabelInput["source"]): LabelInput {

@@ -130,6 +130,7 @@ export async function runCompare(aPath: string, bPath: string, options: CompareO
         target: a.grid,
         ...(frameOfReferenceUID ? { frameOfReferenceUID } : {}),
         ...(ct ? { drawnOn: ct.grid } : {}),
+        ...(ct?.reference?.seriesInstanceUID ? { drawnOnSeriesUID: ct.reference.seriesInstanceUID } : {}),
         ...(options.labelNames ? { namesPath: options.labelNames } : {}),
       })
     : undefined;

@@ -181,6 +181,7 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
         target: image.grid,
         ...(frameOfReferenceUID ? { frameOfReferenceUID } : {}),
         ...(ct ? { drawnOn: ct.grid } : {}),
+        ...(ct?.reference?.seriesInstanceUID ? { drawnOnSeriesUID: ct.reference.seriesInstanceUID } : {}),
         ...(options.labelNames ? { namesPath: options.labelNames } : {}),
       })
     : undefined;
@@ -314,7 +315,10 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   if (negativeCount > 0) progress(options.json, `clipped ${negativeCount} negative voxel(s) summing to ${negativeSum.toPrecision(4)} ${negativeUnit}`);
 
   const curves = vois.map((v) => {
-    const points = Float64Array.from({ length: Math.floor(v.h.sortedDoseGy[v.h.voxelCount - 1] / binGy) + 2 }, (_, i) => i * binGy);
+    // The report's curves need no more than ~2000 points whatever --dvh-bin-gy is.
+    const maxGy = v.h.sortedDoseGy[v.h.voxelCount - 1];
+    const stepGy = Math.max(binGy, maxGy / 2000);
+    const points = Float64Array.from({ length: Math.floor(maxGy / stepGy) + 2 }, (_, i) => i * stepGy);
     const c = dvhCurve(v.h, points);
     return { name: v.name, volumeMl: v.h.volumeMl, doseGy: c.doseGy, volumeFraction: c.volumeFraction };
   });
@@ -376,7 +380,9 @@ function progress(json: boolean | undefined, text: string): void {
 /** dvh.csv: dose_gy, then the volume fraction ≥ dose of each VOI. */
 function dvhCsv(vois: Array<{ label: number | "activity"; name: string; h: Dvh }>, binGy: number): string {
   const maxGy = Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1]));
-  const points = Float64Array.from({ length: Math.floor(maxGy / binGy) + 2 }, (_, i) => i * binGy);
+  const rows = Math.floor(maxGy / binGy) + 2;
+  if (rows > 1_000_000) throw new InputError("--dvh-bin-gy", `--dvh-bin-gy ${binGy} Gy gives ${rows} rows up to the maximum dose ${maxGy.toPrecision(4)} Gy; use a bin ≥ ${(maxGy / 1e6).toPrecision(2)} Gy`);
+  const points = Float64Array.from({ length: rows }, (_, i) => i * binGy);
   const curves = vois.map((v) => dvhCurve(v.h, points).volumeFraction);
   const lines = [["dose_gy", ...vois.map((v) => csvField(`voi_${v.name}`))].join(",")];
   for (let i = 0; i < points.length; i++) lines.push([String(points[i]), ...curves.map((c) => c[i].toPrecision(6))].join(","));

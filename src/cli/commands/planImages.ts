@@ -168,6 +168,7 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
   const labelOptions = {
     ...(frameOfReferenceUID ? { frameOfReferenceUID } : {}),
     ...(ct ? { drawnOn: ct.grid } : {}),
+        ...(ct?.reference?.seriesInstanceUID ? { drawnOnSeriesUID: ct.reference.seriesInstanceUID } : {}),
     ...(options.labelNames ? { namesPath: options.labelNames } : {}),
   };
   // Counts on the SPECT grid; volumes and masses on the CT grid (where the VOIs were drawn).
