@@ -9,6 +9,7 @@ import { registerSimulate } from "./simulate.js";
 import { registerMerge } from "./merge.js";
 import { registerCompare } from "./compare.js";
 import { registerPlanImages } from "./planImages.js";
+import { registerExportRtDose } from "./exportRtDose.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPlan,
@@ -20,4 +21,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerSimulate,
   registerMerge,
   registerCompare,
+  registerExportRtDose,
 ];

@@ -23,7 +23,11 @@ import { activityGridFromImage } from "../../dose/activity.js";
 import { doseAtVolumePercent, dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
+import { join } from "node:path";
+import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
 import { readImageInput, readLabelsInput, type LabelInput } from "../../io/imageInput.js";
+import { writeNifti } from "../../io/nifti.js";
+import { readJsonFile } from "../../pipeline/files.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
@@ -45,6 +49,8 @@ interface PlanImagesOptions {
   lungLimitGy: string;
   method: string;
   nuclide: string;
+  writeCase?: string;
+  baseCase?: string;
   json?: boolean;
 }
 
@@ -70,6 +76,8 @@ export function registerPlanImages(program: Command): void {
     .option("--lung-limit-gy <gy>", "lung dose limit, Gy", "30")
     .option("--method <m>", "partition (compartment means) or voxel (local deposition on the SPECT, D70 allowed)", "partition")
     .option("--nuclide <id>", "Y-90 or Ho-166", "Y-90")
+    .option("--write-case <dir>", "also write DIR/case.json + DIR/labels.nii.gz for `sirtsim simulate` on this patient (needs --base-case)")
+    .option("--base-case <case.json>", "case whose product, tree, transport and dose sections the written case keeps")
     .option("--json", "print one JSON document on stdout")
     .action(
       action(async (options: PlanImagesOptions) => {
@@ -133,11 +141,15 @@ export interface PlanImagesSummary {
   targetMet: boolean;
   lungDoseGy: number;
   provenance: string[];
+  caseFile?: string;
 }
 
 export async function runPlanImages(options: PlanImagesOptions): Promise<PlanImagesSummary> {
   if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
+  if ((options.writeCase === undefined) !== (options.baseCase === undefined)) throw new InputError("--write-case", "--write-case and --base-case go together");
+  const baseCase = options.baseCase ? await readJsonFile(options.baseCase) : undefined;
+  if (baseCase !== undefined && (typeof baseCase !== "object" || baseCase === null || Array.isArray(baseCase))) throw new InputError("--base-case", `--base-case ${options.baseCase}: not a JSON object`);
   if (options.method !== "partition" && options.method !== "voxel") throw new InputError("--method", `--method must be partition or voxel, got ${JSON.stringify(options.method)}`);
   if (options.density !== undefined && options.density !== "ct") throw new InputError("--density", `--density must be ct, got ${JSON.stringify(options.density)}`);
   if (options.density === "ct" && !options.ct) throw new InputError("--density", "--density ct needs --ct");
@@ -312,9 +324,43 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
       options.density === "ct" ? "masses: CT density (HU + 1000)/1000 g/mL" : `masses: volume × ${density} g/mL`,
     ],
   };
+  if (options.writeCase) {
+    summary.caseFile = join(options.writeCase, "case.json");
+    await writeCase(options.writeCase, baseCase as Record<string, unknown>, onCt.labels, vois, lsf);
+  }
   if (options.json) printJson(summary);
   else printText(formatPlan(summary), false);
   return summary;
+}
+
+/**
+ * A case for `sirtsim simulate` on this patient (issue 16.5): the liver and tumours as a mask
+ * (labels.nii.gz on the CT grid: tumour k → k, the other liver VOIs → 255, lungs and background
+ * 0), each tumour's T/N from the MAA counts, the LSF from the images; everything else (product,
+ * target, tree, transport, dose) from the base case. The mask keeps the CT's world coordinates.
+ */
+async function writeCase(dir: string, base: Record<string, unknown>, labels: Grid<Uint16Array>, vois: readonly PlanImagesVoi[], lsf: number): Promise<void> {
+  const tumours = vois.filter((v) => v.role === "tumour");
+  if (tumours.length > 254) throw new InputError("--write-case", `--write-case: ${tumours.length} tumour VOIs; a case mask holds at most 254`);
+  const maskLabel = new Map<number, number>();
+  tumours.forEach((t, i) => maskLabel.set(t.label, i + 1));
+  for (const v of vois) if (v.role === "normal" || v.role === "other") maskLabel.set(v.label, 255);
+  const mask = new Uint8Array(labels.data.length);
+  for (let n = 0; n < mask.length; n++) mask[n] = maskLabel.get(labels.data[n]) ?? 0;
+  const caseJson = {
+    ...base,
+    name: `${String(base.name ?? "case")} on patient images`,
+    lungShuntFraction: lsf,
+    compartments: undefined,
+    geometry: {
+      mask: { file: "labels.nii.gz" },
+      tumours: tumours.map((t, i) => ({ name: t.name, maskLabel: i + 1, tnRatio: Math.min(100, t.relativeConcentration) })),
+    },
+  };
+  await withOutputDir(dir, async (staged) => {
+    await writeNifti(join(staged, "labels.nii.gz"), { ...labels, data: mask }, { description: "sirtsim plan-images case mask" });
+    await writeFileAtomic(join(staged, "case.json"), `${JSON.stringify(caseJson, null, 2)}\n`);
+  });
 }
 
 function formatPlan(s: PlanImagesSummary): string {
