@@ -48,6 +48,17 @@ export interface ReadImageOptions {
   readonly field?: string;
 }
 
+/**
+ * What a VOI is, from its name (the convention the image commands document): "lung…" → lung,
+ * "tumour/tumor/lesion/GTV/HCC/metastasis…" → tumour, "liver…" → normal liver, else other.
+ */
+export function voiRole(name: string): "lung" | "tumour" | "normal" | "other" {
+  if (/lung/i.test(name)) return "lung";
+  if (/tum|lesion|gtv|hcc|metast/i.test(name)) return "tumour";
+  if (/liver/i.test(name)) return "normal";
+  return "other";
+}
+
 export function isNiftiPath(path: string): boolean {
   return /\.nii(\.gz)?$/i.test(path);
 }
@@ -168,6 +179,24 @@ export interface ReadLabelsOptions {
   /** A name table for a NIfTI label map (JSON {"1": "liver"} or lines "1 liver …"). */
   readonly namesPath?: string;
   readonly field?: string;
+}
+
+/**
+ * How VOIs relate to an image and its CT: one frame of reference (the CT on another → InputError
+ * naming both UIDs), the CT's grid and series as the ones the structures were drawn on, and the
+ * name table. `readLabelsInput(path, { target, ...labelContext(…) })`.
+ */
+export function labelContext(image: ImageInput, ct: ImageInput | undefined, namesPath?: string): Omit<ReadLabelsOptions, "target"> & { frameOfReferenceUID?: string } {
+  if (ct?.reference && image.reference && ct.reference.frameOfReferenceUID !== image.reference.frameOfReferenceUID) {
+    throw new InputError("--ct", `--ct: ${ct.path} is on frame of reference ${ct.reference.frameOfReferenceUID}, ${image.path} on ${image.reference.frameOfReferenceUID}; register them first`);
+  }
+  const frameOfReferenceUID = image.reference?.frameOfReferenceUID ?? ct?.reference?.frameOfReferenceUID;
+  return {
+    ...(frameOfReferenceUID ? { frameOfReferenceUID } : {}),
+    ...(ct ? { drawnOn: ct.grid } : {}),
+    ...(ct?.reference?.seriesInstanceUID ? { drawnOnSeriesUID: ct.reference.seriesInstanceUID } : {}),
+    ...(namesPath ? { namesPath } : {}),
+  };
 }
 
 /**

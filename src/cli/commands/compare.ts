@@ -21,7 +21,7 @@ import { gammaIndex } from "../../dose/gamma.js";
 import { doseAtVolumePercent, volumeFractionAtLeast } from "../../dose/dvh.js";
 import type { Grid } from "../../geometry/grid.js";
 import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
-import { readImageInput, readLabelsInput, type ImageInput } from "../../io/imageInput.js";
+import { labelContext, readImageInput, readLabelsInput, type ImageInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
 import { resampleGrid, sameGeometry } from "../../io/resample.js";
 import { escapeHtml } from "../../report/index.js";
@@ -125,15 +125,7 @@ export async function runCompare(aPath: string, bPath: string, options: CompareO
   }
   const frameOfReferenceUID = a.reference?.frameOfReferenceUID ?? b.reference?.frameOfReferenceUID;
   const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
-  const labels = options.labels
-    ? await readLabelsInput(options.labels, {
-        target: a.grid,
-        ...(frameOfReferenceUID ? { frameOfReferenceUID } : {}),
-        ...(ct ? { drawnOn: ct.grid } : {}),
-        ...(ct?.reference?.seriesInstanceUID ? { drawnOnSeriesUID: ct.reference.seriesInstanceUID } : {}),
-        ...(options.labelNames ? { namesPath: options.labelNames } : {}),
-      })
-    : undefined;
+  const labels = options.labels ? await readLabelsInput(options.labels, { target: a.grid, ...labelContext(a.reference ? a : b, ct, options.labelNames) }) : undefined;
   const resampledB = !sameGeometry(a.grid, b.grid);
   const bOnA: Grid<Float32Array> = resampledB ? resampleGrid(b.grid, a.grid, { method: "trilinear", name: bPath }) : { ...b.grid, frame: a.grid.frame, originMm: a.grid.originMm, direction: a.grid.direction };
 

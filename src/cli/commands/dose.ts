@@ -32,7 +32,7 @@ import { BED_DEFAULTS, doseMetrics, type DoseMetrics } from "../../dose/metrics.
 import { voxelSValues } from "../../dose/svalues.js";
 import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
-import { activityConcentration, readImageInput, readLabelsInput, type ImageInput, type ImageQuantity, type LabelInput } from "../../io/imageInput.js";
+import { activityConcentration, labelContext, readImageInput, readLabelsInput, voiRole, type ImageInput, type ImageQuantity, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
 import { resampleGrid } from "../../io/resample.js";
 import { writeRtDose } from "../../io/rtdose.js";
@@ -134,12 +134,9 @@ export interface DoseSummary {
   provenance: readonly string[];
 }
 
-const LUNG_NAME = /lung/i;
-const TUMOUR_NAME = /tum|lesion|gtv|hcc|metast/i;
-
 /** The BED parameter set of a VOI by its name (radiobiology per tissue). */
 export function tissueOf(name: string): "tumour" | "normal-liver" {
-  return TUMOUR_NAME.test(name) ? "tumour" : "normal-liver";
+  return voiRole(name) === "tumour" ? "tumour" : "normal-liver";
 }
 
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
@@ -172,21 +169,11 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   const quantity = quantityOption === "auto" || image.format === "nifti" ? image.quantity : (quantityOption as ImageQuantity);
   const concentration = activityConcentration({ ...image, quantity }, "<activity>");
   const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
-  const frameOfReferenceUID = image.reference?.frameOfReferenceUID ?? ct?.reference?.frameOfReferenceUID;
-  if (ct?.reference && image.reference && ct.reference.frameOfReferenceUID !== image.reference.frameOfReferenceUID) {
-    throw new InputError("--ct", `--ct: ${options.ct} is on frame of reference ${ct.reference.frameOfReferenceUID}, the activity image ${activityPath} on ${image.reference.frameOfReferenceUID}; register them first`);
-  }
-  const labels: LabelInput | undefined = options.labels
-    ? await readLabelsInput(options.labels, {
-        target: image.grid,
-        ...(frameOfReferenceUID ? { frameOfReferenceUID } : {}),
-        ...(ct ? { drawnOn: ct.grid } : {}),
-        ...(ct?.reference?.seriesInstanceUID ? { drawnOnSeriesUID: ct.reference.seriesInstanceUID } : {}),
-        ...(options.labelNames ? { namesPath: options.labelNames } : {}),
-      })
-    : undefined;
+  const context = labelContext(image, ct, options.labelNames);
+  const frameOfReferenceUID = context.frameOfReferenceUID;
+  const labels: LabelInput | undefined = options.labels ? await readLabelsInput(options.labels, { target: image.grid, ...context }) : undefined;
   if (options.labelNames && !options.labels) throw new InputError("--label-names", "--label-names needs --labels");
-  const lungLabels = labels ? Object.entries(labels.names).filter(([, n]) => LUNG_NAME.test(n)).map(([l]) => Number(l)) : [];
+  const lungLabels = labels ? Object.entries(labels.names).filter(([, n]) => voiRole(n) === "lung").map(([l]) => Number(l)) : [];
   if (lsfFromImage && lungLabels.length === 0) {
     throw new InputError("--lsf", `--lsf image: ${options.labels} has no lung VOI (names: ${Object.values(labels!.names).join(", ")})`);
   }

@@ -25,7 +25,7 @@ import { localDepositionDose } from "../../dose/localDeposition.js";
 import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { join } from "node:path";
 import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
-import { readImageInput, readLabelsInput, type LabelInput } from "../../io/imageInput.js";
+import { labelContext, readImageInput, readLabelsInput, voiRole, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
 import { readJsonFile } from "../../pipeline/files.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
@@ -53,9 +53,6 @@ interface PlanImagesOptions {
   baseCase?: string;
   json?: boolean;
 }
-
-const LUNG_NAME = /lung/i;
-const TUMOUR_NAME = /tum|lesion|gtv|hcc|metast/i;
 
 export function registerPlanImages(program: Command): void {
   program
@@ -173,22 +170,13 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
   const spect = await readImageInput(options.spect, { field: "--spect" });
   if (spect.quantity !== "counts" && spect.quantity !== "bqml") throw new InputError("--spect", `--spect: ${options.spect} is ${spect.modality} (${spect.quantity}), not an emission image`);
   const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
-  if (ct?.reference && spect.reference && ct.reference.frameOfReferenceUID !== spect.reference.frameOfReferenceUID) {
-    throw new InputError("--ct", `--ct: ${options.ct} is on frame of reference ${ct.reference.frameOfReferenceUID}, --spect ${options.spect} on ${spect.reference.frameOfReferenceUID}`);
-  }
-  const frameOfReferenceUID = spect.reference?.frameOfReferenceUID ?? ct?.reference?.frameOfReferenceUID;
-  const labelOptions = {
-    ...(frameOfReferenceUID ? { frameOfReferenceUID } : {}),
-    ...(ct ? { drawnOn: ct.grid } : {}),
-        ...(ct?.reference?.seriesInstanceUID ? { drawnOnSeriesUID: ct.reference.seriesInstanceUID } : {}),
-    ...(options.labelNames ? { namesPath: options.labelNames } : {}),
-  };
+  const labelOptions = labelContext(spect, ct, options.labelNames);
   // Counts on the SPECT grid; volumes and masses on the CT grid (where the VOIs were drawn).
   const onSpect = await readLabelsInput(options.labels, { target: spect.grid, ...labelOptions });
   const onCt: LabelInput = ct ? await readLabelsInput(options.labels, { target: ct.grid, ...labelOptions }) : onSpect;
   const names = onSpect.names;
   const labelValues = Object.keys(names).map(Number).sort((a, b) => a - b);
-  const roleOf = (name: string): PlanImagesVoi["role"] => (LUNG_NAME.test(name) ? "lung" : TUMOUR_NAME.test(name) ? "tumour" : /liver/i.test(name) ? "normal" : "other");
+  const roleOf = voiRole;
   const normal = labelValues.find((l) => roleOf(names[l]) === "normal");
   if (normal === undefined) throw new InputError("--labels", `--labels: ${options.labels} has no normal-liver VOI named "liver" (names: ${Object.values(names).join(", ")})`);
   const lungLabel = labelValues.find((l) => roleOf(names[l]) === "lung");
