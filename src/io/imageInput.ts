@@ -15,7 +15,7 @@ import { InputError } from "../errors.js";
 import type { Grid, GridGeometry } from "../geometry/grid.js";
 import { readDicomDataset, readDicomSeries, type DicomReference } from "./dicom.js";
 import { readNifti } from "./nifti.js";
-import { resampleGrid, sameGeometry } from "./resample.js";
+import { labelOccupancy, resampleGrid, sameGeometry } from "./resample.js";
 import { readRtStruct } from "./rtstruct.js";
 import { readDicomSeg } from "./seg.js";
 
@@ -165,6 +165,8 @@ export interface LabelInput {
   /** How the labels were brought onto the target grid. */
   readonly resampled: boolean;
   readonly source: "nifti" | "rtstruct" | "seg";
+  /** When resampled: the fraction (0..1) of each target voxel inside each label (labelOccupancy). */
+  readonly occupancy?: ReadonlyMap<number, Float32Array>;
 }
 
 export interface ReadLabelsOptions {
@@ -258,7 +260,8 @@ function checkReferencedSeries(path: string, ds: Record<string, any>, modality: 
 
 function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string>>, target: GridGeometry, path: string, source: LabelInput["source"]): LabelInput {
   if (sameGeometry(grid, target)) return { labels: { ...grid, frame: target.frame, originMm: [...target.originMm], direction: [...target.direction] } as Grid<Uint16Array>, names, resampled: false, source };
-  return { labels: resampleGrid(grid, target, { method: "nearest", name: path }), names, resampled: true, source };
+  const present = [...new Set(grid.data)].filter((l) => l !== 0);
+  return { labels: resampleGrid(grid, target, { method: "nearest", name: path }), names, resampled: true, source, occupancy: labelOccupancy(grid, target, present) };
 }
 
 /** `labels.nii.gz` → `labels.json` (the name table written next to it), if any. */

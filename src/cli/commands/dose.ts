@@ -104,6 +104,11 @@ export interface DoseVoi {
   /** The BED parameters used: "tumour" for names like tumour/lesion/GTV, else "normal-liver". */
   tissue: "tumour" | "normal-liver";
   metrics: DoseMetrics;
+  /**
+   * Labels resampled onto the activity grid: the VOI by fractional occupancy (Σ f·V and the
+   * f-weighted mean dose), which keeps a small VOI's volume that whole-voxel labels round.
+   */
+  occupancy?: { volumeMl: number; meanGy: number };
 }
 
 export interface DoseSummary {
@@ -291,7 +296,13 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
     lung,
     labels: labels ? { source: labels.source, resampled: labels.resampled } : null,
     ...(result.paddedDims ? { paddedDims: [...result.paddedDims] } : {}),
-    vois: vois.map((v) => ({ label: v.label, name: v.name, tissue: tissueOf(v.name), metrics: metricsOf(v.h, tissueOf(v.name)) })),
+    vois: vois.map((v) => ({
+      label: v.label,
+      name: v.name,
+      tissue: tissueOf(v.name),
+      metrics: metricsOf(v.h, tissueOf(v.name)),
+      ...(labels?.occupancy && typeof v.label === "number" ? { occupancy: occupancyMetrics(labels.occupancy.get(v.label), dose, voxelMl) } : {}),
+    })),
     outputs,
     provenance: [
       ...result.provenance,
@@ -342,6 +353,18 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   if (options.json) printJson(summary);
   else printText(formatDose(summary, options.out), false);
   return summary;
+}
+
+/** Σ f·V (mL) and Σ f·D / Σ f (Gy) of a fractional-occupancy map. */
+function occupancyMetrics(fraction: Float32Array | undefined, dose: Grid<Float32Array>, voxelMl: number): { volumeMl: number; meanGy: number } {
+  if (!fraction) return { volumeMl: 0, meanGy: 0 };
+  let f = 0;
+  let fd = 0;
+  for (let n = 0; n < fraction.length; n++) {
+    f += fraction[n];
+    fd += fraction[n] * dose.data[n];
+  }
+  return { volumeMl: f * voxelMl, meanGy: f > 0 ? fd / f : 0 };
 }
 
 /**
