@@ -2,13 +2,14 @@
  * `sirtsim compare` on doses of the synthetic patient, and gammaIndex against an independent numpy
  * implementation (test/images/gamma_reference.py: whole-array shifts instead of a per-voxel search).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import dcmjs from "dcmjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gammaIndex } from "../../src/dose/gamma.js";
 import { axisAlignedGeometry } from "../../src/geometry/grid.js";
-import { ensureBuilt, hasPython, patient, python, sirtsim } from "./helpers.js";
+import { ensureBuilt, hasPython, patient, python, sirtsim, truth } from "./helpers.js";
 
 let dir: string;
 beforeAll(() => {
@@ -88,10 +89,20 @@ describe("sirtsim compare", () => {
     expect(readFileSync(join(out, "compare.html"), "utf8")).toContain("<polyline");
   });
 
-  it("exits 2 for an activity image given as a dose, nothing written", () => {
+  it("exits 2 for an activity image given as a dose, or two RT Doses on different frames of reference (both UIDs named), nothing written", () => {
     const r = sirtsim("compare", join(patient, "pet"), join(dir, "pet-ldm", "dose.nii.gz"), "--out", join(dir, "bad"));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("not a dose map");
     expect(existsSync(join(dir, "bad"))).toBe(false);
+
+    const bytes = readFileSync(join(dir, "pet-ldm", "rtdose.dcm"));
+    const dict = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    dict.dict["00200052"].Value = ["1.2.826.0.1.3680043.8.498.777"];
+    writeFileSync(join(dir, "other-frame.dcm"), Buffer.from(dict.write()));
+    const f = sirtsim("compare", join(dir, "spect-ldm", "rtdose.dcm"), join(dir, "other-frame.dcm"), "--out", join(dir, "bad2"));
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain("1.2.826.0.1.3680043.8.498.777");
+    expect(f.stderr).toContain(truth.frameOfReferenceUID);
+    expect(existsSync(join(dir, "bad2"))).toBe(false);
   });
 });
