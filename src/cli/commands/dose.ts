@@ -20,6 +20,10 @@
  *   report.html   dose over the CT (--ct) or the VOIs, DVHs and metrics
  * VOIs: a NIfTI label map (names from --label-names or LABELS.json beside it), an RTSTRUCT or a SEG,
  * resampled (nearest neighbour) onto the activity grid; or the voxels with activity.
+ * Each VOI gets BED and EUD (src/dose/radiobiology.ts) with the LQ parameters of its tissue type:
+ * by name (tissueOfVoiName: tumour*, lesion*, … → tumour), else normal liver; `--tissue 2=tumour`
+ * (label number or name; `activity` for the unlabelled VOI) overrides, and
+ * `--lq tumour.alphaBetaGy=8` sets a parameter (the case file's dose.radiobiology fields).
  */
 import type { Command } from "commander";
 import { join } from "node:path";
@@ -28,7 +32,8 @@ import { activityGridFromImage } from "../../dose/activity.js";
 import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
 import { dvh, dvhCurve, type Dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
-import { BED_DEFAULTS, doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
+import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
+import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type LqParameters, type TissueType } from "../../dose/radiobiology.js";
 import { voxelSValues } from "../../dose/svalues.js";
 import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
@@ -63,9 +68,13 @@ export interface DoseCommandOptions {
   labelNames?: string;
   ct?: string;
   dvhBinGy: string;
+  tissue?: string[];
+  lq?: string[];
   json?: boolean;
   workers?: string;
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerDose(program: Command): void {
   program
@@ -89,6 +98,8 @@ export function registerDose(program: Command): void {
     .option("--label-names <file>", "name table of a NIfTI label map: JSON {\"1\": \"liver\"} or lines '1 liver' (default: LABELS.json beside it)")
     .option("--ct <ct>", "CT (DICOM folder or NIfTI, HU): the grid RTSTRUCT/SEG were drawn on, the report's underlay, lung mass")
     .option("--dvh-bin-gy <gy>", "dose spacing of dvh.csv, Gy", "1")
+    .option("--tissue <voi=type>", `tissue type of a VOI (label number or name, or "activity"): ${TISSUE_TYPES.join(", ")}; repeatable (default: by name, else normalLiver)`, collect)
+    .option("--lq <tissue.field=value>", "LQ parameter of a tissue type for BED/EUD, e.g. tumour.alphaBetaGy=8 (fields alphaBetaGy, repairHalfTimeH, alphaPerGy); repeatable", collect)
     .option("--workers <n>", "worker threads for the FFT (default: available cores; 1 = inline)")
     .option("--json", "print one JSON document on stdout")
     .action(
@@ -101,8 +112,8 @@ export function registerDose(program: Command): void {
 export interface DoseVoi {
   label: number | "activity";
   name: string;
-  /** The BED parameters used: "tumour" for names like tumour/lesion/GTV, else "normal-liver". */
-  tissue: "tumour" | "normal-liver";
+  /** The tissue type whose LQ parameters give BED/EUD: --tissue, else by name (tissueOfVoiName). */
+  tissue: TissueType;
   metrics: DoseMetrics;
   /**
    * Labels resampled onto the activity grid: the VOI by fractional occupancy (Σ f·V and the
@@ -139,11 +150,6 @@ export interface DoseSummary {
   provenance: readonly string[];
 }
 
-/** The BED parameter set of a VOI by its name (radiobiology per tissue). */
-export function tissueOf(name: string): "tumour" | "normal-liver" {
-  return voiRole(name) === "tumour" ? "tumour" : "normal-liver";
-}
-
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
   if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
@@ -162,6 +168,8 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   const untilH = options.untilH === undefined ? Infinity : parseNumberOption("--until-h", options.untilH, 1e-6, 1e6, "h");
   const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
   const workers = parseWorkers(options.workers);
+  const lq = parseLqOptions(options.lq ?? []);
+  const tissueOverrides = parseTissueOptions(options.tissue ?? []);
   if (lsfFromImage && !options.labels) throw new InputError("--lsf", "--lsf image needs --labels with a lung VOI (a VOI whose name contains \"lung\")");
   if (lungMassFromCt && !options.ct) throw new InputError("--lung-mass-kg", "--lung-mass-kg ct needs --ct");
 
@@ -272,7 +280,12 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   } else {
     vois.push({ label: "activity", name: "activity", h: dvh(dose, activity) });
   }
-  const metricsOf = (h: Dvh, tissue: DoseVoi["tissue"]) => doseMetrics(h, { bed: { nuclide, params: BED_DEFAULTS[tissue] } });
+  // --tissue by label number or name, else by name; an unmatched --tissue is an error.
+  const tissueOf = (v: { label: number | "activity"; name: string }): TissueType => tissueOverrides.get(String(v.label)) ?? tissueOverrides.get(v.name) ?? tissueOfVoiName(v.name);
+  for (const key of tissueOverrides.keys()) {
+    if (!vois.some((v) => String(v.label) === key || v.name === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${vois.map((v) => (v.name === String(v.label) ? v.name : `${v.label} ${v.name}`)).join(", ")})`);
+  }
+  const metricsOf = (h: Dvh, tissue: TissueType) => doseMetrics(h, { radiobiology: { nuclide, tissue, params: lq[tissue], untilH } });
   const outputs = ["dose.nii.gz", "rtdose.dcm", "dvh.csv", "metrics.json", "report.html"];
   const summary: DoseSummary = {
     input: activityPath,
@@ -299,14 +312,15 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
     vois: vois.map((v) => ({
       label: v.label,
       name: v.name,
-      tissue: tissueOf(v.name),
-      metrics: metricsOf(v.h, tissueOf(v.name)),
+      tissue: tissueOf(v),
+      metrics: metricsOf(v.h, tissueOf(v)),
       ...(labels?.occupancy && typeof v.label === "number" ? { occupancy: occupancyMetrics(labels.occupancy.get(v.label), dose, voxelMl) } : {}),
     })),
     outputs,
     provenance: [
       ...result.provenance,
-      "meanBedGy: Dale 1985 with normal-liver alpha/beta 2.5 Gy, T_rep 2.5 h; tumour VOIs (name tumour/lesion/GTV) alpha/beta 10 Gy, T_rep 1.5 h",
+      "radiobiology: BED Dale 1985 (permanent implant with repair; to --until-h when given), mean over voxels; EUD Niemierko 1997 from voxel BEDs",
+      ...TISSUE_TYPES.map((t) => `${t}: alpha/beta ${lq[t].alphaBetaGy} Gy, T_rep ${lq[t].repairHalfTimeH} h, alpha ${lq[t].alphaPerGy}/Gy${lq[t] === RADIOBIOLOGY_DEFAULTS[t] ? ` (${RADIOBIOLOGY_DEFAULTS[t].source})` : " (--lq)"}`),
       ...concentration.notes,
     ],
   };
@@ -333,8 +347,8 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
     ...(ct ? { anatomy: { kind: "ct" as const, grid: ct.grid } } : labels ? { anatomy: { kind: "labels" as const, grid: labels.labels, names: labels.names } } : {}),
     dvh: curves,
     metrics: {
-      columns: ["VOI", "volume mL", "mean Gy", "D70 Gy", "D90 Gy", "max Gy", "V100 %", "mean BED Gy"],
-      rows: summary.vois.map((v) => [v.name, v.metrics.volumeMl, v.metrics.meanGy, v.metrics.d.D70, v.metrics.d.D90, v.metrics.maxGy, 100 * v.metrics.v.V100, v.metrics.meanBedGy ?? null]),
+      columns: ["VOI", "volume mL", "mean Gy", "D70 Gy", "D90 Gy", "max Gy", "V100 %", "tissue", "mean BED Gy", "EUD Gy"],
+      rows: summary.vois.map((v) => [v.name, v.metrics.volumeMl, v.metrics.meanGy, v.metrics.d.D70, v.metrics.d.D90, v.metrics.maxGy, 100 * v.metrics.v.V100, v.tissue, v.metrics.radiobiology?.meanBedGy ?? null, v.metrics.radiobiology?.eudGy ?? null]),
     },
     advisories: [],
     provenance: { provenance: summary.provenance },
@@ -383,6 +397,32 @@ function lungMassFromCtKg(ct: ImageInput, labels: Grid<Uint16Array>, lungLabels:
   return grams / 1000;
 }
 
+/** `--lq tumour.alphaBetaGy=8` (repeatable) over the defaults of radiobiology.ts. */
+function parseLqOptions(specs: readonly string[]): Record<TissueType, LqParameters> {
+  const out = { ...RADIOBIOLOGY_DEFAULTS } as Record<TissueType, LqParameters>;
+  for (const spec of specs) {
+    const m = /^([A-Za-z]+)\.(alphaBetaGy|repairHalfTimeH|alphaPerGy)=(.*)$/.exec(spec);
+    if (!m) throw new InputError("--lq", `--lq must be TISSUE.FIELD=VALUE with TISSUE one of ${TISSUE_TYPES.join(", ")} and FIELD one of alphaBetaGy, repairHalfTimeH, alphaPerGy, got ${JSON.stringify(spec)}`);
+    const tissue = parseTissueType("--lq", m[1]);
+    const field = m[2] as keyof LqParameters;
+    const value = parseNumberOption(`--lq ${tissue}.${field}`, m[3], Number.MIN_VALUE, field === "alphaPerGy" ? 10 : 1000);
+    out[tissue] = { ...out[tissue], [field]: value };
+  }
+  for (const t of TISSUE_TYPES) checkLqParameters(`--lq ${t}`, out[t]);
+  return out;
+}
+
+/** `--tissue 2=tumour` / `--tissue activity=tumour` (repeatable): VOI key → tissue type. */
+function parseTissueOptions(specs: readonly string[]): Map<string, TissueType> {
+  const out = new Map<string, TissueType>();
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf("=");
+    if (eq <= 0) throw new InputError("--tissue", `--tissue must be VOI=TYPE (VOI a label number, a name or "activity"; TYPE one of ${TISSUE_TYPES.join(", ")}), got ${JSON.stringify(spec)}`);
+    out.set(spec.slice(0, eq).trim(), parseTissueType("--tissue", spec.slice(eq + 1).trim()));
+  }
+  return out;
+}
+
 function progress(json: boolean | undefined, text: string): void {
   if (!json) process.stderr.write(`${text}\n`);
 }
@@ -410,12 +450,25 @@ function formatDose(s: DoseSummary, out: string): string {
     ...(s.negativeVoxels.count > 0 ? [`negative voxels clipped: ${s.negativeVoxels.count}, summing to ${s.negativeVoxels.sum.toPrecision(4)} ${s.negativeVoxels.unit}`] : []),
     ...(s.lung ? [`lung dose ${s.lung.doseGy.toFixed(2)} Gy (LSF ${s.lungShuntFraction.toFixed(4)}, lung mass ${s.lung.massKg.toFixed(3)} kg from ${s.lung.massSource})`] : []),
     "",
-    "VOI              volume mL   mean Gy    D70 Gy    D90 Gy    max Gy   V100 %   V205 %",
+    "VOI              volume mL   mean Gy    D70 Gy    D90 Gy    max Gy   V100 %   V205 %  tissue       BED Gy    EUD Gy",
   ];
   for (const v of s.vois) {
     const m = v.metrics;
+    const rb = m.radiobiology;
     lines.push(
-      [v.name.slice(0, 15).padEnd(15), m.volumeMl.toFixed(1).padStart(10), m.meanGy.toFixed(1).padStart(9), m.d.D70.toFixed(1).padStart(9), m.d.D90.toFixed(1).padStart(9), m.maxGy.toFixed(1).padStart(9), (100 * m.v.V100).toFixed(1).padStart(8), (100 * m.v.V205).toFixed(1).padStart(8)].join(" "),
+      [
+        v.name.slice(0, 15).padEnd(15),
+        m.volumeMl.toFixed(1).padStart(10),
+        m.meanGy.toFixed(1).padStart(9),
+        m.d.D70.toFixed(1).padStart(9),
+        m.d.D90.toFixed(1).padStart(9),
+        m.maxGy.toFixed(1).padStart(9),
+        (100 * m.v.V100).toFixed(1).padStart(8),
+        (100 * m.v.V205).toFixed(1).padStart(8),
+        ` ${v.tissue.padEnd(11)}`,
+        (rb ? rb.meanBedGy.toFixed(1) : "–").padStart(9),
+        (rb ? rb.eudGy.toFixed(1) : "–").padStart(9),
+      ].join(" "),
     );
   }
   lines.push("", `wrote ${s.outputs.map((o) => join(out, o)).join(", ")}`);
