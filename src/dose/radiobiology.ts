@@ -169,16 +169,19 @@ export function voiRadiobiology(doseGy: ArrayLike<number>, options: Radiobiology
 }
 
 /**
- * The tissue type a VOI name implies, for label files with names (`sirtsim dose`): names starting
- * with tumour/tumor/lesion/metastasis/HCC/GTV → tumour; containing "lung" → lung; anything else
+ * The tissue type a VOI name implies, for label files with names (`sirtsim dose`): containing
+ * "lung" → lung; else containing tum/lesion/GTV/HCC/metast/mets → tumour; anything else
  * (normal liver, liver, perfused, Couinaud segments "S1".."S8") → normal liver. Segment names are
  * NOT tumours: in a label file "S8" is a liver segment. (`simulate` does not guess: its tumours
  * are the geometry's.) `--tissue NAME=TYPE` overrides.
  */
 export function tissueOfVoiName(name: string): TissueType {
+  // The same words, in the same order, as io/imageInput.ts voiRole (which dose and plan-images use
+  // for the lung VOI and the tumour role), so that "Liver tumour 1" is a tumour for the
+  // radiobiology too and every command types a VOI alike.
   const n = name.trim().toLowerCase();
-  if (/^(tumou?r|lesion|metastas[ie]s|metastasis|mets?\b|hcc|gtv)/.test(n)) return "tumour";
   if (/lung/.test(n)) return "lung";
+  if (/tum|lesion|gtv|hcc|metast|\bmets?\b/.test(n)) return "tumour";
   return "normalLiver";
 }
 

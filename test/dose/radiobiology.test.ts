@@ -18,6 +18,7 @@ import {
   voiRadiobiology,
 } from "../../src/dose/radiobiology.js";
 import { axisAlignedGeometry } from "../../src/geometry/grid.js";
+import { voiRole } from "../../src/io/imageInput.js";
 
 const LAMBDA_Y90 = Math.LN2 / 64.1;
 
@@ -108,10 +109,19 @@ describe("EUD (Niemierko 1997 from voxel BEDs)", () => {
 });
 
 describe("tissue types", () => {
-  it("tissueOfVoiName: tumour*/tumor*/lesion*/metastasis/HCC → tumour; *lung* → lung; segments S1–S8 and the rest → normal liver", () => {
-    for (const n of ["tumour", "Tumor 2", "lesion_3", "metastasis", "HCC", "GTV"]) expect(tissueOfVoiName(n), n).toBe("tumour");
+  it("tissueOfVoiName: *lung* → lung; *tum*/*lesion*/metastasis/HCC/GTV → tumour (as voiRole); segments S1–S8 and the rest → normal liver", () => {
+    for (const n of ["tumour", "Tumor 2", "lesion_3", "metastasis", "HCC", "GTV", "Liver tumour 1", "mets"]) expect(tissueOfVoiName(n), n).toBe("tumour");
     for (const n of ["lung", "Lungs", "left lung"]) expect(tissueOfVoiName(n), n).toBe("lung");
     for (const n of ["S8", "normal", "liver", "perfused", "1", "activity"]) expect(tissueOfVoiName(n), n).toBe("normalLiver");
+  });
+
+  it("tissueOfVoiName agrees with io voiRole on lung and tumour, so dose, plan-images and the radiobiology type a VOI alike", () => {
+    for (const n of ["Liver tumour 1", "right lung", "Lung lesion", "GTV_S8", "S4", "normal liver", "HCC", "Metastasis 3", "perfused"]) {
+      const role = voiRole(n);
+      const tissue = tissueOfVoiName(n);
+      expect(tissue === "lung", n).toBe(role === "lung");
+      expect(tissue === "tumour", n).toBe(role === "tumour");
+    }
   });
 
   it("parseDoseConfig fills dose.radiobiology per tissue, accepts partial overrides and refuses the old bedTumour and eudA 0", () => {
