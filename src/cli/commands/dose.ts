@@ -22,7 +22,7 @@ import { localDepositionDose } from "../../dose/localDeposition.js";
 import { BED_DEFAULTS, doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { voxelSValues } from "../../dose/svalues.js";
 import type { Grid } from "../../geometry/grid.js";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { openOutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { readNifti, writeNifti } from "../../io/nifti.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { action } from "../run.js";
@@ -90,6 +90,7 @@ export interface DoseSummary {
 }
 
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
+  const output = openOutputDir(options.out);
   if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
   if (options.method !== "fft" && options.method !== "ldm") throw new InputError("--method", `--method must be fft or ldm, got ${JSON.stringify(options.method)}`);
@@ -151,7 +152,7 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
     provenance: [...result.provenance, "meanBedGy: Dale 1985 with normal-liver alpha/beta 2.5 Gy, T_rep 2.5 h"],
   };
 
-  await withOutputDir(options.out, async (dir) => {
+  await output.commit(async (dir) => {
     await writeNifti(join(dir, "dose.nii.gz"), dose, { description: `sirtsim dose Gy ${nuclide} ${options.method}` });
     await writeFileAtomic(join(dir, "dvh.csv"), dvhCsv(vois, binGy));
     await writeFileAtomic(join(dir, "metrics.json"), `${JSON.stringify(summary, null, 2)}\n`);

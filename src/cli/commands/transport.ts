@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { buildDomain } from "../../geometry/build.js";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { openOutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { PRODUCT_IDS } from "../../physics/products.js";
 import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
 import { growTree } from "../../vascular/grow.js";
@@ -56,6 +56,7 @@ async function readCase(caseFile: string): Promise<Record<string, unknown>> {
 }
 
 export async function runTransport(caseFile: string, options: TransportCommandOptions): Promise<void> {
+  const output = openOutputDir(options.out);
   const json = await readCase(caseFile);
   const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : 1;
   const workers = parseWorkers(options.workers);
@@ -87,7 +88,7 @@ export async function runTransport(caseFile: string, options: TransportCommandOp
     stasis: result.stasis,
     seed,
   };
-  await withOutputDir(options.out, async (dir) => {
+  await output.commit(async (dir) => {
     const lines = ["segment,compartment,spheres"];
     for (let t = 0; t < result.terminalSegments.length; t++) {
       const j = result.terminalSegments[t];
