@@ -100,7 +100,7 @@ function readOwner(lock: string): LockOwner | undefined {
 }
 
 /** Create the lock with O_EXCL; take over a stale one (its process gone) after repairing the folder. */
-function acquireLockSync(target: string, outOption: string): void {
+function acquireLockSync(target: string, out: string, outOption: string): void {
   const { lock } = siblings(target);
   const me = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -124,7 +124,7 @@ function acquireLockSync(target: string, outOption: string): void {
     if (owner === undefined || (mine ? heldHere : ownerAlive(owner))) {
       throw new InputError(
         outOption,
-        `${outOption} ${target}: another sirtsim run is writing into this folder (lock ${lock}${owner ? `, pid ${owner.pid} on ${owner.host}` : ""}); wait for it, or remove the lock if that run is gone`,
+        `${outOption} ${out}: another sirtsim run is writing into this folder (lock ${lock}${owner ? `, pid ${owner.pid} on ${owner.host}` : ""}); wait for it, or remove the lock if that run is gone`,
       );
     }
     // Stale: move it aside atomically (only one taker wins the rename), repair, retry.
@@ -147,7 +147,7 @@ function acquireLockSync(target: string, outOption: string): void {
     rmSync(aside, { force: true });
     repairSync(target);
   }
-  throw new InputError(outOption, `${outOption} ${target}: could not take the lock ${lock}`);
+  throw new InputError(outOption, `${outOption} ${out}: could not take the lock ${lock}`);
 }
 
 /** An output folder opened by a command: validated and locked; `commit` writes the whole set. */
@@ -203,7 +203,7 @@ export function openOutputDir(out: string | undefined, outOption = "--out"): Out
     throw new InputError(outOption, `${outOption} ${out}: cannot create the parent folder (${(err as NodeJS.ErrnoException).code})`);
   }
   try {
-    acquireLockSync(target, outOption);
+    acquireLockSync(target, out, outOption);
   } catch (err) {
     removeCreatedParents(parent, firstCreated);
     throw err;
