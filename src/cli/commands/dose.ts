@@ -22,7 +22,7 @@ import { localDepositionDose } from "../../dose/localDeposition.js";
 import { BED_DEFAULTS, doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { voxelSValues } from "../../dose/svalues.js";
 import type { Grid } from "../../geometry/grid.js";
-import { openOutputDir, writeFileAtomic } from "../../io/atomic.js";
+import { openOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { readNifti, writeNifti } from "../../io/nifti.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { action } from "../run.js";
@@ -90,7 +90,16 @@ export interface DoseSummary {
 }
 
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
+  // --out is checked and locked before any work; released however the run ends.
   const output = openOutputDir(options.out);
+  try {
+    return await doseInto(output, activityPath, options);
+  } finally {
+    output.release();
+  }
+}
+
+async function doseInto(output: OutputDir, activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
   if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
   if (options.method !== "fft" && options.method !== "ldm") throw new InputError("--method", `--method must be fft or ldm, got ${JSON.stringify(options.method)}`);

@@ -51,7 +51,16 @@ export function registerSimulate(program: Command): void {
 }
 
 export async function runSimulate(caseFile: string, options: SimulateCommandOptions): Promise<void> {
+  // --out is checked and locked before any work; released however the run ends.
   const output = openOutputDir(options.out);
+  try {
+    return await simulateInto(output, caseFile, options);
+  } finally {
+    output.release();
+  }
+}
+
+async function simulateInto(output: OutputDir, caseFile: string, options: SimulateCommandOptions): Promise<void> {
   const json = Boolean(options.json);
   const log = (m: string) => printText(m, true);
   const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
@@ -70,19 +79,23 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
     const part = await depositLodgedSpheresParallel(simCase, core, pool, shard, { onProgress: sphereProgress(json) });
     const files = encodeSimulationStageFiles(identity, core, simCase.seed);
     if (shard !== undefined) await writeShard(output, { options, caseFile, caseJson, simCase, core, shard, part, files });
-    else await writeWholeRun(output, options, caseJson, simCase, core, part, doseStageOptions(pool, json), files);
+    else await writeWholeRun(output, { options, caseJson, simCase, core, part, files }, doseStageOptions(pool, json));
   });
 }
 
-interface ShardRun {
+/** What a finished run hands to its writer. */
+interface FinishedRun {
   readonly options: SimulateCommandOptions;
-  readonly caseFile: string;
   readonly caseJson: Record<string, unknown>;
   readonly simCase: SimulationCase;
   readonly core: SimulationCore;
-  readonly shard: Shard;
   readonly part: ShardCounts;
   readonly files: SimulationStageFiles;
+}
+
+interface ShardRun extends FinishedRun {
+  readonly caseFile: string;
+  readonly shard: Shard;
 }
 
 /** One slice of the work units, for `sirtsim merge`: counts.bin (manifest in its checked header), its mirror shard.json, and the stage files. */
@@ -117,16 +130,8 @@ async function writeShard(output: OutputDir, run: ShardRun): Promise<void> {
 }
 
 /** The whole run: dose, metrics, report. */
-async function writeWholeRun(
-  output: OutputDir,
-  options: SimulateCommandOptions,
-  caseJson: Record<string, unknown>,
-  simCase: SimulationCase,
-  core: SimulationCore,
-  part: ShardCounts,
-  doseOptions: DoseStageOptions,
-  files: SimulationStageFiles,
-): Promise<void> {
+async function writeWholeRun(output: OutputDir, run: FinishedRun, doseOptions: DoseStageOptions): Promise<void> {
+  const { options, caseJson, simCase, core, part, files } = run;
   const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
   await output.commit((dir) => writeSimulationOutputs(dir, caseJson, core, outputs, files));
   if (options.json) printJson(outputs.summary);
