@@ -281,6 +281,19 @@ function removeCreatedParents(parent: string, firstCreated: string | undefined):
 }
 
 /**
+ * A command's run into `--out`: open it (checks, lock) before any work, run, release however the
+ * run ends. `run` commits the set when its outputs are ready.
+ */
+export async function runIntoOutputDir<T>(out: string | undefined, run: (output: OutputDir) => Promise<T>): Promise<T> {
+  const output = openOutputDir(out);
+  try {
+    return await run(output);
+  } finally {
+    output.release();
+  }
+}
+
+/**
  * Open, run `produce` into the staging folder, swap, release: the whole output protocol for a
  * library caller. The CLI opens the folder at the start of a command instead (openOutputDir), so a
  * bad `--out` or a concurrent run is refused before any work.

@@ -22,7 +22,7 @@ import { localDepositionDose } from "../../dose/localDeposition.js";
 import { BED_DEFAULTS, doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { voxelSValues } from "../../dose/svalues.js";
 import type { Grid } from "../../geometry/grid.js";
-import { openOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { readNifti, writeNifti } from "../../io/nifti.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { action } from "../run.js";
@@ -90,13 +90,8 @@ export interface DoseSummary {
 }
 
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
-  // --out is checked and locked before any work; released however the run ends.
-  const output = openOutputDir(options.out);
-  try {
-    return await doseInto(output, activityPath, options);
-  } finally {
-    output.release();
-  }
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => doseInto(output, activityPath, options));
 }
 
 async function doseInto(output: OutputDir, activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {

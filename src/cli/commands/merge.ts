@@ -14,7 +14,7 @@
 import type { Command } from "commander";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
-import { openOutputDir, type OutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
 import { loadSimulationCase } from "../../pipeline/caseInput.js";
 import { simulateCore } from "../../pipeline/simulate.js";
 import { finishSimulation } from "../../pipeline/finish.js";
@@ -51,13 +51,8 @@ interface ShardEntry {
 const RUN_FIELDS = ["caseSha256", "treeSha256", "lodgedSha256", "totalUnits", "seed", "grid"] as const;
 
 export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean; workers?: string }): Promise<void> {
-  // --out is checked and locked before any work; released however the run ends.
-  const output = openOutputDir(options.out);
-  try {
-    return await mergeInto(output, dirs, options);
-  } finally {
-    output.release();
-  }
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => mergeInto(output, dirs, options));
 }
 
 async function mergeInto(output: OutputDir, dirs: readonly string[], options: { out: string; json?: boolean; workers?: string }): Promise<void> {

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { join, resolve } from "node:path";
 import { writeFile } from "node:fs/promises";
-import { openOutputDir, type OutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
 import { checkShardCount, parseShard, workUnitCount } from "../../parallel/shard.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { fftPassRunner } from "../../parallel/dose.js";
@@ -51,13 +51,8 @@ export function registerSimulate(program: Command): void {
 }
 
 export async function runSimulate(caseFile: string, options: SimulateCommandOptions): Promise<void> {
-  // --out is checked and locked before any work; released however the run ends.
-  const output = openOutputDir(options.out);
-  try {
-    return await simulateInto(output, caseFile, options);
-  } finally {
-    output.release();
-  }
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => simulateInto(output, caseFile, options));
 }
 
 async function simulateInto(output: OutputDir, caseFile: string, options: SimulateCommandOptions): Promise<void> {

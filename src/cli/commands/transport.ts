@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { buildDomain } from "../../geometry/build.js";
-import { openOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { PRODUCT_IDS } from "../../physics/products.js";
 import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
 import { growTree } from "../../vascular/grow.js";
@@ -56,13 +56,8 @@ async function readCase(caseFile: string): Promise<Record<string, unknown>> {
 }
 
 export async function runTransport(caseFile: string, options: TransportCommandOptions): Promise<void> {
-  // --out is checked and locked before any work; released however the run ends.
-  const output = openOutputDir(options.out);
-  try {
-    return await transportInto(output, caseFile, options);
-  } finally {
-    output.release();
-  }
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => transportInto(output, caseFile, options));
 }
 
 async function transportInto(output: OutputDir, caseFile: string, options: TransportCommandOptions): Promise<void> {

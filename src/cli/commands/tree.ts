@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { buildDomain } from "../../geometry/build.js";
-import { openOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
 import { treeSummary, treeToVtp } from "../../vascular/export.js";
 import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
@@ -38,13 +38,8 @@ export function registerTree(program: Command): void {
 }
 
 export async function runTree(caseFile: string, options: TreeCommandOptions): Promise<void> {
-  // --out is checked and locked before any work; released however the run ends.
-  const output = openOutputDir(options.out);
-  try {
-    return await growTreeInto(output, caseFile, options);
-  } finally {
-    output.release();
-  }
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => growTreeInto(output, caseFile, options));
 }
 
 async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCommandOptions): Promise<void> {
