@@ -153,6 +153,20 @@ export function checkStageInputs(header: StageHeader, expected: Record<string, u
   throw new InputError(field, `${fileName} was made for another ${what}: ${diffs.length > 0 ? diffs.join("; ") : "its inputs hash differs"}`);
 }
 
+/**
+ * A value as plain JSON data for hashing and headers: undefined fields dropped, typed arrays as
+ * arrays, a non-finite number as its name (never throws, unlike a result file's stringifyResult).
+ */
+function plainJson(value: unknown): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
+      return v;
+    }),
+  ) as Record<string, unknown>;
+}
+
 /** SHA-256 of a label image (geometry + labels): a mask case's identity, whatever the file's path. */
 export function maskSha256(mask: Grid<Uint8Array>): string {
   return createHash("sha256")
@@ -166,7 +180,7 @@ export function maskSha256(mask: Grid<Uint8Array>): string {
 /** What a tree depends on: the geometry (the mask by content, not path) and the resolved tree section. */
 export function treeInputs(geometry: GeometryConfig, tree: TreeSection, mask: string | undefined): Record<string, unknown> {
   const { mask: _path, ...rest } = geometry;
-  return JSON.parse(stringifyResult({ geometry: { ...rest, ...(mask ? { maskSha256: mask } : {}) }, tree })) as Record<string, unknown>;
+  return plainJson({ geometry: { ...rest, ...(mask ? { maskSha256: mask } : {}) }, tree });
 }
 
 /** tree.bin: the serialized tree with a header naming its inputs (`sirtsim tree`, `sirtsim simulate`). */
@@ -328,7 +342,7 @@ export function caseIdentity(simCase: SimulationCase, mask?: Grid<Uint8Array>): 
     transport: simCase.transportSection,
   };
   return {
-    caseSha256: sha256(canonicalJson(JSON.parse(stringifyResult(resolved)))),
+    caseSha256: sha256(canonicalJson(plainJson(resolved))),
     treeInputs: treeInputs(simCase.geometry, simCase.tree, maskHash),
     ...(maskHash ? { maskSha256: maskHash } : {}),
   };
@@ -336,7 +350,7 @@ export function caseIdentity(simCase: SimulationCase, mask?: Grid<Uint8Array>): 
 
 /** What a transport result depends on: the tree it ran on, the resolved injection/transport sections, the seed. */
 export function transportInputs(treeSha256: string, sections: unknown, seed: number): Record<string, unknown> {
-  return JSON.parse(stringifyResult({ treeSha256, sections, seed })) as Record<string, unknown>;
+  return plainJson({ treeSha256, sections, seed });
 }
 
 /** tree.bin and lodged.bin of a simulation, with their payload hashes. */
