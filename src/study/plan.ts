@@ -128,6 +128,16 @@ export interface PlanInputs {
 
 /** Expand and validate a study; throws InputError (naming the study field) before any work. */
 export function planStudy(inputs: PlanInputs): StudyPlan {
+  try {
+    return expandStudy(inputs);
+  } catch (err) {
+    // Errors raised below a study field (field paths, case validation) name the study file too.
+    if (err instanceof InputError && !err.message.includes("(study file ")) throw studyError(inputs.studyFile, err.field, err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message);
+    throw err;
+  }
+}
+
+function expandStudy(inputs: PlanInputs): StudyPlan {
   const { study, studyFile: file } = inputs;
   let base = inputs.baseCase;
   for (const [path, value] of Object.entries(study.set)) {

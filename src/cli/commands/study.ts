@@ -20,7 +20,7 @@ import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
 interface StudyOptions {
-  out: string;
+  out?: string;
   json?: boolean;
   workers?: string;
   executor?: string;
@@ -36,7 +36,8 @@ export function registerStudy(program: Command): void {
     .command("study")
     .description("parameter sweep with trees × seeds per cell: runs.csv/json, cells.csv/json (mean, sd, 95 % intervals), study.html; resumable")
     .argument("<study>", "study file (JSON, docs/study.md)")
-    .requiredOption("--out <dir>", "study directory (re-running skips the finished runs)")
+    // Not a commander requiredOption: commander would demand it of the subcommands too.
+    .option("--out <dir>", "study directory, required (re-running skips the finished runs)")
     .option("--json", "print the outcome as one JSON document on stdout")
     .option("--workers <n>", "worker threads for each run (local executor; default: available cores; 1 = inline)")
     .option("--executor <name>", "local (this machine), slurm (an sbatch array job) or none (write plan.json only, for `study run-slice` elsewhere)", "local")
@@ -84,6 +85,8 @@ export async function loadStudyPlan(file: string): Promise<StudyPlan> {
 
 async function runStudyCommand(file: string, options: StudyOptions): Promise<void> {
   const json = Boolean(options.json);
+  const dir = options.out;
+  if (dir === undefined) throw new InputError("--out", "--out <dir> is required (the study directory)");
   const executor = options.executor ?? "local";
   if (!(EXECUTORS as readonly string[]).includes(executor)) throw new InputError("--executor", `--executor must be one of ${EXECUTORS.join(", ")}, got ${JSON.stringify(executor)}`);
   const workers = parseWorkers(options.workers);
@@ -99,7 +102,6 @@ async function runStudyCommand(file: string, options: StudyOptions): Promise<voi
   const plan = await loadStudyPlan(file);
   const distinct = new Set(plan.runs.map((r) => r.id)).size;
   const slices = options.slices !== undefined ? parseIntegerOption("--slices", options.slices, 1, distinct) : Math.min(distinct, 32);
-  const dir = options.out;
   await mkdir(dir, { recursive: true });
   await writePlan(dir, plan);
   const log = (m: string) => printText(m, true);
