@@ -25,6 +25,8 @@ import { finishSimulation } from "../../pipeline/finish.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { readCaseMask, readJsonFile, readTransportFiles, readTreeFile } from "../../pipeline/files.js";
 import { encodeCounts, encodeLodged, sha256, transportJson } from "../../pipeline/stageFiles.js";
+import { replicaUncertainty, uncertaintyText, withUncertainty, type ReplicaOptions } from "../../study/replicas.js";
+import { InputError } from "../../errors.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -36,6 +38,7 @@ interface SimulateCommandOptions {
   shard?: string;
   tree?: string;
   lodged?: string;
+  replicas?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -50,6 +53,7 @@ export function registerSimulate(program: Command): void {
     .option("--shard <i/n>", "run only slice i of n of the work units (0-based) and write a partial result for `sirtsim merge`")
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
+    .option("--replicas <n>", "simulate N replicas (tree and transport seeds + 0 … N−1): per-VOI 95 % intervals in summary.json (uncertainty) and report.html")
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
 }
 
@@ -60,6 +64,10 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
   if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
   const workers = parseWorkers(options.workers);
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+  const replicas = options.replicas !== undefined ? parseIntegerOption("--replicas", options.replicas, 1, 10_000) : 1;
+  for (const [name, given] of [["--shard", options.shard], ["--tree", options.tree], ["--lodged", options.lodged]] as const) {
+    if (replicas > 1 && given !== undefined) throw new InputError("--replicas", `--replicas varies the tree and transport seeds; it cannot be combined with ${name}`);
+  }
   const mask = await readCaseMask(caseJson, caseFile);
   const simCase = loadSimulationCase(caseJson, caseFile, mask?.grid);
   const stages: StageInputs = {
@@ -70,7 +78,11 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
     const core = await simulateCoreParallel(simCase, { stages, log, pool, onTransportProgress: transportProgress(json) });
     const part = await depositLodgedSpheresParallel(simCase, core, pool, shard, { onProgress: sphereProgress(json) });
     if (shard !== undefined) await writeShard(options, caseFile, caseJson, simCase, core, shard, part);
-    else await writeWholeRun(options, caseJson, simCase, core, part, doseStageOptions(pool, json));
+    else {
+      const doseOptions = doseStageOptions(pool, json);
+      const replicaRuns = replicas > 1 ? { replicas, options: { caseJson, casePath: caseFile, pool, doseOptions, log, ...(mask ? { maskGrid: mask.grid } : {}) } } : undefined;
+      await writeWholeRun(options, caseJson, simCase, core, part, doseOptions, replicaRuns);
+    }
   });
 }
 
@@ -106,11 +118,13 @@ async function writeShard(options: SimulateCommandOptions, caseFile: string, cas
 }
 
 /** The whole run: dose, metrics, report. */
-async function writeWholeRun(options: SimulateCommandOptions, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, part: ShardCounts, doseOptions: DoseStageOptions): Promise<void> {
-  const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
+async function writeWholeRun(options: SimulateCommandOptions, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, part: ShardCounts, doseOptions: DoseStageOptions, replicaRuns?: { replicas: number; options: ReplicaOptions }): Promise<void> {
+  let outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
+  // --replicas (issue 17): replicas 1 … N−1 after this run, their spread added to summary and report.
+  if (replicaRuns) outputs = withUncertainty(outputs, await replicaUncertainty(outputs, replicaRuns.replicas, replicaRuns.options));
   await withOutputDir(options.out, (dir) => writeSimulationOutputs(dir, caseJson, core, outputs));
   if (options.json) printJson(outputs.summary);
-  else printText(humanSummary(outputs.summary, options.out), false);
+  else printText(humanSummary(outputs.summary, options.out) + (replicaRuns ? `\n${uncertaintyText(outputs.summary)}` : ""), false);
 }
 
 /** Progress line of the transport stage (stderr, terminals only, never with --json). */
