@@ -43,6 +43,19 @@ describe("sirtsim study: bad study files exit 2 naming the file and field, nothi
     });
   }
 
+  it("simulate --replicas with --shard is refused (exit 2, nothing written)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sirtsim-replicas-cli-"));
+    try {
+      const out = join(dir, "out");
+      const r = spawnSync(process.execPath, [main, "simulate", join(dir, "none.json"), "--out", out, "--replicas", "3", "--shard", "0/2"], { encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain("--replicas");
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("--executor slurm options are refused with the local executor (exit 2)", () => {
     const r = runStudyCli(tinyStudy(), ["--slices", "2"]);
     expect(r.status).toBe(2);
