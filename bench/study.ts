@@ -10,7 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,14 +19,17 @@ const main = join(root, "dist/src/cli/main.js");
 const workers = process.argv[2] ?? "2";
 const baseCase = JSON.parse(readFileSync(join(root, "fixtures/cases/net-default.json"), "utf8")) as Record<string, unknown>;
 
-function study(dir: string, name: string, vary: unknown[], trees: number, seeds: number): { seconds: number; runs: number } {
+/** Wall time, CPU time (user + sys of the CLI process and its threads, from bash's `time`) and finished runs. */
+function study(dir: string, name: string, vary: unknown[], trees: number, seeds: number): { seconds: number; cpuSeconds: number; runs: number } {
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify({ name, case: baseCase, set: { "tree.terminals": 20000 }, vary, replicas: { trees, seeds } }));
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [main, "study", file, "--out", join(dir, name), "--workers", workers, "--json"], { encoding: "utf8" });
+  const quoted = [process.execPath, main, "study", file, "--out", join(dir, name), "--workers", workers, "--json"].map((a) => `'${a}'`).join(" ");
+  const r = spawnSync("bash", ["-c", `TIMEFORMAT='cpu %U %S'; time ${quoted}`], { encoding: "utf8" });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${name}: exit ${r.status}: ${r.stderr}`);
-  return { seconds, runs: (JSON.parse(r.stdout) as { finished: number }).finished };
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, runs: (JSON.parse(r.stdout) as { finished: number }).finished };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "sirtsim-bench-study-"));
@@ -34,11 +37,12 @@ try {
   const one = study(dir, "baseline", [], 1, 1);
   const full = study(dir, "sweep", [{ path: "transport.embolic.capacitySpheres", values: [125, 250, 500, 1000] }], 5, 2);
   const again = study(dir, "sweep", [{ path: "transport.embolic.capacitySpheres", values: [125, 250, 500, 1000] }], 5, 2);
-  console.log(`| what | runs | wall s | s per run |`);
-  console.log(`|---|---:|---:|---:|`);
-  console.log(`| one run alone (baseline) | ${one.runs} | ${one.seconds.toFixed(1)} | ${one.seconds.toFixed(1)} |`);
-  console.log(`| study 4 × 5 trees × 2 seeds | ${full.runs} | ${full.seconds.toFixed(1)} | ${(full.seconds / full.runs).toFixed(1)} |`);
-  console.log(`| same study again (all skipped, tables rebuilt) | ${again.runs} | ${again.seconds.toFixed(1)} | – |`);
+  console.log(`| what | runs | wall s | CPU s (user + sys) | wall s per run |`);
+  console.log(`|---|---:|---:|---:|---:|`);
+  console.log(`| one run alone (baseline) | ${one.runs} | ${one.seconds.toFixed(1)} | ${one.cpuSeconds.toFixed(1)} | ${one.seconds.toFixed(1)} |`);
+  console.log(`| study 4 × 5 trees × 2 seeds | ${full.runs} | ${full.seconds.toFixed(1)} | ${full.cpuSeconds.toFixed(1)} | ${(full.seconds / full.runs).toFixed(1)} |`);
+  console.log(`| same study again (all skipped, tables rebuilt) | ${again.runs} | ${again.seconds.toFixed(1)} | ${again.cpuSeconds.toFixed(1)} | – |`);
+  console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(", ")} on ${availableParallelism()} cores`);
   console.log(`\nstudy / (40 × baseline) = ${(full.seconds / (40 * one.seconds)).toFixed(2)}; workers ${workers}; target ≤ 300 s: ${full.seconds <= 300 ? "met" : "NOT met"}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
