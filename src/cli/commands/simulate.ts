@@ -60,14 +60,14 @@ export function registerSimulate(program: Command): void {
 export async function runSimulate(caseFile: string, options: SimulateCommandOptions): Promise<void> {
   const json = Boolean(options.json);
   const log = (m: string) => printText(m, true);
-  const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
-  if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
-  const workers = parseWorkers(options.workers);
-  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const replicas = options.replicas !== undefined ? parseIntegerOption("--replicas", options.replicas, 1, 10_000) : 1;
   for (const [name, given] of [["--shard", options.shard], ["--tree", options.tree], ["--lodged", options.lodged]] as const) {
     if (replicas > 1 && given !== undefined) throw new InputError("--replicas", `--replicas varies the tree and transport seeds; it cannot be combined with ${name}`);
   }
+  const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
+  if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
+  const workers = parseWorkers(options.workers);
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const mask = await readCaseMask(caseJson, caseFile);
   const simCase = loadSimulationCase(caseJson, caseFile, mask?.grid);
   const stages: StageInputs = {
