@@ -22,7 +22,7 @@ function plotlyBundle(): string {
 }
 
 /** Metrics drawn against the varied fields (per VOI where the name has no group). */
-const PLOTTED = ["meanDoseGy", "D70Gy", "D90Gy", "V100", "lung.meanDoseGy", "reflux.share", "tumourToNormalRatio.realised"];
+const PLOTTED = ["meanDoseGy", "D70Gy", "D90Gy", "V100", "radiobiology.meanBedGy", "radiobiology.eudGy", "lung.meanDoseGy", "reflux.share", "tumourToNormalRatio.realised"];
 
 /** DVH bands drawn for at most this many cells (all are in cells.json). */
 const MAX_DVH_CELLS = 12;
@@ -66,7 +66,7 @@ ${CLIENT}
 /** The page's script: plain DOM + Plotly, reading D. */
 const CLIENT = String.raw`
 const fmt = (x) => (x === null || x === undefined ? "–" : Math.abs(x) >= 1000 || Math.abs(x) < 0.01 && x !== 0 ? x.toPrecision(4) : String(Number(x.toPrecision(4))));
-const voiOf = (col) => { const i = col.lastIndexOf("."); return i > 0 ? [col.slice(0, i), col.slice(i + 1)] : [null, col]; };
+const voiOf = (col) => { const i = col.indexOf("."); return i > 0 ? [col.slice(0, i), col.slice(i + 1)] : [null, col]; };
 const palette = ["#1f77b4","#d62728","#2ca02c","#ff7f0e","#9467bd","#8c564b","#e377c2","#7f7f7f","#bcbd22","#17becf"];
 function rgba(hex, a) { const n = parseInt(hex.slice(1), 16); return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")"; }
 function div(parent, cls) { const d = document.createElement("div"); if (cls) d.className = cls; parent.appendChild(d); return d; }

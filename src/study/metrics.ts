@@ -7,10 +7,13 @@
 import type { SimulationSummary } from "../pipeline/finish.js";
 
 /** Per-VOI metrics (fields of summary.json's compartments). */
-export const VOI_METRICS = ["meanDoseGy", "D50Gy", "D70Gy", "D90Gy", "D95Gy", "V100", "maxDoseGy", "meanDoseLdmGy", "meanDoseFromSpheresGy", "spheres", "volumeMl"] as const;
+export const VOI_METRICS = ["meanDoseGy", "D50Gy", "D70Gy", "D90Gy", "D95Gy", "V100", "maxDoseGy", "meanDoseLdmGy", "meanDoseFromSpheresGy", "spheres", "volumeMl", "radiobiology.meanBedGy", "radiobiology.eubedGy", "radiobiology.eudGy", "gEudGy"] as const;
+
+/** Results of a compartment's `radiobiology` block (its other fields are the LQ parameters used). */
+const RADIOBIOLOGY_RESULTS = ["meanBedGy", "eubedGy", "eudGy"];
 
 /** Whole-treatment metrics. `reflux.share` = refluxed spheres / spheres injected. */
-export const GLOBAL_METRICS = ["activityGBq", "spheresInjected", "lung.meanDoseGy", "lung.spheres", "reflux.spheres", "reflux.share", "tumourToNormalRatio.realised"] as const;
+export const GLOBAL_METRICS = ["activityGBq", "spheresInjected", "lung.meanDoseGy", "lung.spheres", "lung.radiobiology.meanBedGy", "lung.radiobiology.eudGy", "reflux.spheres", "reflux.share", "tumourToNormalRatio.realised"] as const;
 
 export const METRIC_NAMES: readonly string[] = [...VOI_METRICS, ...GLOBAL_METRICS];
 
@@ -31,7 +34,9 @@ export function runMetrics(summary: SimulationSummary): MetricValues {
     for (const [key, value] of Object.entries(c as unknown as Record<string, unknown>)) {
       if (typeof value === "number" || value === null) out[`${voi}.${key}`] = finiteOrNull(value);
       else if (typeof value === "object" && !Array.isArray(value)) {
-        for (const [sub, v] of Object.entries(value as Record<string, unknown>)) if (typeof v === "number") out[`${voi}.${key}.${sub}`] = finiteOrNull(v);
+        for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
+          if (typeof v === "number" && (key !== "radiobiology" || RADIOBIOLOGY_RESULTS.includes(sub))) out[`${voi}.${key}.${sub}`] = finiteOrNull(v);
+        }
       }
     }
   }
@@ -39,6 +44,11 @@ export function runMetrics(summary: SimulationSummary): MetricValues {
   out.spheresInjected = finiteOrNull(summary.spheresInjected);
   out["lung.meanDoseGy"] = finiteOrNull(summary.lung.meanDoseGy);
   out["lung.spheres"] = finiteOrNull(summary.lung.spheres);
+  const lungBio = (summary.lung as { radiobiology?: { meanBedGy?: unknown; eudGy?: unknown } }).radiobiology;
+  if (lungBio) {
+    out["lung.radiobiology.meanBedGy"] = finiteOrNull(lungBio.meanBedGy);
+    out["lung.radiobiology.eudGy"] = finiteOrNull(lungBio.eudGy);
+  }
   out["reflux.spheres"] = finiteOrNull(summary.reflux.spheres);
   out["reflux.share"] = summary.spheresInjected > 0 ? summary.reflux.spheres / summary.spheresInjected : null;
   out["tumourToNormalRatio.realised"] = finiteOrNull(summary.tumourToNormalRatio.realisedSpheres);
