@@ -22,6 +22,8 @@ import { finishSimulation } from "../../pipeline/finish.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { readCaseMask, readJsonFile, readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
+import { replicaUncertainty, uncertaintyText, withUncertainty, type ReplicaOptions } from "../../study/replicas.js";
+import { InputError } from "../../errors.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -33,6 +35,7 @@ interface SimulateCommandOptions {
   shard?: string;
   tree?: string;
   lodged?: string;
+  replicas?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -47,6 +50,7 @@ export function registerSimulate(program: Command): void {
     .option("--shard <i/n>", "run only slice i of n of the work units (0-based) and write a partial result for `sirtsim merge`")
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
+    .option("--replicas <n>", "simulate N replicas (tree and transport seeds + 0 … N−1): per-VOI 95 % intervals in summary.json (uncertainty) and report.html")
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
 }
 
@@ -58,6 +62,10 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
 async function simulateInto(output: OutputDir, caseFile: string, options: SimulateCommandOptions): Promise<void> {
   const json = Boolean(options.json);
   const log = (m: string) => printText(m, true);
+  const replicas = options.replicas !== undefined ? parseIntegerOption("--replicas", options.replicas, 1, 10_000) : 1;
+  for (const [name, given] of [["--shard", options.shard], ["--tree", options.tree], ["--lodged", options.lodged]] as const) {
+    if (replicas > 1 && given !== undefined) throw new InputError("--replicas", `--replicas varies the tree and transport seeds; it cannot be combined with ${name}`);
+  }
   const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
   if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
   const workers = parseWorkers(options.workers);
@@ -74,7 +82,11 @@ async function simulateInto(output: OutputDir, caseFile: string, options: Simula
     const part = await depositLodgedSpheresParallel(simCase, core, pool, shard, { onProgress: sphereProgress(json) });
     const files = encodeSimulationStageFiles(identity, core, simCase.seed);
     if (shard !== undefined) await writeShard(output, { options, caseFile, caseJson, simCase, core, shard, part, files });
-    else await writeWholeRun(output, { options, caseJson, simCase, core, part, files }, doseStageOptions(pool, json));
+    else {
+      const doseOptions = doseStageOptions(pool, json);
+      const replicaRuns = replicas > 1 ? { replicas, options: { caseJson, casePath: caseFile, pool, doseOptions, log, ...(mask ? { maskGrid: mask.grid } : {}) } } : undefined;
+      await writeWholeRun(output, { options, caseJson, simCase, core, part, files }, doseOptions, replicaRuns);
+    }
   });
 }
 
@@ -125,12 +137,14 @@ async function writeShard(output: OutputDir, run: ShardRun): Promise<void> {
 }
 
 /** The whole run: dose, metrics, report. */
-async function writeWholeRun(output: OutputDir, run: FinishedRun, doseOptions: DoseStageOptions): Promise<void> {
+async function writeWholeRun(output: OutputDir, run: FinishedRun, doseOptions: DoseStageOptions, replicaRuns?: { replicas: number; options: ReplicaOptions }): Promise<void> {
   const { options, caseJson, simCase, core, part, files } = run;
-  const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
+  let outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
+  // --replicas (issue 17): replicas 1 … N−1 after this run, their spread added to summary and report.
+  if (replicaRuns) outputs = withUncertainty(outputs, await replicaUncertainty(outputs, replicaRuns.replicas, replicaRuns.options));
   await output.commit((dir) => writeSimulationOutputs(dir, caseJson, core, outputs, files));
   if (options.json) printJson(outputs.summary);
-  else printText(humanSummary(outputs.summary, options.out), false);
+  else printText(humanSummary(outputs.summary, options.out) + (replicaRuns ? `\n${uncertaintyText(outputs.summary)}` : ""), false);
 }
 
 /** Progress line of the transport stage (stderr, terminals only, never with --json). */
