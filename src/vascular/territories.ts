@@ -27,7 +27,7 @@ import type { TerminalSites } from "./sample.js";
 const POINTS_PER_TERRITORY = 8;
 const MAX_POINTS_PER_TERMINAL = 24;
 /** Lloyd relaxation steps of the sites before the final tessellation. */
-const LLOYD_STEPS = 2;
+const LLOYD_STEPS = 3;
 
 /** Rewrite `sites.territoryMl` and `sites.flowMlPerMin` from the tessellation (in place). */
 export function tessellateTerritories(domain: Domain, integral: DomainIntegral, sites: TerminalSites, rootFlowMlPerMin: number): void {
