@@ -106,8 +106,14 @@ function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
   const bias = checkRange("bias", o.bias ?? 0.5, 0, 1, { minOpen: true, maxOpen: true });
   const heterogeneity = resolveHeterogeneity(o.heterogeneity, bias);
   const h = o.heterogeneity ?? {};
-  if (h.model !== undefined && !["flow", "walrand-bias", "fractal"].includes(h.model)) {
-    throw new InputError("heterogeneity.model", `heterogeneity.model must be "flow", "walrand-bias" or "fractal", got ${JSON.stringify(h.model)}`);
+  if (h.model !== undefined && !["flow", "walrand-bias", "fractal", "custom"].includes(h.model)) {
+    throw new InputError("heterogeneity.model", `heterogeneity.model must be "flow", "walrand-bias", "fractal" or "custom", got ${JSON.stringify(h.model)}`);
+  }
+  if ((h.model === "custom") !== (h.splitOdds !== undefined) && !(h.model === undefined && h.splitOdds !== undefined)) {
+    throw new InputError("heterogeneity.splitOdds", "heterogeneity.splitOdds is given with model \"custom\" (and only then)");
+  }
+  if (h.splitOdds !== undefined && (h.splitOdds.length !== tree.segmentCount || h.splitOdds.some((w) => !(w > 0 && Number.isFinite(w))))) {
+    throw new InputError("heterogeneity.splitOdds", `heterogeneity.splitOdds must hold ${tree.segmentCount} positive finite odds (one per segment)`);
   }
   if (heterogeneity.model !== "walrand-bias" && bias !== 0.5) {
     throw new InputError("bias", `bias ${bias} applies to the "walrand-bias" heterogeneity model only (model is "${heterogeneity.model}")`);

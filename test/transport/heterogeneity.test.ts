@@ -172,3 +172,28 @@ describe("fractal heterogeneity: RD(m) in cubes follows RD(1 g)·m^(1 − D)", (
     for (const chi of [chiA, chiB]) expect(Math.abs(chi - bins)).toBeLessThan(5 * Math.sqrt(2 * bins));
   });
 });
+
+describe("a toy heterogeneity model plugged in as data (the seam: this file only)", () => {
+  it("odds 3 for child0 at every bifurcation of a balanced tree: each terminal's expected share is 0.75^k·0.25^(G−k), and the cascade follows it", async () => {
+    const { buildSyntheticTree } = await import("./helpers/syntheticTree.js");
+    const tree = buildSyntheticTree({ terminals: 64, splitRange: [0.5, 0.5], seed: 2 });
+    // The toy model: a plain array, computed once (here: child0 always favoured 3:1).
+    const odds = new Float64Array(tree.segmentCount).fill(1);
+    for (let j = 0; j < tree.segmentCount; j++) if (tree.child0[j] >= 0) odds[j] = 3;
+    const spheres = 2_000_000;
+    const r = simulateTransport(tree, { spheres, heterogeneity: { model: "custom", splitOdds: odds } }, 4);
+    let chi = 0;
+    for (let t = 0; t < r.terminalSegments.length; t++) {
+      // Count the child0 steps on the path: equal flows, so p0 = 3/(3 + 1) = 0.75 at each.
+      let k = 0, g = 0;
+      for (let j = r.terminalSegments[t]; tree.parent[j] >= 0; j = tree.parent[j]) {
+        g++;
+        if (tree.child0[tree.parent[j]] === j) k++;
+      }
+      const lambda = spheres * 0.75 ** k * 0.25 ** (g - k);
+      chi += (r.terminalCounts[t] - lambda) ** 2 / lambda;
+    }
+    expect(Math.abs(chi - 64)).toBeLessThan(5 * Math.sqrt(128));
+    expect(() => simulateTransport(tree, { spheres: 10, heterogeneity: { model: "custom", splitOdds: new Float64Array(3) } }, 1)).toThrow(/heterogeneity\.splitOdds/);
+  });
+});

@@ -32,10 +32,11 @@
  */
 import type { ArterialTree } from "../../vascular/tree.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../../physics/units.js";
-import { beta } from "../../random/beta.js";
 import { createStream, type RandomStream } from "../../random/stream.js";
+import { fractalOdds } from "./fractal.js";
+import { walrandOdds } from "./walrandBias.js";
 
-export type HeterogeneityModelName = "flow" | "walrand-bias" | "fractal";
+export type HeterogeneityModelName = "flow" | "walrand-bias" | "fractal" | "custom";
 
 /** What the user may set (all optional). */
 export interface HeterogeneityOptions {
@@ -46,6 +47,12 @@ export interface HeterogeneityOptions {
   readonly fractalDimension?: number;
   /** Keys the fixed per-bifurcation draws together with the tree's seed. */
   readonly seed?: number;
+  /**
+   * A model given as data ("custom"): child0's odds multiplier at every segment of the tree
+   * (length = segments; 1 at terminals). How a new split rule (say from a CFD table) plugs in
+   * without touching the transport: compute the array once, pass it here.
+   */
+  readonly splitOdds?: Float64Array;
 }
 
 /** The resolved model: plain numbers. */
@@ -58,6 +65,8 @@ export interface HeterogeneityModel {
   readonly seed: number;
   /** Tissue density turning territory volumes into masses, g/mL. */
   readonly densityGPerMl: number;
+  /** "custom": the given odds. */
+  readonly splitOdds: Float64Array | null;
 }
 
 /**
@@ -75,87 +84,52 @@ export function relativeDispersion(model: Pick<HeterogeneityModel, "relativeDisp
   return model.relativeDispersionAt1g * Math.pow(massG, 1 - model.fractalDimension);
 }
 
-/** ln(1 + RD(m)²): the log-variance a lognormal with that RD has. */
-function logVariance(rd1g: number, exponent: number, massG: number): number {
-  const rd = rd1g * Math.pow(massG, exponent);
-  return Math.log1p(rd * rd);
-}
-
-/**
- * The law is stated for cubes of tissue (Bassingthwaighte's pieces); the cascade puts variance on
- * subtrees. A cube of mass m straddles several subtrees with independent factors and so varies
- * less than one subtree of mass m: on grown trees (125 mL liver, 5e3 and 5e4 terminals, cubes of
- * 4–12 mm) the cubes' RD came out 0.60–0.69 of the law with the variance put on the subtrees
- * exactly. The per-bifurcation log-variance is multiplied by this factor so that CUBES follow the
- * law (a numerical calibration of the model's geometry, not of the physics; checked by
- * test/transport/heterogeneity.test.ts at two terminal counts).
- */
-export const SUBTREE_TO_CUBE_VARIANCE = 2.2;
 
 const HETEROGENEITY_STREAM_TAG = 0x48n << 56n;
 /** Segments per random stream block (draws consumed in segment order within a block). */
 const SEGMENTS_PER_BLOCK = 4096;
 
 /**
- * The fixed odds multiplier of child0 at every bifurcation of `tree` (1 at terminals and for
- * "flow"). Draws come from one stream per block of 4096 segments keyed by (tree seed,
- * heterogeneity seed, block), consumed in segment order whatever the model's parameters, so the
- * map depends on the tree and the seeds only. O(segments), run once per transport run.
+ * Draws of a model: visit every bifurcation j in pre-order with the random stream of its block.
+ * One stream per block of 4096 segments keyed by (tree seed, heterogeneity seed, block), consumed
+ * in segment order, so a map depends on the tree and the seeds only.
  */
-export function splitOdds(tree: ArterialTree, model: HeterogeneityModel): Float64Array {
-  const n = tree.segmentCount;
-  const odds = new Float64Array(n).fill(1);
-  if (model.model === "flow") return odds;
-  const { child0, child1 } = tree;
-  // Tissue mass below every segment, g (children after parents in pre-order: walk backwards).
-  const massG = new Float64Array(n);
-  for (let j = n - 1; j >= 0; j--) {
-    const c0 = child0[j];
-    massG[j] = c0 < 0 ? tree.territoryMl[j] * model.densityGPerMl : massG[c0] + massG[child1[j]];
-  }
-  // Baseline flows give the mean split; the tree stores them in mL/min.
-  const flow = tree.flowMlPerMin;
-  const favoured = Math.log(model.bias / (1 - model.bias));
-  const exponent = 1 - model.fractalDimension;
+export function forEachBifurcation(tree: ArterialTree, seed: number, visit: (j: number, stream: RandomStream) => void): void {
+  const child0 = tree.child0;
   let stream: RandomStream | null = null;
   let block = -1;
-  for (let j = 0; j < n; j++) {
-    const c0 = child0[j];
-    if (c0 < 0) continue;
+  for (let j = 0; j < tree.segmentCount; j++) {
+    if (child0[j] < 0) continue;
     const b = Math.floor(j / SEGMENTS_PER_BLOCK);
     if (b !== block) {
       block = b;
-      stream = createStream(tree.params.seed, HETEROGENEITY_STREAM_TAG + (BigInt(model.seed) << 32n) + BigInt(b));
+      stream = createStream(tree.params.seed, HETEROGENEITY_STREAM_TAG + (BigInt(seed) << 32n) + BigInt(b));
     }
-    const s = stream as RandomStream;
-    if (model.model === "walrand-bias") {
-      odds[j] = Math.exp(s.nextFloat() < 0.5 ? favoured : -favoured);
-      continue;
-    }
-    const c1 = child1[j];
-    const q0 = flow[c0] > 0 ? flow[c0] : 0;
-    const q1 = flow[c1] > 0 ? flow[c1] : 0;
-    if (!(q0 > 0 && q1 > 0)) continue;
-    const f0 = q0 / (q0 + q1);
-    const parent = logVariance(model.relativeDispersionAt1g, exponent, massG[j]);
-    const d0 = Math.max(0, logVariance(model.relativeDispersionAt1g, exponent, massG[c0]) - parent);
-    const d1 = Math.max(0, logVariance(model.relativeDispersionAt1g, exponent, massG[child1[j]]) - parent);
-    const u = f0 * Math.expm1(SUBTREE_TO_CUBE_VARIANCE * d0) + (1 - f0) * Math.expm1(SUBTREE_TO_CUBE_VARIANCE * d1);
-    if (!(u > 0)) continue;
-    // Var(p0) = f0(1 − f0)/(κ + 1) with 1/(κ + 1) = u; u ≥ 1 would need κ ≤ 0: cap (a split
-    // that is already all-or-nothing cannot spread more).
-    const kappa = Math.max(1e-6, 1 / Math.min(u, 1 - 1e-9) - 1);
-    let p0 = beta(s, kappa * f0, kappa * (1 - f0));
-    p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
-    // Odds of the drawn split relative to the flow's: applied to the current flows (split.ts).
-    odds[j] = (p0 / (1 - p0)) * ((1 - f0) / f0);
+    visit(j, stream as RandomStream);
   }
-  return odds;
+}
+
+/**
+ * The fixed odds multiplier of child0 at every segment of `tree` (1 at terminals and for "flow"),
+ * from the model's own file. O(segments), run once per transport run on the driver's thread; the
+ * workers receive the array.
+ */
+export function splitOdds(tree: ArterialTree, model: HeterogeneityModel): Float64Array {
+  switch (model.model) {
+    case "flow":
+      return new Float64Array(tree.segmentCount).fill(1);
+    case "walrand-bias":
+      return walrandOdds(tree, model);
+    case "fractal":
+      return fractalOdds(tree, model);
+    case "custom":
+      return (model.splitOdds as Float64Array).slice();
+  }
 }
 
 /** Resolve the options (defaults: "flow" unless the legacy `bias` ≠ 0.5 asks for "walrand-bias"). */
 export function resolveHeterogeneity(options: HeterogeneityOptions | undefined, bias: number): HeterogeneityModel {
-  const model = options?.model ?? (bias !== 0.5 ? "walrand-bias" : "flow");
+  const model = options?.splitOdds !== undefined ? "custom" : (options?.model ?? (bias !== 0.5 ? "walrand-bias" : "flow"));
   return {
     model,
     bias,
@@ -163,5 +137,6 @@ export function resolveHeterogeneity(options: HeterogeneityOptions | undefined, 
     fractalDimension: options?.fractalDimension ?? FRACTAL_DEFAULTS.fractalDimension,
     seed: options?.seed ?? 0,
     densityGPerMl: DEFAULT_TISSUE_DENSITY_G_PER_ML,
+    splitOdds: options?.splitOdds ?? null,
   };
 }
