@@ -25,9 +25,9 @@ import type { DomainIntegral } from "../geometry/integrate.js";
 import type { TerminalSites } from "./sample.js";
 
 const POINTS_PER_TERRITORY = 8;
-const MAX_POINTS_PER_TERMINAL = 24;
+const MAX_POINTS_PER_TERMINAL = 12;
 /** Lloyd relaxation steps of the sites before the final tessellation. */
-const LLOYD_STEPS = 3;
+const LLOYD_STEPS = 2;
 
 /** Rewrite `sites.territoryMl` and `sites.flowMlPerMin` from the tessellation (in place). */
 export function tessellateTerritories(domain: Domain, integral: DomainIntegral, sites: TerminalSites, rootFlowMlPerMin: number): void {
@@ -56,9 +56,10 @@ export function tessellateTerritories(domain: Domain, integral: DomainIntegral, 
   }
   const points = new Float64Array(N);
   const sums = new Float64Array(3 * N);
+  const lattice = latticeCompartments(domain, perCount, h);
   for (let step = 0; step <= LLOYD_STEPS; step++) {
-    assignLattice(domain, sites, radius2, maxRadius, perCount, h, points, sums);
-    if (step === LLOYD_STEPS) break;
+    assignLattice(domain, sites, radius2, maxRadius, lattice, h, points, sums);
+      if (step === LLOYD_STEPS) break;
     // Lloyd step: move each site to the centroid of its cell when that stays in its compartment's
     // perfused tissue — independent draws become an evenly spread set (blue noise), so a ball of
     // a terminal's territory around its site covers its cell closely.
@@ -95,13 +96,40 @@ export function tessellateTerritories(domain: Domain, integral: DomainIntegral, 
   }
 }
 
+/**
+ * Compartment + 1 of every lattice point (0: not perfused, or a compartment without terminals),
+ * queried once for all passes (the domain queries were most of a pass's time).
+ */
+function latticeCompartments(domain: Domain, perCount: Float64Array, h: number): Uint8Array {
+  const lo = domain.boundsMm.minMm;
+  const hi = domain.boundsMm.maxMm;
+  const nx = Math.max(1, Math.ceil((hi[0] - lo[0]) / h));
+  const ny = Math.max(1, Math.ceil((hi[1] - lo[1]) / h));
+  const nz = Math.max(1, Math.ceil((hi[2] - lo[2]) / h));
+  if (perCount.length > 254) throw new Error("tessellateTerritories: more than 254 compartments");
+  const out = new Uint8Array(nx * ny * nz);
+  for (let iz = 0, q = 0; iz < nz; iz++) {
+    const z = lo[2] + (iz + 0.5) * h;
+    for (let iy = 0; iy < ny; iy++) {
+      const y = lo[1] + (iy + 0.5) * h;
+      for (let ix = 0; ix < nx; ix++, q++) {
+        const x = lo[0] + (ix + 0.5) * h;
+        if (!(perfusionAt(domain, x, y, z) > 0)) continue;
+        const c = compartmentOfLabel(domain, labelAt(domain, x, y, z));
+        if (c >= 0 && perCount[c] > 0) out[q] = c + 1;
+      }
+    }
+  }
+  return out;
+}
+
 /** Count the lattice points of every site's (weighted, compartment-restricted) cell into `points`, their coordinate sums into `sums`. */
 function assignLattice(
   domain: Domain,
   sites: TerminalSites,
   radius2: Float64Array,
   maxRadius: number,
-  perCount: Float64Array,
+  lattice: Uint8Array,
   h: number,
   points: Float64Array,
   sums: Float64Array,
@@ -140,9 +168,8 @@ function assignLattice(
       const y = lo[1] + (iy + 0.5) * h;
       for (let ix = 0; ix < nx; ix++) {
         const x = lo[0] + (ix + 0.5) * h;
-        if (!(perfusionAt(domain, x, y, z) > 0)) continue;
-        const c = compartmentOfLabel(domain, labelAt(domain, x, y, z));
-        if (c < 0 || perCount[c] === 0) continue;
+        const c = lattice[(iz * ny + iy) * nx + ix] - 1;
+        if (c < 0) continue;
         const cx = Math.min(gx - 1, Math.max(0, Math.floor((x - lo[0]) / g)));
         const cy = Math.min(gy - 1, Math.max(0, Math.floor((y - lo[1]) / g)));
         const cz = Math.min(gz - 1, Math.max(0, Math.floor((z - lo[2]) / g)));
