@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { depositLodgedSpheres, simulateCore } from "../src/pipeline/simulate.js";
 import { finishSimulation } from "../src/pipeline/finish.js";
+import { smallCase } from "../test/pipeline/smallCase.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -26,23 +27,9 @@ const model = arg("model", "fractal");
 
 function baseCase(): Record<string, unknown> {
   if (which === "net") return JSON.parse(readFileSync(new URL("../fixtures/cases/net-default.json", import.meta.url), "utf8")) as Record<string, unknown>;
-  // test/pipeline/smallCase.ts's case (two tumours, feedback off, 4 mm voxels).
-  return {
-    name: "resolution study: two tumours",
-    product: "sir-spheres",
-    method: "partition",
-    lungShuntFraction: 0.05,
-    target: { compartment: "normal", doseGy: 40 },
-    geometry: {
-      tumours: [
-        { name: "right", centerMm: [45, -10, 0], radiusMm: 20, tnRatio: 4 },
-        { name: "left", centerMm: [-50, 10, 10], radiusMm: 14, tnRatio: 2, necroticCoreFraction: 0.5, rim: { thicknessFraction: 0.25, tnRatio: 6 } },
-      ],
-    },
-    injection: { entryPoint: "proper-hepatic" },
-    transport: { embolic: { enabled: false } },
-    dose: { voxelMm: 4 },
-  };
+  // test/pipeline/smallCase.ts's case (two tumours, feedback off, 4 mm voxels); its tree and
+  // transport sections are overridden below.
+  return smallCase();
 }
 
 type Row = Record<string, number>;
