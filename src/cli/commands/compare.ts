@@ -20,7 +20,7 @@ import { dvh, dvhCurve, type Dvh } from "../../dose/dvh.js";
 import { gammaIndex } from "../../dose/gamma.js";
 import { doseAtVolumePercent, volumeFractionAtLeast } from "../../dose/dvh.js";
 import type { Grid } from "../../geometry/grid.js";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { labelContext, readImageInput, readLabelsInput, type ImageInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
 import { resampleGrid, sameGeometry } from "../../io/resample.js";
@@ -111,6 +111,11 @@ async function readDose(path: string, field: string): Promise<ImageInput> {
 }
 
 export async function runCompare(aPath: string, bPath: string, options: CompareOptions): Promise<CompareSummary> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => compareInto(output, aPath, bPath, options));
+}
+
+async function compareInto(output: OutputDir, aPath: string, bPath: string, options: CompareOptions): Promise<CompareSummary> {
   const dosePercent = parseNumberOption("--gamma-dose-percent", options.gammaDosePercent, 0.01, 100, "%");
   const distanceMm = parseNumberOption("--gamma-dta-mm", options.gammaDtaMm, 0.01, 100, "mm");
   const thresholdPercent = parseNumberOption("--gamma-threshold-percent", options.gammaThresholdPercent, 0, 100, "%");
@@ -174,7 +179,7 @@ export async function runCompare(aPath: string, bPath: string, options: CompareO
   const gammaOut = new Float32Array(g.gamma.data.length);
   for (let n = 0; n < gammaOut.length; n++) gammaOut[n] = Number.isNaN(g.gamma.data[n]) ? -1 : g.gamma.data[n];
 
-  await withOutputDir(options.out, async (dir) => {
+  await output.commit(async (dir) => {
     await writeFileAtomic(join(dir, "compare.json"), `${JSON.stringify(summary, null, 2)}\n`);
     await writeFileAtomic(join(dir, "dvh.csv"), `${csv.join("\n")}\n`);
     await writeNifti(join(dir, "gamma.nii.gz"), { ...g.gamma, data: gammaOut }, { description: `gamma ${dosePercent}%/${distanceMm}mm ${summary.gamma.normalisation}` });

@@ -36,7 +36,7 @@ import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type LqParameters, type TissueType } from "../../dose/radiobiology.js";
 import { voxelSValues } from "../../dose/svalues.js";
 import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { activityConcentration, labelContext, readImageInput, readLabelsInput, voiRole, type ImageInput, type ImageQuantity, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
 import { resampleGrid } from "../../io/resample.js";
@@ -151,6 +151,11 @@ export interface DoseSummary {
 }
 
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => doseInto(output, activityPath, options));
+}
+
+async function doseInto(output: OutputDir, activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
   if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
   if (options.method !== "fft" && options.method !== "ldm") throw new InputError("--method", `--method must be fft or ldm, got ${JSON.stringify(options.method)}`);
@@ -354,7 +359,7 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
     provenance: { provenance: summary.provenance },
   });
 
-  await withOutputDir(options.out, async (dir) => {
+  await output.commit(async (dir) => {
     await writeNifti(join(dir, "dose.nii.gz"), dose, { description: `sirtsim dose Gy ${nuclide} ${options.method}` });
     await writeRtDose(join(dir, "rtdose.dcm"), dose, {
       ...(image.reference ? { reference: image.reference } : ct?.reference ? { reference: ct.reference } : {}),

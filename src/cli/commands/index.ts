@@ -10,6 +10,7 @@ import { registerMerge } from "./merge.js";
 import { registerCompare } from "./compare.js";
 import { registerPlanImages } from "./planImages.js";
 import { registerExportRtDose } from "./exportRtDose.js";
+import { registerStudy } from "./study.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPlan,
@@ -22,4 +23,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerMerge,
   registerCompare,
   registerExportRtDose,
+  registerStudy,
 ];
