@@ -2,7 +2,8 @@
  * Named dose-coefficient conventions. Clinical formulas differ by which K they use, so every
  * result reports the convention and value it used (`provenance`).
  */
-import { derivedDoseCoefficientGyKgPerGBq, HO166, NuclideId, Y90 } from "./nuclides.js";
+import { InputError } from "../errors.js";
+import { derivedDoseCoefficientGyKgPerGBq, NUCLIDES, NuclideId, Y90 } from "./nuclides.js";
 
 export type DoseCoefficientConvention = "therasphere-label" | "gulec-utrecht" | "derived" | "ho166-clinical";
 
@@ -45,9 +46,16 @@ export function doseCoefficient(convention: DoseCoefficientConvention): DoseCoef
   return CONVENTIONS[convention];
 }
 
-/** The derived coefficient for any nuclide (Ho-166: 15.87 by construction of its mean energy). */
+/**
+ * The derived coefficient for any nuclide (Ho-166: 15.87 by construction of its mean energy).
+ * The nuclide is looked up by name: an unknown one (a typo, "I-131") is an input error, never
+ * silently given another nuclide's data. Own keys only, so "toString" is unknown too.
+ */
 export function derivedDoseCoefficient(nuclide: NuclideId): DoseCoefficient {
-  const data = nuclide === "Y-90" ? Y90 : HO166;
+  if (typeof nuclide !== "string" || !Object.hasOwn(NUCLIDES, nuclide)) {
+    throw new InputError("nuclide", `nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(nuclide)}`);
+  }
+  const data = NUCLIDES[nuclide];
   return {
     convention: "derived",
     nuclide,
