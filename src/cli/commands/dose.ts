@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { activityGridFromImage } from "../../dose/activity.js";
 import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
-import { dvh, dvhCurve, type Dvh } from "../../dose/dvh.js";
+import { boundedDvhBinWidthGy, dvh, dvhCurve, type Dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { BED_DEFAULTS, doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { voxelSValues } from "../../dose/svalues.js";
@@ -27,10 +27,10 @@ import { readNifti, writeNifti } from "../../io/nifti.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
-import { parseNumberOption } from "./kernel.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { doseStageOptions } from "./simulate.js";
-import { sharedOrPlain } from "../../geometry/grid.js";
+import { checkSameGeometry, sharedOrPlain } from "../../geometry/grid.js";
+import { parseQuantityOption } from "../../io/quantity.js";
 
 interface DoseCommandOptions {
   out: string;
@@ -90,25 +90,25 @@ export interface DoseSummary {
 }
 
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
-  if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
+  if (!Object.hasOwn(NUCLIDES, options.nuclide)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
   if (options.method !== "fft" && options.method !== "ldm") throw new InputError("--method", `--method must be fft or ldm, got ${JSON.stringify(options.method)}`);
   if (options.administeredGbq === undefined) throw new InputError("--administered-gbq", "--administered-gbq is required (a number in (0, 100] GBq)");
-  const administeredGBq = parseNumberOption("--administered-gbq", options.administeredGbq, 1e-9, 100, "GBq");
-  const lsf = parseNumberOption("--lsf", options.lsf ?? "0", 0, 0.999999);
-  const residual = parseNumberOption("--residual", options.residual ?? "0", 0, 0.999999);
-  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
-  const untilH = options.untilH === undefined ? Infinity : parseNumberOption("--until-h", options.untilH, 1e-6, 1e6, "h");
-  const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
+  // Quantities as in case files: "1.5 GBq", "3 %", or bare numbers in the option's unit.
+  const administeredGBq = parseQuantityOption("--administered-gbq", options.administeredGbq, "activity", 1e-9, 100);
+  const lsf = parseQuantityOption("--lsf", options.lsf ?? "0", "fraction", 0, 0.999999);
+  const residual = parseQuantityOption("--residual", options.residual ?? "0", "fraction", 0, 0.999999);
+  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseQuantityOption("--density-g-per-ml", options.densityGPerMl, "density", 0.01, 20);
+  const untilH = options.untilH === undefined ? Infinity : parseQuantityOption("--until-h", options.untilH, "time", 1e-6, 1e6);
+  const binGy = parseQuantityOption("--dvh-bin-gy", options.dvhBinGy, "dose", 1e-6, 1000);
   const workers = parseWorkers(options.workers);
 
   const image = await readNifti(activityPath, { kind: "activity" });
   const labels = options.labels ? await readNifti(options.labels, { kind: "labels" }) : undefined;
-  if (labels && (labels.dims[0] !== image.dims[0] || labels.dims[1] !== image.dims[1] || labels.dims[2] !== image.dims[2])) {
-    throw new InputError("--labels", `--labels dims [${labels.dims.join(", ")}] must equal the activity image dims [${image.dims.join(", ")}]`);
-  }
-  if (labels && labels.spacingMm.some((s, a) => Math.abs(s - image.spacingMm[a]) > 1e-3 * image.spacingMm[a])) {
-    throw new InputError("--labels", `--labels voxel size [${labels.spacingMm.join(", ")}] mm must equal the activity image's [${image.spacingMm.join(", ")}] mm`);
+  if (labels) {
+    // Labels must lie on the activity's grid (origin, spacing, direction), not just have its dims.
+    checkSameGeometry(image, labels, 0.1 * Math.min(...image.spacingMm), "--labels", { a: `the activity image ${activityPath}`, b: `the label image ${options.labels}` });
+    if (!labels.data.some((l) => l !== 0)) throw new InputError("--labels", `--labels ${options.labels}: every voxel is 0, so there is no VOI (labels are the non-zero values)`);
   }
   // On worker threads the FFT reads the activity and writes the dose in shared memory, in place.
   const shared = options.method === "fft" && workers > 1;
@@ -167,8 +167,9 @@ function progress(json: boolean | undefined, text: string): void {
 
 /** dvh.csv: dose_gy, then the volume fraction ≥ dose of each VOI. */
 function dvhCsv(vois: Array<{ label: number | "activity"; h: Dvh }>, binGy: number): string {
-  const maxGy = Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1]));
-  const points = Float64Array.from({ length: Math.floor(maxGy / binGy) + 2 }, (_, i) => i * binGy);
+  const maxGy = vois.reduce((m, v) => Math.max(m, v.h.sortedDoseGy[v.h.voxelCount - 1]), 0);
+  const widthGy = boundedDvhBinWidthGy(maxGy, binGy);
+  const points = Float64Array.from({ length: Math.floor(maxGy / widthGy) + 2 }, (_, i) => i * widthGy);
   const curves = vois.map((v) => dvhCurve(v.h, points).volumeFraction);
   const lines = [["dose_gy", ...vois.map((v) => `voi_${v.label}`)].join(",")];
   for (let i = 0; i < points.length; i++) lines.push([String(points[i]), ...curves.map((c) => c[i].toPrecision(6))].join(","));
