@@ -31,6 +31,7 @@ import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { doseStageOptions } from "./simulate.js";
 import { checkSameGeometry, sharedOrPlain } from "../../geometry/grid.js";
 import { parseQuantityOption } from "../../io/quantity.js";
+import { checkMemory, estimateImageDoseMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 
 interface DoseCommandOptions {
   out: string;
@@ -45,6 +46,7 @@ interface DoseCommandOptions {
   dvhBinGy: string;
   json?: boolean;
   workers?: string;
+  maxMemory?: string;
 }
 
 export function registerDose(program: Command): void {
@@ -63,6 +65,7 @@ export function registerDose(program: Command): void {
     .option("--labels <labels>", "label image (NIfTI, same dims): one VOI per non-zero label")
     .option("--dvh-bin-gy <gy>", "dose spacing of dvh.csv, Gy", "1")
     .option("--workers <n>", "worker threads for the FFT (default: available cores; 1 = inline)")
+    .option(...MAX_MEMORY_OPTION)
     .option("--json", "print one JSON document on stdout")
     .action(
       action(async (activityPath: string, options: DoseCommandOptions) => {
@@ -103,8 +106,12 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   const binGy = parseQuantityOption("--dvh-bin-gy", options.dvhBinGy, "dose", 1e-6, 1000);
   const workers = parseWorkers(options.workers);
 
-  const image = await readNifti(activityPath, { kind: "activity" });
-  const labels = options.labels ? await readNifti(options.labels, { kind: "labels" }) : undefined;
+  const memoryLimit = memoryLimitBytes(options.maxMemory);
+  // Images are bounded by the memory budget before they are inflated (a stored image needs ≥ 4×
+  // its size in grids), and the whole run is checked before the convolution.
+  const image = await readNifti(activityPath, { kind: "activity", maxBytes: memoryLimit / 4 });
+  const labels = options.labels ? await readNifti(options.labels, { kind: "labels", maxBytes: memoryLimit / 4 }) : undefined;
+  checkMemory(estimateImageDoseMemory(image.dims, image.spacingMm, nuclide, options.method), memoryLimit, "the image size (crop or resample it)");
   if (labels) {
     // Labels must lie on the activity's grid (origin, spacing, direction), not just have its dims.
     checkSameGeometry(image, labels, 0.1 * Math.min(...image.spacingMm), "--labels", { a: `the activity image ${activityPath}`, b: `the label image ${options.labels}` });

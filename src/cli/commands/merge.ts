@@ -17,6 +17,7 @@ import { finishSimulation } from "../../pipeline/finish.js";
 import { writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { readBytes, readCaseMask, readJsonFile } from "../../pipeline/files.js";
 import { decodeCounts, decodeTransport, sha256 } from "../../pipeline/stageFiles.js";
+import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
 import { doseStageOptions, humanSummary } from "./simulate.js";
@@ -42,11 +43,13 @@ export function registerMerge(program: Command): void {
     .requiredOption("--out <dir>", "output directory")
     .option("--json", "print the summary as one JSON document on stdout")
     .option("--workers <n>", "worker threads for the dose (default: available cores; 1 = inline)")
-    .action(action(async (dirs: string[], options: { out: string; json?: boolean; workers?: string }) => runMerge(dirs, options)));
+    .option(...MAX_MEMORY_OPTION)
+    .action(action(async (dirs: string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }) => runMerge(dirs, options)));
 }
 
-export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean; workers?: string }): Promise<void> {
+export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }): Promise<void> {
   const workers = parseWorkers(options.workers);
+  const memoryLimit = memoryLimitBytes(options.maxMemory);
   const manifests: ShardManifest[] = [];
   for (const dir of dirs) {
     const m = (await readJsonFile(join(dir, "shard.json"))) as ShardManifest;
@@ -78,6 +81,7 @@ export async function runMerge(dirs: readonly string[], options: { out: string; 
   const caseJson = JSON.parse(Buffer.from(caseBytes).toString("utf8")) as Record<string, unknown>;
   const mask = await readCaseMask(caseJson, first.casePath);
   const simCase = loadSimulationCase(caseJson, first.casePath, mask?.grid);
+  checkMemory(estimateCaseMemory(simCase), memoryLimit, SIMULATION_MEMORY_HINT);
   const tree = deserializeTree(treeBytes);
   const transport = decodeTransport(await readJsonFile(join(dirs[0], "transport.json")), lodgedBytes, join(dirs[0], "lodged.bin"));
   const core = simulateCore(simCase, { stages: { tree, transport } });

@@ -25,6 +25,7 @@ import { finishSimulation } from "../../pipeline/finish.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { readCaseMask, readJsonFile, readTransportFiles, readTreeFile } from "../../pipeline/files.js";
 import { encodeCounts, encodeLodged, sha256, transportJson } from "../../pipeline/stageFiles.js";
+import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -36,6 +37,7 @@ interface SimulateCommandOptions {
   shard?: string;
   tree?: string;
   lodged?: string;
+  maxMemory?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -50,6 +52,7 @@ export function registerSimulate(program: Command): void {
     .option("--shard <i/n>", "run only slice i of n of the work units (0-based) and write a partial result for `sirtsim merge`")
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
 }
 
@@ -62,6 +65,7 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const mask = await readCaseMask(caseJson, caseFile);
   const simCase = loadSimulationCase(caseJson, caseFile, mask?.grid);
+  checkMemory(estimateCaseMemory(simCase), memoryLimitBytes(options.maxMemory), SIMULATION_MEMORY_HINT);
   const stages: StageInputs = {
     ...(options.tree ? { tree: await readTreeFile(options.tree) } : {}),
     ...(options.lodged ? { transport: await readTransportFiles(options.lodged) } : {}),

@@ -19,6 +19,7 @@ import { parseTransportSections, transportOptionsFromSections } from "../../tran
 import { simulateTransportParallel } from "../../parallel/transport.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { transportProgress } from "./simulate.js";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -28,6 +29,7 @@ interface TransportCommandOptions {
   seed?: string;
   workers?: string;
   terminals?: string;
+  maxMemory?: string;
 }
 
 export function registerTransport(program: Command): void {
@@ -40,6 +42,7 @@ export function registerTransport(program: Command): void {
     .option("--seed <n>", "seed of the transport (default 1; the tree uses tree.seed)")
     .option("--workers <n>", "worker threads (default: available cores; 1 = inline; results do not depend on it)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TransportCommandOptions) => runTransport(caseFile, options)));
 }
 
@@ -70,6 +73,7 @@ export async function runTransport(caseFile: string, options: TransportCommandOp
   if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim transport` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
   const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
 
+  checkMemory(estimateTreeMemory(terminals, "transport"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const t0 = performance.now();
   const tree = growTree(buildDomain(geometry), { ...treeSection, terminals }, treeSection.seed);
   const t1 = performance.now();

@@ -14,6 +14,7 @@ import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
 import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
 import { serializeTree, treeSummary, treeToVtp } from "../../vascular/export.js";
 import { growTreeDetailed } from "../../vascular/grow.js";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -22,6 +23,7 @@ interface TreeCommandOptions {
   json?: boolean;
   seed?: string;
   terminals?: string;
+  maxMemory?: string;
 }
 
 export function registerTree(program: Command): void {
@@ -33,6 +35,7 @@ export function registerTree(program: Command): void {
     .option("--json", "print one JSON summary on stdout")
     .option("--seed <n>", "seed (overrides tree.seed)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TreeCommandOptions) => runTree(caseFile, options)));
 }
 
@@ -50,6 +53,7 @@ export async function runTree(caseFile: string, options: TreeCommandOptions): Pr
   if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim tree` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
   const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : treeSection.seed;
   const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
+  checkMemory(estimateTreeMemory(terminals, "tree"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const domain = buildDomain(geometry);
   const started = performance.now();
   const { tree, stats } = growTreeDetailed(domain, { ...treeSection, terminals }, seed);
