@@ -31,12 +31,12 @@ import type { NuclideId } from "../physics/index.js";
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 
-/** Node, the modules and the worker pool, bytes (measured: 2000-terminal runs at 4 mm, bench/memory.md). */
-export const BASE_BYTES = 320 * MIB;
-/** Tree (SoA, ~100 B per segment, 2 segments per terminal), growth scratch and transport arrays, bytes per terminal. */
-export const BYTES_PER_TERMINAL = 1600;
-/** Dose-stage grids and their encodings, bytes per dose-grid voxel (see the file comment). */
-export const BYTES_PER_DOSE_VOXEL = 64;
+/** Node, the modules and the worker pool, bytes (measured 157 MiB: 2000 terminals at 4 mm, bench/memory.md). */
+export const BASE_BYTES = 192 * MIB;
+/** Tree (SoA, ~100 B per segment, 2 segments per terminal), growth scratch and transport arrays, bytes per terminal (measured 650–820, rising with size). */
+export const BYTES_PER_TERMINAL = 1100;
+/** Dose-stage grids and their encodings, bytes per dose-grid voxel (measured ~30 with the FFT; see the file comment). */
+export const BYTES_PER_DOSE_VOXEL = 40;
 /** Dose command (an image in): file bytes (twice: read + copy), float32 image, activity, dose, labels, DVH, bytes per voxel. */
 export const BYTES_PER_IMAGE_VOXEL = 56;
 
