@@ -16,6 +16,7 @@
  * Every message names the case file (`withCaseFile`).
  */
 import { InputError } from "../errors.js";
+import { labelAt } from "../geometry/index.js";
 import type { Domain, DomainIntegral, GeometryConfig } from "../geometry/index.js";
 import { solidVolumeMl } from "../geometry/shapes.js";
 import type { Solid } from "../geometry/shapes.js";
@@ -79,9 +80,20 @@ export function checkTumoursFitLiver(domain: Domain, integral: DomainIntegral): 
       if (!(insideMl > 0)) throw new InputError(`${field}.maskLabel`, `${field} (${region.name}): maskLabel ${region.maskLabel} marks no voxel of the mask`);
       return;
     }
-    const ownMl = solidVolumeMl(region.shape as Solid);
+    const solid = region.shape as Solid;
+    const ownMl = solidVolumeMl(solid);
     if (insideMl < MIN_TUMOUR_FRACTION_INSIDE * ownMl) {
-      const where = insideMl === 0 ? "lies outside the liver" : `lies mostly outside the liver or under earlier tumours (${insideMl.toFixed(2)} of its ${ownMl.toFixed(2)} mL count)`;
+      // Where its centre lies tells the two causes apart: outside the liver, or in an earlier tumour.
+      const [cx, cy, cz] = solid.centerMm;
+      const centreLabel = labelAt(domain, cx, cy, cz);
+      const T = domain.tumours.length;
+      const host = centreLabel >= 2 ? (centreLabel - 2) % T : -1;
+      const where =
+        host >= 0 && host !== t
+          ? `lies ${insideMl === 0 ? "wholly" : "mostly"} inside geometry.tumours[${host}] (${domain.tumours[host].name}), which comes first and wins where tumours overlap (${insideMl.toFixed(2)} of its ${ownMl.toFixed(2)} mL count)`
+          : insideMl === 0
+            ? "lies outside the liver"
+            : `lies mostly outside the liver (${insideMl.toFixed(2)} of its ${ownMl.toFixed(2)} mL are inside)`;
       throw new InputError(field, `${field} (${region.name}) ${where}; tumours must lie at least ${100 * MIN_TUMOUR_FRACTION_INSIDE} % inside the liver (geometry.liver) and not inside another tumour`);
     }
   });
