@@ -82,6 +82,9 @@ export function checkTumoursFitLiver(domain: Domain, integral: DomainIntegral): 
     }
     const solid = region.shape as Solid;
     const ownMl = solidVolumeMl(solid);
+    if (ownMl > integral.liverVolumeMl) {
+      throw new InputError(field, `${field} (${region.name}) is bigger than the liver (${ownMl.toFixed(1)} mL, the liver ${integral.liverVolumeMl.toFixed(1)} mL)`);
+    }
     if (insideMl < MIN_TUMOUR_FRACTION_INSIDE * ownMl) {
       // Where its centre lies tells the two causes apart: outside the liver, or in an earlier tumour.
       const [cx, cy, cz] = solid.centerMm;
