@@ -41,7 +41,7 @@ function writeCase(name: string, overrides: Record<string, unknown>): string {
 }
 
 describe("memory bounded and predicted before work", () => {
-  it("simulate refuses tree.terminals 5e7 under --max-memory "16 GiB" with exit 2 and the estimate, before growing the tree", () => {
+  it("simulate refuses tree.terminals 5e7 under --max-memory 16 GiB with exit 2 and the estimate, before growing the tree", () => {
     const file = writeCase("terminals", { tree: { terminals: 50_000_000, seed: 3 } });
     const out = join(dir, "out-terminals");
     const r = sirtsim("simulate", file, "--out", out, "--workers", "1", "--max-memory", "16 GiB");
