@@ -20,6 +20,7 @@ import { simulateTransportParallel } from "../../parallel/transport.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { transportProgress } from "./simulate.js";
 import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -67,9 +68,11 @@ export async function runTransport(caseFile: string, options: TransportCommandOp
   if (injectionJson.product === undefined && typeof json.product === "string" && (PRODUCT_IDS as readonly string[]).includes(json.product)) {
     injectionJson.product = json.product;
   }
-  const sections = parseTransportSections({ injection: injectionJson, transport: json.transport });
-  const geometry = parseGeometrySection(json.geometry);
-  const treeSection = parseTreeSection(json.tree);
+  const { sections, geometry, treeSection } = withCaseFile(caseFile, () => ({
+    sections: parseTransportSections({ injection: injectionJson, transport: json.transport }),
+    geometry: parseGeometrySection(json.geometry),
+    treeSection: parseTreeSection(json.tree),
+  }));
   if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim transport` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
   const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
 

@@ -15,6 +15,7 @@ import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js
 import { serializeTree, treeSummary, treeToVtp } from "../../vascular/export.js";
 import { growTreeDetailed } from "../../vascular/grow.js";
 import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -48,8 +49,7 @@ export async function runTree(caseFile: string, options: TreeCommandOptions): Pr
     throw new InputError(caseFile, `${caseFile}: ${code ? `cannot read the case file (${code})` : `not valid JSON (${(err as Error).message})`}`);
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(caseFile, `${caseFile}: the case file must be a JSON object`);
-  const geometry = parseGeometrySection(json.geometry);
-  const treeSection = parseTreeSection(json.tree);
+  const { geometry, treeSection } = withCaseFile(caseFile, () => ({ geometry: parseGeometrySection(json.geometry), treeSection: parseTreeSection(json.tree) }));
   if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim tree` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
   const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : treeSection.seed;
   const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
