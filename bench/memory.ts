@@ -17,30 +17,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { estimateCaseMemory, formatBytes } from "../src/pipeline/memory.js";
+import { smallCase } from "../test/pipeline/smallCase.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const main = join(root, "dist/src/cli/main.js");
 
-/** The test case of test/pipeline/smallCase.ts with the given size (two tumours, feedback off). */
+/** The test case of test/pipeline/smallCase.ts (two tumours, feedback off) at the given size. */
 function caseJson(terminals: number, voxelMm: number): Record<string, unknown> {
-  return {
-    name: `memory ${terminals} terminals, ${voxelMm} mm`,
-    seed: 11,
-    product: "sir-spheres",
-    method: "partition",
-    lungShuntFraction: 0.05,
-    target: { compartment: "normal", doseGy: 40 },
-    geometry: {
-      tumours: [
-        { name: "right", centerMm: [45, -10, 0], radiusMm: 20, tnRatio: 4 },
-        { name: "left", centerMm: [-50, 10, 10], radiusMm: 14, tnRatio: 2, necroticCoreFraction: 0.5, rim: { thicknessFraction: 0.25, tnRatio: 6 } },
-      ],
-    },
-    tree: { terminals, seed: 3 },
-    injection: { entryPoint: "proper-hepatic" },
-    transport: { embolic: { enabled: false } },
-    dose: { voxelMm },
-  };
+  return smallCase({ name: `memory ${terminals} terminals, ${voxelMm} mm`, tree: { terminals, seed: 3 }, dose: { voxelMm } });
 }
 
 const DEFAULT = ["2000:4", "20000:4", "100000:4", "300000:4", "2000:2", "2000:1.5", "2000:1.2", "2000:1", "100000:1.5"];

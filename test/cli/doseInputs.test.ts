@@ -5,25 +5,19 @@
  * inflating it, an unknown nuclide is an input error, and quantity options take unit strings as
  * case files do. Every refusal: exit 2, nothing written.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axisAlignedGeometry, type GridGeometry } from "../../src/geometry/grid.js";
 import { encodeNifti, writeNifti } from "../../src/io/nifti.js";
+import { sirtsim as run } from "./helpers/run.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 let dir: string;
 const g = axisAlignedGeometry([12, 12, 12], [4, 4, 4], [-22, -22, -22]);
 
-function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sirtsim = (...args: string[]) => run(args);
 
 /** A block of labels 1 (the activity's block), on geometry `geometry`. */
 async function labels(name: string, geometry: GridGeometry, value = 1): Promise<string> {

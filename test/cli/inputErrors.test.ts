@@ -3,22 +3,15 @@
  * each hostile input of issue 19 §4–5 and issue 15 §4 exits 2 with the file and the field named,
  * before the tree is grown (no "tree:" progress on stderr), and writes nothing.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { smallCase } from "../pipeline/smallCase.js";
+import { sirtsim as run } from "./helpers/run.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 let dir: string;
-
-function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sirtsim = (...args: string[]) => run(args);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "sirtsim-input-errors-"));

@@ -6,25 +6,23 @@
  * The peak RSS is the child's own process.resourceUsage().maxRSS, printed at exit by a preloaded
  * module, so the test needs no /usr/bin/time.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { smallCase } from "../pipeline/smallCase.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
 import { estimateCaseMemory } from "../../src/pipeline/memory.js";
+import { sirtsim as run } from "./helpers/run.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 let dir: string;
 let preload: string;
 
 function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", pathToFileURL(preload).href, main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
+  const r = run(args, ["--import", pathToFileURL(preload).href]);
   const m = /MAXRSS_KIB (\d+)/.exec(r.stderr);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/MAXRSS_KIB \d+\n/, ""), maxRssBytes: m ? Number(m[1]) * 1024 : NaN };
+  return { ...r, stderr: r.stderr.replace(/MAXRSS_KIB \d+\n/, ""), maxRssBytes: m ? Number(m[1]) * 1024 : NaN };
 }
 
 beforeAll(() => {
