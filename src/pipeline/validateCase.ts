@@ -174,9 +174,14 @@ export function checkCaseBeforeWork(simCase: {
   readonly planning: PlanningCase;
   readonly injectionSection: unknown;
   readonly caseJson: Readonly<Record<string, unknown>>;
+  readonly compartmentsFromGeometry: boolean;
 }): void {
   checkTextFields(simCase.caseJson);
   checkEntryPoint(simCase.injectionSection);
   checkUnusedOptions(simCase.caseJson);
-  checkPlannedActivity(simCase.planning);
+  // A selective injection of geometry-derived compartments is planned later on its territory
+  // (smaller, so less activity): only the whole-liver plan is known now.
+  const entry = (simCase.injectionSection as { entryPoint?: unknown } | undefined)?.entryPoint;
+  const wholeLiver = entry === undefined || entry === "root" || entry === "proper-hepatic" || entry === 0;
+  if (!simCase.compartmentsFromGeometry || wholeLiver) checkPlannedActivity(simCase.planning);
 }
