@@ -11,7 +11,6 @@
  *   documented in docs/case-file.md (exophytic tumours exist);
  * - `injection.entryPoint` naming no artery of the skeleton (`toString` included);
  * - a plan whose activity the transport cannot inject, blamed on what caused it (an LSF near 1);
- * - options that are accepted by the schema but have no effect yet.
  *
  * Every message names the case file (`withCaseFile`).
  */
@@ -144,23 +143,6 @@ export function checkPlannedActivity(planning: PlanningCase): void {
   throw new InputError(field, `${field} gives a plan of ${plan.activityGBq.toPrecision(4)} GBq, above the ${MAX_INJECTED_GBQ} GBq that can be injected`);
 }
 
-/**
- * Options of the `dose` section that the schema accepts but no stage reads yet. Refused rather
- * than ignored (every accepted option has an effect). `dose.bedTumour` / `dose.bedNormalLiver`
- * are left to the radiobiology work (issue 15 §5), which wires them.
- */
-export function checkUnusedOptions(caseJson: Readonly<Record<string, unknown>>): void {
-  const dose = caseJson.dose;
-  if (dose === null || typeof dose !== "object") return;
-  const d = dose as Record<string, unknown>;
-  if (d.method !== undefined && d.method !== "fft") {
-    throw new InputError("dose.method", `dose.method ${JSON.stringify(d.method)} has no effect in a simulation yet (it always convolves, and also writes the local-deposition dose dose-ldm.nii.gz); remove it, or use \`sirtsim dose --method ldm\` on an image`);
-  }
-  if (d.microdosimetry !== undefined && d.microdosimetry !== null) {
-    throw new InputError("dose.microdosimetry", "dose.microdosimetry has no effect in a simulation yet (no fine-grid dose is computed); remove it");
-  }
-}
-
 /** `name` and `description` are text: a list or object there is a mistake, not a description. */
 export function checkTextFields(caseJson: Readonly<Record<string, unknown>>): void {
   for (const key of ["name", "description"]) {
@@ -178,7 +160,6 @@ export function checkCaseBeforeWork(simCase: {
 }): void {
   checkTextFields(simCase.caseJson);
   checkEntryPoint(simCase.injectionSection);
-  checkUnusedOptions(simCase.caseJson);
   // A selective injection of geometry-derived compartments is planned later on its territory
   // (smaller, so less activity): only the whole-liver plan is known now.
   const entry = (simCase.injectionSection as { entryPoint?: unknown } | undefined)?.entryPoint;

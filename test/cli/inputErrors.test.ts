@@ -74,7 +74,7 @@ describe("sirtsim simulate refuses bad cases before work, naming file and field"
   });
 
   it("dose options that change nothing are refused: dose.method ldm, dose.microdosimetry", () => {
-    expect(refused("ldm", (c) => (c.dose = { voxelMm: 4, method: "ldm" }))).toMatch(/dose\.method "ldm" has no effect in a simulation yet/);
-    expect(refused("micro", (c) => (c.dose = { voxelMm: 4, microdosimetry: { voxelMm: 0.1 } }))).toMatch(/dose\.microdosimetry has no effect/);
+    expect(refused("ldm", (c) => (c.dose = { voxelMm: 4, method: "ldm" }))).toMatch(/dose\.method: only "fft"/);
+    expect(refused("micro", (c) => (c.dose = { voxelMm: 4, microdosimetry: { voxelMm: 0.1 } }))).toMatch(/dose\.microdosimetry: is not available in simulate yet/);
   });
 });
