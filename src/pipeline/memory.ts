@@ -35,8 +35,8 @@ const GIB = 1024 ** 3;
 export const BASE_BYTES = 192 * MIB;
 /** Tree (SoA, ~100 B per segment, 2 segments per terminal), growth scratch and transport arrays, bytes per terminal (measured 650–820, rising with size). */
 export const BYTES_PER_TERMINAL = 1100;
-/** Dose-stage grids and their encodings, bytes per dose-grid voxel (measured ~30 with the FFT; see the file comment). */
-export const BYTES_PER_DOSE_VOXEL = 40;
+/** Dose-stage grids and their encodings, bytes per dose-grid voxel (measured ~30 with the FFT before per-voxel BED/EUD, ~46 after; see the file comment). */
+export const BYTES_PER_DOSE_VOXEL = 60;
 /** Dose command (an image in): file bytes (twice: read + copy), float32 image, activity, dose, labels, DVH, bytes per voxel. */
 export const BYTES_PER_IMAGE_VOXEL = 56;
 

@@ -2,7 +2,7 @@
  * The memory estimate through the real CLI (issue 19 §2): runs whose estimate exceeds
  * --max-memory are refused with exit 2 and the estimate before any work (no "tree:" progress,
  * nothing written), and the estimate of a small run bounds its measured peak RSS from above,
- * within a factor 2 (bench/memory.md: 1.17–1.44× over 2e3–1e6 terminals, 4–0.8 mm voxels).
+ * within a factor 2 (bench/memory.md: 1.20–1.65× over 2e3–1e6 terminals, 4–0.8 mm voxels).
  * The peak RSS is the child's own process.resourceUsage().maxRSS, printed at exit by a preloaded
  * module, so the test needs no /usr/bin/time.
  */
