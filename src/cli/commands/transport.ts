@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { buildDomain } from "../../geometry/build.js";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { PRODUCT_IDS } from "../../physics/products.js";
 import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
 import { growTree } from "../../vascular/grow.js";
@@ -60,6 +60,11 @@ async function readCase(caseFile: string): Promise<Record<string, unknown>> {
 }
 
 export async function runTransport(caseFile: string, options: TransportCommandOptions): Promise<void> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => transportInto(output, caseFile, options));
+}
+
+async function transportInto(output: OutputDir, caseFile: string, options: TransportCommandOptions): Promise<void> {
   const json = await readCase(caseFile);
   const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : 1;
   const workers = parseWorkers(options.workers);
@@ -94,7 +99,7 @@ export async function runTransport(caseFile: string, options: TransportCommandOp
     stasis: result.stasis,
     seed,
   };
-  await withOutputDir(options.out, async (dir) => {
+  await output.commit(async (dir) => {
     const lines = ["segment,compartment,spheres"];
     for (let t = 0; t < result.terminalSegments.length; t++) {
       const j = result.terminalSegments[t];

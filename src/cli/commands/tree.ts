@@ -10,9 +10,10 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { buildDomain } from "../../geometry/build.js";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
-import { serializeTree, treeSummary, treeToVtp } from "../../vascular/export.js";
+import { treeSummary, treeToVtp } from "../../vascular/export.js";
+import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
 import { growTreeDetailed } from "../../vascular/grow.js";
 import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 import { withCaseFile } from "../../pipeline/validateCase.js";
@@ -41,6 +42,11 @@ export function registerTree(program: Command): void {
 }
 
 export async function runTree(caseFile: string, options: TreeCommandOptions): Promise<void> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => growTreeInto(output, caseFile, options));
+}
+
+async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCommandOptions): Promise<void> {
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(await readFile(caseFile, "utf8")) as Record<string, unknown>;
@@ -59,8 +65,9 @@ export async function runTree(caseFile: string, options: TreeCommandOptions): Pr
   const { tree, stats } = growTreeDetailed(domain, { ...treeSection, terminals }, seed);
   const seconds = (performance.now() - started) / 1000;
   const summary = treeSummary(tree);
-  await withOutputDir(options.out, async (dir) => {
-    await writeFileAtomic(join(dir, "tree.bin"), serializeTree(tree));
+  await output.commit(async (dir) => {
+    // tree.bin names its inputs, so `simulate --tree` refuses it for another case (stageFiles.ts).
+    await writeFileAtomic(join(dir, "tree.bin"), encodeTreeFile(tree, treeInputs(geometry, { ...treeSection, seed, terminals }, undefined)));
     await writeFileAtomic(join(dir, "tree.vtp"), treeToVtp(tree));
     const document = {
       ...summary,
