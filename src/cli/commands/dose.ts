@@ -196,6 +196,9 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   const context = labelContext(image, ct, options.labelNames);
   const frameOfReferenceUID = context.frameOfReferenceUID;
   const labels: LabelInput | undefined = options.labels ? await readLabelsInput(options.labels, { target: image.grid, ...context }) : undefined;
+  if (labels && !labels.labels.data.some((l) => l !== 0)) {
+    throw new InputError("--labels", `--labels ${options.labels}: every voxel is 0 on the activity's grid, so there is no VOI (labels are the non-zero values)`);
+  }
   if (options.labelNames && !options.labels) throw new InputError("--label-names", "--label-names needs --labels");
   const lungLabels = labels ? Object.entries(labels.names).filter(([, n]) => voiRole(n) === "lung").map(([l]) => Number(l)) : [];
   if (lsfFromImage && lungLabels.length === 0) {
