@@ -125,4 +125,18 @@ describe("sirtsim study (local executor)", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("a field path is checked against the case schema: a valid field absent from the base case is accepted, an unknown one is refused naming it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sirtsim-study-paths-"));
+    try {
+      const studyFile = join(dir, "study.json");
+      // The base case has transport.embolic without capacitySpheres: varying it is allowed.
+      await writeFile(studyFile, JSON.stringify(tinyStudy({ vary: [{ path: "transport.embolic.capacitySpheres", values: [1000, 2000] }] })));
+      expect((await loadStudyPlan(studyFile)).cells).toHaveLength(2);
+      await writeFile(studyFile, JSON.stringify(tinyStudy({ vary: [{ path: "tree.nosuch.deep", values: [1] }] })));
+      await expect(loadStudyPlan(studyFile)).rejects.toThrow(/vary\[0\]\.path.*tree\.nosuch\.deep.*Unrecognized key: "nosuch"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
