@@ -197,6 +197,23 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   }
   if (lungMassFromCt && lungLabels.length === 0) throw new InputError("--lung-mass-kg", `--lung-mass-kg ct: ${options.labels ?? "no --labels"} has no lung VOI`);
 
+  // VOIs: each label, or the voxels with activity. --tissue (by label number or name, else by
+  // name) and --lq are checked here, before the convolution: a --tissue naming no VOI, or an --lq
+  // for a tissue no VOI has (it would change nothing), is an input error.
+  const voiKeys: Array<{ label: number | "activity"; name: string }> = labels
+    ? [...new Set(labels.labels.data)].filter((l) => l !== 0).sort((a, b) => a - b).map((l) => ({ label: l, name: labels.names[l] ?? String(l) }))
+    : [{ label: "activity", name: "activity" }];
+  const voiText = voiKeys.map((v) => (v.name === String(v.label) ? v.name : `${v.label} ${v.name}`)).join(", ");
+  const tissueOf = (v: { label: number | "activity"; name: string }): TissueType => tissueOverrides.get(String(v.label)) ?? tissueOverrides.get(v.name) ?? tissueOfVoiName(v.name);
+  for (const key of tissueOverrides.keys()) {
+    if (!voiKeys.some((v) => String(v.label) === key || v.name === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${voiText})`);
+  }
+  for (const t of lqTissuesSet(options.lq ?? [])) {
+    if (!voiKeys.some((v) => tissueOf(v) === t)) {
+      throw new InputError("--lq", `--lq ${t}.*: no VOI is of tissue ${t} (VOIs: ${voiKeys.map((v) => `${v.name} ${tissueOf(v)}`).join(", ")}); type one with --tissue VOI=${t}`);
+    }
+  }
+
   // Negative voxels: clipped (reported) or refused.
   const voxelMl = voxelVolumeMl(image.grid);
   const values = concentration.grid.data;
@@ -277,19 +294,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     lung = { massKg, massSource: lungMassFromCt ? "ct" : "option", doseGy: (kGyKgPerGBq * administeredGBq * (1 - residual) * lsf) / massKg };
   }
 
-  // VOIs: each label, or the voxels with activity.
-  const vois: Array<{ label: number | "activity"; name: string; h: Dvh }> = [];
-  if (labels) {
-    const present = [...new Set(labels.labels.data)].filter((l) => l !== 0).sort((a, b) => a - b);
-    for (const l of present) vois.push({ label: l, name: labels.names[l] ?? String(l), h: dvh(dose, labels.labels, l) });
-  } else {
-    vois.push({ label: "activity", name: "activity", h: dvh(dose, activity) });
-  }
-  // --tissue by label number or name, else by name; an unmatched --tissue is an error.
-  const tissueOf = (v: { label: number | "activity"; name: string }): TissueType => tissueOverrides.get(String(v.label)) ?? tissueOverrides.get(v.name) ?? tissueOfVoiName(v.name);
-  for (const key of tissueOverrides.keys()) {
-    if (!vois.some((v) => String(v.label) === key || v.name === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${vois.map((v) => (v.name === String(v.label) ? v.name : `${v.label} ${v.name}`)).join(", ")})`);
-  }
+  const vois = voiKeys.map((v) => ({ ...v, h: v.label === "activity" || !labels ? dvh(dose, activity) : dvh(dose, labels.labels, v.label) }));
   const metricsOf = (h: Dvh, tissue: TissueType) => doseMetrics(h, { radiobiology: { nuclide, tissue, params: lq[tissue], untilH } });
   const outputs = ["dose.nii.gz", "rtdose.dcm", "dvh.csv", "metrics.json", "report.html"];
   const summary: DoseSummary = {
@@ -415,6 +420,11 @@ function parseLqOptions(specs: readonly string[]): Record<TissueType, LqParamete
   }
   for (const t of TISSUE_TYPES) checkLqParameters(`--lq ${t}`, out[t]);
   return out;
+}
+
+/** The tissue types the (already validated) `--lq` specs set. */
+function lqTissuesSet(specs: readonly string[]): Set<TissueType> {
+  return new Set(specs.map((spec) => spec.slice(0, spec.indexOf(".")) as TissueType));
 }
 
 /** `--tissue 2=tumour` / `--tissue activity=tumour` (repeatable): VOI key → tissue type. */
