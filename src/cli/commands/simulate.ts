@@ -24,6 +24,7 @@ import { readCaseMask, readJsonFile, readStageInputs } from "../../pipeline/file
 import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
 import { replicaUncertainty, uncertaintyText, withUncertainty, type ReplicaOptions } from "../../study/replicas.js";
 import { InputError } from "../../errors.js";
+import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -36,6 +37,7 @@ interface SimulateCommandOptions {
   tree?: string;
   lodged?: string;
   replicas?: string;
+  maxMemory?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -50,6 +52,7 @@ export function registerSimulate(program: Command): void {
     .option("--shard <i/n>", "run only slice i of n of the work units (0-based) and write a partial result for `sirtsim merge`")
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
+    .option(...MAX_MEMORY_OPTION)
     .option("--replicas <n>", "simulate N replicas (tree and transport seeds + 0 … N−1): per-VOI 95 % intervals in summary.json (uncertainty) and report.html")
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
 }
@@ -72,6 +75,7 @@ async function simulateInto(output: OutputDir, caseFile: string, options: Simula
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const mask = await readCaseMask(caseJson, caseFile);
   const simCase = loadSimulationCase(caseJson, caseFile, mask?.grid);
+  checkMemory(estimateCaseMemory(simCase), memoryLimitBytes(options.maxMemory), SIMULATION_MEMORY_HINT);
   const identity = caseIdentity(simCase, mask?.grid);
   const { stages } = await readStageInputs(identity, simCase.seed, { tree: options.tree, lodged: options.lodged });
   // A tree of T terminals has 2T − 1 segments (binary); a loaded tree says its own count.

@@ -19,6 +19,8 @@ import { parseTransportSections, transportOptionsFromSections } from "../../tran
 import { simulateTransportParallel } from "../../parallel/transport.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { transportProgress } from "./simulate.js";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -28,6 +30,7 @@ interface TransportCommandOptions {
   seed?: string;
   workers?: string;
   terminals?: string;
+  maxMemory?: string;
 }
 
 export function registerTransport(program: Command): void {
@@ -40,6 +43,7 @@ export function registerTransport(program: Command): void {
     .option("--seed <n>", "seed of the transport (default 1; the tree uses tree.seed)")
     .option("--workers <n>", "worker threads (default: available cores; 1 = inline; results do not depend on it)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TransportCommandOptions) => runTransport(caseFile, options)));
 }
 
@@ -69,12 +73,15 @@ async function transportInto(output: OutputDir, caseFile: string, options: Trans
   if (injectionJson.product === undefined && typeof json.product === "string" && (PRODUCT_IDS as readonly string[]).includes(json.product)) {
     injectionJson.product = json.product;
   }
-  const sections = parseTransportSections({ injection: injectionJson, transport: json.transport });
-  const geometry = parseGeometrySection(json.geometry);
-  const treeSection = parseTreeSection(json.tree);
+  const { sections, geometry, treeSection } = withCaseFile(caseFile, () => ({
+    sections: parseTransportSections({ injection: injectionJson, transport: json.transport }),
+    geometry: parseGeometrySection(json.geometry),
+    treeSection: parseTreeSection(json.tree),
+  }));
   if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim transport` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
   const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
 
+  checkMemory(estimateTreeMemory(terminals, "transport"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const t0 = performance.now();
   const tree = growTree(buildDomain(geometry), { ...treeSection, terminals }, treeSection.seed);
   const t1 = performance.now();

@@ -15,6 +15,8 @@ import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js
 import { treeSummary, treeToVtp } from "../../vascular/export.js";
 import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
 import { growTreeDetailed } from "../../vascular/grow.js";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -23,6 +25,7 @@ interface TreeCommandOptions {
   json?: boolean;
   seed?: string;
   terminals?: string;
+  maxMemory?: string;
 }
 
 export function registerTree(program: Command): void {
@@ -34,6 +37,7 @@ export function registerTree(program: Command): void {
     .option("--json", "print one JSON summary on stdout")
     .option("--seed <n>", "seed (overrides tree.seed)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TreeCommandOptions) => runTree(caseFile, options)));
 }
 
@@ -51,11 +55,11 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
     throw new InputError(caseFile, `${caseFile}: ${code ? `cannot read the case file (${code})` : `not valid JSON (${(err as Error).message})`}`);
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(caseFile, `${caseFile}: the case file must be a JSON object`);
-  const geometry = parseGeometrySection(json.geometry);
-  const treeSection = parseTreeSection(json.tree);
+  const { geometry, treeSection } = withCaseFile(caseFile, () => ({ geometry: parseGeometrySection(json.geometry), treeSection: parseTreeSection(json.tree) }));
   if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim tree` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
   const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : treeSection.seed;
   const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
+  checkMemory(estimateTreeMemory(terminals, "tree"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const domain = buildDomain(geometry);
   const started = performance.now();
   const { tree, stats } = growTreeDetailed(domain, { ...treeSection, terminals }, seed);
