@@ -14,7 +14,7 @@
  *   on the event loop) sees the folder before or after the swap, never between; only SIGKILL or a
  *   power cut can stop the process there, and the next run into `DIR` repairs it as above.
  */
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "node:path";
@@ -50,6 +50,18 @@ export const KNOWN_OUTPUT_NAMES: ReadonlySet<string> = new Set([
 /** A test hook (SIRTSIM_TEST_HOOK) that stops the process at a named point of the swap. */
 function testHook(point: string): void {
   if (process.env.SIRTSIM_TEST_HOOK === point) process.kill(process.pid, "SIGKILL");
+}
+
+/**
+ * A test hook (SIRTSIM_TEST_HOOK=hold-before-swap, SIRTSIM_TEST_RELEASE=FILE): the run writes
+ * FILE.held and waits, lock held and set staged, until FILE exists — so a test can start a second
+ * run into the same folder while the first certainly holds the lock (no timing race).
+ */
+async function testHold(point: string): Promise<void> {
+  const release = process.env.SIRTSIM_TEST_RELEASE;
+  if (process.env.SIRTSIM_TEST_HOOK !== point || !release) return;
+  writeFileSync(`${release}.held`, "");
+  while (!existsSync(release)) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /** The sibling paths of an output folder: staging set, replaced set, lock file. */
@@ -226,6 +238,7 @@ export function openOutputDir(out: string | undefined, outOption = "--out", inpu
         await rm(staging, { recursive: true, force: true });
         throw err;
       }
+      await testHold("hold-before-swap");
       swapSync(target, staging, replaced);
       committed = true;
       written.push(target);

@@ -168,23 +168,26 @@ describe("a lock refuses a second run into the same --out", () => {
   });
 
   it("two real runs into one --out: the second is refused while the first runs, the first completes", async () => {
-    const first = spawn(process.execPath, [main, "simulate", "case.json", "--out", "busy", "--workers", "1", "--json"], { cwd: dir, env: { ...process.env, SIRTSIM_DEBUG: "" } });
+    // The first run holds (test hook) with its lock taken and its set staged until released, so
+    // the second run certainly meets the lock however loaded the machine is.
+    const release = join(dir, "release-busy");
+    const first = spawn(process.execPath, [main, "simulate", "case.json", "--out", "busy", "--workers", "1", "--json"], {
+      cwd: dir,
+      env: { ...process.env, SIRTSIM_DEBUG: "", SIRTSIM_TEST_HOOK: "hold-before-swap", SIRTSIM_TEST_RELEASE: release },
+    });
     const exit = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
     let stderr = "";
-    const started = new Promise<void>((resolve) =>
-      first.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        // The lock is taken before the tree line is printed.
-        if (/tree: \d+ terminals/.test(stderr)) resolve();
-      }),
-    );
-    await started;
+    first.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    while (!existsSync(`${release}.held`)) await new Promise((resolve) => setTimeout(resolve, 50));
     const second = tree("busy", "2");
     expect(second.code, second.stderr).toBe(2);
     expect(second.stderr).toMatch(/--out busy: another sirtsim run is writing into this folder \(lock .*\.busy\.lock, pid \d+/);
+    writeFileSync(release, "");
     expect(await exit, stderr).toBe(0);
     expect(readdirSync(join(dir, "busy"))).toContain("summary.json");
     expect(readdirSync(join(dir, "busy"))).not.toContain("tree.json");
+    rmSync(release);
+    rmSync(`${release}.held`);
     expect(leftovers()).toEqual([]);
   });
 });
