@@ -79,9 +79,12 @@ export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: 
   const geometry = parseGeometrySection(json.geometry);
   if (geometry.mask && !maskGrid) throw new InputError("geometry.mask.file", "geometry.mask.file was given but the mask image was not loaded");
   const domain = buildDomain(geometry, maskGrid);
-  const integral = integrateDomain(domain);
   const compartmentsFromGeometry = json.compartments === undefined;
-  const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(domain, integral) } : json;
+  // The integral (seconds for a fine lattice) is computed when first needed: a planning case with
+  // its own compartments (`sirtsim plan`) never needs it.
+  let integral: DomainIntegral | undefined;
+  const integralOf = () => (integral ??= integrateDomain(domain));
+  const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(domain, integralOf()) } : json;
   const planning = parseCase(planningJson, fileName);
   if (!compartmentsFromGeometry) checkCompartmentNames(planning, domain);
   return {
@@ -95,7 +98,9 @@ export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: 
     injectionSection: json.injection,
     transportSection: json.transport,
     domain,
-    integral,
+    get integral() {
+      return integralOf();
+    },
     compartmentsFromGeometry,
     caseJson: json,
   };

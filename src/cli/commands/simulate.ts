@@ -14,7 +14,7 @@ import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { fftPassRunner } from "../../parallel/dose.js";
 import { createProgress } from "../../parallel/progress.js";
 import type { WorkerPool } from "../../parallel/pool.js";
-import { loadSimulationCase } from "../../pipeline/caseInput.js";
+import { readCaseFile, resolveCase, withOverrides } from "../../pipeline/resolveCase.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../../pipeline/simulate.js";
 import type { ShardCounts, SimulationCore } from "../../pipeline/simulate.js";
 import type { SimulationCase } from "../../pipeline/caseInput.js";
@@ -23,9 +23,10 @@ import type { Shard } from "../../parallel/shard.js";
 import type { StageInputs } from "../../pipeline/simulate.js";
 import { finishSimulation } from "../../pipeline/finish.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
-import { readCaseMask, readJsonFile, readTransportFiles, readTreeFile } from "../../pipeline/files.js";
+import { readTransportFiles, readTreeFile } from "../../pipeline/files.js";
 import { encodeCounts, encodeLodged, sha256, transportJson } from "../../pipeline/stageFiles.js";
-import { action } from "../run.js";
+import { action, EXIT_UNSAFE } from "../run.js";
+import { applyStrict, formatReflux, formatSafety, refluxReport, safetyWarnings, warnOnStderr } from "../safety.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
 interface SimulateCommandOptions {
@@ -36,6 +37,7 @@ interface SimulateCommandOptions {
   shard?: string;
   tree?: string;
   lodged?: string;
+  strict?: boolean;
 }
 
 export function registerSimulate(program: Command): void {
@@ -50,18 +52,19 @@ export function registerSimulate(program: Command): void {
     .option("--shard <i/n>", "run only slice i of n of the work units (0-based) and write a partial result for `sirtsim merge`")
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
+    .option("--strict", `write the outputs, then exit ${EXIT_UNSAFE} when a contraindication or an exceeded limit remains`)
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
 }
 
 export async function runSimulate(caseFile: string, options: SimulateCommandOptions): Promise<void> {
   const json = Boolean(options.json);
   const log = (m: string) => printText(m, true);
-  const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
-  if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
+  const file = await readCaseFile(caseFile);
+  const overrides = options.seed !== undefined ? { seed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {};
+  const caseJson = withOverrides(file.json, overrides);
   const workers = parseWorkers(options.workers);
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
-  const mask = await readCaseMask(caseJson, caseFile);
-  const simCase = loadSimulationCase(caseJson, caseFile, mask?.grid);
+  const simCase = resolveCase(file, overrides);
   const stages: StageInputs = {
     ...(options.tree ? { tree: await readTreeFile(options.tree) } : {}),
     ...(options.lodged ? { transport: await readTransportFiles(options.lodged) } : {}),
@@ -71,6 +74,7 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
     const part = await depositLodgedSpheresParallel(simCase, core, pool, shard, { onProgress: sphereProgress(json) });
     if (shard !== undefined) await writeShard(options, caseFile, caseJson, simCase, core, shard, part);
     else await writeWholeRun(options, caseJson, simCase, core, part, doseStageOptions(pool, json));
+    applyStrict(options.strict, core.safety);
   });
 }
 
@@ -109,8 +113,11 @@ async function writeShard(options: SimulateCommandOptions, caseFile: string, cas
 async function writeWholeRun(options: SimulateCommandOptions, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, part: ShardCounts, doseOptions: DoseStageOptions): Promise<void> {
   const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
   await withOutputDir(options.out, (dir) => writeSimulationOutputs(dir, caseJson, core, outputs));
-  if (options.json) printJson(outputs.summary);
-  else printText(humanSummary(outputs.summary, options.out), false);
+  const reflux = refluxReport(core.transport, core.plan.activityGBq);
+  if (options.json) {
+    printJson(outputs.summary);
+    warnOnStderr([...safetyWarnings(core.safety), ...formatReflux(reflux).filter((l) => l.startsWith("warning"))]);
+  } else printText([humanSummary(outputs.summary, options.out), "", ...formatReflux(reflux), ...formatSafety(core.safety)].join("\n"), false);
 }
 
 /** Progress line of the transport stage (stderr, terminals only, never with --json). */
@@ -164,7 +171,6 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
     lines.push(`${name.padEnd(20)} ${c.meanDoseGy.toFixed(1).padStart(9)} ${c.meanDoseLdmGy.toFixed(1).padStart(9)} ${(c.meanDoseFromSpheresGy === null ? "–" : c.meanDoseFromSpheresGy.toFixed(1)).padStart(10)} ${(p === undefined ? "–" : p.toFixed(1)).padStart(9)} ${c.D70Gy.toFixed(1).padStart(9)} ${c.V100.toFixed(2).padStart(6)}`);
   }
   lines.push(`${"lung".padEnd(20)} ${s.lung.meanDoseGy.toFixed(1).padStart(9)}`);
-  if (s.reflux.stasis) lines.push(`stasis: ${s.reflux.spheres.toLocaleString("en")} spheres refluxed`);
   lines.push("", `wrote ${SIMULATION_FILES.join(", ")} to ${outDir}`, `report: ${join(outDir, "report.html")}`);
   return lines.join("\n");
 }

@@ -6,12 +6,10 @@
  * reads images).
  */
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError } from "../../errors.js";
-import { buildDomain } from "../../geometry/build.js";
 import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
-import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
+import { readCaseFile, resolveTreeInputs } from "../../pipeline/resolveCase.js";
+import { TERMINALS_RANGE } from "../../vascular/grow.js";
 import { serializeTree, treeSummary, treeToVtp } from "../../vascular/export.js";
 import { growTreeDetailed } from "../../vascular/grow.js";
 import { action } from "../run.js";
@@ -37,22 +35,16 @@ export function registerTree(program: Command): void {
 }
 
 export async function runTree(caseFile: string, options: TreeCommandOptions): Promise<void> {
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(await readFile(caseFile, "utf8")) as Record<string, unknown>;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(caseFile, `${caseFile}: ${code ? `cannot read the case file (${code})` : `not valid JSON (${(err as Error).message})`}`);
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(caseFile, `${caseFile}: the case file must be a JSON object`);
-  const geometry = parseGeometrySection(json.geometry);
-  const treeSection = parseTreeSection(json.tree);
-  if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim tree` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
-  const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : treeSection.seed;
-  const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
-  const domain = buildDomain(geometry);
+  const file = await readCaseFile(caseFile);
+  const overrides = {
+    ...(options.seed !== undefined ? { treeSeed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {}),
+    ...(options.terminals !== undefined ? { terminals: parseIntegerOption("--terminals", options.terminals, TERMINALS_RANGE.min, TERMINALS_RANGE.max) } : {}),
+  };
+  const inputs = resolveTreeInputs(file, overrides);
+  const treeSection = inputs.tree;
+  const { seed, terminals } = treeSection;
   const started = performance.now();
-  const { tree, stats } = growTreeDetailed(domain, { ...treeSection, terminals }, seed);
+  const { tree, stats } = growTreeDetailed(inputs.domain, treeSection, seed, inputs.integral());
   const seconds = (performance.now() - started) / 1000;
   const summary = treeSummary(tree);
   await withOutputDir(options.out, async (dir) => {
@@ -60,7 +52,7 @@ export async function runTree(caseFile: string, options: TreeCommandOptions): Pr
     await writeFileAtomic(join(dir, "tree.vtp"), treeToVtp(tree));
     const document = {
       ...summary,
-      growth: { seconds, optimisedConnections: stats.connections, constraintFallbacks: stats.constraintFallbacks, lumenOverlapPairs: stats.clearance.overlappingPairs, minLumenClearanceRatio: stats.clearance.minClearanceRatio },
+      growth: { optimisedConnections: stats.connections, constraintFallbacks: stats.constraintFallbacks, lumenOverlapPairs: stats.clearance.overlappingPairs, minLumenClearanceRatio: stats.clearance.minClearanceRatio },
       domain: { liverVolumeMl: stats.integral.liverVolumeMl, compartments: stats.integral.compartments },
       parameters: { ...treeSection, seed, terminals },
       provenance: {
@@ -81,12 +73,14 @@ export async function runTree(caseFile: string, options: TreeCommandOptions): Pr
     perfusedVolumeMl: summary.perfusedVolumeMl,
     seed: summary.seed,
   };
+  // Timings go to stderr, never into the result files (same seed ⇒ identical files).
+  process.stderr.write(`tree: grown in ${seconds.toFixed(1)} s\n`);
   if (options.json) printJson(out);
   else
     printText(
       `tree: ${out.terminals} terminals, ${out.segments} segments, generations ${out.generations.min}–${out.generations.max} (mean ${out.generations.mean.toFixed(1)}), ` +
         `root r = ${out.rootRadiusMm.toFixed(3)} mm, Q = ${out.rootFlowMlPerMin.toFixed(1)} mL/min, tumour flow ${(100 * out.tumourFlowFraction).toFixed(2)} %, ` +
-        `perfused ${out.perfusedVolumeMl.toFixed(1)} mL, seed ${out.seed} (${seconds.toFixed(1)} s) → ${options.out}`,
+        `perfused ${out.perfusedVolumeMl.toFixed(1)} mL, seed ${out.seed} → ${options.out}`,
       false,
     );
 }
