@@ -63,7 +63,7 @@ export function formatPlan(r: PlanResult, safety?: PlanSafety): string {
   const lines: string[] = [];
   const product = PRODUCTS[r.product];
   lines.push(`sirtsim plan: ${r.method} method, ${product.name}`);
-  const how = r.target ? `to give ${r.target.doseGy} Gy to ${r.target.compartment}` : r.bsa ? "by the BSA formula" : "as given";
+  const how = safety?.limitedBy ? `held to the ${safety.limitedBy} limit; the method planned ${safety.plannedActivityGBq.toFixed(4)} GBq` : r.target ? `to give ${r.target.doseGy} Gy to ${r.target.compartment}` : r.bsa ? "by the BSA formula" : "as given";
   lines.push(`Administered activity: ${r.activityGBq.toFixed(4)} GBq (${how})`);
   const p = r.provenance;
   lines.push(`Dose coefficient K: ${p.doseCoefficientGyKgPerGBq} Gy·kg/GBq (${p.doseCoefficientConvention}: ${p.doseCoefficientSource}), ${p.nuclide}`);
