@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { activityGridFromImage } from "../../dose/activity.js";
 import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
-import { dvh, dvhCurve, type Dvh } from "../../dose/dvh.js";
+import { dvh, dvhBinWidthGy, dvhCurve, type Dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { BED_DEFAULTS, doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { voxelSValues } from "../../dose/svalues.js";
@@ -168,7 +168,8 @@ function progress(json: boolean | undefined, text: string): void {
 /** dvh.csv: dose_gy, then the volume fraction ≥ dose of each VOI. */
 function dvhCsv(vois: Array<{ label: number | "activity"; h: Dvh }>, binGy: number): string {
   const maxGy = Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1]));
-  const points = Float64Array.from({ length: Math.floor(maxGy / binGy) + 2 }, (_, i) => i * binGy);
+  const widthGy = dvhBinWidthGy(maxGy, binGy); // bounded file whatever the dose range (src/dose/dvh.ts)
+  const points = Float64Array.from({ length: Math.floor(maxGy / widthGy) + 2 }, (_, i) => i * widthGy);
   const curves = vois.map((v) => dvhCurve(v.h, points).volumeFraction);
   const lines = [["dose_gy", ...vois.map((v) => `voi_${v.label}`)].join(",")];
   for (let i = 0; i < points.length; i++) lines.push([String(points[i]), ...curves.map((c) => c[i].toPrecision(6))].join(","));
