@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { depositLodgedSpheres, finishSimulation, loadSimulationCase, simulateCore } from "../../src/index.js";
+import { depositLodgedSpheres, finishSimulation, loadSimulationCase, resolvePlan, simulateCore } from "../../src/index.js";
 import type { SimulationCore, SimulationSummary } from "../../src/index.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -66,6 +66,15 @@ describe("docs/tutorial.md states the numbers of docs/numbers.json", () => {
     expect(text).toContain(`tumours ${f1(Math.min(...tumourGy))}–${f1(Math.max(...tumourGy))} Gy at tissue level`);
     expect(h.advisories).toEqual(["TUMOUR_BELOW_TARGET"]);
     expect(text).toContain("one `TUMOUR_BELOW_TARGET` (L-small, T/N 1.5)");
+  });
+});
+
+describe("the exercises table", () => {
+  it('"pretreated": true holds the plan to the 30 Gy normal-liver limit: every dose × 0.75', () => {
+    const { safety } = resolvePlan(loadSimulationCase({ ...fixture("net-default.json"), pretreated: true }));
+    expect(safety.limitedBy).toBe("normalLiver");
+    expect(safety.activityGBq / safety.plannedActivityGBq).toBeCloseTo(0.75, 9);
+    expect(tutorial).toContain(`Activity LIMITED by normalLiver: planned ${safety.plannedActivityGBq.toFixed(4)} GBq, injected ${safety.activityGBq.toFixed(4)} GBq`);
   });
 });
 
