@@ -136,6 +136,21 @@ export interface PlanSafety {
   readonly advisories: readonly Advisory[];
 }
 
+/** The safety block of `plan` (the plan as injected; `plannedActivityGBq` before any limit). */
+export function planSafety(plan: PlanResult, plannedActivityGBq = plan.activityGBq, limitedBy: string | null = null): PlanSafety {
+  return {
+    withinLimits: plan.limits.withinLimits,
+    plannedActivityGBq,
+    activityGBq: plan.activityGBq,
+    limitedBy,
+    contraindications: plan.advisories.filter((a) => a.level === "contraindication").map((a) => a.code),
+    exceededLimits: Object.entries(plan.limits.constraints)
+      .filter(([, c]) => !c.satisfied)
+      .map(([name]) => name),
+    advisories: plan.advisories,
+  };
+}
+
 /** `--strict`: a contraindication or an exceeded limit remains. */
 export function unsafe(s: PlanSafety): boolean {
   return s.contraindications.length > 0 || s.exceededLimits.length > 0;
@@ -174,18 +189,7 @@ export function resolvePlan(simCase: SimulationCase, tree?: ArterialTree): Resol
     // that contraindicates the product, a low T/N).
     plan = { ...limited, advisories: [advisory, ...limited.advisories] };
   }
-  const exceededLimits = Object.entries(plan.limits.constraints)
-    .filter(([, c]) => !c.satisfied)
-    .map(([name]) => name);
-  const safety: PlanSafety = {
-    withinLimits: plan.limits.withinLimits,
-    plannedActivityGBq: planned.activityGBq,
-    activityGBq: plan.activityGBq,
-    limitedBy,
-    contraindications: plan.advisories.filter((a) => a.level === "contraindication").map((a) => a.code),
-    exceededLimits,
-    advisories: plan.advisories,
-  };
+  const safety = planSafety(plan, planned.activityGBq, limitedBy);
   return { plan, planning, entrySegment, safety };
 }
 

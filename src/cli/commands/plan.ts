@@ -4,7 +4,7 @@
  * Invalid input exits 2 with one line naming the field (action() in ../run.js).
  */
 import type { Command } from "commander";
-import { growCaseTree, needsTreeToPlan, readCaseFile, resolveCase, resolvePlan } from "../../pipeline/resolveCase.js";
+import { growCaseTree, needsTreeToPlan, planSafety, readCaseFile, resolveCase, resolvePlan } from "../../pipeline/resolveCase.js";
 import type { PlanSafety } from "../../pipeline/resolveCase.js";
 import type { CompartmentResult, LungResult, PlanResult } from "../../planning/types.js";
 import { PRODUCTS } from "../../physics/products.js";
@@ -114,19 +114,6 @@ export function formatPlan(r: PlanResult, safety?: PlanSafety): string {
     );
   }
   lines.push("");
-  lines.push(...formatSafety(safety ?? planSafetyOf(r)));
+  lines.push(...formatSafety(safety ?? planSafety(r)));
   return lines.join("\n");
-}
-
-/** The safety block of a plan computed outside resolvePlan (no limiting applied). */
-function planSafetyOf(r: PlanResult): PlanSafety {
-  return {
-    withinLimits: r.limits.withinLimits,
-    plannedActivityGBq: r.activityGBq,
-    activityGBq: r.activityGBq,
-    limitedBy: null,
-    contraindications: r.advisories.filter((a) => a.level === "contraindication").map((a) => a.code),
-    exceededLimits: Object.entries(r.limits.constraints).filter(([, c]) => !c.satisfied).map(([n]) => n),
-    advisories: r.advisories,
-  };
 }
