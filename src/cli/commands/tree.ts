@@ -2,8 +2,9 @@
  * `sirtsim tree CASE.json --out DIR [--json] [--seed N] [--terminals N]`: grow the hepatic
  * arterial tree of the case's `geometry` and `tree` sections and write tree.vtp (ParaView /
  * 3D Slicer), tree.bin (reusable binary) and tree.json (summary + parameters) into DIR.
- * Only those two sections are validated here; a mask domain needs the `simulate` pipeline (which
- * reads images).
+ * The case is read and resolved as every command does (src/pipeline/resolveCase.ts): a case with
+ * planning fields is validated whole, a mask domain reads its image; `--seed` sets `tree.seed`.
+ * tree.json holds no run time (same seed ⇒ identical files); the time goes to stderr.
  */
 import type { Command } from "commander";
 import { join } from "node:path";
