@@ -48,6 +48,8 @@ describe("docs/tutorial.md states the numbers of docs/numbers.json", () => {
     }
     const words = flat(3);
     expect(words).toContain(`asks for ${n.activityGBq.toFixed(3)} GBq`);
+    const wholeLiverGBq = resolvePlan(loadSimulationCase(fixture("net-default.json"))).plan.activityGBq;
+    expect(words).toContain(`instead of the whole liver's ${wholeLiverGBq.toFixed(3)} GBq`);
     expect(words).toContain(`its mean (${f1(n.compartments.liver.meanGy)} Gy)`);
   });
 
