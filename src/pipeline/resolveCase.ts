@@ -27,6 +27,7 @@ import { sirtsimVersion } from "../io/results.js";
 import { loadSimulationCase } from "./caseInput.js";
 import type { SimulationCase } from "./caseInput.js";
 import { readCaseMask } from "./files.js";
+import { maskSha256 } from "./stageFiles.js";
 import { isWholeTree, territoryCompartments } from "./perfused.js";
 
 /** Command-line values that replace the case's (validated by the case's own schema). */
@@ -204,6 +205,9 @@ function forwardAt(c: PlanningCase, activityGBq: number): PlanningCase {
 
 /** What growing the case's tree needs (`sirtsim tree`): validated geometry and tree sections. */
 export interface TreeInputs {
+  readonly geometry: SimulationCase["geometry"];
+  /** Hash of the mask image (stageFiles.ts), when the liver is a mask. */
+  readonly maskSha256: string | undefined;
   readonly tree: SimulationCase["tree"];
   readonly domain: SimulationCase["domain"];
   readonly integral: () => SimulationCase["integral"];
@@ -217,10 +221,10 @@ export function resolveTreeInputs(file: CaseFile, overrides: CaseOverrides = {})
   const json = withOverrides(file.json, overrides);
   if (isPlannedCase(json)) {
     const simCase = loadSimulationCase(json, file.path, file.mask);
-    return { tree: simCase.tree, domain: simCase.domain, integral: () => simCase.integral };
+    return { geometry: simCase.geometry, maskSha256: file.mask ? maskSha256(file.mask) : undefined, tree: simCase.tree, domain: simCase.domain, integral: () => simCase.integral };
   }
   const geometry = parseGeometrySection(json.geometry);
   if (geometry.mask && !file.mask) throw new InputError("geometry.mask.file", "geometry.mask.file was given but the mask image was not loaded");
   const domain = buildDomain(geometry, file.mask);
-  return { tree: parseTreeSection(json.tree), domain, integral: () => integrateDomain(domain) };
+  return { geometry, maskSha256: file.mask ? maskSha256(file.mask) : undefined, tree: parseTreeSection(json.tree), domain, integral: () => integrateDomain(domain) };
 }

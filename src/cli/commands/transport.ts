@@ -11,7 +11,7 @@
  */
 import type { Command } from "commander";
 import { join } from "node:path";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { PRODUCT_IDS } from "../../physics/products.js";
 import { growTree } from "../../vascular/grow.js";
 import type { ArterialTree } from "../../vascular/tree.js";
@@ -70,6 +70,11 @@ interface TransportRun {
 }
 
 export async function runTransport(caseFile: string, options: TransportCommandOptions): Promise<void> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => transportInto(output, caseFile, options));
+}
+
+async function transportInto(output: OutputDir, caseFile: string, options: TransportCommandOptions): Promise<void> {
   const file = await readCaseFile(caseFile);
   const overrides: CaseOverrides = {
     ...(options.seed !== undefined ? { seed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {}),
@@ -96,7 +101,7 @@ export async function runTransport(caseFile: string, options: TransportCommandOp
     terminals: result.terminalSegments.length,
     ...(run.safety ? { safety: run.safety } : {}),
   };
-  await withOutputDir(options.out, async (dir) => {
+  await output.commit(async (dir) => {
     const lines = ["segment,compartment,spheres"];
     for (let t = 0; t < result.terminalSegments.length; t++) {
       const j = result.terminalSegments[t];

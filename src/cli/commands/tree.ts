@@ -8,10 +8,11 @@
  */
 import type { Command } from "commander";
 import { join } from "node:path";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { readCaseFile, resolveTreeInputs } from "../../pipeline/resolveCase.js";
 import { TERMINALS_RANGE } from "../../vascular/grow.js";
-import { serializeTree, treeSummary, treeToVtp } from "../../vascular/export.js";
+import { treeSummary, treeToVtp } from "../../vascular/export.js";
+import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
 import { growTreeDetailed } from "../../vascular/grow.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
@@ -36,6 +37,11 @@ export function registerTree(program: Command): void {
 }
 
 export async function runTree(caseFile: string, options: TreeCommandOptions): Promise<void> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => growTreeInto(output, caseFile, options));
+}
+
+async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCommandOptions): Promise<void> {
   const file = await readCaseFile(caseFile);
   const overrides = {
     ...(options.seed !== undefined ? { treeSeed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {}),
@@ -48,8 +54,9 @@ export async function runTree(caseFile: string, options: TreeCommandOptions): Pr
   const { tree, stats } = growTreeDetailed(inputs.domain, treeSection, seed, inputs.integral());
   const seconds = (performance.now() - started) / 1000;
   const summary = treeSummary(tree);
-  await withOutputDir(options.out, async (dir) => {
-    await writeFileAtomic(join(dir, "tree.bin"), serializeTree(tree));
+  await output.commit(async (dir) => {
+    // tree.bin names its inputs, so `simulate --tree` refuses it for another case (stageFiles.ts).
+    await writeFileAtomic(join(dir, "tree.bin"), encodeTreeFile(tree, treeInputs(inputs.geometry, treeSection, inputs.maskSha256)));
     await writeFileAtomic(join(dir, "tree.vtp"), treeToVtp(tree));
     const document = {
       ...summary,
