@@ -69,30 +69,33 @@ export function dvhCurve(h: Dvh, dosesGy: ArrayLike<number>): { doseGy: Float64A
 }
 
 /**
- * Largest number of dose points of an exported DVH curve. A curve is a plot and a CSV a person
- * reads: 2000 points resolve any DVH to 0.05 % of its dose range, and keep dvh.csv bounded (a few
- * hundred kB) whatever the image: a point-like activity gives ~1e6 Gy maxima, which at 1 Gy bins
- * made a string too long for V8 (issue 15.6).
+ * Most dose points of an exported DVH curve: a 1e-6 Gy bin up to 1000 Gy would be 1e9 points
+ * (gigabytes of CSV); 10,000 points resolve any curve to 0.01 % of its dose range.
  */
-export const MAX_DVH_POINTS = 2000;
+export const MAX_DVH_POINTS = 10_000;
 
 /**
- * The dose spacing of an exported DVH up to `maxDoseGy`: the requested width, widened when it
- * would give more than MAX_DVH_POINTS points to the next 1, 2 or 5 × 10^k Gy that does not.
+ * The bin width actually used for a curve up to `maxGy`: `binWidthGy`, or, when that would give
+ * more than MAX_DVH_POINTS points, the smallest 1-2-5 × 10^k width that does not.
  */
-export function dvhBinWidthGy(maxDoseGy: number, requestedGy: number): number {
-  if (!(requestedGy > 0)) throw new InputError("binWidthGy", `binWidthGy must be > 0, got ${requestedGy}`);
-  if (!(maxDoseGy / requestedGy > MAX_DVH_POINTS - 2)) return requestedGy;
-  const minimum = maxDoseGy / (MAX_DVH_POINTS - 2);
-  const decade = 10 ** Math.floor(Math.log10(minimum));
-  for (const step of [1, 2, 5, 10]) if (step * decade >= minimum) return step * decade;
-  return 10 * decade;
+export function boundedDvhBinWidthGy(maxGy: number, binWidthGy: number): number {
+  if (!(binWidthGy > 0)) throw new InputError("binWidthGy", `binWidthGy must be > 0, got ${binWidthGy}`);
+  if (!(Math.floor(maxGy / binWidthGy) + 2 > MAX_DVH_POINTS)) return binWidthGy;
+  const least = maxGy / (MAX_DVH_POINTS - 2);
+  let decade = 10 ** Math.floor(Math.log10(least));
+  for (;;) {
+    for (const m of [1, 2, 5]) if (m * decade >= least && Math.floor(maxGy / (m * decade)) + 2 <= MAX_DVH_POINTS) return m * decade;
+    decade *= 10;
+  }
 }
 
-/** Evenly spaced dose points 0, w, 2w, … up to the maximum dose (inclusive); w from dvhBinWidthGy. */
+/**
+ * Evenly spaced dose points 0, w, 2w, … up to the maximum dose (inclusive), w the requested bin
+ * width or a wider one keeping the curve within MAX_DVH_POINTS (boundedDvhBinWidthGy).
+ */
 export function dvhDosePoints(h: Dvh, binWidthGy: number): Float64Array {
   const max = h.sortedDoseGy[h.voxelCount - 1];
-  const width = dvhBinWidthGy(max, binWidthGy);
+  const width = boundedDvhBinWidthGy(max, binWidthGy);
   const n = Math.floor(max / width) + 2;
   return Float64Array.from({ length: n }, (_, i) => i * width);
 }

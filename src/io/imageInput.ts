@@ -7,8 +7,11 @@
  *   - "bqml":   a quantitative image (PET Units BQML, Bq/mL): the activity as it stands;
  *   - "counts": counts (NM without Units, PET CNTS, or a NIfTI by default): only the shape is
  *               known, the administered activity sets the scale;
- *   - "suv":    SUVbw (Units GML): Bq/mL = SUV × injected dose [Bq] / weight [g], with the dose
- *               and weight of the header (RadionuclideTotalDose, PatientWeight), else refused.
+ *   - "suv":    SUVbw (Units GML): Bq/mL = SUV × injected dose [Bq] × decay / weight [g], with the
+ *               dose and weight of the header (RadionuclideTotalDose, PatientWeight), else refused.
+ *               The dose is decayed from RadiopharmaceuticalStartDateTime/Time to the time the
+ *               voxels are decay-corrected to (DecayCorrection START or NONE: SeriesDate/Time;
+ *               ADMIN: none), as scanners compute SUV (QIBA FDG-PET profile, SUV recipe).
  */
 import { readFile, stat } from "node:fs/promises";
 import { InputError } from "../errors.js";
@@ -37,6 +40,8 @@ export interface ImageInput {
   /** RadionuclideTotalDose (Bq) and PatientWeight (kg) from the header, where present. */
   readonly injectedDoseBq?: number;
   readonly patientWeightKg?: number;
+  /** SUV only: the injected dose's decay to the image's reference time, or the missing tag. */
+  readonly suvDecay?: { readonly factor: number; readonly note: string } | { readonly missing: string };
 }
 
 export interface ReadImageOptions {
@@ -91,17 +96,52 @@ export async function readImageInput(path: string, options: ReadImageOptions = {
   const radiopharmaceutical = Array.isArray(header?.RadiopharmaceuticalInformationSequence) ? header.RadiopharmaceuticalInformationSequence[0] : undefined;
   const injectedDoseBq = Number(radiopharmaceutical?.RadionuclideTotalDose);
   const patientWeightKg = Number(header?.PatientWeight);
+  const quantity = quantityOf(series.modality, series.units);
   return {
     path,
     format: "dicom",
     grid: series.grid,
     reference: series.reference,
     modality: series.modality,
-    quantity: quantityOf(series.modality, series.units),
+    quantity,
     units: series.units,
     ...(injectedDoseBq > 0 ? { injectedDoseBq } : {}),
     ...(patientWeightKg > 0 ? { patientWeightKg } : {}),
+    ...(quantity === "suv" ? { suvDecay: suvDecayOf(header, radiopharmaceutical) } : {}),
   };
+}
+
+/** Seconds since 1970 of a DICOM DA (YYYYMMDD) + TM (HHMMSS.FFFFFF, or legacy HH:MM:SS); NaN if malformed. */
+function dicomSeconds(date: string, time: string): number {
+  const d = /^(\d{4})(\d{2})(\d{2})$/.exec(date.trim());
+  const t = /^(\d{2})(\d{2})?(\d{2}(?:\.\d+)?)?$/.exec(time.trim().replace(/:/g, ""));
+  if (!d || !t) return Number.NaN;
+  return Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3])) / 1000 + Number(t[1]) * 3600 + Number(t[2] ?? 0) * 60 + Number(t[3] ?? 0);
+}
+
+/**
+ * The decay of the injected dose from its assay time to the time the image is decay-corrected to
+ * (PS3.3 C.8.9.1.1.x DecayCorrection): ADMIN → 1; START or NONE → exp(−ln2·Δt/T½) with Δt from
+ * RadiopharmaceuticalStartDateTime (or SeriesDate + RadiopharmaceuticalStartTime) to
+ * SeriesDate/SeriesTime. For Y-90 (T½ 64.1 h) 4 h of delay is 4 %; for F-18 it is 78 %.
+ */
+function suvDecayOf(header: Record<string, any> | undefined, rp: Record<string, any> | undefined): { factor: number; note: string } | { missing: string } {
+  const correction = String(header?.DecayCorrection ?? "START").trim().toUpperCase();
+  if (correction === "ADMIN") return { factor: 1, note: "DecayCorrection ADMIN: no decay of the dose" };
+  const seriesDate = String(header?.SeriesDate ?? "");
+  const seriesTime = String(header?.SeriesTime ?? "");
+  if (!seriesDate || !seriesTime) return { missing: !seriesDate ? "SeriesDate" : "SeriesTime" };
+  const halfLifeS = Number(rp?.RadionuclideHalfLife);
+  if (!(halfLifeS > 0)) return { missing: "RadiopharmaceuticalInformationSequence.RadionuclideHalfLife" };
+  const startDateTime = String(rp?.RadiopharmaceuticalStartDateTime ?? "").trim();
+  const startS = startDateTime.length >= 8
+    ? dicomSeconds(startDateTime.slice(0, 8), startDateTime.slice(8).replace(/[+-]\d{4}$/, "") || "000000")
+    : dicomSeconds(seriesDate, String(rp?.RadiopharmaceuticalStartTime ?? ""));
+  if (!Number.isFinite(startS)) return { missing: "RadiopharmaceuticalInformationSequence.RadiopharmaceuticalStartDateTime / RadiopharmaceuticalStartTime" };
+  const elapsedS = dicomSeconds(seriesDate, seriesTime) - startS;
+  if (!(elapsedS >= 0)) return { missing: `a RadiopharmaceuticalStartTime before SeriesTime (the series is ${elapsedS} s before the injection)` };
+  const factor = Math.exp((-Math.LN2 * elapsedS) / halfLifeS);
+  return { factor, note: `DecayCorrection ${correction}: dose decayed ${(elapsedS / 3600).toFixed(3)} h (T½ ${(halfLifeS / 3600).toFixed(2)} h) × ${factor.toPrecision(6)}` };
 }
 
 /** The meaning of a DICOM image's values from Modality and Units (PS3.3 C.8.9.1.1.3). */
@@ -148,11 +188,15 @@ export function activityConcentration(image: ImageInput, field: string): Activit
     if (!(image.injectedDoseBq && image.patientWeightKg)) {
       throw new InputError(field, `${field}: ${image.path} is in SUV but its header lacks ${!image.injectedDoseBq ? "RadiopharmaceuticalInformationSequence.RadionuclideTotalDose" : "PatientWeight"}, so it cannot be converted to Bq/mL`);
     }
-    // SUVbw = C [Bq/mL] / (injected dose [Bq] / body weight [g]) (PS3.3 C.8.9.1.1.3, Units GML).
-    const k = image.injectedDoseBq / (image.patientWeightKg * 1000);
+    const decay = image.suvDecay ?? { factor: 1, note: "no decay information (library caller)" };
+    if ("missing" in decay) {
+      throw new InputError(field, `${field}: ${image.path} is in SUV but its header lacks ${decay.missing}, so the injected dose cannot be decayed to the image time`);
+    }
+    // SUVbw = C [Bq/mL] / (injected dose decayed to the image time [Bq] / body weight [g]) (PS3.3 C.8.9.1.1.3, Units GML).
+    const k = (image.injectedDoseBq * decay.factor) / (image.patientWeightKg * 1000);
     const data = new Float32Array(image.grid.data.length);
     for (let n = 0; n < data.length; n++) data[n] = image.grid.data[n] * k;
-    return { grid: { ...image.grid, data }, absolute: true, notes: [`${image.path}: SUVbw × ${image.injectedDoseBq} Bq / ${image.patientWeightKg * 1000} g → Bq/mL`] };
+    return { grid: { ...image.grid, data }, absolute: true, notes: [`${image.path}: SUVbw × ${image.injectedDoseBq} Bq × ${decay.factor.toPrecision(6)} / ${image.patientWeightKg * 1000} g → Bq/mL (${decay.note})`] };
   }
   throw new InputError(field, `${field}: ${image.path} is ${image.modality} (${image.quantity}), not an emission image (SPECT/PET)`);
 }

@@ -50,7 +50,7 @@ describe("sirtsim simulate", () => {
     const out = join(dir, "rerun");
     const r = sirtsim("simulate", casePath, "--out", out, "--tree", join(dir, "whole", "tree.bin"), "--lodged", join(dir, "whole", "lodged.bin"));
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/tissue\s+α\/β Gy\s+T_rep h\s+BED Gy\s+EUD Gy/);
+    expect(r.stdout + r.stderr).toMatch(/tissue\s+α\/β Gy\s+T_rep h\s+α \/Gy\s+BED Gy\s+EUD Gy/);
     expect(hash(join(out, "summary.json"))).toBe(hash(join(dir, "whole", "summary.json")));
     expect(hash(join(out, "dose.nii.gz"))).toBe(hash(join(dir, "whole", "dose.nii.gz")));
   });

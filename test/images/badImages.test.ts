@@ -90,6 +90,31 @@ describe("bad patient images", () => {
     expect(existsSync(join(dir, "out-suv-bad"))).toBe(false);
   });
 
+  it("a PET in SUV decay-corrected to the scan start (DecayCorrection START): the dose is decayed 4 h from the injection (Y-90: × 0.9577) before the conversion; refused naming RadionuclideHalfLife without it", () => {
+    // Independent of the code: the scanner's SUV uses the dose decayed from 10:00 to SeriesTime 14:00.
+    const halfLifeS = 230760;
+    const decay = Math.exp((-Math.LN2 * 4 * 3600) / halfLifeS);
+    const suv = petVariant("pet-suv-start", (ds) => {
+      ds.Units = "GML";
+      ds.DecayCorrection = "START";
+      ds.RescaleSlope = String(Number(ds.RescaleSlope) * (75000 / (2.5e9 * decay)));
+    });
+    const r = sirtsim("dose", suv, "--labels", join(patient, "labels.nii.gz"), "--out", join(dir, "out-suv-start"), "--method", "ldm", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const tumour = JSON.parse(r.stdout).vois.find((v: { name: string }) => v.name === "tumour_1").metrics.meanGy;
+    expect(tumour / truth.pet.ldmMeanGy.tumour_1).toBeCloseTo(1, 4);
+
+    const noHalfLife = petVariant("pet-suv-nohalflife", (ds) => {
+      ds.Units = "GML";
+      ds.DecayCorrection = "START";
+      delete ds.RadiopharmaceuticalInformationSequence[0].RadionuclideHalfLife;
+    });
+    const bad = sirtsim("dose", noHalfLife, "--out", join(dir, "out-suv-nohl"), "--method", "ldm");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("RadionuclideHalfLife");
+    expect(existsSync(join(dir, "out-suv-nohl"))).toBe(false);
+  });
+
   it("a missing slice: exit 2, nothing written", () => {
     const gap = join(dir, "pet-gap");
     mkdirSync(gap);

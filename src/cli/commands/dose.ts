@@ -30,7 +30,7 @@ import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { activityGridFromImage } from "../../dose/activity.js";
 import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
-import { dvh, dvhBinWidthGy, dvhCurve, type Dvh } from "../../dose/dvh.js";
+import { dvh, boundedDvhBinWidthGy, dvhCurve, type Dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type LqParameters, type TissueType } from "../../dose/radiobiology.js";
@@ -49,9 +49,12 @@ import { parseNumberOption } from "./kernel.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { doseStageOptions } from "./simulate.js";
 import { sharedOrPlain } from "../../geometry/grid.js";
+import { parseQuantityOption } from "../../io/quantity.js";
+import { checkMemory, estimateImageDoseMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 
 export interface DoseCommandOptions {
   out: string;
+  maxMemory?: string;
   administeredGbq?: string;
   rescaleToAdministered?: boolean;
   quantity?: string;
@@ -101,6 +104,7 @@ export function registerDose(program: Command): void {
     .option("--tissue <voi=type>", `tissue type of a VOI (label number or name, or "activity"): ${TISSUE_TYPES.join(", ")}; repeatable (default: by name, else normalLiver)`, collect)
     .option("--lq <tissue.field=value>", "LQ parameter of a tissue type for BED/EUD, e.g. tumour.alphaBetaGy=8 (fields alphaBetaGy, repairHalfTimeH, alphaPerGy); repeatable", collect)
     .option("--workers <n>", "worker threads for the FFT (default: available cores; 1 = inline)")
+    .option(...MAX_MEMORY_OPTION)
     .option("--json", "print one JSON document on stdout")
     .action(
       action(async (activityPath: string, options: DoseCommandOptions) => {
@@ -156,21 +160,22 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
 }
 
 async function doseInto(output: OutputDir, activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
-  if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
+  if (!Object.hasOwn(NUCLIDES, options.nuclide)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
   if (options.method !== "fft" && options.method !== "ldm") throw new InputError("--method", `--method must be fft or ldm, got ${JSON.stringify(options.method)}`);
   const negativePolicy = options.negative ?? "clip";
   if (negativePolicy !== "clip" && negativePolicy !== "refuse") throw new InputError("--negative", `--negative must be clip or refuse, got ${JSON.stringify(negativePolicy)}`);
   const quantityOption = options.quantity ?? "auto";
   if (!["auto", "bqml", "counts", "suv"].includes(quantityOption)) throw new InputError("--quantity", `--quantity must be auto, bqml, counts or suv, got ${JSON.stringify(quantityOption)}`);
-  const administeredGBq = options.administeredGbq === undefined ? undefined : parseNumberOption("--administered-gbq", options.administeredGbq, 1e-9, 100, "GBq");
+  // Quantities as in case files: "1.5 GBq", "3 %", or bare numbers in the option's unit.
+  const administeredGBq = options.administeredGbq === undefined ? undefined : parseQuantityOption("--administered-gbq", options.administeredGbq, "activity", 1e-9, 100);
   const lsfFromImage = options.lsf === "image";
-  const lsfOption = lsfFromImage ? 0 : parseNumberOption("--lsf", options.lsf ?? "0", 0, 0.999999);
+  const lsfOption = lsfFromImage ? 0 : parseQuantityOption("--lsf", options.lsf ?? "0", "fraction", 0, 0.999999);
   const lungMassFromCt = options.lungMassKg === "ct";
   const lungMassOption = lungMassFromCt ? 0 : parseNumberOption("--lung-mass-kg", options.lungMassKg ?? "1", 0.01, 10, "kg");
-  const residual = parseNumberOption("--residual", options.residual ?? "0", 0, 0.999999);
+  const residual = parseQuantityOption("--residual", options.residual ?? "0", "fraction", 0, 0.999999);
   const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
-  const untilH = options.untilH === undefined ? Infinity : parseNumberOption("--until-h", options.untilH, 1e-6, 1e6, "h");
+  const untilH = options.untilH === undefined ? Infinity : parseQuantityOption("--until-h", options.untilH, "time", 1e-6, 1e6);
   const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
   const workers = parseWorkers(options.workers);
   const lq = parseLqOptions(options.lq ?? []);
@@ -184,18 +189,39 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     ...(options.series ? { seriesInstanceUID: options.series } : {}),
     ...(quantityOption !== "auto" ? { niftiQuantity: quantityOption as ImageQuantity } : {}),
   });
+  checkMemory(estimateImageDoseMemory(image.grid.dims, image.grid.spacingMm, nuclide, options.method), memoryLimitBytes(options.maxMemory), "the image size (crop or resample it)");
   const quantity = quantityOption === "auto" || image.format === "nifti" ? image.quantity : (quantityOption as ImageQuantity);
   const concentration = activityConcentration({ ...image, quantity }, "<activity>");
   const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
   const context = labelContext(image, ct, options.labelNames);
   const frameOfReferenceUID = context.frameOfReferenceUID;
   const labels: LabelInput | undefined = options.labels ? await readLabelsInput(options.labels, { target: image.grid, ...context }) : undefined;
+  if (labels && !labels.labels.data.some((l) => l !== 0)) {
+    throw new InputError("--labels", `--labels ${options.labels}: every voxel is 0 on the activity's grid, so there is no VOI (labels are the non-zero values)`);
+  }
   if (options.labelNames && !options.labels) throw new InputError("--label-names", "--label-names needs --labels");
   const lungLabels = labels ? Object.entries(labels.names).filter(([, n]) => voiRole(n) === "lung").map(([l]) => Number(l)) : [];
   if (lsfFromImage && lungLabels.length === 0) {
     throw new InputError("--lsf", `--lsf image: ${options.labels} has no lung VOI (names: ${Object.values(labels!.names).join(", ")})`);
   }
   if (lungMassFromCt && lungLabels.length === 0) throw new InputError("--lung-mass-kg", `--lung-mass-kg ct: ${options.labels ?? "no --labels"} has no lung VOI`);
+
+  // VOIs: each label, or the voxels with activity. --tissue (by label number or name, else by
+  // name) and --lq are checked here, before the convolution: a --tissue naming no VOI, or an --lq
+  // for a tissue no VOI has (it would change nothing), is an input error.
+  const voiKeys: Array<{ label: number | "activity"; name: string }> = labels
+    ? [...new Set(labels.labels.data)].filter((l) => l !== 0).sort((a, b) => a - b).map((l) => ({ label: l, name: labels.names[l] ?? String(l) }))
+    : [{ label: "activity", name: "activity" }];
+  const voiText = voiKeys.map((v) => (v.name === String(v.label) ? v.name : `${v.label} ${v.name}`)).join(", ");
+  const tissueOf = (v: { label: number | "activity"; name: string }): TissueType => tissueOverrides.get(String(v.label)) ?? tissueOverrides.get(v.name) ?? tissueOfVoiName(v.name);
+  for (const key of tissueOverrides.keys()) {
+    if (!voiKeys.some((v) => String(v.label) === key || v.name === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${voiText})`);
+  }
+  for (const t of lqTissuesSet(options.lq ?? [])) {
+    if (!voiKeys.some((v) => tissueOf(v) === t)) {
+      throw new InputError("--lq", `--lq ${t}.*: no VOI is of tissue ${t} (VOIs: ${voiKeys.map((v) => `${v.name} ${tissueOf(v)}`).join(", ")}); type one with --tissue VOI=${t}`);
+    }
+  }
 
   // Negative voxels: clipped (reported) or refused.
   const voxelMl = voxelVolumeMl(image.grid);
@@ -277,19 +303,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     lung = { massKg, massSource: lungMassFromCt ? "ct" : "option", doseGy: (kGyKgPerGBq * administeredGBq * (1 - residual) * lsf) / massKg };
   }
 
-  // VOIs: each label, or the voxels with activity.
-  const vois: Array<{ label: number | "activity"; name: string; h: Dvh }> = [];
-  if (labels) {
-    const present = [...new Set(labels.labels.data)].filter((l) => l !== 0).sort((a, b) => a - b);
-    for (const l of present) vois.push({ label: l, name: labels.names[l] ?? String(l), h: dvh(dose, labels.labels, l) });
-  } else {
-    vois.push({ label: "activity", name: "activity", h: dvh(dose, activity) });
-  }
-  // --tissue by label number or name, else by name; an unmatched --tissue is an error.
-  const tissueOf = (v: { label: number | "activity"; name: string }): TissueType => tissueOverrides.get(String(v.label)) ?? tissueOverrides.get(v.name) ?? tissueOfVoiName(v.name);
-  for (const key of tissueOverrides.keys()) {
-    if (!vois.some((v) => String(v.label) === key || v.name === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${vois.map((v) => (v.name === String(v.label) ? v.name : `${v.label} ${v.name}`)).join(", ")})`);
-  }
+  const vois = voiKeys.map((v) => ({ ...v, h: v.label === "activity" || !labels ? dvh(dose, activity) : dvh(dose, labels.labels, v.label) }));
   const metricsOf = (h: Dvh, tissue: TissueType) => doseMetrics(h, { radiobiology: { nuclide, tissue, params: lq[tissue], untilH } });
   const outputs = ["dose.nii.gz", "rtdose.dcm", "dvh.csv", "metrics.json", "report.html"];
   const summary: DoseSummary = {
@@ -417,6 +431,11 @@ function parseLqOptions(specs: readonly string[]): Record<TissueType, LqParamete
   return out;
 }
 
+/** The tissue types the (already validated) `--lq` specs set. */
+function lqTissuesSet(specs: readonly string[]): Set<TissueType> {
+  return new Set(specs.map((spec) => spec.slice(0, spec.indexOf(".")) as TissueType));
+}
+
 /** `--tissue 2=tumour` / `--tissue activity=tumour` (repeatable): VOI key → tissue type. */
 function parseTissueOptions(specs: readonly string[]): Map<string, TissueType> {
   const out = new Map<string, TissueType>();
@@ -436,7 +455,7 @@ function progress(json: boolean | undefined, text: string): void {
 function dvhCsv(vois: Array<{ label: number | "activity"; name: string; h: Dvh }>, binGy: number): string {
   const maxGy = Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1]));
   // At most MAX_DVH_POINTS rows whatever the dose range: the bin widens on hot images (src/dose/dvh.ts).
-  const widthGy = dvhBinWidthGy(maxGy, binGy);
+  const widthGy = boundedDvhBinWidthGy(maxGy, binGy);
   const points = Float64Array.from({ length: Math.floor(maxGy / widthGy) + 2 }, (_, i) => i * widthGy);
   const curves = vois.map((v) => dvhCurve(v.h, points).volumeFraction);
   const lines = [["dose_gy", ...vois.map((v) => csvField(`voi_${v.name}`))].join(",")];

@@ -24,8 +24,10 @@ import { readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
 import { replicaUncertainty, uncertaintyText, withUncertainty, type ReplicaOptions } from "../../study/replicas.js";
 import { InputError } from "../../errors.js";
+import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
 import { action, EXIT_UNSAFE } from "../run.js";
 import { applyStrict, formatReflux, formatSafety, refluxReport, safetyWarnings, warnOnStderr } from "../safety.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
 interface SimulateCommandOptions {
@@ -38,6 +40,7 @@ interface SimulateCommandOptions {
   lodged?: string;
   strict?: boolean;
   replicas?: string;
+  maxMemory?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -53,6 +56,7 @@ export function registerSimulate(program: Command): void {
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
     .option("--strict", `write the outputs, then exit ${EXIT_UNSAFE} when a contraindication or an exceeded limit remains`)
+    .option(...MAX_MEMORY_OPTION)
     .option("--replicas <n>", "simulate N replicas (tree and transport seeds + 0 … N−1): per-VOI 95 % intervals in summary.json (uncertainty) and report.html")
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
 }
@@ -74,7 +78,8 @@ async function simulateInto(output: OutputDir, caseFile: string, options: Simula
   const caseJson = withOverrides(file.json, overrides);
   const workers = parseWorkers(options.workers);
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
-  const simCase = resolveCase(file, overrides);
+  const simCase = withCaseFile(caseFile, () => resolveCase(file, overrides));
+  checkMemory(estimateCaseMemory(simCase), memoryLimitBytes(options.maxMemory), SIMULATION_MEMORY_HINT);
   const identity = caseIdentity(simCase, file.mask);
   const { stages } = await readStageInputs(identity, simCase.seed, { tree: options.tree, lodged: options.lodged });
   // A tree of T terminals has 2T − 1 segments (binary); a loaded tree says its own count.
@@ -216,10 +221,11 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
 /** BED / EUD per compartment and the lung (issue 15.5), as its own small table. */
 function radiobiologyLines(s: Awaited<ReturnType<typeof finishSimulation>>["summary"]): string[] {
   const rows = [...Object.entries(s.compartments).map(([name, c]) => [name, c.radiobiology] as const), ["lung", s.lung.radiobiology] as const];
-  const lines = ["", `${"VOI".padEnd(20)} ${"tissue".padEnd(12)} ${"α/β Gy".padStart(7)} ${"T_rep h".padStart(7)} ${"BED Gy".padStart(9)} ${"EUD Gy".padStart(9)}`];
+  // α is printed too: the EUD depends on it strongly (and its default is an unverified placeholder).
+  const lines = ["", `${"VOI".padEnd(20)} ${"tissue".padEnd(12)} ${"α/β Gy".padStart(7)} ${"T_rep h".padStart(7)} ${"α /Gy".padStart(7)} ${"BED Gy".padStart(9)} ${"EUD Gy".padStart(9)}`];
   for (const [name, r] of rows) {
     if (r === null) continue;
-    lines.push(`${name.padEnd(20)} ${r.tissue.padEnd(12)} ${String(r.alphaBetaGy).padStart(7)} ${String(r.repairHalfTimeH).padStart(7)} ${r.meanBedGy.toFixed(1).padStart(9)} ${r.eudGy.toFixed(1).padStart(9)}`);
+    lines.push(`${name.padEnd(20)} ${r.tissue.padEnd(12)} ${String(r.alphaBetaGy).padStart(7)} ${String(r.repairHalfTimeH).padStart(7)} ${String(r.alphaPerGy).padStart(7)} ${r.meanBedGy.toFixed(1).padStart(9)} ${r.eudGy.toFixed(1).padStart(9)}`);
   }
   return lines;
 }

@@ -16,6 +16,7 @@ import { PRODUCT_IDS } from "../../physics/products.js";
 import { growTree } from "../../vascular/grow.js";
 import type { ArterialTree } from "../../vascular/tree.js";
 import { TERMINALS_RANGE } from "../../vascular/grow.js";
+import { parseTreeSection } from "../../vascular/config.js";
 import { parseTransportSections, transportOptionsFromSections } from "../../transport/config.js";
 import type { TransportResult } from "../../transport/result.js";
 import type { SpherePopulation } from "../../transport/population.js";
@@ -27,6 +28,8 @@ import type { CaseOverrides, PlanSafety } from "../../pipeline/resolveCase.js";
 import type { ResolvedTransport } from "../../pipeline/simulate.js";
 import { simulateCoreParallel } from "../../pipeline/simulate.js";
 import { transportProgress } from "./simulate.js";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action, EXIT_UNSAFE } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 import { applyStrict, formatReflux, formatSafety, refluxReport, safetyWarnings, warnOnStderr } from "../safety.js";
@@ -40,6 +43,7 @@ interface TransportCommandOptions {
   workers?: string;
   terminals?: string;
   strict?: boolean;
+  maxMemory?: string;
 }
 
 export function registerTransport(program: Command): void {
@@ -53,6 +57,7 @@ export function registerTransport(program: Command): void {
     .option("--workers <n>", "worker threads (default: available cores; 1 = inline; results do not depend on it)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
     .option("--strict", `exit ${EXIT_UNSAFE} (after writing the outputs) when a contraindication or an exceeded limit remains`)
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TransportCommandOptions) => runTransport(caseFile, options)));
 }
 
@@ -81,6 +86,8 @@ async function transportInto(output: OutputDir, caseFile: string, options: Trans
     ...(options.terminals !== undefined ? { terminals: parseIntegerOption("--terminals", options.terminals, TERMINALS_RANGE.min, TERMINALS_RANGE.max) } : {}),
   };
   const workers = parseWorkers(options.workers);
+  const terminals = withCaseFile(caseFile, () => parseTreeSection(withOverrides(file.json, overrides).tree).terminals);
+  checkMemory(estimateTreeMemory(terminals, "transport"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const json = Boolean(options.json);
   const started = performance.now();
   const run = await withPool(workers, (pool) => (isPlannedCase(file.json) ? plannedRun(file, overrides, pool, json) : injectionOnlyRun(file, overrides, pool, json)));
@@ -144,7 +151,7 @@ async function transportInto(output: OutputDir, caseFile: string, options: Trans
 
 /** A planned case: the same planning, tree and transport as `sirtsim simulate`. */
 async function plannedRun(file: Awaited<ReturnType<typeof readCaseFile>>, overrides: CaseOverrides, pool: Parameters<typeof simulateCoreParallel>[1]["pool"], json: boolean): Promise<TransportRun> {
-  const simCase = resolveCase(file, overrides);
+  const simCase = withCaseFile(file.path, () => resolveCase(file, overrides));
   const core = await simulateCoreParallel(simCase, { pool, onTransportProgress: transportProgress(json), log: (m) => process.stderr.write(`${m}\n`) });
   const { injection } = core.sections;
   const population = spherePopulation(PRODUCTS[injection.product], injection.activityGBq, injection.hoursAfterCalibration);

@@ -14,6 +14,8 @@ import { TERMINALS_RANGE } from "../../vascular/grow.js";
 import { treeSummary, treeToVtp } from "../../vascular/export.js";
 import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
 import { growTreeDetailed } from "../../vascular/grow.js";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -22,6 +24,7 @@ interface TreeCommandOptions {
   json?: boolean;
   seed?: string;
   terminals?: string;
+  maxMemory?: string;
 }
 
 export function registerTree(program: Command): void {
@@ -33,6 +36,7 @@ export function registerTree(program: Command): void {
     .option("--json", "print one JSON summary on stdout")
     .option("--seed <n>", "seed (overrides tree.seed)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TreeCommandOptions) => runTree(caseFile, options)));
 }
 
@@ -47,9 +51,10 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
     ...(options.seed !== undefined ? { treeSeed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {}),
     ...(options.terminals !== undefined ? { terminals: parseIntegerOption("--terminals", options.terminals, TERMINALS_RANGE.min, TERMINALS_RANGE.max) } : {}),
   };
-  const inputs = resolveTreeInputs(file, overrides);
+  const inputs = withCaseFile(caseFile, () => resolveTreeInputs(file, overrides));
   const treeSection = inputs.tree;
   const { seed, terminals } = treeSection;
+  checkMemory(estimateTreeMemory(terminals, "tree"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const started = performance.now();
   const { tree, stats } = growTreeDetailed(inputs.domain, treeSection, seed, inputs.integral());
   const seconds = (performance.now() - started) / 1000;
