@@ -85,10 +85,14 @@ function loadCase(json: unknown, fileName: string, maskGrid?: Grid<Uint8Array>):
   if (geometry.mask && !maskGrid) throw new InputError("geometry.mask.file", "geometry.mask.file was given but the mask image was not loaded");
   checkTumourNames(geometry);
   const domain = buildDomain(geometry, maskGrid);
-  const integral = integrateDomain(domain);
-  checkTumoursFitLiver(domain, integral);
   const compartmentsFromGeometry = json.compartments === undefined;
-  const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(domain, integral) } : json;
+  // The integral (seconds for a fine lattice) is computed when first needed: a planning case with
+  // its own compartments (`sirtsim plan`) never needs it.
+  let integral: DomainIntegral | undefined;
+  const integralOf = () => (integral ??= integrateDomain(domain));
+  // A tumour outside the liver is refused (trust-inputs); a case without tumours has nothing to check.
+  if (domain.tumours.length > 0) checkTumoursFitLiver(domain, integralOf());
+  const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(domain, integralOf()) } : json;
   const planning = parseCase(planningJson, fileName);
   if (!compartmentsFromGeometry) checkCompartmentNames(planning, domain);
   const simCase: SimulationCase = {
@@ -102,7 +106,9 @@ function loadCase(json: unknown, fileName: string, maskGrid?: Grid<Uint8Array>):
     injectionSection: json.injection,
     transportSection: json.transport,
     domain,
-    integral,
+    get integral() {
+      return integralOf();
+    },
     compartmentsFromGeometry,
     caseJson: json,
   };

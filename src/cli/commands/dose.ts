@@ -30,7 +30,7 @@ import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { activityGridFromImage } from "../../dose/activity.js";
 import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
-import { dvh, dvhCurve, type Dvh } from "../../dose/dvh.js";
+import { dvh, boundedDvhBinWidthGy, dvhCurve, type Dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type LqParameters, type TissueType } from "../../dose/radiobiology.js";
@@ -454,9 +454,9 @@ function progress(json: boolean | undefined, text: string): void {
 /** dvh.csv: dose_gy, then the volume fraction ≥ dose of each VOI. */
 function dvhCsv(vois: Array<{ label: number | "activity"; name: string; h: Dvh }>, binGy: number): string {
   const maxGy = Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1]));
-  const rows = Math.floor(maxGy / binGy) + 2;
-  if (rows > 1_000_000) throw new InputError("--dvh-bin-gy", `--dvh-bin-gy ${binGy} Gy gives ${rows} rows up to the maximum dose ${maxGy.toPrecision(4)} Gy; use a bin ≥ ${(maxGy / 1e6).toPrecision(2)} Gy`);
-  const points = Float64Array.from({ length: rows }, (_, i) => i * binGy);
+  // At most MAX_DVH_POINTS rows whatever the dose range: the bin widens on hot images (src/dose/dvh.ts).
+  const widthGy = boundedDvhBinWidthGy(maxGy, binGy);
+  const points = Float64Array.from({ length: Math.floor(maxGy / widthGy) + 2 }, (_, i) => i * widthGy);
   const curves = vois.map((v) => dvhCurve(v.h, points).volumeFraction);
   const lines = [["dose_gy", ...vois.map((v) => csvField(`voi_${v.name}`))].join(",")];
   for (let i = 0; i < points.length; i++) lines.push([String(points[i]), ...curves.map((c) => c[i].toPrecision(6))].join(","));
