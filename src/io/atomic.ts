@@ -45,6 +45,8 @@ export const KNOWN_OUTPUT_NAMES: ReadonlySet<string> = new Set([
   "transport.json", "lodged.bin", "report.html", "case.json", "shard.json", "counts.bin", "terminals.csv", "metrics.json",
   // sirtsim dose (images), compare
   "rtdose.dcm", "compare.json", "compare.html", "gamma.nii.gz",
+  // label name tables beside labels.nii.gz (3D Slicer, ITK-SNAP)
+  "labels.ctbl", "labels-itksnap.txt",
 ]);
 
 /** A test hook (SIRTSIM_TEST_HOOK) that stops the process at a named point of the swap. */
