@@ -18,6 +18,8 @@ import { parseGeometrySection, parseTreeSection } from "../vascular/config.js";
 import type { TreeSection } from "../vascular/config.js";
 import { parseDoseConfig } from "../dose/config.js";
 import type { DoseConfig } from "../dose/config.js";
+import { parseReportConfig } from "../report/config.js";
+import type { ReportConfig } from "../report/config.js";
 
 export interface SimulationCase {
   readonly name: string;
@@ -28,6 +30,8 @@ export interface SimulationCase {
   readonly geometry: GeometryConfig;
   readonly tree: TreeSection;
   readonly dose: DoseConfig;
+  /** The `report` section (isodose levels). */
+  readonly report: ReportConfig;
   /** The raw `injection` and `transport` sections, parsed by the transport stage. */
   readonly injectionSection: unknown;
   readonly transportSection: unknown;
@@ -92,6 +96,7 @@ export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: 
     geometry,
     tree: parseTreeSection(json.tree),
     dose: parseDoseConfig(json.dose),
+    report: parseReportConfig(json.report),
     injectionSection: json.injection,
     transportSection: json.transport,
     domain,

@@ -126,6 +126,36 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
     await page.close();
   });
 
+  it("numeric cluster sizes sit on a log x axis at their value, each view has a mm scale bar, outlines are drawn with the tree", async () => {
+    const base = phantomReportInput(32);
+    const outline = { name: "tumour 1", kind: "tumour" as const, pointsMm: new Float32Array([10, 0, 0, -10, 0, 0, 0, 10, 0, 0, -10, 0]) };
+    const input = {
+      ...base,
+      clusterHistogram: { spheresPerCluster: [1, 2, 17, 161, 292, 405], counts: [5000, 800, 20, 3, 1, 1], definition: "A cluster is …" },
+      tree: { ...base.tree!, outlines: [outline] },
+    };
+    const { page, log } = await open(renderReport(input), "clusters.html");
+    const layout = await page.evaluate(() => {
+      const d = (globalThis as any).document;
+      const c = d.getElementById("cluster-plot");
+      const a = d.getElementById("view-axial");
+      return {
+        xType: c.layout.xaxis.type, traceType: c.data[0].type, xs: c.data[0].x.filter((v: number | null) => v !== null),
+        bar: a.layout.shapes.map((s: any) => Math.abs(s.x1 - s.x0)), barText: a.layout.annotations.map((t: any) => t.text),
+        definition: d.getElementById("cluster-definition").textContent,
+      };
+    });
+    expect(layout.xType).toBe("log");
+    expect(layout.traceType).toBe("scatter");
+    expect([...new Set(layout.xs)]).toEqual([1, 2, 17, 161, 292, 405]);
+    expect(layout.bar).toHaveLength(1);
+    expect(layout.barText).toEqual([`${layout.bar[0]} mm`]);
+    expect(layout.definition).toBe("A cluster is …");
+    expect(log.errors).toEqual([]);
+    expect(log.requests).toEqual([]);
+    await page.close();
+  });
+
   it("the report with a CT and no simulation sections draws the CT under the dose, with no error and no request", async () => {
     const input = { ...withCt(phantomReportInput(48)), tree: undefined, clusterHistogram: undefined };
     const { page, log } = await open(renderReport(input), "ct.html");

@@ -21,7 +21,8 @@ import type { SimulationCase } from "../../pipeline/caseInput.js";
 import type { DoseStageOptions } from "../../pipeline/doseStage.js";
 import type { Shard } from "../../parallel/shard.js";
 import type { StageInputs } from "../../pipeline/simulate.js";
-import { finishSimulation } from "../../pipeline/finish.js";
+import { finishSimulation, treatmentHeadline } from "../../pipeline/finish.js";
+import { InputError } from "../../errors.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { readCaseMask, readJsonFile, readTransportFiles, readTreeFile } from "../../pipeline/files.js";
 import { encodeCounts, encodeLodged, sha256, transportJson } from "../../pipeline/stageFiles.js";
@@ -36,6 +37,7 @@ interface SimulateCommandOptions {
   shard?: string;
   tree?: string;
   lodged?: string;
+  isodose?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -50,6 +52,7 @@ export function registerSimulate(program: Command): void {
     .option("--shard <i/n>", "run only slice i of n of the work units (0-based) and write a partial result for `sirtsim merge`")
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
+    .option("--isodose <gy,...>", "isodose lines of the report, Gy, comma-separated (sets the case's report.isodoseGy; default: the product's clinical levels)")
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
 }
 
@@ -58,6 +61,8 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
   const log = (m: string) => printText(m, true);
   const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
   if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
+  // Written into the case (as --seed is), so a shard's case.json carries it to `sirtsim merge`.
+  if (options.isodose !== undefined && caseJson && typeof caseJson === "object") caseJson.report = { ...(caseJson.report as object | undefined), isodoseGy: parseIsodoseOption(options.isodose) };
   const workers = parseWorkers(options.workers);
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const mask = await readCaseMask(caseJson, caseFile);
@@ -151,10 +156,17 @@ function sumOf(a: Float64Array): number {
   return s;
 }
 
+/** `--isodose 40,120,205` → [40, 120, 205] (the report section's schema checks the range). */
+function parseIsodoseOption(text: string): number[] {
+  const levels = text.split(",").map((t) => t.trim());
+  if (levels.some((t) => !/^\d+(\.\d+)?$/.test(t))) throw new InputError("--isodose", `--isodose must be doses in Gy separated by commas (e.g. 40,120,205), got ${JSON.stringify(text)}`);
+  return levels.map(Number);
+}
+
 /** A short table for the terminal. */
 export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["summary"], outDir: string): string {
   const lines = [
-    `${s.name}`,
+    `${treatmentHeadline(s)} — ${s.name}`,
     `activity ${s.activityGBq.toFixed(3)} GBq, ${s.spheresInjected.toLocaleString("en")} spheres, seed ${s.seed}`,
     "",
     `${"VOI".padEnd(20)} ${"mean Gy".padStart(9)} ${"LDM Gy".padStart(9)} ${"spheres Gy".padStart(10)} ${"partition".padStart(9)} ${"D70 Gy".padStart(9)} ${"V100".padStart(6)}`,
