@@ -7,6 +7,7 @@ import { registerKernel } from "./kernel.js";
 import { registerDose } from "./dose.js";
 import { registerSimulate } from "./simulate.js";
 import { registerMerge } from "./merge.js";
+import { registerPlayground } from "./playground.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPlan,
@@ -16,4 +17,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDose,
   registerSimulate,
   registerMerge,
+  registerPlayground,
 ];
