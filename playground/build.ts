@@ -20,12 +20,43 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { heterogeneityModels } from "./src/engine.js";
+import { parseQuantity, type QuantityKind } from "../src/io/quantity.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 
 /** Cases the presets start from (fixtures/cases). */
 export const PLAYGROUND_CASES = ["net-default", "glass-segmentectomy"] as const;
+
+/** Kinds of the case fields that may hold unit strings in the bundled cases (src/io/caseFile.ts). */
+const QUANTITY_FIELDS: Readonly<Record<string, QuantityKind>> = {
+  hoursCalibrationToTreatment: "time",
+  activityGBq: "activity",
+  activityAtCalibrationGBq: "activity",
+  lungMassKg: "mass",
+  lungShuntFraction: "fraction",
+  residualFraction: "fraction",
+  priorLungDoseGy: "dose",
+  densityGPerMl: "density",
+};
+
+/**
+ * The case with its top-level unit strings ("96 h") turned into numbers in the field's unit: the
+ * page has no mathjs (1 MB, ~1 s to load), and a case it hands back for the CLI stays valid.
+ */
+export function numericCase(json: Record<string, unknown>, name: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...json };
+  for (const [key, value] of Object.entries(json)) {
+    if (typeof value !== "string" || !(key in QUANTITY_FIELDS)) continue;
+    const q = parseQuantity(value, QUANTITY_FIELDS[key]);
+    if (!q.ok) throw new Error(`${name}: ${key}: ${q.reason}`);
+    out[key] = q.value;
+  }
+  const text = JSON.stringify(out);
+  const left = /"(\w+)":\s*"[-+]?\d[\d.]*(?:[eE][-+]?\d+)?\s*[a-zA-Zµ%/]+"/.exec(text);
+  if (left) throw new Error(`${name}: ${left[1]} holds a unit string the playground cannot convert; add it to QUANTITY_FIELDS`);
+  return out;
+}
 
 function browserPlugin(): Plugin {
   const gluePath = require.resolve("@echogarden/pffft-wasm/simd");
@@ -94,7 +125,7 @@ export async function buildPlayground(outDir = join(ROOT, "dist", "playground"))
   const pkg = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { version: string };
   const [engine, app] = await Promise.all([bundle("playground/src/worker.ts", pkg.version), bundle("playground/src/app.ts", pkg.version)]);
   const cases: Record<string, unknown> = {};
-  for (const name of PLAYGROUND_CASES) cases[name] = JSON.parse(await readFile(join(ROOT, "fixtures", "cases", `${name}.json`), "utf8"));
+  for (const name of PLAYGROUND_CASES) cases[name] = numericCase(JSON.parse(await readFile(join(ROOT, "fixtures", "cases", `${name}.json`), "utf8")), `${name}.json`);
   const plotly = await readFile(require.resolve("plotly.js-cartesian-dist-min"), "utf8");
   const template = await readFile(join(ROOT, "playground", "index.html"), "utf8");
   const json = (v: unknown) => JSON.stringify(v).replace(/</g, "\\u003c");

@@ -59,7 +59,7 @@ export function settingsFromCase(base: Json, heterogeneity: string): PlaygroundS
  * The case for a setting: the preset's case with the controls' values written into the fields
  * that own them, the playground's tree size and dose voxel, and no unit strings.
  */
-export function caseFromSettings(base: Json, s: PlaygroundSettings, heterogeneityTransport: Record<string, unknown>): Json {
+export function caseFromSettings(base: Json, s: PlaygroundSettings, heterogeneityTransport: Record<string, unknown>, terminals = PLAYGROUND_TERMINALS): Json {
   const c: Json = JSON.parse(JSON.stringify(base));
   c.product = s.product;
   delete c.target;
@@ -77,7 +77,7 @@ export function caseFromSettings(base: Json, s: PlaygroundSettings, heterogeneit
   if (Array.isArray(c.compartments)) {
     c.compartments = c.compartments.map((k: Json) => (k.kind === "tumour" && s.tnRatio[k.name] !== undefined ? { ...k, tumourToNormalRatio: s.tnRatio[k.name] } : k));
   }
-  c.tree = { ...(c.tree ?? {}), terminals: PLAYGROUND_TERMINALS };
+  c.tree = { ...(c.tree ?? {}), terminals };
   c.dose = { ...(c.dose ?? {}), voxelMm: PLAYGROUND_VOXEL_MM };
   c.injection = { ...(c.injection ?? {}), entryPoint: s.entryPoint };
   const embolic = s.embolicCapacityPerMl > 0 ? { ...(c.transport?.embolic ?? {}), enabled: true, capacitySpheresPerMl: s.embolicCapacityPerMl } : { enabled: false };

@@ -3,23 +3,16 @@
  * note) when /usr/bin/chromium is absent; .ci/run installs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { renderReport } from "../../src/report/index.js";
 import { phantomReportInput, withCt } from "./phantom.js";
+import { CHROMIUM, hasChromium, launchChromium, recordedPage, type PageLog } from "./chromium.js";
 
-const CHROMIUM = process.env.SIRTSIM_CHROMIUM ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`note: ${CHROMIUM} not found: skipping the report browser tests (apt-get install -y chromium)`);
-
-interface PageLog {
-  errors: string[];
-  requests: string[];
-}
 
 describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
   let dir: string;
@@ -27,12 +20,7 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "sirtsim-report-"));
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1400, height: 1000 },
-    });
+    context = await launchChromium(dir);
   });
 
   afterAll(async () => {
@@ -44,17 +32,7 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
   async function open(html: string, name: string): Promise<{ page: Page; log: PageLog }> {
     const path = join(dir, name);
     await writeFile(path, html);
-    const page = await context.newPage();
-    const log: PageLog = { errors: [], requests: [] };
-    page.on("console", (m) => { if (m.type() === "error") log.errors.push(m.text()); });
-    page.on("pageerror", (e) => log.errors.push(String(e)));
-    page.on("request", (r) => { if (!/^(file|data|blob):/.test(r.url())) log.requests.push(r.url()); });
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (/^(file|data|blob):/.test(url)) return route.continue();
-      log.requests.push(url);
-      return route.abort();
-    });
+    const { page, log } = await recordedPage(context);
     await page.goto(pathToFileURL(path).href);
     await page.waitForSelector('body[data-report-ready="true"]', { timeout: 60_000 }).catch(async (err) => {
       throw new Error(`report never became ready (${err.message}); errors: ${log.errors.join(" | ")}`);
