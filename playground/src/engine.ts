@@ -76,12 +76,9 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
   const grid = outputs.dose.doseGy;
   let maxGy = 0;
   for (let v = 0; v < grid.data.length; v++) if (grid.data[v] > maxGy) maxGy = grid.data[v];
-  const T = simCase.domain.tumours.length;
-  const labelNames: Record<number, string> = { 1: "normal liver" };
-  simCase.domain.tumours.forEach((tumour, i) => {
-    labelNames[2 + i] = tumour.name;
-    labelNames[2 + T + i] = `${tumour.name} (necrotic)`;
-  });
+  // The report's label names (normal liver, each tumour, its necrotic core).
+  const anatomy = outputs.report.anatomy;
+  const labelNames = anatomy?.kind === "labels" ? (anatomy.names ?? {}) : {};
   const planning = core.planning;
   return {
     headline: treatmentHeadline(outputs.summary),
