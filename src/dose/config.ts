@@ -7,20 +7,42 @@
 import { z } from "zod";
 import { sectionInputError } from "../sectionError.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../physics/units.js";
-import { BED_DEFAULTS } from "./metrics.js";
+import { RADIOBIOLOGY_DEFAULTS, type TissueType } from "./radiobiology.js";
 
-const lq = (preset: "normal-liver" | "tumour") =>
-  z
+/** LQ parameters of one tissue type; defaults and their sources in radiobiology.ts. */
+const lq = (tissue: TissueType) => {
+  const d = RADIOBIOLOGY_DEFAULTS[tissue];
+  return z
     .object({
-      alphaBetaGy: z.number().gt(0).lte(1000).default(BED_DEFAULTS[preset].alphaBetaGy).describe("α/β ratio, Gy."),
-      repairHalfTimeH: z.number().gt(0).lte(1000).default(BED_DEFAULTS[preset].repairHalfTimeH).describe("Repair half-time, h."),
+      alphaBetaGy: z.number().gt(0).lte(1000).default(d.alphaBetaGy).describe(`α/β ratio, Gy (default ${d.alphaBetaGy}).`),
+      repairHalfTimeH: z.number().gt(0).lte(1000).default(d.repairHalfTimeH).describe(`Repair half-time of sublethal damage, h (default ${d.repairHalfTimeH}).`),
+      alphaPerGy: z.number().gt(0).lte(10).default(d.alphaPerGy).describe(`Radiosensitivity α for the EUD, 1/Gy (default ${d.alphaPerGy}).`),
     })
     .strict()
-    .default({ alphaBetaGy: BED_DEFAULTS[preset].alphaBetaGy, repairHalfTimeH: BED_DEFAULTS[preset].repairHalfTimeH });
+    .default({ alphaBetaGy: d.alphaBetaGy, repairHalfTimeH: d.repairHalfTimeH, alphaPerGy: d.alphaPerGy });
+};
+
+const radiobiologySchema = z
+  .object({
+    tumour: lq("tumour").describe("Tumour VOIs (each geometry tumour)."),
+    normalLiver: lq("normalLiver").describe("Normal liver, and the whole-liver / perfused VOIs (the organ at risk)."),
+    lung: lq("lung").describe("Lung (uniform lung dose of the lung-shunted spheres)."),
+  })
+  .strict()
+  .default(() => ({
+    tumour: { alphaBetaGy: RADIOBIOLOGY_DEFAULTS.tumour.alphaBetaGy, repairHalfTimeH: RADIOBIOLOGY_DEFAULTS.tumour.repairHalfTimeH, alphaPerGy: RADIOBIOLOGY_DEFAULTS.tumour.alphaPerGy },
+    normalLiver: { alphaBetaGy: RADIOBIOLOGY_DEFAULTS.normalLiver.alphaBetaGy, repairHalfTimeH: RADIOBIOLOGY_DEFAULTS.normalLiver.repairHalfTimeH, alphaPerGy: RADIOBIOLOGY_DEFAULTS.normalLiver.alphaPerGy },
+    lung: { alphaBetaGy: RADIOBIOLOGY_DEFAULTS.lung.alphaBetaGy, repairHalfTimeH: RADIOBIOLOGY_DEFAULTS.lung.repairHalfTimeH, alphaPerGy: RADIOBIOLOGY_DEFAULTS.lung.alphaPerGy },
+  }));
 
 export const doseConfigSchema = z
   .object({
-    method: z.enum(["fft", "ldm"]).default("fft").describe("fft: voxel S-value convolution; ldm: local deposition (D = K·A/M per voxel)."),
+    // Every accepted field has an effect: a simulation always reports the FFT dose as its dose and
+    // the LDM beside it (meanDoseLdmGy, dose-ldm.nii.gz), so "ldm" is refused rather than ignored.
+    method: z
+      .enum(["fft"], { error: () => 'only "fft" (a simulation reports the FFT dose and, beside it, local deposition: meanDoseLdmGy, dose-ldm.nii.gz)' })
+      .default("fft")
+      .describe("fft: voxel S-value convolution (the LDM is always reported beside it)."),
     voxelMm: z.number().min(0.05).max(10).default(2).describe("Dose grid voxel size, mm (cubic), 0.05–10."),
     marginMm: z.number().min(0).max(50).default(12).describe("How far the dose grid extends beyond the activity, mm (≥ 11 keeps all Y-90 energy)."),
     densityGPerMl: z.number().min(0.01).max(20).default(DEFAULT_TISSUE_DENSITY_G_PER_ML).describe("Tissue density for the kernel and masses, g/mL."),
@@ -29,18 +51,21 @@ export const doseConfigSchema = z
     dvhBinWidthGy: z.number().gt(0).max(100).default(1).describe("Dose spacing of the exported DVH curve, Gy (metrics use voxel-exact doses)."),
     dPercents: z.array(z.number().gt(0).max(100)).default([2, 50, 70, 90, 95, 98]).describe("D_x levels to report, % of the VOI volume."),
     vThresholdsGy: z.array(z.number().min(0)).default([20, 30, 40, 50, 70, 100, 120, 150, 205]).describe("V_D thresholds to report, Gy."),
-    eudA: z.number().nullable().default(null).describe("gEUD volume-effect parameter a (Niemierko 1999); null = not reported."),
-    bedTumour: lq("tumour").describe("LQ parameters of tumour BED (Dale 1985); defaults α/β 10 Gy, T_rep 1.5 h."),
-    bedNormalLiver: lq("normal-liver").describe("LQ parameters of normal-liver BED; defaults α/β 2.5 Gy, T_rep 2.5 h."),
-    microdosimetry: z
-      .object({
-        voxelMm: z.number().min(0.05).max(0.2).default(0.1).describe("Fine voxel size, mm (50–200 µm)."),
-        sizeMm: z.number().gt(0).max(50).default(5).describe("Edge of the cubic region, mm."),
-      })
-      .strict()
+    eudA: z
+      .number()
+      .refine((a) => a !== 0, "must be non-zero")
       .nullable()
       .default(null)
-      .describe("Fine-grid dose around the densest sphere cluster; null = off."),
+      .describe("gEUD volume-effect parameter a (Niemierko 1999), reported as gEudGy per compartment; null = not reported."),
+    radiobiology: radiobiologySchema.describe(
+      "LQ parameters per tissue type for BED (Dale 1985, permanent implant with repair) and EUD (Niemierko 1997, from voxel BEDs), reported per compartment.",
+    ),
+    // Reserved: the fine-grid dose around the densest cluster is not wired into simulate yet (the
+    // library's microdosimetryDose is); refused rather than silently ignored.
+    microdosimetry: z
+      .null({ error: () => "is not available in simulate yet (use the library's microdosimetryDose); only null is accepted" })
+      .default(null)
+      .describe("Reserved (not yet used by simulate): only null."),
   })
   .strict();
 

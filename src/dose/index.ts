@@ -9,6 +9,7 @@ export * from "./activity.js";
 export * from "./timeIntegration.js";
 export * from "./dvh.js";
 export * from "./metrics.js";
+export * from "./radiobiology.js";
 export * from "./microdosimetry.js";
 export * from "./config.js";
 export { Y90_DPK_SHELL_ENERGY_MEV, Y90_DPK_SHELL_MM } from "./y90Dpk.js";

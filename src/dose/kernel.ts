@@ -49,11 +49,16 @@ export interface RadialKernelOptions {
   /** Tissue density, g/mL (water 1.0, liver ≈ 1.03–1.06, lung ≈ 0.3). Default 1.03. */
   densityGPerMl?: number;
   /**
-   * Scale the kernel so that its total equals the nuclide's mean energy in src/physics
+   * Scale the kernel so that its total equals the run's mean energy per decay
    * (0.9367 MeV for Y-90: the tabulated total 0.9299 MeV is 0.73 % lower). Default true, so that
    * the convolution and local deposition deposit the same energy as the planning coefficient K.
    */
   normaliseToMeanEnergy?: boolean;
+  /**
+   * The run's mean energy per decay, MeV: the energy implied by the K the run uses
+   * (`DoseCoefficient.meanEnergyMeV`). Default the nuclide's `meanEnergyMeV` (src/physics).
+   */
+  meanEnergyMeV?: number;
 }
 
 
@@ -69,15 +74,16 @@ export function radialKernel(nuclideId: NuclideId, options: RadialKernelOptions 
   if (!nuclide) throw new InputError("nuclide", `nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${String(nuclideId)}`);
   const densityGPerMl = checkRange("densityGPerMl", options.densityGPerMl ?? DEFAULT_TISSUE_DENSITY_G_PER_ML, 0.01, 20);
   const normalise = options.normaliseToMeanEnergy ?? true;
+  const meanEnergyMeV = options.meanEnergyMeV === undefined ? nuclide.meanEnergyMeV : checkRange("meanEnergyMeV", options.meanEnergyMeV, 0, 10, { minOpen: true });
 
   // Radius stretch: node radius = tabulated radius / (ρ · rangeRatio).
   const rangeRatio = nuclideId === "Y-90" ? 1 : NUCLIDES["Y-90"].maxRangeMm / nuclide.maxRangeMm;
   const nodeSpacingMm = Y90_DPK_SHELL_MM / (densityGPerMl * rangeRatio);
   // Energy scale of the tabulated shells for this nuclide before normalisation: Ho-166 has no
   // table of its own, so its kernel is always scaled to its mean energy.
-  const rawScale = nuclideId === "Y-90" ? 1 : nuclide.meanEnergyMeV / Y90_DPK_TOTAL_MEV;
+  const rawScale = nuclideId === "Y-90" ? 1 : meanEnergyMeV / Y90_DPK_TOTAL_MEV;
   const rawTotalMeV = Y90_DPK_TOTAL_MEV * rawScale;
-  const normalisation = rawScale * (normalise ? nuclide.meanEnergyMeV / rawTotalMeV : 1);
+  const normalisation = rawScale * (normalise ? meanEnergyMeV / rawTotalMeV : 1);
 
   const shells = Y90_DPK_SHELL_ENERGY_MEV;
   const n = shells.length;
@@ -91,10 +97,10 @@ export function radialKernel(nuclideId: NuclideId, options: RadialKernelOptions 
   ];
   if (nuclideId !== "Y-90") {
     provenance.push(
-      `Ho-166 kernel derived: Y-90 kernel with radii scaled by maxRange ratio ${nuclide.maxRangeMm}/${NUCLIDES["Y-90"].maxRangeMm} mm, energy scaled to ${nuclide.meanEnergyMeV} MeV`,
+      `Ho-166 kernel derived: Y-90 kernel with radii scaled by maxRange ratio ${nuclide.maxRangeMm}/${NUCLIDES["Y-90"].maxRangeMm} mm, energy scaled to ${meanEnergyMeV} MeV`,
     );
   } else if (normalise) {
-    provenance.push(`normalised to mean energy ${nuclide.meanEnergyMeV} MeV (factor ${normalisation.toFixed(6)})`);
+    provenance.push(`normalised to mean energy ${meanEnergyMeV} MeV per decay (factor ${normalisation.toFixed(6)})`);
   }
   return Object.freeze({
     nuclide: nuclideId,
@@ -106,7 +112,7 @@ export function radialKernel(nuclideId: NuclideId, options: RadialKernelOptions 
     totalMeV: cumulativeMeV[n],
     rawTotalMeV,
     normalisation,
-    residualVsMeanEnergy: (rawTotalMeV - nuclide.meanEnergyMeV) / nuclide.meanEnergyMeV,
+    residualVsMeanEnergy: (rawTotalMeV - meanEnergyMeV) / meanEnergyMeV,
     provenance: Object.freeze(provenance),
   });
 }

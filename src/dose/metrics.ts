@@ -2,11 +2,7 @@
  * Dose metrics of a VOI from its voxel-exact DVH (dvh.ts), and radiobiology for a permanent
  * implant.
  *
- * BED (Dale, Br J Radiol 1985;58:515): for a dose D delivered to complete decay by a source
- * decaying with λ (the initial dose rate is R₀ = λD), with mono-exponential repair of sublethal
- * damage at μ = ln 2 / T_rep:
- *     BED = D · [1 + λ D / ((μ + λ) · α/β)].
- * Evaluated per voxel; the VOI reports mean BED and the BED-based EUD-like mean.
+ * BED and the cell-survival EUD per tissue type: radiobiology.ts (reported under `radiobiology`).
  *
  * gEUD (Niemierko, Med Phys 1999;26:1100): (Σ vᵢ Dᵢ^a)^{1/a} for a given volume-effect
  * parameter a (a = 1: mean dose; a → −∞: minimum; a → +∞: maximum). No default a is assumed.
@@ -16,34 +12,8 @@
  * 1989;16:1623). Their parameters are inputs: see docs/dose.md for the literature values.
  */
 import { checkRange, InputError } from "../errors.js";
-import { decayConstantPerH, NUCLIDES, type NuclideId } from "../physics/index.js";
 import { doseAtVolumePercent, volumeFractionAtLeast, type Dvh } from "./dvh.js";
-
-/** Linear-quadratic parameters for BED. */
-export interface BedParameters {
-  /** α/β ratio, Gy. */
-  alphaBetaGy: number;
-  /** Repair half-time of sublethal damage, h. */
-  repairHalfTimeH: number;
-  readonly source?: string;
-}
-
-/**
- * Defaults used in SIRT radiobiology: normal liver α/β = 2.5 Gy, T_rep = 2.5 h; tumour (HCC)
- * α/β = 10 Gy, T_rep = 1.5 h — as used by Strigari et al., J Nucl Med 2010;51:1377 and reviewed
- * by Cremonesi et al., Front Oncol 2014;4:210.
- */
-export const BED_DEFAULTS: Readonly<Record<"normal-liver" | "tumour", Readonly<BedParameters>>> = Object.freeze({
-  "normal-liver": Object.freeze({ alphaBetaGy: 2.5, repairHalfTimeH: 2.5, source: "Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210" }),
-  tumour: Object.freeze({ alphaBetaGy: 10, repairHalfTimeH: 1.5, source: "Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210" }),
-});
-
-/** Dale's BED (Gy) of a dose D (Gy) delivered to complete decay by `nuclide`. */
-export function bedPermanentImplantGy(doseGy: number, nuclide: NuclideId, params: BedParameters): number {
-  const lambdaPerH = decayConstantPerH(NUCLIDES[nuclide]);
-  const muPerH = Math.LN2 / params.repairHalfTimeH;
-  return doseGy * (1 + (lambdaPerH * doseGy) / ((muPerH + lambdaPerH) * params.alphaBetaGy));
-}
+import { checkLqParameters, voiRadiobiology, type RadiobiologyOptions, type VoiRadiobiology } from "./radiobiology.js";
 
 /** Logistic dose–response 1 / (1 + (D50/D)^{4γ50}); 0 at D ≤ 0. */
 export function logisticResponse(doseGy: number, d50Gy: number, gamma50: number): number {
@@ -78,8 +48,8 @@ export interface MetricsOptions {
   vThresholdsGy?: readonly number[];
   /** gEUD volume-effect parameter a; reported when given. */
   eudA?: number;
-  /** BED for a permanent implant of this nuclide with these LQ parameters; reported when given. */
-  bed?: { nuclide: NuclideId; params: BedParameters };
+  /** BED and EUD of the VOI's tissue (radiobiology.ts); reported when given. */
+  radiobiology?: RadiobiologyOptions;
   /** Logistic TCP of the mean dose (or gEUD when `useEud`). */
   tcp?: { d50Gy: number; gamma50: number; useEud?: boolean; source?: string };
   /** LKB NTCP: TD50 (Gy), m, n (gEUD with a = 1/n). */
@@ -97,8 +67,9 @@ export interface DoseMetrics {
   readonly d: Readonly<Record<string, number>>;
   /** V_D by name, e.g. V205, as a fraction 0..1. */
   readonly v: Readonly<Record<string, number>>;
+  /** gEUD (Niemierko 1999) for the given `eudA`, Gy. */
   readonly eudGy?: number;
-  readonly meanBedGy?: number;
+  readonly radiobiology?: VoiRadiobiology;
   readonly tcp?: number;
   readonly ntcp?: number;
 }
@@ -121,12 +92,9 @@ export function doseMetrics(h: Dvh, options: MetricsOptions = {}): DoseMetrics {
   for (const t of options.vThresholdsGy ?? DEFAULT_V_THRESHOLDS_GY) v[`V${t}`] = volumeFractionAtLeast(h, t);
   const result: Record<string, unknown> = { voxelCount: n, volumeMl: h.volumeMl, meanGy: mean, minGy: s[0], maxGy: s[n - 1], stdGy: Math.sqrt(sq / n), d, v };
   if (options.eudA !== undefined) result.eudGy = generalisedEudGy(h, options.eudA);
-  if (options.bed) {
-    checkRange("bed.params.alphaBetaGy", options.bed.params.alphaBetaGy, 0, 1000, { minOpen: true });
-    checkRange("bed.params.repairHalfTimeH", options.bed.params.repairHalfTimeH, 0, 1000, { minOpen: true });
-    let bed = 0;
-    for (let i = 0; i < n; i++) bed += bedPermanentImplantGy(s[i], options.bed.nuclide, options.bed.params);
-    result.meanBedGy = bed / n;
+  if (options.radiobiology) {
+    checkLqParameters(`radiobiology.${options.radiobiology.tissue}`, options.radiobiology.params);
+    result.radiobiology = voiRadiobiology(s, options.radiobiology);
   }
   if (options.tcp) {
     checkRange("tcp.d50Gy", options.tcp.d50Gy, 0, 1e4, { minOpen: true });

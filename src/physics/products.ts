@@ -34,8 +34,6 @@ export interface MicrosphereProduct {
   readonly vialActivitiesGBq: readonly number[];
   /** Median fraction of the activity left in vial and delivery set after injection. */
   readonly residualFraction: number;
-  /** Conventional dose coefficient for planning with this product (see doseCoefficient.ts). */
-  readonly defaultDoseCoefficient: "therasphere-label" | "gulec-utrecht" | "ho166-clinical";
   readonly sources: readonly string[];
 }
 
@@ -59,7 +57,6 @@ export const SIR_SPHERES = product({
   activityPerSphereRangeBq: [50, 68],
   vialActivitiesGBq: [3],
   residualFraction: 0.03,
-  defaultDoseCoefficient: "gulec-utrecht",
   sources: [
     "SIR-Spheres IFU (Sirtex Medical): 20-60 um, 1.6 g/mL, 3 GBq vial, 40-80 million spheres",
     "Pasciak AS et al. J Nucl Med 2016;57:1020 (44 million spheres per 3 GBq)",
@@ -68,7 +65,8 @@ export const SIR_SPHERES = product({
 
 /**
  * TheraSphere (Boston Scientific): Y-90 glass, 20–30 µm (mean 25), 3.2–3.6 g/mL, ≈ 2500 Bq per
- * sphere at calibration, vials 3–20 GBq. Residual 0.6 % median. K = 50 Gy·kg/GBq by label.
+ * sphere at calibration, vials 3–20 GBq. Residual 0.6 % median. The label's K = 50 Gy·kg/GBq is the
+ * `therasphere-label` convention; planning uses the engine's one K (49.96, doseCoefficient.ts).
  */
 export const THERASPHERE = product({
   id: "therasphere",
@@ -81,7 +79,6 @@ export const THERASPHERE = product({
   activityPerSphereRangeBq: [2450, 2550],
   vialActivitiesGBq: [3, 5, 7, 10, 15, 20],
   residualFraction: 0.006,
-  defaultDoseCoefficient: "therasphere-label",
   sources: [
     "TheraSphere package insert: 20-30 um, 3.6 g/mL, 2500 Bq per sphere at calibration, 3-20 GBq vials",
   ],
@@ -89,7 +86,7 @@ export const THERASPHERE = product({
 
 /**
  * QuiremSpheres (Terumo / Quirem Medical): Ho-166 poly-L-lactic acid, ~30 µm (15–60), 1.4 g/mL,
- * 200–450 Bq per sphere at calibration. Residual 4.3 % median. K = 15.87 Gy·kg/GBq.
+ * 200–450 Bq per sphere at calibration. Residual 4.3 % median. K = 15.87 Gy·kg/GBq (derived from Ho-166's mean energy).
  */
 export const QUIREMSPHERES = product({
   id: "quiremspheres",
@@ -102,7 +99,6 @@ export const QUIREMSPHERES = product({
   activityPerSphereRangeBq: [200, 450],
   vialActivitiesGBq: [3, 6, 9, 12, 15],
   residualFraction: 0.043,
-  defaultDoseCoefficient: "ho166-clinical",
   sources: [
     "QuiremSpheres IFU: ~30 um, 1.4 g/mL, 200-450 Bq per sphere",
     "Smits MLJ et al. J Exp Clin Cancer Res 2010;29:70",

@@ -194,7 +194,9 @@ export function simulationConstants(core: SimulationCore): Record<string, unknow
   return {
     nuclide: core.nuclide,
     halfLifeH: nuclide.halfLifeH,
-    meanEnergyMeV: nuclide.meanEnergyMeV,
+    // The one energy per decay of the run (planning, LDM, kernel normalisation; issue 14.6).
+    meanEnergyMeV: core.plan.provenance.meanEnergyMeV,
+    meanEnergySource: core.plan.provenance.doseCoefficientConvention === "user" ? "implied by the case's doseCoefficientGyKgPerGBq" : nuclide.meanEnergySource,
     doseCoefficientGyKgPerGBq: core.doseCoefficientGyKgPerGBq,
     doseCoefficientConvention: core.plan.provenance.doseCoefficientConvention,
     activityPerSphereBq: core.activityPerSphereBq,

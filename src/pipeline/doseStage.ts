@@ -11,8 +11,8 @@
 import { axisAlignedGeometry, rasterizeDomain, sharedOrPlain, voxelCount } from "../geometry/index.js";
 import type { Domain, Grid, GridGeometry, Vec3 } from "../geometry/index.js";
 import { doseFromActivity, doseMetrics, dvh, dvhCurve, dvhDosePoints, localDepositionDose, voxelSValues } from "../dose/index.js";
-import type { DoseConfig, DoseMetrics, Dvh, FftPassRunner } from "../dose/index.js";
-import type { NuclideId } from "../physics/index.js";
+import type { DoseConfig, DoseMetrics, Dvh, FftPassRunner, TissueType } from "../dose/index.js";
+import { meanEnergyForDoseCoefficientMeV, nuclideData, type NuclideId } from "../physics/index.js";
 import type { ArterialTree } from "../vascular/index.js";
 import { perfusedMask } from "./perfused.js";
 
@@ -33,6 +33,11 @@ export function emptyGrid<T extends Float32Array | Float64Array | Uint8Array>(ge
 export interface VolumeOfInterest {
   readonly name: string;
   readonly labels: readonly number[];
+  /**
+   * Tissue type for BED/EUD: the geometry's tumours are tumours; normal liver, the perfused
+   * territory and the whole liver use normal-liver parameters (the organ at risk).
+   */
+  readonly tissue: TissueType;
   /** Restrict to the perfused territory (selective injections). */
   readonly perfusedOnly?: boolean;
 }
@@ -45,13 +50,18 @@ export function domainVolumesOfInterest(domain: Domain, selective = false): Volu
   const T = domain.tumours.length;
   const all = [1, ...Array.from({ length: 2 * T }, (_, i) => 2 + i)];
   if (!selective) {
-    const tumours = domain.tumours.map((t, i) => ({ name: t.name, labels: [2 + i, 2 + T + i] }));
-    return [...tumours, { name: "normal", labels: [1] }, { name: "liver", labels: all }];
+    const tumours = domain.tumours.map((t, i) => ({ name: t.name, labels: [2 + i, 2 + T + i], tissue: "tumour" as const }));
+    return [...tumours, { name: "normal", labels: [1], tissue: "normalLiver" }, { name: "liver", labels: all, tissue: "normalLiver" }];
   }
   // A selective injection: tumours and normal liver within the perfused territory (the volumes
   // the partition model is planned on), the whole territory, and the whole liver.
-  const tumours = domain.tumours.map((t, i) => ({ name: t.name, labels: [2 + i, 2 + T + i], perfusedOnly: true }));
-  return [...tumours, { name: "normal", labels: [1], perfusedOnly: true }, { name: "perfused", labels: all, perfusedOnly: true }, { name: "liver", labels: all }];
+  const tumours = domain.tumours.map((t, i) => ({ name: t.name, labels: [2 + i, 2 + T + i], perfusedOnly: true, tissue: "tumour" as const }));
+  return [
+    ...tumours,
+    { name: "normal", labels: [1], perfusedOnly: true, tissue: "normalLiver" },
+    { name: "perfused", labels: all, perfusedOnly: true, tissue: "normalLiver" },
+    { name: "liver", labels: all, tissue: "normalLiver" },
+  ];
 }
 
 /** A 0/1 mask of the voxels whose label is in `labels`. */
@@ -90,6 +100,11 @@ export interface DoseStageOptions {
   readonly runPasses?: FftPassRunner;
   /** Selective injection: the injected subtree, whose territory bounds the VOIs (perfused.ts). */
   readonly selective?: { readonly tree: ArterialTree; readonly entry: number };
+  /**
+   * The run's mean energy per decay, MeV (the plan's `provenance.meanEnergyMeV`); default: the
+   * energy `doseCoefficientGyKgPerGBq` implies. Either way the kernel deposits what the LDM does.
+   */
+  readonly meanEnergyMeV?: number;
 }
 
 /**
@@ -113,9 +128,12 @@ export async function doseFromSphereCounts(
   for (let n = 0; n < counts.data.length; n++) activity.data[n] = counts.data[n] * activityPerSphereBq;
   const untilH = config.integrationHours ?? Infinity;
 
+  // One energy per decay (issue 14.6): the kernel deposits the energy the run's K implies, so
+  // FFT and LDM totals agree (test/dose/energyPerDecay.test.ts).
   const kernel = voxelSValues(nuclide, config.voxelMm, {
     densityGPerMl: config.densityGPerMl,
     normaliseToMeanEnergy: config.normaliseKernelToMeanEnergy,
+    meanEnergyMeV: options.meanEnergyMeV ?? meanEnergyForDoseCoefficientMeV(nuclideData(nuclide), doseCoefficientGyKgPerGBq),
   });
   const doseGy = emptyGrid(counts, (n) => sharedOrPlain(Float32Array, n, shared));
   await doseFromActivity(doseGy, activity, kernel, { untilH, ...(options.runPasses ? { runPasses: options.runPasses } : {}) });
@@ -143,7 +161,12 @@ export async function doseFromSphereCounts(
     for (let n = 0; n < mask.data.length; n++) if (mask.data[n]) spheres += counts.data[n];
     vois.push({
       name: voi.name,
-      metrics: doseMetrics(h, { dPercents: config.dPercents, vThresholdsGy: config.vThresholdsGy, ...(config.eudA === null ? {} : { eudA: config.eudA }) }),
+      metrics: doseMetrics(h, {
+        dPercents: config.dPercents,
+        vThresholdsGy: config.vThresholdsGy,
+        ...(config.eudA === null ? {} : { eudA: config.eudA }),
+        radiobiology: { nuclide, tissue: voi.tissue, params: config.radiobiology[voi.tissue], untilH },
+      }),
       meanLdmGy: mean(ldm.sortedDoseGy),
       spheres,
       curve: dvhCurve(h, dvhDosePoints(h, config.dvhBinWidthGy)),

@@ -2,6 +2,7 @@
  * From lodged-sphere counts on the dose grid to what users read: dose grids, per-compartment
  * metrics next to the partition model's prediction, the summary document and the report input.
  */
+import { voiRadiobiology, type VoiRadiobiology } from "../dose/radiobiology.js";
 import type { Grid } from "../geometry/index.js";
 import type { ReportInput } from "../report/types.js";
 import { clinicalIsodoses } from "../report/isodose.js";
@@ -37,6 +38,13 @@ export interface CompartmentSummary {
   readonly D90Gy: number;
   readonly D95Gy: number;
   readonly maxDoseGy: number;
+  /**
+   * BED (Dale 1985, mean of the voxel BEDs) and EUD (Niemierko 1997) of the compartment's tissue
+   * type from the voxel (FFT) doses, with the LQ parameters used (src/dose/radiobiology.ts).
+   */
+  readonly radiobiology: VoiRadiobiology | null;
+  /** gEUD (Niemierko 1999) for the case's `dose.eudA`, Gy; absent when eudA is null. */
+  readonly gEudGy?: number;
 }
 
 export interface SimulationSummary {
@@ -44,7 +52,8 @@ export interface SimulationSummary {
   readonly activityGBq: number;
   readonly spheresInjected: number;
   readonly compartments: Readonly<Record<string, CompartmentSummary>>;
-  readonly lung: { readonly meanDoseGy: number; readonly spheres: number };
+  /** Lung: mean dose K·A_lung/m_lung (planning convention), and its BED/EUD as a uniform dose. */
+  readonly lung: { readonly meanDoseGy: number; readonly spheres: number; readonly radiobiology: VoiRadiobiology };
   readonly reflux: { readonly spheres: number; readonly activityGBq: number; readonly stasis: boolean; readonly startedAtSpheres: number | null };
   readonly partitionModel: Readonly<Record<string, { readonly meanDoseGy: number }>>;
   /** Simulated mean dose / partition-model dose − 1, by compartment (LDM and FFT). */
@@ -80,6 +89,8 @@ function compartmentSummary(v: VoiDose, spheres: number, meanDoseFromSpheresGy: 
     D90Gy: m.d.D90 ?? NaN,
     D95Gy: m.d.D95 ?? NaN,
     maxDoseGy: m.maxGy,
+    radiobiology: m.radiobiology ?? null,
+    ...(m.eudGy === undefined ? {} : { gEudGy: m.eudGy }),
   };
 }
 
@@ -94,6 +105,7 @@ export async function finishSimulation(
   const doseConfig = { ...simCase.dose, vThresholdsGy: [...new Set([...simCase.dose.vThresholdsGy, 100])].sort((a, b) => a - b), dPercents: [...new Set([...simCase.dose.dPercents, 50, 70, 90, 95])].sort((a, b) => a - b) };
   const dose = await doseFromSphereCounts(counts, core.activityPerSphereBq, simCase.domain, core.nuclide, doseConfig, core.doseCoefficientGyKgPerGBq, {
     ...options,
+    meanEnergyMeV: core.plan.provenance.meanEnergyMeV,
     ...(isWholeTree(core.tree, core.entrySegment) ? {} : { selective: { tree: core.tree, entry: core.entrySegment } }),
   });
   const t = core.transport;
@@ -137,7 +149,12 @@ export async function finishSimulation(
     activityGBq: core.plan.activityGBq,
     spheresInjected: t.spheresInjected,
     compartments,
-    lung: { meanDoseGy: lungDoseGy, spheres: t.spheres.lung ?? 0 },
+    lung: {
+      meanDoseGy: lungDoseGy,
+      spheres: t.spheres.lung ?? 0,
+      // The lung dose is a uniform mean by convention (1 kg, complete decay): BED of that dose, EUD = dose.
+      radiobiology: voiRadiobiology([lungDoseGy], { nuclide: core.nuclide, tissue: "lung", params: simCase.dose.radiobiology.lung }),
+    },
     reflux: { spheres: refluxSpheres, activityGBq: (refluxSpheres * core.activityPerSphereBq) / 1e9, stasis: t.stasis, startedAtSpheres: t.refluxStartedAtSpheres },
     partitionModel,
     comparison,
@@ -185,6 +202,8 @@ export function clusterDefinition(distanceMm: number): string {
   return `A cluster is the spheres lodged in one vessel, joined with those in its parent and sibling vessels when both hold spheres and their lodging points lie within ${formatNumber(distanceMm)} mm.`;
 }
 
+const lqText = (p: { alphaBetaGy: number; repairHalfTimeH: number; alphaPerGy: number }): string => `${p.alphaBetaGy} Gy, ${p.repairHalfTimeH} h, ${p.alphaPerGy}/Gy`;
+
 function reportInput(simCase: SimulationCase, core: SimulationCore, s: SimulationSummary, dose: DoseStageResult): ReportInput {
   const T = simCase.domain.tumours.length;
   const names: Record<number, string> = { 1: "normal liver" };
@@ -209,8 +228,10 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
     v.metrics.d.D70,
     v.metrics.d.D90,
     v.metrics.v.V100,
+    v.metrics.radiobiology?.meanBedGy ?? null,
+    v.metrics.radiobiology?.eudGy ?? null,
   ]);
-  rows.push(["lung", null, s.lung.spheres, s.lung.meanDoseGy, s.lung.meanDoseGy, core.plan.compartments.lung?.doseGy ?? null, null, null, null]);
+  rows.push(["lung", null, s.lung.spheres, s.lung.meanDoseGy, s.lung.meanDoseGy, core.plan.compartments.lung?.doseGy ?? null, null, null, null, s.lung.radiobiology.meanBedGy, s.lung.radiobiology.eudGy]);
   const histogram = core.transport.clusters.histogram;
   const outlines = labelOutlines(dose.labels, [
     { name: "liver", kind: "liver", labels: Array.from({ length: 1 + 2 * T }, (_, i) => 1 + i) },
@@ -238,7 +259,7 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
     anatomy: { kind: "labels", grid: dose.labels, names },
     dvh: dose.vois.map((v) => ({ name: v.name, volumeMl: v.metrics.volumeMl, doseGy: v.curve.doseGy, volumeFraction: v.curve.volumeFraction })),
     metrics: {
-      columns: ["VOI", "volume (mL)", "spheres", "mean dose (Gy)", "mean dose, local deposition (Gy)", "partition model (Gy)", "D70 (Gy)", "D90 (Gy)", "V100"],
+      columns: ["VOI", "volume (mL)", "spheres", "mean dose (Gy)", "mean dose, local deposition (Gy)", "partition model (Gy)", "D70 (Gy)", "D90 (Gy)", "V100", "mean BED (Gy)", "EUD (Gy)"],
       rows,
     },
     advisories: core.plan.advisories,
@@ -251,6 +272,7 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
     notes: [
       "Mean dose: voxel S-value convolution (beta cross-fire included). Local deposition: every decay absorbed in its voxel, the physics the partition model assumes; the two differ near compartment boundaries by the beta range (mean 2.5 mm, max 11 mm for Y-90).",
       "Partition model: the activity actually simulated, split by the compartments' T/N and masses (Ho et al. 1996).",
+      `BED: Dale 1985 (permanent implant, repair), mean over voxels; EUD: Niemierko 1997 from voxel BEDs. LQ parameters α/β, T_rep, α: tumour ${lqText(simCase.dose.radiobiology.tumour)}; normal liver (also liver, perfused) ${lqText(simCase.dose.radiobiology.normalLiver)}; lung ${lqText(simCase.dose.radiobiology.lung)} (lung: uniform dose).`,
     ],
   };
 }

@@ -72,4 +72,3 @@ export async function depositLodgedSpheresParallel(
   const { counts, outsideGrid } = await depositBlocksOnPool(core.tree, core.transport.segmentLodged, blocks, simCase.seed, core.nuclide, geometry, pool, simCase.domain, options);
   return { counts, outsideGrid, units: blocks.length };
 }
-

@@ -5,7 +5,7 @@
  * constants used (provenance). Pure: no I/O.
  */
 import { checkRange, InputError } from "../errors.js";
-import { doseCoefficient, userDoseCoefficient, type DoseCoefficient } from "../physics/doseCoefficient.js";
+import { derivedDoseCoefficient, userDoseCoefficient, type DoseCoefficient } from "../physics/doseCoefficient.js";
 import {
   doseGuidance,
   EANM_2022_SOURCE,
@@ -39,12 +39,16 @@ const METHOD_SOURCES = {
   partition: "Partition model, n compartments (Ho et al. Eur J Nucl Med 1996;23:947; Gulec et al. J Nucl Med 2006;47:1209)",
 } as const;
 
-/** The dose coefficient a case uses: the user's value, else the product's default convention. */
+/**
+ * The dose coefficient a case uses: the user's value, else the one derived from the nuclide's mean
+ * energy per decay — the same energy local deposition and the dose kernel deposit (issue 14.6;
+ * docs/planning.md#conventions for the published 49.67 / 50 conventions).
+ */
 export function caseDoseCoefficient(c: Pick<PlanningCase, "product" | "doseCoefficientGyKgPerGBq">): DoseCoefficient {
   const product = PRODUCTS[c.product];
   return c.doseCoefficientGyKgPerGBq !== undefined
     ? userDoseCoefficient(product.nuclide, c.doseCoefficientGyKgPerGBq)
-    : doseCoefficient(product.defaultDoseCoefficient);
+    : derivedDoseCoefficient(product.nuclide);
 }
 
 /** Checks a case built by a library caller (parseCase already guarantees all of this). */
@@ -259,6 +263,7 @@ export function planTreatment(c: PlanningCase, meta: { version?: string } = {}):
       doseCoefficientGyKgPerGBq: kGyKgPerGBq,
       doseCoefficientConvention: k.convention,
       doseCoefficientSource: k.source,
+      meanEnergyMeV: k.meanEnergyMeV,
       nuclide: nuclide.id,
       halfLifeH: nuclide.halfLifeH,
       lungMassKg: c.lungMassKg,

@@ -186,6 +186,8 @@ export interface PlanProvenance {
   readonly doseCoefficientGyKgPerGBq: number;
   readonly doseCoefficientConvention: DoseCoefficient["convention"];
   readonly doseCoefficientSource: string;
+  /** Mean energy absorbed per decay that K implies, MeV: the one energy of the run (issue 14.6). */
+  readonly meanEnergyMeV: number;
   readonly nuclide: NuclideId;
   readonly halfLifeH: number;
   readonly lungMassKg: number;

@@ -39,7 +39,7 @@ describe("sirtsim simulate", () => {
     const summary = JSON.parse(r.stdout);
     expect(Object.keys(summary)).toEqual(expect.arrayContaining(["activityGBq", "spheresInjected", "compartments", "lung", "partitionModel", "seed", "provenance"]));
     for (const name of ["right", "left", "normal"]) {
-      expect(Object.keys(summary.compartments[name])).toEqual(expect.arrayContaining(["meanDoseGy", "D70Gy", "V100", "spheres"]));
+      expect(Object.keys(summary.compartments[name])).toEqual(expect.arrayContaining(["meanDoseGy", "D70Gy", "V100", "spheres", "radiobiology"]));
       expect(summary.partitionModel[name].meanDoseGy).toBeGreaterThan(0);
     }
     for (const f of ["summary.json", "dose.nii.gz", "dvh.csv", "tree.vtp", "report.html", "lodged.bin", "tree.bin"]) expect(existsSync(join(out, f)), f).toBe(true);
@@ -50,6 +50,7 @@ describe("sirtsim simulate", () => {
     const out = join(dir, "rerun");
     const r = sirtsim("simulate", casePath, "--out", out, "--tree", join(dir, "whole", "tree.bin"), "--lodged", join(dir, "whole", "lodged.bin"));
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/tissue\s+α\/β Gy\s+T_rep h\s+BED Gy\s+EUD Gy/);
     expect(hash(join(out, "summary.json"))).toBe(hash(join(dir, "whole", "summary.json")));
     expect(hash(join(out, "dose.nii.gz"))).toBe(hash(join(dir, "whole", "dose.nii.gz")));
   });

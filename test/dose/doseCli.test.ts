@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axisAlignedGeometry } from "../../src/geometry/grid.js";
 import { readNifti, writeNifti } from "../../src/io/nifti.js";
 import { derivedDoseCoefficientGyKgPerGBq, Y90 } from "../../src/physics/index.js";
+import { bedPermanentImplantGy, RADIOBIOLOGY_DEFAULTS } from "../../src/dose/radiobiology.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const main = join(root, "dist/src/cli/main.js");
@@ -74,5 +75,68 @@ describe("sirtsim dose (CLI)", () => {
     expect(existsSync(join(dir, "bad"))).toBe(false);
     const missing = sirtsim("dose", join(dir, "nope.nii.gz"), "--out", join(dir, "bad"), "--administered-gbq", "2");
     expect(missing.code).toBe(2);
+  });
+});
+
+interface Voi {
+  label: number;
+  tissue: string;
+  metrics: { meanGy: number; minGy: number; maxGy: number; radiobiology: { tissue: string; alphaBetaGy: number; repairHalfTimeH: number; alphaPerGy: number; meanBedGy: number; eudGy: number } };
+}
+
+describe("sirtsim dose radiobiology (CLI): BED/EUD per VOI with its tissue's LQ parameters", () => {
+  beforeAll(async () => {
+    // Uniform activity in a 6×6×6 block of 4 mm voxels: label 1 = its left half, label 2 = its right half.
+    const g = axisAlignedGeometry([12, 12, 12], [4, 4, 4]);
+    const a = new Float32Array(12 ** 3);
+    const l = new Uint16Array(12 ** 3);
+    for (let k = 3; k < 9; k++) for (let j = 3; j < 9; j++) for (let i = 3; i < 9; i++) {
+      a[i + 12 * (j + 12 * k)] = 1;
+      l[i + 12 * (j + 12 * k)] = i < 6 ? 1 : 2;
+    }
+    await writeNifti(join(dir, "act2.nii.gz"), { ...g, data: a });
+    await writeNifti(join(dir, "labels2.nii.gz"), { ...g, data: l });
+  });
+  it("a VOI given --tissue 2=tumour uses tumour α/β 10 Gy, T_rep 1.5 h; label 1 (no name) uses normal liver 2.5 Gy, 2.5 h; LDM BED = closed form", () => {
+    const r = sirtsim("dose", join(dir, "act2.nii.gz"), "--out", join(dir, "rb-a"), "--administered-gbq", "1", "--method", "ldm", "--labels", join(dir, "labels2.nii.gz"), "--tissue", "2=tumour", "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { vois: Voi[]; provenance: string[] };
+    const [normal, tumour] = doc.vois;
+    expect(normal).toMatchObject({ label: 1, tissue: "normalLiver", metrics: { radiobiology: { tissue: "normalLiver", alphaBetaGy: 2.5, repairHalfTimeH: 2.5 } } });
+    expect(tumour).toMatchObject({ label: 2, tissue: "tumour", metrics: { radiobiology: { tissue: "tumour", alphaBetaGy: 10, repairHalfTimeH: 1.5 } } });
+    // LDM of uniform activity is uniform: BED of the dose (closed form) and EUD = the dose.
+    const d = tumour.metrics.meanGy;
+    expect(tumour.metrics.maxGy - tumour.metrics.minGy).toBeLessThan(1e-4 * d);
+    expect(tumour.metrics.radiobiology.meanBedGy / bedPermanentImplantGy(d, "Y-90", RADIOBIOLOGY_DEFAULTS.tumour)).toBeCloseTo(1, 6);
+    expect(tumour.metrics.radiobiology.eudGy / d).toBeCloseTo(1, 5);
+    expect(normal.metrics.radiobiology.meanBedGy / bedPermanentImplantGy(d, "Y-90", RADIOBIOLOGY_DEFAULTS.normalLiver)).toBeCloseTo(1, 6);
+    expect(doc.provenance.some((p) => p.startsWith("tumour: alpha/beta 10 Gy"))).toBe(true);
+  });
+
+  it("--lq tumour.alphaBetaGy=5 changes the tumour BED; the table shows tissue, BED and EUD columns", () => {
+    const r = sirtsim("dose", join(dir, "act2.nii.gz"), "--out", join(dir, "rb-b"), "--administered-gbq", "1", "--method", "ldm", "--labels", join(dir, "labels2.nii.gz"), "--tissue", "2=tumour", "--lq", "tumour.alphaBetaGy=5", "--lq", "tumour.alphaPerGy=0.01");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/tissue\s+BED Gy\s+EUD Gy/);
+    const rows = r.stdout.split("\n").filter((line) => /^\d+\s/.test(line));
+    expect(rows[0]).toContain("normalLiver");
+    expect(rows[1]).toContain("tumour");
+    const tumourBed = Number(rows[1].trim().split(/\s+/).at(-2));
+    const d = Number(rows[1].trim().split(/\s+/)[2]);
+    // The table prints 0.1 Gy: compare to 1e-4.
+    expect(tumourBed / bedPermanentImplantGy(d, "Y-90", { alphaBetaGy: 5, repairHalfTimeH: 1.5 })).toBeCloseTo(1, 4);
+  });
+
+  it("exits 2 naming the option for a bad --lq or --tissue and writes nothing", () => {
+    for (const [args, message] of [
+      [["--lq", "tumour.alphaBetaGy=-1"], "--lq tumour.alphaBetaGy must be a number"],
+      [["--lq", "kidney.alphaBetaGy=3"], "--lq must be one of tumour, normalLiver, lung"],
+      [["--tissue", "2=bone"], "--tissue must be one of tumour, normalLiver, lung"],
+      [["--tissue", "7=tumour"], "--tissue 7: no such VOI"],
+    ] as const) {
+      const r = sirtsim("dose", join(dir, "act2.nii.gz"), "--out", join(dir, "rb-bad"), "--administered-gbq", "1", "--method", "ldm", "--labels", join(dir, "labels2.nii.gz"), ...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(existsSync(join(dir, "rb-bad"))).toBe(false);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { doseAtVolumePercent, dvh, dvhCurve, volumeFractionAtLeast } from "../../src/dose/dvh.js";
-import { bedPermanentImplantGy, BED_DEFAULTS, doseMetrics, generalisedEudGy, logisticResponse, normalCdf } from "../../src/dose/metrics.js";
+import { doseMetrics, generalisedEudGy, logisticResponse, normalCdf } from "../../src/dose/metrics.js";
 import { parseDoseConfig } from "../../src/dose/config.js";
 import { axisAlignedGeometry, type Vec3 } from "../../src/geometry/grid.js";
 
@@ -52,13 +52,6 @@ describe("dvh and doseMetrics", () => {
     expect(generalisedEudGy(h, -200)).toBeLessThan(0.1 * 1.05);
   });
 
-  it("Dale's BED of 100 Gy of Y-90 to normal liver (α/β 2.5 Gy, T_rep 2.5 h) is 250.2 Gy", () => {
-    // Hand calculation: λ/(μ + λ) = (1/64.1)/(1/2.5 + 1/64.1) = 2.5/66.6; BED = 100·(1 + 100·(2.5/66.6)/2.5).
-    expect(bedPermanentImplantGy(100, "Y-90", BED_DEFAULTS["normal-liver"])).toBeCloseTo(100 * (1 + 100 / 66.6), 6);
-    const h = dvh({ ...axisAlignedGeometry([2, 1, 1], [1, 1, 1]), data: Float64Array.from([100, 100]) });
-    expect(doseMetrics(h, { bed: { nuclide: "Y-90", params: BED_DEFAULTS["normal-liver"] } }).meanBedGy).toBeCloseTo(250.15, 2);
-  });
-
   it("the logistic TCP is ½ at D50 and LKB NTCP is ½ at TD50", () => {
     expect(logisticResponse(292, 292, 2)).toBe(0.5);
     expect(normalCdf(0)).toBeCloseTo(0.5, 7);
@@ -72,7 +65,7 @@ describe("parseDoseConfig", () => {
   it("fills every default and names an invalid field with its range", () => {
     const c = parseDoseConfig(undefined);
     expect(c.method).toBe("fft");
-    expect(c.bedTumour).toEqual({ alphaBetaGy: 10, repairHalfTimeH: 1.5 });
+    expect(c.radiobiology.tumour).toEqual({ alphaBetaGy: 10, repairHalfTimeH: 1.5, alphaPerGy: 0.005 });
     expect(c.integrationHours).toBeNull();
     expect(() => parseDoseConfig({ voxelMm: 20 })).toThrow(/dose.voxelMm/);
     expect(() => parseDoseConfig({ nope: 1 })).toThrow(/dose/);

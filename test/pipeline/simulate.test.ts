@@ -67,10 +67,12 @@ describe("simulation vs partition model", () => {
     for (let v = 0; v < dose.ldmDoseGy.data.length; v++) energyJ += dose.ldmDoseGy.data[v] * massKg;
     const expectedJ = core.doseCoefficientGyKgPerGBq * deposited * core.activityPerSphereBq * 1e-9;
     expect(Math.abs(energyJ / expectedJ - 1)).toBeLessThan(1e-5);
-    // The FFT dose keeps the same energy within 1 % (the grid extends 12 mm beyond the liver).
+    // The FFT dose keeps the same energy (the grid extends 12 mm beyond the liver, the kernel
+    // 11.65 mm at 1.03 g/mL) and deposits the same energy per decay as the LDM (issue 14.6):
+    // equal to float32 precision, not 0.6 % apart as with two energies per decay.
     let fftJ = 0;
     for (let v = 0; v < dose.doseGy.data.length; v++) fftJ += dose.doseGy.data[v] * massKg;
-    expect(Math.abs(fftJ / expectedJ - 1)).toBeLessThan(0.01);
+    expect(Math.abs(fftJ / energyJ - 1)).toBeLessThan(1e-5);
   });
 
   it("shards of the lodging work units add up to the whole run exactly", () => {

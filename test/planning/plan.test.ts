@@ -21,6 +21,9 @@ function makeCase(over: Partial<PlanningCase>): PlanningCase {
   };
 }
 
+/** The engine's one Y-90 dose coefficient: 0.9367 MeV × 64.1 h / ln 2 × 1 GBq in 1 kg, Gy·kg/GBq (hand value). */
+const K_Y90 = 49.962709601;
+
 const dose = (r: ReturnType<typeof planTreatment>, name: string) => (r.compartments[name] as CompartmentResult).doseGy;
 const lung = (r: ReturnType<typeof planTreatment>) => r.compartments.lung as LungResult;
 const codes = (r: ReturnType<typeof planTreatment>) => r.advisories.map((a) => a.code);
@@ -35,7 +38,7 @@ describe("planTreatment", () => {
     expect(Object.keys(r.compartments)).toEqual(["tumour", "normal", "lung"]);
   });
 
-  it("plans the issue's MIRD case with the TheraSphere default K = 50 (therasphere-label)", () => {
+  it("plans the issue's MIRD case with the engine's one Y-90 K = 49.9627 (0.9367 MeV; the label's 50 is 0.07 % higher)", () => {
     const r = planTreatment(
       makeCase({
         product: "therasphere",
@@ -45,19 +48,30 @@ describe("planTreatment", () => {
         target: { compartment: "perfused", doseGy: 120 },
       }),
     );
-    expect(r.activityGBq).toBeCloseTo(3.7895, 4);
+    // Hand: A = 120 · 1.5 / (49.9627 · 0.95) = 3.79230 GBq (3.7895 with the label's K = 50);
+    // lung = D · M · LSF / (1 − LSF) = 9.474 Gy whatever K.
+    expect(r.activityGBq).toBeCloseTo(3.7923, 4);
     expect(lung(r).doseGy).toBeCloseTo(9.474, 3);
-    expect(r.provenance.doseCoefficientConvention).toBe("therasphere-label");
-    expect(r.provenance.doseCoefficientGyKgPerGBq).toBe(50);
+    expect(r.provenance.doseCoefficientConvention).toBe("derived");
+    expect(r.provenance.doseCoefficientGyKgPerGBq).toBeCloseTo(K_Y90, 9);
   });
 
   it.each([
-    ["sir-spheres", "gulec-utrecht", 49.67, "Y-90"],
-    ["therasphere", "therasphere-label", 50, "Y-90"],
-    ["quiremspheres", "ho166-clinical", 15.87, "Ho-166"],
-  ] as const)("uses the product default K for %s (%s, %f)", (product, convention, k, nuclide) => {
+    ["sir-spheres", K_Y90, 0.9367, "Y-90"],
+    ["therasphere", K_Y90, 0.9367, "Y-90"],
+    ["quiremspheres", 15.8715, 0.7117, "Ho-166"],
+  ] as const)("uses the nuclide's one K for %s (%f Gy·kg/GBq, %f MeV per decay)", (product, k, energyMeV, nuclide) => {
     const r = planTreatment(makeCase({ product, activityGBq: 2 }));
-    expect(r.provenance).toMatchObject({ doseCoefficientConvention: convention, doseCoefficientGyKgPerGBq: k, nuclide });
+    expect(r.provenance).toMatchObject({ doseCoefficientConvention: "derived", nuclide });
+    expect(r.provenance.doseCoefficientGyKgPerGBq).toBeCloseTo(k, 4);
+    expect(r.provenance.meanEnergyMeV).toBeCloseTo(energyMeV, 12);
+  });
+
+  it("resin planned with the engine's K gives 0.59 % less activity than with the published Gulec/Utrecht 49.67", () => {
+    const engine = planTreatment(makeCase({ target: { compartment: "normal", doseGy: 40 } }));
+    const published = planTreatment(makeCase({ target: { compartment: "normal", doseGy: 40 }, doseCoefficientGyKgPerGBq: 49.67 }));
+    expect(published.activityGBq / engine.activityGBq - 1).toBeCloseTo(K_Y90 / 49.67 - 1, 9);
+    expect(K_Y90 / 49.67 - 1).toBeCloseTo(0.00589, 5);
   });
 
   it("inverts for a tumour target, a perfused-volume target and a lung target", () => {
@@ -68,7 +82,7 @@ describe("planTreatment", () => {
 
   it("MIRD uses the mean dose over the perfused mass: A = D·M/(K(1−LSF)) whatever the T/N", () => {
     const r = planTreatment(makeCase({ method: "mird", target: { compartment: "perfused", doseGy: 100 } }));
-    expect(r.activityGBq).toBeCloseTo((100 * 1.5) / (49.67 * 0.92), 10);
+    expect(r.activityGBq).toBeCloseTo((100 * 1.5) / (K_Y90 * 0.92), 8);
     // Doses inside still follow T/N: tumour = 4 × normal.
     expect(dose(r, "tumour") / dose(r, "normal")).toBeCloseTo(4, 12);
   });
@@ -90,11 +104,11 @@ describe("planTreatment", () => {
 
   it("reports the constraint that binds: normal liver, lung 30 Gy, cumulative 50 Gy, glass 0.61 GBq", () => {
     expect(planTreatment(makeCase({ activityGBq: 1 })).limits.binding).toBe("normalLiver");
-    // LSF 0.3, K 49.67: lung 30 Gy allows 2.013 GBq; normal liver 40 Gy allows 40/(49.67·0.7/(0.8+1.3)) = 2.416 GBq.
+    // LSF 0.3, K 49.96: lung 30 Gy allows 2.001 GBq; normal liver 40 Gy allows 40/(49.96·0.7/(0.8+1.3)) = 2.402 GBq.
     expect(planTreatment(makeCase({ lungShuntFraction: 0.3, activityGBq: 1 })).limits.binding).toBe("lungSingle");
     expect(planTreatment(makeCase({ lungShuntFraction: 0.2, priorLungDoseGy: 35, activityGBq: 1 })).limits.binding).toBe("lungCumulative");
     // Glass, 1.2 kg lungs, LSF 0.15: lung 30 Gy allows 36/7.5 = 4.8 GBq; 0.61/0.15 = 4.067 GBq; normal liver
-    // (limit raised to 100 Gy) 100 / (50 · 0.85 / 2.1) = 4.94 GBq.
+    // (limit raised to 100 Gy) 100 / (49.96 · 0.85 / 2.1) = 4.94 GBq.
     const glass = planTreatment(
       makeCase({ product: "therasphere", lungShuntFraction: 0.15, lungMassKg: 1.2, limits: { normalLiverDoseGy: 100 }, activityGBq: 1 }),
     );

@@ -1,7 +1,8 @@
 /**
  * `sirtsim dose ACTIVITY.nii[.gz] --out DIR --administered-gbq X [--lsf F] [--residual F]
  *  [--nuclide Y-90] [--method fft|ldm] [--density-g-per-ml 1.03] [--until-h H]
- *  [--labels LABELS.nii.gz] [--dvh-bin-gy 1] [--workers N] [--json]`
+ *  [--labels LABELS.nii.gz] [--dvh-bin-gy 1] [--tissue VOI=TYPE]... [--lq TISSUE.FIELD=VALUE]...
+ *  [--workers N] [--json]`
  *
  * Absorbed dose from an activity image (Tc-99m MAA SPECT for prediction, Y-90 PET / Ho-166 SPECT
  * after treatment). The image is scaled so its total equals the administered activity × (1 − residual)
@@ -11,6 +12,10 @@
  *   metrics.json  the summary printed by --json (per-VOI metrics, provenance)
  *   dvh.csv       cumulative DVH per VOI: dose_gy, then one volume-fraction column per VOI
  * VOIs: every non-zero label of --labels (same dims as the image), or the voxels with activity.
+ * Each VOI gets BED and EUD (src/dose/radiobiology.ts) with the LQ parameters of its tissue type:
+ * by name (tissueOfVoiName: tumour*, lesion*, … → tumour), else normal liver; `--tissue 2=tumour`
+ * (label number or name; `activity` for the unlabelled VOI) overrides, and
+ * `--lq tumour.alphaBetaGy=8` sets a parameter (the case file's dose.radiobiology fields).
  */
 import type { Command } from "commander";
 import { join } from "node:path";
@@ -19,7 +24,8 @@ import { activityGridFromImage } from "../../dose/activity.js";
 import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
 import { dvh, dvhCurve, type Dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
-import { BED_DEFAULTS, doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
+import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
+import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type LqParameters, type TissueType } from "../../dose/radiobiology.js";
 import { voxelSValues } from "../../dose/svalues.js";
 import type { Grid } from "../../geometry/grid.js";
 import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
@@ -43,9 +49,13 @@ interface DoseCommandOptions {
   untilH?: string;
   labels?: string;
   dvhBinGy: string;
+  tissue?: string[];
+  lq?: string[];
   json?: boolean;
   workers?: string;
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerDose(program: Command): void {
   program
@@ -62,6 +72,8 @@ export function registerDose(program: Command): void {
     .option("--until-h <hours>", "integrate decays up to this many hours (default: complete decay)")
     .option("--labels <labels>", "label image (NIfTI, same dims): one VOI per non-zero label")
     .option("--dvh-bin-gy <gy>", "dose spacing of dvh.csv, Gy", "1")
+    .option("--tissue <voi=type>", `tissue type of a VOI (label number or name, or "activity"): ${TISSUE_TYPES.join(", ")}; repeatable (default: by name, else normalLiver)`, collect)
+    .option("--lq <tissue.field=value>", "LQ parameter of a tissue type for BED/EUD, e.g. tumour.alphaBetaGy=8 (fields alphaBetaGy, repairHalfTimeH, alphaPerGy); repeatable", collect)
     .option("--workers <n>", "worker threads for the FFT (default: available cores; 1 = inline)")
     .option("--json", "print one JSON document on stdout")
     .action(
@@ -84,7 +96,7 @@ export interface DoseSummary {
   spacingMm: number[];
   activityInGridBq: number;
   paddedDims?: number[];
-  vois: Array<{ label: number | "activity"; metrics: DoseMetrics }>;
+  vois: Array<{ label: number | "activity"; tissue: TissueType; metrics: DoseMetrics }>;
   outputs: string[];
   provenance: readonly string[];
 }
@@ -101,6 +113,8 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   const untilH = options.untilH === undefined ? Infinity : parseNumberOption("--until-h", options.untilH, 1e-6, 1e6, "h");
   const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
   const workers = parseWorkers(options.workers);
+  const lq = parseLqOptions(options.lq ?? []);
+  const tissueOverrides = parseTissueOptions(options.tissue ?? []);
 
   const image = await readNifti(activityPath, { kind: "activity" });
   const labels = options.labels ? await readNifti(options.labels, { kind: "labels" }) : undefined;
@@ -132,7 +146,12 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   } else {
     vois.push({ label: "activity", h: dvh(dose, activity) });
   }
-  const metricsOf = (h: Dvh) => doseMetrics(h, { bed: { nuclide, params: BED_DEFAULTS["normal-liver"] } });
+  // Label names are not read yet (the name is the label number); an unmatched --tissue is an error.
+  const tissueOf = (label: number | "activity"): TissueType => tissueOverrides.get(String(label)) ?? tissueOfVoiName(String(label));
+  for (const key of tissueOverrides.keys()) {
+    if (!vois.some((v) => String(v.label) === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${vois.map((v) => v.label).join(", ")})`);
+  }
+  const metricsOf = (h: Dvh, tissue: TissueType) => doseMetrics(h, { radiobiology: { nuclide, tissue, params: lq[tissue], untilH } });
   const summary: DoseSummary = {
     input: activityPath,
     nuclide,
@@ -146,9 +165,13 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
     spacingMm: [...image.spacingMm],
     activityInGridBq: activityStats.totalBq,
     ...(result.paddedDims ? { paddedDims: [...result.paddedDims] } : {}),
-    vois: vois.map((v) => ({ label: v.label, metrics: metricsOf(v.h) })),
+    vois: vois.map((v) => ({ label: v.label, tissue: tissueOf(v.label), metrics: metricsOf(v.h, tissueOf(v.label)) })),
     outputs: ["dose.nii.gz", "dvh.csv", "metrics.json"],
-    provenance: [...result.provenance, "meanBedGy: Dale 1985 with normal-liver alpha/beta 2.5 Gy, T_rep 2.5 h"],
+    provenance: [
+      ...result.provenance,
+      "radiobiology: BED Dale 1985 (permanent implant with repair; to --until-h when given), mean over voxels; EUD Niemierko 1997 from voxel BEDs",
+      ...TISSUE_TYPES.map((t) => `${t}: alpha/beta ${lq[t].alphaBetaGy} Gy, T_rep ${lq[t].repairHalfTimeH} h, alpha ${lq[t].alphaPerGy}/Gy${lq[t] === RADIOBIOLOGY_DEFAULTS[t] ? ` (${RADIOBIOLOGY_DEFAULTS[t].source})` : " (--lq)"}`),
+    ],
   };
 
   await withOutputDir(options.out, async (dir) => {
@@ -159,6 +182,32 @@ export async function runDose(activityPath: string, options: DoseCommandOptions)
   if (options.json) printJson(summary);
   else printText(formatDose(summary, options.out), false);
   return summary;
+}
+
+/** `--lq tumour.alphaBetaGy=8` (repeatable) over the defaults of radiobiology.ts. */
+function parseLqOptions(specs: readonly string[]): Record<TissueType, LqParameters> {
+  const out = { ...RADIOBIOLOGY_DEFAULTS } as Record<TissueType, LqParameters>;
+  for (const spec of specs) {
+    const m = /^([A-Za-z]+)\.(alphaBetaGy|repairHalfTimeH|alphaPerGy)=(.*)$/.exec(spec);
+    if (!m) throw new InputError("--lq", `--lq must be TISSUE.FIELD=VALUE with TISSUE one of ${TISSUE_TYPES.join(", ")} and FIELD one of alphaBetaGy, repairHalfTimeH, alphaPerGy, got ${JSON.stringify(spec)}`);
+    const tissue = parseTissueType("--lq", m[1]);
+    const field = m[2] as keyof LqParameters;
+    const value = parseNumberOption(`--lq ${tissue}.${field}`, m[3], Number.MIN_VALUE, field === "alphaPerGy" ? 10 : 1000);
+    out[tissue] = { ...out[tissue], [field]: value };
+  }
+  for (const t of TISSUE_TYPES) checkLqParameters(`--lq ${t}`, out[t]);
+  return out;
+}
+
+/** `--tissue 2=tumour` / `--tissue activity=tumour` (repeatable): VOI key → tissue type. */
+function parseTissueOptions(specs: readonly string[]): Map<string, TissueType> {
+  const out = new Map<string, TissueType>();
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf("=");
+    if (eq <= 0) throw new InputError("--tissue", `--tissue must be VOI=TYPE (VOI a label number, a name or "activity"; TYPE one of ${TISSUE_TYPES.join(", ")}), got ${JSON.stringify(spec)}`);
+    out.set(spec.slice(0, eq).trim(), parseTissueType("--tissue", spec.slice(eq + 1).trim()));
+  }
+  return out;
 }
 
 function progress(json: boolean | undefined, text: string): void {
@@ -180,12 +229,25 @@ function formatDose(s: DoseSummary, out: string): string {
     `${s.nuclide} dose (${s.method}) from ${s.input}: ${s.dims.join("x")} voxels of ${s.spacingMm.map((x) => x.toFixed(3)).join("x")} mm`,
     `activity in grid ${(s.activityInGridBq / 1e9).toFixed(4)} GBq (administered ${s.administeredGBq} GBq, LSF ${s.lungShuntFraction}, residual ${s.residualFraction})`,
     "",
-    "VOI        volume mL   mean Gy    D70 Gy    D90 Gy    max Gy   V100 %   V205 %",
+    "VOI        volume mL   mean Gy    D70 Gy    D90 Gy    max Gy   V100 %   V205 %  tissue       BED Gy    EUD Gy",
   ];
   for (const v of s.vois) {
     const m = v.metrics;
+    const rb = m.radiobiology;
     lines.push(
-      [String(v.label).padEnd(9), m.volumeMl.toFixed(1).padStart(10), m.meanGy.toFixed(1).padStart(9), m.d.D70.toFixed(1).padStart(9), m.d.D90.toFixed(1).padStart(9), m.maxGy.toFixed(1).padStart(9), (100 * m.v.V100).toFixed(1).padStart(8), (100 * m.v.V205).toFixed(1).padStart(8)].join(" "),
+      [
+        String(v.label).padEnd(9),
+        m.volumeMl.toFixed(1).padStart(10),
+        m.meanGy.toFixed(1).padStart(9),
+        m.d.D70.toFixed(1).padStart(9),
+        m.d.D90.toFixed(1).padStart(9),
+        m.maxGy.toFixed(1).padStart(9),
+        (100 * m.v.V100).toFixed(1).padStart(8),
+        (100 * m.v.V205).toFixed(1).padStart(8),
+        ` ${v.tissue.padEnd(11)}`,
+        (rb ? rb.meanBedGy.toFixed(1) : "–").padStart(9),
+        (rb ? rb.eudGy.toFixed(1) : "–").padStart(9),
+      ].join(" "),
     );
   }
   lines.push("", `wrote ${s.outputs.map((o) => join(out, o)).join(", ")}`);

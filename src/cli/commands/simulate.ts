@@ -176,7 +176,19 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
     lines.push(`${name.padEnd(20)} ${c.meanDoseGy.toFixed(1).padStart(9)} ${c.meanDoseLdmGy.toFixed(1).padStart(9)} ${(c.meanDoseFromSpheresGy === null ? "–" : c.meanDoseFromSpheresGy.toFixed(1)).padStart(10)} ${(p === undefined ? "–" : p.toFixed(1)).padStart(9)} ${c.D70Gy.toFixed(1).padStart(9)} ${c.V100.toFixed(2).padStart(6)}`);
   }
   lines.push(`${"lung".padEnd(20)} ${s.lung.meanDoseGy.toFixed(1).padStart(9)}`);
+  lines.push(...radiobiologyLines(s));
   if (s.reflux.stasis) lines.push(`stasis: ${s.reflux.spheres.toLocaleString("en")} spheres refluxed`);
   lines.push("", `wrote ${SIMULATION_FILES.join(", ")} to ${outDir}`, `report: ${join(outDir, "report.html")}`);
   return lines.join("\n");
+}
+
+/** BED / EUD per compartment and the lung (issue 15.5), as its own small table. */
+function radiobiologyLines(s: Awaited<ReturnType<typeof finishSimulation>>["summary"]): string[] {
+  const rows = [...Object.entries(s.compartments).map(([name, c]) => [name, c.radiobiology] as const), ["lung", s.lung.radiobiology] as const];
+  const lines = ["", `${"VOI".padEnd(20)} ${"tissue".padEnd(12)} ${"α/β Gy".padStart(7)} ${"T_rep h".padStart(7)} ${"BED Gy".padStart(9)} ${"EUD Gy".padStart(9)}`];
+  for (const [name, r] of rows) {
+    if (r === null) continue;
+    lines.push(`${name.padEnd(20)} ${r.tissue.padEnd(12)} ${String(r.alphaBetaGy).padStart(7)} ${String(r.repairHalfTimeH).padStart(7)} ${r.meanBedGy.toFixed(1).padStart(9)} ${r.eudGy.toFixed(1).padStart(9)}`);
+  }
+  return lines;
 }

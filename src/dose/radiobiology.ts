@@ -1,0 +1,184 @@
+/**
+ * Radiobiology of a permanent implant, per voxel: biologically effective dose (BED) with repair
+ * during the decaying dose rate, and the equivalent uniform dose (EUD) of a VOI, with
+ * linear-quadratic parameters per tissue type (tumour, normal liver, lung).
+ *
+ * BED (Dale, Br J Radiol 1985;58:515; the Lea–Catcheside dose-protraction factor G):
+ *     BED = D · [1 + G · D / (α/β)],
+ *     G   = (2 / D²) ∫₀ᵀ R(t) ∫₀ᵗ R(t′) e^{−μ(t−t′)} dt′ dt,   R(t) = R₀ e^{−λt},  μ = ln 2 / T_rep.
+ * For complete decay (T → ∞) G = λ / (μ + λ), the permanent-implant formula
+ *     BED = D · [1 + λ D / ((μ + λ) · α/β)];
+ * for integration to T hours (the dose section's `integrationHours`) the closed form of the double
+ * integral is used (gFactor below). Y-90, T_rep 1.5 h: G = 0.0229.
+ *
+ * EUD (Niemierko, Med Phys 1997;24:103, the cell-survival "EUD"): the uniform dose with the same
+ * mean clonogen survival as the voxel doses. Survival after a permanent implant in the LQ model is
+ * SF = exp(−α · BED), so
+ *     EUBED = −ln( (1/N) Σᵢ exp(−α · BEDᵢ) ) / α      (equivalent uniform BED),
+ *     EUD   = the dose D whose BED(D) = EUBED:  D = (√(1 + 4 g · EUBED) − 1) / (2 g),  g = G/(α/β).
+ * EUD of a uniform dose is that dose; EUD ≤ mean dose (Jensen). The sum is taken in log-sum-exp
+ * form so that it stays finite for α · BED ≫ 700. This is not the gEUD of Niemierko 1999
+ * ((Σ vᵢ Dᵢ^a)^{1/a}, metrics.ts `generalisedEudGy`, reported when the case sets `dose.eudA`).
+ *
+ * Defaults (RADIOBIOLOGY_DEFAULTS) with their sources; every value can be set from the case
+ * (`dose.radiobiology.<tissue>`) or from `sirtsim dose --lq <tissue>.<field>=<value>`.
+ */
+import { checkRange, InputError } from "../errors.js";
+import { decayConstantPerH, nuclideData, type NuclideId } from "../physics/index.js";
+
+/** Tissue types with their own LQ parameters. */
+export type TissueType = "tumour" | "normalLiver" | "lung";
+export const TISSUE_TYPES: readonly TissueType[] = Object.freeze(["tumour", "normalLiver", "lung"]);
+
+/** Linear-quadratic parameters of a tissue. */
+export interface LqParameters {
+  /** α/β ratio, Gy. */
+  readonly alphaBetaGy: number;
+  /** Repair half-time of sublethal damage, h. */
+  readonly repairHalfTimeH: number;
+  /** Radiosensitivity α for the EUD, 1/Gy. */
+  readonly alphaPerGy: number;
+}
+
+export interface LqDefaults extends LqParameters {
+  readonly source: string;
+}
+
+/**
+ * Defaults. α/β and T_rep of tumour (10 Gy, 1.5 h) and normal liver (2.5 Gy, 2.5 h): as used for
+ * Y-90 microspheres by Strigari et al., J Nucl Med 2010;51:1377 and reviewed by Cremonesi et al.,
+ * Front Oncol 2014;4:210 (Dale 1985's formalism). Lung: α/β 3 Gy, the late-reacting value used for
+ * radiation pneumonitis (e.g. Bentzen, Skoczylas & Bernier, Int J Radiat Oncol Biol Phys
+ * 2000;46:1155 review), T_rep 1.5 h (within the 1.5–2.5 h used for SIRT). α = 0.005 /Gy for all
+ * three: the upper end of the 0.001–0.005 /Gy used for EUD in Y-90 SIRT voxel-dosimetry studies;
+ * this engine's authors did not verify a single paper's value, and EUD depends on α strongly —
+ * set it per case. docs/dose.md#radiobiology lists what is verified and what is not.
+ */
+export const RADIOBIOLOGY_DEFAULTS: Readonly<Record<TissueType, LqDefaults>> = Object.freeze({
+  tumour: Object.freeze({
+    alphaBetaGy: 10,
+    repairHalfTimeH: 1.5,
+    alphaPerGy: 0.005,
+    source: "alpha/beta, T_rep: Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210. alpha: upper end of 0.001-0.005 /Gy (SIRT EUD studies), not verified",
+  }),
+  normalLiver: Object.freeze({
+    alphaBetaGy: 2.5,
+    repairHalfTimeH: 2.5,
+    alphaPerGy: 0.005,
+    source: "alpha/beta, T_rep: Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210. alpha: as tumour, not verified",
+  }),
+  lung: Object.freeze({
+    alphaBetaGy: 3,
+    repairHalfTimeH: 1.5,
+    alphaPerGy: 0.005,
+    source: "alpha/beta 3 Gy: late-reacting lung (radiation pneumonitis); T_rep 1.5 h; alpha: as tumour, not verified",
+  }),
+});
+
+/** Check LQ parameters at the boundary (kernels below assume them valid). */
+export function checkLqParameters(field: string, p: LqParameters): LqParameters {
+  checkRange(`${field}.alphaBetaGy`, p.alphaBetaGy, 0, 1000, { minOpen: true });
+  checkRange(`${field}.repairHalfTimeH`, p.repairHalfTimeH, 0, 1000, { minOpen: true });
+  checkRange(`${field}.alphaPerGy`, p.alphaPerGy, 0, 10, { minOpen: true });
+  return p;
+}
+
+/**
+ * Lea–Catcheside factor G of an exponentially decaying dose rate (decay λ, repair μ, per hour)
+ * delivered from 0 to `untilH` (Infinity: complete decay, G = λ/(μ+λ)).
+ */
+export function gFactor(lambdaPerH: number, muPerH: number, untilH = Infinity): number {
+  if (untilH === Infinity) return lambdaPerH / (muPerH + lambdaPerH);
+  const l = lambdaPerH;
+  const m = muPerH;
+  const T = untilH;
+  // D/R₀ = (1 − e^{−λT})/λ; the double integral / R₀² = [(1 − e^{−2λT})/(2λ) − (1 − e^{−(λ+μ)T})/(λ+μ)]/(μ − λ),
+  // whose limit at μ = λ is (1 − e^{−2λT}(1 + 2λT))/(4λ²).
+  const doseOverR0 = -Math.expm1(-l * T) / l;
+  const integral =
+    Math.abs(m - l) < 1e-9 * l ? (1 - Math.exp(-2 * l * T) * (1 + 2 * l * T)) / (4 * l * l) : (-Math.expm1(-2 * l * T) / (2 * l) + Math.expm1(-(l + m) * T) / (l + m)) / (m - l);
+  return (2 * integral) / (doseOverR0 * doseOverR0);
+}
+
+/** g = G/(α/β), 1/Gy: BED = D + g·D² for a nuclide, LQ parameters and integration time. */
+export function bedQuadraticPerGy(nuclide: NuclideId, params: Pick<LqParameters, "alphaBetaGy" | "repairHalfTimeH">, untilH = Infinity): number {
+  const lambdaPerH = decayConstantPerH(nuclideData(nuclide));
+  return gFactor(lambdaPerH, Math.LN2 / params.repairHalfTimeH, untilH) / params.alphaBetaGy;
+}
+
+/** Dale's BED (Gy) of a dose D (Gy) delivered to complete decay by `nuclide`. */
+export function bedPermanentImplantGy(doseGy: number, nuclide: NuclideId, params: Pick<LqParameters, "alphaBetaGy" | "repairHalfTimeH">): number {
+  return doseGy * (1 + bedQuadraticPerGy(nuclide, params) * doseGy);
+}
+
+/** The dose (Gy) whose BED is `bedGy`, for BED = D + g·D² (g ≥ 0). */
+export function doseForBedGy(bedGy: number, gPerGy: number): number {
+  if (gPerGy * bedGy < 1e-12) return bedGy;
+  // (√(1 + 4gB) − 1)/(2g), written as 2B/(√(1 + 4gB) + 1) to avoid cancellation at small gB.
+  return (2 * bedGy) / (Math.sqrt(1 + 4 * gPerGy * bedGy) + 1);
+}
+
+export interface VoiRadiobiology {
+  readonly tissue: TissueType;
+  readonly alphaBetaGy: number;
+  readonly repairHalfTimeH: number;
+  readonly alphaPerGy: number;
+  /** Mean of the voxel BEDs, Gy. */
+  readonly meanBedGy: number;
+  /** Equivalent uniform BED, Gy. */
+  readonly eubedGy: number;
+  /** Equivalent uniform dose (Niemierko 1997 with the permanent-implant BED), Gy. */
+  readonly eudGy: number;
+}
+
+export interface RadiobiologyOptions {
+  readonly nuclide: NuclideId;
+  readonly tissue: TissueType;
+  readonly params: LqParameters;
+  /** Dose integrated to this many hours (Infinity: complete decay). */
+  readonly untilH?: number;
+}
+
+/** BED and EUD of a VOI from its voxel doses (Gy, equal voxel volumes, any order). */
+export function voiRadiobiology(doseGy: ArrayLike<number>, options: RadiobiologyOptions): VoiRadiobiology {
+  const n = doseGy.length;
+  if (n === 0) throw new InputError("voi", "the volume of interest has no voxels");
+  const { alphaBetaGy, repairHalfTimeH, alphaPerGy } = options.params;
+  const g = bedQuadraticPerGy(options.nuclide, options.params, options.untilH ?? Infinity);
+  let bedSum = 0;
+  let minBed = Infinity;
+  for (let i = 0; i < n; i++) {
+    const d = doseGy[i];
+    const bed = d + g * d * d;
+    bedSum += bed;
+    if (bed < minBed) minBed = bed;
+  }
+  // log-sum-exp around the least-irradiated voxel (largest survival term).
+  let survivalSum = 0;
+  for (let i = 0; i < n; i++) {
+    const d = doseGy[i];
+    survivalSum += Math.exp(-alphaPerGy * (d + g * d * d - minBed));
+  }
+  const eubedGy = minBed - Math.log(survivalSum / n) / alphaPerGy;
+  return { tissue: options.tissue, alphaBetaGy, repairHalfTimeH, alphaPerGy, meanBedGy: bedSum / n, eubedGy, eudGy: doseForBedGy(eubedGy, g) };
+}
+
+/**
+ * The tissue type a VOI name implies, for label files with names (`sirtsim dose`): names starting
+ * with tumour/tumor/lesion/metastasis/HCC/GTV → tumour; containing "lung" → lung; anything else
+ * (normal liver, liver, perfused, Couinaud segments "S1".."S8") → normal liver. Segment names are
+ * NOT tumours: in a label file "S8" is a liver segment. (`simulate` does not guess: its tumours
+ * are the geometry's.) `--tissue NAME=TYPE` overrides.
+ */
+export function tissueOfVoiName(name: string): TissueType {
+  const n = name.trim().toLowerCase();
+  if (/^(tumou?r|lesion|metastas[ie]s|metastasis|mets?\b|hcc|gtv)/.test(n)) return "tumour";
+  if (/lung/.test(n)) return "lung";
+  return "normalLiver";
+}
+
+/** Parse a tissue type (CLI / case), InputError naming `field` otherwise. */
+export function parseTissueType(field: string, value: string): TissueType {
+  if ((TISSUE_TYPES as readonly string[]).includes(value)) return value as TissueType;
+  throw new InputError(field, `${field} must be one of ${TISSUE_TYPES.join(", ")}, got ${JSON.stringify(value)}`);
+}
