@@ -16,7 +16,8 @@
  *  - clustered: every sphere of a vessel at its lodging point (terminal: distal point; wedged:
  *    inlet), the other extreme.
  *
- * Also with 60/40 splitting (bias 0.6, Walrand 2014).
+ * Heterogeneity models: flow-following, 60/40 splitting (walrand-bias, s = 0.6, Walrand 2014) and
+ * the default fractal model (RD(1 g) 0.125, D 1.2; calibrated on Weiss 2012, not on this anchor).
  *
  * Run: npx tsx bench/validation-hogberg.ts   (~40 s)
  */
@@ -51,21 +52,26 @@ const region = { cornerMm: [-REGION_MM / 2, -REGION_MM / 2, -REGION_MM / 2] as V
 const clusterRows: string[] = [];
 const doseRows: string[] = [];
 let wedgedText = "";
-for (const bias of [0.5, 0.6]) {
-  const result = simulateTransport(tree, { spheres, bias, diameterUm, embolic: { enabled: false }, clusterDistanceMm: 0.1 }, SEED);
+const MODELS = [
+  { label: "flow", bias: 0.5, heterogeneity: { model: "flow" as const } },
+  { label: "walrand-bias 0.6", bias: 0.6, heterogeneity: { model: "walrand-bias" as const } },
+  { label: "fractal (default)", bias: 0.5, heterogeneity: { model: "fractal" as const } },
+];
+for (const { label: bias, bias: s, heterogeneity } of MODELS) {
+  const result = simulateTransport(tree, { spheres, bias: s, heterogeneity, diameterUm, embolic: { enabled: false }, clusterDistanceMm: 0.1 }, SEED);
   let wedged = 0;
   let maxPerVessel = 0;
   for (let j = 0; j < tree.segmentCount; j++) {
     if (tree.child0[j] >= 0) wedged += result.segmentLodged[j];
     maxPerVessel = Math.max(maxPerVessel, result.segmentLodged[j]);
   }
-  if (bias === 0.5) wedgedText = `${(100 * wedged / spheres).toFixed(1)} % wedged at non-terminal inlets (size exclusion)`;
+  if (bias === "flow") wedgedText = `${(100 * wedged / spheres).toFixed(1)} % wedged at non-terminal inlets (size exclusion)`;
   const histogram = result.clusters.histogram;
   const clusterCount = histogram.reduce((a, [, c]) => a + c, 0);
   const singles = histogram.find(([size]) => size === 1)?.[1] ?? 0;
   const largest = histogram.length > 0 ? histogram[histogram.length - 1][0] : 0;
   const inClustersOver10 = histogram.filter(([size]) => size > 10).reduce((a, [size, c]) => a + size * c, 0);
-  clusterRows.push(`| sirtsim, bias ${bias} | ${clusterCount.toLocaleString("en")} | ${(100 * singles / clusterCount).toFixed(1)} % of clusters | ${largest} | ${(100 * inClustersOver10 / spheres).toFixed(1)} % | ${maxPerVessel} |`);
+  clusterRows.push(`| sirtsim, ${bias} | ${clusterCount.toLocaleString("en")} | ${(100 * singles / clusterCount).toFixed(1)} % of clusters | ${largest} | ${(100 * inClustersOver10 / spheres).toFixed(1)} % | ${maxPerVessel} |`);
 
   // Sphere positions near the cube, both ways.
   const spread: number[] = [];
@@ -79,7 +85,7 @@ for (const bias of [0.5, 0.6]) {
       if (Math.max(Math.abs(p[3 * s]), Math.abs(p[3 * s + 1]), Math.abs(p[3 * s + 2])) <= REACH_MM) spread.push(p[3 * s], p[3 * s + 1], p[3 * s + 2]);
     }
   });
-  for (const [label, positions] of [[`bias ${bias}, spread over the territory (transport stage)`, spread], [`bias ${bias}, clustered at the lodging point`, clustered]] as const) {
+  for (const [label, positions] of [[`${bias}, spread over the territory (transport stage)`, spread], [`${bias}, clustered at the lodging point`, clustered]] as const) {
     const { dose } = await microdosimetryDose(Float64Array.from(positions), resin.activityPerSphereBq, region, { nuclide: "Y-90", densityGPerMl: DENSITY_G_PER_ML });
     const sorted = Float64Array.from(dose.data).sort();
     const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];

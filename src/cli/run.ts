@@ -4,8 +4,7 @@
  * errors; set SIRTSIM_DEBUG=1 to see stacks of internal failures.
  */
 import { InputError } from "../errors.js";
-import { activeStagingDirs } from "../io/atomic.js";
-import { rmSync } from "node:fs";
+import { releaseOutputDirs } from "../io/atomic.js";
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -18,6 +17,9 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
       await fn(...args);
     } catch (err) {
       process.exitCode = reportError(err);
+    } finally {
+      // The command's output folder lock (and staging folder, if it failed before the swap).
+      releaseOutputDirs();
     }
   };
 }
@@ -33,11 +35,14 @@ export function reportError(err: unknown): number {
   return EXIT_INTERNAL;
 }
 
-/** On SIGINT/SIGTERM: remove staged (half-written) outputs, then exit 130/143. */
+/**
+ * On SIGINT/SIGTERM: remove staged (half-written) outputs and the lock, then exit 130/143. The
+ * output swap is synchronous, so the handler runs before it (old set kept) or after it.
+ */
 export function installSignalCleanup(): void {
   const handler = (signal: NodeJS.Signals) => {
-    for (const dir of activeStagingDirs) rmSync(dir, { recursive: true, force: true });
-    process.stderr.write(`\ninterrupted (${signal}): no output written\n`);
+    const written = releaseOutputDirs();
+    process.stderr.write(`\ninterrupted (${signal}): ${written.length === 0 ? "no output written" : `outputs already complete in ${written.join(", ")}`}\n`);
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.once("SIGINT", handler);

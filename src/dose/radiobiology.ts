@@ -46,32 +46,37 @@ export interface LqDefaults extends LqParameters {
 
 /**
  * Defaults. α/β and T_rep of tumour (10 Gy, 1.5 h) and normal liver (2.5 Gy, 2.5 h): as used for
- * Y-90 microspheres by Strigari et al., J Nucl Med 2010;51:1377 and reviewed by Cremonesi et al.,
- * Front Oncol 2014;4:210 (Dale 1985's formalism). Lung: α/β 3 Gy, the late-reacting value used for
+ * Y-90 microspheres by Cremonesi et al., Eur J Nucl Med Mol Imaging 2008;35:2088 (values checked
+ * in its abstract; its published BEDs are reproduced in test/dose/radiobiology.test.ts), Strigari
+ * et al., J Nucl Med 2010;51:1377, and reviewed by Cremonesi et al., Front Oncol 2014;4:210
+ * (Dale 1985's formalism). Lung: α/β 3 Gy, the late-reacting value used for
  * radiation pneumonitis (e.g. Bentzen, Skoczylas & Bernier, Int J Radiat Oncol Biol Phys
  * 2000;46:1155 review), T_rep 1.5 h (within the 1.5–2.5 h used for SIRT). α = 0.005 /Gy for all
- * three: the upper end of the 0.001–0.005 /Gy used for EUD in Y-90 SIRT voxel-dosimetry studies;
- * this engine's authors did not verify a single paper's value, and EUD depends on α strongly —
- * set it per case. docs/dose.md#radiobiology lists what is verified and what is not.
+ * three is a PLACEHOLDER: no published SIRT value of α was verified for this engine (the range
+ * 0.001–0.005 /Gy quoted before was not traced to a paper either). Dewaraja et al., J Nucl Med
+ * 2020;61:104 (abstract) report that radiosensitivities fitted to Y-90 PET dose and lesion
+ * response are "substantially lower" than in vitro or external-beam values, so a small α is
+ * expected; their fitted numbers were not read here. The EUD depends on α strongly (the BED does
+ * not use it): set it per case. docs/dose.md#radiobiology lists what is verified and what is not.
  */
 export const RADIOBIOLOGY_DEFAULTS: Readonly<Record<TissueType, LqDefaults>> = Object.freeze({
   tumour: Object.freeze({
     alphaBetaGy: 10,
     repairHalfTimeH: 1.5,
     alphaPerGy: 0.005,
-    source: "alpha/beta, T_rep: Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210. alpha: upper end of 0.001-0.005 /Gy (SIRT EUD studies), not verified",
+    source: "alpha/beta, T_rep: Cremonesi et al. Eur J Nucl Med Mol Imaging 2008;35:2088; Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210. alpha: not verified (placeholder)",
   }),
   normalLiver: Object.freeze({
     alphaBetaGy: 2.5,
     repairHalfTimeH: 2.5,
     alphaPerGy: 0.005,
-    source: "alpha/beta, T_rep: Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210. alpha: as tumour, not verified",
+    source: "alpha/beta, T_rep: Cremonesi et al. Eur J Nucl Med Mol Imaging 2008;35:2088; Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210. alpha: not verified (placeholder)",
   }),
   lung: Object.freeze({
     alphaBetaGy: 3,
     repairHalfTimeH: 1.5,
     alphaPerGy: 0.005,
-    source: "alpha/beta 3 Gy: late-reacting lung (radiation pneumonitis); T_rep 1.5 h; alpha: as tumour, not verified",
+    source: "alpha/beta 3 Gy: late-reacting lung (radiation pneumonitis), not a SIRT fit; T_rep 1.5 h; alpha: not verified (placeholder)",
   }),
 });
 
@@ -164,16 +169,19 @@ export function voiRadiobiology(doseGy: ArrayLike<number>, options: Radiobiology
 }
 
 /**
- * The tissue type a VOI name implies, for label files with names (`sirtsim dose`): names starting
- * with tumour/tumor/lesion/metastasis/HCC/GTV → tumour; containing "lung" → lung; anything else
+ * The tissue type a VOI name implies, for label files with names (`sirtsim dose`): containing
+ * "lung" → lung; else containing tum/lesion/GTV/HCC/metast/mets → tumour; anything else
  * (normal liver, liver, perfused, Couinaud segments "S1".."S8") → normal liver. Segment names are
  * NOT tumours: in a label file "S8" is a liver segment. (`simulate` does not guess: its tumours
  * are the geometry's.) `--tissue NAME=TYPE` overrides.
  */
 export function tissueOfVoiName(name: string): TissueType {
+  // The same words, in the same order, as io/imageInput.ts voiRole (which dose and plan-images use
+  // for the lung VOI and the tumour role), so that "Liver tumour 1" is a tumour for the
+  // radiobiology too and every command types a VOI alike.
   const n = name.trim().toLowerCase();
-  if (/^(tumou?r|lesion|metastas[ie]s|metastasis|mets?\b|hcc|gtv)/.test(n)) return "tumour";
   if (/lung/.test(n)) return "lung";
+  if (/tum|lesion|gtv|hcc|metast|\bmets?\b/.test(n)) return "tumour";
   return "normalLiver";
 }
 

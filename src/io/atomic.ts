@@ -1,10 +1,24 @@
 /**
- * Outputs that are never half-written: files go to a temporary name and are renamed into place;
- * a set of outputs is staged in a hidden sibling directory and moved into the target only when
- * every file of the set was written (DESIGN.md contract).
+ * Outputs that are never half-written (DESIGN.md contract).
+ *
+ * - One file: written to a temporary name in its folder and renamed into place.
+ * - An output folder (`--out DIR`) is replaced as a whole set: the files are written into a sibling
+ *   staging folder `.DIR.staging`, then swapped in (`DIR` → `.DIR.replaced`, staging → `DIR`, the
+ *   replaced set removed), so files of an earlier run or of another kind (a shard's counts.bin in a
+ *   folder now receiving a full simulation) never survive beside the new ones.
+ * - A lock file `.DIR.lock` in the parent folder, created with O_EXCL when the command starts,
+ *   refuses a second run into the same `DIR` while the first is alive. A lock whose process is gone
+ *   (same host, pid not alive) is stale: the next run takes it over and first puts back what the
+ *   dead run left mid-swap (the complete old set, or the complete new one).
+ * - The two renames of the swap are synchronous, so a signal handler (SIGINT/SIGTERM, which runs
+ *   on the event loop) sees the folder before or after the swap, never between; only SIGKILL or a
+ *   power cut can stop the process there, and the next run into `DIR` repairs it as above.
  */
-import { mkdir, rename, rm, writeFile, readdir, mkdtemp } from "node:fs/promises";
-import { dirname, basename, join, resolve } from "node:path";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "node:path";
+import { InputError } from "../errors.js";
 
 /** Write `data` to `path` atomically (temporary file in the same directory + rename). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -21,28 +35,285 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /**
- * Run `produce(stagingDir)` and, if it succeeds, move every file it wrote into `outDir`.
- * On any error (or a signal that rejects the promise) the staging directory is removed and
- * `outDir` is left as it was.
+ * File names sirtsim commands write. A folder holding only these is an earlier sirtsim output and
+ * may be replaced; any other file means the folder is the user's, and `--out` naming it is refused
+ * before any work (replacing it would delete their files). A command that writes a new file name
+ * adds it here.
  */
-export async function withOutputDir<T>(outDir: string, produce: (stagingDir: string) => Promise<T>): Promise<T> {
-  const target = resolve(outDir);
+export const KNOWN_OUTPUT_NAMES: ReadonlySet<string> = new Set([
+  "summary.json", "dose.nii.gz", "dose-ldm.nii.gz", "labels.nii.gz", "dvh.csv", "dvh.json", "tree.vtp", "tree.bin", "tree.json",
+  "transport.json", "lodged.bin", "report.html", "case.json", "shard.json", "counts.bin", "terminals.csv", "metrics.json",
+  // sirtsim dose (images), compare
+  "rtdose.dcm", "compare.json", "compare.html", "gamma.nii.gz",
+]);
+
+/** A test hook (SIRTSIM_TEST_HOOK) that stops the process at a named point of the swap. */
+function testHook(point: string): void {
+  if (process.env.SIRTSIM_TEST_HOOK === point) process.kill(process.pid, "SIGKILL");
+}
+
+/** The sibling paths of an output folder: staging set, replaced set, lock file. */
+function siblings(target: string): { staging: string; replaced: string; lock: string } {
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  const staging = await mkdtemp(join(parent, `.${basename(target)}.staging-`));
-  activeStagingDirs.add(staging);
-  try {
-    const result = await produce(staging);
-    await mkdir(target, { recursive: true });
-    for (const name of await readdir(staging)) {
-      await rename(join(staging, name), join(target, name));
+  const name = basename(target);
+  return { staging: join(parent, `.${name}.staging`), replaced: join(parent, `.${name}.replaced`), lock: join(parent, `.${name}.lock`) };
+}
+
+/**
+ * Put an output folder back in order after a run that died mid-swap (its lock is stale): if the
+ * folder is missing but the replaced set exists, the dead run stopped between the two renames and
+ * the replaced set is the complete old one; staging and replaced leftovers are removed.
+ */
+function repairSync(target: string): void {
+  const { staging, replaced } = siblings(target);
+  if (!existsSync(target) && existsSync(replaced)) {
+    try {
+      renameSync(replaced, target);
+    } catch {
+      // target appeared meanwhile (the new set was moved in): keep it.
     }
-    return result;
-  } finally {
-    activeStagingDirs.delete(staging);
-    await rm(staging, { recursive: true, force: true });
+  }
+  rmSync(staging, { recursive: true, force: true });
+  rmSync(replaced, { recursive: true, force: true });
+}
+
+interface LockOwner {
+  pid: number;
+  host: string;
+}
+
+function ownerAlive(owner: LockOwner): boolean {
+  if (owner.host !== hostname()) return true; // another machine's process: cannot tell, assume alive
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
-/** Staging directories in use, so a signal handler can remove them synchronously before exit. */
-export const activeStagingDirs = new Set<string>();
+function readOwner(lock: string): LockOwner | undefined {
+  try {
+    const o = JSON.parse(readFileSync(lock, "utf8")) as Partial<LockOwner>;
+    return typeof o.pid === "number" && typeof o.host === "string" ? { pid: o.pid, host: o.host } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Create the lock with O_EXCL; take over a stale one (its process gone) after repairing the folder. */
+function acquireLockSync(target: string, out: string, outOption: string): void {
+  const { lock } = siblings(target);
+  const me = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(lock, "wx");
+      try {
+        writeSync(fd, `${me}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const owner = readOwner(lock);
+    // A lock being written this instant has no owner yet; an unreadable one is treated as alive.
+    // This process's own lock is stale unless one of its open outputs holds it (a library call
+    // that threw before its commit leaves it behind).
+    const mine = owner !== undefined && owner.pid === process.pid && owner.host === hostname();
+    const heldHere = [...openOutputs].some((o) => o.path === target);
+    if (owner === undefined || (mine ? heldHere : ownerAlive(owner))) {
+      throw new InputError(
+        outOption,
+        `${outOption} ${out}: another sirtsim run is writing into this folder (lock ${lock}${owner ? `, pid ${owner.pid} on ${owner.host}` : ""}); wait for it, or remove the lock if that run is gone`,
+      );
+    }
+    // Stale: move it aside atomically (only one taker wins the rename), repair, retry.
+    const aside = `${lock}.stale-${process.pid}`;
+    try {
+      renameSync(lock, aside);
+    } catch {
+      continue;
+    }
+    const moved = readOwner(aside);
+    if (moved === undefined || moved.pid !== owner.pid || moved.host !== owner.host) {
+      // Another run took the stale lock over between our read and our rename: give it back.
+      try {
+        renameSync(aside, lock);
+      } catch {
+        rmSync(aside, { force: true });
+      }
+      continue;
+    }
+    rmSync(aside, { force: true });
+    repairSync(target);
+  }
+  throw new InputError(outOption, `${outOption} ${out}: could not take the lock ${lock}`);
+}
+
+/** An output folder opened by a command: validated and locked; `commit` writes the whole set. */
+export interface OutputDir {
+  /** The folder the set goes to (absolute). */
+  readonly path: string;
+  /** Run `produce(stagingDir)` and, if it succeeds, swap the staged set into place and release the lock. */
+  commit<T>(produce: (stagingDir: string) => Promise<T>): Promise<T>;
+  /** Remove the lock (and the staging folder and any parent folders this run created, if it wrote nothing); true if the set was swapped in. */
+  release(): boolean;
+}
+
+/** Output folders held by this process, released by the CLI after the command or on a signal. */
+const openOutputs = new Set<OutputDir>();
+/** Output folders whose new set this process has swapped in. */
+const written: string[] = [];
+
+/**
+ * Validate `--out`, create its parent folder and take the lock, before any work. Refused (exit 2):
+ * an empty path, an existing file, the current folder or one of its ancestors, a folder holding
+ * files sirtsim did not write, a folder another live run is writing into.
+ */
+export function openOutputDir(out: string | undefined, outOption = "--out"): OutputDir {
+  if (typeof out !== "string" || out.trim() === "") {
+    throw new InputError(outOption, `${outOption} must name an output folder, got ${JSON.stringify(out ?? "")}`);
+  }
+  let target = resolve(out);
+  try {
+    if (lstatSync(target).isSymbolicLink()) target = realpathSync(target);
+  } catch {
+    // does not exist yet
+  }
+  const rel = relative(target, process.cwd());
+  if (rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel))) {
+    throw new InputError(outOption, `${outOption} ${out}: the output folder would be replaced as a whole and it holds the current folder; name a new folder`);
+  }
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(outOption, `${outOption} ${out}: cannot use it (${(err as NodeJS.ErrnoException).code})`);
+  }
+  if (stat !== undefined && !stat.isDirectory()) throw new InputError(outOption, `${outOption} ${out} is an existing file, not a folder`);
+  if (stat !== undefined) checkReplaceable(target, out, outOption);
+
+  // Parent folders this run creates are removed again if it writes nothing.
+  const parent = dirname(target);
+  let firstCreated: string | undefined;
+  for (let p = parent; !existsSync(p); p = dirname(p)) firstCreated = p;
+  try {
+    mkdirSync(parent, { recursive: true });
+  } catch (err) {
+    throw new InputError(outOption, `${outOption} ${out}: cannot create the parent folder (${(err as NodeJS.ErrnoException).code})`);
+  }
+  try {
+    acquireLockSync(target, out, outOption);
+  } catch (err) {
+    removeCreatedParents(parent, firstCreated);
+    throw err;
+  }
+  const { staging, replaced, lock } = siblings(target);
+  let committed = false;
+  let released = false;
+  const output: OutputDir = {
+    path: target,
+    async commit<T>(produce: (stagingDir: string) => Promise<T>): Promise<T> {
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging);
+      let result: T;
+      try {
+        result = await produce(staging);
+      } catch (err) {
+        await rm(staging, { recursive: true, force: true });
+        throw err;
+      }
+      swapSync(target, staging, replaced);
+      committed = true;
+      written.push(target);
+      await rm(replaced, { recursive: true, force: true });
+      output.release();
+      return result;
+    },
+    release(): boolean {
+      if (released) return committed;
+      released = true;
+      openOutputs.delete(output);
+      rmSync(staging, { recursive: true, force: true });
+      if (!existsSync(target) && existsSync(replaced)) repairSync(target);
+      rmSync(replaced, { recursive: true, force: true });
+      rmSync(lock, { force: true });
+      if (!committed) removeCreatedParents(parent, firstCreated);
+      return committed;
+    },
+  };
+  openOutputs.add(output);
+  return output;
+}
+
+/** The two renames of the swap, synchronous (see the file comment). */
+function swapSync(target: string, staging: string, replaced: string): void {
+  rmSync(replaced, { recursive: true, force: true });
+  if (existsSync(target)) {
+    renameSync(target, replaced);
+    testHook("between-renames");
+  }
+  renameSync(staging, target);
+}
+
+/** A folder may be replaced if it holds only sirtsim's file names (or nothing). */
+function checkReplaceable(target: string, out: string, outOption: string): void {
+  const names = readdirSync(target);
+  const foreign = names.filter((n) => !KNOWN_OUTPUT_NAMES.has(n));
+  if (foreign.length > 0) {
+    throw new InputError(
+      outOption,
+      `${outOption} ${out} holds files sirtsim did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}); the output folder is replaced as a whole, so name a new or empty folder`,
+    );
+  }
+}
+
+function removeCreatedParents(parent: string, firstCreated: string | undefined): void {
+  if (firstCreated === undefined) return;
+  for (let p = parent; ; p = dirname(p)) {
+    try {
+      rmdirSync(p);
+    } catch {
+      return;
+    }
+    if (p === firstCreated) return;
+  }
+}
+
+/**
+ * A command's run into `--out`: open it (checks, lock) before any work, run, release however the
+ * run ends. `run` commits the set when its outputs are ready.
+ */
+export async function runIntoOutputDir<T>(out: string | undefined, run: (output: OutputDir) => Promise<T>): Promise<T> {
+  const output = openOutputDir(out);
+  try {
+    return await run(output);
+  } finally {
+    output.release();
+  }
+}
+
+/**
+ * Open, run `produce` into the staging folder, swap, release: the whole output protocol for a
+ * library caller. The CLI opens the folder at the start of a command instead (openOutputDir), so a
+ * bad `--out` or a concurrent run is refused before any work.
+ */
+export async function withOutputDir<T>(outDir: string, produce: (stagingDir: string) => Promise<T>): Promise<T> {
+  const output = openOutputDir(outDir);
+  try {
+    return await output.commit(produce);
+  } finally {
+    output.release();
+  }
+}
+
+/**
+ * Release every output folder this process holds (after a command, and synchronously on a
+ * signal); returns the folders whose new set was already in place.
+ */
+export function releaseOutputDirs(): string[] {
+  for (const output of [...openOutputs]) output.release();
+  return [...written];
+}

@@ -33,22 +33,7 @@ export function resampleGrid(source: Grid<GridData>, target: GridGeometry, optio
   if (source.data.length !== sx * sy * sz) {
     throw new InputError(name, `${name}: dims ${source.dims.join("×")} need ${sx * sy * sz} voxels but the data has ${source.data.length}`);
   }
-  const src = toRasGeometry(source);
-  const dst = toRasGeometry(target);
-  // Continuous source index of target voxel (i, j, k) = M · (i, j, k) + b with
-  // M = S_s⁻¹ D_sᵀ D_t S_t and b = S_s⁻¹ D_sᵀ (O_t − O_s) (direction matrices orthonormal).
-  const m = new Float64Array(9);
-  const b = new Float64Array(3);
-  for (let r = 0; r < 3; r++) {
-    for (let c = 0; c < 3; c++) {
-      let acc = 0;
-      for (let q = 0; q < 3; q++) acc += src.direction[3 * q + r] * dst.direction[3 * q + c];
-      m[3 * r + c] = (acc * target.spacingMm[c]) / source.spacingMm[r];
-    }
-    let off = 0;
-    for (let q = 0; q < 3; q++) off += src.direction[3 * q + r] * (dst.originMm[q] - src.originMm[q]);
-    b[r] = off / source.spacingMm[r];
-  }
+  const { m, b } = indexMap(source, target);
 
   const [nx, ny, nz] = target.dims;
   const n = nx * ny * nz;
@@ -100,6 +85,67 @@ export function resampleGrid(source: Grid<GridData>, target: GridGeometry, optio
   return { dims: [...target.dims] as Vec3, spacingMm: [...target.spacingMm] as Vec3, originMm: [...target.originMm] as Vec3, direction: [...target.direction] as Mat3, frame: target.frame, data: out };
 }
 
+/**
+ * Continuous source index of target voxel (i, j, k) = M · (i, j, k) + b with
+ * M = S_s⁻¹ D_sᵀ D_t S_t and b = S_s⁻¹ D_sᵀ (O_t − O_s) (direction matrices orthonormal).
+ */
+function indexMap(source: GridGeometry, target: GridGeometry): { m: Float64Array; b: Float64Array } {
+  const src = toRasGeometry(source);
+  const dst = toRasGeometry(target);
+  const m = new Float64Array(9);
+  const b = new Float64Array(3);
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      let acc = 0;
+      for (let q = 0; q < 3; q++) acc += src.direction[3 * q + r] * dst.direction[3 * q + c];
+      m[3 * r + c] = (acc * target.spacingMm[c]) / source.spacingMm[r];
+    }
+    let off = 0;
+    for (let q = 0; q < 3; q++) off += src.direction[3 * q + r] * (dst.originMm[q] - src.originMm[q]);
+    b[r] = off / source.spacingMm[r];
+  }
+  return { m, b };
+}
+
+/**
+ * Fractional occupancy of each label of a label map in the voxels of `target`: the fraction of
+ * n³ regularly spaced sub-points of each target voxel (offsets (s + ½)/n − ½ voxel along each
+ * axis) whose nearest source voxel carries the label. For small VOIs on a coarse activity grid
+ * (a 1 cm tumour on 5 mm SPECT voxels) this keeps the VOI's volume, which nearest-neighbour
+ * labels round to whole voxels. Returns one Float32Array (0..1) per label asked for.
+ */
+export function labelOccupancy(source: Grid<GridData>, target: GridGeometry, labels: readonly number[], subdivisions = 3): Map<number, Float32Array> {
+  const { m, b } = indexMap(source, target);
+  const [sx, sy, sz] = source.dims;
+  const [nx, ny, nz] = target.dims;
+  const n3 = subdivisions ** 3;
+  const slot = new Map<number, number>();
+  labels.forEach((l, q) => slot.set(l, q));
+  const out = labels.map(() => new Float32Array(nx * ny * nz));
+  const offsets = Array.from({ length: subdivisions }, (_, s) => (s + 0.5) / subdivisions - 0.5);
+  const hits = new Float64Array(labels.length);
+  const data = source.data;
+  let v = 0;
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, v++) {
+    hits.fill(0);
+    let any = false;
+    for (const ok of offsets) for (const oj of offsets) for (const oi of offsets) {
+      const ii = i + oi, jj = j + oj, kk = k + ok;
+      const px = Math.round(m[0] * ii + m[1] * jj + m[2] * kk + b[0]);
+      const py = Math.round(m[3] * ii + m[4] * jj + m[5] * kk + b[1]);
+      const pz = Math.round(m[6] * ii + m[7] * jj + m[8] * kk + b[2]);
+      if (px < 0 || py < 0 || pz < 0 || px >= sx || py >= sy || pz >= sz) continue;
+      const q = slot.get(data[px + sx * (py + sy * pz)]);
+      if (q !== undefined) {
+        hits[q]++;
+        any = true;
+      }
+    }
+    if (any) for (let q = 0; q < labels.length; q++) out[q][v] = hits[q] / n3;
+  }
+  return new Map(labels.map((l, q) => [l, out[q]]));
+}
+
 /** Bounding box (RAS, mm) of a grid's voxel centres, for error messages. */
 function describeExtent(g: GridGeometry): string {
   const { originMm, direction } = toRasGeometry(g);
@@ -115,4 +161,20 @@ function describeExtent(g: GridGeometry): string {
     }
   }
   return `[${lo.map((x) => x.toFixed(1)).join(", ")}]..[${hi.map((x) => x.toFixed(1)).join(", ")}]`;
+}
+
+/**
+ * True when two grids have the same dims and the same voxel centres in the world (either frame):
+ * spacing, origin and direction equal to `toleranceMm` / 1e-6, so labels need no resampling.
+ */
+export function sameGeometry(a: GridGeometry, b: GridGeometry, toleranceMm = 1e-3): boolean {
+  if (a.dims[0] !== b.dims[0] || a.dims[1] !== b.dims[1] || a.dims[2] !== b.dims[2]) return false;
+  const ga = toRasGeometry(a);
+  const gb = toRasGeometry(b);
+  for (let q = 0; q < 3; q++) {
+    if (Math.abs(a.spacingMm[q] - b.spacingMm[q]) > toleranceMm) return false;
+    if (Math.abs(ga.originMm[q] - gb.originMm[q]) > toleranceMm) return false;
+  }
+  for (let q = 0; q < 9; q++) if (Math.abs(ga.direction[q] - gb.direction[q]) > 1e-6) return false;
+  return true;
 }

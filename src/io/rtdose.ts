@@ -151,6 +151,13 @@ export function encodeRtDose(doseGy: Grid<GridData>, name: string, options: Writ
       ReferencedSOPClassUID: ref.sopClassUID,
       ReferencedSOPInstanceUID: uid,
     }));
+    // Common Instance Reference module (PS3.3 C.12.2): the whole source series.
+    dataset.ReferencedSeriesSequence = [
+      {
+        SeriesInstanceUID: ref.seriesInstanceUID,
+        ReferencedInstanceSequence: (ref.sopInstanceUIDs ?? []).map((uid) => ({ ReferencedSOPClassUID: ref.sopClassUID, ReferencedSOPInstanceUID: uid })),
+      },
+    ];
   }
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,

@@ -2,8 +2,14 @@
  * Shards: `--shard i/n` runs the work units whose index ≡ i (mod n). Because every unit has its
  * own random stream keyed by (seed, unit), a shard's units give the same partial results as in a
  * single run, and adding the partial results of all shards reproduces it bit for bit.
+ *
+ * A work unit is a block of SEGMENTS_PER_BLOCK (4096) tree segments, so a case whose tree has S
+ * segments (2T − 1 for T terminals) has ⌈S / 4096⌉ units, and n may not exceed that: every shard
+ * must have work, and an absurd n (0/100000000) is refused before any work instead of producing
+ * n manifests for merge to hold.
  */
 import { InputError } from "../errors.js";
+import { SEGMENTS_PER_BLOCK } from "./deposit.js";
 
 export interface Shard {
   /** 0-based shard index. */
@@ -19,8 +25,24 @@ export function parseShard(text: string): Shard {
   if (!m) throw new InputError("--shard", `--shard must look like i/n with 0 <= i < n, got ${JSON.stringify(text)}`);
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (count < 1 || index >= count) throw new InputError("--shard", `--shard must satisfy 0 <= i < n and n >= 1, got ${text}`);
+  if (!Number.isSafeInteger(count) || count < 1 || index >= count) throw new InputError("--shard", `--shard must satisfy 0 <= i < n and n >= 1, got ${text}`);
   return { index, count };
+}
+
+/** Work units of a tree with `segments` segments. */
+export function workUnitCount(segments: number): number {
+  return Math.max(1, Math.ceil(segments / SEGMENTS_PER_BLOCK));
+}
+
+/** Refuse a split into more shards than the tree has work units. */
+export function checkShardCount(shard: Shard, segments: number): void {
+  const units = workUnitCount(segments);
+  if (shard.count > units) {
+    throw new InputError(
+      "--shard",
+      `--shard ${shard.index}/${shard.count}: n must be at most ${units}, the work units of this run (blocks of ${SEGMENTS_PER_BLOCK} tree segments; the tree has ${segments} segments)`,
+    );
+  }
 }
 
 /** Does unit number `unitIndex` belong to this shard? */

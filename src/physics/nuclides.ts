@@ -40,7 +40,8 @@ export interface Nuclide {
  * document a user can check, and it keeps the kernel's normalisation at +0.73 % (Graves et al.
  * deposit 0.9299 MeV within 12 mm). Alternatives, within 0.6 %: nuclear data (ENSDF via NNDC,
  * β⁻ to the Zr-90 ground state, mean 932.4(7) keV at 99.9885 % → 0.9323 MeV, K 49.73), and the
- * Gulec / Utrecht K 49.67 (0.9312 MeV at 64.1 h, or ≈ 0.933 MeV at 64.0 h). A case may set
+ * Gulec / Utrecht K 49.67 (0.9312 MeV at 64.1 h, 0.9327 MeV at 64.0 h; test/dose/energyPerDecay.test.ts).
+ * The ICRP-107 0.9267 MeV quoted in issue 14 was not checked (docs/planning.md). A case may set
  * another K (`doseCoefficientGyKgPerGBq`); the run then uses the energy that K implies everywhere.
  */
 export const Y90: Nuclide = Object.freeze({

@@ -20,6 +20,7 @@ import { parseDoseConfig } from "../dose/config.js";
 import type { DoseConfig } from "../dose/config.js";
 import { parseReportConfig } from "../report/config.js";
 import type { ReportConfig } from "../report/config.js";
+import { checkCaseBeforeWork, checkTumourNames, checkTumoursFitLiver, withCaseFile } from "./validateCase.js";
 
 export interface SimulationCase {
   readonly name: string;
@@ -84,6 +85,10 @@ export interface PreparedDomain {
  * by the caller (io layer).
  */
 export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: Grid<Uint8Array>, prepared?: PreparedDomain): SimulationCase {
+  return withCaseFile(fileName, () => loadCase(json, fileName, maskGrid, prepared));
+}
+
+function loadCase(json: unknown, fileName: string, maskGrid?: Grid<Uint8Array>, prepared?: PreparedDomain): SimulationCase {
   if (!isObject(json)) throw new InputError(fileName, `${fileName}: a case file must be a JSON object`);
   const seed = json.seed ?? DEFAULT_SEED;
   if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
@@ -91,13 +96,15 @@ export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: 
   }
   const geometry = parseGeometrySection(json.geometry);
   if (geometry.mask && !maskGrid) throw new InputError("geometry.mask.file", "geometry.mask.file was given but the mask image was not loaded");
+  checkTumourNames(geometry);
   const domain = prepared?.domain ?? buildDomain(geometry, maskGrid);
   const integral = prepared?.integral ?? integrateDomain(domain);
+  checkTumoursFitLiver(domain, integral);
   const compartmentsFromGeometry = json.compartments === undefined;
   const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(domain, integral) } : json;
   const planning = parseCase(planningJson, fileName);
   if (!compartmentsFromGeometry) checkCompartmentNames(planning, domain);
-  return {
+  const simCase: SimulationCase = {
     name: typeof json.name === "string" ? json.name : fileName,
     description: typeof json.description === "string" ? json.description : "",
     seed,
@@ -113,6 +120,8 @@ export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: 
     compartmentsFromGeometry,
     caseJson: json,
   };
+  checkCaseBeforeWork(simCase);
+  return simCase;
 }
 
 /** Given compartments must name the geometry's tumours, so doses can be compared by name. */

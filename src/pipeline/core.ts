@@ -35,6 +35,11 @@ export interface StageInputs {
   readonly tree?: ArterialTree;
   /** Per-segment lodged counts from an earlier run (lodged.bin) instead of running transport. */
   readonly transport?: TransportResult;
+  /**
+   * Called with the tree and the resolved transport sections before a loaded `transport` is used,
+   * to refuse one computed for another tree, activity or seed (src/pipeline/stageFiles.ts).
+   */
+  readonly checkTransport?: (tree: ArterialTree, sections: ResolvedTransport) => void;
 }
 
 export interface ResolvedTransport {
@@ -139,8 +144,11 @@ export function* coreSteps(simCase: SimulationCase, options: SimulateOptions): G
   if (transport === undefined) {
     const { options: transportOptions } = transportOptionsFromSections(tree, sections);
     transport = yield { tree, options: transportOptions, seed: simCase.seed };
-  } else if (transport.segmentLodged.length !== tree.segmentCount) {
-    throw new InputError("--lodged", `--lodged holds ${transport.segmentLodged.length} segments but the tree has ${tree.segmentCount}`);
+  } else {
+    options.stages?.checkTransport?.(tree, sections);
+    if (transport.segmentLodged.length !== tree.segmentCount) {
+      throw new InputError("--lodged", `--lodged holds ${transport.segmentLodged.length} segments but the tree has ${tree.segmentCount}`);
+    }
   }
   log(`transport: ${transport.spheresInjected} spheres in ${transport.batches} batches${options.stages?.transport ? " (loaded)" : `, ${((Date.now() - t1) / 1000).toFixed(1)} s`}`);
   if (!(transport.spheresInjected > 0)) throw new InputError("activityGBq", "the plan injects no spheres (activityGBq too small for one sphere)");

@@ -4,10 +4,12 @@ import { dirname, resolve } from "node:path";
 import { InputError } from "../errors.js";
 import type { Grid } from "../geometry/index.js";
 import { readNifti } from "../io/index.js";
-import { deserializeTree } from "../vascular/index.js";
+import { parseJsonText } from "../io/json.js";
 import type { ArterialTree } from "../vascular/index.js";
 import type { TransportResult } from "../transport/index.js";
-import { decodeTransport } from "./stageFiles.js";
+import { serializeTree } from "../vascular/index.js";
+import { checkStageInputs, decodeLodgedFile, differingFields, decodeTreeFile, sha256, transportInputs, type CaseIdentity, type StageHeader } from "./stageFiles.js";
+import type { ResolvedTransport, StageInputs } from "./simulate.js";
 
 /** Read a JSON file; a missing file or bad JSON is invalid input naming the file. */
 export async function readJsonFile(path: string): Promise<unknown> {
@@ -17,11 +19,7 @@ export async function readJsonFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new InputError(path, `${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new InputError(path, `${path}: not valid JSON (${(err as Error).message})`);
-  }
+  return parseJsonText(text, path);
 }
 
 export async function readBytes(path: string, option: string): Promise<Uint8Array> {
@@ -50,19 +48,67 @@ export async function readCaseMask(caseJson: unknown, casePath: string): Promise
   return { grid: { ...labels, data }, path };
 }
 
-/** A tree saved by an earlier run (tree.bin). */
-export async function readTreeFile(path: string): Promise<ArterialTree> {
-  const bytes = await readBytes(path, "--tree");
-  try {
-    return deserializeTree(bytes);
-  } catch (err) {
-    throw new InputError("--tree", `--tree ${path}: ${(err as Error).message}`);
-  }
+/** A tree saved by an earlier run (tree.bin), checksum verified; its header says what it was grown from. */
+export async function readTreeFile(path: string): Promise<{ tree: ArterialTree; header: StageHeader }> {
+  return decodeTreeFile(await readBytes(path, "--tree"), `--tree ${path}`, "--tree");
 }
 
-/** A transport result saved by an earlier run: lodged.bin and transport.json beside it. */
-export async function readTransportFiles(lodgedPath: string): Promise<TransportResult> {
-  const bytes = await readBytes(lodgedPath, "--lodged");
-  const json = await readJsonFile(resolve(dirname(lodgedPath), "transport.json"));
-  return decodeTransport(json, bytes, lodgedPath);
+/**
+ * A transport result saved by an earlier run: lodged.bin and the transport.json beside it, both
+ * checked against lodged.bin's header (checksum, transport.json's hash).
+ */
+export async function readTransportFiles(lodgedPath: string, option = "--lodged", label = `${option} ${lodgedPath}`): Promise<{ transport: TransportResult; header: StageHeader }> {
+  const bytes = await readBytes(lodgedPath, option);
+  const jsonPath = resolve(dirname(lodgedPath), "transport.json");
+  let text: string;
+  try {
+    text = await readFile(jsonPath, "utf8");
+  } catch (err) {
+    throw new InputError(option, `${label}: cannot read ${jsonPath} beside it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return decodeLodgedFile(bytes, text, label, jsonPath, option);
+}
+
+/**
+ * The `--tree` / `--lodged` stage inputs of a run, verified to belong to it: the tree must have
+ * been grown from this case's geometry and tree section, the lodged counts from this tree, these
+ * resolved injection/transport sections and this seed. A mismatch is invalid input naming the
+ * file and every field that differs (with both values).
+ */
+export async function readStageInputs(
+  identity: CaseIdentity,
+  seed: number,
+  paths: { readonly tree?: string | undefined; readonly lodged?: string | undefined },
+  options: { readonly tree?: string; readonly lodged?: string } = { tree: "--tree", lodged: "--lodged" },
+): Promise<{ stages: StageInputs; treeHeader?: StageHeader; lodgedHeader?: StageHeader }> {
+  // Messages say "--tree PATH" for an option, PATH alone for a file found in a folder (merge).
+  const label = (option: string | undefined, path: string) => (option ? `${option} ${path}` : path);
+  let tree: { tree: ArterialTree; header: StageHeader } | undefined;
+  if (paths.tree !== undefined) {
+    const field = options.tree ?? paths.tree;
+    tree = decodeTreeFile(await readBytes(paths.tree, field), label(options.tree, paths.tree), field);
+    checkStageInputs(tree.header, identity.treeInputs, label(options.tree, paths.tree), field, "tree (the case's geometry and tree sections)");
+  }
+  if (paths.lodged === undefined) return { stages: tree ? { tree: tree.tree } : {}, ...(tree ? { treeHeader: tree.header } : {}) };
+  const lodgedPath = paths.lodged;
+  const lodgedField = options.lodged ?? lodgedPath;
+  const lodgedLabel = label(options.lodged, lodgedPath);
+  const lodged = await readTransportFiles(lodgedPath, lodgedField, lodgedLabel);
+  const what = "transport (tree, injection and transport sections, planned activity, seed)";
+  // What can be compared before the tree is grown: the seed, and the tree when it is loaded too.
+  const early = lodged.header.inputs as { seed?: unknown; treeSha256?: unknown };
+  const earlyDiffs = [
+    ...differingFields(early.seed, seed, undefined, "seed"),
+    ...(tree ? differingFields(early.treeSha256, tree.header.payloadSha256, undefined, "treeSha256") : []),
+  ];
+  if (earlyDiffs.length > 0) throw new InputError(lodgedField, `${lodgedLabel} was made for another ${what}: ${earlyDiffs.join("; ")}`);
+  const checkTransport = (t: ArterialTree, sections: ResolvedTransport) => {
+    const treeSha256 = tree?.header.payloadSha256 ?? sha256(serializeTree(t));
+    checkStageInputs(lodged.header, transportInputs(treeSha256, sections, seed), lodgedLabel, lodgedField, what);
+  };
+  return {
+    stages: { ...(tree ? { tree: tree.tree } : {}), transport: lodged.transport, checkTransport },
+    ...(tree ? { treeHeader: tree.header } : {}),
+    lodgedHeader: lodged.header,
+  };
 }

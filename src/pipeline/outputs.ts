@@ -1,15 +1,15 @@
 /**
- * Writing a simulation's files into a (staging) directory. The CLI wraps this in withOutputDir so
- * a failure leaves nothing half-written.
+ * Writing a simulation's files into a (staging) directory. The CLI opens the output folder first
+ * (openOutputDir: lock, checks) and commits the staged set as a whole (src/io/atomic.ts).
  */
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
 import { stringifyResult, dvhToCsv, dvhToJson, writeNifti } from "../io/index.js";
 import { renderReport } from "../report/index.js";
-import { serializeTree, treeToVtp } from "../vascular/index.js";
+import { treeToVtp } from "../vascular/index.js";
 import type { SimulationCore } from "./simulate.js";
 import type { SimulationOutputs } from "./finish.js";
-import { encodeLodged, transportJson } from "./stageFiles.js";
+import type { SimulationStageFiles } from "./stageFiles.js";
 
 /** The files a simulation writes, for the CLI's listing. */
 export const SIMULATION_FILES = [
@@ -27,7 +27,7 @@ export const SIMULATION_FILES = [
   "case.json",
 ] as const;
 
-export async function writeSimulationOutputs(dir: string, caseJson: unknown, core: SimulationCore, outputs: SimulationOutputs): Promise<void> {
+export async function writeSimulationOutputs(dir: string, caseJson: unknown, core: SimulationCore, outputs: SimulationOutputs, stages: SimulationStageFiles): Promise<void> {
   const curves = outputs.report.dvh;
   await writeFile(join(dir, "summary.json"), stringifyResult(outputs.summary));
   await writeNifti(join(dir, "dose.nii.gz"), outputs.dose.doseGy, { description: "sirtsim absorbed dose, Gy (S-value convolution)" });
@@ -36,9 +36,9 @@ export async function writeSimulationOutputs(dir: string, caseJson: unknown, cor
   await writeFile(join(dir, "dvh.csv"), dvhToCsv(curves));
   await writeFile(join(dir, "dvh.json"), stringifyResult(dvhToJson(curves)));
   await writeFile(join(dir, "tree.vtp"), treeToVtp(core.tree, { lodgedSpheres: Int32Array.from(core.transport.segmentLodged) }));
-  await writeFile(join(dir, "tree.bin"), serializeTree(core.tree));
-  await writeFile(join(dir, "transport.json"), stringifyResult(transportJson(core.transport)));
-  await writeFile(join(dir, "lodged.bin"), encodeLodged(core.transport));
+  await writeFile(join(dir, "tree.bin"), stages.treeBytes);
+  await writeFile(join(dir, "transport.json"), stages.transportJsonText);
+  await writeFile(join(dir, "lodged.bin"), stages.lodgedBytes);
   await writeFile(join(dir, "report.html"), renderReport(outputs.report));
   await writeFile(join(dir, "case.json"), `${JSON.stringify(caseJson, null, 2)}\n`);
 }

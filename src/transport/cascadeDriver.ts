@@ -73,6 +73,7 @@ export function* runCascadeDriver(
     flow: state.flow,
     distalPressurePa: state.distalPressurePa,
     split0: memory.float64(n),
+    splitOdds: memory.share(r.splitOdds),
     reach: r.feedback ? memory.float64(n) : null,
     batchLodged: memory.float64(n),
     totals: memory.float64(n),
@@ -130,7 +131,7 @@ export function* runCascadeDriver(
     const start = entrySplitStart(a, state, context, path, r.lsf);
     let max = 0;
     forOutsideRanges(true, false, (lo, hi) => {
-      const e = splitRange(a, r.bias, lo, hi, entry, start.proximalPa);
+      const e = splitRange(a, lo, hi, entry, start.proximalPa);
       if (e > max) max = e;
     });
     const below = yield { work: work("splits", cutRoots, batch), progress: null };

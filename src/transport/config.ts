@@ -10,6 +10,7 @@ import { PRODUCTS, PRODUCT_IDS, type ProductId } from "../physics/products.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import { spherePopulation, type SpherePopulation } from "./population.js";
 import type { TransportOptions } from "./simulate.js";
+import { FRACTAL_DEFAULTS } from "./models/heterogeneity.js";
 
 export const injectionSchema = z
   .object({
@@ -32,10 +33,20 @@ export const embolicSchema = z
   })
   .strict();
 
+export const heterogeneitySchema = z
+  .object({
+    model: z.enum(["fractal", "flow", "walrand-bias"]).default("fractal").describe("perfusion heterogeneity: \"fractal\" (RD(m) = RD(1 g)·m^(1 − D), fixed per tree; docs/transport.md), \"flow\" (spheres follow the tree's flow), \"walrand-bias\" (odds s/(1 − s) for a random daughter per bifurcation, s = transport.bias; depends on the tree's depth)"),
+    relativeDispersionAt1g: z.number().min(0).max(10).default(FRACTAL_DEFAULTS.relativeDispersionAt1g).describe("fractal: relative dispersion of flow per unit mass among 1 g pieces (default calibrated to 49.6 % at 1 mg, Weiss 2012)"),
+    fractalDimension: z.number().min(1).lt(1.5).default(FRACTAL_DEFAULTS.fractalDimension).describe("fractal: D of RD(m) = RD(1 g)·m^(1 − D) (1.2: Bassingthwaighte 1989)"),
+    seed: z.number().int().min(0).max(0xffffffff).default(0).describe("with the tree's seed, keys the heterogeneity map (fixed for the treatment; not the transport's Monte Carlo seed)"),
+  })
+  .strict();
+
 export const transportSchema = z
   .object({
     algorithm: z.enum(["cascade", "walk"]).default("cascade").describe("binomial cascade (fast) or per-sphere reference walk (O(spheres × depth))"),
-    bias: z.number().gt(0).lt(1).default(0.5).describe("split bias s toward the major daughter; 0.5 = pure flow-following (Walrand 2014, Crookston 2019 used 0.6)"),
+    bias: z.number().gt(0).lt(1).default(0.5).describe("heterogeneity model \"walrand-bias\": one daughter per bifurcation, chosen at random once per tree, gets odds s/(1 − s) (Walrand 2014 used 0.6); must stay 0.5 with the other models"),
+    heterogeneity: heterogeneitySchema.default(heterogeneitySchema.parse({})).describe("perfusion heterogeneity model"),
     streamlineNoiseConcentration: z.number().min(0).max(1e12).default(0).describe("Beta concentration κ of the per-bifurcation, per-batch split noise; 0 = none"),
     sizeExclusion: z.boolean().default(true).describe("a sphere cannot enter a vessel narrower than itself and lodges at its inlet"),
     tumourShuntFractions: z.record(z.string(), z.number().min(0).max(1)).default({}).describe("intratumoral arteriovenous shunt to the lungs, by tumour name, 0..1"),
@@ -56,6 +67,9 @@ export function parseTransportSections(json: unknown): { injection: InjectionSec
   if (!injection.success) throw sectionInputError("injection", injection.error);
   const transport = transportSchema.safeParse(doc.transport ?? {}, { reportInput: true });
   if (!transport.success) throw sectionInputError("transport", transport.error);
+  if (transport.data.bias !== 0.5 && transport.data.heterogeneity.model !== "walrand-bias") {
+    throw new InputError("transport.bias", `transport.bias ${transport.data.bias} applies to transport.heterogeneity.model "walrand-bias" only (model is "${transport.data.heterogeneity.model}")`);
+  }
   return { injection: injection.data, transport: transport.data };
 }
 
@@ -87,6 +101,7 @@ export function transportOptionsFromSections(
     entrySegment: entrySegmentOf(tree, injection.entryPoint),
     diameterUm: transport.sizeExclusion ? population.diameterUm : null,
     bias: transport.bias,
+    heterogeneity: transport.heterogeneity,
     noiseConcentration: transport.streamlineNoiseConcentration,
     lungShuntFraction: injection.lungShuntFraction,
     tumourShuntFractions: transport.tumourShuntFractions,

@@ -133,14 +133,14 @@ export function solveSplits(
   outSplit0: Float64Array,
   state: FlowState,
   context: TransportContext,
-  bias: number,
+  splitOdds: Float64Array,
   path: Int32Array,
   lodging: ExpectedLodgingOutput | null = null,
 ): number {
   const { entry, entryEnd } = context;
-  const a = splitArrays(outSplit0, state, context, lodging === null ? null : lodging.reach);
+  const a = splitArrays(outSplit0, state, context, splitOdds, lodging === null ? null : lodging.reach);
   const entryFlow = entrySplitStart(a, state, context, path, lodging === null ? 0 : lodging.lungShuntFraction);
-  const maxExpected = splitRange(a, bias, entry, entryEnd, entry, entryFlow.proximalPa);
+  const maxExpected = splitRange(a, entry, entryEnd, entry, entryFlow.proximalPa);
   if (lodging !== null) lodging.max = maxExpected;
   return entryFlow.flow;
 }
@@ -158,13 +158,15 @@ export interface SplitArrays {
   readonly flow: Float64Array;
   readonly distalPressurePa: Float64Array;
   readonly split0: Float64Array;
+  /** Fixed odds multiplier of child0 at every bifurcation (models/heterogeneity.ts; 1 = flow). */
+  readonly splitOdds: Float64Array;
   readonly passFraction: Float64Array | null;
   readonly shuntFraction: Float64Array;
   readonly reach: Float64Array | null;
 }
 
 /** The split arrays of a state and context (views, not copies). */
-export function splitArrays(split0: Float64Array, state: FlowState, context: TransportContext, reach: Float64Array | null): SplitArrays {
+export function splitArrays(split0: Float64Array, state: FlowState, context: TransportContext, splitOdds: Float64Array, reach: Float64Array | null): SplitArrays {
   const tree = context.tree;
   return {
     parent: tree.parent,
@@ -178,6 +180,7 @@ export function splitArrays(split0: Float64Array, state: FlowState, context: Tra
     flow: state.flow,
     distalPressurePa: state.distalPressurePa,
     split0,
+    splitOdds,
     passFraction: context.passFraction,
     shuntFraction: context.shuntFraction,
     reach,
@@ -204,8 +207,8 @@ export function entrySplitStart(a: SplitArrays, state: FlowState, context: Trans
  * range is returned (0 without reach). The arrays are read into locals once: the same loop runs
  * on the main thread and in workers, on views of shared memory.
  */
-export function splitRange(a: SplitArrays, bias: number, first: number, end: number, entry: number, entryProximalPa: number): number {
-  const { parent, child0, child1, compartment, resistance, capacity, flow, split0, passFraction, shuntFraction, reach } = a;
+export function splitRange(a: SplitArrays, first: number, end: number, entry: number, entryProximalPa: number): number {
+  const { parent, child0, child1, compartment, resistance, capacity, flow, split0, splitOdds, passFraction, shuntFraction, reach } = a;
   const G = a.conductance;
   const P = a.pressurePa;
   const distal = a.distalPressurePa;
@@ -233,7 +236,7 @@ export function splitRange(a: SplitArrays, bias: number, first: number, end: num
     const f1 = G[c1] * (d - P[c1]);
     flow[c0] = f0;
     flow[c1] = f1;
-    const p0 = splitProbability0(f0, f1, bias);
+    const p0 = splitProbability0(f0, f1, splitOdds[j]);
     split0[j] = p0;
     if (reach !== null) {
       reach[c0] = inside * p0;

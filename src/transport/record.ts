@@ -64,8 +64,9 @@ export function assembleResult(
     batches,
     timeline: recorder.timeline,
     provenance: {
-      model: "flow-following split with bias s toward the major daughter; binomial cascade (exact BTPE/inversion binomials)",
+      model: "flow-following split times a fixed odds multiplier per bifurcation from the heterogeneity model; binomial cascade (exact BTPE/inversion binomials)",
       bias: r.bias,
+      heterogeneity: r.heterogeneity,
       noiseConcentration: r.noise,
       lungShuntFraction: r.lsf,
       sizeExclusion: r.diameterUm,

@@ -13,6 +13,7 @@ import { clusterHistogram } from "./clusters.js";
 import { runWalk } from "./walk.js";
 import { runSubtreeWork, type SubtreeResult, type SubtreeWork } from "./subtrees.js";
 import { runCascadeDriver } from "./cascadeDriver.js";
+import { resolveHeterogeneity, splitOdds, type HeterogeneityModel, type HeterogeneityOptions } from "./models/heterogeneity.js";
 import { assembleResult, createRecorder } from "./record.js";
 import type { TransportResult } from "./result.js";
 
@@ -38,8 +39,10 @@ export interface TransportOptions {
   readonly entrySegment?: number;
   /** Sphere diameters, µm, for size exclusion; null = no size exclusion. Default null. */
   readonly diameterUm?: TruncatedNormalParameters | null;
-  /** Flow bias s toward the major daughter; 0.5 = pure flow-following. Default 0.5. */
+  /** Walrand bias s: odds s/(1 − s) for one daughter per bifurcation, chosen at random once per tree (heterogeneity model "walrand-bias"). Default 0.5. */
   readonly bias?: number;
+  /** Perfusion heterogeneity model (models/heterogeneity.ts). Default "flow" ("walrand-bias" when bias ≠ 0.5). */
+  readonly heterogeneity?: HeterogeneityOptions;
   /** Beta streamline-noise concentration κ per bifurcation and batch; 0 = none. Default 0. */
   readonly noiseConcentration?: number;
   /** Whole-injection lung shunt fraction. Default 0. */
@@ -65,6 +68,9 @@ export interface Resolved {
   entry: number;
   diameterUm: TruncatedNormalParameters | null;
   bias: number;
+  heterogeneity: HeterogeneityModel;
+  /** Fixed odds multiplier of child0 at every bifurcation (from the heterogeneity model). */
+  splitOdds: Float64Array;
   noise: number;
   lsf: number;
   shunt: Float64Array;
@@ -97,11 +103,32 @@ function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
   if (algorithm === "walk" && noise > 0) {
     throw new InputError("noiseConcentration", "noiseConcentration must be 0 with algorithm \"walk\" (noise is a property of a cascade batch)");
   }
+  const bias = checkRange("bias", o.bias ?? 0.5, 0, 1, { minOpen: true, maxOpen: true });
+  const heterogeneity = resolveHeterogeneity(o.heterogeneity, bias);
+  const h = o.heterogeneity ?? {};
+  if (h.model !== undefined && !["flow", "walrand-bias", "fractal", "custom"].includes(h.model)) {
+    throw new InputError("heterogeneity.model", `heterogeneity.model must be "flow", "walrand-bias", "fractal" or "custom", got ${JSON.stringify(h.model)}`);
+  }
+  if ((h.model === "custom") !== (h.splitOdds !== undefined) && !(h.model === undefined && h.splitOdds !== undefined)) {
+    throw new InputError("heterogeneity.splitOdds", "heterogeneity.splitOdds is given with model \"custom\" (and only then)");
+  }
+  if (h.splitOdds !== undefined && (h.splitOdds.length !== tree.segmentCount || h.splitOdds.some((w) => !(w > 0 && Number.isFinite(w))))) {
+    throw new InputError("heterogeneity.splitOdds", `heterogeneity.splitOdds must hold ${tree.segmentCount} positive finite odds (one per segment)`);
+  }
+  if (heterogeneity.model !== "walrand-bias" && bias !== 0.5) {
+    throw new InputError("bias", `bias ${bias} applies to the "walrand-bias" heterogeneity model only (model is "${heterogeneity.model}")`);
+  }
+  checkRange("heterogeneity.relativeDispersionAt1g", heterogeneity.relativeDispersionAt1g, 0, 10);
+  checkRange("heterogeneity.fractalDimension", heterogeneity.fractalDimension, 1, 1.5, { maxOpen: true });
+  checkRange("heterogeneity.seed", heterogeneity.seed, 0, 0xffffffff);
+  if (!Number.isInteger(heterogeneity.seed)) throw new InputError("heterogeneity.seed", `heterogeneity.seed must be an integer, got ${heterogeneity.seed}`);
   return {
     spheres: o.spheres,
     entry,
     diameterUm: o.diameterUm ?? null,
-    bias: checkRange("bias", o.bias ?? 0.5, 0, 1, { minOpen: true, maxOpen: true }),
+    bias,
+    heterogeneity,
+    splitOdds: splitOdds(tree, heterogeneity),
     noise,
     lsf: checkRange("lungShuntFraction", o.lungShuntFraction ?? 0, 0, 1),
     shunt: compartmentShuntFractions(tree.compartmentNames, o.tumourShuntFractions ?? {}),
@@ -161,7 +188,7 @@ function runWalkDriver(tree: ArterialTree, r: Resolved, seed: number, options: T
   const state = createFlowState(tree, r.capacity, r.capacityPerMl);
   const path = new Int32Array(state.maxDepth + 1);
   const split0 = new Float64Array(n);
-  const baselineEntryFlow = solveSplits(split0, state, context, r.bias, path);
+  const baselineEntryFlow = solveSplits(split0, state, context, r.splitOdds, path);
   const recorder = createRecorder(tree, context, baselineEntryFlow);
   const counts = recorder.counts;
   const totals = new Float64Array(n);
@@ -174,7 +201,7 @@ function runWalkDriver(tree: ArterialTree, r: Resolved, seed: number, options: T
     const count = Math.min(chunk, r.spheres - first);
     walkLodged.fill(0, r.entry, context.entryEnd);
     const outcome = runWalk(walkLodged, state, context, {
-      bias: r.bias,
+      splitOdds: r.splitOdds,
       lungShuntFraction: r.lsf,
       diameterUm: r.diameterUm,
       feedback: r.feedback,
@@ -193,10 +220,10 @@ function runWalkDriver(tree: ArterialTree, r: Resolved, seed: number, options: T
       refluxStartedAt = outcome.refluxStartedAt;
       counts[nComp + 1] += r.spheres - injected;
       injected = r.spheres;
-      recorder.record(injected, solveSplits(split0, state, context, r.bias, path));
+      recorder.record(injected, solveSplits(split0, state, context, r.splitOdds, path));
       break;
     }
-    recorder.record(injected, r.feedback ? solveSplits(split0, state, context, r.bias, path) : baselineEntryFlow);
+    recorder.record(injected, r.feedback ? solveSplits(split0, state, context, r.splitOdds, path) : baselineEntryFlow);
   }
   const segmentLodged = Uint32Array.from(totals);
   const terminalSegments = treeFacts(tree).terminalSegments.slice();

@@ -154,7 +154,7 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
       lodgeCompartmentRange(a, root, stop);
       reduceRange(a, a, a.resistance, null, root, stop);
     } else if (work.pass === "splits") {
-      const e = splitRange(a, s.bias, root, stop, -1, 0);
+      const e = splitRange(a, root, stop, -1, 0);
       if (e > result.maxExpected) result.maxExpected = e;
     } else if (work.pass === "cascade") {
       const spheres = (work.spheres as Float64Array)[k];

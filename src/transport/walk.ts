@@ -18,7 +18,8 @@ import { addLodged, proximalPressurePa, type FlowState } from "./embolic.js";
 import { splitProbability0 } from "./split.js";
 
 export interface WalkOptions {
-  readonly bias: number;
+  /** Fixed odds multiplier of child0 per bifurcation (models/heterogeneity.ts). */
+  readonly splitOdds: Float64Array;
   readonly lungShuntFraction: number;
   readonly diameterUm: TruncatedNormalParameters | null;
   /** Update flows after every sphere. */
@@ -91,7 +92,7 @@ export function runWalk(
       const c1 = child1[j];
       const flow = G[j] * (proximal - P[j]);
       const distal = flow === 0 ? P[j] : proximal - flow * state.resistance[j];
-      const p0 = splitProbability0(G[c0] * (distal - P[c0]), G[c1] * (distal - P[c1]), options.bias);
+      const p0 = splitProbability0(G[c0] * (distal - P[c0]), G[c1] * (distal - P[c1]), options.splitOdds[j]);
       const c = stream.nextFloat() < p0 ? c0 : c1;
       if (diameterUm > 2000 * radiusMm[c]) {
         lodgeAt = c;

@@ -1,7 +1,8 @@
 /**
  * growTree: the whole hepatic arterial tree for a domain, deterministic for a seed.
  *
- * 1. Terminal sites: N points with density ∝ perfusion, flows per compartment (sample.ts).
+ * 1. Terminal sites: N points with density ∝ perfusion, flows per compartment (sample.ts), each
+ *    terminal's flow ∝ the tissue of its tessellation cell (territories.ts).
  * 2. Couinaud segments from the geometry and the named arteries above them (couinaud.ts).
  * 3. In each segment, the sites are partitioned into compact territories of equal flow; an
  *    optimised tree (constrained constructive optimisation with a spatial index, cco.ts) connects
@@ -27,6 +28,7 @@ import { murrayRadii, murrayRadiiWithPressures } from "./murray.js";
 import { moveOverlappingPoints, optimisedClearance, optimisedOverlaps } from "./clearance.js";
 import type { ClearanceReport } from "./clearance.js";
 import { sampleTerminalSites } from "./sample.js";
+import { tessellateTerritories } from "./territories.js";
 import type { TerminalSites } from "./sample.js";
 import type { ArterialTree, NonTargetBranch } from "./tree.js";
 import { M3_PER_S_PER_ML_PER_MIN, PA_PER_MMHG } from "./tree.js";
@@ -61,6 +63,13 @@ export interface GrowOptions {
   readonly hilumMm?: Vec3 | undefined;
   /** Inlet of the proper hepatic artery relative to the hilum, mm. */
   readonly inletOffsetMm: Vec3;
+  /**
+   * Terminal flows: "tessellation" (default) — each terminal's flow ∝ the tissue it supplies (its
+   * cell of a lattice tessellation, territories.ts), so a region's flow does not carry the
+   * placement noise of how many terminals fell in it; "equal" — every terminal of a compartment
+   * carries the same flow (the nominal territories of sample.ts).
+   */
+  readonly terminalFlows?: "tessellation" | "equal";
   /** Non-target branch leaving at the root's inlet (reflux destination); null for none. */
   readonly nonTarget: { readonly name: string; readonly flowMlPerMin: number; readonly radiusMm: number } | null;
 }
@@ -259,6 +268,7 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   const N = o.terminals;
   const integ = integral ?? integrateDomain(domain);
   const sites = sampleTerminalSites(domain, integ, N, o.rootFlowMlPerMin, seed);
+  if ((o.terminalFlows ?? "tessellation") === "tessellation") tessellateTerritories(domain, integ, sites, o.rootFlowMlPerMin);
 
   // Group the sites by Couinaud segment in skeleton leaf order.
   const labels = couinaudLabels(sites, o.rightFraction, o.caudateFraction);

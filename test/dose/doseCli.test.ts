@@ -71,7 +71,7 @@ describe("sirtsim dose (CLI)", () => {
   it("exits 2 naming the option for invalid input and leaves no output directory", () => {
     const r = sirtsim("dose", join(dir, "act.nii.gz"), "--out", join(dir, "bad"), "--administered-gbq", "2", "--lsf", "1.5");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--lsf must be a number in [0, 0.999999]");
+    expect(r.stderr).toContain("--lsf must be a fraction in [0, 0.999999]");
     expect(existsSync(join(dir, "bad"))).toBe(false);
     const missing = sirtsim("dose", join(dir, "nope.nii.gz"), "--out", join(dir, "bad"), "--administered-gbq", "2");
     expect(missing.code).toBe(2);
@@ -132,6 +132,8 @@ describe("sirtsim dose radiobiology (CLI): BED/EUD per VOI with its tissue's LQ 
       [["--lq", "kidney.alphaBetaGy=3"], "--lq must be one of tumour, normalLiver, lung"],
       [["--tissue", "2=bone"], "--tissue must be one of tumour, normalLiver, lung"],
       [["--tissue", "7=tumour"], "--tissue 7: no such VOI"],
+      // An --lq for a tissue no VOI has would have no effect: refused, naming the option.
+      [["--lq", "tumour.alphaBetaGy=8"], "--lq tumour.*: no VOI is of tissue tumour"],
     ] as const) {
       const r = sirtsim("dose", join(dir, "act2.nii.gz"), "--out", join(dir, "rb-bad"), "--administered-gbq", "1", "--method", "ldm", "--labels", join(dir, "labels2.nii.gz"), ...args);
       expect(r.code, args.join(" ")).toBe(2);

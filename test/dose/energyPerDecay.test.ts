@@ -14,7 +14,7 @@ import { voxelSValues } from "../../src/dose/svalues.js";
 import { InputError } from "../../src/errors.js";
 import { analyticDomain } from "../../src/geometry/domain.js";
 import { axisAlignedGeometry, type Grid, type Vec3 } from "../../src/geometry/grid.js";
-import { derivedDoseCoefficient, doseCoefficient, meanLifeS, NUCLIDES, type NuclideId } from "../../src/physics/index.js";
+import { derivedDoseCoefficient, derivedDoseCoefficientGyKgPerGBq, doseCoefficient, meanEnergyForDoseCoefficientMeV, meanLifeS, NUCLIDES, type NuclideId } from "../../src/physics/index.js";
 import { doseFromSphereCounts, doseGridGeometry } from "../../src/pipeline/doseStage.js";
 import { planTreatment } from "../../src/planning/plan.js";
 import { parseCase } from "../../src/io/caseFile.js";
@@ -50,8 +50,10 @@ describe("one energy per decay: FFT convolution and local deposition deposit the
         localDepositionDose(ldm, grid(dims, s, a), { nuclide });
         const ratio = energyJ(fft, 1.03) / energyJ(ldm, 1.03);
         expect(Math.abs(ratio - 1)).toBeLessThan(1e-6);
-        // And both equal the emitted energy K·A (independent of either method's code).
-        const emittedJ = (derivedDoseCoefficient(nuclide).valueGyKgPerGBq * a.reduce((x, y) => x + y, 0)) / 1e9;
+        // And both equal the emitted energy, computed here from the label numbers and CODATA, not
+        // from src/physics: E per decay (MeV) × J/MeV × mean life (s) × activity (Bq).
+        const [energyMeV, halfLifeH] = nuclide === "Y-90" ? [0.9367, 64.1] : [0.7117, 26.8];
+        const emittedJ = energyMeV * 1.602176634e-13 * ((halfLifeH * 3600) / Math.LN2) * a.reduce((x, y) => x + y, 0);
         expect(Math.abs(energyJ(ldm, 1.03) / emittedJ - 1)).toBeLessThan(1e-12);
       }
     });
@@ -101,6 +103,13 @@ describe("the K planning uses is the kernel's normalisation (unit test: true by 
     expect(y90 / doseCoefficient("gulec-utrecht").valueGyKgPerGBq - 1).toBeCloseTo(0.00589, 5);
     expect(y90 / doseCoefficient("therasphere-label").valueGyKgPerGBq - 1).toBeCloseTo(-0.00075, 5);
     expect(derivedDoseCoefficient("Ho-166").valueGyKgPerGBq).toBeCloseTo(15.87, 2);
+  });
+
+  it("the alternatives docs/planning.md quotes: ENSDF 932.4 keV at 99.9885 % → K 49.73; Gulec's 49.67 ↔ 0.9312 MeV at 64.1 h, 0.9327 MeV at 64.0 h", () => {
+    const y90 = NUCLIDES["Y-90"];
+    expect(derivedDoseCoefficientGyKgPerGBq({ ...y90, meanEnergyMeV: 0.9324 * 0.999885 })).toBeCloseTo(49.73, 2);
+    expect(meanEnergyForDoseCoefficientMeV(y90, 49.67)).toBeCloseTo(0.9312, 4);
+    expect(meanEnergyForDoseCoefficientMeV({ ...y90, halfLifeH: 64.0 }, 49.67)).toBeCloseTo(0.9327, 4);
   });
 
   it("an unknown nuclide is an InputError naming the nuclide, never Ho-166's data", () => {

@@ -1,7 +1,9 @@
 /**
- * BED and EUD (src/dose/radiobiology.ts) against closed forms and hand calculations (Python,
- * numbers in the comments), the finite-time G factor against a numerical double integral (second
- * method), and the dose section's radiobiology fields.
+ * BED and EUD (src/dose/radiobiology.ts). Validation (independent numbers): BED against the
+ * published values of Cremonesi et al. 2008 (their own calculation with the same α/β and T_rep),
+ * and the finite-time G factor against a numerical double integral (second method). Unit tests
+ * (the same formula evaluated by hand or in Python, so they check the code, not the model): the
+ * closed-form BEDs, the two-level EUD, and the dose section's radiobiology fields.
  */
 import { describe, expect, it } from "vitest";
 import { parseDoseConfig } from "../../src/dose/config.js";
@@ -16,10 +18,32 @@ import {
   voiRadiobiology,
 } from "../../src/dose/radiobiology.js";
 import { axisAlignedGeometry } from "../../src/geometry/grid.js";
+import { voiRole } from "../../src/io/imageInput.js";
 
 const LAMBDA_Y90 = Math.LN2 / 64.1;
 
 describe("BED (Dale 1985, permanent implant)", () => {
+  it("validation: reproduces the BEDs published by Cremonesi et al. 2008 (Y-90, T½ 64.2 h there, 64.1 h here)", () => {
+    // Cremonesi M et al., Eur J Nucl Med Mol Imaging 2008;35:2088 (abstract): α/β 2.5 Gy and
+    // T_rep 2.5 h (non-tumoral liver), 10 Gy and 1.5 h (tumours). "A prescribed BED to NTL of
+    // 64 Gy (NTL dose = 40 Gy)"; tumour dose 130 (65–235) Gy ↔ tumour BED 170 (75–360) Gy
+    // (median and range over 20 patients: BED is monotonic in D, so median and range map onto
+    // each other). Published to 2 significant figures, hence the tolerances (half the last digit).
+    // The engine's values (stated in docs/dose.md and docs/validation.md row 42): 64.0; 74.7, 168.6, 361.3 Gy.
+    const bedNtl = bedPermanentImplantGy(40, "Y-90", RADIOBIOLOGY_DEFAULTS.normalLiver);
+    expect(Math.abs(bedNtl - 64)).toBeLessThan(0.5);
+    expect(bedNtl).toBeCloseTo(64.0, 1);
+    for (const [doseGy, publishedBedGy, toleranceGy, engineBedGy] of [
+      [65, 75, 0.5, 74.7],
+      [130, 170, 5, 168.6],
+      [235, 360, 5, 361.3],
+    ] as const) {
+      const bed = bedPermanentImplantGy(doseGy, "Y-90", RADIOBIOLOGY_DEFAULTS.tumour);
+      expect(Math.abs(bed - publishedBedGy), `${doseGy} Gy`).toBeLessThan(toleranceGy);
+      expect(bed, `${doseGy} Gy`).toBeCloseTo(engineBedGy, 1);
+    }
+  });
+
   it("bedPermanentImplantGy(100 Gy, Y-90, normal liver α/β 2.5 Gy, T_rep 2.5 h) = 100·(1 + 100/66.6) = 250.15 Gy (closed form)", () => {
     // λ/(μ + λ) = (1/64.1)/(1/2.5 + 1/64.1) = 2.5/66.6; BED = D(1 + D·(2.5/66.6)/2.5).
     expect(bedPermanentImplantGy(100, "Y-90", RADIOBIOLOGY_DEFAULTS.normalLiver)).toBeCloseTo(100 * (1 + 100 / 66.6), 9);
@@ -58,7 +82,7 @@ describe("EUD (Niemierko 1997 from voxel BEDs)", () => {
     }
   });
 
-  it("a two-level tumour dose (half 50 Gy, half 150 Gy; α/β 10, T_rep 1.5 h, α 0.005/Gy) has EUD 94.969 Gy (hand calculation)", () => {
+  it("unit test: a two-level tumour dose (half 50 Gy, half 150 Gy; α/β 10, T_rep 1.5 h, α 0.005/Gy) has EUD 94.969 Gy (the same formula by hand)", () => {
     // Python: g = (1.5/65.6)/10 = 0.00228659 /Gy; BED 55.7165 and 201.4482; mean BED 128.5823;
     // EUBED = −ln((e^{−0.005·55.7165} + e^{−0.005·201.4482})/2)/0.005 = 115.5924; EUD = 94.96929.
     const r = voiRadiobiology([50, 150, 150, 50], { nuclide: "Y-90", tissue: "tumour", params: RADIOBIOLOGY_DEFAULTS.tumour });
@@ -85,10 +109,19 @@ describe("EUD (Niemierko 1997 from voxel BEDs)", () => {
 });
 
 describe("tissue types", () => {
-  it("tissueOfVoiName: tumour*/tumor*/lesion*/metastasis/HCC → tumour; *lung* → lung; segments S1–S8 and the rest → normal liver", () => {
-    for (const n of ["tumour", "Tumor 2", "lesion_3", "metastasis", "HCC", "GTV"]) expect(tissueOfVoiName(n), n).toBe("tumour");
+  it("tissueOfVoiName: *lung* → lung; *tum*/*lesion*/metastasis/HCC/GTV → tumour (as voiRole); segments S1–S8 and the rest → normal liver", () => {
+    for (const n of ["tumour", "Tumor 2", "lesion_3", "metastasis", "HCC", "GTV", "Liver tumour 1", "mets"]) expect(tissueOfVoiName(n), n).toBe("tumour");
     for (const n of ["lung", "Lungs", "left lung"]) expect(tissueOfVoiName(n), n).toBe("lung");
     for (const n of ["S8", "normal", "liver", "perfused", "1", "activity"]) expect(tissueOfVoiName(n), n).toBe("normalLiver");
+  });
+
+  it("tissueOfVoiName agrees with io voiRole on lung and tumour, so dose, plan-images and the radiobiology type a VOI alike", () => {
+    for (const n of ["Liver tumour 1", "right lung", "Lung lesion", "GTV_S8", "S4", "normal liver", "HCC", "Metastasis 3", "perfused"]) {
+      const role = voiRole(n);
+      const tissue = tissueOfVoiName(n);
+      expect(tissue === "lung", n).toBe(role === "lung");
+      expect(tissue === "tumour", n).toBe(role === "tumour");
+    }
   });
 
   it("parseDoseConfig fills dose.radiobiology per tissue, accepts partial overrides and refuses the old bedTumour and eudA 0", () => {

@@ -2,6 +2,10 @@
  * BED and EUD per compartment in a simulation's summary and report (issue 15.5): each geometry
  * tumour with the tumour LQ parameters, normal liver and the whole liver with normal-liver ones,
  * the lung with lung ones, all taken from the case's dose.radiobiology.
+ * Unit test (wiring, true by construction): the summary's values are recomputed with the same
+ * voiRadiobiology on the same voxels; it checks which parameters and voxels reach it, not the
+ * model (validation of BED/EUD: test/dose/radiobiology.test.ts). The Jensen inequalities are
+ * properties any correct model satisfies.
  */
 import { describe, expect, it } from "vitest";
 import { voiMask } from "../../src/pipeline/doseStage.js";
@@ -22,7 +26,8 @@ describe("simulate: radiobiology per compartment", () => {
     expect(summary.compartments.right.radiobiology).toMatchObject({ tissue: "tumour", alphaBetaGy: 8, repairHalfTimeH: 1.5, alphaPerGy: 0.004 });
     expect(summary.compartments.normal.radiobiology).toMatchObject({ tissue: "normalLiver", alphaBetaGy: 2.5, repairHalfTimeH: 2.5 });
     expect(summary.compartments.liver.radiobiology?.tissue).toBe("normalLiver");
-    // The tumour's values are those of its voxel doses (the labels of the right tumour: 2 and 4).
+    // The tumour's values are those of its voxel doses (the labels of the right tumour: 2 and 4);
+    // same function on the same voxels: a wiring check.
     const mask = voiMask(dose.labels, [2, 4]);
     const voxels: number[] = [];
     for (let n = 0; n < mask.data.length; n++) if (mask.data[n]) voxels.push(dose.doseGy.data[n]);

@@ -15,7 +15,8 @@ export function smallCase(overrides: Record<string, unknown> = {}): Record<strin
     },
     tree: { terminals: 4000, seed: 3 },
     injection: { entryPoint: "proper-hepatic" },
-    transport: { embolic: { enabled: false } },
+    // Flow-following (not the case-file default "fractal"): the partition-model checks assume it.
+    transport: { embolic: { enabled: false }, heterogeneity: { model: "flow" } },
     dose: { voxelMm: 4 },
     ...overrides,
   };

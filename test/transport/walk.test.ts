@@ -1,3 +1,4 @@
+import { resolveHeterogeneity, splitOdds } from "../../src/transport/models/heterogeneity.js";
 import { describe, expect, it } from "vitest";
 import { simulateTransport, type TransportOptions } from "../../src/transport/simulate.js";
 import { buildSyntheticTree } from "./helpers/syntheticTree.js";
@@ -55,7 +56,7 @@ describe("the binomial cascade and the per-sphere walk", () => {
     const context = createTransportContext(tree, 0, options.diameterUm ?? null, compartmentShuntFractions(tree.compartmentNames, { T1: 0.1 }), 6);
     const state = createFlowState(tree, 50);
     const split0 = new Float64Array(tree.segmentCount);
-    solveSplits(split0, state, context, 0.6, new Int32Array(64));
+    solveSplits(split0, state, context, splitOdds(tree, resolveHeterogeneity(undefined, 0.6)), new Int32Array(64));
     const expected = new Float64Array(tree.segmentCount);
     expectedLodging(expected, new Float64Array(tree.segmentCount), context, split0, 0.05);
     const n = 400_000;

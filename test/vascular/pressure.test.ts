@@ -21,7 +21,9 @@ function domainWith(extra: Partial<TumourConfig>) {
   return buildDomain({ liver: { ellipsoids: [{ centerMm: [0, 0, 0], semiAxesMm: [...A] }] }, tumours: [{ name: "met", centerMm: [20, 0, 0], radiusMm: 25, tnRatio: TN, ...extra }] });
 }
 
-const OPTIONS = { terminals: 3000, optimisedTerminals: 500 };
+// Equal terminal flows (not the default tessellation, src/vascular/territories.ts): the test checks
+// that each terminal gets its demand, which is then the same for every terminal of a compartment.
+const OPTIONS = { terminals: 3000, optimisedTerminals: 500, terminalFlows: "equal" as const };
 
 describe("tumour terminals with their own outflow pressure (geometry.tumours[].terminalPressureMmHg)", () => {
   let tree: ArterialTree;

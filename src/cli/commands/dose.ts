@@ -1,17 +1,25 @@
 /**
- * `sirtsim dose ACTIVITY.nii[.gz] --out DIR --administered-gbq X [--lsf F] [--residual F]
+ * `sirtsim dose IMAGE --out DIR [--administered-gbq X] [--rescale-to-administered]
+ *  [--quantity auto|bqml|counts|suv] [--series UID] [--labels FILE] [--label-names FILE] [--ct CT]
+ *  [--lsf F|image] [--lung-mass-kg M|ct] [--residual F] [--negative clip|refuse]
  *  [--nuclide Y-90] [--method fft|ldm] [--density-g-per-ml 1.03] [--until-h H]
- *  [--labels LABELS.nii.gz] [--dvh-bin-gy 1] [--tissue VOI=TYPE]... [--lq TISSUE.FIELD=VALUE]...
- *  [--workers N] [--json]`
+ *  [--dvh-bin-gy 1] [--workers N] [--json]`
  *
  * Absorbed dose from an activity image (Tc-99m MAA SPECT for prediction, Y-90 PET / Ho-166 SPECT
- * after treatment). The image is scaled so its total equals the administered activity × (1 − residual)
- * × (1 − LSF) at the reference time; dose to complete decay (or to --until-h) by voxel S-value FFT
- * convolution (default) or local deposition. Writes into DIR (atomically, all or nothing):
+ * after treatment): a NIfTI file, a DICOM folder (one series) or one DICOM file (a multi-frame NM).
+ * A quantitative image (Bq/mL, or SUV converted with the header's dose and weight) gives the dose as
+ * it stands (or scaled to the administered activity with --rescale-to-administered); counts are
+ * scaled so the image's total equals administered × (1 − residual) × (1 − LSF), the counts in a
+ * lung VOI (a VOI whose name contains "lung") excluded when LSF > 0 (they are the shunt). Negative voxels are clipped (count and sum
+ * reported) or refused. Dose to complete decay (or to --until-h) by voxel S-value FFT convolution
+ * (default) or local deposition. Writes into DIR (atomically, all or nothing):
  *   dose.nii.gz   dose in Gy, float32, the image's geometry
- *   metrics.json  the summary printed by --json (per-VOI metrics, provenance)
+ *   rtdose.dcm    DICOM RT Dose on the image's frame of reference (and patient/study if DICOM)
+ *   metrics.json  the summary printed by --json (per-VOI metrics with names, lung dose, provenance)
  *   dvh.csv       cumulative DVH per VOI: dose_gy, then one volume-fraction column per VOI
- * VOIs: every non-zero label of --labels (same dims as the image), or the voxels with activity.
+ *   report.html   dose over the CT (--ct) or the VOIs, DVHs and metrics
+ * VOIs: a NIfTI label map (names from --label-names or LABELS.json beside it), an RTSTRUCT or a SEG,
+ * resampled (nearest neighbour) onto the activity grid; or the voxels with activity.
  * Each VOI gets BED and EUD (src/dose/radiobiology.ts) with the LQ parameters of its tissue type:
  * by name (tissueOfVoiName: tumour*, lesion*, … → tumour), else normal liver; `--tissue 2=tumour`
  * (label number or name; `activity` for the unlabelled VOI) overrides, and
@@ -27,27 +35,41 @@ import { localDepositionDose } from "../../dose/localDeposition.js";
 import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type LqParameters, type TissueType } from "../../dose/radiobiology.js";
 import { voxelSValues } from "../../dose/svalues.js";
-import type { Grid } from "../../geometry/grid.js";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
-import { readNifti, writeNifti } from "../../io/nifti.js";
-import { DEFAULT_TISSUE_DENSITY_G_PER_ML, NUCLIDES, type NuclideId } from "../../physics/index.js";
+import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
+import { activityConcentration, labelContext, readImageInput, readLabelsInput, voiRole, type ImageInput, type ImageQuantity, type LabelInput } from "../../io/imageInput.js";
+import { writeNifti } from "../../io/nifti.js";
+import { resampleGrid } from "../../io/resample.js";
+import { writeRtDose } from "../../io/rtdose.js";
+import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
+import { renderReport } from "../../report/index.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
 import { parseNumberOption } from "./kernel.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { doseStageOptions } from "./simulate.js";
 import { sharedOrPlain } from "../../geometry/grid.js";
+import { parseQuantityOption } from "../../io/quantity.js";
+import { checkMemory, estimateImageDoseMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 
-interface DoseCommandOptions {
+export interface DoseCommandOptions {
   out: string;
+  maxMemory?: string;
   administeredGbq?: string;
+  rescaleToAdministered?: boolean;
+  quantity?: string;
+  series?: string;
   lsf?: string;
+  lungMassKg?: string;
   residual?: string;
+  negative?: string;
   nuclide: string;
   method: string;
   densityGPerMl?: string;
   untilH?: string;
   labels?: string;
+  labelNames?: string;
+  ct?: string;
   dvhBinGy: string;
   tissue?: string[];
   lq?: string[];
@@ -60,21 +82,29 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function registerDose(program: Command): void {
   program
     .command("dose")
-    .description("absorbed dose (Gy) from an activity image: dose.nii.gz, dvh.csv, metrics.json")
-    .argument("<activity>", "activity image, NIfTI (.nii or .nii.gz)")
+    .description("absorbed dose (Gy) from an activity image: dose.nii.gz, rtdose.dcm, dvh.csv, metrics.json, report.html")
+    .argument("<activity>", "activity image: NIfTI (.nii, .nii.gz), a DICOM folder (one series) or a DICOM file")
     .requiredOption("--out <dir>", "output directory")
-    .option("--administered-gbq <gbq>", "administered activity, GBq (0, 100]")
-    .option("--lsf <fraction>", "lung shunt fraction, [0, 1)", "0")
+    .option("--administered-gbq <gbq>", "administered activity, GBq (0, 100]; required for counts, --rescale-to-administered and the lung dose")
+    .option("--rescale-to-administered", "scale a quantitative (Bq/mL, SUV) image to the administered activity instead of taking it as it stands")
+    .option("--quantity <q>", "what the voxel values are: auto (DICOM header; NIfTI = counts), bqml, counts or suv", "auto")
+    .option("--series <uid>", "SeriesInstanceUID to read when the DICOM folder holds several")
+    .option("--lsf <fraction>", "lung shunt fraction [0, 1), or 'image' (counts in the lung VOI / lung + other VOIs)", "0")
+    .option("--lung-mass-kg <kg>", "lung mass for the lung dose, kg, or 'ct' (lung VOI volume × CT density, Kao 2014)", "1")
     .option("--residual <fraction>", "residual fraction left in vial and tubing, [0, 1)", "0")
+    .option("--negative <policy>", "negative voxels (reconstruction noise): clip (set to 0, reported) or refuse", "clip")
     .option("--nuclide <id>", "Y-90 or Ho-166", "Y-90")
     .option("--method <method>", "fft (voxel S-value convolution) or ldm (local deposition)", "fft")
     .option("--density-g-per-ml <rho>", `tissue density, g/mL (default ${DEFAULT_TISSUE_DENSITY_G_PER_ML})`)
     .option("--until-h <hours>", "integrate decays up to this many hours (default: complete decay)")
-    .option("--labels <labels>", "label image (NIfTI, same dims): one VOI per non-zero label")
+    .option("--labels <labels>", "VOIs: NIfTI label map, RTSTRUCT or SEG file (resampled onto the activity grid)")
+    .option("--label-names <file>", "name table of a NIfTI label map: JSON {\"1\": \"liver\"} or lines '1 liver' (default: LABELS.json beside it)")
+    .option("--ct <ct>", "CT (DICOM folder or NIfTI, HU): the grid RTSTRUCT/SEG were drawn on, the report's underlay, lung mass")
     .option("--dvh-bin-gy <gy>", "dose spacing of dvh.csv, Gy", "1")
     .option("--tissue <voi=type>", `tissue type of a VOI (label number or name, or "activity"): ${TISSUE_TYPES.join(", ")}; repeatable (default: by name, else normalLiver)`, collect)
     .option("--lq <tissue.field=value>", "LQ parameter of a tissue type for BED/EUD, e.g. tumour.alphaBetaGy=8 (fields alphaBetaGy, repairHalfTimeH, alphaPerGy); repeatable", collect)
     .option("--workers <n>", "worker threads for the FFT (default: available cores; 1 = inline)")
+    .option(...MAX_MEMORY_OPTION)
     .option("--json", "print one JSON document on stdout")
     .action(
       action(async (activityPath: string, options: DoseCommandOptions) => {
@@ -83,105 +113,307 @@ export function registerDose(program: Command): void {
     );
 }
 
+export interface DoseVoi {
+  label: number | "activity";
+  name: string;
+  /** The tissue type whose LQ parameters give BED/EUD: --tissue, else by name (tissueOfVoiName). */
+  tissue: TissueType;
+  metrics: DoseMetrics;
+  /**
+   * Labels resampled onto the activity grid: the VOI by fractional occupancy (Σ f·V and the
+   * f-weighted mean dose), which keeps a small VOI's volume that whole-voxel labels round.
+   */
+  occupancy?: { volumeMl: number; meanGy: number };
+}
+
 export interface DoseSummary {
   input: string;
+  format: "nifti" | "dicom";
+  modality: string;
+  quantity: ImageQuantity;
+  /** How the activity was set: "as-is" (Bq/mL), or "scaled" to administered × (1 − residual) × (1 − LSF). */
+  scaling: "as-is" | "scaled";
+  frameOfReferenceUID: string | null;
   nuclide: NuclideId;
   method: "fft" | "ldm";
-  administeredGBq: number;
+  administeredGBq: number | null;
   lungShuntFraction: number;
+  lungShuntSource: "option" | "image";
   residualFraction: number;
   untilH: number | null;
   densityGPerMl: number;
   dims: number[];
   spacingMm: number[];
   activityInGridBq: number;
+  negativeVoxels: { policy: "clip" | "refuse"; count: number; sum: number; unit: "Bq" | "counts" };
+  lung: { massKg: number; massSource: "option" | "ct"; doseGy: number } | null;
+  labels: { source: string; resampled: boolean } | null;
   paddedDims?: number[];
-  vois: Array<{ label: number | "activity"; tissue: TissueType; metrics: DoseMetrics }>;
+  vois: DoseVoi[];
   outputs: string[];
   provenance: readonly string[];
 }
 
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
-  if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => doseInto(output, activityPath, options));
+}
+
+async function doseInto(output: OutputDir, activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
+  if (!Object.hasOwn(NUCLIDES, options.nuclide)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
   if (options.method !== "fft" && options.method !== "ldm") throw new InputError("--method", `--method must be fft or ldm, got ${JSON.stringify(options.method)}`);
-  if (options.administeredGbq === undefined) throw new InputError("--administered-gbq", "--administered-gbq is required (a number in (0, 100] GBq)");
-  const administeredGBq = parseNumberOption("--administered-gbq", options.administeredGbq, 1e-9, 100, "GBq");
-  const lsf = parseNumberOption("--lsf", options.lsf ?? "0", 0, 0.999999);
-  const residual = parseNumberOption("--residual", options.residual ?? "0", 0, 0.999999);
+  const negativePolicy = options.negative ?? "clip";
+  if (negativePolicy !== "clip" && negativePolicy !== "refuse") throw new InputError("--negative", `--negative must be clip or refuse, got ${JSON.stringify(negativePolicy)}`);
+  const quantityOption = options.quantity ?? "auto";
+  if (!["auto", "bqml", "counts", "suv"].includes(quantityOption)) throw new InputError("--quantity", `--quantity must be auto, bqml, counts or suv, got ${JSON.stringify(quantityOption)}`);
+  // Quantities as in case files: "1.5 GBq", "3 %", or bare numbers in the option's unit.
+  const administeredGBq = options.administeredGbq === undefined ? undefined : parseQuantityOption("--administered-gbq", options.administeredGbq, "activity", 1e-9, 100);
+  const lsfFromImage = options.lsf === "image";
+  const lsfOption = lsfFromImage ? 0 : parseQuantityOption("--lsf", options.lsf ?? "0", "fraction", 0, 0.999999);
+  const lungMassFromCt = options.lungMassKg === "ct";
+  const lungMassOption = lungMassFromCt ? 0 : parseNumberOption("--lung-mass-kg", options.lungMassKg ?? "1", 0.01, 10, "kg");
+  const residual = parseQuantityOption("--residual", options.residual ?? "0", "fraction", 0, 0.999999);
   const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
-  const untilH = options.untilH === undefined ? Infinity : parseNumberOption("--until-h", options.untilH, 1e-6, 1e6, "h");
+  const untilH = options.untilH === undefined ? Infinity : parseQuantityOption("--until-h", options.untilH, "time", 1e-6, 1e6);
   const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
   const workers = parseWorkers(options.workers);
   const lq = parseLqOptions(options.lq ?? []);
   const tissueOverrides = parseTissueOptions(options.tissue ?? []);
+  if (lsfFromImage && !options.labels) throw new InputError("--lsf", "--lsf image needs --labels with a lung VOI (a VOI whose name contains \"lung\")");
+  if (lungMassFromCt && !options.ct) throw new InputError("--lung-mass-kg", "--lung-mass-kg ct needs --ct");
 
-  const image = await readNifti(activityPath, { kind: "activity" });
-  const labels = options.labels ? await readNifti(options.labels, { kind: "labels" }) : undefined;
-  if (labels && (labels.dims[0] !== image.dims[0] || labels.dims[1] !== image.dims[1] || labels.dims[2] !== image.dims[2])) {
-    throw new InputError("--labels", `--labels dims [${labels.dims.join(", ")}] must equal the activity image dims [${image.dims.join(", ")}]`);
+  // Inputs: image, CT, labels — all read and checked before any dose work.
+  const image = await readImageInput(activityPath, {
+    field: "<activity>",
+    ...(options.series ? { seriesInstanceUID: options.series } : {}),
+    ...(quantityOption !== "auto" ? { niftiQuantity: quantityOption as ImageQuantity } : {}),
+  });
+  checkMemory(estimateImageDoseMemory(image.grid.dims, image.grid.spacingMm, nuclide, options.method), memoryLimitBytes(options.maxMemory), "the image size (crop or resample it)");
+  const quantity = quantityOption === "auto" || image.format === "nifti" ? image.quantity : (quantityOption as ImageQuantity);
+  const concentration = activityConcentration({ ...image, quantity }, "<activity>");
+  const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
+  const context = labelContext(image, ct, options.labelNames);
+  const frameOfReferenceUID = context.frameOfReferenceUID;
+  const labels: LabelInput | undefined = options.labels ? await readLabelsInput(options.labels, { target: image.grid, ...context }) : undefined;
+  if (labels && !labels.labels.data.some((l) => l !== 0)) {
+    throw new InputError("--labels", `--labels ${options.labels}: every voxel is 0 on the activity's grid, so there is no VOI (labels are the non-zero values)`);
   }
-  if (labels && labels.spacingMm.some((s, a) => Math.abs(s - image.spacingMm[a]) > 1e-3 * image.spacingMm[a])) {
-    throw new InputError("--labels", `--labels voxel size [${labels.spacingMm.join(", ")}] mm must equal the activity image's [${image.spacingMm.join(", ")}] mm`);
+  if (options.labelNames && !options.labels) throw new InputError("--label-names", "--label-names needs --labels");
+  const lungLabels = labels ? Object.entries(labels.names).filter(([, n]) => voiRole(n) === "lung").map(([l]) => Number(l)) : [];
+  if (lsfFromImage && lungLabels.length === 0) {
+    throw new InputError("--lsf", `--lsf image: ${options.labels} has no lung VOI (names: ${Object.values(labels!.names).join(", ")})`);
+  }
+  if (lungMassFromCt && lungLabels.length === 0) throw new InputError("--lung-mass-kg", `--lung-mass-kg ct: ${options.labels ?? "no --labels"} has no lung VOI`);
+
+  // VOIs: each label, or the voxels with activity. --tissue (by label number or name, else by
+  // name) and --lq are checked here, before the convolution: a --tissue naming no VOI, or an --lq
+  // for a tissue no VOI has (it would change nothing), is an input error.
+  const voiKeys: Array<{ label: number | "activity"; name: string }> = labels
+    ? [...new Set(labels.labels.data)].filter((l) => l !== 0).sort((a, b) => a - b).map((l) => ({ label: l, name: labels.names[l] ?? String(l) }))
+    : [{ label: "activity", name: "activity" }];
+  const voiText = voiKeys.map((v) => (v.name === String(v.label) ? v.name : `${v.label} ${v.name}`)).join(", ");
+  const tissueOf = (v: { label: number | "activity"; name: string }): TissueType => tissueOverrides.get(String(v.label)) ?? tissueOverrides.get(v.name) ?? tissueOfVoiName(v.name);
+  for (const key of tissueOverrides.keys()) {
+    if (!voiKeys.some((v) => String(v.label) === key || v.name === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${voiText})`);
+  }
+  for (const t of lqTissuesSet(options.lq ?? [])) {
+    if (!voiKeys.some((v) => tissueOf(v) === t)) {
+      throw new InputError("--lq", `--lq ${t}.*: no VOI is of tissue ${t} (VOIs: ${voiKeys.map((v) => `${v.name} ${tissueOf(v)}`).join(", ")}); type one with --tissue VOI=${t}`);
+    }
+  }
+
+  // Negative voxels: clipped (reported) or refused.
+  const voxelMl = voxelVolumeMl(image.grid);
+  const values = concentration.grid.data;
+  const clipped = new Float32Array(values.length);
+  let negativeCount = 0;
+  let negativeSum = 0;
+  for (let n = 0; n < values.length; n++) {
+    const v = values[n];
+    if (v < 0) {
+      negativeCount++;
+      negativeSum += v;
+    } else clipped[n] = v;
+  }
+  const negativeUnit = concentration.absolute ? "Bq" : "counts";
+  if (concentration.absolute) negativeSum *= voxelMl;
+  if (negativeCount > 0 && negativePolicy === "refuse") {
+    throw new InputError("<activity>", `${activityPath}: ${negativeCount} negative voxel(s) summing to ${negativeSum.toPrecision(4)} ${negativeUnit}; --negative clip sets them to 0`);
+  }
+
+  // LSF from the image: counts in the lung VOI over counts in the lung and the other VOIs.
+  let lsf = lsfOption;
+  if (lsfFromImage) {
+    let lung = 0;
+    let rest = 0;
+    const lab = labels!.labels.data;
+    for (let n = 0; n < lab.length; n++) {
+      if (lab[n] === 0) continue;
+      if (lungLabels.includes(lab[n])) lung += clipped[n];
+      else rest += clipped[n];
+    }
+    if (!(lung + rest > 0)) throw new InputError("<activity>", `${activityPath}: no counts in the VOIs of ${options.labels}`);
+    lsf = lung / (lung + rest);
+  }
+
+  const scaled = !concentration.absolute || Boolean(options.rescaleToAdministered);
+  if (scaled && administeredGBq === undefined) {
+    throw new InputError("--administered-gbq", `--administered-gbq is required (a number in (0, 100] GBq): ${options.rescaleToAdministered ? "--rescale-to-administered" : `${activityPath} is in counts`}`);
   }
   // On worker threads the FFT reads the activity and writes the dose in shared memory, in place.
   const shared = options.method === "fft" && workers > 1;
-  const activity: Grid<Float32Array> = { ...image, data: sharedOrPlain(Float32Array, image.data.length, shared) };
-  const activityStats = activityGridFromImage(activity, image, { administeredGBq, lungShuntFraction: lsf, residualFraction: residual });
-  const dose: Grid<Float32Array> = { ...image, data: sharedOrPlain(Float32Array, image.data.length, shared) };
+  const activity: Grid<Float32Array> = { ...image.grid, data: sharedOrPlain(Float32Array, values.length, shared) };
+  let activityInGridBq: number;
+  if (scaled) {
+    // With a lung shunt given, the lung VOI's counts are that shunt, accounted for by (1 − LSF):
+    // not liver activity. With LSF 0 the whole image is scaled to the administered activity.
+    if (lungLabels.length > 0 && lsf > 0) {
+      const lab = labels!.labels.data;
+      for (let n = 0; n < lab.length; n++) if (lungLabels.includes(lab[n])) clipped[n] = 0;
+    }
+    activityInGridBq = activityGridFromImage(activity, { ...image.grid, data: clipped }, { administeredGBq: administeredGBq!, lungShuntFraction: lsf, residualFraction: residual }).totalBq;
+  } else {
+    let total = 0;
+    for (let n = 0; n < clipped.length; n++) {
+      activity.data[n] = clipped[n] * voxelMl;
+      total += clipped[n] * voxelMl;
+    }
+    activityInGridBq = total;
+  }
+
+  const dose: Grid<Float32Array> = { ...image.grid, data: sharedOrPlain(Float32Array, values.length, shared) };
   let result: DoseResult;
   if (options.method === "fft") {
-    const kernel = voxelSValues(nuclide, image.spacingMm, { densityGPerMl: density });
-    progress(options.json, `convolving ${image.dims.join("x")} voxels of ${image.spacingMm.map((s) => s.toFixed(3)).join("x")} mm with the ${nuclide} kernel`);
+    const kernel = voxelSValues(nuclide, image.grid.spacingMm, { densityGPerMl: density });
+    progress(options.json, `convolving ${image.grid.dims.join("x")} voxels of ${image.grid.spacingMm.map((s) => s.toFixed(3)).join("x")} mm with the ${nuclide} kernel`);
     result = await withPool(workers, (pool) => doseFromActivity(dose, activity, kernel, { untilH, ...doseStageOptions(pool, Boolean(options.json)) }));
+    // FFT round-off leaves ~1e-6 Gy of either sign where there is no activity; RT Dose and the
+    // report need doses ≥ 0.
+    for (let n = 0; n < dose.data.length; n++) if (dose.data[n] < 0) dose.data[n] = 0;
   } else {
     result = localDepositionDose(dose, activity, { nuclide, densityGPerMl: density, untilH });
   }
 
-  // VOIs: each label, or the voxels with activity.
-  const vois: Array<{ label: number | "activity"; h: Dvh }> = [];
-  if (labels) {
-    const present = [...new Set(labels.data)].filter((l) => l !== 0).sort((a, b) => a - b);
-    for (const l of present) vois.push({ label: l, h: dvh(dose, labels, l) });
-  } else {
-    vois.push({ label: "activity", h: dvh(dose, activity) });
+  // Lung dose by the partition model: K · A · (1 − residual) · LSF / lung mass.
+  const kGyKgPerGBq = derivedDoseCoefficient(nuclide).valueGyKgPerGBq;
+  let lung: DoseSummary["lung"] = null;
+  if (lsf > 0 && administeredGBq !== undefined) {
+    const massKg = lungMassFromCt ? lungMassFromCtKg(ct!, labels!.labels, lungLabels, options.ct!) : lungMassOption;
+    lung = { massKg, massSource: lungMassFromCt ? "ct" : "option", doseGy: (kGyKgPerGBq * administeredGBq * (1 - residual) * lsf) / massKg };
   }
-  // Label names are not read yet (the name is the label number); an unmatched --tissue is an error.
-  const tissueOf = (label: number | "activity"): TissueType => tissueOverrides.get(String(label)) ?? tissueOfVoiName(String(label));
-  for (const key of tissueOverrides.keys()) {
-    if (!vois.some((v) => String(v.label) === key)) throw new InputError("--tissue", `--tissue ${key}: no such VOI (VOIs: ${vois.map((v) => v.label).join(", ")})`);
-  }
+
+  const vois = voiKeys.map((v) => ({ ...v, h: v.label === "activity" || !labels ? dvh(dose, activity) : dvh(dose, labels.labels, v.label) }));
   const metricsOf = (h: Dvh, tissue: TissueType) => doseMetrics(h, { radiobiology: { nuclide, tissue, params: lq[tissue], untilH } });
+  const outputs = ["dose.nii.gz", "rtdose.dcm", "dvh.csv", "metrics.json", "report.html"];
   const summary: DoseSummary = {
     input: activityPath,
+    format: image.format,
+    modality: image.modality,
+    quantity,
+    scaling: scaled ? "scaled" : "as-is",
+    frameOfReferenceUID: frameOfReferenceUID ?? null,
     nuclide,
     method: options.method,
-    administeredGBq,
+    administeredGBq: administeredGBq ?? null,
     lungShuntFraction: lsf,
+    lungShuntSource: lsfFromImage ? "image" : "option",
     residualFraction: residual,
     untilH: untilH === Infinity ? null : untilH,
     densityGPerMl: density,
-    dims: [...image.dims],
-    spacingMm: [...image.spacingMm],
-    activityInGridBq: activityStats.totalBq,
+    dims: [...image.grid.dims],
+    spacingMm: [...image.grid.spacingMm],
+    activityInGridBq,
+    negativeVoxels: { policy: negativePolicy, count: negativeCount, sum: negativeSum, unit: negativeUnit },
+    lung,
+    labels: labels ? { source: labels.source, resampled: labels.resampled } : null,
     ...(result.paddedDims ? { paddedDims: [...result.paddedDims] } : {}),
-    vois: vois.map((v) => ({ label: v.label, tissue: tissueOf(v.label), metrics: metricsOf(v.h, tissueOf(v.label)) })),
-    outputs: ["dose.nii.gz", "dvh.csv", "metrics.json"],
+    vois: vois.map((v) => ({
+      label: v.label,
+      name: v.name,
+      tissue: tissueOf(v),
+      metrics: metricsOf(v.h, tissueOf(v)),
+      ...(labels?.occupancy && typeof v.label === "number" ? { occupancy: occupancyMetrics(labels.occupancy.get(v.label), dose, voxelMl) } : {}),
+    })),
+    outputs,
     provenance: [
       ...result.provenance,
       "radiobiology: BED Dale 1985 (permanent implant with repair; to --until-h when given), mean over voxels; EUD Niemierko 1997 from voxel BEDs",
       ...TISSUE_TYPES.map((t) => `${t}: alpha/beta ${lq[t].alphaBetaGy} Gy, T_rep ${lq[t].repairHalfTimeH} h, alpha ${lq[t].alphaPerGy}/Gy${lq[t] === RADIOBIOLOGY_DEFAULTS[t] ? ` (${RADIOBIOLOGY_DEFAULTS[t].source})` : " (--lq)"}`),
+      ...concentration.notes,
     ],
   };
+  if (negativeCount > 0) progress(options.json, `clipped ${negativeCount} negative voxel(s) summing to ${negativeSum.toPrecision(4)} ${negativeUnit}`);
 
-  await withOutputDir(options.out, async (dir) => {
+  const curves = vois.map((v) => {
+    // The report's curves need no more than ~2000 points whatever --dvh-bin-gy is.
+    const maxGy = v.h.sortedDoseGy[v.h.voxelCount - 1];
+    const stepGy = Math.max(binGy, maxGy / 2000);
+    const points = Float64Array.from({ length: Math.floor(maxGy / stepGy) + 2 }, (_, i) => i * stepGy);
+    const c = dvhCurve(v.h, points);
+    return { name: v.name, volumeMl: v.h.volumeMl, doseGy: c.doseGy, volumeFraction: c.volumeFraction };
+  });
+  const report = renderReport({
+    title: `sirtsim dose: ${activityPath}`,
+    summary: [
+      { label: "Image", value: `${image.format} ${image.modality} (${quantity}), ${image.grid.dims.join("×")} voxels` },
+      { label: "Activity in grid", value: `${(activityInGridBq / 1e9).toFixed(4)} GBq (${scaled ? "scaled to the administered activity" : "as it stands"})` },
+      { label: "Method", value: `${nuclide} ${options.method}` },
+      ...(lung ? [{ label: "Lung dose", value: `${lung.doseGy.toFixed(2)} Gy (LSF ${lsf.toFixed(4)}, ${lung.massKg.toFixed(3)} kg)` }] : []),
+      { label: "Negative voxels", value: `${negativeCount} (${negativePolicy === "clip" ? "clipped" : "refused"}, sum ${negativeSum.toPrecision(4)} ${negativeUnit})` },
+    ],
+    doseGy: dose,
+    ...(ct ? { anatomy: { kind: "ct" as const, grid: ct.grid } } : labels ? { anatomy: { kind: "labels" as const, grid: labels.labels, names: labels.names } } : {}),
+    dvh: curves,
+    metrics: {
+      columns: ["VOI", "volume mL", "mean Gy", "D70 Gy", "D90 Gy", "max Gy", "V100 %", "tissue", "mean BED Gy", "EUD Gy"],
+      rows: summary.vois.map((v) => [v.name, v.metrics.volumeMl, v.metrics.meanGy, v.metrics.d.D70, v.metrics.d.D90, v.metrics.maxGy, 100 * v.metrics.v.V100, v.tissue, v.metrics.radiobiology?.meanBedGy ?? null, v.metrics.radiobiology?.eudGy ?? null]),
+    },
+    advisories: [],
+    provenance: { provenance: summary.provenance },
+  });
+
+  await output.commit(async (dir) => {
     await writeNifti(join(dir, "dose.nii.gz"), dose, { description: `sirtsim dose Gy ${nuclide} ${options.method}` });
+    await writeRtDose(join(dir, "rtdose.dcm"), dose, {
+      ...(image.reference ? { reference: image.reference } : ct?.reference ? { reference: ct.reference } : {}),
+      seriesDescription: `sirtsim ${nuclide} ${options.method} dose`,
+    });
     await writeFileAtomic(join(dir, "dvh.csv"), dvhCsv(vois, binGy));
     await writeFileAtomic(join(dir, "metrics.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFileAtomic(join(dir, "report.html"), report);
   });
   if (options.json) printJson(summary);
   else printText(formatDose(summary, options.out), false);
   return summary;
+}
+
+/** Σ f·V (mL) and Σ f·D / Σ f (Gy) of a fractional-occupancy map. */
+function occupancyMetrics(fraction: Float32Array | undefined, dose: Grid<Float32Array>, voxelMl: number): { volumeMl: number; meanGy: number } {
+  if (!fraction) return { volumeMl: 0, meanGy: 0 };
+  let f = 0;
+  let fd = 0;
+  for (let n = 0; n < fraction.length; n++) {
+    f += fraction[n];
+    fd += fraction[n] * dose.data[n];
+  }
+  return { volumeMl: f * voxelMl, meanGy: f > 0 ? fd / f : 0 };
+}
+
+/**
+ * Lung mass from the CT (Kao et al., J Nucl Med 2014;55:1224 — CT-based lung mass instead of
+ * the 1 kg convention): Σ over the lung VOI of voxel volume × density, density (g/mL) = (HU +
+ * 1000) / 1000, the CT resampled (trilinear) onto the VOIs' grid.
+ */
+function lungMassFromCtKg(ct: ImageInput, labels: Grid<Uint16Array>, lungLabels: readonly number[], ctPath: string): number {
+  const hu = resampleGrid(ct.grid, labels, { method: "trilinear", name: ctPath });
+  const ml = voxelVolumeMl(labels);
+  let grams = 0;
+  for (let n = 0; n < labels.data.length; n++) {
+    if (lungLabels.includes(labels.data[n])) grams += (Math.max(-1000, hu.data[n]) + 1000) / 1000 * ml;
+  }
+  if (!(grams > 0)) throw new InputError("--lung-mass-kg", `--lung-mass-kg ct: the lung VOI has no mass on ${ctPath}`);
+  return grams / 1000;
 }
 
 /** `--lq tumour.alphaBetaGy=8` (repeatable) over the defaults of radiobiology.ts. */
@@ -197,6 +429,11 @@ function parseLqOptions(specs: readonly string[]): Record<TissueType, LqParamete
   }
   for (const t of TISSUE_TYPES) checkLqParameters(`--lq ${t}`, out[t]);
   return out;
+}
+
+/** The tissue types the (already validated) `--lq` specs set. */
+function lqTissuesSet(specs: readonly string[]): Set<TissueType> {
+  return new Set(specs.map((spec) => spec.slice(0, spec.indexOf(".")) as TissueType));
 }
 
 /** `--tissue 2=tumour` / `--tissue activity=tumour` (repeatable): VOI key → tissue type. */
@@ -215,28 +452,36 @@ function progress(json: boolean | undefined, text: string): void {
 }
 
 /** dvh.csv: dose_gy, then the volume fraction ≥ dose of each VOI. */
-function dvhCsv(vois: Array<{ label: number | "activity"; h: Dvh }>, binGy: number): string {
+function dvhCsv(vois: Array<{ label: number | "activity"; name: string; h: Dvh }>, binGy: number): string {
   const maxGy = Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1]));
-  const points = Float64Array.from({ length: Math.floor(maxGy / binGy) + 2 }, (_, i) => i * binGy);
+  const rows = Math.floor(maxGy / binGy) + 2;
+  if (rows > 1_000_000) throw new InputError("--dvh-bin-gy", `--dvh-bin-gy ${binGy} Gy gives ${rows} rows up to the maximum dose ${maxGy.toPrecision(4)} Gy; use a bin ≥ ${(maxGy / 1e6).toPrecision(2)} Gy`);
+  const points = Float64Array.from({ length: rows }, (_, i) => i * binGy);
   const curves = vois.map((v) => dvhCurve(v.h, points).volumeFraction);
-  const lines = [["dose_gy", ...vois.map((v) => `voi_${v.label}`)].join(",")];
+  const lines = [["dose_gy", ...vois.map((v) => csvField(`voi_${v.name}`))].join(",")];
   for (let i = 0; i < points.length; i++) lines.push([String(points[i]), ...curves.map((c) => c[i].toPrecision(6))].join(","));
   return `${lines.join("\n")}\n`;
+}
+
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function formatDose(s: DoseSummary, out: string): string {
   const lines = [
     `${s.nuclide} dose (${s.method}) from ${s.input}: ${s.dims.join("x")} voxels of ${s.spacingMm.map((x) => x.toFixed(3)).join("x")} mm`,
-    `activity in grid ${(s.activityInGridBq / 1e9).toFixed(4)} GBq (administered ${s.administeredGBq} GBq, LSF ${s.lungShuntFraction}, residual ${s.residualFraction})`,
+    `activity in grid ${(s.activityInGridBq / 1e9).toFixed(4)} GBq (${s.scaling === "as-is" ? "as it stands" : `administered ${s.administeredGBq} GBq, LSF ${s.lungShuntFraction.toFixed(4)}, residual ${s.residualFraction}`})`,
+    ...(s.negativeVoxels.count > 0 ? [`negative voxels clipped: ${s.negativeVoxels.count}, summing to ${s.negativeVoxels.sum.toPrecision(4)} ${s.negativeVoxels.unit}`] : []),
+    ...(s.lung ? [`lung dose ${s.lung.doseGy.toFixed(2)} Gy (LSF ${s.lungShuntFraction.toFixed(4)}, lung mass ${s.lung.massKg.toFixed(3)} kg from ${s.lung.massSource})`] : []),
     "",
-    "VOI        volume mL   mean Gy    D70 Gy    D90 Gy    max Gy   V100 %   V205 %  tissue       BED Gy    EUD Gy",
+    "VOI              volume mL   mean Gy    D70 Gy    D90 Gy    max Gy   V100 %   V205 %  tissue       BED Gy    EUD Gy",
   ];
   for (const v of s.vois) {
     const m = v.metrics;
     const rb = m.radiobiology;
     lines.push(
       [
-        String(v.label).padEnd(9),
+        v.name.slice(0, 15).padEnd(15),
         m.volumeMl.toFixed(1).padStart(10),
         m.meanGy.toFixed(1).padStart(9),
         m.d.D70.toFixed(1).padStart(9),

@@ -7,15 +7,23 @@ import { registerKernel } from "./kernel.js";
 import { registerDose } from "./dose.js";
 import { registerSimulate } from "./simulate.js";
 import { registerMerge } from "./merge.js";
+import { registerCompare } from "./compare.js";
+import { registerPlanImages } from "./planImages.js";
+import { registerExportRtDose } from "./exportRtDose.js";
+import { registerStudy } from "./study.js";
 import { registerPlayground } from "./playground.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPlan,
+  registerPlanImages,
   registerTree,
   registerTransport,
   registerKernel,
   registerDose,
   registerSimulate,
   registerMerge,
+  registerCompare,
+  registerExportRtDose,
+  registerStudy,
   registerPlayground,
 ];

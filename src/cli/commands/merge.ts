@@ -1,38 +1,34 @@
 /**
  * `sirtsim merge SHARD_DIR… --out DIR [--json]`: combine the partial results of
- * `sirtsim simulate --shard i/n` runs into the full simulation's outputs. The shards must come
- * from the same case file, tree and transport result (checked by SHA-256) and cover every slice
- * 0..n−1 exactly once; their count grids hold integers, so the sum is exact and the outputs equal
- * a single run's bit for bit.
+ * `sirtsim simulate --shard i/n` runs into the full simulation's outputs. Their count grids hold
+ * integers, so the sum is exact and the outputs equal a single run's bit for bit.
+ *
+ * Nothing is merged on trust (docs/parallel.md, "What merge checks"): every counts.bin's checksum
+ * and header; shard.json against that header, field by field; one run (same case, tree, transport
+ * hashes, same n); indices integers in [0, n), each once, all n present, n within the work units;
+ * the case, tree.bin, lodged.bin and transport.json of the first shard against the hashes; each
+ * grid against the case's dose grid; and each shard's spheres (grid + outside) against the lodged
+ * counts of its own work units, which no edited header can fake. Any mismatch exits 2 naming the
+ * file and what differs, before the dose stage; nothing is written.
  */
 import type { Command } from "commander";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
-import { withOutputDir } from "../../io/atomic.js";
-import type { GridGeometry } from "../../geometry/index.js";
-import { deserializeTree } from "../../vascular/index.js";
+import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
 import { loadSimulationCase } from "../../pipeline/caseInput.js";
 import { simulateCore } from "../../pipeline/simulate.js";
 import { finishSimulation } from "../../pipeline/finish.js";
 import { writeSimulationOutputs } from "../../pipeline/outputs.js";
-import { readBytes, readCaseMask, readJsonFile } from "../../pipeline/files.js";
-import { decodeCounts, decodeTransport, sha256 } from "../../pipeline/stageFiles.js";
+import { doseGridGeometry } from "../../pipeline/doseStage.js";
+import { readBytes, readCaseMask, readJsonFile, readStageInputs } from "../../pipeline/files.js";
+import { caseIdentity, decodeCountsFile, differingFields, encodeSimulationStageFiles, type ShardManifest } from "../../pipeline/stageFiles.js";
+import { SEGMENTS_PER_BLOCK } from "../../parallel/deposit.js";
+import { workUnitCount } from "../../parallel/shard.js";
+import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
 import { doseStageOptions, humanSummary } from "./simulate.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
-
-interface ShardManifest {
-  kind: string;
-  shard: { index: number; count: number };
-  outsideGridSpheres: number;
-  grid: GridGeometry;
-  caseSha256: string;
-  treeSha256: string;
-  lodgedSha256: string;
-  casePath: string;
-  seed: number;
-}
 
 export function registerMerge(program: Command): void {
   program
@@ -42,58 +38,121 @@ export function registerMerge(program: Command): void {
     .requiredOption("--out <dir>", "output directory")
     .option("--json", "print the summary as one JSON document on stdout")
     .option("--workers <n>", "worker threads for the dose (default: available cores; 1 = inline)")
-    .action(action(async (dirs: string[], options: { out: string; json?: boolean; workers?: string }) => runMerge(dirs, options)));
+    .option(...MAX_MEMORY_OPTION)
+    .action(action(async (dirs: string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }) => runMerge(dirs, options)));
 }
 
-export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean; workers?: string }): Promise<void> {
+/** A shard folder's verified manifest. */
+interface ShardEntry {
+  readonly dir: string;
+  readonly countsPath: string;
+  readonly manifest: ShardManifest;
+}
+
+/** Fields every shard of one run shares. */
+const RUN_FIELDS = ["caseSha256", "treeSha256", "lodgedSha256", "totalUnits", "seed", "grid"] as const;
+
+export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }): Promise<void> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => mergeInto(output, dirs, options));
+}
+
+async function mergeInto(output: OutputDir, dirs: readonly string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }): Promise<void> {
   const workers = parseWorkers(options.workers);
-  const manifests: ShardManifest[] = [];
-  for (const dir of dirs) {
-    const m = (await readJsonFile(join(dir, "shard.json"))) as ShardManifest;
-    if (m?.kind !== "sirtsim-shard") throw new InputError(dir, `${dir}/shard.json is not a sirtsim shard manifest`);
-    manifests.push(m);
+  const shards: ShardEntry[] = [];
+  for (const dir of dirs) shards.push(await readShardManifest(dir));
+  checkOneSplit(shards);
+
+  // The run's case, tree and transport, from the first shard, checked against its hashes.
+  const first = shards[0];
+  const caseJson = (await readJsonFile(join(first.dir, "case.json"))) as Record<string, unknown>;
+  const mask = await readCaseMask(caseJson, first.manifest.casePath);
+  const simCase = loadSimulationCase(caseJson, first.manifest.casePath, mask?.grid);
+  checkMemory(estimateCaseMemory(simCase), memoryLimitBytes(options.maxMemory), SIMULATION_MEMORY_HINT);
+  const identity = caseIdentity(simCase, mask?.grid);
+  if (identity.caseSha256 !== first.manifest.caseSha256) {
+    throw new InputError(join(first.dir, "case.json"), `${join(first.dir, "case.json")} is not the case the shards ran (its resolved hash differs from caseSha256 in ${first.countsPath})`);
   }
-  const first = manifests[0];
-  const n = first.shard.count;
-  const seen = new Set<number>();
-  manifests.forEach((m, i) => {
-    for (const key of ["caseSha256", "treeSha256", "lodgedSha256"] as const) {
-      if (m[key] !== first[key]) throw new InputError(dirs[i], `${dirs[i]}: ${key} differs from ${dirs[0]}'s — the shards come from different runs`);
-    }
-    if (m.shard.count !== n) throw new InputError(dirs[i], `${dirs[i]}: shard ${m.shard.index}/${m.shard.count} does not belong to a split into ${n}`);
-    if (seen.has(m.shard.index)) throw new InputError(dirs[i], `${dirs[i]}: shard ${m.shard.index}/${n} is given twice`);
-    seen.add(m.shard.index);
-  });
-  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw new InputError("shardDirs", `shards ${missing.map((i) => `${i}/${n}`).join(", ")} are missing`);
+  const treePath = join(first.dir, "tree.bin");
+  const lodgedPath = join(first.dir, "lodged.bin");
+  const { stages, treeHeader, lodgedHeader } = await readStageInputs(identity, simCase.seed, { tree: treePath, lodged: lodgedPath }, {});
+  if (treeHeader?.payloadSha256 !== first.manifest.treeSha256) throw new InputError(treePath, `${treePath} is not the tree the shards ran on (treeSha256 in ${first.countsPath} differs)`);
+  if (lodgedHeader?.payloadSha256 !== first.manifest.lodgedSha256) throw new InputError(lodgedPath, `${lodgedPath} is not the transport the shards used (lodgedSha256 in ${first.countsPath} differs)`);
+  const core = simulateCore(simCase, { stages });
 
-  // Shared inputs from the first shard, verified against the manifest hashes.
-  const caseBytes = await readBytes(join(dirs[0], "case.json"), "case.json");
-  if (sha256(caseBytes) !== first.caseSha256) throw new InputError(dirs[0], `${dirs[0]}/case.json does not match its manifest`);
-  const treeBytes = await readBytes(join(dirs[0], "tree.bin"), "tree.bin");
-  if (sha256(treeBytes) !== first.treeSha256) throw new InputError(dirs[0], `${dirs[0]}/tree.bin does not match its manifest`);
-  const lodgedBytes = await readBytes(join(dirs[0], "lodged.bin"), "lodged.bin");
-  if (sha256(lodgedBytes) !== first.lodgedSha256) throw new InputError(dirs[0], `${dirs[0]}/lodged.bin does not match its manifest`);
+  const units = workUnitCount(core.tree.segmentCount);
+  if (first.manifest.totalUnits !== units) throw new InputError(first.countsPath, `${first.countsPath}: totalUnits ${first.manifest.totalUnits}, but the tree has ${units} work units`);
+  const gridDiffs = differingFields(first.manifest.grid, doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm), ["shard", "case"], "grid");
+  if (gridDiffs.length > 0) throw new InputError(first.countsPath, `${first.countsPath}: the count grid is not the case's dose grid (${gridDiffs.join("; ")})`);
 
-  const caseJson = JSON.parse(Buffer.from(caseBytes).toString("utf8")) as Record<string, unknown>;
-  const mask = await readCaseMask(caseJson, first.casePath);
-  const simCase = loadSimulationCase(caseJson, first.casePath, mask?.grid);
-  const tree = deserializeTree(treeBytes);
-  const transport = decodeTransport(await readJsonFile(join(dirs[0], "transport.json")), lodgedBytes, join(dirs[0], "lodged.bin"));
-  const core = simulateCore(simCase, { stages: { tree, transport } });
-
-  // Sum the shards' integer count grids in shard order.
-  const order = manifests.map((m, i) => ({ index: m.shard.index, dir: dirs[i], m })).sort((a, b) => a.index - b.index);
-  let counts = null as ReturnType<typeof decodeCounts> | null;
+  // Sum the shards' integer count grids in shard order, checking each against its work units.
+  const n = first.manifest.shard.count;
+  const order = [...shards].sort((a, b) => a.manifest.shard.index - b.manifest.shard.index);
+  const expected = spheresPerShard(core.transport.segmentLodged, n);
+  let counts = null as ReturnType<typeof decodeCountsFile>["counts"] | null;
   let outside = 0;
-  for (const { dir, m } of order) {
-    const part = decodeCounts(await readBytes(join(dir, "counts.bin"), "counts.bin"), m.grid, join(dir, "counts.bin"));
-    outside += m.outsideGridSpheres;
+  for (const { countsPath, manifest } of order) {
+    const part = decodeCountsFile(await readBytes(countsPath, countsPath), countsPath).counts;
+    let inGrid = 0;
+    for (let v = 0; v < part.data.length; v++) inGrid += part.data[v];
+    const want = expected[manifest.shard.index];
+    if (inGrid + manifest.outsideGridSpheres !== want || inGrid !== manifest.spheresDeposited) {
+      throw new InputError(
+        countsPath,
+        `${countsPath}: ${inGrid} spheres in the grid + ${manifest.outsideGridSpheres} outside (header spheresDeposited ${manifest.spheresDeposited}), but the work units of shard ${manifest.shard.index}/${n} lodged ${want}: the count grid, spheresDeposited or outsideGridSpheres was changed`,
+      );
+    }
+    outside += manifest.outsideGridSpheres;
     if (counts === null) counts = part;
     else for (let v = 0; v < counts.data.length; v++) counts.data[v] += part.data[v];
   }
+  const files = encodeSimulationStageFiles(identity, core, simCase.seed);
   const outputs = await withPool(workers, (pool) => finishSimulation(simCase, core, counts!, outside, doseStageOptions(pool, Boolean(options.json))));
-  await withOutputDir(options.out, (dir) => writeSimulationOutputs(dir, caseJson, core, outputs));
+  await output.commit((dir) => writeSimulationOutputs(dir, caseJson, core, outputs, files));
   if (options.json) printJson(outputs.summary);
   else printText(humanSummary(outputs.summary, options.out), false);
+}
+
+/** counts.bin's checked manifest, and shard.json (a readable mirror) compared with it field by field. */
+async function readShardManifest(dir: string): Promise<ShardEntry> {
+  const countsPath = join(dir, "counts.bin");
+  const { manifest } = decodeCountsFile(await readBytes(countsPath, countsPath), countsPath);
+  const mirrorPath = join(dir, "shard.json");
+  const diffs = differingFields(await readJsonFile(mirrorPath), manifest, ["shard.json", "counts.bin header"]);
+  if (diffs.length > 0) throw new InputError(mirrorPath, `${mirrorPath} differs from the checked manifest in ${countsPath}: ${diffs.join("; ")}`);
+  return { dir, countsPath, manifest };
+}
+
+/** One run, one split: same hashes and n, indices integers in [0, n), each once, all present. */
+function checkOneSplit(shards: readonly ShardEntry[]): void {
+  const first = shards[0];
+  const n = first.manifest.shard.count;
+  for (const { countsPath, manifest } of shards) {
+    const { index, count } = manifest.shard;
+    if (!Number.isSafeInteger(count) || count < 1 || count > manifest.totalUnits) {
+      throw new InputError(countsPath, `${countsPath}: shard.count ${JSON.stringify(count)} must be an integer in [1, totalUnits = ${manifest.totalUnits}]`);
+    }
+    if (!Number.isInteger(index) || index < 0 || index >= count) throw new InputError(countsPath, `${countsPath}: shard.index ${JSON.stringify(index)} must be an integer in [0, ${count})`);
+    if (count !== n) throw new InputError(countsPath, `${countsPath}: shard ${index}/${count} does not belong to the split into ${n} of ${first.countsPath}`);
+    const diffs = RUN_FIELDS.flatMap((k) => differingFields(manifest[k], first.manifest[k], [countsPath, first.countsPath], k));
+    if (diffs.length > 0) throw new InputError(countsPath, `${countsPath} comes from another run than ${first.countsPath}: ${diffs.join("; ")}`);
+  }
+  const byIndex = new Map<number, string>();
+  for (const { countsPath, manifest } of shards) {
+    const other = byIndex.get(manifest.shard.index);
+    if (other !== undefined) throw new InputError(countsPath, `${countsPath}: shard ${manifest.shard.index}/${n} is given twice (also ${other})`);
+    byIndex.set(manifest.shard.index, countsPath);
+  }
+  if (shards.length !== n) {
+    const missing: string[] = [];
+    for (let i = 0; i < n && missing.length < 10; i++) if (!byIndex.has(i)) missing.push(`${i}/${n}`);
+    throw new InputError("shardDirs", `shards ${missing.join(", ")}${n - shards.length > missing.length ? ", …" : ""} are missing (${shards.length} of ${n} given)`);
+  }
+}
+
+/** Spheres lodged in each shard's work units (blocks u ≡ i mod n). */
+function spheresPerShard(segmentLodged: Uint32Array, n: number): number[] {
+  const out = new Array<number>(n).fill(0);
+  for (let j = 0; j < segmentLodged.length; j++) out[Math.floor(j / SEGMENTS_PER_BLOCK) % n] += segmentLodged[j];
+  return out;
 }

@@ -6,10 +6,8 @@
 import type { Command } from "commander";
 import { join, resolve } from "node:path";
 import { writeFile } from "node:fs/promises";
-import { withOutputDir } from "../../io/atomic.js";
-import { stringifyResult } from "../../io/results.js";
-import { serializeTree } from "../../vascular/index.js";
-import { parseShard } from "../../parallel/shard.js";
+import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
+import { checkShardCount, parseShard, workUnitCount } from "../../parallel/shard.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { fftPassRunner } from "../../parallel/dose.js";
 import { createProgress } from "../../parallel/progress.js";
@@ -20,12 +18,13 @@ import type { ShardCounts, SimulationCore } from "../../pipeline/simulate.js";
 import type { SimulationCase } from "../../pipeline/caseInput.js";
 import type { DoseStageOptions } from "../../pipeline/doseStage.js";
 import type { Shard } from "../../parallel/shard.js";
-import type { StageInputs } from "../../pipeline/simulate.js";
 import { finishSimulation, treatmentHeadline } from "../../pipeline/finish.js";
-import { InputError } from "../../errors.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
-import { readCaseMask, readJsonFile, readTransportFiles, readTreeFile } from "../../pipeline/files.js";
-import { encodeCounts, encodeLodged, sha256, transportJson } from "../../pipeline/stageFiles.js";
+import { readCaseMask, readJsonFile, readStageInputs } from "../../pipeline/files.js";
+import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
+import { replicaUncertainty, uncertaintyText, withUncertainty, type ReplicaOptions } from "../../study/replicas.js";
+import { InputError } from "../../errors.js";
+import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -38,6 +37,8 @@ interface SimulateCommandOptions {
   tree?: string;
   lodged?: string;
   isodose?: string;
+  replicas?: string;
+  maxMemory?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -53,12 +54,23 @@ export function registerSimulate(program: Command): void {
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
     .option("--isodose <gy,...>", "isodose lines of the report, Gy, comma-separated (sets the case's report.isodoseGy; default: the product's clinical levels)")
+    .option(...MAX_MEMORY_OPTION)
+    .option("--replicas <n>", "simulate N replicas (tree and transport seeds + 0 … N−1): per-VOI 95 % intervals in summary.json (uncertainty) and report.html")
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
 }
 
 export async function runSimulate(caseFile: string, options: SimulateCommandOptions): Promise<void> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => simulateInto(output, caseFile, options));
+}
+
+async function simulateInto(output: OutputDir, caseFile: string, options: SimulateCommandOptions): Promise<void> {
   const json = Boolean(options.json);
   const log = (m: string) => printText(m, true);
+  const replicas = options.replicas !== undefined ? parseIntegerOption("--replicas", options.replicas, 1, 10_000) : 1;
+  for (const [name, given] of [["--shard", options.shard], ["--tree", options.tree], ["--lodged", options.lodged]] as const) {
+    if (replicas > 1 && given !== undefined) throw new InputError("--replicas", `--replicas varies the tree and transport seeds; it cannot be combined with ${name}`);
+  }
   const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
   if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
   // Written into the case (as --seed is), so a shard's case.json carries it to `sirtsim merge`.
@@ -67,42 +79,64 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
   const mask = await readCaseMask(caseJson, caseFile);
   const simCase = loadSimulationCase(caseJson, caseFile, mask?.grid);
-  const stages: StageInputs = {
-    ...(options.tree ? { tree: await readTreeFile(options.tree) } : {}),
-    ...(options.lodged ? { transport: await readTransportFiles(options.lodged) } : {}),
-  };
+  checkMemory(estimateCaseMemory(simCase), memoryLimitBytes(options.maxMemory), SIMULATION_MEMORY_HINT);
+  const identity = caseIdentity(simCase, mask?.grid);
+  const { stages } = await readStageInputs(identity, simCase.seed, { tree: options.tree, lodged: options.lodged });
+  // A tree of T terminals has 2T − 1 segments (binary); a loaded tree says its own count.
+  if (shard !== undefined) checkShardCount(shard, stages.tree?.segmentCount ?? 2 * simCase.tree.terminals - 1);
   await withPool(workers, async (pool) => {
     const core = await simulateCoreParallel(simCase, { stages, log, pool, onTransportProgress: transportProgress(json) });
+    if (shard !== undefined) checkShardCount(shard, core.tree.segmentCount);
     const part = await depositLodgedSpheresParallel(simCase, core, pool, shard, { onProgress: sphereProgress(json) });
-    if (shard !== undefined) await writeShard(options, caseFile, caseJson, simCase, core, shard, part);
-    else await writeWholeRun(options, caseJson, simCase, core, part, doseStageOptions(pool, json));
+    const files = encodeSimulationStageFiles(identity, core, simCase.seed);
+    if (shard !== undefined) await writeShard(output, { options, caseFile, caseJson, simCase, core, shard, part, files });
+    else {
+      const doseOptions = doseStageOptions(pool, json);
+      const replicaRuns = replicas > 1 ? { replicas, options: { caseJson, casePath: caseFile, pool, doseOptions, log, ...(mask ? { maskGrid: mask.grid } : {}) } } : undefined;
+      await writeWholeRun(output, { options, caseJson, simCase, core, part, files }, doseOptions, replicaRuns);
+    }
   });
 }
 
-/** One slice of the work units, for `sirtsim merge`. */
-async function writeShard(options: SimulateCommandOptions, caseFile: string, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, shard: Shard, part: ShardCounts): Promise<void> {
+/** What a finished run hands to its writer. */
+interface FinishedRun {
+  readonly options: SimulateCommandOptions;
+  readonly caseJson: Record<string, unknown>;
+  readonly simCase: SimulationCase;
+  readonly core: SimulationCore;
+  readonly part: ShardCounts;
+  readonly files: SimulationStageFiles;
+}
+
+interface ShardRun extends FinishedRun {
+  readonly caseFile: string;
+  readonly shard: Shard;
+}
+
+/** One slice of the work units, for `sirtsim merge`: counts.bin (manifest in its checked header), its mirror shard.json, and the stage files. */
+async function writeShard(output: OutputDir, run: ShardRun): Promise<void> {
+  const { options, core, shard, part, files } = run;
   const json = Boolean(options.json);
-  const treeBytes = serializeTree(core.tree);
-  const lodgedBytes = encodeLodged(core.transport);
-  const caseText = `${JSON.stringify(caseJson, null, 2)}\n`;
-  const manifest = {
+  const caseText = `${JSON.stringify(run.caseJson, null, 2)}\n`;
+  const manifest: ShardManifest = {
     kind: "sirtsim-shard",
     shard: { index: shard.index, count: shard.count },
+    totalUnits: workUnitCount(core.tree.segmentCount),
     units: part.units,
     spheresDeposited: sumOf(part.counts.data),
     outsideGridSpheres: part.outsideGrid,
     grid: { dims: part.counts.dims, spacingMm: part.counts.spacingMm, originMm: part.counts.originMm, direction: part.counts.direction, frame: part.counts.frame },
-    caseSha256: sha256(caseText),
-    treeSha256: sha256(treeBytes),
-    lodgedSha256: sha256(lodgedBytes),
-    casePath: resolve(caseFile),
-    seed: simCase.seed,
+    caseSha256: files.caseSha256,
+    treeSha256: files.treeSha256,
+    lodgedSha256: files.lodgedSha256,
+    casePath: resolve(run.caseFile),
+    seed: run.simCase.seed,
   };
-  await withOutputDir(options.out, async (dir) => {
-    await writeFile(join(dir, "counts.bin"), encodeCounts(part.counts));
-    await writeFile(join(dir, "tree.bin"), treeBytes);
-    await writeFile(join(dir, "lodged.bin"), lodgedBytes);
-    await writeFile(join(dir, "transport.json"), stringifyResult(transportJson(core.transport)));
+  await output.commit(async (dir) => {
+    await writeFile(join(dir, "counts.bin"), encodeCountsFile(part.counts, manifest));
+    await writeFile(join(dir, "tree.bin"), files.treeBytes);
+    await writeFile(join(dir, "lodged.bin"), files.lodgedBytes);
+    await writeFile(join(dir, "transport.json"), files.transportJsonText);
     await writeFile(join(dir, "case.json"), caseText);
     await writeFile(join(dir, "shard.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   });
@@ -111,11 +145,14 @@ async function writeShard(options: SimulateCommandOptions, caseFile: string, cas
 }
 
 /** The whole run: dose, metrics, report. */
-async function writeWholeRun(options: SimulateCommandOptions, caseJson: Record<string, unknown>, simCase: SimulationCase, core: SimulationCore, part: ShardCounts, doseOptions: DoseStageOptions): Promise<void> {
-  const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
-  await withOutputDir(options.out, (dir) => writeSimulationOutputs(dir, caseJson, core, outputs));
+async function writeWholeRun(output: OutputDir, run: FinishedRun, doseOptions: DoseStageOptions, replicaRuns?: { replicas: number; options: ReplicaOptions }): Promise<void> {
+  const { options, caseJson, simCase, core, part, files } = run;
+  let outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
+  // --replicas (issue 17): replicas 1 … N−1 after this run, their spread added to summary and report.
+  if (replicaRuns) outputs = withUncertainty(outputs, await replicaUncertainty(outputs, replicaRuns.replicas, replicaRuns.options));
+  await output.commit((dir) => writeSimulationOutputs(dir, caseJson, core, outputs, files));
   if (options.json) printJson(outputs.summary);
-  else printText(humanSummary(outputs.summary, options.out), false);
+  else printText(humanSummary(outputs.summary, options.out) + (replicaRuns ? `\n${uncertaintyText(outputs.summary)}` : ""), false);
 }
 
 /** Progress line of the transport stage (stderr, terminals only, never with --json). */
@@ -185,10 +222,11 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
 /** BED / EUD per compartment and the lung (issue 15.5), as its own small table. */
 function radiobiologyLines(s: Awaited<ReturnType<typeof finishSimulation>>["summary"]): string[] {
   const rows = [...Object.entries(s.compartments).map(([name, c]) => [name, c.radiobiology] as const), ["lung", s.lung.radiobiology] as const];
-  const lines = ["", `${"VOI".padEnd(20)} ${"tissue".padEnd(12)} ${"α/β Gy".padStart(7)} ${"T_rep h".padStart(7)} ${"BED Gy".padStart(9)} ${"EUD Gy".padStart(9)}`];
+  // α is printed too: the EUD depends on it strongly (and its default is an unverified placeholder).
+  const lines = ["", `${"VOI".padEnd(20)} ${"tissue".padEnd(12)} ${"α/β Gy".padStart(7)} ${"T_rep h".padStart(7)} ${"α /Gy".padStart(7)} ${"BED Gy".padStart(9)} ${"EUD Gy".padStart(9)}`];
   for (const [name, r] of rows) {
     if (r === null) continue;
-    lines.push(`${name.padEnd(20)} ${r.tissue.padEnd(12)} ${String(r.alphaBetaGy).padStart(7)} ${String(r.repairHalfTimeH).padStart(7)} ${r.meanBedGy.toFixed(1).padStart(9)} ${r.eudGy.toFixed(1).padStart(9)}`);
+    lines.push(`${name.padEnd(20)} ${r.tissue.padEnd(12)} ${String(r.alphaBetaGy).padStart(7)} ${String(r.repairHalfTimeH).padStart(7)} ${String(r.alphaPerGy).padStart(7)} ${r.meanBedGy.toFixed(1).padStart(9)} ${r.eudGy.toFixed(1).padStart(9)}`);
   }
   return lines;
 }

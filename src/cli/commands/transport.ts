@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { buildDomain } from "../../geometry/build.js";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { PRODUCT_IDS } from "../../physics/products.js";
 import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
 import { growTree } from "../../vascular/grow.js";
@@ -19,6 +19,8 @@ import { parseTransportSections, transportOptionsFromSections } from "../../tran
 import { simulateTransportParallel } from "../../parallel/transport.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { transportProgress } from "./simulate.js";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -28,6 +30,7 @@ interface TransportCommandOptions {
   seed?: string;
   workers?: string;
   terminals?: string;
+  maxMemory?: string;
 }
 
 export function registerTransport(program: Command): void {
@@ -40,6 +43,7 @@ export function registerTransport(program: Command): void {
     .option("--seed <n>", "seed of the transport (default 1; the tree uses tree.seed)")
     .option("--workers <n>", "worker threads (default: available cores; 1 = inline; results do not depend on it)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TransportCommandOptions) => runTransport(caseFile, options)));
 }
 
@@ -56,6 +60,11 @@ async function readCase(caseFile: string): Promise<Record<string, unknown>> {
 }
 
 export async function runTransport(caseFile: string, options: TransportCommandOptions): Promise<void> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => transportInto(output, caseFile, options));
+}
+
+async function transportInto(output: OutputDir, caseFile: string, options: TransportCommandOptions): Promise<void> {
   const json = await readCase(caseFile);
   const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : 1;
   const workers = parseWorkers(options.workers);
@@ -64,12 +73,15 @@ export async function runTransport(caseFile: string, options: TransportCommandOp
   if (injectionJson.product === undefined && typeof json.product === "string" && (PRODUCT_IDS as readonly string[]).includes(json.product)) {
     injectionJson.product = json.product;
   }
-  const sections = parseTransportSections({ injection: injectionJson, transport: json.transport });
-  const geometry = parseGeometrySection(json.geometry);
-  const treeSection = parseTreeSection(json.tree);
+  const { sections, geometry, treeSection } = withCaseFile(caseFile, () => ({
+    sections: parseTransportSections({ injection: injectionJson, transport: json.transport }),
+    geometry: parseGeometrySection(json.geometry),
+    treeSection: parseTreeSection(json.tree),
+  }));
   if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim transport` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
   const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
 
+  checkMemory(estimateTreeMemory(terminals, "transport"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const t0 = performance.now();
   const tree = growTree(buildDomain(geometry), { ...treeSection, terminals }, treeSection.seed);
   const t1 = performance.now();
@@ -87,7 +99,7 @@ export async function runTransport(caseFile: string, options: TransportCommandOp
     stasis: result.stasis,
     seed,
   };
-  await withOutputDir(options.out, async (dir) => {
+  await output.commit(async (dir) => {
     const lines = ["segment,compartment,spheres"];
     for (let t = 0; t < result.terminalSegments.length; t++) {
       const j = result.terminalSegments[t];

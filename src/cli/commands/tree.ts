@@ -10,10 +10,13 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { buildDomain } from "../../geometry/build.js";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
-import { serializeTree, treeSummary, treeToVtp } from "../../vascular/export.js";
+import { treeSummary, treeToVtp } from "../../vascular/export.js";
+import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
 import { growTreeDetailed } from "../../vascular/grow.js";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
@@ -22,6 +25,7 @@ interface TreeCommandOptions {
   json?: boolean;
   seed?: string;
   terminals?: string;
+  maxMemory?: string;
 }
 
 export function registerTree(program: Command): void {
@@ -33,10 +37,16 @@ export function registerTree(program: Command): void {
     .option("--json", "print one JSON summary on stdout")
     .option("--seed <n>", "seed (overrides tree.seed)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TreeCommandOptions) => runTree(caseFile, options)));
 }
 
 export async function runTree(caseFile: string, options: TreeCommandOptions): Promise<void> {
+  // --out is checked and locked before any work, and released however the run ends.
+  return runIntoOutputDir(options.out, (output) => growTreeInto(output, caseFile, options));
+}
+
+async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCommandOptions): Promise<void> {
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(await readFile(caseFile, "utf8")) as Record<string, unknown>;
@@ -45,18 +55,19 @@ export async function runTree(caseFile: string, options: TreeCommandOptions): Pr
     throw new InputError(caseFile, `${caseFile}: ${code ? `cannot read the case file (${code})` : `not valid JSON (${(err as Error).message})`}`);
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(caseFile, `${caseFile}: the case file must be a JSON object`);
-  const geometry = parseGeometrySection(json.geometry);
-  const treeSection = parseTreeSection(json.tree);
+  const { geometry, treeSection } = withCaseFile(caseFile, () => ({ geometry: parseGeometrySection(json.geometry), treeSection: parseTreeSection(json.tree) }));
   if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim tree` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
   const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : treeSection.seed;
   const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
+  checkMemory(estimateTreeMemory(terminals, "tree"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const domain = buildDomain(geometry);
   const started = performance.now();
   const { tree, stats } = growTreeDetailed(domain, { ...treeSection, terminals }, seed);
   const seconds = (performance.now() - started) / 1000;
   const summary = treeSummary(tree);
-  await withOutputDir(options.out, async (dir) => {
-    await writeFileAtomic(join(dir, "tree.bin"), serializeTree(tree));
+  await output.commit(async (dir) => {
+    // tree.bin names its inputs, so `simulate --tree` refuses it for another case (stageFiles.ts).
+    await writeFileAtomic(join(dir, "tree.bin"), encodeTreeFile(tree, treeInputs(geometry, { ...treeSection, seed, terminals }, undefined)));
     await writeFileAtomic(join(dir, "tree.vtp"), treeToVtp(tree));
     const document = {
       ...summary,

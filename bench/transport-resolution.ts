@@ -1,0 +1,83 @@
+/**
+ * Resolution study (issue 14): the same case at several terminal counts, several trees and seeds
+ * per count; per count the mean ± sd over the runs of the tissue-level shares, the realised T/N,
+ * per-VOI D70 / D90 / V100 on the dose grid and the mean cluster size within 1 mm.
+ *
+ *   npx tsx bench/transport-resolution.ts [--case net|small] [--terminals 20000,50000] [--runs 5]
+ *       [--model fractal|flow|walrand-bias]
+ *
+ * Each run r uses tree.seed = 100 + r and seed = 200 + r (a different tree AND Monte Carlo seed),
+ * feedback off (the embolic load is studied separately). Output: a markdown table on stdout.
+ */
+import { readFileSync } from "node:fs";
+import { loadSimulationCase } from "../src/pipeline/caseInput.js";
+import { depositLodgedSpheres, simulateCore } from "../src/pipeline/simulate.js";
+import { finishSimulation } from "../src/pipeline/finish.js";
+import { smallCase } from "../test/pipeline/smallCase.js";
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const k = args.indexOf(`--${name}`);
+  return k >= 0 ? args[k + 1] : fallback;
+};
+const which = arg("case", "small");
+const counts = arg("terminals", "4000,40000").split(",").map(Number);
+const runs = Number(arg("runs", "5"));
+const model = arg("model", "fractal");
+
+function baseCase(): Record<string, unknown> {
+  if (which === "net") return JSON.parse(readFileSync(new URL("../fixtures/cases/net-default.json", import.meta.url), "utf8")) as Record<string, unknown>;
+  // test/pipeline/smallCase.ts's case (two tumours, feedback off, 4 mm voxels); its tree and
+  // transport sections are overridden below.
+  return smallCase();
+}
+
+type Row = Record<string, number>;
+const table: Array<{ terminals: number; rows: Row[]; seconds: number }> = [];
+for (const terminals of counts) {
+  const rows: Row[] = [];
+  const t0 = Date.now();
+  for (let r = 0; r < runs; r++) {
+    const c = baseCase();
+    const transport = { ...(c.transport as Record<string, unknown>), embolic: { enabled: false }, clusterDistanceMm: 1, heterogeneity: { model } };
+    const tree = { ...(c.tree as Record<string, unknown> | undefined), terminals, seed: 100 + r };
+    const simCase = loadSimulationCase({ ...c, seed: 200 + r, tree, transport });
+    const core = simulateCore(simCase);
+    const part = depositLodgedSpheres(simCase, core);
+    const { summary } = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
+    const row: Row = {};
+    const injected = summary.spheresInjected;
+    for (const [name, s] of Object.entries(summary.compartments)) {
+      row[`${name} share`] = s.spheres / injected;
+      row[`${name} D70`] = s.D70Gy;
+      row[`${name} D90`] = s.D90Gy;
+      row[`${name} V100`] = s.V100;
+    }
+    row["T/N"] = summary.tumourToNormalRatio.realisedSpheres ?? NaN;
+    const histogram = core.transport.clusters.histogram;
+    let clusters = 0, spheres = 0;
+    for (const [size, number] of histogram) {
+      clusters += number;
+      spheres += size * number;
+    }
+    row["spheres per cluster (1 mm)"] = spheres / clusters;
+    rows.push(row);
+    process.stderr.write(`terminals ${terminals} run ${r}: ${JSON.stringify(row)}\n`);
+  }
+  table.push({ terminals, rows, seconds: (Date.now() - t0) / 1000 / runs });
+}
+const keys = Object.keys(table[0].rows[0]);
+console.log(`case ${which}, heterogeneity ${model}, ${runs} trees/seeds per count, feedback off\n`);
+console.log(`| quantity | ${table.map((t) => `${t.terminals.toLocaleString("en")} terminals`).join(" | ")} |`);
+console.log(`|---|${table.map(() => "---").join("|")}|`);
+for (const key of keys) {
+  const cells = table.map((t) => {
+    const xs = t.rows.map((r) => r[key]);
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+    const digits = Math.abs(m) >= 10 ? 1 : Math.abs(m) >= 1 ? 2 : 4;
+    return `${m.toFixed(digits)} ± ${sd.toFixed(digits)}`;
+  });
+  console.log(`| ${key} | ${cells.join(" | ")} |`);
+}
+console.log(`| seconds per run | ${table.map((t) => t.seconds.toFixed(1)).join(" | ")} |`);

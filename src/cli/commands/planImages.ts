@@ -1,0 +1,366 @@
+/**
+ * `sirtsim plan-images --spect MAA --labels VOIS [--ct CT] [--density-g-per-ml 1.03 | --density ct]
+ *  [--lsf image|F | --planar-lung-counts ANT,POST --planar-liver-counts ANT,POST]
+ *  [--lung-mass-kg 1|ct] [--target VOI:mean=Gy] [--limit VOI:mean<=Gy …] [--lung-limit-gy 30]
+ *  [--method partition|voxel] [--nuclide Y-90] [--json]`
+ *
+ * Planning from the pre-treatment Tc-99m MAA SPECT/CT, as MIM SurePlan / Simplicit90Y users do:
+ *  - compartment masses from the VOIs on the CT grid (volume × stated density, or × the CT's
+ *    density (HU + 1000)/1000 g/mL);
+ *  - T/N from MAA counts per VOI: (counts / volume) of each VOI over that of the normal liver (the
+ *    VOI named "liver"), on the SPECT grid;
+ *  - lung shunt from the SPECT's lung VOI (counts ratio), or from planar anterior/posterior counts
+ *    (geometric mean: LSF = GM_lung / (GM_lung + GM_liver)), or stated;
+ *  - lung mass from the CT (Kao et al., J Nucl Med 2014;55:1224) or 1 kg;
+ *  - the activity by the partition model with any number of compartments (Ho et al., Eur J Nucl
+ *    Med 1996;23:947), or by voxel dosimetry on the SPECT (local deposition, dose per GBq): the
+ *    largest activity that meets the target without breaking a limit; the binding constraint
+ *    (the target, a limit, or the lung limit) is named.
+ */
+import type { Command } from "commander";
+import { InputError } from "../../errors.js";
+import { activityGridFromImage } from "../../dose/activity.js";
+import { doseAtVolumePercent, dvh } from "../../dose/dvh.js";
+import { localDepositionDose } from "../../dose/localDeposition.js";
+import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
+import { join } from "node:path";
+import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { labelContext, readImageInput, readLabelsInput, voiRole, type LabelInput } from "../../io/imageInput.js";
+import { writeNifti } from "../../io/nifti.js";
+import { readJsonFile } from "../../pipeline/files.js";
+import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
+import { action } from "../run.js";
+import { printJson, printText } from "../output.js";
+import { parseNumberOption } from "./kernel.js";
+
+interface PlanImagesOptions {
+  spect: string;
+  labels: string;
+  labelNames?: string;
+  ct?: string;
+  densityGPerMl?: string;
+  density?: string;
+  lsf?: string;
+  planarLungCounts?: string;
+  planarLiverCounts?: string;
+  lungMassKg: string;
+  target?: string;
+  limit: string[];
+  lungLimitGy: string;
+  method: string;
+  nuclide: string;
+  writeCase?: string;
+  baseCase?: string;
+  json?: boolean;
+}
+
+export function registerPlanImages(program: Command): void {
+  program
+    .command("plan-images")
+    .description("plan from MAA SPECT/CT: masses, T/N, LSF from images; activity by partition model or voxel dosimetry")
+    .requiredOption("--spect <image>", "MAA SPECT: DICOM folder/file or NIfTI (counts)")
+    .requiredOption("--labels <labels>", "VOIs: NIfTI label map, RTSTRUCT or SEG; one named \"liver\" (normal liver), tumours by name (tumour/lesion/GTV), an optional lung VOI")
+    .option("--label-names <file>", "name table of a NIfTI label map (default: LABELS.json beside it)")
+    .option("--ct <ct>", "CT (DICOM folder or NIfTI, HU): the grid the VOIs were drawn on; volumes and masses are taken on it")
+    .option("--density-g-per-ml <rho>", `tissue density for the masses, g/mL (default ${DEFAULT_TISSUE_DENSITY_G_PER_ML})`)
+    .option("--density <source>", "'ct': masses from the CT's density (HU + 1000)/1000 g/mL instead of --density-g-per-ml")
+    .option("--lsf <fraction>", "lung shunt fraction: 'image' (lung VOI counts; default when there is a lung VOI) or a number in [0, 1)")
+    .option("--planar-lung-counts <ant,post>", "planar lung ROI counts, anterior,posterior: LSF by geometric mean (with --planar-liver-counts)")
+    .option("--planar-liver-counts <ant,post>", "planar liver ROI counts, anterior,posterior")
+    .option("--lung-mass-kg <kg>", "lung mass, kg, or 'ct' (lung VOI on the CT, Kao 2014)", "1")
+    .option("--target <spec>", "planning target, VOI:mean=Gy or VOI:D70=Gy (e.g. tumour_1:mean=150)")
+    .option("--limit <spec>", "a limit VOI:mean<=Gy or VOI:D70<=Gy (repeatable), e.g. liver:mean<=70", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--lung-limit-gy <gy>", "lung dose limit, Gy", "30")
+    .option("--method <m>", "partition (compartment means) or voxel (local deposition on the SPECT, D70 allowed)", "partition")
+    .option("--nuclide <id>", "Y-90 or Ho-166", "Y-90")
+    .option("--write-case <dir>", "also write DIR/case.json + DIR/labels.nii.gz for `sirtsim simulate` on this patient (needs --base-case)")
+    .option("--base-case <case.json>", "case whose product, tree, transport and dose sections the written case keeps")
+    .option("--json", "print one JSON document on stdout")
+    .action(
+      action(async (options: PlanImagesOptions) => {
+        await runPlanImages(options);
+      }),
+    );
+}
+
+interface DoseSpec {
+  voi: string;
+  metric: "mean" | "D70";
+  gy: number;
+}
+
+function parseSpec(field: string, text: string, op: "=" | "<="): DoseSpec {
+  const re = op === "=" ? /^([^:]+):(mean|D70)=([0-9.eE+-]+)$/ : /^([^:]+):(mean|D70)<=([0-9.eE+-]+)$/;
+  const m = re.exec(text.trim());
+  const gy = m ? Number(m[3]) : Number.NaN;
+  if (!m || !(gy > 0 && gy <= 10000)) throw new InputError(field, `${field} must look like VOI:mean${op}Gy or VOI:D70${op}Gy with Gy in (0, 10000], got ${JSON.stringify(text)}`);
+  return { voi: m[1], metric: m[2] as DoseSpec["metric"], gy };
+}
+
+function parsePair(field: string, text: string): [number, number] {
+  const parts = text.split(",").map(Number);
+  if (parts.length !== 2 || !parts.every((x) => Number.isFinite(x) && x > 0)) throw new InputError(field, `${field} must be two positive counts "anterior,posterior", got ${JSON.stringify(text)}`);
+  return [parts[0], parts[1]];
+}
+
+export interface PlanImagesVoi {
+  label: number;
+  name: string;
+  role: "normal" | "tumour" | "lung" | "other";
+  volumeMl: number;
+  massKg: number;
+  counts: number;
+  /** Concentration relative to the normal liver (T/N for tumours). */
+  relativeConcentration: number;
+  /** Partition model: Gy per administered GBq; voxel: mean and D70 per GBq. */
+  meanGyPerGBq: number;
+  d70GyPerGBq: number | null;
+  /** At the planned activity. */
+  meanGy: number;
+  d70Gy: number | null;
+}
+
+export interface PlanImagesSummary {
+  spect: string;
+  labels: string;
+  method: "partition" | "voxel";
+  nuclide: NuclideId;
+  kGyKgPerGBq: number;
+  lungShuntFraction: number;
+  lungShuntSource: "image" | "planar" | "option";
+  lungMassKg: number;
+  lungMassSource: "ct" | "option";
+  massSource: "ct" | "density";
+  vois: PlanImagesVoi[];
+  constraints: Array<{ kind: "target" | "limit" | "lung"; spec: string; maxActivityGBq: number }>;
+  activityGBq: number;
+  binding: string;
+  targetMet: boolean;
+  lungDoseGy: number;
+  provenance: string[];
+  caseFile?: string;
+}
+
+export async function runPlanImages(options: PlanImagesOptions): Promise<PlanImagesSummary> {
+  if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
+  const nuclide = options.nuclide as NuclideId;
+  if ((options.writeCase === undefined) !== (options.baseCase === undefined)) throw new InputError("--write-case", "--write-case and --base-case go together");
+  const baseCase = options.baseCase ? await readJsonFile(options.baseCase) : undefined;
+  if (baseCase !== undefined && (typeof baseCase !== "object" || baseCase === null || Array.isArray(baseCase))) throw new InputError("--base-case", `--base-case ${options.baseCase}: not a JSON object`);
+  if (options.method !== "partition" && options.method !== "voxel") throw new InputError("--method", `--method must be partition or voxel, got ${JSON.stringify(options.method)}`);
+  if (options.density !== undefined && options.density !== "ct") throw new InputError("--density", `--density must be ct, got ${JSON.stringify(options.density)}`);
+  if (options.density === "ct" && !options.ct) throw new InputError("--density", "--density ct needs --ct");
+  if (options.density === "ct" && options.densityGPerMl !== undefined) throw new InputError("--density", "give --density ct or --density-g-per-ml, not both");
+  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
+  const planar = options.planarLungCounts !== undefined || options.planarLiverCounts !== undefined;
+  if (planar && (options.planarLungCounts === undefined || options.planarLiverCounts === undefined)) {
+    throw new InputError("--planar-lung-counts", "--planar-lung-counts and --planar-liver-counts go together");
+  }
+  if (planar && options.lsf !== undefined) throw new InputError("--lsf", "give --lsf or the planar counts, not both");
+  const lungMassFromCt = options.lungMassKg === "ct";
+  const lungMassOption = lungMassFromCt ? 0 : parseNumberOption("--lung-mass-kg", options.lungMassKg, 0.01, 10, "kg");
+  if (lungMassFromCt && !options.ct) throw new InputError("--lung-mass-kg", "--lung-mass-kg ct needs --ct");
+  const lungLimitGy = parseNumberOption("--lung-limit-gy", options.lungLimitGy, 0.01, 1000, "Gy");
+  const target = options.target ? parseSpec("--target", options.target, "=") : undefined;
+  const limits = options.limit.map((l) => parseSpec("--limit", l, "<="));
+  if (options.method === "partition" && [target, ...limits].some((s) => s?.metric === "D70")) {
+    throw new InputError("--target", "D70 needs --method voxel (the partition model gives compartment means)");
+  }
+
+  const spect = await readImageInput(options.spect, { field: "--spect" });
+  if (spect.quantity !== "counts" && spect.quantity !== "bqml") throw new InputError("--spect", `--spect: ${options.spect} is ${spect.modality} (${spect.quantity}), not an emission image`);
+  const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
+  const labelOptions = labelContext(spect, ct, options.labelNames);
+  // Counts on the SPECT grid; volumes and masses on the CT grid (where the VOIs were drawn).
+  const onSpect = await readLabelsInput(options.labels, { target: spect.grid, ...labelOptions });
+  const onCt: LabelInput = ct ? await readLabelsInput(options.labels, { target: ct.grid, ...labelOptions }) : onSpect;
+  const names = onSpect.names;
+  const labelValues = Object.keys(names).map(Number).sort((a, b) => a - b);
+  const roleOf = voiRole;
+  const normal = labelValues.find((l) => roleOf(names[l]) === "normal");
+  if (normal === undefined) throw new InputError("--labels", `--labels: ${options.labels} has no normal-liver VOI named "liver" (names: ${Object.values(names).join(", ")})`);
+  const lungLabel = labelValues.find((l) => roleOf(names[l]) === "lung");
+  for (const s of [target, ...limits]) {
+    if (s && !labelValues.some((l) => names[l] === s.voi)) throw new InputError(s === target ? "--target" : "--limit", `no VOI named ${JSON.stringify(s.voi)} (VOIs: ${Object.values(names).join(", ")})`);
+  }
+
+  // Counts per VOI on the SPECT grid (negatives clipped), volumes per VOI on both grids.
+  const spectMl = voxelVolumeMl(spect.grid);
+  const counts = new Map<number, number>();
+  const spectVoxels = new Map<number, number>();
+  const sl = onSpect.labels.data;
+  const sv = spect.grid.data;
+  for (let n = 0; n < sl.length; n++) {
+    if (sl[n] === 0) continue;
+    counts.set(sl[n], (counts.get(sl[n]) ?? 0) + Math.max(0, sv[n]));
+    spectVoxels.set(sl[n], (spectVoxels.get(sl[n]) ?? 0) + 1);
+  }
+  const ctMl = voxelVolumeMl(onCt.labels);
+  const ctVoxels = new Map<number, number>();
+  const grams = new Map<number, number>();
+  const hu = options.density === "ct" || lungMassFromCt ? ct!.grid : undefined;
+  const cl = onCt.labels.data;
+  for (let n = 0; n < cl.length; n++) {
+    if (cl[n] === 0) continue;
+    ctVoxels.set(cl[n], (ctVoxels.get(cl[n]) ?? 0) + 1);
+    // Density from HU: (HU + 1000) / 1000 g/mL (water 1, air 0), the CT grid being the labels' grid.
+    if (hu) grams.set(cl[n], (grams.get(cl[n]) ?? 0) + ((Math.max(-1000, hu.data[n]) + 1000) / 1000) * ctMl);
+  }
+  const concentration = (l: number) => (counts.get(l) ?? 0) / ((spectVoxels.get(l) ?? 0) * spectMl);
+  const cNormal = concentration(normal);
+  if (!(cNormal > 0)) throw new InputError("--spect", `--spect: no counts in the normal-liver VOI ${JSON.stringify(names[normal])}`);
+
+  // Lung shunt.
+  let lsf: number;
+  let lsfSource: PlanImagesSummary["lungShuntSource"];
+  if (planar) {
+    const [la, lp] = parsePair("--planar-lung-counts", options.planarLungCounts!);
+    const [ha, hp] = parsePair("--planar-liver-counts", options.planarLiverCounts!);
+    const gmLung = Math.sqrt(la * lp);
+    lsf = gmLung / (gmLung + Math.sqrt(ha * hp));
+    lsfSource = "planar";
+  } else if (options.lsf === undefined || options.lsf === "image") {
+    if (lungLabel === undefined) throw new InputError("--lsf", `--lsf image: ${options.labels} has no lung VOI; give --lsf F or the planar counts`);
+    const lung = counts.get(lungLabel) ?? 0;
+    let liver = 0;
+    for (const l of labelValues) if (l !== lungLabel) liver += counts.get(l) ?? 0;
+    lsf = lung / (lung + liver);
+    lsfSource = "image";
+  } else {
+    lsf = parseNumberOption("--lsf", options.lsf, 0, 0.999999);
+    lsfSource = "option";
+  }
+  const lungMassKg = lungMassFromCt ? (lungLabel !== undefined ? (grams.get(lungLabel) ?? 0) / 1000 : 0) : lungMassOption;
+  if (!(lungMassKg > 0)) throw new InputError("--lung-mass-kg", "--lung-mass-kg ct: no lung VOI on the CT");
+
+  const kGyKgPerGBq = derivedDoseCoefficient(nuclide).valueGyKgPerGBq;
+  const liverVois = labelValues.filter((l) => l !== lungLabel);
+  const massKg = (l: number) => (options.density === "ct" ? (grams.get(l) ?? 0) / 1000 : ((ctVoxels.get(l) ?? 0) * ctMl * density) / 1000);
+  const rel = (l: number) => concentration(l) / cNormal;
+  // Partition model (n compartments): D_i per GBq = K (1 − LSF) r_i / Σ r_j m_j.
+  const weightedKg = liverVois.reduce((s, l) => s + rel(l) * massKg(l), 0);
+  const partitionGyPerGBq = (l: number) => (kGyKgPerGBq * (1 - lsf) * rel(l)) / weightedKg;
+
+  // Voxel dosimetry: LDM dose of 1 GBq × (1 − LSF) spread as the MAA counts in the liver VOIs.
+  let voxelStats: Map<number, { mean: number; d70: number }> | undefined;
+  if (options.method === "voxel") {
+    const liverCounts = new Float32Array(sv.length);
+    for (let n = 0; n < sl.length; n++) if (sl[n] !== 0 && sl[n] !== lungLabel) liverCounts[n] = Math.max(0, sv[n]);
+    const activity: Grid<Float64Array> = { ...spect.grid, data: new Float64Array(sv.length) };
+    activityGridFromImage(activity, { ...spect.grid, data: liverCounts }, { administeredGBq: 1, lungShuntFraction: lsf });
+    const dose: Grid<Float64Array> = { ...spect.grid, data: new Float64Array(sv.length) };
+    localDepositionDose(dose, activity, { nuclide, densityGPerMl: density });
+    voxelStats = new Map();
+    for (const l of liverVois) {
+      const h = dvh(dose, onSpect.labels, l);
+      let sum = 0;
+      for (let q = 0; q < h.voxelCount; q++) sum += h.sortedDoseGy[q];
+      voxelStats.set(l, { mean: sum / h.voxelCount, d70: doseAtVolumePercent(h, 70) });
+    }
+  }
+  const perGBq = (l: number, metric: DoseSpec["metric"]) => (voxelStats ? (metric === "mean" ? voxelStats.get(l)!.mean : voxelStats.get(l)!.d70) : partitionGyPerGBq(l));
+  const labelOf = (voi: string) => labelValues.find((l) => names[l] === voi)!;
+
+  const lungGyPerGBq = (kGyKgPerGBq * lsf) / lungMassKg;
+  const constraints: PlanImagesSummary["constraints"] = [];
+  if (target) constraints.push({ kind: "target", spec: options.target!, maxActivityGBq: target.gy / perGBq(labelOf(target.voi), target.metric) });
+  for (const [q, s] of limits.entries()) constraints.push({ kind: "limit", spec: options.limit[q], maxActivityGBq: s.gy / perGBq(labelOf(s.voi), s.metric) });
+  if (lsf > 0) constraints.push({ kind: "lung", spec: `lung<=${lungLimitGy}`, maxActivityGBq: lungLimitGy / lungGyPerGBq });
+  if (constraints.length === 0) throw new InputError("--target", "give --target (and optionally --limit): there is nothing to plan to");
+  const binding = constraints.reduce((best, c) => (c.maxActivityGBq < best.maxActivityGBq ? c : best));
+  const activityGBq = binding.maxActivityGBq;
+
+  const vois: PlanImagesVoi[] = labelValues.map((l) => {
+    const isLiver = l !== lungLabel;
+    const mean = isLiver ? perGBq(l, "mean") : lungGyPerGBq;
+    const d70 = isLiver && voxelStats ? voxelStats.get(l)!.d70 : null;
+    return {
+      label: l,
+      name: names[l],
+      role: roleOf(names[l]),
+      volumeMl: (ctVoxels.get(l) ?? 0) * ctMl,
+      massKg: l === lungLabel ? lungMassKg : massKg(l),
+      counts: counts.get(l) ?? 0,
+      relativeConcentration: rel(l),
+      meanGyPerGBq: mean,
+      d70GyPerGBq: d70,
+      meanGy: mean * activityGBq,
+      d70Gy: d70 === null ? null : d70 * activityGBq,
+    };
+  });
+  const summary: PlanImagesSummary = {
+    spect: options.spect,
+    labels: options.labels,
+    method: options.method,
+    nuclide,
+    kGyKgPerGBq,
+    lungShuntFraction: lsf,
+    lungShuntSource: lsfSource,
+    lungMassKg,
+    lungMassSource: lungMassFromCt ? "ct" : "option",
+    massSource: options.density === "ct" ? "ct" : "density",
+    vois,
+    constraints,
+    activityGBq,
+    binding: binding.spec,
+    targetMet: target ? binding.kind === "target" : false,
+    lungDoseGy: lungGyPerGBq * activityGBq,
+    provenance: [
+      `K = ${kGyKgPerGBq} Gy kg/GBq (${derivedDoseCoefficient(nuclide).source})`,
+      options.method === "partition" ? "partition model, n compartments: Ho et al. Eur J Nucl Med 1996;23:947" : "voxel dosimetry: local deposition on the SPECT grid (Pasciak et al. Front Oncol 2014;4:121)",
+      lungMassFromCt ? "lung mass from CT: Kao et al. J Nucl Med 2014;55:1224" : `lung mass ${lungMassKg} kg`,
+      options.density === "ct" ? "masses: CT density (HU + 1000)/1000 g/mL" : `masses: volume × ${density} g/mL`,
+    ],
+  };
+  if (options.writeCase) {
+    summary.caseFile = join(options.writeCase, "case.json");
+    await writeCase(options.writeCase, baseCase as Record<string, unknown>, onCt.labels, vois, lsf);
+  }
+  if (options.json) printJson(summary);
+  else printText(formatPlan(summary), false);
+  return summary;
+}
+
+/**
+ * A case for `sirtsim simulate` on this patient (issue 16.5): the liver and tumours as a mask
+ * (labels.nii.gz on the CT grid: tumour k → k, the other liver VOIs → 255, lungs and background
+ * 0), each tumour's T/N from the MAA counts, the LSF from the images; everything else (product,
+ * target, tree, transport, dose) from the base case. The mask keeps the CT's world coordinates.
+ */
+async function writeCase(dir: string, base: Record<string, unknown>, labels: Grid<Uint16Array>, vois: readonly PlanImagesVoi[], lsf: number): Promise<void> {
+  const tumours = vois.filter((v) => v.role === "tumour");
+  if (tumours.length > 254) throw new InputError("--write-case", `--write-case: ${tumours.length} tumour VOIs; a case mask holds at most 254`);
+  const maskLabel = new Map<number, number>();
+  tumours.forEach((t, i) => maskLabel.set(t.label, i + 1));
+  for (const v of vois) if (v.role === "normal" || v.role === "other") maskLabel.set(v.label, 255);
+  const mask = new Uint8Array(labels.data.length);
+  for (let n = 0; n < mask.length; n++) mask[n] = maskLabel.get(labels.data[n]) ?? 0;
+  const caseJson = {
+    ...base,
+    name: `${String(base.name ?? "case")} on patient images`,
+    lungShuntFraction: lsf,
+    compartments: undefined,
+    geometry: {
+      mask: { file: "labels.nii.gz" },
+      tumours: tumours.map((t, i) => ({ name: t.name, maskLabel: i + 1, tnRatio: Math.min(100, t.relativeConcentration) })),
+    },
+  };
+  await withOutputDir(dir, async (staged) => {
+    await writeNifti(join(staged, "labels.nii.gz"), { ...labels, data: mask }, { description: "sirtsim plan-images case mask" });
+    await writeFileAtomic(join(staged, "case.json"), `${JSON.stringify(caseJson, null, 2)}\n`);
+  });
+}
+
+function formatPlan(s: PlanImagesSummary): string {
+  const lines = [
+    `plan from ${s.spect} (${s.method}, ${s.nuclide}): LSF ${(100 * s.lungShuntFraction).toFixed(2)} % (${s.lungShuntSource}), lung mass ${s.lungMassKg.toFixed(3)} kg (${s.lungMassSource})`,
+    "",
+    "VOI              volume mL   mass kg    rel.conc   Gy/GBq   planned Gy",
+  ];
+  for (const v of s.vois) {
+    lines.push([v.name.slice(0, 15).padEnd(15), v.volumeMl.toFixed(1).padStart(10), v.massKg.toFixed(4).padStart(9), v.relativeConcentration.toFixed(3).padStart(10), v.meanGyPerGBq.toFixed(2).padStart(8), v.meanGy.toFixed(1).padStart(11)].join(" "));
+  }
+  lines.push("", ...s.constraints.map((c) => `  ${c.kind.padEnd(7)} ${c.spec.padEnd(24)} allows ≤ ${c.maxActivityGBq.toFixed(4)} GBq`));
+  lines.push("", `activity ${s.activityGBq.toFixed(4)} GBq; binding constraint: ${s.binding}${s.targetMet ? " (target met)" : ""}; lung dose ${s.lungDoseGy.toFixed(2)} Gy`);
+  return lines.join("\n");
+}

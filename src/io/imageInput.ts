@@ -1,0 +1,361 @@
+/**
+ * Patient images on the command line: one entry point for "an image" (a NIfTI file, a DICOM
+ * folder, or one DICOM file such as a multi-frame NM RECON TOMO) and one for "the VOIs" (a NIfTI
+ * label map with a name table, an RTSTRUCT or a SEG), brought onto the grid of the activity image.
+ *
+ * What the activity values mean is decided here, once, from the header (docs/io.md):
+ *   - "bqml":   a quantitative image (PET Units BQML, Bq/mL): the activity as it stands;
+ *   - "counts": counts (NM without Units, PET CNTS, or a NIfTI by default): only the shape is
+ *               known, the administered activity sets the scale;
+ *   - "suv":    SUVbw (Units GML): Bq/mL = SUV × injected dose [Bq] × decay / weight [g], with the
+ *               dose and weight of the header (RadionuclideTotalDose, PatientWeight), else refused.
+ *               The dose is decayed from RadiopharmaceuticalStartDateTime/Time to the time the
+ *               voxels are decay-corrected to (DecayCorrection START or NONE: SeriesDate/Time;
+ *               ADMIN: none), as scanners compute SUV (QIBA FDG-PET profile, SUV recipe).
+ */
+import { readFile, stat } from "node:fs/promises";
+import { InputError } from "../errors.js";
+import type { Grid, GridGeometry } from "../geometry/grid.js";
+import { readDicomDataset, readDicomSeries, type DicomReference } from "./dicom.js";
+import { readNifti } from "./nifti.js";
+import { labelOccupancy, resampleGrid, sameGeometry } from "./resample.js";
+import { readRtStruct } from "./rtstruct.js";
+import { readDicomSeg } from "./seg.js";
+
+export type ImageQuantity = "bqml" | "counts" | "suv" | "hu" | "gy";
+
+export interface ImageInput {
+  /** The file or folder given. */
+  readonly path: string;
+  readonly format: "nifti" | "dicom";
+  /** Values as read (after rescale), in the image's own frame (NIfTI RAS, DICOM LPS). */
+  readonly grid: Grid<Float32Array>;
+  /** DICOM only: patient, study, series and frame of reference (for RT Dose and checks). */
+  readonly reference?: DicomReference;
+  readonly modality: string;
+  /** What a voxel value means, from the header (DICOM) or the caller's statement (NIfTI). */
+  readonly quantity: ImageQuantity;
+  /** DICOM Units / DoseUnits / "HU" as written ("" when absent). */
+  readonly units: string;
+  /** RadionuclideTotalDose (Bq) and PatientWeight (kg) from the header, where present. */
+  readonly injectedDoseBq?: number;
+  readonly patientWeightKg?: number;
+  /** SUV only: the injected dose's decay to the image's reference time, or the missing tag. */
+  readonly suvDecay?: { readonly factor: number; readonly note: string } | { readonly missing: string };
+}
+
+export interface ReadImageOptions {
+  /** Pick this series when a DICOM folder holds several. */
+  readonly seriesInstanceUID?: string;
+  /** What a NIfTI voxel value means (a NIfTI has no unit field for activity); default "counts". */
+  readonly niftiQuantity?: ImageQuantity;
+  /** The option or argument the path came from, for error messages (e.g. "--ct"). */
+  readonly field?: string;
+}
+
+/**
+ * What a VOI is, from its name (the convention the image commands document): "lung…" → lung,
+ * "tumour/tumor/lesion/GTV/HCC/metastasis…" → tumour, "liver…" → normal liver, else other.
+ */
+export function voiRole(name: string): "lung" | "tumour" | "normal" | "other" {
+  if (/lung/i.test(name)) return "lung";
+  if (/tum|lesion|gtv|hcc|metast/i.test(name)) return "tumour";
+  if (/liver/i.test(name)) return "normal";
+  return "other";
+}
+
+export function isNiftiPath(path: string): boolean {
+  return /\.nii(\.gz)?$/i.test(path);
+}
+
+/** Read an image: a NIfTI file, a DICOM folder (one series) or one DICOM file. */
+export async function readImageInput(path: string, options: ReadImageOptions = {}): Promise<ImageInput> {
+  const field = options.field ?? path;
+  let isDir = false;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch (err) {
+    throw new InputError(field, `${field}: cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (!isDir && isNiftiPath(path)) {
+    const grid = await readNifti(path, { kind: "activity" });
+    const quantity = options.niftiQuantity ?? "counts";
+    return { path, format: "nifti", grid, modality: "", quantity, units: "" };
+  }
+  let series;
+  try {
+    series = await readDicomSeries(path, options.seriesInstanceUID ? { seriesInstanceUID: options.seriesInstanceUID } : {});
+  } catch (err) {
+    // A folder with several series: say how to choose on the command line.
+    if (err instanceof InputError && / series found, choose one/.test(err.message)) {
+      throw new InputError(field, `${field}: ${err.message.replace("choose one with seriesInstanceUID", "choose one with --series UID")}`);
+    }
+    throw err;
+  }
+  const header = await firstDatasetOf(path, series.reference.seriesInstanceUID);
+  const radiopharmaceutical = Array.isArray(header?.RadiopharmaceuticalInformationSequence) ? header.RadiopharmaceuticalInformationSequence[0] : undefined;
+  const injectedDoseBq = Number(radiopharmaceutical?.RadionuclideTotalDose);
+  const patientWeightKg = Number(header?.PatientWeight);
+  const quantity = quantityOf(series.modality, series.units);
+  return {
+    path,
+    format: "dicom",
+    grid: series.grid,
+    reference: series.reference,
+    modality: series.modality,
+    quantity,
+    units: series.units,
+    ...(injectedDoseBq > 0 ? { injectedDoseBq } : {}),
+    ...(patientWeightKg > 0 ? { patientWeightKg } : {}),
+    ...(quantity === "suv" ? { suvDecay: suvDecayOf(header, radiopharmaceutical) } : {}),
+  };
+}
+
+/** Seconds since 1970 of a DICOM DA (YYYYMMDD) + TM (HHMMSS.FFFFFF, or legacy HH:MM:SS); NaN if malformed. */
+function dicomSeconds(date: string, time: string): number {
+  const d = /^(\d{4})(\d{2})(\d{2})$/.exec(date.trim());
+  const t = /^(\d{2})(\d{2})?(\d{2}(?:\.\d+)?)?$/.exec(time.trim().replace(/:/g, ""));
+  if (!d || !t) return Number.NaN;
+  return Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3])) / 1000 + Number(t[1]) * 3600 + Number(t[2] ?? 0) * 60 + Number(t[3] ?? 0);
+}
+
+/**
+ * The decay of the injected dose from its assay time to the time the image is decay-corrected to
+ * (PS3.3 C.8.9.1.1.x DecayCorrection): ADMIN → 1; START or NONE → exp(−ln2·Δt/T½) with Δt from
+ * RadiopharmaceuticalStartDateTime (or SeriesDate + RadiopharmaceuticalStartTime) to
+ * SeriesDate/SeriesTime. For Y-90 (T½ 64.1 h) 4 h of delay is 4 %; for F-18 it is 78 %.
+ */
+function suvDecayOf(header: Record<string, any> | undefined, rp: Record<string, any> | undefined): { factor: number; note: string } | { missing: string } {
+  const correction = String(header?.DecayCorrection ?? "START").trim().toUpperCase();
+  if (correction === "ADMIN") return { factor: 1, note: "DecayCorrection ADMIN: no decay of the dose" };
+  const seriesDate = String(header?.SeriesDate ?? "");
+  const seriesTime = String(header?.SeriesTime ?? "");
+  if (!seriesDate || !seriesTime) return { missing: !seriesDate ? "SeriesDate" : "SeriesTime" };
+  const halfLifeS = Number(rp?.RadionuclideHalfLife);
+  if (!(halfLifeS > 0)) return { missing: "RadiopharmaceuticalInformationSequence.RadionuclideHalfLife" };
+  const startDateTime = String(rp?.RadiopharmaceuticalStartDateTime ?? "").trim();
+  const startS = startDateTime.length >= 8
+    ? dicomSeconds(startDateTime.slice(0, 8), startDateTime.slice(8).replace(/[+-]\d{4}$/, "") || "000000")
+    : dicomSeconds(seriesDate, String(rp?.RadiopharmaceuticalStartTime ?? ""));
+  if (!Number.isFinite(startS)) return { missing: "RadiopharmaceuticalInformationSequence.RadiopharmaceuticalStartDateTime / RadiopharmaceuticalStartTime" };
+  const elapsedS = dicomSeconds(seriesDate, seriesTime) - startS;
+  if (!(elapsedS >= 0)) return { missing: `a RadiopharmaceuticalStartTime before SeriesTime (the series is ${elapsedS} s before the injection)` };
+  const factor = Math.exp((-Math.LN2 * elapsedS) / halfLifeS);
+  return { factor, note: `DecayCorrection ${correction}: dose decayed ${(elapsedS / 3600).toFixed(3)} h (T½ ${(halfLifeS / 3600).toFixed(2)} h) × ${factor.toPrecision(6)}` };
+}
+
+/** The meaning of a DICOM image's values from Modality and Units (PS3.3 C.8.9.1.1.3). */
+function quantityOf(modality: string, units: string): ImageQuantity {
+  if (modality === "CT") return "hu";
+  if (modality === "RTDOSE") return "gy";
+  const u = units.toUpperCase();
+  if (u === "BQML") return "bqml";
+  if (u === "GML") return "suv";
+  return "counts";
+}
+
+/** The dataset of the first file of `seriesUID` in a folder (or the file itself). */
+async function firstDatasetOf(path: string, seriesUID: string | undefined): Promise<Record<string, any> | undefined> {
+  const { readdir } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const info = await stat(path);
+  const files = info.isDirectory() ? (await readdir(path)).sort().map((n) => join(path, n)) : [path];
+  for (const file of files) {
+    const bytes = await readFile(file);
+    if (bytes.length < 132 || bytes.toString("latin1", 128, 132) !== "DICM") continue;
+    const { ds } = await readDicomDataset(file);
+    if (!seriesUID || String(ds.SeriesInstanceUID ?? "") === seriesUID) return ds;
+  }
+  return undefined;
+}
+
+export interface ActivityConcentration {
+  /** Bq/mL where the image is quantitative (bqml or converted suv); the raw values for counts. */
+  readonly grid: Grid<Float32Array>;
+  /** True when the values are absolute Bq/mL. */
+  readonly absolute: boolean;
+  readonly notes: readonly string[];
+}
+
+/**
+ * The activity concentration of an emission image: Bq/mL for BQML, SUV converted with the
+ * header's injected dose and weight (refused without them), raw counts otherwise.
+ */
+export function activityConcentration(image: ImageInput, field: string): ActivityConcentration {
+  if (image.quantity === "bqml") return { grid: image.grid, absolute: true, notes: [`${image.path}: Bq/mL (Units ${image.units || "stated"})`] };
+  if (image.quantity === "counts") return { grid: image.grid, absolute: false, notes: [`${image.path}: counts (relative): scaled to the administered activity`] };
+  if (image.quantity === "suv") {
+    if (!(image.injectedDoseBq && image.patientWeightKg)) {
+      throw new InputError(field, `${field}: ${image.path} is in SUV but its header lacks ${!image.injectedDoseBq ? "RadiopharmaceuticalInformationSequence.RadionuclideTotalDose" : "PatientWeight"}, so it cannot be converted to Bq/mL`);
+    }
+    const decay = image.suvDecay ?? { factor: 1, note: "no decay information (library caller)" };
+    if ("missing" in decay) {
+      throw new InputError(field, `${field}: ${image.path} is in SUV but its header lacks ${decay.missing}, so the injected dose cannot be decayed to the image time`);
+    }
+    // SUVbw = C [Bq/mL] / (injected dose decayed to the image time [Bq] / body weight [g]) (PS3.3 C.8.9.1.1.3, Units GML).
+    const k = (image.injectedDoseBq * decay.factor) / (image.patientWeightKg * 1000);
+    const data = new Float32Array(image.grid.data.length);
+    for (let n = 0; n < data.length; n++) data[n] = image.grid.data[n] * k;
+    return { grid: { ...image.grid, data }, absolute: true, notes: [`${image.path}: SUVbw × ${image.injectedDoseBq} Bq × ${decay.factor.toPrecision(6)} / ${image.patientWeightKg * 1000} g → Bq/mL (${decay.note})`] };
+  }
+  throw new InputError(field, `${field}: ${image.path} is ${image.modality} (${image.quantity}), not an emission image (SPECT/PET)`);
+}
+
+export interface LabelInput {
+  /** Label map on the target grid (0 = background). */
+  readonly labels: Grid<Uint16Array>;
+  /** Label value → name (from the file, the name table, or the number itself). */
+  readonly names: Readonly<Record<number, string>>;
+  /** How the labels were brought onto the target grid. */
+  readonly resampled: boolean;
+  readonly source: "nifti" | "rtstruct" | "seg";
+  /** When resampled: the fraction (0..1) of each target voxel inside each label (labelOccupancy). */
+  readonly occupancy?: ReadonlyMap<number, Float32Array>;
+}
+
+export interface ReadLabelsOptions {
+  /** The grid of the activity image: labels end up on it. */
+  readonly target: GridGeometry;
+  /** The target image's frame of reference (DICOM): structures on another are refused. */
+  readonly frameOfReferenceUID?: string;
+  /** The grid the structures were drawn on (the CT): RTSTRUCT is rasterised on it, SEG read on it. */
+  readonly drawnOn?: GridGeometry;
+  /** SeriesInstanceUID of `drawnOn` (a DICOM CT): a SEG/RTSTRUCT that references other series is refused. */
+  readonly drawnOnSeriesUID?: string;
+  /** A name table for a NIfTI label map (JSON {"1": "liver"} or lines "1 liver …"). */
+  readonly namesPath?: string;
+  readonly field?: string;
+}
+
+/**
+ * How VOIs relate to an image and its CT: one frame of reference (the CT on another → InputError
+ * naming both UIDs), the CT's grid and series as the ones the structures were drawn on, and the
+ * name table. `readLabelsInput(path, { target, ...labelContext(…) })`.
+ */
+export function labelContext(image: ImageInput, ct: ImageInput | undefined, namesPath?: string): Omit<ReadLabelsOptions, "target"> & { frameOfReferenceUID?: string } {
+  if (ct?.reference && image.reference && ct.reference.frameOfReferenceUID !== image.reference.frameOfReferenceUID) {
+    throw new InputError("--ct", `--ct: ${ct.path} is on frame of reference ${ct.reference.frameOfReferenceUID}, ${image.path} on ${image.reference.frameOfReferenceUID}; register them first`);
+  }
+  const frameOfReferenceUID = image.reference?.frameOfReferenceUID ?? ct?.reference?.frameOfReferenceUID;
+  return {
+    ...(frameOfReferenceUID ? { frameOfReferenceUID } : {}),
+    ...(ct ? { drawnOn: ct.grid } : {}),
+    ...(ct?.reference?.seriesInstanceUID ? { drawnOnSeriesUID: ct.reference.seriesInstanceUID } : {}),
+    ...(namesPath ? { namesPath } : {}),
+  };
+}
+
+/**
+ * Read VOIs from a NIfTI label map, an RTSTRUCT or a SEG and bring them onto `target` by nearest
+ * neighbour (labels are categories). RTSTRUCT contours are rasterised on the grid they were drawn
+ * on (`drawnOn`, the CT), else on the target.
+ */
+export async function readLabelsInput(path: string, options: ReadLabelsOptions): Promise<LabelInput> {
+  const field = options.field ?? "--labels";
+  if (isNiftiPath(path)) {
+    const grid = await readNifti(path, { kind: "labels" });
+    const names = await readNameTable(options.namesPath ?? siblingNameTable(path), options.namesPath !== undefined, field);
+    const present = [...new Set(grid.data)].filter((l) => l !== 0).sort((a, b) => a - b);
+    const allNames: Record<number, string> = {};
+    for (const l of present) allNames[l] = names[l] ?? String(l);
+    return onTarget(grid, allNames, options.target, path, "nifti");
+  }
+  const { ds } = await readDicomDataset(path);
+  const modality = String(ds.Modality ?? "");
+  const frame = options.frameOfReferenceUID ? { frameOfReferenceUID: options.frameOfReferenceUID } : {};
+  if (options.drawnOnSeriesUID && (modality === "RTSTRUCT" || modality === "SEG")) checkReferencedSeries(path, ds, modality, options.drawnOnSeriesUID, field);
+  if (modality === "RTSTRUCT") {
+    const masks = await readRtStruct(path, options.drawnOn ?? options.target, frame);
+    return onTarget(masks.labels, masks.names, options.target, path, "rtstruct");
+  }
+  if (modality === "SEG") {
+    const masks = await readDicomSeg(path, options.drawnOn ?? options.target, frame);
+    return onTarget(masks.labels, masks.names, options.target, path, "seg");
+  }
+  throw new InputError(field, `${field}: ${path} is a DICOM ${modality || "file"}, not an RTSTRUCT or SEG (Modality)`);
+}
+
+/**
+ * A SEG names the series it segments in ReferencedSeriesSequence (PS3.3 C.8.20.2 / C.7.6.16), an
+ * RTSTRUCT in ReferencedFrameOfReferenceSequence > RTReferencedStudySequence >
+ * RTReferencedSeriesSequence (C.8.8.5): when that is not the CT given, the VOIs were drawn on
+ * another image (another scan, or a resampled copy) and are refused. Files that name no series
+ * are accepted (the frame-of-reference check still applies).
+ */
+function checkReferencedSeries(path: string, ds: Record<string, any>, modality: string, seriesUID: string, field: string): void {
+  const list = (v: unknown): any[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
+  let tag: string;
+  let uids: string[];
+  if (modality === "SEG") {
+    tag = "ReferencedSeriesSequence.SeriesInstanceUID";
+    uids = list(ds.ReferencedSeriesSequence).map((s) => String(s.SeriesInstanceUID ?? ""));
+  } else {
+    tag = "ReferencedFrameOfReferenceSequence.RTReferencedStudySequence.RTReferencedSeriesSequence.SeriesInstanceUID";
+    uids = list(ds.ReferencedFrameOfReferenceSequence)
+      .flatMap((f) => list(f.RTReferencedStudySequence))
+      .flatMap((st) => list(st.RTReferencedSeriesSequence))
+      .map((s) => String(s.SeriesInstanceUID ?? ""));
+  }
+  uids = uids.filter(Boolean);
+  if (uids.length > 0 && !uids.includes(seriesUID)) {
+    throw new InputError(field, `${field}: ${path}: ${tag} is ${uids.join(", ")}, not the CT's series ${seriesUID}: the ${modality} was made on another image`);
+  }
+}
+
+function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string>>, target: GridGeometry, path: string, source: LabelInput["source"]): LabelInput {
+  if (sameGeometry(grid, target)) return { labels: { ...grid, frame: target.frame, originMm: [...target.originMm], direction: [...target.direction] } as Grid<Uint16Array>, names, resampled: false, source };
+  const present = [...new Set(grid.data)].filter((l) => l !== 0);
+  return { labels: resampleGrid(grid, target, { method: "nearest", name: path }), names, resampled: true, source, occupancy: labelOccupancy(grid, target, present) };
+}
+
+/** `labels.nii.gz` → `labels.json` (the name table written next to it), if any. */
+function siblingNameTable(path: string): string {
+  return path.replace(/\.nii(\.gz)?$/i, ".json");
+}
+
+/**
+ * A label name table: JSON ({"1": "liver"} or [{ "label": 1, "name": "liver" }]) or text lines
+ * "1 liver …" / "1,liver" (3D Slicer colour tables, ITK-SNAP label descriptions with the name
+ * quoted). `required` = given by the user (a missing file is an error); else optional.
+ */
+export async function readNameTable(path: string, required: boolean, field: string): Promise<Record<number, string>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if (!required) return {};
+    throw new InputError("--label-names", `--label-names: cannot read ${path}: ${(err as Error).message}`);
+  }
+  const names: Record<number, string> = {};
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(trimmed);
+    } catch (err) {
+      throw new InputError(field, `${path}: not valid JSON (${(err as Error).message})`);
+    }
+    const entries: Array<[unknown, unknown]> = Array.isArray(doc)
+      ? doc.map((e: any) => [e?.label ?? e?.value, e?.name])
+      : Object.entries(doc as Record<string, unknown>);
+    for (const [k, v] of entries) {
+      const label = Number(k);
+      if (!Number.isInteger(label) || label < 1 || label > 65535 || typeof v !== "string") {
+        throw new InputError(field, `${path}: entry ${JSON.stringify(k)} → ${JSON.stringify(v)}: expected an integer label 1..65535 and a name`);
+      }
+      names[label] = v;
+    }
+    return names;
+  }
+  for (const line of text.split(/\r?\n/)) {
+    const l = line.trim();
+    if (!l || l.startsWith("#")) continue;
+    // A quoted name anywhere on the line (ITK-SNAP), else the second token (3D Slicer).
+    const m = /^(\d+)[\s,]+(\S+)/.exec(l);
+    if (!m) continue;
+    const quoted = /"([^"]*)"/.exec(l);
+    const label = Number(m[1]);
+    if (label >= 1 && label <= 65535) names[label] = quoted ? quoted[1] : m[2];
+  }
+  return names;
+}

@@ -1,0 +1,151 @@
+/**
+ * Running a study's runs on this machine's worker pool: the local executor, and the body of one
+ * SLURM array task or Kubernetes pod (a slice of the runs). Each run is independent:
+ * - a finished run (runs/<id>.json present) is skipped and counted;
+ * - a failing run writes runs/<id>.error.json with its error and the next run starts;
+ * - a run's record is written atomically (temporary name + rename), so an interrupted study
+ *   leaves finished records and no partial one, and a re-run redoes exactly the missing ones.
+ * Runs that share a tree (same geometry, tree section and tree seed) grow it once: it is kept in
+ * memory for the next run and in DIR/trees/ for other processes and later re-runs.
+ */
+import { readFile, rm } from "node:fs/promises";
+import { writeFileAtomic } from "../io/atomic.js";
+import { sirtsimVersion } from "../io/results.js";
+import type { WorkerPool } from "../parallel/pool.js";
+import { fftPassRunner } from "../parallel/dose.js";
+import { loadSimulationCase, type SimulationCase } from "../pipeline/caseInput.js";
+import { readCaseMask } from "../pipeline/files.js";
+import type { DoseStageOptions } from "../pipeline/doseStage.js";
+import { finishSimulation, type SimulationOutputs } from "../pipeline/finish.js";
+import { depositLodgedSpheresParallel, simulateCoreParallel } from "../pipeline/simulate.js";
+import { deserializeTree, growTree, serializeTree, type ArterialTree } from "../vascular/index.js";
+import { doseAtVolumeSteps, runMetrics } from "./metrics.js";
+import { runCase, type StudyPlan, type StudyRun } from "./plan.js";
+import { failurePath, runPath, runStates, treePath, type RunFailure, type RunRecord } from "./store.js";
+
+/** A slice of the runs: `index` of `count` (0-based), as an array task runs it. */
+export interface Slice {
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface RunStudyOptions {
+  readonly pool: WorkerPool;
+  readonly slice?: Slice;
+  /** One line per run (stderr in the CLI). */
+  readonly log?: (message: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface RunStudyResult {
+  readonly ran: number;
+  /** Runs skipped because their record was already there. */
+  readonly skipped: number;
+  readonly failures: readonly RunFailure[];
+}
+
+/**
+ * The distinct runs (by id) in execution order: grouped by tree so that a tree is grown once per
+ * process, groups in order of first appearance. A slice is a contiguous chunk of this order, so
+ * an array task grows few trees.
+ */
+export function executionOrder(plan: StudyPlan): StudyRun[] {
+  const groups = new Map<string, StudyRun[]>();
+  const seen = new Set<string>();
+  for (const run of plan.runs) {
+    if (seen.has(run.id)) continue;
+    seen.add(run.id);
+    const group = groups.get(run.treeKey);
+    if (group) group.push(run);
+    else groups.set(run.treeKey, [run]);
+  }
+  return [...groups.values()].flat();
+}
+
+export function sliceOf<T>(items: readonly T[], slice: Slice | undefined): T[] {
+  if (slice === undefined) return [...items];
+  const from = Math.floor((slice.index * items.length) / slice.count);
+  const to = Math.floor(((slice.index + 1) * items.length) / slice.count);
+  return items.slice(from, to);
+}
+
+export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOptions): Promise<RunStudyResult> {
+  const log = options.log ?? (() => {});
+  const runs = sliceOf(executionOrder(plan), options.slice);
+  const { finished } = await runStates(dir);
+  const mask = await readCaseMask(plan.cellCases[0], plan.casePath);
+  const trees = new TreeCache(dir);
+  // One FFT runner for the whole study: it keeps its shared buffers between runs of one grid size.
+  const doseOptions: DoseStageOptions = options.pool.workers > 1 ? { runPasses: fftPassRunner(options.pool) } : {};
+  const failures: RunFailure[] = [];
+  let ran = 0;
+  let skipped = 0;
+  for (const [k, run] of runs.entries()) {
+    if (options.signal?.aborted) break;
+    if (finished.has(run.id)) {
+      skipped++;
+      continue;
+    }
+    const label = `run ${k + 1}/${runs.length} (cell ${run.cell}, tree seed ${run.treeSeed}, seed ${run.seed}, ${run.id.slice(0, 12)})`;
+    const t0 = Date.now();
+    try {
+      plantedFailure(run);
+      const simCase = loadSimulationCase(runCase(plan, run), plan.casePath, mask?.grid);
+      const tree = await trees.get(run.treeKey, simCase);
+      const outputs = await simulateRun(simCase, options.pool, tree, doseOptions);
+      await writeFileAtomic(runPath(dir, run.id), `${JSON.stringify(runRecord(run.id, outputs))}\n`);
+      await rm(failurePath(dir, run.id), { force: true });
+      ran++;
+      log(`${label}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (err) {
+      const failure: RunFailure = { kind: "sirtsim-study-failure", id: run.id, error: err instanceof Error ? err.message : String(err) };
+      failures.push(failure);
+      await writeFileAtomic(failurePath(dir, run.id), `${JSON.stringify(failure, null, 1)}\n`);
+      log(`${label}: FAILED: ${failure.error}`);
+    }
+  }
+  return { ran, skipped, failures };
+}
+
+/** Test hook (like SIRTSIM_FAIL_UNIT): SIRTSIM_STUDY_FAIL_RUN=<run index> makes that run fail. */
+function plantedFailure(run: StudyRun): void {
+  const target = process.env.SIRTSIM_STUDY_FAIL_RUN;
+  if (target !== undefined && target.split(",").includes(String(run.index))) throw new Error(`planted failure (SIRTSIM_STUDY_FAIL_RUN=${target})`);
+}
+
+/** One simulation without files: planning → tree → transport → dose → metrics. */
+export async function simulateRun(simCase: SimulationCase, pool: WorkerPool, tree?: ArterialTree, doseOptions: DoseStageOptions = {}): Promise<SimulationOutputs> {
+  const core = await simulateCoreParallel(simCase, { pool, ...(tree ? { stages: { tree } } : {}) });
+  const part = await depositLodgedSpheresParallel(simCase, core, pool);
+  return finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
+}
+
+/** What a finished run keeps: every metric and the DVH of every VOI as D(v). */
+export function runRecord(id: string, outputs: SimulationOutputs): RunRecord {
+  const dvh: Record<string, number[]> = {};
+  for (const v of outputs.dose.vois) dvh[v.name] = doseAtVolumeSteps(v.curve.doseGy, v.curve.volumeFraction);
+  return { kind: "sirtsim-study-run", id, sirtsimVersion: sirtsimVersion(), metrics: runMetrics(outputs.summary), dvhDoseAtVolumeGy: dvh };
+}
+
+/** Trees by key: the last one in memory, all of them in DIR/trees/. */
+class TreeCache {
+  private key: string | null = null;
+  private tree: ArterialTree | null = null;
+
+  constructor(private readonly dir: string) {}
+
+  async get(key: string, simCase: SimulationCase): Promise<ArterialTree> {
+    if (this.key === key && this.tree) return this.tree;
+    const path = treePath(this.dir, key);
+    let tree: ArterialTree;
+    try {
+      tree = deserializeTree(new Uint8Array(await readFile(path)));
+    } catch {
+      tree = growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
+      await writeFileAtomic(path, serializeTree(tree));
+    }
+    this.key = key;
+    this.tree = tree;
+    return tree;
+  }
+}

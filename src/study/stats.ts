@@ -1,0 +1,127 @@
+/**
+ * The spread of a metric over the runs of one study cell (trees × seeds):
+ * - `meanCi95`: the 95 % confidence interval of the mean, mean ± t(0.975, n−1)·sd/√n (Student t;
+ *   how well the cell mean is known);
+ * - `predictionInterval95`: the 95 % prediction interval for one further run, mean ±
+ *   t(0.975, n−1)·sd·√(1 + 1/n) (assumes normally distributed runs; what one patient's next
+ *   simulation may give);
+ * - `runPercentiles95`: the 2.5th and 97.5th percentiles of the runs themselves (linear
+ *   interpolation between order statistics, R type 7 / numpy "linear"; no normality assumed, but
+ *   with few runs it is close to the min and max).
+ * sd is the sample standard deviation (n − 1). With one run only the mean is defined.
+ */
+
+export interface MetricStats {
+  readonly n: number;
+  readonly mean: number | null;
+  readonly sd: number | null;
+  readonly meanCi95: readonly [number, number] | null;
+  readonly predictionInterval95: readonly [number, number] | null;
+  readonly runPercentiles95: readonly [number, number] | null;
+}
+
+/** Statistics of the finite values among `values` (null and NaN are skipped). */
+export function metricStats(values: ReadonlyArray<number | null>): MetricStats {
+  const xs = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const n = xs.length;
+  if (n === 0) return { n, mean: null, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null };
+  let sum = 0;
+  for (const x of xs) sum += x;
+  const mean = sum / n;
+  if (n === 1) return { n, mean, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null };
+  let ss = 0;
+  for (const x of xs) ss += (x - mean) * (x - mean);
+  const sd = Math.sqrt(ss / (n - 1));
+  const t = studentTQuantile(0.975, n - 1);
+  const halfMean = (t * sd) / Math.sqrt(n);
+  const halfPredict = t * sd * Math.sqrt(1 + 1 / n);
+  const sorted = [...xs].sort((a, b) => a - b);
+  return {
+    n,
+    mean,
+    sd,
+    meanCi95: [mean - halfMean, mean + halfMean],
+    predictionInterval95: [mean - halfPredict, mean + halfPredict],
+    runPercentiles95: [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)],
+  };
+}
+
+/** Quantile p of sorted values, linear interpolation between order statistics (R type 7). */
+export function quantileSorted(sorted: readonly number[], p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/**
+ * Quantile p (0.5 < p < 1) of Student's t with `df` degrees of freedom, by bisection on the CDF
+ * F(t) = 1 − I_{df/(df+t²)}(df/2, 1/2)/2 (Abramowitz & Stegun 26.7.1 with 26.5.27).
+ */
+export function studentTQuantile(p: number, df: number): number {
+  let lo = 0;
+  let hi = 1;
+  while (studentTCdf(hi, df) < p) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (studentTCdf(mid, df) < p) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+function studentTCdf(t: number, df: number): number {
+  const x = df / (df + t * t);
+  const tail = 0.5 * regularizedBeta(x, df / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+
+/** Regularized incomplete beta I_x(a, b), continued fraction (Numerical Recipes 3rd ed. §6.4, Lentz). */
+function regularizedBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  if (x < (a + 1) / (a + b + 2)) return (front * betaContinuedFraction(x, a, b)) / a;
+  return 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
+}
+
+function betaContinuedFraction(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-15) break;
+  }
+  return h;
+}
+
+/** ln Γ(x), Lanczos approximation (g = 7, n = 9; accurate to ~1e-15 for x > 0). */
+function logGamma(x: number): number {
+  const g = 7;
+  const coef = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const xm = x - 1;
+  let sum = coef[0];
+  for (let i = 1; i < g + 2; i++) sum += coef[i] / (xm + i);
+  const t = xm + g + 0.5;
+  return 0.5 * Math.log(2 * Math.PI) + (xm + 0.5) * Math.log(t) - t + Math.log(sum);
+}

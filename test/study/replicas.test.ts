@@ -1,0 +1,35 @@
+/** `simulate --replicas N` (src/study/replicas.ts): the uncertainty block and the report columns. */
+import { describe, expect, it } from "vitest";
+import { createPool } from "../../src/parallel/pool.js";
+import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
+import { replicaUncertainty, withUncertainty } from "../../src/study/replicas.js";
+import { simulateRun } from "../../src/study/runner.js";
+import { tinyCase } from "./tinyStudy.js";
+
+describe("replicaUncertainty", () => {
+  it("replicaUncertainty(first, 2) runs replica 1 with tree seed and seed + 1 and gives each VOI's statistics of both runs (unit test)", async () => {
+    const caseJson = tinyCase();
+    const pool = createPool({ workers: 1 });
+    const first = await simulateRun(loadSimulationCase(caseJson, "tiny.json"), pool);
+    const second = await simulateRun(loadSimulationCase({ ...caseJson, seed: 12, tree: { terminals: 1000, seed: 4 } }, "tiny.json"), pool);
+    const u = await replicaUncertainty(first, 2, { caseJson, casePath: "tiny.json", pool });
+    expect(u.runs).toEqual([
+      { treeSeed: 3, seed: 11 },
+      { treeSeed: 4, seed: 12 },
+    ]);
+    for (const voi of ["right", "left", "normal"]) {
+      const a = first.summary.compartments[voi].meanDoseGy;
+      const b = second.summary.compartments[voi].meanDoseGy;
+      expect(u.compartments[voi].meanDoseGy.n).toBe(2);
+      expect(u.compartments[voi].meanDoseGy.mean).toBeCloseTo((a + b) / 2, 12);
+      expect(u.compartments[voi].D70Gy.sd).toBeGreaterThanOrEqual(0);
+    }
+    // A different tree and seed give a different dose: the band is not empty.
+    expect(u.compartments.right.meanDoseGy.sd).toBeGreaterThan(0);
+    const withU = withUncertainty(first, u);
+    expect((withU.summary as unknown as { uncertainty: unknown }).uncertainty).toBe(u);
+    expect(withU.report.metrics.columns.at(-3)).toContain("95 % prediction over 2 replicas");
+    expect(withU.report.metrics.rows.every((r) => r.length === withU.report.metrics.columns.length)).toBe(true);
+    await pool.destroy();
+  });
+});

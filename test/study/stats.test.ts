@@ -1,0 +1,36 @@
+/** Cell statistics of a study (src/study/stats.ts). */
+import { describe, expect, it } from "vitest";
+import { metricStats, studentTQuantile } from "../../src/study/stats.js";
+
+describe("studentTQuantile", () => {
+  it("studentTQuantile(0.975, df) matches the published t table (Abramowitz & Stegun table 26.10)", () => {
+    const table: Array<[number, number]> = [
+      [1, 12.706],
+      [2, 4.303],
+      [4, 2.776],
+      [9, 2.262],
+      [19, 2.093],
+      [30, 2.042],
+      [120, 1.98],
+    ];
+    for (const [df, t] of table) expect(studentTQuantile(0.975, df)).toBeCloseTo(t, 3);
+  });
+});
+
+describe("metricStats", () => {
+  it("metricStats gives mean, sample sd and the three named 95 % intervals of 1..10 (hand computation)", () => {
+    const s = metricStats([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const sd = Math.sqrt(82.5 / 9);
+    expect(s.mean).toBe(5.5);
+    expect(s.sd).toBeCloseTo(sd, 12);
+    expect(s.meanCi95![1] - 5.5).toBeCloseTo((2.2621571628 * sd) / Math.sqrt(10), 8);
+    expect(s.predictionInterval95![1] - 5.5).toBeCloseTo(2.2621571628 * sd * Math.sqrt(1.1), 8);
+    // Type 7: h = 9·0.025 = 0.225 → 1.225; h = 8.775 → 9.775.
+    expect(s.runPercentiles95).toEqual([1.225, 9.775]);
+  });
+
+  it("metricStats skips null and NaN, and gives only the mean for one run", () => {
+    expect(metricStats([null, 3, NaN])).toEqual({ n: 1, mean: 3, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null });
+    expect(metricStats([]).n).toBe(0);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * `sirtsim study` through the library (inline pool): rows and cells, the cell statistics against a
+ * hand computation from the rows, a planted failing run, resume after a deleted run record.
+ */
+import { describe, expect, it } from "vitest";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadStudyPlan } from "../../src/cli/commands/study.js";
+import { collectStudy } from "../../src/study/collect.js";
+import { runStudy } from "../../src/study/runner.js";
+import { writePlan } from "../../src/study/store.js";
+import { createPool } from "../../src/parallel/pool.js";
+import { tinyStudy } from "./tinyStudy.js";
+
+/** Student t 0.975 quantile for 1 degree of freedom (published tables: 12.706). */
+const T_975_DF1 = 12.706204736174707;
+
+function parseCsv(text: string): Array<Record<string, string>> {
+  const [header, ...lines] = text.trim().split("\n");
+  const names = header.split(",");
+  return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [names[i], v])));
+}
+
+describe("sirtsim study (local executor)", () => {
+  it("runs cells × trees × seeds, reports a planted failure while the others finish, resumes and redoes missing runs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sirtsim-study-"));
+    try {
+      const studyFile = join(dir, "study.json");
+      await writeFile(studyFile, JSON.stringify(tinyStudy()));
+      const plan = await loadStudyPlan(studyFile);
+      expect(plan.cells).toHaveLength(2);
+      expect(plan.runs).toHaveLength(4);
+      const out = join(dir, "out");
+      await writePlan(out, plan);
+      const pool = createPool({ workers: 1 });
+
+      // 1. Run 1 fails on purpose; runs 0, 2, 3 finish.
+      process.env.SIRTSIM_STUDY_FAIL_RUN = "1";
+      let result;
+      try {
+        result = await runStudy(out, plan, { pool });
+      } finally {
+        delete process.env.SIRTSIM_STUDY_FAIL_RUN;
+      }
+      expect(result.ran).toBe(3);
+      expect(result.failures).toHaveLength(1);
+      expect(result.failures[0].error).toContain("planted failure");
+      let tables = await collectStudy(out, plan);
+      expect(tables.failed.map((f) => f.run)).toEqual([1]);
+      expect(tables.finished).toBe(3);
+
+      // 2. A re-run redoes the failed run only and skips the three finished ones.
+      result = await runStudy(out, plan, { pool });
+      expect({ ran: result.ran, skipped: result.skipped, failed: result.failures.length }).toEqual({ ran: 1, skipped: 3, failed: 0 });
+      tables = await collectStudy(out, plan);
+      expect(tables.failed).toHaveLength(0);
+      const runsCsv = await readFile(join(out, "runs.csv"), "utf8");
+      const rows = parseCsv(runsCsv);
+      expect(rows).toHaveLength(4);
+      expect(rows.map((r) => [r.cell, r.lungShuntFraction, r.seed, r.status])).toEqual([
+        ["0", "0.05", "11", "ok"],
+        ["0", "0.05", "12", "ok"],
+        ["1", "0.1", "11", "ok"],
+        ["1", "0.1", "12", "ok"],
+      ]);
+
+      // 3. Cell statistics equal a hand computation from the rows (n = 2 per cell).
+      const cellsRows = parseCsv(await readFile(join(out, "cells.csv"), "utf8"));
+      for (const metric of ["right.meanDoseGy", "normal.D70Gy", "lung.meanDoseGy"]) {
+        for (const cell of ["0", "1"]) {
+          const xs = rows.filter((r) => r.cell === cell).map((r) => Number(r[metric]));
+          const mean = (xs[0] + xs[1]) / 2;
+          const sd = Math.abs(xs[0] - xs[1]) / Math.SQRT2;
+          const half = (T_975_DF1 * sd) / Math.SQRT2;
+          const s = cellsRows.find((r) => r.cell === cell && r.metric === metric)!;
+          expect(Number(s.n)).toBe(2);
+          expect(Number(s.mean)).toBeCloseTo(mean, 10);
+          expect(Number(s.sd)).toBeCloseTo(sd, 10);
+          expect(Number(s.meanCi95Low)).toBeCloseTo(mean - half, 8);
+          expect(Number(s.meanCi95High)).toBeCloseTo(mean + half, 8);
+          expect(Number(s.predictionInterval95High)).toBeCloseTo(mean + T_975_DF1 * sd * Math.sqrt(1.5), 8);
+          // Type-7 percentiles of two values: min + 0.025·range and min + 0.975·range.
+          expect(Number(s["runPercentile2.5"])).toBeCloseTo(Math.min(...xs) + 0.025 * Math.abs(xs[0] - xs[1]), 8);
+          expect(Number(s["runPercentile97.5"])).toBeCloseTo(Math.min(...xs) + 0.975 * Math.abs(xs[0] - xs[1]), 8);
+        }
+      }
+      // The lung dose grows with the lung shunt: the sweep is not a constant.
+      const lung = (cell: string) => Number(cellsRows.find((r) => r.cell === cell && r.metric === "lung.meanDoseGy")!.mean);
+      expect(lung("1")).toBeGreaterThan(lung("0"));
+      // One tree grown for all four runs (the lung shunt does not change the tree).
+      expect(await readdir(join(out, "trees"))).toHaveLength(1);
+
+      // 4. Delete one run record: the re-run redoes it alone and the tables come out the same bytes.
+      await rm(join(out, "runs", `${plan.runs[2].id}.json`));
+      result = await runStudy(out, plan, { pool });
+      expect({ ran: result.ran, skipped: result.skipped }).toEqual({ ran: 1, skipped: 3 });
+      await collectStudy(out, plan);
+      expect(await readFile(join(out, "runs.csv"), "utf8")).toBe(runsCsv);
+      const html = await readFile(join(out, "study.html"), "utf8");
+      expect(html).toContain("predictionInterval95");
+      await pool.destroy();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

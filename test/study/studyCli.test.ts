@@ -1,0 +1,64 @@
+/** `sirtsim study` input errors through the real CLI (node dist/src/cli/main.js; `npm test` builds first). */
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { tinyStudy } from "./tinyStudy.js";
+
+const main = resolve(import.meta.dirname, "../../dist/src/cli/main.js");
+
+function runStudyCli(study: Record<string, unknown>, extra: string[] = []): { status: number | null; stderr: string; outExists: boolean } {
+  const dir = mkdtempSync(join(tmpdir(), "sirtsim-study-cli-"));
+  try {
+    const file = join(dir, "bad-study.json");
+    writeFileSync(file, JSON.stringify(study));
+    const out = join(dir, "out");
+    const r = spawnSync(process.execPath, [main, "study", file, "--out", out, "--workers", "1", ...extra], { encoding: "utf8" });
+    return { status: r.status, stderr: r.stderr, outExists: existsSync(out) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("sirtsim study: bad study files exit 2 naming the file and field, nothing written", () => {
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ["an unknown case field path", tinyStudy({ vary: [{ path: "geometry.tumours[0].tnRatoi", values: [2, 3] }] }), /vary\[0\]\.path.*tnRatoi/],
+    ["a list index the base case lacks", tinyStudy({ vary: [{ path: "geometry.tumours[5].tnRatio", values: [2] }] }), /vary\[0\]\.path.*tumours\[5\] does not exist/],
+    ["an out-of-range value", tinyStudy({ vary: [{ path: "lungShuntFraction", values: [0.05, 1.5] }] }), /vary\[0\]\.path.*lungShuntFraction/],
+    ["an empty range", tinyStudy({ vary: [{ path: "lungShuntFraction", range: { from: 0.01, to: 0.1, steps: 0 } }] }), /vary\[0\]\.range\.steps/],
+    ["an empty list of values", tinyStudy({ vary: [{ path: "lungShuntFraction", values: [] }] }), /vary\[0\]\.values/],
+    ["zero replicas", tinyStudy({ replicas: { trees: 0, seeds: 2 } }), /replicas\.trees/],
+    ["zipped fields of unequal length", tinyStudy({ vary: [{ zip: [{ path: "lungShuntFraction", values: [0.05, 0.1] }, { path: "dose.voxelMm", values: [8] }] }] }), /vary\[0\]\.zip\[1\]/],
+    ["an unknown metric", tinyStudy({ metrics: ["D71Gy"] }), /metrics\[0\]/],
+    ["an unknown study key", tinyStudy({ replica: 3 }), /replica/],
+  ];
+  for (const [what, study, field] of cases) {
+    it(`${what} → exit 2`, () => {
+      const r = runStudyCli(study);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(field);
+      expect(r.stderr).toContain("bad-study.json");
+      expect(r.outExists).toBe(false);
+    });
+  }
+
+  it("simulate --replicas with --shard is refused (exit 2, nothing written)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sirtsim-replicas-cli-"));
+    try {
+      const out = join(dir, "out");
+      const r = spawnSync(process.execPath, [main, "simulate", join(dir, "none.json"), "--out", out, "--replicas", "3", "--shard", "0/2"], { encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain("--replicas");
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--executor slurm options are refused with the local executor (exit 2)", () => {
+    const r = runStudyCli(tinyStudy(), ["--slices", "2"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--slices");
+  });
+});
