@@ -172,7 +172,7 @@ const written: string[] = [];
  * an empty path, an existing file, the current folder or one of its ancestors, a folder holding
  * files sirtsim did not write, a folder another live run is writing into.
  */
-export function openOutputDir(out: string | undefined, outOption = "--out"): OutputDir {
+export function openOutputDir(out: string | undefined, outOption = "--out", inputs: readonly (string | undefined)[] = []): OutputDir {
   if (typeof out !== "string" || out.trim() === "") {
     throw new InputError(outOption, `${outOption} must name an output folder, got ${JSON.stringify(out ?? "")}`);
   }
@@ -186,6 +186,7 @@ export function openOutputDir(out: string | undefined, outOption = "--out"): Out
   if (rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel))) {
     throw new InputError(outOption, `${outOption} ${out}: the output folder would be replaced as a whole and it holds the current folder; name a new folder`);
   }
+  checkNoInputInside(target, out, outOption, inputs);
   let stat: ReturnType<typeof statSync> | undefined;
   try {
     stat = statSync(target);
@@ -258,6 +259,27 @@ function swapSync(target: string, staging: string, replaced: string): void {
   renameSync(staging, target);
 }
 
+/**
+ * An input file or folder inside the output folder (a case.json or labels.nii.gz beside its
+ * outputs, a shard folder merged into itself) would be deleted by the swap, and a user's case
+ * file rewritten (reformatted, --seed applied): refused before any work.
+ */
+function checkNoInputInside(target: string, out: string, outOption: string, inputs: readonly (string | undefined)[]): void {
+  for (const input of inputs) {
+    if (input === undefined || input === "") continue;
+    let path = resolve(input);
+    try {
+      path = realpathSync(path);
+    } catch {
+      // missing input: its own reader names it
+    }
+    const rel = relative(target, path);
+    if (rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel))) {
+      throw new InputError(outOption, `${outOption} ${out} holds the input ${input}; the output folder is replaced as a whole, so name another folder`);
+    }
+  }
+}
+
 /** A folder may be replaced if it holds only sirtsim's file names (or nothing). */
 function checkReplaceable(target: string, out: string, outOption: string): void {
   const names = readdirSync(target);
@@ -284,10 +306,11 @@ function removeCreatedParents(parent: string, firstCreated: string | undefined):
 
 /**
  * A command's run into `--out`: open it (checks, lock) before any work, run, release however the
- * run ends. `run` commits the set when its outputs are ready.
+ * run ends. `run` commits the set when its outputs are ready. `inputs`: the command's input paths,
+ * none of which may lie inside the output folder.
  */
-export async function runIntoOutputDir<T>(out: string | undefined, run: (output: OutputDir) => Promise<T>): Promise<T> {
-  const output = openOutputDir(out);
+export async function runIntoOutputDir<T>(out: string | undefined, run: (output: OutputDir) => Promise<T>, inputs: readonly (string | undefined)[] = []): Promise<T> {
+  const output = openOutputDir(out, "--out", inputs);
   try {
     return await run(output);
   } finally {

@@ -75,6 +75,23 @@ describe("--out is checked before any work", () => {
   });
 });
 
+  it("an --out folder holding the command's input (a case.json beside its outputs, a shard merged into itself) is refused, the input untouched", () => {
+    mkdirSync(join(dir, "patient"));
+    const caseText = readFileSync(join(dir, "case.json"), "utf8");
+    writeFileSync(join(dir, "patient", "case.json"), caseText);
+    // case.json is a name sirtsim writes, so without the input check the swap would replace the user's case.
+    const r = sirtsim(["tree", "patient/case.json", "--out", "patient", "--terminals", "40", "--seed", "3"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^error: --out patient holds the input patient\/case\.json; the output folder is replaced as a whole/m);
+    expect(readdirSync(join(dir, "patient"))).toEqual(["case.json"]);
+    expect(readFileSync(join(dir, "patient", "case.json"), "utf8")).toBe(caseText);
+    const m = sirtsim(["merge", "patient", "--out", "patient"]);
+    expect(m.code, m.stderr).toBe(2);
+    expect(m.stderr).toMatch(/^error: --out patient holds the input patient;/m);
+    expect(leftovers()).toEqual([]);
+    rmSync(join(dir, "patient"), { recursive: true });
+  });
+
 describe("output sets are replaced whole", () => {
   it("files of an earlier kind do not survive: transport into a tree's folder leaves only the transport's files", () => {
     expect(tree("set", "1").code).toBe(0);

@@ -156,7 +156,7 @@ export interface DoseSummary {
 
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => doseInto(output, activityPath, options));
+  return runIntoOutputDir(options.out, (output) => doseInto(output, activityPath, options), [activityPath, options.labels, options.ct]);
 }
 
 async function doseInto(output: OutputDir, activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {

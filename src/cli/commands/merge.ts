@@ -54,7 +54,7 @@ const RUN_FIELDS = ["caseSha256", "treeSha256", "lodgedSha256", "totalUnits", "s
 
 export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }): Promise<void> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => mergeInto(output, dirs, options));
+  return runIntoOutputDir(options.out, (output) => mergeInto(output, dirs, options), dirs);
 }
 
 async function mergeInto(output: OutputDir, dirs: readonly string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }): Promise<void> {

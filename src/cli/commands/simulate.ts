@@ -61,7 +61,7 @@ export function registerSimulate(program: Command): void {
 
 export async function runSimulate(caseFile: string, options: SimulateCommandOptions): Promise<void> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => simulateInto(output, caseFile, options));
+  return runIntoOutputDir(options.out, (output) => simulateInto(output, caseFile, options), [caseFile, options.tree, options.lodged]);
 }
 
 async function simulateInto(output: OutputDir, caseFile: string, options: SimulateCommandOptions): Promise<void> {

@@ -61,7 +61,7 @@ async function readCase(caseFile: string): Promise<Record<string, unknown>> {
 
 export async function runTransport(caseFile: string, options: TransportCommandOptions): Promise<void> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => transportInto(output, caseFile, options));
+  return runIntoOutputDir(options.out, (output) => transportInto(output, caseFile, options), [caseFile]);
 }
 
 async function transportInto(output: OutputDir, caseFile: string, options: TransportCommandOptions): Promise<void> {

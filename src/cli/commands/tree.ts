@@ -43,7 +43,7 @@ export function registerTree(program: Command): void {
 
 export async function runTree(caseFile: string, options: TreeCommandOptions): Promise<void> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => growTreeInto(output, caseFile, options));
+  return runIntoOutputDir(options.out, (output) => growTreeInto(output, caseFile, options), [caseFile]);
 }
 
 async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCommandOptions): Promise<void> {
