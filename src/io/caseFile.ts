@@ -13,6 +13,7 @@
 import { z } from "zod";
 import { geometrySchema, treeSchema } from "../vascular/config.js";
 import { injectionSchema, transportSchema } from "../transport/config.js";
+import { reportConfigSchema } from "../report/config.js";
 import { doseConfigSchema } from "../dose/config.js";
 import { InputError } from "../errors.js";
 import { INDICATIONS, SCENARIOS, type Indication, type Scenario } from "../physics/eanm2022.js";
@@ -146,7 +147,7 @@ const massOrVolumeSchema = strict(
 );
 
 /** Sections of the case file that other stages own and validate with their own schemas. */
-export const RESERVED_SECTIONS = ["name", "description", "seed", "geometry", "tree", "injection", "transport", "dose"] as const;
+export const RESERVED_SECTIONS = ["name", "description", "seed", "geometry", "tree", "injection", "transport", "dose", "report"] as const;
 
 const reserved = Object.fromEntries(
   RESERVED_SECTIONS.map((k) => [k, z.unknown().optional().meta({ description: `Owned by another stage (${k}); not validated by planning.` })]),
@@ -396,6 +397,7 @@ export const simulationCaseSchema = caseSchema.extend({
   injection: injectionSchema.optional(),
   transport: transportSchema.optional(),
   dose: doseConfigSchema.optional(),
+  report: reportConfigSchema.optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional().meta({ description: "Seed of the simulation's random streams (transport, lodging positions); default 20261126." }),
   name: z.string().optional().meta({ description: "Case name shown in reports." }),
   description: z.string().optional().meta({ description: "Free text: the case and the sources of its numbers." }),

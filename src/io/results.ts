@@ -12,19 +12,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "./atomic.js";
 import { checkDvhCurve, type DvhCurve } from "./csv.js";
+import { provenanceOf, type Provenance } from "./provenance.js";
 
-export interface Provenance {
-  readonly software: "sirtsim";
-  readonly version: string;
-  /** Seed of the random streams (absent for deterministic computations). */
-  readonly seed?: number;
-  /** Every physical constant the result used, with its value, unit and source. */
-  readonly constants: Readonly<Record<string, unknown>>;
-  /** Node.js version that computed the result. */
-  readonly node: string;
-  /** ISO time of creation, only when the caller asks for it (it breaks byte-identical reruns). */
-  readonly createdAt?: string;
-}
+export type { Provenance };
 
 let cachedVersion: string | undefined;
 
@@ -44,16 +34,9 @@ export function sirtsimVersion(): string {
   return (cachedVersion = "unknown");
 }
 
-/** Provenance block for a result. */
+/** Provenance block for a result, with this package's version and the Node.js version. */
 export function makeProvenance(options: { seed?: number; constants: Readonly<Record<string, unknown>>; createdAt?: Date }): Provenance {
-  return {
-    software: "sirtsim",
-    version: sirtsimVersion(),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    constants: options.constants,
-    node: process.version,
-    ...(options.createdAt ? { createdAt: options.createdAt.toISOString() } : {}),
-  };
+  return provenanceOf({ ...options, version: sirtsimVersion(), runtime: process.version });
 }
 
 /**

@@ -4,15 +4,21 @@
  */
 import { voiRadiobiology, type VoiRadiobiology } from "../dose/radiobiology.js";
 import type { Grid } from "../geometry/index.js";
-import type { ReportInput } from "../report/index.js";
-import { makeProvenance } from "../io/results.js";
-import type { Provenance } from "../io/results.js";
+import type { ReportInput } from "../report/types.js";
+import { clinicalIsodoses } from "../report/isodose.js";
+import { formatNumber, formatQuantity } from "../report/format.js";
+import { labelOutlines } from "../report/outline.js";
+import { PRODUCTS } from "../physics/index.js";
+import type { ProductId } from "../physics/index.js";
+import type { PlanningMethod } from "../planning/types.js";
+import { provenanceOf } from "../io/provenance.js";
+import type { Provenance } from "../io/provenance.js";
 import type { SimulationCase } from "./caseInput.js";
 import { doseFromSphereCounts } from "./doseStage.js";
 import { isWholeTree } from "./perfused.js";
 import type { DoseStageOptions, DoseStageResult, VoiDose } from "./doseStage.js";
-import { simulatedLungDoseGy, simulationConstants } from "./simulate.js";
-import type { SimulationCore } from "./simulate.js";
+import { simulatedLungDoseGy, simulationConstants } from "./core.js";
+import type { SimulationCore } from "./core.js";
 
 export interface CompartmentSummary {
   readonly meanDoseGy: number;
@@ -55,7 +61,7 @@ export interface SimulationSummary {
   readonly tumourToNormalRatio: { readonly realisedSpheres: number | null };
   readonly transport: Record<string, unknown>;
   readonly tree: Record<string, unknown>;
-  readonly plan: { readonly method: string; readonly advisories: readonly unknown[]; readonly binding: string | null; readonly withinLimits: boolean; readonly plannedActivityGBq: number; readonly limitedBy: string | null };
+  readonly plan: { readonly product: ProductId; readonly method: string; readonly advisories: readonly unknown[]; readonly binding: string | null; readonly withinLimits: boolean; readonly plannedActivityGBq: number; readonly limitedBy: string | null };
   readonly dose: { readonly method: "fft"; readonly voxelMm: number; readonly dims: readonly number[]; readonly kernelEnergyResidual: number; readonly outsideGridSpheres: number };
   readonly seed: number;
   /** Everything needed to reproduce the run: the validated case sections with their defaults. */
@@ -131,7 +137,9 @@ export async function finishSimulation(
   const lungMassKg = simCase.planning.lungMassKg;
   const lungDoseGy = simulatedLungDoseGy(core, lungMassKg);
   const refluxSpheres = t.spheres.reflux ?? 0;
-  const provenance = makeProvenance({
+  const provenance = provenanceOf({
+    version: core.softwareVersion,
+    runtime: core.runtime,
     seed: simCase.seed,
     constants: { ...simulationConstants(core), kernel: dose.kernelProvenance, planning: core.plan.provenance },
   });
@@ -153,7 +161,7 @@ export async function finishSimulation(
     tumourToNormalRatio: { realisedSpheres: t.tumourToNormalRatio },
     transport: { ...transportRest, timeline: timeline.length > 50 ? thin(timeline, 50) : timeline },
     tree: { ...core.treeSummary },
-    plan: { method: core.plan.method, advisories: core.plan.advisories, binding: core.plan.limits.binding, withinLimits: core.plan.limits.withinLimits, plannedActivityGBq: core.safety.plannedActivityGBq, limitedBy: core.safety.limitedBy },
+    plan: { product: core.plan.product, method: core.plan.method, advisories: core.plan.advisories, binding: core.plan.limits.binding, withinLimits: core.plan.limits.withinLimits, plannedActivityGBq: core.safety.plannedActivityGBq, limitedBy: core.safety.limitedBy },
     dose: { method: "fft", voxelMm: simCase.dose.voxelMm, dims: [...counts.dims], kernelEnergyResidual: dose.kernelResidual, outsideGridSpheres: outsideGrid },
     seed: simCase.seed,
     reproduce: {
@@ -177,9 +185,24 @@ function thin<T>(points: readonly T[], n: number): T[] {
   return out;
 }
 
-const lqText = (p: { alphaBetaGy: number; repairHalfTimeH: number; alphaPerGy: number }): string => `${p.alphaBetaGy} Gy, ${p.repairHalfTimeH} h, ${p.alphaPerGy}/Gy`;
+const METHOD_NAMES: Readonly<Record<PlanningMethod, string>> = { bsa: "BSA", mird: "MIRD single compartment", partition: "partition model" };
 
-const fmt = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toPrecision(digits) : "–");
+/**
+ * What was given, said in one line for the report title and the terminal: product, planning
+ * method and activity ("TheraSphere (Y-90 glass), MIRD single compartment, 1.98 GBq"). Built from
+ * the plan, not from the case's free-text name, which may describe another product.
+ */
+export function treatmentHeadline(s: Pick<SimulationSummary, "plan" | "activityGBq">): string {
+  const method = METHOD_NAMES[s.plan.method as PlanningMethod] ?? s.plan.method;
+  return `${PRODUCTS[s.plan.product].name}, ${method}, ${formatQuantity(s.activityGBq, "GBq")}`;
+}
+
+/** One line on what the engine counts as one cluster (src/transport/clusters.ts). */
+export function clusterDefinition(distanceMm: number): string {
+  return `A cluster is the spheres lodged in one vessel, joined with those in its parent and sibling vessels when both hold spheres and their lodging points lie within ${formatNumber(distanceMm)} mm.`;
+}
+
+const lqText = (p: { alphaBetaGy: number; repairHalfTimeH: number; alphaPerGy: number }): string => `${p.alphaBetaGy} Gy, ${p.repairHalfTimeH} h, ${p.alphaPerGy}/Gy`;
 
 function reportInput(simCase: SimulationCase, core: SimulationCore, s: SimulationSummary, dose: DoseStageResult): ReportInput {
   const T = simCase.domain.tumours.length;
@@ -210,21 +233,28 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
   ]);
   rows.push(["lung", null, s.lung.spheres, s.lung.meanDoseGy, s.lung.meanDoseGy, core.plan.compartments.lung?.doseGy ?? null, null, null, null, s.lung.radiobiology.meanBedGy, s.lung.radiobiology.eudGy]);
   const histogram = core.transport.clusters.histogram;
+  const outlines = labelOutlines(dose.labels, [
+    { name: "liver", kind: "liver", labels: Array.from({ length: 1 + 2 * T }, (_, i) => 1 + i) },
+    ...simCase.domain.tumours.map((tumour, i) => ({ name: tumour.name, kind: "tumour" as const, labels: [2 + i, 2 + T + i] })),
+  ]);
+  const planning = core.planning;
   return {
-    title: `sirtsim — ${simCase.name}`,
-    subtitle: simCase.description,
+    title: `sirtsim — ${treatmentHeadline(s)}`,
+    subtitle: `Case: ${simCase.name}${simCase.description ? `. ${simCase.description}` : ""}`,
     summary: [
-      { label: "Product", value: core.plan.product },
-      { label: "Planning method", value: core.plan.method },
-      { label: "Activity delivered", value: `${fmt(core.plan.activityGBq, 4)} GBq` },
-      { label: "Spheres injected", value: s.spheresInjected.toLocaleString("en") },
-      { label: "Activity per sphere", value: `${fmt(core.activityPerSphereBq)} Bq` },
-      { label: "Lung shunt fraction", value: simCase.planning.lungShuntFraction },
-      { label: "Tree terminals", value: core.treeSummary.terminals.toLocaleString("en") },
-      { label: "Realised T/N (spheres per mL)", value: s.tumourToNormalRatio.realisedSpheres === null ? "–" : fmt(s.tumourToNormalRatio.realisedSpheres) },
-      { label: "Stasis / reflux", value: s.reflux.stasis ? `yes, ${s.reflux.spheres.toLocaleString("en")} spheres refluxed` : "no" },
+      { label: "Case", value: simCase.name },
+      { label: "Product", value: PRODUCTS[core.plan.product].name },
+      { label: "Planning method", value: METHOD_NAMES[core.plan.method] },
+      { label: "Activity delivered", value: formatQuantity(core.plan.activityGBq, "GBq") },
+      { label: "Spheres injected", value: formatNumber(s.spheresInjected) },
+      { label: "Activity per sphere", value: formatQuantity(core.activityPerSphereBq, "Bq") },
+      { label: "Lung shunt fraction", value: formatQuantity(100 * simCase.planning.lungShuntFraction, "%") },
+      { label: "Tree terminals", value: formatNumber(core.treeSummary.terminals) },
+      { label: "Realised T/N (spheres per mL)", value: formatNumber(s.tumourToNormalRatio.realisedSpheres) },
+      { label: "Stasis / reflux", value: s.reflux.stasis ? `yes, ${formatNumber(s.reflux.spheres)} spheres refluxed` : "no" },
       { label: "Seed", value: String(simCase.seed) },
     ],
+    isodoseGy: simCase.report.isodoseGy ?? clinicalIsodoses({ product: planning.product, indication: planning.indication, scenario: planning.scenario, pretreated: planning.pretreated }),
     doseGy: dose.doseGy,
     anatomy: { kind: "labels", grid: dose.labels, names },
     dvh: dose.vois.map((v) => ({ name: v.name, volumeMl: v.metrics.volumeMl, doseGy: v.curve.doseGy, volumeFraction: v.curve.volumeFraction })),
@@ -233,8 +263,11 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
       rows,
     },
     advisories: core.plan.advisories,
-    clusterHistogram: histogram.length > 0 ? { spheresPerCluster: histogram.map((h) => h[0]), counts: histogram.map((h) => h[1]), caption: `spheres lodged together (distance ${core.transport.clusters.distanceMm} mm)` } : undefined,
-    tree: { proximalMm: tree.proximalMm, distalMm: tree.distalMm, radiusMm: tree.radiusMm, lodged: downstream, lodgedLabel: "spheres lodged downstream" },
+    clusterHistogram:
+      histogram.length > 0
+        ? { spheresPerCluster: histogram.map((h) => h[0]), counts: histogram.map((h) => h[1]), definition: clusterDefinition(core.transport.clusters.distanceMm) }
+        : undefined,
+    tree: { proximalMm: tree.proximalMm, distalMm: tree.distalMm, radiusMm: tree.radiusMm, lodged: downstream, lodgedLabel: "spheres lodged downstream", outlines },
     provenance: s.provenance as unknown as Record<string, unknown>,
     notes: [
       "Mean dose: voxel S-value convolution (beta cross-fire included). Local deposition: every decay absorbed in its voxel, the physics the partition model assumes; the two differ near compartment boundaries by the beta range (mean 2.5 mm, max 11 mm for Y-90).",

@@ -46,13 +46,15 @@ export const CLIENT_SCRIPT = String.raw`
     });
   }
 
+  // The number format of src/report/format.ts: 3 significant digits, integers ≥ 1000 in full.
   function fmt(x, digits) {
     if (x === null || x === undefined || x === "") return "";
     if (typeof x !== "number") return String(x);
     if (x === 0) return "0";
     var a = Math.abs(x);
-    if (a >= 1e-3 && a < 1e6) return String(Number(x.toPrecision(digits || 4)));
-    return x.toExponential((digits || 4) - 1);
+    if (x === Math.round(x) && a >= 1000 && a < 1e15) return x.toLocaleString("en");
+    if (a >= 1e-3 && a < 1e6) return String(Number(x.toPrecision(digits || 3)));
+    return x.toExponential((digits || 3) - 1);
   }
 
   // ---------- dose-map views ----------
@@ -114,9 +116,10 @@ export const CLIENT_SCRIPT = String.raw`
       hovertemplate: "%{z:.3g} Gy<extra></extra>",
     });
     var doseSlice = sliceOf(state.dose, g.dims, view, index);
-    DATA.isodoseGy.forEach(function (level, n) {
+    DATA.isodoses.forEach(function (iso, n) {
+      var level = iso.doseGy;
       traces.push({
-        type: "contour", name: fmt(level, 3) + " Gy", x: x, y: y, z: doseSlice, autocontour: false,
+        type: "contour", name: fmt(level) + " Gy", x: x, y: y, z: doseSlice, autocontour: false,
         contours: { start: level, end: level, size: level, coloring: "none", showlabels: false },
         line: { color: ISO_COLOURS[n % ISO_COLOURS.length], width: 1.6 }, showscale: false, hoverinfo: "skip",
       });
@@ -135,9 +138,37 @@ export const CLIENT_SCRIPT = String.raw`
     return traces;
   }
 
+  // A round length (mm) near a quarter of the view's width, for the scale bar.
+  function scaleBarMm(widthMm) {
+    var steps = [1, 2, 5, 10, 20, 50, 100, 200, 500];
+    var best = steps[0];
+    for (var i = 0; i < steps.length; i++) if (steps[i] <= widthMm / 4) best = steps[i];
+    return best;
+  }
+
+  // A white bar of a round length in the view's lower-left corner (screen), in data mm.
+  function scaleBar(view) {
+    var g = DATA.geometry;
+    var w = (g.dims[view.hAxis] - 1) * g.spacingMm[view.hAxis];
+    var h = (g.dims[view.vAxis] - 1) * g.spacingMm[view.vAxis];
+    var length = scaleBarMm(w);
+    var pad = 0.05 * w;
+    var x0 = view.hReversed ? w - pad : pad;
+    var x1 = view.hReversed ? x0 - length : x0 + length;
+    var y0 = view.vReversed ? h - 0.06 * h : 0.06 * h;
+    return {
+      shapes: [{ type: "line", xref: "x", yref: "y", x0: x0, x1: x1, y0: y0, y1: y0, line: { color: "#ffffff", width: 3 } }],
+      annotations: [{ xref: "x", yref: "y", x: (x0 + x1) / 2, y: y0, yshift: 10, text: length + " mm", showarrow: false, font: { color: "#ffffff", size: 11 } }],
+      lengthMm: length,
+    };
+  }
+
   function viewLayout(view) {
     var g = DATA.geometry;
+    var bar = scaleBar(view);
     return {
+      shapes: bar.shapes,
+      annotations: bar.annotations,
       title: { text: view.name, font: { size: 14 } },
       margin: { l: 30, r: 10, t: 36, b: 30 },
       paper_bgcolor: "#ffffff", plot_bgcolor: "#000000",
@@ -161,8 +192,10 @@ export const CLIENT_SCRIPT = String.raw`
       span.appendChild(document.createTextNode(text));
       box.appendChild(span);
     }
-    if (DATA.isodoseGy.length) box.appendChild(document.createTextNode("isodose: "));
-    DATA.isodoseGy.forEach(function (level, n) { item(ISO_COLOURS[n % ISO_COLOURS.length], false, fmt(level, 3) + " Gy"); });
+    if (DATA.isodoses.length) box.appendChild(document.createTextNode("isodose: "));
+    DATA.isodoses.forEach(function (iso, n) {
+      item(ISO_COLOURS[n % ISO_COLOURS.length], false, fmt(iso.doseGy) + " Gy" + (iso.label ? " " + iso.label : "") + (iso.reached ? "" : " (not reached)"));
+    });
     var anatomy = DATA.anatomy;
     if (anatomy && anatomy.kind === "labels") {
       box.appendChild(document.createTextNode(" volumes: "));
@@ -213,14 +246,33 @@ export const CLIENT_SCRIPT = String.raw`
     var counts = h.counts;
     var positive = counts.filter(function (c) { return c > 0; });
     var spread = positive.length ? Math.max.apply(null, positive) / Math.min.apply(null, positive) : 1;
-    var trace = {
-      type: "bar", name: "clusters", x: h.spheresPerCluster.map(String), y: counts, marker: { color: "#3b6fb6" },
-      hovertemplate: "%{x} spheres: %{y} clusters<extra></extra>",
-    };
+    var logY = spread > 100;
+    // Cluster sizes span 1 to hundreds of spheres: a numeric log axis puts 17 and 161 where they
+    // belong (a categorical axis draws every size at equal spacing). Each size is a stem to its count.
+    var numeric = h.spheresPerCluster.every(function (v) { return typeof v === "number" && v > 0; });
+    var trace;
+    if (numeric) {
+      var xs = [], ys = [];
+      var floor = logY ? Math.max(0.5, Math.min.apply(null, positive) / 2) : 0;
+      h.spheresPerCluster.forEach(function (size, b) {
+        if (!(counts[b] > 0)) return;
+        xs.push(size, size, null);
+        ys.push(floor, counts[b], null);
+      });
+      trace = {
+        type: "scatter", mode: "lines+markers", name: "clusters", x: xs, y: ys, line: { color: "#3b6fb6", width: 3 },
+        marker: { color: "#3b6fb6", size: 6 }, hovertemplate: "%{x} spheres: %{y} clusters<extra></extra>",
+      };
+    } else {
+      trace = {
+        type: "bar", name: "clusters", x: h.spheresPerCluster.map(String), y: counts, marker: { color: "#3b6fb6" },
+        hovertemplate: "%{x} spheres: %{y} clusters<extra></extra>",
+      };
+    }
     var layout = {
       margin: { l: 60, r: 20, t: 20, b: 50 }, height: 360,
-      xaxis: { title: { text: "spheres per cluster" }, type: "category" },
-      yaxis: { title: { text: "clusters" }, type: spread > 100 ? "log" : "linear", dtick: spread > 100 ? 1 : undefined },
+      xaxis: numeric ? { title: { text: "spheres per cluster (log scale)" }, type: "log" } : { title: { text: "spheres per cluster" }, type: "category" },
+      yaxis: { title: { text: "clusters" }, type: logY ? "log" : "linear", dtick: logY ? 1 : undefined },
     };
     state.pending.push(Plotly.newPlot("cluster-plot", [trace], layout, PLOT_CONFIG));
   }
@@ -253,9 +305,16 @@ export const CLIENT_SCRIPT = String.raw`
         xyz[6 * s + e] = t.lo[a] + (pos[6 * s + e] / 65535) * (t.hi[a] - t.lo[a]) - centre[a];
       }
     }
-    var logMax = Math.log10(1 + t.maxLodged);
+    // Log colour scale from the smallest positive value to the largest (log of 0 has no place on it).
+    var logMin = t.minPositiveLodged > 0 ? Math.log10(t.minPositiveLodged) : 0;
+    var logSpan = t.maxLodged > 0 ? Math.log10(t.maxLodged) - logMin : 0;
     var colours = new Array(n);
-    for (var c = 0; c < n; c++) colours[c] = lodged[c] > 0 ? viridis(Math.log10(1 + lodged[c]) / (logMax || 1)) : "rgba(150,150,150,0.55)";
+    for (var c = 0; c < n; c++) colours[c] = lodged[c] > 0 ? viridis(logSpan > 0 ? (Math.log10(lodged[c]) - logMin) / logSpan : 1) : "rgba(150,150,150,0.55)";
+    var outlines = t.outlines.map(function (o, k) {
+      var pts = new Float32Array(bytesOf(o.points).buffer);
+      for (var p = 0; p < pts.length; p++) pts[p] -= centre[p % 3];
+      return { pts: pts, colour: o.kind === "liver" ? "rgba(154,163,176,0.35)" : DATA.outlineColours[k % DATA.outlineColours.length], liver: o.kind === "liver" };
+    });
     var order = new Uint32Array(n);
     var depth = new Float32Array(n);
     var yaw = 0, pitch = 0, zoom = 1;
@@ -282,6 +341,20 @@ export const CLIENT_SCRIPT = String.raw`
         out[2] = yr2;
       }
       var p = [0, 0, 0], q = [0, 0, 0];
+      // Surfaces behind the branches: the liver faint, tumours in their colour, half transparent.
+      function dots(o) {
+        ctx.fillStyle = o.colour;
+        ctx.globalAlpha = o.liver ? 1 : 0.45;
+        for (var d = 0; d < o.pts.length; d += 3) {
+          var x = o.pts[d], y = o.pts[d + 1], z = o.pts[d + 2];
+          var xr = cy * x - sy * y, yr = sy * x + cy * y;
+          var zr = sp * yr + cp * z;
+          ctx.fillRect(w / 2 - xr * scale - 1, h / 2 - zr * scale - 1, 2, 2);
+        }
+        ctx.globalAlpha = 1;
+      }
+      outlines.forEach(function (o) { if (o.liver) dots(o); });
+      outlines.forEach(function (o) { if (!o.liver) dots(o); });
       for (var s = 0; s < n; s++) {
         project(6 * s, p);
         project(6 * s + 3, q);

@@ -112,7 +112,11 @@ export interface EncodedTree {
   /** base64 of float32 lodged counts. */
   readonly lodged: string;
   readonly maxLodged: number;
+  /** Smallest positive lodged value: the low end of the log colour bar. */
+  readonly minPositiveLodged: number;
   readonly label: string;
+  /** Liver and tumour surface points: base64 of float32 xyz (RAS, mm). */
+  readonly outlines: ReadonlyArray<{ readonly name: string; readonly kind: "liver" | "tumour"; readonly points: string; readonly count: number }>;
 }
 
 /** Keep the `max` widest segments and pack them. */
@@ -138,6 +142,7 @@ export function encodeTree(tree: TreeSegments, max: number): EncodedTree {
   const radius = new Float32Array(keep.length);
   const lodged = new Float32Array(keep.length);
   let maxLodged = 0;
+  let minPositiveLodged = Infinity;
   keep.forEach((s, n) => {
     for (let a = 0; a < 3; a++) {
       const span = hi[a] - lo[a] || 1;
@@ -147,10 +152,19 @@ export function encodeTree(tree: TreeSegments, max: number): EncodedTree {
     radius[n] = tree.radiusMm[s];
     lodged[n] = tree.lodged[s];
     maxLodged = Math.max(maxLodged, tree.lodged[s]);
+    if (tree.lodged[s] > 0) minPositiveLodged = Math.min(minPositiveLodged, tree.lodged[s]);
   });
   const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+  const outlines = (tree.outlines ?? []).map((o) => {
+    const count = Math.floor(o.pointsMm.length / 3);
+    const points = new Float32Array(3 * count);
+    for (let p = 0; p < 3 * count; p++) points[p] = sign[p % 3] * o.pointsMm[p];
+    return { name: o.name, kind: o.kind, points: b64(points), count };
+  });
   return {
     count: keep.length, total, lo, hi, positions: b64(pos), radius: b64(radius), lodged: b64(lodged), maxLodged,
+    minPositiveLodged: Number.isFinite(minPositiveLodged) ? minPositiveLodged : 0,
     label: tree.lodgedLabel ?? "lodged spheres",
+    outlines,
   };
 }

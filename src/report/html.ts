@@ -12,7 +12,9 @@ import { toRasGeometry } from "../io/frame.js";
 import { resampleGrid } from "../io/resample.js";
 import { CLIENT_SCRIPT } from "./client.js";
 import { encodeLabels, encodeTree, encodeVolume, viewSpecs } from "./encode.js";
-import type { RenderReportOptions, ReportAnatomy, ReportInput } from "./types.js";
+import { formatNumber } from "./format.js";
+import { fractionIsodoses } from "./isodose.js";
+import type { IsodoseLevel, RenderReportOptions, ReportAnatomy, ReportInput } from "./types.js";
 
 let plotlySource: string | undefined;
 
@@ -36,12 +38,8 @@ function scriptJson(value: unknown): string {
 }
 
 function formatCell(x: string | number | null): string {
-  if (x === null || x === undefined) return "—";
   if (typeof x === "string") return escapeHtml(x);
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(4))) : x.toExponential(3);
+  return formatNumber(x);
 }
 
 function sameGeometry(a: GridGeometry, b: GridGeometry): boolean {
@@ -51,12 +49,12 @@ function sameGeometry(a: GridGeometry, b: GridGeometry): boolean {
   return close(a.dims, b.dims) && close(a.spacingMm, b.spacingMm) && close(ra.originMm, rb.originMm) && close(ra.direction, rb.direction);
 }
 
-/** Default isodose levels: 10, 25, 50, 75, 100 % of a round maximum. */
-function defaultIsodoses(maxGy: number): number[] {
-  if (!(maxGy > 0)) return [];
-  const mag = 10 ** Math.floor(Math.log10(maxGy));
-  const round = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((v) => v >= maxGy * 0.999) ?? 10 * mag;
-  return [0.1, 0.25, 0.5, 0.75, 1].map((f) => Number((f * round).toPrecision(3))).filter((v) => v <= maxGy);
+/** Isodose levels as drawn: positive, finite, with a label and whether the dose reaches them. */
+function isodoseLevels(levels: ReadonlyArray<number | IsodoseLevel>, maxGy: number) {
+  return levels
+    .map((l) => (typeof l === "number" ? { doseGy: l } : l))
+    .filter((l) => Number.isFinite(l.doseGy) && l.doseGy > 0)
+    .map((l) => ({ doseGy: l.doseGy, label: l.label ?? "", reached: l.doseGy <= maxGy }));
 }
 
 function checkGrid(grid: Grid<GridData>, field: string): void {
@@ -91,7 +89,7 @@ export function renderReport(input: ReportInput, options: RenderReportOptions = 
   if (doseVolume.b64.length > left) doseVolume = encodeVolume(dose.data, 0, maxGy, 8);
   if (doseVolume.b64.length > left) doseVolume = encodeVolume(dose.data, 0, maxGy, 8, 63); // last resort: 64 colours
   const ras = toRasGeometry(dose);
-  const isodoseGy = (input.isodoseGy ?? defaultIsodoses(maxGy)).filter((l) => Number.isFinite(l) && l > 0);
+  const isodoses = isodoseLevels(input.isodoseGy ?? fractionIsodoses(maxGy), maxGy);
   const tree = input.tree && input.tree.radiusMm.length > 0 ? encodeTree(input.tree, options.treeMaxSegments ?? 20_000) : undefined;
 
   const data = {
@@ -99,12 +97,13 @@ export function renderReport(input: ReportInput, options: RenderReportOptions = 
     views: viewSpecs(dose),
     dose: { volume: doseVolume, maxGy, maxVoxel: maxIjk, displayThresholdGy: 0.02 * maxGy, stepGy: doseVolume.scale },
     anatomy,
-    isodoseGy,
+    isodoses,
     dvh: input.dvh.map((c) => ({ name: c.name, doseGy: Array.from(c.doseGy), volumeFraction: Array.from(c.volumeFraction) })),
     clusters: input.clusterHistogram
       ? { spheresPerCluster: [...input.clusterHistogram.spheresPerCluster], counts: Array.from(input.clusterHistogram.counts) }
       : null,
     tree: tree ?? null,
+    outlineColours: OUTLINE_COLOURS,
   };
 
   const summaryRows = input.summary.map((s) => `<tr><th>${escapeHtml(s.label)}</th><td>${formatCell(s.value)}</td></tr>`).join("");
@@ -123,16 +122,18 @@ export function renderReport(input: ReportInput, options: RenderReportOptions = 
     .join("\n");
   const quantNote =
     `Dose map stored with ${doseVolume.type === "u16" ? "16-bit" : doseVolume.scale * 255 > maxGy * 1.01 ? "64-level" : "8-bit"} quantisation (step ${formatCell(doseVolume.scale)} Gy); ` +
-    `doses below 2 % of the maximum (${formatCell(maxGy)} Gy) are not coloured. Slices open through the hottest voxel.`;
+    `doses below 2 % of the maximum (${formatCell(maxGy)} Gy) are not coloured. Slices open through the hottest voxel. ` +
+    `Isodose lines: ${isodoses.length ? isodoses.map((l) => `${formatCell(l.doseGy)} Gy${l.label ? ` (${l.label})` : ""}${l.reached ? "" : " — not reached"}`).join(", ") : "none"}. The white bar is a length scale in mm.`;
   const treeSection = tree
     ? `<section id="tree"><h2>Arterial tree</h2>
 <p class="muted">${tree.count < tree.total ? `The ${tree.count.toLocaleString("en")} widest of ${tree.total.toLocaleString("en")} segments` : `${tree.count.toLocaleString("en")} segments`}, coloured by ${escapeHtml(tree.label)} (log scale; grey = none). Anterior view: drag to rotate, wheel to zoom.</p>
 <canvas id="tree-canvas" width="900" height="600"></canvas>
-<div class="colourbar"><span>0</span><div class="ramp"></div><span>${formatCell(tree.maxLodged)}</span> <span class="muted">${escapeHtml(tree.label)}</span> <button id="tree-reset" type="button">reset view</button></div>
+<div class="colourbar"><span id="tree-colour-min">${formatCell(tree.minPositiveLodged)}</span><div class="ramp"></div><span id="tree-colour-max">${formatCell(tree.maxLodged)}</span> <span class="muted">${escapeHtml(tree.label)} (log scale; grey = none)</span> <button id="tree-reset" type="button">reset view</button></div>
+${tree.outlines.length ? `<div id="tree-outline-legend" class="muted">${tree.outlines.map((o, n) => `<span class="outline-key" style="color:${o.kind === "liver" ? "#9aa3b0" : OUTLINE_COLOURS[n % OUTLINE_COLOURS.length]}">● ${escapeHtml(o.name)}</span>`).join(" ")} — surface points</div>` : ""}
 </section>`
     : "";
   const clusterSection = data.clusters
-    ? `<section id="clusters"><h2>Sphere clusters</h2>${input.clusterHistogram?.caption ? `<p class="muted">${escapeHtml(input.clusterHistogram.caption)}</p>` : ""}<div id="cluster-plot" class="plot"></div></section>`
+    ? `<section id="clusters"><h2>Sphere clusters</h2>${input.clusterHistogram?.definition ? `<p id="cluster-definition">${escapeHtml(input.clusterHistogram.definition)}</p>` : ""}${input.clusterHistogram?.caption ? `<p class="muted">${escapeHtml(input.clusterHistogram.caption)}</p>` : ""}<div id="cluster-plot" class="plot"></div></section>`
     : "";
   const notes = (input.notes ?? []).map((n) => `<p>${escapeHtml(n)}</p>`).join("");
 
@@ -185,6 +186,9 @@ function encodeAnatomy(anatomy: ReportAnatomy, dose: GridGeometry, budget: numbe
   for (const l of enc.labels) names[String(l)] = anatomy.names?.[l] ?? `label ${l}`;
   return { kind: "labels" as const, b64: enc.b64, labels: enc.labels, names };
 }
+
+/** Colours of the tumour outlines on the tree picture (the client script uses the same list). */
+const OUTLINE_COLOURS = ["#ff7f0e", "#d62728", "#e377c2", "#bcbd22", "#17becf", "#8c564b", "#9467bd", "#2ca02c"];
 
 const CSS = `
 :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330; }

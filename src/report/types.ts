@@ -26,14 +26,31 @@ export interface MetricsTable {
   readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
 }
 
-/** Sphere-cluster histogram: `counts[b]` clusters held `spheresPerCluster[b]` spheres (or that bin's label). */
+/**
+ * Sphere-cluster histogram: `counts[b]` clusters held `spheresPerCluster[b]` spheres. Numeric
+ * sizes are drawn on a log x axis at their value; labels (e.g. "6–10") fall back to a
+ * categorical axis.
+ */
 export interface ClusterHistogram {
-  /** Bin centres or labels on the x axis, e.g. [1, 2, 3, …] or ["1", "2–3", "4–7", …]. */
+  /** Cluster sizes (spheres) on the x axis, e.g. [1, 2, 17, 161], or bin labels. */
   readonly spheresPerCluster: ReadonlyArray<number | string>;
   /** Number of clusters in each bin. */
   readonly counts: ArrayLike<number>;
   /** Optional caption, e.g. "Y-90 resin, 44 M spheres". */
   readonly caption?: string;
+  /** One line saying what the engine counts as one cluster (shown above the plot). */
+  readonly definition?: string;
+}
+
+/**
+ * Surface points of a volume (liver, a tumour), drawn as dots around the tree so the branches
+ * can be seen entering the tumours. Same frame as the tree's points.
+ */
+export interface TreeOutline {
+  readonly name: string;
+  readonly kind: "liver" | "tumour";
+  /** Points on the surface, mm, xyz interleaved. */
+  readonly pointsMm: ArrayLike<number>;
 }
 
 /** Tree segments for the 3-D view, struct of arrays, one entry per segment. */
@@ -50,6 +67,14 @@ export interface TreeSegments {
   readonly lodged: ArrayLike<number>;
   /** What `lodged` counts, for the colour bar, default "lodged spheres". */
   readonly lodgedLabel?: string;
+  /** Liver and tumour surfaces drawn with the tree (see `labelOutlines`). */
+  readonly outlines?: readonly TreeOutline[];
+}
+
+/** An isodose line: its dose and what it stands for ("normal-liver limit (EANM 2022)"). */
+export interface IsodoseLevel {
+  readonly doseGy: number;
+  readonly label?: string;
 }
 
 /** Anatomy under the dose map: a CT (HU) or a label map with names. */
@@ -66,8 +91,11 @@ export interface ReportInput {
   readonly doseGy: Grid<GridData>;
   /** CT or label map; resampled onto the dose grid when its geometry differs. */
   readonly anatomy?: ReportAnatomy;
-  /** Isodose levels, Gy; default: 6 levels spread over the dose range. */
-  readonly isodoseGy?: readonly number[];
+  /**
+   * Isodose levels, Gy, plain or labelled; default: 10/25/50/75/100 % of a round maximum. A
+   * simulation passes the clinical levels of its product (`clinicalIsodoses`).
+   */
+  readonly isodoseGy?: ReadonlyArray<number | IsodoseLevel>;
   readonly dvh: readonly DvhCurve[];
   readonly metrics: MetricsTable;
   readonly advisories: readonly ReportAdvisory[];

@@ -3,23 +3,16 @@
  * note) when /usr/bin/chromium is absent; .ci/run installs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { renderReport } from "../../src/report/index.js";
 import { phantomReportInput, withCt } from "./phantom.js";
+import { CHROMIUM, hasChromium, launchChromium, recordedPage, type PageLog } from "./chromium.js";
 
-const CHROMIUM = process.env.SIRTSIM_CHROMIUM ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`note: ${CHROMIUM} not found: skipping the report browser tests (apt-get install -y chromium)`);
-
-interface PageLog {
-  errors: string[];
-  requests: string[];
-}
 
 describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
   let dir: string;
@@ -27,12 +20,7 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "sirtsim-report-"));
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1400, height: 1000 },
-    });
+    context = await launchChromium(dir);
   });
 
   afterAll(async () => {
@@ -44,17 +32,7 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
   async function open(html: string, name: string): Promise<{ page: Page; log: PageLog }> {
     const path = join(dir, name);
     await writeFile(path, html);
-    const page = await context.newPage();
-    const log: PageLog = { errors: [], requests: [] };
-    page.on("console", (m) => { if (m.type() === "error") log.errors.push(m.text()); });
-    page.on("pageerror", (e) => log.errors.push(String(e)));
-    page.on("request", (r) => { if (!/^(file|data|blob):/.test(r.url())) log.requests.push(r.url()); });
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (/^(file|data|blob):/.test(url)) return route.continue();
-      log.requests.push(url);
-      return route.abort();
-    });
+    const { page, log } = await recordedPage(context);
     await page.goto(pathToFileURL(path).href);
     await page.waitForSelector('body[data-report-ready="true"]', { timeout: 60_000 }).catch(async (err) => {
       throw new Error(`report never became ready (${err.message}); errors: ${log.errors.join(" | ")}`);
@@ -121,6 +99,36 @@ describe.skipIf(!hasChromium)("renderReport in headless Chromium", () => {
     expect(tree.drawn).toBe(input.tree!.radiusMm.length);
     expect(tree.inked).toBeGreaterThan(2000);
 
+    expect(log.errors).toEqual([]);
+    expect(log.requests).toEqual([]);
+    await page.close();
+  });
+
+  it("numeric cluster sizes sit on a log x axis at their value, each view has a mm scale bar, outlines are drawn with the tree", async () => {
+    const base = phantomReportInput(32);
+    const outline = { name: "tumour 1", kind: "tumour" as const, pointsMm: new Float32Array([10, 0, 0, -10, 0, 0, 0, 10, 0, 0, -10, 0]) };
+    const input = {
+      ...base,
+      clusterHistogram: { spheresPerCluster: [1, 2, 17, 161, 292, 405], counts: [5000, 800, 20, 3, 1, 1], definition: "A cluster is …" },
+      tree: { ...base.tree!, outlines: [outline] },
+    };
+    const { page, log } = await open(renderReport(input), "clusters.html");
+    const layout = await page.evaluate(() => {
+      const d = (globalThis as any).document;
+      const c = d.getElementById("cluster-plot");
+      const a = d.getElementById("view-axial");
+      return {
+        xType: c.layout.xaxis.type, traceType: c.data[0].type, xs: c.data[0].x.filter((v: number | null) => v !== null),
+        bar: a.layout.shapes.map((s: any) => Math.abs(s.x1 - s.x0)), barText: a.layout.annotations.map((t: any) => t.text),
+        definition: d.getElementById("cluster-definition").textContent,
+      };
+    });
+    expect(layout.xType).toBe("log");
+    expect(layout.traceType).toBe("scatter");
+    expect([...new Set(layout.xs)]).toEqual([1, 2, 17, 161, 292, 405]);
+    expect(layout.bar).toHaveLength(1);
+    expect(layout.barText).toEqual([`${layout.bar[0]} mm`]);
+    expect(layout.definition).toBe("A cluster is …");
     expect(log.errors).toEqual([]);
     expect(log.requests).toEqual([]);
     await page.close();

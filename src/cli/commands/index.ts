@@ -11,6 +11,7 @@ import { registerCompare } from "./compare.js";
 import { registerPlanImages } from "./planImages.js";
 import { registerExportRtDose } from "./exportRtDose.js";
 import { registerStudy } from "./study.js";
+import { registerPlayground } from "./playground.js";
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPlan,
@@ -24,4 +25,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerCompare,
   registerExportRtDose,
   registerStudy,
+  registerPlayground,
 ];

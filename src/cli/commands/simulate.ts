@@ -18,7 +18,7 @@ import type { ShardCounts, SimulationCore } from "../../pipeline/simulate.js";
 import type { SimulationCase } from "../../pipeline/caseInput.js";
 import type { DoseStageOptions } from "../../pipeline/doseStage.js";
 import type { Shard } from "../../parallel/shard.js";
-import { finishSimulation } from "../../pipeline/finish.js";
+import { finishSimulation, treatmentHeadline } from "../../pipeline/finish.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
@@ -39,6 +39,7 @@ interface SimulateCommandOptions {
   tree?: string;
   lodged?: string;
   strict?: boolean;
+  isodose?: string;
   replicas?: string;
   maxMemory?: string;
 }
@@ -56,6 +57,7 @@ export function registerSimulate(program: Command): void {
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
     .option("--strict", `write the outputs, then exit ${EXIT_UNSAFE} when a contraindication or an exceeded limit remains`)
+    .option("--isodose <gy,...>", "isodose lines of the report, Gy, comma-separated (sets the case's report.isodoseGy; default: the product's clinical levels)")
     .option(...MAX_MEMORY_OPTION)
     .option("--replicas <n>", "simulate N replicas (tree and transport seeds + 0 … N−1): per-VOI 95 % intervals in summary.json (uncertainty) and report.html")
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
@@ -73,7 +75,9 @@ async function simulateInto(output: OutputDir, caseFile: string, options: Simula
   for (const [name, given] of [["--shard", options.shard], ["--tree", options.tree], ["--lodged", options.lodged]] as const) {
     if (replicas > 1 && given !== undefined) throw new InputError("--replicas", `--replicas varies the tree and transport seeds; it cannot be combined with ${name}`);
   }
-  const file = await readCaseFile(caseFile);
+  const read = await readCaseFile(caseFile);
+  // --isodose is written into the case (as --seed is), so a shard's case.json carries it to `sirtsim merge`.
+  const file = options.isodose === undefined ? read : { ...read, json: { ...read.json, report: { ...(read.json.report as object | undefined), isodoseGy: parseIsodoseOption(options.isodose) } } };
   const overrides = options.seed !== undefined ? { seed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {};
   const caseJson = withOverrides(file.json, overrides);
   const workers = parseWorkers(options.workers);
@@ -200,10 +204,17 @@ function sumOf(a: Float64Array): number {
   return s;
 }
 
+/** `--isodose 40,120,205` → [40, 120, 205] (the report section's schema checks the range). */
+function parseIsodoseOption(text: string): number[] {
+  const levels = text.split(",").map((t) => t.trim());
+  if (levels.some((t) => !/^\d+(\.\d+)?$/.test(t))) throw new InputError("--isodose", `--isodose must be doses in Gy separated by commas (e.g. 40,120,205), got ${JSON.stringify(text)}`);
+  return levels.map(Number);
+}
+
 /** A short table for the terminal. */
 export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["summary"], outDir: string): string {
   const lines = [
-    `${s.name}`,
+    `${treatmentHeadline(s)} — ${s.name}`,
     `activity ${s.activityGBq.toFixed(3)} GBq, ${s.spheresInjected.toLocaleString("en")} spheres, seed ${s.seed}`,
     "",
     `${"VOI".padEnd(20)} ${"mean Gy".padStart(9)} ${"LDM Gy".padStart(9)} ${"spheres Gy".padStart(10)} ${"partition".padStart(9)} ${"D70 Gy".padStart(9)} ${"V100".padStart(6)}`,

@@ -1,0 +1,130 @@
+/**
+ * The playground's engine: the same pure pipeline functions the CLI runs (src/pipeline/core.ts,
+ * src/pipeline/finish.ts), with no Node module, so the browser gives the numbers `sirtsim
+ * simulate --workers 1` gives for the same case and seed. It keeps the last tree (and its
+ * domain) per geometry, so a change of product, activity, lung shunt, injection site or transport
+ * model re-runs planning, transport and dose but not the tree growth; a T/N change regrows it
+ * (the tree's terminal density follows the perfusion).
+ */
+import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
+import type { PreparedDomain, SimulationCase } from "../../src/pipeline/caseInput.js";
+import { depositLodgedSpheres, simulateCore } from "../../src/pipeline/core.js";
+import type { StageInputs } from "../../src/pipeline/core.js";
+import { finishSimulation, treatmentHeadline } from "../../src/pipeline/finish.js";
+import type { SimulationSummary } from "../../src/pipeline/finish.js";
+import { clinicalIsodoses } from "../../src/report/isodose.js";
+import type { IsodoseLevel } from "../../src/report/types.js";
+import { transportSchema } from "../../src/transport/config.js";
+import type { ArterialTree } from "../../src/vascular/index.js";
+
+/** What one run hands the page: plain data and typed arrays (transferable). */
+export interface PlaygroundResult {
+  readonly headline: string;
+  readonly summary: SimulationSummary;
+  readonly advisories: ReadonlyArray<{ readonly level: string; readonly code?: string; readonly message: string }>;
+  readonly dvh: ReadonlyArray<{ readonly name: string; readonly doseGy: Float64Array; readonly volumeFraction: Float64Array }>;
+  readonly dose: { readonly dims: readonly number[]; readonly spacingMm: readonly number[]; readonly originMm: readonly number[]; readonly data: Float32Array; readonly maxGy: number };
+  readonly labels: Uint8Array;
+  readonly labelNames: Readonly<Record<number, string>>;
+  readonly isodoses: readonly IsodoseLevel[];
+  readonly tumours: readonly string[];
+  readonly entryPoints: readonly string[];
+  /** Wall time of each stage, ms (not part of the result proper: it varies run to run). */
+  readonly timingsMs: Readonly<Record<string, number>>;
+  readonly treeCached: boolean;
+}
+
+/** The last tree and loaded case per geometry + tree section (one entry: a page edits one liver). */
+interface EngineCache {
+  key: string;
+  tree: ArterialTree | undefined;
+  /** The domain and its integral for the geometry section `geometryKey`. */
+  geometryKey: string;
+  prepared: PreparedDomain | undefined;
+}
+
+export function createEngineCache(): EngineCache {
+  return { key: "", tree: undefined, geometryKey: "", prepared: undefined };
+}
+
+const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+/** Run a case (JSON, as a case file holds it) through planning, tree, transport and dose. */
+export async function runCase(caseJson: Record<string, unknown>, cache: EngineCache = createEngineCache()): Promise<PlaygroundResult> {
+  const t: Record<string, number> = {};
+  let t0 = now();
+  const geometryKey = JSON.stringify(caseJson.geometry ?? null);
+  const prepared = cache.geometryKey === geometryKey ? cache.prepared : undefined;
+  const simCase: SimulationCase = loadSimulationCase(caseJson, "playground case", undefined, prepared);
+  cache.geometryKey = geometryKey;
+  cache.prepared = { domain: simCase.domain, integral: simCase.integral };
+  t.caseMs = now() - t0;
+  const key = JSON.stringify([caseJson.geometry ?? null, simCase.tree]);
+  const treeCached = cache.key === key && cache.tree !== undefined;
+  const stages: StageInputs = treeCached ? { tree: cache.tree } : {};
+  t0 = now();
+  const core = simulateCore(simCase, { stages, version: PLAYGROUND_VERSION, runtime: "browser" });
+  t.coreMs = now() - t0;
+  cache.key = key;
+  cache.tree = core.tree;
+  t0 = now();
+  const part = depositLodgedSpheres(simCase, core);
+  t.depositMs = now() - t0;
+  t0 = now();
+  const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
+  t.doseMs = now() - t0;
+  const grid = outputs.dose.doseGy;
+  let maxGy = 0;
+  for (let v = 0; v < grid.data.length; v++) if (grid.data[v] > maxGy) maxGy = grid.data[v];
+  // The report's label names (normal liver, each tumour, its necrotic core).
+  const anatomy = outputs.report.anatomy;
+  const labelNames = anatomy?.kind === "labels" ? (anatomy.names ?? {}) : {};
+  const planning = core.planning;
+  return {
+    headline: treatmentHeadline(outputs.summary),
+    summary: outputs.summary,
+    advisories: core.plan.advisories,
+    dvh: outputs.dose.vois.map((v) => ({ name: v.name, doseGy: v.curve.doseGy, volumeFraction: v.curve.volumeFraction })),
+    dose: { dims: [...grid.dims], spacingMm: [...grid.spacingMm], originMm: [...grid.originMm], data: grid.data, maxGy },
+    labels: outputs.dose.labels.data,
+    labelNames,
+    isodoses: simCase.report.isodoseGy?.map((doseGy) => ({ doseGy })) ?? clinicalIsodoses({ product: planning.product, indication: planning.indication, scenario: planning.scenario, pretreated: planning.pretreated }),
+    tumours: simCase.domain.tumours.map((x) => x.name),
+    entryPoints: Object.keys(core.tree.entryPoints),
+    timingsMs: t,
+    treeCached,
+  };
+}
+
+/** Filled in by the build (package.json's version). */
+declare const __SIRTSIM_VERSION__: string | undefined;
+const PLAYGROUND_VERSION = typeof __SIRTSIM_VERSION__ === "string" ? __SIRTSIM_VERSION__ : "unknown";
+
+/**
+ * The transport models the case's `transport` section offers, read from its schema so the
+ * playground lists whatever models the engine has: an enum field named `heterogeneity` (or an
+ * object whose `model` is an enum), else the split-noise settings of the flow-following model.
+ */
+export function heterogeneityModels(): Array<{ readonly id: string; readonly label: string; readonly transport: Record<string, unknown> }> {
+  const shape = (transportSchema as unknown as { shape: Record<string, unknown> }).shape;
+  const field = shape.heterogeneity as { options?: unknown[]; unwrap?: () => unknown; def?: { innerType?: unknown } } | undefined;
+  const enumOptions = (schema: unknown): string[] | undefined => {
+    let s = schema as { options?: unknown[]; def?: { innerType?: unknown; type?: string }; shape?: Record<string, unknown> } | undefined;
+    for (let i = 0; i < 4 && s && !Array.isArray(s.options) && s.def?.innerType; i++) s = s.def.innerType as typeof s;
+    return Array.isArray(s?.options) && s!.options.every((o) => typeof o === "string") ? (s!.options as string[]) : undefined;
+  };
+  if (field) {
+    const direct = enumOptions(field);
+    if (direct) return direct.map((id) => ({ id, label: id, transport: { heterogeneity: id } }));
+    let inner = field as { shape?: Record<string, unknown>; def?: { innerType?: unknown } } | undefined;
+    for (let i = 0; i < 4 && inner && !inner.shape && inner.def?.innerType; i++) inner = inner.def.innerType as typeof inner;
+    const models = inner?.shape?.model ? enumOptions(inner.shape.model) : undefined;
+    if (models) return models.map((id) => ({ id, label: id, transport: { heterogeneity: { model: id } } }));
+  }
+  return [
+    { id: "flow", label: "flow-following (split by flow)", transport: { bias: 0.5, streamlineNoiseConcentration: 0 } },
+    { id: "noise-50", label: "streamline noise (κ = 50)", transport: { bias: 0.5, streamlineNoiseConcentration: 50 } },
+    { id: "noise-10", label: "strong streamline noise (κ = 10)", transport: { bias: 0.5, streamlineNoiseConcentration: 10 } },
+    { id: "bias-0.6", label: "biased to the major daughter (s = 0.6)", transport: { bias: 0.6, streamlineNoiseConcentration: 0 } },
+  ];
+}

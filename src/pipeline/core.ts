@@ -1,0 +1,209 @@
+/**
+ * The pure core of a simulation (no Node module, no worker pool): planning → tree → transport →
+ * lodging positions on the dose grid. src/pipeline/simulate.ts adds the worker-pool variants and
+ * the Node-side version lookup; the browser playground (playground/src/engine.ts) runs this file
+ * as it is, so both give the same numbers for the same case and seed.
+ *
+ * Work units for shards (issue 6): the lodging positions are drawn per block of 4096 tree
+ * segments with their own random stream (src/transport/positions.ts). A shard deposits the blocks
+ * whose index ≡ i (mod n) into an integer count grid; count grids add exactly, so merged shards
+ * give the same dose as one run, bit for bit. Planning, tree and transport are deterministic and
+ * repeated by every shard (see docs/parallel.md for the costs).
+ */
+import { InputError } from "../errors.js";
+import type { Grid } from "../geometry/index.js";
+import type { PlanResult } from "../planning/index.js";
+import { caseDoseCoefficient } from "../planning/plan.js";
+import { NUCLIDES, PRODUCTS } from "../physics/index.js";
+import type { NuclideId } from "../physics/index.js";
+import { growTree, treeSummary } from "../vascular/index.js";
+import type { ArterialTree, TreeSummary } from "../vascular/index.js";
+import { compartmentAcceptance, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
+import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
+import type { Shard } from "../parallel/shard.js";
+import { inShard, WHOLE_RUN } from "../parallel/shard.js";
+import { depositBlocks, SEGMENTS_PER_BLOCK } from "../parallel/deposit.js";
+import type { SimulationCase } from "./caseInput.js";
+import { resolvePlan } from "./resolvePlan.js";
+import type { PlanSafety } from "./resolvePlan.js";
+import type { PlanningCase } from "../planning/types.js";
+import { doseGridGeometry, emptyGrid } from "./doseStage.js";
+
+export interface StageInputs {
+  /** A tree from an earlier run (tree.bin) instead of growing one. */
+  readonly tree?: ArterialTree;
+  /** Per-segment lodged counts from an earlier run (lodged.bin) instead of running transport. */
+  readonly transport?: TransportResult;
+  /**
+   * Called with the tree and the resolved transport sections before a loaded `transport` is used,
+   * to refuse one computed for another tree, activity or seed (src/pipeline/stageFiles.ts).
+   */
+  readonly checkTransport?: (tree: ArterialTree, sections: ResolvedTransport) => void;
+}
+
+export interface ResolvedTransport {
+  readonly injection: InjectionSection;
+  readonly transport: TransportSection;
+}
+
+/**
+ * The transport sections of a simulation: product, activity and LSF come from planning (the
+ * plan's delivered activity is what is injected), so the `injection` section may only choose the
+ * site; stating them twice would let them disagree.
+ */
+export function resolveTransportSections(simCase: SimulationCase, plan: PlanResult): ResolvedTransport {
+  const raw = (simCase.injectionSection ?? {}) as Record<string, unknown>;
+  for (const key of ["product", "activityGBq", "lungShuntFraction"]) {
+    if (raw[key] !== undefined) {
+      throw new InputError(`injection.${key}`, `injection.${key} is set by the planning fields in a simulation (top-level product, activityGBq/target, lungShuntFraction); remove it`);
+    }
+  }
+  const hoursAfterCalibration = plan.decay?.hoursCalibrationToTreatment ?? (raw.hoursAfterCalibration as number | undefined) ?? 0;
+  const { injection, transport } = parseTransportSections({
+    injection: {
+      ...raw,
+      product: simCase.planning.product,
+      activityGBq: plan.activityGBq,
+      lungShuntFraction: simCase.planning.lungShuntFraction,
+      hoursAfterCalibration,
+    },
+    transport: simCase.transportSection,
+  });
+  return { injection, transport };
+}
+
+export interface SimulationCore {
+  readonly plan: PlanResult;
+  /** Limits and advisories of the plan as injected (resolvePlan.ts). */
+  readonly safety: PlanSafety;
+  /** The planning case the plan used (the case's, or re-derived on a selective injection's territory). */
+  readonly planning: PlanningCase;
+  /** The injected segment of the tree. */
+  readonly entrySegment: number;
+  readonly tree: ArterialTree;
+  readonly treeSummary: TreeSummary;
+  readonly transport: TransportResult;
+  readonly sections: ResolvedTransport;
+  readonly nuclide: NuclideId;
+  /** Activity of every sphere at treatment time, Bq (delivered activity / spheres injected). */
+  readonly activityPerSphereBq: number;
+  readonly doseCoefficientGyKgPerGBq: number;
+  /** sirtsim version and runtime (Node.js version, or the browser) for provenance. */
+  readonly softwareVersion: string;
+  readonly runtime: string;
+}
+
+export interface SimulateOptions {
+  readonly stages?: StageInputs;
+  /** Stage-by-stage progress messages (stderr in the CLI). */
+  readonly log?: (message: string) => void;
+  /** sirtsim version for provenance (the Node entry reads package.json; default "unknown"). */
+  readonly version?: string;
+  /** What computed the result, for provenance (default "unknown"; the Node entry: process.version). */
+  readonly runtime?: string;
+}
+
+/** Planning, tree and transport: deterministic given the case and its seeds. */
+export function simulateCore(simCase: SimulationCase, options: SimulateOptions = {}): SimulationCore {
+  const steps = coreSteps(simCase, options);
+  let step = steps.next();
+  while (!step.done) step = steps.next(simulateTransport(step.value.tree, step.value.options, step.value.seed));
+  return step.value;
+}
+
+/** The transport a core needs run (yielded by coreSteps; the caller resumes with the result). */
+export interface TransportRequest {
+  readonly tree: ArterialTree;
+  readonly options: TransportOptions;
+  readonly seed: number;
+}
+
+export function* coreSteps(simCase: SimulationCase, options: SimulateOptions): Generator<TransportRequest, SimulationCore, TransportResult> {
+  const log = options.log ?? (() => {});
+  const t0 = Date.now();
+  const tree = options.stages?.tree ?? growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
+  checkTreeMatchesDomain(tree, simCase);
+  log(`tree: ${(tree.segmentCount + 1) / 2} terminals${options.stages?.tree ? " (loaded)" : ` grown in ${((Date.now() - t0) / 1000).toFixed(1)} s`}`);
+
+  // A selective injection of a case whose compartments come from the geometry is planned on the
+  // injected subtree's territory, and every plan is held to its limits (resolvePlan.ts).
+  const { plan, planning, entrySegment: resolvedEntry, safety } = resolvePlan(simCase, tree, options.version ?? "unknown");
+  const entrySegment = resolvedEntry ?? 0;
+  const product = PRODUCTS[planning.product];
+  const k = caseDoseCoefficient(planning).valueGyKgPerGBq;
+  log(`plan: ${plan.method}, ${plan.activityGBq.toFixed(3)} GBq delivered${planning === simCase.planning ? "" : " (planned on the injected territory)"}`);
+
+  const sections = resolveTransportSections(simCase, plan);
+  const t1 = Date.now();
+  let transport = options.stages?.transport;
+  if (transport === undefined) {
+    const { options: transportOptions } = transportOptionsFromSections(tree, sections);
+    transport = yield { tree, options: transportOptions, seed: simCase.seed };
+  } else {
+    options.stages?.checkTransport?.(tree, sections);
+    if (transport.segmentLodged.length !== tree.segmentCount) {
+      throw new InputError("--lodged", `--lodged holds ${transport.segmentLodged.length} segments but the tree has ${tree.segmentCount}`);
+    }
+  }
+  log(`transport: ${transport.spheresInjected} spheres in ${transport.batches} batches${options.stages?.transport ? " (loaded)" : `, ${((Date.now() - t1) / 1000).toFixed(1)} s`}`);
+  if (!(transport.spheresInjected > 0)) throw new InputError("activityGBq", "the plan injects no spheres (activityGBq too small for one sphere)");
+  const activityPerSphereBq = (plan.activityGBq * 1e9) / transport.spheresInjected;
+  return { plan, safety, planning, entrySegment, tree, treeSummary: treeSummary(tree), transport, sections, nuclide: product.nuclide, activityPerSphereBq, doseCoefficientGyKgPerGBq: k, softwareVersion: options.version ?? "unknown", runtime: options.runtime ?? "unknown" };
+}
+
+export interface ShardCounts {
+  /** Spheres per voxel of the dose grid (integers) from this shard's work units. */
+  readonly counts: Grid<Float64Array>;
+  /** Spheres of these units lodged outside the dose grid. */
+  readonly outsideGrid: number;
+  /** Work units (blocks of SEGMENTS_PER_BLOCK segments) this shard ran. */
+  readonly units: number;
+}
+
+/** The work units (blocks of SEGMENTS_PER_BLOCK segments) of the shard, ascending. */
+export function shardBlocks(tree: ArterialTree, shard: Shard): number[] {
+  const blocks: number[] = [];
+  const total = Math.ceil(tree.segmentCount / SEGMENTS_PER_BLOCK);
+  for (let u = 0; u < total; u++) if (inShard(shard, u)) blocks.push(u);
+  return blocks;
+}
+
+/** Deposit the lodged spheres of the shard's work units on the dose grid (counts per voxel). */
+export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCore, shard: Shard = WHOLE_RUN): ShardCounts {
+  const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
+  const counts = emptyGrid(geometry, (n) => new Float64Array(n));
+  const blocks = shardBlocks(core.tree, shard);
+  const accept = compartmentAcceptance(simCase.domain, core.tree.compartment);
+  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept);
+  return { counts, outsideGrid, units: blocks.length };
+}
+
+function checkTreeMatchesDomain(tree: ArterialTree, simCase: SimulationCase): void {
+  const expected = ["normal", ...simCase.domain.tumours.map((t) => t.name)];
+  if (tree.compartmentNames.join("\u0000") !== expected.join("\u0000")) {
+    throw new InputError("--tree", `--tree: the tree's compartments (${tree.compartmentNames.join(", ")}) do not match the case's (${expected.join(", ")})`);
+  }
+}
+
+/** Lung dose of the simulated lung spheres, Gy (K · A_lung / m_lung, the planning convention). */
+export function simulatedLungDoseGy(core: SimulationCore, lungMassKg: number): number {
+  const lungSpheres = core.transport.spheres.lung ?? 0;
+  return (core.doseCoefficientGyKgPerGBq * lungSpheres * core.activityPerSphereBq * 1e-9) / lungMassKg;
+}
+
+/** Constants a simulation used, for provenance. */
+export function simulationConstants(core: SimulationCore): Record<string, unknown> {
+  const nuclide = NUCLIDES[core.nuclide];
+  return {
+    nuclide: core.nuclide,
+    halfLifeH: nuclide.halfLifeH,
+    // The one energy per decay of the run (planning, LDM, kernel normalisation; issue 14.6).
+    meanEnergyMeV: core.plan.provenance.meanEnergyMeV,
+    meanEnergySource: core.plan.provenance.doseCoefficientConvention === "user" ? "implied by the case's doseCoefficientGyKgPerGBq" : nuclide.meanEnergySource,
+    doseCoefficientGyKgPerGBq: core.doseCoefficientGyKgPerGBq,
+    doseCoefficientConvention: core.plan.provenance.doseCoefficientConvention,
+    activityPerSphereBq: core.activityPerSphereBq,
+    product: PRODUCTS[core.plan.product].name,
+    productSources: PRODUCTS[core.plan.product].sources,
+  };
+}
