@@ -6,10 +6,13 @@
  *   γ(r) = min over evaluated voxels r' of sqrt(|r' − r|² / DTA² + (D_e(r') − D_r(r))² / ΔD²)
  *
  * with ΔD = dosePercent/100 × max(reference) (global) or × D_r(r) (local). Conventions, stated
- * because gamma tools differ here: the search visits evaluated voxel centres only (no
- * interpolation between them), within a sphere of radius maxGamma × DTA (so γ is exact up to
- * maxGamma and reported as maxGamma beyond); reference voxels below thresholdPercent of the
- * reference maximum are not evaluated; evaluated voxels outside the grid are not candidates.
+ * because gamma tools differ here: the evaluated dose is interpolated (trilinear) on a search
+ * sub-grid of step ≤ stepMm (default min(DTA, voxel spacing)/3 per axis, Low & Dempsey, Med Phys
+ * 2003;30:2455) that includes the voxel centres, within a sphere of radius maxGamma × DTA (γ above
+ * maxGamma is reported as maxGamma); reference voxels below thresholdPercent of the reference
+ * maximum are not evaluated; points outside the hull of the evaluated voxel centres are not
+ * candidates. γ is the minimum over the sub-grid, so it exceeds the continuous gamma by at most
+ * what a half step costs (test/images/gammaClosedForm.test.ts states the bound).
  * The pass rate is the fraction of evaluated reference voxels with γ ≤ 1.
  */
 import { checkRange } from "../errors.js";
@@ -27,6 +30,17 @@ export interface GammaOptions {
   readonly normalisation?: "global" | "local";
   /** Search radius in units of DTA; γ above it is reported as this value. Default 2. */
   readonly maxGamma?: number;
+  /**
+   * Search step, mm: the evaluated dose is interpolated (trilinear) on a sub-grid of at most this
+   * step along every axis. Default defaultGammaStepMm: min(DTA, the axis's voxel spacing) / 3
+   * (Low & Dempsey, Med Phys 2003;30:2455: a step ≤ DTA/3).
+   */
+  readonly stepMm?: number;
+}
+
+/** Default search step per axis: a third of the DTA and of that axis's voxel spacing (Low & Dempsey 2003). */
+export function defaultGammaStepMm(distanceMm: number, spacingMm: readonly [number, number, number]): [number, number, number] {
+  return [Math.min(distanceMm, spacingMm[0]) / 3, Math.min(distanceMm, spacingMm[1]) / 3, Math.min(distanceMm, spacingMm[2]) / 3];
 }
 
 export interface GammaResult {
@@ -38,6 +52,8 @@ export interface GammaResult {
   readonly passRate: number;
   readonly meanGamma: number;
   readonly referenceMaxGy: number;
+  /** The search step used along x, y, z, mm (voxel spacing / an integer ≥ 1). */
+  readonly stepMm: readonly [number, number, number];
 }
 
 /** Gamma of `evaluated` against `reference` (same dims and spacing). */
@@ -57,20 +73,32 @@ export function gammaIndex(reference: Grid<GridData>, evaluated: Grid<GridData>,
   const thresholdGy = (thresholdPercent / 100) * maxGy;
   const globalDdGy = (dosePercent / 100) * maxGy;
 
-  // Offsets within the search sphere, sorted by distance so the search can stop early.
+  // Search points: a sub-grid of the evaluated grid with m_a = ceil(spacing_a / step) points per
+  // voxel along each axis (voxel centres included, so γ never exceeds the voxel-centre search's),
+  // within the sphere of radius maxGamma × DTA, sorted by distance so the search stops as soon as
+  // the distance term alone reaches the best γ² found (no farther point can improve it).
+  const stepOption = options.stepMm === undefined ? undefined : checkRange("stepMm", options.stepMm, 1e-3, 100, { minOpen: true });
+  const [stepX, stepY, stepZ] = stepOption === undefined ? defaultGammaStepMm(dtaMm, reference.spacingMm) : [stepOption, stepOption, stepOption];
+  const mx = Math.max(1, Math.ceil(sx / stepX - 1e-9)), my = Math.max(1, Math.ceil(sy / stepY - 1e-9)), mz = Math.max(1, Math.ceil(sz / stepZ - 1e-9));
+  const hx = sx / mx, hy = sy / my, hz = sz / mz;
   const radiusMm = maxGamma * dtaMm;
-  const ri = Math.floor(radiusMm / sx), rj = Math.floor(radiusMm / sy), rk = Math.floor(radiusMm / sz);
-  const offsets: Array<{ di: number; dj: number; dk: number; d2: number }> = [];
-  for (let dk = -rk; dk <= rk; dk++) for (let dj = -rj; dj <= rj; dj++) for (let di = -ri; di <= ri; di++) {
-    const d2 = (di * sx) ** 2 + (dj * sy) ** 2 + (dk * sz) ** 2;
-    if (d2 <= radiusMm * radiusMm + 1e-9) offsets.push({ di, dj, dk, d2: d2 / (dtaMm * dtaMm) });
+  const ri = Math.floor(radiusMm / hx + 1e-9), rj = Math.floor(radiusMm / hy + 1e-9), rk = Math.floor(radiusMm / hz + 1e-9);
+  const offsets: Array<{ a: number; b: number; c: number; d2: number }> = [];
+  for (let c = -rk; c <= rk; c++) for (let b = -rj; b <= rj; b++) for (let a = -ri; a <= ri; a++) {
+    const d2 = (a * hx) ** 2 + (b * hy) ** 2 + (c * hz) ** 2;
+    if (d2 <= radiusMm * radiusMm + 1e-9) offsets.push({ a, b, c, d2: d2 / (dtaMm * dtaMm) });
   }
-  offsets.sort((a, b) => a.d2 - b.d2);
+  offsets.sort((p, q) => p.d2 - q.d2);
   const count = offsets.length;
-  const oi = Int32Array.from(offsets, (o) => o.di);
-  const oj = Int32Array.from(offsets, (o) => o.dj);
-  const ok = Int32Array.from(offsets, (o) => o.dk);
+  // Per search point: the lower voxel index offset and the trilinear fractions (0 ≤ f < 1).
+  const oi = Int32Array.from(offsets, (o) => Math.floor(o.a / mx));
+  const oj = Int32Array.from(offsets, (o) => Math.floor(o.b / my));
+  const ok = Int32Array.from(offsets, (o) => Math.floor(o.c / mz));
+  const fx = Float64Array.from(offsets, (o) => o.a / mx - Math.floor(o.a / mx));
+  const fy = Float64Array.from(offsets, (o) => o.b / my - Math.floor(o.b / my));
+  const fz = Float64Array.from(offsets, (o) => o.c / mz - Math.floor(o.c / mz));
   const od2 = Float64Array.from(offsets, (o) => o.d2);
+  const sj = nx, sk = nx * ny;
 
   const gamma = new Float32Array(ref.length).fill(Number.NaN);
   const cap2 = maxGamma * maxGamma;
@@ -90,8 +118,21 @@ export function gammaIndex(reference: Grid<GridData>, evaluated: Grid<GridData>,
           const dist2 = od2[q];
           if (dist2 >= best) break;
           const ii = i + oi[q], jj = j + oj[q], kk = k + ok[q];
+          const ax = fx[q], ay = fy[q], az = fz[q];
+          // A point outside the hull of the evaluated voxel centres is not a candidate.
           if (ii < 0 || jj < 0 || kk < 0 || ii >= nx || jj >= ny || kk >= nz) continue;
-          const diff = ev[ii + nx * (jj + ny * kk)] - dRef;
+          if ((ax > 0 && ii + 1 >= nx) || (ay > 0 && jj + 1 >= ny) || (az > 0 && kk + 1 >= nz)) continue;
+          const n0 = ii + sj * jj + sk * kk;
+          // Trilinear interpolation; a zero fraction never reads past the edge (its weight is 0
+          // and the neighbour index is clamped to the same voxel).
+          const dxn = ax > 0 ? 1 : 0, dyn = ay > 0 ? sj : 0, dzn = az > 0 ? sk : 0;
+          const c00 = ev[n0] + ax * (ev[n0 + dxn] - ev[n0]);
+          const c10 = ev[n0 + dyn] + ax * (ev[n0 + dyn + dxn] - ev[n0 + dyn]);
+          const c01 = ev[n0 + dzn] + ax * (ev[n0 + dzn + dxn] - ev[n0 + dzn]);
+          const c11 = ev[n0 + dzn + dyn] + ax * (ev[n0 + dzn + dyn + dxn] - ev[n0 + dzn + dyn]);
+          const c0 = c00 + ay * (c10 - c00);
+          const c1 = c01 + ay * (c11 - c01);
+          const diff = c0 + az * (c1 - c0) - dRef;
           const g2 = dist2 + diff * diff * inv;
           if (g2 < best) best = g2;
         }
@@ -110,5 +151,6 @@ export function gammaIndex(reference: Grid<GridData>, evaluated: Grid<GridData>,
     passRate: evaluatedVoxels > 0 ? passed / evaluatedVoxels : 0,
     meanGamma: evaluatedVoxels > 0 ? gammaSum / evaluatedVoxels : 0,
     referenceMaxGy: maxGy,
+    stepMm: [hx, hy, hz],
   };
 }

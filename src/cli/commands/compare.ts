@@ -1,6 +1,6 @@
 /**
  * `sirtsim compare A B --out DIR [--labels L] [--label-names F] [--ct CT] [--gamma-dose-percent 5]
- *  [--gamma-dta-mm 4] [--gamma-threshold-percent 10] [--gamma-local] [--gamma-max 2]
+ *  [--gamma-dta-mm 4] [--gamma-threshold-percent 10] [--gamma-local] [--gamma-max 2] [--gamma-step-mm S]
  *  [--v-gy 100] [--json]`
  *
  * Prediction against delivery: two dose maps (MAA-predicted vs Y-90 PET post-treatment, or two
@@ -39,6 +39,7 @@ interface CompareOptions {
   gammaThresholdPercent: string;
   gammaLocal?: boolean;
   gammaMax: string;
+  gammaStepMm?: string;
   vGy: string;
   json?: boolean;
 }
@@ -58,6 +59,7 @@ export function registerCompare(program: Command): void {
     .option("--gamma-threshold-percent <pct>", "voxels of A below this % of A's maximum are not evaluated", "10")
     .option("--gamma-local", "local dose-difference normalisation instead of global")
     .option("--gamma-max <g>", "search radius in DTA units; γ beyond is reported as this value", "2")
+    .option("--gamma-step-mm <mm>", "gamma search step: B interpolated (trilinear) on a sub-grid of at most this step (default min(DTA, voxel)/3)")
     .option("--v-gy <gy>", "dose level of the V metric (V100 = volume fraction ≥ 100 Gy)", "100")
     .option("--json", "print one JSON document on stdout")
     .action(
@@ -91,6 +93,7 @@ export interface CompareSummary {
     thresholdPercent: number;
     normalisation: "global" | "local";
     maxGamma: number;
+    stepMm: number[];
     referenceMaxGy: number;
     evaluatedVoxels: number;
     passedVoxels: number;
@@ -120,6 +123,7 @@ async function compareInto(output: OutputDir, aPath: string, bPath: string, opti
   const distanceMm = parseNumberOption("--gamma-dta-mm", options.gammaDtaMm, 0.01, 100, "mm");
   const thresholdPercent = parseNumberOption("--gamma-threshold-percent", options.gammaThresholdPercent, 0, 100, "%");
   const maxGamma = parseNumberOption("--gamma-max", options.gammaMax, 1, 10);
+  const stepMm = options.gammaStepMm === undefined ? undefined : parseNumberOption("--gamma-step-mm", options.gammaStepMm, 0.01, 100, "mm");
   const vGy = parseNumberOption("--v-gy", options.vGy, 0, 1e6, "Gy");
   if (options.labelNames && !options.labels) throw new InputError("--label-names", "--label-names needs --labels");
 
@@ -134,7 +138,7 @@ async function compareInto(output: OutputDir, aPath: string, bPath: string, opti
   const resampledB = !sameGeometry(a.grid, b.grid);
   const bOnA: Grid<Float32Array> = resampledB ? resampleGrid(b.grid, a.grid, { method: "trilinear", name: bPath }) : { ...b.grid, frame: a.grid.frame, originMm: a.grid.originMm, direction: a.grid.direction };
 
-  const g = gammaIndex(a.grid, bOnA, { dosePercent, distanceMm, thresholdPercent, maxGamma, normalisation: options.gammaLocal ? "local" : "global" });
+  const g = gammaIndex(a.grid, bOnA, { dosePercent, distanceMm, thresholdPercent, maxGamma, stepMm, normalisation: options.gammaLocal ? "local" : "global" });
 
   const vois: Array<{ label: number | "all"; name: string; ha: Dvh; hb: Dvh }> = [];
   if (labels) {
@@ -163,9 +167,9 @@ async function compareInto(output: OutputDir, aPath: string, bPath: string, opti
     vGy,
     vois: deltas,
     gamma: {
-      dosePercent, distanceMm, thresholdPercent, normalisation: options.gammaLocal ? "local" : "global", maxGamma,
+      dosePercent, distanceMm, thresholdPercent, normalisation: options.gammaLocal ? "local" : "global", maxGamma, stepMm: [...g.stepMm],
       referenceMaxGy: g.referenceMaxGy, evaluatedVoxels: g.evaluatedVoxels, passedVoxels: g.passedVoxels, passRate: g.passRate, meanGamma: g.meanGamma,
-      conventions: "B on A's grid; search over B's voxel centres (no interpolation) within gamma-max × DTA; A voxels ≥ threshold evaluated; pass γ ≤ 1",
+      conventions: "B on A's grid; B interpolated (trilinear) on a search sub-grid of step stepMm (voxel centres included) within gamma-max × DTA; A voxels ≥ threshold evaluated; pass γ ≤ 1",
     },
     outputs: ["compare.json", "dvh.csv", "gamma.nii.gz", "compare.html"],
   };
