@@ -258,7 +258,7 @@ export async function readLabelsInput(path: string, options: ReadLabelsOptions):
     const present = [...new Set(grid.data)].filter((l) => l !== 0).sort((a, b) => a - b);
     const allNames: Record<number, string> = {};
     for (const l of present) allNames[l] = names[l] ?? String(l);
-    return onTarget(grid, allNames, options.target, path, "nifti");
+    return onTarget(grid, allNames, options.target, path, "nifti", field);
   }
   const { ds } = await readDicomDataset(path);
   const modality = String(ds.Modality ?? "");
@@ -266,11 +266,11 @@ export async function readLabelsInput(path: string, options: ReadLabelsOptions):
   if (options.drawnOnSeriesUID && (modality === "RTSTRUCT" || modality === "SEG")) checkReferencedSeries(path, ds, modality, options.drawnOnSeriesUID, field);
   if (modality === "RTSTRUCT") {
     const masks = await readRtStruct(path, options.drawnOn ?? options.target, frame);
-    return onTarget(masks.labels, masks.names, options.target, path, "rtstruct");
+    return onTarget(masks.labels, masks.names, options.target, path, "rtstruct", field);
   }
   if (modality === "SEG") {
     const masks = await readDicomSeg(path, options.drawnOn ?? options.target, frame);
-    return onTarget(masks.labels, masks.names, options.target, path, "seg");
+    return onTarget(masks.labels, masks.names, options.target, path, "seg", field);
   }
   throw new InputError(field, `${field}: ${path} is a DICOM ${modality || "file"}, not an RTSTRUCT or SEG (Modality)`);
 }
@@ -302,10 +302,22 @@ function checkReferencedSeries(path: string, ds: Record<string, any>, modality: 
   }
 }
 
-function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string>>, target: GridGeometry, path: string, source: LabelInput["source"]): LabelInput {
+/**
+ * Labels on the activity grid. A VOI of the label map that covers no part of any activity voxel
+ * (it lies outside the activity's field of view, e.g. a label map placed 100 mm off) is refused:
+ * dropping it would report the other VOIs with exit 0 as if it had never been asked for.
+ */
+function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string>>, target: GridGeometry, path: string, source: LabelInput["source"], field: string): LabelInput {
   if (sameGeometry(grid, target)) return { labels: { ...grid, frame: target.frame, originMm: [...target.originMm], direction: [...target.direction] } as Grid<Uint16Array>, names, resampled: false, source };
-  const present = [...new Set(grid.data)].filter((l) => l !== 0);
-  return { labels: resampleGrid(grid, target, { method: "nearest", name: path }), names, resampled: true, source, occupancy: labelOccupancy(grid, target, present) };
+  const present = [...new Set(grid.data)].filter((l) => l !== 0).sort((a, b) => a - b);
+  const labels = resampleGrid(grid, target, { method: "nearest", name: path });
+  const occupancy = labelOccupancy(grid, target, present);
+  const lost = present.filter((l) => !occupancy.get(l)!.some((f) => f > 0) && !labels.data.includes(l));
+  if (lost.length > 0 && lost.length < present.length) {
+    const text = lost.map((l) => (names[l] !== undefined && names[l] !== String(l) ? `${l} (${names[l]})` : String(l))).join(", ");
+    throw new InputError(field, `${field} ${path}: label${lost.length > 1 ? "s" : ""} ${text} ${lost.length > 1 ? "lie" : "lies"} outside the activity's grid (no activity voxel overlaps ${lost.length > 1 ? "them" : "it"}): the label map is misplaced or the image does not cover the VOI`);
+  }
+  return { labels, names, resampled: true, source, occupancy };
 }
 
 /** `labels.nii.gz` → `labels.json` (the name table written next to it), if any. */

@@ -54,6 +54,42 @@ describe("sirtsim dose refuses inputs it cannot trust", () => {
     expect(refused("o4", "--labels", zero)).toMatch(/--labels .*zero\.nii\.gz: every voxel is 0 on the activity.s grid, so there is no VOI/);
   });
 
+  it("labels flipped or with swapped axes but placed right in the world give the aligned labels' metrics; a data-only flip does not", async () => {
+    const block = (i: number, j: number, k: number) => k >= 3 && k < 9 && j >= 3 && j < 9 && i >= 2 && i < 7;
+    const write = async (name: string, geometry: GridGeometry, at: (i: number, j: number, k: number) => [number, number, number]) => {
+      const l = new Uint16Array(1728);
+      for (let k = 0; k < 12; k++) for (let j = 0; j < 12; j++) for (let i = 0; i < 12; i++) if (block(i, j, k)) { const [a, b, c] = at(i, j, k); l[a + 12 * (b + 12 * c)] = 1; }
+      await writeNifti(join(dir, `${name}.nii.gz`), { ...geometry, data: l });
+      return join(dir, `${name}.nii.gz`);
+    };
+    const mean = (out: string, path: string) => {
+      const r = sirtsim("dose", join(dir, "act.nii.gz"), "--out", join(dir, out), "--administered-gbq", "1", "--method", "ldm", "--json", "--labels", path);
+      expect(r.code, r.stderr).toBe(0);
+      const m = (JSON.parse(r.stdout) as { vois: Array<{ metrics: { meanGy: number; volumeMl: number } }> }).vois[0].metrics;
+      return [m.meanGy, m.volumeMl];
+    };
+    // Grid x runs from -22 mm: flipping i puts voxel 0 at x = +22 mm with direction −x (same world).
+    const flipDir = [-1, 0, 0, 0, 1, 0, 0, 0, 1] as GridGeometry["direction"];
+    const swapDir = [0, 1, 0, 1, 0, 0, 0, 0, 1] as GridGeometry["direction"];
+    const aligned = mean("w0", await write("aligned", g, (i, j, k) => [i, j, k]));
+    expect(aligned[0]).toBeGreaterThan(0);
+    expect(mean("w1", await write("flipWorld", { ...g, originMm: [22, -22, -22], direction: flipDir }, (i, j, k) => [11 - i, j, k]))).toEqual(aligned);
+    expect(mean("w2", await write("swapWorld", { ...g, direction: swapDir }, (i, j, k) => [j, i, k]))).toEqual(aligned);
+    // The same flipped data with the aligned affine is another anatomy: its VOI misses the activity.
+    expect(mean("w3", await write("flipData", g, (i, j, k) => [11 - i, j, k]))[0]).toBeLessThan(aligned[0] * 0.9);
+  });
+
+  it("a VOI of the label map lying outside the activity's grid is refused naming it, not dropped with exit 0", async () => {
+    // 24³ voxels of 4 mm from -22 mm: label 1 on the activity block, label 2 at x = 58 mm (the activity ends at 22 mm).
+    const big = axisAlignedGeometry([24, 24, 24], [4, 4, 4], [-22, -22, -22]);
+    const l = new Uint16Array(24 ** 3);
+    for (let k = 3; k < 9; k++) for (let j = 3; j < 9; j++) for (let i = 2; i < 7; i++) l[i + 24 * (j + 24 * k)] = 1;
+    for (let k = 3; k < 6; k++) for (let j = 3; j < 6; j++) for (let i = 19; i < 22; i++) l[i + 24 * (j + 24 * k)] = 2;
+    await writeNifti(join(dir, "partly.nii.gz"), { ...big, data: l });
+    writeFileSync(join(dir, "partly.json"), JSON.stringify({ 1: "liver", 2: "tumour" }));
+    expect(refused("o8", "--labels", join(dir, "partly.nii.gz"))).toMatch(/--labels .*partly\.nii\.gz: label 2 \(tumour\) lies outside the activity.s grid/);
+  });
+
   it("a gzip bomb given as the activity image is refused without inflating it", () => {
     const header = encodeNifti({ ...g, data: new Float32Array(1728) }, "bomb.nii");
     const zeros = gzipSync(new Uint8Array(16 * 1024 ** 2), { level: 9 });
