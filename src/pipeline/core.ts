@@ -25,6 +25,7 @@ import { inShard, WHOLE_RUN } from "../parallel/shard.js";
 import { depositBlocks, SEGMENTS_PER_BLOCK } from "../parallel/deposit.js";
 import type { SimulationCase } from "./caseInput.js";
 import { resolvePlan } from "./resolvePlan.js";
+import { checkInjectionLeavesPlanning } from "./validateCase.js";
 import type { PlanSafety } from "./resolvePlan.js";
 import type { PlanningCase } from "../planning/types.js";
 import { doseGridGeometry, emptyGrid } from "./doseStage.js";
@@ -53,11 +54,7 @@ export interface ResolvedTransport {
  */
 export function resolveTransportSections(simCase: SimulationCase, plan: PlanResult): ResolvedTransport {
   const raw = (simCase.injectionSection ?? {}) as Record<string, unknown>;
-  for (const key of ["product", "activityGBq", "lungShuntFraction"]) {
-    if (raw[key] !== undefined) {
-      throw new InputError(`injection.${key}`, `injection.${key} is set by the planning fields in a simulation (top-level product, activityGBq/target, lungShuntFraction); remove it`);
-    }
-  }
+  checkInjectionLeavesPlanning(raw);
   const hoursAfterCalibration = plan.decay?.hoursCalibrationToTreatment ?? (raw.hoursAfterCalibration as number | undefined) ?? 0;
   const { injection, transport } = parseTransportSections({
     injection: {

@@ -20,6 +20,7 @@ import { parseGeometrySection, parseTreeSection } from "../vascular/config.js";
 import { growTree } from "../vascular/grow.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import { sirtsimVersion } from "../io/results.js";
+import { parseJsonText } from "../io/json.js";
 import { loadSimulationCase } from "./caseInput.js";
 import type { SimulationCase } from "./caseInput.js";
 import { readCaseMask } from "./files.js";
@@ -53,12 +54,9 @@ export async function readCaseFile(path: string): Promise<CaseFile> {
     const code = (err as NodeJS.ErrnoException).code ?? "";
     throw new InputError(path, `${path}: cannot read the case file${code ? ` (${code})` : ""}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(path, `${path}: not valid JSON (${(err as Error).message})`);
-  }
+  // Depth-bounded (io/json.ts): a 5000-deep array would pass JSON.parse and overflow the stack
+  // of a later recursive walk (hashing, schema), after the work.
+  const json = parseJsonText(text, path);
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(path, `${path}: a case file must be a JSON object`);
   const mask = await readCaseMask(json, path);
   return { path, json: json as Record<string, unknown>, ...(mask ? { mask: mask.grid } : {}) };

@@ -11,6 +11,9 @@
  *   documented in docs/case-file.md (exophytic tumours exist);
  * - `injection.entryPoint` naming no artery of the skeleton (`toString` included);
  * - a plan whose activity the transport cannot inject, blamed on what caused it (an LSF near 1);
+ * - the `injection` and `transport` sections (schema, `transport.bias` without walrand-bias,
+ *   `injection.product/activityGBq/lungShuntFraction` that planning sets, shunt fractions naming
+ *   no tumour): parsed again when the transport starts, but then only after the tree was grown;
  *
  * Every message names the case file (`withCaseFile`).
  */
@@ -21,6 +24,7 @@ import { solidVolumeMl } from "../geometry/shapes.js";
 import type { Solid } from "../geometry/shapes.js";
 import { HEPATIC_SKELETON, type SkeletonNode } from "../vascular/couinaud.js";
 import { planTreatment } from "../planning/index.js";
+import { compartmentShuntFractions, parseTransportSections } from "../transport/index.js";
 import type { PlanningCase } from "../planning/types.js";
 
 /**
@@ -151,15 +155,42 @@ export function checkTextFields(caseJson: Readonly<Record<string, unknown>>): vo
   }
 }
 
+/**
+ * In a simulation the plan sets the injected product, activity and LSF, so the `injection`
+ * section may only choose the site (and the decay time): stating them twice would let them
+ * disagree. Shared by the load-time check and the transport stage (pipeline/core.ts).
+ */
+export function checkInjectionLeavesPlanning(injectionSection: unknown): void {
+  const raw = (injectionSection ?? {}) as Record<string, unknown>;
+  for (const key of ["product", "activityGBq", "lungShuntFraction"]) {
+    if (raw[key] !== undefined) {
+      throw new InputError(`injection.${key}`, `injection.${key} is set by the planning fields in a simulation (top-level product, activityGBq/target, lungShuntFraction); remove it`);
+    }
+  }
+}
+
+/**
+ * The `injection` and `transport` sections, checked at load time as the transport stage will
+ * check them (the activity is the plan's, not known yet: the schema default stands in for it).
+ */
+export function checkTransportSections(injectionSection: unknown, transportSection: unknown, compartmentNames: readonly string[]): void {
+  checkInjectionLeavesPlanning(injectionSection);
+  const { transport } = parseTransportSections({ injection: injectionSection, transport: transportSection });
+  compartmentShuntFractions(compartmentNames, transport.tumourShuntFractions);
+}
+
 /** Every cross-field check that needs only the loaded case (no tree): see the file comment. */
 export function checkCaseBeforeWork(simCase: {
   readonly planning: PlanningCase;
   readonly injectionSection: unknown;
   readonly caseJson: Readonly<Record<string, unknown>>;
   readonly compartmentsFromGeometry: boolean;
+  readonly transportSection?: unknown;
+  readonly domain?: { readonly tumours: ReadonlyArray<{ readonly name: string }> };
 }): void {
   checkTextFields(simCase.caseJson);
   checkEntryPoint(simCase.injectionSection);
+  if (simCase.domain) checkTransportSections(simCase.injectionSection, simCase.transportSection, ["normal", ...simCase.domain.tumours.map((t) => t.name)]);
   // A selective injection of geometry-derived compartments is planned later on its territory
   // (smaller, so less activity): only the whole-liver plan is known now.
   const entry = (simCase.injectionSection as { entryPoint?: unknown } | undefined)?.entryPoint;

@@ -77,4 +77,14 @@ describe("sirtsim simulate refuses bad cases before work, naming file and field"
     expect(refused("ldm", (c) => (c.dose = { voxelMm: 4, method: "ldm" }))).toMatch(/dose\.method: only "fft"/);
     expect(refused("micro", (c) => (c.dose = { voxelMm: 4, microdosimetry: { voxelMm: 0.1 } }))).toMatch(/dose\.microdosimetry: is not available in simulate yet/);
   });
+
+  it("injection and transport errors are found before the tree is grown, not after it (and name the file)", () => {
+    const injection = (c: Case) => c.injection as Record<string, unknown>;
+    const transport = (c: Case) => c.transport as Record<string, unknown>;
+    expect(refused("inj-activity", (c) => (injection(c).activityGBq = 5))).toMatch(/injection\.activityGBq is set by the planning fields in a simulation/);
+    expect(refused("inj-product", (c) => (injection(c).product = "therasphere"))).toMatch(/injection\.product is set by the planning fields/);
+    expect(refused("tr-bias", (c) => (transport(c).bias = 0.9))).toMatch(/transport\.bias 0\.9 applies to transport\.heterogeneity\.model "walrand-bias" only/);
+    expect(refused("tr-cut", (c) => (transport(c).cutDepth = 100))).toMatch(/transport\.cutDepth: Too big/);
+    expect(refused("tr-shunt", (c) => (transport(c).tumourShuntFractions = { nope: 0.5 }))).toMatch(/transport\.tumourShuntFractions\.nope: no compartment named "nope" \(known: normal, right, left\)/);
+  });
 });
