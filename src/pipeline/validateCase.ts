@@ -18,7 +18,7 @@
  * Every message names the case file (`withCaseFile`).
  */
 import { InputError } from "../errors.js";
-import { labelAt } from "../geometry/index.js";
+import { compartmentNames, labelAt } from "../geometry/index.js";
 import type { Domain, DomainIntegral, GeometryConfig } from "../geometry/index.js";
 import { solidVolumeMl } from "../geometry/shapes.js";
 import type { Solid } from "../geometry/shapes.js";
@@ -186,11 +186,11 @@ export function checkCaseBeforeWork(simCase: {
   readonly caseJson: Readonly<Record<string, unknown>>;
   readonly compartmentsFromGeometry: boolean;
   readonly transportSection?: unknown;
-  readonly domain?: { readonly tumours: ReadonlyArray<{ readonly name: string }> };
+  readonly domain?: Domain;
 }): void {
   checkTextFields(simCase.caseJson);
   checkEntryPoint(simCase.injectionSection);
-  if (simCase.domain) checkTransportSections(simCase.injectionSection, simCase.transportSection, ["normal", ...simCase.domain.tumours.map((t) => t.name)]);
+  if (simCase.domain) checkTransportSections(simCase.injectionSection, simCase.transportSection, compartmentNames(simCase.domain));
   // A selective injection of geometry-derived compartments is planned later on its territory
   // (smaller, so less activity): only the whole-liver plan is known now.
   const entry = (simCase.injectionSection as { entryPoint?: unknown } | undefined)?.entryPoint;
