@@ -3,6 +3,7 @@
  * one-line description for every option, a parser that turns untrusted JSON into plain options
  * (errors are InputErrors naming the field path), and the mapping onto simulateTransport's options.
  */
+import { CAPACITY_DEFAULTS } from "./models/capacity.js";
 import { z } from "zod";
 import { InputError } from "../errors.js";
 import { sectionInputError } from "../sectionError.js";
@@ -25,8 +26,10 @@ export const injectionSchema = z
 export const embolicSchema = z
   .object({
     enabled: z.boolean().default(true).describe("lodged spheres choke their vessel and flows are re-solved between batches"),
-    capacitySpheres: z.number().gt(0).max(1e9).default(50).describe("spheres that plug one vessel (~50 per portal tract)"),
-    capacitySpheresPerMl: z.number().gt(0).max(1e9).nullable().default(null).describe("a terminal's capacity per mL of its territory instead (~5e4: 50 spheres per ~1 mg portal tract), so the load a territory tolerates does not depend on the tree's resolution; null = capacitySpheres for every vessel"),
+    plugLengthMm: z.number().gt(0).max(1000).default(CAPACITY_DEFAULTS.plugLengthMm).describe("length of a portal tract's feeding vessel that spheres fill in single file before the tract is occluded, mm (capacity from geometry, docs/transport.md; calibrated on resin stasis, docs/validation.md)"),
+    portalTractsPerMg: z.number().gt(0).max(1000).default(CAPACITY_DEFAULTS.portalTractsPerMg).describe("portal tracts (parallel arterioles a terminal's unresolved subtree ends in) per mg of tissue (~1)"),
+    capacitySpheres: z.number().gt(0).max(1e9).nullable().default(null).describe("numerical override: every vessel plugs at this many spheres, whatever its size (depends on the tree's resolution); null = capacity from geometry"),
+    capacitySpheresPerMl: z.number().gt(0).max(1e9).nullable().default(null).describe("numerical override: a terminal's capacity per mL of its territory; null = from geometry (plugLengthMm, portalTractsPerMg, the product's sphere size)"),
     batchTolerance: z.number().gt(0).max(1).default(0.05).describe("largest conductance change of any vessel within one batch, fraction of its baseline (sets the adaptive batch size)"),
     batchSpheres: z.number().int().min(0).max(2 ** 32).default(0).describe("fixed batch size in spheres instead of the adaptive one; 0 = adaptive"),
     refluxThresholdFraction: z.number().min(0).max(1).default(0.1).describe("stasis when the injected segment's flow falls below this fraction of its baseline; the remaining spheres reflux"),
@@ -105,7 +108,7 @@ export function transportOptionsFromSections(
     noiseConcentration: transport.streamlineNoiseConcentration,
     lungShuntFraction: injection.lungShuntFraction,
     tumourShuntFractions: transport.tumourShuntFractions,
-    embolic: transport.embolic,
+    embolic: { ...transport.embolic, sphereDiameterUm: population.diameterUm },
     algorithm: transport.algorithm,
     cutDepth: transport.cutDepth,
     clusterDistanceMm: transport.clusterDistanceMm,

@@ -13,16 +13,34 @@ import { clusterHistogram } from "./clusters.js";
 import { runWalk } from "./walk.js";
 import { runSubtreeWork, type SubtreeResult, type SubtreeWork } from "./subtrees.js";
 import { runCascadeDriver } from "./cascadeDriver.js";
+import { CAPACITY_DEFAULTS, capacityModel, normalPerfusion, type CapacityModel } from "./models/capacity.js";
+import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../physics/units.js";
+import { PRODUCTS } from "../physics/products.js";
 import { resolveHeterogeneity, splitOdds, type HeterogeneityModel, type HeterogeneityOptions } from "./models/heterogeneity.js";
 import { assembleResult, createRecorder } from "./record.js";
 import type { TransportResult } from "./result.js";
 
+/** Capacity model's sphere size when the run has none (no size exclusion, no product): resin's. */
+const RESIN_DIAMETER_UM: TruncatedNormalParameters = (() => {
+  const d = PRODUCTS["sir-spheres"].diameter;
+  return { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm };
+})();
+
 export interface EmbolicOptions {
   /** Lodged spheres choke their vessel and flows are re-solved. Default false. */
   readonly enabled?: boolean;
-  /** Spheres that plug one vessel (≈ 50 per portal tract). Default 50. */
-  readonly capacitySpheres?: number;
-  /** Terminal capacity per mL of its territory instead (resolution-independent); null = off. Default null. */
+  /**
+   * Length of a portal tract's feeding vessel that spheres fill (single file) before it is
+   * occluded, mm: the capacity model's calibrated number (models/capacity.ts). Default 1.
+   */
+  readonly plugLengthMm?: number;
+  /** Portal tracts (parallel arterioles) per mg of tissue. Default 1 (reference anatomy). */
+  readonly portalTractsPerMg?: number;
+  /** Sphere diameters for the capacity model, µm; default: those of size exclusion, else resin 32 ± 10. */
+  readonly sphereDiameterUm?: TruncatedNormalParameters | null;
+  /** Numerical override: every vessel plugs at this many spheres; null = from geometry. Default null. */
+  readonly capacitySpheres?: number | null;
+  /** Numerical override: a terminal's unresolved subtree holds this many spheres per mL; null = from geometry. Default null. */
   readonly capacitySpheresPerMl?: number | null;
   /** Largest conductance change of any vessel within a batch, fraction of baseline. Default 0.05. */
   readonly batchTolerance?: number;
@@ -75,8 +93,7 @@ export interface Resolved {
   lsf: number;
   shunt: Float64Array;
   feedback: boolean;
-  capacity: number;
-  capacityPerMl: number | null;
+  capacity: CapacityModel;
   tolerance: number;
   batchSpheres: number;
   refluxThreshold: number;
@@ -133,8 +150,15 @@ function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
     lsf: checkRange("lungShuntFraction", o.lungShuntFraction ?? 0, 0, 1),
     shunt: compartmentShuntFractions(tree.compartmentNames, o.tumourShuntFractions ?? {}),
     feedback: e.enabled ?? false,
-    capacity: checkRange("embolic.capacitySpheres", e.capacitySpheres ?? 50, 0, 1e9, { minOpen: true }),
-    capacityPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, 0, 1e9, { minOpen: true }),
+    capacity: capacityModel({
+      diameterUm: e.sphereDiameterUm ?? o.diameterUm ?? RESIN_DIAMETER_UM,
+      plugLengthMm: checkRange("embolic.plugLengthMm", e.plugLengthMm ?? CAPACITY_DEFAULTS.plugLengthMm, 0, 1e3, { minOpen: true }),
+      portalTractsPerMg: checkRange("embolic.portalTractsPerMg", e.portalTractsPerMg ?? CAPACITY_DEFAULTS.portalTractsPerMg, 0, 1e3, { minOpen: true }),
+      tissueDensityGPerMl: DEFAULT_TISSUE_DENSITY_G_PER_ML,
+      normalPerfusionMlPerMinPerMl: normalPerfusion(tree),
+      capacitySpheres: e.capacitySpheres == null ? null : checkRange("embolic.capacitySpheres", e.capacitySpheres, 0, 1e9, { minOpen: true }),
+      capacitySpheresPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, 0, 1e9, { minOpen: true }),
+    }),
     tolerance: checkRange("embolic.batchTolerance", e.batchTolerance ?? 0.05, 0, 1, { minOpen: true }),
     batchSpheres: checkRange("embolic.batchSpheres", e.batchSpheres ?? 0, 0, 2 ** 32),
     refluxThreshold: checkRange("embolic.refluxThresholdFraction", e.refluxThresholdFraction ?? 0.1, 0, 1),
@@ -185,7 +209,7 @@ function runWalkDriver(tree: ArterialTree, r: Resolved, seed: number, options: T
   const n = tree.segmentCount;
   const nComp = tree.compartmentNames.length;
   const context = createTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth);
-  const state = createFlowState(tree, r.capacity, r.capacityPerMl);
+  const state = createFlowState(tree, r.capacity);
   const path = new Int32Array(state.maxDepth + 1);
   const split0 = new Float64Array(n);
   const baselineEntryFlow = solveSplits(split0, state, context, r.splitOdds, path);
