@@ -50,7 +50,7 @@ export interface CapacityModel {
 
 /** Defaults (docs/transport.md): plug length calibrated on resin stasis; anatomy from the reference numbers. */
 export const CAPACITY_DEFAULTS = Object.freeze({
-  plugLengthMm: 1,
+  plugLengthMm: 1.4,
   portalTractsPerMg: 1,
 });
 
