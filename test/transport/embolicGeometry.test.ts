@@ -31,9 +31,9 @@ function refluxShare(t: { spheresInjected: number; refluxStartedAtSpheres: numbe
   return t.refluxStartedAtSpheres === null ? 0 : (t.spheresInjected - t.refluxStartedAtSpheres) / t.spheresInjected;
 }
 
-/** Plan, grow a reduced tree (3,000 terminals) and inject: the reflux share. */
+/** Plan, grow a reduced tree (1,000 terminals) and inject: the reflux share. */
 function caseReflux(json: Record<string, unknown>, name: string): { share: number; stasis: boolean; spheres: number } {
-  const tree = { ...(json.tree as Record<string, unknown> | undefined), terminals: 3000 };
+  const tree = { ...(json.tree as Record<string, unknown> | undefined), terminals: 1000 };
   const core = simulateCore(loadSimulationCase({ ...json, tree }, name));
   return { share: refluxShare(core.transport), stasis: core.transport.stasis, spheres: core.transport.spheresInjected };
 }
@@ -72,7 +72,7 @@ describe("embolic load from geometry (model properties)", () => {
   });
 });
 
-describe("bundled cases and the README example at their planned activity (3,000-terminal trees)", () => {
+describe("bundled cases and the README example at their planned activity (1,000-terminal trees)", () => {
   for (const file of ["net-default.json", "glass-segmentectomy.json", "ho166-whole-liver.json"]) {
     it(`${file}: reflux < 5 %`, () => {
       const json = JSON.parse(readFileSync(join(CASES_DIR, file), "utf8")) as Record<string, unknown>;
