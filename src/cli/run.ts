@@ -48,3 +48,9 @@ export function installSignalCleanup(): void {
   process.once("SIGINT", handler);
   process.once("SIGTERM", handler);
 }
+
+/**
+ * `--strict`: the run finished (its outputs are written, so the physicist can read the report)
+ * but a contraindication or an exceeded limit remains.
+ */
+export const EXIT_UNSAFE = 3;

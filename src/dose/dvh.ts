@@ -68,10 +68,34 @@ export function dvhCurve(h: Dvh, dosesGy: ArrayLike<number>): { doseGy: Float64A
   return { doseGy, volumeFraction };
 }
 
-/** Evenly spaced dose points 0, w, 2w, … up to the maximum dose (inclusive). */
-export function dvhDosePoints(h: Dvh, binWidthGy: number): Float64Array {
+/**
+ * Most dose points of an exported DVH curve: a 1e-6 Gy bin up to 1000 Gy would be 1e9 points
+ * (gigabytes of CSV); 10,000 points resolve any curve to 0.01 % of its dose range.
+ */
+export const MAX_DVH_POINTS = 10_000;
+
+/**
+ * The bin width actually used for a curve up to `maxGy`: `binWidthGy`, or, when that would give
+ * more than MAX_DVH_POINTS points, the smallest 1-2-5 × 10^k width that does not.
+ */
+export function boundedDvhBinWidthGy(maxGy: number, binWidthGy: number): number {
   if (!(binWidthGy > 0)) throw new InputError("binWidthGy", `binWidthGy must be > 0, got ${binWidthGy}`);
+  if (!(Math.floor(maxGy / binWidthGy) + 2 > MAX_DVH_POINTS)) return binWidthGy;
+  const least = maxGy / (MAX_DVH_POINTS - 2);
+  let decade = 10 ** Math.floor(Math.log10(least));
+  for (;;) {
+    for (const m of [1, 2, 5]) if (m * decade >= least && Math.floor(maxGy / (m * decade)) + 2 <= MAX_DVH_POINTS) return m * decade;
+    decade *= 10;
+  }
+}
+
+/**
+ * Evenly spaced dose points 0, w, 2w, … up to the maximum dose (inclusive), w the requested bin
+ * width or a wider one keeping the curve within MAX_DVH_POINTS (boundedDvhBinWidthGy).
+ */
+export function dvhDosePoints(h: Dvh, binWidthGy: number): Float64Array {
   const max = h.sortedDoseGy[h.voxelCount - 1];
-  const n = Math.floor(max / binWidthGy) + 2;
-  return Float64Array.from({ length: n }, (_, i) => i * binWidthGy);
+  const width = boundedDvhBinWidthGy(max, binWidthGy);
+  const n = Math.floor(max / width) + 2;
+  return Float64Array.from({ length: n }, (_, i) => i * width);
 }

@@ -5,6 +5,8 @@
  * caller's convention and is recorded in `frame`).
  */
 
+import { InputError } from "../errors.js";
+
 export type Vec3 = [number, number, number];
 
 /** Row-major 3×3 matrix: [m00, m01, m02, m10, …]. Column c is the world direction of axis c. */
@@ -85,4 +87,69 @@ export function axisAlignedGeometry(dims: Vec3, spacingMm: Vec3, originMm: Vec3 
  */
 export function sharedOrPlain<T extends Float32Array | Float64Array>(Ctor: { new (buffer: SharedArrayBuffer): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
   return shared ? new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT)) : new Ctor(length);
+}
+
+/** World point of continuous voxel coordinates in RAS, whatever the grid's frame. */
+function rasWorld(out: Vec3, geometry: GridGeometry, i: number, j: number, k: number): Vec3 {
+  voxelToWorld(out, geometry, i, j, k);
+  if (geometry.frame === "LPS") {
+    out[0] = -out[0];
+    out[1] = -out[1];
+  }
+  return out;
+}
+
+/** `dims […], origin […] mm, spacing […] mm, direction […] (RAS|LPS)` for messages. */
+export function describeGeometry(g: GridGeometry): string {
+  const f = (v: readonly number[]) => `[${v.map((x) => Number(x.toFixed(4))).join(", ")}]`;
+  return `dims ${f(g.dims)}, origin ${f(g.originMm)} mm, spacing ${f(g.spacingMm)} mm, direction ${f(g.direction)} (${g.frame})`;
+}
+
+/**
+ * How grid `b` differs from grid `a` (null when they are the same grid): same dims, and every
+ * corner voxel centre of `b` within `tolMm` of `a`'s in world space (RAS; LPS grids converted),
+ * which compares origin, spacing and direction (flips, swapped axes) together. Callers decide
+ * whether a mismatch is an error or a reason to resample.
+ */
+export function geometryMismatch(a: GridGeometry, b: GridGeometry, tolMm: number): string | null {
+  if (a.dims[0] !== b.dims[0] || a.dims[1] !== b.dims[1] || a.dims[2] !== b.dims[2]) {
+    return `dims [${b.dims.join(", ")}] differ from [${a.dims.join(", ")}]`;
+  }
+  const pa: Vec3 = [0, 0, 0];
+  const pb: Vec3 = [0, 0, 0];
+  let worst = 0;
+  let worstCorner: Vec3 = [0, 0, 0];
+  for (let c = 0; c < 8; c++) {
+    const i = c & 1 ? a.dims[0] - 1 : 0;
+    const j = c & 2 ? a.dims[1] - 1 : 0;
+    const k = c & 4 ? a.dims[2] - 1 : 0;
+    rasWorld(pa, a, i, j, k);
+    rasWorld(pb, b, i, j, k);
+    const d = Math.hypot(pa[0] - pb[0], pa[1] - pb[1], pa[2] - pb[2]);
+    if (!(d <= worst)) {
+      worst = d;
+      worstCorner = [i, j, k];
+    }
+  }
+  // Spacing is compared on its own too: a 1-voxel axis has a single corner along it.
+  let spacing = 0;
+  for (let axis = 0; axis < 3; axis++) spacing = Math.max(spacing, Math.abs(a.spacingMm[axis] - b.spacingMm[axis]) * Math.max(1, a.dims[axis]));
+  if (worst <= tolMm && spacing <= tolMm) return null;
+  if (!(worst <= tolMm)) {
+    return `voxel (${worstCorner.join(", ")}) lies ${Number.isFinite(worst) ? worst.toFixed(2) : worst} mm apart in the two grids (tolerance ${tolMm} mm)`;
+  }
+  return `voxel sizes differ by up to ${spacing.toFixed(3)} mm across the grid (tolerance ${tolMm} mm)`;
+}
+
+/**
+ * Throw an InputError naming `field` unless grid `b` lies on grid `a` (geometryMismatch within
+ * `tolMm`); the message shows both affines.
+ */
+export function checkSameGeometry(a: GridGeometry, b: GridGeometry, tolMm: number, field: string, names: { a: string; b: string }): void {
+  const problem = geometryMismatch(a, b, tolMm);
+  if (problem === null) return;
+  throw new InputError(
+    field,
+    `${field}: ${names.b} is not on the grid of ${names.a}: ${problem}. ${names.a}: ${describeGeometry(a)}; ${names.b}: ${describeGeometry(b)}`,
+  );
 }

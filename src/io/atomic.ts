@@ -14,7 +14,7 @@
  *   on the event loop) sees the folder before or after the swap, never between; only SIGKILL or a
  *   power cut can stop the process there, and the next run into `DIR` repairs it as above.
  */
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "node:path";
@@ -50,6 +50,18 @@ export const KNOWN_OUTPUT_NAMES: ReadonlySet<string> = new Set([
 /** A test hook (SIRTSIM_TEST_HOOK) that stops the process at a named point of the swap. */
 function testHook(point: string): void {
   if (process.env.SIRTSIM_TEST_HOOK === point) process.kill(process.pid, "SIGKILL");
+}
+
+/**
+ * A test hook (SIRTSIM_TEST_HOOK=hold-before-swap, SIRTSIM_TEST_RELEASE=FILE): the run writes
+ * FILE.held and waits, lock held and set staged, until FILE exists — so a test can start a second
+ * run into the same folder while the first certainly holds the lock (no timing race).
+ */
+async function testHold(point: string): Promise<void> {
+  const release = process.env.SIRTSIM_TEST_RELEASE;
+  if (process.env.SIRTSIM_TEST_HOOK !== point || !release) return;
+  writeFileSync(`${release}.held`, "");
+  while (!existsSync(release)) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /** The sibling paths of an output folder: staging set, replaced set, lock file. */
@@ -172,7 +184,7 @@ const written: string[] = [];
  * an empty path, an existing file, the current folder or one of its ancestors, a folder holding
  * files sirtsim did not write, a folder another live run is writing into.
  */
-export function openOutputDir(out: string | undefined, outOption = "--out"): OutputDir {
+export function openOutputDir(out: string | undefined, outOption = "--out", inputs: readonly (string | undefined)[] = []): OutputDir {
   if (typeof out !== "string" || out.trim() === "") {
     throw new InputError(outOption, `${outOption} must name an output folder, got ${JSON.stringify(out ?? "")}`);
   }
@@ -186,6 +198,7 @@ export function openOutputDir(out: string | undefined, outOption = "--out"): Out
   if (rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel))) {
     throw new InputError(outOption, `${outOption} ${out}: the output folder would be replaced as a whole and it holds the current folder; name a new folder`);
   }
+  checkNoInputInside(target, out, outOption, inputs);
   let stat: ReturnType<typeof statSync> | undefined;
   try {
     stat = statSync(target);
@@ -225,6 +238,7 @@ export function openOutputDir(out: string | undefined, outOption = "--out"): Out
         await rm(staging, { recursive: true, force: true });
         throw err;
       }
+      await testHold("hold-before-swap");
       swapSync(target, staging, replaced);
       committed = true;
       written.push(target);
@@ -258,6 +272,27 @@ function swapSync(target: string, staging: string, replaced: string): void {
   renameSync(staging, target);
 }
 
+/**
+ * An input file or folder inside the output folder (a case.json or labels.nii.gz beside its
+ * outputs, a shard folder merged into itself) would be deleted by the swap, and a user's case
+ * file rewritten (reformatted, --seed applied): refused before any work.
+ */
+function checkNoInputInside(target: string, out: string, outOption: string, inputs: readonly (string | undefined)[]): void {
+  for (const input of inputs) {
+    if (input === undefined || input === "") continue;
+    let path = resolve(input);
+    try {
+      path = realpathSync(path);
+    } catch {
+      // missing input: its own reader names it
+    }
+    const rel = relative(target, path);
+    if (rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel))) {
+      throw new InputError(outOption, `${outOption} ${out} holds the input ${input}; the output folder is replaced as a whole, so name another folder`);
+    }
+  }
+}
+
 /** A folder may be replaced if it holds only sirtsim's file names (or nothing). */
 function checkReplaceable(target: string, out: string, outOption: string): void {
   const names = readdirSync(target);
@@ -284,10 +319,11 @@ function removeCreatedParents(parent: string, firstCreated: string | undefined):
 
 /**
  * A command's run into `--out`: open it (checks, lock) before any work, run, release however the
- * run ends. `run` commits the set when its outputs are ready.
+ * run ends. `run` commits the set when its outputs are ready. `inputs`: the command's input paths,
+ * none of which may lie inside the output folder.
  */
-export async function runIntoOutputDir<T>(out: string | undefined, run: (output: OutputDir) => Promise<T>): Promise<T> {
-  const output = openOutputDir(out);
+export async function runIntoOutputDir<T>(out: string | undefined, run: (output: OutputDir) => Promise<T>, inputs: readonly (string | undefined)[] = []): Promise<T> {
+  const output = openOutputDir(out, "--out", inputs);
   try {
     return await run(output);
   } finally {

@@ -112,6 +112,7 @@ export async function readDicomSeries(pathOrFiles: string | readonly string[], o
     chosen = [...bySeries.values()][0];
   }
 
+  checkSeriesConsistent(chosen);
   const slices: Slice[] = [];
   for (const p of chosen) slices.push(...fileSlices(p));
   const grid = stackSlices(slices, where);
@@ -266,12 +267,85 @@ function checkPixelDataComplete(bytes: Uint8Array, ts: string, file: string): vo
   }
 }
 
+/** DICOM tags named in messages, as "(gggg,eeee) Keyword". */
+const TAGS: Readonly<Record<string, string>> = Object.freeze({
+  PixelSpacing: "(0028,0030) PixelSpacing",
+  ImageOrientationPatient: "(0020,0037) ImageOrientationPatient",
+  ImagePositionPatient: "(0020,0032) ImagePositionPatient",
+  "PlanePositionSequence.ImagePositionPatient": "(0020,9113) PlanePositionSequence > (0020,0032) ImagePositionPatient",
+  GridFrameOffsetVector: "(3004,000C) GridFrameOffsetVector",
+  RescaleSlope: "(0028,1053) RescaleSlope",
+  RescaleIntercept: "(0028,1052) RescaleIntercept",
+  DoseGridScaling: "(3004,000E) DoseGridScaling",
+  PixelData: "(7FE0,0010) PixelData",
+  GantryDetectorTilt: "(0018,1120) GantryDetectorTilt",
+  FrameOfReferenceUID: "(0020,0052) FrameOfReferenceUID",
+  Modality: "(0008,0060) Modality",
+  Units: "(0054,1001) Units",
+  StudyInstanceUID: "(0020,000D) StudyInstanceUID",
+  SeriesInstanceUID: "(0020,000E) SeriesInstanceUID",
+});
+
+function tag(keyword: string): string {
+  return TAGS[keyword] ?? keyword;
+}
+
 function vec(v: unknown, n: number, file: string, field: string): number[] {
-  const arr = (Array.isArray(v) ? v : [v]).map(Number);
+  const arr = (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]).map(Number);
   if (arr.length < n || arr.slice(0, n).some((x) => !Number.isFinite(x))) {
-    throw new InputError(file, `${file}: missing or invalid ${field}`);
+    throw new InputError(file, `${file}: ${tag(field)} ${v === undefined || v === null ? "is missing" : `must be ${n} finite numbers, got ${JSON.stringify(v)}`}`);
   }
   return arr.slice(0, n);
+}
+
+/**
+ * Attributes that must agree across the files of one series: stacking slices of two frames of
+ * reference, two modalities or two PET units would make one image of two.
+ */
+function checkSeriesConsistent(files: readonly ParsedFile[]): void {
+  const first = files[0];
+  for (const key of ["SeriesInstanceUID", "FrameOfReferenceUID", "Modality", "StudyInstanceUID", "Units"]) {
+    const expected = String(first.ds[key] ?? "");
+    for (const p of files) {
+      const got = String(p.ds[key] ?? "");
+      if (got !== expected) {
+        throw new InputError(p.file, `${p.file}: ${tag(key)} is ${JSON.stringify(got)} but ${first.file} of the same series has ${JSON.stringify(expected)}; refusing to stack slices that disagree`);
+      }
+    }
+  }
+}
+
+/** PixelSpacing: two positive finite numbers (mm). */
+function checkPixelSpacing(spacing: readonly number[], file: string): void {
+  if (!(spacing[0] > 0 && spacing[1] > 0)) {
+    throw new InputError(file, `${file}: ${tag("PixelSpacing")} must be two positive numbers (mm), got ${spacing.join("\\")}`);
+  }
+}
+
+/** ImageOrientationPatient: two unit vectors at a right angle (PS3.3 C.7.6.2.1.1), to 1e-3. */
+function checkOrientation(row: Vec3, col: Vec3, file: string): void {
+  const norm = (v: Vec3) => Math.hypot(v[0], v[1], v[2]);
+  const dot = row[0] * col[0] + row[1] * col[1] + row[2] * col[2];
+  if (Math.abs(norm(row) - 1) > 1e-3 || Math.abs(norm(col) - 1) > 1e-3 || Math.abs(dot) > 1e-3) {
+    throw new InputError(
+      file,
+      `${file}: ${tag("ImageOrientationPatient")} must be two orthogonal unit vectors, got [${[...row, ...col].join(", ")}] (lengths ${norm(row).toFixed(4)}, ${norm(col).toFixed(4)}, dot ${dot.toFixed(4)})`,
+    );
+  }
+}
+
+/** A rescale attribute: required (Type 1) for CT and PET, a finite number; the slope non-zero. */
+function rescaleValue(ds: Record<string, any>, key: "RescaleSlope" | "RescaleIntercept", required: boolean, fallback: number, file: string): number {
+  const raw = ds[key];
+  if (raw === undefined || raw === null || raw === "") {
+    if (required) throw new InputError(file, `${file}: ${tag(key)} is missing (required for modality ${ds.Modality}: stored values have no physical unit without it)`);
+    return fallback;
+  }
+  const value = Number(Array.isArray(raw) ? raw[0] : raw);
+  if (!Number.isFinite(value) || (key === "RescaleSlope" && value === 0)) {
+    throw new InputError(file, `${file}: ${tag(key)} must be a finite${key === "RescaleSlope" ? ", non-zero" : ""} number, got ${JSON.stringify(raw)}`);
+  }
+  return value;
 }
 
 /** The slices of one file (one for a single-frame image, NumberOfFrames for a multi-frame one). */
@@ -288,7 +362,7 @@ function fileSlices({ file, ds }: ParsedFile): Slice[] {
 
   const need = rows * cols * frames * (bits / 8);
   const joined = pixelDataBytes(ds.PixelData, need, (total) => {
-    throw new InputError(file, `${file}: pixel data has ${total} bytes but ${rows}×${cols}×${frames} frames of ${bits} bits need ${need}`);
+    throw new InputError(file, `${file}: ${tag("PixelData")} has ${total} bytes but ${rows}×${cols}×${frames} frames of ${bits} bits need ${need}`);
   });
   const stored: ArrayLike<number> =
     bits === 8 ? (signed ? new Int8Array(joined.buffer) : joined) :
@@ -311,17 +385,28 @@ function fileSlices({ file, ds }: ParsedFile): Slice[] {
   );
   const row = orientation.slice(0, 3) as Vec3;
   const col = orientation.slice(3, 6) as Vec3;
+  checkOrientation(row, col, file);
+  checkPixelSpacing(pixelSpacing, file);
+  const tilt = Number(ds.GantryDetectorTilt ?? 0);
+  if (Number.isFinite(tilt) && Math.abs(tilt) > 1e-3) {
+    throw new InputError(file, `${file}: ${tag("GantryDetectorTilt")} is ${tilt}°: tilted acquisitions are not supported (resample to an orthogonal grid first)`);
+  }
   const normal: Vec3 = [row[1] * col[2] - row[2] * col[1], row[2] * col[0] - row[0] * col[2], row[0] * col[1] - row[1] * col[0]];
   const origin = ds.ImagePositionPatient ?? detector?.ImagePositionPatient;
 
-  let slope = Number(ds.RescaleSlope ?? 1);
-  let intercept = Number(ds.RescaleIntercept ?? 0);
+  // CT Image and PET Image modules: RescaleSlope and RescaleIntercept are Type 1 (PS3.3 C.8.2.1,
+  // C.8.9.4); RT Dose: DoseGridScaling is Type 1C when pixel data is present (C.8.8.3).
+  const rescaleRequired = modality === "CT" || modality === "PT";
+  let slope = rescaleValue(ds, "RescaleSlope", rescaleRequired, 1, file);
+  let intercept = rescaleValue(ds, "RescaleIntercept", rescaleRequired, 0, file);
   if (modality === "RTDOSE") {
-    slope = Number(ds.DoseGridScaling ?? 1);
+    const scaling = Number(ds.DoseGridScaling);
+    if (!(Number.isFinite(scaling) && scaling > 0)) {
+      throw new InputError(file, `${file}: ${tag("DoseGridScaling")} must be a positive number, got ${JSON.stringify(ds.DoseGridScaling)}`);
+    }
+    slope = scaling;
     intercept = 0;
   }
-  if (!Number.isFinite(slope)) slope = 1;
-  if (!Number.isFinite(intercept)) intercept = 0;
 
   // Frame positions along the normal.
   const positions: Vec3[] = [];
@@ -379,19 +464,37 @@ function stackSlices(slices: Slice[], where: string): Grid<Float32Array> {
   let dz = 1;
   let kAxis: Vec3 = normal;
   if (nz > 1) {
+    const gaps = sorted.slice(1).map((s, k) => along(s) - along(sorted[k]));
+    // Slices of one multi-frame file are named by their place along the normal.
+    const label = (s: Slice, k: number) => (sorted.some((x) => x !== s && x.file === s.file) ? `${s.file} (slice ${k} along the normal)` : s.file);
+    // Duplicates first: two slices at one position (within 1 µm) are the same slice twice.
+    for (let k = 0; k < gaps.length; k++) {
+      if (gaps[k] < 1e-3) {
+        throw new InputError(where, `${where}: ${label(sorted[k], k)} and ${label(sorted[k + 1], k + 1)} lie at the same position along the slice normal (${tag("ImagePositionPatient")}): a duplicated slice`);
+      }
+    }
+    // The slice spacing is the median gap: a missing slice shows as a gap of about twice it.
+    const step = [...gaps].sort((a, b) => a - b)[Math.floor((gaps.length - 1) / 2)];
+    for (let k = 0; k < gaps.length; k++) {
+      if (Math.abs(gaps[k] - step) > 0.01 * step) {
+        const ratio = gaps[k] / step;
+        const missing = Math.round(ratio) >= 2 && Math.abs(ratio - Math.round(ratio)) < 0.05;
+        throw new InputError(
+          where,
+          `${where}: ${missing ? `${Math.round(ratio) - 1} slice(s) missing` : "non-uniform slice spacing"} between ${label(sorted[k], k)} and ${label(sorted[k + 1], k + 1)} ` +
+            `(${gaps[k].toFixed(3)} mm apart, the series' spacing is ${step.toFixed(3)} mm; tolerance 1 %)`,
+        );
+      }
+    }
     const first = sorted[0].position;
     const last = sorted[nz - 1].position;
     const span = Math.hypot(last[0] - first[0], last[1] - first[1], last[2] - first[2]);
     dz = span / (nz - 1);
-    if (!(dz > 1e-6)) throw new InputError(where, `${where}: two or more slices share the same position`);
     kAxis = [(last[0] - first[0]) / span, (last[1] - first[1]) / span, (last[2] - first[2]) / span];
     const cos = kAxis[0] * normal[0] + kAxis[1] * normal[1] + kAxis[2] * normal[2];
-    if (cos < 1 - 1e-4) throw new InputError(where, `${where}: slices are not stacked along their normal (gantry tilt?): not supported`);
-    for (let k = 1; k < nz; k++) {
-      const gap = along(sorted[k]) - along(sorted[k - 1]);
-      if (Math.abs(gap - dz) > 0.01 * dz) {
-        throw new InputError(where, `${where}: non-uniform slice spacing (${gap.toFixed(3)} mm between slices ${k - 1} and ${k}, mean ${dz.toFixed(3)} mm)`);
-      }
+    if (cos < 1 - 1e-4) {
+      const deg = (Math.acos(Math.min(1, cos)) * 180) / Math.PI;
+      throw new InputError(where, `${where}: slices are stacked ${deg.toFixed(2)}° off the normal of ${tag("ImageOrientationPatient")} (${tag("ImagePositionPatient")}; gantry tilt?): not supported`);
     }
   } else {
     dz = s0.thicknessMm > 0 ? s0.thicknessMm : Math.min(s0.spacing[0], s0.spacing[1]);

@@ -15,8 +15,9 @@
  * nifti1_io.c `nifti_quatern_to_mat44` / `nifti_mat44_to_quatern`.
  */
 import { readFile } from "node:fs/promises";
+import buffer from "node:buffer";
 import { basename } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { constants as zlibConstants, gunzipSync, gzipSync } from "node:zlib";
 import * as niftiReader from "nifti-reader-js";
 import { InputError } from "../errors.js";
 import type { Grid, GridData, Mat3, Vec3 } from "../geometry/grid.js";
@@ -31,7 +32,16 @@ export interface ReadNiftiOptions {
    * "labels": integer label values 0..65535 (0 = background), returned as Uint16Array.
    */
   readonly kind: NiftiKind;
+  /**
+   * Largest image accepted, bytes of header + voxel data as stored (default
+   * DEFAULT_MAX_NIFTI_BYTES). Checked against the header before a .nii.gz is inflated, so a gzip
+   * bomb or a header claiming huge dims is refused without allocating.
+   */
+  readonly maxBytes?: number;
 }
+
+/** Default bound on an image's stored size: 2 GiB (a 800³ float32 image; clinical ones are ≤ 0.1 GiB). */
+export const DEFAULT_MAX_NIFTI_BYTES = 2 * 1024 ** 3;
 
 export interface WriteNiftiOptions {
   /** Up to 79 ASCII characters stored in the header's `descrip` field. */
@@ -75,14 +85,9 @@ export function parseNifti(fileBytes: Uint8Array, name: string, options: ReadNif
   const fail = (problem: string): never => {
     throw new InputError(name, `${name}: ${problem}`);
   };
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_NIFTI_BYTES;
   let bytes = fileBytes;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (err) {
-      fail(`truncated or corrupt gzip stream (${(err as Error).message})`);
-    }
-  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = inflateBounded(bytes, maxBytes, fail);
   if (bytes.length < HEADER_BYTES) fail(`truncated: ${bytes.length} bytes, a NIfTI-1 header needs ${HEADER_BYTES}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sizeLE = view.getInt32(0, true);
@@ -116,6 +121,7 @@ export function parseNifti(fileBytes: Uint8Array, name: string, options: ReadNif
   if (!Number.isInteger(voxOffset) || voxOffset < HEADER_BYTES) fail(`invalid vox_offset ${voxOffset}`);
   const n = dims[0] * dims[1] * dims[2];
   const expected = voxOffset + n * type.bytes;
+  if (expected > maxBytes) fail(imageTooLarge(dims, type.name, expected, maxBytes));
   if (bytes.length !== expected) {
     fail(
       `${bytes.length < expected ? "truncated" : "too long"}: dims ${dims.join("×")} of ${type.name} need ` +
@@ -156,14 +162,74 @@ export function parseNifti(fileBytes: Uint8Array, name: string, options: ReadNif
   let firstBad = -1;
   for (let v = 0; v < n; v++) {
     const value = raw[v] * slope + inter;
-    if (!Number.isFinite(value)) {
+    // Finite in float64 but beyond float32 (a float64 image, or a huge scl_slope) would become
+    // Infinity in the grid, and NaN after scaling: refuse it here, naming this file.
+    if (!(Math.abs(value) <= FLOAT32_MAX)) {
       if (bad === 0) firstBad = v;
       bad++;
     }
     out[v] = value;
   }
-  if (bad > 0) fail(`${bad} voxel(s) are NaN or infinite (first at ${describeVoxel(firstBad, dims)})`);
+  if (bad > 0) {
+    const first = raw[firstBad] * slope + inter;
+    fail(`${bad} voxel(s) are NaN, infinite or beyond the float32 range ±3.4e38 after scl_slope ${slope} / scl_inter ${inter} (first at ${describeVoxel(firstBad, dims)}: ${first})`);
+  }
   return { ...geometry, dims, data: out };
+}
+
+/** Largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function imageTooLarge(dims: readonly number[], typeName: string, bytes: number, maxBytes: number): string {
+  const gib = (b: number) => `${(b / 1024 ** 3).toPrecision(3)} GiB`;
+  return `dims ${dims.join("×")} of ${typeName} need ${gib(bytes)}, above the ${gib(maxBytes)} this run allows for an image (raise --max-memory, or crop / resample the image)`;
+}
+
+/**
+ * Inflate a .nii.gz without trusting it: first only enough of the stream for the header (a prefix
+ * of the compressed bytes, grown ×4 until 352 bytes come out), then the whole stream with
+ * `maxOutputLength` = the size the header declares, so a stream that inflates to more than that
+ * (a gzip bomb) stops at that size instead of filling memory.
+ */
+function inflateBounded(gz: Uint8Array, maxBytes: number, fail: (problem: string) => never): Uint8Array {
+  let head: Uint8Array = new Uint8Array(0);
+  for (let prefix = 1024; ; prefix *= 4) {
+    const part = gz.subarray(0, Math.min(prefix, gz.length));
+    try {
+      // Z_SYNC_FLUSH: a cut stream gives what it has instead of an error.
+      head = gunzipSync(part, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 64 * 1024 ** 2 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") fail(`truncated or corrupt gzip stream (${(err as Error).message})`);
+      break; // more than 64 MiB from this prefix: the header is certainly in it, but we don't have it
+    }
+    if (head.length >= HEADER_BYTES || part.length === gz.length) break;
+  }
+  let declared = maxBytes;
+  if (head.length >= HEADER_BYTES) {
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const le = view.getInt32(0, true) === HEADER_BYTES;
+    if (le || view.getInt32(0, false) === HEADER_BYTES) {
+      const dims = [1, 2, 3].map((a) => view.getInt16(40 + 2 * a, le));
+      const ndim = view.getInt16(40, le);
+      const type = DATATYPES[view.getInt16(70, le)];
+      const voxOffset = view.getFloat32(108, le);
+      if (type && ndim >= 1 && ndim <= 7 && dims.every((d) => d >= 1) && voxOffset >= HEADER_BYTES) {
+        const used = dims.slice(0, Math.min(3, ndim));
+        const expected = voxOffset + used.reduce((p, d) => p * d, 1) * type.bytes;
+        if (expected > maxBytes) fail(imageTooLarge(used, type.name, expected, maxBytes));
+        declared = expected;
+      }
+    }
+  }
+  try {
+    // One byte more than declared, so "longer than its header says" is told apart from "exact".
+    return gunzipSync(gz, { maxOutputLength: Math.min(declared + 1, buffer.constants.MAX_LENGTH) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      fail(`the gzip stream inflates to more than the ${declared} bytes its header declares (a corrupt file or a decompression bomb); refused`);
+    }
+    return fail(`truncated or corrupt gzip stream (${(err as Error).message})`);
+  }
 }
 
 function describeVoxel(v: number, dims: Vec3): string {

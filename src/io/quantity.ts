@@ -8,6 +8,7 @@
  */
 import { createRequire } from "node:module";
 import type { MathJsInstance, Unit } from "mathjs";
+import { InputError } from "../errors.js";
 
 export type QuantityKind = "activity" | "mass" | "volume" | "length" | "dose" | "time" | "density" | "fraction" | "doseCoefficient" | "area" | "ratio";
 
@@ -84,4 +85,21 @@ export function parseQuantity(text: string, kind: QuantityKind): QuantityParse {
   const value = u.toNumber(spec.unit);
   // Unit conversion leaves round-off (1600 mL → 1599.9999999999998): keep 14 significant digits.
   return { ok: true, value: Number(value.toPrecision(14)) };
+}
+
+/**
+ * A command-line option holding a quantity, parsed as in case files ("1.5 GBq", "3 %", or a bare
+ * number in the kind's unit) and checked against [min, max]: the number, or an InputError naming
+ * the option.
+ */
+export function parseQuantityOption(name: string, text: string, kind: QuantityKind, min: number, max: number): number {
+  const spec = QUANTITY_KINDS[kind];
+  const unitText = spec.unit === "" ? "" : ` ${spec.unit}`;
+  const parsed = parseQuantity(text, kind);
+  if (!parsed.ok) throw new InputError(name, `${name} ${parsed.reason}`);
+  if (!Number.isFinite(parsed.value) || parsed.value < min || parsed.value > max) {
+    const shown = NUMBER_ONLY.test(text) ? JSON.stringify(text) : `${JSON.stringify(text)} = ${parsed.value}${unitText}`;
+    throw new InputError(name, `${name} must be ${spec.noun} in [${min}, ${max}]${unitText}, got ${shown}`);
+  }
+  return parsed.value;
 }

@@ -18,6 +18,7 @@ import { parseGeometrySection, parseTreeSection } from "../vascular/config.js";
 import type { TreeSection } from "../vascular/config.js";
 import { parseDoseConfig } from "../dose/config.js";
 import type { DoseConfig } from "../dose/config.js";
+import { checkCaseBeforeWork, checkTumourNames, checkTumoursFitLiver, withCaseFile } from "./validateCase.js";
 
 export interface SimulationCase {
   readonly name: string;
@@ -71,6 +72,10 @@ export function compartmentsFromDomain(domain: Domain, integral: DomainIntegral)
  * by the caller (io layer).
  */
 export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: Grid<Uint8Array>): SimulationCase {
+  return withCaseFile(fileName, () => loadCase(json, fileName, maskGrid));
+}
+
+function loadCase(json: unknown, fileName: string, maskGrid?: Grid<Uint8Array>): SimulationCase {
   if (!isObject(json)) throw new InputError(fileName, `${fileName}: a case file must be a JSON object`);
   const seed = json.seed ?? DEFAULT_SEED;
   if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
@@ -78,13 +83,19 @@ export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: 
   }
   const geometry = parseGeometrySection(json.geometry);
   if (geometry.mask && !maskGrid) throw new InputError("geometry.mask.file", "geometry.mask.file was given but the mask image was not loaded");
+  checkTumourNames(geometry);
   const domain = buildDomain(geometry, maskGrid);
-  const integral = integrateDomain(domain);
   const compartmentsFromGeometry = json.compartments === undefined;
-  const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(domain, integral) } : json;
+  // The integral (seconds for a fine lattice) is computed when first needed: a planning case with
+  // its own compartments (`sirtsim plan`) never needs it.
+  let integral: DomainIntegral | undefined;
+  const integralOf = () => (integral ??= integrateDomain(domain));
+  // A tumour outside the liver is refused (trust-inputs); a case without tumours has nothing to check.
+  if (domain.tumours.length > 0) checkTumoursFitLiver(domain, integralOf());
+  const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(domain, integralOf()) } : json;
   const planning = parseCase(planningJson, fileName);
   if (!compartmentsFromGeometry) checkCompartmentNames(planning, domain);
-  return {
+  const simCase: SimulationCase = {
     name: typeof json.name === "string" ? json.name : fileName,
     description: typeof json.description === "string" ? json.description : "",
     seed,
@@ -95,10 +106,14 @@ export function loadSimulationCase(json: unknown, fileName = "case", maskGrid?: 
     injectionSection: json.injection,
     transportSection: json.transport,
     domain,
-    integral,
+    get integral() {
+      return integralOf();
+    },
     compartmentsFromGeometry,
     caseJson: json,
   };
+  checkCaseBeforeWork(simCase);
+  return simCase;
 }
 
 /** Given compartments must name the geometry's tumours, so doses can be compared by name. */

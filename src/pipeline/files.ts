@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import { InputError } from "../errors.js";
 import type { Grid } from "../geometry/index.js";
 import { readNifti } from "../io/index.js";
+import { parseJsonText } from "../io/json.js";
 import type { ArterialTree } from "../vascular/index.js";
 import type { TransportResult } from "../transport/index.js";
 import { serializeTree } from "../vascular/index.js";
@@ -18,11 +19,7 @@ export async function readJsonFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new InputError(path, `${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new InputError(path, `${path}: not valid JSON (${(err as Error).message})`);
-  }
+  return parseJsonText(text, path);
 }
 
 export async function readBytes(path: string, option: string): Promise<Uint8Array> {

@@ -48,14 +48,14 @@ export interface SimulationSummary {
   readonly compartments: Readonly<Record<string, CompartmentSummary>>;
   /** Lung: mean dose K·A_lung/m_lung (planning convention), and its BED/EUD as a uniform dose. */
   readonly lung: { readonly meanDoseGy: number; readonly spheres: number; readonly radiobiology: VoiRadiobiology };
-  readonly reflux: { readonly spheres: number; readonly activityGBq: number; readonly stasis: boolean; readonly startedAtSpheres: number | null };
+  readonly reflux: { readonly spheres: number; readonly fraction: number; readonly activityGBq: number; readonly stasis: boolean; readonly startedAtSpheres: number | null };
   readonly partitionModel: Readonly<Record<string, { readonly meanDoseGy: number }>>;
   /** Simulated mean dose / partition-model dose − 1, by compartment (LDM and FFT). */
   readonly comparison: Readonly<Record<string, { readonly spheresRelativeDifference: number | null; readonly ldmRelativeDifference: number; readonly fftRelativeDifference: number }>>;
   readonly tumourToNormalRatio: { readonly realisedSpheres: number | null };
   readonly transport: Record<string, unknown>;
   readonly tree: Record<string, unknown>;
-  readonly plan: { readonly method: string; readonly advisories: readonly unknown[]; readonly binding: string | null; readonly withinLimits: boolean };
+  readonly plan: { readonly method: string; readonly advisories: readonly unknown[]; readonly binding: string | null; readonly withinLimits: boolean; readonly plannedActivityGBq: number; readonly limitedBy: string | null };
   readonly dose: { readonly method: "fft"; readonly voxelMm: number; readonly dims: readonly number[]; readonly kernelEnergyResidual: number; readonly outsideGridSpheres: number };
   readonly seed: number;
   /** Everything needed to reproduce the run: the validated case sections with their defaults. */
@@ -147,13 +147,13 @@ export async function finishSimulation(
       // The lung dose is a uniform mean by convention (1 kg, complete decay): BED of that dose, EUD = dose.
       radiobiology: voiRadiobiology([lungDoseGy], { nuclide: core.nuclide, tissue: "lung", params: simCase.dose.radiobiology.lung }),
     },
-    reflux: { spheres: refluxSpheres, activityGBq: (refluxSpheres * core.activityPerSphereBq) / 1e9, stasis: t.stasis, startedAtSpheres: t.refluxStartedAtSpheres },
+    reflux: { spheres: refluxSpheres, fraction: t.spheresInjected > 0 ? refluxSpheres / t.spheresInjected : 0, activityGBq: (refluxSpheres * core.activityPerSphereBq) / 1e9, stasis: t.stasis, startedAtSpheres: t.refluxStartedAtSpheres },
     partitionModel,
     comparison,
     tumourToNormalRatio: { realisedSpheres: t.tumourToNormalRatio },
     transport: { ...transportRest, timeline: timeline.length > 50 ? thin(timeline, 50) : timeline },
     tree: { ...core.treeSummary },
-    plan: { method: core.plan.method, advisories: core.plan.advisories, binding: core.plan.limits.binding, withinLimits: core.plan.limits.withinLimits },
+    plan: { method: core.plan.method, advisories: core.plan.advisories, binding: core.plan.limits.binding, withinLimits: core.plan.limits.withinLimits, plannedActivityGBq: core.safety.plannedActivityGBq, limitedBy: core.safety.limitedBy },
     dose: { method: "fft", voxelMm: simCase.dose.voxelMm, dims: [...counts.dims], kernelEnergyResidual: dose.kernelResidual, outsideGridSpheres: outsideGrid },
     seed: simCase.seed,
     reproduce: {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
 import { stringifyResult, dvhToCsv, dvhToJson, writeNifti } from "../io/index.js";
 import { renderReport } from "../report/index.js";
+import { itkSnapLabelDescriptions, slicerColorTable } from "../io/labelTable.js";
 import { treeToVtp } from "../vascular/index.js";
 import type { SimulationCore } from "./simulate.js";
 import type { SimulationOutputs } from "./finish.js";
@@ -17,6 +18,8 @@ export const SIMULATION_FILES = [
   "dose.nii.gz",
   "dose-ldm.nii.gz",
   "labels.nii.gz",
+  "labels.ctbl",
+  "labels-itksnap.txt",
   "dvh.csv",
   "dvh.json",
   "tree.vtp",
@@ -33,6 +36,10 @@ export async function writeSimulationOutputs(dir: string, caseJson: unknown, cor
   await writeNifti(join(dir, "dose.nii.gz"), outputs.dose.doseGy, { description: "sirtsim absorbed dose, Gy (S-value convolution)" });
   await writeNifti(join(dir, "dose-ldm.nii.gz"), outputs.dose.ldmDoseGy, { description: "sirtsim absorbed dose, Gy (local deposition)" });
   await writeNifti(join(dir, "labels.nii.gz"), outputs.dose.labels, { description: "0 out, 1 normal, 2+t tumour t, 2+T+t necrotic" });
+  const anatomy = outputs.report.anatomy;
+  const names = (anatomy?.kind === "labels" ? anatomy.names : undefined) ?? { 1: "normal liver" };
+  await writeFile(join(dir, "labels.ctbl"), slicerColorTable(names));
+  await writeFile(join(dir, "labels-itksnap.txt"), itkSnapLabelDescriptions(names));
   await writeFile(join(dir, "dvh.csv"), dvhToCsv(curves));
   await writeFile(join(dir, "dvh.json"), stringifyResult(dvhToJson(curves)));
   await writeFile(join(dir, "tree.vtp"), treeToVtp(core.tree, { lodgedSpheres: Int32Array.from(core.transport.segmentLodged) }));

@@ -11,14 +11,13 @@
  */
 import { InputError } from "../errors.js";
 import type { Grid } from "../geometry/index.js";
-import { planTreatment } from "../planning/index.js";
 import type { PlanResult } from "../planning/index.js";
 import { caseDoseCoefficient } from "../planning/plan.js";
 import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import { compartmentAcceptance, entrySegmentOf, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
+import { compartmentAcceptance, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
 import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
@@ -26,11 +25,10 @@ import type { WorkerPool } from "../parallel/pool.js";
 import { simulateTransportParallel } from "../parallel/transport.js";
 import { depositBlocks, depositBlocksOnPool, SEGMENTS_PER_BLOCK, type ParallelDepositOptions } from "../parallel/deposit.js";
 import type { SimulationCase } from "./caseInput.js";
-import { isWholeTree, territoryCompartments } from "./perfused.js";
-import { parseCase } from "../io/caseFile.js";
-import { sirtsimVersion } from "../io/results.js";
 import type { PlanningCase } from "../planning/types.js";
 import { doseGridGeometry, emptyGrid } from "./doseStage.js";
+import { resolvePlan } from "./resolveCase.js";
+import type { PlanSafety } from "./resolveCase.js";
 
 export interface StageInputs {
   /** A tree from an earlier run (tree.bin) instead of growing one. */
@@ -77,6 +75,8 @@ export function resolveTransportSections(simCase: SimulationCase, plan: PlanResu
 
 export interface SimulationCore {
   readonly plan: PlanResult;
+  /** Limits and advisories of the plan as injected (resolveCase.ts). */
+  readonly safety: PlanSafety;
   /** The planning case the plan used (the case's, or re-derived on a selective injection's territory). */
   readonly planning: PlanningCase;
   /** The injected segment of the tree. */
@@ -147,15 +147,9 @@ function* coreSteps(simCase: SimulationCase, options: SimulateOptions): Generato
   log(`tree: ${(tree.segmentCount + 1) / 2} terminals${options.stages?.tree ? " (loaded)" : ` grown in ${((Date.now() - t0) / 1000).toFixed(1)} s`}`);
 
   // A selective injection of a case whose compartments come from the geometry is planned on the
-  // injected subtree's territory (its tumours and normal liver), as a clinician plans a lobar or
-  // segmental treatment on the perfused volume.
-  const rawInjection = (simCase.injectionSection ?? {}) as { entryPoint?: string | number };
-  const entrySegment = entrySegmentOf(tree, rawInjection.entryPoint ?? "root");
-  const planning =
-    simCase.compartmentsFromGeometry && !isWholeTree(tree, entrySegment)
-      ? parseCase({ ...simCase.caseJson, compartments: territoryCompartments(tree, entrySegment) }, simCase.name)
-      : simCase.planning;
-  const plan = planTreatment(planning, { version: sirtsimVersion() });
+  // injected subtree's territory, and every plan is held to its limits (resolveCase.ts).
+  const { plan, planning, entrySegment: resolvedEntry, safety } = resolvePlan(simCase, tree);
+  const entrySegment = resolvedEntry ?? 0;
   const product = PRODUCTS[planning.product];
   const k = caseDoseCoefficient(planning).valueGyKgPerGBq;
   log(`plan: ${plan.method}, ${plan.activityGBq.toFixed(3)} GBq delivered${planning === simCase.planning ? "" : " (planned on the injected territory)"}`);
@@ -175,7 +169,7 @@ function* coreSteps(simCase: SimulationCase, options: SimulateOptions): Generato
   log(`transport: ${transport.spheresInjected} spheres in ${transport.batches} batches${options.stages?.transport ? " (loaded)" : `, ${((Date.now() - t1) / 1000).toFixed(1)} s`}`);
   if (!(transport.spheresInjected > 0)) throw new InputError("activityGBq", "the plan injects no spheres (activityGBq too small for one sphere)");
   const activityPerSphereBq = (plan.activityGBq * 1e9) / transport.spheresInjected;
-  return { plan, planning, entrySegment, tree, treeSummary: treeSummary(tree), transport, sections, nuclide: product.nuclide, activityPerSphereBq, doseCoefficientGyKgPerGBq: k };
+  return { plan, safety, planning, entrySegment, tree, treeSummary: treeSummary(tree), transport, sections, nuclide: product.nuclide, activityPerSphereBq, doseCoefficientGyKgPerGBq: k };
 }
 
 export interface ShardCounts {

@@ -1,8 +1,10 @@
 /**
  * A study expanded into its runs: cells (the cartesian product of the `vary` axes, zipped fields
  * moving together) × trees × seeds. Each run is a resolved case document, named by the SHA-256 of
- * its canonical JSON (src/pipeline/caseHash.ts): a re-run recognises the runs it already finished,
- * and two cells that resolve to the same case share one run.
+ * its resolved identity (caseIdentity in src/pipeline/stageFiles.ts: validated sections with their
+ * defaults, the mask by content, not path) together with the sirtsim version: a re-run recognises
+ * the runs it already finished, two cells that resolve to the same case share one run, and a run
+ * finished by another sirtsim version or on another mask is not mistaken for this one.
  *
  * Every cell's case is validated here, before anything is written or grown, by the same functions
  * a simulation uses (loadSimulationCase, planning, the transport sections), so an unknown field path
@@ -13,12 +15,12 @@ import { InputError } from "../errors.js";
 import type { Grid } from "../geometry/index.js";
 import { planTreatment } from "../planning/index.js";
 import { loadSimulationCase } from "../pipeline/caseInput.js";
-import { caseSha256, canonicalJson } from "../pipeline/caseHash.js";
+import { canonicalJson, caseIdentity, sha256 } from "../pipeline/stageFiles.js";
+import type { SimulationCase } from "../pipeline/caseInput.js";
 import { resolveTransportSections } from "../pipeline/simulate.js";
 import { sirtsimVersion } from "../io/results.js";
 import { fieldValue, parseFieldPath, pathText, withFieldValue, type PathSegment } from "./fieldPath.js";
 import { studyError, type StudyAxisSpec, type StudyFile } from "./studyFile.js";
-import { createHash } from "node:crypto";
 
 /** One varied field of an axis. */
 export interface StudyParameter {
@@ -37,20 +39,22 @@ export interface StudyCell {
 export interface StudyRun {
   /** Position in the study (cell-major, then tree, then seed): the row order of the tables. */
   readonly index: number;
-  /** SHA-256 of the resolved case. */
+  /** SHA-256 of the run's resolved case identity (mask by content) and the sirtsim version. */
   readonly id: string;
   readonly cell: number;
   readonly treeIndex: number;
   readonly seedIndex: number;
   readonly treeSeed: number;
   readonly seed: number;
-  /** Runs with the same tree key grow the same tree (geometry, tree section, tree seed). */
+  /** Runs with the same tree key grow the same tree (geometry with the mask by content, tree section with its seed, sirtsim version). */
   readonly treeKey: string;
 }
 
 /** The expanded study, written to DIR/plan.json; everything an executor or `collect` needs. */
 export interface StudyPlan {
   readonly kind: "sirtsim-study-plan";
+  /** The sirtsim that expanded the plan (run ids and tree keys depend on it). */
+  readonly sirtsimVersion: string;
   readonly name: string;
   readonly description: string;
   /** Absolute path of the base case file (masks resolve against it), or of the study file for an inline case. */
@@ -151,6 +155,7 @@ function expandStudy(inputs: PlanInputs): StudyPlan {
 
   const cells: StudyCell[] = [];
   const cellCases: Array<Record<string, unknown>> = [];
+  const cellSimCases: SimulationCase[] = [];
   const counts = axes.map((a) => a.values.length);
   const cellCount = counts.reduce((p, c) => p * c, 1);
   for (let c = 0; c < cellCount; c++) {
@@ -170,27 +175,32 @@ function expandStudy(inputs: PlanInputs): StudyPlan {
         parameters[p.path] = value;
       }),
     );
-    if (c > 0 || axes.length > 0) validateCase(doc, file, inputs, `cell ${c} (${describe(parameters)})`, axes);
+    const cellSim = c > 0 || axes.length > 0 ? validateCase(doc, file, inputs, `cell ${c} (${describe(parameters)})`, axes).simCase : validated.simCase;
+    cellSimCases.push(cellSim);
     cells.push({ index: c, parameters });
     cellCases.push(doc);
   }
 
+  const version = sirtsimVersion();
   const runs: StudyRun[] = [];
   for (const cell of cells) {
-    const doc = cellCases[cell.index];
+    const cellSim = cellSimCases[cell.index];
     for (let t = 0; t < study.replicas.trees; t++) {
       const treeSeed = (treeSeed0 + t) >>> 0;
-      const treeCase = withFieldValue(doc, ["tree", "seed"], treeSeed, "replicas.trees");
-      const treeKey = sha256Text(canonicalJson({ version: sirtsimVersion(), geometry: treeCase.geometry ?? null, tree: treeCase.tree }));
+      const tree = { ...cellSim.tree, seed: treeSeed };
+      // The identity of the resolved run, as `simulate` records it in its stage files.
+      const identityOf = (seed: number) => caseIdentity({ ...cellSim, tree, seed }, inputs.maskGrid);
+      const treeKey = sha256(canonicalJson({ sirtsimVersion: version, tree: identityOf(seed0).treeInputs }));
       for (let s = 0; s < study.replicas.seeds; s++) {
         const seed = (seed0 + s) >>> 0;
-        const runCase = { ...treeCase, seed };
-        runs.push({ index: runs.length, id: caseSha256(runCase), cell: cell.index, treeIndex: t, seedIndex: s, treeSeed, seed, treeKey });
+        const id = sha256(canonicalJson({ sirtsimVersion: version, caseSha256: identityOf(seed).caseSha256 }));
+        runs.push({ index: runs.length, id, cell: cell.index, treeIndex: t, seedIndex: s, treeSeed, seed, treeKey });
       }
     }
   }
   return {
     kind: "sirtsim-study-plan",
+    sirtsimVersion: version,
     name: study.name ?? (typeof base.name === "string" ? base.name : "study"),
     description: study.description ?? "",
     casePath: inputs.casePath,
@@ -215,20 +225,16 @@ function describe(parameters: Record<string, unknown>): string {
     .join(", ");
 }
 
-function sha256Text(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
 /**
  * Validate a resolved case as a simulation would (planning, geometry, tree, dose, transport
  * sections); an error is re-attributed to the varied field whose path it concerns.
  */
-function validateCase(doc: Record<string, unknown>, file: string, inputs: PlanInputs, what: string, axes: readonly Axis[]): { seed: number; treeSeed: number } {
+function validateCase(doc: Record<string, unknown>, file: string, inputs: PlanInputs, what: string, axes: readonly Axis[]): { seed: number; treeSeed: number; simCase: SimulationCase } {
   try {
     const simCase = loadSimulationCase(doc, inputs.casePath, inputs.maskGrid);
     const plan = planTreatment(simCase.planning);
     resolveTransportSections(simCase, plan);
-    return { seed: simCase.seed, treeSeed: simCase.tree.seed };
+    return { seed: simCase.seed, treeSeed: simCase.tree.seed, simCase };
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     for (const axis of axes) {

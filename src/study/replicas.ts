@@ -74,7 +74,8 @@ export async function replicaUncertainty(first: SimulationOutputs, replicas: num
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? x.toPrecision(3) : "–");
-const interval = (s: MetricStats | undefined): string => (s?.predictionInterval95 ? `${fmt(s.predictionInterval95[0])} – ${fmt(s.predictionInterval95[1])}` : "–");
+/** The 95 % prediction interval as text; "n/a" when fewer than two replicas gave the metric (no sd). */
+export const interval = (s: MetricStats | undefined): string => (s?.predictionInterval95 ? `${fmt(s.predictionInterval95[0])} – ${fmt(s.predictionInterval95[1])}` : `n/a (n = ${s?.n ?? 0})`);
 
 /**
  * The outputs with the uncertainty in summary.json (`uncertainty`) and, in the report's metrics

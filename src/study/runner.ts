@@ -18,10 +18,13 @@ import { readCaseMask } from "../pipeline/files.js";
 import type { DoseStageOptions } from "../pipeline/doseStage.js";
 import { finishSimulation, type SimulationOutputs } from "../pipeline/finish.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../pipeline/simulate.js";
-import { deserializeTree, growTree, serializeTree, type ArterialTree } from "../vascular/index.js";
+import { checkStageInputs, caseIdentity, decodeTreeFile, encodeTreeFile } from "../pipeline/stageFiles.js";
+import type { Grid } from "../geometry/index.js";
+import { InputError } from "../errors.js";
+import { growTree, type ArterialTree } from "../vascular/index.js";
 import { doseAtVolumeSteps, runMetrics } from "./metrics.js";
 import { runCase, type StudyPlan, type StudyRun } from "./plan.js";
-import { failurePath, runPath, runStates, treePath, type RunFailure, type RunRecord } from "./store.js";
+import { failurePath, planPath, readRunRecord, runPath, runStates, treePath, type RunFailure, type RunRecord } from "./store.js";
 
 /** A slice of the runs: `index` of `count` (0-based), as an array task runs it. */
 export interface Slice {
@@ -71,10 +74,15 @@ export function sliceOf<T>(items: readonly T[], slice: Slice | undefined): T[] {
 
 export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOptions): Promise<RunStudyResult> {
   const log = options.log ?? (() => {});
+  // Run ids and tree keys embed the version that planned them: running an older plan with this
+  // code would file new results under old names.
+  if (plan.sirtsimVersion !== sirtsimVersion()) {
+    throw new InputError(planPath(dir), `${planPath(dir)} was planned by sirtsim ${plan.sirtsimVersion ?? "(unknown version)"}, this is ${sirtsimVersion()}: re-plan with \`sirtsim study STUDY.json --out ${dir}\` (finished runs of this version are kept)`);
+  }
   const runs = sliceOf(executionOrder(plan), options.slice);
   const { finished } = await runStates(dir);
   const mask = await readCaseMask(plan.cellCases[0], plan.casePath);
-  const trees = new TreeCache(dir);
+  const trees = new TreeCache(dir, mask?.grid, log);
   // One FFT runner for the whole study: it keeps its shared buffers between runs of one grid size.
   const doseOptions: DoseStageOptions = options.pool.workers > 1 ? { runPasses: fftPassRunner(options.pool) } : {};
   const failures: RunFailure[] = [];
@@ -83,8 +91,13 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
   for (const [k, run] of runs.entries()) {
     if (options.signal?.aborted) break;
     if (finished.has(run.id)) {
-      skipped++;
-      continue;
+      // A record is reused only if this sirtsim wrote it for this run; otherwise the run is redone.
+      const record = await readRunRecord(dir, run.id);
+      if (record !== null && record.id === run.id && record.sirtsimVersion === sirtsimVersion()) {
+        skipped++;
+        continue;
+      }
+      log(`run ${k + 1}/${runs.length} (${run.id.slice(0, 12)}): its record is unreadable or from sirtsim ${record?.sirtsimVersion ?? "?"}; redoing it`);
     }
     const label = `run ${k + 1}/${runs.length} (cell ${run.cell}, tree seed ${run.treeSeed}, seed ${run.seed}, ${run.id.slice(0, 12)})`;
     const t0 = Date.now();
@@ -127,22 +140,46 @@ export function runRecord(id: string, outputs: SimulationOutputs): RunRecord {
   return { kind: "sirtsim-study-run", id, sirtsimVersion: sirtsimVersion(), metrics: runMetrics(outputs.summary), dvhDoseAtVolumeGy: dvh };
 }
 
-/** Trees by key: the last one in memory, all of them in DIR/trees/. */
+/**
+ * Trees by key: the last one in memory, all of them in DIR/trees/ as checked stage files (the
+ * tree.bin format of `sirtsim tree`): a cached file is used only if its checksum holds and its
+ * header's inputs (geometry with the mask by content, tree section and seed) are this run's;
+ * a damaged or foreign file is regrown and replaced.
+ */
 class TreeCache {
   private key: string | null = null;
   private tree: ArterialTree | null = null;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly mask: Grid<Uint8Array> | undefined,
+    private readonly log: (message: string) => void,
+  ) {}
 
   async get(key: string, simCase: SimulationCase): Promise<ArterialTree> {
     if (this.key === key && this.tree) return this.tree;
     const path = treePath(this.dir, key);
-    let tree: ArterialTree;
+    const inputs = caseIdentity(simCase, this.mask).treeInputs;
+    let tree: ArterialTree | null = null;
+    let bytes: Uint8Array | null = null;
     try {
-      tree = deserializeTree(new Uint8Array(await readFile(path)));
+      bytes = new Uint8Array(await readFile(path));
     } catch {
+      // Not grown yet.
+    }
+    if (bytes !== null) {
+      try {
+        const decoded = decodeTreeFile(bytes, path);
+        checkStageInputs(decoded.header, inputs, path, path, "tree");
+        tree = decoded.tree;
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        this.log(`${err.message}; regrowing it`);
+      }
+    }
+    if (tree === null) {
       tree = growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
-      await writeFileAtomic(path, serializeTree(tree));
+      await writeFileAtomic(path, encodeTreeFile(tree, inputs));
     }
     this.key = key;
     this.tree = tree;

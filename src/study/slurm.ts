@@ -37,7 +37,8 @@ export async function writeSlurmJob(dir: string, options: SlurmJobOptions): Prom
 #SBATCH --job-name=sirtsim-study
 #SBATCH --cpus-per-task=${options.cpusPerTask}
 #SBATCH --array=0-${options.slices - 1}
-#SBATCH --output=${abs}/slurm/logs/slice-%a.log
+# The log path (${abs}/slurm/logs/slice-%a.log) is given on sbatch's command line, not here: an
+# #SBATCH line is split at spaces, so a study folder with a space in its name would break it.
 set -e
 exec ${command}
 `;
@@ -52,10 +53,18 @@ export interface SubmitResult {
   readonly stderr: string;
 }
 
-/** `sbatch --parsable [--wait] job.sh`: the array job id (and, with wait, when every task ended). */
-export function submitSlurmJob(jobScript: string, wait: boolean): Promise<SubmitResult> {
+/** Where the array tasks of the study in `dir` write their logs (sbatch's %a is the task index). */
+export function slurmLogPattern(dir: string): string {
+  return join(resolve(dir), "slurm", "logs", "slice-%a.log");
+}
+
+/**
+ * `sbatch --parsable --output=LOGS [--wait] job.sh`: the array job id (and, with wait, when every
+ * task ended). Arguments go to sbatch without a shell, so paths with spaces survive.
+ */
+export function submitSlurmJob(jobScript: string, wait: boolean, logPattern: string): Promise<SubmitResult> {
   return new Promise((resolvePromise, reject) => {
-    const args = ["--parsable", ...(wait ? ["--wait"] : []), jobScript];
+    const args = ["--parsable", `--output=${logPattern}`, ...(wait ? ["--wait"] : []), jobScript];
     const child = spawn("sbatch", args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";

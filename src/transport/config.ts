@@ -3,7 +3,6 @@
  * one-line description for every option, a parser that turns untrusted JSON into plain options
  * (errors are InputErrors naming the field path), and the mapping onto simulateTransport's options.
  */
-import { CAPACITY_DEFAULTS } from "./models/capacity.js";
 import { z } from "zod";
 import { InputError } from "../errors.js";
 import { sectionInputError } from "../sectionError.js";
@@ -11,6 +10,14 @@ import { PRODUCTS, PRODUCT_IDS, type ProductId } from "../physics/products.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import { spherePopulation, type SpherePopulation } from "./population.js";
 import type { TransportOptions } from "./simulate.js";
+import { EMBOLIC_DEFAULTS, EMBOLIC_RANGES, TRANSPORT_DEFAULTS, TRANSPORT_RANGES, type OptionRange } from "./defaults.js";
+
+/** A number in `r` (the shared table of defaults.ts), as zod checks it. */
+function inRange(r: OptionRange, integer = false): z.ZodNumber {
+  let n = integer ? z.number().int() : z.number();
+  n = r.minOpen ? n.gt(r.min) : n.min(r.min);
+  return r.maxOpen ? n.lt(r.max) : n.max(r.max);
+}
 import { FRACTAL_DEFAULTS } from "./models/heterogeneity.js";
 
 export const injectionSchema = z
@@ -19,20 +26,20 @@ export const injectionSchema = z
     activityGBq: z.number().gt(0).max(100).default(3).describe("activity injected (delivered, at injection time), GBq"),
     hoursAfterCalibration: z.number().min(-1000).max(1000).default(0).describe("time from the product's calibration to the injection, h (decay raises the sphere count per GBq)"),
     entryPoint: z.union([z.string().min(1), z.number().int().min(0)]).default("root").describe("injection site: a named entry point of the tree (e.g. \"right-hepatic\"), \"root\", or a segment index"),
-    lungShuntFraction: z.number().min(0).max(1).default(0).describe("lung shunt fraction (Tc-99m MAA), 0..1: each sphere passes to the lungs with this probability"),
+    lungShuntFraction: inRange(TRANSPORT_RANGES.lungShuntFraction).default(TRANSPORT_DEFAULTS.lungShuntFraction).describe("lung shunt fraction (Tc-99m MAA), 0..1: each sphere passes to the lungs with this probability"),
   })
   .strict();
 
 export const embolicSchema = z
   .object({
-    enabled: z.boolean().default(true).describe("lodged spheres choke their vessel and flows are re-solved between batches"),
-    plugLengthMm: z.number().gt(0).max(1000).default(CAPACITY_DEFAULTS.plugLengthMm).describe("length of a portal tract's feeding vessel that spheres fill in single file before the tract is occluded, mm (capacity from geometry, docs/transport.md; calibrated on resin stasis, docs/validation.md)"),
-    portalTractsPerMg: z.number().gt(0).max(1000).default(CAPACITY_DEFAULTS.portalTractsPerMg).describe("portal tracts (parallel arterioles a terminal's unresolved subtree ends in) per mg of tissue (~1)"),
-    capacitySpheres: z.number().gt(0).max(1e9).nullable().default(null).describe("numerical override: every vessel plugs at this many spheres, whatever its size (depends on the tree's resolution); null = capacity from geometry"),
-    capacitySpheresPerMl: z.number().gt(0).max(1e9).nullable().default(null).describe("numerical override: a terminal's capacity per mL of its territory; null = from geometry (plugLengthMm, portalTractsPerMg, the product's sphere size)"),
-    batchTolerance: z.number().gt(0).max(1).default(0.05).describe("largest conductance change of any vessel within one batch, fraction of its baseline (sets the adaptive batch size)"),
-    batchSpheres: z.number().int().min(0).max(2 ** 32).default(0).describe("fixed batch size in spheres instead of the adaptive one; 0 = adaptive"),
-    refluxThresholdFraction: z.number().min(0).max(1).default(0.1).describe("stasis when the injected segment's flow falls below this fraction of its baseline; the remaining spheres reflux"),
+    enabled: z.boolean().default(EMBOLIC_DEFAULTS.enabled).describe("lodged spheres choke their vessel and flows are re-solved between batches"),
+    plugLengthMm: inRange(EMBOLIC_RANGES.plugLengthMm).default(EMBOLIC_DEFAULTS.plugLengthMm).describe("length of a portal tract's feeding vessel that spheres fill in single file before the tract is occluded, mm (capacity from geometry, docs/transport.md; calibrated on resin stasis, docs/validation.md)"),
+    portalTractsPerMg: inRange(EMBOLIC_RANGES.portalTractsPerMg).default(EMBOLIC_DEFAULTS.portalTractsPerMg).describe("portal tracts (parallel arterioles a terminal's unresolved subtree ends in) per mg of normally perfused tissue (~1)"),
+    capacitySpheres: inRange(EMBOLIC_RANGES.capacitySpheres).nullable().default(EMBOLIC_DEFAULTS.capacitySpheres).describe("numerical override: every vessel plugs at this many spheres, whatever its size (depends on the tree's resolution); null = capacity from geometry"),
+    capacitySpheresPerMl: inRange(EMBOLIC_RANGES.capacitySpheresPerMl).nullable().default(EMBOLIC_DEFAULTS.capacitySpheresPerMl).describe("numerical override: a terminal's capacity per mL of its territory; null = from geometry (plugLengthMm, portalTractsPerMg, the product's sphere size)"),
+    batchTolerance: inRange(EMBOLIC_RANGES.batchTolerance).default(EMBOLIC_DEFAULTS.batchTolerance).describe("largest conductance change of any vessel within one batch, fraction of its baseline (sets the adaptive batch size)"),
+    batchSpheres: inRange(EMBOLIC_RANGES.batchSpheres, true).default(EMBOLIC_DEFAULTS.batchSpheres).describe("fixed batch size in spheres instead of the adaptive one; 0 = adaptive"),
+    refluxThresholdFraction: inRange(EMBOLIC_RANGES.refluxThresholdFraction).default(EMBOLIC_DEFAULTS.refluxThresholdFraction).describe("stasis when the injected segment's flow falls below this fraction of its baseline; the remaining spheres reflux"),
   })
   .strict();
 
@@ -47,16 +54,16 @@ export const heterogeneitySchema = z
 
 export const transportSchema = z
   .object({
-    algorithm: z.enum(["cascade", "walk"]).default("cascade").describe("binomial cascade (fast) or per-sphere reference walk (O(spheres × depth))"),
-    bias: z.number().gt(0).lt(1).default(0.5).describe("heterogeneity model \"walrand-bias\": one daughter per bifurcation, chosen at random once per tree, gets odds s/(1 − s) (Walrand 2014 used 0.6); must stay 0.5 with the other models"),
+    algorithm: z.enum(["cascade", "walk"]).default(TRANSPORT_DEFAULTS.algorithm).describe("binomial cascade (fast) or per-sphere reference walk (O(spheres × depth))"),
+    bias: inRange(TRANSPORT_RANGES.bias).default(TRANSPORT_DEFAULTS.bias).describe("heterogeneity model \"walrand-bias\": one daughter per bifurcation, chosen at random once per tree, gets odds s/(1 − s) (Walrand 2014 used 0.6); must stay 0.5 with the other models"),
     heterogeneity: heterogeneitySchema.default(heterogeneitySchema.parse({})).describe("perfusion heterogeneity model"),
-    streamlineNoiseConcentration: z.number().min(0).max(1e12).default(0).describe("Beta concentration κ of the per-bifurcation, per-batch split noise; 0 = none"),
+    streamlineNoiseConcentration: inRange(TRANSPORT_RANGES.streamlineNoiseConcentration).default(TRANSPORT_DEFAULTS.streamlineNoiseConcentration).describe("Beta concentration κ of the per-bifurcation, per-batch split noise; 0 = none"),
     sizeExclusion: z.boolean().default(true).describe("a sphere cannot enter a vessel narrower than itself and lodges at its inlet"),
     tumourShuntFractions: z.record(z.string(), z.number().min(0).max(1)).default({}).describe("intratumoral arteriovenous shunt to the lungs, by tumour name, 0..1"),
     embolic: embolicSchema.default(embolicSchema.parse({})).describe("embolic feedback"),
-    cutDepth: z.number().int().min(0).max(64).default(6).describe("generations below the entry where each batch is cut into independent work units"),
-    clusterDistanceMm: z.number().min(0).max(1000).default(0).describe("lodging points of connected vessels within this distance form one cluster, mm"),
-    timelinePoints: z.number().int().min(1).max(10_000).default(10).describe("without feedback: equal batches (timeline points) of the injection; with feedback every batch is a point"),
+    cutDepth: inRange(TRANSPORT_RANGES.cutDepth, true).default(TRANSPORT_DEFAULTS.cutDepth).describe("generations below the entry where each batch is cut into independent work units"),
+    clusterDistanceMm: inRange(TRANSPORT_RANGES.clusterDistanceMm).default(TRANSPORT_DEFAULTS.clusterDistanceMm).describe("lodging points of connected vessels within this distance form one cluster, mm"),
+    timelinePoints: inRange(TRANSPORT_RANGES.timelinePoints, true).default(TRANSPORT_DEFAULTS.timelinePoints).describe("without feedback: equal batches (timeline points) of the injection; with feedback every batch is a point"),
   })
   .strict();
 

@@ -13,12 +13,13 @@ import { clusterHistogram } from "./clusters.js";
 import { runWalk } from "./walk.js";
 import { runSubtreeWork, type SubtreeResult, type SubtreeWork } from "./subtrees.js";
 import { runCascadeDriver } from "./cascadeDriver.js";
-import { CAPACITY_DEFAULTS, capacityModel, normalPerfusion, type CapacityModel } from "./models/capacity.js";
+import { capacityModel, normalPerfusion, type CapacityModel } from "./models/capacity.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../physics/units.js";
 import { PRODUCTS } from "../physics/products.js";
 import { resolveHeterogeneity, splitOdds, type HeterogeneityModel, type HeterogeneityOptions } from "./models/heterogeneity.js";
 import { assembleResult, createRecorder } from "./record.js";
 import type { TransportResult } from "./result.js";
+import { EMBOLIC_DEFAULTS as E, EMBOLIC_RANGES as ER, TRANSPORT_DEFAULTS as T, TRANSPORT_RANGES as TR } from "./defaults.js";
 
 /** Capacity model's sphere size when the run has none (no size exclusion, no product): resin's. */
 const RESIN_DIAMETER_UM: TruncatedNormalParameters = (() => {
@@ -74,7 +75,7 @@ export interface TransportOptions {
   readonly cutDepth?: number;
   /** Lodging points of connected vessels within this distance form one cluster, mm. Default 0. */
   readonly clusterDistanceMm?: number;
-  /** Without feedback: split the injection into this many equal batches for the timeline. Default 1. */
+  /** Without feedback: split the injection into this many equal batches for the timeline. Default 10 (defaults.ts). */
   readonly timelinePoints?: number;
   /** Activity per sphere, Bq, reported in provenance only. */
   readonly activityPerSphereBq?: number;
@@ -103,7 +104,8 @@ export interface Resolved {
   timelinePoints: number;
 }
 
-function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
+/** The options with their defaults (defaults.ts), validated; exported for the defaults test. */
+export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
   const e = o.embolic ?? {};
   if (!Number.isSafeInteger(o.spheres) || o.spheres < 0 || o.spheres > 2 ** 32 - 1) {
     throw new InputError("spheres", `spheres must be an integer in [0, ${2 ** 32 - 1}], got ${o.spheres}`);
@@ -112,15 +114,15 @@ function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
   if (!Number.isInteger(entry) || entry < 0 || entry >= tree.segmentCount) {
     throw new InputError("entrySegment", `entrySegment must be an integer in [0, ${tree.segmentCount - 1}], got ${entry}`);
   }
-  const algorithm = o.algorithm ?? "cascade";
+  const algorithm = o.algorithm ?? T.algorithm;
   if (algorithm !== "cascade" && algorithm !== "walk") {
     throw new InputError("algorithm", `algorithm must be "cascade" or "walk", got ${JSON.stringify(algorithm)}`);
   }
-  const noise = checkRange("noiseConcentration", o.noiseConcentration ?? 0, 0, 1e12);
+  const noise = checkRange("noiseConcentration", o.noiseConcentration ?? T.streamlineNoiseConcentration, TR.streamlineNoiseConcentration.min, TR.streamlineNoiseConcentration.max);
   if (algorithm === "walk" && noise > 0) {
     throw new InputError("noiseConcentration", "noiseConcentration must be 0 with algorithm \"walk\" (noise is a property of a cascade batch)");
   }
-  const bias = checkRange("bias", o.bias ?? 0.5, 0, 1, { minOpen: true, maxOpen: true });
+  const bias = checkRange("bias", o.bias ?? T.bias, TR.bias.min, TR.bias.max, TR.bias);
   const heterogeneity = resolveHeterogeneity(o.heterogeneity, bias);
   const h = o.heterogeneity ?? {};
   if (h.model !== undefined && !["flow", "walrand-bias", "fractal", "custom"].includes(h.model)) {
@@ -147,25 +149,25 @@ function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
     heterogeneity,
     splitOdds: splitOdds(tree, heterogeneity),
     noise,
-    lsf: checkRange("lungShuntFraction", o.lungShuntFraction ?? 0, 0, 1),
+    lsf: checkRange("lungShuntFraction", o.lungShuntFraction ?? T.lungShuntFraction, TR.lungShuntFraction.min, TR.lungShuntFraction.max),
     shunt: compartmentShuntFractions(tree.compartmentNames, o.tumourShuntFractions ?? {}),
-    feedback: e.enabled ?? false,
+    feedback: e.enabled ?? E.enabled,
     capacity: capacityModel({
       diameterUm: e.sphereDiameterUm ?? o.diameterUm ?? RESIN_DIAMETER_UM,
-      plugLengthMm: checkRange("embolic.plugLengthMm", e.plugLengthMm ?? CAPACITY_DEFAULTS.plugLengthMm, 0, 1e3, { minOpen: true }),
-      portalTractsPerMg: checkRange("embolic.portalTractsPerMg", e.portalTractsPerMg ?? CAPACITY_DEFAULTS.portalTractsPerMg, 0, 1e3, { minOpen: true }),
+      plugLengthMm: checkRange("embolic.plugLengthMm", e.plugLengthMm ?? E.plugLengthMm, ER.plugLengthMm.min, ER.plugLengthMm.max, ER.plugLengthMm),
+      portalTractsPerMg: checkRange("embolic.portalTractsPerMg", e.portalTractsPerMg ?? E.portalTractsPerMg, ER.portalTractsPerMg.min, ER.portalTractsPerMg.max, ER.portalTractsPerMg),
       tissueDensityGPerMl: DEFAULT_TISSUE_DENSITY_G_PER_ML,
       normalPerfusionMlPerMinPerMl: normalPerfusion(tree),
-      capacitySpheres: e.capacitySpheres == null ? null : checkRange("embolic.capacitySpheres", e.capacitySpheres, 0, 1e9, { minOpen: true }),
-      capacitySpheresPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, 0, 1e9, { minOpen: true }),
+      capacitySpheres: e.capacitySpheres == null ? null : checkRange("embolic.capacitySpheres", e.capacitySpheres, ER.capacitySpheres.min, ER.capacitySpheres.max, ER.capacitySpheres),
+      capacitySpheresPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, ER.capacitySpheresPerMl.min, ER.capacitySpheresPerMl.max, ER.capacitySpheresPerMl),
     }),
-    tolerance: checkRange("embolic.batchTolerance", e.batchTolerance ?? 0.05, 0, 1, { minOpen: true }),
-    batchSpheres: checkRange("embolic.batchSpheres", e.batchSpheres ?? 0, 0, 2 ** 32),
-    refluxThreshold: checkRange("embolic.refluxThresholdFraction", e.refluxThresholdFraction ?? 0.1, 0, 1),
+    tolerance: checkRange("embolic.batchTolerance", e.batchTolerance ?? E.batchTolerance, ER.batchTolerance.min, ER.batchTolerance.max, ER.batchTolerance),
+    batchSpheres: checkRange("embolic.batchSpheres", e.batchSpheres ?? E.batchSpheres, ER.batchSpheres.min, ER.batchSpheres.max),
+    refluxThreshold: checkRange("embolic.refluxThresholdFraction", e.refluxThresholdFraction ?? E.refluxThresholdFraction, ER.refluxThresholdFraction.min, ER.refluxThresholdFraction.max),
     algorithm,
-    cutDepth: checkRange("cutDepth", o.cutDepth ?? 6, 0, 64),
-    clusterDistanceMm: checkRange("clusterDistanceMm", o.clusterDistanceMm ?? 0, 0, 1e3),
-    timelinePoints: checkRange("timelinePoints", o.timelinePoints ?? 1, 1, 10_000),
+    cutDepth: checkRange("cutDepth", o.cutDepth ?? T.cutDepth, TR.cutDepth.min, TR.cutDepth.max),
+    clusterDistanceMm: checkRange("clusterDistanceMm", o.clusterDistanceMm ?? T.clusterDistanceMm, TR.clusterDistanceMm.min, TR.clusterDistanceMm.max),
+    timelinePoints: checkRange("timelinePoints", o.timelinePoints ?? T.timelinePoints, TR.timelinePoints.min, TR.timelinePoints.max),
   };
 }
 

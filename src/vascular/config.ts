@@ -9,7 +9,7 @@ import { sectionInputError } from "../sectionError.js";
 import { DEFAULT_LIVER_ELLIPSOIDS } from "../geometry/build.js";
 import type { GeometryConfig } from "../geometry/build.js";
 import type { Vec3 } from "../geometry/grid.js";
-import { DEFAULT_GROW_OPTIONS } from "./grow.js";
+import { DEFAULT_GROW_OPTIONS, TERMINALS_RANGE } from "./grow.js";
 import type { GrowOptions } from "./grow.js";
 
 const finite = () => z.number().refine(Number.isFinite, "must be a finite number");
@@ -66,7 +66,7 @@ export const geometrySchema = z
 
 export const treeSchema = z
   .object({
-    terminals: z.number().int().min(2).max(50_000_000).default(DEFAULT_GROW_OPTIONS.terminals).describe("number of terminal arterioles; ~1.5e6 = whole liver at portal-tract resolution (~1 per mg)"),
+    terminals: z.number().int().min(TERMINALS_RANGE.min).max(TERMINALS_RANGE.max).default(DEFAULT_GROW_OPTIONS.terminals).describe("number of terminal arterioles; ~1.5e6 = whole liver at portal-tract resolution (~1 per mg)"),
     optimisedTerminals: z.number().int().min(1).max(1_000_000).default(DEFAULT_GROW_OPTIONS.optimisedTerminals).describe("terminals of the optimised (CCO) part, i.e. territories; default 2000 ends at ≈ 0.1 mm radius"),
     murrayExponent: z.number().min(2).max(4).default(DEFAULT_GROW_OPTIONS.murrayExponent).describe("γ in r_p^γ = r_1^γ + r_2^γ (Murray 1926: 3; hepatic arteries 2.7–3)"),
     rootFlowMlPerMin: z.number().positive().max(1e5).default(DEFAULT_GROW_OPTIONS.rootFlowMlPerMin).describe("flow into the proper hepatic artery, mL/min"),

@@ -3,8 +3,8 @@
  * - treeSummary: a small JSON-able summary (the `sirtsim tree --json` document and tree.json);
  * - serializeTree / deserializeTree: a compact little-endian binary format for reuse
  *   ("SIRTTREE", version 1), byte-identical for identical trees;
- * - treeToVtp: VTK XML PolyData (lines, one cell per segment, radius and flow as cell data),
- *   which opens in ParaView and 3D Slicer.
+ * - treeToVtp: VTK XML PolyData (lines, one cell per segment, radius and flow as cell data) in
+ *   LPS, which opens in ParaView and 3D Slicer aligned with the NIfTI outputs.
  */
 import { InputError } from "../errors.js";
 import type { ArterialTree, NonTargetBranch, TreeParameters } from "./tree.js";
@@ -212,17 +212,26 @@ function dataArray(name: string, a: CellArray, components = 1): string {
 
 /**
  * VTK XML PolyData of the tree: point 0 is the root's inlet, point i + 1 the distal end of
- * segment i; line i joins its parent's distal point to its own. Cell data: radiusMm,
+ * segment i; line i joins its parent's distal point to its own. Points are in LPS (x and y of the
+ * tree's RAS coordinates negated) with field data SPACE = "LPS", so 3D Slicer overlays the tree
+ * on dose.nii.gz and labels.nii.gz. Cell data: radiusMm,
  * flowMlPerMin, generation, compartment, optimised, plus `cellData` (one value per segment).
  */
 export function treeToVtp(tree: ArterialTree, cellData: Readonly<Record<string, CellArray>> = {}): string {
   checkLittleEndian();
   const n = tree.segmentCount;
+  // Tree coordinates are RAS (as NIfTI); mesh files are LPS (x and y negated), the convention
+  // 3D Slicer assumes for meshes since 4.11 and records in the `SPACE` field data it reads from
+  // .vtp files (vtkMRMLModelStorageNode::GetCoordinateSystemFromFieldData).
   const points = new Float32Array(3 * (n + 1));
-  points[0] = tree.proximalMm[0];
-  points[1] = tree.proximalMm[1];
+  points[0] = -tree.proximalMm[0];
+  points[1] = -tree.proximalMm[1];
   points[2] = tree.proximalMm[2];
-  for (let i = 0; i < 3 * n; i++) points[3 + i] = tree.distalMm[i];
+  for (let i = 0; i < n; i++) {
+    points[3 + 3 * i] = -tree.distalMm[3 * i];
+    points[4 + 3 * i] = -tree.distalMm[3 * i + 1];
+    points[5 + 3 * i] = tree.distalMm[3 * i + 2];
+  }
   const connectivity = new Int32Array(2 * n);
   const offsets = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -245,6 +254,8 @@ export function treeToVtp(tree: ArterialTree, cellData: Readonly<Record<string, 
     `<?xml version="1.0"?>\n`,
     `<VTKFile type="PolyData" version="1.0" byte_order="LittleEndian" header_type="UInt32">\n`,
     `<PolyData>\n`,
+    // A VTK string array in ASCII: the character codes of "LPS" and a terminating 0.
+    `<FieldData>\n<Array type="String" Name="SPACE" NumberOfTuples="1" format="ascii">76 80 83 0</Array>\n</FieldData>\n`,
     `<Piece NumberOfPoints="${n + 1}" NumberOfVerts="0" NumberOfLines="${n}" NumberOfStrips="0" NumberOfPolys="0">\n`,
     `<Points>\n`,
     dataArray("Points", points, 3),

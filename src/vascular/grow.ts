@@ -91,6 +91,9 @@ export const DEFAULT_GROW_OPTIONS: GrowOptions = {
   nonTarget: { name: "gastroduodenal", flowMlPerMin: 60, radiusMm: 1.5 },
 };
 
+/** Allowed number of terminals (schema, library and the `--terminals` option share it). */
+export const TERMINALS_RANGE = { min: 2, max: 50_000_000 } as const;
+
 /** Upper bound on the post-growth clearance repair passes (each re-sizes the tree, O(N)). */
 const MAX_REPAIR_PASSES = 20;
 
@@ -102,7 +105,7 @@ function checkOptions(o: GrowOptions): void {
     if (!Number.isInteger(v)) throw new InputError(field, `${field} must be an integer in [${min}, ${max}], got ${v}`);
     checkRange(field, v, min, max);
   };
-  integer("tree.terminals", o.terminals, 2, 50_000_000);
+  integer("tree.terminals", o.terminals, TERMINALS_RANGE.min, TERMINALS_RANGE.max);
   integer("tree.optimisedTerminals", o.optimisedTerminals, 1, 1_000_000);
   integer("tree.candidateSegments", o.candidateSegments, 1, 1000);
   checkRange("tree.murrayExponent", o.murrayExponent, 2, 4);

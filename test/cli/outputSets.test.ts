@@ -75,6 +75,23 @@ describe("--out is checked before any work", () => {
   });
 });
 
+  it("an --out folder holding the command's input (a case.json beside its outputs, a shard merged into itself) is refused, the input untouched", () => {
+    mkdirSync(join(dir, "patient"));
+    const caseText = readFileSync(join(dir, "case.json"), "utf8");
+    writeFileSync(join(dir, "patient", "case.json"), caseText);
+    // case.json is a name sirtsim writes, so without the input check the swap would replace the user's case.
+    const r = sirtsim(["tree", "patient/case.json", "--out", "patient", "--terminals", "40", "--seed", "3"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^error: --out patient holds the input patient\/case\.json; the output folder is replaced as a whole/m);
+    expect(readdirSync(join(dir, "patient"))).toEqual(["case.json"]);
+    expect(readFileSync(join(dir, "patient", "case.json"), "utf8")).toBe(caseText);
+    const m = sirtsim(["merge", "patient", "--out", "patient"]);
+    expect(m.code, m.stderr).toBe(2);
+    expect(m.stderr).toMatch(/^error: --out patient holds the input patient;/m);
+    expect(leftovers()).toEqual([]);
+    rmSync(join(dir, "patient"), { recursive: true });
+  });
+
 describe("output sets are replaced whole", () => {
   it("files of an earlier kind do not survive: transport into a tree's folder leaves only the transport's files", () => {
     expect(tree("set", "1").code).toBe(0);
@@ -151,23 +168,26 @@ describe("a lock refuses a second run into the same --out", () => {
   });
 
   it("two real runs into one --out: the second is refused while the first runs, the first completes", async () => {
-    const first = spawn(process.execPath, [main, "simulate", "case.json", "--out", "busy", "--workers", "1", "--json"], { cwd: dir, env: { ...process.env, SIRTSIM_DEBUG: "" } });
+    // The first run holds (test hook) with its lock taken and its set staged until released, so
+    // the second run certainly meets the lock however loaded the machine is.
+    const release = join(dir, "release-busy");
+    const first = spawn(process.execPath, [main, "simulate", "case.json", "--out", "busy", "--workers", "1", "--json"], {
+      cwd: dir,
+      env: { ...process.env, SIRTSIM_DEBUG: "", SIRTSIM_TEST_HOOK: "hold-before-swap", SIRTSIM_TEST_RELEASE: release },
+    });
     const exit = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
     let stderr = "";
-    const started = new Promise<void>((resolve) =>
-      first.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        // The lock is taken before the tree line is printed.
-        if (/tree: \d+ terminals/.test(stderr)) resolve();
-      }),
-    );
-    await started;
+    first.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    while (!existsSync(`${release}.held`)) await new Promise((resolve) => setTimeout(resolve, 50));
     const second = tree("busy", "2");
     expect(second.code, second.stderr).toBe(2);
     expect(second.stderr).toMatch(/--out busy: another sirtsim run is writing into this folder \(lock .*\.busy\.lock, pid \d+/);
+    writeFileSync(release, "");
     expect(await exit, stderr).toBe(0);
     expect(readdirSync(join(dir, "busy"))).toContain("summary.json");
     expect(readdirSync(join(dir, "busy"))).not.toContain("tree.json");
+    rmSync(release);
+    rmSync(`${release}.held`);
     expect(leftovers()).toEqual([]);
   });
 });

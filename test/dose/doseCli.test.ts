@@ -71,7 +71,7 @@ describe("sirtsim dose (CLI)", () => {
   it("exits 2 naming the option for invalid input and leaves no output directory", () => {
     const r = sirtsim("dose", join(dir, "act.nii.gz"), "--out", join(dir, "bad"), "--administered-gbq", "2", "--lsf", "1.5");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--lsf must be a number in [0, 0.999999]");
+    expect(r.stderr).toContain("--lsf must be a fraction in [0, 0.999999]");
     expect(existsSync(join(dir, "bad"))).toBe(false);
     const missing = sirtsim("dose", join(dir, "nope.nii.gz"), "--out", join(dir, "bad"), "--administered-gbq", "2");
     expect(missing.code).toBe(2);

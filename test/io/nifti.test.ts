@@ -137,7 +137,7 @@ describe("readNifti rejects invalid files with an InputError naming the file and
   it("NaN voxels", () => {
     const bad = good.slice();
     new DataView(bad.buffer).setFloat32(352 + 4 * 7, NaN, true);
-    return expectInputError("nan.nii", bad, /1 voxel\(s\) are NaN or infinite \(first at \(i, j, k\) = \(1, 1, 0\)\)/);
+    return expectInputError("nan.nii", bad, /1 voxel\(s\) are NaN, infinite or beyond the float32 range .*\(first at \(i, j, k\) = \(1, 1, 0\): NaN\)/);
   });
   it("non-integer values in a label map", () => expectInputError("frac.nii", good, /labels must be integers/, "labels"));
   it("a missing file", async () => {

@@ -22,7 +22,9 @@ describe("replicaUncertainty", () => {
       const b = second.summary.compartments[voi].meanDoseGy;
       expect(u.compartments[voi].meanDoseGy.n).toBe(2);
       expect(u.compartments[voi].meanDoseGy.mean).toBeCloseTo((a + b) / 2, 12);
-      expect(u.compartments[voi].D70Gy.sd).toBeGreaterThanOrEqual(0);
+      // Sample sd (n − 1) of two values: |a − b|/√2 (was only checked to be ≥ 0, which cannot fail).
+      const d70 = [first.summary.compartments[voi].D70Gy, second.summary.compartments[voi].D70Gy];
+      expect(u.compartments[voi].D70Gy.sd).toBeCloseTo(Math.abs(d70[0] - d70[1]) / Math.SQRT2, 10);
     }
     // A different tree and seed give a different dose: the band is not empty.
     expect(u.compartments.right.meanDoseGy.sd).toBeGreaterThan(0);

@@ -27,9 +27,10 @@ if (missing !== null && !required) console.warn(`skipping the SLURM executor tes
 describe("sirtsim study --executor slurm", () => {
   it.skipIf(missing !== null && !required)("an sbatch array job gives the local executor's tables byte for byte", () => {
     expect(missing, "SIRTSIM_REQUIRE_SLURM=1 but SLURM is unavailable").toBeNull();
-    const dir = mkdtempSync(join(tmpdir(), "sirtsim-study-slurm-"));
+    const dir = mkdtempSync(join(tmpdir(), "sirtsim study slurm "));
     try {
       const file = join(dir, "study.json");
+      // A folder with spaces in its name: the job script and sbatch's arguments must quote it.
       writeFileSync(file, JSON.stringify(tinyStudy({ replicas: { trees: 1, seeds: 1 } })));
       const local = spawnSync(process.execPath, [main, "study", file, "--out", join(dir, "local"), "--workers", "1", "--json"], { encoding: "utf8" });
       expect(local.status, local.stderr).toBe(0);

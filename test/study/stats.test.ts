@@ -1,6 +1,7 @@
 /** Cell statistics of a study (src/study/stats.ts). */
 import { describe, expect, it } from "vitest";
 import { metricStats, studentTQuantile } from "../../src/study/stats.js";
+import { interval } from "../../src/study/replicas.js";
 
 describe("studentTQuantile", () => {
   it("studentTQuantile(0.975, df) matches the published t table (Abramowitz & Stegun table 26.10)", () => {
@@ -32,5 +33,18 @@ describe("metricStats", () => {
   it("metricStats skips null and NaN, and gives only the mean for one run", () => {
     expect(metricStats([null, 3, NaN])).toEqual({ n: 1, mean: 3, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null });
     expect(metricStats([]).n).toBe(0);
+  });
+
+  it("metricStats of identical runs (sd = 0) gives zero-width intervals, finite and JSON-safe", () => {
+    const s = metricStats([2.5, 2.5, 2.5]);
+    expect(s).toEqual({ n: 3, mean: 2.5, sd: 0, meanCi95: [2.5, 2.5], predictionInterval95: [2.5, 2.5], runPercentiles95: [2.5, 2.5] });
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+
+  it("one run: JSON has null (never NaN) and the text says n/a", () => {
+    const s = metricStats([4]);
+    expect(JSON.stringify(s)).not.toContain("NaN");
+    expect(interval(s)).toBe("n/a (n = 1)");
+    expect(interval(metricStats([1, 3]))).toMatch(/^-?[\d.]+ – [\d.]+$/);
   });
 });

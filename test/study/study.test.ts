@@ -99,7 +99,42 @@ describe("sirtsim study (local executor)", () => {
       expect(await readFile(join(out, "runs.csv"), "utf8")).toBe(runsCsv);
       const html = await readFile(join(out, "study.html"), "utf8");
       expect(html).toContain("predictionInterval95");
+
+      // 5. A record written by another sirtsim version is not reused, and a damaged cached tree is
+      //    regrown (checked stage file), not read: the re-run redoes that one run, same bytes.
+      const stale = join(out, "runs", `${plan.runs[3].id}.json`);
+      const record = JSON.parse(await readFile(stale, "utf8")) as Record<string, unknown>;
+      await writeFile(stale, JSON.stringify({ ...record, sirtsimVersion: "0.0.0-stale" }));
+      const [treeName] = await readdir(join(out, "trees"));
+      const treeFile = join(out, "trees", treeName);
+      const treeBytes = await readFile(treeFile);
+      treeBytes[100] ^= 0xff;
+      await writeFile(treeFile, treeBytes);
+      const logged: string[] = [];
+      result = await runStudy(out, plan, { pool, log: (m) => logged.push(m) });
+      expect({ ran: result.ran, skipped: result.skipped }).toEqual({ ran: 1, skipped: 3 });
+      expect(logged.join("\n")).toContain("0.0.0-stale");
+      expect(logged.join("\n")).toContain("checksum mismatch");
+      await collectStudy(out, plan);
+      expect(await readFile(join(out, "runs.csv"), "utf8")).toBe(runsCsv);
+
+      // 6. A plan expanded by another sirtsim version is refused (its ids embed that version).
+      await expect(runStudy(out, { ...plan, sirtsimVersion: "0.0.0-stale" }, { pool })).rejects.toThrow(/planned by sirtsim 0\.0\.0-stale/);
       await pool.destroy();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a field path is checked against the case schema: a valid field absent from the base case is accepted, an unknown one is refused naming it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sirtsim-study-paths-"));
+    try {
+      const studyFile = join(dir, "study.json");
+      // The base case has transport.embolic without capacitySpheres: varying it is allowed.
+      await writeFile(studyFile, JSON.stringify(tinyStudy({ vary: [{ path: "transport.embolic.capacitySpheres", values: [1000, 2000] }] })));
+      expect((await loadStudyPlan(studyFile)).cells).toHaveLength(2);
+      await writeFile(studyFile, JSON.stringify(tinyStudy({ vary: [{ path: "tree.nosuch.deep", values: [1] }] })));
+      await expect(loadStudyPlan(studyFile)).rejects.toThrow(/vary\[0\]\.path.*tree\.nosuch\.deep.*Unrecognized key: "nosuch"/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

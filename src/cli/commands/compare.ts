@@ -112,7 +112,7 @@ async function readDose(path: string, field: string): Promise<ImageInput> {
 
 export async function runCompare(aPath: string, bPath: string, options: CompareOptions): Promise<CompareSummary> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => compareInto(output, aPath, bPath, options));
+  return runIntoOutputDir(options.out, (output) => compareInto(output, aPath, bPath, options), [aPath, bPath, options.labels, options.ct]);
 }
 
 async function compareInto(output: OutputDir, aPath: string, bPath: string, options: CompareOptions): Promise<CompareSummary> {

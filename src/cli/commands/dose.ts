@@ -30,7 +30,7 @@ import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { activityGridFromImage } from "../../dose/activity.js";
 import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
-import { dvh, dvhCurve, type Dvh } from "../../dose/dvh.js";
+import { dvh, boundedDvhBinWidthGy, dvhCurve, type Dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type LqParameters, type TissueType } from "../../dose/radiobiology.js";
@@ -49,9 +49,12 @@ import { parseNumberOption } from "./kernel.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { doseStageOptions } from "./simulate.js";
 import { sharedOrPlain } from "../../geometry/grid.js";
+import { parseQuantityOption } from "../../io/quantity.js";
+import { checkMemory, estimateImageDoseMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 
 export interface DoseCommandOptions {
   out: string;
+  maxMemory?: string;
   administeredGbq?: string;
   rescaleToAdministered?: boolean;
   quantity?: string;
@@ -101,6 +104,7 @@ export function registerDose(program: Command): void {
     .option("--tissue <voi=type>", `tissue type of a VOI (label number or name, or "activity"): ${TISSUE_TYPES.join(", ")}; repeatable (default: by name, else normalLiver)`, collect)
     .option("--lq <tissue.field=value>", "LQ parameter of a tissue type for BED/EUD, e.g. tumour.alphaBetaGy=8 (fields alphaBetaGy, repairHalfTimeH, alphaPerGy); repeatable", collect)
     .option("--workers <n>", "worker threads for the FFT (default: available cores; 1 = inline)")
+    .option(...MAX_MEMORY_OPTION)
     .option("--json", "print one JSON document on stdout")
     .action(
       action(async (activityPath: string, options: DoseCommandOptions) => {
@@ -152,25 +156,26 @@ export interface DoseSummary {
 
 export async function runDose(activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => doseInto(output, activityPath, options));
+  return runIntoOutputDir(options.out, (output) => doseInto(output, activityPath, options), [activityPath, options.labels, options.ct]);
 }
 
 async function doseInto(output: OutputDir, activityPath: string, options: DoseCommandOptions): Promise<DoseSummary> {
-  if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
+  if (!Object.hasOwn(NUCLIDES, options.nuclide)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
   if (options.method !== "fft" && options.method !== "ldm") throw new InputError("--method", `--method must be fft or ldm, got ${JSON.stringify(options.method)}`);
   const negativePolicy = options.negative ?? "clip";
   if (negativePolicy !== "clip" && negativePolicy !== "refuse") throw new InputError("--negative", `--negative must be clip or refuse, got ${JSON.stringify(negativePolicy)}`);
   const quantityOption = options.quantity ?? "auto";
   if (!["auto", "bqml", "counts", "suv"].includes(quantityOption)) throw new InputError("--quantity", `--quantity must be auto, bqml, counts or suv, got ${JSON.stringify(quantityOption)}`);
-  const administeredGBq = options.administeredGbq === undefined ? undefined : parseNumberOption("--administered-gbq", options.administeredGbq, 1e-9, 100, "GBq");
+  // Quantities as in case files: "1.5 GBq", "3 %", or bare numbers in the option's unit.
+  const administeredGBq = options.administeredGbq === undefined ? undefined : parseQuantityOption("--administered-gbq", options.administeredGbq, "activity", 1e-9, 100);
   const lsfFromImage = options.lsf === "image";
-  const lsfOption = lsfFromImage ? 0 : parseNumberOption("--lsf", options.lsf ?? "0", 0, 0.999999);
+  const lsfOption = lsfFromImage ? 0 : parseQuantityOption("--lsf", options.lsf ?? "0", "fraction", 0, 0.999999);
   const lungMassFromCt = options.lungMassKg === "ct";
   const lungMassOption = lungMassFromCt ? 0 : parseNumberOption("--lung-mass-kg", options.lungMassKg ?? "1", 0.01, 10, "kg");
-  const residual = parseNumberOption("--residual", options.residual ?? "0", 0, 0.999999);
+  const residual = parseQuantityOption("--residual", options.residual ?? "0", "fraction", 0, 0.999999);
   const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
-  const untilH = options.untilH === undefined ? Infinity : parseNumberOption("--until-h", options.untilH, 1e-6, 1e6, "h");
+  const untilH = options.untilH === undefined ? Infinity : parseQuantityOption("--until-h", options.untilH, "time", 1e-6, 1e6);
   const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
   const workers = parseWorkers(options.workers);
   const lq = parseLqOptions(options.lq ?? []);
@@ -184,12 +189,16 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     ...(options.series ? { seriesInstanceUID: options.series } : {}),
     ...(quantityOption !== "auto" ? { niftiQuantity: quantityOption as ImageQuantity } : {}),
   });
+  checkMemory(estimateImageDoseMemory(image.grid.dims, image.grid.spacingMm, nuclide, options.method), memoryLimitBytes(options.maxMemory), "the image size (crop or resample it)");
   const quantity = quantityOption === "auto" || image.format === "nifti" ? image.quantity : (quantityOption as ImageQuantity);
   const concentration = activityConcentration({ ...image, quantity }, "<activity>");
   const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
   const context = labelContext(image, ct, options.labelNames);
   const frameOfReferenceUID = context.frameOfReferenceUID;
   const labels: LabelInput | undefined = options.labels ? await readLabelsInput(options.labels, { target: image.grid, ...context }) : undefined;
+  if (labels && !labels.labels.data.some((l) => l !== 0)) {
+    throw new InputError("--labels", `--labels ${options.labels}: every voxel is 0 on the activity's grid, so there is no VOI (labels are the non-zero values)`);
+  }
   if (options.labelNames && !options.labels) throw new InputError("--label-names", "--label-names needs --labels");
   const lungLabels = labels ? Object.entries(labels.names).filter(([, n]) => voiRole(n) === "lung").map(([l]) => Number(l)) : [];
   if (lsfFromImage && lungLabels.length === 0) {
@@ -445,9 +454,9 @@ function progress(json: boolean | undefined, text: string): void {
 /** dvh.csv: dose_gy, then the volume fraction ≥ dose of each VOI. */
 function dvhCsv(vois: Array<{ label: number | "activity"; name: string; h: Dvh }>, binGy: number): string {
   const maxGy = Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1]));
-  const rows = Math.floor(maxGy / binGy) + 2;
-  if (rows > 1_000_000) throw new InputError("--dvh-bin-gy", `--dvh-bin-gy ${binGy} Gy gives ${rows} rows up to the maximum dose ${maxGy.toPrecision(4)} Gy; use a bin ≥ ${(maxGy / 1e6).toPrecision(2)} Gy`);
-  const points = Float64Array.from({ length: rows }, (_, i) => i * binGy);
+  // At most MAX_DVH_POINTS rows whatever the dose range: the bin widens on hot images (src/dose/dvh.ts).
+  const widthGy = boundedDvhBinWidthGy(maxGy, binGy);
+  const points = Float64Array.from({ length: Math.floor(maxGy / widthGy) + 2 }, (_, i) => i * widthGy);
   const curves = vois.map((v) => dvhCurve(v.h, points).volumeFraction);
   const lines = [["dose_gy", ...vois.map((v) => csvField(`voi_${v.name}`))].join(",")];
   for (let i = 0; i < points.length; i++) lines.push([String(points[i]), ...curves.map((c) => c[i].toPrecision(6))].join(","));

@@ -24,6 +24,7 @@ import { readBytes, readCaseMask, readJsonFile, readStageInputs } from "../../pi
 import { caseIdentity, decodeCountsFile, differingFields, encodeSimulationStageFiles, type ShardManifest } from "../../pipeline/stageFiles.js";
 import { SEGMENTS_PER_BLOCK } from "../../parallel/deposit.js";
 import { workUnitCount } from "../../parallel/shard.js";
+import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
 import { doseStageOptions, humanSummary } from "./simulate.js";
@@ -37,7 +38,8 @@ export function registerMerge(program: Command): void {
     .requiredOption("--out <dir>", "output directory")
     .option("--json", "print the summary as one JSON document on stdout")
     .option("--workers <n>", "worker threads for the dose (default: available cores; 1 = inline)")
-    .action(action(async (dirs: string[], options: { out: string; json?: boolean; workers?: string }) => runMerge(dirs, options)));
+    .option(...MAX_MEMORY_OPTION)
+    .action(action(async (dirs: string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }) => runMerge(dirs, options)));
 }
 
 /** A shard folder's verified manifest. */
@@ -50,12 +52,12 @@ interface ShardEntry {
 /** Fields every shard of one run shares. */
 const RUN_FIELDS = ["caseSha256", "treeSha256", "lodgedSha256", "totalUnits", "seed", "grid"] as const;
 
-export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean; workers?: string }): Promise<void> {
+export async function runMerge(dirs: readonly string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }): Promise<void> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => mergeInto(output, dirs, options));
+  return runIntoOutputDir(options.out, (output) => mergeInto(output, dirs, options), dirs);
 }
 
-async function mergeInto(output: OutputDir, dirs: readonly string[], options: { out: string; json?: boolean; workers?: string }): Promise<void> {
+async function mergeInto(output: OutputDir, dirs: readonly string[], options: { out: string; json?: boolean; workers?: string; maxMemory?: string }): Promise<void> {
   const workers = parseWorkers(options.workers);
   const shards: ShardEntry[] = [];
   for (const dir of dirs) shards.push(await readShardManifest(dir));
@@ -66,6 +68,7 @@ async function mergeInto(output: OutputDir, dirs: readonly string[], options: { 
   const caseJson = (await readJsonFile(join(first.dir, "case.json"))) as Record<string, unknown>;
   const mask = await readCaseMask(caseJson, first.manifest.casePath);
   const simCase = loadSimulationCase(caseJson, first.manifest.casePath, mask?.grid);
+  checkMemory(estimateCaseMemory(simCase), memoryLimitBytes(options.maxMemory), SIMULATION_MEMORY_HINT);
   const identity = caseIdentity(simCase, mask?.grid);
   if (identity.caseSha256 !== first.manifest.caseSha256) {
     throw new InputError(join(first.dir, "case.json"), `${join(first.dir, "case.json")} is not the case the shards ran (its resolved hash differs from caseSha256 in ${first.countsPath})`);

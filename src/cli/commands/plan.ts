@@ -4,72 +4,51 @@
  * Invalid input exits 2 with one line naming the field (action() in ../run.js).
  */
 import type { Command } from "commander";
-import { existsSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { InputError } from "../../errors.js";
-import { parseCase } from "../../io/caseFile.js";
-import { planTreatment } from "../../planning/plan.js";
+import { growCaseTree, needsTreeToPlan, planSafety, readCaseFile, resolveCase, resolvePlan } from "../../pipeline/resolveCase.js";
+import type { PlanSafety } from "../../pipeline/resolveCase.js";
 import type { CompartmentResult, LungResult, PlanResult } from "../../planning/types.js";
 import { PRODUCTS } from "../../physics/products.js";
-import { action } from "../run.js";
+import { action, EXIT_UNSAFE } from "../run.js";
+import { applyStrict, formatSafety, safetyWarnings, warnOnStderr } from "../safety.js";
 import { printJson, printText } from "../output.js";
 
 export function registerPlan(program: Command): void {
   program
     .command("plan")
-    .description("plan a treatment from a case file (BSA, MIRD or partition model)")
+    .description("plan a treatment from a case file (BSA, MIRD or partition model); any bundled case, simulation cases included")
     .argument("<case>", "case file (JSON)")
     .option("--json", "print one JSON document on stdout")
+    .option("--strict", `exit ${EXIT_UNSAFE} when a contraindication or an exceeded limit remains`)
     .action(
-      action(async (caseFile: string, options: { json?: boolean }) => {
+      action(async (caseFile: string, options: { json?: boolean; strict?: boolean }) => {
         await runPlan(caseFile, options);
       }),
     );
 }
 
-/** The `plan` command's work: read, validate, plan, print. */
-export async function runPlan(caseFile: string, options: { json?: boolean } = {}): Promise<PlanResult> {
-  const result = planTreatment(await readCase(caseFile), { version: packageVersion() });
-  if (options.json) printJson(result);
-  else printText(formatPlan(result), false);
+/** What `plan --json` prints: the plan at the injected activity and its safety block. */
+export type PlanDocument = PlanResult & { readonly safety: PlanSafety };
+
+/**
+ * The `plan` command's work: read and resolve the case as every command does
+ * (src/pipeline/resolveCase.ts), plan, print. A selective injection of a case whose compartments
+ * come from the geometry is planned on the injected territory, so the tree is grown first.
+ */
+export async function runPlan(caseFile: string, options: { json?: boolean; strict?: boolean } = {}): Promise<PlanDocument> {
+  const simCase = resolveCase(await readCaseFile(caseFile));
+  let tree;
+  if (needsTreeToPlan(simCase)) {
+    process.stderr.write(`plan: growing the tree (${simCase.tree.terminals} terminals) to find the injected territory\n`);
+    tree = growCaseTree(simCase);
+  }
+  const { plan, safety } = resolvePlan(simCase, tree);
+  const result: PlanDocument = { ...plan, safety };
+  if (options.json) {
+    printJson(result);
+    warnOnStderr(safetyWarnings(safety));
+  } else printText(formatPlan(result, safety), false);
+  applyStrict(options.strict, safety);
   return result;
-}
-
-/** Read and validate a case file; unreadable or malformed files are input errors naming the file. */
-export async function readCase(caseFile: string): Promise<ReturnType<typeof parseCase>> {
-  let text: string;
-  try {
-    text = await readFile(caseFile, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "";
-    throw new InputError(caseFile, `${caseFile}: cannot read the case file${code ? ` (${code})` : ""}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(caseFile, `${caseFile}: not valid JSON (${(err as Error).message})`);
-  }
-  return parseCase(json, caseFile);
-}
-
-let cachedVersion: string | undefined;
-
-/** The package version, found by walking up from this file (works from src/ and dist/src/). */
-function packageVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "package.json");
-    if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "sirtsim" && pkg.version) return (cachedVersion = pkg.version);
-    }
-    dir = dirname(dir);
-  }
-  return (cachedVersion = "unknown");
 }
 
 const fmt = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? "—" : x.toFixed(digits));
@@ -80,11 +59,11 @@ function table(rows: readonly (readonly string[])[]): string {
 }
 
 /** The human-readable plan. */
-export function formatPlan(r: PlanResult): string {
+export function formatPlan(r: PlanResult, safety?: PlanSafety): string {
   const lines: string[] = [];
   const product = PRODUCTS[r.product];
   lines.push(`sirtsim plan: ${r.method} method, ${product.name}`);
-  const how = r.target ? `to give ${r.target.doseGy} Gy to ${r.target.compartment}` : r.bsa ? "by the BSA formula" : "as given";
+  const how = safety?.limitedBy ? `held to the ${safety.limitedBy} limit; the method planned ${safety.plannedActivityGBq.toFixed(4)} GBq` : r.target ? `to give ${r.target.doseGy} Gy to ${r.target.compartment}` : r.bsa ? "by the BSA formula" : "as given";
   lines.push(`Administered activity: ${r.activityGBq.toFixed(4)} GBq (${how})`);
   const p = r.provenance;
   lines.push(`Dose coefficient K: ${p.doseCoefficientGyKgPerGBq} Gy·kg/GBq (${p.doseCoefficientConvention}: ${p.doseCoefficientSource}), ${p.nuclide}`);
@@ -135,10 +114,6 @@ export function formatPlan(r: PlanResult): string {
     );
   }
   lines.push("");
-  if (r.advisories.length === 0) lines.push("Advisories: none");
-  else {
-    lines.push("Advisories:");
-    for (const a of r.advisories) lines.push(`  [${a.level}] ${a.code}: ${a.message}`);
-  }
+  lines.push(...formatSafety(safety ?? planSafety(r)));
   return lines.join("\n");
 }

@@ -12,7 +12,7 @@ import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { fftPassRunner } from "../../parallel/dose.js";
 import { createProgress } from "../../parallel/progress.js";
 import type { WorkerPool } from "../../parallel/pool.js";
-import { loadSimulationCase } from "../../pipeline/caseInput.js";
+import { readCaseFile, resolveCase, withOverrides } from "../../pipeline/resolveCase.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../../pipeline/simulate.js";
 import type { ShardCounts, SimulationCore } from "../../pipeline/simulate.js";
 import type { SimulationCase } from "../../pipeline/caseInput.js";
@@ -20,11 +20,14 @@ import type { DoseStageOptions } from "../../pipeline/doseStage.js";
 import type { Shard } from "../../parallel/shard.js";
 import { finishSimulation } from "../../pipeline/finish.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
-import { readCaseMask, readJsonFile, readStageInputs } from "../../pipeline/files.js";
+import { readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
 import { replicaUncertainty, uncertaintyText, withUncertainty, type ReplicaOptions } from "../../study/replicas.js";
 import { InputError } from "../../errors.js";
-import { action } from "../run.js";
+import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
+import { action, EXIT_UNSAFE } from "../run.js";
+import { applyStrict, formatReflux, formatSafety, refluxReport, safetyWarnings, warnOnStderr } from "../safety.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
 interface SimulateCommandOptions {
@@ -35,7 +38,9 @@ interface SimulateCommandOptions {
   shard?: string;
   tree?: string;
   lodged?: string;
+  strict?: boolean;
   replicas?: string;
+  maxMemory?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -50,13 +55,15 @@ export function registerSimulate(program: Command): void {
     .option("--shard <i/n>", "run only slice i of n of the work units (0-based) and write a partial result for `sirtsim merge`")
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
+    .option("--strict", `write the outputs, then exit ${EXIT_UNSAFE} when a contraindication or an exceeded limit remains`)
+    .option(...MAX_MEMORY_OPTION)
     .option("--replicas <n>", "simulate N replicas (tree and transport seeds + 0 … N−1): per-VOI 95 % intervals in summary.json (uncertainty) and report.html")
     .action(action(async (caseFile: string, options: SimulateCommandOptions) => runSimulate(caseFile, options)));
 }
 
 export async function runSimulate(caseFile: string, options: SimulateCommandOptions): Promise<void> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => simulateInto(output, caseFile, options));
+  return runIntoOutputDir(options.out, (output) => simulateInto(output, caseFile, options), [caseFile, options.tree, options.lodged]);
 }
 
 async function simulateInto(output: OutputDir, caseFile: string, options: SimulateCommandOptions): Promise<void> {
@@ -66,13 +73,14 @@ async function simulateInto(output: OutputDir, caseFile: string, options: Simula
   for (const [name, given] of [["--shard", options.shard], ["--tree", options.tree], ["--lodged", options.lodged]] as const) {
     if (replicas > 1 && given !== undefined) throw new InputError("--replicas", `--replicas varies the tree and transport seeds; it cannot be combined with ${name}`);
   }
-  const caseJson = (await readJsonFile(caseFile)) as Record<string, unknown>;
-  if (options.seed !== undefined && caseJson && typeof caseJson === "object") caseJson.seed = parseIntegerOption("--seed", options.seed, 0, 0xffffffff);
+  const file = await readCaseFile(caseFile);
+  const overrides = options.seed !== undefined ? { seed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {};
+  const caseJson = withOverrides(file.json, overrides);
   const workers = parseWorkers(options.workers);
   const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
-  const mask = await readCaseMask(caseJson, caseFile);
-  const simCase = loadSimulationCase(caseJson, caseFile, mask?.grid);
-  const identity = caseIdentity(simCase, mask?.grid);
+  const simCase = withCaseFile(caseFile, () => resolveCase(file, overrides));
+  checkMemory(estimateCaseMemory(simCase), memoryLimitBytes(options.maxMemory), SIMULATION_MEMORY_HINT);
+  const identity = caseIdentity(simCase, file.mask);
   const { stages } = await readStageInputs(identity, simCase.seed, { tree: options.tree, lodged: options.lodged });
   // A tree of T terminals has 2T − 1 segments (binary); a loaded tree says its own count.
   if (shard !== undefined) checkShardCount(shard, stages.tree?.segmentCount ?? 2 * simCase.tree.terminals - 1);
@@ -84,9 +92,10 @@ async function simulateInto(output: OutputDir, caseFile: string, options: Simula
     if (shard !== undefined) await writeShard(output, { options, caseFile, caseJson, simCase, core, shard, part, files });
     else {
       const doseOptions = doseStageOptions(pool, json);
-      const replicaRuns = replicas > 1 ? { replicas, options: { caseJson, casePath: caseFile, pool, doseOptions, log, ...(mask ? { maskGrid: mask.grid } : {}) } } : undefined;
+      const replicaRuns = replicas > 1 ? { replicas, options: { caseJson, casePath: caseFile, pool, doseOptions, log, ...(file.mask ? { maskGrid: file.mask } : {}) } } : undefined;
       await writeWholeRun(output, { options, caseJson, simCase, core, part, files }, doseOptions, replicaRuns);
     }
+    applyStrict(options.strict, core.safety);
   });
 }
 
@@ -143,8 +152,14 @@ async function writeWholeRun(output: OutputDir, run: FinishedRun, doseOptions: D
   // --replicas (issue 17): replicas 1 … N−1 after this run, their spread added to summary and report.
   if (replicaRuns) outputs = withUncertainty(outputs, await replicaUncertainty(outputs, replicaRuns.replicas, replicaRuns.options));
   await output.commit((dir) => writeSimulationOutputs(dir, caseJson, core, outputs, files));
-  if (options.json) printJson(outputs.summary);
-  else printText(humanSummary(outputs.summary, options.out) + (replicaRuns ? `\n${uncertaintyText(outputs.summary)}` : ""), false);
+  const reflux = refluxReport(core.transport, core.plan.activityGBq);
+  if (options.json) {
+    printJson(outputs.summary);
+    warnOnStderr([...safetyWarnings(core.safety), ...formatReflux(reflux).filter((l) => l.startsWith("warning"))]);
+  } else {
+    const text = humanSummary(outputs.summary, options.out) + (replicaRuns ? `\n${uncertaintyText(outputs.summary)}` : "");
+    printText([text, "", ...formatReflux(reflux), ...formatSafety(core.safety)].join("\n"), false);
+  }
 }
 
 /** Progress line of the transport stage (stderr, terminals only, never with --json). */
@@ -199,7 +214,6 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
   }
   lines.push(`${"lung".padEnd(20)} ${s.lung.meanDoseGy.toFixed(1).padStart(9)}`);
   lines.push(...radiobiologyLines(s));
-  if (s.reflux.stasis) lines.push(`stasis: ${s.reflux.spheres.toLocaleString("en")} spheres refluxed`);
   lines.push("", `wrote ${SIMULATION_FILES.join(", ")} to ${outDir}`, `report: ${join(outDir, "report.html")}`);
   return lines.join("\n");
 }

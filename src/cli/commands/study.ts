@@ -13,7 +13,7 @@ import { readCaseMask, readJsonFile } from "../../pipeline/files.js";
 import { collectStudy, STUDY_FILES, type StudyTables } from "../../study/collect.js";
 import { planStudy, type StudyPlan } from "../../study/plan.js";
 import { runStudy, type RunStudyResult, type Slice } from "../../study/runner.js";
-import { hasSbatch, submitSlurmJob, writeSlurmJob } from "../../study/slurm.js";
+import { hasSbatch, slurmLogPattern, submitSlurmJob, writeSlurmJob } from "../../study/slurm.js";
 import { readPlan, writePlan } from "../../study/store.js";
 import { parseStudyFile, studyError } from "../../study/studyFile.js";
 import { action } from "../run.js";
@@ -115,7 +115,7 @@ async function runStudyCommand(file: string, options: StudyOptions): Promise<voi
   }
   if (executor === "slurm") {
     const script = await writeSlurmJob(dir, { slices, cpusPerTask });
-    const submitted = await submitSlurmJob(script, Boolean(options.wait));
+    const submitted = await submitSlurmJob(script, Boolean(options.wait), slurmLogPattern(dir));
     if (submitted.jobId === "" || (!options.wait && submitted.exitCode !== 0)) throw new Error(`sbatch failed (exit ${submitted.exitCode}): ${submitted.stderr.trim()}`);
     log(`submitted SLURM array job ${submitted.jobId} (${slices} tasks, ${script})`);
     if (!options.wait) {

@@ -1,26 +1,40 @@
 /**
- * `sirtsim transport CASE.json --out DIR [--json] [--seed N] [--workers N] [--terminals N]`:
- * grow the case's arterial tree (`geometry` and `tree` sections, as `sirtsim tree` does), inject
- * the `injection` section's spheres and simulate their transport (`transport` section). Writes
- * terminals.csv (per-terminal sphere counts) and transport.json (summary, timeline, provenance)
- * into DIR. `--workers N` runs each batch's cut-subtree work units on N threads (default: available
- * cores; 1 = inline); the result is the same for any N (streams keyed by work unit, docs/parallel.md).
+ * `sirtsim transport CASE.json --out DIR [--json] [--seed N] [--workers N] [--terminals N] [--strict]`:
+ * grow the case's arterial tree and simulate the microsphere injection. Writes terminals.csv
+ * (per-terminal sphere counts) and transport.json (summary, timeline, provenance) into DIR.
+ *
+ * The case is resolved as every command resolves it (src/pipeline/resolveCase.ts): a case with
+ * planning fields injects the plan's activity (after the limits), lung shunt fraction and seed —
+ * exactly what `sirtsim simulate` injects; a case without them (no `method`) injects its
+ * `injection` section as given. `--workers N` runs the work units on N threads; the result is the
+ * same for any N (docs/parallel.md).
  */
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError } from "../../errors.js";
-import { buildDomain } from "../../geometry/build.js";
 import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { PRODUCT_IDS } from "../../physics/products.js";
-import { parseGeometrySection, parseTreeSection } from "../../vascular/config.js";
 import { growTree } from "../../vascular/grow.js";
+import type { ArterialTree } from "../../vascular/tree.js";
+import { TERMINALS_RANGE } from "../../vascular/grow.js";
+import { parseTreeSection } from "../../vascular/config.js";
 import { parseTransportSections, transportOptionsFromSections } from "../../transport/config.js";
+import type { TransportResult } from "../../transport/result.js";
+import type { SpherePopulation } from "../../transport/population.js";
 import { simulateTransportParallel } from "../../parallel/transport.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
+import { DEFAULT_SEED } from "../../pipeline/caseInput.js";
+import { isPlannedCase, readCaseFile, resolveCase, resolveTreeInputs, withOverrides } from "../../pipeline/resolveCase.js";
+import type { CaseOverrides, PlanSafety } from "../../pipeline/resolveCase.js";
+import type { ResolvedTransport } from "../../pipeline/simulate.js";
+import { simulateCoreParallel } from "../../pipeline/simulate.js";
 import { transportProgress } from "./simulate.js";
-import { action } from "../run.js";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
+import { withCaseFile } from "../../pipeline/validateCase.js";
+import { action, EXIT_UNSAFE } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
+import { applyStrict, formatReflux, formatSafety, refluxReport, safetyWarnings, warnOnStderr } from "../safety.js";
+import { spherePopulation } from "../../transport/population.js";
+import { PRODUCTS } from "../../physics/products.js";
 
 interface TransportCommandOptions {
   out: string;
@@ -28,6 +42,8 @@ interface TransportCommandOptions {
   seed?: string;
   workers?: string;
   terminals?: string;
+  strict?: boolean;
+  maxMemory?: string;
 }
 
 export function registerTransport(program: Command): void {
@@ -37,60 +53,60 @@ export function registerTransport(program: Command): void {
     .argument("<case>", "case file (JSON) with optional `geometry`, `tree`, `injection` and `transport` sections")
     .requiredOption("--out <dir>", "output directory")
     .option("--json", "print one JSON summary on stdout")
-    .option("--seed <n>", "seed of the transport (default 1; the tree uses tree.seed)")
+    .option("--seed <n>", `seed of the transport (overrides the case's seed, default ${DEFAULT_SEED}; the tree uses tree.seed)`)
     .option("--workers <n>", "worker threads (default: available cores; 1 = inline; results do not depend on it)")
     .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option("--strict", `exit ${EXIT_UNSAFE} (after writing the outputs) when a contraindication or an exceeded limit remains`)
+    .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TransportCommandOptions) => runTransport(caseFile, options)));
 }
 
-async function readCase(caseFile: string): Promise<Record<string, unknown>> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(caseFile, "utf8"));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(caseFile, `${caseFile}: ${code ? `cannot read the case file (${code})` : `not valid JSON (${(err as Error).message})`}`);
-  }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(caseFile, `${caseFile}: the case file must be a JSON object`);
-  return json as Record<string, unknown>;
+/** What a transport run produced, whichever way its case was resolved. */
+interface TransportRun {
+  readonly tree: ArterialTree;
+  readonly result: TransportResult;
+  readonly sections: ResolvedTransport;
+  readonly population: SpherePopulation;
+  readonly seed: number;
+  /** Present for a planned case. */
+  readonly safety: PlanSafety | null;
+  readonly activityGBq: number;
+  readonly lungShuntFraction: number;
 }
 
 export async function runTransport(caseFile: string, options: TransportCommandOptions): Promise<void> {
   // --out is checked and locked before any work, and released however the run ends.
-  return runIntoOutputDir(options.out, (output) => transportInto(output, caseFile, options));
+  return runIntoOutputDir(options.out, (output) => transportInto(output, caseFile, options), [caseFile]);
 }
 
 async function transportInto(output: OutputDir, caseFile: string, options: TransportCommandOptions): Promise<void> {
-  const json = await readCase(caseFile);
-  const seed = options.seed !== undefined ? parseIntegerOption("--seed", options.seed, 0, 0xffffffff) : 1;
+  const file = await readCaseFile(caseFile);
+  const overrides: CaseOverrides = {
+    ...(options.seed !== undefined ? { seed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {}),
+    ...(options.terminals !== undefined ? { terminals: parseIntegerOption("--terminals", options.terminals, TERMINALS_RANGE.min, TERMINALS_RANGE.max) } : {}),
+  };
   const workers = parseWorkers(options.workers);
-  // The planning section's top-level product is the default of injection.product.
-  const injectionJson = { ...((json.injection as Record<string, unknown> | undefined) ?? {}) };
-  if (injectionJson.product === undefined && typeof json.product === "string" && (PRODUCT_IDS as readonly string[]).includes(json.product)) {
-    injectionJson.product = json.product;
-  }
-  const sections = parseTransportSections({ injection: injectionJson, transport: json.transport });
-  const geometry = parseGeometrySection(json.geometry);
-  const treeSection = parseTreeSection(json.tree);
-  if (geometry.mask !== undefined) throw new InputError("geometry.mask", "geometry.mask: `sirtsim transport` grows trees in analytic livers only; use `sirtsim simulate` for a mask");
-  const terminals = options.terminals !== undefined ? parseIntegerOption("--terminals", options.terminals, 2, 50_000_000) : treeSection.terminals;
-
-  const t0 = performance.now();
-  const tree = growTree(buildDomain(geometry), { ...treeSection, terminals }, treeSection.seed);
-  const t1 = performance.now();
-  const { options: transportOptions, population } = transportOptionsFromSections(tree, sections);
-  const result = await withPool(workers, (pool) =>
-    simulateTransportParallel(tree, transportOptions, seed, pool, { onProgress: transportProgress(Boolean(options.json)) }),
-  );
-  const t2 = performance.now();
+  const terminals = withCaseFile(caseFile, () => parseTreeSection(withOverrides(file.json, overrides).tree).terminals);
+  checkMemory(estimateTreeMemory(terminals, "transport"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
+  const json = Boolean(options.json);
+  const started = performance.now();
+  const run = await withPool(workers, (pool) => (isPlannedCase(file.json) ? plannedRun(file, overrides, pool, json) : injectionOnlyRun(file, overrides, pool, json)));
+  const seconds = (performance.now() - started) / 1000;
+  const { tree, result, sections, population, seed } = run;
+  const reflux = refluxReport(result, run.activityGBq);
 
   const summary = {
+    activityGBq: run.activityGBq,
+    lungShuntFraction: run.lungShuntFraction,
     spheresInjected: result.spheresInjected,
     spheres: result.spheres,
     tumourToNormalRatio: result.tumourToNormalRatio,
     clusters: { histogram: result.clusters.histogram },
     stasis: result.stasis,
+    reflux,
     seed,
+    terminals: result.terminalSegments.length,
+    ...(run.safety ? { safety: run.safety } : {}),
   };
   await output.commit(async (dir) => {
     const lines = ["segment,compartment,spheres"];
@@ -99,6 +115,7 @@ async function transportInto(output: OutputDir, caseFile: string, options: Trans
       lines.push(`${j},${tree.compartmentNames[tree.compartment[j]]},${result.terminalCounts[t]}`);
     }
     await writeFileAtomic(join(dir, "terminals.csv"), `${lines.join("\n")}\n`);
+    // No timings here: same case and seed ⇒ identical files (timings go to stderr).
     const document = {
       ...summary,
       refluxStartedAtSpheres: result.refluxStartedAtSpheres,
@@ -107,21 +124,61 @@ async function transportInto(output: OutputDir, caseFile: string, options: Trans
       population,
       injection: sections.injection,
       transport: sections.transport,
-      tree: { terminals: result.terminalSegments.length, segments: tree.segmentCount, seed: treeSection.seed },
-      timing: { treeSeconds: (t1 - t0) / 1000, transportSeconds: (t2 - t1) / 1000 },
+      tree: { terminals: result.terminalSegments.length, segments: tree.segmentCount },
       timeline: result.timeline,
       provenance: result.provenance,
     };
     await writeFileAtomic(join(dir, "transport.json"), `${JSON.stringify(document, null, 2)}\n`);
   });
-  if (options.json) {
+  process.stderr.write(`transport: ${seconds.toFixed(1)} s\n`);
+  if (json) {
     printJson(summary);
+    warnOnStderr([...(run.safety ? safetyWarnings(run.safety) : []), ...formatReflux(reflux).filter((l) => l.startsWith("warning"))]);
   } else {
     const parts = Object.entries(result.spheres).map(([k, v]) => `${k} ${v}`).join(", ");
     printText(
-      `transport: ${result.spheresInjected} spheres (${parts}), T/N ${result.tumourToNormalRatio?.toFixed(2) ?? "n/a"}, ` +
-        `stasis ${result.stasis}, ${result.batches} batches, seed ${seed} (${((t2 - t1) / 1000).toFixed(1)} s) → ${options.out}`,
+      [
+        `transport: ${run.activityGBq.toFixed(4)} GBq, LSF ${run.lungShuntFraction}, ${result.spheresInjected} spheres (${parts}), T/N ${result.tumourToNormalRatio?.toFixed(2) ?? "n/a"}, ` +
+          `${result.batches} batches, seed ${seed}, ${result.terminalSegments.length} terminals → ${options.out}`,
+        ...formatReflux(reflux),
+        ...(run.safety ? formatSafety(run.safety) : []),
+      ].join("\n"),
       false,
     );
   }
+  if (run.safety) applyStrict(options.strict, run.safety);
+}
+
+/** A planned case: the same planning, tree and transport as `sirtsim simulate`. */
+async function plannedRun(file: Awaited<ReturnType<typeof readCaseFile>>, overrides: CaseOverrides, pool: Parameters<typeof simulateCoreParallel>[1]["pool"], json: boolean): Promise<TransportRun> {
+  const simCase = withCaseFile(file.path, () => resolveCase(file, overrides));
+  const core = await simulateCoreParallel(simCase, { pool, onTransportProgress: transportProgress(json), log: (m) => process.stderr.write(`${m}\n`) });
+  const { injection } = core.sections;
+  const population = spherePopulation(PRODUCTS[injection.product], injection.activityGBq, injection.hoursAfterCalibration);
+  return {
+    tree: core.tree,
+    result: core.transport,
+    sections: core.sections,
+    population,
+    seed: simCase.seed,
+    safety: core.safety,
+    activityGBq: core.plan.activityGBq,
+    lungShuntFraction: injection.lungShuntFraction,
+  };
+}
+
+/** A case without planning fields: the `injection` section as given (product defaults to the top-level one). */
+async function injectionOnlyRun(file: Awaited<ReturnType<typeof readCaseFile>>, overrides: CaseOverrides, pool: Parameters<typeof simulateCoreParallel>[1]["pool"], json: boolean): Promise<TransportRun> {
+  const caseJson = withOverrides(file.json, overrides);
+  const seed = parseIntegerOption("seed", String(caseJson.seed ?? DEFAULT_SEED), 0, 0xffffffff);
+  const injectionJson = { ...((caseJson.injection as Record<string, unknown> | undefined) ?? {}) };
+  if (injectionJson.product === undefined && typeof caseJson.product === "string" && (PRODUCT_IDS as readonly string[]).includes(caseJson.product)) {
+    injectionJson.product = caseJson.product;
+  }
+  const sections = parseTransportSections({ injection: injectionJson, transport: caseJson.transport });
+  const inputs = resolveTreeInputs(file, overrides);
+  const tree = growTree(inputs.domain, inputs.tree, inputs.tree.seed, inputs.integral());
+  const { options: transportOptions, population } = transportOptionsFromSections(tree, sections);
+  const result = await simulateTransportParallel(tree, transportOptions, seed, pool, { onProgress: transportProgress(json) });
+  return { tree, result, sections, population, seed, safety: null, activityGBq: sections.injection.activityGBq, lungShuntFraction: sections.injection.lungShuntFraction };
 }

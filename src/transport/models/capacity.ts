@@ -34,6 +34,9 @@ import type { TruncatedNormalParameters } from "../../random/truncatedNormal.js"
 import type { ArterialTree } from "../../vascular/tree.js";
 
 export interface CapacityModel {
+  /** The geometric parameters, kept for provenance. */
+  readonly plugLengthMm: number;
+  readonly portalTractsPerMg: number;
   /** Numerical override: every vessel's capacity, spheres; null = from geometry. */
   readonly perVesselSpheres: number | null;
   /** Override: a terminal's unresolved subtree, spheres per mL of its territory. */
@@ -47,12 +50,6 @@ export interface CapacityModel {
   /** Mean sphere volume, mm³. */
   readonly sphereVolumeMm3: number;
 }
-
-/** Defaults (docs/transport.md): plug length calibrated on resin stasis; anatomy from the reference numbers. */
-export const CAPACITY_DEFAULTS = Object.freeze({
-  plugLengthMm: 1.4,
-  portalTractsPerMg: 1,
-});
 
 /** Packing fraction φ of spheres of diameter d in a tube of diameter D (x = d/D), Dixon 1988; φ = 2/3 for x ≥ 1 (single file). */
 export function cylinderPackingFraction(x: number): number {
@@ -85,6 +82,8 @@ export function capacityModel(i: CapacityInputs): CapacityModel {
   const spheresPerTract = i.plugLengthMm / meanMm;
   const geometric = i.tissueDensityGPerMl * 1000 * i.portalTractsPerMg * spheresPerTract;
   return {
+    plugLengthMm: i.plugLengthMm,
+    portalTractsPerMg: i.portalTractsPerMg,
     perVesselSpheres: i.capacitySpheres,
     terminalSpheresPerMl: i.capacitySpheresPerMl ?? 0,
     terminalSpheresPerMlPerMin: geometric / i.normalPerfusionMlPerMinPerMl,
@@ -108,7 +107,7 @@ export function vesselCapacity(m: CapacityModel, radiusMm: number, lengthMm: num
  * terminal at perMl × its territory instead.
  */
 export function fixedCapacity(spheres: number, perMl: number | null = null): CapacityModel {
-  return { perVesselSpheres: spheres, terminalSpheresPerMl: perMl ?? 0, terminalSpheresPerMlPerMin: 0, terminalOverride: perMl !== null, sphereMeanMm: 0.032, sphereVolumeMm3: (Math.PI / 6) * 0.032 ** 3 };
+  return { plugLengthMm: 0, portalTractsPerMg: 0, perVesselSpheres: spheres, terminalSpheresPerMl: perMl ?? 0, terminalSpheresPerMlPerMin: 0, terminalOverride: perMl !== null, sphereMeanMm: 0.032, sphereVolumeMm3: (Math.PI / 6) * 0.032 ** 3 };
 }
 
 /**

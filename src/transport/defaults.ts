@@ -1,0 +1,63 @@
+/**
+ * Defaults and ranges of the transport options, written once: the case file's `transport`
+ * section (config.ts, zod) and the library (simulate.ts resolveOptions) both read this table, so a
+ * case that omits an option and a library call that omits it run the same transport
+ * (test/transport/defaults.test.ts checks every entry).
+ */
+
+/** An allowed interval of a number option. */
+export interface OptionRange {
+  readonly min: number;
+  readonly max: number;
+  readonly minOpen?: boolean;
+  readonly maxOpen?: boolean;
+}
+
+/** Embolic feedback (`transport.embolic`). */
+export const EMBOLIC_DEFAULTS = {
+  /**
+   * Off unless the case asks for it (every bundled case that wants it says `"enabled": true`).
+   */
+  enabled: false,
+  /** Capacity from geometry (models/capacity.ts): plug length calibrated on resin (docs/validation.md). */
+  plugLengthMm: 1.4,
+  /** Reference anatomy: ≈ 1 portal tract per mg. */
+  portalTractsPerMg: 1,
+  /** Numerical overrides of the geometric capacity (null = geometry). */
+  capacitySpheres: null as number | null,
+  capacitySpheresPerMl: null as number | null,
+  batchTolerance: 0.05,
+  batchSpheres: 0,
+  refluxThresholdFraction: 0.1,
+} as const;
+
+export const EMBOLIC_RANGES = {
+  plugLengthMm: { min: 0, max: 1000, minOpen: true },
+  portalTractsPerMg: { min: 0, max: 1000, minOpen: true },
+  capacitySpheres: { min: 0, max: 1e9, minOpen: true },
+  capacitySpheresPerMl: { min: 0, max: 1e9, minOpen: true },
+  batchTolerance: { min: 0, max: 1, minOpen: true },
+  batchSpheres: { min: 0, max: 2 ** 32 },
+  refluxThresholdFraction: { min: 0, max: 1 },
+} as const satisfies Record<string, OptionRange>;
+
+/** The `transport` section's scalar options (embolic feedback above). */
+export const TRANSPORT_DEFAULTS = {
+  algorithm: "cascade" as "cascade" | "walk",
+  bias: 0.5,
+  streamlineNoiseConcentration: 0,
+  lungShuntFraction: 0,
+  cutDepth: 6,
+  clusterDistanceMm: 0,
+  /** Without feedback the injection is cut into this many equal batches (the timeline's points). */
+  timelinePoints: 10,
+} as const;
+
+export const TRANSPORT_RANGES = {
+  bias: { min: 0, max: 1, minOpen: true, maxOpen: true },
+  streamlineNoiseConcentration: { min: 0, max: 1e12 },
+  lungShuntFraction: { min: 0, max: 1 },
+  cutDepth: { min: 0, max: 64 },
+  clusterDistanceMm: { min: 0, max: 1000 },
+  timelinePoints: { min: 1, max: 10_000 },
+} as const satisfies Record<string, OptionRange>;
