@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { capacityModel, cylinderPackingFraction, vesselCapacity } from "../../src/transport/models/capacity.js";
 import { simulateTransport } from "../../src/transport/simulate.js";
+import { transportOptionsFromSections } from "../../src/transport/config.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
 import { simulateCore } from "../../src/pipeline/simulate.js";
 import { buildSyntheticTree } from "./helpers/syntheticTree.js";
@@ -32,10 +33,10 @@ function refluxShare(t: { spheresInjected: number; refluxStartedAtSpheres: numbe
 }
 
 /** Plan, grow a reduced tree (1,000 terminals) and inject: the reflux share. */
-function caseReflux(json: Record<string, unknown>, name: string): { share: number; stasis: boolean; spheres: number } {
+function caseReflux(json: Record<string, unknown>, name: string): { share: number; stasis: boolean; spheres: number; activityGBq: number } {
   const tree = { ...(json.tree as Record<string, unknown> | undefined), terminals: 1000 };
   const core = simulateCore(loadSimulationCase({ ...json, tree }, name));
-  return { share: refluxShare(core.transport), stasis: core.transport.stasis, spheres: core.transport.spheresInjected };
+  return { share: refluxShare(core.transport), stasis: core.transport.stasis, spheres: core.transport.spheresInjected, activityGBq: core.plan.activityGBq };
 }
 
 describe("capacity from geometry (unit tests)", () => {
@@ -80,10 +81,15 @@ describe("bundled cases and the README example at their planned activity (1,000-
     });
   }
 
-  it("README example: reflux < 5 %; with 10× the target dose (10× the resin activity) it reaches stasis", () => {
+  it("README example: reflux < 5 %; with 10× the planned resin activity it reaches stasis", () => {
     const planned = caseReflux(README_CASE, "readme");
     expect(planned.share).toBeLessThan(0.05);
-    const over = caseReflux({ ...README_CASE, target: { compartment: "normal", doseGy: 400 } }, "readme-10x");
+    // 10× the planned activity, injected on the same tree (the planner would cap it: safety limits).
+    const core = simulateCore(loadSimulationCase({ ...README_CASE, tree: { terminals: 1000 } }, "readme"));
+    const sections = { ...core.sections, injection: { ...core.sections.injection, activityGBq: 10 * core.sections.injection.activityGBq } };
+    const { options } = transportOptionsFromSections(core.tree, sections);
+    const t = simulateTransport(core.tree, options, 1);
+    const over = { spheres: t.spheresInjected, stasis: t.stasis, share: refluxShare(t) };
     expect(over.spheres).toBeGreaterThan(9 * planned.spheres);
     expect(over.stasis).toBe(true);
     expect(over.share).toBeGreaterThan(0.5);
