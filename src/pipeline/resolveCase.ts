@@ -23,6 +23,7 @@ import { sirtsimVersion } from "../io/results.js";
 import { loadSimulationCase } from "./caseInput.js";
 import type { SimulationCase } from "./caseInput.js";
 import { readCaseMask } from "./files.js";
+import { parseJsonText } from "../io/json.js";
 import { maskSha256 } from "./stageFiles.js";
 import { resolvePlan as resolvePlanPure } from "./resolvePlan.js";
 import type { ResolvedPlan } from "./resolvePlan.js";
@@ -53,12 +54,8 @@ export async function readCaseFile(path: string): Promise<CaseFile> {
     const code = (err as NodeJS.ErrnoException).code ?? "";
     throw new InputError(path, `${path}: cannot read the case file${code ? ` (${code})` : ""}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(path, `${path}: not valid JSON (${(err as Error).message})`);
-  }
+  // Bounded nesting (a 5000-deep array would overflow the stack later): src/io/json.ts.
+  const json = parseJsonText(text, path);
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(path, `${path}: a case file must be a JSON object`);
   const mask = await readCaseMask(json, path);
   return { path, json: json as Record<string, unknown>, ...(mask ? { mask: mask.grid } : {}) };
