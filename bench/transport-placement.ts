@@ -6,6 +6,7 @@
  * RD over the cubes wholly inside the liver, beside the fractal law's RD for that cube mass.
  *   npx tsx bench/transport-placement.ts   (~1 min)
  */
+import { fixedCapacity } from "../src/transport/models/capacity.js";
 import { buildDomain } from "../src/geometry/build.js";
 import { growTree } from "../src/vascular/grow.js";
 import { createTransportContext } from "../src/transport/context.js";
@@ -19,7 +20,7 @@ for (const N of [5000, 50000]) for (const tf of ["equal", "tessellation"] as con
     const h = resolveHeterogeneity({ model }, 0.5);
     const odds = splitOdds(tree, h);
     const ctx = createTransportContext(tree, 0, null, new Float64Array(1), 6);
-    const state = createFlowState(tree, 50);
+    const state = createFlowState(tree, fixedCapacity(50));
     const split0 = new Float64Array(tree.segmentCount);
     solveSplits(split0, state, ctx, odds, new Int32Array(200));
     const e = new Float64Array(tree.segmentCount);

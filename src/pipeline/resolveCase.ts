@@ -20,10 +20,10 @@ import { parseGeometrySection, parseTreeSection } from "../vascular/config.js";
 import { growTree } from "../vascular/grow.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import { sirtsimVersion } from "../io/results.js";
-import { parseJsonText } from "../io/json.js";
 import { loadSimulationCase } from "./caseInput.js";
 import type { SimulationCase } from "./caseInput.js";
 import { readCaseMask } from "./files.js";
+import { parseJsonText } from "../io/json.js";
 import { maskSha256 } from "./stageFiles.js";
 import { resolvePlan as resolvePlanPure } from "./resolvePlan.js";
 import type { ResolvedPlan } from "./resolvePlan.js";
@@ -54,8 +54,7 @@ export async function readCaseFile(path: string): Promise<CaseFile> {
     const code = (err as NodeJS.ErrnoException).code ?? "";
     throw new InputError(path, `${path}: cannot read the case file${code ? ` (${code})` : ""}`);
   }
-  // Depth-bounded (io/json.ts): a 5000-deep array would pass JSON.parse and overflow the stack
-  // of a later recursive walk (hashing, schema), after the work.
+  // Bounded nesting (a 5000-deep array would overflow the stack later): src/io/json.ts.
   const json = parseJsonText(text, path);
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(path, `${path}: a case file must be a JSON object`);
   const mask = await readCaseMask(json, path);

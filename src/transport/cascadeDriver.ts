@@ -54,6 +54,7 @@ export function* runCascadeDriver(
     radiusMm: memory.share(tree.radiusMm),
     lengthMm: memory.share(tree.lengthMm),
     territoryMl: memory.share(tree.territoryMl),
+    flowMlPerMin: memory.share(tree.flowMlPerMin),
     terminalPressurePa: memory.share(tree.terminalPressurePa),
     proximalMm: memory.share(tree.proximalMm),
     distalMm: memory.share(tree.distalMm),
@@ -89,8 +90,7 @@ export function* runCascadeDriver(
     compartments: nComp,
     diameterUm: r.diameterUm,
     viscosityPaS: tree.params.viscosityPaS,
-    capacitySpheres: r.capacity,
-    capacitySpheresPerMl: r.capacityPerMl,
+    capacity: r.capacity,
     bias: r.bias,
     noiseConcentration: r.noise,
     feedback: r.feedback,
@@ -118,7 +118,7 @@ export function* runCascadeDriver(
     const x = a as SizeExclusionArrays;
     forOutsideRanges(true, false, (lo, hi) => sizeExclusionRange(x, cdf, maxUm, entry, lo, hi));
   }
-  forOutsideRanges(false, false, (lo, hi) => baselineFlowRange(a, coefficient, r.capacity, r.capacityPerMl, lo, hi));
+  forOutsideRanges(false, false, (lo, hi) => baselineFlowRange(a, coefficient, r.capacity, lo, hi));
   yield { work: work("prepare", cutRoots), progress: null };
   forOutsideRanges(false, true, (lo, hi) => {
     lodgeCompartmentRange(a, lo, hi);

@@ -33,8 +33,10 @@ export const injectionSchema = z
 export const embolicSchema = z
   .object({
     enabled: z.boolean().default(EMBOLIC_DEFAULTS.enabled).describe("lodged spheres choke their vessel and flows are re-solved between batches"),
-    capacitySpheres: inRange(EMBOLIC_RANGES.capacitySpheres).default(EMBOLIC_DEFAULTS.capacitySpheres).describe("spheres that plug one vessel (~50 per portal tract)"),
-    capacitySpheresPerMl: inRange(EMBOLIC_RANGES.capacitySpheresPerMl).nullable().default(EMBOLIC_DEFAULTS.capacitySpheresPerMl).describe("a terminal's capacity per mL of its territory instead (~5e4: 50 spheres per ~1 mg portal tract), so the load a territory tolerates does not depend on the tree's resolution; null = capacitySpheres for every vessel"),
+    plugLengthMm: inRange(EMBOLIC_RANGES.plugLengthMm).default(EMBOLIC_DEFAULTS.plugLengthMm).describe("length of a portal tract's feeding vessel that spheres fill in single file before the tract is occluded, mm (capacity from geometry, docs/transport.md; calibrated on resin stasis, docs/validation.md)"),
+    portalTractsPerMg: inRange(EMBOLIC_RANGES.portalTractsPerMg).default(EMBOLIC_DEFAULTS.portalTractsPerMg).describe("portal tracts (parallel arterioles a terminal's unresolved subtree ends in) per mg of normally perfused tissue (~1)"),
+    capacitySpheres: inRange(EMBOLIC_RANGES.capacitySpheres).nullable().default(EMBOLIC_DEFAULTS.capacitySpheres).describe("numerical override: every vessel plugs at this many spheres, whatever its size (depends on the tree's resolution); null = capacity from geometry"),
+    capacitySpheresPerMl: inRange(EMBOLIC_RANGES.capacitySpheresPerMl).nullable().default(EMBOLIC_DEFAULTS.capacitySpheresPerMl).describe("numerical override: a terminal's capacity per mL of its territory; null = from geometry (plugLengthMm, portalTractsPerMg, the product's sphere size)"),
     batchTolerance: inRange(EMBOLIC_RANGES.batchTolerance).default(EMBOLIC_DEFAULTS.batchTolerance).describe("largest conductance change of any vessel within one batch, fraction of its baseline (sets the adaptive batch size)"),
     batchSpheres: inRange(EMBOLIC_RANGES.batchSpheres, true).default(EMBOLIC_DEFAULTS.batchSpheres).describe("fixed batch size in spheres instead of the adaptive one; 0 = adaptive"),
     refluxThresholdFraction: inRange(EMBOLIC_RANGES.refluxThresholdFraction).default(EMBOLIC_DEFAULTS.refluxThresholdFraction).describe("stasis when the injected segment's flow falls below this fraction of its baseline; the remaining spheres reflux"),
@@ -113,7 +115,7 @@ export function transportOptionsFromSections(
     noiseConcentration: transport.streamlineNoiseConcentration,
     lungShuntFraction: injection.lungShuntFraction,
     tumourShuntFractions: transport.tumourShuntFractions,
-    embolic: transport.embolic,
+    embolic: { ...transport.embolic, sphereDiameterUm: population.diameterUm },
     algorithm: transport.algorithm,
     cutDepth: transport.cutDepth,
     clusterDistanceMm: transport.clusterDistanceMm,

@@ -16,12 +16,15 @@ export interface OptionRange {
 /** Embolic feedback (`transport.embolic`). */
 export const EMBOLIC_DEFAULTS = {
   /**
-   * Off unless the case asks for it: with feedback the result depends on the embolic capacity
-   * per vessel, which must match the tree's resolution (docs/simulation.md). Every bundled case
-   * that wants it says `"enabled": true`.
+   * Off unless the case asks for it (every bundled case that wants it says `"enabled": true`).
    */
   enabled: false,
-  capacitySpheres: 50,
+  /** Capacity from geometry (models/capacity.ts): plug length calibrated on resin (docs/validation.md). */
+  plugLengthMm: 1.4,
+  /** Reference anatomy: ≈ 1 portal tract per mg. */
+  portalTractsPerMg: 1,
+  /** Numerical overrides of the geometric capacity (null = geometry). */
+  capacitySpheres: null as number | null,
   capacitySpheresPerMl: null as number | null,
   batchTolerance: 0.05,
   batchSpheres: 0,
@@ -29,6 +32,8 @@ export const EMBOLIC_DEFAULTS = {
 } as const;
 
 export const EMBOLIC_RANGES = {
+  plugLengthMm: { min: 0, max: 1000, minOpen: true },
+  portalTractsPerMg: { min: 0, max: 1000, minOpen: true },
   capacitySpheres: { min: 0, max: 1e9, minOpen: true },
   capacitySpheresPerMl: { min: 0, max: 1e9, minOpen: true },
   batchTolerance: { min: 0, max: 1, minOpen: true },

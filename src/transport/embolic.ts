@@ -4,7 +4,7 @@
  *
  * Model: segment j holding k_j spheres has conductance g_j = g_j⁰ · max(0, 1 − k_j / C), i.e.
  * resistance R_j⁰ / (1 − k_j/C_j), infinite (plugged) once k_j ≥ C_j. C_j is the capacity in spheres
- * (≈ 50 per portal tract, the issue's figure; configurable). Flows follow from the Thévenin
+ * from geometry (models/capacity.ts: lumen packing; a terminal adds its unresolved portal tracts). Flows follow from the Thévenin
  * recursion of src/vascular/hemodynamics.ts: after a batch, the changed segments are updated with
  * updatePathToRoot (O(depth) each) or, when that would cost more, with one O(N) reduceSubtrees.
  *
@@ -27,6 +27,7 @@ import {
 } from "../vascular/hemodynamics.js";
 import { LOCAL_MEMORY, treeFacts, type TransportContext, type TransportMemory } from "./context.js";
 import { splitProbability0 } from "./split.js";
+import { vesselCapacity, type CapacityModel } from "./models/capacity.js";
 
 export interface FlowState {
   /** Baseline Poiseuille resistance of every segment, Pa·s/m³. */
@@ -46,16 +47,15 @@ export interface FlowState {
 }
 
 /**
- * Flow state at baseline. Every segment plugs at `capacitySpheres`; with `capacitySpheresPerMl`, a
- * terminal's capacity is that density times its territory volume instead (at least one sphere),
- * so the embolic load a territory tolerates does not depend on how finely the tree resolves it
- * (≈ 50 spheres per portal tract of ≈ 1 mg of tissue ≈ 5e4 spheres per mL).
+ * Flow state at baseline. Capacities from the vessels' lumens and the terminals' unresolved
+ * subtrees (models/capacity.ts), so the embolic load a territory tolerates does not depend on how
+ * finely the tree resolves it.
  */
-export function createFlowState(tree: ArterialTree, capacitySpheres: number, capacitySpheresPerMl: number | null = null): FlowState {
+export function createFlowState(tree: ArterialTree, capacity: CapacityModel): FlowState {
   const state = allocateFlowState(tree);
   const a = { ...tree, ...state };
   const coefficient = poiseuilleCoefficient(tree.params.viscosityPaS);
-  baselineFlowRange(a, coefficient, capacitySpheres, capacitySpheresPerMl, 0, tree.segmentCount);
+  baselineFlowRange(a, coefficient, capacity, 0, tree.segmentCount);
   reduceSubtrees(state.eq, tree, state.resistance);
   return state;
 }
@@ -81,19 +81,20 @@ export interface BaselineFlowArrays {
   readonly lengthMm: Float64Array;
   readonly radiusMm: Float64Array;
   readonly territoryMl: Float64Array;
+  readonly flowMlPerMin: Float64Array;
   readonly resistance0: Float64Array;
   readonly resistance: Float64Array;
   readonly capacity: Float64Array;
 }
 
 /** Segments [first, end) at baseline: Poiseuille resistance (coefficient from poiseuilleCoefficient) and capacity. */
-export function baselineFlowRange(a: BaselineFlowArrays, coefficient: number, capacitySpheres: number, capacitySpheresPerMl: number | null, first: number, end: number): void {
-  const { child0, lengthMm, radiusMm, territoryMl, resistance0, resistance, capacity } = a;
+export function baselineFlowRange(a: BaselineFlowArrays, coefficient: number, model: CapacityModel, first: number, end: number): void {
+  const { child0, lengthMm, radiusMm, territoryMl, flowMlPerMin, resistance0, resistance, capacity } = a;
   for (let j = first; j < end; j++) {
     const r = poiseuilleResistance(coefficient, lengthMm[j], radiusMm[j]);
     resistance0[j] = r;
     resistance[j] = r;
-    capacity[j] = capacitySpheresPerMl !== null && child0[j] < 0 ? Math.max(1, capacitySpheresPerMl * territoryMl[j]) : capacitySpheres;
+    capacity[j] = vesselCapacity(model, radiusMm[j], lengthMm[j], territoryMl[j], flowMlPerMin[j], child0[j] < 0);
   }
 }
 

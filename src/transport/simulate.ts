@@ -13,17 +13,35 @@ import { clusterHistogram } from "./clusters.js";
 import { runWalk } from "./walk.js";
 import { runSubtreeWork, type SubtreeResult, type SubtreeWork } from "./subtrees.js";
 import { runCascadeDriver } from "./cascadeDriver.js";
+import { capacityModel, normalPerfusion, type CapacityModel } from "./models/capacity.js";
+import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../physics/units.js";
+import { PRODUCTS } from "../physics/products.js";
 import { resolveHeterogeneity, splitOdds, type HeterogeneityModel, type HeterogeneityOptions } from "./models/heterogeneity.js";
 import { assembleResult, createRecorder } from "./record.js";
 import type { TransportResult } from "./result.js";
 import { EMBOLIC_DEFAULTS as E, EMBOLIC_RANGES as ER, TRANSPORT_DEFAULTS as T, TRANSPORT_RANGES as TR } from "./defaults.js";
 
+/** Capacity model's sphere size when the run has none (no size exclusion, no product): resin's. */
+const RESIN_DIAMETER_UM: TruncatedNormalParameters = (() => {
+  const d = PRODUCTS["sir-spheres"].diameter;
+  return { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm };
+})();
+
 export interface EmbolicOptions {
   /** Lodged spheres choke their vessel and flows are re-solved. Default false. */
   readonly enabled?: boolean;
-  /** Spheres that plug one vessel (≈ 50 per portal tract). Default 50. */
-  readonly capacitySpheres?: number;
-  /** Terminal capacity per mL of its territory instead (resolution-independent); null = off. Default null. */
+  /**
+   * Length of a portal tract's feeding vessel that spheres fill (single file) before it is
+   * occluded, mm: the capacity model's calibrated number (models/capacity.ts). Default 1.
+   */
+  readonly plugLengthMm?: number;
+  /** Portal tracts (parallel arterioles) per mg of tissue. Default 1 (reference anatomy). */
+  readonly portalTractsPerMg?: number;
+  /** Sphere diameters for the capacity model, µm; default: those of size exclusion, else resin 32 ± 10. */
+  readonly sphereDiameterUm?: TruncatedNormalParameters | null;
+  /** Numerical override: every vessel plugs at this many spheres; null = from geometry. Default null. */
+  readonly capacitySpheres?: number | null;
+  /** Numerical override: a terminal's unresolved subtree holds this many spheres per mL; null = from geometry. Default null. */
   readonly capacitySpheresPerMl?: number | null;
   /** Largest conductance change of any vessel within a batch, fraction of baseline. Default 0.05. */
   readonly batchTolerance?: number;
@@ -76,8 +94,7 @@ export interface Resolved {
   lsf: number;
   shunt: Float64Array;
   feedback: boolean;
-  capacity: number;
-  capacityPerMl: number | null;
+  capacity: CapacityModel;
   tolerance: number;
   batchSpheres: number;
   refluxThreshold: number;
@@ -135,8 +152,15 @@ export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolve
     lsf: checkRange("lungShuntFraction", o.lungShuntFraction ?? T.lungShuntFraction, TR.lungShuntFraction.min, TR.lungShuntFraction.max),
     shunt: compartmentShuntFractions(tree.compartmentNames, o.tumourShuntFractions ?? {}),
     feedback: e.enabled ?? E.enabled,
-    capacity: checkRange("embolic.capacitySpheres", e.capacitySpheres ?? E.capacitySpheres, ER.capacitySpheres.min, ER.capacitySpheres.max, ER.capacitySpheres),
-    capacityPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, ER.capacitySpheresPerMl.min, ER.capacitySpheresPerMl.max, ER.capacitySpheresPerMl),
+    capacity: capacityModel({
+      diameterUm: e.sphereDiameterUm ?? o.diameterUm ?? RESIN_DIAMETER_UM,
+      plugLengthMm: checkRange("embolic.plugLengthMm", e.plugLengthMm ?? E.plugLengthMm, ER.plugLengthMm.min, ER.plugLengthMm.max, ER.plugLengthMm),
+      portalTractsPerMg: checkRange("embolic.portalTractsPerMg", e.portalTractsPerMg ?? E.portalTractsPerMg, ER.portalTractsPerMg.min, ER.portalTractsPerMg.max, ER.portalTractsPerMg),
+      tissueDensityGPerMl: DEFAULT_TISSUE_DENSITY_G_PER_ML,
+      normalPerfusionMlPerMinPerMl: normalPerfusion(tree),
+      capacitySpheres: e.capacitySpheres == null ? null : checkRange("embolic.capacitySpheres", e.capacitySpheres, ER.capacitySpheres.min, ER.capacitySpheres.max, ER.capacitySpheres),
+      capacitySpheresPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, ER.capacitySpheresPerMl.min, ER.capacitySpheresPerMl.max, ER.capacitySpheresPerMl),
+    }),
     tolerance: checkRange("embolic.batchTolerance", e.batchTolerance ?? E.batchTolerance, ER.batchTolerance.min, ER.batchTolerance.max, ER.batchTolerance),
     batchSpheres: checkRange("embolic.batchSpheres", e.batchSpheres ?? E.batchSpheres, ER.batchSpheres.min, ER.batchSpheres.max),
     refluxThreshold: checkRange("embolic.refluxThresholdFraction", e.refluxThresholdFraction ?? E.refluxThresholdFraction, ER.refluxThresholdFraction.min, ER.refluxThresholdFraction.max),
@@ -187,7 +211,7 @@ function runWalkDriver(tree: ArterialTree, r: Resolved, seed: number, options: T
   const n = tree.segmentCount;
   const nComp = tree.compartmentNames.length;
   const context = createTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth);
-  const state = createFlowState(tree, r.capacity, r.capacityPerMl);
+  const state = createFlowState(tree, r.capacity);
   const path = new Int32Array(state.maxDepth + 1);
   const split0 = new Float64Array(n);
   const baselineEntryFlow = solveSplits(split0, state, context, r.splitOdds, path);

@@ -14,6 +14,7 @@
  * What a subtree returns (lung counts, lodged spheres per compartment, cluster counts) are integer
  * sums and a maximum, which are exact in any order.
  */
+import type { CapacityModel } from "./models/capacity.js";
 import { poiseuilleCoefficient, reduceRange, updatePathToRoot } from "../vascular/hemodynamics.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { runCascadeUnit, type CascadeArrays, type TouchedList } from "./cascade.js";
@@ -71,8 +72,7 @@ export interface SubtreeScalars {
   readonly compartments: number;
   readonly diameterUm: TruncatedNormalParameters | null;
   readonly viscosityPaS: number;
-  readonly capacitySpheres: number;
-  readonly capacitySpheresPerMl: number | null;
+  readonly capacity: CapacityModel;
   readonly bias: number;
   readonly noiseConcentration: number;
   readonly feedback: boolean;
@@ -150,7 +150,7 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
     const stop = a.subtreeEnd[root];
     if (work.pass === "prepare") {
       if (cdf !== null && s.diameterUm !== null) sizeExclusionRange(a as SizeExclusionArrays, cdf, s.diameterUm.max, s.entry, root, stop);
-      baselineFlowRange(a, coefficient, s.capacitySpheres, s.capacitySpheresPerMl, root, stop);
+      baselineFlowRange(a, coefficient, s.capacity, root, stop);
       lodgeCompartmentRange(a, root, stop);
       reduceRange(a, a, a.resistance, null, root, stop);
     } else if (work.pass === "splits") {

@@ -4,8 +4,7 @@
  * 1. every number those sections state is the one scripts/doc-numbers.ts measured at full size
  *    (docs/numbers.json) — text against the recorded run;
  * 2. every observation they draw holds on a fresh run of the same cases with a small tree (4,000
- *    terminals; the embolic capacity per vessel scaled by 100,000 / 4,000 so that each vessel
- *    holds the same spheres per mL of liver, as §5 explains), so a change to the engine that
+ *    terminals; the embolic capacity comes from geometry, per mL of tissue), so a change to the engine that
  *    breaks a statement fails here even before docs/numbers.json is regenerated.
  */
 import { readFileSync } from "node:fs";
@@ -80,11 +79,16 @@ describe("the exercises table", () => {
   });
 });
 
-/** A bundled case with a 4,000-terminal tree, the same capacity per mL, a 6 mm dose grid. */
+/**
+ * A bundled case with a 4,000-terminal tree and a 6 mm dose grid. The embolic capacity comes from
+ * geometry (per mL of tissue, src/transport/models/capacity.ts), so it needs no scaling with the
+ * tree; a case that sets the per-vessel override keeps the same capacity per mL (× 100,000 / 4,000).
+ */
 async function smallRun(json: Record<string, unknown>): Promise<{ core: SimulationCore; summary: SimulationSummary }> {
   const terminals = 4000;
-  const transport = (json.transport ?? {}) as { embolic?: { capacitySpheres?: number } };
-  const embolic = transport.embolic ? { ...transport.embolic, capacitySpheres: (transport.embolic.capacitySpheres ?? 50) * (100_000 / terminals) } : undefined;
+  const transport = (json.transport ?? {}) as { embolic?: { capacitySpheres?: number | null } };
+  const perVessel = transport.embolic?.capacitySpheres;
+  const embolic = transport.embolic && typeof perVessel === "number" ? { ...transport.embolic, capacitySpheres: perVessel * (100_000 / terminals) } : transport.embolic;
   const simCase = loadSimulationCase({ ...json, tree: { ...(json.tree as object), terminals }, transport: { ...transport, ...(embolic ? { embolic } : {}) }, dose: { voxelMm: 6 } });
   const core = simulateCore(simCase);
   const part = depositLodgedSpheres(simCase, core);

@@ -36,8 +36,10 @@ describe("schema defaults = library defaults", () => {
   it("embolic: every field of the table, schema and library", () => {
     const pairs: [keyof typeof EMBOLIC_DEFAULTS, unknown, unknown][] = [
       ["enabled", schema.embolic.enabled, library.feedback],
-      ["capacitySpheres", schema.embolic.capacitySpheres, library.capacity],
-      ["capacitySpheresPerMl", schema.embolic.capacitySpheresPerMl, library.capacityPerMl],
+      ["plugLengthMm", schema.embolic.plugLengthMm, library.capacity.plugLengthMm],
+      ["portalTractsPerMg", schema.embolic.portalTractsPerMg, library.capacity.portalTractsPerMg],
+      ["capacitySpheres", schema.embolic.capacitySpheres, library.capacity.perVesselSpheres],
+      ["capacitySpheresPerMl", schema.embolic.capacitySpheresPerMl, library.capacity.terminalOverride ? library.capacity.terminalSpheresPerMl : null],
       ["batchTolerance", schema.embolic.batchTolerance, library.tolerance],
       ["batchSpheres", schema.embolic.batchSpheres, library.batchSpheres],
       ["refluxThresholdFraction", schema.embolic.refluxThresholdFraction, library.refluxThreshold],

@@ -1,3 +1,4 @@
+import { fixedCapacity } from "../../src/transport/models/capacity.js";
 import { describe, expect, it } from "vitest";
 import { createFlowState } from "../../src/transport/embolic.js";
 import { simulateTransport } from "../../src/transport/simulate.js";
@@ -6,7 +7,7 @@ import { buildSyntheticTree } from "./helpers/syntheticTree.js";
 describe("embolic capacity per mL of territory (capacitySpheresPerMl)", () => {
   it("gives each terminal perMl × its territory volume and every other vessel capacitySpheres", () => {
     const tree = buildSyntheticTree({ terminals: 64, territoryMl: 0.25 });
-    const state = createFlowState(tree, 7, 200);
+    const state = createFlowState(tree, fixedCapacity(7, 200));
     for (let j = 0; j < tree.segmentCount; j++) expect(state.capacity[j]).toBe(tree.child0[j] < 0 ? 200 * tree.territoryMl[j] : 7);
   });
 

@@ -6,6 +6,7 @@
  * construction (that the per-bifurcation variances add up to the law in cubes, whatever the tree's
  * resolution) — a unit test of the model, not a validation against measurements.
  */
+import { fixedCapacity } from "../../src/transport/models/capacity.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildDomain } from "../../src/geometry/build.js";
 import { growTree } from "../../src/vascular/grow.js";
@@ -61,7 +62,7 @@ function cubeBins(L: number) {
 function expectedShares(tree: ArterialTree, model: HeterogeneityModelName): Float64Array {
   const context = createTransportContext(tree, 0, null, new Float64Array(tree.compartmentNames.length), 6);
   const split0 = new Float64Array(tree.segmentCount);
-  solveSplits(split0, createFlowState(tree, 50), context, splitOdds(tree, resolveHeterogeneity({ model }, 0.5)), new Int32Array(256));
+  solveSplits(split0, createFlowState(tree, fixedCapacity(50)), context, splitOdds(tree, resolveHeterogeneity({ model }, 0.5)), new Int32Array(256));
   const expected = new Float64Array(tree.segmentCount);
   expectedLodging(expected, new Float64Array(tree.segmentCount), context, split0, 0);
   return expected;

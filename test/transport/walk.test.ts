@@ -1,3 +1,4 @@
+import { fixedCapacity } from "../../src/transport/models/capacity.js";
 import { resolveHeterogeneity, splitOdds } from "../../src/transport/models/heterogeneity.js";
 import { describe, expect, it } from "vitest";
 import { simulateTransport, type TransportOptions } from "../../src/transport/simulate.js";
@@ -54,7 +55,7 @@ describe("the binomial cascade and the per-sphere walk", () => {
   it("the cascade matches the analytic expected lodging per segment (chi-square goodness of fit at 4 sd)", () => {
     // Expected counts from the flows, split bias, truncated-normal size exclusion and shunts alone.
     const context = createTransportContext(tree, 0, options.diameterUm ?? null, compartmentShuntFractions(tree.compartmentNames, { T1: 0.1 }), 6);
-    const state = createFlowState(tree, 50);
+    const state = createFlowState(tree, fixedCapacity(50));
     const split0 = new Float64Array(tree.segmentCount);
     solveSplits(split0, state, context, splitOdds(tree, resolveHeterogeneity(undefined, 0.6)), new Int32Array(64));
     const expected = new Float64Array(tree.segmentCount);

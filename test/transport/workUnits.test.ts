@@ -1,3 +1,4 @@
+import { fixedCapacity } from "../../src/transport/models/capacity.js";
 import { resolveHeterogeneity, splitOdds } from "../../src/transport/models/heterogeneity.js";
 import { describe, expect, it } from "vitest";
 import { cascadeStreamId, runCascadeUnit, type CascadeArrays } from "../../src/transport/cascade.js";
@@ -19,7 +20,7 @@ describe("cascade work units", () => {
   const shunt = Float64Array.of(0, 0.1);
   const context = createTransportContext(tree, 0, { mean: 32, sd: 10, min: 20, max: 60 }, shunt, 5);
   const split0 = new Float64Array(tree.segmentCount);
-  solveSplits(split0, createFlowState(tree, 50), context, splitOdds(tree, resolveHeterogeneity(undefined, 0.6)), new Int32Array(64));
+  solveSplits(split0, createFlowState(tree, fixedCapacity(50)), context, splitOdds(tree, resolveHeterogeneity(undefined, 0.6)), new Int32Array(64));
   const arrays = cascadeArraysOf({ ...tree, ...context, split0 }, 30, 0.07);
 
   it("add up exactly to the inline batch when run separately, in reverse order, each with its own buffers (as workers would)", () => {
