@@ -4,21 +4,18 @@
  * unsafe, and `--strict` turns a contraindication into exit 3. The README's case-file example is a
  * fixture that runs.
  */
-import { spawnSync } from "node:child_process";
+
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSirtsim } from "../helpers/cli.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 let dir: string;
 
-function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sirtsim = (...args: string[]) => runSirtsim(args);
 
 function json(r: { code: number | null; stdout: string; stderr: string }) {
   expect(r.code, r.stderr).toBe(0);

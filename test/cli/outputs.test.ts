@@ -12,19 +12,14 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSirtsim } from "../helpers/cli.js";
 import { smallCase } from "../pipeline/smallCase.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 let dir: string;
 let casePath: string;
 
-function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sirtsim = (...args: string[]) => runSirtsim(args);
 
 const hasVtk = spawnSync("/usr/bin/python3", ["-c", "import vtk, nibabel"]).status === 0;
 if (!hasVtk) console.log("note: /usr/bin/python3 with vtk (python3-vtk9) and nibabel not found; skipping the tree.vtp / NIfTI frame cross-check");

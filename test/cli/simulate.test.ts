@@ -3,24 +3,19 @@
  * pretest): the files a user opens, the one-JSON-document rule, exit codes, and shards that merge
  * into the single run's outputs byte for byte.
  */
-import { spawnSync } from "node:child_process";
+
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSirtsim } from "../helpers/cli.js";
 import { smallCase } from "../pipeline/smallCase.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 let dir: string;
 let casePath: string;
 
-function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sirtsim = (...args: string[]) => runSirtsim(args);
 
 const hash = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 

@@ -4,24 +4,19 @@
  * built by `npm test`'s pretest). Each tampered or foreign input exits 2 with a message naming the
  * file and the field, and writes nothing. The attacks replay those measured in the issue.
  */
-import { spawnSync } from "node:child_process";
+
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSirtsim } from "../helpers/cli.js";
 import { smallCase } from "../pipeline/smallCase.js";
 import { decodeCountsFile, encodeCountsFile } from "../../src/pipeline/stageFiles.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 let dir: string;
 let casePath: string;
 
-function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sirtsim = (...args: string[]) => runSirtsim(args, dir);
 
 /** A copy of shard folder `from` as `to`, with `edit` applied to the parsed shard.json. */
 function editedShard(from: string, to: string, edit: (m: Record<string, any>) => void): string {

@@ -1,23 +1,20 @@
 /** `sirtsim dose` through the real CLI on a small NIfTI phantom (node dist/src/cli/main.js). */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSirtsim } from "../helpers/cli.js";
 import { axisAlignedGeometry } from "../../src/geometry/grid.js";
 import { readNifti, writeNifti } from "../../src/io/nifti.js";
 import { derivedDoseCoefficientGyKgPerGBq, Y90 } from "../../src/physics/index.js";
 import { bedPermanentImplantGy, RADIOBIOLOGY_DEFAULTS } from "../../src/dose/radiobiology.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 let dir: string;
 
-function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sirtsim = (...args: string[]) => runSirtsim(args);
 
 beforeAll(async () => {
   if (!existsSync(join(root, "dist/src/cli/commands/dose.js"))) {

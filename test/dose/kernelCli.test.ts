@@ -1,17 +1,14 @@
 /** `sirtsim kernel` through the real CLI (node dist/src/cli/main.js; `npm test` builds first). */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runSirtsim } from "../helpers/cli.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 
-function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sirtsim = (...args: string[]) => runSirtsim(args);
 
 beforeAll(() => {
   if (!existsSync(join(root, "dist/src/cli/commands/kernel.js"))) {

@@ -6,27 +6,22 @@
  *   InputError naming the file), never merged into a dose.
  * The case has 4,200 terminals: 8,399 segments, three work units of 4096 segments, so 3 shards.
  */
-import { spawnSync } from "node:child_process";
+
 import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSirtsim } from "../helpers/cli.js";
 import { smallCase } from "../pipeline/smallCase.js";
 import { InputError } from "../../src/errors.js";
 import { decodeCountsFile, decodeLodgedFile, decodeTreeFile } from "../../src/pipeline/stageFiles.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const main = join(root, "dist/src/cli/main.js");
 let dir: string;
 const SHARDS = ["s0", "s1", "s2"];
 
-function sirtsim(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, SIRTSIM_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sirtsim = (...args: string[]) => runSirtsim(args, dir);
 const hash = (file: string) => createHash("sha256").update(readFileSync(join(dir, file))).digest("hex");
 
 beforeAll(() => {
