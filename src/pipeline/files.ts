@@ -11,13 +11,16 @@ import { serializeTree } from "../vascular/index.js";
 import { checkStageInputs, decodeLodgedFile, differingFields, decodeTreeFile, sha256, transportInputs, type CaseIdentity, type StageHeader } from "./stageFiles.js";
 import type { ResolvedTransport, StageInputs } from "./simulate.js";
 
-/** Read a JSON file; a missing file or bad JSON is invalid input naming the file. */
-export async function readJsonFile(path: string): Promise<unknown> {
+/**
+ * Read a JSON file (nesting depth bounded, src/io/json.ts); a missing file or bad JSON is invalid
+ * input naming the file. `what` names it in the message ("the case file").
+ */
+export async function readJsonFile(path: string, what = "the file"): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new InputError(path, `${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new InputError(path, `${path}: cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return parseJsonText(text, path);
 }

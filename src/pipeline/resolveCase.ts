@@ -12,7 +12,6 @@
  * - A case without planning fields (no `method`) is a transport-only case: `transport` injects the
  *   `injection` section as given; `plan` and `simulate` refuse it (method is required).
  */
-import { readFile } from "node:fs/promises";
 import { InputError } from "../errors.js";
 import { buildDomain, integrateDomain } from "../geometry/index.js";
 import type { Grid } from "../geometry/index.js";
@@ -22,8 +21,7 @@ import type { ArterialTree } from "../vascular/tree.js";
 import { sirtsimVersion } from "../io/results.js";
 import { loadSimulationCase } from "./caseInput.js";
 import type { SimulationCase } from "./caseInput.js";
-import { readCaseMask } from "./files.js";
-import { parseJsonText } from "../io/json.js";
+import { readCaseMask, readJsonFile } from "./files.js";
 import { maskSha256 } from "./stageFiles.js";
 import { resolvePlan as resolvePlanPure } from "./resolvePlan.js";
 import type { ResolvedPlan } from "./resolvePlan.js";
@@ -47,15 +45,7 @@ export interface CaseFile {
 
 /** Read a case file (and its mask image); unreadable, malformed or non-object files are input errors. */
 export async function readCaseFile(path: string): Promise<CaseFile> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "";
-    throw new InputError(path, `${path}: cannot read the case file${code ? ` (${code})` : ""}`);
-  }
-  // Bounded nesting (a 5000-deep array would overflow the stack later): src/io/json.ts.
-  const json = parseJsonText(text, path);
+  const json = await readJsonFile(path, "the case file");
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(path, `${path}: a case file must be a JSON object`);
   const mask = await readCaseMask(json, path);
   return { path, json: json as Record<string, unknown>, ...(mask ? { mask: mask.grid } : {}) };
