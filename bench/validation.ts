@@ -512,8 +512,8 @@ const rows: AnchorRow[] = ANCHORS.map((a) => {
 let commit = "unknown";
 try {
   commit = execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
-  // The outputs of this script do not count as local changes.
-  const changed = execSync("git status --porcelain --untracked-files=no", { encoding: "utf8" }).split("\n").filter((l) => l.trim() && !/bench\/validation\.json|docs\/validation\.md/.test(l));
+  // The outputs of this script and documents do not count as local changes.
+  const changed = execSync("git status --porcelain --untracked-files=no", { encoding: "utf8" }).split("\n").filter((l) => l.trim() && !/bench\/validation\.json|\.md$/.test(l));
   if (changed.length > 0) commit += " with local changes";
 } catch {
   // not a git checkout: leave "unknown"
