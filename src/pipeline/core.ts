@@ -18,8 +18,8 @@ import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import { compartmentAcceptance, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
-import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
+import { compartmentAcceptance, parseTransportSections, resolveHeterogeneity, simulateTransport, subTerminalModel, transportOptionsFromSections } from "../transport/index.js";
+import type { InjectionSection, SubTerminalModel, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
 import { depositBlocks, SEGMENTS_PER_BLOCK } from "../parallel/deposit.js";
@@ -165,13 +165,23 @@ export function shardBlocks(tree: ArterialTree, shard: Shard): number[] {
   return blocks;
 }
 
+/**
+ * The sub-terminal cascade of the run's heterogeneity model (null unless "fractal"): keyed by the
+ * tree's seed and the heterogeneity seed, so every deposit (inline, pool, shard) spreads a
+ * terminal's spheres over the same leaves.
+ */
+export function subTerminalOf(core: SimulationCore): SubTerminalModel | null {
+  const t = core.sections.transport;
+  return subTerminalModel(resolveHeterogeneity(t.heterogeneity, t.bias), core.tree.params.seed);
+}
+
 /** Deposit the lodged spheres of the shard's work units on the dose grid (counts per voxel). */
 export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCore, shard: Shard = WHOLE_RUN): ShardCounts {
   const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
   const counts = emptyGrid(geometry, (n) => new Float64Array(n));
   const blocks = shardBlocks(core.tree, shard);
   const accept = compartmentAcceptance(simCase.domain, core.tree.compartment);
-  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept);
+  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, subTerminalOf(core));
   return { counts, outsideGrid, units: blocks.length };
 }
 
