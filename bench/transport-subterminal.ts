@@ -4,7 +4,9 @@
  * sub-terminal cascade (src/transport/models/subTerminal.ts) and without it (each terminal's share
  * spread uniformly over a ball of its territory, the placement of the other models), against the
  * law RD(1 g)·m^(1 − D) for a finite organ. Also the variance factor below the terminal: 1 (the
- * law for boxes) against SUBTREE_TO_CUBE_VARIANCE 2.2 (the tree's factor).
+ * law for boxes) against SUBTREE_TO_CUBE_VARIANCE 2.2 (the tree's factor). "cube": the cascade in a
+ * cube of the territory's volume at the terminal's site; "cells": in the terminal's own unit-mass
+ * cells (models/territoryCells.ts, what the deposit uses).
  *
  *   npx tsx bench/transport-subterminal.ts [--terminals 3000,30000]
  *
@@ -12,6 +14,7 @@
  */
 import { growTree } from "../src/vascular/grow.js";
 import { resolveHeterogeneity } from "../src/transport/models/heterogeneity.js";
+import { territoryCells } from "../src/transport/models/territoryCells.js";
 import { subTerminalModel, type SubTerminalModel } from "../src/transport/models/subTerminal.js";
 import { SUBTREE_TO_CUBE_VARIANCE } from "../src/transport/models/fractal.js";
 import { domain, expectedShares, lawRd, leafRd, massOf, spreadRd } from "../test/transport/helpers/rdCubes.js";
@@ -28,10 +31,14 @@ console.log(`|---|---|${SIDES_MM.map(() => "---").join("|")}|`);
 for (const terminals of counts) {
   const tree = growTree(domain, { terminals, optimisedTerminals: 100 }, 3);
   const shares = expectedShares(tree, "fractal");
+  const cells = territoryCells(tree, domain, model.unitMassG, model.densityGPerMl);
   const rows: Array<[string, (L: number) => number]> = [
     ["ball (no sub-terminal), 16 points each", (L) => spreadRd(tree, shares, L)],
     ["uniform cube (no sub-terminal)", (L) => leafRd(tree, shares, { ...model, varianceFactor: 0 }, L)],
     ["cascade, factor 1", (L) => leafRd(tree, shares, { ...model, varianceFactor: 1 }, L)],
+    ["cells uniform (no sub-terminal)", (L) => leafRd(tree, shares, { ...model, varianceFactor: 0 }, L, cells)],
+    ["cells cascade, factor 1 (default)", (L) => leafRd(tree, shares, { ...model, varianceFactor: 1 }, L, cells)],
+    [`cells cascade, factor ${SUBTREE_TO_CUBE_VARIANCE}`, (L) => leafRd(tree, shares, { ...model, varianceFactor: SUBTREE_TO_CUBE_VARIANCE }, L, cells)],
     [`cascade, factor ${SUBTREE_TO_CUBE_VARIANCE}`, (L) => leafRd(tree, shares, { ...model, varianceFactor: SUBTREE_TO_CUBE_VARIANCE }, L)],
   ];
   for (const [name, rd] of rows) {

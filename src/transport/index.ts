@@ -21,6 +21,8 @@ export type { LodgedSphereChunk, LodgingAcceptance } from "./positions.js";
 export { resolveHeterogeneity } from "./models/heterogeneity.js";
 export { subTerminalModel } from "./models/subTerminal.js";
 export type { SubTerminalModel } from "./models/subTerminal.js";
+export { territoryCells } from "./models/territoryCells.js";
+export type { TerritoryCells } from "./models/territoryCells.js";
 export { compartmentKeys, tumourToNormalRatio } from "./result.js";
 export type { TransportResult, TimelinePoint } from "./result.js";
 export {

@@ -33,6 +33,7 @@ import type { Domain } from "../geometry/domain.js";
 import { ballLabel, compartmentOfLabel, labelAt } from "../geometry/domain.js";
 import { createStream, type RandomStream } from "../random/stream.js";
 import { SUB_TERMINAL_BLOCK_SEGMENTS, SubTerminalCascade, type SubTerminalModel } from "./models/subTerminal.js";
+import type { TerritoryCells } from "./models/territoryCells.js";
 
 const POSITIONS_STREAM_TAG = 0x50n << 56n;
 /** Segments per random stream block: also the shard work unit of the pipeline. */
@@ -94,6 +95,7 @@ export function forEachLodgedSphereChunk(
   first = 0,
   end = tree.segmentCount,
   subTerminal: SubTerminalModel | null = null,
+  cells: TerritoryCells | null = null,
 ): void {
   if (first % SEGMENTS_PER_STREAM !== 0) throw new RangeError(`first segment ${first} must be a multiple of ${SEGMENTS_PER_STREAM}`);
   const positions = new Float64Array(3 * chunkSpheres);
@@ -110,6 +112,7 @@ export function forEachLodgedSphereChunk(
   // The terminal being spread by the cascade (read by placeLeaf).
   let leafSegment = 0;
   let leafClip = false;
+  let cellMode = false;
   let leafStream: RandomStream | null = null;
   const cube = new Float64Array(6);
   const leafBox = cascade === null ? cube : cascade.leafBox;
@@ -118,17 +121,24 @@ export function forEachLodgedSphereChunk(
   const placeLeaf = (spheres: number) => {
     const rs = leafStream as RandomStream;
     const j = leafSegment;
+    let clip = leafClip;
+    if (clip && cellMode && accept?.wholeBall) {
+      const h = (leafBox[3] - leafBox[0]) / 2;
+      clip = !accept.wholeBall(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h, h * Math.sqrt(3));
+    }
+    // A cell's centre lies in the terminal's tissue: a cell is its own fallback; a cube's leaf falls back to the cube.
+    const fallback = cellMode ? leafBox : cube;
     for (let k = 0; k < spheres; k++) {
       let px = distal[3 * j];
       let py = distal[3 * j + 1];
       let pz = distal[3 * j + 2];
-      const tries = leafClip ? 2 * MAX_ACCEPT_TRIES : 1;
+      const tries = clip ? 2 * MAX_ACCEPT_TRIES : 1;
       for (let attempt = 0; attempt < tries; attempt++) {
-        const box = attempt < MAX_ACCEPT_TRIES ? leafBox : cube;
+        const box = attempt < MAX_ACCEPT_TRIES ? leafBox : fallback;
         const qx = box[0] + (box[3] - box[0]) * rs.nextFloat();
         const qy = box[1] + (box[4] - box[1]) * rs.nextFloat();
         const qz = box[2] + (box[5] - box[2]) * rs.nextFloat();
-        if (!leafClip || (accept as LodgingAcceptance)(j, qx, qy, qz)) {
+        if (!clip || (accept as LodgingAcceptance)(j, qx, qy, qz)) {
           px = qx;
           py = qy;
           pz = qz;
@@ -159,7 +169,9 @@ export function forEachLodgedSphereChunk(
       if (cascade.useBlock(block)) drawnTo = block * SEGMENTS_PER_STREAM;
       // The empty terminals before j draw their split fractions too (count-independent streams).
       for (let t = drawnTo; t < j; t++) {
-        if (tree.child0[t] < 0) cascade.descend(distal[3 * t], distal[3 * t + 1], distal[3 * t + 2], tree.territoryMl[t], 0, null, noLeaf);
+        if (tree.child0[t] >= 0) continue;
+        if (cells !== null && cells.offsets[t + 1] > cells.offsets[t]) cascade.descendCells(cells, cells.offsets[t], cells.offsets[t + 1], 0, null, noLeaf);
+        else cascade.descend(distal[3 * t], distal[3 * t + 1], distal[3 * t + 2], tree.territoryMl[t], 0, null, noLeaf);
       }
       drawnTo = j + 1;
       const cx = distal[3 * j];
@@ -175,6 +187,12 @@ export function forEachLodgedSphereChunk(
       leafSegment = j;
       leafStream = s;
       // The cube's circumscribed ball (radius half·√3) wholly acceptable: no per-sphere test.
+      cellMode = cells !== null && cells.offsets[j + 1] > cells.offsets[j];
+      if (cellMode) {
+        leafClip = accept !== null;
+        cascade.descendCells(cells as TerritoryCells, (cells as TerritoryCells).offsets[j], (cells as TerritoryCells).offsets[j + 1], count, s, placeLeaf);
+        continue;
+      }
       leafClip = accept !== null && !(accept.wholeBall?.(j, cx, cy, cz, half * Math.sqrt(3)) ?? false);
       cascade.descend(cx, cy, cz, tree.territoryMl[j], count, s, placeLeaf);
       continue;

@@ -35,6 +35,7 @@ import { beta } from "../../random/beta.js";
 import { binomial } from "../../random/binomial.js";
 import { splitConcentration } from "./fractal.js";
 import type { HeterogeneityModel } from "./heterogeneity.js";
+import type { TerritoryCells } from "./territoryCells.js";
 
 /**
  * Multiplier of the law's log-variance per sub-terminal bisection. The tree's bifurcations use
@@ -77,6 +78,8 @@ export const SUB_TERMINAL_BLOCK_SEGMENTS = 4096;
 /** Deepest bisection: 2^48 leaves per terminal is far beyond any unit mass the options allow. */
 const MAX_DEPTH = 48;
 const MM3_PER_ML = 1000;
+/** Stack of the cell cascade: depth ≤ 3·(log2 of the largest extent in cells + 1), far below. */
+const CELL_STACK = 256;
 
 /**
  * The cascade of one terminal at a time, with typed-array scratch (no allocation per terminal or
@@ -98,6 +101,12 @@ export class SubTerminalCascade {
   private readonly kappaAtDepth = new Float64Array(MAX_DEPTH + 1);
   private stream: RandomStream | null = null;
   private streamBlock = -1;
+  /** A terminal's cells, partitioned in place by the cell cascade (grown when a terminal owns more). */
+  private work = new Int32Array(1024);
+  private readonly rangeStart = new Int32Array(CELL_STACK);
+  private readonly rangeEnd = new Int32Array(CELL_STACK);
+  private readonly cellSpheres = new Float64Array(CELL_STACK);
+  private readonly cellShares = new Float64Array(CELL_STACK);
 
   constructor(model: SubTerminalModel) {
     this.model = model;
@@ -181,6 +190,109 @@ export class SubTerminalCascade {
       top += 2;
     }
   }
+
+  /**
+   * Run the cascade over the cells `first`..`end` of `cells` (one terminal's tissue, territoryCells.ts):
+   * a piece of cells is split across the midplane of its bounding box's longest axis (in cells),
+   * the share of half 0 drawn from Beta(κ·f0, κ·(1 − f0)) around its mass fraction f0 with κ from
+   * splitConcentration (the tree's rule for unequal daughters), down to single cells (the unit
+   * mass); `onLeaf(spheres)` per cell holding spheres (every cell with `everyLeaf`), the cell's
+   * cube in `leafBox`, its share in `leafShare[0]`.
+   */
+  descendCells(cells: TerritoryCells, first: number, end: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false): void {
+    const m = this.model;
+    const stream = this.stream as RandomStream;
+    const count = end - first;
+    if (this.work.length < count) this.work = new Int32Array(Math.max(count, 2 * this.work.length));
+    const work = this.work;
+    for (let c = 0; c < count; c++) work[c] = cells.cells[first + c];
+    const nx = cells.dims[0];
+    const nxy = cells.dims[0] * cells.dims[1];
+    const side = cells.sideMm;
+    const unit = m.unitMassG;
+    const exponent = 1 - m.fractalDimension;
+    this.rangeStart[0] = 0;
+    this.rangeEnd[0] = count;
+    this.cellSpheres[0] = spheres;
+    this.cellShares[0] = 1;
+    let top = 1;
+    while (top > 0) {
+      top--;
+      const a = this.rangeStart[top];
+      const b = this.rangeEnd[top];
+      const n = this.cellSpheres[top];
+      const share = this.cellShares[top];
+      if (b - a === 1) {
+        if (n > 0 || everyLeaf) {
+          const c = work[a];
+          const k = Math.floor(c / nxy);
+          const jy = Math.floor((c - k * nxy) / nx);
+          const i = c - k * nxy - jy * nx;
+          const box = this.leafBox;
+          box[0] = cells.originMm[0] + i * side;
+          box[1] = cells.originMm[1] + jy * side;
+          box[2] = cells.originMm[2] + k * side;
+          box[3] = box[0] + side;
+          box[4] = box[1] + side;
+          box[5] = box[2] + side;
+          this.leafShare[0] = share;
+          onLeaf(n);
+        }
+        continue;
+      }
+      // Bounding box in cell indices.
+      let minI = Infinity, maxI = -Infinity, minJ = Infinity, maxJ = -Infinity, minK = Infinity, maxK = -Infinity;
+      for (let q = a; q < b; q++) {
+        const c = work[q];
+        const k = Math.floor(c / nxy);
+        const jy = Math.floor((c - k * nxy) / nx);
+        const i = c - k * nxy - jy * nx;
+        if (i < minI) minI = i;
+        if (i > maxI) maxI = i;
+        if (jy < minJ) minJ = jy;
+        if (jy > maxJ) maxJ = jy;
+        if (k < minK) minK = k;
+        if (k > maxK) maxK = k;
+      }
+      const ex = maxI - minI, ey = maxJ - minJ, ez = maxK - minK;
+      const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
+      // Cells with index ≤ the midpoint go to half 0: both halves non-empty (extent ≥ 1 cell).
+      const mid = axis === 0 ? (minI + maxI) >> 1 : axis === 1 ? (minJ + maxJ) >> 1 : (minK + maxK) >> 1;
+      let lo = a;
+      let hi = b - 1;
+      while (lo <= hi) {
+        const c = work[lo];
+        const k = Math.floor(c / nxy);
+        const coord = axis === 2 ? k : axis === 1 ? Math.floor((c - k * nxy) / nx) : c - k * nxy - Math.floor((c - k * nxy) / nx) * nx;
+        if (coord <= mid) lo++;
+        else {
+          work[lo] = work[hi];
+          work[hi--] = c;
+        }
+      }
+      const n0Cells = lo - a;
+      const n1Cells = b - lo;
+      const f0 = n0Cells / (b - a);
+      const kappa = splitConcentration(m.relativeDispersionAt1g, exponent, (b - a) * unit, n0Cells * unit, n1Cells * unit, f0, m.varianceFactor);
+      let p0 = f0;
+      if (kappa > 0) {
+        p0 = beta(stream, kappa * f0, kappa * (1 - f0));
+        p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
+      }
+      const s0 = n > 0 ? binomial(positions as RandomStream, n, p0) : 0;
+      if (top + 2 > CELL_STACK) throw new RangeError("sub-terminal cell cascade deeper than its stack");
+      // Slot top + 1 (popped first): half 0.
+      this.rangeStart[top] = lo;
+      this.rangeEnd[top] = b;
+      this.cellSpheres[top] = n - s0;
+      this.cellShares[top] = share * (1 - p0);
+      this.rangeStart[top + 1] = a;
+      this.rangeEnd[top + 1] = lo;
+      this.cellSpheres[top + 1] = s0;
+      this.cellShares[top + 1] = share * p0;
+      top += 2;
+    }
+  }
 }
 
 /** The tree arrays the sub-terminal map reads. */
@@ -196,7 +308,7 @@ export interface SubTerminalTree {
  * terminal, in segment order, with the leaf's box (min xyz, max xyz, mm; a scratch array) and its
  * share of the terminal's flow. The same draws as the deposit's (studies and tests of the law).
  */
-export function forEachSubTerminalLeaf(tree: SubTerminalTree, model: SubTerminalModel, visit: (terminal: number, box: Float64Array, share: number) => void): void {
+export function forEachSubTerminalLeaf(tree: SubTerminalTree, model: SubTerminalModel, visit: (terminal: number, box: Float64Array, share: number) => void, cells: TerritoryCells | null = null): void {
   const cascade = new SubTerminalCascade(model);
   const distal = tree.distalMm;
   let terminal = 0;
@@ -205,6 +317,7 @@ export function forEachSubTerminalLeaf(tree: SubTerminalTree, model: SubTerminal
     if (tree.child0[j] >= 0) continue;
     cascade.useBlock(Math.floor(j / SUB_TERMINAL_BLOCK_SEGMENTS));
     terminal = j;
-    cascade.descend(distal[3 * j], distal[3 * j + 1], distal[3 * j + 2], tree.territoryMl[j], 0, null, onLeaf, true);
+    if (cells !== null && cells.offsets[j + 1] > cells.offsets[j]) cascade.descendCells(cells, cells.offsets[j], cells.offsets[j + 1], 0, null, onLeaf, true);
+    else cascade.descend(distal[3 * j], distal[3 * j + 1], distal[3 * j + 2], tree.territoryMl[j], 0, null, onLeaf, true);
   }
 }

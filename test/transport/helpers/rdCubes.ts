@@ -9,6 +9,7 @@ import type { ArterialTree } from "../../../src/vascular/tree.js";
 import { createTransportContext } from "../../../src/transport/context.js";
 import { createFlowState, expectedLodging, solveSplits } from "../../../src/transport/embolic.js";
 import { forEachSubTerminalLeaf, type SubTerminalModel } from "../../../src/transport/models/subTerminal.js";
+import type { TerritoryCells } from "../../../src/transport/models/territoryCells.js";
 import { relativeDispersion, resolveHeterogeneity, splitOdds, type HeterogeneityModelName } from "../../../src/transport/models/heterogeneity.js";
 
 export const AXES = [40, 30, 25] as const;
@@ -98,7 +99,7 @@ export const massOf = (L: number) => (L * L * L * DENSITY) / 1000;
  * RD per cube of side L of the sub-terminal flow map: each leaf's flow shared among the cubes it
  * overlaps by exact overlap volume (boxes and cubes are axis-aligned; no point-sampling noise).
  */
-export function leafRd(tree: ArterialTree, shares: Float64Array, model: SubTerminalModel, L: number): number {
+export function leafRd(tree: ArterialTree, shares: Float64Array, model: SubTerminalModel, L: number, cells: TerritoryCells | null = null): number {
   const bins = cubeBins(L);
   forEachSubTerminalLeaf(tree, model, (j, box, share) => {
     const w = shares[j] * share;
@@ -114,6 +115,6 @@ export function leafRd(tree: ArterialTree, shares: Float64Array, model: SubTermi
         }
       }
     }
-  });
+  }, cells);
   return bins.stats().rd;
 }
