@@ -34,6 +34,7 @@ import { parseGeometrySection, parseTreeSection } from "../src/vascular/config.j
 import { growTree } from "../src/vascular/index.js";
 import type { ArterialTree } from "../src/vascular/index.js";
 import { forEachLodgedSphereChunk, simulateTransport } from "../src/transport/index.js";
+import type { SubTerminalModel, TerritoryCells } from "../src/transport/index.js";
 import { activityGridFromSpheres, doseFromActivity, localDepositionDose, voxelSValues } from "../src/dose/index.js";
 import type { VoxelSValues } from "../src/dose/index.js";
 import { createStream } from "../src/random/stream.js";
@@ -195,12 +196,13 @@ export function stats(dose: Float32Array, interior: Uint8Array, binGy: number): 
 
 export interface Row { fft: Stats; ldm: Stats; zeroTerminals: number; cv: number; regionMeanGy: number }
 
-export async function lobuleDoses(s: Setup, segmentLodged: Uint32Array, sphereBq: number, positionsSeed = SEED): Promise<Row> {
+/** `placement`: the sub-terminal cascade and its cells (bench/validation.ts), or none (uniform in the territory). */
+export async function lobuleDoses(s: Setup, segmentLodged: Uint32Array, sphereBq: number, positionsSeed = SEED, placement: { subTerminal: SubTerminalModel | null; cells: TerritoryCells | null } = { subTerminal: null, cells: null }): Promise<Row> {
   const n = s.interior.length;
   const counts: Grid<Float64Array> = { ...s.geometry, data: new Float64Array(n) };
   forEachLodgedSphereChunk(s.tree, segmentLodged, positionsSeed, (chunk) => {
     activityGridFromSpheres(counts, chunk.positionsMm, sphereBq, { nuclide: "Y-90" });
-  });
+  }, 1 << 20, null, 0, s.tree.segmentCount, placement.subTerminal, placement.cells);
   const ldm: Grid<Float32Array> = { ...s.geometry, data: new Float32Array(n) };
   localDepositionDose(ldm, counts, { nuclide: "Y-90", densityGPerMl: DENSITY_G_PER_ML, doseCoefficientGyKgPerGBq: K_GY_KG_PER_GBQ });
   const fft: Grid<Float32Array> = { ...s.geometry, data: new Float32Array(n) };

@@ -31,11 +31,13 @@ import type { Vec3 } from "../src/geometry/index.js";
 import { parseGeometrySection, parseTreeSection } from "../src/vascular/config.js";
 import { growTree } from "../src/vascular/index.js";
 import type { ArterialTree } from "../src/vascular/index.js";
-import { forEachLodgedSphereChunk, simulateTransport } from "../src/transport/index.js";
+import { forEachLodgedSphereChunk, resolveHeterogeneity, simulateTransport, subTerminalModel, territoryCells } from "../src/transport/index.js";
+import type { HeterogeneityOptions } from "../src/transport/models/heterogeneity.js";
 import type { LodgedSphereChunk, TransportResult } from "../src/transport/index.js";
 import { microdosimetryDose } from "../src/dose/index.js";
 import { PRODUCTS } from "../src/physics/index.js";
 import { FRACTAL_DEFAULTS } from "../src/transport/models/heterogeneity.js";
+import { SUBTERMINAL_DEFAULTS } from "../src/transport/defaults.js";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { simulateCore } from "../src/pipeline/simulate.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
@@ -207,19 +209,35 @@ function cpuSeconds(): number {
 }
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
+/** How a terminal's spheres are spread over its territory: the sub-terminal cascade of the model, if any. */
+export interface Placement {
+  readonly subTerminal: ReturnType<typeof subTerminalModel>;
+  readonly cells: ReturnType<typeof territoryCells> | null;
+}
+
+/**
+ * The placement the pipeline uses for `heterogeneity` on `tree` (src/pipeline/core.ts subTerminalOf):
+ * for "fractal", the sub-terminal cascade in each terminal's unit-mass cells; otherwise uniform in
+ * the territory (no cascade).
+ */
+function placementOf(tree: ArterialTree, domainOfTree: Parameters<typeof territoryCells>[1], heterogeneity: HeterogeneityOptions): Placement {
+  const subTerminal = subTerminalModel(resolveHeterogeneity(heterogeneity, 0.5), tree.params.seed);
+  return { subTerminal, cells: subTerminal === null ? null : territoryCells(tree, domainOfTree, subTerminal.unitMassG, subTerminal.densityGPerMl) };
+}
+
 /**
  * Positions of the lodged spheres, chunk by chunk. The one place that decides how a terminal's
- * spheres are placed (the transport stage's lodging-position model), so that a change of that
- * model reaches every anchor here.
+ * spheres are placed (the transport stage's lodging-position model with the sub-terminal cascade),
+ * so that a change of that model reaches every anchor here.
  */
-function forEachPosition(tree: ArterialTree, result: TransportResult, seed: number, visit: (chunk: LodgedSphereChunk) => void): void {
-  forEachLodgedSphereChunk(tree, result.segmentLodged, seed, visit);
+function forEachPosition(tree: ArterialTree, result: TransportResult, seed: number, placement: Placement, visit: (chunk: LodgedSphereChunk) => void): void {
+  forEachLodgedSphereChunk(tree, result.segmentLodged, seed, visit, 1 << 20, null, 0, tree.segmentCount, placement.subTerminal, placement.cells);
 }
 
 /** Positions within `reachMm` (Chebyshev) of `centre`. */
-function positionsNear(tree: ArterialTree, result: TransportResult, seed: number, centre: Vec3, reachMm: number): Float64Array {
+function positionsNear(tree: ArterialTree, result: TransportResult, seed: number, placement: Placement, centre: Vec3, reachMm: number): Float64Array {
   const near: number[] = [];
-  forEachPosition(tree, result, seed, (chunk) => {
+  forEachPosition(tree, result, seed, placement, (chunk) => {
     const p = chunk.positionsMm;
     for (let s = 0; s < chunk.count; s++) {
       const x = p[3 * s];
@@ -257,11 +275,11 @@ const meanOf = (xs: ArrayLike<number>) => {
  * "Biopsies": the region tiled by cubes of the given mass (only cubes wholly inside the
  * ellipsoid); CV and skewness of the sphere count per cube (∝ activity).
  */
-function biopsyStatistics(tree: ArterialTree, result: TransportResult, seed: number, semi: Vec3, massMg: number): { cv: number; skewness: number; cubes: number } {
+function biopsyStatistics(tree: ArterialTree, result: TransportResult, seed: number, placement: Placement, semi: Vec3, massMg: number): { cv: number; skewness: number; cubes: number } {
   const side = Math.cbrt(massMg / DENSITY_G_PER_ML); // mm (1 mm³ = 1.03 mg)
   const n = semi.map((a) => Math.floor((2 * a) / side)) as Vec3;
   const counts = new Float64Array(n[0] * n[1] * n[2]);
-  forEachPosition(tree, result, seed, (chunk) => {
+  forEachPosition(tree, result, seed, placement, (chunk) => {
     const p = chunk.positionsMm;
     for (let s = 0; s < chunk.count; s++) {
       const i = Math.floor((p[3 * s] + semi[0]) / side);
@@ -333,7 +351,8 @@ for (let r = 0; r < RUNS; r++) {
   const heterogeneity = { ...FRACTAL, seed: treeSeed };
   let t = Date.now();
   const tree = growTree(domain, parseTreeSection({ terminals, seed: treeSeed, rootFlowMlPerMin: (400 * volumeMl) / 1590 }), treeSeed);
-  log(`run ${r}: tree of ${terminals} terminals in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  const placement = placementOf(tree, domain, heterogeneity);
+  log(`run ${r}: tree of ${terminals} terminals and its placement cells in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
   // Resin at 40 Gy: Högberg 2015 (dose in the cube, clusters), Högberg 2014 (biopsies), Kennedy (clusters).
   t = Date.now();
@@ -344,7 +363,7 @@ for (let r = 0; r < RUNS; r++) {
   per.meanCluster.push(c.meanSize);
   per.singles.push(100 * c.singles);
   const pooled: Float64Array[] = [];
-  for (const centre of HOGBERG_CENTRES) pooled.push(await cubeDoses(positionsNear(tree, resin, seed, centre, REACH_MM), RESIN.activityPerSphereBq, centre));
+  for (const centre of HOGBERG_CENTRES) pooled.push(await cubeDoses(positionsNear(tree, resin, seed, placement, centre, REACH_MM), RESIN.activityPerSphereBq, centre));
   const doses = new Float64Array(pooled.reduce((a, x) => a + x.length, 0));
   pooled.reduce((offset, x) => (doses.set(x, offset), offset + x.length), 0);
   doses.sort();
@@ -355,7 +374,7 @@ for (let r = 0; r < RUNS; r++) {
   per.min.push(doses[0]);
   per.max.push(doses[doses.length - 1]);
   BIOPSY_MG.forEach((mg, i) => {
-    const b = biopsyStatistics(tree, resin, seed, semi, mg);
+    const b = biopsyStatistics(tree, resin, seed, placement, semi, mg);
     per.cv[i].push(b.cv);
     per.skewness[i].push(b.skewness);
     per.cubes[i].push(b.cubes);
@@ -367,7 +386,7 @@ for (let r = 0; r < RUNS; r++) {
   for (const [i, perMl] of PASCIAK_DENSITIES_PER_ML.entries()) {
     const pseed = 2016 + 10 * r + i;
     const run = simulateTransport(tree, { spheres: Math.round(perMl * volumeMl), heterogeneity, diameterUm: resinDiameterUm, embolic: { enabled: false } }, pseed);
-    const sorted = await cubeDoses(positionsNear(tree, run, pseed, ORIGIN, REACH_MM), 50);
+    const sorted = await cubeDoses(positionsNear(tree, run, pseed, placement, ORIGIN, REACH_MM), 50);
     per.d70OverMean[i].push(quantile(sorted, 0.3) / meanOf(sorted));
   }
   log(`run ${r}: Pasciak D70/mean ${per.d70OverMean.map((x) => x[r].toFixed(3)).join(" ")}; ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -378,7 +397,7 @@ for (let r = 0; r < RUNS; r++) {
   const glassSpheres = Math.round((WALRAND_GY * grown.massKg) / (GLASS_K * GLASS_BQ * 1e-9));
   const wseed = 2014 + r;
   const glass = simulateTransport(tree, { spheres: glassSpheres, heterogeneity, diameterUm: null, embolic: { enabled: false } }, wseed);
-  per.walrandFractal.push((await lobuleDoses(grown, glass.segmentLodged, GLASS_BQ, wseed)).fft);
+  per.walrandFractal.push((await lobuleDoses(grown, glass.segmentLodged, GLASS_BQ, wseed, placement)).fft);
   // ... and their model on their geometry (symmetric lattice tree, 2^18 terminals).
   const sym = symmetricSetup(18, 2014 + r);
   const symSpheres = Math.round((WALRAND_GY * sym.massKg) / (GLASS_K * GLASS_BQ * 1e-9));
@@ -522,7 +541,7 @@ try {
 }
 const json: ValidationJson = {
   generatedBy: "npx tsx bench/validation.ts",
-  model: `heterogeneity "fractal" (RD(1 g) ${FRACTAL_DEFAULTS.relativeDispersionAt1g}, D ${FRACTAL_DEFAULTS.fractalDimension}), commit ${commit}`,
+  model: `heterogeneity "fractal" (RD(1 g) ${FRACTAL_DEFAULTS.relativeDispersionAt1g}, D ${FRACTAL_DEFAULTS.fractalDimension}) with the sub-terminal cascade down to ${SUBTERMINAL_DEFAULTS.unitMassMg} mg cells, commit ${commit}`,
   runs: `${RUNS} trees / heterogeneity seeds / transport seeds per simulated number (mean ± sd over them)`,
   rows,
   values: measured as unknown as Record<string, unknown>,
