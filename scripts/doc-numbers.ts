@@ -1,12 +1,15 @@
 /**
- * The numbers docs/tutorial.md states in §3 (injection site) and §6 (the other bundled cases),
- * measured on the bundled cases at full size and written to docs/numbers.json. Run after a change
+ * The numbers docs/tutorial.md states in §3 (injection site) and §6 (the other bundled cases), and
+ * those the README states about the default case and its case-file example, measured on the
+ * bundled cases at full size and written to docs/numbers.json. Run after a change
  * to the tree, transport or dose code:
  *
  *   npx tsx scripts/doc-numbers.ts            # writes docs/numbers.json (a few minutes)
  *
  * test/docs/tutorial.test.ts checks that every number the tutorial states in §3 and §6 is the one
- * in docs/numbers.json, and re-checks the observations themselves on fresh small runs.
+ * in docs/numbers.json, and re-checks the observations themselves on fresh small runs;
+ * test/docs/readme.test.ts does the same for the README (its performance notes come from
+ * bench/readme.ts).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -18,6 +21,10 @@ const fixture = (name: string) => JSON.parse(readFileSync(`${root}fixtures/cases
 
 /** The runs of the tutorial: name → case JSON. */
 export const DOC_RUNS: Record<string, () => Record<string, unknown>> = {
+  // README "Quick start": the default case as `npm start` runs it.
+  "net-default": () => fixture("net-default.json"),
+  // README "Case files": the example, as given (test/cli/oneStory.test.ts keeps it equal to the README block).
+  "readme-example": () => fixture("readme-example.json"),
   // §3: the default case injected into the right hepatic artery.
   "net-right-hepatic": () => ({ ...fixture("net-default.json"), injection: { entryPoint: "right-hepatic" } }),
   // §6: the other bundled simulation cases, as given.
