@@ -216,10 +216,12 @@ function assignLattice(
           bestW = (ex * ex + ey * ey + ez * ez) / radius2[previous];
           best = previous;
         }
-        // Rings of hash cells around the point until no farther site can beat the best: a site in
-        // ring k is at least (k − 1)·g away, weighted distance ≥ ((k − 1)g)² / max r².
+        // Rings of hash cells around the point until no farther site can beat the best (weighted
+        // distance ≥ distance² / the compartment's max r²). A site in ring k ≥ 1 is at least
+        // (k − 1)·g + inner away, inner the distance to the nearest face of the point's own cell.
+        const inner = Math.max(0, Math.min(fx, g - fx, fy, g - fy, fz, g - fz));
         for (let k = 0; ; k++) {
-          if (best >= 0 && k >= 2 && ((k - 1) * g) ** 2 / rMax2 > bestW * SLACK) break;
+          if (best >= 0 && k >= 1 && ((k - 1) * g + inner) ** 2 / rMax2 > bestW * SLACK) break;
           if (k > gMax) break;
           for (let dz = -k; dz <= k; dz++) {
             const zz = cz + dz;
