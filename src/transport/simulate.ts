@@ -7,7 +7,7 @@ import type { ArterialTree } from "../vascular/tree.js";
 import { InputError, checkRange } from "../errors.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { LOCAL_MEMORY, createTransportContext, treeFacts, type TransportMemory } from "./context.js";
-import { createFlowState, solveSplits } from "./embolic.js";
+import { createFlowState, solveSplits } from "./flowSolve.js";
 import { compartmentShuntFractions } from "./lung.js";
 import { clusterHistogram } from "./clusters.js";
 import { runWalk } from "./walk.js";

@@ -25,7 +25,7 @@
  * the tissue it feeds, and the same for every product because the sphere size enters apart.
  *
  * Conductance: the tracts of a territory are parallel resistors; a plugged tract carries no flow,
- * so the territory's conductance falls as the open fraction 1 − k/C (embolic.ts chokedResistance).
+ * so the territory's conductance falls as the open fraction 1 − k/C (embolicLoad.ts chokedResistance).
  * The same linear law is used for a resolved vessel's lumen (a plugged length fraction in series:
  * an approximation, conservative since a packed bed's Kozeny–Carman resistance is ≫ the open
  * lumen's; few spheres lodge in resolved vessels, which are wider than the spheres).
