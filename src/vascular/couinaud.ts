@@ -46,17 +46,55 @@ export function skeletonLeafOrder(root: SkeletonNode = HEPATIC_SKELETON): number
   return root.children.flatMap((c) => skeletonLeafOrder(c));
 }
 
+/**
+ * The element of rank floor(q·n) (clamped) in ascending order: the value a full sort would give
+ * there, found by selection in O(n) instead of an O(n log n) sort (1.5e6 sites: ten of these per
+ * tree). `values` is left as it is.
+ */
 function quantile(values: Float64Array, q: number): number {
   if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  const k = Math.min(sorted.length - 1, Math.max(0, Math.floor(q * sorted.length)));
-  return sorted[k];
+  const k = Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)));
+  return selectRank(values.slice(), k);
+}
+
+/** Hoare selection (median-of-three pivot, deterministic): the k-th smallest of `a`, which it reorders. */
+function selectRank(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as pivot.
+    let x = a[lo], y = a[mid], z = a[hi];
+    if (x > y) [x, y] = [y, x];
+    if (y > z) [y, z] = [z, y];
+    if (x > y) [x, y] = [y, x];
+    const pivot = y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 function coordinate(sites: TerminalSites, axis: number, pick: (i: number) => boolean): Float64Array {
-  const out: number[] = [];
-  for (let i = 0; i < sites.count; i++) if (pick(i)) out.push(sites.xyzMm[3 * i + axis]);
-  return Float64Array.from(out);
+  let n = 0;
+  for (let i = 0; i < sites.count; i++) if (pick(i)) n++;
+  const out = new Float64Array(n);
+  for (let i = 0, at = 0; i < sites.count; i++) if (pick(i)) out[at++] = sites.xyzMm[3 * i + axis];
+  return out;
 }
 
 export interface CouinaudLabels {
