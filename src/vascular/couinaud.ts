@@ -17,6 +17,7 @@
  * S1 4 %, S2/S3 ~11 % each, S4 14 %, S5–S8 15 % each for the default liver (see docs/vascular.md).
  */
 import type { TerminalSites } from "./sample.js";
+import { selectKth } from "./bisect.js";
 
 export interface SkeletonNode {
   /** Entry-point name of the artery (e.g. "right-hepatic", "S5"). */
@@ -48,45 +49,17 @@ export function skeletonLeafOrder(root: SkeletonNode = HEPATIC_SKELETON): number
 
 /**
  * The element of rank floor(q·n) (clamped) in ascending order: the value a full sort would give
- * there, found by selection in O(n) instead of an O(n log n) sort (1.5e6 sites: ten of these per
- * tree). `values` is left as it is.
+ * there, found by selection (bisect.ts selectKth) in O(n) instead of an O(n log n) sort (1.5e6
+ * sites: ten of these per tree). `values` is left as it is.
  */
 function quantile(values: Float64Array, q: number): number {
-  if (values.length === 0) return 0;
-  const k = Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)));
-  return selectRank(values.slice(), k);
-}
-
-/** Hoare selection (median-of-three pivot, deterministic): the k-th smallest of `a`, which it reorders. */
-function selectRank(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of three as pivot.
-    let x = a[lo], y = a[mid], z = a[hi];
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) [x, y] = [y, x];
-    const pivot = y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
+  const n = values.length;
+  if (n === 0) return 0;
+  const k = Math.min(n - 1, Math.max(0, Math.floor(q * n)));
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  selectKth(perm, values, 0, n, k);
+  return values[perm[k]];
 }
 
 function coordinate(sites: TerminalSites, axis: number, pick: (i: number) => boolean): Float64Array {
