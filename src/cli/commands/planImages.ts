@@ -29,6 +29,7 @@ import { labelContext, readImageInput, readLabelsInput, voiRole, type LabelInput
 import { writeNifti } from "../../io/nifti.js";
 import { countsPerVoi, lungShuntFromCounts, relativeConcentrations } from "../../io/voiCounts.js";
 import { readJsonFile } from "../../pipeline/files.js";
+import { caseMaskFromVois } from "../../pipeline/patientImages.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
@@ -322,11 +323,7 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
 async function writeCase(dir: string, base: Record<string, unknown>, labels: Grid<Uint16Array>, vois: readonly PlanImagesVoi[], lsf: number): Promise<void> {
   const tumours = vois.filter((v) => v.role === "tumour");
   if (tumours.length > 254) throw new InputError("--write-case", `--write-case: ${tumours.length} tumour VOIs; a case mask holds at most 254`);
-  const maskLabel = new Map<number, number>();
-  tumours.forEach((t, i) => maskLabel.set(t.label, i + 1));
-  for (const v of vois) if (v.role === "normal" || v.role === "other") maskLabel.set(v.label, 255);
-  const mask = new Uint8Array(labels.data.length);
-  for (let n = 0; n < mask.length; n++) mask[n] = maskLabel.get(labels.data[n]) ?? 0;
+  const { mask, tumourMaskLabel } = caseMaskFromVois(labels, vois);
   const caseJson = {
     ...base,
     name: `${String(base.name ?? "case")} on patient images`,
@@ -334,11 +331,11 @@ async function writeCase(dir: string, base: Record<string, unknown>, labels: Gri
     compartments: undefined,
     geometry: {
       mask: { file: "labels.nii.gz" },
-      tumours: tumours.map((t, i) => ({ name: t.name, maskLabel: i + 1, tnRatio: Math.min(100, t.relativeConcentration) })),
+      tumours: tumours.map((t) => ({ name: t.name, maskLabel: tumourMaskLabel.get(t.label)!, tnRatio: Math.min(100, t.relativeConcentration) })),
     },
   };
   await withOutputDir(dir, async (staged) => {
-    await writeNifti(join(staged, "labels.nii.gz"), { ...labels, data: mask }, { description: "sirtsim plan-images case mask" });
+    await writeNifti(join(staged, "labels.nii.gz"), mask, { description: "sirtsim plan-images case mask" });
     await writeFileAtomic(join(staged, "case.json"), `${JSON.stringify(caseJson, null, 2)}\n`);
   });
 }
