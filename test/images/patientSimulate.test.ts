@@ -109,6 +109,20 @@ describe("simulate on the synthetic patient (geometry.images)", () => {
     expect(writtenCase.geometry.tumours.map((t: { tnRatio: number }) => t.tnRatio)).toEqual(images.tumours.map((t: { tnRatio: number }) => t.tnRatio));
   });
 
+  it("the README's patient-images case (its paths pointed at fixtures/patient) plans with the MAA's T/N and LSF", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("**On a patient's images, in one command.**"));
+    const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)![1]);
+    expect(Object.keys(example.geometry.images)).toEqual(["ct", "labels", "maa"]);
+    const caseFile = join(dir, "readme-images.json");
+    writeFileSync(caseFile, JSON.stringify({ ...example, geometry: { images: { ct: rel("ct"), labels: rel(example.geometry.images.labels), maa: rel("spect") } } }));
+    const r = sirtsim("plan", caseFile, "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(Math.abs(plan.compartments.tumour_1.tumourToNormalRatio / truth.spect.tnFromCounts.tumour_1 - 1)).toBeLessThan(0.01);
+    expect(Math.abs(plan.compartments.lung.activityGBq / plan.activityGBq / truth.spect.lsfFromCounts - 1)).toBeLessThan(0.01);
+  });
+
   it("NIfTI labels + name table without an MAA: T/N and LSF from the case; no DICOM, so no rtdose.dcm", () => {
     const caseFile = writeCase("nifti", { images: { labels: rel("labels.nii.gz") }, tumours: [{ name: "tumour_1", tnRatio: 4 }, { name: "tumour_2", tnRatio: 2.5 }] }, { lungShuntFraction: 0.07 });
     const p = sirtsim("plan", caseFile, "--json");
