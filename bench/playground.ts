@@ -8,10 +8,10 @@
  * (playwright-core), waits for both sides' first runs, then moves one control of side A per round,
  * alternating between two values, for each control (product, prescribed dose, lung shunt,
  * injection site, heterogeneity model, embolic load, a tumour's T/N), and times it from the input
- * event to the redrawn maps and DVHs (body[data-runs-a]; the page's 150 ms input debounce counted
- * in). Per stage: the page's own stage times (wall, in its engine worker). `helpers` sets the
- * page's placement helper workers (`?helpers=N`; default: cores − 1). Baseline in the same process:
- * the same change through the same engine in Node on one thread (runCase, no helpers), CPU time
+ * event to the redrawn maps and DVHs (body[data-runs-a]; the page's 150 ms wait for a slider or
+ * number field to settle counted in). Per stage: the page's own stage times (wall, in its engine
+ * worker). `helpers` sets the page's placement helper workers (`?helpers=N`; default: cores − 1).
+ * Baseline in the same process: the same change through the same engine in Node on one thread (runCase, no helpers), CPU time
  * per stage (process.cpuUsage at each stage start). Prints the load average: this machine is
  * shared, wall times move with it.
  */

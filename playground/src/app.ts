@@ -236,7 +236,9 @@ function onControl(side: Side, el: HTMLInputElement | HTMLSelectElement): void {
   const out = el.parentElement?.querySelector("output");
   if (out) out.textContent = el.dataset.key === "lungShuntFraction" ? `${fmt(100 * Number(value))} %` : fmt(Number(value));
   lastInput[side] = performance.now();
-  schedule(side, 150);
+  // A slider or number field fires while it moves: wait 150 ms for it to settle. A list choice is
+  // final: run at once.
+  schedule(side, el instanceof HTMLSelectElement ? 0 : 150);
 }
 
 // ---------- runs ----------
