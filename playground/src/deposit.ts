@@ -12,7 +12,7 @@
  */
 import type { Domain } from "../../src/geometry/domain.js";
 import type { Grid, GridGeometry } from "../../src/geometry/index.js";
-import { depositBlocks, SEGMENTS_PER_BLOCK } from "../../src/parallel/deposit.js";
+import { depositBlocks, SEGMENTS_PER_BLOCK, type SharedPositionsTree } from "../../src/parallel/deposit.js";
 import type { ShardCounts, SimulationCore } from "../../src/pipeline/core.js";
 import { depositLodgedSpheres, shardBlocks } from "../../src/pipeline/core.js";
 import type { SimulationCase } from "../../src/pipeline/caseInput.js";
@@ -21,16 +21,8 @@ import { WHOLE_RUN } from "../../src/parallel/shard.js";
 import { compartmentAcceptance } from "../../src/transport/index.js";
 import type { ArterialTree } from "../../src/vascular/index.js";
 
-/** The tree fields forEachLodgedSphereChunk and compartmentAcceptance read. */
-interface PositionsTree {
-  readonly segmentCount: number;
-  readonly child0: Int32Array;
-  readonly proximalMm: Float64Array;
-  readonly distalMm: Float64Array;
-  readonly radiusMm: Float64Array;
-  readonly territoryMl: Float64Array;
-  readonly compartment: Int32Array;
-}
+/** The tree fields forEachLodgedSphereChunk and compartmentAcceptance read (the CLI pool's, less the counts). */
+type PositionsTree = Omit<SharedPositionsTree, "segmentLodged">;
 
 export interface DepositRequest {
   readonly type: "deposit";
