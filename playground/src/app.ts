@@ -308,7 +308,7 @@ async function run(side: Side): Promise<void> {
     drawn = true;
     const doneAt = performance.now();
     const t = result.timingsMs;
-    const latency = inputAt !== undefined && inputAt <= t0 ? ` — ${seconds(doneAt - inputAt)} from the last input to this picture` : "";
+    const latency = inputAt !== undefined && inputAt <= t0 && t0 - inputAt > 20 ? ` — ${seconds(doneAt - inputAt)} from the last input to this picture` : "";
     status.textContent =
       `${result.headline}. Updated ${new Date().toLocaleTimeString("en-GB")} in ${seconds(doneAt - t0)}${latency} (${engineMode}): ` +
       `${result.treeCached ? "tree kept" : `tree grown ${seconds(t.treeMs)}`}, transport ${seconds(t.transportMs)}, ` +
