@@ -14,7 +14,8 @@ import type { Domain } from "../../src/geometry/domain.js";
 import type { Grid, GridGeometry } from "../../src/geometry/index.js";
 import { depositBlocks, SEGMENTS_PER_BLOCK, type SharedPositionsTree } from "../../src/parallel/deposit.js";
 import type { ShardCounts, SimulationCore } from "../../src/pipeline/core.js";
-import { depositLodgedSpheres, shardBlocks } from "../../src/pipeline/core.js";
+import { depositLodgedSpheres, shardBlocks, subTerminalOf } from "../../src/pipeline/core.js";
+import type { SubTerminalModel, TerritoryCells } from "../../src/transport/index.js";
 import type { SimulationCase } from "../../src/pipeline/caseInput.js";
 import { doseGridGeometry, emptyGrid } from "../../src/pipeline/doseStage.js";
 import { WHOLE_RUN } from "../../src/parallel/shard.js";
@@ -34,6 +35,9 @@ export interface DepositRequest {
   readonly geometry: GridGeometry;
   /** Blocks to run, ascending. */
   readonly blocks: Int32Array;
+  /** The "fractal" model's sub-terminal cascade and its territory cells (core.ts subTerminalOf), or null. */
+  readonly subTerminal: SubTerminalModel | null;
+  readonly territoryCells: TerritoryCells | null;
 }
 
 export interface DepositReply {
@@ -50,7 +54,7 @@ export function runDepositRequest(r: DepositRequest): DepositReply {
     const counts = emptyGrid(r.geometry, (n) => new Float64Array(n));
     // positions.ts reads only the PositionsTree fields of an ArterialTree.
     const tree = r.tree as unknown as ArterialTree;
-    const outsideGrid = depositBlocks(counts, tree, r.segmentLodged, r.blocks, r.seed, compartmentAcceptance(r.domain, r.tree.compartment));
+    const outsideGrid = depositBlocks(counts, tree, r.segmentLodged, r.blocks, r.seed, compartmentAcceptance(r.domain, r.tree.compartment), undefined, r.subTerminal, r.territoryCells);
     return { type: "deposited", id: r.id, counts: counts.data, outsideGrid };
   } catch (err) {
     return { type: "deposited", id: r.id, error: (err as Error)?.message ?? String(err) };
@@ -130,12 +134,13 @@ export async function depositOnHelpers(simCase: SimulationCase, core: Simulation
     territoryMl: tree.territoryMl,
     compartment: tree.compartment,
   };
+  const { subTerminal, territoryCells } = subTerminalOf(core, simCase.domain);
   // Post first, then place this thread's share while the helpers place theirs.
   const replies = others.map((group, i) =>
-    ask(helpers[i], { type: "deposit", id: nextRequest++, tree: positionsTree, segmentLodged: lodged, seed: simCase.seed, domain: simCase.domain, geometry: plain, blocks: Int32Array.from(group) }),
+    ask(helpers[i], { type: "deposit", id: nextRequest++, tree: positionsTree, segmentLodged: lodged, seed: simCase.seed, domain: simCase.domain, geometry: plain, blocks: Int32Array.from(group), subTerminal, territoryCells }),
   );
   const counts: Grid<Float64Array> = emptyGrid(geometry, (n) => new Float64Array(n));
-  let outsideGrid = depositBlocks(counts, tree, lodged, own, simCase.seed, compartmentAcceptance(simCase.domain, tree.compartment));
+  let outsideGrid = depositBlocks(counts, tree, lodged, own, simCase.seed, compartmentAcceptance(simCase.domain, tree.compartment), undefined, subTerminal, territoryCells);
   for (const reply of await Promise.all(replies)) {
     if (reply.error !== undefined || !reply.counts) throw new Error(`sphere placement in a helper worker failed: ${reply.error ?? "no counts"}`);
     const c = reply.counts;

@@ -3,7 +3,8 @@
  * placement split between its thread and helper workers (playground/src/deposit.ts) gives the
  * count grid of the CLI's single-thread depositLodgedSpheres exactly. The helpers here are the
  * far ends of MessageChannels answered on this thread, so the messages are structured-cloned as
- * between Web Workers. A 5000-terminal glass tree (3 blocks of 4096 segments) keeps it quick.
+ * between Web Workers. A 5000-terminal glass tree (3 blocks of 4096 segments) keeps it quick;
+ * both placements run: uniform territories ("flow") and the sub-terminal cascade ("fractal").
  */
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
@@ -11,7 +12,7 @@ import { MessageChannel } from "node:worker_threads";
 import { balanceBlocks, depositOnHelpers, runDepositRequest, type DepositPort, type DepositRequest } from "../../playground/src/deposit.js";
 import { numericCase } from "../../playground/build.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
-import { depositLodgedSpheres, simulateCore } from "../../src/pipeline/core.js";
+import { depositLodgedSpheres, simulateCore, subTerminalOf } from "../../src/pipeline/core.js";
 
 function helperPorts(n: number): { ports: DepositPort[]; close: () => void } {
   const channels = Array.from({ length: n }, () => new MessageChannel());
@@ -36,22 +37,25 @@ describe("balanceBlocks", () => {
 });
 
 describe("depositOnHelpers", () => {
-  it("gives the single-thread count grid exactly, for 1, 2 and 3 helpers", async () => {
+  it("gives the single-thread count grid exactly, for 1, 2 and 3 helpers, with uniform territories and with the fractal sub-terminal cascade", async () => {
     const base = numericCase(JSON.parse(readFileSync(new URL("../../fixtures/cases/glass-segmentectomy.json", import.meta.url), "utf8")), "glass-segmentectomy.json");
-    const json = { ...base, tree: { ...(base.tree as object), terminals: 5000 }, dose: { ...(base.dose as object), voxelMm: 4 }, injection: { ...(base.injection as object), entryPoint: "right-hepatic" } };
-    const simCase = loadSimulationCase(json, "test case");
-    const core = simulateCore(simCase);
-    const single = depositLodgedSpheres(simCase, core);
-    expect(single.units).toBeGreaterThanOrEqual(3);
-    for (const n of [1, 2, 3]) {
-      const { ports, close } = helperPorts(n);
-      try {
-        const split = await depositOnHelpers(simCase, core, ports);
-        expect(split.threads).toBe(Math.min(n + 1, single.units));
-        expect(split.outsideGrid).toBe(single.outsideGrid);
-        expect(Buffer.from(split.counts.data.buffer).equals(Buffer.from(single.counts.data.buffer))).toBe(true);
-      } finally {
-        close();
+    for (const heterogeneity of ["flow", "fractal"]) {
+      const json = { ...base, tree: { ...(base.tree as object), terminals: 5000 }, dose: { ...(base.dose as object), voxelMm: 4 }, injection: { ...(base.injection as object), entryPoint: "right-hepatic" }, transport: { ...(base.transport as object), heterogeneity: { model: heterogeneity } } };
+      const simCase = loadSimulationCase(json, "test case");
+      const core = simulateCore(simCase);
+      expect(subTerminalOf(core, simCase.domain).subTerminal === null, heterogeneity).toBe(heterogeneity !== "fractal");
+      const single = depositLodgedSpheres(simCase, core);
+      expect(single.units).toBeGreaterThanOrEqual(3);
+      for (const n of [1, 2, 3]) {
+        const { ports, close } = helperPorts(n);
+        try {
+          const split = await depositOnHelpers(simCase, core, ports);
+          expect(split.threads).toBe(Math.min(n + 1, single.units));
+          expect(split.outsideGrid).toBe(single.outsideGrid);
+          expect(Buffer.from(split.counts.data.buffer).equals(Buffer.from(single.counts.data.buffer)), `${heterogeneity}, ${n} helpers`).toBe(true);
+        } finally {
+          close();
+        }
       }
     }
   }, 120_000);
