@@ -2,22 +2,25 @@
  * Issue 18.2: a parameter change on a 2e4-terminal liver updates the playground's maps and DVHs
  * in ≤ 2 s in headless Chromium on 2 cores.
  *
- *   npx tsx bench/playground.ts [rounds=5] [preset=net] [terminals=20000]
+ *   npx tsx bench/playground.ts [rounds=5] [preset=net] [terminals=20000] [helpers]
  *
  * Builds the page into a temporary folder, opens it from the file system in Debian's Chromium
- * (playwright-core), waits for both sides' first runs, then changes one control of side A per
- * round and times it from the input event to the redrawn maps and DVHs (body[data-runs-a]):
- * the lung shunt fraction (tree and domain kept), the product (same), and a tumour's T/N (the
- * domain and the tree are rebuilt). Baseline in the same run: the same change through the same
- * engine in Node (runCase, one thread), wall and CPU time. Prints the load average: this machine
- * is shared, wall times move with it.
+ * (playwright-core), waits for both sides' first runs, then moves one control of side A per round,
+ * alternating between two values, for each control (product, prescribed dose, lung shunt,
+ * injection site, heterogeneity model, embolic load, a tumour's T/N), and times it from the input
+ * event to the redrawn maps and DVHs (body[data-runs-a]; the page's 150 ms wait for a slider or
+ * number field to settle counted in). Per stage: the page's own stage times (wall, in its engine
+ * worker). `helpers` sets the page's placement helper workers (`?helpers=N`; default: cores − 1).
+ * Baseline in the same process: the same change through the same engine in Node on one thread (runCase, no helpers), CPU time
+ * per stage (process.cpuUsage at each stage start). Prints the load average: this machine is
+ * shared, wall times move with it.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildPlayground } from "../playground/build.js";
-import { createEngineCache, heterogeneityModels, runCase } from "../playground/src/engine.js";
+import { buildPlayground, numericCase } from "../playground/build.js";
+import { createEngineCache, heterogeneityModels, runCase, type EngineStage } from "../playground/src/engine.js";
 import { PRESETS } from "../playground/src/presets.js";
 import { caseFromSettings, DEFAULT_CAPACITY_PER_ML, settingsFromCase, type PlaygroundSettings } from "../playground/src/settings.js";
 import { CHROMIUM, hasChromium, launchChromium, recordedPage } from "../test/report/chromium.js";
@@ -25,6 +28,7 @@ import { CHROMIUM, hasChromium, launchChromium, recordedPage } from "../test/rep
 const rounds = Number(process.argv[2] ?? 5);
 const presetId = process.argv[3] ?? "net";
 const terminals = Number(process.argv[4] ?? 20_000);
+const helpers = process.argv[5];
 const preset = PRESETS.find((p) => p.id === presetId);
 if (!preset) throw new Error(`unknown preset ${presetId} (${PRESETS.map((p) => p.id).join(", ")})`);
 if (!hasChromium) throw new Error(`${CHROMIUM} not found (apt-get install -y chromium)`);
@@ -38,11 +42,17 @@ interface Change {
 }
 
 const firstTumour = (s: PlaygroundSettings) => Object.keys(s.tnRatio)[0];
+const models = heterogeneityModels();
 const CHANGES: readonly Change[] = [
-  { name: "lung shunt (tree kept)", selector: '#controls-a input[data-key="lungShuntFraction"]', values: ["0.05", "0.03"], apply: (s, v) => ({ ...s, lungShuntFraction: Number(v) }) },
-  { name: "product (tree kept)", selector: '#controls-a select[data-key="product"]', values: ["therasphere", "sir-spheres"], apply: (s, v) => ({ ...s, product: v as PlaygroundSettings["product"] }) },
-  { name: "T/N of one tumour (tree regrown)", selector: "#controls-a input[data-tumour]", values: ["6", "4"], apply: (s, v) => ({ ...s, tnRatio: { ...s.tnRatio, [firstTumour(s)]: Number(v) } }) },
+  { name: "product (resin ↔ Ho-166)", selector: '#controls-a select[data-key="product"]', values: ["quiremspheres", "sir-spheres"], apply: (s, v) => ({ ...s, product: v as PlaygroundSettings["product"] }) },
+  { name: "prescribed dose 45 ↔ 40 Gy", selector: '#controls-a input[data-key="targetDoseGy"]', values: ["45", "40"], apply: (s, v) => ({ ...s, targetDoseGy: Number(v) }) },
+  { name: "lung shunt 5 % ↔ 3 %", selector: '#controls-a input[data-key="lungShuntFraction"]', values: ["0.05", "0.03"], apply: (s, v) => ({ ...s, lungShuntFraction: Number(v) }) },
+  { name: "injection site right hepatic ↔ proper hepatic", selector: '#controls-a select[data-key="entryPoint"]', values: ["right-hepatic", "proper-hepatic"], apply: (s, v) => ({ ...s, entryPoint: v }) },
+  { name: `heterogeneity ${models[1].id} ↔ ${models[0].id}`, selector: '#controls-a select[data-key="heterogeneity"]', values: [models[1].id, models[0].id], apply: (s, v) => ({ ...s, heterogeneity: v }) },
+  { name: "embolic load heavy ↔ typical", selector: '#controls-a select[data-key="embolicCapacityPerMl"]', values: ["10000", String(DEFAULT_CAPACITY_PER_ML)], apply: (s, v) => ({ ...s, embolicCapacityPerMl: Number(v) }) },
+  { name: "T/N of one tumour 6 ↔ 4 (tree regrown)", selector: "#controls-a input[data-tumour]", values: ["6", "4"], apply: (s, v) => ({ ...s, tnRatio: { ...s.tnRatio, [firstTumour(s)]: Number(v) } }) },
 ];
+const STAGES: readonly EngineStage[] = ["case", "tree", "transport", "deposit", "dose"];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -53,25 +63,34 @@ async function main(): Promise<void> {
     await buildPlayground(dir);
     const { page, log } = await recordedPage(context);
     const t0 = Date.now();
-    await page.goto(`${pathToFileURL(join(dir, "index.html")).href}?preset=${presetId}&terminals=${terminals}`);
+    await page.goto(`${pathToFileURL(join(dir, "index.html")).href}?preset=${presetId}&terminals=${terminals}${helpers === undefined ? "" : `&helpers=${helpers}`}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 900_000 });
-    console.log(`page ready (both sides' first runs, trees grown) in ${((Date.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    const mode = await page.textContent("#engine-mode");
+    const cores = await page.evaluate(() => (globalThis as any).navigator.hardwareConcurrency as number);
+    console.log(`page ready (both sides' first runs, trees grown) in ${((Date.now() - t0) / 1000).toFixed(1)} s; engine: ${mode}; navigator.hardwareConcurrency ${cores}; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 
-    // Baseline engine in Node, same case and changes.
-    const cases = JSON.parse(await readFile(join(process.cwd(), "fixtures", "cases", `${preset!.base}.json`), "utf8"));
-    const models = heterogeneityModels();
+    // Baseline engine in Node, same case and changes, one thread.
+    const cases = numericCase(JSON.parse(await readFile(join(process.cwd(), "fixtures", "cases", `${preset!.base}.json`), "utf8")), preset!.base);
+    const transportOf = (id: string) => (models.find((m) => m.id === id) ?? models[0]).transport;
     const start = settingsFromCase(cases, models[0].id);
     let nodeSettings: PlaygroundSettings = { ...start, embolicCapacityPerMl: start.embolicCapacityPerMl > 0 ? DEFAULT_CAPACITY_PER_ML : 0, ...preset!.a };
     const cache = createEngineCache();
-    await runCase(caseFromSettings(cases, nodeSettings, models[0].transport, terminals), cache);
+    await runCase(caseFromSettings(cases, nodeSettings, transportOf(nodeSettings.heterogeneity), terminals), cache);
 
-    console.log("\n| change | browser: input → maps and DVHs redrawn, s (median, min–max) | Node engine wall, s | Node engine CPU, s | browser / Node wall |");
-    console.log("|---|---|---|---|---|");
+    const f = (x: number) => x.toFixed(2);
+    const stageCell = (runs: Array<Record<string, number>>, stage: EngineStage) => f(median(runs.map((r) => (r[stage] ?? 0) / 1000)));
+    const rows: string[] = [];
     for (const change of CHANGES) {
       const browser: number[] = [];
-      const nodeWall: number[] = [];
+      const browserStages: Array<Record<string, number>> = [];
       const nodeCpu: number[] = [];
-      for (let r = 0; r < rounds; r++) {
+      const nodeStages: Array<Record<string, number>> = [];
+      let spheres = 0;
+      let threads = 0;
+      // An even number of moves, so that the next control starts from the preset's value again;
+      // the extra move of an odd `rounds` is not timed.
+      const moves = rounds + (rounds % 2);
+      for (let r = 0; r < moves; r++) {
         const value = change.values[r % change.values.length];
         const runs = Number(await page.evaluate(() => (globalThis as any).document.body.dataset.runsA));
         const started = Date.now();
@@ -81,20 +100,43 @@ async function main(): Promise<void> {
           el.dispatchEvent(new Event("input"));
         }, [change.selector, value] as const);
         await page.waitForFunction((n) => Number((globalThis as any).document.body.dataset.runsA) > n, runs, { timeout: 900_000 });
-        // The page debounces input by 150 ms before it runs: counted in, as a student sees it.
-        browser.push((Date.now() - started) / 1000);
-
         nodeSettings = change.apply(nodeSettings, value);
-        const c0 = process.cpuUsage();
-        const w0 = performance.now();
-        await runCase(caseFromSettings(cases, nodeSettings, models[0].transport, terminals), cache);
-        nodeWall.push((performance.now() - w0) / 1000);
-        const cpu = process.cpuUsage(c0);
-        nodeCpu.push((cpu.user + cpu.system) / 1e6);
+        if (r >= rounds) {
+          await runCase(caseFromSettings(cases, nodeSettings, transportOf(nodeSettings.heterogeneity), terminals), cache);
+          continue;
+        }
+        browser.push((Date.now() - started) / 1000);
+        const res = await page.evaluate(() => {
+          const x = (globalThis as any).sirtsimPlayground.state.sides.a.result;
+          return { t: x.timingsMs, spheres: x.summary.spheresInjected, threads: x.depositThreads };
+        });
+        const t = res.t as Record<string, number>;
+        browserStages.push({ case: t.caseMs, tree: t.treeMs, transport: t.transportMs, deposit: t.depositMs, dose: t.doseMs });
+        spheres = res.spheres;
+        threads = res.threads;
+
+        const marks: Array<[string, number]> = [];
+        const cpuNow = () => {
+          const c = process.cpuUsage();
+          return (c.user + c.system) / 1000;
+        };
+        const c0 = cpuNow();
+        await runCase(caseFromSettings(cases, nodeSettings, transportOf(nodeSettings.heterogeneity), terminals), cache, { onStage: (stage) => marks.push([stage, cpuNow()]) });
+        const c1 = cpuNow();
+        nodeCpu.push((c1 - c0) / 1000);
+        const perStage: Record<string, number> = {};
+        marks.forEach(([stage, at], i) => (perStage[stage] = (i + 1 < marks.length ? marks[i + 1][1] : c1) - at));
+        nodeStages.push(perStage);
       }
-      const f = (x: number) => x.toFixed(2);
-      console.log(`| ${change.name} | ${f(median(browser))} (${f(Math.min(...browser))}–${f(Math.max(...browser))}) | ${f(median(nodeWall))} | ${f(median(nodeCpu))} | ${f(median(browser) / median(nodeWall))} |`);
+      rows.push(
+        `| ${change.name} | ${f(median(browser))} (${f(Math.min(...browser))}–${f(Math.max(...browser))}) | ${STAGES.map((s) => stageCell(browserStages, s)).join(" / ")} | ${(spheres / 1e6).toFixed(1)} M on ${threads} | ${f(median(nodeCpu))} | ${STAGES.map((s) => stageCell(nodeStages, s)).join(" / ")} |`,
+      );
+      console.error(rows[rows.length - 1]);
     }
+    console.log(`\n${rounds} rounds per control, side A of preset ${presetId}, ${terminals} terminals.\n`);
+    console.log("| control of side A | browser: input → maps and DVHs redrawn, s (median, min–max) | browser stages, s (median): case / tree / transport / placement / dose | spheres placed (last timed round), threads | Node one thread CPU, s (median) | Node CPU per stage, s: case / tree / transport / placement / dose |");
+    console.log("|---|---|---|---|---|---|");
+    for (const row of rows) console.log(row);
     console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(1)).join(" ")}; console errors: ${log.errors.length}; network requests: ${log.requests.length}`);
   } finally {
     await context.close();

@@ -8,20 +8,26 @@
 import { PRESETS, type Preset } from "./presets.js";
 import { caseFromSettings, DEFAULT_CAPACITY_PER_ML, PLAYGROUND_TERMINALS, settingsFromCase, type PlaygroundSettings } from "./settings.js";
 import type { PlaygroundResult } from "./engine.js";
+import type { EngineProgress } from "./worker.js";
 
 declare const Plotly: any;
 
 type Side = "a" | "b";
 type Json = Record<string, any>;
 interface HeterogeneityModel { readonly id: string; readonly label: string; readonly transport: Record<string, unknown> }
-interface Engine { run(side: Side, caseJson: Json): Promise<PlaygroundResult> }
+interface Engine { run(side: Side, caseJson: Json, onProgress?: (p: EngineProgress) => void): Promise<PlaygroundResult> }
 
 const SIDES: readonly Side[] = ["a", "b"];
 /**
  * URL options: `?preset=glass` opens a preset; `?terminals=5000` a smaller (faster, coarser)
- * tree for slow machines and tests (1000–100000, default 20000); `?engine=page` runs without workers.
+ * tree for slow machines and tests (1000–100000, default 20000); `?engine=page` runs without workers;
+ * `?helpers=N` places the spheres on N helper workers besides the engine's (default: one fewer
+ * than the cores, navigator.hardwareConcurrency; 0: the engine worker alone).
  */
 const PARAMS = new URLSearchParams(location.search);
+const HELPERS = PARAMS.has("helpers")
+  ? Math.min(16, Math.max(0, Math.round(Number(PARAMS.get("helpers")) || 0)))
+  : Math.max(1, Math.min(16, (navigator.hardwareConcurrency || 2) - 1));
 const TERMINALS = Math.min(100_000, Math.max(1000, Math.round(Number(PARAMS.get("terminals")) || PLAYGROUND_TERMINALS)));
 const CASES: Record<string, Json> = JSON.parse(byId("playground-cases").textContent ?? "{}");
 const MODELS: HeterogeneityModel[] = JSON.parse(byId("playground-models").textContent ?? "[]");
@@ -64,29 +70,51 @@ function engineSource(): string {
 function workerEngine(): Engine {
   const url = URL.createObjectURL(new Blob([engineSource()], { type: "text/javascript" }));
   const workers: Record<string, Worker> = {};
-  const pending = new Map<number, { resolve: (r: PlaygroundResult) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: PlaygroundResult) => void; reject: (e: Error) => void; onProgress?: (p: EngineProgress) => void }>();
   let nextId = 1;
+  const fail = (message: string) => {
+    for (const p of pending.values()) p.reject(new Error(message));
+    pending.clear();
+  };
   for (const side of SIDES) {
     const w = new Worker(url);
     w.onmessage = (ev) => {
       const p = pending.get(ev.data.id);
       if (!p) return;
+      if ("progress" in ev.data) {
+        p.onProgress?.(ev.data);
+        return;
+      }
       pending.delete(ev.data.id);
       if (ev.data.ok) p.resolve(ev.data.result);
       else p.reject(new Error(ev.data.error));
     };
     w.onerror = (ev) => {
       ev.preventDefault();
-      for (const p of pending.values()) p.reject(new Error(`engine worker failed: ${ev.message}`));
-      pending.clear();
+      fail(`engine worker failed: ${ev.message}`);
     };
     workers[side] = w;
   }
+  // Helper workers for the sphere placement, shared by A and B: one port pair per engine and helper.
+  for (let h = 0; h < HELPERS; h++) {
+    const helper = new Worker(url);
+    helper.onerror = (ev) => {
+      ev.preventDefault();
+      fail(`placement helper worker failed: ${ev.message}`);
+    };
+    const ports: MessagePort[] = [];
+    for (const side of SIDES) {
+      const channel = new MessageChannel();
+      ports.push(channel.port2);
+      workers[side].postMessage({ type: "helpers", ports: [channel.port1], append: true }, [channel.port1]);
+    }
+    helper.postMessage({ type: "serve", ports }, ports);
+  }
   return {
-    run(side, caseJson) {
+    run(side, caseJson, onProgress) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        pending.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
         workers[side].postMessage({ id, side, caseJson });
       });
     },
@@ -114,7 +142,7 @@ function createEngine(): { engine: Engine; mode: string } {
   const forced = PARAMS.get("engine");
   if (forced !== "page" && typeof Worker !== "undefined") {
     try {
-      return { engine: workerEngine(), mode: "web workers" };
+      return { engine: workerEngine(), mode: `web workers, ${HELPERS} placement helper${HELPERS === 1 ? "" : "s"}` };
     } catch (err) {
       console.warn("Web Workers unavailable, running in the page:", err);
     }
@@ -207,7 +235,10 @@ function onControl(side: Side, el: HTMLInputElement | HTMLSelectElement): void {
   }
   const out = el.parentElement?.querySelector("output");
   if (out) out.textContent = el.dataset.key === "lungShuntFraction" ? `${fmt(100 * Number(value))} %` : fmt(Number(value));
-  schedule(side, 150);
+  lastInput[side] = performance.now();
+  // A slider or number field fires while it moves: wait 150 ms for it to settle. A list choice is
+  // final: run at once.
+  schedule(side, el instanceof HTMLSelectElement ? 0 : 150);
 }
 
 // ---------- runs ----------
@@ -219,6 +250,26 @@ function schedule(side: Side, delayMs: number): void {
   timers[side] = window.setTimeout(() => void run(side), delayMs);
 }
 
+/** When a control of each side last moved (performance.now()), for the latency the status shows. */
+const lastInput: Partial<Record<Side, number>> = {};
+
+const STAGE_TEXT: Readonly<Record<EngineProgress["progress"], string>> = {
+  case: "reading the case",
+  tree: "growing the arterial tree",
+  transport: "planning and sphere transport",
+  deposit: "placing the lodged spheres",
+  dose: "absorbed dose and DVHs",
+};
+
+function seconds(ms: number | undefined): string {
+  return ms === undefined ? "–" : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** "1.2 M" for a sphere count. */
+function count(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e4 ? `${Math.round(n / 1e3)} k` : String(n);
+}
+
 async function run(side: Side): Promise<void> {
   const st = state.sides[side];
   if (st.running) {
@@ -228,29 +279,51 @@ async function run(side: Side): Promise<void> {
   st.running = true;
   st.again = false;
   const status = byId(`status-${side}`);
-  status.textContent = "computing…";
-  status.className = "status busy";
   const caseJson = caseFromSettings(CASES[state.preset.base], st.settings, modelTransport(st.settings.heterogeneity), TERMINALS);
   const t0 = performance.now();
+  const inputAt = lastInput[side];
   const preset = state.preset;
+  // Progress while it computes: the stage and the time since it started, ticking.
+  let stageText = "computing";
+  const tick = () => {
+    status.textContent = `computing: ${stageText}… ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+  };
+  tick();
+  status.className = "status busy";
+  const ticker = window.setInterval(tick, 100);
+  let drawn = false;
   try {
-    const result = await engine.run(side, caseJson);
+    const result = await engine.run(side, caseJson, (p) => {
+      stageText = p.progress === "deposit" && p.spheres !== undefined ? `${STAGE_TEXT.deposit} (${count(p.spheres)} on ${p.threads} thread${p.threads === 1 ? "" : "s"})` : STAGE_TEXT[p.progress];
+      tick();
+    });
+    window.clearInterval(ticker);
     if (preset !== state.preset) return;
     st.result = result;
     st.caseJson = caseJson;
     st.error = null;
     st.runs++;
-    const ms = performance.now() - t0;
-    status.textContent = `${result.headline} — computed in ${fmt(ms / 1000)} s (${engineMode}${result.treeCached ? ", tree kept" : ", tree grown"})`;
+    const computedMs = performance.now() - t0;
+    drawAll();
+    drawn = true;
+    const doneAt = performance.now();
+    const t = result.timingsMs;
+    const latency = inputAt !== undefined && inputAt <= t0 && t0 - inputAt > 20 ? ` — ${seconds(doneAt - inputAt)} from the last input to this picture` : "";
+    status.textContent =
+      `${result.headline}. Updated ${new Date().toLocaleTimeString("en-GB")} in ${seconds(doneAt - t0)}${latency} (${engineMode}): ` +
+      `${result.treeCached ? "tree kept" : `tree grown ${seconds(t.treeMs)}`}, transport ${seconds(t.transportMs)}, ` +
+      `${count(result.summary.spheresInjected)} spheres placed ${seconds(t.depositMs)} on ${result.depositThreads} thread${result.depositThreads === 1 ? "" : "s"}, ` +
+      `dose ${seconds(t.doseMs)}, drawing ${seconds(doneAt - t0 - computedMs)}`;
     status.className = "status";
   } catch (err) {
+    window.clearInterval(ticker);
     st.error = (err as Error).message;
     status.textContent = `error: ${st.error}`;
     status.className = "status error";
   } finally {
     st.running = false;
   }
-  drawAll();
+  if (!drawn) drawAll();
   // After the maps and DVHs are redrawn: what tests and bench/playground.ts wait for.
   document.body.dataset[`runs${side.toUpperCase()}`] = String(st.runs);
   document.body.dataset[`ms${side.toUpperCase()}`] = String(Math.round(performance.now() - t0));

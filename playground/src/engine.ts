@@ -8,8 +8,10 @@
  */
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
 import type { PreparedDomain, SimulationCase } from "../../src/pipeline/caseInput.js";
-import { depositLodgedSpheres, simulateCore } from "../../src/pipeline/core.js";
+import { simulateCore } from "../../src/pipeline/core.js";
 import type { StageInputs } from "../../src/pipeline/core.js";
+import { growTree } from "../../src/vascular/index.js";
+import { depositOnHelpers, type DepositPort } from "./deposit.js";
 import { finishSimulation, treatmentHeadline } from "../../src/pipeline/finish.js";
 import type { SimulationSummary } from "../../src/pipeline/finish.js";
 import { clinicalIsodoses } from "../../src/report/isodose.js";
@@ -32,6 +34,18 @@ export interface PlaygroundResult {
   /** Wall time of each stage, ms (not part of the result proper: it varies run to run). */
   readonly timingsMs: Readonly<Record<string, number>>;
   readonly treeCached: boolean;
+  /** Threads that placed the lodged spheres (this one and its helpers). */
+  readonly depositThreads: number;
+}
+
+/** The stages of a run, in order, as the page shows them while it computes. */
+export type EngineStage = "case" | "tree" | "transport" | "deposit" | "dose";
+
+export interface RunOptions {
+  /** Helper workers for the sphere placement (deposit.ts); none: this thread places them all. */
+  readonly helpers?: readonly DepositPort[];
+  /** Called as each stage starts (with the spheres to place for "deposit"). */
+  readonly onStage?: (stage: EngineStage, detail?: { readonly spheres?: number; readonly threads?: number }) => void;
 }
 
 /** The last tree and loaded case per geometry + tree section (one entry: a page edits one liver). */
@@ -49,9 +63,17 @@ export function createEngineCache(): EngineCache {
 
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
-/** Run a case (JSON, as a case file holds it) through planning, tree, transport and dose. */
-export async function runCase(caseJson: Record<string, unknown>, cache: EngineCache = createEngineCache()): Promise<PlaygroundResult> {
+/**
+ * Run a case (JSON, as a case file holds it) through planning, tree, transport and dose,
+ * recomputing only what the change invalidates: the domain and its integral are kept while the
+ * `geometry` section is unchanged, the tree while `geometry` and `tree` are (a product, activity,
+ * LSF, injection-site, transport-model or embolic change re-runs planning, transport, placement
+ * and dose; a T/N change is a geometry change: the tree's terminals follow the perfusion).
+ */
+export async function runCase(caseJson: Record<string, unknown>, cache: EngineCache = createEngineCache(), options: RunOptions = {}): Promise<PlaygroundResult> {
   const t: Record<string, number> = {};
+  const stage = options.onStage ?? (() => {});
+  stage("case");
   let t0 = now();
   const geometryKey = JSON.stringify(caseJson.geometry ?? null);
   const prepared = cache.geometryKey === geometryKey ? cache.prepared : undefined;
@@ -61,15 +83,25 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
   t.caseMs = now() - t0;
   const key = JSON.stringify([caseJson.geometry ?? null, simCase.tree]);
   const treeCached = cache.key === key && cache.tree !== undefined;
-  const stages: StageInputs = treeCached ? { tree: cache.tree } : {};
+  t0 = now();
+  if (!treeCached) {
+    stage("tree");
+    // simulateCore grows the same tree from the same inputs; grown here to time it apart.
+    cache.tree = growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
+    cache.key = key;
+  }
+  t.treeMs = now() - t0;
+  const stages: StageInputs = { tree: cache.tree };
+  stage("transport");
   t0 = now();
   const core = simulateCore(simCase, { stages, version: PLAYGROUND_VERSION, runtime: "browser" });
-  t.coreMs = now() - t0;
-  cache.key = key;
-  cache.tree = core.tree;
+  t.transportMs = now() - t0;
+  const helpers = options.helpers ?? [];
+  stage("deposit", { spheres: core.transport.spheresInjected, threads: helpers.length + 1 });
   t0 = now();
-  const part = depositLodgedSpheres(simCase, core);
+  const part = await depositOnHelpers(simCase, core, helpers);
   t.depositMs = now() - t0;
+  stage("dose");
   t0 = now();
   const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
   t.doseMs = now() - t0;
@@ -93,6 +125,7 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
     entryPoints: Object.keys(core.tree.entryPoints),
     timingsMs: t,
     treeCached,
+    depositThreads: part.threads,
   };
 }
 

@@ -1,0 +1,152 @@
+/**
+ * The lodging-position deposit (22.7 M spheres for the resin NET case: most of a change's time)
+ * split across Web Workers. The work units are the CLI's: blocks of SEGMENTS_PER_BLOCK tree
+ * segments, each with its own random stream (src/transport/positions.ts), run by the same
+ * `depositBlocks` (src/parallel/deposit.ts). Counts are integers, so adding the helpers' count
+ * grids gives the single-thread grid exactly, in any order and for any split: the page's numbers
+ * stay those of `sirtsim simulate` (test/playground/browser.test.ts).
+ *
+ * The page has no SharedArrayBuffer (a file:// page is not cross-origin isolated), so each
+ * request carries copies of the tree arrays positions.ts reads (~3 MB for 2e4 terminals, a few ms
+ * to clone) and the lodged counts; the reply transfers its count grid.
+ */
+import type { Domain } from "../../src/geometry/domain.js";
+import type { Grid, GridGeometry } from "../../src/geometry/index.js";
+import { depositBlocks, SEGMENTS_PER_BLOCK, type SharedPositionsTree } from "../../src/parallel/deposit.js";
+import type { ShardCounts, SimulationCore } from "../../src/pipeline/core.js";
+import { depositLodgedSpheres, shardBlocks, subTerminalOf } from "../../src/pipeline/core.js";
+import type { SubTerminalModel, TerritoryCells } from "../../src/transport/index.js";
+import type { SimulationCase } from "../../src/pipeline/caseInput.js";
+import { doseGridGeometry, emptyGrid } from "../../src/pipeline/doseStage.js";
+import { WHOLE_RUN } from "../../src/parallel/shard.js";
+import { compartmentAcceptance } from "../../src/transport/index.js";
+import type { ArterialTree } from "../../src/vascular/index.js";
+
+/** The tree fields forEachLodgedSphereChunk and compartmentAcceptance read (the CLI pool's, less the counts). */
+type PositionsTree = Omit<SharedPositionsTree, "segmentLodged">;
+
+export interface DepositRequest {
+  readonly type: "deposit";
+  readonly id: number;
+  readonly tree: PositionsTree;
+  readonly segmentLodged: Uint32Array;
+  readonly seed: number;
+  readonly domain: Domain;
+  readonly geometry: GridGeometry;
+  /** Blocks to run, ascending. */
+  readonly blocks: Int32Array;
+  /** The "fractal" model's sub-terminal cascade and its territory cells (core.ts subTerminalOf), or null. */
+  readonly subTerminal: SubTerminalModel | null;
+  readonly territoryCells: TerritoryCells | null;
+}
+
+export interface DepositReply {
+  readonly type: "deposited";
+  readonly id: number;
+  readonly counts?: Float64Array;
+  readonly outsideGrid?: number;
+  readonly error?: string;
+}
+
+/** Run one request (in a helper worker). */
+export function runDepositRequest(r: DepositRequest): DepositReply {
+  try {
+    const counts = emptyGrid(r.geometry, (n) => new Float64Array(n));
+    // positions.ts reads only the PositionsTree fields of an ArterialTree.
+    const tree = r.tree as unknown as ArterialTree;
+    const outsideGrid = depositBlocks(counts, tree, r.segmentLodged, r.blocks, r.seed, compartmentAcceptance(r.domain, r.tree.compartment), undefined, r.subTerminal, r.territoryCells);
+    return { type: "deposited", id: r.id, counts: counts.data, outsideGrid };
+  } catch (err) {
+    return { type: "deposited", id: r.id, error: (err as Error)?.message ?? String(err) };
+  }
+}
+
+/** A helper: a MessagePort (or Worker) that answers DepositRequests. */
+export interface DepositPort {
+  postMessage(message: unknown): void;
+  addEventListener(type: "message", listener: (ev: MessageEvent) => void): void;
+  start?(): void;
+}
+
+/**
+ * Blocks into `groups` sets of similar sphere counts (largest block first to the least-loaded
+ * set), each ascending. Which set a block lands in changes who places its spheres, never where.
+ */
+export function balanceBlocks(blocks: readonly number[], spheresOfBlock: (block: number) => number, groups: number): number[][] {
+  const sets: number[][] = Array.from({ length: groups }, () => []);
+  const load = new Float64Array(groups);
+  const byWeight = blocks.map((b) => ({ b, w: spheresOfBlock(b) })).sort((x, y) => y.w - x.w || x.b - y.b);
+  for (const { b, w } of byWeight) {
+    let g = 0;
+    for (let i = 1; i < groups; i++) if (load[i] < load[g]) g = i;
+    sets[g].push(b);
+    load[g] += w;
+  }
+  for (const s of sets) s.sort((x, y) => x - y);
+  return sets.filter((s) => s.length > 0);
+}
+
+let nextRequest = 1;
+const waiting = new Map<number, { resolve: (r: DepositReply) => void }>();
+const listening = new WeakSet<DepositPort>();
+
+function ask(port: DepositPort, request: DepositRequest): Promise<DepositReply> {
+  if (!listening.has(port)) {
+    listening.add(port);
+    port.addEventListener("message", (ev: MessageEvent) => {
+      const reply = ev.data as DepositReply;
+      if (reply?.type !== "deposited") return;
+      waiting.get(reply.id)?.resolve(reply);
+      waiting.delete(reply.id);
+    });
+    port.start?.();
+  }
+  return new Promise((resolve) => {
+    waiting.set(request.id, { resolve });
+    port.postMessage(request);
+  });
+}
+
+/**
+ * depositLodgedSpheres (the whole run) with its blocks split between this thread and `helpers`:
+ * the same count grid, exactly. With no helper, or one block, it is depositLodgedSpheres.
+ */
+export async function depositOnHelpers(simCase: SimulationCase, core: SimulationCore, helpers: readonly DepositPort[]): Promise<ShardCounts & { threads: number }> {
+  const tree = core.tree;
+  const lodged = core.transport.segmentLodged;
+  const blocks = shardBlocks(tree, WHOLE_RUN);
+  if (helpers.length === 0 || blocks.length < 2) return { ...depositLodgedSpheres(simCase, core), threads: 1 };
+  const spheresOfBlock = (b: number): number => {
+    let s = 0;
+    const end = Math.min(tree.segmentCount, (b + 1) * SEGMENTS_PER_BLOCK);
+    for (let j = b * SEGMENTS_PER_BLOCK; j < end; j++) s += lodged[j];
+    return s;
+  };
+  const [own, ...others] = balanceBlocks(blocks, spheresOfBlock, helpers.length + 1);
+  const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
+  const plain: GridGeometry = { dims: geometry.dims, spacingMm: geometry.spacingMm, originMm: geometry.originMm, direction: geometry.direction, frame: geometry.frame } as GridGeometry;
+  const positionsTree: PositionsTree = {
+    segmentCount: tree.segmentCount,
+    child0: tree.child0,
+    proximalMm: tree.proximalMm,
+    distalMm: tree.distalMm,
+    radiusMm: tree.radiusMm,
+    territoryMl: tree.territoryMl,
+    compartment: tree.compartment,
+  };
+  const { subTerminal, territoryCells } = subTerminalOf(core, simCase.domain);
+  // Post first, then place this thread's share while the helpers place theirs.
+  const replies = others.map((group, i) =>
+    ask(helpers[i], { type: "deposit", id: nextRequest++, tree: positionsTree, segmentLodged: lodged, seed: simCase.seed, domain: simCase.domain, geometry: plain, blocks: Int32Array.from(group), subTerminal, territoryCells }),
+  );
+  const counts: Grid<Float64Array> = emptyGrid(geometry, (n) => new Float64Array(n));
+  let outsideGrid = depositBlocks(counts, tree, lodged, own, simCase.seed, compartmentAcceptance(simCase.domain, tree.compartment), undefined, subTerminal, territoryCells);
+  for (const reply of await Promise.all(replies)) {
+    if (reply.error !== undefined || !reply.counts) throw new Error(`sphere placement in a helper worker failed: ${reply.error ?? "no counts"}`);
+    const c = reply.counts;
+    const data = counts.data;
+    for (let v = 0; v < data.length; v++) data[v] += c[v];
+    outsideGrid += reply.outsideGrid ?? 0;
+  }
+  return { counts, outsideGrid, units: blocks.length, threads: others.length + 1 };
+}
