@@ -67,7 +67,9 @@ describe("sirtsim study (local executor)", () => {
 
       // 3. Cell statistics equal a hand computation from the rows (n = 2 per cell).
       const cellsRows = parseCsv(await readFile(join(out, "cells.csv"), "utf8"));
-      for (const metric of ["right.meanDoseGy", "normal.D70Gy", "lung.meanDoseGy"]) {
+      // TCP of a tumour and NTCP of the normal liver are study metrics like the doses (src/dose/outcome.ts).
+      for (const metric of ["right.radiobiology.tcp", "normal.radiobiology.ntcp"]) expect(rows.every((r) => Number(r[metric]) >= 0 && Number(r[metric]) <= 1)).toBe(true);
+      for (const metric of ["right.meanDoseGy", "normal.D70Gy", "lung.meanDoseGy", "right.radiobiology.tcp"]) {
         for (const cell of ["0", "1"]) {
           const xs = rows.filter((r) => r.cell === cell).map((r) => Number(r[metric]));
           const mean = (xs[0] + xs[1]) / 2;

@@ -229,14 +229,16 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
   return lines.join("\n");
 }
 
-/** BED / EUD per compartment and the lung (issue 15.5), as its own small table. */
+const probabilityText = (p: number | null | undefined): string => (typeof p === "number" ? p.toFixed(3) : "–");
+
+/** BED / EUD per compartment and the lung (issue 15.5), TCP of tumours and NTCP of the normal liver (src/dose/outcome.ts), as its own small table. */
 function radiobiologyLines(s: Awaited<ReturnType<typeof finishSimulation>>["summary"]): string[] {
   const rows = [...Object.entries(s.compartments).map(([name, c]) => [name, c.radiobiology] as const), ["lung", s.lung.radiobiology] as const];
   // α is printed too: the EUD depends on it strongly (and its default is an unverified placeholder).
-  const lines = ["", `${"VOI".padEnd(20)} ${"tissue".padEnd(12)} ${"α/β Gy".padStart(7)} ${"T_rep h".padStart(7)} ${"α /Gy".padStart(7)} ${"BED Gy".padStart(9)} ${"EUD Gy".padStart(9)}`];
+  const lines = ["", `${"VOI".padEnd(20)} ${"tissue".padEnd(12)} ${"α/β Gy".padStart(7)} ${"T_rep h".padStart(7)} ${"α /Gy".padStart(7)} ${"BED Gy".padStart(9)} ${"EUD Gy".padStart(9)} ${"TCP".padStart(6)} ${"NTCP".padStart(6)}`];
   for (const [name, r] of rows) {
     if (r === null) continue;
-    lines.push(`${name.padEnd(20)} ${r.tissue.padEnd(12)} ${String(r.alphaBetaGy).padStart(7)} ${String(r.repairHalfTimeH).padStart(7)} ${String(r.alphaPerGy).padStart(7)} ${r.meanBedGy.toFixed(1).padStart(9)} ${r.eudGy.toFixed(1).padStart(9)}`);
+    lines.push(`${name.padEnd(20)} ${r.tissue.padEnd(12)} ${String(r.alphaBetaGy).padStart(7)} ${String(r.repairHalfTimeH).padStart(7)} ${String(r.alphaPerGy).padStart(7)} ${r.meanBedGy.toFixed(1).padStart(9)} ${r.eudGy.toFixed(1).padStart(9)} ${probabilityText(r.tcp).padStart(6)} ${probabilityText(r.ntcp).padStart(6)}`);
   }
   return lines;
 }
