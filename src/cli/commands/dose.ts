@@ -36,6 +36,7 @@ import { dvh, boundedDvhBinWidthGy, dvhCurve, type Dvh } from "../../dose/dvh.js
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { NTCP_DEFAULTS, TCP_DEFAULTS } from "../../dose/outcome.js";
+import { LQ_OPTION_HELP, parseLqSpec } from "../lqOption.js";
 import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type RadiobiologyParameters, type TissueType } from "../../dose/radiobiology.js";
 import { voxelSValues } from "../../dose/svalues.js";
 import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
@@ -105,7 +106,7 @@ export function registerDose(program: Command): void {
     .option("--ct <ct>", "CT (DICOM folder or NIfTI, HU): the grid RTSTRUCT/SEG were drawn on, the report's underlay, lung mass")
     .option("--dvh-bin-gy <gy>", "dose spacing of dvh.csv, Gy", "1")
     .option("--tissue <voi=type>", `tissue type of a VOI (label number or name, or "activity"): ${TISSUE_TYPES.join(", ")}; repeatable (default: by name, else normalLiver)`, collect)
-    .option("--lq <tissue.field=value>", "LQ or outcome parameter of a tissue type, e.g. tumour.alphaBetaGy=8 (fields alphaBetaGy, repairHalfTimeH, alphaPerGy; tumour.tcp.eud50Gy, tumour.tcp.gamma50; normalLiver.ntcp.td50BedGy, normalLiver.ntcp.m, normalLiver.ntcp.n); repeatable", collect)
+    .option("--lq <tissue.field=value>", LQ_OPTION_HELP, collect)
     .option("--workers <n>", "worker threads for the FFT (default: available cores; 1 = inline)")
     .option(...MAX_MEMORY_OPTION)
     .option("--json", "print one JSON document on stdout")
@@ -423,27 +424,10 @@ function lungMassFromCtKg(ct: ImageInput, labels: Grid<Uint16Array>, lungLabels:
 /** `--lq tumour.alphaBetaGy=8`, `--lq tumour.tcp.eud50Gy=60` (repeatable) over the defaults of radiobiology.ts / outcome.ts. */
 function parseLqOptions(specs: readonly string[]): Record<TissueType, RadiobiologyParameters> {
   const out = { ...RADIOBIOLOGY_DEFAULTS } as Record<TissueType, RadiobiologyParameters>;
-  for (const spec of specs) {
-    const m = /^([A-Za-z]+)\.(alphaBetaGy|repairHalfTimeH|alphaPerGy|tcp\.eud50Gy|tcp\.gamma50|ntcp\.td50BedGy|ntcp\.m|ntcp\.n)=(.*)$/.exec(spec);
-    if (!m)
-      throw new InputError(
-        "--lq",
-        `--lq must be TISSUE.FIELD=VALUE with TISSUE one of ${TISSUE_TYPES.join(", ")} and FIELD one of alphaBetaGy, repairHalfTimeH, alphaPerGy (tumour also tcp.eud50Gy, tcp.gamma50; normalLiver also ntcp.td50BedGy, ntcp.m, ntcp.n), got ${JSON.stringify(spec)}`,
-      );
-    const tissue = parseTissueType("--lq", m[1]);
-    const [group, field] = m[2].includes(".") ? (m[2].split(".") as ["tcp" | "ntcp", string]) : [null, m[2]];
-    if (group !== null) {
-      // TCP is a tumour model and NTCP the normal liver's (outcome.ts): no other tissue has defaults for the rest of the model.
-      const owner: TissueType = group === "tcp" ? "tumour" : "normalLiver";
-      if (tissue !== owner) throw new InputError("--lq", `--lq ${spec}: ${group} applies to ${owner} only`);
-      const current = out[tissue][group];
-      if (!current) throw new InputError("--lq", `--lq ${spec}: ${tissue} has no ${group} model`);
-      const value = parseNumberOption(`--lq ${tissue}.${group}.${field}`, m[3], Number.MIN_VALUE, field === "gamma50" || field === "m" || field === "n" ? 100 : 1e4);
-      out[tissue] = { ...out[tissue], [group]: { ...current, [field]: value } };
-      continue;
-    }
-    const value = parseNumberOption(`--lq ${tissue}.${field}`, m[3], Number.MIN_VALUE, field === "alphaPerGy" ? 10 : 1000);
-    out[tissue] = { ...out[tissue], [field]: value };
+  for (const spec of specs.map(parseLqSpec)) {
+    const current = out[spec.tissue];
+    if (spec.group === null) out[spec.tissue] = { ...current, [spec.field]: spec.value };
+    else out[spec.tissue] = { ...current, [spec.group]: { ...current[spec.group]!, [spec.field]: spec.value } };
   }
   for (const t of TISSUE_TYPES) checkLqParameters(`--lq ${t}`, out[t]);
   return out;

@@ -13,6 +13,7 @@ import { fftPassRunner } from "../../parallel/dose.js";
 import { createProgress } from "../../parallel/progress.js";
 import type { WorkerPool } from "../../parallel/pool.js";
 import { readCaseFile, resolveCase, withOverrides } from "../../pipeline/resolveCase.js";
+import { LQ_OPTION_HELP, withLqSpecs } from "../lqOption.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../../pipeline/simulate.js";
 import type { ShardCounts, SimulationCore } from "../../pipeline/simulate.js";
 import type { SimulationCase } from "../../pipeline/caseInput.js";
@@ -40,6 +41,7 @@ interface SimulateCommandOptions {
   lodged?: string;
   strict?: boolean;
   isodose?: string;
+  lq?: string[];
   replicas?: string;
   maxMemory?: string;
 }
@@ -57,6 +59,7 @@ export function registerSimulate(program: Command): void {
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
     .option("--strict", `write the outputs, then exit ${EXIT_UNSAFE} when a contraindication or an exceeded limit remains`)
+    .option("--lq <tissue.field=value>", LQ_OPTION_HELP, (value: string, previous: string[] = []) => [...previous, value])
     .option("--isodose <gy,...>", "isodose lines of the report, Gy, comma-separated (sets the case's report.isodoseGy; default: the product's clinical levels)")
     .option(...MAX_MEMORY_OPTION)
     .option("--replicas <n>", "simulate N replicas (tree and transport seeds + 0 … N−1): per-VOI 95 % intervals in summary.json (uncertainty) and report.html")
@@ -77,7 +80,9 @@ async function simulateInto(output: OutputDir, caseFile: string, options: Simula
   }
   const read = await readCaseFile(caseFile);
   // --isodose is written into the case (as --seed is), so a shard's case.json carries it to `sirtsim merge`.
-  const file = options.isodose === undefined ? read : { ...read, json: { ...read.json, report: { ...(read.json.report as object | undefined), isodoseGy: parseIsodoseOption(options.isodose) } } };
+  const withIsodose = options.isodose === undefined ? read : { ...read, json: { ...read.json, report: { ...(read.json.report as object | undefined), isodoseGy: parseIsodoseOption(options.isodose) } } };
+  // --lq likewise (dose.radiobiology: LQ, TCP and NTCP parameters), so the case.json written says what was used.
+  const file = options.lq === undefined ? withIsodose : { ...withIsodose, json: withLqSpecs(withIsodose.json, options.lq) };
   const overrides = options.seed !== undefined ? { seed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {};
   const caseJson = withOverrides(file.json, overrides);
   const workers = parseWorkers(options.workers);
