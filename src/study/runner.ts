@@ -13,12 +13,12 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { sirtsimVersion } from "../io/results.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { fftPassRunner } from "../parallel/dose.js";
-import { loadSimulationCase, type SimulationCase } from "../pipeline/caseInput.js";
+import { loadSimulationCase, type PreparedDomain, type SimulationCase } from "../pipeline/caseInput.js";
 import { readCaseMask } from "../pipeline/files.js";
 import type { DoseStageOptions } from "../pipeline/doseStage.js";
 import { finishSimulation, type SimulationOutputs } from "../pipeline/finish.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../pipeline/simulate.js";
-import { checkStageInputs, caseIdentity, decodeTreeFile, encodeTreeFile } from "../pipeline/stageFiles.js";
+import { canonicalJson, checkStageInputs, caseIdentity, decodeTreeFile, encodeTreeFile } from "../pipeline/stageFiles.js";
 import type { Grid } from "../geometry/index.js";
 import { InputError } from "../errors.js";
 import { growTree, type ArterialTree } from "../vascular/index.js";
@@ -83,6 +83,7 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
   const { finished } = await runStates(dir);
   const mask = await readCaseMask(plan.cellCases[0], plan.casePath);
   const trees = new TreeCache(dir, mask?.grid, log);
+  const domains = new DomainCache();
   // One FFT runner for the whole study: it keeps its shared buffers between runs of one grid size.
   const doseOptions: DoseStageOptions = options.pool.workers > 1 ? { runPasses: fftPassRunner(options.pool) } : {};
   const failures: RunFailure[] = [];
@@ -103,7 +104,9 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
     const t0 = Date.now();
     try {
       plantedFailure(run);
-      const simCase = loadSimulationCase(runCase(plan, run), plan.casePath, mask?.grid);
+      const doc = runCase(plan, run);
+      const simCase = loadSimulationCase(doc, plan.casePath, mask?.grid, domains.get(doc));
+      domains.keep(doc, simCase);
       const tree = await trees.get(run.treeKey, simCase);
       const outputs = await simulateRun(simCase, options.pool, tree, doseOptions);
       await writeFileAtomic(runPath(dir, run.id), `${JSON.stringify(runRecord(run.id, outputs))}\n`);
@@ -138,6 +141,30 @@ export function runRecord(id: string, outputs: SimulationOutputs): RunRecord {
   const dvh: Record<string, number[]> = {};
   for (const v of outputs.dose.vois) dvh[v.name] = doseAtVolumeSteps(v.curve.doseGy, v.curve.volumeFraction);
   return { kind: "sirtsim-study-run", id, sirtsimVersion: sirtsimVersion(), metrics: runMetrics(outputs.summary), dvhDoseAtVolumeGy: dvh };
+}
+
+/**
+ * The domain and its lattice integral by geometry section: building them takes about a second per
+ * run at the default lattice (integrateDomain), and they depend on the geometry alone (the mask is
+ * one image for the whole study, plan.ts), so runs that share a geometry — all of them unless a
+ * geometry field is varied — build them once. loadSimulationCase still validates every section.
+ */
+class DomainCache {
+  private readonly prepared = new Map<string, PreparedDomain>();
+
+  private static key(doc: Record<string, unknown>): string {
+    return canonicalJson(doc.geometry ?? null);
+  }
+
+  get(doc: Record<string, unknown>): PreparedDomain | undefined {
+    return this.prepared.get(DomainCache.key(doc));
+  }
+
+  keep(doc: Record<string, unknown>, simCase: SimulationCase): void {
+    const key = DomainCache.key(doc);
+    // The integral is lazy on the case; forcing it here costs nothing extra (planning and the tree need it).
+    if (!this.prepared.has(key)) this.prepared.set(key, { domain: simCase.domain, integral: simCase.integral });
+  }
 }
 
 /**

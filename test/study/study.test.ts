@@ -94,6 +94,9 @@ describe("sirtsim study (local executor)", () => {
       expect(await readdir(join(out, "trees"))).toHaveLength(1);
 
       // 4. Delete one run record: the re-run redoes it alone and the tables come out the same bytes.
+      //    (Run 2 first ran after run 0 in the same runStudy, on the domain and integral the runner
+      //    kept from it (DomainCache); redone alone it loads them afresh: same bytes, so the reuse
+      //    changes nothing.)
       await rm(join(out, "runs", `${plan.runs[2].id}.json`));
       result = await runStudy(out, plan, { pool });
       expect({ ran: result.ran, skipped: result.skipped }).toEqual({ ran: 1, skipped: 3 });
