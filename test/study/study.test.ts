@@ -123,6 +123,20 @@ describe("sirtsim study (local executor)", () => {
       await collectStudy(out, plan);
       expect(await readFile(join(out, "runs.csv"), "utf8")).toBe(runsCsv);
 
+      // 5b. On a 2-thread pool two runs are in flight at once (runner lanes): the tables are the same bytes.
+      const pool2 = createPool({ workers: 2 });
+      try {
+        const out2 = join(dir, "out2");
+        await writePlan(out2, plan);
+        result = await runStudy(out2, plan, { pool: pool2 });
+        expect({ ran: result.ran, failed: result.failures.length }).toEqual({ ran: 4, failed: 0 });
+        await collectStudy(out2, plan);
+        expect(await readFile(join(out2, "runs.csv"), "utf8")).toBe(runsCsv);
+        expect(await readFile(join(out2, "cells.csv"), "utf8")).toBe(await readFile(join(out, "cells.csv"), "utf8"));
+      } finally {
+        await pool2.destroy();
+      }
+
       // 6. A plan expanded by another sirtsim version is refused (its ids embed that version).
       await expect(runStudy(out, { ...plan, sirtsimVersion: "0.0.0-stale" }, { pool })).rejects.toThrow(/planned by sirtsim 0\.0\.0-stale/);
       await pool.destroy();
