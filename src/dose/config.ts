@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { sectionInputError } from "../sectionError.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../physics/units.js";
+import { NTCP_DEFAULTS, TCP_DEFAULTS } from "./outcome.js";
 import { RADIOBIOLOGY_DEFAULTS, type TissueType } from "./radiobiology.js";
 
 /** LQ parameters of one tissue type; defaults and their sources in radiobiology.ts. */
@@ -22,17 +23,51 @@ const lq = (tissue: TissueType) => {
     .default({ alphaBetaGy: d.alphaBetaGy, repairHalfTimeH: d.repairHalfTimeH, alphaPerGy: d.alphaPerGy });
 };
 
+// Outcome models (outcome.ts): TCP of tumours, NTCP of the normal liver; null = not computed.
+const tcpSchema = z
+  .object({
+    eud50Gy: z.number().gt(0).lte(1e4).default(TCP_DEFAULTS.eud50Gy).describe(`EUD with TCP 0.5, Gy (default ${TCP_DEFAULTS.eud50Gy}, HCC: d'Abadie et al. EJNMMI Res 2022).`),
+    gamma50: z.number().gt(0).lte(100).default(TCP_DEFAULTS.gamma50).describe(`Normalised slope γ50 (default ${TCP_DEFAULTS.gamma50.toFixed(4)}: TCP 0.95 at 100 Gy, same source).`),
+  })
+  .strict()
+  .nullable()
+  .default({ eud50Gy: TCP_DEFAULTS.eud50Gy, gamma50: TCP_DEFAULTS.gamma50 })
+  .describe("TCP, logistic in the tumour EUD; null = not computed. Population model of HCC (no NET fit published that we found).");
+const ntcpSchema = z
+  .object({
+    td50BedGy: z.number().gt(0).lte(1e4).default(NTCP_DEFAULTS.td50BedGy).describe(`Uniform BED with NTCP 0.5, Gy (default ${NTCP_DEFAULTS.td50BedGy}: resin, HCC, Strigari et al. J Nucl Med 2010; glass: 250).`),
+    m: z.number().gt(0).lte(10).default(NTCP_DEFAULTS.m).describe(`LKB slope m (default ${NTCP_DEFAULTS.m}).`),
+    n: z.number().gt(0).lte(10).default(NTCP_DEFAULTS.n).describe(`LKB volume effect n (gEUD of the voxel BEDs with a = 1/n; default ${NTCP_DEFAULTS.n} = mean BED).`),
+  })
+  .strict()
+  .nullable()
+  .default({ td50BedGy: NTCP_DEFAULTS.td50BedGy, m: NTCP_DEFAULTS.m, n: NTCP_DEFAULTS.n })
+  .describe("NTCP of the normal liver, Lyman–Kutcher–Burman on the voxel BEDs; null = not computed.");
+
+const lqDefaults = (tissue: TissueType) => {
+  const d = RADIOBIOLOGY_DEFAULTS[tissue];
+  return { alphaBetaGy: d.alphaBetaGy, repairHalfTimeH: d.repairHalfTimeH, alphaPerGy: d.alphaPerGy };
+};
+
 const radiobiologySchema = z
   .object({
-    tumour: lq("tumour").describe("Tumour VOIs (each geometry tumour)."),
-    normalLiver: lq("normalLiver").describe("Normal liver, and the whole-liver / perfused VOIs (the organ at risk)."),
+    tumour: lq("tumour")
+      .unwrap()
+      .extend({ tcp: tcpSchema })
+      .default(() => ({ ...lqDefaults("tumour"), tcp: { eud50Gy: TCP_DEFAULTS.eud50Gy, gamma50: TCP_DEFAULTS.gamma50 } }))
+      .describe("Tumour VOIs (each geometry tumour)."),
+    normalLiver: lq("normalLiver")
+      .unwrap()
+      .extend({ ntcp: ntcpSchema })
+      .default(() => ({ ...lqDefaults("normalLiver"), ntcp: { td50BedGy: NTCP_DEFAULTS.td50BedGy, m: NTCP_DEFAULTS.m, n: NTCP_DEFAULTS.n } }))
+      .describe("Normal liver, and the whole-liver / perfused VOIs (the organ at risk)."),
     lung: lq("lung").describe("Lung (uniform lung dose of the lung-shunted spheres)."),
   })
   .strict()
   .default(() => ({
-    tumour: { alphaBetaGy: RADIOBIOLOGY_DEFAULTS.tumour.alphaBetaGy, repairHalfTimeH: RADIOBIOLOGY_DEFAULTS.tumour.repairHalfTimeH, alphaPerGy: RADIOBIOLOGY_DEFAULTS.tumour.alphaPerGy },
-    normalLiver: { alphaBetaGy: RADIOBIOLOGY_DEFAULTS.normalLiver.alphaBetaGy, repairHalfTimeH: RADIOBIOLOGY_DEFAULTS.normalLiver.repairHalfTimeH, alphaPerGy: RADIOBIOLOGY_DEFAULTS.normalLiver.alphaPerGy },
-    lung: { alphaBetaGy: RADIOBIOLOGY_DEFAULTS.lung.alphaBetaGy, repairHalfTimeH: RADIOBIOLOGY_DEFAULTS.lung.repairHalfTimeH, alphaPerGy: RADIOBIOLOGY_DEFAULTS.lung.alphaPerGy },
+    tumour: { ...lqDefaults("tumour"), tcp: { eud50Gy: TCP_DEFAULTS.eud50Gy, gamma50: TCP_DEFAULTS.gamma50 } },
+    normalLiver: { ...lqDefaults("normalLiver"), ntcp: { td50BedGy: NTCP_DEFAULTS.td50BedGy, m: NTCP_DEFAULTS.m, n: NTCP_DEFAULTS.n } },
+    lung: lqDefaults("lung"),
   }));
 
 export const doseConfigSchema = z

@@ -9,6 +9,7 @@ export * from "./activity.js";
 export * from "./timeIntegration.js";
 export * from "./dvh.js";
 export * from "./metrics.js";
+export { checkNtcpParameters, checkTcpParameters, gamma50FromPoints, generalisedEudOfBedGy, lkbNtcpOfEud, logisticTcp, NTCP_DEFAULTS, TCP_DEFAULTS, type NtcpParameters, type TcpParameters } from "./outcome.js";
 export * from "./radiobiology.js";
 export * from "./microdosimetry.js";
 export * from "./config.js";

@@ -14,20 +14,9 @@
 import { checkRange, InputError } from "../errors.js";
 import { doseAtVolumePercent, volumeFractionAtLeast, type Dvh } from "./dvh.js";
 import { checkLqParameters, voiRadiobiology, type RadiobiologyOptions, type VoiRadiobiology } from "./radiobiology.js";
+import { logisticResponse, normalCdf } from "./outcome.js";
 
-/** Logistic dose–response 1 / (1 + (D50/D)^{4γ50}); 0 at D ≤ 0. */
-export function logisticResponse(doseGy: number, d50Gy: number, gamma50: number): number {
-  if (doseGy <= 0) return 0;
-  return 1 / (1 + Math.pow(d50Gy / doseGy, 4 * gamma50));
-}
-
-/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
-export function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
-  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
+export { logisticResponse, normalCdf };
 
 /** gEUD (Gy) of a DVH for volume-effect parameter a ≠ 0. */
 export function generalisedEudGy(h: Dvh, a: number): number {

@@ -25,6 +25,7 @@
  */
 import { checkRange, InputError } from "../errors.js";
 import { decayConstantPerH, nuclideData, type NuclideId } from "../physics/index.js";
+import { checkNtcpParameters, checkTcpParameters, generalisedEudOfBedGy, lkbNtcpOfEud, logisticTcp, NTCP_DEFAULTS, TCP_DEFAULTS, type NtcpParameters, type TcpParameters } from "./outcome.js";
 
 /** Tissue types with their own LQ parameters. */
 export type TissueType = "tumour" | "normalLiver" | "lung";
@@ -40,7 +41,16 @@ export interface LqParameters {
   readonly alphaPerGy: number;
 }
 
-export interface LqDefaults extends LqParameters {
+/**
+ * LQ parameters with the tissue's outcome model (outcome.ts): TCP for tumours, NTCP for the
+ * normal liver; null or absent = not computed.
+ */
+export interface RadiobiologyParameters extends LqParameters {
+  readonly tcp?: TcpParameters | null;
+  readonly ntcp?: NtcpParameters | null;
+}
+
+export interface LqDefaults extends RadiobiologyParameters {
   readonly source: string;
 }
 
@@ -64,12 +74,14 @@ export const RADIOBIOLOGY_DEFAULTS: Readonly<Record<TissueType, LqDefaults>> = O
     alphaBetaGy: 10,
     repairHalfTimeH: 1.5,
     alphaPerGy: 0.005,
+    tcp: Object.freeze({ eud50Gy: TCP_DEFAULTS.eud50Gy, gamma50: TCP_DEFAULTS.gamma50 }),
     source: "alpha/beta, T_rep: Cremonesi et al. Eur J Nucl Med Mol Imaging 2008;35:2088; Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210. alpha: not verified (placeholder)",
   }),
   normalLiver: Object.freeze({
     alphaBetaGy: 2.5,
     repairHalfTimeH: 2.5,
     alphaPerGy: 0.005,
+    ntcp: Object.freeze({ td50BedGy: NTCP_DEFAULTS.td50BedGy, m: NTCP_DEFAULTS.m, n: NTCP_DEFAULTS.n }),
     source: "alpha/beta, T_rep: Cremonesi et al. Eur J Nucl Med Mol Imaging 2008;35:2088; Strigari et al. J Nucl Med 2010;51:1377; Cremonesi et al. Front Oncol 2014;4:210. alpha: not verified (placeholder)",
   }),
   lung: Object.freeze({
@@ -81,10 +93,12 @@ export const RADIOBIOLOGY_DEFAULTS: Readonly<Record<TissueType, LqDefaults>> = O
 });
 
 /** Check LQ parameters at the boundary (kernels below assume them valid). */
-export function checkLqParameters(field: string, p: LqParameters): LqParameters {
+export function checkLqParameters<P extends RadiobiologyParameters>(field: string, p: P): P {
   checkRange(`${field}.alphaBetaGy`, p.alphaBetaGy, 0, 1000, { minOpen: true });
   checkRange(`${field}.repairHalfTimeH`, p.repairHalfTimeH, 0, 1000, { minOpen: true });
   checkRange(`${field}.alphaPerGy`, p.alphaPerGy, 0, 10, { minOpen: true });
+  if (p.tcp) checkTcpParameters(`${field}.tcp`, p.tcp);
+  if (p.ntcp) checkNtcpParameters(`${field}.ntcp`, p.ntcp);
   return p;
 }
 
@@ -134,12 +148,19 @@ export interface VoiRadiobiology {
   readonly eubedGy: number;
   /** Equivalent uniform dose (Niemierko 1997 with the permanent-implant BED), Gy. */
   readonly eudGy: number;
+  /** Tumour control probability (outcome.ts, logistic in eudGy); null when the tissue has no TCP model. */
+  readonly tcp: number | null;
+  /** Normal-tissue complication probability (outcome.ts, LKB on the voxel BEDs); null when the tissue has no NTCP model. */
+  readonly ntcp: number | null;
+  /** The outcome parameters used (absent: not computed). */
+  readonly tcpParameters?: TcpParameters;
+  readonly ntcpParameters?: NtcpParameters;
 }
 
 export interface RadiobiologyOptions {
   readonly nuclide: NuclideId;
   readonly tissue: TissueType;
-  readonly params: LqParameters;
+  readonly params: RadiobiologyParameters;
   /** Dose integrated to this many hours (Infinity: complete decay). */
   readonly untilH?: number;
 }
@@ -165,7 +186,32 @@ export function voiRadiobiology(doseGy: ArrayLike<number>, options: Radiobiology
     survivalSum += Math.exp(-alphaPerGy * (d + g * d * d - minBed));
   }
   const eubedGy = minBed - Math.log(survivalSum / n) / alphaPerGy;
-  return { tissue: options.tissue, alphaBetaGy, repairHalfTimeH, alphaPerGy, meanBedGy: bedSum / n, eubedGy, eudGy: doseForBedGy(eubedGy, g) };
+  const eudGy = doseForBedGy(eubedGy, g);
+  const meanBedGy = bedSum / n;
+  const { tcp, ntcp } = options.params;
+  let ntcpValue: number | null = null;
+  if (ntcp) {
+    let geudBedGy = meanBedGy;
+    if (ntcp.n !== 1) {
+      const bed = new Float64Array(n);
+      for (let i = 0; i < n; i++) bed[i] = doseGy[i] + g * doseGy[i] * doseGy[i];
+      geudBedGy = generalisedEudOfBedGy(bed, ntcp.n);
+    }
+    ntcpValue = lkbNtcpOfEud(geudBedGy, ntcp);
+  }
+  return {
+    tissue: options.tissue,
+    alphaBetaGy,
+    repairHalfTimeH,
+    alphaPerGy,
+    meanBedGy,
+    eubedGy,
+    eudGy,
+    tcp: tcp ? logisticTcp(eudGy, tcp) : null,
+    ntcp: ntcpValue,
+    ...(tcp ? { tcpParameters: { eud50Gy: tcp.eud50Gy, gamma50: tcp.gamma50 } } : {}),
+    ...(ntcp ? { ntcpParameters: { td50BedGy: ntcp.td50BedGy, m: ntcp.m, n: ntcp.n } } : {}),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * metrics next to the partition model's prediction, the summary document and the report input.
  */
 import { voiRadiobiology, type VoiRadiobiology } from "../dose/radiobiology.js";
+import { withOutcomeColumns } from "./outcomeReport.js";
 import type { Grid } from "../geometry/index.js";
 import type { ReportInput } from "../report/types.js";
 import { clinicalIsodoses } from "../report/isodose.js";
@@ -175,7 +176,7 @@ export async function finishSimulation(
     },
     provenance,
   };
-  return { summary, dose, report: reportInput(simCase, core, summary, dose) };
+  return { summary, dose, report: withOutcomeColumns(reportInput(simCase, core, summary, dose), summary) };
 }
 
 /** At most `n` evenly spaced points, first and last kept. */

@@ -22,7 +22,7 @@ function plotlyBundle(): string {
 }
 
 /** Metrics drawn against the varied fields (per VOI where the name has no group). */
-const PLOTTED = ["meanDoseGy", "D70Gy", "D90Gy", "V100", "radiobiology.meanBedGy", "radiobiology.eudGy", "lung.meanDoseGy", "reflux.share", "tumourToNormalRatio.realised"];
+const PLOTTED = ["meanDoseGy", "D70Gy", "D90Gy", "V100", "radiobiology.meanBedGy", "radiobiology.eudGy", "radiobiology.tcp", "radiobiology.ntcp", "lung.meanDoseGy", "reflux.share", "tumourToNormalRatio.realised"];
 
 /** DVH bands drawn for at most this many cells (all are in cells.json). */
 const MAX_DVH_CELLS = 12;

@@ -7,10 +7,13 @@
 import type { SimulationSummary } from "../pipeline/finish.js";
 
 /** Per-VOI metrics (fields of summary.json's compartments). */
-export const VOI_METRICS = ["meanDoseGy", "D50Gy", "D70Gy", "D90Gy", "D95Gy", "V100", "maxDoseGy", "meanDoseLdmGy", "meanDoseFromSpheresGy", "spheres", "volumeMl", "radiobiology.meanBedGy", "radiobiology.eubedGy", "radiobiology.eudGy", "gEudGy"] as const;
+export const VOI_METRICS = ["meanDoseGy", "D50Gy", "D70Gy", "D90Gy", "D95Gy", "V100", "maxDoseGy", "meanDoseLdmGy", "meanDoseFromSpheresGy", "spheres", "volumeMl", "radiobiology.meanBedGy", "radiobiology.eubedGy", "radiobiology.eudGy", "radiobiology.tcp", "radiobiology.ntcp", "gEudGy"] as const;
 
-/** Results of a compartment's `radiobiology` block (its other fields are the LQ parameters used). */
-const RADIOBIOLOGY_RESULTS = ["meanBedGy", "eubedGy", "eudGy"];
+/**
+ * Results of a compartment's `radiobiology` block (its other fields are the LQ and outcome
+ * parameters used). TCP exists for tumours and NTCP for normal-liver compartments (src/dose/outcome.ts).
+ */
+const RADIOBIOLOGY_RESULTS = ["meanBedGy", "eubedGy", "eudGy", "tcp", "ntcp"];
 
 /** Whole-treatment metrics. `reflux.share` = refluxed spheres / spheres injected. */
 export const GLOBAL_METRICS = ["activityGBq", "spheresInjected", "lung.meanDoseGy", "lung.spheres", "lung.radiobiology.meanBedGy", "lung.radiobiology.eudGy", "reflux.spheres", "reflux.share", "tumourToNormalRatio.realised"] as const;

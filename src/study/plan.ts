@@ -149,6 +149,8 @@ function expandStudy(inputs: PlanInputs): StudyPlan {
     base = withFieldValue(base, parseFieldPath(path, field), value, field);
   }
   const axes = buildAxes(study, file);
+  const maskFile = fieldValue(inputs.baseCase, MASK_FILE);
+  checkSameMask(base, maskFile, inputs, axes, "case");
   const validated = validateCase(base, file, inputs, "case", axes);
   const treeSeed0 = validated.treeSeed;
   const seed0 = validated.seed;
@@ -175,6 +177,7 @@ function expandStudy(inputs: PlanInputs): StudyPlan {
         parameters[p.path] = value;
       }),
     );
+    checkSameMask(doc, maskFile, inputs, axes, `cell ${c} (${describe(parameters)})`);
     const cellSim = c > 0 || axes.length > 0 ? validateCase(doc, file, inputs, `cell ${c} (${describe(parameters)})`, axes).simCase : validated.simCase;
     cellSimCases.push(cellSim);
     cells.push({ index: c, parameters });
@@ -217,6 +220,25 @@ function expandStudy(inputs: PlanInputs): StudyPlan {
 export function runCase(plan: StudyPlan, run: StudyRun): Record<string, unknown> {
   const doc = plan.cellCases[run.cell];
   return { ...withFieldValue(doc, ["tree", "seed"], run.treeSeed, "tree.seed"), seed: run.seed };
+}
+
+const MASK_FILE: readonly PathSegment[] = ["geometry", "mask", "file"];
+
+/**
+ * Every run of a study uses one label image: the base case's `geometry.mask.file`, read once by
+ * `loadStudyPlan` and again by each executor from cell 0. A `set` or `vary` that changes the mask
+ * file would silently simulate every cell on the base case's mask, so it is refused (exit 2 naming
+ * the field); other geometry fields (tumour sizes, T/N, labels of the same image) are per cell.
+ */
+function checkSameMask(doc: Record<string, unknown>, maskFile: unknown, inputs: PlanInputs, axes: readonly Axis[], what: string): void {
+  const file = fieldValue(doc, MASK_FILE);
+  if (file === maskFile) return;
+  const maskPath = pathText(MASK_FILE);
+  const touches = (text: string) => maskPath.startsWith(text) || text.startsWith(maskPath);
+  const message = `${what} has geometry.mask.file ${JSON.stringify(file)}, the base case ${JSON.stringify(maskFile)}: a study reads one mask image for all its runs, so it cannot change the mask file (run one study per mask)`;
+  for (const path of Object.keys(inputs.study.set)) if (touches(pathText(parseFieldPath(path, `set.${path}`)))) throw studyError(inputs.studyFile, `set.${path}`, message);
+  for (const axis of axes) for (const p of axis.parameters) if (touches(pathText(p.segments))) throw studyError(inputs.studyFile, `${p.field}.path`, `"${p.path}": ${message}`);
+  throw studyError(inputs.studyFile, "case", message);
 }
 
 function describe(parameters: Record<string, unknown>): string {

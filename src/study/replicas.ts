@@ -78,21 +78,40 @@ const fmt = (x: number): string => (Number.isFinite(x) ? x.toPrecision(3) : "–
 export const interval = (s: MetricStats | undefined): string => (s?.predictionInterval95 ? `${fmt(s.predictionInterval95[0])} – ${fmt(s.predictionInterval95[1])}` : `n/a (n = ${s?.n ?? 0})`);
 
 /**
+ * The prediction interval of a probability (TCP, NTCP) as text, clipped to [0, 1] (the t interval
+ * assumes normal runs and can leave the range); "" when the VOI has neither.
+ */
+export function probabilityInterval(s: MetricStats | undefined): string {
+  if (s === undefined) return "";
+  if (!s.predictionInterval95) return `n/a (n = ${s.n})`;
+  const clip = (x: number) => Math.min(1, Math.max(0, x));
+  return `${fmt(clip(s.predictionInterval95[0]))} – ${fmt(clip(s.predictionInterval95[1]))}`;
+}
+
+/** A VOI's TCP or NTCP statistics with its label, if it has either. */
+function outcomeStats(voi: Readonly<Record<string, MetricStats>> | undefined): { label: string; stats: MetricStats } | undefined {
+  if (voi?.["radiobiology.tcp"]) return { label: "TCP", stats: voi["radiobiology.tcp"] };
+  if (voi?.["radiobiology.ntcp"]) return { label: "NTCP", stats: voi["radiobiology.ntcp"] };
+  return undefined;
+}
+
+/**
  * The outputs with the uncertainty in summary.json (`uncertainty`) and, in the report's metrics
  * table, the 95 % prediction intervals of the mean dose, D70 and V100 per VOI.
  */
 export function withUncertainty(outputs: SimulationOutputs, u: ReplicaUncertainty): SimulationOutputs {
   const summary = { ...outputs.summary, uncertainty: u } as SimulationSummary;
   const table = outputs.report.metrics;
-  const columns = [...table.columns, `mean dose, 95 % prediction over ${u.replicas} replicas (Gy)`, "D70, 95 % prediction (Gy)", "V100, 95 % prediction"];
+  const columns = [...table.columns, `mean dose, 95 % prediction over ${u.replicas} replicas (Gy)`, "D70, 95 % prediction (Gy)", "V100, 95 % prediction", "TCP or NTCP, 95 % prediction"];
   const rows = table.rows.map((row) => {
     const voi = u.compartments[String(row[0])];
-    if (String(row[0]) === "lung") return [...row, interval(u.lung.meanDoseGy), null, null];
-    return [...row, interval(voi?.meanDoseGy), interval(voi?.D70Gy), interval(voi?.V100)];
+    if (String(row[0]) === "lung") return [...row, interval(u.lung.meanDoseGy), null, null, null];
+    const outcome = outcomeStats(voi);
+    return [...row, interval(voi?.meanDoseGy), interval(voi?.D70Gy), interval(voi?.V100), outcome ? `${outcome.label} ${probabilityInterval(outcome.stats)}` : null];
   });
   const notes = [
     ...(outputs.report.notes ?? []),
-    `Uncertainty: ${u.replicas} replicas, replica k with tree seed and transport seed increased by k; intervals are ${INTERVAL_DEFINITIONS.predictionInterval95}. summary.json (uncertainty) also gives ${Object.keys(INTERVAL_DEFINITIONS).filter((k) => k !== "dvhBands").join(", ")}.`,
+    `Uncertainty: ${u.replicas} replicas, replica k with tree seed and transport seed increased by k; intervals are ${INTERVAL_DEFINITIONS.predictionInterval95} (TCP and NTCP clipped to 0–1). summary.json (uncertainty) also gives ${Object.keys(INTERVAL_DEFINITIONS).filter((k) => k !== "dvhBands").join(", ")}.`,
   ];
   return { ...outputs, summary, report: { ...outputs.report, metrics: { columns, rows }, notes } };
 }
@@ -101,8 +120,11 @@ export function withUncertainty(outputs: SimulationOutputs, u: ReplicaUncertaint
 export function uncertaintyText(summary: SimulationSummary): string {
   const u = (summary as SimulationSummary & { uncertainty?: ReplicaUncertainty }).uncertainty;
   if (!u) return "";
-  const lines = [`95 % prediction intervals over ${u.replicas} replicas (tree and transport seeds + 0 … ${u.replicas - 1}):`, `${"VOI".padEnd(20)} ${"mean Gy".padStart(17)} ${"D70 Gy".padStart(17)} ${"V100".padStart(17)}`];
-  for (const [voi, m] of Object.entries(u.compartments)) lines.push(`${voi.padEnd(20)} ${interval(m.meanDoseGy).padStart(17)} ${interval(m.D70Gy).padStart(17)} ${interval(m.V100).padStart(17)}`);
+  const lines = [`95 % prediction intervals over ${u.replicas} replicas (tree and transport seeds + 0 … ${u.replicas - 1}):`, `${"VOI".padEnd(20)} ${"mean Gy".padStart(17)} ${"D70 Gy".padStart(17)} ${"V100".padStart(17)}   TCP / NTCP`];
+  for (const [voi, m] of Object.entries(u.compartments)) {
+    const outcome = outcomeStats(m);
+    lines.push(`${voi.padEnd(20)} ${interval(m.meanDoseGy).padStart(17)} ${interval(m.D70Gy).padStart(17)} ${interval(m.V100).padStart(17)}${outcome ? `   ${outcome.label} ${probabilityInterval(outcome.stats)}` : ""}`);
+  }
   lines.push(`${"lung".padEnd(20)} ${interval(u.lung.meanDoseGy).padStart(17)}`);
   return lines.join("\n");
 }

@@ -6,19 +6,21 @@
  * - a run's record is written atomically (temporary name + rename), so an interrupted study
  *   leaves finished records and no partial one, and a re-run redoes exactly the missing ones.
  * Runs that share a tree (same geometry, tree section and tree seed) grow it once: it is kept in
- * memory for the next run and in DIR/trees/ for other processes and later re-runs.
+ * memory for the next runs and in DIR/trees/ for other processes and later re-runs. On a
+ * multi-thread pool two runs are in flight at once (one in its main-thread stages while the other
+ * keeps the workers busy); runs that share a geometry build its domain once.
  */
 import { readFile, rm } from "node:fs/promises";
 import { writeFileAtomic } from "../io/atomic.js";
 import { sirtsimVersion } from "../io/results.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import { fftPassRunner } from "../parallel/dose.js";
-import { loadSimulationCase, type SimulationCase } from "../pipeline/caseInput.js";
+import { loadSimulationCase, type PreparedDomain, type SimulationCase } from "../pipeline/caseInput.js";
 import { readCaseMask } from "../pipeline/files.js";
 import type { DoseStageOptions } from "../pipeline/doseStage.js";
 import { finishSimulation, type SimulationOutputs } from "../pipeline/finish.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../pipeline/simulate.js";
-import { checkStageInputs, caseIdentity, decodeTreeFile, encodeTreeFile } from "../pipeline/stageFiles.js";
+import { canonicalJson, checkStageInputs, caseIdentity, decodeTreeFile, encodeTreeFile } from "../pipeline/stageFiles.js";
 import type { Grid } from "../geometry/index.js";
 import { InputError } from "../errors.js";
 import { growTree, type ArterialTree } from "../vascular/index.js";
@@ -38,6 +40,8 @@ export interface RunStudyOptions {
   /** One line per run (stderr in the CLI). */
   readonly log?: (message: string) => void;
   readonly signal?: AbortSignal;
+  /** Runs in flight at once (default 2 on a multi-thread pool, 1 inline). */
+  readonly concurrency?: number;
 }
 
 export interface RunStudyResult {
@@ -82,20 +86,24 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
   const runs = sliceOf(executionOrder(plan), options.slice);
   const { finished } = await runStates(dir);
   const mask = await readCaseMask(plan.cellCases[0], plan.casePath);
-  const trees = new TreeCache(dir, mask?.grid, log);
-  // One FFT runner for the whole study: it keeps its shared buffers between runs of one grid size.
-  const doseOptions: DoseStageOptions = options.pool.workers > 1 ? { runPasses: fftPassRunner(options.pool) } : {};
+  // Two runs at a time on a multi-thread pool: while one run is in its main-thread stages (case
+  // validation, planning, tree growth, dose metrics, report tables), the other's transport,
+  // lodging and FFT keep the workers busy. Each run's result depends on its inputs only (the pool
+  // returns units in task order), so the records are the same bytes as one at a time.
+  const lanes = options.concurrency ?? (options.pool.workers > 1 ? 2 : 1);
+  const trees = new TreeCache(dir, mask?.grid, log, lanes + 1);
+  const domains = new DomainCache();
   const failures: RunFailure[] = [];
   let ran = 0;
   let skipped = 0;
-  for (const [k, run] of runs.entries()) {
-    if (options.signal?.aborted) break;
+  let next = 0;
+  const runOne = async (k: number, run: StudyRun, doseOptions: DoseStageOptions): Promise<void> => {
     if (finished.has(run.id)) {
       // A record is reused only if this sirtsim wrote it for this run; otherwise the run is redone.
       const record = await readRunRecord(dir, run.id);
       if (record !== null && record.id === run.id && record.sirtsimVersion === sirtsimVersion()) {
         skipped++;
-        continue;
+        return;
       }
       log(`run ${k + 1}/${runs.length} (${run.id.slice(0, 12)}): its record is unreadable or from sirtsim ${record?.sirtsimVersion ?? "?"}; redoing it`);
     }
@@ -103,7 +111,9 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
     const t0 = Date.now();
     try {
       plantedFailure(run);
-      const simCase = loadSimulationCase(runCase(plan, run), plan.casePath, mask?.grid);
+      const doc = runCase(plan, run);
+      const simCase = loadSimulationCase(doc, plan.casePath, mask?.grid, domains.get(doc));
+      domains.keep(doc, simCase);
       const tree = await trees.get(run.treeKey, simCase);
       const outputs = await simulateRun(simCase, options.pool, tree, doseOptions);
       await writeFileAtomic(runPath(dir, run.id), `${JSON.stringify(runRecord(run.id, outputs))}\n`);
@@ -116,7 +126,19 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
       await writeFileAtomic(failurePath(dir, run.id), `${JSON.stringify(failure, null, 1)}\n`);
       log(`${label}: FAILED: ${failure.error}`);
     }
-  }
+  };
+  const lane = async (): Promise<void> => {
+    // One FFT runner per lane: it keeps its shared buffers between the lane's runs of one grid size.
+    const doseOptions: DoseStageOptions = options.pool.workers > 1 ? { runPasses: fftPassRunner(options.pool) } : {};
+    while (next < runs.length && !options.signal?.aborted) {
+      const k = next++;
+      await runOne(k, runs[k], doseOptions);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, runs.length)) }, lane));
+  // Failures in run order, whichever lane finished first.
+  const order = new Map(runs.map((r, i) => [r.id, i]));
+  failures.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   return { ran, skipped, failures };
 }
 
@@ -141,26 +163,62 @@ export function runRecord(id: string, outputs: SimulationOutputs): RunRecord {
 }
 
 /**
- * Trees by key: the last one in memory, all of them in DIR/trees/ as checked stage files (the
+ * The domain and its lattice integral by geometry section: building them takes about a second per
+ * run at the default lattice (integrateDomain), and they depend on the geometry alone (the mask is
+ * one image for the whole study, plan.ts), so runs that share a geometry — all of them unless a
+ * geometry field is varied — build them once. loadSimulationCase still validates every section.
+ */
+class DomainCache {
+  private readonly prepared = new Map<string, PreparedDomain>();
+
+  private static key(doc: Record<string, unknown>): string {
+    return canonicalJson(doc.geometry ?? null);
+  }
+
+  get(doc: Record<string, unknown>): PreparedDomain | undefined {
+    return this.prepared.get(DomainCache.key(doc));
+  }
+
+  keep(doc: Record<string, unknown>, simCase: SimulationCase): void {
+    const key = DomainCache.key(doc);
+    // The integral is lazy on the case; forcing it here costs nothing extra (planning and the tree need it).
+    if (!this.prepared.has(key)) this.prepared.set(key, { domain: simCase.domain, integral: simCase.integral });
+  }
+}
+
+/**
+ * Trees by key: the last few in memory (one per run in flight), all of them in DIR/trees/ as checked stage files (the
  * tree.bin format of `sirtsim tree`): a cached file is used only if its checksum holds and its
  * header's inputs (geometry with the mask by content, tree section and seed) are this run's;
  * a damaged or foreign file is regrown and replaced.
  */
 class TreeCache {
-  private key: string | null = null;
-  private tree: ArterialTree | null = null;
+  /** Trees by key, most recently used last; at most `capacity` kept (one per run in flight, plus one). */
+  private readonly trees = new Map<string, Promise<ArterialTree>>();
 
   constructor(
     private readonly dir: string,
     private readonly mask: Grid<Uint8Array> | undefined,
     private readonly log: (message: string) => void,
+    private readonly capacity = 1,
   ) {}
 
-  async get(key: string, simCase: SimulationCase): Promise<ArterialTree> {
-    if (this.key === key && this.tree) return this.tree;
+  get(key: string, simCase: SimulationCase): Promise<ArterialTree> {
+    // Runs in flight that share a tree wait for the same growth rather than growing it twice.
+    let tree = this.trees.get(key);
+    if (tree === undefined) {
+      tree = this.load(key, simCase);
+      // A failed growth is not kept: the next run of that tree retries (and reports its own error).
+      tree.catch(() => this.trees.get(key) === tree && this.trees.delete(key));
+    } else this.trees.delete(key);
+    this.trees.set(key, tree);
+    while (this.trees.size > this.capacity) this.trees.delete(this.trees.keys().next().value as string);
+    return tree;
+  }
+
+  private async load(key: string, simCase: SimulationCase): Promise<ArterialTree> {
     const path = treePath(this.dir, key);
     const inputs = caseIdentity(simCase, this.mask).treeInputs;
-    let tree: ArterialTree | null = null;
     let bytes: Uint8Array | null = null;
     try {
       bytes = new Uint8Array(await readFile(path));
@@ -171,18 +229,14 @@ class TreeCache {
       try {
         const decoded = decodeTreeFile(bytes, path);
         checkStageInputs(decoded.header, inputs, path, path, "tree");
-        tree = decoded.tree;
+        return decoded.tree;
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         this.log(`${err.message}; regrowing it`);
       }
     }
-    if (tree === null) {
-      tree = growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
-      await writeFileAtomic(path, encodeTreeFile(tree, inputs));
-    }
-    this.key = key;
-    this.tree = tree;
+    const tree = growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
+    await writeFileAtomic(path, encodeTreeFile(tree, inputs));
     return tree;
   }
 }

@@ -117,7 +117,11 @@ describe("sirtsim dose radiobiology (CLI): BED/EUD per VOI with its tissue's LQ 
     const rows = r.stdout.split("\n").filter((line) => /^\d+\s/.test(line));
     expect(rows[0]).toContain("normalLiver");
     expect(rows[1]).toContain("tumour");
-    const tumourBed = Number(rows[1].trim().split(/\s+/).at(-2));
+    // Columns end with BED, EUD, TCP, NTCP (TCP/NTCP: src/dose/outcome.ts; "–" where the tissue has no model).
+    expect(r.stdout).toMatch(/EUD Gy\s+TCP\s+NTCP/);
+    expect(rows[1].trim().split(/\s+/).at(-1)).toBe("–");
+    expect(Number(rows[1].trim().split(/\s+/).at(-2))).toBeGreaterThanOrEqual(0);
+    const tumourBed = Number(rows[1].trim().split(/\s+/).at(-4));
     const d = Number(rows[1].trim().split(/\s+/)[2]);
     // The table prints 0.1 Gy: compare to 1e-4.
     expect(tumourBed / bedPermanentImplantGy(d, "Y-90", { alphaBetaGy: 5, repairHalfTimeH: 1.5 })).toBeCloseTo(1, 4);
@@ -128,6 +132,9 @@ describe("sirtsim dose radiobiology (CLI): BED/EUD per VOI with its tissue's LQ 
       [["--lq", "tumour.alphaBetaGy=-1"], "--lq tumour.alphaBetaGy must be a number"],
       [["--lq", "kidney.alphaBetaGy=3"], "--lq must be one of tumour, normalLiver, lung"],
       [["--tissue", "2=bone"], "--tissue must be one of tumour, normalLiver, lung"],
+      // TCP is the tumour's model and NTCP the normal liver's (src/dose/outcome.ts).
+      [["--lq", "lung.ntcp.m=0.3"], "--lq lung.ntcp.m=0.3: ntcp applies to normalLiver only"],
+      [["--lq", "normalLiver.ntcp.m=0"], "--lq normalLiver.ntcp.m must be"],
       [["--tissue", "7=tumour"], "--tissue 7: no such VOI"],
       // An --lq for a tissue no VOI has would have no effect: refused, naming the option.
       [["--lq", "tumour.alphaBetaGy=8"], "--lq tumour.*: no VOI is of tissue tumour"],

@@ -65,7 +65,7 @@ describe("parseDoseConfig", () => {
   it("fills every default and names an invalid field with its range", () => {
     const c = parseDoseConfig(undefined);
     expect(c.method).toBe("fft");
-    expect(c.radiobiology.tumour).toEqual({ alphaBetaGy: 10, repairHalfTimeH: 1.5, alphaPerGy: 0.005 });
+    expect(c.radiobiology.tumour).toMatchObject({ alphaBetaGy: 10, repairHalfTimeH: 1.5, alphaPerGy: 0.005 });
     expect(c.integrationHours).toBeNull();
     expect(() => parseDoseConfig({ voxelMm: 20 })).toThrow(/dose.voxelMm/);
     expect(() => parseDoseConfig({ nope: 1 })).toThrow(/dose/);

@@ -126,8 +126,9 @@ describe("tissue types", () => {
 
   it("parseDoseConfig fills dose.radiobiology per tissue, accepts partial overrides and refuses the old bedTumour and eudA 0", () => {
     const c = parseDoseConfig({ radiobiology: { tumour: { alphaBetaGy: 8 } } });
-    expect(c.radiobiology.tumour).toEqual({ alphaBetaGy: 8, repairHalfTimeH: 1.5, alphaPerGy: 0.005 });
-    expect(c.radiobiology.normalLiver).toEqual({ alphaBetaGy: 2.5, repairHalfTimeH: 2.5, alphaPerGy: 0.005 });
+    // (plus the tumour's tcp and the normal liver's ntcp: test/dose/radiobiologyOutcome.test.ts)
+    expect(c.radiobiology.tumour).toMatchObject({ alphaBetaGy: 8, repairHalfTimeH: 1.5, alphaPerGy: 0.005 });
+    expect(c.radiobiology.normalLiver).toMatchObject({ alphaBetaGy: 2.5, repairHalfTimeH: 2.5, alphaPerGy: 0.005 });
     expect(c.radiobiology.lung).toEqual({ alphaBetaGy: 3, repairHalfTimeH: 1.5, alphaPerGy: 0.005 });
     expect(() => parseDoseConfig({ bedTumour: { alphaBetaGy: 10 } })).toThrow(/dose/);
     expect(() => parseDoseConfig({ radiobiology: { lung: { alphaBetaGy: -1 } } })).toThrow(/dose.radiobiology.lung.alphaBetaGy/);

@@ -12,7 +12,7 @@ import { voiMask } from "../../src/pipeline/doseStage.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
 import { depositLodgedSpheres, simulateCore } from "../../src/pipeline/simulate.js";
 import { finishSimulation } from "../../src/pipeline/finish.js";
-import { bedPermanentImplantGy, voiRadiobiology } from "../../src/dose/radiobiology.js";
+import { bedPermanentImplantGy, RADIOBIOLOGY_DEFAULTS, voiRadiobiology } from "../../src/dose/radiobiology.js";
 import { smallCase } from "./smallCase.js";
 
 describe("simulate: radiobiology per compartment", () => {
@@ -31,7 +31,7 @@ describe("simulate: radiobiology per compartment", () => {
     const mask = voiMask(dose.labels, [2, 4]);
     const voxels: number[] = [];
     for (let n = 0; n < mask.data.length; n++) if (mask.data[n]) voxels.push(dose.doseGy.data[n]);
-    const expected = voiRadiobiology(voxels, { nuclide: "Y-90", tissue: "tumour", params: { alphaBetaGy: 8, repairHalfTimeH: 1.5, alphaPerGy: 0.004 } });
+    const expected = voiRadiobiology(voxels, { nuclide: "Y-90", tissue: "tumour", params: { alphaBetaGy: 8, repairHalfTimeH: 1.5, alphaPerGy: 0.004, tcp: RADIOBIOLOGY_DEFAULTS.tumour.tcp } });
     expect(summary.compartments.right.radiobiology!.meanBedGy).toBeCloseTo(expected.meanBedGy, 9);
     expect(summary.compartments.right.radiobiology!.eudGy).toBeCloseTo(expected.eudGy, 9);
     // A heterogeneous dose: EUD below the mean dose, mean BED above the BED of the mean dose (Jensen).
@@ -41,9 +41,15 @@ describe("simulate: radiobiology per compartment", () => {
     expect(right.gEudGy).toBeLessThan(right.meanDoseGy);
     expect(summary.lung.radiobiology.meanBedGy).toBeCloseTo(bedPermanentImplantGy(summary.lung.meanDoseGy, "Y-90", { alphaBetaGy: 2.8, repairHalfTimeH: 1.5 }), 9);
     expect(summary.lung.radiobiology.eudGy).toBeCloseTo(summary.lung.meanDoseGy, 9);
-    // The report's metrics table carries them.
-    expect(report.metrics.columns.slice(-2)).toEqual(["mean BED (Gy)", "EUD (Gy)"]);
+    // The report's metrics table carries them, and TCP (tumours) / NTCP (normal liver) (src/pipeline/outcomeReport.ts).
+    const col = (name: string) => report.metrics.columns.indexOf(name);
     const row = report.metrics.rows.find((r) => r[0] === "right")!;
-    expect(row.slice(-2)).toEqual([right.radiobiology!.meanBedGy, right.radiobiology!.eudGy]);
+    expect([row[col("mean BED (Gy)")], row[col("EUD (Gy)")]]).toEqual([right.radiobiology!.meanBedGy, right.radiobiology!.eudGy]);
+    expect(right.radiobiology!.tcp).toBeCloseTo(expected.tcp!, 9);
+    expect([row[col("TCP")], row[col("NTCP")]]).toEqual([right.radiobiology!.tcp, null]);
+    const normal = report.metrics.rows.find((r) => r[0] === "normal")!;
+    expect(summary.compartments.normal.radiobiology!.ntcp).toEqual(expect.any(Number));
+    expect([normal[col("TCP")], normal[col("NTCP")]]).toEqual([null, summary.compartments.normal.radiobiology!.ntcp]);
+    expect(report.notes?.some((n) => n.includes("Lyman–Kutcher–Burman"))).toBe(true);
   });
 });

@@ -30,8 +30,18 @@ describe("replicaUncertainty", () => {
     expect(u.compartments.right.meanDoseGy.sd).toBeGreaterThan(0);
     const withU = withUncertainty(first, u);
     expect((withU.summary as unknown as { uncertainty: unknown }).uncertainty).toBe(u);
-    expect(withU.report.metrics.columns.at(-3)).toContain("95 % prediction over 2 replicas");
+    expect(withU.report.metrics.columns.at(-4)).toContain("95 % prediction over 2 replicas");
     expect(withU.report.metrics.rows.every((r) => r.length === withU.report.metrics.columns.length)).toBe(true);
+    // TCP of the tumours and NTCP of the normal liver get the same statistics (src/dose/outcome.ts).
+    for (const [voi, name] of [["right", "radiobiology.tcp"], ["normal", "radiobiology.ntcp"]] as const) {
+      const key = name.slice("radiobiology.".length) as "tcp" | "ntcp";
+      const values = [first.summary.compartments[voi].radiobiology![key]!, second.summary.compartments[voi].radiobiology![key]!];
+      expect(u.compartments[voi][name].n).toBe(2);
+      expect(u.compartments[voi][name].mean).toBeCloseTo((values[0] + values[1]) / 2, 12);
+    }
+    expect(u.compartments.right["radiobiology.ntcp"]).toBeUndefined();
+    const tcpCell = withU.report.metrics.rows.find((r) => r[0] === "right")!.at(-1);
+    expect(String(tcpCell)).toMatch(/^TCP (\d|n\/a)/);
     await pool.destroy();
   });
 });

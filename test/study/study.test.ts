@@ -67,7 +67,9 @@ describe("sirtsim study (local executor)", () => {
 
       // 3. Cell statistics equal a hand computation from the rows (n = 2 per cell).
       const cellsRows = parseCsv(await readFile(join(out, "cells.csv"), "utf8"));
-      for (const metric of ["right.meanDoseGy", "normal.D70Gy", "lung.meanDoseGy"]) {
+      // TCP of a tumour and NTCP of the normal liver are study metrics like the doses (src/dose/outcome.ts).
+      for (const metric of ["right.radiobiology.tcp", "normal.radiobiology.ntcp"]) expect(rows.every((r) => Number(r[metric]) >= 0 && Number(r[metric]) <= 1)).toBe(true);
+      for (const metric of ["right.meanDoseGy", "normal.D70Gy", "lung.meanDoseGy", "right.radiobiology.tcp"]) {
         for (const cell of ["0", "1"]) {
           const xs = rows.filter((r) => r.cell === cell).map((r) => Number(r[metric]));
           const mean = (xs[0] + xs[1]) / 2;
@@ -92,6 +94,9 @@ describe("sirtsim study (local executor)", () => {
       expect(await readdir(join(out, "trees"))).toHaveLength(1);
 
       // 4. Delete one run record: the re-run redoes it alone and the tables come out the same bytes.
+      //    (Run 2 first ran after run 0 in the same runStudy, on the domain and integral the runner
+      //    kept from it (DomainCache); redone alone it loads them afresh: same bytes, so the reuse
+      //    changes nothing.)
       await rm(join(out, "runs", `${plan.runs[2].id}.json`));
       result = await runStudy(out, plan, { pool });
       expect({ ran: result.ran, skipped: result.skipped }).toEqual({ ran: 1, skipped: 3 });
@@ -117,6 +122,20 @@ describe("sirtsim study (local executor)", () => {
       expect(logged.join("\n")).toContain("checksum mismatch");
       await collectStudy(out, plan);
       expect(await readFile(join(out, "runs.csv"), "utf8")).toBe(runsCsv);
+
+      // 5b. On a 2-thread pool two runs are in flight at once (runner lanes): the tables are the same bytes.
+      const pool2 = createPool({ workers: 2 });
+      try {
+        const out2 = join(dir, "out2");
+        await writePlan(out2, plan);
+        result = await runStudy(out2, plan, { pool: pool2 });
+        expect({ ran: result.ran, failed: result.failures.length }).toEqual({ ran: 4, failed: 0 });
+        await collectStudy(out2, plan);
+        expect(await readFile(join(out2, "runs.csv"), "utf8")).toBe(runsCsv);
+        expect(await readFile(join(out2, "cells.csv"), "utf8")).toBe(await readFile(join(out, "cells.csv"), "utf8"));
+      } finally {
+        await pool2.destroy();
+      }
 
       // 6. A plan expanded by another sirtsim version is refused (its ids embed that version).
       await expect(runStudy(out, { ...plan, sirtsimVersion: "0.0.0-stale" }, { pool })).rejects.toThrow(/planned by sirtsim 0\.0\.0-stale/);

@@ -32,6 +32,9 @@ describe("sirtsim study: bad study files exit 2 naming the file and field, nothi
     ["zipped fields of unequal length", tinyStudy({ vary: [{ zip: [{ path: "lungShuntFraction", values: [0.05, 0.1] }, { path: "dose.voxelMm", values: [8] }] }] }), /vary\[0\]\.zip\[1\]/],
     ["an unknown metric", tinyStudy({ metrics: ["D71Gy"] }), /metrics\[0\]/],
     ["an unknown study key", tinyStudy({ replica: 3 }), /replica/],
+    // One mask image serves every run (read once from the base case): changing it is refused.
+    ["a varied mask file", tinyStudy({ vary: [{ path: "geometry.mask.file", values: ["a.nii.gz", "b.nii.gz"] }] }), /vary\[0\]\.path.*geometry\.mask\.file.*cannot change the mask file/],
+    ["a mask file set for the study", tinyStudy({ set: { "geometry.mask": { file: "a.nii.gz" } } }), /set\.geometry\.mask.*cannot change the mask file/],
   ];
   for (const [what, study, field] of cases) {
     it(`${what} → exit 2`, () => {

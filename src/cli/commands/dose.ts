@@ -23,7 +23,9 @@
  * Each VOI gets BED and EUD (src/dose/radiobiology.ts) with the LQ parameters of its tissue type:
  * by name (tissueOfVoiName: tumour*, lesion*, … → tumour), else normal liver; `--tissue 2=tumour`
  * (label number or name; `activity` for the unlabelled VOI) overrides, and
- * `--lq tumour.alphaBetaGy=8` sets a parameter (the case file's dose.radiobiology fields).
+ * `--lq tumour.alphaBetaGy=8` sets a parameter (the case file's dose.radiobiology fields), and
+ * `--lq normalLiver.ntcp.td50BedGy=250` an outcome parameter (TCP of tumours, NTCP of the normal
+ * liver: src/dose/outcome.ts).
  */
 import type { Command } from "commander";
 import { join } from "node:path";
@@ -33,7 +35,9 @@ import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
 import { dvh, boundedDvhBinWidthGy, dvhCurve, type Dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
-import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type LqParameters, type TissueType } from "../../dose/radiobiology.js";
+import { NTCP_DEFAULTS, TCP_DEFAULTS } from "../../dose/outcome.js";
+import { LQ_OPTION_HELP, parseLqSpec } from "../lqOption.js";
+import { checkLqParameters, parseTissueType, RADIOBIOLOGY_DEFAULTS, tissueOfVoiName, TISSUE_TYPES, type RadiobiologyParameters, type TissueType } from "../../dose/radiobiology.js";
 import { voxelSValues } from "../../dose/svalues.js";
 import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
@@ -103,7 +107,7 @@ export function registerDose(program: Command): void {
     .option("--ct <ct>", "CT (DICOM folder or NIfTI, HU): the grid RTSTRUCT/SEG were drawn on, the report's underlay, lung mass")
     .option("--dvh-bin-gy <gy>", "dose spacing of dvh.csv, Gy", "1")
     .option("--tissue <voi=type>", `tissue type of a VOI (label number or name, or "activity"): ${TISSUE_TYPES.join(", ")}; repeatable (default: by name, else normalLiver)`, collect)
-    .option("--lq <tissue.field=value>", "LQ parameter of a tissue type for BED/EUD, e.g. tumour.alphaBetaGy=8 (fields alphaBetaGy, repairHalfTimeH, alphaPerGy); repeatable", collect)
+    .option("--lq <tissue.field=value>", LQ_OPTION_HELP, collect)
     .option("--workers <n>", "worker threads for the FFT (default: available cores; 1 = inline)")
     .option(...MAX_MEMORY_OPTION)
     .option("--json", "print one JSON document on stdout")
@@ -334,6 +338,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
       ...result.provenance,
       "radiobiology: BED Dale 1985 (permanent implant with repair; to --until-h when given), mean over voxels; EUD Niemierko 1997 from voxel BEDs",
       ...TISSUE_TYPES.map((t) => `${t}: alpha/beta ${lq[t].alphaBetaGy} Gy, T_rep ${lq[t].repairHalfTimeH} h, alpha ${lq[t].alphaPerGy}/Gy${lq[t] === RADIOBIOLOGY_DEFAULTS[t] ? ` (${RADIOBIOLOGY_DEFAULTS[t].source})` : " (--lq)"}`),
+      ...outcomeProvenance(lq),
       ...concentration.notes,
     ],
   };
@@ -360,8 +365,8 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     ...(ct ? { anatomy: { kind: "ct" as const, grid: ct.grid } } : labels ? { anatomy: { kind: "labels" as const, grid: labels.labels, names: labels.names } } : {}),
     dvh: curves,
     metrics: {
-      columns: ["VOI", "volume mL", "mean Gy", "D70 Gy", "D90 Gy", "max Gy", "V100 %", "tissue", "mean BED Gy", "EUD Gy"],
-      rows: summary.vois.map((v) => [v.name, v.metrics.volumeMl, v.metrics.meanGy, v.metrics.d.D70, v.metrics.d.D90, v.metrics.maxGy, 100 * v.metrics.v.V100, v.tissue, v.metrics.radiobiology?.meanBedGy ?? null, v.metrics.radiobiology?.eudGy ?? null]),
+      columns: ["VOI", "volume mL", "mean Gy", "D70 Gy", "D90 Gy", "max Gy", "V100 %", "tissue", "mean BED Gy", "EUD Gy", "TCP", "NTCP"],
+      rows: summary.vois.map((v) => [v.name, v.metrics.volumeMl, v.metrics.meanGy, v.metrics.d.D70, v.metrics.d.D90, v.metrics.maxGy, 100 * v.metrics.v.V100, v.tissue, v.metrics.radiobiology?.meanBedGy ?? null, v.metrics.radiobiology?.eudGy ?? null, v.metrics.radiobiology?.tcp ?? null, v.metrics.radiobiology?.ntcp ?? null]),
     },
     advisories: [],
     provenance: { provenance: summary.provenance },
@@ -410,19 +415,27 @@ function lungMassFromCtKg(ct: ImageInput, labels: Grid<Uint16Array>, lungLabels:
   return grams / 1000;
 }
 
-/** `--lq tumour.alphaBetaGy=8` (repeatable) over the defaults of radiobiology.ts. */
-function parseLqOptions(specs: readonly string[]): Record<TissueType, LqParameters> {
-  const out = { ...RADIOBIOLOGY_DEFAULTS } as Record<TissueType, LqParameters>;
-  for (const spec of specs) {
-    const m = /^([A-Za-z]+)\.(alphaBetaGy|repairHalfTimeH|alphaPerGy)=(.*)$/.exec(spec);
-    if (!m) throw new InputError("--lq", `--lq must be TISSUE.FIELD=VALUE with TISSUE one of ${TISSUE_TYPES.join(", ")} and FIELD one of alphaBetaGy, repairHalfTimeH, alphaPerGy, got ${JSON.stringify(spec)}`);
-    const tissue = parseTissueType("--lq", m[1]);
-    const field = m[2] as keyof LqParameters;
-    const value = parseNumberOption(`--lq ${tissue}.${field}`, m[3], Number.MIN_VALUE, field === "alphaPerGy" ? 10 : 1000);
-    out[tissue] = { ...out[tissue], [field]: value };
+/** `--lq tumour.alphaBetaGy=8`, `--lq tumour.tcp.eud50Gy=60` (repeatable) over the defaults of radiobiology.ts / outcome.ts. */
+function parseLqOptions(specs: readonly string[]): Record<TissueType, RadiobiologyParameters> {
+  const out = { ...RADIOBIOLOGY_DEFAULTS } as Record<TissueType, RadiobiologyParameters>;
+  for (const spec of specs.map(parseLqSpec)) {
+    const current = out[spec.tissue];
+    if (spec.group === null) out[spec.tissue] = { ...current, [spec.field]: spec.value };
+    else out[spec.tissue] = { ...current, [spec.group]: { ...current[spec.group]!, [spec.field]: spec.value } };
   }
   for (const t of TISSUE_TYPES) checkLqParameters(`--lq ${t}`, out[t]);
   return out;
+}
+
+/** Which TCP / NTCP model and parameters the VOIs got (src/dose/outcome.ts). */
+function outcomeProvenance(lq: Record<TissueType, RadiobiologyParameters>): string[] {
+  const tcp = lq.tumour.tcp;
+  const ntcp = lq.normalLiver.ntcp;
+  return [
+    tcp ? `TCP (tumour VOIs): logistic in the EUD, EUD50 ${tcp.eud50Gy} Gy, gamma50 ${tcp.gamma50} (${tcp === RADIOBIOLOGY_DEFAULTS.tumour.tcp ? TCP_DEFAULTS.source : "--lq"})` : "TCP: not computed",
+    ntcp ? `NTCP (normal-liver VOIs): LKB on voxel BEDs, TD50 ${ntcp.td50BedGy} Gy BED, m ${ntcp.m}, n ${ntcp.n} (${ntcp === RADIOBIOLOGY_DEFAULTS.normalLiver.ntcp ? NTCP_DEFAULTS.source : "--lq"})` : "NTCP: not computed",
+    "TCP and NTCP are population models (small HCC cohorts, wide uncertainty); no NET parameters were found",
+  ];
 }
 
 /** The tissue types the (already validated) `--lq` specs set. */
@@ -468,7 +481,7 @@ function formatDose(s: DoseSummary, out: string): string {
     ...(s.negativeVoxels.count > 0 ? [`negative voxels clipped: ${s.negativeVoxels.count}, summing to ${s.negativeVoxels.sum.toPrecision(4)} ${s.negativeVoxels.unit}`] : []),
     ...(s.lung ? [`lung dose ${s.lung.doseGy.toFixed(2)} Gy (LSF ${s.lungShuntFraction.toFixed(4)}, lung mass ${s.lung.massKg.toFixed(3)} kg from ${s.lung.massSource})`] : []),
     "",
-    "VOI              volume mL   mean Gy    D70 Gy    D90 Gy    max Gy   V100 %   V205 %  tissue       BED Gy    EUD Gy",
+    "VOI              volume mL   mean Gy    D70 Gy    D90 Gy    max Gy   V100 %   V205 %  tissue       BED Gy    EUD Gy    TCP   NTCP",
   ];
   for (const v of s.vois) {
     const m = v.metrics;
@@ -486,6 +499,8 @@ function formatDose(s: DoseSummary, out: string): string {
         ` ${v.tissue.padEnd(11)}`,
         (rb ? rb.meanBedGy.toFixed(1) : "–").padStart(9),
         (rb ? rb.eudGy.toFixed(1) : "–").padStart(9),
+        (typeof rb?.tcp === "number" ? rb.tcp.toFixed(3) : "–").padStart(6),
+        (typeof rb?.ntcp === "number" ? rb.ntcp.toFixed(3) : "–").padStart(6),
       ].join(" "),
     );
   }

@@ -14,6 +14,7 @@ import { createProgress } from "../../parallel/progress.js";
 import type { WorkerPool } from "../../parallel/pool.js";
 import { readCaseFile, resolveCase, resolvedCaseJson, withOverrides } from "../../pipeline/resolveCase.js";
 import { withPatientImages, writePatientRtDose, type PatientImages } from "../../pipeline/patientImages.js";
+import { LQ_OPTION_HELP, withLqSpecs } from "../lqOption.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../../pipeline/simulate.js";
 import type { ShardCounts, SimulationCore } from "../../pipeline/simulate.js";
 import type { SimulationCase } from "../../pipeline/caseInput.js";
@@ -41,6 +42,7 @@ interface SimulateCommandOptions {
   lodged?: string;
   strict?: boolean;
   isodose?: string;
+  lq?: string[];
   replicas?: string;
   maxMemory?: string;
 }
@@ -58,6 +60,7 @@ export function registerSimulate(program: Command): void {
     .option("--tree <file>", "use a tree.bin from an earlier run instead of growing the tree")
     .option("--lodged <file>", "use lodged.bin (+ transport.json beside it) from an earlier run instead of the transport stage")
     .option("--strict", `write the outputs, then exit ${EXIT_UNSAFE} when a contraindication or an exceeded limit remains`)
+    .option("--lq <tissue.field=value>", LQ_OPTION_HELP, (value: string, previous: string[] = []) => [...previous, value])
     .option("--isodose <gy,...>", "isodose lines of the report, Gy, comma-separated (sets the case's report.isodoseGy; default: the product's clinical levels)")
     .option(...MAX_MEMORY_OPTION)
     .option("--replicas <n>", "simulate N replicas (tree and transport seeds + 0 … N−1): per-VOI 95 % intervals in summary.json (uncertainty) and report.html")
@@ -78,7 +81,9 @@ async function simulateInto(output: OutputDir, caseFile: string, options: Simula
   }
   const read = await readCaseFile(caseFile);
   // --isodose is written into the case (as --seed is), so a shard's case.json carries it to `sirtsim merge`.
-  const file = options.isodose === undefined ? read : { ...read, json: { ...read.json, report: { ...(read.json.report as object | undefined), isodoseGy: parseIsodoseOption(options.isodose) } } };
+  const withIsodose = options.isodose === undefined ? read : { ...read, json: { ...read.json, report: { ...(read.json.report as object | undefined), isodoseGy: parseIsodoseOption(options.isodose) } } };
+  // --lq likewise (dose.radiobiology: LQ, TCP and NTCP parameters), so the case.json written says what was used.
+  const file = options.lq === undefined ? withIsodose : { ...withIsodose, json: withLqSpecs(withIsodose.json, options.lq) };
   const overrides = options.seed !== undefined ? { seed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {};
   const caseJson = withOverrides(file.json, overrides);
   const workers = parseWorkers(options.workers);
@@ -251,14 +256,16 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
   return lines.join("\n");
 }
 
-/** BED / EUD per compartment and the lung (issue 15.5), as its own small table. */
+const probabilityText = (p: number | null | undefined): string => (typeof p === "number" ? p.toFixed(3) : "–");
+
+/** BED / EUD per compartment and the lung (issue 15.5), TCP of tumours and NTCP of the normal liver (src/dose/outcome.ts), as its own small table. */
 function radiobiologyLines(s: Awaited<ReturnType<typeof finishSimulation>>["summary"]): string[] {
   const rows = [...Object.entries(s.compartments).map(([name, c]) => [name, c.radiobiology] as const), ["lung", s.lung.radiobiology] as const];
   // α is printed too: the EUD depends on it strongly (and its default is an unverified placeholder).
-  const lines = ["", `${"VOI".padEnd(20)} ${"tissue".padEnd(12)} ${"α/β Gy".padStart(7)} ${"T_rep h".padStart(7)} ${"α /Gy".padStart(7)} ${"BED Gy".padStart(9)} ${"EUD Gy".padStart(9)}`];
+  const lines = ["", `${"VOI".padEnd(20)} ${"tissue".padEnd(12)} ${"α/β Gy".padStart(7)} ${"T_rep h".padStart(7)} ${"α /Gy".padStart(7)} ${"BED Gy".padStart(9)} ${"EUD Gy".padStart(9)} ${"TCP".padStart(6)} ${"NTCP".padStart(6)}`];
   for (const [name, r] of rows) {
     if (r === null) continue;
-    lines.push(`${name.padEnd(20)} ${r.tissue.padEnd(12)} ${String(r.alphaBetaGy).padStart(7)} ${String(r.repairHalfTimeH).padStart(7)} ${String(r.alphaPerGy).padStart(7)} ${r.meanBedGy.toFixed(1).padStart(9)} ${r.eudGy.toFixed(1).padStart(9)}`);
+    lines.push(`${name.padEnd(20)} ${r.tissue.padEnd(12)} ${String(r.alphaBetaGy).padStart(7)} ${String(r.repairHalfTimeH).padStart(7)} ${String(r.alphaPerGy).padStart(7)} ${r.meanBedGy.toFixed(1).padStart(9)} ${r.eudGy.toFixed(1).padStart(9)} ${probabilityText(r.tcp).padStart(6)} ${probabilityText(r.ntcp).padStart(6)}`);
   }
   return lines;
 }
