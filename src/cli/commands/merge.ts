@@ -17,7 +17,8 @@ import { InputError } from "../../errors.js";
 import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
 import { loadSimulationCase } from "../../pipeline/caseInput.js";
 import { simulateCore } from "../../pipeline/simulate.js";
-import { finishSimulation } from "../../pipeline/finish.js";
+import { finishSimulation, simulationWarnings } from "../../pipeline/finish.js";
+import { warnOnStderr } from "../safety.js";
 import { writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { doseGridGeometry } from "../../pipeline/doseStage.js";
 import { readBytes, readCaseMask, readJsonFile, readStageInputs } from "../../pipeline/files.js";
@@ -109,6 +110,7 @@ async function mergeInto(output: OutputDir, dirs: readonly string[], options: { 
   const files = encodeSimulationStageFiles(identity, core, simCase.seed);
   const outputs = await withPool(workers, (pool) => finishSimulation(simCase, core, counts!, outside, doseStageOptions(pool, Boolean(options.json))));
   await output.commit((dir) => writeSimulationOutputs(dir, caseJson, core, outputs, files));
+  warnOnStderr(simulationWarnings(outputs.summary));
   if (options.json) printJson(outputs.summary);
   else printText(humanSummary(outputs.summary, options.out), false);
 }
