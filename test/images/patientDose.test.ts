@@ -58,7 +58,7 @@ describe("sirtsim dose on the synthetic patient", () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.quantity).toBe("counts");
     expect(doc.dims).toEqual(truth.grids.spect.dims);
-    expect(doc.labels).toEqual({ source: "seg", resampled: true });
+    expect(doc.labels).toEqual({ source: "seg", resampled: true, clipped: [] });
     expect(doc.lungShuntFraction).toBeCloseTo(truth.spect.lsfFromCounts, 10);
     const got = byName(doc.vois);
     for (const [name, ml] of Object.entries(truth.spect.volumesMlOnSpectGrid as Record<string, number>)) expect(got[name].volumeMl, name).toBeCloseTo(ml, 6);
