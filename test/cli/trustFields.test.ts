@@ -3,7 +3,7 @@
  * "left" list of STATUS.md; issue 15), through the real CLI (dist/, built by `npm test`'s pretest):
  *
  * - `dose.dPercents` / `dose.vThresholdsGy`: each requested D_x and V_y per VOI in summary.json,
- *   the terminal table and report.html;
+ *   metrics.csv, the terminal table and report.html;
  * - `residualFraction`: the dispensed activity = administered / (1 − residual), a hand number;
  * - `transport.timelinePoints`: the timeline's points in summary.json; refused where it has none;
  * - `wholeLiver` with a method that ignores it: refused; `patient`, `indication`, `scenario`: shown;
@@ -77,6 +77,11 @@ describe("simulate shows every accepted field", () => {
     }
     expect(r.stdout).toMatch(/VOI +D50 Gy +D95 Gy +V70Gy %/);
     const report = readFileSync(join(out, "report.html"), "utf8");
+    const csv = readFileSync(join(out, "metrics.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    expect(csv[0]).toEqual(["voi", "volumeMl", "spheres", "meanDoseGy", "meanDoseLdmGy", "D50Gy", "D95Gy", "V70Gy", "meanBedGy", "eudGy"]);
+    const right = csv.find((row) => row[0] === "right") as string[];
+    expect(Number(right[5])).toBe(s.compartments.right.doseAtVolumeGy.D50);
+    expect(Number(right[7])).toBe(s.compartments.right.volumeAtDose.V70Gy);
     expect(report).toMatch(/id="dvh-metrics-table"><thead><tr><th>VOI<\/th><th>D50 \(Gy\)<\/th><th>D95 \(Gy\)<\/th><th>V70Gy \(%\)<\/th>/);
 
     // 3. Dispensed activity: summary.json, terminal, report.
