@@ -11,7 +11,7 @@ import { formatNumber, formatQuantity } from "../report/format.js";
 import { labelOutlines } from "../report/outline.js";
 import { PRODUCTS } from "../physics/index.js";
 import type { ProductId } from "../physics/index.js";
-import type { PlanningMethod } from "../planning/types.js";
+import type { DecayReport, PlanningMethod } from "../planning/types.js";
 import { provenanceOf } from "../io/provenance.js";
 import type { Provenance } from "../io/provenance.js";
 import type { SimulationCase } from "./caseInput.js";
@@ -93,6 +93,8 @@ export interface SimulationSummary {
     readonly pretreated: boolean;
     /** The patient as given (height, weight, BSA); it sets the activity of method bsa only. */
     readonly patient: Readonly<Record<string, number>> | null;
+    /** Decay and residual bookkeeping (vial activity to order at calibration), when the case gives times, a residual or a vial activity. */
+    readonly decay: DecayReport | null;
   };
   readonly dose: { readonly method: "fft"; readonly voxelMm: number; readonly dims: readonly number[]; readonly kernelEnergyResidual: number; readonly outsideGridSpheres: number };
   /**
@@ -215,6 +217,7 @@ export async function finishSimulation(
       scenario: core.planning.scenario,
       pretreated: core.planning.pretreated,
       patient: core.planning.patient ? { ...core.planning.patient } : null,
+      decay: core.plan.decay ?? null,
     },
     dose: { method: "fft", voxelMm: simCase.dose.voxelMm, dims: [...counts.dims], kernelEnergyResidual: dose.kernelResidual, outsideGridSpheres: outsideGrid },
     dvh: dvhBinReport(dose.vois, simCase.dose.dvhBinWidthGy),
@@ -350,6 +353,9 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
       { label: "Planning method", value: METHOD_NAMES[core.plan.method] },
       { label: "Activity delivered", value: formatQuantity(core.plan.activityGBq, "GBq") },
       { label: "Activity dispensed", value: `${formatQuantity(s.plan.dispensedActivityGBq, "GBq")} (residual in vial and tubing ${formatQuantity(100 * s.plan.residualFraction, "%")})` },
+      ...(s.plan.decay && s.plan.decay.hoursCalibrationToTreatment !== 0
+        ? [{ label: "Vial activity at calibration", value: `${formatQuantity(s.plan.decay.activityAtCalibrationGBq, "GBq")} (${formatNumber(s.plan.decay.hoursCalibrationToTreatment)} h before treatment)` }]
+        : []),
       { label: "Indication / scenario", value: `${s.plan.indication} / ${s.plan.scenario}${s.plan.pretreated ? ", pretreated" : ""} (EANM 2022 targets, limits, isodoses)` },
       ...(s.plan.patient ? [{ label: "Patient", value: patientText(s.plan.patient, core.plan.method) }] : []),
       { label: "Spheres injected", value: formatNumber(s.spheresInjected) },

@@ -4,7 +4,8 @@
  *
  * - `dose.dPercents` / `dose.vThresholdsGy`: each requested D_x and V_y per VOI in summary.json,
  *   metrics.csv, the terminal table and report.html;
- * - `residualFraction`: the dispensed activity = administered / (1 − residual), a hand number;
+ * - `residualFraction` and the calibration time: the dispensed activity = administered / (1 − residual)
+ *   and the vial activity at calibration, hand numbers;
  * - `transport.timelinePoints`: the timeline's points in summary.json; refused where it has none;
  * - `wholeLiver` with a method that ignores it: refused; `patient`, `indication`, `scenario`: shown;
  * - a DVH bin widened to keep ≤ 10,000 points: stderr warning and summary.json dvh.binWidthGy;
@@ -52,6 +53,8 @@ describe("simulate shows every accepted field", () => {
       ...rest,
       activityGBq: 1.2,
       residualFraction: 0.2,
+      // One Y-90 half-life (64.1 h) from calibration: the vial must hold 2 × 1.5 = 3 GBq then.
+      hoursCalibrationToTreatment: 64.1,
       patient: { heightCm: 170, weightKg: 70 },
       indication: "mcrc",
       tree: { terminals: 500, seed: 5 },
@@ -90,6 +93,8 @@ describe("simulate shows every accepted field", () => {
     expect(s.plan.dispensedActivityGBq).toBeCloseTo(1.5, 12);
     expect(r.stdout).toContain("dispense 1.500 GBq (20.0 % stays in vial and tubing)");
     expect(report).toContain("Activity dispensed</th><td>1.5 GBq");
+    expect(s.plan.decay.activityAtCalibrationGBq).toBeCloseTo(3, 12);
+    expect(report).toContain("Vial activity at calibration</th><td>3 GBq (64.1 h before treatment)");
 
     // 2. timelinePoints 4: four equal batches, the timeline's four points.
     expect(s.transport.timeline).toHaveLength(4);
