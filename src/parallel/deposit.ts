@@ -19,6 +19,8 @@ import { WorkUnitError } from "../errors.js";
 import type { WorkerPool } from "./pool.js";
 import { plantedFailure, type Task } from "./tasks.js";
 import { sharedCopyOf, toShared } from "./sharedMemory.js";
+import type { SubTerminalModel } from "../transport/models/subTerminal.js";
+import type { TerritoryCells } from "../transport/models/territoryCells.js";
 
 /** Segments per position block: a block of the positions' random streams, and the work unit of the pool and of `--shard`. */
 export const SEGMENTS_PER_BLOCK = SEGMENTS_PER_STREAM;
@@ -47,6 +49,10 @@ export interface DepositBlocksInput {
   readonly domain: Domain;
   /** Blocks to run, ascending. */
   readonly blocks: Int32Array;
+  /** The "fractal" model's sub-terminal cascade (plain numbers), or null for uniform territories. */
+  readonly subTerminal?: SubTerminalModel | null;
+  /** The terminals' unit-mass cells for the cascade (views on shared memory), or null for territory cubes. */
+  readonly territoryCells?: TerritoryCells | null;
 }
 
 export interface DepositBlocksOutput {
@@ -73,6 +79,8 @@ export function depositBlocks(
   seed: number,
   accept: LodgingAcceptance,
   beforeBlock?: (block: number) => void,
+  subTerminal: SubTerminalModel | null = null,
+  cells: TerritoryCells | null = null,
 ): number {
   let outsideGrid = 0;
   for (let k = 0; k < blocks.length; ) {
@@ -83,7 +91,7 @@ export function depositBlocks(
     const end = Math.min(tree.segmentCount, (blocks[last] + 1) * SEGMENTS_PER_BLOCK);
     forEachLodgedSphereChunk(tree, segmentLodged, seed, (chunk) => {
       outsideGrid += countSpheresInGrid(counts, chunk.positionsMm);
-    }, POSITION_CHUNK_SPHERES, accept, first, end);
+    }, POSITION_CHUNK_SPHERES, accept, first, end, subTerminal, cells);
     k = last + 1;
   }
   return outsideGrid;
@@ -102,7 +110,7 @@ export function runDepositBlocksTask(input: DepositBlocksInput): DepositBlocksOu
     } catch (err) {
       throw new WorkUnitError(positionBlockId(block), err);
     }
-  });
+  }, input.subTerminal ?? null, input.territoryCells ?? null);
   return { counts: counts.data, outsideGrid };
 }
 
@@ -110,6 +118,10 @@ export interface ParallelDepositOptions {
   readonly signal?: AbortSignal;
   /** Called after each task: spheres placed so far, total. */
   readonly onProgress?: (spheresDone: number, spheresTotal: number) => void;
+  /** The "fractal" model's sub-terminal cascade (models/subTerminal.ts); null/absent: uniform territories. */
+  readonly subTerminal?: SubTerminalModel | null;
+  /** Its terminals' unit-mass cells (models/territoryCells.ts), copied to shared memory once per call. */
+  readonly territoryCells?: TerritoryCells | null;
 }
 
 /**
@@ -143,6 +155,8 @@ export async function depositBlocksOnPool(
     domain.liver.kind === "mask"
       ? { ...domain, liver: { kind: "mask", grid: { ...domain.liver.grid, data: toShared(domain.liver.grid.data) } } }
       : domain;
+  const cells = options.territoryCells ?? null;
+  const sharedCells: TerritoryCells | null = cells === null ? null : { ...cells, offsets: toShared(cells.offsets), cells: toShared(cells.cells) };
   // Spheres per block, then contiguous groups of blocks of similar sphere counts.
   const spheresOf = (b: number) => {
     let s = 0;
@@ -163,7 +177,7 @@ export async function depositBlocksOnPool(
     tasks.push({
       kind: "positions.depositBlocks",
       unitId: group.length === 1 ? positionBlockId(group[0]) : `positions/blocks-${group[0]}..${group[group.length - 1]}`,
-      input: { tree: shared, seed, nuclide, geometry: plainGeometry(geometry), domain: sharedDomain, blocks: Int32Array.from(group) },
+      input: { tree: shared, seed, nuclide, geometry: plainGeometry(geometry), domain: sharedDomain, blocks: Int32Array.from(group), subTerminal: options.subTerminal ?? null, territoryCells: sharedCells },
     });
     taskSpheres.push(s);
     first = last + 1;

@@ -11,15 +11,15 @@
  * repeated by every shard (see docs/parallel.md for the costs).
  */
 import { InputError } from "../errors.js";
-import type { Grid } from "../geometry/index.js";
+import type { Domain, Grid } from "../geometry/index.js";
 import type { PlanResult } from "../planning/index.js";
 import { caseDoseCoefficient } from "../planning/plan.js";
 import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import { compartmentAcceptance, parseTransportSections, simulateTransport, transportOptionsFromSections } from "../transport/index.js";
-import type { InjectionSection, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
+import { compartmentAcceptance, parseTransportSections, resolveHeterogeneity, simulateTransport, subTerminalModel, territoryCells, transportOptionsFromSections } from "../transport/index.js";
+import type { InjectionSection, SubTerminalModel, TerritoryCells, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
 import { depositBlocks, SEGMENTS_PER_BLOCK } from "../parallel/deposit.js";
@@ -165,13 +165,34 @@ export function shardBlocks(tree: ArterialTree, shard: Shard): number[] {
   return blocks;
 }
 
+/** Territory cells per tree (built once: inline deposit, pool and every shard of a run share them). */
+const territoryCellsCache = new WeakMap<ArterialTree, { unitMassG: number; cells: TerritoryCells }>();
+
+/**
+ * The sub-terminal cascade of the run's heterogeneity model (null unless "fractal") and its
+ * terminals' unit-mass cells: keyed by the tree's seed and the heterogeneity seed, so every deposit
+ * (inline, pool, shard) spreads a terminal's spheres over the same leaves.
+ */
+export function subTerminalOf(core: SimulationCore, domain: Domain): { subTerminal: SubTerminalModel | null; territoryCells: TerritoryCells | null } {
+  const t = core.sections.transport;
+  const subTerminal = subTerminalModel(resolveHeterogeneity(t.heterogeneity, t.bias), core.tree.params.seed);
+  if (subTerminal === null) return { subTerminal, territoryCells: null };
+  let cached = territoryCellsCache.get(core.tree);
+  if (cached?.unitMassG !== subTerminal.unitMassG) {
+    cached = { unitMassG: subTerminal.unitMassG, cells: territoryCells(core.tree, domain, subTerminal.unitMassG, subTerminal.densityGPerMl) };
+    territoryCellsCache.set(core.tree, cached);
+  }
+  return { subTerminal, territoryCells: cached.cells };
+}
+
 /** Deposit the lodged spheres of the shard's work units on the dose grid (counts per voxel). */
 export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCore, shard: Shard = WHOLE_RUN): ShardCounts {
   const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
   const counts = emptyGrid(geometry, (n) => new Float64Array(n));
   const blocks = shardBlocks(core.tree, shard);
   const accept = compartmentAcceptance(simCase.domain, core.tree.compartment);
-  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept);
+  const { subTerminal, territoryCells: cells } = subTerminalOf(core, simCase.domain);
+  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, subTerminal, cells);
   return { counts, outsideGrid, units: blocks.length };
 }
 

@@ -12,7 +12,7 @@ import { depositBlocksOnPool, type ParallelDepositOptions } from "../parallel/de
 import { sirtsimVersion } from "../io/results.js";
 import type { SimulationCase } from "./caseInput.js";
 import { doseGridGeometry } from "./doseStage.js";
-import { coreSteps, depositLodgedSpheres, shardBlocks, simulateCore as simulateCorePure } from "./core.js";
+import { coreSteps, depositLodgedSpheres, shardBlocks, simulateCore as simulateCorePure, subTerminalOf } from "./core.js";
 import type { ShardCounts, SimulateOptions, SimulationCore } from "./core.js";
 
 export { depositLodgedSpheres, resolveTransportSections, simulatedLungDoseGy, simulationConstants } from "./core.js";
@@ -69,6 +69,6 @@ export async function depositLodgedSpheresParallel(
   if (pool.workers === 1) return depositLodgedSpheres(simCase, core, shard);
   const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
   const blocks = shardBlocks(core.tree, shard);
-  const { counts, outsideGrid } = await depositBlocksOnPool(core.tree, core.transport.segmentLodged, blocks, simCase.seed, core.nuclide, geometry, pool, simCase.domain, options);
+  const { counts, outsideGrid } = await depositBlocksOnPool(core.tree, core.transport.segmentLodged, blocks, simCase.seed, core.nuclide, geometry, pool, simCase.domain, { ...options, ...subTerminalOf(core, simCase.domain) });
   return { counts, outsideGrid, units: blocks.length };
 }

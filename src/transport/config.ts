@@ -10,7 +10,7 @@ import { PRODUCTS, PRODUCT_IDS, type ProductId } from "../physics/products.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import { spherePopulation, type SpherePopulation } from "./population.js";
 import type { TransportOptions } from "./simulate.js";
-import { EMBOLIC_DEFAULTS, EMBOLIC_RANGES, TRANSPORT_DEFAULTS, TRANSPORT_RANGES, type OptionRange } from "./defaults.js";
+import { EMBOLIC_DEFAULTS, EMBOLIC_RANGES, SUBTERMINAL_DEFAULTS, SUBTERMINAL_RANGES, TRANSPORT_DEFAULTS, TRANSPORT_RANGES, type OptionRange } from "./defaults.js";
 
 /** A number in `r` (the shared table of defaults.ts), as zod checks it. */
 function inRange(r: OptionRange, integer = false): z.ZodNumber {
@@ -49,6 +49,7 @@ export const heterogeneitySchema = z
     relativeDispersionAt1g: z.number().min(0).max(10).default(FRACTAL_DEFAULTS.relativeDispersionAt1g).describe("fractal: relative dispersion of flow per unit mass among 1 g pieces (default calibrated to 49.6 % at 1 mg, Weiss 2012)"),
     fractalDimension: z.number().min(1).lt(1.5).default(FRACTAL_DEFAULTS.fractalDimension).describe("fractal: D of RD(m) = RD(1 g)·m^(1 − D) (1.2: Bassingthwaighte 1989)"),
     seed: z.number().int().min(0).max(0xffffffff).default(0).describe("with the tree's seed, keys the heterogeneity map (fixed for the treatment; not the transport's Monte Carlo seed)"),
+    unitMassMg: inRange(SUBTERMINAL_RANGES.unitMassMg).default(SUBTERMINAL_DEFAULTS.unitMassMg).describe("fractal: each terminal's territory is split by the same law down to pieces of this mass, mg (1 mg ≈ one portal tract; docs/transport.md)"),
   })
   .strict();
 

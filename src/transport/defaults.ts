@@ -68,3 +68,14 @@ export const TRANSPORT_RANGES = {
   clusterDistanceMm: { min: 0, max: 1000 },
   timelinePoints: { min: 1, max: 10_000 },
 } as const satisfies Record<string, OptionRange>;
+
+/**
+ * Sub-terminal cascade of the "fractal" heterogeneity model (models/subTerminal.ts): a terminal's
+ * territory is bisected until a piece weighs ≤ unitMassMg. 1 mg ≈ one portal tract (≈ 1 per mg of
+ * liver, the resolution limit issue 14 names; also EMBOLIC_DEFAULTS.portalTractsPerMg).
+ */
+export const SUBTERMINAL_DEFAULTS = { unitMassMg: 1 } as const;
+
+export const SUBTERMINAL_RANGES = {
+  unitMassMg: { min: 0.1, max: 1e6 },
+} as const satisfies Record<string, OptionRange>;

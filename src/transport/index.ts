@@ -18,6 +18,11 @@ export { clusterHistogram } from "./clusters.js";
 export type { ClusterHistogram } from "./clusters.js";
 export { forEachLodgedSphereChunk, compartmentAcceptance, POSITION_CHUNK_SPHERES } from "./positions.js";
 export type { LodgedSphereChunk, LodgingAcceptance } from "./positions.js";
+export { resolveHeterogeneity } from "./models/heterogeneity.js";
+export { subTerminalModel } from "./models/subTerminal.js";
+export type { SubTerminalModel } from "./models/subTerminal.js";
+export { territoryCells } from "./models/territoryCells.js";
+export type { TerritoryCells } from "./models/territoryCells.js";
 export { compartmentKeys, tumourToNormalRatio } from "./result.js";
 export type { TransportResult, TimelinePoint } from "./result.js";
 export {

@@ -15,17 +15,29 @@
  * MAX_ACCEPT_TRIES rejections (a ball almost entirely outside its tissue) the sphere sits at the
  * terminal's distal point, which lies in its tissue by construction of the tree.
  *
+ * With a sub-terminal model (heterogeneity "fractal", models/subTerminal.ts) a terminal's
+ * territory is instead a cube of its volume centred at the distal point, bisected down to the unit
+ * mass with the fractal law's split fractions; the terminal's spheres are split binomially over the
+ * leaves and placed uniformly in their leaf. Clipping: a leaf's sphere is redrawn in the leaf up to
+ * MAX_ACCEPT_TRIES times, then in the whole cube (a leaf lying wholly outside the tissue — the cube
+ * pokes out of the liver or into a tumour — gives its spheres to the rest of the territory rather
+ * than a point), then it sits at the distal point as above.
+ *
  * Random numbers: one stream per block of 4096 segments (key = block), consumed in segment order,
- * so positions do not depend on the chunk size.
+ * so positions do not depend on the chunk size. The sub-terminal split fractions have their own
+ * streams (tree and heterogeneity seeds, per block: subTerminal.ts); the binomial sphere counts of
+ * the leaves come from the positions stream.
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import type { Domain } from "../geometry/domain.js";
 import { ballLabel, compartmentOfLabel, labelAt } from "../geometry/domain.js";
 import { createStream, type RandomStream } from "../random/stream.js";
+import { SUB_TERMINAL_BLOCK_SEGMENTS, SubTerminalCascade, type SubTerminalModel } from "./models/subTerminal.js";
+import type { TerritoryCells } from "./models/territoryCells.js";
 
 const POSITIONS_STREAM_TAG = 0x50n << 56n;
 /** Segments per random stream block: also the shard work unit of the pipeline. */
-export const SEGMENTS_PER_STREAM = 4096;
+export const SEGMENTS_PER_STREAM = SUB_TERMINAL_BLOCK_SEGMENTS;
 const MAX_ACCEPT_TRIES = 64;
 /**
  * Chunk size for callers that bin the positions as they come (the dose stage): 2^16 spheres,
@@ -82,6 +94,8 @@ export function forEachLodgedSphereChunk(
   accept: LodgingAcceptance | null = null,
   first = 0,
   end = tree.segmentCount,
+  subTerminal: SubTerminalModel | null = null,
+  cells: TerritoryCells | null = null,
 ): void {
   if (first % SEGMENTS_PER_STREAM !== 0) throw new RangeError(`first segment ${first} must be a multiple of ${SEGMENTS_PER_STREAM}`);
   const positions = new Float64Array(3 * chunkSpheres);
@@ -94,6 +108,53 @@ export function forEachLodgedSphereChunk(
     onChunk({ positionsMm: positions.subarray(0, 3 * filled), segment: segments.subarray(0, filled), count: filled });
     filled = 0;
   };
+  const cascade = subTerminal === null ? null : new SubTerminalCascade(subTerminal);
+  // The terminal being spread by the cascade (read by placeLeaf).
+  let leafSegment = 0;
+  let leafClip = false;
+  let cellMode = false;
+  let leafStream: RandomStream | null = null;
+  const cube = new Float64Array(6);
+  const leafBox = cascade === null ? cube : cascade.leafBox;
+  const distal = tree.distalMm;
+  /** Place `spheres` uniformly in the cascade's current leaf (clipped: leaf, then cube, then distal point). */
+  const placeLeaf = (spheres: number) => {
+    const rs = leafStream as RandomStream;
+    const j = leafSegment;
+    let clip = leafClip;
+    if (clip && cellMode && accept?.wholeBall) {
+      const h = (leafBox[3] - leafBox[0]) / 2;
+      clip = !accept.wholeBall(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h, h * Math.sqrt(3));
+    }
+    // A cell's centre lies in the terminal's tissue: a cell is its own fallback; a cube's leaf falls back to the cube.
+    const fallback = cellMode ? leafBox : cube;
+    for (let k = 0; k < spheres; k++) {
+      let px = distal[3 * j];
+      let py = distal[3 * j + 1];
+      let pz = distal[3 * j + 2];
+      const tries = clip ? 2 * MAX_ACCEPT_TRIES : 1;
+      for (let attempt = 0; attempt < tries; attempt++) {
+        const box = attempt < MAX_ACCEPT_TRIES ? leafBox : fallback;
+        const qx = box[0] + (box[3] - box[0]) * rs.nextFloat();
+        const qy = box[1] + (box[4] - box[1]) * rs.nextFloat();
+        const qz = box[2] + (box[5] - box[2]) * rs.nextFloat();
+        if (!clip || (accept as LodgingAcceptance)(j, qx, qy, qz)) {
+          px = qx;
+          py = qy;
+          pz = qz;
+          break;
+        }
+      }
+      positions[3 * filled] = px;
+      positions[3 * filled + 1] = py;
+      positions[3 * filled + 2] = pz;
+      segments[filled] = j;
+      if (++filled === chunkSpheres) flush();
+    }
+  };
+  const noLeaf = () => undefined;
+  // Next segment whose sub-terminal split fractions have not been drawn in the current block.
+  let drawnTo = first;
   for (let j = first; j < end; j++) {
     const count = segmentLodged[j];
     if (count === 0) continue;
@@ -104,6 +165,38 @@ export function forEachLodgedSphereChunk(
     }
     const s = stream as RandomStream;
     const terminal = tree.child0[j] < 0;
+    if (cascade !== null && terminal) {
+      if (cascade.useBlock(block)) drawnTo = block * SEGMENTS_PER_STREAM;
+      // The empty terminals before j draw their split fractions too (count-independent streams).
+      for (let t = drawnTo; t < j; t++) {
+        if (tree.child0[t] >= 0) continue;
+        if (cells !== null && cells.offsets[t + 1] > cells.offsets[t]) cascade.descendCells(cells, cells.offsets[t], cells.offsets[t + 1], 0, null, noLeaf);
+        else cascade.descend(distal[3 * t], distal[3 * t + 1], distal[3 * t + 2], tree.territoryMl[t], 0, null, noLeaf);
+      }
+      drawnTo = j + 1;
+      const cx = distal[3 * j];
+      const cy = distal[3 * j + 1];
+      const cz = distal[3 * j + 2];
+      const half = Math.cbrt(tree.territoryMl[j] * MM3_PER_ML) / 2;
+      cube[0] = cx - half;
+      cube[1] = cy - half;
+      cube[2] = cz - half;
+      cube[3] = cx + half;
+      cube[4] = cy + half;
+      cube[5] = cz + half;
+      leafSegment = j;
+      leafStream = s;
+      // The cube's circumscribed ball (radius half·√3) wholly acceptable: no per-sphere test.
+      cellMode = cells !== null && cells.offsets[j + 1] > cells.offsets[j];
+      if (cellMode) {
+        leafClip = accept !== null;
+        cascade.descendCells(cells as TerritoryCells, (cells as TerritoryCells).offsets[j], (cells as TerritoryCells).offsets[j + 1], count, s, placeLeaf);
+        continue;
+      }
+      leafClip = accept !== null && !(accept.wholeBall?.(j, cx, cy, cz, half * Math.sqrt(3)) ?? false);
+      cascade.descend(cx, cy, cz, tree.territoryMl[j], count, s, placeLeaf);
+      continue;
+    }
     const centre = terminal ? tree.distalMm : tree.proximalMm;
     const cx = centre[3 * j];
     const cy = centre[3 * j + 1];

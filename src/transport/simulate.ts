@@ -19,7 +19,7 @@ import { PRODUCTS } from "../physics/products.js";
 import { resolveHeterogeneity, splitOdds, type HeterogeneityModel, type HeterogeneityOptions } from "./models/heterogeneity.js";
 import { assembleResult, createRecorder } from "./record.js";
 import type { TransportResult } from "./result.js";
-import { EMBOLIC_DEFAULTS as E, EMBOLIC_RANGES as ER, TRANSPORT_DEFAULTS as T, TRANSPORT_RANGES as TR } from "./defaults.js";
+import { EMBOLIC_DEFAULTS as E, EMBOLIC_RANGES as ER, SUBTERMINAL_RANGES, TRANSPORT_DEFAULTS as T, TRANSPORT_RANGES as TR } from "./defaults.js";
 
 /** Capacity model's sphere size when the run has none (no size exclusion, no product): resin's. */
 const RESIN_DIAMETER_UM: TruncatedNormalParameters = (() => {
@@ -141,6 +141,7 @@ export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolve
   checkRange("heterogeneity.fractalDimension", heterogeneity.fractalDimension, 1, 1.5, { maxOpen: true });
   checkRange("heterogeneity.seed", heterogeneity.seed, 0, 0xffffffff);
   if (!Number.isInteger(heterogeneity.seed)) throw new InputError("heterogeneity.seed", `heterogeneity.seed must be an integer, got ${heterogeneity.seed}`);
+  checkRange("heterogeneity.unitMassMg", heterogeneity.unitMassMg, SUBTERMINAL_RANGES.unitMassMg.min, SUBTERMINAL_RANGES.unitMassMg.max);
   return {
     spheres: o.spheres,
     entry,

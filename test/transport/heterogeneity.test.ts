@@ -6,99 +6,13 @@
  * construction (that the per-bifurcation variances add up to the law in cubes, whatever the tree's
  * resolution) — a unit test of the model, not a validation against measurements.
  */
-import { fixedCapacity } from "../../src/transport/models/capacity.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildDomain } from "../../src/geometry/build.js";
 import { growTree } from "../../src/vascular/grow.js";
 import type { ArterialTree } from "../../src/vascular/tree.js";
-import { createTransportContext } from "../../src/transport/context.js";
-import { createFlowState, expectedLodging, solveSplits } from "../../src/transport/embolic.js";
-import { relativeDispersion, resolveHeterogeneity, splitOdds, type HeterogeneityModelName } from "../../src/transport/models/heterogeneity.js";
+import { resolveHeterogeneity, splitOdds } from "../../src/transport/models/heterogeneity.js";
+import { cubeBins, domain, expectedShares, lawRd, massOf, spreadRd } from "./helpers/rdCubes.js";
 import { simulateTransport } from "../../src/transport/simulate.js";
 import { forEachLodgedSphereChunk } from "../../src/transport/positions.js";
-
-const AXES = [40, 30, 25] as const;
-const DENSITY = 1.03;
-const LIVER_G = ((4 / 3) * Math.PI * AXES[0] * AXES[1] * AXES[2] * DENSITY) / 1000;
-const domain = buildDomain({ liver: { ellipsoids: [{ centerMm: [0, 0, 0], semiAxesMm: [...AXES] }] }, tumours: [] });
-
-/** Whether the cube [i, i+1]·L × … lies wholly inside the ellipsoid. */
-function cubeInside(i: number, j: number, k: number, L: number): boolean {
-  for (let d = 0; d < 8; d++) {
-    const x = ((i + (d & 1)) * L) / AXES[0], y = ((j + ((d >> 1) & 1)) * L) / AXES[1], z = ((k + ((d >> 2) & 1)) * L) / AXES[2];
-    if (x * x + y * y + z * z > 1) return false;
-  }
-  return true;
-}
-
-/** Binner of weighted points into cubes of side L; rd() over the interior cubes. */
-function cubeBins(L: number) {
-  const bins = new Map<number, number>();
-  const key = (x: number, y: number, z: number) => (Math.floor(x / L) + 512) * 1048576 + (Math.floor(y / L) + 512) * 1024 + (Math.floor(z / L) + 512);
-  return {
-    add(x: number, y: number, z: number, w: number) {
-      const k = key(x, y, z);
-      bins.set(k, (bins.get(k) ?? 0) + w);
-    },
-    /** Mean and RD of the per-cube sums over the interior cubes (empty interior cubes count as 0). */
-    stats(): { mean: number; rd: number; cubes: number } {
-      const values: number[] = [];
-      const n = Math.ceil(AXES[0] / L) + 1;
-      for (let i = -n; i <= n; i++) {
-        for (let j = -n; j <= n; j++) {
-          for (let k = -n; k <= n; k++) {
-            if (cubeInside(i, j, k, L)) values.push(bins.get((i + 512) * 1048576 + (j + 512) * 1024 + (k + 512)) ?? 0);
-          }
-        }
-      }
-      const mean = values.reduce((a, b) => a + b, 0) / values.length;
-      const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
-      return { mean, rd: sd / mean, cubes: values.length };
-    },
-  };
-}
-
-/** Each terminal's expected share of the spheres under `model` (no size exclusion, no feedback). */
-function expectedShares(tree: ArterialTree, model: HeterogeneityModelName): Float64Array {
-  const context = createTransportContext(tree, 0, null, new Float64Array(tree.compartmentNames.length), 6);
-  const split0 = new Float64Array(tree.segmentCount);
-  solveSplits(split0, createFlowState(tree, fixedCapacity(50)), context, splitOdds(tree, resolveHeterogeneity({ model }, 0.5)), new Int32Array(256));
-  const expected = new Float64Array(tree.segmentCount);
-  expectedLodging(expected, new Float64Array(tree.segmentCount), context, split0, 0);
-  return expected;
-}
-
-/** RD in cubes of side L of a terminal quantity spread uniformly over each terminal's territory ball (16 fixed points each). */
-function spreadRd(tree: ArterialTree, perSegment: ArrayLike<number>, L: number): number {
-  const bins = cubeBins(L);
-  for (let j = 0; j < tree.segmentCount; j++) {
-    if (tree.child0[j] >= 0 || perSegment[j] === 0) continue;
-    const R = Math.cbrt((3 * tree.territoryMl[j] * 1000) / (4 * Math.PI));
-    // Fixed quasi-random points in the unit ball (a deterministic LCG per terminal).
-    let s = (j * 2654435761) % 4294967296;
-    const u = () => (s = (s * 1664525 + 1013904223) % 4294967296) / 4294967296;
-    for (let q = 0; q < 16; q++) {
-      let a: number, b: number, c: number;
-      do {
-        a = 2 * u() - 1;
-        b = 2 * u() - 1;
-        c = 2 * u() - 1;
-      } while (a * a + b * b + c * c > 1);
-      bins.add(tree.distalMm[3 * j] + R * a, tree.distalMm[3 * j + 1] + R * b, tree.distalMm[3 * j + 2] + R * c, perSegment[j] / 16);
-    }
-  }
-  return bins.stats().rd;
-}
-
-/** The law for cubes of mass m in a finite organ of mass M: the variance above M is not there. */
-function lawRd(massG: number): number {
-  const model = resolveHeterogeneity({ model: "fractal" }, 0.5);
-  const rd = relativeDispersion(model, massG);
-  const whole = relativeDispersion(model, LIVER_G);
-  return Math.sqrt((1 + rd * rd) / (1 + whole * whole) - 1);
-}
-
-const massOf = (L: number) => (L * L * L * DENSITY) / 1000;
 
 describe("fractal heterogeneity: RD(m) in cubes follows RD(1 g)·m^(1 − D)", () => {
   let coarse: ArterialTree;

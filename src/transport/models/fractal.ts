@@ -26,6 +26,24 @@ function logVariance(rd1g: number, exponent: number, massG: number): number {
   return Math.log1p(rd * rd);
 }
 
+/**
+ * Beta concentration κ of a split of a piece of tissue of mass `parentG` into daughters of masses
+ * `m0G`, `m1G` with mean fraction `f0` to daughter 0, such that the flow-weighted variance added,
+ * Σ q_k·(e^{c·Δ_k} − 1) = 1/(κ + 1) with Δ_k = σ²(m_k) − σ²(M) (heterogeneity.ts), is the law's
+ * times `varianceFactor` c. 0 when the law adds no variance (no draw). Used by the tree's
+ * bifurcations (below) and by the sub-terminal cascade (subTerminal.ts): one law for both.
+ */
+export function splitConcentration(rd1g: number, exponent: number, parentG: number, m0G: number, m1G: number, f0: number, varianceFactor: number): number {
+  const parent = logVariance(rd1g, exponent, parentG);
+  const d0 = Math.max(0, logVariance(rd1g, exponent, m0G) - parent);
+  const d1 = Math.max(0, logVariance(rd1g, exponent, m1G) - parent);
+  const u = f0 * Math.expm1(varianceFactor * d0) + (1 - f0) * Math.expm1(varianceFactor * d1);
+  if (!(u > 0)) return 0;
+  // Var(p0) = f0(1 − f0)/(κ + 1) with 1/(κ + 1) = u; u ≥ 1 would need κ ≤ 0: cap (a split
+  // that is already all-or-nothing cannot spread more).
+  return Math.max(1e-6, 1 / Math.min(u, 1 - 1e-9) - 1);
+}
+
 export function fractalOdds(tree: ArterialTree, model: HeterogeneityModel): Float64Array {
   const n = tree.segmentCount;
   const odds = new Float64Array(n).fill(1);
@@ -47,14 +65,8 @@ export function fractalOdds(tree: ArterialTree, model: HeterogeneityModel): Floa
     const q1 = flow[c1] > 0 ? flow[c1] : 0;
     if (!(q0 > 0 && q1 > 0)) return;
     const f0 = q0 / (q0 + q1);
-    const parent = logVariance(rd1g, exponent, massG[j]);
-    const d0 = Math.max(0, logVariance(rd1g, exponent, massG[c0]) - parent);
-    const d1 = Math.max(0, logVariance(rd1g, exponent, massG[c1]) - parent);
-    const u = f0 * Math.expm1(SUBTREE_TO_CUBE_VARIANCE * d0) + (1 - f0) * Math.expm1(SUBTREE_TO_CUBE_VARIANCE * d1);
-    if (!(u > 0)) return;
-    // Var(p0) = f0(1 − f0)/(κ + 1) with 1/(κ + 1) = u; u ≥ 1 would need κ ≤ 0: cap (a split
-    // that is already all-or-nothing cannot spread more).
-    const kappa = Math.max(1e-6, 1 / Math.min(u, 1 - 1e-9) - 1);
+    const kappa = splitConcentration(rd1g, exponent, massG[j], massG[c0], massG[c1], f0, SUBTREE_TO_CUBE_VARIANCE);
+    if (kappa === 0) return;
     let p0 = beta(stream, kappa * f0, kappa * (1 - f0));
     p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
     // Odds of the drawn split relative to the flow's: applied to the current flows (split.ts).

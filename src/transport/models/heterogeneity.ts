@@ -33,6 +33,7 @@
 import type { ArterialTree } from "../../vascular/tree.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../../physics/units.js";
 import { createStream, type RandomStream } from "../../random/stream.js";
+import { SUBTERMINAL_DEFAULTS } from "../defaults.js";
 import { fractalOdds } from "./fractal.js";
 import { TRANSPORT_DEFAULTS } from "../defaults.js";
 import { walrandOdds } from "./walrandBias.js";
@@ -48,6 +49,8 @@ export interface HeterogeneityOptions {
   readonly fractalDimension?: number;
   /** Keys the fixed per-bifurcation draws together with the tree's seed. */
   readonly seed?: number;
+  /** "fractal": terminals' territories are split by the same law down to pieces of this mass, mg (models/subTerminal.ts). */
+  readonly unitMassMg?: number;
   /**
    * A model given as data ("custom"): child0's odds multiplier at every segment of the tree
    * (length = segments; 1 at terminals). How a new split rule (say from a CFD table) plugs in
@@ -64,6 +67,8 @@ export interface HeterogeneityModel {
   readonly relativeDispersionAt1g: number;
   readonly fractalDimension: number;
   readonly seed: number;
+  /** "fractal": mass of the sub-terminal cascade's leaves, mg. */
+  readonly unitMassMg: number;
   /** Tissue density turning territory volumes into masses, g/mL. */
   readonly densityGPerMl: number;
   /** "custom": the given odds. */
@@ -137,6 +142,7 @@ export function resolveHeterogeneity(options: HeterogeneityOptions | undefined, 
     relativeDispersionAt1g: options?.relativeDispersionAt1g ?? FRACTAL_DEFAULTS.relativeDispersionAt1g,
     fractalDimension: options?.fractalDimension ?? FRACTAL_DEFAULTS.fractalDimension,
     seed: options?.seed ?? 0,
+    unitMassMg: options?.unitMassMg ?? SUBTERMINAL_DEFAULTS.unitMassMg,
     densityGPerMl: DEFAULT_TISSUE_DENSITY_G_PER_ML,
     splitOdds: options?.splitOdds ?? null,
   };

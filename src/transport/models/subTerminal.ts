@@ -1,0 +1,323 @@
+/**
+ * Sub-terminal heterogeneity of the "fractal" model: a terminal of the grown tree stands for the
+ * unresolved subtree below it, and its lodged spheres are spread over its territory with the
+ * heterogeneity that subtree would add — the same gamma cascade as the tree's bifurcations
+ * (fractal.ts), continued from the terminal's mass down to a unit mass (default 1 mg, about one
+ * portal tract: the issue's "~1 per mg" limit of a whole-liver tree). RD(m) then follows
+ * RD(1 g)·m^(1 − D) from the tree's scale down to the unit mass, and the sphere distribution no
+ * longer depends on how far the tree was grown (issue 14 point 1).
+ *
+ * Geometry. The terminal's territory is a cube of the territory's volume centred at the terminal's
+ * distal point (the tessellation cells, src/vascular/territories.ts, are Lloyd-relaxed lattice
+ * cells: compact, about as long as wide, so a cube approximates them as well as a ball does, and a
+ * cube bisects into boxes — the pieces Bassingthwaighte 1989 cut tissue into — whereas halves of a
+ * ball are not balls). The cube is bisected across its longest axis, recursively, until a piece's
+ * mass is ≤ the unit mass; a leaf's spheres are placed uniformly in it (positions.ts).
+ *
+ * The law. At each bisection the share of the parent piece's flow that enters half 0 is drawn from
+ * Beta(κ/2, κ/2) (mean ½: equal masses, uniform mean perfusion), with κ from splitConcentration
+ * — the tree's function — so that the log-variance added between the parent's mass M and the
+ * half's M/2 is σ²(M/2) − σ²(M), σ²(m) = ln(1 + RD(m)²). The terminal's spheres are split
+ * binomially with those shares. Variance factor: SUB_TERMINAL_VARIANCE_FACTOR (below, measured).
+ *
+ * Random numbers. The split fractions are a property of the liver: one stream per block of 4096
+ * segments keyed by (tree seed, heterogeneity seed, block), consumed by every terminal of the block
+ * in segment order whether or not it holds spheres (positions.ts replays the draws of the empty
+ * terminals before a full one), so they depend on the tree and the heterogeneity seed only — not on
+ * the transport seed, the sphere counts, the worker count or the shard split. The binomial sphere
+ * counts and the positions come from the positions stream (the run's seed).
+ *
+ * Only the "fractal" model has a sub-terminal cascade: "flow", "walrand-bias" and "custom" keep the
+ * uniform ball of the territory's volume (they have no scale-free law to continue).
+ */
+import { createStream, type RandomStream } from "../../random/stream.js";
+import { beta } from "../../random/beta.js";
+import { binomial } from "../../random/binomial.js";
+import { splitConcentration } from "./fractal.js";
+import type { HeterogeneityModel } from "./heterogeneity.js";
+import type { TerritoryCells } from "./territoryCells.js";
+
+/**
+ * Multiplier of the law's log-variance per sub-terminal bisection. The tree's bifurcations use
+ * SUBTREE_TO_CUBE_VARIANCE (2.2) because a tissue cube straddles several subtrees; below a terminal
+ * the pieces ARE boxes, so the law needs no factor for them. Measured (bench/transport-subterminal.ts,
+ * recorded in bench/transport.md): see there for RD in cubes with 1 and 2.2.
+ */
+export const SUB_TERMINAL_VARIANCE_FACTOR = 1;
+
+/** The resolved sub-terminal model: plain numbers (a deposit task carries it to a worker). */
+export interface SubTerminalModel {
+  readonly relativeDispersionAt1g: number;
+  readonly fractalDimension: number;
+  /** Pieces are bisected until their mass is ≤ this, g. */
+  readonly unitMassG: number;
+  readonly densityGPerMl: number;
+  /** The tree's seed and the heterogeneity seed: together they key the split fractions. */
+  readonly treeSeed: number;
+  readonly seed: number;
+  readonly varianceFactor: number;
+}
+
+/** The sub-terminal model of a resolved heterogeneity model (null unless "fractal"). */
+export function subTerminalModel(model: HeterogeneityModel, treeSeed: number): SubTerminalModel | null {
+  if (model.model !== "fractal") return null;
+  return {
+    relativeDispersionAt1g: model.relativeDispersionAt1g,
+    fractalDimension: model.fractalDimension,
+    unitMassG: model.unitMassMg / 1000,
+    densityGPerMl: model.densityGPerMl,
+    treeSeed,
+    seed: model.seed,
+    varianceFactor: SUB_TERMINAL_VARIANCE_FACTOR,
+  };
+}
+
+const SUB_TERMINAL_STREAM_TAG = 0x53n << 56n;
+/** Segments per split-fraction stream: the positions' blocks (positions.ts SEGMENTS_PER_STREAM), the deposit's work unit. */
+export const SUB_TERMINAL_BLOCK_SEGMENTS = 4096;
+/** Deepest bisection: 2^48 leaves per terminal is far beyond any unit mass the options allow. */
+const MAX_DEPTH = 48;
+const MM3_PER_ML = 1000;
+/** Stack of the cell cascade: depth ≤ 3·(log2 of the largest extent in cells + 1), far below. */
+const CELL_STACK = 256;
+
+/**
+ * The cascade of one terminal at a time, with typed-array scratch (no allocation per terminal or
+ * leaf). `descend` calls `onLeaf(spheres)` for each leaf holding spheres (or each leaf, with
+ * `everyLeaf`), the leaf's box in `leafBox` (min xyz, max xyz, mm) and its share of the terminal's
+ * flow in `leafShare[0]`.
+ */
+export class SubTerminalCascade {
+  readonly model: SubTerminalModel;
+  /** Box of the current leaf: [minX, minY, minZ, maxX, maxY, maxZ], mm. */
+  readonly leafBox = new Float64Array(6);
+  /** Share of the terminal's flow in the current leaf. */
+  readonly leafShare = new Float64Array(1);
+  private readonly boxes = new Float64Array(6 * (MAX_DEPTH + 2));
+  private readonly spheres = new Float64Array(MAX_DEPTH + 2);
+  private readonly shares = new Float64Array(MAX_DEPTH + 2);
+  private readonly depths = new Int32Array(MAX_DEPTH + 2);
+  /** κ of a bisection at each depth below the current terminal. */
+  private readonly kappaAtDepth = new Float64Array(MAX_DEPTH + 1);
+  private stream: RandomStream | null = null;
+  private streamBlock = -1;
+  /** A terminal's cells, partitioned in place by the cell cascade (grown when a terminal owns more). */
+  private work = new Int32Array(1024);
+  private readonly rangeStart = new Int32Array(CELL_STACK);
+  private readonly rangeEnd = new Int32Array(CELL_STACK);
+  private readonly cellSpheres = new Float64Array(CELL_STACK);
+  private readonly cellShares = new Float64Array(CELL_STACK);
+
+  constructor(model: SubTerminalModel) {
+    this.model = model;
+  }
+
+  /** Switch to the split-fraction stream of `block` (from its start) unless already on it. */
+  useBlock(block: number): boolean {
+    if (block === this.streamBlock) return false;
+    this.stream = createStream(this.model.treeSeed, SUB_TERMINAL_STREAM_TAG + (BigInt(this.model.seed) << 32n) + BigInt(block));
+    this.streamBlock = block;
+    return true;
+  }
+
+  /**
+   * Run the cascade of a terminal with territory `territoryMl` centred at (cx, cy, cz) mm holding
+   * `spheres` lodged spheres (binomial splits from `positions`; `positions` may be null when
+   * spheres = 0). Every bisection draws its split fraction, whatever the counts.
+   */
+  descend(cx: number, cy: number, cz: number, territoryMl: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false): void {
+    const m = this.model;
+    const stream = this.stream as RandomStream;
+    const massG = territoryMl * m.densityGPerMl;
+    const half = Math.cbrt(territoryMl * MM3_PER_ML) / 2;
+    // Depth of the leaves: the smallest d with massG / 2^d ≤ unit mass (every leaf has the same mass).
+    let leafDepth = 0;
+    while (leafDepth < MAX_DEPTH && massG / 2 ** leafDepth > m.unitMassG) leafDepth++;
+    const exponent = 1 - m.fractalDimension;
+    for (let d = 0; d < leafDepth; d++) {
+      const parentG = massG / 2 ** d;
+      this.kappaAtDepth[d] = splitConcentration(m.relativeDispersionAt1g, exponent, parentG, parentG / 2, parentG / 2, 0.5, m.varianceFactor);
+    }
+    const boxes = this.boxes;
+    boxes[0] = cx - half;
+    boxes[1] = cy - half;
+    boxes[2] = cz - half;
+    boxes[3] = cx + half;
+    boxes[4] = cy + half;
+    boxes[5] = cz + half;
+    this.spheres[0] = spheres;
+    this.shares[0] = 1;
+    this.depths[0] = 0;
+    let top = 1;
+    while (top > 0) {
+      top--;
+      const o = 6 * top;
+      const n = this.spheres[top];
+      const share = this.shares[top];
+      const depth = this.depths[top];
+      if (depth === leafDepth) {
+        if (n > 0 || everyLeaf) {
+          for (let a = 0; a < 6; a++) this.leafBox[a] = boxes[o + a];
+          this.leafShare[0] = share;
+          onLeaf(n);
+        }
+        continue;
+      }
+      const kappa = this.kappaAtDepth[depth];
+      let p0 = 0.5;
+      if (kappa > 0) {
+        p0 = beta(stream, kappa / 2, kappa / 2);
+        p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
+      }
+      const n0 = n > 0 ? binomial(positions as RandomStream, n, p0) : 0;
+      // Longest axis (first of equals): a cube → two 2:1:1 boxes → four 2:2:1... → a cube again.
+      const ex = boxes[o + 3] - boxes[o];
+      const ey = boxes[o + 4] - boxes[o + 1];
+      const ez = boxes[o + 5] - boxes[o + 2];
+      const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
+      const mid = (boxes[o + axis] + boxes[o + 3 + axis]) / 2;
+      // Slot top + 1 (popped first) gets half 0, the lower half; slot `top` half 1.
+      const o1 = o + 6;
+      for (let a = 0; a < 6; a++) boxes[o1 + a] = boxes[o + a];
+      boxes[o1 + 3 + axis] = mid;
+      boxes[o + axis] = mid;
+      this.spheres[top] = n - n0;
+      this.shares[top] = share * (1 - p0);
+      this.depths[top] = depth + 1;
+      this.spheres[top + 1] = n0;
+      this.shares[top + 1] = share * p0;
+      this.depths[top + 1] = depth + 1;
+      top += 2;
+    }
+  }
+
+  /**
+   * Run the cascade over the cells `first`..`end` of `cells` (one terminal's tissue, territoryCells.ts):
+   * a piece of cells is split across the midplane of its bounding box's longest axis (in cells),
+   * the share of half 0 drawn from Beta(κ·f0, κ·(1 − f0)) around its mass fraction f0 with κ from
+   * splitConcentration (the tree's rule for unequal daughters), down to single cells (the unit
+   * mass); `onLeaf(spheres)` per cell holding spheres (every cell with `everyLeaf`), the cell's
+   * cube in `leafBox`, its share in `leafShare[0]`.
+   */
+  descendCells(cells: TerritoryCells, first: number, end: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false): void {
+    const m = this.model;
+    const stream = this.stream as RandomStream;
+    const count = end - first;
+    if (this.work.length < count) this.work = new Int32Array(Math.max(count, 2 * this.work.length));
+    const work = this.work;
+    for (let c = 0; c < count; c++) work[c] = cells.cells[first + c];
+    const nx = cells.dims[0];
+    const nxy = cells.dims[0] * cells.dims[1];
+    const side = cells.sideMm;
+    const unit = m.unitMassG;
+    const exponent = 1 - m.fractalDimension;
+    this.rangeStart[0] = 0;
+    this.rangeEnd[0] = count;
+    this.cellSpheres[0] = spheres;
+    this.cellShares[0] = 1;
+    let top = 1;
+    while (top > 0) {
+      top--;
+      const a = this.rangeStart[top];
+      const b = this.rangeEnd[top];
+      const n = this.cellSpheres[top];
+      const share = this.cellShares[top];
+      if (b - a === 1) {
+        if (n > 0 || everyLeaf) {
+          const c = work[a];
+          const k = Math.floor(c / nxy);
+          const jy = Math.floor((c - k * nxy) / nx);
+          const i = c - k * nxy - jy * nx;
+          const box = this.leafBox;
+          box[0] = cells.originMm[0] + i * side;
+          box[1] = cells.originMm[1] + jy * side;
+          box[2] = cells.originMm[2] + k * side;
+          box[3] = box[0] + side;
+          box[4] = box[1] + side;
+          box[5] = box[2] + side;
+          this.leafShare[0] = share;
+          onLeaf(n);
+        }
+        continue;
+      }
+      // Bounding box in cell indices.
+      let minI = Infinity, maxI = -Infinity, minJ = Infinity, maxJ = -Infinity, minK = Infinity, maxK = -Infinity;
+      for (let q = a; q < b; q++) {
+        const c = work[q];
+        const k = Math.floor(c / nxy);
+        const jy = Math.floor((c - k * nxy) / nx);
+        const i = c - k * nxy - jy * nx;
+        if (i < minI) minI = i;
+        if (i > maxI) maxI = i;
+        if (jy < minJ) minJ = jy;
+        if (jy > maxJ) maxJ = jy;
+        if (k < minK) minK = k;
+        if (k > maxK) maxK = k;
+      }
+      const ex = maxI - minI, ey = maxJ - minJ, ez = maxK - minK;
+      const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
+      // Cells with index ≤ the midpoint go to half 0: both halves non-empty (extent ≥ 1 cell).
+      const mid = axis === 0 ? (minI + maxI) >> 1 : axis === 1 ? (minJ + maxJ) >> 1 : (minK + maxK) >> 1;
+      let lo = a;
+      let hi = b - 1;
+      while (lo <= hi) {
+        const c = work[lo];
+        const k = Math.floor(c / nxy);
+        const coord = axis === 2 ? k : axis === 1 ? Math.floor((c - k * nxy) / nx) : c - k * nxy - Math.floor((c - k * nxy) / nx) * nx;
+        if (coord <= mid) lo++;
+        else {
+          work[lo] = work[hi];
+          work[hi--] = c;
+        }
+      }
+      const n0Cells = lo - a;
+      const n1Cells = b - lo;
+      const f0 = n0Cells / (b - a);
+      const kappa = splitConcentration(m.relativeDispersionAt1g, exponent, (b - a) * unit, n0Cells * unit, n1Cells * unit, f0, m.varianceFactor);
+      let p0 = f0;
+      if (kappa > 0) {
+        p0 = beta(stream, kappa * f0, kappa * (1 - f0));
+        p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
+      }
+      const s0 = n > 0 ? binomial(positions as RandomStream, n, p0) : 0;
+      if (top + 2 > CELL_STACK) throw new RangeError("sub-terminal cell cascade deeper than its stack");
+      // Slot top + 1 (popped first): half 0.
+      this.rangeStart[top] = lo;
+      this.rangeEnd[top] = b;
+      this.cellSpheres[top] = n - s0;
+      this.cellShares[top] = share * (1 - p0);
+      this.rangeStart[top + 1] = a;
+      this.rangeEnd[top + 1] = lo;
+      this.cellSpheres[top + 1] = s0;
+      this.cellShares[top + 1] = share * p0;
+      top += 2;
+    }
+  }
+}
+
+/** The tree arrays the sub-terminal map reads. */
+export interface SubTerminalTree {
+  readonly segmentCount: number;
+  readonly child0: Int32Array;
+  readonly distalMm: Float64Array;
+  readonly territoryMl: Float64Array;
+}
+
+/**
+ * The sub-terminal flow map of a whole tree: `visit(terminal, box, share)` for every leaf of every
+ * terminal, in segment order, with the leaf's box (min xyz, max xyz, mm; a scratch array) and its
+ * share of the terminal's flow. The same draws as the deposit's (studies and tests of the law).
+ */
+export function forEachSubTerminalLeaf(tree: SubTerminalTree, model: SubTerminalModel, visit: (terminal: number, box: Float64Array, share: number) => void, cells: TerritoryCells | null = null): void {
+  const cascade = new SubTerminalCascade(model);
+  const distal = tree.distalMm;
+  let terminal = 0;
+  const onLeaf = () => visit(terminal, cascade.leafBox, cascade.leafShare[0]);
+  for (let j = 0; j < tree.segmentCount; j++) {
+    if (tree.child0[j] >= 0) continue;
+    cascade.useBlock(Math.floor(j / SUB_TERMINAL_BLOCK_SEGMENTS));
+    terminal = j;
+    if (cells !== null && cells.offsets[j + 1] > cells.offsets[j]) cascade.descendCells(cells, cells.offsets[j], cells.offsets[j + 1], 0, null, onLeaf, true);
+    else cascade.descend(distal[3 * j], distal[3 * j + 1], distal[3 * j + 2], tree.territoryMl[j], 0, null, onLeaf, true);
+  }
+}
