@@ -14,7 +14,8 @@ const tree = buildSyntheticTree({
 });
 const spheres = 2000; // 256 terminals × capacity 20 = 5120: the injection fills ~40 %, the tumour (480) not quite
 const seeds = [...Array(40).keys()];
-const base: TransportOptions = { spheres, embolic: { enabled: true, capacitySpheres: 20, refluxThresholdFraction: 0 } };
+// Flow-following (the recorded study's model; the library default is now "fractal", defaults.ts).
+const base: TransportOptions = { spheres, heterogeneity: { model: "flow" }, embolic: { enabled: true, capacitySpheres: 20, refluxThresholdFraction: 0 } };
 function stats(run: (seed: number) => { share: number; tn: number; batches: number }) {
   const xs = seeds.map(run);
   const mean = (f: (x: { share: number; tn: number; batches: number }) => number) => xs.reduce((a, x) => a + f(x), 0) / xs.length;

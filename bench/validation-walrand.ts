@@ -254,7 +254,8 @@ async function main(): Promise<void> {
     // i.e. 2.5 times as many spheres for the same dose.
     for (const [bias, sphereBq] of [[0.5, SPHERE_BQ], [0.6, SPHERE_BQ], [0.5, 1000], [0.6, 1000]]) {
       const count = Math.round((spheres * SPHERE_BQ) / sphereBq);
-      const r = simulateTransport(s.tree, { spheres: count, bias, diameterUm: null, embolic: { enabled: false } }, SEED);
+      // 50/50 = plain flow splitting (named: the library default is now "fractal", defaults.ts).
+      const r = simulateTransport(s.tree, { spheres: count, bias, diameterUm: null, embolic: { enabled: false }, heterogeneity: { model: bias === 0.5 ? "flow" : "walrand-bias" } }, SEED);
       rows.push([`random, ${Math.round(bias * 100)}/${Math.round((1 - bias) * 100)} splitting, ${sphereBq} Bq`, await lobuleDoses(s, r.segmentLodged, sphereBq)]);
     }
     const f = (x: number, d = 1) => x.toFixed(d);

@@ -143,7 +143,7 @@ const massOrVolumeSchema = strict(
     volumeMl: quantity("volume", VOLUME_RANGE, "Volume of the whole liver.").optional(),
     densityGPerMl: quantity("density", DENSITY_RANGE, "Density for volumeMl; default: the case's densityGPerMl.").optional(),
   },
-  "The whole liver (massKg or volumeMl), when only part of it is treated (BSA lobar / selective). Default: the perfused compartments are the whole liver.",
+  "Method bsa only: the whole liver (massKg or volumeMl), when only part of it is treated (BSA lobar / selective). Default: the perfused compartments are the whole liver.",
 );
 
 /** Sections of the case file that other stages own and validate with their own schemas. */
@@ -169,7 +169,7 @@ export const caseSchema = z
           weightKg: quantity("mass", { min: 2, max: 400 }, "Weight.").optional(),
           bsaM2: quantity("area", { min: 0, max: 5, minOpen: true }, "Body surface area, overrides height and weight.").optional(),
         },
-        "The patient; heightCm and weightKg (or bsaM2) are required by method bsa.",
+        "The patient; heightCm and weightKg (or bsaM2) are required by method bsa and set its activity. Other methods record it (summary.json plan.patient, report).",
       ).optional(),
       densityGPerMl: quantity("density", DENSITY_RANGE, `Tissue density converting volumeMl to mass; default ${DEFAULT_TISSUE_DENSITY_G_PER_ML} g/mL.`).optional(),
       compartments: z
@@ -355,6 +355,12 @@ export function parseCase(json: unknown, fileName?: string): PlanningCase {
   }
 
   let wholeLiverMassKg: number | undefined;
+  // Only the BSA formula reads the whole liver (its perfused fraction scales the activity); MIRD
+  // and the partition model dose the perfused compartments alone, so a wholeLiver there would be
+  // accepted with no effect: refused instead (issue 19 §4).
+  if (c.wholeLiver !== undefined && c.method !== "bsa") {
+    fail("wholeLiver", `is used only by method bsa (the perfused fraction of the liver in the BSA formula); method ${c.method} doses the compartments alone: remove it`, fileName);
+  }
   if (c.wholeLiver !== undefined) {
     wholeLiverMassKg = massFrom("wholeLiver", c.wholeLiver, density, fileName).massKg;
     const perfusedKg = compartments.reduce((s, comp) => s + comp.massKg, 0);

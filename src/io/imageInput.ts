@@ -18,7 +18,7 @@ import { InputError } from "../errors.js";
 import type { Grid, GridGeometry } from "../geometry/grid.js";
 import { readDicomDataset, readDicomSeries, type DicomReference } from "./dicom.js";
 import { readNifti } from "./nifti.js";
-import { labelOccupancy, resampleGrid, sameGeometry } from "./resample.js";
+import { labelOccupancy, labelShareOutside, resampleGrid, sameGeometry } from "./resample.js";
 import { readRtStruct } from "./rtstruct.js";
 import { readDicomSeg } from "./seg.js";
 
@@ -211,6 +211,8 @@ export interface LabelInput {
   readonly source: "nifti" | "rtstruct" | "seg";
   /** When resampled: the fraction (0..1) of each target voxel inside each label (labelOccupancy). */
   readonly occupancy?: ReadonlyMap<number, Float32Array>;
+  /** Labels partly outside the target grid: label → share (0..1) of its voxels outside (labelShareOutside). */
+  readonly clipped?: ReadonlyMap<number, number>;
 }
 
 export interface ReadLabelsOptions {
@@ -319,7 +321,10 @@ function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string
     const text = lost.map((l) => (names[l] !== undefined && names[l] !== String(l) ? `${l} (${names[l]})` : String(l))).join(", ");
     throw new InputError(field, `${field} ${path}: label${lost.length > 1 ? "s" : ""} ${text} ${lost.length > 1 ? "lie" : "lies"} outside the activity's grid (no activity voxel overlaps ${lost.length > 1 ? "them" : "it"}): the label map is misplaced or the image does not cover the VOI`);
   }
-  return { labels, names, resampled: true, source, occupancy };
+  // A VOI partly outside the activity's field of view (lungs cut by a SPECT field) is kept, clipped;
+  // the share clipped is returned so the caller can say so (issue 19).
+  const clipped = labelShareOutside(grid, target);
+  return { labels, names, resampled: true, source, occupancy, ...(clipped.size > 0 ? { clipped } : {}) };
 }
 
 /** `labels.nii.gz` → `labels.json` (the name table written next to it), if any. */

@@ -146,6 +146,32 @@ export function labelOccupancy(source: Grid<GridData>, target: GridGeometry, lab
   return new Map(labels.map((l, q) => [l, out[q]]));
 }
 
+/**
+ * Share of each label's voxels (on its own grid) whose centres lie outside `target`'s extent
+ * (voxel centres ± half a voxel): the part of a VOI that a smaller field of view (a SPECT that cuts
+ * the lungs) clips away. Exact on the source grid, independent of how the labels are resampled.
+ * Returns only the labels with a share > 0.
+ */
+export function labelShareOutside(source: Grid<GridData>, target: GridGeometry): Map<number, number> {
+  const { m, b } = indexMap(target, source);
+  const [sx, sy, sz] = source.dims;
+  const [nx, ny, nz] = target.dims;
+  const total = new Map<number, number>();
+  const outside = new Map<number, number>();
+  const data = source.data;
+  let v = 0;
+  for (let k = 0; k < sz; k++) for (let j = 0; j < sy; j++) for (let i = 0; i < sx; i++, v++) {
+    const l = data[v];
+    if (l === 0) continue;
+    total.set(l, (total.get(l) ?? 0) + 1);
+    const px = m[0] * i + m[1] * j + m[2] * k + b[0];
+    const py = m[3] * i + m[4] * j + m[5] * k + b[1];
+    const pz = m[6] * i + m[7] * j + m[8] * k + b[2];
+    if (!(px >= -0.5 && px < nx - 0.5 && py >= -0.5 && py < ny - 0.5 && pz >= -0.5 && pz < nz - 0.5)) outside.set(l, (outside.get(l) ?? 0) + 1);
+  }
+  return new Map([...outside].map(([l, n]) => [l, n / (total.get(l) as number)]));
+}
+
 /** Bounding box (RAS, mm) of a grid's voxel centres, for error messages. */
 function describeExtent(g: GridGeometry): string {
   const { originMm, direction } = toRasGeometry(g);

@@ -4,6 +4,7 @@
  */
 import { voiRadiobiology, type VoiRadiobiology } from "../dose/radiobiology.js";
 import { withOutcomeColumns } from "./outcomeReport.js";
+import { boundedDvhBinWidthGy, MAX_DVH_POINTS } from "../dose/dvh.js";
 import type { Grid } from "../geometry/index.js";
 import type { ReportInput } from "../report/types.js";
 import { clinicalIsodoses } from "../report/isodose.js";
@@ -11,7 +12,7 @@ import { formatNumber, formatQuantity } from "../report/format.js";
 import { labelOutlines } from "../report/outline.js";
 import { PRODUCTS } from "../physics/index.js";
 import type { ProductId } from "../physics/index.js";
-import type { PlanningMethod } from "../planning/types.js";
+import type { DecayReport, PlanningMethod } from "../planning/types.js";
 import { provenanceOf } from "../io/provenance.js";
 import type { Provenance } from "../io/provenance.js";
 import type { SimulationCase } from "./caseInput.js";
@@ -46,7 +47,20 @@ export interface CompartmentSummary {
   readonly radiobiology: VoiRadiobiology | null;
   /** gEUD (Niemierko 1999) for the case's `dose.eudA`, Gy; absent when eudA is null. */
   readonly gEudGy?: number;
+  /** D_x for every `dose.dPercents` level, Gy, keyed `D50`, `D95`, … (in the order asked). */
+  readonly doseAtVolumeGy: Readonly<Record<string, number>>;
+  /** V_y for every `dose.vThresholdsGy` level, fraction 0..1 of the VOI, keyed `V70Gy`, … */
+  readonly volumeAtDose: Readonly<Record<string, number>>;
 }
+
+/** The D_x / V_y levels a case asked for, without repeats, in the order given. */
+export function requestedDvhLevels(config: { readonly dPercents: readonly number[]; readonly vThresholdsGy: readonly number[] }): { dPercents: number[]; vThresholdsGy: number[] } {
+  return { dPercents: [...new Set(config.dPercents)], vThresholdsGy: [...new Set(config.vThresholdsGy)] };
+}
+
+/** summary.json keys of the requested levels: `D50` (Gy) and `V70Gy` (fraction). */
+export const dKey = (percent: number): string => `D${percent}`;
+export const vKey = (thresholdGy: number): string => `V${thresholdGy}Gy`;
 
 export interface SimulationSummary {
   readonly name: string;
@@ -62,8 +76,34 @@ export interface SimulationSummary {
   readonly tumourToNormalRatio: { readonly realisedSpheres: number | null };
   readonly transport: Record<string, unknown>;
   readonly tree: Record<string, unknown>;
-  readonly plan: { readonly product: ProductId; readonly method: string; readonly advisories: readonly unknown[]; readonly binding: string | null; readonly withinLimits: boolean; readonly plannedActivityGBq: number; readonly limitedBy: string | null };
+  readonly plan: {
+    readonly product: ProductId;
+    readonly method: string;
+    readonly advisories: readonly unknown[];
+    readonly binding: string | null;
+    readonly withinLimits: boolean;
+    readonly plannedActivityGBq: number;
+    readonly limitedBy: string | null;
+    /** Share of the dispensed activity left in vial, catheter and tubing (case `residualFraction`, default 0). */
+    readonly residualFraction: number;
+    /** Activity to dispense so that `activityGBq` reaches the patient: activityGBq / (1 − residualFraction). */
+    readonly dispensedActivityGBq: number;
+    /** EANM 2022 tumour type and treatment scenario: they set the dose targets, limits and isodose lines. */
+    readonly indication: string;
+    readonly scenario: string;
+    readonly pretreated: boolean;
+    /** The patient as given (height, weight, BSA); it sets the activity of method bsa only. */
+    readonly patient: Readonly<Record<string, number>> | null;
+    /** Decay and residual bookkeeping (vial activity to order at calibration), when the case gives times, a residual or a vial activity. */
+    readonly decay: DecayReport | null;
+  };
   readonly dose: { readonly method: "fft"; readonly voxelMm: number; readonly dims: readonly number[]; readonly kernelEnergyResidual: number; readonly outsideGridSpheres: number };
+  /**
+   * The exported DVH curves' dose spacing: `requested` is `dose.dvhBinWidthGy`; `used` the widest
+   * a VOI's curve got (src/dose/dvh.ts widens the bin of a curve that would need more than
+   * `maxPoints` points). `widenedFor` names the VOIs whose curves were widened.
+   */
+  readonly dvh: { readonly binWidthGy: { readonly requested: number; readonly used: number }; readonly maxPoints: number; readonly widenedFor: readonly string[] };
   readonly seed: number;
   /** Everything needed to reproduce the run: the validated case sections with their defaults. */
   readonly reproduce: Record<string, unknown>;
@@ -76,7 +116,7 @@ export interface SimulationOutputs {
   readonly report: ReportInput;
 }
 
-function compartmentSummary(v: VoiDose, spheres: number, meanDoseFromSpheresGy: number | null): CompartmentSummary {
+function compartmentSummary(v: VoiDose, spheres: number, meanDoseFromSpheresGy: number | null, levels: { dPercents: readonly number[]; vThresholdsGy: readonly number[] }): CompartmentSummary {
   const m = v.metrics;
   return {
     meanDoseFromSpheresGy,
@@ -92,6 +132,8 @@ function compartmentSummary(v: VoiDose, spheres: number, meanDoseFromSpheresGy: 
     maxDoseGy: m.maxGy,
     radiobiology: m.radiobiology ?? null,
     ...(m.eudGy === undefined ? {} : { gEudGy: m.eudGy }),
+    doseAtVolumeGy: Object.fromEntries(levels.dPercents.map((p) => [dKey(p), m.d[`D${p}`] ?? NaN])),
+    volumeAtDose: Object.fromEntries(levels.vThresholdsGy.map((t) => [vKey(t), m.v[`V${t}`] ?? NaN])),
   };
 }
 
@@ -119,7 +161,8 @@ export async function finishSimulation(
     const mass = massKgOf(name);
     return mass === undefined || !(mass > 0) ? null : (core.doseCoefficientGyKgPerGBq * spheresOf(name) * core.activityPerSphereBq * 1e-9) / mass;
   };
-  for (const v of dose.vois) compartments[v.name] = compartmentSummary(v, spheresOf(v.name), tissueDoseGy(v.name));
+  const levels = requestedDvhLevels(simCase.dose);
+  for (const v of dose.vois) compartments[v.name] = compartmentSummary(v, spheresOf(v.name), tissueDoseGy(v.name), levels);
 
   const partitionModel: Record<string, { meanDoseGy: number }> = {};
   for (const [name, c] of Object.entries(core.plan.compartments)) partitionModel[name] = { meanDoseGy: c.doseGy };
@@ -162,8 +205,23 @@ export async function finishSimulation(
     tumourToNormalRatio: { realisedSpheres: t.tumourToNormalRatio },
     transport: { ...transportRest, timeline: timeline.length > 50 ? thin(timeline, 50) : timeline },
     tree: { ...core.treeSummary },
-    plan: { product: core.plan.product, method: core.plan.method, advisories: core.plan.advisories, binding: core.plan.limits.binding, withinLimits: core.plan.limits.withinLimits, plannedActivityGBq: core.safety.plannedActivityGBq, limitedBy: core.safety.limitedBy },
+    plan: {
+      product: core.plan.product,
+      method: core.plan.method,
+      advisories: core.plan.advisories,
+      binding: core.plan.limits.binding,
+      withinLimits: core.plan.limits.withinLimits,
+      plannedActivityGBq: core.safety.plannedActivityGBq,
+      limitedBy: core.safety.limitedBy,
+      ...dispensed(core.plan.activityGBq, core.planning.residualFraction ?? 0),
+      indication: core.planning.indication,
+      scenario: core.planning.scenario,
+      pretreated: core.planning.pretreated,
+      patient: core.planning.patient ? { ...core.planning.patient } : null,
+      decay: core.plan.decay ?? null,
+    },
     dose: { method: "fft", voxelMm: simCase.dose.voxelMm, dims: [...counts.dims], kernelEnergyResidual: dose.kernelResidual, outsideGridSpheres: outsideGrid },
+    dvh: dvhBinReport(dose.vois, simCase.dose.dvhBinWidthGy),
     seed: simCase.seed,
     reproduce: {
       seed: simCase.seed,
@@ -177,6 +235,37 @@ export async function finishSimulation(
     provenance,
   };
   return { summary, dose, report: withOutcomeColumns(reportInput(simCase, core, summary, dose), summary) };
+}
+
+/** Residual and dispensed activity (src/planning/decay.ts: the vial holds A_delivered / (1 − residual)). */
+function dispensed(activityGBq: number, residualFraction: number): { residualFraction: number; dispensedActivityGBq: number } {
+  return { residualFraction, dispensedActivityGBq: activityGBq / (1 - residualFraction) };
+}
+
+/** The DVH bin width asked for and the one each VOI's curve got (boundedDvhBinWidthGy, as doseStage.ts draws the curves). */
+function dvhBinReport(vois: readonly VoiDose[], requestedGy: number): SimulationSummary["dvh"] {
+  let used = requestedGy;
+  const widenedFor: string[] = [];
+  for (const v of vois) {
+    const width = boundedDvhBinWidthGy(v.metrics.maxGy, requestedGy);
+    if (width > requestedGy) widenedFor.push(v.name);
+    if (width > used) used = width;
+  }
+  return { binWidthGy: { requested: requestedGy, used }, maxPoints: MAX_DVH_POINTS, widenedFor };
+}
+
+/**
+ * What the user must be told on stderr about a finished simulation that the tables do not say:
+ * a DVH bin widened beyond the one asked for.
+ */
+export function simulationWarnings(s: Pick<SimulationSummary, "dvh">): string[] {
+  const out: string[] = [];
+  if (s.dvh.widenedFor.length > 0) {
+    out.push(
+      `warning: dose.dvhBinWidthGy ${s.dvh.binWidthGy.requested} Gy would need more than ${s.dvh.maxPoints.toLocaleString("en")} points per DVH curve: the curves of ${s.dvh.widenedFor.join(", ")} use ${s.dvh.binWidthGy.used} Gy (summary.json dvh.binWidthGy; metrics use voxel-exact doses)`,
+    );
+  }
+  return out;
 }
 
 /** At most `n` evenly spaced points, first and last kept. */
@@ -201,6 +290,23 @@ export function treatmentHeadline(s: Pick<SimulationSummary, "plan" | "activityG
 /** One line on what the engine counts as one cluster (src/transport/clusters.ts). */
 export function clusterDefinition(distanceMm: number): string {
   return `A cluster is the spheres lodged in one vessel, joined with those in its parent and sibling vessels when both hold spheres and their lodging points lie within ${formatNumber(distanceMm)} mm.`;
+}
+
+/** The patient line of the report: what was given, and whether the method used it. */
+function patientText(p: Readonly<Record<string, number>>, method: PlanningMethod): string {
+  const parts = [p.heightCm !== undefined ? `${formatNumber(p.heightCm)} cm` : null, p.weightKg !== undefined ? `${formatNumber(p.weightKg)} kg` : null, p.bsaM2 !== undefined ? `BSA ${formatNumber(p.bsaM2)} m²` : null].filter((x) => x !== null);
+  return `${parts.join(", ")}${method === "bsa" ? "" : ` (recorded; not used by method ${method}, only by bsa)`}`;
+}
+
+/** The requested D_x (Gy) and V_y (%) per VOI, the columns in the order the case lists them. */
+export function dvhMetricsTable(s: Pick<SimulationSummary, "compartments">): { columns: string[]; rows: Array<Array<string | number | null>> } {
+  const first = Object.values(s.compartments)[0];
+  const dKeys = first ? Object.keys(first.doseAtVolumeGy) : [];
+  const vKeys = first ? Object.keys(first.volumeAtDose) : [];
+  return {
+    columns: ["VOI", ...dKeys.map((k) => `${k} (Gy)`), ...vKeys.map((k) => `${k} (%)`)],
+    rows: Object.entries(s.compartments).map(([name, c]) => [name, ...dKeys.map((k) => c.doseAtVolumeGy[k]), ...vKeys.map((k) => 100 * c.volumeAtDose[k])]),
+  };
 }
 
 const lqText = (p: { alphaBetaGy: number; repairHalfTimeH: number; alphaPerGy: number }): string => `${p.alphaBetaGy} Gy, ${p.repairHalfTimeH} h, ${p.alphaPerGy}/Gy`;
@@ -247,6 +353,12 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
       { label: "Product", value: PRODUCTS[core.plan.product].name },
       { label: "Planning method", value: METHOD_NAMES[core.plan.method] },
       { label: "Activity delivered", value: formatQuantity(core.plan.activityGBq, "GBq") },
+      { label: "Activity dispensed", value: `${formatQuantity(s.plan.dispensedActivityGBq, "GBq")} (residual in vial and tubing ${formatQuantity(100 * s.plan.residualFraction, "%")})` },
+      ...(s.plan.decay && s.plan.decay.hoursCalibrationToTreatment !== 0
+        ? [{ label: "Vial activity at calibration", value: `${formatQuantity(s.plan.decay.activityAtCalibrationGBq, "GBq")} (${formatNumber(s.plan.decay.hoursCalibrationToTreatment)} h before treatment)` }]
+        : []),
+      { label: "Indication / scenario", value: `${s.plan.indication} / ${s.plan.scenario}${s.plan.pretreated ? ", pretreated" : ""} (EANM 2022 targets, limits, isodoses)` },
+      ...(s.plan.patient ? [{ label: "Patient", value: patientText(s.plan.patient, core.plan.method) }] : []),
       { label: "Spheres injected", value: formatNumber(s.spheresInjected) },
       { label: "Activity per sphere", value: formatQuantity(core.activityPerSphereBq, "Bq") },
       { label: "Lung shunt fraction", value: formatQuantity(100 * simCase.planning.lungShuntFraction, "%") },
@@ -263,6 +375,7 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
       columns: ["VOI", "volume (mL)", "spheres", "mean dose (Gy)", "mean dose, local deposition (Gy)", "partition model (Gy)", "D70 (Gy)", "D90 (Gy)", "V100", "mean BED (Gy)", "EUD (Gy)"],
       rows,
     },
+    dvhMetrics: dvhMetricsTable(s),
     advisories: core.plan.advisories,
     clusterHistogram:
       histogram.length > 0
@@ -273,6 +386,7 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
     notes: [
       "Mean dose: voxel S-value convolution (beta cross-fire included). Local deposition: every decay absorbed in its voxel, the physics the partition model assumes; the two differ near compartment boundaries by the beta range (mean 2.5 mm, max 11 mm for Y-90).",
       "Partition model: the activity actually simulated, split by the compartments' T/N and masses (Ho et al. 1996).",
+      ...(s.dvh.widenedFor.length > 0 ? [`DVH curves of ${s.dvh.widenedFor.join(", ")}: dose spacing ${formatNumber(s.dvh.binWidthGy.used)} Gy instead of the requested ${formatNumber(s.dvh.binWidthGy.requested)} Gy (at most ${formatNumber(s.dvh.maxPoints)} points per curve); the metrics use voxel-exact doses.`] : []),
       `BED: Dale 1985 (permanent implant, repair), mean over voxels; EUD: Niemierko 1997 from voxel BEDs. LQ parameters α/β, T_rep, α: tumour ${lqText(simCase.dose.radiobiology.tumour)}; normal liver (also liver, perfused) ${lqText(simCase.dose.radiobiology.normalLiver)}; lung ${lqText(simCase.dose.radiobiology.lung)} (lung: uniform dose).`,
     ],
   };

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
 import { stringifyResult, dvhToCsv, dvhToJson, writeNifti } from "../io/index.js";
+import { csvField } from "../io/csv.js";
 import { renderReport } from "../report/index.js";
 import { itkSnapLabelDescriptions, slicerColorTable } from "../io/labelTable.js";
 import { treeToVtp } from "../vascular/index.js";
@@ -22,6 +23,7 @@ export const SIMULATION_FILES = [
   "labels-itksnap.txt",
   "dvh.csv",
   "dvh.json",
+  "metrics.csv",
   "tree.vtp",
   "tree.bin",
   "transport.json",
@@ -29,6 +31,24 @@ export const SIMULATION_FILES = [
   "report.html",
   "case.json",
 ] as const;
+
+/**
+ * metrics.csv: one row per VOI (the lung last) with its volume, mean doses, every requested D_x
+ * (Gy) and V_y (fraction 0..1) of `dose.dPercents` / `dose.vThresholdsGy`, and BED / EUD: the
+ * numbers of summary.json in a table any spreadsheet opens.
+ */
+export function metricsCsv(s: SimulationOutputs["summary"]): string {
+  const first = Object.values(s.compartments)[0];
+  const dKeys = first ? Object.keys(first.doseAtVolumeGy) : [];
+  const vKeys = first ? Object.keys(first.volumeAtDose) : [];
+  const lines = [["voi", "volumeMl", "spheres", "meanDoseGy", "meanDoseLdmGy", ...dKeys.map((k) => `${k}Gy`), ...vKeys, "meanBedGy", "eudGy"].join(",")];
+  const cell = (x: number | null | undefined) => (x === null || x === undefined ? "" : String(x));
+  for (const [name, c] of Object.entries(s.compartments)) {
+    lines.push([csvField(name), cell(c.volumeMl), cell(c.spheres), cell(c.meanDoseGy), cell(c.meanDoseLdmGy), ...dKeys.map((k) => cell(c.doseAtVolumeGy[k])), ...vKeys.map((k) => cell(c.volumeAtDose[k])), cell(c.radiobiology?.meanBedGy), cell(c.radiobiology?.eudGy)].join(","));
+  }
+  lines.push(["lung", "", cell(s.lung.spheres), cell(s.lung.meanDoseGy), cell(s.lung.meanDoseGy), ...dKeys.map(() => ""), ...vKeys.map(() => ""), cell(s.lung.radiobiology.meanBedGy), cell(s.lung.radiobiology.eudGy)].join(","));
+  return `${lines.join("\n")}\n`;
+}
 
 export async function writeSimulationOutputs(dir: string, caseJson: unknown, core: SimulationCore, outputs: SimulationOutputs, stages: SimulationStageFiles): Promise<void> {
   const curves = outputs.report.dvh;
@@ -42,6 +62,7 @@ export async function writeSimulationOutputs(dir: string, caseJson: unknown, cor
   await writeFile(join(dir, "labels-itksnap.txt"), itkSnapLabelDescriptions(names));
   await writeFile(join(dir, "dvh.csv"), dvhToCsv(curves));
   await writeFile(join(dir, "dvh.json"), stringifyResult(dvhToJson(curves)));
+  await writeFile(join(dir, "metrics.csv"), metricsCsv(outputs.summary));
   await writeFile(join(dir, "tree.vtp"), treeToVtp(core.tree, { lodgedSpheres: Int32Array.from(core.transport.segmentLodged) }));
   await writeFile(join(dir, "tree.bin"), stages.treeBytes);
   await writeFile(join(dir, "transport.json"), stages.transportJsonText);

@@ -10,7 +10,7 @@
  *   leaves no normal liver; a tumour partly outside the liver (≥ half inside) is clipped to it, as
  *   documented in docs/case-file.md (exophytic tumours exist);
  * - `injection.entryPoint` naming no artery of the skeleton (`toString` included);
- * - a plan whose activity the transport cannot inject, blamed on what caused it (an LSF near 1);
+ * - a plan whose activity (after the limits) the transport cannot inject, blamed on the field that asked for it;
  * - the `injection` and `transport` sections (schema, `transport.bias` without walrand-bias,
  *   `injection.product/activityGBq/lungShuntFraction` that planning sets, shunt fractions naming
  *   no tumour): parsed again when the transport starts, but then only after the tree was grown;
@@ -129,22 +129,19 @@ export function checkEntryPoint(injectionSection: unknown): void {
 }
 
 /**
- * The planned activity must be one the transport can inject. When it is not, say why: an LSF
- * close to 1 leaves almost nothing for the liver, so an inverse plan asks for 1/(1 − LSF) more.
+ * The activity injected must be one the transport can inject. One rule for every injection
+ * (docs/planning.md "Limits"): the activity injected is the plan's after the limits (resolvePlan
+ * lowers it to the largest within every limit), so a lung shunt however high is planned down to
+ * the lung limit, with its contraindication on the terminal and exit 3 under --strict, whether the
+ * injection is whole-liver or selective. Only a plan that stays above what can be injected after
+ * the limits is an input error, on the field that asked for it.
  */
 export function checkPlannedActivity(planning: PlanningCase): void {
   const plan = planTreatment(planning);
-  if (plan.activityGBq <= MAX_INJECTED_GBQ) return;
-  const lsf = planning.lungShuntFraction;
-  const withoutShuntGBq = plan.activityGBq * (1 - lsf);
-  if (lsf > 0 && withoutShuntGBq <= MAX_INJECTED_GBQ) {
-    throw new InputError(
-      "lungShuntFraction",
-      `lungShuntFraction ${lsf} sends ${(100 * lsf).toFixed(1)} % of the activity to the lungs: the plan needs ${plan.activityGBq.toPrecision(4)} GBq, above the ${MAX_INJECTED_GBQ} GBq that can be injected (SIRT is contraindicated at such a shunt)`,
-    );
-  }
+  const injectedGBq = Math.min(plan.activityGBq, plan.limits.maxActivityGBq ?? Infinity);
+  if (injectedGBq <= MAX_INJECTED_GBQ) return;
   const field = planning.target !== undefined ? "target.doseGy" : planning.activityGBq !== undefined ? "activityGBq" : "activityAtCalibrationGBq";
-  throw new InputError(field, `${field} gives a plan of ${plan.activityGBq.toPrecision(4)} GBq, above the ${MAX_INJECTED_GBQ} GBq that can be injected`);
+  throw new InputError(field, `${field} gives a plan of ${plan.activityGBq.toPrecision(4)} GBq (${injectedGBq.toPrecision(4)} GBq within the limits), above the ${MAX_INJECTED_GBQ} GBq that can be injected`);
 }
 
 /** `name` and `description` are text: a list or object there is a mistake, not a description. */
@@ -177,6 +174,20 @@ export function checkTransportSections(injectionSection: unknown, transportSecti
   checkInjectionLeavesPlanning(injectionSection);
   const { transport } = parseTransportSections({ injection: injectionSection, transport: transportSection });
   compartmentShuntFractions(compartmentNames, transport.tumourShuntFractions);
+  checkTimelinePoints(transportSection, transport);
+}
+
+/**
+ * `transport.timelinePoints` cuts a cascade injection without embolic feedback into that many
+ * equal batches, the points of the timeline (summary.json transport.timeline, transport.json).
+ * With feedback every adaptive batch is a point, and the walk records 20 chunks: there it would
+ * change nothing, so it is refused rather than ignored.
+ */
+export function checkTimelinePoints(transportSection: unknown, transport: { readonly algorithm: string; readonly embolic: { readonly enabled: boolean } }): void {
+  const given = transportSection !== null && typeof transportSection === "object" && (transportSection as { timelinePoints?: unknown }).timelinePoints !== undefined;
+  if (!given) return;
+  const why = transport.embolic.enabled ? "with transport.embolic.enabled every adaptive batch is a timeline point" : transport.algorithm === "walk" ? 'algorithm "walk" records its own 20 points' : null;
+  if (why !== null) throw new InputError("transport.timelinePoints", `transport.timelinePoints is used only by algorithm "cascade" without embolic feedback (${why}): remove it`);
 }
 
 /** Every cross-field check that needs only the loaded case (no tree): see the file comment. */

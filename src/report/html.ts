@@ -14,7 +14,7 @@ import { CLIENT_SCRIPT } from "./client.js";
 import { encodeLabels, encodeTree, encodeVolume, viewSpecs } from "./encode.js";
 import { formatNumber } from "./format.js";
 import { fractionIsodoses } from "./isodose.js";
-import type { IsodoseLevel, RenderReportOptions, ReportAnatomy, ReportInput } from "./types.js";
+import type { IsodoseLevel, MetricsTable, RenderReportOptions, ReportAnatomy, ReportInput } from "./types.js";
 
 let plotlySource: string | undefined;
 
@@ -112,8 +112,9 @@ export function renderReport(input: ReportInput, options: RenderReportOptions = 
         .map((a) => `<li class="level-${escapeHtml(a.level)}"><b>${escapeHtml(a.level)}</b>${a.code ? ` <code>${escapeHtml(a.code)}</code>` : ""} ${escapeHtml(a.message)}</li>`)
         .join("")}</ul>`
     : `<p class="muted">No advisories.</p>`;
-  const metricsHead = input.metrics.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-  const metricsBody = input.metrics.rows.map((r) => `<tr>${r.map((x, i) => (i === 0 ? `<th>${formatCell(x)}</th>` : `<td>${formatCell(x)}</td>`)).join("")}</tr>`).join("");
+  const tableHtml = (t: MetricsTable, id: string) =>
+    `<table class="metrics" id="${id}"><thead><tr>${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>${t.rows.map((r) => `<tr>${r.map((x, i) => (i === 0 ? `<th>${formatCell(x)}</th>` : `<td>${formatCell(x)}</td>`)).join("")}</tr>`).join("")}</tbody></table>`;
+  const metricsTables = tableHtml(input.metrics, "metrics-table") + (input.dvhMetrics ? `<h3>Requested D<sub>x</sub> and V<sub>y</sub></h3>${tableHtml(input.dvhMetrics, "dvh-metrics-table")}` : "");
   const views = data.views
     .map(
       (v) => `<figure class="view"><div id="view-${v.name}" class="plot"></div>
@@ -153,7 +154,7 @@ ${tree.outlines.length ? `<div id="tree-outline-legend" class="muted">${tree.out
 <main>
 <section id="summary"><h2>Case</h2><table class="summary">${summaryRows}</table></section>
 <section id="advice"><h2>Advisories</h2>${advisories}</section>
-<section id="metrics"><h2>Dose metrics</h2><table class="metrics"><thead><tr>${metricsHead}</tr></thead><tbody>${metricsBody}</tbody></table></section>
+<section id="metrics"><h2>Dose metrics</h2>${metricsTables}</section>
 <section id="dose-maps"><h2>Absorbed dose</h2><p class="muted">${escapeHtml(quantNote)}</p><div class="views">${views}</div><div id="view-legend" class="legend"></div></section>
 <section id="dvh"><h2>Dose–volume histograms</h2><p class="muted">Cumulative: the percentage of each volume receiving at least the dose on the x axis.</p><div id="dvh-plot" class="plot"></div></section>
 ${clusterSection}

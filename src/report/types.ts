@@ -98,6 +98,11 @@ export interface ReportInput {
   readonly isodoseGy?: ReadonlyArray<number | IsodoseLevel>;
   readonly dvh: readonly DvhCurve[];
   readonly metrics: MetricsTable;
+  /**
+   * The D_x and V_y levels the case asked for (`dose.dPercents`, `dose.vThresholdsGy`), one row
+   * per VOI, shown under the metrics table (issue 19: every accepted option shows).
+   */
+  readonly dvhMetrics?: MetricsTable;
   readonly advisories: readonly ReportAdvisory[];
   readonly clusterHistogram?: ClusterHistogram;
   /** For simulations: the arterial tree coloured by lodged spheres. */

@@ -51,6 +51,13 @@ export const TRANSPORT_DEFAULTS = {
   clusterDistanceMm: 0,
   /** Without feedback the injection is cut into this many equal batches (the timeline's points). */
   timelinePoints: 10,
+  /**
+   * Perfusion heterogeneity model (models/heterogeneity.ts) when neither the case nor the caller
+   * names one: "fractal", the physical model (RD(m) = RD(1 g)·m^(1 − D), Bassingthwaighte 1989),
+   * for case files and library calls alike (issue 15: one default). A library call with the
+   * legacy `bias` ≠ 0.5 still means "walrand-bias".
+   */
+  heterogeneityModel: "fractal" as "fractal" | "flow" | "walrand-bias",
 } as const;
 
 export const TRANSPORT_RANGES = {

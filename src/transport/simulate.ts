@@ -59,7 +59,7 @@ export interface TransportOptions {
   readonly diameterUm?: TruncatedNormalParameters | null;
   /** Walrand bias s: odds s/(1 − s) for one daughter per bifurcation, chosen at random once per tree (heterogeneity model "walrand-bias"). Default 0.5. */
   readonly bias?: number;
-  /** Perfusion heterogeneity model (models/heterogeneity.ts). Default "flow" ("walrand-bias" when bias ≠ 0.5). */
+  /** Perfusion heterogeneity model (models/heterogeneity.ts). Default TRANSPORT_DEFAULTS.heterogeneityModel, "fractal" ("walrand-bias" when bias ≠ 0.5). */
   readonly heterogeneity?: HeterogeneityOptions;
   /** Beta streamline-noise concentration κ per bifurcation and batch; 0 = none. Default 0. */
   readonly noiseConcentration?: number;

@@ -54,11 +54,8 @@ describe("sirtsim simulate refuses bad cases before work, naming file and field"
     expect(refused("named-twice", (c) => (tumours(c)[1].name = "right"))).toMatch(/geometry\.tumours\[1\]\.name "right" is already used by geometry\.tumours\[0\]/);
   });
 
-  it("LSF 0.999 is blamed on lungShuntFraction, not on the activity it inflates", () => {
-    const err = refused("lsf", (c) => (c.lungShuntFraction = 0.999));
-    expect(err).toMatch(/error: lungShuntFraction 0\.999 sends 99\.9 % of the activity to the lungs/);
-    expect(err).not.toMatch(/injection\.activityGBq/);
-  });
+  // LSF 0.999 is no longer an input error: it is planned down to the lung limit for every injection
+  // (one rule, docs/planning.md), tested in trustFields.test.ts.
 
   it('entryPoint "toString" (an Object.prototype key) is an error on injection.entryPoint listing the known names', () => {
     expect(refused("tostring", (c) => (c.injection = { entryPoint: "toString" }))).toMatch(/injection\.entryPoint must be a segment index or one of root, proper-hepatic, right-hepatic, .*got "toString"/);

@@ -58,7 +58,7 @@ describe("sirtsim dose on the synthetic patient", () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.quantity).toBe("counts");
     expect(doc.dims).toEqual(truth.grids.spect.dims);
-    expect(doc.labels).toEqual({ source: "seg", resampled: true });
+    expect(doc.labels).toEqual({ source: "seg", resampled: true, clipped: [] });
     // `dose --lsf image` and `plan-images` count the lung VOI the same way (fractional occupancy,
     // src/io/voiCounts.ts): the same LSF to the last bit (before: 7.74 % here, 7.78 % there).
     // numpy's whole-voxel ratio (truth.json) is within 1 %; planImages.test.ts checks numpy's

@@ -27,6 +27,8 @@ describe("schema defaults = library defaults", () => {
       ["clusterDistanceMm", schema.clusterDistanceMm, library.clusterDistanceMm],
       ["timelinePoints", schema.timelinePoints, library.timelinePoints],
       ["lungShuntFraction", injectionSchema.parse({}).lungShuntFraction, library.lsf],
+      // One default model for case files and library calls (issue 15: was "fractal" vs "flow").
+      ["heterogeneityModel", schema.heterogeneity.model, library.heterogeneity.model],
     ];
     for (const [field, fromSchema, fromLibrary] of pairs) expect(fromSchema, field).toEqual(fromLibrary);
     // Every entry of the table is covered by a pair above.

@@ -7,6 +7,8 @@ const tumours = [
   { name: "T2", firstTerminal: 700, terminals: 20, radiusScale: 1.2 },
 ];
 const tree = buildSyntheticTree({ terminals: 1000, tumours, seed: 3 });
+// These tests compare with the flow split: name the "flow" model (the default is "fractal", defaults.ts).
+const FLOW = { model: "flow" } as const;
 const total = (r: { spheres: Record<string, number> }) => Object.values(r.spheres).reduce((a, b) => a + b, 0);
 
 describe("simulateTransport(tree, options, seed) with the binomial cascade, no feedback", () => {
@@ -21,7 +23,7 @@ describe("simulateTransport(tree, options, seed) with the binomial cascade, no f
   it("puts each tumour's flow fraction of spheres in it and LSF in the lungs (s = 0.5), within 5 standard errors", () => {
     const lsf = 0.08;
     const n = 2_000_000;
-    const r = simulateTransport(tree, { spheres: n, lungShuntFraction: lsf }, 11);
+    const r = simulateTransport(tree, { spheres: n, lungShuntFraction: lsf, heterogeneity: FLOW }, 11);
     const flows = compartmentFlowFractions(tree);
     const names = ["normal", "T1", "T2"];
     for (let k = 0; k < 3; k++) {
@@ -36,7 +38,7 @@ describe("simulateTransport(tree, options, seed) with the binomial cascade, no f
 
   it("gives per-terminal counts the multinomial variance: (count − λ)²/λ averages 1 − q (CV ≈ 1/√λ)", () => {
     const n = 500_000;
-    const r = simulateTransport(tree, { spheres: n }, 13);
+    const r = simulateTransport(tree, { spheres: n, heterogeneity: FLOW }, 13);
     const rootFlow = tree.flowMlPerMin[0];
     let sum = 0;
     let terms = 0;
@@ -69,8 +71,8 @@ describe("simulateTransport(tree, options, seed) with the binomial cascade, no f
     const n = 300_000;
     const flows = compartmentFlowFractions(tree);
     for (const cutDepth of [0, 3, 9]) {
-      const r = simulateTransport(tree, { spheres: n, cutDepth }, 21);
-      const again = simulateTransport(tree, { spheres: n, cutDepth }, 21);
+      const r = simulateTransport(tree, { spheres: n, cutDepth, heterogeneity: FLOW }, 21);
+      const again = simulateTransport(tree, { spheres: n, cutDepth, heterogeneity: FLOW }, 21);
       expect(again.segmentLodged).toEqual(r.segmentLodged);
       expect(Math.abs(r.spheres.T1 - n * flows[1])).toBeLessThan(5 * Math.sqrt(n * flows[1]));
     }

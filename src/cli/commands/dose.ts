@@ -32,7 +32,7 @@ import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { activityGridFromImage } from "../../dose/activity.js";
 import { doseFromActivity, type DoseResult } from "../../dose/convolve.js";
-import { dvh, boundedDvhBinWidthGy, dvhCurve, type Dvh } from "../../dose/dvh.js";
+import { dvh, boundedDvhBinWidthGy, dvhCurve, MAX_DVH_POINTS, type Dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { doseMetrics, type DoseMetrics } from "../../dose/metrics.js";
 import { NTCP_DEFAULTS, TCP_DEFAULTS } from "../../dose/outcome.js";
@@ -152,8 +152,14 @@ export interface DoseSummary {
   activityInGridBq: number;
   negativeVoxels: { policy: "clip" | "refuse"; count: number; sum: number; unit: "Bq" | "counts" };
   lung: { massKg: number; massSource: "option" | "ct"; doseGy: number } | null;
-  labels: { source: string; resampled: boolean } | null;
+  /**
+   * `clipped`: the VOIs partly outside the activity's grid, with the share of their volume (on the
+   * label map's own grid) that lies outside and is not in their metrics.
+   */
+  labels: { source: string; resampled: boolean; clipped: Array<{ label: number; name: string; outsideFraction: number }> } | null;
   paddedDims?: number[];
+  /** dvh.csv's dose spacing: `--dvh-bin-gy` and the one used (wider when the dose range needs more than MAX_DVH_POINTS rows). */
+  dvh: { binWidthGy: { requested: number; used: number }; maxPoints: number };
   vois: DoseVoi[];
   outputs: string[];
   provenance: readonly string[];
@@ -324,8 +330,9 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     activityInGridBq,
     negativeVoxels: { policy: negativePolicy, count: negativeCount, sum: negativeSum, unit: negativeUnit },
     lung,
-    labels: labels ? { source: labels.source, resampled: labels.resampled } : null,
+    labels: labels ? { source: labels.source, resampled: labels.resampled, clipped: clippedVois(labels) } : null,
     ...(result.paddedDims ? { paddedDims: [...result.paddedDims] } : {}),
+    dvh: { binWidthGy: { requested: binGy, used: dvhWidthGy(vois, binGy) }, maxPoints: MAX_DVH_POINTS },
     vois: vois.map((v) => ({
       label: v.label,
       name: v.name,
@@ -343,6 +350,13 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     ],
   };
   if (negativeCount > 0) progress(options.json, `clipped ${negativeCount} negative voxel(s) summing to ${negativeSum.toPrecision(4)} ${negativeUnit}`);
+  // Warned in both modes (stderr; with --json stdout holds only the document).
+  if (summary.dvh.binWidthGy.used > binGy) {
+    process.stderr.write(`warning: --dvh-bin-gy ${binGy} Gy would need more than ${MAX_DVH_POINTS.toLocaleString("en")} rows up to the maximum dose: dvh.csv uses ${summary.dvh.binWidthGy.used} Gy (metrics.json dvh.binWidthGy; metrics use voxel-exact doses)\n`);
+  }
+  for (const c of summary.labels?.clipped ?? []) {
+    process.stderr.write(`warning: --labels ${options.labels}: VOI ${c.label} (${c.name}) lies ${(100 * c.outsideFraction).toFixed(1)} % outside the activity's grid; its metrics cover only the part inside (metrics.json labels.clipped)\n`);
+  }
 
   const curves = vois.map((v) => {
     // The report's curves need no more than ~2000 points whatever --dvh-bin-gy is.
@@ -359,6 +373,8 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
       { label: "Activity in grid", value: `${(activityInGridBq / 1e9).toFixed(4)} GBq (${scaled ? "scaled to the administered activity" : "as it stands"})` },
       { label: "Method", value: `${nuclide} ${options.method}` },
       ...(lung ? [{ label: "Lung dose", value: `${lung.doseGy.toFixed(2)} Gy (LSF ${lsf.toFixed(4)}, ${lung.massKg.toFixed(3)} kg)` }] : []),
+      ...(summary.labels && summary.labels.clipped.length > 0 ? [{ label: "VOIs clipped by the image's field of view", value: summary.labels.clipped.map((c) => `${c.name}: ${(100 * c.outsideFraction).toFixed(1)} % outside`).join("; ") }] : []),
+      ...(summary.dvh.binWidthGy.used > binGy ? [{ label: "DVH dose spacing", value: `${summary.dvh.binWidthGy.used} Gy (requested ${binGy} Gy; at most ${MAX_DVH_POINTS} points)` }] : []),
       { label: "Negative voxels", value: `${negativeCount} (${negativePolicy === "clip" ? "clipped" : "refused"}, sum ${negativeSum.toPrecision(4)} ${negativeUnit})` },
     ],
     doseGy: dose,
@@ -385,6 +401,11 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   if (options.json) printJson(summary);
   else printText(formatDose(summary, options.out), false);
   return summary;
+}
+
+/** The VOIs clipped by the activity's field of view, by label. */
+function clippedVois(labels: LabelInput): Array<{ label: number; name: string; outsideFraction: number }> {
+  return [...(labels.clipped ?? new Map<number, number>())].sort((a, b) => a[0] - b[0]).map(([label, outsideFraction]) => ({ label, name: labels.names[label] ?? String(label), outsideFraction }));
 }
 
 /** Σ f·V (mL) and Σ f·D / Σ f (Gy) of a fractional-occupancy map. */
@@ -458,11 +479,16 @@ function progress(json: boolean | undefined, text: string): void {
   if (!json) process.stderr.write(`${text}\n`);
 }
 
+/** dvh.csv's dose spacing: `binGy`, widened so that the hottest VOI needs at most MAX_DVH_POINTS rows (src/dose/dvh.ts). */
+function dvhWidthGy(vois: ReadonlyArray<{ h: Dvh }>, binGy: number): number {
+  return boundedDvhBinWidthGy(Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1])), binGy);
+}
+
 /** dvh.csv: dose_gy, then the volume fraction ≥ dose of each VOI. */
 function dvhCsv(vois: Array<{ label: number | "activity"; name: string; h: Dvh }>, binGy: number): string {
   const maxGy = Math.max(...vois.map((v) => v.h.sortedDoseGy[v.h.voxelCount - 1]));
   // At most MAX_DVH_POINTS rows whatever the dose range: the bin widens on hot images (src/dose/dvh.ts).
-  const widthGy = boundedDvhBinWidthGy(maxGy, binGy);
+  const widthGy = dvhWidthGy(vois, binGy);
   const points = Float64Array.from({ length: Math.floor(maxGy / widthGy) + 2 }, (_, i) => i * widthGy);
   const curves = vois.map((v) => dvhCurve(v.h, points).volumeFraction);
   const lines = [["dose_gy", ...vois.map((v) => csvField(`voi_${v.name}`))].join(",")];

@@ -18,7 +18,8 @@ import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
 import { caseFileFromJson, resolveCase } from "../../pipeline/resolveCase.js";
 import { withPatientImages, writePatientRtDose } from "../../pipeline/patientImages.js";
 import { simulateCore } from "../../pipeline/simulate.js";
-import { finishSimulation } from "../../pipeline/finish.js";
+import { finishSimulation, simulationWarnings } from "../../pipeline/finish.js";
+import { warnOnStderr } from "../safety.js";
 import { writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { doseGridGeometry } from "../../pipeline/doseStage.js";
 import { readBytes, readJsonFile, readStageInputs } from "../../pipeline/files.js";
@@ -117,6 +118,7 @@ async function mergeInto(output: OutputDir, dirs: readonly string[], options: { 
     await writeSimulationOutputs(dir, caseJson, core, outputs, files);
     if (images) await writePatientRtDose(dir, images, outputs.dose.doseGy);
   });
+  warnOnStderr(simulationWarnings(outputs.summary));
   if (options.json) printJson(outputs.summary);
   else printText(humanSummary(outputs.summary, options.out) + (images ? `\n${patientImagesText(images, options.out)}` : ""), false);
 }

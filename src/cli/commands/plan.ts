@@ -26,8 +26,17 @@ export function registerPlan(program: Command): void {
     );
 }
 
-/** What `plan --json` prints: the plan at the injected activity and its safety block. */
-export type PlanDocument = PlanResult & { readonly safety: PlanSafety };
+/**
+ * What `plan --json` prints: the plan at the injected activity, its safety block, and the activity
+ * to dispense (administered / (1 − residualFraction), the residual staying in vial and tubing).
+ */
+export type PlanDocument = PlanResult & { readonly safety: PlanSafety; readonly residualFraction: number; readonly dispensedActivityGBq: number };
+
+/** Residual fraction and dispensed activity of a plan (src/planning/decay.ts; residual 0 when not given). */
+function dispensedOf(r: PlanResult): { residualFraction: number; dispensedActivityGBq: number } {
+  const residualFraction = r.decay?.residualFraction ?? 0;
+  return { residualFraction, dispensedActivityGBq: r.activityGBq / (1 - residualFraction) };
+}
 
 /**
  * The `plan` command's work: read and resolve the case as every command does
@@ -42,7 +51,7 @@ export async function runPlan(caseFile: string, options: { json?: boolean; stric
     tree = growCaseTree(simCase);
   }
   const { plan, safety } = resolvePlan(simCase, tree);
-  const result: PlanDocument = { ...plan, safety };
+  const result: PlanDocument = { ...plan, safety, ...dispensedOf(plan) };
   if (options.json) {
     printJson(result);
     warnOnStderr(safetyWarnings(safety));
@@ -65,6 +74,8 @@ export function formatPlan(r: PlanResult, safety?: PlanSafety): string {
   lines.push(`sirtsim plan: ${r.method} method, ${product.name}`);
   const how = safety?.limitedBy ? `held to the ${safety.limitedBy} limit; the method planned ${safety.plannedActivityGBq.toFixed(4)} GBq` : r.target ? `to give ${r.target.doseGy} Gy to ${r.target.compartment}` : r.bsa ? "by the BSA formula" : "as given";
   lines.push(`Administered activity: ${r.activityGBq.toFixed(4)} GBq (${how})`);
+  const d = dispensedOf(r);
+  if (d.residualFraction > 0) lines.push(`Dispensed activity: ${d.dispensedActivityGBq.toFixed(4)} GBq (${(100 * d.residualFraction).toFixed(1)} % stays in vial and tubing: administered / (1 − residual))`);
   const p = r.provenance;
   lines.push(`Dose coefficient K: ${p.doseCoefficientGyKgPerGBq} Gy·kg/GBq (${p.doseCoefficientConvention}: ${p.doseCoefficientSource}), ${p.nuclide}`);
   if (r.bsa) {

@@ -24,7 +24,7 @@ import { doseAtVolumePercent, dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
 import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { join } from "node:path";
-import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
+import { openOutputDir, writeFileAtomic, type OutputDir } from "../../io/atomic.js";
 import { labelContext, readImageInput, readLabelsInput, voiRole, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
 import { countsPerVoi, lungShuntFromCounts, relativeConcentrations } from "../../io/voiCounts.js";
@@ -143,7 +143,22 @@ export interface PlanImagesSummary {
   caseFile?: string;
 }
 
+/**
+ * `--write-case DIR` is opened like every command's `--out` (src/io/atomic.ts openOutputDir):
+ * checked and locked before the images are read, so a file, the current folder or a folder of the
+ * user's files is refused (exit 2) before any work, and the case set is swapped in whole.
+ */
 export async function runPlanImages(options: PlanImagesOptions): Promise<PlanImagesSummary> {
+  if (options.writeCase === undefined) return planImages(options, undefined);
+  const output = openOutputDir(options.writeCase, "--write-case", [options.spect, options.labels, options.labelNames, options.ct, options.baseCase]);
+  try {
+    return await planImages(options, output);
+  } finally {
+    output.release();
+  }
+}
+
+async function planImages(options: PlanImagesOptions, output: OutputDir | undefined): Promise<PlanImagesSummary> {
   if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
   if ((options.writeCase === undefined) !== (options.baseCase === undefined)) throw new InputError("--write-case", "--write-case and --base-case go together");
@@ -305,9 +320,9 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
       options.density === "ct" ? "masses: CT density (HU + 1000)/1000 g/mL" : `masses: volume × ${density} g/mL`,
     ],
   };
-  if (options.writeCase) {
+  if (options.writeCase && output) {
     summary.caseFile = join(options.writeCase, "case.json");
-    await writeCase(options.writeCase, baseCase as Record<string, unknown>, onCt.labels, vois, lsf);
+    await writeCase(output, baseCase as Record<string, unknown>, onCt.labels, vois, lsf);
   }
   if (options.json) printJson(summary);
   else printText(formatPlan(summary), false);
@@ -320,7 +335,7 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
  * 0), each tumour's T/N from the MAA counts, the LSF from the images; everything else (product,
  * target, tree, transport, dose) from the base case. The mask keeps the CT's world coordinates.
  */
-async function writeCase(dir: string, base: Record<string, unknown>, labels: Grid<Uint16Array>, vois: readonly PlanImagesVoi[], lsf: number): Promise<void> {
+async function writeCase(output: OutputDir, base: Record<string, unknown>, labels: Grid<Uint16Array>, vois: readonly PlanImagesVoi[], lsf: number): Promise<void> {
   const tumours = vois.filter((v) => v.role === "tumour");
   if (tumours.length > 254) throw new InputError("--write-case", `--write-case: ${tumours.length} tumour VOIs; a case mask holds at most 254`);
   const { mask, tumourMaskLabel } = caseMaskFromVois(labels, vois);
@@ -334,7 +349,7 @@ async function writeCase(dir: string, base: Record<string, unknown>, labels: Gri
       tumours: tumours.map((t) => ({ name: t.name, maskLabel: tumourMaskLabel.get(t.label)!, tnRatio: Math.min(100, t.relativeConcentration) })),
     },
   };
-  await withOutputDir(dir, async (staged) => {
+  await output.commit(async (staged) => {
     await writeNifti(join(staged, "labels.nii.gz"), mask, { description: "sirtsim plan-images case mask" });
     await writeFileAtomic(join(staged, "case.json"), `${JSON.stringify(caseJson, null, 2)}\n`);
   });

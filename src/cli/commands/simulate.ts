@@ -20,7 +20,7 @@ import type { ShardCounts, SimulationCore } from "../../pipeline/simulate.js";
 import type { SimulationCase } from "../../pipeline/caseInput.js";
 import type { DoseStageOptions } from "../../pipeline/doseStage.js";
 import type { Shard } from "../../parallel/shard.js";
-import { finishSimulation, treatmentHeadline } from "../../pipeline/finish.js";
+import { dvhMetricsTable, finishSimulation, simulationWarnings, treatmentHeadline } from "../../pipeline/finish.js";
 import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
@@ -171,6 +171,8 @@ async function writeWholeRun(output: OutputDir, run: FinishedRun, doseOptions: D
     if (images) await writePatientRtDose(dir, images, outputs.dose.doseGy);
   });
   const reflux = refluxReport(core.transport, core.plan.activityGBq);
+  // Warnings go to stderr in both modes (with --json stdout holds only the document).
+  warnOnStderr(simulationWarnings(outputs.summary));
   if (options.json) {
     printJson(outputs.summary);
     warnOnStderr([...safetyWarnings(core.safety), ...formatReflux(reflux).filter((l) => l.startsWith("warning"))]);
@@ -243,6 +245,7 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
   const lines = [
     `${treatmentHeadline(s)} — ${s.name}`,
     `activity ${s.activityGBq.toFixed(3)} GBq, ${s.spheresInjected.toLocaleString("en")} spheres, seed ${s.seed}`,
+    ...(s.plan.residualFraction > 0 ? [`dispense ${s.plan.dispensedActivityGBq.toFixed(3)} GBq (${(100 * s.plan.residualFraction).toFixed(1)} % stays in vial and tubing)`] : []),
     "",
     `${"VOI".padEnd(20)} ${"mean Gy".padStart(9)} ${"LDM Gy".padStart(9)} ${"spheres Gy".padStart(10)} ${"partition".padStart(9)} ${"D70 Gy".padStart(9)} ${"V100".padStart(6)}`,
   ];
@@ -252,11 +255,26 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
   }
   lines.push(`${"lung".padEnd(20)} ${s.lung.meanDoseGy.toFixed(1).padStart(9)}`);
   lines.push(...radiobiologyLines(s));
+  lines.push(...dvhMetricsLines(s));
   lines.push("", `wrote ${SIMULATION_FILES.join(", ")} to ${outDir}`, `report: ${join(outDir, "report.html")}`);
   return lines.join("\n");
 }
 
 const probabilityText = (p: number | null | undefined): string => (typeof p === "number" ? p.toFixed(3) : "–");
+
+/** Most requested D_x / V_y columns printed on the terminal (the rest: summary.json, report.html). */
+const MAX_TERMINAL_DVH_COLUMNS = 8;
+
+/** The case's requested D_x (Gy) and V_y (%) per VOI: a table when it fits the terminal, else where to find them. */
+function dvhMetricsLines(s: Awaited<ReturnType<typeof finishSimulation>>["summary"]): string[] {
+  const t = dvhMetricsTable(s);
+  const n = t.columns.length - 1;
+  if (n === 0) return [];
+  if (n > MAX_TERMINAL_DVH_COLUMNS) return ["", `${n} requested D_x / V_y levels per VOI (dose.dPercents, dose.vThresholdsGy): in summary.json (doseAtVolumeGy, volumeAtDose) and report.html`];
+  const header = t.columns.map((c, i) => (i === 0 ? c.padEnd(20) : c.replace(" (Gy)", " Gy").replace(" (%)", " %").padStart(10))).join(" ");
+  const rows = t.rows.map((r) => r.map((x, i) => (i === 0 ? String(x).padEnd(20) : (typeof x === "number" ? x.toFixed(1) : "–").padStart(10))).join(" "));
+  return ["", header, ...rows];
+}
 
 /** BED / EUD per compartment and the lung (issue 15.5), TCP of tumours and NTCP of the normal liver (src/dose/outcome.ts), as its own small table. */
 function radiobiologyLines(s: Awaited<ReturnType<typeof finishSimulation>>["summary"]): string[] {

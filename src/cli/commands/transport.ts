@@ -29,7 +29,7 @@ import type { ResolvedTransport } from "../../pipeline/simulate.js";
 import { simulateCoreParallel } from "../../pipeline/simulate.js";
 import { transportProgress } from "./simulate.js";
 import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
-import { withCaseFile } from "../../pipeline/validateCase.js";
+import { checkTimelinePoints, withCaseFile } from "../../pipeline/validateCase.js";
 import { action, EXIT_UNSAFE } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 import { applyStrict, formatReflux, formatSafety, refluxReport, safetyWarnings, warnOnStderr } from "../safety.js";
@@ -175,7 +175,11 @@ async function injectionOnlyRun(file: Awaited<ReturnType<typeof readCaseFile>>, 
   if (injectionJson.product === undefined && typeof caseJson.product === "string" && (PRODUCT_IDS as readonly string[]).includes(caseJson.product)) {
     injectionJson.product = caseJson.product;
   }
-  const sections = parseTransportSections({ injection: injectionJson, transport: caseJson.transport });
+  const sections = withCaseFile(file.path, () => {
+    const parsed = parseTransportSections({ injection: injectionJson, transport: caseJson.transport });
+    checkTimelinePoints(caseJson.transport, parsed.transport);
+    return parsed;
+  });
   const inputs = resolveTreeInputs(file, overrides);
   const tree = growTree(inputs.domain, inputs.tree, inputs.tree.seed, inputs.integral());
   const { options: transportOptions, population } = transportOptionsFromSections(tree, sections);

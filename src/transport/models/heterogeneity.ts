@@ -35,6 +35,7 @@ import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../../physics/units.js";
 import { createStream, type RandomStream } from "../../random/stream.js";
 import { SUBTERMINAL_DEFAULTS } from "../defaults.js";
 import { fractalOdds } from "./fractal.js";
+import { TRANSPORT_DEFAULTS } from "../defaults.js";
 import { walrandOdds } from "./walrandBias.js";
 
 export type HeterogeneityModelName = "flow" | "walrand-bias" | "fractal" | "custom";
@@ -132,9 +133,9 @@ export function splitOdds(tree: ArterialTree, model: HeterogeneityModel): Float6
   }
 }
 
-/** Resolve the options (defaults: "flow" unless the legacy `bias` ≠ 0.5 asks for "walrand-bias"). */
+/** Resolve the options (default: TRANSPORT_DEFAULTS.heterogeneityModel unless the legacy `bias` ≠ 0.5 asks for "walrand-bias"). */
 export function resolveHeterogeneity(options: HeterogeneityOptions | undefined, bias: number): HeterogeneityModel {
-  const model = options?.splitOdds !== undefined ? "custom" : (options?.model ?? (bias !== 0.5 ? "walrand-bias" : "flow"));
+  const model = options?.splitOdds !== undefined ? "custom" : (options?.model ?? (bias !== 0.5 ? "walrand-bias" : TRANSPORT_DEFAULTS.heterogeneityModel));
   return {
     model,
     bias,
