@@ -27,24 +27,26 @@
  *
  * Run: npx tsx bench/validation-walrand.ts [--terminals N] [--generations G]   (~30 s by default)
  */
+import { pathToFileURL } from "node:url";
 import { buildDomain, axisAlignedGeometry, voxelToWorld } from "../src/geometry/index.js";
 import type { Grid, GridGeometry, Vec3 } from "../src/geometry/index.js";
 import { parseGeometrySection, parseTreeSection } from "../src/vascular/config.js";
 import { growTree } from "../src/vascular/index.js";
 import type { ArterialTree } from "../src/vascular/index.js";
 import { forEachLodgedSphereChunk, simulateTransport } from "../src/transport/index.js";
+import type { SubTerminalModel, TerritoryCells } from "../src/transport/index.js";
 import { activityGridFromSpheres, doseFromActivity, localDepositionDose, voxelSValues } from "../src/dose/index.js";
 import type { VoxelSValues } from "../src/dose/index.js";
 import { createStream } from "../src/random/stream.js";
 import { buildSyntheticTree } from "../test/transport/helpers/syntheticTree.js";
 
-const DENSITY_G_PER_ML = 1.03; // src/physics DEFAULT_TISSUE_DENSITY_G_PER_ML
-const TARGET_GY = 120; // Walrand 2014: glass at 120 Gy
-const K_GY_KG_PER_GBQ = 50; // TheraSphere label
-const SPHERE_BQ = 2500; // TheraSphere at calibration (reference README)
+export const DENSITY_G_PER_ML = 1.03; // src/physics DEFAULT_TISSUE_DENSITY_G_PER_ML
+export const TARGET_GY = 120; // Walrand 2014: glass at 120 Gy
+export const K_GY_KG_PER_GBQ = 50; // TheraSphere label
+export const SPHERE_BQ = 2500; // TheraSphere at calibration (reference README)
 const ERODE_MM = 11; // maximum Y-90 beta range: lobules deeper than this have full cross-fire
 const MARGIN_MM = 12; // dose grid beyond the region
-const SEED = 2014;
+export const SEED = 2014;
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -52,7 +54,7 @@ const arg = (name: string): string | undefined => {
 };
 
 /** A tree in a region, with the dose grid of its lobules. */
-interface Setup {
+export interface Setup {
   readonly label: string;
   readonly tree: ArterialTree;
   readonly massKg: number;
@@ -66,7 +68,7 @@ interface Setup {
 }
 
 /** Dose grid over [−half, half] + margin with the given voxel, and the region / interior masks. */
-function grid(halfMm: Vec3, voxelMm: Vec3, inside: (x: number, y: number, z: number, erodeMm: number) => boolean) {
+export function grid(halfMm: Vec3, voxelMm: Vec3, inside: (x: number, y: number, z: number, erodeMm: number) => boolean) {
   const dims = halfMm.map((h, a) => Math.ceil((2 * (h + MARGIN_MM)) / voxelMm[a])) as Vec3;
   const origin = halfMm.map((_, a) => -((dims[a] - 1) * voxelMm[a]) / 2) as Vec3;
   const geometry = axisAlignedGeometry(dims, voxelMm, origin);
@@ -83,7 +85,7 @@ function grid(halfMm: Vec3, voxelMm: Vec3, inside: (x: number, y: number, z: num
   return { geometry, interior, inRegion, kernel: voxelSValues("Y-90", voxelMm, { densityGPerMl: DENSITY_G_PER_ML }) };
 }
 
-function terminalGenerations(tree: ArterialTree): string {
+export function terminalGenerations(tree: ArterialTree): string {
   let lo = Infinity;
   let hi = 0;
   let sum = 0;
@@ -100,15 +102,18 @@ function terminalGenerations(tree: ArterialTree): string {
 }
 
 /** A. sirtsim's grown tree in an ellipsoidal region, terminals = portal tracts. */
-function grownSetup(): Setup {
-  const semiAxes: Vec3 = [40, 36, 32];
+/** The grown tree's region: an ellipsoid of 193 mL (semi-axes, mm). */
+export const GROWN_SEMI_AXES_MM: Vec3 = [40, 36, 32];
+
+export function grownSetup(given?: ArterialTree): Setup {
+  const semiAxes = GROWN_SEMI_AXES_MM;
   const volumeMl = ((4 / 3) * Math.PI * semiAxes[0] * semiAxes[1] * semiAxes[2]) / 1000;
   const massKg = (volumeMl * DENSITY_G_PER_ML) / 1000;
   const terminals = Number(arg("--terminals") ?? Math.round(massKg * 1e6)); // 1 portal tract per mg
   const t0 = Date.now();
   const domain = buildDomain(parseGeometrySection({ liver: { ellipsoids: [{ centerMm: [0, 0, 0], semiAxesMm: semiAxes }] } }));
   // Arterial flow scaled to the region (400 mL/min for a 1.59 L liver); only flow fractions matter here.
-  const tree = growTree(domain, parseTreeSection({ terminals, seed: 7, rootFlowMlPerMin: (400 * volumeMl) / 1590 }), 7);
+  const tree = given ?? growTree(domain, parseTreeSection({ terminals, seed: 7, rootFlowMlPerMin: (400 * volumeMl) / 1590 }), 7);
   const seconds = (Date.now() - t0) / 1000;
   const voxel = 1.25; // 1.953 mm³ ≈ 2 mg lobule
   const inside = (x: number, y: number, z: number, e: number) => (x / (semiAxes[0] - e)) ** 2 + (y / (semiAxes[1] - e)) ** 2 + (z / (semiAxes[2] - e)) ** 2 <= 1;
@@ -122,13 +127,12 @@ function grownSetup(): Setup {
 }
 
 /** B. Walrand-like: symmetric dichotomous tree over a regular 1 mm lattice of portal tracts. */
-function symmetricSetup(): Setup {
-  const G = Number(arg("--generations") ?? 18);
+export function symmetricSetup(G = Number(arg("--generations") ?? 18), flipSeed = SEED): Setup {
   const bitsPerAxis = [0, 1, 2].map((a) => Math.floor(G / 3) + (a < G % 3 ? 1 : 0));
   const side = bitsPerAxis.map((b) => 2 ** b) as Vec3; // lattice points per axis, 1 mm apart
   const tree = buildSyntheticTree({ terminals: 2 ** G, splitRange: [0.5, 0.5], territoryMl: 0.001, seed: 5 });
   // Level k of the tree splits axis k mod 3; the child that takes the lower half is random.
-  const stream = createStream(SEED, 1n);
+  const stream = createStream(flipSeed, 1n);
   const code = new Float64Array(tree.segmentCount); // lattice bits chosen so far (G ≤ 30)
   const coords = new Int32Array(3 * tree.segmentCount);
   for (let i = 0; i < tree.segmentCount; i++) {
@@ -161,9 +165,9 @@ function symmetricSetup(): Setup {
   };
 }
 
-interface Stats { mean: number; mode: number; fwhm: number; below40: number; atLeast100: number; p1: number; lobules: number }
+export interface Stats { mean: number; mode: number; fwhm: number; below40: number; atLeast100: number; p1: number; lobules: number }
 
-function stats(dose: Float32Array, interior: Uint8Array, binGy: number): Stats {
+export function stats(dose: Float32Array, interior: Uint8Array, binGy: number): Stats {
   const values: number[] = [];
   for (let v = 0; v < dose.length; v++) if (interior[v]) values.push(dose[v]);
   values.sort((a, b) => a - b);
@@ -190,14 +194,15 @@ function stats(dose: Float32Array, interior: Uint8Array, binGy: number): Stats {
   };
 }
 
-interface Row { fft: Stats; ldm: Stats; zeroTerminals: number; cv: number; regionMeanGy: number }
+export interface Row { fft: Stats; ldm: Stats; zeroTerminals: number; cv: number; regionMeanGy: number }
 
-async function lobuleDoses(s: Setup, segmentLodged: Uint32Array, sphereBq: number): Promise<Row> {
+/** `placement`: the sub-terminal cascade and its cells (bench/validation.ts), or none (uniform in the territory). */
+export async function lobuleDoses(s: Setup, segmentLodged: Uint32Array, sphereBq: number, positionsSeed = SEED, placement: { subTerminal: SubTerminalModel | null; cells: TerritoryCells | null } = { subTerminal: null, cells: null }): Promise<Row> {
   const n = s.interior.length;
   const counts: Grid<Float64Array> = { ...s.geometry, data: new Float64Array(n) };
-  forEachLodgedSphereChunk(s.tree, segmentLodged, SEED, (chunk) => {
+  forEachLodgedSphereChunk(s.tree, segmentLodged, positionsSeed, (chunk) => {
     activityGridFromSpheres(counts, chunk.positionsMm, sphereBq, { nuclide: "Y-90" });
-  });
+  }, 1 << 20, null, 0, s.tree.segmentCount, placement.subTerminal, placement.cells);
   const ldm: Grid<Float32Array> = { ...s.geometry, data: new Float32Array(n) };
   localDepositionDose(ldm, counts, { nuclide: "Y-90", densityGPerMl: DENSITY_G_PER_ML, doseCoefficientGyKgPerGBq: K_GY_KG_PER_GBQ });
   const fft: Grid<Float32Array> = { ...s.geometry, data: new Float32Array(n) };
@@ -227,39 +232,44 @@ async function lobuleDoses(s: Setup, segmentLodged: Uint32Array, sphereBq: numbe
   return { ldm: stats(ldm.data, s.interior, lobuleGy / 8), fft: stats(fft.data, s.interior, 4), zeroTerminals: zero / terms, cv: Math.sqrt(sum2 / terms - mean * mean) / mean, regionMeanGy: regionSum / regionVoxels };
 }
 
-const t0 = Date.now();
-console.log(`Walrand et al. J Nucl Med 2014;55:135 — lobule doses of glass at ${TARGET_GY} Gy (node ${process.version})`);
-console.log(`glass spheres × ${SPHERE_BQ} Bq, K ${K_GY_KG_PER_GBQ} Gy·kg/GBq, no size exclusion / feedback / lung shunt; lobules ≥ ${ERODE_MM} mm inside the surface`);
-console.log("");
-console.log("| tree | trapping | terminals with 0 spheres | CV of spheres per terminal | region mean Gy (all lobules) | lobule dose | mean Gy | peak Gy | FWHM Gy | 1st percentile Gy | lobules < 40 Gy | lobules ≥ 100 Gy |");
-console.log("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
-const notes: string[] = [];
-for (const make of [grownSetup, symmetricSetup]) {
-  const s = make();
-  const spheres = Math.round((TARGET_GY * s.massKg) / (K_GY_KG_PER_GBQ * SPHERE_BQ * 1e-9));
-  notes.push(`${s.label}: ${s.description}; ${spheres.toLocaleString("en")} spheres; ${stats(new Float32Array(s.interior.length), s.interior, 1).lobules.toLocaleString("en")} lobules counted`);
-  const rows: Array<[string, Row]> = [];
-  // One sphere in every portal tract (deterministic, Walrand's ideal case), scaled to the same 120 Gy.
-  const onePerTerminal = new Uint32Array(s.tree.segmentCount);
-  let nTerm = 0;
-  for (let j = 0; j < s.tree.segmentCount; j++) if (s.tree.child0[j] < 0) { onePerTerminal[j] = 1; nTerm++; }
-  rows.push([`one sphere per portal tract (${((SPHERE_BQ * spheres) / nTerm).toFixed(0)} Bq each)`, await lobuleDoses(s, onePerTerminal, (SPHERE_BQ * spheres) / nTerm)]);
-  // 2500 Bq per sphere at calibration; 1000 Bq is glass used ~3.5 days (85 h) after calibration,
-  // i.e. 2.5 times as many spheres for the same dose.
-  for (const [bias, sphereBq] of [[0.5, SPHERE_BQ], [0.6, SPHERE_BQ], [0.5, 1000], [0.6, 1000]]) {
-    const count = Math.round((spheres * SPHERE_BQ) / sphereBq);
-    const r = simulateTransport(s.tree, { spheres: count, bias, diameterUm: null, embolic: { enabled: false } }, SEED);
-    rows.push([`random, ${Math.round(bias * 100)}/${Math.round((1 - bias) * 100)} splitting, ${sphereBq} Bq`, await lobuleDoses(s, r.segmentLodged, sphereBq)]);
-  }
-  const f = (x: number, d = 1) => x.toFixed(d);
-  for (const [label, r] of rows) {
-    for (const [kind, st] of [["with cross-fire", r.fft], ["local deposition", r.ldm]] as const) {
-      const peak = kind === "local deposition" ? "–" : f(st.mode);
-      const fwhm = kind === "local deposition" ? "–" : f(st.fwhm);
-      console.log(`| ${s.label} | ${label} | ${f(100 * r.zeroTerminals)} % | ${f(r.cv, 2)} | ${f(r.regionMeanGy)} | ${kind} | ${f(st.mean)} | ${peak} | ${fwhm} | ${f(st.p1)} | ${f(100 * st.below40)} % | ${f(100 * st.atLeast100)} % |`);
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  console.log(`Walrand et al. J Nucl Med 2014;55:135 — lobule doses of glass at ${TARGET_GY} Gy (node ${process.version})`);
+  console.log(`glass spheres × ${SPHERE_BQ} Bq, K ${K_GY_KG_PER_GBQ} Gy·kg/GBq, no size exclusion / feedback / lung shunt; lobules ≥ ${ERODE_MM} mm inside the surface`);
+  console.log("");
+  console.log("| tree | trapping | terminals with 0 spheres | CV of spheres per terminal | region mean Gy (all lobules) | lobule dose | mean Gy | peak Gy | FWHM Gy | 1st percentile Gy | lobules < 40 Gy | lobules ≥ 100 Gy |");
+  console.log("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+  const notes: string[] = [];
+  for (const make of [grownSetup, symmetricSetup]) {
+    const s = make();
+    const spheres = Math.round((TARGET_GY * s.massKg) / (K_GY_KG_PER_GBQ * SPHERE_BQ * 1e-9));
+    notes.push(`${s.label}: ${s.description}; ${spheres.toLocaleString("en")} spheres; ${stats(new Float32Array(s.interior.length), s.interior, 1).lobules.toLocaleString("en")} lobules counted`);
+    const rows: Array<[string, Row]> = [];
+    // One sphere in every portal tract (deterministic, Walrand's ideal case), scaled to the same 120 Gy.
+    const onePerTerminal = new Uint32Array(s.tree.segmentCount);
+    let nTerm = 0;
+    for (let j = 0; j < s.tree.segmentCount; j++) if (s.tree.child0[j] < 0) { onePerTerminal[j] = 1; nTerm++; }
+    rows.push([`one sphere per portal tract (${((SPHERE_BQ * spheres) / nTerm).toFixed(0)} Bq each)`, await lobuleDoses(s, onePerTerminal, (SPHERE_BQ * spheres) / nTerm)]);
+    // 2500 Bq per sphere at calibration; 1000 Bq is glass used ~3.5 days (85 h) after calibration,
+    // i.e. 2.5 times as many spheres for the same dose.
+    for (const [bias, sphereBq] of [[0.5, SPHERE_BQ], [0.6, SPHERE_BQ], [0.5, 1000], [0.6, 1000]]) {
+      const count = Math.round((spheres * SPHERE_BQ) / sphereBq);
+      const r = simulateTransport(s.tree, { spheres: count, bias, diameterUm: null, embolic: { enabled: false } }, SEED);
+      rows.push([`random, ${Math.round(bias * 100)}/${Math.round((1 - bias) * 100)} splitting, ${sphereBq} Bq`, await lobuleDoses(s, r.segmentLodged, sphereBq)]);
+    }
+    const f = (x: number, d = 1) => x.toFixed(d);
+    for (const [label, r] of rows) {
+      for (const [kind, st] of [["with cross-fire", r.fft], ["local deposition", r.ldm]] as const) {
+        const peak = kind === "local deposition" ? "–" : f(st.mode);
+        const fwhm = kind === "local deposition" ? "–" : f(st.fwhm);
+        console.log(`| ${s.label} | ${label} | ${f(100 * r.zeroTerminals)} % | ${f(r.cv, 2)} | ${f(r.regionMeanGy)} | ${kind} | ${f(st.mean)} | ${peak} | ${fwhm} | ${f(st.p1)} | ${f(100 * st.below40)} % | ${f(100 * st.atLeast100)} % |`);
+      }
     }
   }
+  console.log("");
+  for (const note of notes) console.log(note);
+  console.log(`\nWalrand 2014: one sphere per portal tract ≥ 100 Gy everywhere; 50/50: peak ~103 Gy, FWHM ~20 Gy; 60/40: peak ~50 Gy, ~17 % of lobules < 40 Gy. Total ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
 }
-console.log("");
-for (const note of notes) console.log(note);
-console.log(`\nWalrand 2014: one sphere per portal tract ≥ 100 Gy everywhere; 50/50: peak ~103 Gy, FWHM ~20 Gy; 60/40: peak ~50 Gy, ~17 % of lobules < 40 Gy. Total ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+
+// Run as a script only (bench/validation.ts imports the pieces above).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

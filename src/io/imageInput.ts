@@ -225,6 +225,8 @@ export interface ReadLabelsOptions {
   /** A name table for a NIfTI label map (JSON {"1": "liver"} or lines "1 liver …"). */
   readonly namesPath?: string;
   readonly field?: string;
+  /** The option or case field the name table came from, for messages (default "--label-names"). */
+  readonly namesField?: string;
 }
 
 /**
@@ -254,7 +256,7 @@ export async function readLabelsInput(path: string, options: ReadLabelsOptions):
   const field = options.field ?? "--labels";
   if (isNiftiPath(path)) {
     const grid = await readNifti(path, { kind: "labels" });
-    const names = await readNameTable(options.namesPath ?? siblingNameTable(path), options.namesPath !== undefined, field);
+    const names = await readNameTable(options.namesPath ?? siblingNameTable(path), options.namesPath !== undefined, field, options.namesField);
     const present = [...new Set(grid.data)].filter((l) => l !== 0).sort((a, b) => a - b);
     const allNames: Record<number, string> = {};
     for (const l of present) allNames[l] = names[l] ?? String(l);
@@ -330,13 +332,13 @@ function siblingNameTable(path: string): string {
  * "1 liver …" / "1,liver" (3D Slicer colour tables, ITK-SNAP label descriptions with the name
  * quoted). `required` = given by the user (a missing file is an error); else optional.
  */
-export async function readNameTable(path: string, required: boolean, field: string): Promise<Record<number, string>> {
+export async function readNameTable(path: string, required: boolean, field: string, namesField = "--label-names"): Promise<Record<number, string>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
     if (!required) return {};
-    throw new InputError("--label-names", `--label-names: cannot read ${path}: ${(err as Error).message}`);
+    throw new InputError(namesField, `${namesField}: cannot read ${path}: ${(err as Error).message}`);
   }
   const names: Record<number, string> = {};
   const trimmed = text.trim();

@@ -32,13 +32,28 @@ export interface WriteRtDoseOptions {
   readonly reference?: DicomReference;
   /** Series description, default "sirtsim absorbed dose". */
   readonly seriesDescription?: string;
-  /** Dose Summation Type (3004,000A), default "PLAN". */
+  /** Dose Summation Type (3004,000A), default RADIONUCLIDE_DOSE_SUMMATION (see there). */
   readonly doseSummationType?: string;
   /** Dose Type (3004,0004): "PHYSICAL" (default) or "EFFECTIVE" (e.g. BED-weighted). */
   readonly doseType?: "PHYSICAL" | "EFFECTIVE";
   /** Series Number, default 9001. */
   readonly seriesNumber?: number;
 }
+
+/**
+ * Dose Summation Type (3004,000A) of a radionuclide therapy dose. In the RT Dose module (PS3.3
+ * C.8.8.3) the plan and treatment terms tie the dose to another instance: PLAN, MULTI_PLAN,
+ * FRACTION, BEAM, BRACHY, FRACTION_SESSION, BEAM_SESSION, BRACHY_SESSION and CONTROL_POINT make
+ * Referenced RT Plan Sequence (300C,0002) Type 1C required, RECORD makes Referenced Treatment Record
+ * Sequence (3008,0030) required (as dciodvfy checks them). A SIRT dose from microspheres or from an
+ * image has no RT Plan or treatment record to reference; PLAN without the sequence is an error
+ * (test/images/rtdoseConformance.test.ts). Dose Summation Type takes Defined Terms, which an
+ * implementation may extend with a term of a new meaning (PS3.5, "Enumerated Values and Defined
+ * Terms"): this one says the dose is the absorbed dose of a radionuclide administration (to full
+ * decay, or to `dose --until-h`). dciodvfy reports it as an unrecognised defined term: a warning,
+ * not an error.
+ */
+export const RADIONUCLIDE_DOSE_SUMMATION = "RADIONUCLIDE";
 
 /** A UID under the 2.25 root from the SHA-256 of `text` (128 bits as a decimal integer). */
 function uidFrom(text: string): string {
@@ -119,6 +134,8 @@ export function encodeRtDose(doseGy: Grid<GridData>, name: string, options: Writ
     SeriesInstanceUID: seriesInstanceUID,
     StudyID: ref?.studyID ?? "",
     SeriesNumber: String(options.seriesNumber ?? 9001),
+    // Type 2 in the RT Series module (PS3.3 C.8.8.1): present, empty (no operator).
+    OperatorsName: "",
     InstanceNumber: "1",
     ImagePositionPatient: formatDecimalStrings(position),
     ImageOrientationPatient: formatDecimalStrings([...row, ...col]),
@@ -139,7 +156,7 @@ export function encodeRtDose(doseGy: Grid<GridData>, name: string, options: Writ
     PixelRepresentation: 0,
     DoseUnits: "GY",
     DoseType: options.doseType ?? "PHYSICAL",
-    DoseSummationType: options.doseSummationType ?? "PLAN",
+    DoseSummationType: options.doseSummationType ?? RADIONUCLIDE_DOSE_SUMMATION,
     GridFrameOffsetVector: formatDecimalStrings(Array.from({ length: nz }, (_, f) => f * dz)),
     DoseGridScaling: scalingText,
     PixelData: [pixels.buffer],

@@ -33,8 +33,13 @@ const GIB = 1024 ** 3;
 
 /** Node, the modules and the worker pool, bytes (measured 157 MiB: 2000 terminals at 4 mm, bench/memory.md). */
 export const BASE_BYTES = 192 * MIB;
-/** Tree (SoA, ~100 B per segment, 2 segments per terminal), growth scratch and transport arrays, bytes per terminal (measured 650–820, rising with size). */
-export const BYTES_PER_TERMINAL = 1100;
+/**
+ * Tree (SoA, ~100 B per segment, 2 segments per terminal), growth scratch and transport arrays,
+ * bytes per terminal: measured 650–820 with one worker and no feedback (bench/memory.md), and up
+ * to 1441 at 1.5e6 terminals with embolic feedback on two workers (net-default: CLI peak 2298 MiB,
+ * bench/scale.ts 2150 MiB; bench/memory.md); 1600 keeps the estimate above both.
+ */
+export const BYTES_PER_TERMINAL = 1600;
 /** Dose-stage grids and their encodings, bytes per dose-grid voxel (measured ~30 with the FFT before per-voxel BED/EUD, ~46 after; see the file comment). */
 export const BYTES_PER_DOSE_VOXEL = 60;
 /** Dose command (an image in): file bytes (twice: read + copy), float32 image, activity, dose, labels, DVH, bytes per voxel. */

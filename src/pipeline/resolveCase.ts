@@ -24,6 +24,7 @@ import type { SimulationCase } from "./caseInput.js";
 import { readCaseMask, readJsonFile } from "./files.js";
 import { maskSha256 } from "./stageFiles.js";
 import { resolvePlan as resolvePlanPure } from "./resolvePlan.js";
+import { readCaseImages, type PatientImages } from "./patientImages.js";
 import type { ResolvedPlan } from "./resolvePlan.js";
 
 /** Command-line values that replace the case's (validated by the case's own schema). */
@@ -40,15 +41,34 @@ export interface CaseOverrides {
 export interface CaseFile {
   readonly path: string;
   readonly json: Record<string, unknown>;
+  /** The liver/tumour label image: `geometry.mask`'s, or the one made from `geometry.images`. */
   readonly mask?: Grid<Uint8Array>;
+  /** `geometry.images` read and checked (src/pipeline/patientImages.ts), when the case names patient images. */
+  readonly images?: PatientImages;
 }
 
 /** Read a case file (and its mask image); unreadable, malformed or non-object files are input errors. */
 export async function readCaseFile(path: string): Promise<CaseFile> {
-  const json = await readJsonFile(path, "the case file");
+  return caseFileFromJson(await readJsonFile(path, "the case file"), path);
+}
+
+/** A case file from its parsed JSON (`path` resolves its relative image paths): the mask or patient images read. */
+export async function caseFileFromJson(json: unknown, path: string): Promise<CaseFile> {
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new InputError(path, `${path}: a case file must be a JSON object`);
+  // Patient images first: they refuse a geometry.mask given beside them.
+  const images = await readCaseImages(json as Record<string, unknown>, path);
+  if (images) return { path, json: json as Record<string, unknown>, mask: images.mask, images };
   const mask = await readCaseMask(json, path);
   return { path, json: json as Record<string, unknown>, ...(mask ? { mask: mask.grid } : {}) };
+}
+
+/**
+ * The case JSON every stage validates: the overrides written in, and `geometry.images` replaced by
+ * the mask geometry and lung shunt the images gave (patientImages.ts).
+ */
+export function resolvedCaseJson(file: CaseFile, overrides: CaseOverrides = {}): Record<string, unknown> {
+  const json = withOverrides(file.json, overrides);
+  return file.images ? file.images.apply(json) : json;
 }
 
 /** The case JSON with the overrides written into it (a copy; the tree section is copied too). */
@@ -71,7 +91,7 @@ export function isPlannedCase(json: Readonly<Record<string, unknown>>): boolean 
 
 /** Validate a planned case with the overrides applied: every section, with its defaults. */
 export function resolveCase(file: CaseFile, overrides: CaseOverrides = {}): SimulationCase {
-  return loadSimulationCase(withOverrides(file.json, overrides), file.path, file.mask);
+  return loadSimulationCase(resolvedCaseJson(file, overrides), file.path, file.mask);
 }
 
 /** The case's tree, grown as every command grows it. */
@@ -102,7 +122,7 @@ export interface TreeInputs {
  * refuses); a geometry-only case needs just its `geometry` and `tree` sections.
  */
 export function resolveTreeInputs(file: CaseFile, overrides: CaseOverrides = {}): TreeInputs {
-  const json = withOverrides(file.json, overrides);
+  const json = resolvedCaseJson(file, overrides);
   if (isPlannedCase(json)) {
     const simCase = loadSimulationCase(json, file.path, file.mask);
     return { geometry: simCase.geometry, maskSha256: file.mask ? maskSha256(file.mask) : undefined, tree: simCase.tree, domain: simCase.domain, integral: () => simCase.integral };

@@ -16,7 +16,7 @@ import {
   type TransportMemory,
 } from "./context.js";
 import { runCascadeUnit, type TouchedList } from "./cascade.js";
-import { allocateFlowState, baselineFlowRange, entrySplitStart, splitRange } from "./embolic.js";
+import { allocateFlowState, baselineFlowRange, entrySplitStart, splitRange } from "./flowSolve.js";
 import { clusterRoot, initClusters, joinClusters, sortedHistogram, type ClusterForest } from "./clusters.js";
 import {
   cascadeArraysOf,

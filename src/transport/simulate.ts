@@ -7,14 +7,13 @@ import type { ArterialTree } from "../vascular/tree.js";
 import { InputError, checkRange } from "../errors.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { LOCAL_MEMORY, createTransportContext, treeFacts, type TransportMemory } from "./context.js";
-import { createFlowState, solveSplits } from "./embolic.js";
+import { createFlowState, solveSplits } from "./flowSolve.js";
 import { compartmentShuntFractions } from "./lung.js";
 import { clusterHistogram } from "./clusters.js";
 import { runWalk } from "./walk.js";
 import { runSubtreeWork, type SubtreeResult, type SubtreeWork } from "./subtrees.js";
 import { runCascadeDriver } from "./cascadeDriver.js";
-import { capacityModel, normalPerfusion, type CapacityModel } from "./models/capacity.js";
-import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../physics/units.js";
+import { resolveCapacity, type CapacityModel } from "./models/capacity.js";
 import { PRODUCTS } from "../physics/products.js";
 import { resolveHeterogeneity, splitOdds, type HeterogeneityModel, type HeterogeneityOptions } from "./models/heterogeneity.js";
 import { assembleResult, createRecorder } from "./record.js";
@@ -153,15 +152,7 @@ export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolve
     lsf: checkRange("lungShuntFraction", o.lungShuntFraction ?? T.lungShuntFraction, TR.lungShuntFraction.min, TR.lungShuntFraction.max),
     shunt: compartmentShuntFractions(tree.compartmentNames, o.tumourShuntFractions ?? {}),
     feedback: e.enabled ?? E.enabled,
-    capacity: capacityModel({
-      diameterUm: e.sphereDiameterUm ?? o.diameterUm ?? RESIN_DIAMETER_UM,
-      plugLengthMm: checkRange("embolic.plugLengthMm", e.plugLengthMm ?? E.plugLengthMm, ER.plugLengthMm.min, ER.plugLengthMm.max, ER.plugLengthMm),
-      portalTractsPerMg: checkRange("embolic.portalTractsPerMg", e.portalTractsPerMg ?? E.portalTractsPerMg, ER.portalTractsPerMg.min, ER.portalTractsPerMg.max, ER.portalTractsPerMg),
-      tissueDensityGPerMl: DEFAULT_TISSUE_DENSITY_G_PER_ML,
-      normalPerfusionMlPerMinPerMl: normalPerfusion(tree),
-      capacitySpheres: e.capacitySpheres == null ? null : checkRange("embolic.capacitySpheres", e.capacitySpheres, ER.capacitySpheres.min, ER.capacitySpheres.max, ER.capacitySpheres),
-      capacitySpheresPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, ER.capacitySpheresPerMl.min, ER.capacitySpheresPerMl.max, ER.capacitySpheresPerMl),
-    }),
+    capacity: resolveCapacity(e, o.diameterUm ?? RESIN_DIAMETER_UM, tree),
     tolerance: checkRange("embolic.batchTolerance", e.batchTolerance ?? E.batchTolerance, ER.batchTolerance.min, ER.batchTolerance.max, ER.batchTolerance),
     batchSpheres: checkRange("embolic.batchSpheres", e.batchSpheres ?? E.batchSpheres, ER.batchSpheres.min, ER.batchSpheres.max),
     refluxThreshold: checkRange("embolic.refluxThresholdFraction", e.refluxThresholdFraction ?? E.refluxThresholdFraction, ER.refluxThresholdFraction.min, ER.refluxThresholdFraction.max),

@@ -28,7 +28,8 @@ import {
 } from "./clusters.js";
 import { lowerBound } from "../sortedSearch.js";
 import { diameterCdf, lodgeCompartmentRange, sizeExclusionRange, type LodgeCompartmentArrays, type SizeExclusionArrays } from "./context.js";
-import { baselineFlowRange, chokedResistance, splitRange, type BaselineFlowArrays, type SplitArrays } from "./embolic.js";
+import { baselineFlowRange, splitRange, type BaselineFlowArrays, type SplitArrays } from "./flowSolve.js";
+import { chokedResistance } from "./embolicLoad.js";
 
 /**
  * Every per-segment array of a cascade run, flat (a worker receives views on them; on threads

@@ -14,7 +14,8 @@ import { updatePathToRoot } from "../vascular/hemodynamics.js";
 import { createStream } from "../random/stream.js";
 import { truncatedNormal, type TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import type { TransportContext } from "./context.js";
-import { addLodged, proximalPressurePa, type FlowState } from "./embolic.js";
+import { proximalPressurePa, type FlowState } from "./flowSolve.js";
+import { addLodged } from "./embolicLoad.js";
 import { splitProbability0 } from "./split.js";
 
 export interface WalkOptions {

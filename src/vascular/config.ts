@@ -46,6 +46,21 @@ const tumourSchema = z
   })
   .strict();
 
+/**
+ * Patient images instead of `mask` + `tumours` (issue 16.5): read and turned into a mask geometry
+ * by src/pipeline/patientImages.ts (readCaseFile) before the case is validated, so this section
+ * never reaches buildDomain; a caller that skips that step is refused below rather than given the
+ * default analytic liver.
+ */
+export const caseImagesSchema = z
+  .object({
+    ct: z.string().min(1).optional().describe("CT the VOIs were drawn on: DICOM folder/file or NIfTI (HU); needed for RTSTRUCT/SEG VOIs; the mask and the dose are on its frame of reference"),
+    labels: z.string().min(1).describe("VOIs: NIfTI label map, RTSTRUCT or SEG; one named \"liver\" (normal liver), tumours by name (tumour/lesion/GTV/HCC), an optional lung VOI"),
+    labelNames: z.string().min(1).optional().describe("name table of a NIfTI label map (default: LABELS.json beside it)"),
+    maa: z.string().min(1).optional().describe("Tc-99m MAA SPECT (counts or Bq/mL), DICOM or NIfTI: tumour T/N from counts per VOI, and the lung shunt from a lung VOI when lungShuntFraction is not stated"),
+  })
+  .strict();
+
 export const geometrySchema = z
   .object({
     liver: z
@@ -61,8 +76,12 @@ export const geometrySchema = z
       .strict()
       .optional()
       .describe("liver from a label image instead of ellipsoids; the caller reads it"),
+    images: caseImagesSchema.optional().describe("liver, tumours (T/N from MAA counts) and lung shunt from patient images, paths relative to the case file; `simulate` also writes rtdose.dcm on the CT's frame"),
   })
-  .strict();
+  .strict()
+  .superRefine((g, ctx) => {
+    if (g.images !== undefined) ctx.addIssue({ code: "custom", path: ["images"], message: "patient images are read by the commands that take a case file (sirtsim simulate, plan, tree, transport), not here" });
+  });
 
 export const treeSchema = z
   .object({

@@ -256,6 +256,37 @@ export interface GrowthStats {
   readonly clearanceRepair: { readonly overlapsBefore: number; readonly pointsMoved: number; readonly passes: number };
   /** The domain's compartment volumes and perfusion integrals used for the flows. */
   readonly integral: DomainIntegral;
+  /**
+   * Wall and CPU seconds of the growth's stages, for benchmarks (bench/scale.ts); CPU time is the
+   * process's (the growth runs on one thread). Not part of any output.
+   */
+  readonly stageSeconds: Readonly<Record<GrowthStage, { readonly wall: number; readonly cpu: number }>>;
+}
+
+/** The stages of growTreeDetailed, timed in GrowthStats.stageSeconds. */
+export type GrowthStage = "sites" | "tessellation" | "growth" | "sizingAndFlow" | "clearance";
+
+/** CPU seconds of this process (0 where there is no `process`, as in the playground's browser worker). */
+function cpuSeconds(): number {
+  const usage = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process?.cpuUsage?.();
+  return usage === undefined ? 0 : (usage.user + usage.system) / 1e6;
+}
+
+/** Wall and CPU seconds since the last mark, per stage. */
+function stageClock(): { mark: (stage: GrowthStage) => void; seconds: Record<GrowthStage, { wall: number; cpu: number }> } {
+  const seconds = {} as Record<GrowthStage, { wall: number; cpu: number }>;
+  let wall = performance.now();
+  let cpu = cpuSeconds();
+  return {
+    seconds,
+    mark(stage) {
+      const now = performance.now();
+      const used = cpuSeconds();
+      seconds[stage] = { wall: (now - wall) / 1000, cpu: used - cpu };
+      wall = now;
+      cpu = used;
+    },
+  };
 }
 
 /** growTree with growth statistics. */
@@ -269,9 +300,12 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
     }
   });
   const N = o.terminals;
+  const clock = stageClock();
   const integ = integral ?? integrateDomain(domain);
   const sites = sampleTerminalSites(domain, integ, N, o.rootFlowMlPerMin, seed);
+  clock.mark("sites");
   if ((o.terminalFlows ?? "tessellation") === "tessellation") tessellateTerritories(domain, integ, sites, o.rootFlowMlPerMin);
+  clock.mark("tessellation");
 
   // Group the sites by Couinaud segment in skeleton leaf order.
   const labels = couinaudLabels(sites, o.rightFraction, o.caudateFraction);
@@ -306,7 +340,9 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   planNode(ctx, HEPATIC_SKELETON, inlet, 0, true);
   emitNode(ctx, HEPATIC_SKELETON, -1, 0);
   if (w.count !== w.capacity) throw new Error(`growTree: emitted ${w.count} segments, expected ${w.capacity}`);
+  clock.mark("growth");
   let tree = finishTree(w, domain, o, seed, ctx.entryPoints);
+  clock.mark("sizingAndFlow");
   // Lumen clearance with the final radii: the growth checks it with the radii of the growing tree,
   // which still widen afterwards (more territories join below a segment; the bisection subtrees
   // and the named arteries change the reduced resistances). Move the offending bifurcation points
@@ -321,7 +357,9 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
     tree = finishTree(w, domain, o, seed, ctx.entryPoints);
   }
   const clearanceRepair = { overlapsBefore: overlapsBefore.length, pointsMoved: repairMoves, passes: repairPasses };
-  return { tree, stats: { connections: shared.connections, constraintFallbacks: shared.fallbacks, clearance: optimisedClearance(tree), clearanceRepair, integral: integ } };
+  const clearance = optimisedClearance(tree);
+  clock.mark("clearance");
+  return { tree, stats: { connections: shared.connections, constraintFallbacks: shared.fallbacks, clearance, clearanceRepair, integral: integ, stageSeconds: clock.seconds } };
 }
 
 /** Grow, size and solve the tree. `options` override DEFAULT_GROW_OPTIONS. */

@@ -1,73 +1,31 @@
 /**
- * docs/tutorial.md §3 (injection site) and §6 (the other bundled cases) say what the commands
- * print (issue 15.3):
- * 1. every number those sections state is the one scripts/doc-numbers.ts measured at full size
- *    (docs/numbers.json) — text against the recorded run;
- * 2. every observation they draw holds on a fresh run of the same cases with a small tree (4,000
- *    terminals; the embolic capacity comes from geometry, per mL of tissue), so a change to the engine that
- *    breaks a statement fails here even before docs/numbers.json is regenerated.
+ * docs/tutorial.md says what the commands print (issue 15.3):
+ * 1. every measured part of the page (between `<!-- doc-numbers:NAME -->` markers) is the
+ *    rendering (scripts/tutorialText.ts) of the full-size runs scripts/doc-numbers.ts recorded in
+ *    docs/numbers.json — text against the recorded runs;
+ * 2. every observation the page draws holds on a fresh run of the same cases with a small tree
+ *    (4,000 terminals; the embolic capacity comes from geometry, per mL of tissue), so a change to
+ *    the engine that breaks a statement fails here even before docs/numbers.json is regenerated.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { depositLodgedSpheres, finishSimulation, loadSimulationCase, resolvePlan, simulateCore } from "../../src/index.js";
 import type { SimulationCore, SimulationSummary } from "../../src/index.js";
+import { partOf, renderTutorialParts, type DocNumbers } from "../../scripts/tutorialText.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const tutorial = readFileSync(`${root}docs/tutorial.md`, "utf8");
-const section = (n: number) => tutorial.slice(tutorial.indexOf(`## ${n}.`), tutorial.indexOf(`## ${n + 1}.`));
-/** The section with every run of whitespace made one space (line breaks are Markdown wrapping). */
-const flat = (n: number) => section(n).replace(/\s+/g, " ");
 const fixture = (name: string) => JSON.parse(readFileSync(`${root}fixtures/cases/${name}`, "utf8")) as Record<string, unknown>;
-
-interface Numbers {
-  activityGBq: number;
-  spheresInjected: number;
-  advisories: string[];
-  compartments: Record<string, { volumeMl: number; partitionGy: number | null; spheresGy: number | null; meanGy: number; D70Gy: number; V100: number; spheres: number }>;
-}
-const numbers = JSON.parse(readFileSync(`${root}docs/numbers.json`, "utf8")) as Record<string, Numbers>;
-const f1 = (x: number | null) => (x === null ? "–" : x.toFixed(1));
+const numbers = JSON.parse(readFileSync(`${root}docs/numbers.json`, "utf8")) as DocNumbers;
 
 describe("docs/tutorial.md states the numbers of docs/numbers.json", () => {
-  it("§3: the right-hepatic table and the planned activity", () => {
-    const text = section(3);
-    const n = numbers["net-right-hepatic"];
-    const row = (label: string) => text.split("\n").find((l) => l.startsWith(`| ${label} |`)) ?? `(no row ${label})`;
-    for (const [name, label] of [["S7-large", "S7-large (right)"], ["S8", "S8 (right)"], ["S6", "S6 (right)"], ["S5", "S5 (right)"], ["normal", "normal (right lobe)"]]) {
-      const c = n.compartments[name];
-      expect(row(label), name).toBe(`| ${label} | ${f1(c.volumeMl)} | ${f1(c.partitionGy)} | ${f1(c.spheresGy)} | ${f1(c.meanGy)} | ${f1(c.D70Gy)} |`);
-    }
-    const left = ["S2", "S3", "S4"].map((t) => n.compartments[t]);
-    expect(left.every((c) => c.spheres === 0 && c.meanGy === 0 && c.D70Gy === 0)).toBe(true);
-    expect(row("S2, S3, S4 (left)")).toBe(`| S2, S3, S4 (left) | ${left.map((c) => f1(c.volumeMl)).join(", ")} | – | 0 spheres | 0.0 | 0.0 |`);
-    for (const name of ["perfused", "liver"]) {
-      const c = n.compartments[name];
-      expect(row(name), name).toBe(`| ${name} | ${f1(c.volumeMl)} | | | ${f1(c.meanGy)} | ${f1(c.D70Gy)} |`);
-    }
-    const words = flat(3);
-    expect(words).toContain(`asks for ${n.activityGBq.toFixed(3)} GBq`);
-    const wholeLiverGBq = resolvePlan(loadSimulationCase(fixture("net-default.json"))).plan.activityGBq;
-    expect(words).toContain(`instead of the whole liver's ${wholeLiverGBq.toFixed(3)} GBq`);
-    expect(words).toContain(`its mean (${f1(n.compartments.liver.meanGy)} Gy)`);
-  });
-
-  it("§6: the segmentectomy and Ho-166 bullets", () => {
-    const text = flat(6);
-    const g = numbers["glass-segmentectomy"];
-    expect(text).toContain(`${g.activityGBq.toFixed(3)} GBq, ${g.spheresInjected.toLocaleString("en")}`);
-    expect(text).toContain(`~${Math.round((g.activityGBq * 1e9) / g.spheresInjected / 5) * 5} Bq`);
-    expect(text).toContain(`the HCC gets ${f1(g.compartments.HCC.spheresGy)} Gy at tissue level (T/N 3, V100 = ${g.compartments.HCC.V100.toFixed(2)})`);
-    expect(text).toContain(`segment's normal tissue ${f1(g.compartments.normal.spheresGy)} Gy`);
-    expect(text).toContain(`(mean ${f1(g.compartments.liver.meanGy)} Gy, D70 ${f1(g.compartments.liver.D70Gy)} Gy): only the \`perfused\` ${f1(g.compartments.perfused.volumeMl)} of its ${f1(g.compartments.liver.volumeMl)} mL`);
-    const h = numbers["ho166-whole-liver"];
-    expect(text).toContain(`${h.activityGBq.toFixed(3)} GBq (K = 15.87`);
-    expect(text).toContain(`${h.spheresInjected.toLocaleString("en")} spheres; normal liver ${f1(h.compartments.normal.spheresGy)} Gy`);
-    const tumourGy = ["R-large", "R-small", "L-mid", "L-small"].map((t) => h.compartments[t].spheresGy as number);
-    expect(text).toContain(`tumours ${f1(Math.min(...tumourGy))}–${f1(Math.max(...tumourGy))} Gy at tissue level`);
-    expect(h.advisories).toEqual(["TUMOUR_BELOW_TARGET"]);
-    expect(text).toContain("one `TUMOUR_BELOW_TARGET` (L-small, T/N 1.5)");
-  });
+  const parts = renderTutorialParts(numbers);
+  for (const [name, text] of Object.entries(parts)) {
+    it(`part ${name} is the rendering of the recorded runs`, () => {
+      expect(partOf(tutorial, name), `docs/tutorial.md part ${name}: run npx tsx scripts/doc-numbers.ts`).toBe(text.trim());
+    });
+  }
 });
 
 describe("the exercises table", () => {
@@ -100,9 +58,47 @@ const within = (a: number | null, b: number | null | undefined, rel: number) => 
 describe("the observations hold on fresh small runs", () => {
   let right: SimulationSummary;
   let whole: SimulationCore;
+  let wholeSummary: SimulationSummary;
   beforeAll(async () => {
     right = (await smallRun({ ...fixture("net-default.json"), injection: { entryPoint: "right-hepatic" } })).summary;
-    whole = (await smallRun(fixture("net-default.json"))).core;
+    ({ core: whole, summary: wholeSummary } = await smallRun(fixture("net-default.json")));
+  }, 600_000);
+
+  it("§1: the normal liver's spheres follow the plan; the voxel mean falls further below the spheres' dose for the smaller tumour", () => {
+    const s = wholeSummary;
+    expect(within(s.compartments.normal.meanDoseFromSpheresGy, s.partitionModel.normal.meanDoseGy, 0.03)).toBe(true);
+    const loss = (t: string) => s.compartments[t].meanDoseGy / (s.compartments[t].meanDoseFromSpheresGy as number);
+    expect(loss("S4")).toBeLessThan(loss("S8"));
+    expect(loss("S8")).toBeLessThan(1);
+  });
+
+  it("§2: doubling S4's T/N about doubles its dose; the activity hardly changes", async () => {
+    const c = fixture("net-default.json");
+    const geometry = c.geometry as { tumours: Record<string, unknown>[] };
+    const { summary: s } = await smallRun({ ...c, geometry: { ...geometry, tumours: geometry.tumours.map((t) => (t.name === "S4" ? { ...t, tnRatio: 12 } : t)) } });
+    expect(Math.abs(s.activityGBq / wholeSummary.activityGBq - 1)).toBeLessThan(0.02);
+    expect(s.partitionModel.S4.meanDoseGy / wholeSummary.partitionModel.S4.meanDoseGy).toBeGreaterThan(1.9);
+    const ratio = (s.compartments.S4.meanDoseGy / wholeSummary.compartments.S4.meanDoseGy);
+    expect(ratio).toBeGreaterThan(1.6);
+    expect(ratio).toBeLessThan(2.4);
+  }, 600_000);
+
+  it("§4: glass: the same activity in tens of times fewer spheres, the same normal-liver mean", async () => {
+    const { summary: s } = await smallRun({ ...fixture("net-default.json"), product: "therasphere", residualFraction: 0.006 });
+    expect(Math.abs(s.activityGBq / wholeSummary.activityGBq - 1)).toBeLessThan(0.02);
+    expect(wholeSummary.spheresInjected / s.spheresInjected).toBeGreaterThan(20);
+    expect(within(s.compartments.normal.meanDoseGy, wholeSummary.compartments.normal.meanDoseGy, 0.05)).toBe(true);
+  }, 600_000);
+
+  it("§5: no stasis with the geometric capacity; stasis and reflux with 5,000 spheres per mL", async () => {
+    expect(wholeSummary.reflux.stasis).toBe(false);
+    expect(wholeSummary.reflux.fraction).toBe(0);
+    const c = fixture("net-default.json");
+    const transport = c.transport as { embolic: object };
+    const { summary: s } = await smallRun({ ...c, transport: { ...transport, embolic: { ...transport.embolic, capacitySpheresPerMl: 5000 } } });
+    expect(s.reflux.stasis).toBe(true);
+    expect(s.reflux.fraction).toBeGreaterThan(0.05);
+    expect(s.compartments.normal.meanDoseFromSpheresGy as number).toBeLessThan(0.9 * (wholeSummary.compartments.normal.meanDoseFromSpheresGy as number));
   }, 600_000);
 
   it("§3: right-hepatic: planned on the territory (less activity), right tumours as planned, left tumours nothing, liver D70 0", () => {

@@ -92,7 +92,7 @@ describe("sirtsim compare", () => {
     expect(readFileSync(join(out, "compare.html"), "utf8")).toContain("<polyline");
   });
 
-  it("docs/tutorial.md step 4's numbers: 5 %/4 mm gamma 99.4 % of 9956 voxels (88.3 % with the voxel-centre search, --gamma-step-mm 5); tumour means 242/283 and 132/161 Gy, liver 76/80 Gy", () => {
+  it("docs/tutorial.md step 4's numbers: 5 %/4 mm gamma 99.3 % of 9956 voxels (88.2 % with the voxel-centre search, --gamma-step-mm 5); tumour means 242/283 and 132/161 Gy, liver 76/80 Gy", () => {
     // The tutorial's PET dose (step 3) is pet-ldm: labels do not change an LDM dose map.
     const rates: number[] = [];
     for (const step of [[], ["--gamma-step-mm", "5"]]) {
@@ -108,8 +108,10 @@ describe("sirtsim compare", () => {
         expect(Math.round(mean(name).b.meanGy), name).toBe(b);
       }
     }
-    expect(rates[1]).toBeCloseTo(0.883, 3);
-    expect(rates[0]).toBeCloseTo(0.994, 3);
+    // 88.3 % and 99.4 % (≥ 0.9935) before `dose --lsf image` took fractional occupancy (LSF 7.74 →
+    // 7.78 %, the MAA dose 0.04 % lower); measured 0.88228 and 0.99347 since.
+    expect(rates[1]).toBeCloseTo(0.882, 3);
+    expect(rates[0]).toBeCloseTo(0.993, 3);
   });
 
   it("exits 2 for an activity image given as a dose, or two RT Doses on different frames of reference (both UIDs named), nothing written", () => {

@@ -38,3 +38,23 @@ export function python(script: string, ...args: string[]): unknown {
   if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
+
+/**
+ * dciodvfy's (dicom3tools) errors on an RT Dose file, or null when dciodvfy is absent (skip with a
+ * message, except where SIRTSIM_REQUIRE_DICOM3TOOLS=1: CI, .ci/run). Bookworm's dciodvfy aborts on
+ * 32-bit Pixel Data, so it reads a 16-bit copy made by rtdose_16bit_copy.py (every other attribute
+ * as written).
+ */
+export function dciodvfyErrors(file: string, workDir: string): string[] | null {
+  if (spawnSync("dciodvfy", [], { encoding: "utf8" }).error) {
+    if (process.env.SIRTSIM_REQUIRE_DICOM3TOOLS === "1") throw new Error("dciodvfy (Debian package dicom3tools) is required here (SIRTSIM_REQUIRE_DICOM3TOOLS=1) but not installed");
+    console.log("note: dciodvfy (Debian package dicom3tools) not found; skipping the RT Dose conformance check");
+    return null;
+  }
+  const copy = join(workDir, `${file.replace(/[^A-Za-z0-9]/g, "_").slice(-60)}-16bit.dcm`);
+  python("test/images/rtdose_16bit_copy.py", file, copy);
+  const r = spawnSync("dciodvfy", [copy], { encoding: "utf8" });
+  const lines = `${r.stdout}\n${r.stderr}`.split("\n");
+  if (r.status === null || lines.some((l) => /Assertion|Abort/i.test(l))) throw new Error(`dciodvfy failed on ${copy}: ${r.stderr}`);
+  return lines.filter((l) => l.startsWith("Error"));
+}

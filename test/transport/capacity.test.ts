@@ -1,6 +1,6 @@
 import { fixedCapacity } from "../../src/transport/models/capacity.js";
 import { describe, expect, it } from "vitest";
-import { createFlowState } from "../../src/transport/embolic.js";
+import { createFlowState } from "../../src/transport/flowSolve.js";
 import { simulateTransport } from "../../src/transport/simulate.js";
 import { buildSyntheticTree } from "./helpers/syntheticTree.js";
 

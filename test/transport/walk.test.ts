@@ -5,7 +5,8 @@ import { simulateTransport, type TransportOptions } from "../../src/transport/si
 import { buildSyntheticTree } from "./helpers/syntheticTree.js";
 import { createTransportContext } from "../../src/transport/context.js";
 import { compartmentShuntFractions } from "../../src/transport/lung.js";
-import { createFlowState, expectedLodging, solveSplits } from "../../src/transport/embolic.js";
+import { createFlowState, solveSplits } from "../../src/transport/flowSolve.js";
+import { expectedLodging } from "../../src/transport/embolicLoad.js";
 
 /** Wilson–Hilferty upper critical value of chi-square(df) at z standard deviations. */
 function chiSquareCritical(df: number, z: number): number {

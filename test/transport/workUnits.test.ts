@@ -7,7 +7,7 @@ import { beta } from "../../src/random/beta.js";
 import { createStream, type RandomStream } from "../../src/random/stream.js";
 import { createTransportContext } from "../../src/transport/context.js";
 import { cascadeArraysOf } from "../../src/transport/subtrees.js";
-import { createFlowState, solveSplits } from "../../src/transport/embolic.js";
+import { createFlowState, solveSplits } from "../../src/transport/flowSolve.js";
 import { buildSyntheticTree } from "./helpers/syntheticTree.js";
 
 describe("cascade work units", () => {

@@ -39,6 +39,7 @@ import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { activityConcentration, labelContext, readImageInput, readLabelsInput, voiRole, type ImageInput, type ImageQuantity, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
+import { countsPerVoi, lungShuntFromCounts } from "../../io/voiCounts.js";
 import { resampleGrid } from "../../io/resample.js";
 import { writeRtDose } from "../../io/rtdose.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
@@ -242,19 +243,12 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     throw new InputError("<activity>", `${activityPath}: ${negativeCount} negative voxel(s) summing to ${negativeSum.toPrecision(4)} ${negativeUnit}; --negative clip sets them to 0`);
   }
 
-  // LSF from the image: counts in the lung VOI over counts in the lung and the other VOIs.
+  // LSF from the image: counts in the lung VOI over counts in the lung and the other VOIs, with
+  // fractional occupancy as plan-images and simulate take it (src/io/voiCounts.ts).
   let lsf = lsfOption;
   if (lsfFromImage) {
-    let lung = 0;
-    let rest = 0;
-    const lab = labels!.labels.data;
-    for (let n = 0; n < lab.length; n++) {
-      if (lab[n] === 0) continue;
-      if (lungLabels.includes(lab[n])) lung += clipped[n];
-      else rest += clipped[n];
-    }
-    if (!(lung + rest > 0)) throw new InputError("<activity>", `${activityPath}: no counts in the VOIs of ${options.labels}`);
-    lsf = lung / (lung + rest);
+    lsf = lungShuntFromCounts(countsPerVoi(labels!, clipped), lungLabels);
+    if (!(lsf >= 0)) throw new InputError("<activity>", `${activityPath}: no counts in the VOIs of ${options.labels}`);
   }
 
   const scaled = !concentration.absolute || Boolean(options.rescaleToAdministered);

@@ -15,19 +15,20 @@ import type { Command } from "commander";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
-import { loadSimulationCase } from "../../pipeline/caseInput.js";
+import { caseFileFromJson, resolveCase } from "../../pipeline/resolveCase.js";
+import { withPatientImages, writePatientRtDose } from "../../pipeline/patientImages.js";
 import { simulateCore } from "../../pipeline/simulate.js";
 import { finishSimulation } from "../../pipeline/finish.js";
 import { writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { doseGridGeometry } from "../../pipeline/doseStage.js";
-import { readBytes, readCaseMask, readJsonFile, readStageInputs } from "../../pipeline/files.js";
+import { readBytes, readJsonFile, readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, decodeCountsFile, differingFields, encodeSimulationStageFiles, type ShardManifest } from "../../pipeline/stageFiles.js";
 import { SEGMENTS_PER_BLOCK } from "../../parallel/deposit.js";
 import { workUnitCount } from "../../parallel/shard.js";
 import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
-import { doseStageOptions, humanSummary } from "./simulate.js";
+import { doseStageOptions, humanSummary, patientImagesText } from "./simulate.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 
 export function registerMerge(program: Command): void {
@@ -66,10 +67,11 @@ async function mergeInto(output: OutputDir, dirs: readonly string[], options: { 
   // The run's case, tree and transport, from the first shard, checked against its hashes.
   const first = shards[0];
   const caseJson = (await readJsonFile(join(first.dir, "case.json"))) as Record<string, unknown>;
-  const mask = await readCaseMask(caseJson, first.manifest.casePath);
-  const simCase = loadSimulationCase(caseJson, first.manifest.casePath, mask?.grid);
+  // Resolved as simulate resolves it (a mask, or patient images, relative to the original case file).
+  const file = await caseFileFromJson(caseJson, first.manifest.casePath);
+  const simCase = resolveCase(file);
   checkMemory(estimateCaseMemory(simCase), memoryLimitBytes(options.maxMemory), SIMULATION_MEMORY_HINT);
-  const identity = caseIdentity(simCase, mask?.grid);
+  const identity = caseIdentity(simCase, file.mask);
   if (identity.caseSha256 !== first.manifest.caseSha256) {
     throw new InputError(join(first.dir, "case.json"), `${join(first.dir, "case.json")} is not the case the shards ran (its resolved hash differs from caseSha256 in ${first.countsPath})`);
   }
@@ -107,10 +109,16 @@ async function mergeInto(output: OutputDir, dirs: readonly string[], options: { 
     else for (let v = 0; v < counts.data.length; v++) counts.data[v] += part.data[v];
   }
   const files = encodeSimulationStageFiles(identity, core, simCase.seed);
-  const outputs = await withPool(workers, (pool) => finishSimulation(simCase, core, counts!, outside, doseStageOptions(pool, Boolean(options.json))));
-  await output.commit((dir) => writeSimulationOutputs(dir, caseJson, core, outputs, files));
+  const finished = await withPool(workers, (pool) => finishSimulation(simCase, core, counts!, outside, doseStageOptions(pool, Boolean(options.json))));
+  // The same output set as one simulate run: on patient images, patientImages in summary.json and rtdose.dcm.
+  const images = file.images;
+  const outputs = images ? withPatientImages(finished, images) : finished;
+  await output.commit(async (dir) => {
+    await writeSimulationOutputs(dir, caseJson, core, outputs, files);
+    if (images) await writePatientRtDose(dir, images, outputs.dose.doseGy);
+  });
   if (options.json) printJson(outputs.summary);
-  else printText(humanSummary(outputs.summary, options.out), false);
+  else printText(humanSummary(outputs.summary, options.out) + (images ? `\n${patientImagesText(images, options.out)}` : ""), false);
 }
 
 /** counts.bin's checked manifest, and shard.json (a readable mirror) compared with it field by field. */

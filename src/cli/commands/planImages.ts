@@ -27,7 +27,9 @@ import { join } from "node:path";
 import { writeFileAtomic, withOutputDir } from "../../io/atomic.js";
 import { labelContext, readImageInput, readLabelsInput, voiRole, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
+import { countsPerVoi, lungShuntFromCounts, relativeConcentrations } from "../../io/voiCounts.js";
 import { readJsonFile } from "../../pipeline/files.js";
+import { caseMaskFromVois } from "../../pipeline/patientImages.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
@@ -184,34 +186,12 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
     if (s && !labelValues.some((l) => names[l] === s.voi)) throw new InputError(s === target ? "--target" : "--limit", `no VOI named ${JSON.stringify(s.voi)} (VOIs: ${Object.values(names).join(", ")})`);
   }
 
-  // Counts per VOI on the SPECT grid (negatives clipped), volumes per VOI on both grids. When the
-  // labels were resampled onto the SPECT grid, each SPECT voxel counts for each VOI by the fraction
-  // of it inside the VOI (labelOccupancy, as `dose` does): whole nearest-neighbour voxels misstate
-  // a small tumour's volume on a 5 mm grid by up to ~8 % (docs/io.md). The fractions of a voxel sum
-  // to ≤ 1, so no count is given to two VOIs.
-  const spectMl = voxelVolumeMl(spect.grid);
-  const counts = new Map<number, number>();
-  const spectVoxels = new Map<number, number>();
+  // Counts per VOI on the SPECT grid (negatives clipped; fractional occupancy where the labels
+  // were resampled): src/io/voiCounts.ts, shared with `dose --lsf image` and `simulate`.
   const sl = onSpect.labels.data;
   const sv = spect.grid.data;
-  if (onSpect.occupancy) {
-    for (const [l, f] of onSpect.occupancy) {
-      let c = 0, w = 0;
-      for (let n = 0; n < f.length; n++) {
-        if (f[n] === 0) continue;
-        c += f[n] * Math.max(0, sv[n]);
-        w += f[n];
-      }
-      counts.set(l, c);
-      spectVoxels.set(l, w);
-    }
-  } else {
-    for (let n = 0; n < sl.length; n++) {
-      if (sl[n] === 0) continue;
-      counts.set(sl[n], (counts.get(sl[n]) ?? 0) + Math.max(0, sv[n]));
-      spectVoxels.set(sl[n], (spectVoxels.get(sl[n]) ?? 0) + 1);
-    }
-  }
+  const voiCounts = countsPerVoi(onSpect, sv);
+  const counts = voiCounts.counts;
   const ctMl = voxelVolumeMl(onCt.labels);
   const ctVoxels = new Map<number, number>();
   const grams = new Map<number, number>();
@@ -223,9 +203,7 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
     // Density from HU: (HU + 1000) / 1000 g/mL (water 1, air 0), the CT grid being the labels' grid.
     if (hu) grams.set(cl[n], (grams.get(cl[n]) ?? 0) + ((Math.max(-1000, hu.data[n]) + 1000) / 1000) * ctMl);
   }
-  const concentration = (l: number) => (counts.get(l) ?? 0) / ((spectVoxels.get(l) ?? 0) * spectMl);
-  const cNormal = concentration(normal);
-  if (!(cNormal > 0)) throw new InputError("--spect", `--spect: no counts in the normal-liver VOI ${JSON.stringify(names[normal])}`);
+  if (!((counts.get(normal) ?? 0) > 0)) throw new InputError("--spect", `--spect: no counts in the normal-liver VOI ${JSON.stringify(names[normal])}`);
 
   // Lung shunt.
   let lsf: number;
@@ -238,10 +216,7 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
     lsfSource = "planar";
   } else if (options.lsf === undefined || options.lsf === "image") {
     if (lungLabel === undefined) throw new InputError("--lsf", `--lsf image: ${options.labels} has no lung VOI; give --lsf F or the planar counts`);
-    const lung = counts.get(lungLabel) ?? 0;
-    let liver = 0;
-    for (const l of labelValues) if (l !== lungLabel) liver += counts.get(l) ?? 0;
-    lsf = lung / (lung + liver);
+    lsf = lungShuntFromCounts(voiCounts, [lungLabel]);
     lsfSource = "image";
   } else {
     lsf = parseNumberOption("--lsf", options.lsf, 0, 0.999999);
@@ -253,7 +228,8 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
   const kGyKgPerGBq = derivedDoseCoefficient(nuclide).valueGyKgPerGBq;
   const liverVois = labelValues.filter((l) => l !== lungLabel);
   const massKg = (l: number) => (options.density === "ct" ? (grams.get(l) ?? 0) / 1000 : ((ctVoxels.get(l) ?? 0) * ctMl * density) / 1000);
-  const rel = (l: number) => concentration(l) / cNormal;
+  const relative = relativeConcentrations(voiCounts, normal);
+  const rel = (l: number) => relative.get(l) ?? 0;
   // Partition model (n compartments): D_i per GBq = K (1 − LSF) r_i / Σ r_j m_j.
   const weightedKg = liverVois.reduce((s, l) => s + rel(l) * massKg(l), 0);
   const partitionGyPerGBq = (l: number) => (kGyKgPerGBq * (1 - lsf) * rel(l)) / weightedKg;
@@ -347,11 +323,7 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
 async function writeCase(dir: string, base: Record<string, unknown>, labels: Grid<Uint16Array>, vois: readonly PlanImagesVoi[], lsf: number): Promise<void> {
   const tumours = vois.filter((v) => v.role === "tumour");
   if (tumours.length > 254) throw new InputError("--write-case", `--write-case: ${tumours.length} tumour VOIs; a case mask holds at most 254`);
-  const maskLabel = new Map<number, number>();
-  tumours.forEach((t, i) => maskLabel.set(t.label, i + 1));
-  for (const v of vois) if (v.role === "normal" || v.role === "other") maskLabel.set(v.label, 255);
-  const mask = new Uint8Array(labels.data.length);
-  for (let n = 0; n < mask.length; n++) mask[n] = maskLabel.get(labels.data[n]) ?? 0;
+  const { mask, tumourMaskLabel } = caseMaskFromVois(labels, vois);
   const caseJson = {
     ...base,
     name: `${String(base.name ?? "case")} on patient images`,
@@ -359,11 +331,11 @@ async function writeCase(dir: string, base: Record<string, unknown>, labels: Gri
     compartments: undefined,
     geometry: {
       mask: { file: "labels.nii.gz" },
-      tumours: tumours.map((t, i) => ({ name: t.name, maskLabel: i + 1, tnRatio: Math.min(100, t.relativeConcentration) })),
+      tumours: tumours.map((t) => ({ name: t.name, maskLabel: tumourMaskLabel.get(t.label)!, tnRatio: Math.min(100, t.relativeConcentration) })),
     },
   };
   await withOutputDir(dir, async (staged) => {
-    await writeNifti(join(staged, "labels.nii.gz"), { ...labels, data: mask }, { description: "sirtsim plan-images case mask" });
+    await writeNifti(join(staged, "labels.nii.gz"), mask, { description: "sirtsim plan-images case mask" });
     await writeFileAtomic(join(staged, "case.json"), `${JSON.stringify(caseJson, null, 2)}\n`);
   });
 }

@@ -12,7 +12,8 @@ import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { fftPassRunner } from "../../parallel/dose.js";
 import { createProgress } from "../../parallel/progress.js";
 import type { WorkerPool } from "../../parallel/pool.js";
-import { readCaseFile, resolveCase, withOverrides } from "../../pipeline/resolveCase.js";
+import { readCaseFile, resolveCase, resolvedCaseJson, withOverrides } from "../../pipeline/resolveCase.js";
+import { withPatientImages, writePatientRtDose, type PatientImages } from "../../pipeline/patientImages.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../../pipeline/simulate.js";
 import type { ShardCounts, SimulationCore } from "../../pipeline/simulate.js";
 import type { SimulationCase } from "../../pipeline/caseInput.js";
@@ -96,8 +97,9 @@ async function simulateInto(output: OutputDir, caseFile: string, options: Simula
     if (shard !== undefined) await writeShard(output, { options, caseFile, caseJson, simCase, core, shard, part, files });
     else {
       const doseOptions = doseStageOptions(pool, json);
-      const replicaRuns = replicas > 1 ? { replicas, options: { caseJson, casePath: caseFile, pool, doseOptions, log, ...(file.mask ? { maskGrid: file.mask } : {}) } } : undefined;
-      await writeWholeRun(output, { options, caseJson, simCase, core, part, files }, doseOptions, replicaRuns);
+      // Replicas re-validate the case as resolved (a patient-image case as its mask geometry).
+      const replicaRuns = replicas > 1 ? { replicas, options: { caseJson: resolvedCaseJson(file, overrides), casePath: caseFile, pool, doseOptions, log, ...(file.mask ? { maskGrid: file.mask } : {}) } } : undefined;
+      await writeWholeRun(output, { options, caseJson, simCase, core, part, files, ...(file.images ? { images: file.images } : {}) }, doseOptions, replicaRuns);
     }
     applyStrict(options.strict, core.safety);
   });
@@ -111,6 +113,8 @@ interface FinishedRun {
   readonly core: SimulationCore;
   readonly part: ShardCounts;
   readonly files: SimulationStageFiles;
+  /** The case's patient images (geometry.images): their report goes into summary.json, the dose into rtdose.dcm. */
+  readonly images?: PatientImages;
 }
 
 interface ShardRun extends FinishedRun {
@@ -155,15 +159,33 @@ async function writeWholeRun(output: OutputDir, run: FinishedRun, doseOptions: D
   let outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
   // --replicas (issue 17): replicas 1 … N−1 after this run, their spread added to summary and report.
   if (replicaRuns) outputs = withUncertainty(outputs, await replicaUncertainty(outputs, replicaRuns.replicas, replicaRuns.options));
-  await output.commit((dir) => writeSimulationOutputs(dir, caseJson, core, outputs, files));
+  const images = run.images;
+  if (images) outputs = withPatientImages(outputs, images);
+  await output.commit(async (dir) => {
+    await writeSimulationOutputs(dir, caseJson, core, outputs, files);
+    if (images) await writePatientRtDose(dir, images, outputs.dose.doseGy);
+  });
   const reflux = refluxReport(core.transport, core.plan.activityGBq);
   if (options.json) {
     printJson(outputs.summary);
     warnOnStderr([...safetyWarnings(core.safety), ...formatReflux(reflux).filter((l) => l.startsWith("warning"))]);
   } else {
-    const text = humanSummary(outputs.summary, options.out) + (replicaRuns ? `\n${uncertaintyText(outputs.summary)}` : "");
+    const text = humanSummary(outputs.summary, options.out) + (replicaRuns ? `\n${uncertaintyText(outputs.summary)}` : "") + (images ? `\n${patientImagesText(images, options.out)}` : "");
     printText([text, "", ...formatReflux(reflux), ...formatSafety(core.safety)].join("\n"), false);
   }
+}
+
+/** The image part of the terminal summary. */
+export function patientImagesText(images: PatientImages, outDir: string): string {
+  const r = images.report;
+  const lines = [
+    `patient images: VOIs ${r.labels} (${r.labelsSource})${r.ct ? ` on CT ${r.ct}` : ""}${r.maa ? `, MAA ${r.maa}` : ""}`,
+    ...r.tumours.map((t) => `  ${t.name.padEnd(18)} ${t.volumeMl.toFixed(1).padStart(8)} mL  T/N ${t.tnRatio.toFixed(3)} (${t.tnSource === "maa" ? "MAA counts" : "case"})`),
+    `  lung shunt: ${r.lungShuntSource === "maa" ? `${(100 * r.lungShuntFromMaa!).toFixed(2)} % from the MAA's lung VOI` : "as stated in the case"}`,
+    ...r.notes.map((n) => `  note: ${n}`),
+    r.frameOfReferenceUID ? `wrote ${join(outDir, "rtdose.dcm")} on frame of reference ${r.frameOfReferenceUID}` : "no rtdose.dcm: the images are not DICOM (no frame of reference to write it on)",
+  ];
+  return lines.join("\n");
 }
 
 /** Progress line of the transport stage (stderr, terminals only, never with --json). */

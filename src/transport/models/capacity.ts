@@ -25,13 +25,16 @@
  * the tissue it feeds, and the same for every product because the sphere size enters apart.
  *
  * Conductance: the tracts of a territory are parallel resistors; a plugged tract carries no flow,
- * so the territory's conductance falls as the open fraction 1 − k/C (embolic.ts chokedResistance).
+ * so the territory's conductance falls as the open fraction 1 − k/C (embolicLoad.ts chokedResistance).
  * The same linear law is used for a resolved vessel's lumen (a plugged length fraction in series:
  * an approximation, conservative since a packed bed's Kozeny–Carman resistance is ≫ the open
  * lumen's; few spheres lodge in resolved vessels, which are wider than the spheres).
  */
 import type { TruncatedNormalParameters } from "../../random/truncatedNormal.js";
 import type { ArterialTree } from "../../vascular/tree.js";
+import { checkRange } from "../../errors.js";
+import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../../physics/units.js";
+import { EMBOLIC_DEFAULTS as E, EMBOLIC_RANGES as ER } from "../defaults.js";
 
 export interface CapacityModel {
   /** The geometric parameters, kept for provenance. */
@@ -124,4 +127,30 @@ export function normalPerfusion(tree: ArterialTree): number {
     volume += tree.territoryMl[j];
   }
   return volume > 0 && flow > 0 ? flow / volume : 1;
+}
+
+/** The user's capacity options (the case's `transport.embolic`, all optional). */
+export interface CapacityOptions {
+  readonly plugLengthMm?: number;
+  readonly portalTractsPerMg?: number;
+  readonly sphereDiameterUm?: TruncatedNormalParameters | null;
+  readonly capacitySpheres?: number | null;
+  readonly capacitySpheresPerMl?: number | null;
+}
+
+/**
+ * Resolve the capacity options once, for `tree` and the injected product's diameters (the
+ * transport's `diameterUm`): the one place where they are checked and defaulted, so a new lodging
+ * model is its own file, its dispatch here and its schema entry (docs/transport.md, "Files").
+ */
+export function resolveCapacity(e: CapacityOptions, productDiameterUm: TruncatedNormalParameters, tree: ArterialTree): CapacityModel {
+  return capacityModel({
+    diameterUm: e.sphereDiameterUm ?? productDiameterUm,
+    plugLengthMm: checkRange("embolic.plugLengthMm", e.plugLengthMm ?? E.plugLengthMm, ER.plugLengthMm.min, ER.plugLengthMm.max, ER.plugLengthMm),
+    portalTractsPerMg: checkRange("embolic.portalTractsPerMg", e.portalTractsPerMg ?? E.portalTractsPerMg, ER.portalTractsPerMg.min, ER.portalTractsPerMg.max, ER.portalTractsPerMg),
+    tissueDensityGPerMl: DEFAULT_TISSUE_DENSITY_G_PER_ML,
+    normalPerfusionMlPerMinPerMl: normalPerfusion(tree),
+    capacitySpheres: e.capacitySpheres == null ? null : checkRange("embolic.capacitySpheres", e.capacitySpheres, ER.capacitySpheres.min, ER.capacitySpheres.max, ER.capacitySpheres),
+    capacitySpheresPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, ER.capacitySpheresPerMl.min, ER.capacitySpheresPerMl.max, ER.capacitySpheresPerMl),
+  });
 }

@@ -1,22 +1,15 @@
 /**
- * Embolic feedback: lodged spheres choke the vessels they sit in, and the flow — hence where the
- * next spheres go — is re-solved.
+ * The flow solve: Poiseuille resistances of the tree's segments, their Thévenin equivalents
+ * (src/vascular/hemodynamics.ts), and the top-down pass that turns the current equivalents into
+ * flows and sphere split probabilities within the injected subtree. After a batch of the embolic
+ * feedback (embolicLoad.ts) the changed segments' equivalents are updated with updatePathToRoot
+ * (O(depth) each) or, when that would cost more, with one O(N) reduceSubtrees, and the pass is run
+ * again: only the cut subtrees' flows are re-solved.
  *
- * Model: segment j holding k_j spheres has conductance g_j = g_j⁰ · max(0, 1 − k_j / C), i.e.
- * resistance R_j⁰ / (1 − k_j/C_j), infinite (plugged) once k_j ≥ C_j. C_j is the capacity in spheres
- * from geometry (models/capacity.ts: lumen packing; a terminal adds its unresolved portal tracts). Flows follow from the Thévenin
- * recursion of src/vascular/hemodynamics.ts: after a batch, the changed segments are updated with
- * updatePathToRoot (O(depth) each) or, when that would cost more, with one O(N) reduceSubtrees.
- *
- * Batch size: between re-solves the flows are frozen. A batch of B spheres puts B·e_j spheres on
- * average into segment j (e_j = expected lodging fraction per injected sphere under the current
- * flows), changing g_j by B·e_j/C of its baseline. Choosing B ≤ tol · C / max_j e_j bounds every
- * segment's conductance change within a batch by tol of its baseline; a subtree's equivalent
- * conductance is a series/parallel combination, monotone and homogeneous of degree 1 in the
- * segment conductances, so its change is bounded by the same tol.
- *
- * Reflux: when the flow into the injected segment falls below refluxThreshold × its baseline
- * flow, the territory is in stasis and every remaining sphere refluxes to the non-target branch.
+ * Nothing here knows why a resistance changed: the embolic load (embolicLoad.ts) sets
+ * `resistance`, the capacity model (models/capacity.ts) sets `capacity`, the heterogeneity models
+ * (models/heterogeneity.ts) give the split odds. The same range functions run on the main thread and
+ * in workers, on views of shared memory.
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import {
@@ -28,6 +21,7 @@ import {
 import { LOCAL_MEMORY, treeFacts, type TransportContext, type TransportMemory } from "./context.js";
 import { splitProbability0 } from "./split.js";
 import { vesselCapacity, type CapacityModel } from "./models/capacity.js";
+import type { ExpectedLodgingOutput } from "./embolicLoad.js";
 
 export interface FlowState {
   /** Baseline Poiseuille resistance of every segment, Pa·s/m³. */
@@ -111,18 +105,6 @@ export function proximalPressurePa(state: FlowState, tree: ArterialTree, segment
     pressure = flow === 0 ? P[i] : pressure - flow * state.resistance[i];
   }
   return pressure;
-}
-
-/** Optional outputs of solveSplits for the adaptive batch size (see expectedLodging). */
-export interface ExpectedLodgingOutput {
-  /** Scratch: expected fraction of injected spheres arriving at each segment's inlet. */
-  readonly reach: Float64Array;
-  readonly lungShuntFraction: number;
-  /**
-   * Set by solveSplits: max over segments of the expected lodging per injected sphere relative to
-   * the segment's capacity, max_j e_j / C_j (the batch size bound is tol / max).
-   */
-  max: number;
 }
 
 /**
@@ -245,51 +227,4 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
     }
   }
   return max;
-}
-
-/**
- * Expected number of spheres lodging in each segment per injected sphere under the current splits
- * (`outExpected`, within the injected subtree); returns its maximum. `reach` is scratch.
- */
-export function expectedLodging(
-  outExpected: Float64Array,
-  reach: Float64Array,
-  context: TransportContext,
-  split0: Float64Array,
-  lungShuntFraction: number,
-): number {
-  const tree = context.tree;
-  const { entry, entryEnd, passFraction, shuntFraction } = context;
-  const child0 = tree.child0;
-  const child1 = tree.child1;
-  let max = 0;
-  reach[entry] = 1 - lungShuntFraction;
-  for (let j = entry; j < entryEnd; j++) {
-    const arrive = reach[j];
-    const pass = passFraction === null ? 1 : passFraction[j];
-    const inside = arrive * pass;
-    let e = arrive - inside;
-    const c0 = child0[j];
-    if (c0 < 0) {
-      e += inside * (1 - shuntFraction[tree.compartment[j]]);
-    } else {
-      reach[c0] = inside * split0[j];
-      reach[child1[j]] = inside * (1 - split0[j]);
-    }
-    outExpected[j] = e;
-    if (e > max) max = e;
-  }
-  return max;
-}
-
-/** Add `count` spheres to segment j's load and update its resistance (not yet re-solved). */
-export function addLodged(state: Pick<FlowState, "lodged" | "capacity" | "resistance" | "resistance0">, segment: number, count: number): void {
-  const k = (state.lodged[segment] += count);
-  state.resistance[segment] = chokedResistance(state.resistance0[segment], k, state.capacity[segment]);
-}
-
-/** Resistance of a vessel of baseline resistance r0 holding k spheres of its capacity C: r0 / (1 − k/C), Infinity once plugged. */
-export function chokedResistance(r0: number, k: number, capacity: number): number {
-  const open = 1 - k / capacity;
-  return open > 0 ? r0 / open : Infinity;
 }
