@@ -1,7 +1,8 @@
 /**
  * Resolution study (issue 14): the same case at several terminal counts, several trees and seeds
  * per count; per count the mean ± sd over the runs of the tissue-level shares, the realised T/N,
- * per-VOI D70 / D90 / V100 on the dose grid and the mean cluster size within 1 mm.
+ * per-VOI D70 / D90 / V100 on the dose grid, the mean cluster size per vessel within 1 mm (resolution
+ * dependent by definition) and the cluster sizes at a fixed scale (spheres per 1 mg piece, "fractal").
  *
  *   npx tsx bench/transport-resolution.ts [--case net|small] [--terminals 20000,50000] [--runs 5]
  *       [--model fractal|flow|walrand-bias]
@@ -14,6 +15,8 @@ import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { depositLodgedSpheres, simulateCore } from "../src/pipeline/simulate.js";
 import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
+import { subTerminalOf } from "../src/pipeline/core.js";
+import { unitClusterHistogram } from "../src/transport/clusters.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -60,7 +63,29 @@ for (const terminals of counts) {
       clusters += number;
       spheres += size * number;
     }
-    row["spheres per cluster (1 mm)"] = spheres / clusters;
+    row["spheres per cluster (per vessel, 1 mm)"] = spheres / clusters;
+    // Fixed physical scale (clusters.ts unitClusterHistogram): spheres per 1 mg piece of tissue.
+    const { subTerminal, territoryCells } = subTerminalOf(core, simCase.domain);
+    if (subTerminal !== null) {
+      const unit = unitClusterHistogram(core.tree, core.transport.segmentLodged, simCase.seed, subTerminal, territoryCells);
+      let pieces = 0, inPieces = 0, largest = 0;
+      for (const [size, number] of unit) {
+        pieces += number;
+        inPieces += size * number;
+        largest = Math.max(largest, size);
+      }
+      let below = 0, p99 = 0;
+      for (const [size, number] of unit) {
+        below += number;
+        if (below >= 0.99 * pieces) {
+          p99 = size;
+          break;
+        }
+      }
+      row["spheres per occupied 1 mg piece"] = inPieces / pieces;
+      row["99th percentile spheres per 1 mg piece"] = p99;
+      row["largest 1 mg cluster"] = largest;
+    }
     rows.push(row);
     process.stderr.write(`terminals ${terminals} run ${r}: ${JSON.stringify(row)}\n`);
   }

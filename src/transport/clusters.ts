@@ -7,6 +7,8 @@
  * form one cluster. Histological counterpart: Högberg et al. EJNMMI Phys 2015 (clusters of 1–453).
  */
 import type { ArterialTree } from "../vascular/tree.js";
+import { SubTerminalCascade, type SubTerminalModel, type SubTerminalTree } from "./models/subTerminal.js";
+import type { TerritoryCells } from "./models/territoryCells.js";
 
 /** [cluster size in spheres, number of clusters], sorted by size. */
 export type ClusterHistogram = Array<[number, number]>;
@@ -117,4 +119,42 @@ export function clusterHistogram(
 /** The histogram of a size → clusters map, sorted by size. */
 export function sortedHistogram(counts: Map<number, number>): ClusterHistogram {
   return [...counts.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * Cluster sizes at a fixed physical scale: the spheres lodged in one unit-mass piece of tissue (the
+ * sub-terminal cascade's leaves: cells of transport.heterogeneity.unitMassMg, default 1 mg ≈ one
+ * portal tract with its terminal arterioles), plus the spheres wedged at the inlet of one vessel.
+ * Kennedy et al. (Int J Radiat Oncol Biol Phys 2004;60:1552) counted spheres in clusters within
+ * terminal arterioles and Högberg et al. (EJNMMI Phys 2015) clusters of 1–453 spheres in tissue
+ * sections: both a tissue scale below the portal tract, not a vessel of the model's tree. The
+ * per-vessel clusters (clusterHistogram) change with the terminal count (a 4k-terminal tree puts
+ * ten times more spheres in a terminal than a 40k one); these do not, as far as the cascade's
+ * RD(m) does not (bench/transport-resolution.ts). The leaf counts are exactly the deposit's
+ * (the same split-fraction and counts streams; positions are not needed).
+ */
+export function unitClusterHistogram(
+  tree: ClusterTree & SubTerminalTree,
+  lodged: ArrayLike<number>,
+  seed: number,
+  subTerminal: SubTerminalModel,
+  cells: TerritoryCells | null,
+  first = 0,
+  end = tree.segmentCount,
+): ClusterHistogram {
+  const cascade = new SubTerminalCascade(subTerminal);
+  const small = new Float64Array(SMALL_SIZES);
+  const large = new Map<number, number>();
+  const tally = (spheres: number) => {
+    if (spheres < SMALL_SIZES) small[spheres]++;
+    else large.set(spheres, (large.get(spheres) ?? 0) + 1);
+  };
+  for (let j = first; j < end; j++) {
+    const n = lodged[j];
+    if (n === 0) continue;
+    if (tree.child0[j] < 0) cascade.spreadTerminal(tree, cells, j, n, seed, tally);
+    else tally(n);
+  }
+  for (let s = 1; s < SMALL_SIZES; s++) if (small[s] > 0) large.set(s, (large.get(s) ?? 0) + small[s]);
+  return sortedHistogram(large);
 }

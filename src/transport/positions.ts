@@ -26,7 +26,8 @@
  * Random numbers: one stream per block of 4096 segments (key = block), consumed in segment order,
  * so positions do not depend on the chunk size. The sub-terminal split fractions have their own
  * streams (tree and heterogeneity seeds, per block: subTerminal.ts); the binomial sphere counts of
- * the leaves come from the positions stream.
+ * the leaves from a counts stream of the run's seed (so clusters.ts gets the leaf counts without
+ * placing spheres).
  */
 import type { ArterialTree } from "../vascular/tree.js";
 import type { Domain } from "../geometry/domain.js";
@@ -152,9 +153,6 @@ export function forEachLodgedSphereChunk(
       if (++filled === chunkSpheres) flush();
     }
   };
-  const noLeaf = () => undefined;
-  // Next segment whose sub-terminal split fractions have not been drawn in the current block.
-  let drawnTo = first;
   for (let j = first; j < end; j++) {
     const count = segmentLodged[j];
     if (count === 0) continue;
@@ -166,14 +164,6 @@ export function forEachLodgedSphereChunk(
     const s = stream as RandomStream;
     const terminal = tree.child0[j] < 0;
     if (cascade !== null && terminal) {
-      if (cascade.useBlock(block)) drawnTo = block * SEGMENTS_PER_STREAM;
-      // The empty terminals before j draw their split fractions too (count-independent streams).
-      for (let t = drawnTo; t < j; t++) {
-        if (tree.child0[t] >= 0) continue;
-        if (cells !== null && cells.offsets[t + 1] > cells.offsets[t]) cascade.descendCells(cells, cells.offsets[t], cells.offsets[t + 1], 0, null, noLeaf);
-        else cascade.descend(distal[3 * t], distal[3 * t + 1], distal[3 * t + 2], tree.territoryMl[t], 0, null, noLeaf);
-      }
-      drawnTo = j + 1;
       const cx = distal[3 * j];
       const cy = distal[3 * j + 1];
       const cz = distal[3 * j + 2];
@@ -186,15 +176,10 @@ export function forEachLodgedSphereChunk(
       cube[5] = cz + half;
       leafSegment = j;
       leafStream = s;
-      // The cube's circumscribed ball (radius half·√3) wholly acceptable: no per-sphere test.
       cellMode = cells !== null && cells.offsets[j + 1] > cells.offsets[j];
-      if (cellMode) {
-        leafClip = accept !== null;
-        cascade.descendCells(cells as TerritoryCells, (cells as TerritoryCells).offsets[j], (cells as TerritoryCells).offsets[j + 1], count, s, placeLeaf);
-        continue;
-      }
-      leafClip = accept !== null && !(accept.wholeBall?.(j, cx, cy, cz, half * Math.sqrt(3)) ?? false);
-      cascade.descend(cx, cy, cz, tree.territoryMl[j], count, s, placeLeaf);
+      // A cube whose circumscribed ball (radius half·√3) is wholly acceptable: no per-sphere test.
+      leafClip = accept !== null && (cellMode || !(accept.wholeBall?.(j, cx, cy, cz, half * Math.sqrt(3)) ?? false));
+      cascade.spreadTerminal(tree, cells, j, count, seed, placeLeaf);
       continue;
     }
     const centre = terminal ? tree.distalMm : tree.proximalMm;

@@ -25,7 +25,8 @@
  * in segment order whether or not it holds spheres (positions.ts replays the draws of the empty
  * terminals before a full one), so they depend on the tree and the heterogeneity seed only — not on
  * the transport seed, the sphere counts, the worker count or the shard split. The binomial sphere
- * counts and the positions come from the positions stream (the run's seed).
+ * counts come from a counts stream and the positions from the positions stream (both of the run's
+ * seed, per block).
  *
  * Only the "fractal" model has a sub-terminal cascade: "flow", "walrand-bias" and "custom" keep the
  * uniform ball of the territory's volume (they have no scale-free law to continue).
@@ -73,6 +74,8 @@ export function subTerminalModel(model: HeterogeneityModel, treeSeed: number): S
 }
 
 const SUB_TERMINAL_STREAM_TAG = 0x53n << 56n;
+/** The binomial leaf counts: the run's seed, this tag + block. */
+const COUNTS_STREAM_TAG = 0x43n << 56n;
 /** Segments per split-fraction stream: the positions' blocks (positions.ts SEGMENTS_PER_STREAM), the deposit's work unit. */
 export const SUB_TERMINAL_BLOCK_SEGMENTS = 4096;
 /** Deepest bisection: 2^48 leaves per terminal is far beyond any unit mass the options allow. */
@@ -110,6 +113,34 @@ export class SubTerminalCascade {
 
   constructor(model: SubTerminalModel) {
     this.model = model;
+  }
+
+  /** Counts stream of the current block (the run's seed), and the next segment whose split fractions are not drawn yet. */
+  private countsStream: RandomStream | null = null;
+  private drawnTo = 0;
+  private readonly noLeaf = (): void => undefined;
+
+  /**
+   * Spread terminal `segment`'s `spheres` over its leaves (cells when it owns some, else its
+   * territory cube), `onLeaf(spheres)` per leaf holding spheres. Terminals must come in ascending
+   * order within a block; the empty terminals of the block before `segment` draw their split
+   * fractions first (so the fractions never depend on which terminals hold spheres). The binomial
+   * counts come from the run's counts stream of the block (keyed by `runSeed`).
+   */
+  spreadTerminal(tree: SubTerminalTree, cells: TerritoryCells | null, segment: number, spheres: number, runSeed: number, onLeaf: (spheres: number) => void): void {
+    const block = Math.floor(segment / SUB_TERMINAL_BLOCK_SEGMENTS);
+    if (this.useBlock(block)) {
+      this.drawnTo = block * SUB_TERMINAL_BLOCK_SEGMENTS;
+      this.countsStream = createStream(runSeed, COUNTS_STREAM_TAG + BigInt(block));
+    }
+    for (let t = this.drawnTo; t < segment; t++) if (tree.child0[t] < 0) this.spreadOne(tree, cells, t, 0, null, this.noLeaf);
+    this.drawnTo = segment + 1;
+    this.spreadOne(tree, cells, segment, spheres, this.countsStream, onLeaf);
+  }
+
+  private spreadOne(tree: SubTerminalTree, cells: TerritoryCells | null, j: number, spheres: number, counts: RandomStream | null, onLeaf: (spheres: number) => void): void {
+    if (cells !== null && cells.offsets[j + 1] > cells.offsets[j]) this.descendCells(cells, cells.offsets[j], cells.offsets[j + 1], spheres, counts, onLeaf);
+    else this.descend(tree.distalMm[3 * j], tree.distalMm[3 * j + 1], tree.distalMm[3 * j + 2], tree.territoryMl[j], spheres, counts, onLeaf);
   }
 
   /** Switch to the split-fraction stream of `block` (from its start) unless already on it. */
