@@ -38,7 +38,10 @@ export async function handle(request: EngineRequest, onProgress?: (p: EngineProg
       ...(onProgress ? { onStage: (progress: EngineStage, detail?: { spheres?: number; threads?: number }) => onProgress({ id: request.id, progress, ...detail }) } : {}),
     });
     const buffers = new Set<ArrayBuffer>();
-    for (const a of [result.dose.data, result.labels, ...result.dvh.flatMap((c) => [c.doseGy, c.volumeFraction])]) buffers.add(a.buffer as ArrayBuffer);
+    // The label grid is not transferred: it belongs to the cached domain (kept while the geometry
+    // is unchanged) and a transferred buffer is detached here, so the next change would fail to
+    // post it ("An ArrayBuffer is detached"). It is cloned (1 byte per voxel).
+    for (const a of [result.dose.data, ...result.dvh.flatMap((c) => [c.doseGy, c.volumeFraction])]) buffers.add(a.buffer as ArrayBuffer);
     return { reply: { id: request.id, ok: true, result }, transfer: [...buffers] };
   } catch (err) {
     const e = err as { message?: string; field?: string };

@@ -108,6 +108,21 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     expect(log.requests).toEqual([]);
   });
 
+  it("a change that keeps the tree (B's product, twice) reruns B each time with no page error (cached grids are not transferred away)", async () => {
+    const original = (await state()).b.caseJson.product as string;
+    for (const product of [original === "quiremspheres" ? "sir-spheres" : "quiremspheres", original]) {
+      const runs = (await state()).b.runs;
+      await page.evaluate((v) => {
+        const el = (globalThis as any).document.querySelector('#controls-b select[data-key="product"]');
+        el.value = v;
+        el.dispatchEvent(new Event("input"));
+      }, product);
+      await page.waitForFunction((n) => Number((globalThis as any).document.body.dataset.runsB) > n, runs, { timeout: 300_000 });
+      expect((await state()).b.caseJson.product).toBe(product);
+      expect(log.errors).toEqual([]);
+    }
+  });
+
   /**
    * The transcendental functions the engine calls, on 64 arguments each, in this Node and in the
    * browser: V8 has changed Math.cbrt between Node 20 (V8 11.3) and current Chromium, and Murray
