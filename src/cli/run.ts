@@ -39,10 +39,21 @@ export function reportError(err: unknown): number {
  * On SIGINT/SIGTERM: remove staged (half-written) outputs and the lock, then exit 130/143. The
  * output swap is synchronous, so the handler runs before it (old set kept) or after it.
  */
+let interruptNote: (() => string) | undefined;
+
+/**
+ * What an interrupted command keeps besides whole output sets (a study keeps each finished run's
+ * record and resumes from them): said instead of "no output written", which would be false.
+ */
+export function setInterruptNote(note: (() => string) | undefined): void {
+  interruptNote = note;
+}
+
 export function installSignalCleanup(): void {
   const handler = (signal: NodeJS.Signals) => {
     const written = releaseOutputDirs();
-    process.stderr.write(`\ninterrupted (${signal}): ${written.length === 0 ? "no output written" : `outputs already complete in ${written.join(", ")}`}\n`);
+    const kept = written.length > 0 ? `outputs already complete in ${written.join(", ")}` : (interruptNote?.() ?? "no output written");
+    process.stderr.write(`\ninterrupted (${signal}): ${kept}\n`);
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.once("SIGINT", handler);

@@ -98,7 +98,7 @@ for (const p of D.parameters) {
       if (typeof xs[0] === "number") {
         traces.push({ x: xs.concat(xs.slice().reverse()), y: hi.concat(lo.slice().reverse()), fill: "toself", fillcolor: rgba(colour, 0.15), line: { width: 0 }, hoverinfo: "skip", showlegend: false, legendgroup: name, type: "scatter" });
       }
-      traces.push({ x: xs, y: s.map((m) => m.mean), name, legendgroup: name, mode: "lines+markers", line: { color: colour }, type: "scatter",
+      traces.push({ x: xs, y: s.map((m) => m.mean), name, legendgroup: name, mode: "lines+markers", line: { color: colour }, marker: { color: colour }, type: "scatter",
         error_y: { type: "data", symmetric: false, array: s.map((m) => (m.meanCi95 ? m.meanCi95[1] - m.mean : 0)), arrayminus: s.map((m) => (m.meanCi95 ? m.mean - m.meanCi95[0] : 0)), color: colour } });
     }
     const box = div(sweeps, "plot");

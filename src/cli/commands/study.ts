@@ -5,6 +5,7 @@
  * `sirtsim study run-slice DIR --index i --of n` and `sirtsim study collect DIR`. See docs/study.md.
  */
 import type { Command } from "commander";
+import { readdirSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { InputError } from "../../errors.js";
@@ -16,7 +17,7 @@ import { runStudy, type RunStudyResult, type Slice } from "../../study/runner.js
 import { hasSbatch, slurmLogPattern, submitSlurmJob, writeSlurmJob } from "../../study/slurm.js";
 import { readPlan, writePlan } from "../../study/store.js";
 import { parseStudyFile, studyError } from "../../study/studyFile.js";
-import { action } from "../run.js";
+import { action, setInterruptNote } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
 
 interface StudyOptions {
@@ -128,9 +129,23 @@ async function runStudyCommand(file: string, options: StudyOptions): Promise<voi
     report(dir, plan, tables, { jobId: submitted.jobId }, json);
     return;
   }
+  noteKeptRuns(dir);
   const result = await withPool(workers, (pool) => runStudy(dir, plan, { pool, log }));
   const tables = await collectStudy(dir, plan);
   report(dir, plan, tables, result, json);
+}
+
+/** On Ctrl-C: each finished run's record is complete and kept (written atomically); say so, and how to resume. */
+function noteKeptRuns(dir: string): void {
+  setInterruptNote(() => {
+    let finished = 0;
+    try {
+      finished = readdirSync(resolve(dir, "runs")).filter((f) => f.endsWith(".json") && !f.endsWith(".error.json")).length;
+    } catch {
+      // no runs folder yet
+    }
+    return `${finished} finished run record(s) kept in ${resolve(dir, "runs")} (no partial record); run the same command again to resume`;
+  });
 }
 
 async function runSliceCommand(dir: string, options: { index: string; of: string; workers?: string; json?: boolean }): Promise<void> {
@@ -139,6 +154,7 @@ async function runSliceCommand(dir: string, options: { index: string; of: string
   const workers = parseWorkers(options.workers);
   const plan = await readPlan(dir);
   const log = (m: string) => printText(m, true);
+  noteKeptRuns(dir);
   const result = await withPool(workers, (pool) => runStudy(dir, plan, { pool, log, slice }));
   const doc = { dir, slice, ran: result.ran, skipped: result.skipped, failed: result.failures };
   // Failed runs are recorded (runs/<id>.error.json) and reported by `collect`; the task itself
