@@ -489,7 +489,7 @@ const ours: Record<string, { ours: string; why: (pass: boolean | null) => string
     ours: `5th–95th percentile ${fmt(h.p5)} – ${fmt(h.p95)} Gy; min–max ${fmt(h.min)} – ${fmt(h.max, 0)} Gy`,
     why: (p) => (p
       ? "within the declared factor"
-      : `fails: 5th percentile ${against(h.p5.mean, H15.central90LowGy, 0, " Gy")} (factor ${(h.p5.mean / H15.central90LowGy).toFixed(1)}), 95th ${against(h.p95.mean, H15.central90HighGy, 0, " Gy")}: the spread within the 8 mm samples is too narrow. The 11 mm beta range averages the counts of ${spheresPerTract.toFixed(1)} spheres per portal tract (mean), and the sub-terminal cascade adds at most one level of variance here (the region's terminals weigh ≈ 1 mg, the cascade's unit mass); strings of spheres in one arteriole are not modelled`),
+      : `fails: 5th percentile ${against(h.p5.mean, H15.central90LowGy, 0, " Gy")} (factor ${(h.p5.mean / H15.central90LowGy).toFixed(1)}), 95th ${against(h.p95.mean, H15.central90HighGy, 0, " Gy")}: the spread within the 8 mm samples is too narrow. The 11 mm beta range averages the counts of ${spheresPerTract.toFixed(1)} spheres per portal tract (mean), and the sub-terminal cascade adds little variance here (the region's terminals weigh ≈ 1 mg and own about one 1 mg cell each); strings of spheres in one arteriole are not modelled`),
   },
   "hogberg2015-cluster": {
     ours: `${fmt(h.largestCluster, 0)} (largest in the 193 mL region, spheres of connected vessels within 0.1 mm); mean ${fmt(h.meanCluster)} spheres per cluster, ${fmt(h.singles)} % single`,
