@@ -87,7 +87,7 @@ for (const { label: bias, bias: s, heterogeneity } of MODELS) {
       if (Math.max(Math.abs(p[3 * s]), Math.abs(p[3 * s + 1]), Math.abs(p[3 * s + 2])) <= REACH_MM) spread.push(p[3 * s], p[3 * s + 1], p[3 * s + 2]);
     }
   });
-  for (const [label, positions] of [[`${bias}, spread over the territory (transport stage)`, spread], [`${bias}, clustered at the lodging point`, clustered]] as const) {
+  for (const [label, positions] of [[`${bias}, spread over the territory (sirtsim simulate's placement)`, spread], [`${bias}, clustered at the lodging point`, clustered]] as const) {
     const { dose } = await microdosimetryDose(Float64Array.from(positions), resin.activityPerSphereBq, region, { nuclide: "Y-90", densityGPerMl: DENSITY_G_PER_ML });
     const sorted = Float64Array.from(dose.data).sort();
     const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
