@@ -11,8 +11,9 @@
  * with parent and sibling when their lodging points are within 0.1 mm). Dose: the microdosimetry
  * engine (Y-90 voxel S-values on 0.1 mm voxels) over a 4 mm cube at the region's centre, with the
  * spheres placed two ways:
- *  - as the transport stage places them (uniform in a ball of the terminal's territory volume
- *    around its distal point; a wedged sphere within the vessel radius of the inlet), and
+ *  - as `sirtsim simulate` places them (src/pipeline/core.ts spherePlacement: uniform in the
+ *    terminal's territory clipped to its tissue, or for "fractal" the sub-terminal cascade over
+ *    1 mg cells; a wedged sphere within the vessel radius of the inlet), and
  *  - clustered: every sphere of a vessel at its lodging point (terminal: distal point; wedged:
  *    inlet), the other extreme.
  *
@@ -25,7 +26,8 @@ import { buildDomain } from "../src/geometry/index.js";
 import type { Vec3 } from "../src/geometry/index.js";
 import { parseGeometrySection, parseTreeSection } from "../src/vascular/config.js";
 import { growTree } from "../src/vascular/index.js";
-import { forEachLodgedSphereChunk, simulateTransport } from "../src/transport/index.js";
+import { simulateTransport } from "../src/transport/index.js";
+import { forEachPlacedSphereChunk, spherePlacement } from "../src/pipeline/core.js";
 import { microdosimetryDose } from "../src/dose/index.js";
 import { PRODUCTS } from "../src/physics/index.js";
 
@@ -76,7 +78,7 @@ for (const { label: bias, bias: s, heterogeneity } of MODELS) {
   // Sphere positions near the cube, both ways.
   const spread: number[] = [];
   const clustered: number[] = [];
-  forEachLodgedSphereChunk(tree, result.segmentLodged, SEED, (chunk) => {
+  forEachPlacedSphereChunk(tree, result.segmentLodged, SEED, spherePlacement(tree, domain, { heterogeneity, bias: s }), (chunk) => {
     const p = chunk.positionsMm;
     for (let s = 0; s < chunk.count; s++) {
       const j = chunk.segment[s];
@@ -85,7 +87,7 @@ for (const { label: bias, bias: s, heterogeneity } of MODELS) {
       if (Math.max(Math.abs(p[3 * s]), Math.abs(p[3 * s + 1]), Math.abs(p[3 * s + 2])) <= REACH_MM) spread.push(p[3 * s], p[3 * s + 1], p[3 * s + 2]);
     }
   });
-  for (const [label, positions] of [[`${bias}, spread over the territory (transport stage)`, spread], [`${bias}, clustered at the lodging point`, clustered]] as const) {
+  for (const [label, positions] of [[`${bias}, spread over the territory (sirtsim simulate's placement)`, spread], [`${bias}, clustered at the lodging point`, clustered]] as const) {
     const { dose } = await microdosimetryDose(Float64Array.from(positions), resin.activityPerSphereBq, region, { nuclide: "Y-90", densityGPerMl: DENSITY_G_PER_ML });
     const sorted = Float64Array.from(dose.data).sort();
     const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];

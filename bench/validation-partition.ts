@@ -9,7 +9,7 @@
  *  - FFT: S-value convolution (spill + voxelisation + cross-fire), over all voxels and over the voxels
  *    at least 2.5 / 5.5 / 11 mm inside the surface (mean / ~90 % / maximum Y-90 beta range);
  *  - spill: spheres of the tumour's terminals placed outside it, and other compartments' spheres placed
- *    inside it (positions are drawn in a ball of the terminal's territory volume around its distal point);
+ *    inside it (positions as the deposit places them: src/pipeline/core.ts spherePlacement);
  *  - φ(R): the self-absorbed fraction of a uniform sphere of radius R, from the radial Y-90 kernel and
  *    the closed-form probability P(r) = 1 − 3r/(4R) + r³/(16R³) that a point at distance r from a uniform point of the sphere is inside it —
  *    an independent closed form. The FFT mean predicted from the LDM means is
@@ -26,7 +26,7 @@ import { depositLodgedSpheres, simulateCore } from "../src/pipeline/simulate.js"
 import { finishSimulation } from "../src/pipeline/finish.js";
 import type { SimulationSummary } from "../src/pipeline/finish.js";
 import { energyPerRadiusMeVPerMm, radialKernel } from "../src/dose/kernel.js";
-import { forEachLodgedSphereChunk } from "../src/transport/index.js";
+import { forEachPlacedSphereChunk, spherePlacement } from "../src/pipeline/core.js";
 import { compartmentOfLabel, labelAt, voxelToWorld } from "../src/geometry/index.js";
 import type { Vec3 } from "../src/geometry/index.js";
 
@@ -82,7 +82,8 @@ async function run(json: Record<string, unknown>): Promise<Run> {
     const c1 = tree.child1[i];
     attributed[i] = c0 < 0 ? tree.compartment[i] : attributed[subtreeMl[c0] >= subtreeMl[c1] ? c0 : c1];
   }
-  forEachLodgedSphereChunk(core.tree, core.transport.segmentLodged, simCase.seed, (chunk) => {
+  // Positions as the deposit placed them (clipped, sub-terminal cascade of the case's model).
+  forEachPlacedSphereChunk(core.tree, core.transport.segmentLodged, simCase.seed, spherePlacement(core.tree, domain, core.sections.transport), (chunk) => {
     const p = chunk.positionsMm;
     for (let s = 0; s < chunk.count; s++) {
       const from = attributed[chunk.segment[s]];

@@ -19,8 +19,10 @@
  *     1 × 1 × 2 mm voxel (2 mm³, a prism holding two portal tracts).
  * Glass spheres of 2500 Bq (TheraSphere at calibration) for 120 Gy mean with K = 50 Gy·kg/GBq; no
  * size exclusion, no feedback, no lung shunt (their model traps every sphere at a terminal).
- * Lodging positions come from the transport stage (uniform in a ball of the terminal's territory
- * volume around its distal point). Lobule dose by local deposition (only the lobule's own spheres)
+ * Lodging positions are placed as `sirtsim simulate` places them (src/pipeline/core.ts
+ * spherePlacement: uniform in the terminal's territory clipped to its tissue, or the "fractal"
+ * model's sub-terminal cascade over unit-mass cells); the symmetric tree has no case domain, so its
+ * spheres are not clipped (its lobules are ≥ 11 mm inside the box anyway). Lobule dose by local deposition (only the lobule's own spheres)
  * and by the Y-90 voxel S-value convolution (cross-fire from neighbouring lobules included). Only
  * lobules ≥ 11 mm (the maximum beta range) inside the region's surface are counted, so every
  * lobule has its full neighbourhood of cross-fire.
@@ -33,8 +35,10 @@ import type { Grid, GridGeometry, Vec3 } from "../src/geometry/index.js";
 import { parseGeometrySection, parseTreeSection } from "../src/vascular/config.js";
 import { growTree } from "../src/vascular/index.js";
 import type { ArterialTree } from "../src/vascular/index.js";
-import { forEachLodgedSphereChunk, simulateTransport } from "../src/transport/index.js";
-import type { SubTerminalModel, TerritoryCells } from "../src/transport/index.js";
+import { simulateTransport } from "../src/transport/index.js";
+import type { HeterogeneityOptions } from "../src/transport/models/heterogeneity.js";
+import { forEachPlacedSphereChunk, spherePlacement } from "../src/pipeline/core.js";
+import type { Domain } from "../src/geometry/index.js";
 import { activityGridFromSpheres, doseFromActivity, localDepositionDose, voxelSValues } from "../src/dose/index.js";
 import type { VoxelSValues } from "../src/dose/index.js";
 import { createStream } from "../src/random/stream.js";
@@ -57,6 +61,8 @@ const arg = (name: string): string | undefined => {
 export interface Setup {
   readonly label: string;
   readonly tree: ArterialTree;
+  /** The case domain the tree was grown in (null: Walrand's lattice tree, built without one). */
+  readonly domain: Domain | null;
   readonly massKg: number;
   readonly geometry: GridGeometry;
   /** Voxels counted as lobules (≥ ERODE_MM inside the surface). */
@@ -120,6 +126,7 @@ export function grownSetup(given?: ArterialTree): Setup {
   return {
     label: "A. grown tree",
     tree,
+    domain,
     massKg,
     ...grid(semiAxes, [voxel, voxel, voxel], inside),
     description: `ellipsoid ${semiAxes.join(" × ")} mm semi-axes (${volumeMl.toFixed(0)} mL), ${terminals.toLocaleString("en")} terminals at random sites (grown in ${seconds.toFixed(1)} s), terminal generations ${terminalGenerations(tree)}; lobule = ${voxel} mm cube`,
@@ -159,6 +166,7 @@ export function symmetricSetup(G = Number(arg("--generations") ?? 18), flipSeed 
   return {
     label: "B. symmetric tree",
     tree,
+    domain: null,
     massKg: (volumeMl * DENSITY_G_PER_ML) / 1000,
     ...grid(half, [1, 1, 2], inside),
     description: `box ${side.join(" × ")} mm (${volumeMl.toFixed(0)} mL), ${(2 ** G).toLocaleString("en")} terminals on a 1 mm lattice, terminal generations ${terminalGenerations(tree)}; lobule = 1 × 1 × 2 mm voxel (two portal tracts)`,
@@ -196,13 +204,16 @@ export function stats(dose: Float32Array, interior: Uint8Array, binGy: number): 
 
 export interface Row { fft: Stats; ldm: Stats; zeroTerminals: number; cv: number; regionMeanGy: number }
 
-/** `placement`: the sub-terminal cascade and its cells (bench/validation.ts), or none (uniform in the territory). */
-export async function lobuleDoses(s: Setup, segmentLodged: Uint32Array, sphereBq: number, positionsSeed = SEED, placement: { subTerminal: SubTerminalModel | null; cells: TerritoryCells | null } = { subTerminal: null, cells: null }): Promise<Row> {
+/** The transport choices a run was made with: they decide how its spheres are placed (core.ts spherePlacement). */
+export interface Model { readonly heterogeneity: HeterogeneityOptions; readonly bias: number }
+
+/** Lobule doses of a run made with `model`, its spheres placed as `sirtsim simulate` places them (positions seed = the run's seed). */
+export async function lobuleDoses(s: Setup, segmentLodged: Uint32Array, sphereBq: number, positionsSeed: number, model: Model): Promise<Row> {
   const n = s.interior.length;
   const counts: Grid<Float64Array> = { ...s.geometry, data: new Float64Array(n) };
-  forEachLodgedSphereChunk(s.tree, segmentLodged, positionsSeed, (chunk) => {
+  forEachPlacedSphereChunk(s.tree, segmentLodged, positionsSeed, spherePlacement(s.tree, s.domain, model), (chunk) => {
     activityGridFromSpheres(counts, chunk.positionsMm, sphereBq, { nuclide: "Y-90" });
-  }, 1 << 20, null, 0, s.tree.segmentCount, placement.subTerminal, placement.cells);
+  });
   const ldm: Grid<Float32Array> = { ...s.geometry, data: new Float32Array(n) };
   localDepositionDose(ldm, counts, { nuclide: "Y-90", densityGPerMl: DENSITY_G_PER_ML, doseCoefficientGyKgPerGBq: K_GY_KG_PER_GBQ });
   const fft: Grid<Float32Array> = { ...s.geometry, data: new Float32Array(n) };
@@ -249,14 +260,15 @@ async function main(): Promise<void> {
     const onePerTerminal = new Uint32Array(s.tree.segmentCount);
     let nTerm = 0;
     for (let j = 0; j < s.tree.segmentCount; j++) if (s.tree.child0[j] < 0) { onePerTerminal[j] = 1; nTerm++; }
-    rows.push([`one sphere per portal tract (${((SPHERE_BQ * spheres) / nTerm).toFixed(0)} Bq each)`, await lobuleDoses(s, onePerTerminal, (SPHERE_BQ * spheres) / nTerm)]);
+    rows.push([`one sphere per portal tract (${((SPHERE_BQ * spheres) / nTerm).toFixed(0)} Bq each)`, await lobuleDoses(s, onePerTerminal, (SPHERE_BQ * spheres) / nTerm, SEED, { heterogeneity: { model: "flow" }, bias: 0.5 })]);
     // 2500 Bq per sphere at calibration; 1000 Bq is glass used ~3.5 days (85 h) after calibration,
     // i.e. 2.5 times as many spheres for the same dose.
     for (const [bias, sphereBq] of [[0.5, SPHERE_BQ], [0.6, SPHERE_BQ], [0.5, 1000], [0.6, 1000]]) {
       const count = Math.round((spheres * SPHERE_BQ) / sphereBq);
       // 50/50 = plain flow splitting (named: the library default is now "fractal", defaults.ts).
-      const r = simulateTransport(s.tree, { spheres: count, bias, diameterUm: null, embolic: { enabled: false }, heterogeneity: { model: bias === 0.5 ? "flow" : "walrand-bias" } }, SEED);
-      rows.push([`random, ${Math.round(bias * 100)}/${Math.round((1 - bias) * 100)} splitting, ${sphereBq} Bq`, await lobuleDoses(s, r.segmentLodged, sphereBq)]);
+      const model: Model = { bias, heterogeneity: { model: bias === 0.5 ? "flow" : "walrand-bias" } };
+      const r = simulateTransport(s.tree, { spheres: count, ...model, diameterUm: null, embolic: { enabled: false } }, SEED);
+      rows.push([`random, ${Math.round(bias * 100)}/${Math.round((1 - bias) * 100)} splitting, ${sphereBq} Bq`, await lobuleDoses(s, r.segmentLodged, sphereBq, SEED, model)]);
     }
     const f = (x: number, d = 1) => x.toFixed(d);
     for (const [label, r] of rows) {

@@ -18,8 +18,9 @@ import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import { compartmentAcceptance, parseTransportSections, resolveHeterogeneity, simulateTransport, subTerminalModel, territoryCells, transportOptionsFromSections } from "../transport/index.js";
-import type { InjectionSection, SubTerminalModel, TerritoryCells, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
+import { compartmentAcceptance, forEachLodgedSphereChunk, parseTransportSections, POSITION_CHUNK_SPHERES, resolveHeterogeneity, simulateTransport, subTerminalModel, territoryCells, transportOptionsFromSections } from "../transport/index.js";
+import type { InjectionSection, LodgedSphereChunk, LodgingAcceptance, SubTerminalModel, TerritoryCells, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
+import type { HeterogeneityOptions } from "../transport/models/heterogeneity.js";
 import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
 import { depositBlocks, SEGMENTS_PER_BLOCK } from "../parallel/deposit.js";
@@ -169,20 +170,54 @@ export function shardBlocks(tree: ArterialTree, shard: Shard): number[] {
 const territoryCellsCache = new WeakMap<ArterialTree, { unitMassG: number; cells: TerritoryCells }>();
 
 /**
+ * How a run spreads each vessel's lodged spheres in space (positions.ts): positions clipped to the
+ * tissue each terminal perfuses (`accept`), and for "fractal" the sub-terminal cascade over the
+ * terminals' unit-mass cells. The one decision of the placement: the deposit of `sirtsim simulate`
+ * (inline, pool, shard, playground) and the benches that look at sphere positions
+ * (bench/validation*.ts) all take it from here, so they place the same spheres at the same points.
+ */
+export interface SpherePlacement {
+  /** Clipping to each terminal's compartment (null only for a tree without a case domain, e.g. Walrand's lattice tree). */
+  readonly accept: LodgingAcceptance | null;
+  /** The sub-terminal cascade of the run's heterogeneity model (null unless "fractal"). */
+  readonly subTerminal: SubTerminalModel | null;
+  /** The terminals' unit-mass cells for the cascade (null without a cascade, or without a domain: territory cubes). */
+  readonly territoryCells: TerritoryCells | null;
+}
+
+/**
+ * The placement of a run on `tree` in `domain` with the transport section's heterogeneity and bias:
+ * the cascade is keyed by the tree's seed and the heterogeneity seed, so every deposit spreads a
+ * terminal's spheres over the same leaves. `domain` null (a tree built without a case) places
+ * without clipping and without cells.
+ */
+export function spherePlacement(tree: ArterialTree, domain: Domain | null, transport: { readonly heterogeneity?: HeterogeneityOptions; readonly bias: number }): SpherePlacement {
+  const subTerminal = subTerminalModel(resolveHeterogeneity(transport.heterogeneity, transport.bias), tree.params.seed);
+  const accept = domain === null ? null : compartmentAcceptance(domain, tree.compartment);
+  if (subTerminal === null || domain === null) return { accept, subTerminal, territoryCells: null };
+  let cached = territoryCellsCache.get(tree);
+  if (cached?.unitMassG !== subTerminal.unitMassG) {
+    cached = { unitMassG: subTerminal.unitMassG, cells: territoryCells(tree, domain, subTerminal.unitMassG, subTerminal.densityGPerMl) };
+    territoryCellsCache.set(tree, cached);
+  }
+  return { accept, subTerminal, territoryCells: cached.cells };
+}
+
+/**
  * The sub-terminal cascade of the run's heterogeneity model (null unless "fractal") and its
- * terminals' unit-mass cells: keyed by the tree's seed and the heterogeneity seed, so every deposit
- * (inline, pool, shard) spreads a terminal's spheres over the same leaves.
+ * terminals' unit-mass cells (spherePlacement of the run's transport section).
  */
 export function subTerminalOf(core: SimulationCore, domain: Domain): { subTerminal: SubTerminalModel | null; territoryCells: TerritoryCells | null } {
-  const t = core.sections.transport;
-  const subTerminal = subTerminalModel(resolveHeterogeneity(t.heterogeneity, t.bias), core.tree.params.seed);
-  if (subTerminal === null) return { subTerminal, territoryCells: null };
-  let cached = territoryCellsCache.get(core.tree);
-  if (cached?.unitMassG !== subTerminal.unitMassG) {
-    cached = { unitMassG: subTerminal.unitMassG, cells: territoryCells(core.tree, domain, subTerminal.unitMassG, subTerminal.densityGPerMl) };
-    territoryCellsCache.set(core.tree, cached);
-  }
-  return { subTerminal, territoryCells: cached.cells };
+  const { subTerminal, territoryCells: cells } = spherePlacement(core.tree, domain, core.sections.transport);
+  return { subTerminal, territoryCells: cells };
+}
+
+/**
+ * Every lodged sphere's position as the deposit of a run with `placement` puts it (positions seed
+ * = the run's seed), in chunks of at most `chunkSpheres` (forEachLodgedSphereChunk).
+ */
+export function forEachPlacedSphereChunk(tree: ArterialTree, segmentLodged: ArrayLike<number>, seed: number, placement: SpherePlacement, onChunk: (chunk: LodgedSphereChunk) => void, chunkSpheres = POSITION_CHUNK_SPHERES): void {
+  forEachLodgedSphereChunk(tree, segmentLodged, seed, onChunk, chunkSpheres, placement.accept, 0, tree.segmentCount, placement.subTerminal, placement.territoryCells);
 }
 
 /** Deposit the lodged spheres of the shard's work units on the dose grid (counts per voxel). */
@@ -190,9 +225,8 @@ export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCo
   const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
   const counts = emptyGrid(geometry, (n) => new Float64Array(n));
   const blocks = shardBlocks(core.tree, shard);
-  const accept = compartmentAcceptance(simCase.domain, core.tree.compartment);
-  const { subTerminal, territoryCells: cells } = subTerminalOf(core, simCase.domain);
-  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, subTerminal, cells);
+  const placement = spherePlacement(core.tree, simCase.domain, core.sections.transport);
+  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, placement.accept as LodgingAcceptance, undefined, placement.subTerminal, placement.territoryCells);
   return { counts, outsideGrid, units: blocks.length };
 }
 

@@ -30,6 +30,16 @@ describe("docs/validation.md sphere-distribution table", () => {
     }
   });
 
+  it("says why every failing anchor fails, with the number that differs (issue 14.5: \"where an anchor cannot be met, say why\")", () => {
+    const failing = json.rows.filter((r) => r.verdict.includes("fails"));
+    for (const r of failing) {
+      expect(r.why, r.id).toMatch(/^fails/);
+      expect(r.why, r.id).toMatch(/\d/);
+    }
+    // Not compared: the reason is given instead of a number.
+    for (const r of json.rows.filter((x) => x.verdict === "not compared")) expect(r.why.length, r.id).toBeGreaterThan(40);
+  });
+
   it("quotes the papers' numbers as digitised in fixtures/validation/anchors.json", () => {
     const papers = JSON.parse(read("fixtures/validation/anchors.json")) as Record<string, { numbers: Record<string, number> }>;
     const paperOf = (id: string) => json.rows.find((r) => r.id === id)?.paper ?? "";
