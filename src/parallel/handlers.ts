@@ -6,6 +6,7 @@ import { registerTaskHandlers } from "./tasks.js";
 import { runSubtreesTask } from "./transport.js";
 import { runFftPassTask } from "./dose.js";
 import { runDepositBlocksTask } from "./deposit.js";
+import { runGrowTreeTask } from "./tree.js";
 
 registerTaskHandlers({
   /** A trivial unit used by the pool's own tests and the overhead benchmark. */
@@ -20,4 +21,6 @@ registerTaskHandlers({
   "dose.fftPass": runFftPassTask,
   /** Lodging positions of contiguous 4096-segment blocks on a count grid (src/parallel/deposit.ts). */
   "positions.depositBlocks": runDepositBlocksTask,
+  /** The whole tree growth, off the main thread so that signals are handled during it (src/parallel/tree.ts). */
+  "vascular.growTree": runGrowTreeTask,
 });

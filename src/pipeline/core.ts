@@ -34,6 +34,8 @@ import { doseGridGeometry, emptyGrid } from "./doseStage.js";
 export interface StageInputs {
   /** A tree from an earlier run (tree.bin) instead of growing one. */
   readonly tree?: ArterialTree;
+  /** Set when `tree` was grown for this run by the caller (on a worker thread), in ms: logged as grown, not loaded. */
+  readonly treeGrownMs?: number;
   /** Per-segment lodged counts from an earlier run (lodged.bin) instead of running transport. */
   readonly transport?: TransportResult;
   /**
@@ -121,7 +123,8 @@ export function* coreSteps(simCase: SimulationCase, options: SimulateOptions): G
   const t0 = Date.now();
   const tree = options.stages?.tree ?? growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
   checkTreeMatchesDomain(tree, simCase);
-  log(`tree: ${(tree.segmentCount + 1) / 2} terminals${options.stages?.tree ? " (loaded)" : ` grown in ${((Date.now() - t0) / 1000).toFixed(1)} s`}`);
+  const grownMs = options.stages?.tree ? options.stages.treeGrownMs : Date.now() - t0;
+  log(`tree: ${(tree.segmentCount + 1) / 2} terminals${grownMs === undefined ? " (loaded)" : ` grown in ${(grownMs / 1000).toFixed(1)} s`}`);
 
   // A selective injection of a case whose compartments come from the geometry is planned on the
   // injected subtree's territory, and every plan is held to its limits (resolvePlan.ts).

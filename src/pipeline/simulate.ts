@@ -9,6 +9,7 @@ import type { Shard } from "../parallel/shard.js";
 import { WHOLE_RUN } from "../parallel/shard.js";
 import { simulateTransportParallel } from "../parallel/transport.js";
 import { depositBlocksOnPool, type ParallelDepositOptions } from "../parallel/deposit.js";
+import { growTreeOnPool } from "../parallel/tree.js";
 import { sirtsimVersion } from "../io/results.js";
 import type { SimulationCase } from "./caseInput.js";
 import { doseGridGeometry } from "./doseStage.js";
@@ -42,6 +43,13 @@ export interface ParallelSimulateOptions extends SimulateOptions {
  * bit, for any pool size (docs/parallel.md).
  */
 export async function simulateCoreParallel(simCase: SimulationCase, options: ParallelSimulateOptions): Promise<SimulationCore> {
+  // The tree is grown on a worker (src/parallel/tree.ts): the same tree, and Ctrl-C / SIGTERM are
+  // handled during a growth of minutes instead of after it.
+  if (options.stages?.tree === undefined && options.pool.workers > 1) {
+    const t0 = Date.now();
+    const tree = await growTreeOnPool(options.pool, simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
+    options = { ...options, stages: { ...options.stages, tree, treeGrownMs: Date.now() - t0 } };
+  }
   const steps = coreSteps(simCase, nodeRuntime(options));
   let step = steps.next();
   while (!step.done) {

@@ -13,7 +13,7 @@ import type { Command } from "commander";
 import { join } from "node:path";
 import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { PRODUCT_IDS } from "../../physics/products.js";
-import { growTree } from "../../vascular/grow.js";
+import { growTreeOnPool } from "../../parallel/tree.js";
 import type { ArterialTree } from "../../vascular/tree.js";
 import { TERMINALS_RANGE } from "../../vascular/grow.js";
 import { parseTreeSection } from "../../vascular/config.js";
@@ -181,7 +181,7 @@ async function injectionOnlyRun(file: Awaited<ReturnType<typeof readCaseFile>>, 
     return parsed;
   });
   const inputs = resolveTreeInputs(file, overrides);
-  const tree = growTree(inputs.domain, inputs.tree, inputs.tree.seed, inputs.integral());
+  const tree = await growTreeOnPool(pool, inputs.domain, inputs.tree, inputs.tree.seed, inputs.integral());
   const { options: transportOptions, population } = transportOptionsFromSections(tree, sections);
   const result = await simulateTransportParallel(tree, transportOptions, seed, pool, { onProgress: transportProgress(json) });
   return { tree, result, sections, population, seed, safety: null, activityGBq: sections.injection.activityGBq, lungShuntFraction: sections.injection.lungShuntFraction };

@@ -13,7 +13,8 @@ import { readCaseFile, resolveTreeInputs } from "../../pipeline/resolveCase.js";
 import { TERMINALS_RANGE } from "../../vascular/grow.js";
 import { treeSummary, treeToVtp } from "../../vascular/export.js";
 import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
-import { growTreeDetailed } from "../../vascular/grow.js";
+import { growTreeDetailedOnPool } from "../../parallel/tree.js";
+import { withPool } from "../../parallel/withPool.js";
 import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
@@ -56,7 +57,11 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
   const { seed, terminals } = treeSection;
   checkMemory(estimateTreeMemory(terminals, "tree"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const started = performance.now();
-  const { tree, stats } = growTreeDetailed(inputs.domain, treeSection, seed, inputs.integral());
+  // On a worker thread (two threads: one grows, the main one stays free), so that Ctrl-C and
+  // SIGTERM stop a growth of minutes at once (src/parallel/tree.ts).
+  const integral = inputs.integral();
+  process.stderr.write(`tree: growing ${terminals.toLocaleString("en")} terminals (seed ${seed})…\n`);
+  const { tree, stats } = await withPool(2, (pool) => growTreeDetailedOnPool(pool, inputs.domain, treeSection, seed, integral));
   const seconds = (performance.now() - started) / 1000;
   const summary = treeSummary(tree);
   await output.commit(async (dir) => {
