@@ -7,6 +7,7 @@
  *   npm run build && npx tsx bench/scale-transport.ts 1500000 2          # terminals, workers
  *   npx tsx bench/scale-transport.ts 100000 2 --tolerance 0.05           # embolic.batchTolerance
  *   npx tsx bench/scale-transport.ts 100000 2 --rule vessel              # embolic.batchRule
+ *   npx tsx bench/scale-transport.ts 100000 2 --seed 3 --set transport.embolic.plugLengthMm=0.3
  *
  * Prints: plan + transport wall and CPU seconds (process CPU: main thread plus the pool's
  * workers), batches, reflux share and every compartment's share of the injected spheres.
@@ -33,6 +34,8 @@ const workers = Number(positional[1] ?? 2);
 const tolerance = flag("--tolerance");
 const rule = flag("--rule");
 const seed = flag("--seed");
+/** `--set a.b.c=value` (repeatable): a JSON value into the case, e.g. --set transport.embolic.plugLengthMm=0.3. */
+const sets = args.flatMap((x, i) => (x === "--set" ? [args[i + 1]] : []));
 
 function cpuNow(): number {
   const u = process.cpuUsage();
@@ -49,6 +52,13 @@ async function main(): Promise<void> {
     embolic: { ...embolic, ...(tolerance !== undefined ? { batchTolerance: Number(tolerance) } : {}), ...(rule !== undefined ? { batchRule: rule } : {}) },
   };
   if (seed !== undefined) (json as Record<string, unknown>).seed = Number(seed);
+  for (const set of sets) {
+    const [path, value] = set.split("=");
+    const keys = path.split(".");
+    let node = json as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+    node[keys[keys.length - 1]] = JSON.parse(value);
+  }
   const simCase = resolveCase({ json, path: CASE });
   const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${simCase.tree.seed}.bin`);
   let tree;
