@@ -1,6 +1,7 @@
 /**
  * Convergence of the batched cascade to the per-sphere walk with embolic feedback, as the batch
- * shrinks (fixed batch sizes and the adaptive rule at several tolerances). Metric: the share of
+ * shrinks (fixed batch sizes and both adaptive rules, embolic.batchRule "vessel" and "subtree", at
+ * several tolerances). Metric: the share of
  * spheres in the tumour and the realised T/N, mean over seeds; the walk re-solves flows after
  * every sphere (exact sequential model). Run: npx tsx bench/transport-convergence.ts
  */
@@ -40,9 +41,13 @@ const cases: Array<[string, TransportOptions]> = [
   ["fixed 100", { ...base, embolic: { ...base.embolic, batchSpheres: 100 } }],
   ["fixed 30", { ...base, embolic: { ...base.embolic, batchSpheres: 30 } }],
   ["fixed 10", { ...base, embolic: { ...base.embolic, batchSpheres: 10 } }],
-  ["adaptive tol 0.2", { ...base, embolic: { ...base.embolic, batchTolerance: 0.2 } }],
-  ["adaptive tol 0.05", { ...base, embolic: { ...base.embolic, batchTolerance: 0.05 } }],
-  ["adaptive tol 0.01", { ...base, embolic: { ...base.embolic, batchTolerance: 0.01 } }],
+  ["adaptive \"vessel\" tol 0.2", { ...base, embolic: { ...base.embolic, batchRule: "vessel", batchTolerance: 0.2 } }],
+  ["adaptive \"vessel\" tol 0.05", { ...base, embolic: { ...base.embolic, batchRule: "vessel", batchTolerance: 0.05 } }],
+  ["adaptive \"vessel\" tol 0.01", { ...base, embolic: { ...base.embolic, batchRule: "vessel", batchTolerance: 0.01 } }],
+  ["adaptive \"subtree\" tol 0.2", { ...base, embolic: { ...base.embolic, batchRule: "subtree", batchTolerance: 0.2 } }],
+  ["adaptive \"subtree\" tol 0.05", { ...base, embolic: { ...base.embolic, batchRule: "subtree", batchTolerance: 0.05 } }],
+  ["adaptive \"subtree\" tol 0.01 (default)", { ...base, embolic: { ...base.embolic, batchRule: "subtree", batchTolerance: 0.01 } }],
+  ["adaptive \"subtree\" tol 0.002", { ...base, embolic: { ...base.embolic, batchRule: "subtree", batchTolerance: 0.002 } }],
 ];
 for (const [label, o] of cases) {
   const c = stats(summarize(o, 1000));

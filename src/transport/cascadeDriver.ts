@@ -94,6 +94,7 @@ export function* runCascadeDriver(
     bias: r.bias,
     noiseConcentration: r.noise,
     feedback: r.feedback,
+    batchRule: r.batchRule,
     clusterDistanceMm: r.clusterDistanceMm,
     maxDepth: state.maxDepth,
   };
@@ -167,7 +168,9 @@ export function* runCascadeDriver(
       if (r.batchSpheres > 0) {
         batchSize = Math.min(batchSize, r.batchSpheres);
       } else {
-        // maxExpected = max_j e_j / C_j: B ≤ tol / max keeps every B·e_j/C_j ≤ tol.
+        // maxExpected (embolicLoad.ts): rule "vessel", max_j e_j / C_j over every segment, so
+        // B ≤ tol / max keeps every B·e_j/C_j ≤ tol; rule "subtree", the same per segment above the
+        // cut and the largest sphere-weighted drift per sphere of a cut subtree below it.
         const adaptive = flows.maxExpected > 0 ? Math.floor(r.tolerance / flows.maxExpected) : batchSize;
         batchSize = Math.min(batchSize, Math.max(1, adaptive));
       }

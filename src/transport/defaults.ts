@@ -26,7 +26,20 @@ export const EMBOLIC_DEFAULTS = {
   /** Numerical overrides of the geometric capacity (null = geometry). */
   capacitySpheres: null as number | null,
   capacitySpheresPerMl: null as number | null,
-  batchTolerance: 0.05,
+  /**
+   * 0.01 with batchRule "subtree": at 1.5e6 terminals of the default case its compartment shares
+   * and T/N are within the seed-to-seed spread of rule "vessel" at 0.05 (the reference before
+   * issue 14's scale benchmark; bench/README.md "Batch rule", bench/scale-transport.ts), and on
+   * the convergence tree it is within one standard error of the per-sphere walk
+   * (bench/transport-convergence.ts, docs/transport.md). Rule "vessel" was run at 0.05.
+   */
+  batchTolerance: 0.01,
+  /**
+   * What batchTolerance bounds (embolicLoad.ts): "subtree", the sphere-weighted flow drift within
+   * every cut subtree (a batch count that does not grow with the tree's resolution), or "vessel",
+   * every vessel's own conductance change (the rule before issue 14's scale benchmark).
+   */
+  batchRule: "subtree" as "subtree" | "vessel",
   batchSpheres: 0,
   refluxThresholdFraction: 0.1,
 } as const;

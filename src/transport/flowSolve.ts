@@ -187,10 +187,11 @@ export function entrySplitStart(a: SplitArrays, state: FlowState, context: Trans
  * parent, or for `entry` by entrySplitStart, whose proximal pressure is `entryProximalPa`): distal
  * pressures, both daughters' flows and the splits; with reach, the daughters' reach and the
  * expected lodging per injected sphere relative to capacity, e_j / C_j, whose maximum over the
- * range is returned (0 without reach). The arrays are read into locals once: the same loop runs
+ * range is returned (0 without reach); with `drift`, Σ_j reach_j·s_j·e_j/C_j over the range is
+ * added to drift[0] (s_j = R_j·G_j, see embolicLoad.ts). The arrays are read into locals once: the same loop runs
  * on the main thread and in workers, on views of shared memory.
  */
-export function splitRange(a: SplitArrays, first: number, end: number, entry: number, entryProximalPa: number): number {
+export function splitRange(a: SplitArrays, first: number, end: number, entry: number, entryProximalPa: number, drift: Float64Array | null = null): number {
   const { parent, child0, child1, compartment, resistance, capacity, flow, split0, splitOdds, passFraction, shuntFraction, reach } = a;
   const G = a.conductance;
   const P = a.pressurePa;
@@ -200,6 +201,7 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
   // segment: one scavenge per 60 000 segments, measured with --trace-gc).
   const entryProximal = Float64Array.of(entryProximalPa);
   let max = 0;
+  let driftSum = 0;
   for (let j = first; j < end; j++) {
     const f = flow[j];
     const proximal = j === entry ? entryProximal[0] : distal[parent[j]];
@@ -212,6 +214,13 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
       inside = passFraction === null ? arrive : arrive * passFraction[j];
       const e = (c0 < 0 ? arrive - inside * shuntFraction[compartment[j]] : arrive - inside) / capacity[j];
       if (e > max) max = e;
+      // Drift of the branch's flow per injected sphere: s_j·e_j/C_j with s_j = R_j·G_j, the share
+      // of the branch's pressure drop in the vessel itself (1 for a terminal), weighted by the
+      // spheres that enter it (embolicLoad.ts, rule "subtree").
+      if (drift !== null && e > 0) {
+        const share = resistance[j] * G[j];
+        driftSum += arrive * (share < 1 ? share : 1) * e;
+      }
     }
     if (c0 < 0) continue;
     const c1 = child1[j];
@@ -226,5 +235,6 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
       reach[c1] = inside * (1 - p0);
     }
   }
+  if (drift !== null) drift[0] += driftSum;
   return max;
 }

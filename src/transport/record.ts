@@ -71,7 +71,7 @@ export function assembleResult(
       lungShuntFraction: r.lsf,
       sizeExclusion: r.diameterUm,
       embolic: r.feedback
-        ? { capacity: r.capacity, batchTolerance: r.tolerance, batchSpheres: r.batchSpheres, refluxThresholdFraction: r.refluxThreshold }
+        ? { capacity: r.capacity, batchTolerance: r.tolerance, batchRule: r.batchRule, batchSpheres: r.batchSpheres, refluxThresholdFraction: r.refluxThreshold }
         : null,
       cutDepth: r.cutDepth,
       activityPerSphereBq: options.activityPerSphereBq ?? null,

@@ -42,8 +42,13 @@ export interface EmbolicOptions {
   readonly capacitySpheres?: number | null;
   /** Numerical override: a terminal's unresolved subtree holds this many spheres per mL; null = from geometry. Default null. */
   readonly capacitySpheresPerMl?: number | null;
-  /** Largest conductance change of any vessel within a batch, fraction of baseline. Default 0.05. */
+  /** Adaptive batch size: the largest flow drift within a batch that batchRule allows, fraction. Default 0.05. */
   readonly batchTolerance?: number;
+  /**
+   * What batchTolerance bounds (embolicLoad.ts): "subtree" (default), the sphere-weighted drift of
+   * the vessels' flows within every cut subtree; "vessel", every vessel's own conductance change.
+   */
+  readonly batchRule?: "subtree" | "vessel";
   /** Fixed batch size (spheres) instead of the adaptive one; 0 = adaptive. Default 0. */
   readonly batchSpheres?: number;
   /** Stasis when the entry flow falls below this fraction of its baseline. Default 0.1. */
@@ -95,6 +100,7 @@ export interface Resolved {
   feedback: boolean;
   capacity: CapacityModel;
   tolerance: number;
+  batchRule: "subtree" | "vessel";
   batchSpheres: number;
   refluxThreshold: number;
   algorithm: "cascade" | "walk";
@@ -154,6 +160,7 @@ export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolve
     feedback: e.enabled ?? E.enabled,
     capacity: resolveCapacity(e, o.diameterUm ?? RESIN_DIAMETER_UM, tree),
     tolerance: checkRange("embolic.batchTolerance", e.batchTolerance ?? E.batchTolerance, ER.batchTolerance.min, ER.batchTolerance.max, ER.batchTolerance),
+    batchRule: batchRuleOf(e.batchRule),
     batchSpheres: checkRange("embolic.batchSpheres", e.batchSpheres ?? E.batchSpheres, ER.batchSpheres.min, ER.batchSpheres.max),
     refluxThreshold: checkRange("embolic.refluxThresholdFraction", e.refluxThresholdFraction ?? E.refluxThresholdFraction, ER.refluxThresholdFraction.min, ER.refluxThresholdFraction.max),
     algorithm,
@@ -161,6 +168,12 @@ export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolve
     clusterDistanceMm: checkRange("clusterDistanceMm", o.clusterDistanceMm ?? T.clusterDistanceMm, TR.clusterDistanceMm.min, TR.clusterDistanceMm.max),
     timelinePoints: checkRange("timelinePoints", o.timelinePoints ?? T.timelinePoints, TR.timelinePoints.min, TR.timelinePoints.max),
   };
+}
+
+function batchRuleOf(rule: EmbolicOptions["batchRule"]): "subtree" | "vessel" {
+  const r = rule ?? E.batchRule;
+  if (r !== "subtree" && r !== "vessel") throw new InputError("embolic.batchRule", `embolic.batchRule must be "subtree" or "vessel", got ${JSON.stringify(r)}`);
+  return r;
 }
 
 /** Simulate the injection of `options.spheres` spheres into `tree` with random seed `seed`. */

@@ -77,6 +77,8 @@ export interface SubtreeScalars {
   readonly bias: number;
   readonly noiseConcentration: number;
   readonly feedback: boolean;
+  /** What the adaptive batch size bounds (embolicLoad.ts): the splits pass returns its measure. */
+  readonly batchRule: "subtree" | "vessel";
   readonly clusterDistanceMm: number;
   /** Length of the longest root-to-terminal path (re-solve cost estimate). */
   readonly maxDepth: number;
@@ -105,7 +107,11 @@ export interface SubtreeWork {
 export interface SubtreeResult {
   /** cascade: spheres shunted to the lungs. */
   lung: number;
-  /** splits with feedback: max over the subtrees' segments of e_j / C_j. */
+  /**
+   * splits with feedback, the batch bound's measure (embolicLoad.ts): rule "vessel", max over the
+   * subtrees' segments of e_j / C_j; rule "subtree", max over the subtrees of their sphere-weighted
+   * drift per injected sphere, Σ_j reach_j·s_j·e_j/C_j / reach_root.
+   */
   maxExpected: number;
   /** cascade: spheres lodged per compartment. */
   readonly counts: Float64Array;
@@ -131,6 +137,7 @@ export function subtreeUnitId(pass: SubtreePass, batch: number, root: number): s
 }
 
 const EMPTY = new Float64Array(0);
+const driftScratch = new Float64Array(1);
 let touchedScratch = new Int32Array(0);
 
 /**
@@ -155,8 +162,11 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
       lodgeCompartmentRange(a, root, stop);
       reduceRange(a, a, a.resistance, null, root, stop);
     } else if (work.pass === "splits") {
-      const e = splitRange(a, root, stop, -1, 0);
-      if (e > result.maxExpected) result.maxExpected = e;
+      const bySubtree = s.batchRule === "subtree" && a.reach !== null;
+      driftScratch[0] = 0;
+      const e = splitRange(a, root, stop, -1, 0, bySubtree ? driftScratch : null);
+      const measure = !bySubtree ? e : (a.reach as Float64Array)[root] > 0 ? driftScratch[0] / (a.reach as Float64Array)[root] : 0;
+      if (measure > result.maxExpected) result.maxExpected = measure;
     } else if (work.pass === "cascade") {
       const spheres = (work.spheres as Float64Array)[k];
       if (touchedScratch.length < stop - root) touchedScratch = new Int32Array(stop - root);

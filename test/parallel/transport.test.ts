@@ -22,6 +22,7 @@ const tree = buildSyntheticTree({
 const cases: Array<[string, TransportOptions]> = [
   ["no feedback, timeline of 3 batches, noise, lung shunt", { spheres: 400_000, timelinePoints: 3, noiseConcentration: 40, lungShuntFraction: 0.07, tumourShuntFractions: { T2: 0.1 } }],
   ["embolic feedback with adaptive batches and size exclusion", { spheres: 60_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, capacitySpheres: 20 } }],
+  ["embolic feedback, batch rule \"vessel\"", { spheres: 60_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, capacitySpheres: 20, batchRule: "vessel", batchTolerance: 0.05 } }],
   // Capacity from geometry (lumen packing + portal tracts by flow); a short plug so the load binds.
   ["embolic feedback, capacity from geometry", { spheres: 200_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, plugLengthMm: 0.02 } }],
 ];

@@ -43,6 +43,7 @@ describe("schema defaults = library defaults", () => {
       ["capacitySpheres", schema.embolic.capacitySpheres, library.capacity.perVesselSpheres],
       ["capacitySpheresPerMl", schema.embolic.capacitySpheresPerMl, library.capacity.terminalOverride ? library.capacity.terminalSpheresPerMl : null],
       ["batchTolerance", schema.embolic.batchTolerance, library.tolerance],
+      ["batchRule", schema.embolic.batchRule, library.batchRule],
       ["batchSpheres", schema.embolic.batchSpheres, library.batchSpheres],
       ["refluxThresholdFraction", schema.embolic.refluxThresholdFraction, library.refluxThreshold],
     ];

@@ -32,6 +32,25 @@ describe("embolic feedback", () => {
     expect(gapSmall).toBeLessThan(5 * Math.max(walkSe, 1e-3));
   });
 
+  it("unit test: both adaptive batch rules at their run tolerances stay within 3 se of the per-sphere walk (tumour share, 12 seeds)", () => {
+    // bench/transport-convergence.ts runs the same with 40 seeds (docs/transport.md).
+    const spheres = 2000;
+    const base: TransportOptions = { spheres, heterogeneity: { model: "flow" }, embolic: { enabled: true, capacitySpheres: capacity, refluxThresholdFraction: 0 } };
+    const seeds = [...Array(12).keys()];
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const shares = (o: TransportOptions, offset: number) => seeds.map((s) => simulateTransport(tree, o, offset + s).spheres.T1 / spheres);
+    const se = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)) / (xs.length - 1));
+    const walk = shares({ ...base, algorithm: "walk" }, 0);
+    const whole = shares({ ...base, embolic: { ...base.embolic, batchSpheres: spheres } }, 100);
+    for (const embolic of [{ batchRule: "subtree" as const }, { batchRule: "vessel" as const, batchTolerance: 0.05 }]) {
+      const xs = shares({ ...base, embolic: { ...base.embolic, ...embolic } }, 100);
+      const combined = Math.sqrt(se(walk) ** 2 + se(xs) ** 2);
+      expect(Math.abs(mean(xs) - mean(walk)), embolic.batchRule).toBeLessThan(3 * combined);
+    }
+    // The check has power: one batch (no feedback within the injection) is many se away.
+    expect(mean(whole) - mean(walk)).toBeGreaterThan(5 * Math.sqrt(se(walk) ** 2 + se(whole) ** 2));
+  });
+
   it("lowers the realised T/N as the injected activity grows (tumour territories fill first)", () => {
     const tn = (spheres: number) =>
       simulateTransport(tree, { spheres, embolic: { enabled: true, capacitySpheres: capacity } }, 3).tumourToNormalRatio as number;
