@@ -21,6 +21,7 @@ import { readNifti } from "./nifti.js";
 import { labelOccupancy, labelShareOutside, resampleGrid, sameGeometry } from "./resample.js";
 import { readRtStruct } from "./rtstruct.js";
 import { readDicomSeg } from "./seg.js";
+import { overlapNeedsWarning, voiRole, type VoiOverlap } from "./voiRole.js";
 
 export type ImageQuantity = "bqml" | "counts" | "suv" | "hu" | "gy";
 
@@ -53,16 +54,8 @@ export interface ReadImageOptions {
   readonly field?: string;
 }
 
-/**
- * What a VOI is, from its name (the convention the image commands document): "lung…" → lung,
- * "tumour/tumor/lesion/GTV/HCC/metastasis…" → tumour, "liver…" → normal liver, else other.
- */
-export function voiRole(name: string): "lung" | "tumour" | "normal" | "other" {
-  if (/lung/i.test(name)) return "lung";
-  if (/tum|lesion|gtv|hcc|metast/i.test(name)) return "tumour";
-  if (/liver/i.test(name)) return "normal";
-  return "other";
-}
+/** What a VOI is, from its name: src/io/voiRole.ts (re-exported for the commands). */
+export { voiRole } from "./voiRole.js";
 
 export function isNiftiPath(path: string): boolean {
   return /\.nii(\.gz)?$/i.test(path);
@@ -213,6 +206,10 @@ export interface LabelInput {
   readonly occupancy?: ReadonlyMap<number, Float32Array>;
   /** Labels partly outside the target grid: label → share (0..1) of its voxels outside (labelShareOutside). */
   readonly clipped?: ReadonlyMap<number, number>;
+  /** RTSTRUCT/SEG: structures sharing voxels on the grid they were drawn on (voiRole.ts paintOrder). */
+  readonly overlaps?: readonly VoiOverlap[];
+  /** What the caller should print as warnings (stderr): two tumours overlapping, a VOI of unknown role left empty. */
+  readonly warnings: readonly string[];
 }
 
 export interface ReadLabelsOptions {
@@ -268,15 +265,48 @@ export async function readLabelsInput(path: string, options: ReadLabelsOptions):
   const modality = String(ds.Modality ?? "");
   const frame = options.frameOfReferenceUID ? { frameOfReferenceUID: options.frameOfReferenceUID } : {};
   if (options.drawnOnSeriesUID && (modality === "RTSTRUCT" || modality === "SEG")) checkReferencedSeries(path, ds, modality, options.drawnOnSeriesUID, field);
-  if (modality === "RTSTRUCT") {
-    const masks = await readRtStruct(path, options.drawnOn ?? options.target, frame);
-    return onTarget(masks.labels, masks.names, options.target, path, "rtstruct", field);
-  }
-  if (modality === "SEG") {
-    const masks = await readDicomSeg(path, options.drawnOn ?? options.target, frame);
-    return onTarget(masks.labels, masks.names, options.target, path, "seg", field);
+  if (modality === "RTSTRUCT" || modality === "SEG") {
+    const masks = modality === "RTSTRUCT" ? await readRtStruct(path, options.drawnOn ?? options.target, frame) : await readDicomSeg(path, options.drawnOn ?? options.target, frame);
+    const painted = "rois" in masks ? masks.rois : masks.segments;
+    const { names, warnings } = checkPainted(painted, masks.overlaps, path, field);
+    const input = onTarget(masks.labels, names, options.target, path, modality === "RTSTRUCT" ? "rtstruct" : "seg", field);
+    return { ...input, overlaps: masks.overlaps, warnings: [...warnings, ...input.warnings] };
   }
   throw new InputError(field, `${field}: ${path} is a DICOM ${modality || "file"}, not an RTSTRUCT or SEG (Modality)`);
+}
+
+/**
+ * The structures of an RTSTRUCT/SEG once painted (tumours over the liver over the lungs, voiRole.ts):
+ *  - a tumour, lung or liver structure with no voxel left (entirely inside a structure of higher
+ *    precedence, or with no contour on the grid) is refused, naming it: planning with it would
+ *    give a VOI of zero volume ("allows ≤ Infinity GBq") with exit 0;
+ *  - a structure of unknown role left empty is dropped with a warning;
+ *  - two tumours sharing voxels, or a lung and the liver: a warning naming both (the shared
+ *    voxels count for the one that takes precedence, between tumours the later in the file).
+ * Returns the names of the structures that keep voxels and the warnings.
+ */
+function checkPainted(painted: ReadonlyArray<{ label: number; name: string; voxels: number; drawnVoxels: number }>, overlaps: readonly VoiOverlap[], path: string, field: string): { names: Record<number, string>; warnings: string[] } {
+  const names: Record<number, string> = {};
+  const warnings: string[] = [];
+  for (const p of painted) {
+    if (p.voxels > 0) {
+      names[p.label] = p.name;
+      continue;
+    }
+    const coveredBy = [...new Set(overlaps.filter((o) => o.lost === p.name).map((o) => o.kept))];
+    const why = p.drawnVoxels > 0 ? `lies entirely inside ${coveredBy.map((n) => JSON.stringify(n)).join(", ")}, which take${coveredBy.length > 1 ? "" : "s"} precedence (tumours over the liver over the lungs)` : "has no voxel on the grid it was drawn on (no contour inside it)";
+    if (voiRole(p.name) === "other") {
+      warnings.push(`${field} ${path}: structure ${JSON.stringify(p.name)} ${why}; it is left out`);
+      continue;
+    }
+    throw new InputError(field, `${field} ${path}: structure ${JSON.stringify(p.name)} (${voiRole(p.name)}) ${why}: it would be a VOI of zero volume`);
+  }
+  for (const o of overlaps) {
+    if (overlapNeedsWarning(o.kept, o.lost)) {
+      warnings.push(`${field} ${path}: structures ${JSON.stringify(o.lost)} and ${JSON.stringify(o.kept)} overlap in ${o.voxels} voxel(s); the shared voxels count for ${JSON.stringify(o.kept)} only (${voiRole(o.kept) === voiRole(o.lost) ? "the later in the file" : "tumours over the liver over the lungs"})`);
+    }
+  }
+  return { names, warnings };
 }
 
 /**
@@ -312,7 +342,7 @@ function checkReferencedSeries(path: string, ds: Record<string, any>, modality: 
  * dropping it would report the other VOIs with exit 0 as if it had never been asked for.
  */
 function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string>>, target: GridGeometry, path: string, source: LabelInput["source"], field: string): LabelInput {
-  if (sameGeometry(grid, target)) return { labels: { ...grid, frame: target.frame, originMm: [...target.originMm], direction: [...target.direction] } as Grid<Uint16Array>, names, resampled: false, source };
+  if (sameGeometry(grid, target)) return { labels: { ...grid, frame: target.frame, originMm: [...target.originMm], direction: [...target.direction] } as Grid<Uint16Array>, names, resampled: false, source, warnings: [] };
   const present = [...new Set(grid.data)].filter((l) => l !== 0).sort((a, b) => a - b);
   const labels = resampleGrid(grid, target, { method: "nearest", name: path });
   const occupancy = labelOccupancy(grid, target, present);
@@ -324,7 +354,7 @@ function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string
   // A VOI partly outside the activity's field of view (lungs cut by a SPECT field) is kept, clipped;
   // the share clipped is returned so the caller can say so (issue 19).
   const clipped = labelShareOutside(grid, target);
-  return { labels, names, resampled: true, source, occupancy, ...(clipped.size > 0 ? { clipped } : {}) };
+  return { labels, names, resampled: true, source, occupancy, ...(clipped.size > 0 ? { clipped } : {}), warnings: [] };
 }
 
 /** `labels.nii.gz` → `labels.json` (the name table written next to it), if any. */

@@ -127,7 +127,7 @@ export async function readCaseImages(json: Readonly<Record<string, unknown>>, ca
   for (const l of onMask.labels.data) if (l !== 0) maskVoxels.set(l, (maskVoxels.get(l) ?? 0) + 1);
 
   // T/N and LSF from the MAA counts (fractional occupancy on the SPECT grid, negatives clipped).
-  const notes: string[] = [];
+  const notes: string[] = [...onMask.warnings];
   let relative: Map<number, number> | undefined;
   let lsfFromMaa: number | undefined;
   if (maa) {

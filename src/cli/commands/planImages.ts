@@ -191,6 +191,8 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   // Counts on the SPECT grid; volumes and masses on the CT grid (where the VOIs were drawn).
   const onSpect = await readLabelsInput(options.labels, { target: spect.grid, ...labelOptions });
   const onCt: LabelInput = ct ? await readLabelsInput(options.labels, { target: ct.grid, ...labelOptions }) : onSpect;
+  // Warned in both modes (stderr; with --json stdout holds only the document).
+  for (const w of onSpect.warnings) process.stderr.write(`warning: ${w}\n`);
   const names = onSpect.names;
   const labelValues = Object.keys(names).map(Number).sort((a, b) => a - b);
   const roleOf = voiRole;
@@ -219,6 +221,14 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
     if (hu) grams.set(cl[n], (grams.get(cl[n]) ?? 0) + ((Math.max(-1000, hu.data[n]) + 1000) / 1000) * ctMl);
   }
   if (!((counts.get(normal) ?? 0) > 0)) throw new InputError("--spect", `--spect: no counts in the normal-liver VOI ${JSON.stringify(names[normal])}`);
+  // A target or limit on a VOI of zero volume, or with no counts, would allow any activity.
+  for (const s of [target, ...limits]) {
+    if (!s) continue;
+    const l = labelValues.find((v) => names[v] === s.voi)!;
+    const field = s === target ? "--target" : "--limit";
+    if (!((ctVoxels.get(l) ?? 0) > 0) || !((voiCounts.voxels.get(l) ?? 0) > 0)) throw new InputError(field, `${field}: VOI ${JSON.stringify(s.voi)} has zero volume on ${ct ? "the CT" : "the SPECT"} grid`);
+    if (!((counts.get(l) ?? 0) > 0)) throw new InputError(field, `${field}: VOI ${JSON.stringify(s.voi)} holds no MAA counts, so it gets no dose at any activity`);
+  }
 
   // Lung shunt.
   let lsf: number;
@@ -275,6 +285,9 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   for (const [q, s] of limits.entries()) constraints.push({ kind: "limit", spec: options.limit[q], maxActivityGBq: s.gy / perGBq(labelOf(s.voi), s.metric) });
   if (lsf > 0) constraints.push({ kind: "lung", spec: `lung<=${lungLimitGy}`, maxActivityGBq: lungLimitGy / lungGyPerGBq });
   if (constraints.length === 0) throw new InputError("--target", "give --target (and optionally --limit): there is nothing to plan to");
+  for (const c of constraints) {
+    if (!(c.maxActivityGBq > 0 && Number.isFinite(c.maxActivityGBq))) throw new InputError(c.kind === "limit" ? "--limit" : c.kind === "lung" ? "--lung-limit-gy" : "--target", `${c.spec}: the VOI gets no dose per GBq, so no activity can be planned from it`);
+  }
   const binding = constraints.reduce((best, c) => (c.maxActivityGBq < best.maxActivityGBq ? c : best));
   const activityGBq = binding.maxActivityGBq;
 
