@@ -138,6 +138,12 @@ export interface DoseSummary {
   quantity: ImageQuantity;
   /** How the activity was set: "as-is" (Bq/mL), or "scaled" to administered × (1 − residual) × (1 − LSF). */
   scaling: "as-is" | "scaled";
+  /**
+   * Quantitative images taken as they stand: the factor that brought the image's Bq/mL from the
+   * time it is decay-corrected to (DecayCorrection) to the administration; null for counts or
+   * when rescaled to the administered activity.
+   */
+  decayToAdministration: { decayCorrection: string; factor: number; elapsedH: number | null; halfLifeH: number | null } | null;
   frameOfReferenceUID: string | null;
   nuclide: NuclideId;
   method: "fft" | "ldm";
@@ -202,7 +208,10 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   });
   checkMemory(estimateImageDoseMemory(image.grid.dims, image.grid.spacingMm, nuclide, options.method), memoryLimitBytes(options.maxMemory), "the image size (crop or resample it)");
   const quantity = quantityOption === "auto" || image.format === "nifti" ? image.quantity : (quantityOption as ImageQuantity);
-  const concentration = activityConcentration({ ...image, quantity }, "<activity>");
+  // A Bq/mL or SUV image decay-corrected to the scan (START) or not at all (NONE) is brought back
+  // to the administration (a permanent implant's dose), unless it is rescaled to the administered
+  // activity (src/io/imageInput.ts decayToAdministration).
+  const concentration = activityConcentration({ ...image, quantity }, "<activity>", { rescaleToAdministered: Boolean(options.rescaleToAdministered), halfLifeS: NUCLIDES[nuclide].halfLifeH * 3600 });
   const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
   const context = labelContext(image, ct, options.labelNames);
   const frameOfReferenceUID = context.frameOfReferenceUID;
@@ -318,6 +327,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     modality: image.modality,
     quantity,
     scaling: scaled ? "scaled" : "as-is",
+    decayToAdministration: concentration.decay ? { decayCorrection: concentration.decay.decayCorrection, factor: concentration.decay.factor, elapsedH: concentration.decay.elapsedH, halfLifeH: concentration.decay.halfLifeH } : null,
     frameOfReferenceUID: frameOfReferenceUID ?? null,
     nuclide,
     method: options.method,
@@ -351,6 +361,8 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
       ...concentration.notes,
     ],
   };
+  // Said in both modes (stderr): the decay factor changes every dose.
+  if (concentration.decay && concentration.decay.factor !== 1) process.stderr.write(`note: ${concentration.decay.note}\n`);
   if (negativeCount > 0) progress(options.json, `clipped ${negativeCount} negative voxel(s) summing to ${negativeSum.toPrecision(4)} ${negativeUnit}`);
   // Warned in both modes (stderr; with --json stdout holds only the document).
   if (summary.dvh.binWidthGy.used > binGy) {
@@ -373,6 +385,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     summary: [
       { label: "Image", value: `${image.format} ${image.modality} (${quantity}), ${image.grid.dims.join("×")} voxels` },
       { label: "Activity in grid", value: `${(activityInGridBq / 1e9).toFixed(4)} GBq (${scaled ? "scaled to the administered activity" : "as it stands"})` },
+      ...(concentration.decay && concentration.decay.elapsedH !== null ? [{ label: "Decay to the administration", value: `× ${concentration.decay.factor.toPrecision(6)} (DecayCorrection ${concentration.decay.decayCorrection}, ${concentration.decay.elapsedH.toFixed(3)} h after the injection)` }] : []),
       { label: "Method", value: `${nuclide} ${options.method}` },
       ...(lung ? [{ label: "Lung dose", value: `${lung.doseGy.toFixed(2)} Gy (LSF ${lsf.toFixed(4)}, ${lung.massKg.toFixed(3)} kg)` }] : []),
       ...(summary.labels && summary.labels.clipped.length > 0 ? [{ label: "VOIs clipped by the image's field of view", value: summary.labels.clipped.map((c) => `${c.name}: ${(100 * c.outsideFraction).toFixed(1)} % outside`).join("; ") }] : []),
@@ -506,6 +519,7 @@ function formatDose(s: DoseSummary, out: string): string {
   const lines = [
     `${s.nuclide} dose (${s.method}) from ${s.input}: ${s.dims.join("x")} voxels of ${s.spacingMm.map((x) => x.toFixed(3)).join("x")} mm`,
     `activity in grid ${(s.activityInGridBq / 1e9).toFixed(4)} GBq (${s.scaling === "as-is" ? "as it stands" : `administered ${s.administeredGBq} GBq, LSF ${s.lungShuntFraction.toFixed(4)}, residual ${s.residualFraction}`})`,
+    ...(s.decayToAdministration && s.decayToAdministration.elapsedH !== null ? [`decay to the administration (DecayCorrection ${s.decayToAdministration.decayCorrection}): × ${s.decayToAdministration.factor.toPrecision(6)} (${s.decayToAdministration.elapsedH.toFixed(3)} h after the injection)`] : []),
     ...(s.negativeVoxels.count > 0 ? [`negative voxels clipped: ${s.negativeVoxels.count}, summing to ${s.negativeVoxels.sum.toPrecision(4)} ${s.negativeVoxels.unit}`] : []),
     ...(s.lung ? [`lung dose ${s.lung.doseGy.toFixed(2)} Gy (LSF ${s.lungShuntFraction.toFixed(4)}, lung mass ${s.lung.massKg.toFixed(3)} kg from ${s.lung.massSource})`] : []),
     "",
