@@ -43,8 +43,7 @@ import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { activityConcentration, labelContext, readImageInput, readLabelsInput, voiRole, type ImageInput, type ImageQuantity, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
-import { countsPerVoi, lungShuntFromCounts } from "../../io/voiCounts.js";
-import { resampleGrid } from "../../io/resample.js";
+import { countsPerVoi, lungShuntFromCounts, voiMassesOnCt } from "../../io/voiCounts.js";
 import { writeRtDose } from "../../io/rtdose.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { renderReport } from "../../report/index.js";
@@ -314,7 +313,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   const kGyKgPerGBq = derivedDoseCoefficient(nuclide).valueGyKgPerGBq;
   let lung: DoseSummary["lung"] = null;
   if (lsf > 0 && administeredGBq !== undefined) {
-    const massKg = lungMassFromCt ? lungMassFromCtKg(ct!, labels!.labels, lungLabels, options.ct!) : lungMassOption;
+    const massKg = lungMassFromCt ? await lungMassFromCtKg(ct!, options.labels!, context, lungLabels, options.ct!) : lungMassOption;
     lung = { massKg, massSource: lungMassFromCt ? "ct" : "option", doseGy: (kGyKgPerGBq * administeredGBq * (1 - residual) * lsf) / massKg };
   }
 
@@ -438,17 +437,16 @@ function occupancyMetrics(fraction: Float32Array | undefined, dose: Grid<Float32
 /**
  * Lung mass from the CT (Kao et al., J Nucl Med 2014;55:1224 — CT-based lung mass instead of
  * the 1 kg convention): Σ over the lung VOI of voxel volume × density, density (g/mL) = (HU +
- * 1000) / 1000, the CT resampled (trilinear) onto the VOIs' grid.
+ * 1000) / 1000, on the CT's own grid (the VOIs read onto it, as `plan-images` does:
+ * src/io/voiCounts.ts voiMassesOnCt), never the CT resampled onto the activity grid.
  */
-function lungMassFromCtKg(ct: ImageInput, labels: Grid<Uint16Array>, lungLabels: readonly number[], ctPath: string): number {
-  const hu = resampleGrid(ct.grid, labels, { method: "trilinear", name: ctPath });
-  const ml = voxelVolumeMl(labels);
-  let grams = 0;
-  for (let n = 0; n < labels.data.length; n++) {
-    if (lungLabels.includes(labels.data[n])) grams += (Math.max(-1000, hu.data[n]) + 1000) / 1000 * ml;
-  }
-  if (!(grams > 0)) throw new InputError("--lung-mass-kg", `--lung-mass-kg ct: the lung VOI has no mass on ${ctPath}`);
-  return grams / 1000;
+async function lungMassFromCtKg(ct: ImageInput, labelsPath: string, context: ReturnType<typeof labelContext>, lungLabels: readonly number[], ctPath: string): Promise<number> {
+  const onCt = await readLabelsInput(labelsPath, { target: ct.grid, ...context });
+  const { grams } = voiMassesOnCt(onCt.labels, ct.grid);
+  let total = 0;
+  for (const l of lungLabels) total += grams.get(l) ?? 0;
+  if (!(total > 0)) throw new InputError("--lung-mass-kg", `--lung-mass-kg ct: the lung VOI has no mass on ${ctPath}`);
+  return total / 1000;
 }
 
 /** `--lq tumour.alphaBetaGy=8`, `--lq tumour.tcp.eud50Gy=60` (repeatable) over the defaults of radiobiology.ts / outcome.ts. */

@@ -22,12 +22,12 @@ import { InputError } from "../../errors.js";
 import { activityGridFromImage } from "../../dose/activity.js";
 import { doseAtVolumePercent, dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
-import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
+import type { Grid } from "../../geometry/grid.js";
 import { join } from "node:path";
 import { openOutputDir, writeFileAtomic, type OutputDir } from "../../io/atomic.js";
 import { labelContext, readImageInput, readLabelsInput, voiRole, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
-import { countsPerVoi, lungShuntFromCounts, relativeConcentrations } from "../../io/voiCounts.js";
+import { countsPerVoi, lungShuntFromCounts, relativeConcentrations, voiMassesOnCt } from "../../io/voiCounts.js";
 import { readJsonFile } from "../../pipeline/files.js";
 import { caseMaskFromVois } from "../../pipeline/patientImages.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
@@ -209,17 +209,11 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   const sv = spect.grid.data;
   const voiCounts = countsPerVoi(onSpect, sv);
   const counts = voiCounts.counts;
-  const ctMl = voxelVolumeMl(onCt.labels);
-  const ctVoxels = new Map<number, number>();
-  const grams = new Map<number, number>();
-  const hu = options.density === "ct" || lungMassFromCt ? ct!.grid : undefined;
-  const cl = onCt.labels.data;
-  for (let n = 0; n < cl.length; n++) {
-    if (cl[n] === 0) continue;
-    ctVoxels.set(cl[n], (ctVoxels.get(cl[n]) ?? 0) + 1);
-    // Density from HU: (HU + 1000) / 1000 g/mL (water 1, air 0), the CT grid being the labels' grid.
-    if (hu) grams.set(cl[n], (grams.get(cl[n]) ?? 0) + ((Math.max(-1000, hu.data[n]) + 1000) / 1000) * ctMl);
-  }
+  // Volumes and masses on the CT grid (src/io/voiCounts.ts voiMassesOnCt, shared with `dose --lung-mass-kg ct`).
+  const masses = voiMassesOnCt(onCt.labels, options.density === "ct" || lungMassFromCt ? ct!.grid : undefined);
+  const ctMl = masses.voxelMl;
+  const ctVoxels = masses.voxels;
+  const grams = masses.grams;
   if (!((counts.get(normal) ?? 0) > 0)) throw new InputError("--spect", `--spect: no counts in the normal-liver VOI ${JSON.stringify(names[normal])}`);
   // A target or limit on a VOI of zero volume, or with no counts, would allow any activity.
   for (const s of [target, ...limits]) {
