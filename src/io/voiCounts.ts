@@ -51,16 +51,17 @@ export function countsPerVoi(labels: LabelInput, values: ArrayLike<number>): Voi
 }
 
 /**
- * Lung shunt fraction from counts: counts in the lung VOIs over counts in the lung and every other
- * VOI (LSF = C_lung / (C_lung + C_liver), the SPECT form of the planar ratio; Dezarn et al., Med
- * Phys 2011;38:4824, AAPM TG-144). NaN when the VOIs hold no counts.
+ * Lung shunt fraction from counts: counts in the lung VOIs over counts in the lung and liver VOIs
+ * (normal liver and tumours; LSF = C_lung / (C_lung + C_liver), the SPECT form of the planar
+ * ratio; Dezarn et al., Med Phys 2011;38:4824, AAPM TG-144). VOIs of neither list (a BODY, a
+ * couch: voiRole "other") are not counted. NaN when the VOIs hold no counts.
  */
-export function lungShuntFromCounts(c: VoiCounts, lungLabels: readonly number[]): number {
+export function lungShuntFromCounts(c: VoiCounts, lungLabels: readonly number[], liverLabels: readonly number[]): number {
   let lung = 0;
   let rest = 0;
   for (const [l, n] of c.counts) {
     if (lungLabels.includes(l)) lung += n;
-    else rest += n;
+    else if (liverLabels.includes(l)) rest += n;
   }
   return lung + rest > 0 ? lung / (lung + rest) : Number.NaN;
 }

@@ -53,3 +53,23 @@ export interface VoiOverlap {
   readonly lost: string;
   readonly voxels: number;
 }
+
+/**
+ * The VOIs of a name table by role: lungs, liver (normal liver and tumours) and the VOIs whose
+ * role the commands do not know ("other": BODY, a couch, a liver segment named "S8"). The unknown
+ * ones take no part in planning, the lung shunt or the liver counts (as in MIM SurePlan and
+ * Simplicit90Y, where a contour counts only once it is given a role); the commands say which.
+ */
+export function voisByRole(names: Readonly<Record<number, string>>): { lung: number[]; liver: number[]; other: number[] } {
+  const out = { lung: [] as number[], liver: [] as number[], other: [] as number[] };
+  for (const l of Object.keys(names).map(Number).sort((a, b) => a - b)) {
+    const role = voiRole(names[l]);
+    (role === "lung" ? out.lung : role === "other" ? out.other : out.liver).push(l);
+  }
+  return out;
+}
+
+/** The warning for VOIs left out of planning: their names and what to call them instead. */
+export function unrecognisedVoiWarning(field: string, names: readonly string[], what: string): string {
+  return `${field}: VOI${names.length > 1 ? "s" : ""} ${names.map((n) => JSON.stringify(n)).join(", ")} ${names.length > 1 ? "are" : "is"} neither liver, tumour nor lung by name (docs/io.md): left out of ${what}; rename ${names.length > 1 ? "them" : "it"} (e.g. "tumour_3", "liver") to include ${names.length > 1 ? "them" : "it"}`;
+}

@@ -44,6 +44,7 @@ import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atom
 import { activityConcentration, labelContext, readImageInput, readLabelsInput, voiRole, type ImageInput, type ImageQuantity, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
 import { countsPerVoi, lungShuntFromCounts, voiMassesOnCt } from "../../io/voiCounts.js";
+import { unrecognisedVoiWarning, voisByRole } from "../../io/voiRole.js";
 import { writeRtDose } from "../../io/rtdose.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { renderReport } from "../../report/index.js";
@@ -149,6 +150,8 @@ export interface DoseSummary {
   administeredGBq: number | null;
   lungShuntFraction: number;
   lungShuntSource: "option" | "image";
+  /** `--lsf image`: VOIs neither liver, tumour nor lung by name, left out of the lung shunt. */
+  lungShuntExcludedVois: string[];
   residualFraction: number;
   untilH: number | null;
   densityGPerMl: number;
@@ -266,8 +269,14 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   // LSF from the image: counts in the lung VOI over counts in the lung and the other VOIs, with
   // fractional occupancy as plan-images and simulate take it (src/io/voiCounts.ts).
   let lsf = lsfOption;
+  let lsfExcluded: string[] = [];
   if (lsfFromImage) {
-    lsf = lungShuntFromCounts(countsPerVoi(labels!, clipped), lungLabels);
+    // Lung over lung + liver VOIs (normal liver and tumours); VOIs of unknown role (BODY, …) are
+    // left out with a warning (src/io/voiRole.ts voisByRole).
+    const byRole = voisByRole(labels!.names);
+    if (byRole.other.length > 0) process.stderr.write(`warning: ${unrecognisedVoiWarning(`--labels ${options.labels}`, byRole.other.map((l) => labels!.names[l]), "the lung shunt (--lsf image)")}\n`);
+    lsfExcluded = byRole.other.map((l) => labels!.names[l]);
+    lsf = lungShuntFromCounts(countsPerVoi(labels!, clipped), lungLabels, byRole.liver);
     if (!(lsf >= 0)) throw new InputError("<activity>", `${activityPath}: no counts in the VOIs of ${options.labels}`);
   }
 
@@ -333,6 +342,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     administeredGBq: administeredGBq ?? null,
     lungShuntFraction: lsf,
     lungShuntSource: lsfFromImage ? "image" : "option",
+    lungShuntExcludedVois: lsfExcluded,
     residualFraction: residual,
     untilH: untilH === Infinity ? null : untilH,
     densityGPerMl: density,
