@@ -151,6 +151,23 @@ describe("bad patient images", () => {
     expect(tumourMean(rescaled.stdout) / truth.pet.ldmMeanGyRescaledToAdministered.tumour_1).toBeCloseTo(1, 4);
   });
 
+  it("unequal slice spacing: exit 2 naming the two files and the tag (0020,0032) ImagePositionPatient, nothing written", () => {
+    const uneven = join(dir, "pet-uneven");
+    mkdirSync(uneven);
+    const files = readdirSync(join(patient, "pet")).sort();
+    // The slices after the 21st moved 1.5 mm further along z: one gap of spacing + 1.5 mm.
+    files.forEach((f, k) => rewrite(join(patient, "pet", f), join(uneven, f), (ds) => {
+      if (k > 20) ds.ImagePositionPatient = [ds.ImagePositionPatient[0], ds.ImagePositionPatient[1], Number(ds.ImagePositionPatient[2]) + 1.5];
+    }));
+    const r = sirtsim("dose", uneven, "--out", join(dir, "out-uneven"), "--method", "ldm");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("non-uniform slice spacing");
+    expect(r.stderr).toContain(join(uneven, files[20]));
+    expect(r.stderr).toContain(join(uneven, files[21]));
+    expect(r.stderr).toContain("(0020,0032) ImagePositionPatient");
+    expect(existsSync(join(dir, "out-uneven"))).toBe(false);
+  });
+
   it("a missing slice: exit 2, nothing written", () => {
     const gap = join(dir, "pet-gap");
     mkdirSync(gap);
