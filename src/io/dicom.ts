@@ -487,7 +487,7 @@ function stackSlices(slices: Slice[], where: string): Grid<Float32Array> {
         throw new InputError(
           where,
           `${where}: ${missing ? `${Math.round(ratio) - 1} slice(s) missing` : "non-uniform slice spacing"} between ${label(sorted[k], k)} and ${label(sorted[k + 1], k + 1)} ` +
-            `(${gaps[k].toFixed(3)} mm apart along the slice normal by ${tag(sorted[k + 1].positionTag)}, the series' spacing is ${step.toFixed(3)} mm; tolerance 1 %)`,
+            `(${gaps[k].toFixed(3)} mm apart, the series' spacing is ${step.toFixed(3)} mm; tolerance 1 %; positions along the slice normal from ${tag(sorted[k + 1].positionTag)})`,
         );
       }
     }
