@@ -43,6 +43,51 @@ function addShiftedCopy(ds: Record<string, any>, from: string, name: string, dxM
 
 const plan = (labels: string, ...extra: string[]) => sirtsim("plan-images", "--spect", join(patient, "spect"), "--labels", labels, "--ct", join(patient, "ct"), "--json", ...extra);
 
+/**
+ * The patient's SEG with the liver segment made the whole liver (its frames OR the tumours' at
+ * the same plane) and listed after the tumours and lungs in SegmentSequence.
+ */
+function segWholeLiverLast(name: string): string {
+  const bytes = readFileSync(join(patient, "seg.dcm"));
+  const dict = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
+  const frameSize = Number(ds.Rows) * Number(ds.Columns);
+  const pixels = new Uint8Array(ds.PixelData[0]);
+  const frames = ds.PerFrameFunctionalGroupsSequence.map((fg: any, index: number) => ({
+    index,
+    segment: Number(fg.SegmentIdentificationSequence.ReferencedSegmentNumber ?? fg.SegmentIdentificationSequence[0].ReferencedSegmentNumber),
+    z: Number((fg.PlanePositionSequence.ImagePositionPatient ?? fg.PlanePositionSequence[0].ImagePositionPatient)[2]),
+  }));
+  const segmentOf = (label: string) => Number(ds.SegmentSequence.find((s: any) => s.SegmentLabel === label).SegmentNumber);
+  const liver = segmentOf("liver");
+  const bit = (p: number) => (pixels[p >> 3] >> (p & 7)) & 1;
+  for (const t of frames.filter((f: any) => f.segment === segmentOf("tumour_1") || f.segment === segmentOf("tumour_2"))) {
+    const l = frames.find((f: any) => f.segment === liver && Math.abs(f.z - t.z) < 1e-3);
+    for (let q = 0; q < frameSize; q++) {
+      const p = l.index * frameSize + q;
+      if (bit(t.index * frameSize + q)) pixels[p >> 3] |= 1 << (p & 7);
+    }
+  }
+  ds.PixelData = [pixels.buffer];
+  ds.SegmentSequence = [...ds.SegmentSequence.filter((s: any) => s.SegmentLabel !== "liver"), ...ds.SegmentSequence.filter((s: any) => s.SegmentLabel === "liver")];
+  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
+  const to = join(dir, name);
+  writeFileSync(to, Buffer.from(dict.write()));
+  return to;
+}
+
+describe("overlapping structures (SEG on the CT)", () => {
+  it("a whole-liver segment listed after the tumours does not erase them: the plan of the fixture's SEG", () => {
+    const seg = segWholeLiverLast("seg-liver-last.dcm");
+    const r = plan(seg, "--target", "tumour_1:mean=150");
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const fixture = JSON.parse(plan(join(patient, "seg.dcm"), "--target", "tumour_1:mean=150").stdout);
+    expect(doc.activityGBq).toBe(fixture.activityGBq);
+    for (const v of fixture.vois) expect(doc.vois.find((w: any) => w.name === v.name).volumeMl).toBe(v.volumeMl);
+  });
+});
+
 describe("overlapping structures (RTSTRUCT on the CT)", () => {
   it("a whole-liver ROI listed after the tumours does not erase them: the same plan as the file in order, within 0.5 % of the hand computation (1.355 GBq)", () => {
     // Liver last, as the reviewer's file: before the fix this planned 7.71 GBq (normal liver 288 Gy) with exit 0.
