@@ -128,4 +128,17 @@ describe("overlapping structures (RTSTRUCT on the CT)", () => {
     expect(d.code).toBe(2);
     expect(d.stderr).toContain('"tumour_1"');
   });
+
+  it("dose: a tumour smaller than the SPECT's voxels, holding none of them whole, is named in a warning (not dropped silently)", () => {
+    // One 4 mm CT voxel at LPS (−110, −110, −54): no 5 mm SPECT centre (origin −127.2) falls in it.
+    const tiny = rtstructVariant("tiny.dcm", (ds) => {
+      const number = Math.max(...ds.StructureSetROISequence.map((r: any) => Number(r.ROINumber))) + 1;
+      ds.StructureSetROISequence.push({ ...ds.StructureSetROISequence[0], ROINumber: number, ROIName: "tumour_tiny" });
+      const square = [-111.5, -111.5, -54, -108.5, -111.5, -54, -108.5, -108.5, -54, -111.5, -108.5, -54];
+      ds.ROIContourSequence.push({ ...ds.ROIContourSequence[0], ReferencedROINumber: number, ContourSequence: [{ ...ds.ROIContourSequence[0].ContourSequence[0], NumberOfContourPoints: 4, ContourData: square }] });
+    });
+    const r = sirtsim("dose", join(patient, "spect"), "--administered-gbq", "1.5", "--labels", tiny, "--ct", join(patient, "ct"), "--out", join(dir, "out-tiny"), "--method", "ldm", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*VOI "tumour_tiny" holds no whole voxel of the activity grid \(0\.\d+ mL by fractional occupancy\)/);
+  });
 });

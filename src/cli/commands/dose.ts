@@ -236,6 +236,15 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   const voiKeys: Array<{ label: number | "activity"; name: string }> = labels
     ? [...new Set(labels.labels.data)].filter((l) => l !== 0).sort((a, b) => a - b).map((l) => ({ label: l, name: labels.names[l] ?? String(l) }))
     : [{ label: "activity", name: "activity" }];
+  // A VOI smaller than the activity's voxels may hold no whole voxel there (nearest neighbour):
+  // it has no dose metrics; said rather than dropped silently.
+  if (labels) {
+    const tooSmall = Object.keys(labels.names).map(Number).filter((l) => !voiKeys.some((v) => v.label === l));
+    for (const l of tooSmall) {
+      const occupancyMl = (labels.occupancy?.get(l)?.reduce((a, f) => a + f, 0) ?? 0) * voxelVolumeMl(image.grid);
+      process.stderr.write(`warning: --labels ${options.labels}: VOI ${JSON.stringify(labels.names[l])} holds no whole voxel of the activity grid (${occupancyMl.toFixed(2)} mL by fractional occupancy): it has no dose metrics (metrics.json lists it in no VOI)\n`);
+    }
+  }
   const voiText = voiKeys.map((v) => (v.name === String(v.label) ? v.name : `${v.label} ${v.name}`)).join(", ");
   const tissueOf = (v: { label: number | "activity"; name: string }): TissueType => tissueOverrides.get(String(v.label)) ?? tissueOverrides.get(v.name) ?? tissueOfVoiName(v.name);
   for (const key of tissueOverrides.keys()) {
