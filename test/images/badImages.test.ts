@@ -135,6 +135,32 @@ describe("bad patient images", () => {
     expect(JSON.parse(r.stdout).decayToAdministration.factor).toBeCloseTo(Math.exp((Math.LN2 * 4 * 3600) / halfLifeS), 10);
   });
 
+  it("a Bq/mL PET without decay correction (DecayCorrection NONE), a 20-min frame 28 h after the injection: × exp(λΔt) · λT/(1 − e^(−λT)) from AcquisitionDateTime, the dose equals the fixture's", () => {
+    // Not decay-corrected: each voxel is the mean activity over the frame [t0, t0 + T],
+    // C_admin · e^(−λΔt) · (1 − e^(−λT)) / (λT), t0 = AcquisitionDateTime (the series time is set 1 h
+    // off to show which one is used).
+    const lambda = Math.LN2 / halfLifeS;
+    const dt = 28 * 3600;
+    const frameS = 1200;
+    const mean = Math.exp(-lambda * dt) * (-Math.expm1(-lambda * frameS) / (lambda * frameS));
+    const pet = petVariant("pet-none", (ds) => {
+      ds.DecayCorrection = "NONE";
+      ds.RadiopharmaceuticalInformationSequence[0].RadiopharmaceuticalStartDateTime = "20260101100000";
+      ds.AcquisitionDateTime = "20260102140000";
+      ds.SeriesDate = "20260102";
+      ds.SeriesTime = "130000";
+      ds.ActualFrameDuration = String(frameS * 1000);
+      ds.RescaleSlope = String(Number(ds.RescaleSlope) * mean);
+    });
+    const r = sirtsim("dose", pet, "--labels", join(patient, "labels.nii.gz"), "--out", join(dir, "out-none"), "--method", "ldm", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(tumourMean(r.stdout) / truth.pet.ldmMeanGy.tumour_1).toBeCloseTo(1, 4);
+    const reported = JSON.parse(r.stdout).decayToAdministration;
+    expect(reported.decayCorrection).toBe("NONE");
+    expect(reported.elapsedH).toBeCloseTo(28, 10);
+    expect(reported.factor).toBeCloseTo(1 / mean, 8);
+  });
+
   it("DecayCorrection START without the injection date and time: exit 2 naming RadiopharmaceuticalStartDateTime, nothing written; --rescale-to-administered needs no time", () => {
     const noDate = petVariant("pet-start-nodate", (ds) => {
       scannerStart(4, "BQML")(ds);
