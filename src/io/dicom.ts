@@ -73,6 +73,8 @@ interface Slice {
   readonly cols: number;
   /** SliceThickness, mm (NaN when absent): the k spacing of a single-slice image. */
   readonly thicknessMm: number;
+  /** The attribute the position came from (a TAGS keyword), named when the spacing is wrong. */
+  readonly positionTag: string;
   readonly values: Float32Array;
 }
 
@@ -410,15 +412,18 @@ function fileSlices({ file, ds }: ParsedFile): Slice[] {
 
   // Frame positions along the normal.
   const positions: Vec3[] = [];
+  let positionTag = "ImagePositionPatient";
   if (frames === 1) {
     positions.push(vec(origin ?? first<any>(first<any>(perFrame)?.PlanePositionSequence)?.ImagePositionPatient, 3, file, "ImagePositionPatient") as Vec3);
   } else if (perFrame && perFrame.length === frames) {
-    for (const fg of perFrame) positions.push(vec(first<any>(fg.PlanePositionSequence)?.ImagePositionPatient, 3, file, "PlanePositionSequence.ImagePositionPatient") as Vec3);
+    positionTag = "PlanePositionSequence.ImagePositionPatient";
+    for (const fg of perFrame) positions.push(vec(first<any>(fg.PlanePositionSequence)?.ImagePositionPatient, 3, file, positionTag) as Vec3);
   } else {
     const o = vec(origin, 3, file, "ImagePositionPatient");
     let offsets: number[];
     if (ds.GridFrameOffsetVector !== undefined) {
-      offsets = vec(ds.GridFrameOffsetVector, frames, file, "GridFrameOffsetVector");
+      positionTag = "GridFrameOffsetVector";
+      offsets = vec(ds.GridFrameOffsetVector, frames, file, positionTag);
       // Absolute offsets (first ≠ 0) are z positions relative to the origin plane (PS3.3 C.8.8.3.2).
       if (offsets[0] !== 0) offsets = offsets.map((x) => x - offsets[0]);
     } else {
@@ -437,7 +442,7 @@ function fileSlices({ file, ds }: ParsedFile): Slice[] {
     for (let p = 0; p < frameSize; p++) values[p] = stored[base + p] * slope + intercept;
     slices.push({
       file, position: positions[f], row, col, spacing: [pixelSpacing[0], pixelSpacing[1]], rows, cols,
-      thicknessMm: Number(ds.SliceThickness ?? Number.NaN), values,
+      thicknessMm: Number(ds.SliceThickness ?? Number.NaN), positionTag, values,
     });
   }
   return slices;
@@ -482,7 +487,7 @@ function stackSlices(slices: Slice[], where: string): Grid<Float32Array> {
         throw new InputError(
           where,
           `${where}: ${missing ? `${Math.round(ratio) - 1} slice(s) missing` : "non-uniform slice spacing"} between ${label(sorted[k], k)} and ${label(sorted[k + 1], k + 1)} ` +
-            `(${gaps[k].toFixed(3)} mm apart, the series' spacing is ${step.toFixed(3)} mm; tolerance 1 %)`,
+            `(${gaps[k].toFixed(3)} mm apart, the series' spacing is ${step.toFixed(3)} mm; tolerance 1 %; positions along the slice normal from ${tag(sorted[k + 1].positionTag)})`,
         );
       }
     }

@@ -4,14 +4,22 @@
  * label map with a name table, an RTSTRUCT or a SEG), brought onto the grid of the activity image.
  *
  * What the activity values mean is decided here, once, from the header (docs/io.md):
- *   - "bqml":   a quantitative image (PET Units BQML, Bq/mL): the activity as it stands;
+ *   - "bqml":   a quantitative image (PET Units BQML, Bq/mL): the activity at the time the image
+ *               is decay-corrected to, brought to the administration (below);
  *   - "counts": counts (NM without Units, PET CNTS, or a NIfTI by default): only the shape is
  *               known, the administered activity sets the scale;
  *   - "suv":    SUVbw (Units GML): Bq/mL = SUV × injected dose [Bq] × decay / weight [g], with the
  *               dose and weight of the header (RadionuclideTotalDose, PatientWeight), else refused.
- *               The dose is decayed from RadiopharmaceuticalStartDateTime/Time to the time the
- *               voxels are decay-corrected to (DecayCorrection START or NONE: SeriesDate/Time;
- *               ADMIN: none), as scanners compute SUV (QIBA FDG-PET profile, SUV recipe).
+ *               The dose is decayed from RadiopharmaceuticalStartDateTime to the time the voxels
+ *               are decay-corrected to (DecayCorrection START: SeriesDate/Time; NONE: the
+ *               acquisition; ADMIN: none), as scanners compute SUV (QIBA FDG-PET profile, SUV
+ *               recipe).
+ * A permanent implant's dose needs the activity at administration: a Bq/mL (or SUV) image
+ * decay-corrected to START or NONE holds the activity at the scan, so it is multiplied by
+ * exp(λ·Δt), Δt = reference time − RadiopharmaceuticalStartDateTime (PS3.3 C.8.9.1.1.x Decay
+ * Correction; C.8.9.1 Series Date/Time as the reference of START). ADMIN: × 1. Without the
+ * injection date and time the image is refused (the caller may rescale to the administered
+ * activity instead, which makes the time irrelevant).
  */
 import { readFile, stat } from "node:fs/promises";
 import { InputError } from "../errors.js";
@@ -21,6 +29,7 @@ import { readNifti } from "./nifti.js";
 import { labelOccupancy, labelShareOutside, resampleGrid, sameGeometry } from "./resample.js";
 import { readRtStruct } from "./rtstruct.js";
 import { readDicomSeg } from "./seg.js";
+import { overlapNeedsWarning, voiRole, type VoiOverlap } from "./voiRole.js";
 
 export type ImageQuantity = "bqml" | "counts" | "suv" | "hu" | "gy";
 
@@ -40,9 +49,28 @@ export interface ImageInput {
   /** RadionuclideTotalDose (Bq) and PatientWeight (kg) from the header, where present. */
   readonly injectedDoseBq?: number;
   readonly patientWeightKg?: number;
-  /** SUV only: the injected dose's decay to the image's reference time, or the missing tag. */
-  readonly suvDecay?: { readonly factor: number; readonly note: string } | { readonly missing: string };
+  /**
+   * DICOM emission images (Bq/mL, SUV): the time between the injection and the time the voxels
+   * are decay-corrected to (DecayCorrection), or the tag that is missing to know it.
+   */
+  readonly timing?: ImageTiming;
 }
+
+/** How a DICOM emission image's activity relates to the administration (DecayCorrection). */
+export type ImageTiming =
+  | { readonly decayCorrection: "ADMIN" }
+  | {
+      readonly decayCorrection: "START" | "NONE";
+      /** The reference time minus RadiopharmaceuticalStartDateTime, s. */
+      readonly elapsedS: number;
+      /** RadionuclideHalfLife, s (undefined when the header lacks it: the caller's nuclide). */
+      readonly halfLifeS?: number;
+      /** NONE: ActualFrameDuration, s (the voxels are the mean over the frame), if given. */
+      readonly frameDurationS?: number;
+      /** Which tags gave the reference time, for the report. */
+      readonly reference: string;
+    }
+  | { readonly decayCorrection: "START" | "NONE"; readonly missing: string };
 
 export interface ReadImageOptions {
   /** Pick this series when a DICOM folder holds several. */
@@ -53,16 +81,8 @@ export interface ReadImageOptions {
   readonly field?: string;
 }
 
-/**
- * What a VOI is, from its name (the convention the image commands document): "lung…" → lung,
- * "tumour/tumor/lesion/GTV/HCC/metastasis…" → tumour, "liver…" → normal liver, else other.
- */
-export function voiRole(name: string): "lung" | "tumour" | "normal" | "other" {
-  if (/lung/i.test(name)) return "lung";
-  if (/tum|lesion|gtv|hcc|metast/i.test(name)) return "tumour";
-  if (/liver/i.test(name)) return "normal";
-  return "other";
-}
+/** What a VOI is, from its name: src/io/voiRole.ts (re-exported for the commands). */
+export { voiRole } from "./voiRole.js";
 
 export function isNiftiPath(path: string): boolean {
   return /\.nii(\.gz)?$/i.test(path);
@@ -107,7 +127,7 @@ export async function readImageInput(path: string, options: ReadImageOptions = {
     units: series.units,
     ...(injectedDoseBq > 0 ? { injectedDoseBq } : {}),
     ...(patientWeightKg > 0 ? { patientWeightKg } : {}),
-    ...(quantity === "suv" ? { suvDecay: suvDecayOf(header, radiopharmaceutical) } : {}),
+    ...(quantity === "suv" || quantity === "bqml" ? { timing: timingOf(header, radiopharmaceutical) } : {}),
   };
 }
 
@@ -120,28 +140,78 @@ function dicomSeconds(date: string, time: string): number {
 }
 
 /**
- * The decay of the injected dose from its assay time to the time the image is decay-corrected to
- * (PS3.3 C.8.9.1.1.x DecayCorrection): ADMIN → 1; START or NONE → exp(−ln2·Δt/T½) with Δt from
- * RadiopharmaceuticalStartDateTime (or SeriesDate + RadiopharmaceuticalStartTime) to
- * SeriesDate/SeriesTime. For Y-90 (T½ 64.1 h) 4 h of delay is 4 %; for F-18 it is 78 %.
+ * The time from the injection (RadiopharmaceuticalStartDateTime) to the time the voxels are
+ * decay-corrected to (PS3.3 C.8.9.1.1.x DecayCorrection): ADMIN → none needed; START → SeriesDate
+ * and SeriesTime (C.8.9.1: the reference of all temporally related PET attributes); NONE → the
+ * acquisition (AcquisitionDateTime, else AcquisitionDate/Time, else SeriesDate/Time). Only the
+ * full RadiopharmaceuticalStartDateTime is taken: a RadiopharmaceuticalStartTime alone has no
+ * date, and a Y-90 PET is often acquired the day after the implant.
  */
-function suvDecayOf(header: Record<string, any> | undefined, rp: Record<string, any> | undefined): { factor: number; note: string } | { missing: string } {
+function timingOf(header: Record<string, any> | undefined, rp: Record<string, any> | undefined): ImageTiming {
   const correction = String(header?.DecayCorrection ?? "START").trim().toUpperCase();
-  if (correction === "ADMIN") return { factor: 1, note: "DecayCorrection ADMIN: no decay of the dose" };
-  const seriesDate = String(header?.SeriesDate ?? "");
-  const seriesTime = String(header?.SeriesTime ?? "");
-  if (!seriesDate || !seriesTime) return { missing: !seriesDate ? "SeriesDate" : "SeriesTime" };
-  const halfLifeS = Number(rp?.RadionuclideHalfLife);
-  if (!(halfLifeS > 0)) return { missing: "RadiopharmaceuticalInformationSequence.RadionuclideHalfLife" };
+  if (correction === "ADMIN") return { decayCorrection: "ADMIN" };
+  const decayCorrection = correction === "NONE" ? "NONE" : "START";
   const startDateTime = String(rp?.RadiopharmaceuticalStartDateTime ?? "").trim();
-  const startS = startDateTime.length >= 8
-    ? dicomSeconds(startDateTime.slice(0, 8), startDateTime.slice(8).replace(/[+-]\d{4}$/, "") || "000000")
-    : dicomSeconds(seriesDate, String(rp?.RadiopharmaceuticalStartTime ?? ""));
-  if (!Number.isFinite(startS)) return { missing: "RadiopharmaceuticalInformationSequence.RadiopharmaceuticalStartDateTime / RadiopharmaceuticalStartTime" };
-  const elapsedS = dicomSeconds(seriesDate, seriesTime) - startS;
-  if (!(elapsedS >= 0)) return { missing: `a RadiopharmaceuticalStartTime before SeriesTime (the series is ${elapsedS} s before the injection)` };
-  const factor = Math.exp((-Math.LN2 * elapsedS) / halfLifeS);
-  return { factor, note: `DecayCorrection ${correction}: dose decayed ${(elapsedS / 3600).toFixed(3)} h (T½ ${(halfLifeS / 3600).toFixed(2)} h) × ${factor.toPrecision(6)}` };
+  const startS = startDateTime.length >= 12 ? dicomSeconds(startDateTime.slice(0, 8), startDateTime.slice(8).replace(/[+-]\d{4}$/, "")) : Number.NaN;
+  const startTag = "RadiopharmaceuticalInformationSequence.RadiopharmaceuticalStartDateTime";
+  if (!Number.isFinite(startS)) {
+    const onlyTime = rp?.RadiopharmaceuticalStartTime !== undefined && String(rp.RadiopharmaceuticalStartTime).trim() !== "";
+    return { decayCorrection, missing: `${startTag}${onlyTime ? " (only RadiopharmaceuticalStartTime, whose date is not known)" : ""}` };
+  }
+  let refS = Number.NaN;
+  let reference = "";
+  if (decayCorrection === "NONE") {
+    const adt = String(header?.AcquisitionDateTime ?? "").trim();
+    if (adt.length >= 12) [refS, reference] = [dicomSeconds(adt.slice(0, 8), adt.slice(8).replace(/[+-]\d{4}$/, "")), "AcquisitionDateTime"];
+    if (!Number.isFinite(refS)) [refS, reference] = [dicomSeconds(String(header?.AcquisitionDate ?? ""), String(header?.AcquisitionTime ?? "")), "AcquisitionDate/AcquisitionTime"];
+  }
+  if (!Number.isFinite(refS)) [refS, reference] = [dicomSeconds(String(header?.SeriesDate ?? ""), String(header?.SeriesTime ?? "")), "SeriesDate/SeriesTime"];
+  if (!Number.isFinite(refS)) return { decayCorrection, missing: !header?.SeriesDate ? "SeriesDate" : "SeriesTime" };
+  const elapsedS = refS - startS;
+  if (!(elapsedS >= 0)) return { decayCorrection, missing: `a ${startTag} before ${reference} (the image is ${(-elapsedS / 3600).toFixed(2)} h before the injection)` };
+  const halfLifeS = Number(rp?.RadionuclideHalfLife);
+  const frameDurationS = Number(header?.ActualFrameDuration) / 1000; // ms (PS3.3 C.8.9.4.1.5)
+  return { decayCorrection, elapsedS, reference, ...(halfLifeS > 0 ? { halfLifeS } : {}), ...(decayCorrection === "NONE" && frameDurationS > 0 ? { frameDurationS } : {}) };
+}
+
+/** The factor that brings an image's activity to the administration, and what it is. */
+export interface DecayToAdministration {
+  readonly decayCorrection: "ADMIN" | "START" | "NONE" | "none-stated";
+  /** Multiply the image's Bq/mL by this (≥ 1). */
+  readonly factor: number;
+  /** Injection → reference time, h (null for ADMIN / no header). */
+  readonly elapsedH: number | null;
+  readonly halfLifeH: number | null;
+  readonly note: string;
+}
+
+/**
+ * The factor from the image's activity to the activity at administration: exp(λ·Δt) for START,
+ * and for NONE also λT / (1 − exp(−λT)) when the frame duration T is known (the voxels are the
+ * mean over the frame). `fallbackHalfLifeS`: the nuclide's, when the header lacks
+ * RadionuclideHalfLife. InputError naming the tag when the injection time is unknown.
+ */
+export function decayToAdministration(image: ImageInput, field: string, fallbackHalfLifeS?: number): DecayToAdministration {
+  const t = image.timing;
+  if (!t) return { decayCorrection: "none-stated", factor: 1, elapsedH: null, halfLifeH: null, note: `${image.path}: no DecayCorrection (${image.format === "nifti" ? "NIfTI" : image.quantity}): the activity is taken as at the administration` };
+  if (t.decayCorrection === "ADMIN") return { decayCorrection: "ADMIN", factor: 1, elapsedH: null, halfLifeH: null, note: `${image.path}: DecayCorrection ADMIN: the activity is at the administration (× 1)` };
+  if ("missing" in t) {
+    throw new InputError(field, `${field}: ${image.path} is decay-corrected to ${t.decayCorrection === "START" ? "the scan (DecayCorrection START)" : "nothing (DecayCorrection NONE)"} but its header lacks ${t.missing}, so the activity cannot be brought back to the administration; give --rescale-to-administered with --administered-gbq`);
+  }
+  const halfLifeS = t.halfLifeS ?? fallbackHalfLifeS;
+  if (!(halfLifeS! > 0)) throw new InputError(field, `${field}: ${image.path} lacks RadiopharmaceuticalInformationSequence.RadionuclideHalfLife, so the activity cannot be brought back to the administration`);
+  const lambda = Math.LN2 / halfLifeS!;
+  const lt = t.frameDurationS ? lambda * t.frameDurationS : 0;
+  const frame = lt > 0 ? lt / -Math.expm1(-lt) : 1;
+  const factor = Math.exp(lambda * t.elapsedS) * frame;
+  const hl = t.halfLifeS ? `RadionuclideHalfLife ${(halfLifeS! / 3600).toFixed(2)} h` : `T½ ${(halfLifeS! / 3600).toFixed(2)} h of the nuclide (no RadionuclideHalfLife)`;
+  return {
+    decayCorrection: t.decayCorrection,
+    factor,
+    elapsedH: t.elapsedS / 3600,
+    halfLifeH: halfLifeS! / 3600,
+    note: `${image.path}: DecayCorrection ${t.decayCorrection}: activity at ${t.reference}, ${(t.elapsedS / 3600).toFixed(3)} h after RadiopharmaceuticalStartDateTime, ${hl}: × ${factor.toPrecision(6)} to the administration${frame !== 1 ? ` (× ${frame.toPrecision(6)} of it for the ${t.frameDurationS} s frame)` : ""}`,
+  };
 }
 
 /** The meaning of a DICOM image's values from Modality and Units (PS3.3 C.8.9.1.1.3). */
@@ -170,35 +240,53 @@ async function firstDatasetOf(path: string, seriesUID: string | undefined): Prom
 }
 
 export interface ActivityConcentration {
-  /** Bq/mL where the image is quantitative (bqml or converted suv); the raw values for counts. */
+  /** Bq/mL at administration where the image is quantitative (bqml or converted suv); the raw values for counts. */
   readonly grid: Grid<Float32Array>;
   /** True when the values are absolute Bq/mL. */
   readonly absolute: boolean;
+  /** Quantitative images: the decay factor applied to reach the administration (null for counts or when rescaled). */
+  readonly decay: DecayToAdministration | null;
   readonly notes: readonly string[];
 }
 
+export interface ActivityConcentrationOptions {
+  /** The image will be rescaled to the administered activity: its time does not matter (no decay, no refusal). */
+  readonly rescaleToAdministered?: boolean;
+  /** Half-life (s) of the nuclide the caller states, used when the header lacks RadionuclideHalfLife. */
+  readonly halfLifeS?: number;
+}
+
 /**
- * The activity concentration of an emission image: Bq/mL for BQML, SUV converted with the
- * header's injected dose and weight (refused without them), raw counts otherwise.
+ * The activity concentration of an emission image at the administration: Bq/mL for BQML, SUV
+ * converted with the header's injected dose and weight (refused without them), each brought from
+ * the time it is decay-corrected to back to the administration (decayToAdministration); raw
+ * counts otherwise.
  */
-export function activityConcentration(image: ImageInput, field: string): ActivityConcentration {
-  if (image.quantity === "bqml") return { grid: image.grid, absolute: true, notes: [`${image.path}: Bq/mL (Units ${image.units || "stated"})`] };
-  if (image.quantity === "counts") return { grid: image.grid, absolute: false, notes: [`${image.path}: counts (relative): scaled to the administered activity`] };
-  if (image.quantity === "suv") {
+export function activityConcentration(image: ImageInput, field: string, options: ActivityConcentrationOptions = {}): ActivityConcentration {
+  if (image.quantity === "counts") return { grid: image.grid, absolute: false, decay: null, notes: [`${image.path}: counts (relative): scaled to the administered activity`] };
+  if (image.quantity !== "bqml" && image.quantity !== "suv") throw new InputError(field, `${field}: ${image.path} is ${image.modality} (${image.quantity}), not an emission image (SPECT/PET)`);
+  const decay = options.rescaleToAdministered ? null : decayToAdministration(image, field, options.halfLifeS);
+  const toAdmin = decay?.factor ?? 1;
+  const notes: string[] = [];
+  let k: number;
+  if (image.quantity === "bqml") {
+    k = toAdmin;
+    notes.push(`${image.path}: Bq/mL (Units ${image.units || "stated"})`);
+  } else {
     if (!(image.injectedDoseBq && image.patientWeightKg)) {
       throw new InputError(field, `${field}: ${image.path} is in SUV but its header lacks ${!image.injectedDoseBq ? "RadiopharmaceuticalInformationSequence.RadionuclideTotalDose" : "PatientWeight"}, so it cannot be converted to Bq/mL`);
     }
-    const decay = image.suvDecay ?? { factor: 1, note: "no decay information (library caller)" };
-    if ("missing" in decay) {
-      throw new InputError(field, `${field}: ${image.path} is in SUV but its header lacks ${decay.missing}, so the injected dose cannot be decayed to the image time`);
-    }
-    // SUVbw = C [Bq/mL] / (injected dose decayed to the image time [Bq] / body weight [g]) (PS3.3 C.8.9.1.1.3, Units GML).
-    const k = (image.injectedDoseBq * decay.factor) / (image.patientWeightKg * 1000);
-    const data = new Float32Array(image.grid.data.length);
-    for (let n = 0; n < data.length; n++) data[n] = image.grid.data[n] * k;
-    return { grid: { ...image.grid, data }, absolute: true, notes: [`${image.path}: SUVbw × ${image.injectedDoseBq} Bq × ${decay.factor.toPrecision(6)} / ${image.patientWeightKg * 1000} g → Bq/mL (${decay.note})`] };
+    // SUVbw = C(t_ref) [Bq/mL] / (injected dose decayed to t_ref [Bq] / body weight [g]) (PS3.3
+    // C.8.9.1.1.3, Units GML): C(t_ref) = SUV × D × exp(−λΔt) / W; at the administration × exp(λΔt).
+    const doseDecay = decay?.elapsedH ? Math.exp((-Math.LN2 * decay.elapsedH) / decay.halfLifeH!) : 1;
+    k = ((image.injectedDoseBq * doseDecay) / (image.patientWeightKg * 1000)) * toAdmin;
+    notes.push(`${image.path}: SUVbw × ${image.injectedDoseBq} Bq × ${doseDecay.toPrecision(6)} / ${image.patientWeightKg * 1000} g → Bq/mL at the reference time`);
   }
-  throw new InputError(field, `${field}: ${image.path} is ${image.modality} (${image.quantity}), not an emission image (SPECT/PET)`);
+  if (decay) notes.push(decay.note);
+  if (k === 1) return { grid: image.grid, absolute: true, decay, notes };
+  const data = new Float32Array(image.grid.data.length);
+  for (let n = 0; n < data.length; n++) data[n] = image.grid.data[n] * k;
+  return { grid: { ...image.grid, data }, absolute: true, decay, notes };
 }
 
 export interface LabelInput {
@@ -213,6 +301,10 @@ export interface LabelInput {
   readonly occupancy?: ReadonlyMap<number, Float32Array>;
   /** Labels partly outside the target grid: label → share (0..1) of its voxels outside (labelShareOutside). */
   readonly clipped?: ReadonlyMap<number, number>;
+  /** RTSTRUCT/SEG: structures sharing voxels on the grid they were drawn on (voiRole.ts paintOrder). */
+  readonly overlaps?: readonly VoiOverlap[];
+  /** What the caller should print as warnings (stderr): two tumours overlapping, a VOI of unknown role left empty. */
+  readonly warnings: readonly string[];
 }
 
 export interface ReadLabelsOptions {
@@ -268,15 +360,48 @@ export async function readLabelsInput(path: string, options: ReadLabelsOptions):
   const modality = String(ds.Modality ?? "");
   const frame = options.frameOfReferenceUID ? { frameOfReferenceUID: options.frameOfReferenceUID } : {};
   if (options.drawnOnSeriesUID && (modality === "RTSTRUCT" || modality === "SEG")) checkReferencedSeries(path, ds, modality, options.drawnOnSeriesUID, field);
-  if (modality === "RTSTRUCT") {
-    const masks = await readRtStruct(path, options.drawnOn ?? options.target, frame);
-    return onTarget(masks.labels, masks.names, options.target, path, "rtstruct", field);
-  }
-  if (modality === "SEG") {
-    const masks = await readDicomSeg(path, options.drawnOn ?? options.target, frame);
-    return onTarget(masks.labels, masks.names, options.target, path, "seg", field);
+  if (modality === "RTSTRUCT" || modality === "SEG") {
+    const masks = modality === "RTSTRUCT" ? await readRtStruct(path, options.drawnOn ?? options.target, frame) : await readDicomSeg(path, options.drawnOn ?? options.target, frame);
+    const painted = "rois" in masks ? masks.rois : masks.segments;
+    const { names, warnings } = checkPainted(painted, masks.overlaps, path, field);
+    const input = onTarget(masks.labels, names, options.target, path, modality === "RTSTRUCT" ? "rtstruct" : "seg", field);
+    return { ...input, overlaps: masks.overlaps, warnings: [...warnings, ...input.warnings] };
   }
   throw new InputError(field, `${field}: ${path} is a DICOM ${modality || "file"}, not an RTSTRUCT or SEG (Modality)`);
+}
+
+/**
+ * The structures of an RTSTRUCT/SEG once painted (tumours over the liver over the lungs, voiRole.ts):
+ *  - a tumour, lung or liver structure with no voxel left (entirely inside a structure of higher
+ *    precedence, or with no contour on the grid) is refused, naming it: planning with it would
+ *    give a VOI of zero volume ("allows ≤ Infinity GBq") with exit 0;
+ *  - a structure of unknown role left empty is dropped with a warning;
+ *  - two tumours sharing voxels, or a lung and the liver: a warning naming both (the shared
+ *    voxels count for the one that takes precedence, between tumours the later in the file).
+ * Returns the names of the structures that keep voxels and the warnings.
+ */
+function checkPainted(painted: ReadonlyArray<{ label: number; name: string; voxels: number; drawnVoxels: number }>, overlaps: readonly VoiOverlap[], path: string, field: string): { names: Record<number, string>; warnings: string[] } {
+  const names: Record<number, string> = {};
+  const warnings: string[] = [];
+  for (const p of painted) {
+    if (p.voxels > 0) {
+      names[p.label] = p.name;
+      continue;
+    }
+    const coveredBy = [...new Set(overlaps.filter((o) => o.lost === p.name).map((o) => o.kept))];
+    const why = p.drawnVoxels > 0 ? `lies entirely inside ${coveredBy.map((n) => JSON.stringify(n)).join(", ")}, which take${coveredBy.length > 1 ? "" : "s"} precedence (tumours over the liver over the lungs)` : "has no voxel on the grid it was drawn on (no contour inside it)";
+    if (voiRole(p.name) === "other") {
+      warnings.push(`${field} ${path}: structure ${JSON.stringify(p.name)} ${why}; it is left out`);
+      continue;
+    }
+    throw new InputError(field, `${field} ${path}: structure ${JSON.stringify(p.name)} (${voiRole(p.name)}) ${why}: it would be a VOI of zero volume`);
+  }
+  for (const o of overlaps) {
+    if (overlapNeedsWarning(o.kept, o.lost)) {
+      warnings.push(`${field} ${path}: structures ${JSON.stringify(o.lost)} and ${JSON.stringify(o.kept)} overlap in ${o.voxels} voxel(s); the shared voxels count for ${JSON.stringify(o.kept)} only (${voiRole(o.kept) === voiRole(o.lost) ? "the later in the file" : "tumours over the liver over the lungs"})`);
+    }
+  }
+  return { names, warnings };
 }
 
 /**
@@ -312,7 +437,7 @@ function checkReferencedSeries(path: string, ds: Record<string, any>, modality: 
  * dropping it would report the other VOIs with exit 0 as if it had never been asked for.
  */
 function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string>>, target: GridGeometry, path: string, source: LabelInput["source"], field: string): LabelInput {
-  if (sameGeometry(grid, target)) return { labels: { ...grid, frame: target.frame, originMm: [...target.originMm], direction: [...target.direction] } as Grid<Uint16Array>, names, resampled: false, source };
+  if (sameGeometry(grid, target)) return { labels: { ...grid, frame: target.frame, originMm: [...target.originMm], direction: [...target.direction] } as Grid<Uint16Array>, names, resampled: false, source, warnings: [] };
   const present = [...new Set(grid.data)].filter((l) => l !== 0).sort((a, b) => a - b);
   const labels = resampleGrid(grid, target, { method: "nearest", name: path });
   const occupancy = labelOccupancy(grid, target, present);
@@ -324,7 +449,7 @@ function onTarget(grid: Grid<Uint16Array>, names: Readonly<Record<number, string
   // A VOI partly outside the activity's field of view (lungs cut by a SPECT field) is kept, clipped;
   // the share clipped is returned so the caller can say so (issue 19).
   const clipped = labelShareOutside(grid, target);
-  return { labels, names, resampled: true, source, occupancy, ...(clipped.size > 0 ? { clipped } : {}) };
+  return { labels, names, resampled: true, source, occupancy, ...(clipped.size > 0 ? { clipped } : {}), warnings: [] };
 }
 
 /** `labels.nii.gz` → `labels.json` (the name table written next to it), if any. */

@@ -8,12 +8,15 @@
  * contour cuts a hole (the convention of 3D Slicer / plastimatch). Contours must lie in a k-plane
  * of the grid (within 0.5 voxel along k, within 0.01 voxel flatness): draw on the CT grid, then
  * resample the label map onto the dose grid with resampleGrid(…, { method: "nearest" }).
- * POINT and OPEN_PLANAR contours are ignored. Where ROIs overlap, the later one in `rois` (or in
- * the file) wins.
+ * POINT and OPEN_PLANAR contours are ignored. Where ROIs overlap, the later one in `rois` wins;
+ * without `rois`, tumours take precedence over the liver, the liver over the lungs, and all over
+ * ROIs of unknown role, whatever the file order (src/io/voiRole.ts paintOrder), the later in the file
+ * winning between equals. Overlaps are returned (`overlaps`).
  */
 import { InputError } from "../errors.js";
 import { worldToVoxel, type Grid, type GridGeometry, type Vec3 } from "../geometry/grid.js";
 import { readDicomDataset } from "./dicom.js";
+import { paintOrder, type VoiOverlap } from "./voiRole.js";
 
 export const RT_STRUCTURE_SET_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.481.3";
 
@@ -26,6 +29,8 @@ export interface StructureSetRoi {
   readonly contours: number;
   /** Voxels assigned to this ROI in the label map (after later ROIs overwrote it). */
   readonly voxels: number;
+  /** Voxels inside the ROI's own contours, before any other ROI was painted over it. */
+  readonly drawnVoxels: number;
 }
 
 export interface StructureSetMasks {
@@ -34,10 +39,12 @@ export interface StructureSetMasks {
   readonly names: Readonly<Record<number, string>>;
   readonly rois: readonly StructureSetRoi[];
   readonly frameOfReferenceUID: string;
+  /** Voxels contained in two ROIs: which one kept them (the later painted) and how many. */
+  readonly overlaps: readonly VoiOverlap[];
 }
 
 export interface ReadRtStructOptions {
-  /** ROI names to rasterise, in drawing order (later wins where they overlap). Default: all, file order. */
+  /** ROI names to rasterise, in drawing order (later wins where they overlap). Default: all, painted by role (voiRole.ts paintOrder). */
   readonly rois?: readonly string[];
   /** Reject the file unless its ROIs refer to this frame of reference (the reference image's). */
   readonly frameOfReferenceUID?: string;
@@ -82,6 +89,7 @@ export async function readRtStruct(path: string, reference: GridGeometry, option
   const flip = reference.frame === "RAS"; // contour points are LPS
   const p: Vec3 = [0, 0, 0];
 
+  const drawn: Array<Map<number, Uint8Array>> = [];
   order.forEach((roiNumber, n) => {
     const label = n + 1;
     const name = roiInfo.get(roiNumber)!.name;
@@ -121,12 +129,26 @@ export async function readRtStruct(path: string, reference: GridGeometry, option
       for (let w = 0; w < slice.length; w++) mask[w] ^= slice[w];
       contours++;
     }
-    for (const [k, mask] of bySlice) {
-      const base = k * nx * ny;
-      for (let w = 0; w < mask.length; w++) if (mask[w]) labels[base + w] = label;
-    }
-    rois.push({ label, roiNumber, name, contours, voxels: 0 });
+    drawn.push(bySlice);
+    let drawnVoxels = 0;
+    for (const mask of bySlice.values()) for (let w = 0; w < mask.length; w++) drawnVoxels += mask[w];
+    rois.push({ label, roiNumber, name, contours, voxels: 0, drawnVoxels });
   });
+  // Paint: in the order asked, else by role (tumours over the liver over the lungs over the rest).
+  const overlapCount = new Map<number, number>(); // winner · 65536 + loser → voxels
+  const sequence = options.rois ? order.map((_, n) => n) : paintOrder(rois.map((r) => r.name));
+  for (const n of sequence) {
+    const label = n + 1;
+    for (const [k, mask] of drawn[n]) {
+      const base = k * nx * ny;
+      for (let w = 0; w < mask.length; w++) {
+        if (!mask[w]) continue;
+        const previous = labels[base + w];
+        if (previous !== 0 && previous !== label) overlapCount.set(label * 65536 + previous, (overlapCount.get(label * 65536 + previous) ?? 0) + 1);
+        labels[base + w] = label;
+      }
+    }
+  }
   const counts = new Float64Array(order.length + 1);
   for (let w = 0; w < labels.length; w++) counts[labels[w]]++;
   const finalRois = rois.map((r) => ({ ...r, voxels: counts[r.label] }));
@@ -135,6 +157,7 @@ export async function readRtStruct(path: string, reference: GridGeometry, option
     names,
     rois: finalRois,
     frameOfReferenceUID,
+    overlaps: [...overlapCount].map(([key, voxels]) => ({ kept: names[Math.floor(key / 65536)], lost: names[key % 65536], voxels })),
   };
 }
 

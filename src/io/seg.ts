@@ -7,13 +7,16 @@
  * the nearest pixel in that frame. So a SEG on the same grid maps exactly, and a SEG on another
  * grid is resampled by nearest neighbour. BINARY segmentations (1 bit, packed across frames,
  * least significant bit first, PS3.5 8.1.1) and FRACTIONAL ones (8 bit, inside when ≥ half of
- * MaximumFractionalValue) are read. Where segments overlap, the later one (in `segments`, or in
- * the file) wins.
+ * MaximumFractionalValue) are read. Where segments overlap, the later one in `segments` wins;
+ * without `segments`, tumours take precedence over the liver, the liver over the lungs, and all over
+ * segments of unknown role, whatever the file order (src/io/voiRole.ts paintOrder), the later in the file
+ * winning between equals. Overlaps are returned (`overlaps`).
  */
 import { InputError } from "../errors.js";
 import { type Grid, type GridGeometry, type Vec3 } from "../geometry/grid.js";
 import { pixelDataBytes, readDicomDataset } from "./dicom.js";
 import { toLpsGeometry } from "./frame.js";
+import { paintOrder, type VoiOverlap } from "./voiRole.js";
 
 export const SEGMENTATION_STORAGE_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.66.4";
 
@@ -24,6 +27,8 @@ export interface SegSegment {
   readonly frames: number;
   /** Voxels assigned to this segment in the label map (after later segments overwrote it). */
   readonly voxels: number;
+  /** Voxels inside the segment before any other segment was painted over it. */
+  readonly drawnVoxels: number;
 }
 
 export interface SegMasks {
@@ -31,10 +36,12 @@ export interface SegMasks {
   readonly names: Readonly<Record<number, string>>;
   readonly segments: readonly SegSegment[];
   readonly frameOfReferenceUID: string;
+  /** Voxels contained in two segments: which one kept them (the later painted) and how many. */
+  readonly overlaps: readonly VoiOverlap[];
 }
 
 export interface ReadSegOptions {
-  /** Segment labels to read, in drawing order (later wins). Default: all, file order. */
+  /** Segment labels to read, in drawing order (later wins). Default: all, painted by role (voiRole.ts paintOrder). */
   readonly segments?: readonly string[];
   /** Reject the file unless it is on this frame of reference. */
   readonly frameOfReferenceUID?: string;
@@ -127,11 +134,18 @@ export async function readDicomSeg(path: string, reference: GridGeometry, option
   };
 
   order.forEach((segmentNumber, n) => {
+    names[n + 1] = segmentNames.get(segmentNumber) ?? `segment ${segmentNumber}`;
+  });
+  const drawnVoxels = new Float64Array(order.length + 1);
+  const overlapCount = new Map<number, number>(); // winner · 65536 + loser → voxels
+  // Paint: in the order asked, else by role (tumours over the liver over the lungs over the rest).
+  const sequence = options.segments ? order.map((_, n) => n) : paintOrder(order.map((_, n) => names[n + 1]));
+  for (const n of sequence) {
+    const segmentNumber = order[n];
     const label = n + 1;
-    names[label] = segmentNames.get(segmentNumber) ?? `segment ${segmentNumber}`;
     const frames = [...(framesBySegment.get(segmentNumber) ?? [])].sort((a, b) => a.along - b.along);
-    segments.push({ label, segmentNumber, name: names[label], frames: frames.length, voxels: 0 });
-    if (frames.length === 0) return;
+    segments.push({ label, segmentNumber, name: names[label], frames: frames.length, voxels: 0, drawnVoxels: 0 });
+    if (frames.length === 0) continue;
     const alongs = frames.map((f) => f.along);
     let v = 0;
     for (let k = 0; k < nz; k++) {
@@ -148,18 +162,23 @@ export async function readDicomSeg(path: string, reference: GridGeometry, option
           const c = Math.round((dx * row[0] + dy * row[1] + dz * row[2]) / spacing[1]);
           const r = Math.round((dx * col[0] + dy * col[1] + dz * col[2]) / spacing[0]);
           if (c < 0 || c >= cols || r < 0 || r >= rows) continue;
-          if (isSet(f.index, r, c)) labels[v] = label;
+          if (!isSet(f.index, r, c)) continue;
+          drawnVoxels[label]++;
+          const previous = labels[v];
+          if (previous !== 0 && previous !== label) overlapCount.set(label * 65536 + previous, (overlapCount.get(label * 65536 + previous) ?? 0) + 1);
+          labels[v] = label;
         }
       }
     }
-  });
+  }
   const counts = new Float64Array(order.length + 1);
   for (let w = 0; w < labels.length; w++) counts[labels[w]]++;
   return {
     labels: { dims: [...reference.dims] as Vec3, spacingMm: [...reference.spacingMm] as Vec3, originMm: [...reference.originMm] as Vec3, direction: [...reference.direction] as GridGeometry["direction"], frame: reference.frame, data: labels },
     names,
-    segments: segments.map((s) => ({ ...s, voxels: counts[s.label] })),
+    segments: segments.sort((a, b) => a.label - b.label).map((s) => ({ ...s, voxels: counts[s.label], drawnVoxels: drawnVoxels[s.label] })),
     frameOfReferenceUID,
+    overlaps: [...overlapCount].map(([key, voxels]) => ({ kept: names[Math.floor(key / 65536)], lost: names[key % 65536], voxels })),
   };
 }
 

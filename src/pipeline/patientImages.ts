@@ -28,6 +28,7 @@ import { isNiftiPath, labelContext, readImageInput, readLabelsInput, voiRole, ty
 import { readNifti } from "../io/nifti.js";
 import { writeRtDose } from "../io/rtdose.js";
 import { countsPerVoi, lungShuntFromCounts, relativeConcentrations } from "../io/voiCounts.js";
+import { unrecognisedVoiWarning } from "../io/voiRole.js";
 
 export type CaseImagesSection = NonNullable<ReturnType<typeof caseImagesSchema.parse>>;
 
@@ -64,8 +65,9 @@ export interface PatientImages {
 type Role = ReturnType<typeof voiRole>;
 
 /**
- * The case mask of a set of VOIs: tumour VOIs → 1, 2, … in label order, the normal liver and other
- * liver VOIs → 255, lungs and background → 0. Shared by `plan-images --write-case`.
+ * The case mask of a set of VOIs: tumour VOIs → 1, 2, … in label order, the normal-liver VOIs →
+ * 255; lungs, VOIs of unknown role (BODY, …: src/io/voiRole.ts) and background → 0. Shared by
+ * `plan-images --write-case`.
  */
 export function caseMaskFromVois(labels: Grid<Uint16Array>, vois: ReadonlyArray<{ readonly label: number; readonly role: Role }>): { mask: Grid<Uint8Array>; tumourMaskLabel: Map<number, number> } {
   const tumours = vois.filter((v) => v.role === "tumour");
@@ -73,7 +75,7 @@ export function caseMaskFromVois(labels: Grid<Uint16Array>, vois: ReadonlyArray<
   const tumourMaskLabel = new Map<number, number>();
   tumours.forEach((t, i) => tumourMaskLabel.set(t.label, i + 1));
   const maskLabel = new Map<number, number>(tumourMaskLabel);
-  for (const v of vois) if (v.role === "normal" || v.role === "other") maskLabel.set(v.label, 255);
+  for (const v of vois) if (v.role === "normal") maskLabel.set(v.label, 255);
   const data = new Uint8Array(labels.data.length);
   for (let n = 0; n < data.length; n++) data[n] = maskLabel.get(labels.data[n]) ?? 0;
   return { mask: { ...labels, data }, tumourMaskLabel };
@@ -127,7 +129,9 @@ export async function readCaseImages(json: Readonly<Record<string, unknown>>, ca
   for (const l of onMask.labels.data) if (l !== 0) maskVoxels.set(l, (maskVoxels.get(l) ?? 0) + 1);
 
   // T/N and LSF from the MAA counts (fractional occupancy on the SPECT grid, negatives clipped).
-  const notes: string[] = [];
+  const notes: string[] = [...onMask.warnings];
+  const unknown = vois.filter((v) => v.role === "other").map((v) => v.name);
+  if (unknown.length > 0) notes.push(unrecognisedVoiWarning("geometry.images.labels", unknown, "the liver mask, the lung shunt and the T/N"));
   let relative: Map<number, number> | undefined;
   let lsfFromMaa: number | undefined;
   if (maa) {
@@ -135,7 +139,7 @@ export async function readCaseImages(json: Readonly<Record<string, unknown>>, ca
     const counts = countsPerVoi(onMaa, maa.grid.data);
     if (!((counts.counts.get(normal.label) ?? 0) > 0)) throw new InputError("geometry.images.maa", `geometry.images.maa: no counts in the normal-liver VOI ${JSON.stringify(normal.name)}`);
     relative = relativeConcentrations(counts, normal.label);
-    if (lungVois.length > 0) lsfFromMaa = lungShuntFromCounts(counts, lungVois);
+    if (lungVois.length > 0) lsfFromMaa = lungShuntFromCounts(counts, lungVois, vois.filter((v) => v.role === "normal" || v.role === "tumour").map((v) => v.label));
   }
   const tumours = tumourVois.map((v) => {
     const extra = stated.get(v.name) ?? {};
@@ -165,7 +169,7 @@ export async function readCaseImages(json: Readonly<Record<string, unknown>>, ca
     labelsSource: onMask.source,
     maa: section.maa ?? null,
     tumours: tumours.map((t) => ({ name: t.entry.name, maskLabel: t.entry.maskLabel, volumeMl: t.volumeMl, tnRatio: t.entry.tnRatio, tnSource: t.source })),
-    normalLiverVolumeMl: vois.filter((v) => v.role === "normal" || v.role === "other").reduce((s, v) => s + (maskVoxels.get(v.label) ?? 0) * voxelMl, 0),
+    normalLiverVolumeMl: vois.filter((v) => v.role === "normal").reduce((s, v) => s + (maskVoxels.get(v.label) ?? 0) * voxelMl, 0),
     lungShuntFromMaa: lsfFromMaa ?? null,
     lungShuntSource: lungShuntFraction !== null ? "maa" : "case",
     frameOfReferenceUID: reference?.frameOfReferenceUID ?? null,

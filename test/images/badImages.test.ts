@@ -90,29 +90,108 @@ describe("bad patient images", () => {
     expect(existsSync(join(dir, "out-suv-bad"))).toBe(false);
   });
 
-  it("a PET in SUV decay-corrected to the scan start (DecayCorrection START): the dose is decayed 4 h from the injection (Y-90: × 0.9577) before the conversion; refused naming RadionuclideHalfLife without it", () => {
-    // Independent of the code: the scanner's SUV uses the dose decayed from 10:00 to SeriesTime 14:00.
-    const halfLifeS = 230760;
-    const decay = Math.exp((-Math.LN2 * 4 * 3600) / halfLifeS);
-    const suv = petVariant("pet-suv-start", (ds) => {
+  // What a scanner writes for a Y-90 PET decay-corrected to the scan (DecayCorrection START): the
+  // voxels hold the activity at SeriesDate/SeriesTime, C_scan = C_admin · exp(−λΔt), and SUVbw =
+  // C_scan / (D · exp(−λΔt) / W) = C_admin · W / D (PS3.3 C.8.9.1.1.3). The fixture's PET holds
+  // C_admin (DecayCorrection ADMIN) and truth.pet.ldmMeanGy is its LDM dose (numpy), so after
+  // the correction the dose is truth.pet.ldmMeanGy again; uncorrected it would be × exp(−λΔt).
+  const halfLifeS = 230760; // Y-90 64.1 h, the fixture's RadionuclideHalfLife
+  const scannerStart = (hours: number, units: "BQML" | "GML") => (ds: Record<string, any>) => {
+    const decay = Math.exp((-Math.LN2 * hours * 3600) / halfLifeS);
+    ds.DecayCorrection = "START";
+    // Injected 2026-01-01 10:00:00, the series `hours` later (the next day for hours ≥ 14).
+    ds.RadiopharmaceuticalInformationSequence[0].RadiopharmaceuticalStartDateTime = "20260101100000";
+    const at = new Date(Date.UTC(2026, 0, 1, 10) + hours * 3600e3);
+    ds.SeriesDate = at.toISOString().slice(0, 10).replace(/-/g, "");
+    ds.SeriesTime = at.toISOString().slice(11, 19).replace(/:/g, "");
+    if (units === "BQML") ds.RescaleSlope = String(Number(ds.RescaleSlope) * decay);
+    else {
       ds.Units = "GML";
-      ds.DecayCorrection = "START";
-      ds.RescaleSlope = String(Number(ds.RescaleSlope) * (75000 / (2.5e9 * decay)));
-    });
+      ds.RescaleSlope = String(Number(ds.RescaleSlope) * (75000 / 2.5e9));
+    }
+  };
+  const tumourMean = (stdout: string) => JSON.parse(stdout).vois.find((v: { name: string }) => v.name === "tumour_1").metrics.meanGy;
+
+  it("a Bq/mL PET decay-corrected to the scan (DecayCorrection START), 4 h and 28 h after the injection: brought back to the administration (× exp(λΔt) = 1.0442, 1.3536), the dose equals the fixture's; the factor is reported", () => {
+    for (const hours of [4, 28]) {
+      const pet = petVariant(`pet-start-${hours}`, scannerStart(hours, "BQML"));
+      const r = sirtsim("dose", pet, "--labels", join(patient, "labels.nii.gz"), "--out", join(dir, `out-start-${hours}`), "--method", "ldm", "--json");
+      expect(r.code, r.stderr).toBe(0);
+      expect(tumourMean(r.stdout) / truth.pet.ldmMeanGy.tumour_1).toBeCloseTo(1, 4);
+      const expected = Math.exp((Math.LN2 * hours * 3600) / halfLifeS);
+      const reported = JSON.parse(r.stdout).decayToAdministration;
+      expect(reported.decayCorrection).toBe("START");
+      expect(reported.factor).toBeCloseTo(expected, 10);
+      expect(reported.elapsedH).toBeCloseTo(hours, 10);
+      expect(r.stderr).toContain(`× ${expected.toPrecision(6)} to the administration`);
+    }
+  });
+
+  it("a PET in SUV decay-corrected to the scan start (DecayCorrection START), 4 h: SUV × D / W is the activity at administration, the dose equals the fixture's (the old code gave × 0.9577)", () => {
+    const suv = petVariant("pet-suv-start", scannerStart(4, "GML"));
     const r = sirtsim("dose", suv, "--labels", join(patient, "labels.nii.gz"), "--out", join(dir, "out-suv-start"), "--method", "ldm", "--json");
     expect(r.code, r.stderr).toBe(0);
-    const tumour = JSON.parse(r.stdout).vois.find((v: { name: string }) => v.name === "tumour_1").metrics.meanGy;
-    expect(tumour / truth.pet.ldmMeanGy.tumour_1).toBeCloseTo(1, 4);
+    expect(tumourMean(r.stdout) / truth.pet.ldmMeanGy.tumour_1).toBeCloseTo(1, 4);
+    expect(JSON.parse(r.stdout).decayToAdministration.factor).toBeCloseTo(Math.exp((Math.LN2 * 4 * 3600) / halfLifeS), 10);
+  });
 
-    const noHalfLife = petVariant("pet-suv-nohalflife", (ds) => {
-      ds.Units = "GML";
-      ds.DecayCorrection = "START";
-      delete ds.RadiopharmaceuticalInformationSequence[0].RadionuclideHalfLife;
+  it("a Bq/mL PET without decay correction (DecayCorrection NONE), a 20-min frame 28 h after the injection: × exp(λΔt) · λT/(1 − e^(−λT)) from AcquisitionDateTime, the dose equals the fixture's", () => {
+    // Not decay-corrected: each voxel is the mean activity over the frame [t0, t0 + T],
+    // C_admin · e^(−λΔt) · (1 − e^(−λT)) / (λT), t0 = AcquisitionDateTime (the series time is set 1 h
+    // off to show which one is used).
+    const lambda = Math.LN2 / halfLifeS;
+    const dt = 28 * 3600;
+    const frameS = 1200;
+    const mean = Math.exp(-lambda * dt) * (-Math.expm1(-lambda * frameS) / (lambda * frameS));
+    const pet = petVariant("pet-none", (ds) => {
+      ds.DecayCorrection = "NONE";
+      ds.RadiopharmaceuticalInformationSequence[0].RadiopharmaceuticalStartDateTime = "20260101100000";
+      ds.AcquisitionDateTime = "20260102140000";
+      ds.SeriesDate = "20260102";
+      ds.SeriesTime = "130000";
+      ds.ActualFrameDuration = String(frameS * 1000);
+      ds.RescaleSlope = String(Number(ds.RescaleSlope) * mean);
     });
-    const bad = sirtsim("dose", noHalfLife, "--out", join(dir, "out-suv-nohl"), "--method", "ldm");
+    const r = sirtsim("dose", pet, "--labels", join(patient, "labels.nii.gz"), "--out", join(dir, "out-none"), "--method", "ldm", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(tumourMean(r.stdout) / truth.pet.ldmMeanGy.tumour_1).toBeCloseTo(1, 4);
+    const reported = JSON.parse(r.stdout).decayToAdministration;
+    expect(reported.decayCorrection).toBe("NONE");
+    expect(reported.elapsedH).toBeCloseTo(28, 10);
+    expect(reported.factor).toBeCloseTo(1 / mean, 8);
+  });
+
+  it("DecayCorrection START without the injection date and time: exit 2 naming RadiopharmaceuticalStartDateTime, nothing written; --rescale-to-administered needs no time", () => {
+    const noDate = petVariant("pet-start-nodate", (ds) => {
+      scannerStart(4, "BQML")(ds);
+      delete ds.RadiopharmaceuticalInformationSequence[0].RadiopharmaceuticalStartDateTime; // RadiopharmaceuticalStartTime 100000 stays: no date
+    });
+    const bad = sirtsim("dose", noDate, "--out", join(dir, "out-start-nodate"), "--method", "ldm");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("RadionuclideHalfLife");
-    expect(existsSync(join(dir, "out-suv-nohl"))).toBe(false);
+    expect(bad.stderr).toContain("RadiopharmaceuticalStartDateTime");
+    expect(bad.stderr).toContain("--rescale-to-administered");
+    expect(existsSync(join(dir, "out-start-nodate"))).toBe(false);
+    const rescaled = sirtsim("dose", noDate, "--labels", join(patient, "labels.nii.gz"), "--rescale-to-administered", "--administered-gbq", "2.5", "--out", join(dir, "out-start-rescaled"), "--method", "ldm", "--json");
+    expect(rescaled.code, rescaled.stderr).toBe(0);
+    expect(JSON.parse(rescaled.stdout).decayToAdministration).toBe(null);
+    expect(tumourMean(rescaled.stdout) / truth.pet.ldmMeanGyRescaledToAdministered.tumour_1).toBeCloseTo(1, 4);
+  });
+
+  it("unequal slice spacing: exit 2 naming the two files and the tag (0020,0032) ImagePositionPatient, nothing written", () => {
+    const uneven = join(dir, "pet-uneven");
+    mkdirSync(uneven);
+    const files = readdirSync(join(patient, "pet")).sort();
+    // The slices after the 21st moved 1.5 mm further along z: one gap of spacing + 1.5 mm.
+    files.forEach((f, k) => rewrite(join(patient, "pet", f), join(uneven, f), (ds) => {
+      if (k > 20) ds.ImagePositionPatient = [ds.ImagePositionPatient[0], ds.ImagePositionPatient[1], Number(ds.ImagePositionPatient[2]) + 1.5];
+    }));
+    const r = sirtsim("dose", uneven, "--out", join(dir, "out-uneven"), "--method", "ldm");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("non-uniform slice spacing");
+    expect(r.stderr).toContain(join(uneven, files[20]));
+    expect(r.stderr).toContain(join(uneven, files[21]));
+    expect(r.stderr).toContain("(0020,0032) ImagePositionPatient");
+    expect(existsSync(join(dir, "out-uneven"))).toBe(false);
   });
 
   it("a missing slice: exit 2, nothing written", () => {

@@ -135,6 +135,7 @@ async function compareInto(output: OutputDir, aPath: string, bPath: string, opti
   const frameOfReferenceUID = a.reference?.frameOfReferenceUID ?? b.reference?.frameOfReferenceUID;
   const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
   const labels = options.labels ? await readLabelsInput(options.labels, { target: a.grid, ...labelContext(a.reference ? a : b, ct, options.labelNames) }) : undefined;
+  for (const w of labels?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const resampledB = !sameGeometry(a.grid, b.grid);
   const bOnA: Grid<Float32Array> = resampledB ? resampleGrid(b.grid, a.grid, { method: "trilinear", name: bPath }) : { ...b.grid, frame: a.grid.frame, originMm: a.grid.originMm, direction: a.grid.direction };
 

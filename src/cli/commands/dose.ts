@@ -43,8 +43,8 @@ import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { activityConcentration, labelContext, readImageInput, readLabelsInput, voiRole, type ImageInput, type ImageQuantity, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
-import { countsPerVoi, lungShuntFromCounts } from "../../io/voiCounts.js";
-import { resampleGrid } from "../../io/resample.js";
+import { countsPerVoi, lungShuntFromCounts, voiMassesOnCt } from "../../io/voiCounts.js";
+import { unrecognisedVoiWarning, voisByRole } from "../../io/voiRole.js";
 import { writeRtDose } from "../../io/rtdose.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { renderReport } from "../../report/index.js";
@@ -138,12 +138,20 @@ export interface DoseSummary {
   quantity: ImageQuantity;
   /** How the activity was set: "as-is" (Bq/mL), or "scaled" to administered × (1 − residual) × (1 − LSF). */
   scaling: "as-is" | "scaled";
+  /**
+   * Quantitative images taken as they stand: the factor that brought the image's Bq/mL from the
+   * time it is decay-corrected to (DecayCorrection) to the administration; null for counts or
+   * when rescaled to the administered activity.
+   */
+  decayToAdministration: { decayCorrection: string; factor: number; elapsedH: number | null; halfLifeH: number | null } | null;
   frameOfReferenceUID: string | null;
   nuclide: NuclideId;
   method: "fft" | "ldm";
   administeredGBq: number | null;
   lungShuntFraction: number;
   lungShuntSource: "option" | "image";
+  /** `--lsf image`: VOIs neither liver, tumour nor lung by name, left out of the lung shunt. */
+  lungShuntExcludedVois: string[];
   residualFraction: number;
   untilH: number | null;
   densityGPerMl: number;
@@ -202,7 +210,10 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   });
   checkMemory(estimateImageDoseMemory(image.grid.dims, image.grid.spacingMm, nuclide, options.method), memoryLimitBytes(options.maxMemory), "the image size (crop or resample it)");
   const quantity = quantityOption === "auto" || image.format === "nifti" ? image.quantity : (quantityOption as ImageQuantity);
-  const concentration = activityConcentration({ ...image, quantity }, "<activity>");
+  // A Bq/mL or SUV image decay-corrected to the scan (START) or not at all (NONE) is brought back
+  // to the administration (a permanent implant's dose), unless it is rescaled to the administered
+  // activity (src/io/imageInput.ts decayToAdministration).
+  const concentration = activityConcentration({ ...image, quantity }, "<activity>", { rescaleToAdministered: Boolean(options.rescaleToAdministered), halfLifeS: NUCLIDES[nuclide].halfLifeH * 3600 });
   const ct = options.ct ? await readImageInput(options.ct, { field: "--ct", niftiQuantity: "hu" }) : undefined;
   const context = labelContext(image, ct, options.labelNames);
   const frameOfReferenceUID = context.frameOfReferenceUID;
@@ -211,6 +222,8 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     throw new InputError("--labels", `--labels ${options.labels}: every voxel is 0 on the activity's grid, so there is no VOI (labels are the non-zero values)`);
   }
   if (options.labelNames && !options.labels) throw new InputError("--label-names", "--label-names needs --labels");
+  // Warned in both modes (stderr; with --json stdout holds only the document).
+  for (const w of labels?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const lungLabels = labels ? Object.entries(labels.names).filter(([, n]) => voiRole(n) === "lung").map(([l]) => Number(l)) : [];
   if (lsfFromImage && lungLabels.length === 0) {
     throw new InputError("--lsf", `--lsf image: ${options.labels} has no lung VOI (names: ${Object.values(labels!.names).join(", ")})`);
@@ -223,6 +236,15 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   const voiKeys: Array<{ label: number | "activity"; name: string }> = labels
     ? [...new Set(labels.labels.data)].filter((l) => l !== 0).sort((a, b) => a - b).map((l) => ({ label: l, name: labels.names[l] ?? String(l) }))
     : [{ label: "activity", name: "activity" }];
+  // A VOI smaller than the activity's voxels may hold no whole voxel there (nearest neighbour):
+  // it has no dose metrics; said rather than dropped silently.
+  if (labels) {
+    const tooSmall = Object.keys(labels.names).map(Number).filter((l) => !voiKeys.some((v) => v.label === l));
+    for (const l of tooSmall) {
+      const occupancyMl = (labels.occupancy?.get(l)?.reduce((a, f) => a + f, 0) ?? 0) * voxelVolumeMl(image.grid);
+      process.stderr.write(`warning: --labels ${options.labels}: VOI ${JSON.stringify(labels.names[l])} holds no whole voxel of the activity grid (${occupancyMl.toFixed(2)} mL by fractional occupancy): it has no dose metrics (metrics.json lists it in no VOI)\n`);
+    }
+  }
   const voiText = voiKeys.map((v) => (v.name === String(v.label) ? v.name : `${v.label} ${v.name}`)).join(", ");
   const tissueOf = (v: { label: number | "activity"; name: string }): TissueType => tissueOverrides.get(String(v.label)) ?? tissueOverrides.get(v.name) ?? tissueOfVoiName(v.name);
   for (const key of tissueOverrides.keys()) {
@@ -256,8 +278,14 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   // LSF from the image: counts in the lung VOI over counts in the lung and the other VOIs, with
   // fractional occupancy as plan-images and simulate take it (src/io/voiCounts.ts).
   let lsf = lsfOption;
+  let lsfExcluded: string[] = [];
   if (lsfFromImage) {
-    lsf = lungShuntFromCounts(countsPerVoi(labels!, clipped), lungLabels);
+    // Lung over lung + liver VOIs (normal liver and tumours); VOIs of unknown role (BODY, …) are
+    // left out with a warning (src/io/voiRole.ts voisByRole).
+    const byRole = voisByRole(labels!.names);
+    if (byRole.other.length > 0) process.stderr.write(`warning: ${unrecognisedVoiWarning(`--labels ${options.labels}`, byRole.other.map((l) => labels!.names[l]), "the lung shunt (--lsf image)")}\n`);
+    lsfExcluded = byRole.other.map((l) => labels!.names[l]);
+    lsf = lungShuntFromCounts(countsPerVoi(labels!, clipped), lungLabels, byRole.liver);
     if (!(lsf >= 0)) throw new InputError("<activity>", `${activityPath}: no counts in the VOIs of ${options.labels}`);
   }
 
@@ -303,7 +331,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   const kGyKgPerGBq = derivedDoseCoefficient(nuclide).valueGyKgPerGBq;
   let lung: DoseSummary["lung"] = null;
   if (lsf > 0 && administeredGBq !== undefined) {
-    const massKg = lungMassFromCt ? lungMassFromCtKg(ct!, labels!.labels, lungLabels, options.ct!) : lungMassOption;
+    const massKg = lungMassFromCt ? await lungMassFromCtKg(ct!, options.labels!, context, lungLabels, options.ct!) : lungMassOption;
     lung = { massKg, massSource: lungMassFromCt ? "ct" : "option", doseGy: (kGyKgPerGBq * administeredGBq * (1 - residual) * lsf) / massKg };
   }
 
@@ -316,12 +344,14 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     modality: image.modality,
     quantity,
     scaling: scaled ? "scaled" : "as-is",
+    decayToAdministration: concentration.decay ? { decayCorrection: concentration.decay.decayCorrection, factor: concentration.decay.factor, elapsedH: concentration.decay.elapsedH, halfLifeH: concentration.decay.halfLifeH } : null,
     frameOfReferenceUID: frameOfReferenceUID ?? null,
     nuclide,
     method: options.method,
     administeredGBq: administeredGBq ?? null,
     lungShuntFraction: lsf,
     lungShuntSource: lsfFromImage ? "image" : "option",
+    lungShuntExcludedVois: lsfExcluded,
     residualFraction: residual,
     untilH: untilH === Infinity ? null : untilH,
     densityGPerMl: density,
@@ -349,6 +379,8 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
       ...concentration.notes,
     ],
   };
+  // Said in both modes (stderr): the decay factor changes every dose.
+  if (concentration.decay && concentration.decay.factor !== 1) process.stderr.write(`note: ${concentration.decay.note}\n`);
   if (negativeCount > 0) progress(options.json, `clipped ${negativeCount} negative voxel(s) summing to ${negativeSum.toPrecision(4)} ${negativeUnit}`);
   // Warned in both modes (stderr; with --json stdout holds only the document).
   if (summary.dvh.binWidthGy.used > binGy) {
@@ -371,6 +403,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     summary: [
       { label: "Image", value: `${image.format} ${image.modality} (${quantity}), ${image.grid.dims.join("×")} voxels` },
       { label: "Activity in grid", value: `${(activityInGridBq / 1e9).toFixed(4)} GBq (${scaled ? "scaled to the administered activity" : "as it stands"})` },
+      ...(concentration.decay && concentration.decay.elapsedH !== null ? [{ label: "Decay to the administration", value: `× ${concentration.decay.factor.toPrecision(6)} (DecayCorrection ${concentration.decay.decayCorrection}, ${concentration.decay.elapsedH.toFixed(3)} h after the injection)` }] : []),
       { label: "Method", value: `${nuclide} ${options.method}` },
       ...(lung ? [{ label: "Lung dose", value: `${lung.doseGy.toFixed(2)} Gy (LSF ${lsf.toFixed(4)}, ${lung.massKg.toFixed(3)} kg)` }] : []),
       ...(summary.labels && summary.labels.clipped.length > 0 ? [{ label: "VOIs clipped by the image's field of view", value: summary.labels.clipped.map((c) => `${c.name}: ${(100 * c.outsideFraction).toFixed(1)} % outside`).join("; ") }] : []),
@@ -423,17 +456,16 @@ function occupancyMetrics(fraction: Float32Array | undefined, dose: Grid<Float32
 /**
  * Lung mass from the CT (Kao et al., J Nucl Med 2014;55:1224 — CT-based lung mass instead of
  * the 1 kg convention): Σ over the lung VOI of voxel volume × density, density (g/mL) = (HU +
- * 1000) / 1000, the CT resampled (trilinear) onto the VOIs' grid.
+ * 1000) / 1000, on the CT's own grid (the VOIs read onto it, as `plan-images` does:
+ * src/io/voiCounts.ts voiMassesOnCt), never the CT resampled onto the activity grid.
  */
-function lungMassFromCtKg(ct: ImageInput, labels: Grid<Uint16Array>, lungLabels: readonly number[], ctPath: string): number {
-  const hu = resampleGrid(ct.grid, labels, { method: "trilinear", name: ctPath });
-  const ml = voxelVolumeMl(labels);
-  let grams = 0;
-  for (let n = 0; n < labels.data.length; n++) {
-    if (lungLabels.includes(labels.data[n])) grams += (Math.max(-1000, hu.data[n]) + 1000) / 1000 * ml;
-  }
-  if (!(grams > 0)) throw new InputError("--lung-mass-kg", `--lung-mass-kg ct: the lung VOI has no mass on ${ctPath}`);
-  return grams / 1000;
+async function lungMassFromCtKg(ct: ImageInput, labelsPath: string, context: ReturnType<typeof labelContext>, lungLabels: readonly number[], ctPath: string): Promise<number> {
+  const onCt = await readLabelsInput(labelsPath, { target: ct.grid, ...context });
+  const { grams } = voiMassesOnCt(onCt.labels, ct.grid);
+  let total = 0;
+  for (const l of lungLabels) total += grams.get(l) ?? 0;
+  if (!(total > 0)) throw new InputError("--lung-mass-kg", `--lung-mass-kg ct: the lung VOI has no mass on ${ctPath}`);
+  return total / 1000;
 }
 
 /** `--lq tumour.alphaBetaGy=8`, `--lq tumour.tcp.eud50Gy=60` (repeatable) over the defaults of radiobiology.ts / outcome.ts. */
@@ -504,6 +536,7 @@ function formatDose(s: DoseSummary, out: string): string {
   const lines = [
     `${s.nuclide} dose (${s.method}) from ${s.input}: ${s.dims.join("x")} voxels of ${s.spacingMm.map((x) => x.toFixed(3)).join("x")} mm`,
     `activity in grid ${(s.activityInGridBq / 1e9).toFixed(4)} GBq (${s.scaling === "as-is" ? "as it stands" : `administered ${s.administeredGBq} GBq, LSF ${s.lungShuntFraction.toFixed(4)}, residual ${s.residualFraction}`})`,
+    ...(s.decayToAdministration && s.decayToAdministration.elapsedH !== null ? [`decay to the administration (DecayCorrection ${s.decayToAdministration.decayCorrection}): × ${s.decayToAdministration.factor.toPrecision(6)} (${s.decayToAdministration.elapsedH.toFixed(3)} h after the injection)`] : []),
     ...(s.negativeVoxels.count > 0 ? [`negative voxels clipped: ${s.negativeVoxels.count}, summing to ${s.negativeVoxels.sum.toPrecision(4)} ${s.negativeVoxels.unit}`] : []),
     ...(s.lung ? [`lung dose ${s.lung.doseGy.toFixed(2)} Gy (LSF ${s.lungShuntFraction.toFixed(4)}, lung mass ${s.lung.massKg.toFixed(3)} kg from ${s.lung.massSource})`] : []),
     "",

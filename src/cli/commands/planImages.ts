@@ -22,12 +22,13 @@ import { InputError } from "../../errors.js";
 import { activityGridFromImage } from "../../dose/activity.js";
 import { doseAtVolumePercent, dvh } from "../../dose/dvh.js";
 import { localDepositionDose } from "../../dose/localDeposition.js";
-import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
+import type { Grid } from "../../geometry/grid.js";
 import { join } from "node:path";
 import { openOutputDir, writeFileAtomic, type OutputDir } from "../../io/atomic.js";
 import { labelContext, readImageInput, readLabelsInput, voiRole, type LabelInput } from "../../io/imageInput.js";
+import { unrecognisedVoiWarning, voisByRole } from "../../io/voiRole.js";
 import { writeNifti } from "../../io/nifti.js";
-import { countsPerVoi, lungShuntFromCounts, relativeConcentrations } from "../../io/voiCounts.js";
+import { countsPerVoi, lungShuntFromCounts, relativeConcentrations, voiMassesOnCt } from "../../io/voiCounts.js";
 import { readJsonFile } from "../../pipeline/files.js";
 import { caseMaskFromVois } from "../../pipeline/patientImages.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
@@ -134,6 +135,8 @@ export interface PlanImagesSummary {
   lungMassSource: "ct" | "option";
   massSource: "ct" | "density";
   vois: PlanImagesVoi[];
+  /** VOIs whose name is neither liver, tumour nor lung: left out of the plan (warned on stderr). */
+  excludedVois: Array<{ label: number; name: string }>;
   constraints: Array<{ kind: "target" | "limit" | "lung"; spec: string; maxActivityGBq: number }>;
   activityGBq: number;
   binding: string;
@@ -191,14 +194,24 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   // Counts on the SPECT grid; volumes and masses on the CT grid (where the VOIs were drawn).
   const onSpect = await readLabelsInput(options.labels, { target: spect.grid, ...labelOptions });
   const onCt: LabelInput = ct ? await readLabelsInput(options.labels, { target: ct.grid, ...labelOptions }) : onSpect;
+  // Warned in both modes (stderr; with --json stdout holds only the document).
+  for (const w of onSpect.warnings) process.stderr.write(`warning: ${w}\n`);
   const names = onSpect.names;
-  const labelValues = Object.keys(names).map(Number).sort((a, b) => a - b);
   const roleOf = voiRole;
+  // Liver (normal liver and tumours), lungs, and VOIs of unknown role (BODY, …): the last take no
+  // part in the plan, the lung shunt or the liver counts, with a warning (src/io/voiRole.ts).
+  const byRole = voisByRole(names);
+  const lungLabels = byRole.lung;
+  const liverVois = byRole.liver;
+  const labelValues = [...liverVois, ...lungLabels].sort((a, b) => a - b);
+  const excluded = byRole.other.map((l) => ({ label: l, name: names[l] }));
+  if (excluded.length > 0) process.stderr.write(`warning: ${unrecognisedVoiWarning(`--labels ${options.labels}`, excluded.map((e) => e.name), "the plan, the lung shunt and the liver counts")}\n`);
   const normal = labelValues.find((l) => roleOf(names[l]) === "normal");
   if (normal === undefined) throw new InputError("--labels", `--labels: ${options.labels} has no normal-liver VOI named "liver" (names: ${Object.values(names).join(", ")})`);
-  const lungLabel = labelValues.find((l) => roleOf(names[l]) === "lung");
   for (const s of [target, ...limits]) {
-    if (s && !labelValues.some((l) => names[l] === s.voi)) throw new InputError(s === target ? "--target" : "--limit", `no VOI named ${JSON.stringify(s.voi)} (VOIs: ${Object.values(names).join(", ")})`);
+    const field = s === target ? "--target" : "--limit";
+    if (s && excluded.some((e) => e.name === s.voi)) throw new InputError(field, `${field}: VOI ${JSON.stringify(s.voi)} is neither liver, tumour nor lung by name, so it is not part of the plan; rename it (e.g. "tumour_3")`);
+    if (s && !labelValues.some((l) => names[l] === s.voi)) throw new InputError(field, `no VOI named ${JSON.stringify(s.voi)} (VOIs: ${Object.values(names).join(", ")})`);
   }
 
   // Counts per VOI on the SPECT grid (negatives clipped; fractional occupancy where the labels
@@ -207,18 +220,20 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   const sv = spect.grid.data;
   const voiCounts = countsPerVoi(onSpect, sv);
   const counts = voiCounts.counts;
-  const ctMl = voxelVolumeMl(onCt.labels);
-  const ctVoxels = new Map<number, number>();
-  const grams = new Map<number, number>();
-  const hu = options.density === "ct" || lungMassFromCt ? ct!.grid : undefined;
-  const cl = onCt.labels.data;
-  for (let n = 0; n < cl.length; n++) {
-    if (cl[n] === 0) continue;
-    ctVoxels.set(cl[n], (ctVoxels.get(cl[n]) ?? 0) + 1);
-    // Density from HU: (HU + 1000) / 1000 g/mL (water 1, air 0), the CT grid being the labels' grid.
-    if (hu) grams.set(cl[n], (grams.get(cl[n]) ?? 0) + ((Math.max(-1000, hu.data[n]) + 1000) / 1000) * ctMl);
-  }
+  // Volumes and masses on the CT grid (src/io/voiCounts.ts voiMassesOnCt, shared with `dose --lung-mass-kg ct`).
+  const masses = voiMassesOnCt(onCt.labels, options.density === "ct" || lungMassFromCt ? ct!.grid : undefined);
+  const ctMl = masses.voxelMl;
+  const ctVoxels = masses.voxels;
+  const grams = masses.grams;
   if (!((counts.get(normal) ?? 0) > 0)) throw new InputError("--spect", `--spect: no counts in the normal-liver VOI ${JSON.stringify(names[normal])}`);
+  // A target or limit on a VOI of zero volume, or with no counts, would allow any activity.
+  for (const s of [target, ...limits]) {
+    if (!s) continue;
+    const l = labelValues.find((v) => names[v] === s.voi)!;
+    const field = s === target ? "--target" : "--limit";
+    if (!((ctVoxels.get(l) ?? 0) > 0) || !((voiCounts.voxels.get(l) ?? 0) > 0)) throw new InputError(field, `${field}: VOI ${JSON.stringify(s.voi)} has zero volume on ${ct ? "the CT" : "the SPECT"} grid`);
+    if (!((counts.get(l) ?? 0) > 0)) throw new InputError(field, `${field}: VOI ${JSON.stringify(s.voi)} holds no MAA counts, so it gets no dose at any activity`);
+  }
 
   // Lung shunt.
   let lsf: number;
@@ -230,18 +245,17 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
     lsf = gmLung / (gmLung + Math.sqrt(ha * hp));
     lsfSource = "planar";
   } else if (options.lsf === undefined || options.lsf === "image") {
-    if (lungLabel === undefined) throw new InputError("--lsf", `--lsf image: ${options.labels} has no lung VOI; give --lsf F or the planar counts`);
-    lsf = lungShuntFromCounts(voiCounts, [lungLabel]);
+    if (lungLabels.length === 0) throw new InputError("--lsf", `--lsf image: ${options.labels} has no lung VOI; give --lsf F or the planar counts`);
+    lsf = lungShuntFromCounts(voiCounts, lungLabels, liverVois);
     lsfSource = "image";
   } else {
     lsf = parseNumberOption("--lsf", options.lsf, 0, 0.999999);
     lsfSource = "option";
   }
-  const lungMassKg = lungMassFromCt ? (lungLabel !== undefined ? (grams.get(lungLabel) ?? 0) / 1000 : 0) : lungMassOption;
+  const lungMassKg = lungMassFromCt ? lungLabels.reduce((sum, l) => sum + (grams.get(l) ?? 0), 0) / 1000 : lungMassOption;
   if (!(lungMassKg > 0)) throw new InputError("--lung-mass-kg", "--lung-mass-kg ct: no lung VOI on the CT");
 
   const kGyKgPerGBq = derivedDoseCoefficient(nuclide).valueGyKgPerGBq;
-  const liverVois = labelValues.filter((l) => l !== lungLabel);
   const massKg = (l: number) => (options.density === "ct" ? (grams.get(l) ?? 0) / 1000 : ((ctVoxels.get(l) ?? 0) * ctMl * density) / 1000);
   const relative = relativeConcentrations(voiCounts, normal);
   const rel = (l: number) => relative.get(l) ?? 0;
@@ -253,7 +267,9 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   let voxelStats: Map<number, { mean: number; d70: number }> | undefined;
   if (options.method === "voxel") {
     const liverCounts = new Float32Array(sv.length);
-    for (let n = 0; n < sl.length; n++) if (sl[n] !== 0 && sl[n] !== lungLabel) liverCounts[n] = Math.max(0, sv[n]);
+    const isLiver = new Uint8Array(65536);
+    for (const l of liverVois) isLiver[l] = 1;
+    for (let n = 0; n < sl.length; n++) if (isLiver[sl[n]]) liverCounts[n] = Math.max(0, sv[n]);
     const activity: Grid<Float64Array> = { ...spect.grid, data: new Float64Array(sv.length) };
     activityGridFromImage(activity, { ...spect.grid, data: liverCounts }, { administeredGBq: 1, lungShuntFraction: lsf });
     const dose: Grid<Float64Array> = { ...spect.grid, data: new Float64Array(sv.length) };
@@ -275,11 +291,14 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   for (const [q, s] of limits.entries()) constraints.push({ kind: "limit", spec: options.limit[q], maxActivityGBq: s.gy / perGBq(labelOf(s.voi), s.metric) });
   if (lsf > 0) constraints.push({ kind: "lung", spec: `lung<=${lungLimitGy}`, maxActivityGBq: lungLimitGy / lungGyPerGBq });
   if (constraints.length === 0) throw new InputError("--target", "give --target (and optionally --limit): there is nothing to plan to");
+  for (const c of constraints) {
+    if (!(c.maxActivityGBq > 0 && Number.isFinite(c.maxActivityGBq))) throw new InputError(c.kind === "limit" ? "--limit" : c.kind === "lung" ? "--lung-limit-gy" : "--target", `${c.spec}: the VOI gets no dose per GBq, so no activity can be planned from it`);
+  }
   const binding = constraints.reduce((best, c) => (c.maxActivityGBq < best.maxActivityGBq ? c : best));
   const activityGBq = binding.maxActivityGBq;
 
   const vois: PlanImagesVoi[] = labelValues.map((l) => {
-    const isLiver = l !== lungLabel;
+    const isLiver = !lungLabels.includes(l);
     const mean = isLiver ? perGBq(l, "mean") : lungGyPerGBq;
     const d70 = isLiver && voxelStats ? voxelStats.get(l)!.d70 : null;
     return {
@@ -287,7 +306,7 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
       name: names[l],
       role: roleOf(names[l]),
       volumeMl: (ctVoxels.get(l) ?? 0) * ctMl,
-      massKg: l === lungLabel ? lungMassKg : massKg(l),
+      massKg: isLiver ? massKg(l) : lungMassKg,
       counts: counts.get(l) ?? 0,
       relativeConcentration: rel(l),
       meanGyPerGBq: mean,
@@ -308,6 +327,7 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
     lungMassSource: lungMassFromCt ? "ct" : "option",
     massSource: options.density === "ct" ? "ct" : "density",
     vois,
+    excludedVois: excluded,
     constraints,
     activityGBq,
     binding: binding.spec,
@@ -364,6 +384,7 @@ function formatPlan(s: PlanImagesSummary): string {
   for (const v of s.vois) {
     lines.push([v.name.slice(0, 15).padEnd(15), v.volumeMl.toFixed(1).padStart(10), v.massKg.toFixed(4).padStart(9), v.relativeConcentration.toFixed(3).padStart(10), v.meanGyPerGBq.toFixed(2).padStart(8), v.meanGy.toFixed(1).padStart(11)].join(" "));
   }
+  if (s.excludedVois.length > 0) lines.push(`left out (neither liver, tumour nor lung by name): ${s.excludedVois.map((e) => e.name).join(", ")}`);
   lines.push("", ...s.constraints.map((c) => `  ${c.kind.padEnd(7)} ${c.spec.padEnd(24)} allows ≤ ${c.maxActivityGBq.toFixed(4)} GBq`));
   lines.push("", `activity ${s.activityGBq.toFixed(4)} GBq; binding constraint: ${s.binding}${s.targetMet ? " (target met)" : ""}; lung dose ${s.lungDoseGy.toFixed(2)} Gy`);
   return lines.join("\n");
