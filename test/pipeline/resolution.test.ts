@@ -20,11 +20,11 @@
  * cost a full simulation each (≈ 5 CPU s).
  *
  * Not tested here, with the measured reason:
- * - coarser pairs: 4,000 vs 40,000 terminals gives normal D90 28.6 vs 29.3 Gy (−2.4 %) and
- *   2,000 vs 20,000 −3.5 % (one run): at ≥ 0.4 g per terminal the dose voxels lie inside single
- *   terminals whose tree-level variance (fractal.ts SUBTREE_TO_CUBE_VARIANCE, calibrated on cubes
- *   that straddle several subtrees) is not averaged out — RD of spheres per 8 mm cube in normal
- *   liver 0.16 at 2,000 terminals vs 0.14 at 20,000 and the law's 0.14 (bench/transport.md);
+ * - coarser pairs: 4,000 vs 40,000 terminals gives normal D90 28.6 vs 29.3 Gy (5-run means,
+ *   −2.4 %): at 0.4 g per terminal the dose voxels lie inside one or two terminals whose
+ *   tree-level variance (fractal.ts SUBTREE_TO_CUBE_VARIANCE, calibrated on cubes that straddle
+ *   several subtrees) is not averaged out — RD of spheres per 8 mm cube of normal liver 0.161 at
+ *   4,000 terminals vs 0.144 at 40,000 (bench/transport.md, docs/transport.md "Resolution study");
  * - tumour D-metrics: their tree-to-tree sd is 3–13 % per run (where a tumour's few large
  *   subtrees go), so a 2 % check would need ~50 runs per count; their means over 5 runs no longer
  *   drift with the resolution since the cells are weighted by perfusion (the left tumour's D90
