@@ -20,6 +20,12 @@
  * half's M/2 is σ²(M/2) − σ²(M), σ²(m) = ln(1 + RD(m)²). The terminal's spheres are split
  * binomially with those shares. Variance factor: SUB_TERMINAL_VARIANCE_FACTOR (below, measured).
  *
+ * In the terminal's unit-mass cells (territoryCells.ts, the deposit's default) the mean share of a
+ * half is its share of mass × relative perfusion (the domain's perfusion field, from which the
+ * tree's terminal sites are drawn): the unresolved subtree's terminals follow that field, so a
+ * coarse terminal straddling a tumour's hypervascular rim and its poorer shell sends the rim its
+ * share (descendCells). In uniformly perfused tissue this is the mass fraction, bit for bit.
+ *
  * Random numbers. The split fractions are a property of the liver: one stream per block of 4096
  * segments keyed by (tree seed, heterogeneity seed, block), consumed by every terminal of the block
  * in segment order whether or not it holds spheres (positions.ts replays the draws of the empty
