@@ -2,7 +2,9 @@
  * Resolution study (issue 14): the same case at several terminal counts, several trees and seeds
  * per count; per count the mean ± sd over the runs of the tissue-level shares, the realised T/N,
  * per-VOI D70 / D90 / V100 on the dose grid, the mean cluster size per vessel within 1 mm (resolution
- * dependent by definition) and the cluster sizes at a fixed scale (spheres per 1 mg piece, "fractal").
+ * dependent by definition), the cluster sizes at a fixed scale (spheres per 1 mg piece, "fractal"),
+ * and the RD of lodged spheres per cube of 4, 8 and 16 mm (1, 2³, 4³ dose voxels) over the cubes
+ * whose circumscribed ball lies in normal liver — the heterogeneity the dose grid sees.
  *
  *   npx tsx bench/transport-resolution.ts [--case net|small] [--terminals 20000,50000] [--runs 5]
  *       [--model fractal|flow|walrand-bias]
@@ -17,6 +19,8 @@ import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
 import { subTerminalOf } from "../src/pipeline/core.js";
 import { unitClusterHistogram } from "../src/transport/clusters.js";
+import { ballLabel, type Domain } from "../src/geometry/domain.js";
+import type { Grid } from "../src/geometry/grid.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -36,6 +40,25 @@ function baseCase(): Record<string, unknown> {
 }
 
 type Row = Record<string, number>;
+
+/** RD (sd/mean) of the counts summed over f³ voxels, over the blocks whose ball (radius f voxels) is normal liver. */
+function normalCubeRd(counts: Grid<Float64Array>, domain: Domain, f: number): number {
+  const [nx, ny, nz] = counts.dims;
+  const h = counts.spacingMm[0];
+  let n = 0, sum = 0, sumSq = 0;
+  for (let k = 0; k + f <= nz; k += f) for (let j = 0; j + f <= ny; j += f) for (let i = 0; i + f <= nx; i += f) {
+    // originMm is the centre of voxel 0.
+    const cx = counts.originMm[0] + (i + (f - 1) / 2) * h, cy = counts.originMm[1] + (j + (f - 1) / 2) * h, cz = counts.originMm[2] + (k + (f - 1) / 2) * h;
+    if (ballLabel(domain, cx, cy, cz, f * h) !== 1) continue;
+    let s = 0;
+    for (let c = 0; c < f; c++) for (let b = 0; b < f; b++) for (let a = 0; a < f; a++) s += counts.data[i + a + nx * (j + b + ny * (k + c))];
+    n++;
+    sum += s;
+    sumSq += s * s;
+  }
+  const mean = sum / n;
+  return Math.sqrt(Math.max(0, sumSq / n - mean * mean)) / mean;
+}
 const table: Array<{ terminals: number; rows: Row[]; seconds: number }> = [];
 for (const terminals of counts) {
   const rows: Row[] = [];
@@ -86,6 +109,7 @@ for (const terminals of counts) {
       row["99th percentile spheres per 1 mg piece"] = p99;
       row["largest 1 mg cluster"] = largest;
     }
+    for (const f of [1, 2, 4]) row[`RD of spheres per ${f * simCase.dose.voxelMm} mm cube, normal liver`] = normalCubeRd(part.counts, simCase.domain, f);
     rows.push(row);
     process.stderr.write(`terminals ${terminals} run ${r}: ${JSON.stringify(row)}\n`);
   }

@@ -156,7 +156,7 @@ export async function depositBlocksOnPool(
       ? { ...domain, liver: { kind: "mask", grid: { ...domain.liver.grid, data: toShared(domain.liver.grid.data) } } }
       : domain;
   const cells = options.territoryCells ?? null;
-  const sharedCells: TerritoryCells | null = cells === null ? null : { ...cells, offsets: toShared(cells.offsets), cells: toShared(cells.cells) };
+  const sharedCells: TerritoryCells | null = cells === null ? null : { ...cells, offsets: toShared(cells.offsets), cells: toShared(cells.cells), perfusion: toShared(cells.perfusion) };
   // Spheres per block, then contiguous groups of blocks of similar sphere counts.
   const spheresOf = (b: number) => {
     let s = 0;

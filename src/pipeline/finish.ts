@@ -19,7 +19,8 @@ import type { SimulationCase } from "./caseInput.js";
 import { doseFromSphereCounts } from "./doseStage.js";
 import { isWholeTree } from "./perfused.js";
 import type { DoseStageOptions, DoseStageResult, VoiDose } from "./doseStage.js";
-import { simulatedLungDoseGy, simulationConstants } from "./core.js";
+import { simulatedLungDoseGy, simulationConstants, subTerminalOf } from "./core.js";
+import { unitClusterHistogram } from "../transport/clusters.js";
 import type { SimulationCore } from "./core.js";
 
 export interface CompartmentSummary {
@@ -203,7 +204,7 @@ export async function finishSimulation(
     partitionModel,
     comparison,
     tumourToNormalRatio: { realisedSpheres: t.tumourToNormalRatio },
-    transport: { ...transportRest, timeline: timeline.length > 50 ? thin(timeline, 50) : timeline },
+    transport: { ...transportRest, timeline: timeline.length > 50 ? thin(timeline, 50) : timeline, unitClusters: unitClustersOf(simCase, core) },
     tree: { ...core.treeSummary },
     plan: {
       product: core.plan.product,
@@ -285,6 +286,34 @@ const METHOD_NAMES: Readonly<Record<PlanningMethod, string>> = { bsa: "BSA", mir
 export function treatmentHeadline(s: Pick<SimulationSummary, "plan" | "activityGBq">): string {
   const method = METHOD_NAMES[s.plan.method as PlanningMethod] ?? s.plan.method;
   return `${PRODUCTS[s.plan.product].name}, ${method}, ${formatQuantity(s.activityGBq, "GBq")}`;
+}
+
+/** The spheres per unit-mass piece of tissue (summary.transport.unitClusters). */
+export interface UnitClusterSummary {
+  readonly unitMassMg: number;
+  /** Sizes (spheres in one piece), ascending, and the number of pieces of each size. */
+  readonly spheresPerPiece: number[];
+  readonly pieces: number[];
+  readonly definition: string;
+}
+
+/**
+ * Cluster sizes at a fixed physical scale (issue 14 point 1): spheres per unit-mass piece of the
+ * "fractal" model's sub-terminal cascade (transport/clusters.ts unitClusterHistogram: the
+ * deposit's leaf counts, independent of the terminal count as far as the cascade's RD(m) is);
+ * null for models without a sub-terminal cascade.
+ */
+export function unitClustersOf(simCase: SimulationCase, core: SimulationCore): UnitClusterSummary | null {
+  const { subTerminal, territoryCells } = subTerminalOf(core, simCase.domain);
+  if (subTerminal === null) return null;
+  const histogram = unitClusterHistogram(core.tree, core.transport.segmentLodged, simCase.seed, subTerminal, territoryCells);
+  const unitMassMg = subTerminal.unitMassG * 1000;
+  return {
+    unitMassMg,
+    spheresPerPiece: histogram.map((h) => h[0]),
+    pieces: histogram.map((h) => h[1]),
+    definition: `Spheres lodged in one piece of ${formatNumber(unitMassMg)} mg of tissue (a leaf of the sub-terminal cascade: a lattice cell of the terminal's territory, or a box of its territory cube), and the spheres wedged at the inlet of one vessel; pieces without spheres are not counted.`,
+  };
 }
 
 /** One line on what the engine counts as one cluster (src/transport/clusters.ts). */

@@ -16,9 +16,10 @@
  * terminal's distal point, which lies in its tissue by construction of the tree.
  *
  * With a sub-terminal model (heterogeneity "fractal", models/subTerminal.ts) a terminal's
- * territory is instead a cube of its volume centred at the distal point, bisected down to the unit
- * mass with the fractal law's split fractions; the terminal's spheres are split binomially over the
- * leaves and placed uniformly in their leaf. Clipping: a leaf's sphere is redrawn in the leaf up to
+ * territory is instead its unit-mass cells (models/territoryCells.ts; shares ∝ mass × perfusion ×
+ * the law's noise) or, when it owns none, a cube of its volume centred at the distal point,
+ * bisected down to the unit mass with the fractal law's split fractions; the terminal's spheres
+ * are split binomially over the leaves and placed uniformly in their leaf. Clipping: a leaf's sphere is redrawn in the leaf up to
  * MAX_ACCEPT_TRIES times, then in the whole cube (a leaf lying wholly outside the tissue — the cube
  * pokes out of the liver or into a tumour — gives its spheres to the rest of the territory rather
  * than a point), then it sits at the distal point as above.

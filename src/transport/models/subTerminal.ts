@@ -20,6 +20,12 @@
  * half's M/2 is σ²(M/2) − σ²(M), σ²(m) = ln(1 + RD(m)²). The terminal's spheres are split
  * binomially with those shares. Variance factor: SUB_TERMINAL_VARIANCE_FACTOR (below, measured).
  *
+ * In the terminal's unit-mass cells (territoryCells.ts, the deposit's default) the mean share of a
+ * half is its share of mass × relative perfusion (the domain's perfusion field, from which the
+ * tree's terminal sites are drawn): the unresolved subtree's terminals follow that field, so a
+ * coarse terminal straddling a tumour's hypervascular rim and its poorer shell sends the rim its
+ * share (descendCells). In uniformly perfused tissue this is the mass fraction, bit for bit.
+ *
  * Random numbers. The split fractions are a property of the liver: one stream per block of 4096
  * segments keyed by (tree seed, heterogeneity seed, block), consumed by every terminal of the block
  * in segment order whether or not it holds spheres (positions.ts replays the draws of the empty
@@ -225,10 +231,13 @@ export class SubTerminalCascade {
   /**
    * Run the cascade over the cells `first`..`end` of `cells` (one terminal's tissue, territoryCells.ts):
    * a piece of cells is split across the midplane of its bounding box's longest axis (in cells),
-   * the share of half 0 drawn from Beta(κ·f0, κ·(1 − f0)) around its mass fraction f0 with κ from
-   * splitConcentration (the tree's rule for unequal daughters), down to single cells (the unit
-   * mass); `onLeaf(spheres)` per cell holding spheres (every cell with `everyLeaf`), the cell's
-   * cube in `leafBox`, its share in `leafShare[0]`.
+   * the share of half 0 drawn from Beta(κ·f0, κ·(1 − f0)) around its perfusion-weighted mass
+   * fraction f0 = Σ₀ perfusion / Σ perfusion (the flow the unresolved subtree's terminals, placed
+   * with the perfusion density as the tree's are, would bring to each half; the mass fraction in
+   * uniformly perfused tissue) with κ from splitConcentration (the tree's rule for unequal
+   * daughters: masses for the law, f0 for the flow weights), down to single cells (the unit mass);
+   * `onLeaf(spheres)` per cell holding spheres (every cell with `everyLeaf`), the cell's cube in
+   * `leafBox`, its share in `leafShare[0]`.
    */
   descendCells(cells: TerritoryCells, first: number, end: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false): void {
     const m = this.model;
@@ -236,7 +245,10 @@ export class SubTerminalCascade {
     const count = end - first;
     if (this.work.length < count) this.work = new Int32Array(Math.max(count, 2 * this.work.length));
     const work = this.work;
-    for (let c = 0; c < count; c++) work[c] = cells.cells[first + c];
+    // Positions in cells.cells / cells.perfusion (partitioned in place below).
+    for (let c = 0; c < count; c++) work[c] = first + c;
+    const lattice = cells.cells;
+    const perfusion = cells.perfusion;
     const nx = cells.dims[0];
     const nxy = cells.dims[0] * cells.dims[1];
     const side = cells.sideMm;
@@ -255,7 +267,7 @@ export class SubTerminalCascade {
       const share = this.cellShares[top];
       if (b - a === 1) {
         if (n > 0 || everyLeaf) {
-          const c = work[a];
+          const c = lattice[work[a]];
           const k = Math.floor(c / nxy);
           const jy = Math.floor((c - k * nxy) / nx);
           const i = c - k * nxy - jy * nx;
@@ -274,7 +286,7 @@ export class SubTerminalCascade {
       // Bounding box in cell indices.
       let minI = Infinity, maxI = -Infinity, minJ = Infinity, maxJ = -Infinity, minK = Infinity, maxK = -Infinity;
       for (let q = a; q < b; q++) {
-        const c = work[q];
+        const c = lattice[work[q]];
         const k = Math.floor(c / nxy);
         const jy = Math.floor((c - k * nxy) / nx);
         const i = c - k * nxy - jy * nx;
@@ -292,18 +304,24 @@ export class SubTerminalCascade {
       let lo = a;
       let hi = b - 1;
       while (lo <= hi) {
-        const c = work[lo];
+        const q = work[lo];
+        const c = lattice[q];
         const k = Math.floor(c / nxy);
         const coord = axis === 2 ? k : axis === 1 ? Math.floor((c - k * nxy) / nx) : c - k * nxy - Math.floor((c - k * nxy) / nx) * nx;
         if (coord <= mid) lo++;
         else {
           work[lo] = work[hi];
-          work[hi--] = c;
+          work[hi--] = q;
         }
       }
       const n0Cells = lo - a;
       const n1Cells = b - lo;
-      const f0 = n0Cells / (b - a);
+      // Perfusion of each half (sums in position order within the half's range: the partition is
+      // deterministic, so the same sums on every worker).
+      let w0 = 0, w1 = 0;
+      for (let q = a; q < lo; q++) w0 += perfusion[work[q]];
+      for (let q = lo; q < b; q++) w1 += perfusion[work[q]];
+      const f0 = w0 / (w0 + w1);
       const kappa = splitConcentration(m.relativeDispersionAt1g, exponent, (b - a) * unit, n0Cells * unit, n1Cells * unit, f0, m.varianceFactor);
       let p0 = f0;
       if (kappa > 0) {

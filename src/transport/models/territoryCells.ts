@@ -11,12 +11,22 @@
  * normal D90 was 9 % below the 40k one with cubes, bench/transport.md). The cells tile the tissue:
  * every unit of perfused tissue belongs to exactly one terminal at every resolution.
  *
+ * Each cell carries the domain's relative perfusion at its centre (geometry/domain.ts perfusionAt:
+ * the field the tree's terminal sites are drawn from, src/vascular/sample.ts). A terminal stands
+ * for its unresolved subtree, whose terminals would follow that field; so the cascade gives a cell
+ * spheres in proportion to mass × perfusion (times the law's noise), not to mass alone. Without
+ * it, a coarse terminal straddling a tumour's hypervascular rim and its poorer inner shell spread
+ * its spheres evenly over both (the small case's left tumour, rim T/N 6 over a T/N-2 shell: rim /
+ * shell sphere density 1.42 at 4k terminals and 2.16 at 40k against the geometry's 3;
+ * bench/transport-tumour-shells.ts).
+ *
  * Plain data (typed arrays; a deposit task carries views on shared memory): cells of terminal j
- * are cells[offsets[j] .. offsets[j + 1]), ascending lattice indices; a terminal that owns no cell
- * (a territory smaller than one cell, e.g. in a hypervascular tumour) keeps the territory cube.
+ * are cells[offsets[j] .. offsets[j + 1]), ascending lattice indices, their perfusion in
+ * perfusion[offsets[j] .. offsets[j + 1]); a terminal that owns no cell (a territory smaller than
+ * one cell, e.g. in a hypervascular tumour) keeps the territory cube.
  */
 import type { Domain } from "../../geometry/domain.js";
-import { compartmentOfLabel, labelAt } from "../../geometry/domain.js";
+import { compartmentOfLabel, labelAt, perfusionAt } from "../../geometry/domain.js";
 
 export interface TerritoryCells {
   /** Corner (minimum) of cell 0, mm. */
@@ -27,6 +37,8 @@ export interface TerritoryCells {
   readonly offsets: Int32Array;
   /** Lattice indices i + dims[0]·(j + dims[1]·k), grouped by terminal. */
   readonly cells: Int32Array;
+  /** Relative perfusion at each cell's centre (> 0: only perfused cells are owned), parallel to `cells`. */
+  readonly perfusion: Float64Array;
 }
 
 /** The tree arrays the cells read. */
@@ -114,7 +126,16 @@ export function territoryCells(tree: TerritoryCellsTree, domain: Domain, unitMas
   for (let c = 0; c < cellCount; c++) if (owner[c] >= 0) offsets[owner[c] + 1]++;
   for (let j = 0; j < tree.segmentCount; j++) offsets[j + 1] += offsets[j];
   const cells = new Int32Array(offsets[tree.segmentCount]);
+  const perfusion = new Float64Array(cells.length);
   const next = offsets.slice(0, -1);
-  for (let c = 0; c < cellCount; c++) if (owner[c] >= 0) cells[next[owner[c]]++] = c;
-  return { originMm, sideMm, dims, offsets, cells };
+  for (let c = 0; c < cellCount; c++) {
+    if (owner[c] < 0) continue;
+    const q = next[owner[c]]++;
+    cells[q] = c;
+    const k = Math.floor(c / (dims[0] * dims[1]));
+    const jy = Math.floor((c - k * dims[0] * dims[1]) / dims[0]);
+    const i = c - k * dims[0] * dims[1] - jy * dims[0];
+    perfusion[q] = perfusionAt(domain, lo[0] + (i + 0.5) * sideMm, lo[1] + (jy + 0.5) * sideMm, lo[2] + (k + 0.5) * sideMm);
+  }
+  return { originMm, sideMm, dims, offsets, cells, perfusion };
 }
