@@ -27,6 +27,7 @@ import { fftLayout } from "../dose/fft3d.js";
 import { MAX_DVH_POINTS } from "../dose/dvh.js";
 import { NUCLIDES } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
+import { SUBTERMINAL_DEFAULTS, TRANSPORT_DEFAULTS } from "../transport/defaults.js";
 
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
@@ -81,7 +82,20 @@ export interface SimulationMemoryInput {
   readonly vois: number;
   /** Stages run: "tree" (tree only), "transport" (tree + transport), "simulate" (all). */
   readonly stages?: "tree" | "transport" | "simulate";
+  /**
+   * The "fractal" model's sub-terminal cells (src/transport/models/territoryCells.ts), built for
+   * the deposit: the liver's bounding box in mm³ and the cell mass in mg; absent for other models.
+   */
+  readonly subTerminalCells?: { readonly boxMm3: number; readonly unitMassMg: number };
 }
+
+/**
+ * Sub-terminal cells, bytes per lattice cell of the liver's bounding box: the owner (Int32) of
+ * every box cell, and for each perfused cell its index (Int32) and perfusion (Float64).
+ */
+export const BYTES_PER_SUBTERMINAL_CELL = 16;
+/** Tissue density for the cell count, g/mL (the cells' own, DEFAULT_TISSUE_DENSITY_G_PER_ML 1.06). */
+const CELL_DENSITY_MG_PER_MM3 = 1.06;
 
 /** Peak memory of a simulate / tree / transport run. */
 export function estimateSimulationMemory(input: SimulationMemoryInput): MemoryEstimate {
@@ -96,6 +110,10 @@ export function estimateSimulationMemory(input: SimulationMemoryInput): MemoryEs
     parts.push({ name: `dose grids (${dims.join("×")} voxels of ${input.doseGrid.spacingMm[0]} mm)`, bytes: BYTES_PER_DOSE_VOXEL * voxels });
     parts.push({ name: "FFT convolution", bytes: voxels > MAX_ARRAY_ELEMENTS ? 4 * voxels : fftBytes(dims, input.doseGrid.spacingMm, input.nuclide) });
     parts.push({ name: "DVH curves", bytes: 16 * MAX_DVH_POINTS * input.vois });
+    if (input.subTerminalCells) {
+      const cells = (input.subTerminalCells.boxMm3 * CELL_DENSITY_MG_PER_MM3) / input.subTerminalCells.unitMassMg;
+      parts.push({ name: `sub-terminal cells (${Math.round(cells).toLocaleString("en")} of ${input.subTerminalCells.unitMassMg} mg)`, bytes: BYTES_PER_SUBTERMINAL_CELL * cells });
+    }
   }
   return { bytes: parts.reduce((s, p) => s + p.bytes, 0), parts };
 }
@@ -163,16 +181,38 @@ export function checkMemory(estimate: MemoryEstimate, limitBytes: number, hint: 
 
 /** The estimate of a loaded simulation case (the dose grid follows from its domain and `dose`). */
 export function estimateCaseMemory(
-  simCase: { readonly domain: Domain; readonly tree: { readonly terminals: number }; readonly dose: { readonly voxelMm: number; readonly marginMm: number }; readonly planning: { readonly product: ProductId } },
+  simCase: {
+    readonly domain: Domain;
+    readonly tree: { readonly terminals: number };
+    readonly dose: { readonly voxelMm: number; readonly marginMm: number };
+    readonly planning: { readonly product: ProductId };
+    readonly transportSection?: unknown;
+  },
   stages: SimulationMemoryInput["stages"] = "simulate",
 ): MemoryEstimate {
+  const { minMm, maxMm } = simCase.domain.boundsMm;
+  const cellsFor = subTerminalCellMass(simCase.transportSection);
   return estimateSimulationMemory({
+    ...(cellsFor === null ? {} : { subTerminalCells: { boxMm3: (maxMm[0] - minMm[0]) * (maxMm[1] - minMm[1]) * (maxMm[2] - minMm[2]), unitMassMg: cellsFor } }),
     terminals: simCase.tree.terminals,
     doseGrid: doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm),
     nuclide: PRODUCTS[simCase.planning.product].nuclide,
     vois: domainVolumesOfInterest(simCase.domain, true).length,
     stages,
   });
+}
+
+/**
+ * The sub-terminal cell mass of a case's raw `transport` section, mg, or null when its model has
+ * no cells (any model but "fractal", the default). The section is validated before the estimate;
+ * a unit string falls back to the default (1 mg) (the range's floor is 0.1 mg: ≤ 10× the cells).
+ */
+function subTerminalCellMass(transportSection: unknown): number | null {
+  const het = (transportSection as { heterogeneity?: { model?: unknown; unitMassMg?: unknown; splitOdds?: unknown } } | undefined)?.heterogeneity;
+  const bias = (transportSection as { bias?: unknown } | undefined)?.bias;
+  const model = het?.splitOdds !== undefined ? "custom" : (het?.model ?? (typeof bias === "number" && bias !== 0.5 ? "walrand-bias" : TRANSPORT_DEFAULTS.heterogeneityModel));
+  if (model !== "fractal") return null;
+  return typeof het?.unitMassMg === "number" && het.unitMassMg > 0 ? het.unitMassMg : SUBTERMINAL_DEFAULTS.unitMassMg;
 }
 
 /** What drives a simulation's memory, for the refusal message. */

@@ -77,4 +77,15 @@ describe("memory bounded and predicted before work", () => {
     expect(estimate).toBeGreaterThanOrEqual(r.maxRssBytes);
     expect(estimate).toBeLessThan(2 * r.maxRssBytes);
   });
+  it("counts the fractal model's sub-terminal cells (liver box / unit mass × 16 B), and none for the flow model (unit test)", () => {
+    const file = writeCase("cells", {});
+    const fractal = estimateCaseMemory(loadSimulationCase(smallCase({ transport: { heterogeneity: { model: "fractal" } } }), file));
+    const flow = estimateCaseMemory(loadSimulationCase(smallCase({ transport: { heterogeneity: { model: "flow" } } }), file));
+    const tenth = estimateCaseMemory(loadSimulationCase(smallCase({ transport: { heterogeneity: { model: "fractal", unitMassMg: 0.1 } } }), file));
+    const cells = (e: typeof fractal) => e.parts.find((p) => p.name.startsWith("sub-terminal cells"))?.bytes ?? 0;
+    expect(cells(flow)).toBe(0);
+    expect(cells(fractal)).toBeGreaterThan(0);
+    expect(cells(tenth) / cells(fractal)).toBeCloseTo(10, 9);
+    expect(fractal.bytes - flow.bytes).toBeCloseTo(cells(fractal), 3);
+  });
 });
