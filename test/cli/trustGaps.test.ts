@@ -1,0 +1,84 @@
+/**
+ * Trust gaps found by review (issues 15 and 19), each replayed through a real CLI process: exit
+ * code, a message naming the option or file, nothing written. Unit tests of the CLI's behaviour
+ * (no independent numbers).
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axisAlignedGeometry } from "../../src/geometry/grid.js";
+import { writeNifti } from "../../src/io/nifti.js";
+import { sirtsim as run } from "./helpers/run.js";
+
+let dir: string;
+const sirtsim = (...args: string[]) => run(args);
+// 12³ voxels of 4 mm (0.064 mL); a block of 5 × 6 × 6 = 180 voxels holds the activity (11.52 mL).
+const g = axisAlignedGeometry([12, 12, 12], [4, 4, 4], [-22, -22, -22]);
+const BLOCK_ML = 180 * 0.064;
+
+/** A Bq/mL image whose block holds `gbq` GBq. */
+async function bqml(name: string, gbq: number): Promise<string> {
+  const a = new Float32Array(1728);
+  for (let k = 3; k < 9; k++) for (let j = 3; j < 9; j++) for (let i = 2; i < 7; i++) a[i + 12 * (j + 12 * k)] = (gbq * 1e9) / BLOCK_ML;
+  const path = join(dir, `${name}.nii.gz`);
+  await writeNifti(path, { ...g, data: a });
+  return path;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "sirtsim-trust-gaps-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function refused(args: string[], out: string): string {
+  const r = sirtsim(...args, "--out", join(dir, out));
+  expect(r.code, r.stderr).toBe(2);
+  expect(existsSync(join(dir, out))).toBe(false);
+  return r.stderr;
+}
+
+describe("dose on a quantitative image: --administered-gbq is a check, every option has an effect", () => {
+  it("0.0041 GBq in a Bq/mL image against --administered-gbq 1 is refused (factor > 10), naming the option and the totals", async () => {
+    const img = await bqml("tiny", 0.0041);
+    const err = refused(["dose", img, "--quantity", "bqml", "--administered-gbq", "1", "--method", "ldm"], "d1");
+    expect(err).toMatch(/--administered-gbq: 0\.004100 GBq in the whole image of .*tiny\.nii\.gz against 1\.000 GBq/);
+    expect(err).toMatch(/--rescale-to-administered/);
+    // With --rescale-to-administered the image is scaled: accepted.
+    const ok = sirtsim("dose", img, "--quantity", "bqml", "--administered-gbq", "1", "--rescale-to-administered", "--method", "ldm", "--json", "--out", join(dir, "d1r"));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).activityInGridBq).toBeCloseTo(1e9, -3);
+  });
+
+  it("0.7 GBq against 1 GBq (30 % off): exit 0, warned on stderr, in --json warnings and administeredCheck; 0.9 GBq: no warning", async () => {
+    const r = sirtsim("dose", await bqml("low", 0.7), "--quantity", "bqml", "--administered-gbq", "1", "--method", "ldm", "--json", "--out", join(dir, "d2"));
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { warnings: string[]; administeredCheck: { ratio: number; tolerance: number }; scaling: string };
+    expect(doc.scaling).toBe("as-is");
+    expect(doc.administeredCheck.ratio).toBeCloseTo(0.7, 5);
+    expect(doc.administeredCheck.tolerance).toBe(0.2);
+    expect(doc.warnings).toHaveLength(1);
+    expect(doc.warnings[0]).toMatch(/0\.7000 GBq in the whole image .* against 1\.000 GBq .*differs by -30\.0 %/);
+    expect(r.stderr).toMatch(/warning: 0\.7000 GBq in the whole image/);
+    const near = sirtsim("dose", await bqml("near", 0.9), "--quantity", "bqml", "--administered-gbq", "1", "--method", "ldm", "--json", "--out", join(dir, "d3"));
+    expect(near.code, near.stderr).toBe(0);
+    expect(JSON.parse(near.stdout).warnings).toEqual([]);
+    expect(near.stderr).not.toMatch(/warning/);
+  });
+
+  it("--residual, --lsf and --lung-mass-kg without an effect are refused naming the option; --series on a NIfTI; --rescale-to-administered on counts", async () => {
+    const img = await bqml("asis", 1);
+    expect(refused(["dose", img, "--quantity", "bqml", "--residual", "0.05", "--method", "ldm"], "d4")).toMatch(/--residual has no effect without --administered-gbq/);
+    expect(refused(["dose", img, "--quantity", "bqml", "--lsf", "0.1", "--method", "ldm"], "d5")).toMatch(/--lsf has no effect without --administered-gbq/);
+    expect(refused(["dose", img, "--quantity", "bqml", "--administered-gbq", "1", "--lung-mass-kg", "0.8", "--method", "ldm"], "d6")).toMatch(/--lung-mass-kg has no effect: no lung dose is computed/);
+    expect(refused(["dose", img, "--series", "1.2.3", "--administered-gbq", "1", "--method", "ldm"], "d7")).toMatch(/--series has no effect: .* is a NIfTI file/);
+    expect(refused(["dose", img, "--administered-gbq", "1", "--rescale-to-administered", "--method", "ldm"], "d8")).toMatch(/--rescale-to-administered has no effect: .* is in counts/);
+    // With their effect they are accepted: the residual lowers the expected total, the lung dose uses the mass.
+    const r = sirtsim("dose", img, "--quantity", "bqml", "--administered-gbq", "1.25", "--residual", "0.2", "--lsf", "0.1", "--lung-mass-kg", "0.5", "--method", "ldm", "--json", "--out", join(dir, "d9"));
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { administeredCheck: { expectedBq: number }; lung: { massKg: number }; warnings: string[] };
+    expect(doc.administeredCheck.expectedBq).toBeCloseTo(1e9, -3);
+    expect(doc.lung.massKg).toBe(0.5);
+    expect(doc.warnings).toEqual([]);
+  });
+});
