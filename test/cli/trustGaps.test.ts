@@ -3,13 +3,13 @@
  * code, a message naming the option or file, nothing written. Unit tests of the CLI's behaviour
  * (no independent numbers).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axisAlignedGeometry } from "../../src/geometry/grid.js";
 import { writeNifti } from "../../src/io/nifti.js";
-import { sirtsim as run } from "./helpers/run.js";
+import { root, sirtsim as run } from "./helpers/run.js";
 
 let dir: string;
 const sirtsim = (...args: string[]) => run(args);
@@ -80,5 +80,35 @@ describe("dose on a quantitative image: --administered-gbq is a check, every opt
     expect(doc.administeredCheck.expectedBq).toBeCloseTo(1e9, -3);
     expect(doc.lung.massKg).toBe(0.5);
     expect(doc.warnings).toEqual([]);
+  });
+});
+
+describe("export-rtdose --out follows the output rules of the other commands", () => {
+  const ct = join(root, "fixtures/patient/ct");
+  it("refuses \"\", a folder, its own input and an existing file (exit 2, named, files untouched); writes a new file once", () => {
+    const input = join(dir, "in.nii.gz");
+    copyFileSync(join(root, "fixtures/patient/ct.nii.gz"), input);
+    const before = readFileSync(input);
+    const exp = (out: string) => sirtsim("export-rtdose", input, "--reference", ct, "--out", out);
+    const no = (out: string, message: RegExp) => {
+      const r = exp(out);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+    };
+    no("", /--out must name an output file, got ""/);
+    mkdirSync(join(dir, "afolder"));
+    no(join(dir, "afolder"), /--out .*afolder is a folder; name the file to write/);
+    no(`${join(dir, "newfolder")}/`, /--out .*newfolder\/ names a folder/);
+    expect(existsSync(join(dir, "newfolder"))).toBe(false);
+    no(input, /--out .*in\.nii\.gz is the input .*in\.nii\.gz; name a new file/);
+    expect(readFileSync(input).equals(before)).toBe(true);
+    writeFileSync(join(dir, "mine.dcm"), "the user's file");
+    no(join(dir, "mine.dcm"), /--out .*mine\.dcm exists; sirtsim does not overwrite a file/);
+    expect(readFileSync(join(dir, "mine.dcm"), "utf8")).toBe("the user's file");
+    const ok = exp(join(dir, "sub", "rtdose.dcm"));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(dir, "sub", "rtdose.dcm")).subarray(128, 132).toString("latin1")).toBe("DICM");
+    expect(readdirSync(join(dir, "sub"))).toEqual(["rtdose.dcm"]);
+    no(join(dir, "sub", "rtdose.dcm"), /exists; sirtsim does not overwrite a file/);
   });
 });
