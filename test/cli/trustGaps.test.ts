@@ -112,3 +112,48 @@ describe("export-rtdose --out follows the output rules of the other commands", (
     no(join(dir, "sub", "rtdose.dcm"), /exists; sirtsim does not overwrite a file/);
   });
 });
+
+describe("plan-images says out loud when a plan is unsafe, as plan and simulate do", () => {
+  const P = join(root, "fixtures/patient");
+  const plan = (...args: string[]) => sirtsim("plan-images", "--spect", join(P, "spect", "spect.dcm"), "--ct", join(P, "ct"), "--labels", join(P, "seg.dcm"), "--target", "tumour_1:mean=150", ...args);
+  type Doc = { lungShuntFraction: number; activityGBq: number; product: { id: string; source: string }; safety: { withinLimits: boolean; limitedBy: string | null; contraindications: string[]; advisories: Array<{ code: string; level: string }> } };
+
+  it("LSF 45 %: the contraindication on the terminal and in --json, the lung limit named; --strict exits 3", () => {
+    const text = plan("--lsf", "0.45");
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/\[contraindication\] LSF_CONTRAINDICATED: lung shunt fraction 45\.0 % > 20 %/);
+    expect(text.stdout).toMatch(/Activity LIMITED by lung<=30: planned 2\.\d{4} GBq, injected 1\.\d{4} GBq/);
+    const json = plan("--lsf", "0.45", "--json");
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as Doc;
+    expect(doc.safety.contraindications).toEqual(["LSF_CONTRAINDICATED"]);
+    expect(doc.safety.limitedBy).toBe("lung<=30");
+    expect(doc.product).toEqual({ id: "sir-spheres", source: "default" });
+    expect(json.stderr).toMatch(/contraindication: LSF_CONTRAINDICATED/);
+    const strict = plan("--lsf", "0.45", "--strict");
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toMatch(/strict: LSF_CONTRAINDICATED; exit 3/);
+    // Glass: LSF > 20 % is a warning (the lung dose and lung activity are the limits), not a contraindication.
+    const glass = JSON.parse(plan("--lsf", "0.45", "--product", "therasphere", "--json").stdout) as Doc;
+    expect(glass.safety.advisories.find((a) => a.code === "LSF_HIGH")?.level).toBe("warning");
+    expect(glass.safety.contraindications).toEqual([]);
+    expect(plan("--lsf", "0.05", "--strict").code).toBe(0);
+    const bad = plan("--product", "toString");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--product must be one of sir-spheres, therasphere, quiremspheres, got "toString"/);
+  });
+
+  it("unit strings as in case files: --lsf \"3 %\" and --lung-limit-gy \"30 Gy\" plan as 0.03 and 30; --nuclide toString is exit 2", () => {
+    const units = plan("--lsf", "3 %", "--lung-limit-gy", "30 Gy", "--json");
+    expect(units.code, units.stderr).toBe(0);
+    const plain = plan("--lsf", "0.03", "--lung-limit-gy", "30", "--json");
+    expect((JSON.parse(units.stdout) as Doc).activityGBq).toBe((JSON.parse(plain.stdout) as Doc).activityGBq);
+    expect((JSON.parse(units.stdout) as Doc).lungShuntFraction).toBeCloseTo(0.03, 12);
+    const kg = plan("--lsf", "3 kg");
+    expect(kg.code).toBe(2);
+    expect(kg.stderr).toMatch(/--lsf must be a fraction/);
+    const nuclide = plan("--nuclide", "toString");
+    expect(nuclide.code).toBe(2);
+    expect(nuclide.stderr).toMatch(/--nuclide must be one of Y-90, Ho-166, got "toString"/);
+  });
+});
