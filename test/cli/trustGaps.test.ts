@@ -157,3 +157,25 @@ describe("plan-images says out loud when a plan is unsafe, as plan and simulate 
     expect(nuclide.stderr).toMatch(/--nuclide must be one of Y-90, Ho-166, got "toString"/);
   });
 });
+
+describe("dose refuses label tables whose VOIs cannot be told apart", () => {
+  it("duplicate, reserved or empty names: exit 2 naming the label file, its name table and the names; nothing written", async () => {
+    const img = await bqml("named", 1);
+    const l = new Uint16Array(1728);
+    for (let k = 3; k < 9; k++) for (let j = 3; j < 9; j++) for (let i = 2; i < 7; i++) l[i + 12 * (j + 12 * k)] = i < 4 ? 1 : 2;
+    await writeNifti(join(dir, "two.nii.gz"), { ...g, data: l });
+    const withTable = (name: string, table: unknown) => {
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify(table));
+      return ["dose", img, "--administered-gbq", "1", "--method", "ldm", "--labels", join(dir, "two.nii.gz"), "--label-names", join(dir, `${name}.json`)];
+    };
+    expect(refused(withTable("dup", { 1: "liver", 2: "liver" }), "n1")).toMatch(/--labels .*two\.nii\.gz \(names from .*dup\.json\): labels 1, 2 share the name "liver"/);
+    expect(refused(withTable("dupcase", { 1: "Liver", 2: "liver" }), "n2")).toMatch(/labels 1, 2 share the name "Liver"/);
+    expect(refused(withTable("reserved", { 1: "liver", 2: "activity" }), "n3")).toMatch(/label 2 is named "activity", reserved/);
+    expect(refused(withTable("empty", { 1: "liver", 2: " " }), "n4")).toMatch(/label 2 has an empty name/);
+    // A table naming label 2 "1" collides with label 1's default name (its number).
+    expect(refused(withTable("number", { 2: "1" }), "n5")).toMatch(/labels 1, 2 share the name "1"/);
+    const ok = sirtsim(...withTable("good", { 1: "liver", 2: "tumour" }), "--json", "--out", join(dir, "n6"));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as { vois: Array<{ name: string }> }).vois.map((v) => v.name)).toEqual(["liver", "tumour"]);
+  });
+});

@@ -43,6 +43,7 @@ import { voxelVolumeMl, type Grid } from "../../geometry/grid.js";
 import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { activityConcentration, labelContext, readImageInput, readLabelsInput, voiRole, type ImageInput, type ImageQuantity, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
+import { checkVoiNames, labelNamesSource } from "../../io/voiNames.js";
 import { countsPerVoi, lungShuntFromCounts } from "../../io/voiCounts.js";
 import { resampleGrid } from "../../io/resample.js";
 import { writeRtDose } from "../../io/rtdose.js";
@@ -215,6 +216,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   const context = labelContext(image, ct, options.labelNames);
   const frameOfReferenceUID = context.frameOfReferenceUID;
   const labels: LabelInput | undefined = options.labels ? await readLabelsInput(options.labels, { target: image.grid, ...context }) : undefined;
+  if (labels) checkVoiNames(labels.names, "--labels", labelNamesSource(options.labels!, options.labelNames));
   if (labels && !labels.labels.data.some((l) => l !== 0)) {
     throw new InputError("--labels", `--labels ${options.labels}: every voxel is 0 on the activity's grid, so there is no VOI (labels are the non-zero values)`);
   }

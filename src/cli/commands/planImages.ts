@@ -30,6 +30,7 @@ import { join } from "node:path";
 import { openOutputDir, writeFileAtomic, type OutputDir } from "../../io/atomic.js";
 import { labelContext, readImageInput, readLabelsInput, voiRole, type LabelInput } from "../../io/imageInput.js";
 import { writeNifti } from "../../io/nifti.js";
+import { checkVoiNames, labelNamesSource } from "../../io/voiNames.js";
 import { countsPerVoi, lungShuntFromCounts, relativeConcentrations } from "../../io/voiCounts.js";
 import { readJsonFile } from "../../pipeline/files.js";
 import { caseMaskFromVois } from "../../pipeline/patientImages.js";
@@ -209,6 +210,7 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   // Counts on the SPECT grid; volumes and masses on the CT grid (where the VOIs were drawn).
   const onSpect = await readLabelsInput(options.labels, { target: spect.grid, ...labelOptions });
   const onCt: LabelInput = ct ? await readLabelsInput(options.labels, { target: ct.grid, ...labelOptions }) : onSpect;
+  checkVoiNames(onSpect.names, "--labels", labelNamesSource(options.labels, options.labelNames));
   const names = onSpect.names;
   const labelValues = Object.keys(names).map(Number).sort((a, b) => a - b);
   const roleOf = voiRole;
