@@ -179,3 +179,26 @@ describe("dose refuses label tables whose VOIs cannot be told apart", () => {
     expect((JSON.parse(ok.stdout) as { vois: Array<{ name: string }> }).vois.map((v) => v.name)).toEqual(["liver", "tumour"]);
   });
 });
+
+describe("kernel: an unknown nuclide is an input error; lengths with units", () => {
+  it("--nuclide toString exits 2 (Object.hasOwn); --voxel-mm \"2 mm\" and \"0.2 cm\" equal 2; \"2 kg\" is refused naming the option", () => {
+    const bogus = sirtsim("kernel", "--nuclide", "toString", "--voxel-mm", "2");
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toMatch(/--nuclide must be one of Y-90, Ho-166, got "toString"/);
+    const values = (...mm: string[]) => {
+      const r = sirtsim("kernel", "--voxel-mm", ...mm, "--size", "2", "--json");
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { spacingMm: number[]; octant: number[][][] };
+    };
+    const plain = values("2");
+    expect(values("2 mm")).toEqual(plain);
+    expect(values("0.2 cm")).toEqual(plain);
+    expect(plain.spacingMm).toEqual([2, 2, 2]);
+    const kg = sirtsim("kernel", "--voxel-mm", "2 kg");
+    expect(kg.code).toBe(2);
+    expect(kg.stderr).toMatch(/--voxel-mm must be a length/);
+    const far = sirtsim("kernel", "--voxel-mm", "2 cm");
+    expect(far.code).toBe(2);
+    expect(far.stderr).toMatch(/--voxel-mm must be a number in \[0\.05, 10\] mm, got "2 cm" = 20 mm/);
+  });
+});

@@ -51,7 +51,6 @@ import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type
 import { renderReport } from "../../report/index.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
-import { parseNumberOption } from "./kernel.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { doseStageOptions } from "./simulate.js";
 import { sharedOrPlain } from "../../geometry/grid.js";
@@ -192,11 +191,11 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   const lsfFromImage = options.lsf === "image";
   const lsfOption = lsfFromImage ? 0 : parseQuantityOption("--lsf", options.lsf ?? "0", "fraction", 0, 0.999999);
   const lungMassFromCt = options.lungMassKg === "ct";
-  const lungMassOption = lungMassFromCt ? 0 : parseNumberOption("--lung-mass-kg", options.lungMassKg ?? "1", 0.01, 10, "kg");
+  const lungMassOption = lungMassFromCt ? 0 : parseQuantityOption("--lung-mass-kg", options.lungMassKg ?? "1", "mass", 0.01, 10);
   const residual = parseQuantityOption("--residual", options.residual ?? "0", "fraction", 0, 0.999999);
-  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
+  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseQuantityOption("--density-g-per-ml", options.densityGPerMl, "density", 0.01, 20);
   const untilH = options.untilH === undefined ? Infinity : parseQuantityOption("--until-h", options.untilH, "time", 1e-6, 1e6);
-  const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
+  const binGy = parseQuantityOption("--dvh-bin-gy", options.dvhBinGy, "dose", 1e-6, 1000);
   const workers = parseWorkers(options.workers);
   const lq = parseLqOptions(options.lq ?? []);
   const tissueOverrides = parseTissueOptions(options.tissue ?? []);

@@ -42,7 +42,6 @@ import { PRODUCT_IDS, type ProductId } from "../../physics/products.js";
 import type { PlanSafety } from "../../pipeline/resolveCase.js";
 import { applyStrict, formatSafety, safetyWarnings, warnOnStderr } from "../safety.js";
 import { printJson, printText } from "../output.js";
-import { parseNumberOption } from "./kernel.js";
 import { parseQuantityOption } from "../../io/quantity.js";
 
 interface PlanImagesOptions {
@@ -187,14 +186,14 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   if (options.density !== undefined && options.density !== "ct") throw new InputError("--density", `--density must be ct, got ${JSON.stringify(options.density)}`);
   if (options.density === "ct" && !options.ct) throw new InputError("--density", "--density ct needs --ct");
   if (options.density === "ct" && options.densityGPerMl !== undefined) throw new InputError("--density", "give --density ct or --density-g-per-ml, not both");
-  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
+  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseQuantityOption("--density-g-per-ml", options.densityGPerMl, "density", 0.01, 20);
   const planar = options.planarLungCounts !== undefined || options.planarLiverCounts !== undefined;
   if (planar && (options.planarLungCounts === undefined || options.planarLiverCounts === undefined)) {
     throw new InputError("--planar-lung-counts", "--planar-lung-counts and --planar-liver-counts go together");
   }
   if (planar && options.lsf !== undefined) throw new InputError("--lsf", "give --lsf or the planar counts, not both");
   const lungMassFromCt = options.lungMassKg === "ct";
-  const lungMassOption = lungMassFromCt ? 0 : parseNumberOption("--lung-mass-kg", options.lungMassKg, 0.01, 10, "kg");
+  const lungMassOption = lungMassFromCt ? 0 : parseQuantityOption("--lung-mass-kg", options.lungMassKg, "mass", 0.01, 10);
   if (lungMassFromCt && !options.ct) throw new InputError("--lung-mass-kg", "--lung-mass-kg ct needs --ct");
   const lungLimitGy = parseQuantityOption("--lung-limit-gy", options.lungLimitGy, "dose", 0.01, 1000);
   const target = options.target ? parseSpec("--target", options.target, "=") : undefined;
