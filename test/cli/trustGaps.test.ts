@@ -202,3 +202,41 @@ describe("kernel: an unknown nuclide is an input error; lengths with units", () 
     expect(far.stderr).toMatch(/--voxel-mm must be a number in \[0\.05, 10\] mm, got "2 cm" = 20 mm/);
   });
 });
+
+describe("a tumour the case geometry shrinks is said, not shrunk silently", () => {
+  it("B 37.5 % inside A (two-sphere lens, analytic: 500π mm³ of 4.19 mL) and C partly outside the liver: TUMOUR_CLIPPED warnings with name and share, on the terminal, in --json and stderr", () => {
+    const caseJson = (cx: number) => ({
+      product: "sir-spheres",
+      method: "partition",
+      lungShuntFraction: 0.03,
+      target: { compartment: "normal", doseGy: 40 },
+      geometry: {
+        tumours: [
+          { name: "A", centerMm: [30, 10, 35], radiusMm: 15, tnRatio: 4 },
+          // 15 mm from A's centre: the lens of spheres r 15 and 10 at distance 15 is 500π mm³ = 37.5 % of B.
+          { name: "B", centerMm: [45, 10, 35], radiusMm: 10, tnRatio: 3 },
+          { name: "C", centerMm: [cx, 0, 0], radiusMm: 12, tnRatio: 3 },
+        ],
+      },
+    });
+    writeFileSync(join(dir, "clipped.json"), JSON.stringify(caseJson(90)));
+    const json = sirtsim("plan", join(dir, "clipped.json"), "--json");
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as { safety: { advisories: Array<{ code: string; level: string; message: string }> } };
+    const clipped = doc.safety.advisories.filter((a) => a.code === "TUMOUR_CLIPPED");
+    expect(clipped.map((a) => a.level)).toEqual(["warning", "warning"]);
+    const lensFraction = (500 * Math.PI) / ((4 / 3) * Math.PI * 1000);
+    const bLost = Number(/tumour B \(geometry\.tumours\[1\]\): ([\d.]+) %/.exec(clipped[0].message)![1]) / 100;
+    expect(Math.abs(bLost - lensFraction)).toBeLessThan(0.005);
+    expect(clipped[0].message).toMatch(/inside A, which comes first and wins where tumours overlap\); it is planned and dosed as 2\.6\d mL/);
+    expect(clipped[1].message).toMatch(/tumour C \(geometry\.tumours\[2\]\): [\d.]+ % of its 7\.24 mL is not counted \([\d.]+ % outside the liver\)/);
+    expect(json.stderr).toMatch(/warning: TUMOUR_CLIPPED: tumour B/);
+    const text = sirtsim("plan", join(dir, "clipped.json"));
+    expect(text.stdout).toMatch(/\[warning\] TUMOUR_CLIPPED: tumour C/);
+    // Wholly inside the liver and apart: no warning (the integral counts a whole tumour to 0.09 %).
+    writeFileSync(join(dir, "whole.json"), JSON.stringify({ ...caseJson(80), geometry: { tumours: [caseJson(80).geometry.tumours[0], caseJson(80).geometry.tumours[2]] } }));
+    const whole = sirtsim("plan", join(dir, "whole.json"), "--json");
+    expect(whole.code, whole.stderr).toBe(0);
+    expect((JSON.parse(whole.stdout) as typeof doc).safety.advisories.filter((a) => a.code === "TUMOUR_CLIPPED")).toEqual([]);
+  });
+});
