@@ -240,3 +240,22 @@ describe("a tumour the case geometry shrinks is said, not shrunk silently", () =
     expect((JSON.parse(whole.stdout) as typeof doc).safety.advisories.filter((a) => a.code === "TUMOUR_CLIPPED")).toEqual([]);
   });
 });
+
+describe("reflux above 5 % is a warning in the JSON too, not only on stderr", () => {
+  it("a capacity of 50 spheres per vessel (stasis): transport --json, transport.json, simulate --json and summary.json carry reflux.warning", () => {
+    const c = JSON.parse(readFileSync(join(root, "fixtures/cases/readme-example.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(join(dir, "reflux.json"), JSON.stringify({ ...c, tree: { terminals: 2000 }, transport: { embolic: { enabled: true, capacitySpheres: 50 } }, dose: { voxelMm: 4 } }));
+    const warning = /^[\d.]+ % of the activity refluxed to the non-target branch \(above 5\.0 %\)/;
+    const t = sirtsim("transport", join(dir, "reflux.json"), "--out", join(dir, "rt"), "--json", "--workers", "1");
+    expect(t.code, t.stderr).toBe(0);
+    const tr = JSON.parse(t.stdout) as { reflux: { fraction: number; warning: string | null } };
+    expect(tr.reflux.fraction).toBeGreaterThan(0.05);
+    expect(tr.reflux.warning).toMatch(warning);
+    expect((JSON.parse(readFileSync(join(dir, "rt", "transport.json"), "utf8")) as typeof tr).reflux.warning).toBe(tr.reflux.warning);
+    expect(t.stderr).toContain(`warning: ${tr.reflux.warning}`);
+    const s = sirtsim("simulate", join(dir, "reflux.json"), "--out", join(dir, "rs"), "--json", "--workers", "1");
+    expect(s.code, s.stderr).toBe(0);
+    expect((JSON.parse(s.stdout) as typeof tr).reflux.warning).toBe(tr.reflux.warning);
+    expect((JSON.parse(readFileSync(join(dir, "rs", "summary.json"), "utf8")) as typeof tr).reflux.warning).toBe(tr.reflux.warning);
+  });
+});
