@@ -259,3 +259,35 @@ describe("reflux above 5 % is a warning in the JSON too, not only on stderr", ()
     expect((JSON.parse(readFileSync(join(dir, "rs", "summary.json"), "utf8")) as typeof tr).reflux.warning).toBe(tr.reflux.warning);
   });
 });
+
+describe("merge checks the run's files of every shard, not only the first's", () => {
+  it("an edited transport.json, case.json or tree.bin in the second shard, or a missing lodged.bin: exit 2 naming the file; the intact pair merges", () => {
+    const c = JSON.parse(readFileSync(join(root, "fixtures/cases/readme-example.json"), "utf8")) as Record<string, unknown>;
+    // 6000 terminals: 2 work units of 4096 segments, so a split into 2.
+    writeFileSync(join(dir, "shard.json"), JSON.stringify({ ...c, tree: { terminals: 6000 }, transport: undefined, dose: { voxelMm: 4 } }));
+    for (const i of [0, 1]) {
+      const r = sirtsim("simulate", join(dir, "shard.json"), "--shard", `${i}/2`, "--out", join(dir, `sh${i}`), "--workers", "1");
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const tamper = (name: string, edit: (b: Buffer) => Buffer | null, message: RegExp) => {
+      const copy = join(dir, `sh1-${name}`);
+      rmSync(copy, { recursive: true, force: true });
+      mkdirSync(copy);
+      for (const f of readdirSync(join(dir, "sh1"))) copyFileSync(join(dir, "sh1", f), join(copy, f));
+      const edited = edit(readFileSync(join(copy, name)));
+      if (edited === null) rmSync(join(copy, name));
+      else writeFileSync(join(copy, name), edited);
+      const out = join(dir, `merged-${name}`);
+      const r = sirtsim("merge", join(dir, "sh0"), copy, "--out", out, "--workers", "1");
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    };
+    tamper("transport.json", (b) => Buffer.from(b.toString("utf8").replace(/"seed": \d+/, '"seed": 7')), /sh1-transport\.json\/transport\.json differs from .*sh0\/transport\.json \(SHA-256 /);
+    tamper("case.json", (b) => Buffer.from(`${b.toString("utf8")} `), /sh1-case\.json\/case\.json differs from .*sh0\/case\.json/);
+    tamper("tree.bin", (b) => { const t = Buffer.from(b); t[100] ^= 1; return t; }, /sh1-tree\.bin\/tree\.bin differs from .*sh0\/tree\.bin/);
+    tamper("lodged.bin", () => null, /sh1-lodged\.bin\/lodged\.bin: cannot read it \(ENOENT\)/);
+    const ok = sirtsim("merge", join(dir, "sh0"), join(dir, "sh1"), "--out", join(dir, "merged"), "--workers", "1");
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+});
