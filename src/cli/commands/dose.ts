@@ -453,7 +453,12 @@ function optionsWithoutEffect(
  * warned.
  */
 export const ADMINISTERED_CHECK_TOLERANCE = 0.2;
-/** Beyond a factor of 10 the image cannot be this administration (wrong units, wrong series, wrong --administered-gbq): refused. */
+/**
+ * Beyond a factor of 10 the image cannot be this administration: Y-90 decays tenfold in 213 h (8.9
+ * days, after any post-treatment scan; Ho-166 in 89 h), and a liver's recovery is far above 0.1
+ * (QUEST, above). What remains is wrong units (kBq/mL read as Bq/mL is a factor 1000), another
+ * series or patient, or a wrong --administered-gbq: refused (exit 2).
+ */
 export const ADMINISTERED_CHECK_REFUSE_FACTOR = 10;
 
 export interface AdministeredCheck {
