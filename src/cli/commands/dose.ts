@@ -418,94 +418,6 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   return summary;
 }
 
-/**
- * Options that would change nothing on this run are refused (exit 2, naming the option and why):
- * every accepted option has an effect (issues 15, 19 §4). `--residual`, `--lsf` and
- * `--lung-mass-kg` act through the administered activity (scaling, lung dose, the check of a
- * quantitative image's total); `--series` chooses among the series of a DICOM folder.
- */
-function optionsWithoutEffect(
-  options: DoseCommandOptions,
-  run: { activityPath: string; format: "nifti" | "dicom"; absolute: boolean; scaled: boolean; administered: boolean; lsf: number },
-): void {
-  if (options.series !== undefined && run.format === "nifti") {
-    throw new InputError("--series", `--series has no effect: it chooses a series of a DICOM folder, and ${run.activityPath} is a NIfTI file`);
-  }
-  if (options.rescaleToAdministered && !run.absolute) {
-    throw new InputError("--rescale-to-administered", `--rescale-to-administered has no effect: ${run.activityPath} is in counts, which are always scaled to --administered-gbq`);
-  }
-  if (!run.administered) {
-    const asIs = `${run.activityPath} is quantitative and taken as it stands; with --administered-gbq it sets the lung dose and checks the image's total`;
-    if (options.residual !== undefined) throw new InputError("--residual", `--residual has no effect without --administered-gbq: ${asIs}`);
-    if (options.lsf !== undefined && options.lsf !== "image") throw new InputError("--lsf", `--lsf has no effect without --administered-gbq (no lung dose): ${asIs}`);
-  }
-  if (options.lungMassKg !== undefined && !(run.lsf > 0 && run.administered)) {
-    throw new InputError("--lung-mass-kg", `--lung-mass-kg has no effect: no lung dose is computed (it needs --administered-gbq and a lung shunt fraction > 0, got ${run.administered ? `LSF ${run.lsf}` : "no --administered-gbq"})`);
-  }
-}
-
-/**
- * Tolerance of a quantitative image's total against the administered activity. In the QUEST
- * phantom study of Y-90 PET (Willowson, Tapner, Bailey et al., Eur J Nucl Med Mol Imaging
- * 2015;42(8), doi:10.1007/s00259-015-3059-9; 69 scanners) current scanners measured the background
- * concentration within 10 % and spheres > 20 mm about 20 % low (partial volume); the scan is also
- * hours after the injection (Y-90 loses 1.1 % per hour, T½ 64.1 h). 20 % covers these; more is
- * warned.
- */
-export const ADMINISTERED_CHECK_TOLERANCE = 0.2;
-/**
- * Beyond a factor of 10 the image cannot be this administration: Y-90 decays tenfold in 213 h (8.9
- * days, after any post-treatment scan; Ho-166 in 89 h), and a liver's recovery is far above 0.1
- * (QUEST, above). What remains is wrong units (kBq/mL read as Bq/mL is a factor 1000), another
- * series or patient, or a wrong --administered-gbq: refused (exit 2).
- */
-export const ADMINISTERED_CHECK_REFUSE_FACTOR = 10;
-
-export interface AdministeredCheck {
-  /** Activity of the image in the liver, tumour and lung VOIs (or the whole grid without labels), Bq. */
-  readonly imageBq: number;
-  /** What the image should hold: administered × (1 − residual), less the lung shunt when no lung VOI is counted. */
-  readonly expectedBq: number;
-  readonly ratio: number;
-  readonly tolerance: number;
-  readonly warning: string | null;
-}
-
-/**
- * `dose` on a quantitative image (Bq/mL, SUV) with `--administered-gbq` and without
- * `--rescale-to-administered`: the image is taken as it stands and `--administered-gbq` is a check.
- */
-function administeredCheck(activity: Grid<Float32Array>, labels: LabelInput | undefined, lungLabels: readonly number[], administeredGBq: number, residual: number, lsf: number, activityPath: string): AdministeredCheck {
-  let imageBq = 0;
-  let where = "the whole image";
-  if (labels) {
-    const roles = new Map(Object.entries(labels.names).map(([l, n]) => [Number(l), voiRole(n)]));
-    const counted = [...roles].filter(([, r]) => r !== "other").map(([l]) => l);
-    const use = counted.length > 0 ? new Set(counted) : undefined;
-    const lab = labels.labels.data;
-    for (let n = 0; n < lab.length; n++) if (lab[n] !== 0 && (!use || use.has(lab[n]))) imageBq += activity.data[n];
-    where = use ? "the liver, tumour and lung VOIs" : "the VOIs";
-  } else {
-    for (let n = 0; n < activity.data.length; n++) imageBq += activity.data[n];
-  }
-  // The lung shunt is outside what was counted when labels have no lung VOI.
-  const lungCounted = !labels || lungLabels.length > 0;
-  const expectedBq = administeredGBq * 1e9 * (1 - residual) * (lungCounted ? 1 : 1 - lsf);
-  const ratio = imageBq / expectedBq;
-  const stated = `${(imageBq / 1e9).toPrecision(4)} GBq in ${where} of ${activityPath} against ${(expectedBq / 1e9).toPrecision(4)} GBq from --administered-gbq ${administeredGBq}${residual > 0 ? ` × (1 − residual ${residual})` : ""}${lungCounted ? "" : ` × (1 − LSF ${lsf.toFixed(4)})`}`;
-  if (!(ratio >= 1 / ADMINISTERED_CHECK_REFUSE_FACTOR && ratio <= ADMINISTERED_CHECK_REFUSE_FACTOR)) {
-    throw new InputError(
-      "--administered-gbq",
-      `--administered-gbq: ${stated} (ratio ${ratio.toPrecision(3)}, beyond a factor ${ADMINISTERED_CHECK_REFUSE_FACTOR}): the image is not this administration or its units are wrong; check --quantity and --administered-gbq, or give --rescale-to-administered to scale the image to the administered activity`,
-    );
-  }
-  const warning =
-    Math.abs(ratio - 1) > ADMINISTERED_CHECK_TOLERANCE
-      ? `${stated}: differs by ${(100 * (ratio - 1)).toFixed(1)} % (more than the ${100 * ADMINISTERED_CHECK_TOLERANCE} % that PET/SPECT recovery, partial volume and decay to the scan explain); the dose is the image's as it stands (--rescale-to-administered scales it)`
-      : null;
-  return { imageBq, expectedBq, ratio, tolerance: ADMINISTERED_CHECK_TOLERANCE, warning };
-}
-
 /** The VOIs clipped by the activity's field of view, by label. */
 function clippedVois(labels: LabelInput): Array<{ label: number; name: string; outsideFraction: number }> {
   return [...(labels.clipped ?? new Map<number, number>())].sort((a, b) => a[0] - b[0]).map(([label, outsideFraction]) => ({ label, name: labels.names[label] ?? String(label), outsideFraction }));
@@ -635,4 +547,92 @@ function formatDose(s: DoseSummary, out: string): string {
   }
   lines.push("", `wrote ${s.outputs.map((o) => join(out, o)).join(", ")}`);
   return lines.join("\n");
+}
+
+/**
+ * Options that would change nothing on this run are refused (exit 2, naming the option and why):
+ * every accepted option has an effect (issues 15, 19 §4). `--residual`, `--lsf` and
+ * `--lung-mass-kg` act through the administered activity (scaling, lung dose, the check of a
+ * quantitative image's total); `--series` chooses among the series of a DICOM folder.
+ */
+function optionsWithoutEffect(
+  options: DoseCommandOptions,
+  run: { activityPath: string; format: "nifti" | "dicom"; absolute: boolean; scaled: boolean; administered: boolean; lsf: number },
+): void {
+  if (options.series !== undefined && run.format === "nifti") {
+    throw new InputError("--series", `--series has no effect: it chooses a series of a DICOM folder, and ${run.activityPath} is a NIfTI file`);
+  }
+  if (options.rescaleToAdministered && !run.absolute) {
+    throw new InputError("--rescale-to-administered", `--rescale-to-administered has no effect: ${run.activityPath} is in counts, which are always scaled to --administered-gbq`);
+  }
+  if (!run.administered) {
+    const asIs = `${run.activityPath} is quantitative and taken as it stands; with --administered-gbq it sets the lung dose and checks the image's total`;
+    if (options.residual !== undefined) throw new InputError("--residual", `--residual has no effect without --administered-gbq: ${asIs}`);
+    if (options.lsf !== undefined && options.lsf !== "image") throw new InputError("--lsf", `--lsf has no effect without --administered-gbq (no lung dose): ${asIs}`);
+  }
+  if (options.lungMassKg !== undefined && !(run.lsf > 0 && run.administered)) {
+    throw new InputError("--lung-mass-kg", `--lung-mass-kg has no effect: no lung dose is computed (it needs --administered-gbq and a lung shunt fraction > 0, got ${run.administered ? `LSF ${run.lsf}` : "no --administered-gbq"})`);
+  }
+}
+
+/**
+ * Tolerance of a quantitative image's total against the administered activity. In the QUEST
+ * phantom study of Y-90 PET (Willowson, Tapner, Bailey et al., Eur J Nucl Med Mol Imaging
+ * 2015;42(8), doi:10.1007/s00259-015-3059-9; 69 scanners) current scanners measured the background
+ * concentration within 10 % and spheres > 20 mm about 20 % low (partial volume); the scan is also
+ * hours after the injection (Y-90 loses 1.1 % per hour, T½ 64.1 h). 20 % covers these; more is
+ * warned.
+ */
+export const ADMINISTERED_CHECK_TOLERANCE = 0.2;
+/**
+ * Beyond a factor of 10 the image cannot be this administration: Y-90 decays tenfold in 213 h (8.9
+ * days, after any post-treatment scan; Ho-166 in 89 h), and a liver's recovery is far above 0.1
+ * (QUEST, above). What remains is wrong units (kBq/mL read as Bq/mL is a factor 1000), another
+ * series or patient, or a wrong --administered-gbq: refused (exit 2).
+ */
+export const ADMINISTERED_CHECK_REFUSE_FACTOR = 10;
+
+export interface AdministeredCheck {
+  /** Activity of the image in the liver, tumour and lung VOIs (or the whole grid without labels), Bq. */
+  readonly imageBq: number;
+  /** What the image should hold: administered × (1 − residual), less the lung shunt when no lung VOI is counted. */
+  readonly expectedBq: number;
+  readonly ratio: number;
+  readonly tolerance: number;
+  readonly warning: string | null;
+}
+
+/**
+ * `dose` on a quantitative image (Bq/mL, SUV) with `--administered-gbq` and without
+ * `--rescale-to-administered`: the image is taken as it stands and `--administered-gbq` is a check.
+ */
+function administeredCheck(activity: Grid<Float32Array>, labels: LabelInput | undefined, lungLabels: readonly number[], administeredGBq: number, residual: number, lsf: number, activityPath: string): AdministeredCheck {
+  let imageBq = 0;
+  let where = "the whole image";
+  if (labels) {
+    const roles = new Map(Object.entries(labels.names).map(([l, n]) => [Number(l), voiRole(n)]));
+    const counted = [...roles].filter(([, r]) => r !== "other").map(([l]) => l);
+    const use = counted.length > 0 ? new Set(counted) : undefined;
+    const lab = labels.labels.data;
+    for (let n = 0; n < lab.length; n++) if (lab[n] !== 0 && (!use || use.has(lab[n]))) imageBq += activity.data[n];
+    where = use ? "the liver, tumour and lung VOIs" : "the VOIs";
+  } else {
+    for (let n = 0; n < activity.data.length; n++) imageBq += activity.data[n];
+  }
+  // The lung shunt is outside what was counted when labels have no lung VOI.
+  const lungCounted = !labels || lungLabels.length > 0;
+  const expectedBq = administeredGBq * 1e9 * (1 - residual) * (lungCounted ? 1 : 1 - lsf);
+  const ratio = imageBq / expectedBq;
+  const stated = `${(imageBq / 1e9).toPrecision(4)} GBq in ${where} of ${activityPath} against ${(expectedBq / 1e9).toPrecision(4)} GBq from --administered-gbq ${administeredGBq}${residual > 0 ? ` × (1 − residual ${residual})` : ""}${lungCounted ? "" : ` × (1 − LSF ${lsf.toFixed(4)})`}`;
+  if (!(ratio >= 1 / ADMINISTERED_CHECK_REFUSE_FACTOR && ratio <= ADMINISTERED_CHECK_REFUSE_FACTOR)) {
+    throw new InputError(
+      "--administered-gbq",
+      `--administered-gbq: ${stated} (ratio ${ratio.toPrecision(3)}, beyond a factor ${ADMINISTERED_CHECK_REFUSE_FACTOR}): the image is not this administration or its units are wrong; check --quantity and --administered-gbq, or give --rescale-to-administered to scale the image to the administered activity`,
+    );
+  }
+  const warning =
+    Math.abs(ratio - 1) > ADMINISTERED_CHECK_TOLERANCE
+      ? `${stated}: differs by ${(100 * (ratio - 1)).toFixed(1)} % (more than the ${100 * ADMINISTERED_CHECK_TOLERANCE} % that PET/SPECT recovery, partial volume and decay to the scan explain); the dose is the image's as it stands (--rescale-to-administered scales it)`
+      : null;
+  return { imageBq, expectedBq, ratio, tolerance: ADMINISTERED_CHECK_TOLERANCE, warning };
 }
