@@ -9,8 +9,9 @@ import type { PlanSafety } from "../pipeline/resolveCase.js";
 import { unsafe } from "../pipeline/resolveCase.js";
 import { EXIT_UNSAFE } from "./run.js";
 
-/** Reflux share above which the terminal warns (non-target embolisation of a few % is already seen clinically). */
-export const REFLUX_WARNING_FRACTION = 0.05;
+import { refluxWarning } from "../pipeline/reflux.js";
+
+export { REFLUX_WARNING_FRACTION } from "../pipeline/reflux.js";
 
 /** The safety block of a plan: limits, limited activity, advisories. */
 export function formatSafety(s: PlanSafety): string[] {
@@ -43,12 +44,14 @@ export interface RefluxReport {
   readonly spheres: number;
   readonly fraction: number;
   readonly activityGBq: number;
+  /** Above REFLUX_WARNING_FRACTION: the warning (also in `--json`), else null. */
+  readonly warning: string | null;
 }
 
 export function refluxReport(t: { spheresInjected: number; spheres: Readonly<Record<string, number>>; stasis: boolean; refluxStartedAtSpheres: number | null }, activityGBq: number): RefluxReport {
   const spheres = t.spheres.reflux ?? 0;
   const fraction = t.spheresInjected > 0 ? spheres / t.spheresInjected : 0;
-  return { stasis: t.stasis, startedAtSpheres: t.refluxStartedAtSpheres, spheres, fraction, activityGBq: fraction * activityGBq };
+  return { stasis: t.stasis, startedAtSpheres: t.refluxStartedAtSpheres, spheres, fraction, activityGBq: fraction * activityGBq, warning: refluxWarning(fraction) };
 }
 
 const pct = (f: number) => `${(100 * f).toFixed(1)} %`;
@@ -57,9 +60,7 @@ const pct = (f: number) => `${(100 * f).toFixed(1)} %`;
 export function formatReflux(r: RefluxReport): string[] {
   const stasis = r.stasis ? `stasis after ${(r.startedAtSpheres ?? 0).toLocaleString("en")} spheres` : "no stasis";
   const lines = [`reflux: ${r.spheres.toLocaleString("en")} spheres (${pct(r.fraction)} of the activity, ${r.activityGBq.toFixed(3)} GBq), ${stasis}`];
-  if (r.fraction > REFLUX_WARNING_FRACTION) {
-    lines.push(`warning: ${pct(r.fraction)} of the activity refluxed to the non-target branch (above ${pct(REFLUX_WARNING_FRACTION)}): check transport.embolic (capacity) and the injection site`);
-  }
+  if (r.warning !== null) lines.push(`warning: ${r.warning}`);
   return lines;
 }
 

@@ -14,8 +14,8 @@
  *   on the event loop) sees the folder before or after the swap, never between; only SIGKILL or a
  *   power cut can stop the process there, and the next run into `DIR` repairs it as above.
  */
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, writeSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { mkdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "node:path";
 import { InputError } from "../errors.js";
@@ -354,4 +354,67 @@ export async function withOutputDir<T>(outDir: string, produce: (stagingDir: str
 export function releaseOutputDirs(): string[] {
   for (const output of [...openOutputs]) output.release();
   return [...written];
+}
+
+/** A single output file (`export-rtdose --out FILE`), checked before any work (openOutputFile). */
+export interface OutputFile {
+  readonly path: string;
+  /** Write `data` to the file: temporary name, then a hard link that fails if the name exists meanwhile. */
+  write(data: string | Uint8Array): Promise<void>;
+}
+
+/**
+ * The rule of a single output file, as `--out` of the folder commands: refused (exit 2) before any
+ * work when it is empty, names a folder, names one of the command's inputs, or names an existing
+ * file (sirtsim never overwrites a file it was not asked to replace as a set; remove it or name a
+ * new file). The file appears whole (temporary file + link), never over one created meanwhile.
+ */
+export function openOutputFile(out: string | undefined, outOption = "--out", inputs: readonly (string | undefined)[] = []): OutputFile {
+  if (typeof out !== "string" || out.trim() === "") throw new InputError(outOption, `${outOption} must name an output file, got ${JSON.stringify(out ?? "")}`);
+  if (/[/\\]$/.test(out)) throw new InputError(outOption, `${outOption} ${out} names a folder; name the file to write`);
+  const target = resolve(out);
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  for (const input of inputs) {
+    if (input !== undefined && input !== "" && real(input) === real(target)) {
+      throw new InputError(outOption, `${outOption} ${out} is the input ${input}; name a new file`);
+    }
+  }
+  let stat: ReturnType<typeof lstatSync> | undefined;
+  try {
+    stat = lstatSync(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(outOption, `${outOption} ${out}: cannot use it (${(err as NodeJS.ErrnoException).code})`);
+  }
+  if (stat !== undefined && (stat.isDirectory() || (stat.isSymbolicLink() && statSync(target, { throwIfNoEntry: false })?.isDirectory()))) {
+    throw new InputError(outOption, `${outOption} ${out} is a folder; name the file to write`);
+  }
+  if (stat !== undefined) throw new InputError(outOption, `${outOption} ${out} exists; sirtsim does not overwrite a file: remove it or name a new file`);
+  return {
+    path: target,
+    async write(data) {
+      await mkdir(dirname(target), { recursive: true });
+      const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
+      try {
+        await writeFile(tmp, data);
+        try {
+          linkSync(tmp, target);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === "EEXIST") throw new InputError(outOption, `${outOption} ${out} was created by another process during the run; it is left as it is`);
+          // File systems without hard links: the check above, then a rename.
+          if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
+          if (existsSync(target)) throw new InputError(outOption, `${outOption} ${out} was created by another process during the run; it is left as it is`);
+          renameSync(tmp, target);
+        }
+      } finally {
+        await unlink(tmp).catch(() => undefined);
+      }
+    },
+  };
 }

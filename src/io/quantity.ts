@@ -88,6 +88,20 @@ export function parseQuantity(text: string, kind: QuantityKind): QuantityParse {
 }
 
 /**
+ * A command-line option holding a length in millimetres ("2", "2 mm", "0.2 cm"): a bare number is
+ * in mm (the option's unit, not the length kind's cm), checked against [min, max] mm.
+ */
+export function parseMillimetreOption(name: string, text: string, min: number, max: number): number {
+  const parsed = parseQuantity(text, "length");
+  if (!parsed.ok) throw new InputError(name, `${name} ${parsed.reason.replace("(cm, m, inch)", "(mm, cm)")}`);
+  const mm = NUMBER_ONLY.test(text) ? parsed.value : Number((parsed.value * 10).toPrecision(14));
+  if (!Number.isFinite(mm) || mm < min || mm > max) {
+    throw new InputError(name, `${name} must be a number in [${min}, ${max}] mm, got ${NUMBER_ONLY.test(text) ? JSON.stringify(text) : `${JSON.stringify(text)} = ${mm} mm`}`);
+  }
+  return mm;
+}
+
+/**
  * A command-line option holding a quantity, parsed as in case files ("1.5 GBq", "3 %", or a bare
  * number in the kind's unit) and checked against [min, max]: the number, or an InputError naming
  * the option.

@@ -7,6 +7,7 @@
  * how far a published formula's K is from the engine's (docs/planning.md#conventions); planning
  * does not pick them by product any more.
  */
+import { InputError } from "../errors.js";
 import { derivedDoseCoefficientGyKgPerGBq, meanEnergyForDoseCoefficientMeV, nuclideData, NuclideId, Y90 } from "./nuclides.js";
 
 export type DoseCoefficientConvention = "therasphere-label" | "gulec-utrecht" | "derived" | "ho166-clinical";
@@ -33,8 +34,11 @@ const CONVENTIONS: Readonly<Record<DoseCoefficientConvention, DoseCoefficient>> 
   "ho166-clinical": coefficient("ho166-clinical", "Ho-166", 15.87, "J Nucl Med 2016;57 suppl 2:199; EANM 2022 (3.78 GBq/kg for 60 Gy)"),
 });
 
-/** The coefficient of a named literature convention. */
+/** The coefficient of a named literature convention; any other name is an InputError (never an Object.prototype member). */
 export function doseCoefficient(convention: DoseCoefficientConvention): DoseCoefficient {
+  if (!Object.hasOwn(CONVENTIONS, convention)) {
+    throw new InputError("convention", `dose coefficient convention must be one of ${Object.keys(CONVENTIONS).join(", ")}, got ${JSON.stringify(convention)}`);
+  }
   return CONVENTIONS[convention];
 }
 

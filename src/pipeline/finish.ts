@@ -2,6 +2,7 @@
  * From lodged-sphere counts on the dose grid to what users read: dose grids, per-compartment
  * metrics next to the partition model's prediction, the summary document and the report input.
  */
+import { refluxWarning } from "./reflux.js";
 import { voiRadiobiology, type VoiRadiobiology } from "../dose/radiobiology.js";
 import { withOutcomeColumns } from "./outcomeReport.js";
 import { boundedDvhBinWidthGy, MAX_DVH_POINTS } from "../dose/dvh.js";
@@ -70,7 +71,8 @@ export interface SimulationSummary {
   readonly compartments: Readonly<Record<string, CompartmentSummary>>;
   /** Lung: mean dose K·A_lung/m_lung (planning convention), and its BED/EUD as a uniform dose. */
   readonly lung: { readonly meanDoseGy: number; readonly spheres: number; readonly radiobiology: VoiRadiobiology };
-  readonly reflux: { readonly spheres: number; readonly fraction: number; readonly activityGBq: number; readonly stasis: boolean; readonly startedAtSpheres: number | null };
+  /** `warning`: above REFLUX_WARNING_FRACTION of the spheres (src/pipeline/reflux.ts), else null. */
+  readonly reflux: { readonly spheres: number; readonly fraction: number; readonly activityGBq: number; readonly stasis: boolean; readonly startedAtSpheres: number | null; readonly warning: string | null };
   readonly partitionModel: Readonly<Record<string, { readonly meanDoseGy: number }>>;
   /** Simulated mean dose / partition-model dose − 1, by compartment (LDM and FFT). */
   readonly comparison: Readonly<Record<string, { readonly spheresRelativeDifference: number | null; readonly ldmRelativeDifference: number; readonly fftRelativeDifference: number }>>;
@@ -200,7 +202,7 @@ export async function finishSimulation(
       // The lung dose is a uniform mean by convention (1 kg, complete decay): BED of that dose, EUD = dose.
       radiobiology: voiRadiobiology([lungDoseGy], { nuclide: core.nuclide, tissue: "lung", params: simCase.dose.radiobiology.lung }),
     },
-    reflux: { spheres: refluxSpheres, fraction: t.spheresInjected > 0 ? refluxSpheres / t.spheresInjected : 0, activityGBq: (refluxSpheres * core.activityPerSphereBq) / 1e9, stasis: t.stasis, startedAtSpheres: t.refluxStartedAtSpheres },
+    reflux: refluxOf(refluxSpheres, t.spheresInjected, core.activityPerSphereBq, t.stasis, t.refluxStartedAtSpheres),
     partitionModel,
     comparison,
     tumourToNormalRatio: { realisedSpheres: t.tumourToNormalRatio },
@@ -419,4 +421,10 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
       `BED: Dale 1985 (permanent implant, repair), mean over voxels; EUD: Niemierko 1997 from voxel BEDs. LQ parameters α/β, T_rep, α: tumour ${lqText(simCase.dose.radiobiology.tumour)}; normal liver (also liver, perfused) ${lqText(simCase.dose.radiobiology.normalLiver)}; lung ${lqText(simCase.dose.radiobiology.lung)} (lung: uniform dose).`,
     ],
   };
+}
+
+/** summary.json's reflux: spheres, share, activity and the warning above REFLUX_WARNING_FRACTION. */
+function refluxOf(spheres: number, injected: number, activityPerSphereBq: number, stasis: boolean, startedAtSpheres: number | null): SimulationSummary["reflux"] {
+  const fraction = injected > 0 ? spheres / injected : 0;
+  return { spheres, fraction, activityGBq: (spheres * activityPerSphereBq) / 1e9, stasis, startedAtSpheres, warning: refluxWarning(fraction) };
 }

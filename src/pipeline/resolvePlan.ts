@@ -12,6 +12,7 @@ import { entrySegmentOf } from "../transport/config.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import type { SimulationCase } from "./caseInput.js";
 import { isWholeTree, territoryCompartments } from "./perfused.js";
+import { clippedTumourAdvisories, clippedTumours } from "./validateCase.js";
 
 const WHOLE_LIVER_ENTRIES = new Set<unknown>([undefined, "root", "proper-hepatic", 0]);
 
@@ -107,6 +108,12 @@ export function resolvePlan(simCase: SimulationCase, tree?: ArterialTree, versio
     // The limited plan's own advisories still hold what does not depend on the activity (an LSF
     // that contraindicates the product, a low T/N).
     plan = { ...limited, advisories: [advisory, ...limited.advisories] };
+  }
+  // Tumours the geometry shrank (partly outside the liver or under an earlier tumour): said with the
+  // plan's advisories, so every planning command prints them (the integral exists: the load checked them).
+  if (simCase.domain.tumours.length > 0) {
+    const clipped = clippedTumourAdvisories(clippedTumours(simCase.domain, simCase.integral));
+    if (clipped.length > 0) plan = { ...plan, advisories: [...plan.advisories, ...clipped] };
   }
   const safety = planSafety(plan, planned.activityGBq, limitedBy);
   return { plan, planning, entrySegment, safety };

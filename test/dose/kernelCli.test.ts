@@ -52,7 +52,7 @@ describe("sirtsim kernel (CLI)", () => {
     expect(nuclide.stderr).toContain("--nuclide must be one of Y-90, Ho-166");
     const density = sirtsim("kernel", "--voxel-mm", "4", "--density-g-per-ml", "0");
     expect(density.code).toBe(2);
-    expect(density.stderr).toContain("--density-g-per-ml must be a number in [0.01, 20]");
+    expect(density.stderr).toContain("--density-g-per-ml must be a density in [0.01, 20] g/mL");
     expect(sirtsim("kernel").code).toBe(2);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { InputError } from "../../src/errors.js";
 import {
+  derivedDoseCoefficient,
   activityAt,
   cumulatedActivityGBqS,
   derivedDoseCoefficientGyKgPerGBq,
@@ -20,6 +22,14 @@ describe("physics", () => {
 
   it("the Ho-166 mean energy reproduces the clinical 15.87 Gy·kg/GBq within 0.1 %", () => {
     expect(derivedDoseCoefficientGyKgPerGBq(HO166) / doseCoefficient("ho166-clinical").valueGyKgPerGBq).toBeCloseTo(1, 3);
+  });
+
+  it("doseCoefficient and derivedDoseCoefficient of an unknown name (toString, a bogus nuclide) throw InputError, never another entry's data (unit test)", () => {
+    for (const bogus of ["toString", "constructor", "__proto__", "Tc-99m"]) {
+      expect(() => doseCoefficient(bogus as never), bogus).toThrow(InputError);
+      expect(() => derivedDoseCoefficient(bogus as never), bogus).toThrow(InputError);
+    }
+    expect(() => doseCoefficient("toString" as never)).toThrow(/dose coefficient convention must be one of therasphere-label, gulec-utrecht, derived, ho166-clinical, got "toString"/);
   });
 
   it("activityAt(3 GBq, 96 h, Y-90) is 1.0624 GBq (issue 2 acceptance value)", () => {

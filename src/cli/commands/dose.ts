@@ -45,12 +45,12 @@ import { activityConcentration, labelContext, readImageInput, readLabelsInput, v
 import { writeNifti } from "../../io/nifti.js";
 import { countsPerVoi, lungShuntFromCounts, voiMassesOnCt } from "../../io/voiCounts.js";
 import { unrecognisedVoiWarning, voisByRole } from "../../io/voiRole.js";
+import { checkVoiNames, labelNamesSource } from "../../io/voiNames.js";
 import { writeRtDose } from "../../io/rtdose.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
 import { renderReport } from "../../report/index.js";
 import { action } from "../run.js";
 import { printJson, printText } from "../output.js";
-import { parseNumberOption } from "./kernel.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { doseStageOptions } from "./simulate.js";
 import { sharedOrPlain } from "../../geometry/grid.js";
@@ -94,9 +94,10 @@ export function registerDose(program: Command): void {
     .option("--rescale-to-administered", "scale a quantitative (Bq/mL, SUV) image to the administered activity instead of taking it as it stands")
     .option("--quantity <q>", "what the voxel values are: auto (DICOM header; NIfTI = counts), bqml, counts or suv", "auto")
     .option("--series <uid>", "SeriesInstanceUID to read when the DICOM folder holds several")
-    .option("--lsf <fraction>", "lung shunt fraction [0, 1), or 'image' (counts in the lung VOI / lung + other VOIs)", "0")
-    .option("--lung-mass-kg <kg>", "lung mass for the lung dose, kg, or 'ct' (lung VOI volume × CT density, Kao 2014)", "1")
-    .option("--residual <fraction>", "residual fraction left in vial and tubing, [0, 1)", "0")
+    // No commander defaults for these three: an option given where it has no effect is refused (optionsWithoutEffect).
+    .option("--lsf <fraction>", "lung shunt fraction [0, 1), or 'image' (counts in the lung VOI / lung + other VOIs) (default 0)")
+    .option("--lung-mass-kg <kg>", "lung mass for the lung dose, kg, or 'ct' (lung VOI volume × CT density, Kao 2014) (default 1)")
+    .option("--residual <fraction>", "residual fraction left in vial and tubing, [0, 1) (default 0)")
     .option("--negative <policy>", "negative voxels (reconstruction noise): clip (set to 0, reported) or refuse", "clip")
     .option("--nuclide <id>", "Y-90 or Ho-166", "Y-90")
     .option("--method <method>", "fft (voxel S-value convolution) or ldm (local deposition)", "fft")
@@ -169,6 +170,13 @@ export interface DoseSummary {
   /** dvh.csv's dose spacing: `--dvh-bin-gy` and the one used (wider when the dose range needs more than MAX_DVH_POINTS rows). */
   dvh: { binWidthGy: { requested: number; used: number }; maxPoints: number };
   vois: DoseVoi[];
+  /**
+   * A quantitative image taken as it stands with `--administered-gbq`: its total in the VOIs
+   * against administered × (1 − residual) (administeredCheck); null when not checked.
+   */
+  administeredCheck: AdministeredCheck | null;
+  /** Warnings also written to stderr (in both modes). */
+  warnings: string[];
   outputs: string[];
   provenance: readonly string[];
 }
@@ -191,11 +199,11 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   const lsfFromImage = options.lsf === "image";
   const lsfOption = lsfFromImage ? 0 : parseQuantityOption("--lsf", options.lsf ?? "0", "fraction", 0, 0.999999);
   const lungMassFromCt = options.lungMassKg === "ct";
-  const lungMassOption = lungMassFromCt ? 0 : parseNumberOption("--lung-mass-kg", options.lungMassKg ?? "1", 0.01, 10, "kg");
+  const lungMassOption = lungMassFromCt ? 0 : parseQuantityOption("--lung-mass-kg", options.lungMassKg ?? "1", "mass", 0.01, 10);
   const residual = parseQuantityOption("--residual", options.residual ?? "0", "fraction", 0, 0.999999);
-  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
+  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseQuantityOption("--density-g-per-ml", options.densityGPerMl, "density", 0.01, 20);
   const untilH = options.untilH === undefined ? Infinity : parseQuantityOption("--until-h", options.untilH, "time", 1e-6, 1e6);
-  const binGy = parseNumberOption("--dvh-bin-gy", options.dvhBinGy, 1e-6, 1000, "Gy");
+  const binGy = parseQuantityOption("--dvh-bin-gy", options.dvhBinGy, "dose", 1e-6, 1000);
   const workers = parseWorkers(options.workers);
   const lq = parseLqOptions(options.lq ?? []);
   const tissueOverrides = parseTissueOptions(options.tissue ?? []);
@@ -218,6 +226,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   const context = labelContext(image, ct, options.labelNames);
   const frameOfReferenceUID = context.frameOfReferenceUID;
   const labels: LabelInput | undefined = options.labels ? await readLabelsInput(options.labels, { target: image.grid, ...context }) : undefined;
+  if (labels) checkVoiNames(labels.names, "--labels", labelNamesSource(options.labels!, options.labelNames));
   if (labels && !labels.labels.data.some((l) => l !== 0)) {
     throw new InputError("--labels", `--labels ${options.labels}: every voxel is 0 on the activity's grid, so there is no VOI (labels are the non-zero values)`);
   }
@@ -293,6 +302,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   if (scaled && administeredGBq === undefined) {
     throw new InputError("--administered-gbq", `--administered-gbq is required (a number in (0, 100] GBq): ${options.rescaleToAdministered ? "--rescale-to-administered" : `${activityPath} is in counts`}`);
   }
+  optionsWithoutEffect(options, { activityPath, format: image.format, absolute: concentration.absolute, scaled, administered: administeredGBq !== undefined, lsf });
   // On worker threads the FFT reads the activity and writes the dose in shared memory, in place.
   const shared = options.method === "fft" && workers > 1;
   const activity: Grid<Float32Array> = { ...image.grid, data: sharedOrPlain(Float32Array, values.length, shared) };
@@ -313,6 +323,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     }
     activityInGridBq = total;
   }
+  const check = scaled || administeredGBq === undefined ? null : administeredCheck(activity, labels, lungLabels, administeredGBq, residual, lsf, activityPath);
 
   const dose: Grid<Float32Array> = { ...image.grid, data: sharedOrPlain(Float32Array, values.length, shared) };
   let result: DoseResult;
@@ -370,6 +381,8 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
       metrics: metricsOf(v.h, tissueOf(v)),
       ...(labels?.occupancy && typeof v.label === "number" ? { occupancy: occupancyMetrics(labels.occupancy.get(v.label), dose, voxelMl) } : {}),
     })),
+    administeredCheck: check,
+    warnings: check?.warning ? [check.warning] : [],
     outputs,
     provenance: [
       ...result.provenance,
@@ -386,6 +399,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
   if (summary.dvh.binWidthGy.used > binGy) {
     process.stderr.write(`warning: --dvh-bin-gy ${binGy} Gy would need more than ${MAX_DVH_POINTS.toLocaleString("en")} rows up to the maximum dose: dvh.csv uses ${summary.dvh.binWidthGy.used} Gy (metrics.json dvh.binWidthGy; metrics use voxel-exact doses)\n`);
   }
+  for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
   for (const c of summary.labels?.clipped ?? []) {
     process.stderr.write(`warning: --labels ${options.labels}: VOI ${c.label} (${c.name}) lies ${(100 * c.outsideFraction).toFixed(1)} % outside the activity's grid; its metrics cover only the part inside (metrics.json labels.clipped)\n`);
   }
@@ -407,6 +421,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
       { label: "Method", value: `${nuclide} ${options.method}` },
       ...(lung ? [{ label: "Lung dose", value: `${lung.doseGy.toFixed(2)} Gy (LSF ${lsf.toFixed(4)}, ${lung.massKg.toFixed(3)} kg)` }] : []),
       ...(summary.labels && summary.labels.clipped.length > 0 ? [{ label: "VOIs clipped by the image's field of view", value: summary.labels.clipped.map((c) => `${c.name}: ${(100 * c.outsideFraction).toFixed(1)} % outside`).join("; ") }] : []),
+      ...summary.warnings.map((w) => ({ label: "Warning", value: w })),
       ...(summary.dvh.binWidthGy.used > binGy ? [{ label: "DVH dose spacing", value: `${summary.dvh.binWidthGy.used} Gy (requested ${binGy} Gy; at most ${MAX_DVH_POINTS} points)` }] : []),
       { label: "Negative voxels", value: `${negativeCount} (${negativePolicy === "clip" ? "clipped" : "refused"}, sum ${negativeSum.toPrecision(4)} ${negativeUnit})` },
     ],
@@ -565,4 +580,92 @@ function formatDose(s: DoseSummary, out: string): string {
   }
   lines.push("", `wrote ${s.outputs.map((o) => join(out, o)).join(", ")}`);
   return lines.join("\n");
+}
+
+/**
+ * Options that would change nothing on this run are refused (exit 2, naming the option and why):
+ * every accepted option has an effect (issues 15, 19 §4). `--residual`, `--lsf` and
+ * `--lung-mass-kg` act through the administered activity (scaling, lung dose, the check of a
+ * quantitative image's total); `--series` chooses among the series of a DICOM folder.
+ */
+function optionsWithoutEffect(
+  options: DoseCommandOptions,
+  run: { activityPath: string; format: "nifti" | "dicom"; absolute: boolean; scaled: boolean; administered: boolean; lsf: number },
+): void {
+  if (options.series !== undefined && run.format === "nifti") {
+    throw new InputError("--series", `--series has no effect: it chooses a series of a DICOM folder, and ${run.activityPath} is a NIfTI file`);
+  }
+  if (options.rescaleToAdministered && !run.absolute) {
+    throw new InputError("--rescale-to-administered", `--rescale-to-administered has no effect: ${run.activityPath} is in counts, which are always scaled to --administered-gbq`);
+  }
+  if (!run.administered) {
+    const asIs = `${run.activityPath} is quantitative and taken as it stands; with --administered-gbq it sets the lung dose and checks the image's total`;
+    if (options.residual !== undefined) throw new InputError("--residual", `--residual has no effect without --administered-gbq: ${asIs}`);
+    if (options.lsf !== undefined && options.lsf !== "image") throw new InputError("--lsf", `--lsf has no effect without --administered-gbq (no lung dose): ${asIs}`);
+  }
+  if (options.lungMassKg !== undefined && !(run.lsf > 0 && run.administered)) {
+    throw new InputError("--lung-mass-kg", `--lung-mass-kg has no effect: no lung dose is computed (it needs --administered-gbq and a lung shunt fraction > 0, got ${run.administered ? `LSF ${run.lsf}` : "no --administered-gbq"})`);
+  }
+}
+
+/**
+ * Tolerance of a quantitative image's total against the administered activity. In the QUEST
+ * phantom study of Y-90 PET (Willowson, Tapner, Bailey et al., Eur J Nucl Med Mol Imaging
+ * 2015;42(8), doi:10.1007/s00259-015-3059-9; 69 scanners) current scanners measured the background
+ * concentration within 10 % and spheres > 20 mm about 20 % low (partial volume); the scan is also
+ * hours after the injection (Y-90 loses 1.1 % per hour, T½ 64.1 h). 20 % covers these; more is
+ * warned.
+ */
+export const ADMINISTERED_CHECK_TOLERANCE = 0.2;
+/**
+ * Beyond a factor of 10 the image cannot be this administration: Y-90 decays tenfold in 213 h (8.9
+ * days, after any post-treatment scan; Ho-166 in 89 h), and a liver's recovery is far above 0.1
+ * (QUEST, above). What remains is wrong units (kBq/mL read as Bq/mL is a factor 1000), another
+ * series or patient, or a wrong --administered-gbq: refused (exit 2).
+ */
+export const ADMINISTERED_CHECK_REFUSE_FACTOR = 10;
+
+export interface AdministeredCheck {
+  /** Activity of the image in the liver, tumour and lung VOIs (or the whole grid without labels), Bq. */
+  readonly imageBq: number;
+  /** What the image should hold: administered × (1 − residual), less the lung shunt when no lung VOI is counted. */
+  readonly expectedBq: number;
+  readonly ratio: number;
+  readonly tolerance: number;
+  readonly warning: string | null;
+}
+
+/**
+ * `dose` on a quantitative image (Bq/mL, SUV) with `--administered-gbq` and without
+ * `--rescale-to-administered`: the image is taken as it stands and `--administered-gbq` is a check.
+ */
+function administeredCheck(activity: Grid<Float32Array>, labels: LabelInput | undefined, lungLabels: readonly number[], administeredGBq: number, residual: number, lsf: number, activityPath: string): AdministeredCheck {
+  let imageBq = 0;
+  let where = "the whole image";
+  if (labels) {
+    const roles = new Map(Object.entries(labels.names).map(([l, n]) => [Number(l), voiRole(n)]));
+    const counted = [...roles].filter(([, r]) => r !== "other").map(([l]) => l);
+    const use = counted.length > 0 ? new Set(counted) : undefined;
+    const lab = labels.labels.data;
+    for (let n = 0; n < lab.length; n++) if (lab[n] !== 0 && (!use || use.has(lab[n]))) imageBq += activity.data[n];
+    where = use ? "the liver, tumour and lung VOIs" : "the VOIs";
+  } else {
+    for (let n = 0; n < activity.data.length; n++) imageBq += activity.data[n];
+  }
+  // The lung shunt is outside what was counted when labels have no lung VOI.
+  const lungCounted = !labels || lungLabels.length > 0;
+  const expectedBq = administeredGBq * 1e9 * (1 - residual) * (lungCounted ? 1 : 1 - lsf);
+  const ratio = imageBq / expectedBq;
+  const stated = `${(imageBq / 1e9).toPrecision(4)} GBq in ${where} of ${activityPath} against ${(expectedBq / 1e9).toPrecision(4)} GBq from --administered-gbq ${administeredGBq}${residual > 0 ? ` × (1 − residual ${residual})` : ""}${lungCounted ? "" : ` × (1 − LSF ${lsf.toFixed(4)})`}`;
+  if (!(ratio >= 1 / ADMINISTERED_CHECK_REFUSE_FACTOR && ratio <= ADMINISTERED_CHECK_REFUSE_FACTOR)) {
+    throw new InputError(
+      "--administered-gbq",
+      `--administered-gbq: ${stated} (ratio ${ratio.toPrecision(3)}, beyond a factor ${ADMINISTERED_CHECK_REFUSE_FACTOR}): the image is not this administration or its units are wrong; check --quantity and --administered-gbq, or give --rescale-to-administered to scale the image to the administered activity`,
+    );
+  }
+  const warning =
+    Math.abs(ratio - 1) > ADMINISTERED_CHECK_TOLERANCE
+      ? `${stated}: differs by ${(100 * (ratio - 1)).toFixed(1)} % (more than the ${100 * ADMINISTERED_CHECK_TOLERANCE} % that PET/SPECT recovery, partial volume and decay to the scan explain); the dose is the image's as it stands (--rescale-to-administered scales it)`
+      : null;
+  return { imageBq, expectedBq, ratio, tolerance: ADMINISTERED_CHECK_TOLERANCE, warning };
 }

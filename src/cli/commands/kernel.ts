@@ -12,6 +12,7 @@ import { DEFAULT_TISSUE_DENSITY_G_PER_ML, NUCLIDES, type NuclideId } from "../..
 import type { Vec3 } from "../../geometry/grid.js";
 import { action } from "../run.js";
 import { parseIntegerOption, printJson, printText } from "../output.js";
+import { parseMillimetreOption, parseQuantityOption } from "../../io/quantity.js";
 
 interface KernelOptions {
   nuclide: string;
@@ -49,16 +50,16 @@ export function parseNumberOption(name: string, value: string, min: number, max:
 }
 
 export function runKernel(options: KernelOptions): VoxelSValues {
-  if (!(options.nuclide in NUCLIDES)) {
+  if (!Object.hasOwn(NUCLIDES, options.nuclide)) {
     throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   }
   if (options.voxelMm === undefined) throw new InputError("--voxel-mm", "--voxel-mm is required (a number in [0.05, 10] mm)");
   const parts = options.voxelMm.split(",");
   if (parts.length !== 1 && parts.length !== 3) throw new InputError("--voxel-mm", `--voxel-mm must be one number or three (sx,sy,sz) in [0.05, 10] mm, got ${JSON.stringify(options.voxelMm)}`);
-  const sizes = parts.map((p) => parseNumberOption("--voxel-mm", p, 0.05, 10, "mm"));
+  const sizes = parts.map((p) => parseMillimetreOption("--voxel-mm", p, 0.05, 10));
   const spacing: Vec3 = sizes.length === 1 ? [sizes[0], sizes[0], sizes[0]] : [sizes[0], sizes[1], sizes[2]];
   const density =
-    options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
+    options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseQuantityOption("--density-g-per-ml", options.densityGPerMl, "density", 0.01, 20);
   const size = parseIntegerOption("--size", options.size, 1, 64);
   const s = voxelSValues(options.nuclide as NuclideId, spacing, { densityGPerMl: density, normaliseToMeanEnergy: !options.rawKernel });
   const octant: number[][][] = [];

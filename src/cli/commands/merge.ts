@@ -6,12 +6,15 @@
  * Nothing is merged on trust (docs/parallel.md, "What merge checks"): every counts.bin's checksum
  * and header; shard.json against that header, field by field; one run (same case, tree, transport
  * hashes, same n); indices integers in [0, n), each once, all n present, n within the work units;
- * the case, tree.bin, lodged.bin and transport.json of the first shard against the hashes; each
+ * the case, tree.bin, lodged.bin and transport.json of the first shard against the hashes, and
+ * those four files of every other shard byte for byte (SHA-256) against the first's; each
  * grid against the case's dose grid; and each shard's spheres (grid + outside) against the lodged
  * counts of its own work units, which no edited header can fake. Any mismatch exits 2 naming the
  * file and what differs, before the dose stage; nothing is written.
  */
 import type { Command } from "commander";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
@@ -81,6 +84,8 @@ async function mergeInto(output: OutputDir, dirs: readonly string[], options: { 
   const { stages, treeHeader, lodgedHeader } = await readStageInputs(identity, simCase.seed, { tree: treePath, lodged: lodgedPath }, {});
   if (treeHeader?.payloadSha256 !== first.manifest.treeSha256) throw new InputError(treePath, `${treePath} is not the tree the shards ran on (treeSha256 in ${first.countsPath} differs)`);
   if (lodgedHeader?.payloadSha256 !== first.manifest.lodgedSha256) throw new InputError(lodgedPath, `${lodgedPath} is not the transport the shards used (lodgedSha256 in ${first.countsPath} differs)`);
+  // The first shard's files are the run's; every other shard's must be the same bytes.
+  await checkSameRunFiles(shards);
   const core = simulateCore(simCase, { stages });
 
   const units = workUnitCount(core.tree.segmentCount);
@@ -158,6 +163,37 @@ function checkOneSplit(shards: readonly ShardEntry[]): void {
     for (let i = 0; i < n && missing.length < 10; i++) if (!byIndex.has(i)) missing.push(`${i}/${n}`);
     throw new InputError("shardDirs", `shards ${missing.join(", ")}${n - shards.length > missing.length ? ", …" : ""} are missing (${shards.length} of ${n} given)`);
   }
+}
+
+/** The files every shard of one run holds identically (simulate --shard writes them whole). */
+const RUN_FILES = ["case.json", "tree.bin", "lodged.bin", "transport.json"] as const;
+
+/**
+ * The run's files of every shard equal the first shard's (SHA-256 of the bytes, streamed: tree.bin
+ * can be large). Merge reads them from the first shard only; a shard folder whose copies differ
+ * does not hold the run its counts claim, and is refused naming both files.
+ */
+async function checkSameRunFiles(shards: readonly ShardEntry[]): Promise<void> {
+  const first = shards[0];
+  for (const name of RUN_FILES) {
+    const firstPath = join(first.dir, name);
+    const want = await fileSha256(firstPath);
+    for (const { dir } of shards.slice(1)) {
+      const path = join(dir, name);
+      const got = await fileSha256(path);
+      if (got !== want) throw new InputError(path, `${path} differs from ${firstPath} (SHA-256 ${got.slice(0, 12)}… vs ${want.slice(0, 12)}…): the shard folders do not hold one run's ${name}`);
+    }
+  }
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch (err) {
+    throw new InputError(path, `${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); every shard folder holds the run's ${RUN_FILES.join(", ")}`);
+  }
+  return hash.digest("hex");
 }
 
 /** Spheres lodged in each shard's work units (blocks u ≡ i mod n). */

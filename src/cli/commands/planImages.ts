@@ -2,7 +2,7 @@
  * `sirtsim plan-images --spect MAA --labels VOIS [--ct CT] [--density-g-per-ml 1.03 | --density ct]
  *  [--lsf image|F | --planar-lung-counts ANT,POST --planar-liver-counts ANT,POST]
  *  [--lung-mass-kg 1|ct] [--target VOI:mean=Gy] [--limit VOI:mean<=Gy …] [--lung-limit-gy 30]
- *  [--method partition|voxel] [--nuclide Y-90] [--json]`
+ *  [--method partition|voxel] [--nuclide Y-90] [--product ID] [--json] [--strict]`
  *
  * Planning from the pre-treatment Tc-99m MAA SPECT/CT, as MIM SurePlan / Simplicit90Y users do:
  *  - compartment masses from the VOIs on the CT grid (volume × stated density, or × the CT's
@@ -15,7 +15,10 @@
  *  - the activity by the partition model with any number of compartments (Ho et al., Eur J Nucl
  *    Med 1996;23:947), or by voxel dosimetry on the SPECT (local deposition, dose per GBq): the
  *    largest activity that meets the target without breaking a limit; the binding constraint
- *    (the target, a limit, or the lung limit) is named.
+ *    (the target, a limit, or the lung limit) is named;
+ *  - the plan's safety block, as `plan` and `simulate` print it (src/cli/safety.ts): the EANM 2022
+ *    advisories (LSF, lung dose and activity, T/N, tumour target, normal-liver limit), whether the
+ *    plan is within its limits and which limit lowered the activity; `--strict` exits 3.
  */
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
@@ -29,12 +32,18 @@ import { labelContext, readImageInput, readLabelsInput, voiRole, type LabelInput
 import { unrecognisedVoiWarning, voisByRole } from "../../io/voiRole.js";
 import { writeNifti } from "../../io/nifti.js";
 import { countsPerVoi, lungShuntFromCounts, relativeConcentrations, voiMassesOnCt } from "../../io/voiCounts.js";
+import { checkVoiNames, labelNamesSource } from "../../io/voiNames.js";
 import { readJsonFile } from "../../pipeline/files.js";
 import { caseMaskFromVois } from "../../pipeline/patientImages.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type NuclideId } from "../../physics/index.js";
-import { action } from "../run.js";
+import { action, EXIT_UNSAFE } from "../run.js";
+import { advisories } from "../../planning/advisories.js";
+import { doseGuidance, LUNG_DOSE_LIMIT_CUMULATIVE_GY, type DoseGuidance } from "../../physics/eanm2022.js";
+import { PRODUCT_IDS, type ProductId } from "../../physics/products.js";
+import type { PlanSafety } from "../../pipeline/resolveCase.js";
+import { applyStrict, formatSafety, safetyWarnings, warnOnStderr } from "../safety.js";
 import { printJson, printText } from "../output.js";
-import { parseNumberOption } from "./kernel.js";
+import { parseQuantityOption } from "../../io/quantity.js";
 
 interface PlanImagesOptions {
   spect: string;
@@ -54,7 +63,9 @@ interface PlanImagesOptions {
   nuclide: string;
   writeCase?: string;
   baseCase?: string;
+  product?: string;
   json?: boolean;
+  strict?: boolean;
 }
 
 export function registerPlanImages(program: Command): void {
@@ -78,7 +89,9 @@ export function registerPlanImages(program: Command): void {
     .option("--nuclide <id>", "Y-90 or Ho-166", "Y-90")
     .option("--write-case <dir>", "also write DIR/case.json + DIR/labels.nii.gz for `sirtsim simulate` on this patient (needs --base-case)")
     .option("--base-case <case.json>", "case whose product, tree, transport and dose sections the written case keeps")
+    .option("--product <id>", `microsphere product for the advisories: ${PRODUCT_IDS.join(", ")} (default: --base-case's product, else the resin rules, the strictest on the lung shunt)`)
     .option("--json", "print one JSON document on stdout")
+    .option("--strict", `exit ${EXIT_UNSAFE} when a contraindication or an exceeded limit remains (after writing --write-case)`)
     .action(
       action(async (options: PlanImagesOptions) => {
         await runPlanImages(options);
@@ -142,6 +155,10 @@ export interface PlanImagesSummary {
   binding: string;
   targetMet: boolean;
   lungDoseGy: number;
+  /** The product whose rules the advisories apply, and where it came from. */
+  product: { id: ProductId; source: "option" | "base-case" | "default" };
+  /** The plan's safety block, as `plan` prints it (src/cli/safety.ts). */
+  safety: PlanSafety;
   provenance: string[];
   caseFile?: string;
 }
@@ -162,25 +179,26 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
 }
 
 async function planImages(options: PlanImagesOptions, output: OutputDir | undefined): Promise<PlanImagesSummary> {
-  if (!(options.nuclide in NUCLIDES)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
+  if (!Object.hasOwn(NUCLIDES, options.nuclide)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   const nuclide = options.nuclide as NuclideId;
   if ((options.writeCase === undefined) !== (options.baseCase === undefined)) throw new InputError("--write-case", "--write-case and --base-case go together");
   const baseCase = options.baseCase ? await readJsonFile(options.baseCase) : undefined;
   if (baseCase !== undefined && (typeof baseCase !== "object" || baseCase === null || Array.isArray(baseCase))) throw new InputError("--base-case", `--base-case ${options.baseCase}: not a JSON object`);
+  const product = productOf(options.product, baseCase as Record<string, unknown> | undefined, options.baseCase);
   if (options.method !== "partition" && options.method !== "voxel") throw new InputError("--method", `--method must be partition or voxel, got ${JSON.stringify(options.method)}`);
   if (options.density !== undefined && options.density !== "ct") throw new InputError("--density", `--density must be ct, got ${JSON.stringify(options.density)}`);
   if (options.density === "ct" && !options.ct) throw new InputError("--density", "--density ct needs --ct");
   if (options.density === "ct" && options.densityGPerMl !== undefined) throw new InputError("--density", "give --density ct or --density-g-per-ml, not both");
-  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseNumberOption("--density-g-per-ml", options.densityGPerMl, 0.01, 20, "g/mL");
+  const density = options.densityGPerMl === undefined ? DEFAULT_TISSUE_DENSITY_G_PER_ML : parseQuantityOption("--density-g-per-ml", options.densityGPerMl, "density", 0.01, 20);
   const planar = options.planarLungCounts !== undefined || options.planarLiverCounts !== undefined;
   if (planar && (options.planarLungCounts === undefined || options.planarLiverCounts === undefined)) {
     throw new InputError("--planar-lung-counts", "--planar-lung-counts and --planar-liver-counts go together");
   }
   if (planar && options.lsf !== undefined) throw new InputError("--lsf", "give --lsf or the planar counts, not both");
   const lungMassFromCt = options.lungMassKg === "ct";
-  const lungMassOption = lungMassFromCt ? 0 : parseNumberOption("--lung-mass-kg", options.lungMassKg, 0.01, 10, "kg");
+  const lungMassOption = lungMassFromCt ? 0 : parseQuantityOption("--lung-mass-kg", options.lungMassKg, "mass", 0.01, 10);
   if (lungMassFromCt && !options.ct) throw new InputError("--lung-mass-kg", "--lung-mass-kg ct needs --ct");
-  const lungLimitGy = parseNumberOption("--lung-limit-gy", options.lungLimitGy, 0.01, 1000, "Gy");
+  const lungLimitGy = parseQuantityOption("--lung-limit-gy", options.lungLimitGy, "dose", 0.01, 1000);
   const target = options.target ? parseSpec("--target", options.target, "=") : undefined;
   const limits = options.limit.map((l) => parseSpec("--limit", l, "<="));
   if (options.method === "partition" && [target, ...limits].some((s) => s?.metric === "D70")) {
@@ -194,6 +212,7 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
   // Counts on the SPECT grid; volumes and masses on the CT grid (where the VOIs were drawn).
   const onSpect = await readLabelsInput(options.labels, { target: spect.grid, ...labelOptions });
   const onCt: LabelInput = ct ? await readLabelsInput(options.labels, { target: ct.grid, ...labelOptions }) : onSpect;
+  checkVoiNames(onSpect.names, "--labels", labelNamesSource(options.labels, options.labelNames));
   // Warned in both modes (stderr; with --json stdout holds only the document).
   for (const w of onSpect.warnings) process.stderr.write(`warning: ${w}\n`);
   const names = onSpect.names;
@@ -249,7 +268,7 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
     lsf = lungShuntFromCounts(voiCounts, lungLabels, liverVois);
     lsfSource = "image";
   } else {
-    lsf = parseNumberOption("--lsf", options.lsf, 0, 0.999999);
+    lsf = parseQuantityOption("--lsf", options.lsf, "fraction", 0, 0.999999);
     lsfSource = "option";
   }
   const lungMassKg = lungMassFromCt ? lungLabels.reduce((sum, l) => sum + (grams.get(l) ?? 0), 0) / 1000 : lungMassOption;
@@ -315,6 +334,8 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
       d70Gy: d70 === null ? null : d70 * activityGBq,
     };
   });
+  const lungDoseGy = lungGyPerGBq * activityGBq;
+  const safety = planImagesSafety({ product: product.id, vois, lsf, lungDoseGy, lungLimitGy, activityGBq, constraints, binding, target, limits, normal });
   const summary: PlanImagesSummary = {
     spect: options.spect,
     labels: options.labels,
@@ -332,21 +353,109 @@ async function planImages(options: PlanImagesOptions, output: OutputDir | undefi
     activityGBq,
     binding: binding.spec,
     targetMet: target ? binding.kind === "target" : false,
-    lungDoseGy: lungGyPerGBq * activityGBq,
+    lungDoseGy,
+    product,
+    safety,
     provenance: [
       `K = ${kGyKgPerGBq} Gy kg/GBq (${derivedDoseCoefficient(nuclide).source})`,
       options.method === "partition" ? "partition model, n compartments: Ho et al. Eur J Nucl Med 1996;23:947" : "voxel dosimetry: local deposition on the SPECT grid (Pasciak et al. Front Oncol 2014;4:121)",
       lungMassFromCt ? "lung mass from CT: Kao et al. J Nucl Med 2014;55:1224" : `lung mass ${lungMassKg} kg`,
       options.density === "ct" ? "masses: CT density (HU + 1000)/1000 g/mL" : `masses: volume × ${density} g/mL`,
+      `advisories: EANM 2022 (Weber et al.) and the ${product.id} label${product.source === "default" ? " (no --product: the resin rules, the strictest on the lung shunt)" : ` (product from ${product.source === "option" ? "--product" : "--base-case"})`}`,
     ],
   };
   if (options.writeCase && output) {
     summary.caseFile = join(options.writeCase, "case.json");
     await writeCase(output, baseCase as Record<string, unknown>, onCt.labels, vois, lsf);
   }
-  if (options.json) printJson(summary);
-  else printText(formatPlan(summary), false);
+  if (options.json) {
+    printJson(summary);
+    warnOnStderr(safetyWarnings(safety));
+  } else printText(formatPlan(summary), false);
+  applyStrict(options.strict, safety);
   return summary;
+}
+
+/** `--product`, else the base case's `product`, else the resin rules (LSF > 20 % contraindicated: the strictest). */
+function productOf(option: string | undefined, base: Record<string, unknown> | undefined, basePath: string | undefined): PlanImagesSummary["product"] {
+  if (option !== undefined) {
+    if (!(PRODUCT_IDS as readonly string[]).includes(option)) throw new InputError("--product", `--product must be one of ${PRODUCT_IDS.join(", ")}, got ${JSON.stringify(option)}`);
+    return { id: option as ProductId, source: "option" };
+  }
+  const fromBase = base?.product;
+  if (fromBase !== undefined) {
+    if (typeof fromBase !== "string" || !(PRODUCT_IDS as readonly string[]).includes(fromBase)) throw new InputError("--base-case", `--base-case ${basePath}: product must be one of ${PRODUCT_IDS.join(", ")}, got ${JSON.stringify(fromBase)}`);
+    return { id: fromBase as ProductId, source: "base-case" };
+  }
+  return { id: "sir-spheres", source: "default" };
+}
+
+/**
+ * The guidance `plan-images` applies (no indication or scenario on its command line): the product's
+ * EANM 2022 tumour minimum and normal-liver maximum for an indication other than HCC, without the
+ * segmentectomy and perfused-volume targets (a plan from images targets VOIs).
+ */
+function planImagesGuidance(product: ProductId): DoseGuidance {
+  const g = doseGuidance(product, "other", false);
+  return { ...g, segmentectomyMinGy: null, perfusedTargetGy: null, note: `${g.note}; --target / --limit where given` };
+}
+
+/**
+ * The safety block of a plan from images, by the rules `plan` applies (src/planning/advisories.ts,
+ * EANM 2022): LSF, lung dose (single and cumulative) and, for glass, activity shunted to the lungs;
+ * T/N of each tumour VOI; tumour below the target (`--target` on a tumour, else the product's
+ * EANM minimum); normal liver over its limit (`--limit` on it, else the product's EANM maximum).
+ * The activity is the largest within every constraint, so a limit binds rather than being
+ * exceeded: `limitedBy` names it when it lowered the activity below the target's.
+ */
+function planImagesSafety(p: {
+  product: ProductId;
+  vois: readonly PlanImagesVoi[];
+  lsf: number;
+  lungDoseGy: number;
+  lungLimitGy: number;
+  activityGBq: number;
+  constraints: PlanImagesSummary["constraints"];
+  binding: PlanImagesSummary["constraints"][number];
+  target: DoseSpec | undefined;
+  limits: readonly DoseSpec[];
+  normal: number;
+}): PlanSafety {
+  const guidance = planImagesGuidance(p.product);
+  const normalVoi = p.vois.find((v) => v.label === p.normal)!;
+  const isTumour = (name: string) => p.vois.some((v) => v.name === name && v.role === "tumour");
+  const targetGy = p.target && p.target.metric === "mean" && isTumour(p.target.voi) ? p.target.gy : guidance.tumourMinGy;
+  const normalLimit = p.limits.find((l) => l.metric === "mean" && l.voi === normalVoi.name)?.gy ?? guidance.normalLiverMaxGy;
+  const list = advisories({
+    product: p.product,
+    method: "partition",
+    scenario: "selective",
+    lungShuntFraction: p.lsf,
+    guidance,
+    lsfReductionFactor: 1,
+    tumours: p.vois.filter((v) => v.role === "tumour").map((v) => ({ name: v.name, doseGy: v.meanGy, tumourToNormalRatio: v.relativeConcentration })),
+    tumourTargetGy: targetGy,
+    normalLiverDoseGy: normalVoi.meanGy,
+    normalLiverLimitGy: normalLimit,
+    perfusedDoseGy: 0,
+    lungDoseGy: p.lungDoseGy,
+    lungLimitGy: p.lungLimitGy,
+    lungCumulativeDoseGy: p.lungDoseGy,
+    lungCumulativeLimitGy: LUNG_DOSE_LIMIT_CUMULATIVE_GY,
+    lungActivityGBq: p.activityGBq * p.lsf,
+  });
+  const exceeded = p.constraints.filter((c) => c.kind !== "target" && c.maxActivityGBq < p.activityGBq * (1 - 1e-12)).map((c) => c.spec);
+  const targetConstraint = p.constraints.find((c) => c.kind === "target");
+  const limited = targetConstraint !== undefined && p.binding.kind !== "target";
+  return {
+    withinLimits: exceeded.length === 0,
+    plannedActivityGBq: targetConstraint?.maxActivityGBq ?? p.activityGBq,
+    activityGBq: p.activityGBq,
+    limitedBy: limited ? p.binding.spec : null,
+    contraindications: list.filter((a) => a.level === "contraindication").map((a) => a.code),
+    exceededLimits: exceeded,
+    advisories: list,
+  };
 }
 
 /**
@@ -387,5 +496,6 @@ function formatPlan(s: PlanImagesSummary): string {
   if (s.excludedVois.length > 0) lines.push(`left out (neither liver, tumour nor lung by name): ${s.excludedVois.map((e) => e.name).join(", ")}`);
   lines.push("", ...s.constraints.map((c) => `  ${c.kind.padEnd(7)} ${c.spec.padEnd(24)} allows ≤ ${c.maxActivityGBq.toFixed(4)} GBq`));
   lines.push("", `activity ${s.activityGBq.toFixed(4)} GBq; binding constraint: ${s.binding}${s.targetMet ? " (target met)" : ""}; lung dose ${s.lungDoseGy.toFixed(2)} Gy`);
+  lines.push("", `Safety (${s.product.id}${s.product.source === "default" ? ": no --product, the resin rules" : ""}):`, ...formatSafety(s.safety));
   return lines.join("\n");
 }
