@@ -102,6 +102,7 @@ export async function readStageInputs(
   const early = lodged.header.inputs as { seed?: unknown; treeSha256?: unknown };
   const earlyDiffs = [
     ...differingFields(early.seed, seed, undefined, "seed"),
+    ...(lodged.header.treeInputs !== undefined ? differingFields(lodged.header.treeInputs, identity.treeInputs) : []),
     ...(tree ? differingFields(early.treeSha256, tree.header.payloadSha256, undefined, "treeSha256") : []),
   ];
   if (earlyDiffs.length > 0) throw new InputError(lodgedField, `${lodgedLabel} was made for another ${what}: ${earlyDiffs.join("; ")}`);

@@ -372,6 +372,9 @@ export function encodeSimulationStageFiles(identity: CaseIdentity, core: Simulat
   const lodgedBytes = wrapStageFile("lodged", lodgedPayload, {
     inputs: transportInputs(treeSha256, core.sections, seed),
     treeSha256,
+    // The tree's inputs too, so that a lodged.bin of another tree is refused before the tree is
+    // grown (files.ts readStageInputs), not after a growth of minutes.
+    treeInputs: identity.treeInputs,
     caseSha256: identity.caseSha256,
     transportJsonSha256: sha256(text),
   });

@@ -146,6 +146,10 @@ describe("sirtsim simulate --shard, --tree and --lodged refuse what does not bel
     const r = sirtsim("simulate", other, "--out", "small", "--workers", "1");
     expect(r.code, r.stderr).toBe(0);
     refused(sirtsim("simulate", casePath, "--out", "bad", "--lodged", "small/lodged.bin", "--tree", "whole/tree.bin"), /--lodged small\/lodged\.bin was made for another transport .*treeSha256: file "[0-9a-f]+", this run "[0-9a-f]+"/, "bad");
+    // Without --tree: refused from the tree inputs in lodged.bin's header, before the tree is grown.
+    const early = sirtsim("simulate", casePath, "--out", "bad", "--lodged", "small/lodged.bin", "--workers", "1");
+    refused(early, /--lodged small\/lodged\.bin was made for another transport .*tree\.terminals: file 60, this run 2100/, "bad");
+    expect(early.stderr).not.toMatch(/grown in/);
   });
 
   it("a tree.bin of another case names the terminal count and seed of both", () => {
