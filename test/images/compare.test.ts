@@ -74,6 +74,21 @@ describe("sirtsim compare", () => {
     }
   });
 
+  it.skipIf(!hasPython("nibabel, numpy, scipy"))("gamma with B on another grid (MAA SPECT grid vs PET grid) equals the independent implementation's (numpy resampling + gamma) to 0.5 percentage points", () => {
+    const a = join(dir, "spect-ldm", "dose.nii.gz");
+    const b = join(dir, "pet-ldm", "dose.nii.gz");
+    const out = join(dir, "cmp-grids");
+    const r = sirtsim("compare", a, b, "--out", out, "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.resampledB).toBe(true);
+    const ref = python("test/images/gamma_reference.py", a, b, "5", "4", "10", "global") as { passRate: number; evaluatedVoxels: number; meanGamma: number; resampledB: boolean };
+    expect(ref.resampledB).toBe(true);
+    expect(doc.gamma.evaluatedVoxels).toBe(ref.evaluatedVoxels);
+    expect(Math.abs(100 * (doc.gamma.passRate - ref.passRate))).toBeLessThan(0.5);
+    expect(doc.gamma.meanGamma).toBeCloseTo(ref.meanGamma, 2);
+  });
+
   it("MAA prediction (SPECT grid, RT Dose) vs PET delivery (RT Dose): B resampled onto A, per-VOI deltas = B − A, DVH page and gamma map written", () => {
     const out = join(dir, "cmp-maa-pet");
     const r = sirtsim("compare", join(dir, "spect-ldm", "rtdose.dcm"), join(dir, "pet-ldm", "rtdose.dcm"), "--out", out, "--labels", join(patient, "seg.dcm"), "--ct", join(patient, "ct"), "--json");
