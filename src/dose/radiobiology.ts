@@ -227,7 +227,7 @@ export function tissueOfVoiName(name: string): TissueType {
   // radiobiology too and every command types a VOI alike.
   const n = name.trim().toLowerCase();
   if (/lung/.test(n)) return "lung";
-  if (/tum|lesion|gtv|hcc|metast|\bmets?\b/.test(n)) return "tumour";
+  if (/tum|lesion|gtv|hcc|metast|(?:^|[^a-z])mets?(?:[^a-z]|$)/.test(n)) return "tumour";
   return "normalLiver";
 }
 

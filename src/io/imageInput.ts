@@ -58,7 +58,7 @@ export interface ImageInput {
 
 /** How a DICOM emission image's activity relates to the administration (DecayCorrection). */
 export type ImageTiming =
-  | { readonly decayCorrection: "ADMIN" }
+  | { readonly decayCorrection: "ADMIN"; readonly halfLifeS?: number }
   | {
       readonly decayCorrection: "START" | "NONE";
       /** The reference time minus RadiopharmaceuticalStartDateTime, s. */
@@ -70,7 +70,7 @@ export type ImageTiming =
       /** Which tags gave the reference time, for the report. */
       readonly reference: string;
     }
-  | { readonly decayCorrection: "START" | "NONE"; readonly missing: string };
+  | { readonly decayCorrection: "START" | "NONE"; readonly missing: string; readonly halfLifeS?: number };
 
 export interface ReadImageOptions {
   /** Pick this series when a DICOM folder holds several. */
@@ -149,14 +149,17 @@ function dicomSeconds(date: string, time: string): number {
  */
 function timingOf(header: Record<string, any> | undefined, rp: Record<string, any> | undefined): ImageTiming {
   const correction = String(header?.DecayCorrection ?? "START").trim().toUpperCase();
-  if (correction === "ADMIN") return { decayCorrection: "ADMIN" };
+  // RadionuclideHalfLife, s, whatever the correction: it also tells which nuclide the image holds.
+  const headerHalfLifeS = Number(rp?.RadionuclideHalfLife);
+  const hl = headerHalfLifeS > 0 ? { halfLifeS: headerHalfLifeS } : {};
+  if (correction === "ADMIN") return { decayCorrection: "ADMIN", ...hl };
   const decayCorrection = correction === "NONE" ? "NONE" : "START";
   const startDateTime = String(rp?.RadiopharmaceuticalStartDateTime ?? "").trim();
   const startS = startDateTime.length >= 12 ? dicomSeconds(startDateTime.slice(0, 8), startDateTime.slice(8).replace(/[+-]\d{4}$/, "")) : Number.NaN;
   const startTag = "RadiopharmaceuticalInformationSequence.RadiopharmaceuticalStartDateTime";
   if (!Number.isFinite(startS)) {
     const onlyTime = rp?.RadiopharmaceuticalStartTime !== undefined && String(rp.RadiopharmaceuticalStartTime).trim() !== "";
-    return { decayCorrection, missing: `${startTag}${onlyTime ? " (only RadiopharmaceuticalStartTime, whose date is not known)" : ""}` };
+    return { decayCorrection, missing: `${startTag}${onlyTime ? " (only RadiopharmaceuticalStartTime, whose date is not known)" : ""}`, ...hl };
   }
   let refS = Number.NaN;
   let reference = "";
@@ -166,10 +169,10 @@ function timingOf(header: Record<string, any> | undefined, rp: Record<string, an
     if (!Number.isFinite(refS)) [refS, reference] = [dicomSeconds(String(header?.AcquisitionDate ?? ""), String(header?.AcquisitionTime ?? "")), "AcquisitionDate/AcquisitionTime"];
   }
   if (!Number.isFinite(refS)) [refS, reference] = [dicomSeconds(String(header?.SeriesDate ?? ""), String(header?.SeriesTime ?? "")), "SeriesDate/SeriesTime"];
-  if (!Number.isFinite(refS)) return { decayCorrection, missing: !header?.SeriesDate ? "SeriesDate" : "SeriesTime" };
+  if (!Number.isFinite(refS)) return { decayCorrection, missing: !header?.SeriesDate ? "SeriesDate" : "SeriesTime", ...hl };
   const elapsedS = refS - startS;
-  if (!(elapsedS >= 0)) return { decayCorrection, missing: `a ${startTag} before ${reference} (the image is ${(-elapsedS / 3600).toFixed(2)} h before the injection)` };
-  const halfLifeS = Number(rp?.RadionuclideHalfLife);
+  if (!(elapsedS >= 0)) return { decayCorrection, missing: `a ${startTag} before ${reference} (the image is ${(-elapsedS / 3600).toFixed(2)} h before the injection)`, ...hl };
+  const halfLifeS = headerHalfLifeS;
   const frameDurationS = Number(header?.ActualFrameDuration) / 1000; // ms (PS3.3 C.8.9.4.1.5)
   return { decayCorrection, elapsedS, reference, ...(halfLifeS > 0 ? { halfLifeS } : {}), ...(decayCorrection === "NONE" && frameDurationS > 0 ? { frameDurationS } : {}) };
 }
@@ -249,6 +252,9 @@ export interface ActivityConcentration {
   readonly notes: readonly string[];
 }
 
+/** Relative difference of the header's half-life from the stated nuclide's beyond which they are different nuclides (Y-90 64.1 h, Ho-166 26.8 h). */
+export const NUCLIDE_HALF_LIFE_TOLERANCE = 0.02;
+
 export interface ActivityConcentrationOptions {
   /** The image will be rescaled to the administered activity: its time does not matter (no decay, no refusal). */
   readonly rescaleToAdministered?: boolean;
@@ -265,6 +271,16 @@ export interface ActivityConcentrationOptions {
 export function activityConcentration(image: ImageInput, field: string, options: ActivityConcentrationOptions = {}): ActivityConcentration {
   if (image.quantity === "counts") return { grid: image.grid, absolute: false, decay: null, notes: [`${image.path}: counts (relative): scaled to the administered activity`] };
   if (image.quantity !== "bqml" && image.quantity !== "suv") throw new InputError(field, `${field}: ${image.path} is ${image.modality} (${image.quantity}), not an emission image (SPECT/PET)`);
+  // Taken as it stands (not rescaled), the image's activity is the dose's: its radionuclide must be
+  // the one the dose is computed for (a Y-90 PET with --nuclide Ho-166 gave a third of the dose).
+  // A rescaled image is a surrogate (a quantitative Tc-99m MAA SPECT): its nuclide does not matter.
+  const headerHalfLifeS = image.timing && "halfLifeS" in image.timing ? image.timing.halfLifeS : undefined;
+  if (!options.rescaleToAdministered && headerHalfLifeS !== undefined && options.halfLifeS !== undefined && Math.abs(headerHalfLifeS / options.halfLifeS - 1) > NUCLIDE_HALF_LIFE_TOLERANCE) {
+    throw new InputError(
+      "--nuclide",
+      `--nuclide: ${image.path}'s RadionuclideHalfLife is ${(headerHalfLifeS / 3600).toFixed(2)} h, not the ${(options.halfLifeS / 3600).toFixed(2)} h of the nuclide the dose is computed for; give the image's nuclide with --nuclide (or --rescale-to-administered for a surrogate image such as Tc-99m MAA)`,
+    );
+  }
   const decay = options.rescaleToAdministered ? null : decayToAdministration(image, field, options.halfLifeS);
   const toAdmin = decay?.factor ?? 1;
   const notes: string[] = [];
@@ -390,7 +406,12 @@ function checkPainted(painted: ReadonlyArray<{ label: number; name: string; voxe
     }
     const coveredBy = [...new Set(overlaps.filter((o) => o.lost === p.name).map((o) => o.kept))];
     const why = p.drawnVoxels > 0 ? `lies entirely inside ${coveredBy.map((n) => JSON.stringify(n)).join(", ")}, which take${coveredBy.length > 1 ? "" : "s"} precedence (tumours over the liver over the lungs)` : "has no voxel on the grid it was drawn on (no contour inside it)";
-    if (voiRole(p.name) === "other") {
+    // Left out with a warning: a structure of unknown role, an empty one (template ROIs that were
+    // never contoured are routine in clinical RTSTRUCTs), and one nested in a structure of its
+    // own role (a tumour's viable part inside the tumour). A target or limit naming it is refused
+    // by plan-images. Refused: a liver or lung lost entirely under a structure of another role.
+    const nested = p.drawnVoxels > 0 && coveredBy.length > 0 && coveredBy.every((n) => voiRole(n) === voiRole(p.name));
+    if (voiRole(p.name) === "other" || p.drawnVoxels === 0 || nested) {
       warnings.push(`${field} ${path}: structure ${JSON.stringify(p.name)} ${why}; it is left out`);
       continue;
     }

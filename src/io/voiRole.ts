@@ -21,7 +21,7 @@ export type VoiRole = "lung" | "tumour" | "normal" | "other";
  */
 export function voiRole(name: string): VoiRole {
   if (/lung/i.test(name)) return "lung";
-  if (/tum|lesion|gtv|hcc|metast|\bmets?\b/i.test(name)) return "tumour";
+  if (/tum|lesion|gtv|hcc|metast|(?:^|[^a-z])mets?(?:[^a-z]|$)/i.test(name)) return "tumour";
   if (/liver/i.test(name)) return "normal";
   return "other";
 }

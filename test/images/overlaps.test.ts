@@ -118,15 +118,29 @@ describe("overlapping structures (RTSTRUCT on the CT)", () => {
     expect(r.stderr).toMatch(/warning: .*structures "tumour_1" and "tumour_3" overlap in \d+ voxel/);
   });
 
-  it("a tumour entirely inside another: exit 2 naming it (never 'allows ≤ Infinity GBq')", () => {
+  it("a tumour entirely inside another (a nested sub-volume) is left out with a warning: plan-images refuses it as a target (never 'allows ≤ Infinity GBq'), dose runs", () => {
     const covered = rtstructVariant("covered.dcm", (ds) => addShiftedCopy(ds, "tumour_1", "tumour_1b", 0));
     const r = plan(covered, "--target", "tumour_1:mean=150");
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('structure "tumour_1" (tumour) lies entirely inside "tumour_1b"');
+    expect(r.stderr).toContain('structure "tumour_1" lies entirely inside "tumour_1b"');
+    expect(r.stderr).toMatch(/error: .*tumour_1/);
     expect(r.stderr).not.toContain("Infinity");
     const d = sirtsim("dose", join(patient, "pet"), "--labels", covered, "--ct", join(patient, "ct"), "--out", join(dir, "out-covered"), "--method", "ldm");
-    expect(d.code).toBe(2);
-    expect(d.stderr).toContain('"tumour_1"');
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stderr).toMatch(/warning: .*structure "tumour_1" lies entirely inside "tumour_1b".*left out/);
+  });
+
+  it("an empty template ROI (no contour) of any role is left out with a warning, not refused", () => {
+    const empty = rtstructVariant("empty-roi.dcm", (ds) => {
+      const number = Math.max(...ds.StructureSetROISequence.map((r: any) => Number(r.ROINumber))) + 1;
+      ds.StructureSetROISequence.push({ ...ds.StructureSetROISequence[0], ROINumber: number, ROIName: "GTV_3" });
+      ds.ROIContourSequence.push({ ...ds.ROIContourSequence[0], ReferencedROINumber: number, ContourSequence: [] });
+    });
+    const d = sirtsim("dose", join(patient, "pet"), "--labels", empty, "--ct", join(patient, "ct"), "--out", join(dir, "out-empty"), "--method", "ldm");
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stderr).toMatch(/warning: .*structure "GTV_3" has no voxel on the grid.*left out/);
+    const p = plan(empty, "--target", "tumour_1:mean=150");
+    expect(p.code, p.stderr).toBe(0);
   });
 
   it("dose: a tumour smaller than the SPECT's voxels, holding none of them whole, is named in a warning (not dropped silently)", () => {

@@ -642,18 +642,21 @@ export interface AdministeredCheck {
 function administeredCheck(activity: Grid<Float32Array>, labels: LabelInput | undefined, lungLabels: readonly number[], administeredGBq: number, residual: number, lsf: number, activityPath: string): AdministeredCheck {
   let imageBq = 0;
   let where = "the whole image";
-  if (labels) {
-    const roles = new Map(Object.entries(labels.names).map(([l, n]) => [Number(l), voiRole(n)]));
-    const counted = [...roles].filter(([, r]) => r !== "other").map(([l]) => l);
-    const use = counted.length > 0 ? new Set(counted) : undefined;
+  const roles = labels ? new Map(Object.entries(labels.names).map(([l, n]) => [Number(l), voiRole(n)])) : new Map<number, string>();
+  // The VOIs hold the administered activity only when they include the liver: labels of the
+  // lesions alone (a common contour set) are checked against the whole image instead.
+  const byVois = labels !== undefined && [...roles.values()].includes("normal");
+  if (byVois) {
+    const use = new Set([...roles].filter(([, r]) => r !== "other").map(([l]) => l));
     const lab = labels.labels.data;
-    for (let n = 0; n < lab.length; n++) if (lab[n] !== 0 && (!use || use.has(lab[n]))) imageBq += activity.data[n];
-    where = use ? "the liver, tumour and lung VOIs" : "the VOIs";
+    for (let n = 0; n < lab.length; n++) if (lab[n] !== 0 && use.has(lab[n])) imageBq += activity.data[n];
+    where = "the liver, tumour and lung VOIs";
   } else {
     for (let n = 0; n < activity.data.length; n++) imageBq += activity.data[n];
+    if (labels) where = "the whole image (the labels hold no liver VOI)";
   }
-  // The lung shunt is outside what was counted when labels have no lung VOI.
-  const lungCounted = !labels || lungLabels.length > 0;
+  // The lung shunt is outside what was counted when the VOIs counted have no lung VOI.
+  const lungCounted = !byVois || lungLabels.length > 0;
   const expectedBq = administeredGBq * 1e9 * (1 - residual) * (lungCounted ? 1 : 1 - lsf);
   const ratio = imageBq / expectedBq;
   const stated = `${(imageBq / 1e9).toPrecision(4)} GBq in ${where} of ${activityPath} against ${(expectedBq / 1e9).toPrecision(4)} GBq from --administered-gbq ${administeredGBq}${residual > 0 ? ` × (1 − residual ${residual})` : ""}${lungCounted ? "" : ` × (1 − LSF ${lsf.toFixed(4)})`}`;
@@ -665,7 +668,7 @@ function administeredCheck(activity: Grid<Float32Array>, labels: LabelInput | un
   }
   const warning =
     Math.abs(ratio - 1) > ADMINISTERED_CHECK_TOLERANCE
-      ? `${stated}: differs by ${(100 * (ratio - 1)).toFixed(1)} % (more than the ${100 * ADMINISTERED_CHECK_TOLERANCE} % that PET/SPECT recovery, partial volume and decay to the scan explain); the dose is the image's as it stands (--rescale-to-administered scales it)`
+      ? `${stated}: differs by ${(100 * (ratio - 1)).toFixed(1)} % (more than the ${100 * ADMINISTERED_CHECK_TOLERANCE} % that PET/SPECT recovery and partial volume explain); the dose is the image's as it stands (--rescale-to-administered scales it)`
       : null;
   return { imageBq, expectedBq, ratio, tolerance: ADMINISTERED_CHECK_TOLERANCE, warning };
 }

@@ -39,7 +39,7 @@ import { DEFAULT_TISSUE_DENSITY_G_PER_ML, derivedDoseCoefficient, NUCLIDES, type
 import { action, EXIT_UNSAFE } from "../run.js";
 import { advisories } from "../../planning/advisories.js";
 import { doseGuidance, LUNG_DOSE_LIMIT_CUMULATIVE_GY, type DoseGuidance } from "../../physics/eanm2022.js";
-import { PRODUCT_IDS, type ProductId } from "../../physics/products.js";
+import { PRODUCT_IDS, PRODUCTS, type ProductId } from "../../physics/products.js";
 import type { PlanSafety } from "../../pipeline/resolveCase.js";
 import { applyStrict, formatSafety, safetyWarnings, warnOnStderr } from "../safety.js";
 import { printJson, printText } from "../output.js";
@@ -60,7 +60,7 @@ interface PlanImagesOptions {
   limit: string[];
   lungLimitGy: string;
   method: string;
-  nuclide: string;
+  nuclide?: string;
   writeCase?: string;
   baseCase?: string;
   product?: string;
@@ -86,7 +86,7 @@ export function registerPlanImages(program: Command): void {
     .option("--limit <spec>", "a limit VOI:mean<=Gy or VOI:D70<=Gy (repeatable), e.g. liver:mean<=70", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--lung-limit-gy <gy>", "lung dose limit, Gy", "30")
     .option("--method <m>", "partition (compartment means) or voxel (local deposition on the SPECT, D70 allowed)", "partition")
-    .option("--nuclide <id>", "Y-90 or Ho-166", "Y-90")
+    .option("--nuclide <id>", "Y-90 or Ho-166 (default: the product's nuclide, else Y-90)")
     .option("--write-case <dir>", "also write DIR/case.json + DIR/labels.nii.gz for `sirtsim simulate` on this patient (needs --base-case)")
     .option("--base-case <case.json>", "case whose product, tree, transport and dose sections the written case keeps")
     .option("--product <id>", `microsphere product for the advisories: ${PRODUCT_IDS.join(", ")} (default: --base-case's product, else the resin rules, the strictest on the lung shunt)`)
@@ -179,12 +179,18 @@ export async function runPlanImages(options: PlanImagesOptions): Promise<PlanIma
 }
 
 async function planImages(options: PlanImagesOptions, output: OutputDir | undefined): Promise<PlanImagesSummary> {
-  if (!Object.hasOwn(NUCLIDES, options.nuclide)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
-  const nuclide = options.nuclide as NuclideId;
+  if (options.nuclide !== undefined && !Object.hasOwn(NUCLIDES, options.nuclide)) throw new InputError("--nuclide", `--nuclide must be one of ${Object.keys(NUCLIDES).join(", ")}, got ${JSON.stringify(options.nuclide)}`);
   if ((options.writeCase === undefined) !== (options.baseCase === undefined)) throw new InputError("--write-case", "--write-case and --base-case go together");
   const baseCase = options.baseCase ? await readJsonFile(options.baseCase) : undefined;
   if (baseCase !== undefined && (typeof baseCase !== "object" || baseCase === null || Array.isArray(baseCase))) throw new InputError("--base-case", `--base-case ${options.baseCase}: not a JSON object`);
   const product = productOf(options.product, baseCase as Record<string, unknown> | undefined, options.baseCase);
+  // The activity's dose coefficient and the advisories must be of one product: the nuclide is the
+  // product's (Ho-166 for QuiremSpheres), and a --nuclide that contradicts it is refused.
+  const productNuclide = product.source === "default" ? undefined : PRODUCTS[product.id].nuclide;
+  if (options.nuclide !== undefined && productNuclide !== undefined && options.nuclide !== productNuclide) {
+    throw new InputError("--nuclide", `--nuclide ${options.nuclide} contradicts the product ${product.id} (${product.source === "option" ? "--product" : `--base-case ${options.baseCase}`}), whose spheres carry ${productNuclide}`);
+  }
+  const nuclide = (options.nuclide ?? productNuclide ?? "Y-90") as NuclideId;
   if (options.method !== "partition" && options.method !== "voxel") throw new InputError("--method", `--method must be partition or voxel, got ${JSON.stringify(options.method)}`);
   if (options.density !== undefined && options.density !== "ct") throw new InputError("--density", `--density must be ct, got ${JSON.stringify(options.density)}`);
   if (options.density === "ct" && !options.ct) throw new InputError("--density", "--density ct needs --ct");
