@@ -38,13 +38,16 @@ export function paintOrder(names: readonly string[]): number[] {
 }
 
 /**
- * True when painting `winner` over `loser` is worth a warning: two tumours sharing voxels, or a
- * lung sharing voxels with the liver or a tumour. A tumour inside the liver, or anything over a
+ * True when painting `winner` over `loser` is worth a warning: two tumours sharing voxels, a
+ * lung sharing voxels with the liver or a tumour, or two liver structures. A tumour inside the liver, or anything over a
  * VOI of unknown role, is the expected nesting and says nothing.
  */
 export function overlapNeedsWarning(winner: string, loser: string): boolean {
   const l = voiRole(loser);
-  return (l === "tumour" || l === "lung") && voiRole(winner) !== "other";
+  const w = voiRole(winner);
+  // Two liver structures (the liver and a segment drawn inside it, "Liver_S8"): the shared voxels
+  // leave the one painted first, which changes its mass: said, not done silently.
+  return ((l === "tumour" || l === "lung") && w !== "other") || (l === "normal" && w === "normal");
 }
 
 /** An overlap of two structures on the grid they were drawn on: `kept` holds the `voxels` both contain. */

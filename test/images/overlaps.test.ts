@@ -130,6 +130,13 @@ describe("overlapping structures (RTSTRUCT on the CT)", () => {
     expect(d.stderr).toMatch(/warning: .*structure "tumour_1" lies entirely inside "tumour_1b".*left out/);
   });
 
+  it("two liver structures (the liver and a segment drawn over it) sharing voxels: a warning naming both", () => {
+    const seg = rtstructVariant("liver-seg.dcm", (ds) => addShiftedCopy(ds, "liver", "Liver_S8", 30));
+    const d = sirtsim("dose", join(patient, "pet"), "--labels", seg, "--ct", join(patient, "ct"), "--out", join(dir, "out-liver-seg"), "--method", "ldm");
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stderr).toMatch(/warning: .*structures "liver" and "Liver_S8" overlap in \d+ voxel/);
+  });
+
   it("an empty template ROI (no contour) of any role is left out with a warning, not refused", () => {
     const empty = rtstructVariant("empty-roi.dcm", (ds) => {
       const number = Math.max(...ds.StructureSetROISequence.map((r: any) => Number(r.ROINumber))) + 1;
