@@ -132,9 +132,11 @@ describe("overlapping structures (RTSTRUCT on the CT)", () => {
 
   it("two liver structures (the liver and a segment drawn over it) sharing voxels: a warning naming both", () => {
     const seg = rtstructVariant("liver-seg.dcm", (ds) => addShiftedCopy(ds, "liver", "Liver_S8", 30));
-    const d = sirtsim("dose", join(patient, "pet"), "--labels", seg, "--ct", join(patient, "ct"), "--out", join(dir, "out-liver-seg"), "--method", "ldm");
+    const d = sirtsim("dose", join(patient, "pet"), "--labels", seg, "--ct", join(patient, "ct"), "--out", join(dir, "out-liver-seg"), "--method", "ldm", "--json");
     expect(d.code, d.stderr).toBe(0);
     expect(d.stderr).toMatch(/warning: .*structures "liver" and "Liver_S8" overlap in \d+ voxel/);
+    // In the document too (metrics.json / --json warnings), not only on stderr.
+    expect(JSON.parse(d.stdout).warnings.some((w: string) => w.includes('structures "liver" and "Liver_S8" overlap'))).toBe(true);
   });
 
   it("an empty template ROI (no contour) of any role is left out with a warning, not refused", () => {

@@ -231,8 +231,6 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     throw new InputError("--labels", `--labels ${options.labels}: every voxel is 0 on the activity's grid, so there is no VOI (labels are the non-zero values)`);
   }
   if (options.labelNames && !options.labels) throw new InputError("--label-names", "--label-names needs --labels");
-  // Warned in both modes (stderr; with --json stdout holds only the document).
-  for (const w of labels?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const lungLabels = labels ? Object.entries(labels.names).filter(([, n]) => voiRole(n) === "lung").map(([l]) => Number(l)) : [];
   if (lsfFromImage && lungLabels.length === 0) {
     throw new InputError("--lsf", `--lsf image: ${options.labels} has no lung VOI (names: ${Object.values(labels!.names).join(", ")})`);
@@ -382,7 +380,9 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
       ...(labels?.occupancy && typeof v.label === "number" ? { occupancy: occupancyMetrics(labels.occupancy.get(v.label), dose, voxelMl) } : {}),
     })),
     administeredCheck: check,
-    warnings: check?.warning ? [check.warning] : [],
+    // The labels' own warnings (overlaps, structures left out) and the administered check, in
+    // metrics.json / --json and the report as on stderr.
+    warnings: [...(labels?.warnings ?? []), ...(check?.warning ? [check.warning] : [])],
     outputs,
     provenance: [
       ...result.provenance,
