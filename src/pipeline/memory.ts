@@ -27,7 +27,7 @@ import { fftLayout } from "../dose/fft3d.js";
 import { MAX_DVH_POINTS } from "../dose/dvh.js";
 import { NUCLIDES } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
-import { SUBTERMINAL_DEFAULTS, TRANSPORT_DEFAULTS } from "../transport/defaults.js";
+import { SUBTERMINAL_DEFAULTS, SUBTERMINAL_RANGES, TRANSPORT_DEFAULTS } from "../transport/defaults.js";
 
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
@@ -204,15 +204,16 @@ export function estimateCaseMemory(
 
 /**
  * The sub-terminal cell mass of a case's raw `transport` section, mg, or null when its model has
- * no cells (any model but "fractal", the default). The section is validated before the estimate;
- * a unit string falls back to the default (1 mg) (the range's floor is 0.1 mg: ≤ 10× the cells).
+ * no cells (any model but "fractal", the default). The section is validated before the estimate.
  */
 function subTerminalCellMass(transportSection: unknown): number | null {
   const het = (transportSection as { heterogeneity?: { model?: unknown; unitMassMg?: unknown; splitOdds?: unknown } } | undefined)?.heterogeneity;
   const bias = (transportSection as { bias?: unknown } | undefined)?.bias;
   const model = het?.splitOdds !== undefined ? "custom" : (het?.model ?? (typeof bias === "number" && bias !== 0.5 ? "walrand-bias" : TRANSPORT_DEFAULTS.heterogeneityModel));
   if (model !== "fractal") return null;
-  return typeof het?.unitMassMg === "number" && het.unitMassMg > 0 ? het.unitMassMg : SUBTERMINAL_DEFAULTS.unitMassMg;
+  if (het?.unitMassMg === undefined) return SUBTERMINAL_DEFAULTS.unitMassMg;
+  // A unit string ("0.5 mg") is estimated at the range's floor: at most 10× the cells, never fewer.
+  return typeof het.unitMassMg === "number" && het.unitMassMg > 0 ? het.unitMassMg : SUBTERMINAL_RANGES.unitMassMg.min;
 }
 
 /** What drives a simulation's memory, for the refusal message. */
