@@ -22,6 +22,8 @@ export interface PoolOptions {
   readonly workers?: number;
   /** Stop dispatching new units when aborted (Ctrl-C); units already running finish. */
   readonly signal?: AbortSignal;
+  /** With `workers: 1`: run the tasks on one worker thread instead of inline (default false). */
+  readonly threaded?: boolean;
   /** Called after each unit completes: units done so far, total, and the index of the one that finished. */
   readonly onProgress?: (done: number, total: number, finishedTask: number) => void;
 }
@@ -56,7 +58,7 @@ export function workerEntryPath(): string {
 export function createPool(options: PoolOptions = {}): WorkerPool {
   const workers = options.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
-  if (workers === 1) return inlinePool();
+  if (workers === 1 && !options.threaded) return inlinePool();
   const piscina = new Piscina({
     filename: workerEntryPath(),
     minThreads: workers,

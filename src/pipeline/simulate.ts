@@ -45,7 +45,7 @@ export interface ParallelSimulateOptions extends SimulateOptions {
 export async function simulateCoreParallel(simCase: SimulationCase, options: ParallelSimulateOptions): Promise<SimulationCore> {
   // The tree is grown on a worker (src/parallel/tree.ts): the same tree, and Ctrl-C / SIGTERM are
   // handled during a growth of minutes instead of after it.
-  if (options.stages?.tree === undefined && options.pool.workers > 1) {
+  if (options.stages?.tree === undefined) {
     const t0 = Date.now();
     const tree = await growTreeOnPool(options.pool, simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
     options = { ...options, stages: { ...options.stages, tree, treeGrownMs: Date.now() - t0 } };

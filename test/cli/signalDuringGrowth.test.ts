@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +36,30 @@ describe("signals during tree growth", () => {
       const left = existsSync(out) ? readdirSync(out) : [];
       expect(left.filter((f) => !f.startsWith(".") || f.includes("lock"))).toEqual([]);
       expect(left.filter((f) => f.includes("lock") || f.includes("staging"))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("sirtsim simulate --workers 1 (work units inline): SIGTERM while the tree grows → exit 143, nothing written", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sirtsim-sigsim-"));
+    try {
+      const out = join(dir, "out");
+      const caseFile = join(dir, "big.json");
+      const json = JSON.parse(readFileSync(join(ROOT, "fixtures/cases/net-default.json"), "utf8"));
+      writeFileSync(caseFile, JSON.stringify({ ...json, tree: { ...json.tree, terminals: 1_500_000 } }));
+      const child = spawn(process.execPath, [CLI_MAIN, "simulate", caseFile, "--out", out, "--workers", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += String(d)));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      // The case is read and checked within a few seconds; the growth of 1.5e6 terminals takes
+      // minutes on one thread: a signal at 8 s lands in it (or, on a slow machine, just before).
+      await new Promise((r) => setTimeout(r, 8000));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(143);
+      expect(stderr).toContain("interrupted (SIGTERM)");
+      expect(stderr).not.toMatch(/tree: .* grown in/);
+      expect(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith(".")) : []).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
