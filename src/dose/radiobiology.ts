@@ -215,6 +215,12 @@ export function voiRadiobiology(doseGy: ArrayLike<number>, options: Radiobiology
 }
 
 /**
+ * VOI names that mean a tumour: tumour/tumor, lesion, GTV, HCC, metastasis, "met"/"mets" as a word
+ * ("Liver_mets", "Met_2"). The one pattern of every command (io/voiRole.ts uses it too).
+ */
+export const TUMOUR_VOI_NAME = /tum|lesion|gtv|hcc|metast|(?:^|[^a-z])mets?(?:[^a-z]|$)/i;
+
+/**
  * The tissue type a VOI name implies, for label files with names (`sirtsim dose`): containing
  * "lung" → lung; else containing tum/lesion/GTV/HCC/metast/mets → tumour; anything else
  * (normal liver, liver, perfused, Couinaud segments "S1".."S8") → normal liver. Segment names are
@@ -222,12 +228,11 @@ export function voiRadiobiology(doseGy: ArrayLike<number>, options: Radiobiology
  * are the geometry's.) `--tissue NAME=TYPE` overrides.
  */
 export function tissueOfVoiName(name: string): TissueType {
-  // The same words, in the same order, as io/imageInput.ts voiRole (which dose and plan-images use
-  // for the lung VOI and the tumour role), so that "Liver tumour 1" is a tumour for the
-  // radiobiology too and every command types a VOI alike.
+  // The same tests, in the same order, as io/voiRole.ts voiRole (lung, then TUMOUR_VOI_NAME), so
+  // that every command types a VOI alike.
   const n = name.trim().toLowerCase();
   if (/lung/.test(n)) return "lung";
-  if (/tum|lesion|gtv|hcc|metast|(?:^|[^a-z])mets?(?:[^a-z]|$)/.test(n)) return "tumour";
+  if (TUMOUR_VOI_NAME.test(n)) return "tumour";
   return "normalLiver";
 }
 

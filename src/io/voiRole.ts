@@ -12,16 +12,18 @@
  * lie under all of them. docs/io.md "Overlapping structures".
  */
 
+import { TUMOUR_VOI_NAME } from "../dose/radiobiology.js";
+
 export type VoiRole = "lung" | "tumour" | "normal" | "other";
 
 /**
  * The role a VOI's name implies (the convention the image commands document): "lung…" → lung,
  * "tumour/tumor/lesion/GTV/HCC/metastasis/mets…" → tumour, "liver…" → normal liver, else other.
- * The same words, in the same order, as src/dose/radiobiology.ts tissueOfVoiName.
+ * Lung first, then tumour (TUMOUR_VOI_NAME, shared with src/dose/radiobiology.ts tissueOfVoiName).
  */
 export function voiRole(name: string): VoiRole {
   if (/lung/i.test(name)) return "lung";
-  if (/tum|lesion|gtv|hcc|metast|(?:^|[^a-z])mets?(?:[^a-z]|$)/i.test(name)) return "tumour";
+  if (TUMOUR_VOI_NAME.test(name)) return "tumour";
   if (/liver/i.test(name)) return "normal";
   return "other";
 }

@@ -12,7 +12,7 @@ import type { Domain } from "../geometry/domain.js";
 import type { DomainIntegral } from "../geometry/integrate.js";
 import { growTreeDetailed, type GrowOptions, type GrowthStats } from "../vascular/grow.js";
 import type { ArterialTree } from "../vascular/tree.js";
-import { createPool, type WorkerPool } from "./pool.js";
+import { createPool, workerEntryPath, type WorkerPool } from "./pool.js";
 
 export interface GrowTreeInput {
   readonly domain: Domain;
@@ -41,11 +41,12 @@ export async function growTreeDetailedOnPool(pool: WorkerPool, domain: Domain, o
   let own: WorkerPool | undefined;
   if (pool.workers === 1) {
     try {
-      own = createPool({ workers: 1, threaded: true });
+      workerEntryPath();
     } catch {
       // No compiled worker entry (the library run from its TypeScript sources): grow inline.
       return growTreeDetailed(domain, options, seed, integral);
     }
+    own = createPool({ workers: 1, threaded: true });
   }
   let out: GrowTreeOutput;
   try {

@@ -27,7 +27,10 @@ import { fftLayout } from "../dose/fft3d.js";
 import { MAX_DVH_POINTS } from "../dose/dvh.js";
 import { NUCLIDES } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
-import { SUBTERMINAL_DEFAULTS, SUBTERMINAL_RANGES, TRANSPORT_DEFAULTS } from "../transport/defaults.js";
+import { SUBTERMINAL_RANGES } from "../transport/defaults.js";
+import { resolveHeterogeneity, type HeterogeneityOptions } from "../transport/models/heterogeneity.js";
+import { subTerminalModel } from "../transport/models/subTerminal.js";
+import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../physics/units.js";
 
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
@@ -94,8 +97,8 @@ export interface SimulationMemoryInput {
  * every box cell, and for each perfused cell its index (Int32) and perfusion (Float64).
  */
 export const BYTES_PER_SUBTERMINAL_CELL = 16;
-/** Tissue density for the cell count, g/mL (the cells' own, DEFAULT_TISSUE_DENSITY_G_PER_ML 1.06). */
-const CELL_DENSITY_MG_PER_MM3 = 1.06;
+/** Tissue density for the cell count, mg/mm³ = g/mL: the cells' own (heterogeneity.ts densityGPerMl). */
+const CELL_DENSITY_MG_PER_MM3 = DEFAULT_TISSUE_DENSITY_G_PER_ML;
 
 /** Peak memory of a simulate / tree / transport run. */
 export function estimateSimulationMemory(input: SimulationMemoryInput): MemoryEstimate {
@@ -207,13 +210,12 @@ export function estimateCaseMemory(
  * no cells (any model but "fractal", the default). The section is validated before the estimate.
  */
 function subTerminalCellMass(transportSection: unknown): number | null {
-  const het = (transportSection as { heterogeneity?: { model?: unknown; unitMassMg?: unknown; splitOdds?: unknown } } | undefined)?.heterogeneity;
-  const bias = (transportSection as { bias?: unknown } | undefined)?.bias;
-  const model = het?.splitOdds !== undefined ? "custom" : (het?.model ?? (typeof bias === "number" && bias !== 0.5 ? "walrand-bias" : TRANSPORT_DEFAULTS.heterogeneityModel));
-  if (model !== "fractal") return null;
-  if (het?.unitMassMg === undefined) return SUBTERMINAL_DEFAULTS.unitMassMg;
+  const t = transportSection as { heterogeneity?: HeterogeneityOptions & { unitMassMg?: unknown }; bias?: unknown } | undefined;
+  // The model the run resolves (transport/models/heterogeneity.ts), from the validated section.
+  const model = resolveHeterogeneity(t?.heterogeneity, typeof t?.bias === "number" ? t.bias : 0.5);
+  if (subTerminalModel(model, 0) === null) return null;
   // A unit string ("0.5 mg") is estimated at the range's floor: at most 10× the cells, never fewer.
-  return typeof het.unitMassMg === "number" && het.unitMassMg > 0 ? het.unitMassMg : SUBTERMINAL_RANGES.unitMassMg.min;
+  return typeof model.unitMassMg === "number" && model.unitMassMg > 0 ? model.unitMassMg : SUBTERMINAL_RANGES.unitMassMg.min;
 }
 
 /** What drives a simulation's memory, for the refusal message. */

@@ -42,7 +42,7 @@ export interface EmbolicOptions {
   readonly capacitySpheres?: number | null;
   /** Numerical override: a terminal's unresolved subtree holds this many spheres per mL; null = from geometry. Default null. */
   readonly capacitySpheresPerMl?: number | null;
-  /** Adaptive batch size: the largest flow drift within a batch that batchRule allows, fraction. Default 0.05. */
+  /** Adaptive batch size: the largest flow drift within a batch that batchRule allows, fraction (default 0.01: src/transport/defaults.ts). */
   readonly batchTolerance?: number;
   /**
    * What batchTolerance bounds (embolicLoad.ts): "subtree" (default), the sphere-weighted drift of

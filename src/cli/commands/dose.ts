@@ -245,11 +245,12 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     : [{ label: "activity", name: "activity" }];
   // A VOI smaller than the activity's voxels may hold no whole voxel there (nearest neighbour):
   // it has no dose metrics; said rather than dropped silently.
+  const labelWarnings = [...(labels?.warnings ?? [])];
   if (labels) {
     const tooSmall = Object.keys(labels.names).map(Number).filter((l) => !voiKeys.some((v) => v.label === l));
     for (const l of tooSmall) {
       const occupancyMl = (labels.occupancy?.get(l)?.reduce((a, f) => a + f, 0) ?? 0) * voxelVolumeMl(image.grid);
-      process.stderr.write(`warning: --labels ${options.labels}: VOI ${JSON.stringify(labels.names[l])} holds no whole voxel of the activity grid (${occupancyMl.toFixed(2)} mL by fractional occupancy): it has no dose metrics (metrics.json lists it in no VOI)\n`);
+      labelWarnings.push(`--labels ${options.labels}: VOI ${JSON.stringify(labels.names[l])} holds no whole voxel of the activity grid (${occupancyMl.toFixed(2)} mL by fractional occupancy): it has no dose metrics (metrics.json lists it in no VOI)`);
     }
   }
   const voiText = voiKeys.map((v) => (v.name === String(v.label) ? v.name : `${v.label} ${v.name}`)).join(", ");
@@ -382,7 +383,7 @@ async function doseInto(output: OutputDir, activityPath: string, options: DoseCo
     administeredCheck: check,
     // The labels' own warnings (overlaps, structures left out) and the administered check, in
     // metrics.json / --json and the report as on stderr.
-    warnings: [...(labels?.warnings ?? []), ...(check?.warning ? [check.warning] : [])],
+    warnings: [...labelWarnings, ...(check?.warning ? [check.warning] : [])],
     outputs,
     provenance: [
       ...result.provenance,
@@ -612,9 +613,9 @@ function optionsWithoutEffect(
  * Tolerance of a quantitative image's total against the administered activity. In the QUEST
  * phantom study of Y-90 PET (Willowson, Tapner, Bailey et al., Eur J Nucl Med Mol Imaging
  * 2015;42(8), doi:10.1007/s00259-015-3059-9; 69 scanners) current scanners measured the background
- * concentration within 10 % and spheres > 20 mm about 20 % low (partial volume); the scan is also
- * hours after the injection (Y-90 loses 1.1 % per hour, T½ 64.1 h). 20 % covers these; more is
- * warned.
+ * concentration within 10 % and spheres > 20 mm about 20 % low (partial volume). The image is
+ * compared after its decay back to the administration (imageInput.ts decayToAdministration), so
+ * the time of the scan does not enter. 20 % covers these; more is warned.
  */
 export const ADMINISTERED_CHECK_TOLERANCE = 0.2;
 /**
