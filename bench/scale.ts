@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       );
       refluxFraction = (core.transport.spheres.reflux ?? 0) / Math.max(1, spheres);
       const part = await timed("deposit (lodging positions)", () => depositLodgedSpheresParallel(simCase, core, pool));
-      const outputs = await timed("dose (FFT + LDM, metrics)", () => finishSimulation(simCase, core, part.counts, part.outsideGrid, doseStageOptions(pool, true)));
+      const outputs = await timed("dose (FFT + LDM, metrics)", () => finishSimulation(simCase, core, part.counts, part.outsideGrid, doseStageOptions(pool, true), part.unitClusters ?? null));
       await timed("outputs (stage files, NIfTI, VTP, report)", async () => {
         const files = encodeSimulationStageFiles(caseIdentity(simCase), core, simCase.seed);
         await writeSimulationOutputs(out, json, core, outputs, files);

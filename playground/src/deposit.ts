@@ -20,6 +20,7 @@ import type { SimulationCase } from "../../src/pipeline/caseInput.js";
 import { doseGridGeometry, emptyGrid } from "../../src/pipeline/doseStage.js";
 import { WHOLE_RUN } from "../../src/parallel/shard.js";
 import { compartmentAcceptance } from "../../src/transport/index.js";
+import { addHistograms, ClusterTally, type ClusterHistogram } from "../../src/transport/clusters.js";
 import type { ArterialTree } from "../../src/vascular/index.js";
 
 /** The tree fields forEachLodgedSphereChunk and compartmentAcceptance read (the CLI pool's, less the counts). */
@@ -45,6 +46,8 @@ export interface DepositReply {
   readonly id: number;
   readonly counts?: Float64Array;
   readonly outsideGrid?: number;
+  /** Spheres per unit-mass piece of these blocks (with a sub-terminal cascade). */
+  readonly unitClusters?: ClusterHistogram | null;
   readonly error?: string;
 }
 
@@ -54,8 +57,9 @@ export function runDepositRequest(r: DepositRequest): DepositReply {
     const counts = emptyGrid(r.geometry, (n) => new Float64Array(n));
     // positions.ts reads only the PositionsTree fields of an ArterialTree.
     const tree = r.tree as unknown as ArterialTree;
-    const outsideGrid = depositBlocks(counts, tree, r.segmentLodged, r.blocks, r.seed, compartmentAcceptance(r.domain, r.tree.compartment), undefined, r.subTerminal, r.territoryCells);
-    return { type: "deposited", id: r.id, counts: counts.data, outsideGrid };
+    const tally = r.subTerminal === null ? null : new ClusterTally();
+    const outsideGrid = depositBlocks(counts, tree, r.segmentLodged, r.blocks, r.seed, compartmentAcceptance(r.domain, r.tree.compartment), undefined, r.subTerminal, r.territoryCells, tally?.add ?? null);
+    return { type: "deposited", id: r.id, counts: counts.data, outsideGrid, unitClusters: tally?.histogram() ?? null };
   } catch (err) {
     return { type: "deposited", id: r.id, error: (err as Error)?.message ?? String(err) };
   }
@@ -140,13 +144,18 @@ export async function depositOnHelpers(simCase: SimulationCase, core: Simulation
     ask(helpers[i], { type: "deposit", id: nextRequest++, tree: positionsTree, segmentLodged: lodged, seed: simCase.seed, domain: simCase.domain, geometry: plain, blocks: Int32Array.from(group), subTerminal, territoryCells }),
   );
   const counts: Grid<Float64Array> = emptyGrid(geometry, (n) => new Float64Array(n));
-  let outsideGrid = depositBlocks(counts, tree, lodged, own, simCase.seed, compartmentAcceptance(simCase.domain, tree.compartment), undefined, subTerminal, territoryCells);
+  const tally = subTerminal === null ? null : new ClusterTally();
+  let outsideGrid = depositBlocks(counts, tree, lodged, own, simCase.seed, compartmentAcceptance(simCase.domain, tree.compartment), undefined, subTerminal, territoryCells, tally?.add ?? null);
+  const clusterParts: ClusterHistogram[] = tally === null ? [] : [tally.histogram()];
   for (const reply of await Promise.all(replies)) {
     if (reply.error !== undefined || !reply.counts) throw new Error(`sphere placement in a helper worker failed: ${reply.error ?? "no counts"}`);
     const c = reply.counts;
     const data = counts.data;
     for (let v = 0; v < data.length; v++) data[v] += c[v];
     outsideGrid += reply.outsideGrid ?? 0;
+    if (reply.unitClusters) clusterParts.push(reply.unitClusters);
   }
-  return { counts, outsideGrid, units: blocks.length, threads: others.length + 1 };
+  // Every part's tally (the whole run), else none: finishSimulation then replays the cascade.
+  const unitClusters = tally !== null && clusterParts.length === replies.length + 1 ? addHistograms(clusterParts) : null;
+  return { counts, outsideGrid, units: blocks.length, threads: others.length + 1, unitClusters };
 }

@@ -103,7 +103,7 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
   t.depositMs = now() - t0;
   stage("dose");
   t0 = now();
-  const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
+  const outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, {}, part.unitClusters ?? null);
   t.doseMs = now() - t0;
   const grid = outputs.dose.doseGy;
   let maxGy = 0;

@@ -21,6 +21,7 @@ import { plantedFailure, type Task } from "./tasks.js";
 import { sharedCopyOf, toShared } from "./sharedMemory.js";
 import type { SubTerminalModel } from "../transport/models/subTerminal.js";
 import type { TerritoryCells } from "../transport/models/territoryCells.js";
+import { addHistograms, ClusterTally, type ClusterHistogram } from "../transport/clusters.js";
 
 /** Segments per position block: a block of the positions' random streams, and the work unit of the pool and of `--shard`. */
 export const SEGMENTS_PER_BLOCK = SEGMENTS_PER_STREAM;
@@ -59,6 +60,8 @@ export interface DepositBlocksOutput {
   /** Spheres per voxel from these blocks (integers). */
   readonly counts: Float64Array;
   readonly outsideGrid: number;
+  /** Spheres per unit-mass piece of these blocks (with a sub-terminal cascade; else null). */
+  readonly unitClusters: ClusterHistogram | null;
 }
 
 export function positionBlockId(block: number): string {
@@ -81,6 +84,7 @@ export function depositBlocks(
   beforeBlock?: (block: number) => void,
   subTerminal: SubTerminalModel | null = null,
   cells: TerritoryCells | null = null,
+  onCluster: ((spheres: number) => void) | null = null,
 ): number {
   let outsideGrid = 0;
   for (let k = 0; k < blocks.length; ) {
@@ -91,7 +95,7 @@ export function depositBlocks(
     const end = Math.min(tree.segmentCount, (blocks[last] + 1) * SEGMENTS_PER_BLOCK);
     forEachLodgedSphereChunk(tree, segmentLodged, seed, (chunk) => {
       outsideGrid += countSpheresInGrid(counts, chunk.positionsMm);
-    }, POSITION_CHUNK_SPHERES, accept, first, end, subTerminal, cells);
+    }, POSITION_CHUNK_SPHERES, accept, first, end, subTerminal, cells, onCluster);
     k = last + 1;
   }
   return outsideGrid;
@@ -104,14 +108,15 @@ export function runDepositBlocksTask(input: DepositBlocksInput): DepositBlocksOu
   // The fields positions.ts reads of an ArterialTree (segmentCount, child0, proximalMm, distalMm,
   // radiusMm, territoryMl); a missing one would throw, not silently differ (test/parallel/cli.test.ts).
   const view = t as unknown as ArterialTree;
+  const tally = input.subTerminal ? new ClusterTally() : null;
   const outsideGrid = depositBlocks(counts, view, t.segmentLodged, input.blocks, input.seed, compartmentAcceptance(input.domain, t.compartment), (block) => {
     try {
       plantedFailure(positionBlockId(block));
     } catch (err) {
       throw new WorkUnitError(positionBlockId(block), err);
     }
-  }, input.subTerminal ?? null, input.territoryCells ?? null);
-  return { counts: counts.data, outsideGrid };
+  }, input.subTerminal ?? null, input.territoryCells ?? null, tally?.add ?? null);
+  return { counts: counts.data, outsideGrid, unitClusters: tally?.histogram() ?? null };
 }
 
 export interface ParallelDepositOptions {
@@ -138,7 +143,7 @@ export async function depositBlocksOnPool(
   pool: WorkerPool,
   domain: Domain,
   options: ParallelDepositOptions = {},
-): Promise<{ counts: Grid<Float64Array>; outsideGrid: number }> {
+): Promise<{ counts: Grid<Float64Array>; outsideGrid: number; unitClusters: ClusterHistogram | null }> {
   // The tree's arrays: the copies the transport already made for this tree, if it ran on threads.
   const shared: SharedPositionsTree = {
     segmentCount: tree.segmentCount,
@@ -198,7 +203,8 @@ export async function depositBlocksOnPool(
     for (let v = 0; v < data.length; v++) data[v] += c[v];
     outsideGrid += out.outsideGrid;
   }
-  return { counts, outsideGrid };
+  const parts = outputs.map((o) => o.unitClusters).filter((h): h is ClusterHistogram => h !== null);
+  return { counts, outsideGrid, unitClusters: parts.length === outputs.length && parts.length > 0 ? addHistograms(parts) : null };
 }
 
 /** The geometry fields only (a Grid may carry its data; tasks must not clone it). */

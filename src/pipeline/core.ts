@@ -21,6 +21,7 @@ import type { ArterialTree, TreeSummary } from "../vascular/index.js";
 import { compartmentAcceptance, forEachLodgedSphereChunk, parseTransportSections, POSITION_CHUNK_SPHERES, resolveHeterogeneity, simulateTransport, subTerminalModel, territoryCells, transportOptionsFromSections } from "../transport/index.js";
 import type { InjectionSection, LodgedSphereChunk, LodgingAcceptance, SubTerminalModel, TerritoryCells, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import type { HeterogeneityOptions } from "../transport/models/heterogeneity.js";
+import { ClusterTally, type ClusterHistogram } from "../transport/clusters.js";
 import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
 import { depositBlocks, SEGMENTS_PER_BLOCK } from "../parallel/deposit.js";
@@ -159,6 +160,12 @@ export interface ShardCounts {
   readonly outsideGrid: number;
   /** Work units (blocks of SEGMENTS_PER_BLOCK segments) this shard ran. */
   readonly units: number;
+  /**
+   * Spheres per unit-mass piece (summary.transport.unitClusters), tallied by the deposit: only for
+   * a whole run with a sub-terminal cascade (a shard's part; finishSimulation replays the cascade
+   * when it is absent, e.g. after `merge`).
+   */
+  readonly unitClusters?: ClusterHistogram | null;
 }
 
 /** The work units (blocks of SEGMENTS_PER_BLOCK segments) of the shard, ascending. */
@@ -229,8 +236,9 @@ export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCo
   const counts = emptyGrid(geometry, (n) => new Float64Array(n));
   const blocks = shardBlocks(core.tree, shard);
   const placement = spherePlacement(core.tree, simCase.domain, core.sections.transport);
-  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, placement.accept as LodgingAcceptance, undefined, placement.subTerminal, placement.territoryCells);
-  return { counts, outsideGrid, units: blocks.length };
+  const tally = placement.subTerminal !== null && shard.count === 1 ? new ClusterTally() : null;
+  const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, placement.accept as LodgingAcceptance, undefined, placement.subTerminal, placement.territoryCells, tally?.add ?? null);
+  return { counts, outsideGrid, units: blocks.length, unitClusters: tally?.histogram() ?? null };
 }
 
 function checkTreeMatchesDomain(tree: ArterialTree, simCase: SimulationCase): void {

@@ -21,7 +21,7 @@ import { doseFromSphereCounts } from "./doseStage.js";
 import { isWholeTree } from "./perfused.js";
 import type { DoseStageOptions, DoseStageResult, VoiDose } from "./doseStage.js";
 import { simulatedLungDoseGy, simulationConstants, subTerminalOf } from "./core.js";
-import { unitClusterHistogram } from "../transport/clusters.js";
+import { unitClusterHistogram, type ClusterHistogram } from "../transport/clusters.js";
 import type { SimulationCore } from "./core.js";
 
 export interface CompartmentSummary {
@@ -147,6 +147,7 @@ export async function finishSimulation(
   counts: Grid<Float64Array>,
   outsideGrid: number,
   options: DoseStageOptions = {},
+  depositedUnitClusters: ClusterHistogram | null = null,
 ): Promise<SimulationOutputs> {
   const doseConfig = { ...simCase.dose, vThresholdsGy: [...new Set([...simCase.dose.vThresholdsGy, 100])].sort((a, b) => a - b), dPercents: [...new Set([...simCase.dose.dPercents, 50, 70, 90, 95])].sort((a, b) => a - b) };
   const dose = await doseFromSphereCounts(counts, core.activityPerSphereBq, simCase.domain, core.nuclide, doseConfig, core.doseCoefficientGyKgPerGBq, {
@@ -206,7 +207,7 @@ export async function finishSimulation(
     partitionModel,
     comparison,
     tumourToNormalRatio: { realisedSpheres: t.tumourToNormalRatio },
-    transport: { ...transportRest, timeline: timeline.length > 50 ? thin(timeline, 50) : timeline, unitClusters: unitClustersOf(simCase, core) },
+    transport: { ...transportRest, timeline: timeline.length > 50 ? thin(timeline, 50) : timeline, unitClusters: unitClustersOf(simCase, core, depositedUnitClusters) },
     tree: { ...core.treeSummary },
     plan: {
       product: core.plan.product,
@@ -305,10 +306,11 @@ export interface UnitClusterSummary {
  * deposit's leaf counts, independent of the terminal count as far as the cascade's RD(m) is);
  * null for models without a sub-terminal cascade.
  */
-export function unitClustersOf(simCase: SimulationCase, core: SimulationCore): UnitClusterSummary | null {
+export function unitClustersOf(simCase: SimulationCase, core: SimulationCore, deposited: ClusterHistogram | null = null): UnitClusterSummary | null {
   const { subTerminal, territoryCells } = subTerminalOf(core, simCase.domain);
   if (subTerminal === null) return null;
-  const histogram = unitClusterHistogram(core.tree, core.transport.segmentLodged, simCase.seed, subTerminal, territoryCells);
+  // The deposit's tally of the whole run when it has one (the same leaf counts), else a replay.
+  const histogram = deposited ?? unitClusterHistogram(core.tree, core.transport.segmentLodged, simCase.seed, subTerminal, territoryCells);
   const unitMassMg = subTerminal.unitMassG * 1000;
   return {
     unitMassMg,

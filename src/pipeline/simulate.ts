@@ -77,6 +77,6 @@ export async function depositLodgedSpheresParallel(
   if (pool.workers === 1) return depositLodgedSpheres(simCase, core, shard);
   const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
   const blocks = shardBlocks(core.tree, shard);
-  const { counts, outsideGrid } = await depositBlocksOnPool(core.tree, core.transport.segmentLodged, blocks, simCase.seed, core.nuclide, geometry, pool, simCase.domain, { ...options, ...subTerminalOf(core, simCase.domain) });
-  return { counts, outsideGrid, units: blocks.length };
+  const { counts, outsideGrid, unitClusters } = await depositBlocksOnPool(core.tree, core.transport.segmentLodged, blocks, simCase.seed, core.nuclide, geometry, pool, simCase.domain, { ...options, ...subTerminalOf(core, simCase.domain) });
+  return { counts, outsideGrid, units: blocks.length, unitClusters: shard.count === 1 ? unitClusters : null };
 }

@@ -152,7 +152,7 @@ function plantedFailure(run: StudyRun): void {
 export async function simulateRun(simCase: SimulationCase, pool: WorkerPool, tree?: ArterialTree, doseOptions: DoseStageOptions = {}): Promise<SimulationOutputs> {
   const core = await simulateCoreParallel(simCase, { pool, ...(tree ? { stages: { tree } } : {}) });
   const part = await depositLodgedSpheresParallel(simCase, core, pool);
-  return finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
+  return finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions, part.unitClusters ?? null);
 }
 
 /** What a finished run keeps: every metric and the DVH of every VOI as D(v). */

@@ -143,18 +143,41 @@ export function unitClusterHistogram(
   end = tree.segmentCount,
 ): ClusterHistogram {
   const cascade = new SubTerminalCascade(subTerminal);
-  const small = new Float64Array(SMALL_SIZES);
-  const large = new Map<number, number>();
-  const tally = (spheres: number) => {
-    if (spheres < SMALL_SIZES) small[spheres]++;
-    else large.set(spheres, (large.get(spheres) ?? 0) + 1);
-  };
+  const tally = new ClusterTally();
+  const add = tally.add;
   for (let j = first; j < end; j++) {
     const n = lodged[j];
     if (n === 0) continue;
-    if (tree.child0[j] < 0) cascade.spreadTerminal(tree, cells, j, n, seed, tally);
-    else tally(n);
+    if (tree.child0[j] < 0) cascade.spreadTerminal(tree, cells, j, n, seed, add);
+    else add(n);
   }
-  for (let s = 1; s < SMALL_SIZES; s++) if (small[s] > 0) large.set(s, (large.get(s) ?? 0) + small[s]);
-  return sortedHistogram(large);
+  return tally.histogram();
+}
+
+/**
+ * Counts of clusters by size (spheres), without allocation per cluster below SMALL_SIZES. The
+ * deposit tallies its leaves into one (positions.ts `onCluster`), so a run gets its unit clusters
+ * without replaying the cascade (unitClusterHistogram); tallies of disjoint work units add up.
+ */
+export class ClusterTally {
+  private readonly small = new Float64Array(SMALL_SIZES);
+  private readonly large = new Map<number, number>();
+  /** Count one cluster of `spheres` (a bound function: pass it as a callback). */
+  readonly add = (spheres: number): void => {
+    if (spheres < SMALL_SIZES) this.small[spheres]++;
+    else this.large.set(spheres, (this.large.get(spheres) ?? 0) + 1);
+  };
+  /** The histogram, sizes ascending (clusters of 0 spheres are never counted). */
+  histogram(): ClusterHistogram {
+    const all = new Map(this.large);
+    for (let s = 1; s < SMALL_SIZES; s++) if (this.small[s] > 0) all.set(s, (all.get(s) ?? 0) + this.small[s]);
+    return sortedHistogram(all);
+  }
+}
+
+/** The sum of histograms (of disjoint work units), sizes ascending. */
+export function addHistograms(parts: readonly ClusterHistogram[]): ClusterHistogram {
+  const all = new Map<number, number>();
+  for (const part of parts) for (const [size, count] of part) all.set(size, (all.get(size) ?? 0) + count);
+  return sortedHistogram(all);
 }

@@ -86,6 +86,9 @@ export interface LodgedSphereChunk {
  * at most `chunkSpheres` at a time, in segment order; only segments [first, end) when given.
  * `first` must start a block of SEGMENTS_PER_STREAM segments (each block draws from its own
  * stream from its first segment on), so a range gives the same positions as the whole scan.
+ * With a sub-terminal cascade, `onCluster(spheres)` is called for every leaf holding spheres and
+ * every non-terminal segment holding spheres: the unit clusters (clusters.ts
+ * unitClusterHistogram counts the same, without placing).
  */
 export function forEachLodgedSphereChunk(
   tree: ArterialTree,
@@ -98,6 +101,7 @@ export function forEachLodgedSphereChunk(
   end = tree.segmentCount,
   subTerminal: SubTerminalModel | null = null,
   cells: TerritoryCells | null = null,
+  onCluster: ((spheres: number) => void) | null = null,
 ): void {
   if (first % SEGMENTS_PER_STREAM !== 0) throw new RangeError(`first segment ${first} must be a multiple of ${SEGMENTS_PER_STREAM}`);
   const positions = new Float64Array(3 * chunkSpheres);
@@ -130,6 +134,7 @@ export function forEachLodgedSphereChunk(
     }
     // A cell's centre lies in the terminal's tissue: a cell is its own fallback; a cube's leaf falls back to the cube.
     const fallback = cellMode ? leafBox : cube;
+    onCluster?.(spheres);
     for (let k = 0; k < spheres; k++) {
       let px = distal[3 * j];
       let py = distal[3 * j + 1];
@@ -183,6 +188,8 @@ export function forEachLodgedSphereChunk(
       cascade.spreadTerminal(tree, cells, j, count, seed, placeLeaf);
       continue;
     }
+    // With a cascade, the spheres wedged in a vessel are one cluster (clusters.ts unitClusterHistogram).
+    if (cascade !== null) onCluster?.(count);
     const centre = terminal ? tree.distalMm : tree.proximalMm;
     const cx = centre[3 * j];
     const cy = centre[3 * j + 1];

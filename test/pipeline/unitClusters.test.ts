@@ -8,7 +8,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
-import { depositLodgedSpheres, simulateCore } from "../../src/pipeline/core.js";
+import { depositLodgedSpheres, simulateCore, subTerminalOf } from "../../src/pipeline/core.js";
+import { depositLodgedSpheresParallel } from "../../src/pipeline/simulate.js";
+import { withPool } from "../../src/parallel/withPool.js";
+import { unitClusterHistogram } from "../../src/transport/clusters.js";
 import { finishSimulation, unitClustersOf, type UnitClusterSummary } from "../../src/pipeline/finish.js";
 import { smallCase } from "./smallCase.js";
 
@@ -22,7 +25,7 @@ describe("summary.transport.unitClusters", () => {
         continue;
       }
       const part = depositLodgedSpheres(simCase, core);
-      const { summary } = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
+      const { summary } = await finishSimulation(simCase, core, part.counts, part.outsideGrid, {}, part.unitClusters ?? null);
       const unit = summary.transport.unitClusters as UnitClusterSummary | null;
       if (unit === null) throw new Error("fractal: unitClusters expected");
       expect(unit.unitMassMg).toBe(1);
@@ -37,6 +40,16 @@ describe("summary.transport.unitClusters", () => {
       expect(spheres).toBe(lodged);
       // JSON-safe (summary.json): plain arrays of numbers and a string.
       expect(JSON.parse(JSON.stringify(unit))).toEqual(unit);
+      // The deposit tallies the same pieces as the replay of the cascade (finishSimulation without the
+      // deposit's tally, as after `merge`), inline and on a 2-worker pool (dist/ workers).
+      const replayed = unitClusterHistogram(core.tree, core.transport.segmentLodged, simCase.seed, subTerminalOf(core, simCase.domain).subTerminal!, subTerminalOf(core, simCase.domain).territoryCells);
+      expect(part.unitClusters).toEqual(replayed);
+      const { summary: fromReplay } = await finishSimulation(simCase, core, part.counts, part.outsideGrid, {}, null);
+      expect(fromReplay.transport.unitClusters).toEqual(unit);
+      const pooled = await withPool(2, (pool) => depositLodgedSpheresParallel(simCase, core, pool));
+      expect(pooled.unitClusters).toEqual(replayed);
+      // A shard's part has no tally of the whole run.
+      expect(depositLodgedSpheres(simCase, core, { index: 0, count: 2 }).unitClusters ?? null).toBeNull();
     }
   });
 });

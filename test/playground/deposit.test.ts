@@ -53,6 +53,8 @@ describe("depositOnHelpers", () => {
           expect(split.threads).toBe(Math.min(n + 1, single.units));
           expect(split.outsideGrid).toBe(single.outsideGrid);
           expect(Buffer.from(split.counts.data.buffer).equals(Buffer.from(single.counts.data.buffer)), `${heterogeneity}, ${n} helpers`).toBe(true);
+          // The unit clusters tallied by the parts add up to the single thread's (null without a cascade).
+          expect(split.unitClusters ?? null, `${heterogeneity}, ${n} helpers`).toEqual(single.unitClusters ?? null);
         } finally {
           close();
         }

@@ -161,7 +161,7 @@ async function writeShard(output: OutputDir, run: ShardRun): Promise<void> {
 /** The whole run: dose, metrics, report. */
 async function writeWholeRun(output: OutputDir, run: FinishedRun, doseOptions: DoseStageOptions, replicaRuns?: { replicas: number; options: ReplicaOptions }): Promise<void> {
   const { options, caseJson, simCase, core, part, files } = run;
-  let outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions);
+  let outputs = await finishSimulation(simCase, core, part.counts, part.outsideGrid, doseOptions, part.unitClusters ?? null);
   // --replicas (issue 17): replicas 1 … N−1 after this run, their spread added to summary and report.
   if (replicaRuns) outputs = withUncertainty(outputs, await replicaUncertainty(outputs, replicaRuns.replicas, replicaRuns.options));
   const images = run.images;

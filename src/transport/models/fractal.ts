@@ -21,7 +21,7 @@ import { forEachBifurcation, type HeterogeneityModel } from "./heterogeneity.js"
 export const SUBTREE_TO_CUBE_VARIANCE = 2.2;
 
 /** ln(1 + RD(m)²): the log-variance a lognormal with that RD has (RD = rd1g·m^exponent). */
-function logVariance(rd1g: number, exponent: number, massG: number): number {
+export function logVariance(rd1g: number, exponent: number, massG: number): number {
   const rd = rd1g * Math.pow(massG, exponent);
   return Math.log1p(rd * rd);
 }
@@ -34,9 +34,16 @@ function logVariance(rd1g: number, exponent: number, massG: number): number {
  * bifurcations (below) and by the sub-terminal cascade (subTerminal.ts): one law for both.
  */
 export function splitConcentration(rd1g: number, exponent: number, parentG: number, m0G: number, m1G: number, f0: number, varianceFactor: number): number {
-  const parent = logVariance(rd1g, exponent, parentG);
-  const d0 = Math.max(0, logVariance(rd1g, exponent, m0G) - parent);
-  const d1 = Math.max(0, logVariance(rd1g, exponent, m1G) - parent);
+  return concentrationOfLogVariances(logVariance(rd1g, exponent, parentG), logVariance(rd1g, exponent, m0G), logVariance(rd1g, exponent, m1G), f0, varianceFactor);
+}
+
+/**
+ * splitConcentration from the three log-variances σ²(M), σ²(m0), σ²(m1) (logVariance): the
+ * sub-terminal cell cascade caches them per cell count (its masses are whole numbers of cells).
+ */
+export function concentrationOfLogVariances(parent: number, lv0: number, lv1: number, f0: number, varianceFactor: number): number {
+  const d0 = Math.max(0, lv0 - parent);
+  const d1 = Math.max(0, lv1 - parent);
   const u = f0 * Math.expm1(varianceFactor * d0) + (1 - f0) * Math.expm1(varianceFactor * d1);
   if (!(u > 0)) return 0;
   // Var(p0) = f0(1 − f0)/(κ + 1) with 1/(κ + 1) = u; u ≥ 1 would need κ ≤ 0: cap (a split

@@ -40,7 +40,7 @@
 import { createStream, type RandomStream } from "../../random/stream.js";
 import { beta } from "../../random/beta.js";
 import { binomial } from "../../random/binomial.js";
-import { splitConcentration } from "./fractal.js";
+import { concentrationOfLogVariances, logVariance, splitConcentration } from "./fractal.js";
 import type { HeterogeneityModel } from "./heterogeneity.js";
 import type { TerritoryCells } from "./territoryCells.js";
 
@@ -116,6 +116,16 @@ export class SubTerminalCascade {
   private readonly rangeEnd = new Int32Array(CELL_STACK);
   private readonly cellSpheres = new Float64Array(CELL_STACK);
   private readonly cellShares = new Float64Array(CELL_STACK);
+  /** Lattice coordinates of the current terminal's cells, by position − first (decoded once per terminal). */
+  private ci = new Int32Array(1024);
+  private cj = new Int32Array(1024);
+  private ck = new Int32Array(1024);
+  /**
+   * logVariance of a piece of n cells (n × unit mass), index n; NaN until computed. The cell
+   * cascade's masses are whole numbers of cells, so each is computed once per cascade (the same
+   * value splitConcentration would compute: bit-identical, ~a third of the cascade's time before).
+   */
+  private cellLogVariance = new Float64Array(0);
 
   constructor(model: SubTerminalModel) {
     this.model = model;
@@ -243,10 +253,19 @@ export class SubTerminalCascade {
     const m = this.model;
     const stream = this.stream as RandomStream;
     const count = end - first;
-    if (this.work.length < count) this.work = new Int32Array(Math.max(count, 2 * this.work.length));
+    if (this.work.length < count) {
+      const size = Math.max(count, 2 * this.work.length);
+      this.work = new Int32Array(size);
+      this.ci = new Int32Array(size);
+      this.cj = new Int32Array(size);
+      this.ck = new Int32Array(size);
+    }
+    if (this.cellLogVariance.length <= count) {
+      const grown = new Float64Array(Math.max(count + 1, 2 * this.cellLogVariance.length)).fill(NaN);
+      grown.set(this.cellLogVariance);
+      this.cellLogVariance = grown;
+    }
     const work = this.work;
-    // Positions in cells.cells / cells.perfusion (partitioned in place below).
-    for (let c = 0; c < count; c++) work[c] = first + c;
     const lattice = cells.cells;
     const perfusion = cells.perfusion;
     const nx = cells.dims[0];
@@ -254,6 +273,19 @@ export class SubTerminalCascade {
     const side = cells.sideMm;
     const unit = m.unitMassG;
     const exponent = 1 - m.fractalDimension;
+    const lv = this.cellLogVariance;
+    const ci = this.ci, cj = this.cj, ck = this.ck;
+    // Positions in cells.cells / cells.perfusion (partitioned in place below), and their lattice
+    // coordinates (indexed by position − first, so they follow the positions through the partition).
+    for (let q = 0; q < count; q++) {
+      work[q] = first + q;
+      const c = lattice[first + q];
+      const k = Math.floor(c / nxy);
+      const jy = Math.floor((c - k * nxy) / nx);
+      ci[q] = c - k * nxy - jy * nx;
+      cj[q] = jy;
+      ck[q] = k;
+    }
     this.rangeStart[0] = 0;
     this.rangeEnd[0] = count;
     this.cellSpheres[0] = spheres;
@@ -267,14 +299,11 @@ export class SubTerminalCascade {
       const share = this.cellShares[top];
       if (b - a === 1) {
         if (n > 0 || everyLeaf) {
-          const c = lattice[work[a]];
-          const k = Math.floor(c / nxy);
-          const jy = Math.floor((c - k * nxy) / nx);
-          const i = c - k * nxy - jy * nx;
+          const q = work[a] - first;
           const box = this.leafBox;
-          box[0] = cells.originMm[0] + i * side;
-          box[1] = cells.originMm[1] + jy * side;
-          box[2] = cells.originMm[2] + k * side;
+          box[0] = cells.originMm[0] + ci[q] * side;
+          box[1] = cells.originMm[1] + cj[q] * side;
+          box[2] = cells.originMm[2] + ck[q] * side;
           box[3] = box[0] + side;
           box[4] = box[1] + side;
           box[5] = box[2] + side;
@@ -285,11 +314,9 @@ export class SubTerminalCascade {
       }
       // Bounding box in cell indices.
       let minI = Infinity, maxI = -Infinity, minJ = Infinity, maxJ = -Infinity, minK = Infinity, maxK = -Infinity;
-      for (let q = a; q < b; q++) {
-        const c = lattice[work[q]];
-        const k = Math.floor(c / nxy);
-        const jy = Math.floor((c - k * nxy) / nx);
-        const i = c - k * nxy - jy * nx;
+      for (let p = a; p < b; p++) {
+        const q = work[p] - first;
+        const i = ci[q], jy = cj[q], k = ck[q];
         if (i < minI) minI = i;
         if (i > maxI) maxI = i;
         if (jy < minJ) minJ = jy;
@@ -305,9 +332,7 @@ export class SubTerminalCascade {
       let hi = b - 1;
       while (lo <= hi) {
         const q = work[lo];
-        const c = lattice[q];
-        const k = Math.floor(c / nxy);
-        const coord = axis === 2 ? k : axis === 1 ? Math.floor((c - k * nxy) / nx) : c - k * nxy - Math.floor((c - k * nxy) / nx) * nx;
+        const coord = axis === 2 ? ck[q - first] : axis === 1 ? cj[q - first] : ci[q - first];
         if (coord <= mid) lo++;
         else {
           work[lo] = work[hi];
@@ -322,7 +347,11 @@ export class SubTerminalCascade {
       for (let q = a; q < lo; q++) w0 += perfusion[work[q]];
       for (let q = lo; q < b; q++) w1 += perfusion[work[q]];
       const f0 = w0 / (w0 + w1);
-      const kappa = splitConcentration(m.relativeDispersionAt1g, exponent, (b - a) * unit, n0Cells * unit, n1Cells * unit, f0, m.varianceFactor);
+      // splitConcentration(rd, exponent, (b − a)·unit, n0Cells·unit, n1Cells·unit, f0, factor), with the log-variances cached.
+      if (Number.isNaN(lv[b - a])) lv[b - a] = logVariance(m.relativeDispersionAt1g, exponent, (b - a) * unit);
+      if (Number.isNaN(lv[n0Cells])) lv[n0Cells] = logVariance(m.relativeDispersionAt1g, exponent, n0Cells * unit);
+      if (Number.isNaN(lv[n1Cells])) lv[n1Cells] = logVariance(m.relativeDispersionAt1g, exponent, n1Cells * unit);
+      const kappa = concentrationOfLogVariances(lv[b - a], lv[n0Cells], lv[n1Cells], f0, m.varianceFactor);
       let p0 = f0;
       if (kappa > 0) {
         p0 = beta(stream, kappa * f0, kappa * (1 - f0));
