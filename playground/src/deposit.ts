@@ -14,8 +14,10 @@ import type { Domain } from "../../src/geometry/domain.js";
 import type { Grid, GridGeometry } from "../../src/geometry/index.js";
 import { depositBlocks, SEGMENTS_PER_BLOCK, type SharedPositionsTree } from "../../src/parallel/deposit.js";
 import type { ShardCounts, SimulationCore } from "../../src/pipeline/core.js";
-import { depositLodgedSpheres, shardBlocks, subTerminalOf } from "../../src/pipeline/core.js";
-import type { SubTerminalModel, TerritoryCells } from "../../src/transport/index.js";
+import { depositLodgedSpheres, primeTerritoryCells, shardBlocks, subTerminalOf, subTerminalOfCase } from "../../src/pipeline/core.js";
+import type { CellLattice, SubTerminalModel, TerritoryCells } from "../../src/transport/index.js";
+import { cellLattice, territoryCellOwners, territoryCellsOfOwners } from "../../src/transport/index.js";
+import type { TerritoryCellsTree } from "../../src/transport/models/territoryCells.js";
 import type { SimulationCase } from "../../src/pipeline/caseInput.js";
 import { doseGridGeometry, emptyGrid } from "../../src/pipeline/doseStage.js";
 import { WHOLE_RUN } from "../../src/parallel/shard.js";
@@ -51,7 +53,47 @@ export interface DepositReply {
   readonly error?: string;
 }
 
-/** Run one request (in a helper worker). */
+/**
+ * Owners of the territory cells of slabs [kFrom, kTo) (src/transport/models/territoryCells.ts
+ * territoryCellOwners): a helper builds part of a new tree's cells while the engine worker runs
+ * the transport (startTerritoryCells).
+ */
+export interface CellsRequest {
+  readonly type: "cells";
+  readonly id: number;
+  readonly tree: TerritoryCellsTree;
+  readonly domain: Domain;
+  readonly lattice: CellLattice;
+  readonly kFrom: number;
+  readonly kTo: number;
+}
+
+export interface CellsReply {
+  readonly type: "cells";
+  readonly id: number;
+  readonly owners?: Int32Array;
+  readonly error?: string;
+}
+
+/** Run one request (in a helper worker): a placement, or a slab range of territory cells. */
+export function runHelperRequest(r: DepositRequest | CellsRequest): DepositReply | CellsReply {
+  if (r.type === "cells") {
+    try {
+      return { type: "cells", id: r.id, owners: territoryCellOwners(r.tree, r.domain, r.lattice, r.kFrom, r.kTo) };
+    } catch (err) {
+      return { type: "cells", id: r.id, error: (err as Error)?.message ?? String(err) };
+    }
+  }
+  return runDepositRequest(r);
+}
+
+/** The buffers of a helper's reply to transfer. */
+export function replyTransfer(reply: DepositReply | CellsReply): ArrayBuffer[] {
+  if (reply.type === "cells") return reply.owners ? [reply.owners.buffer as ArrayBuffer] : [];
+  return reply.counts ? [reply.counts.buffer as ArrayBuffer] : [];
+}
+
+/** Run one placement request (in a helper worker). */
 export function runDepositRequest(r: DepositRequest): DepositReply {
   try {
     const counts = emptyGrid(r.geometry, (n) => new Float64Array(n));
@@ -91,15 +133,17 @@ export function balanceBlocks(blocks: readonly number[], spheresOfBlock: (block:
 }
 
 let nextRequest = 1;
-const waiting = new Map<number, { resolve: (r: DepositReply) => void }>();
+const waiting = new Map<number, { resolve: (r: DepositReply | CellsReply) => void }>();
 const listening = new WeakSet<DepositPort>();
 
-function ask(port: DepositPort, request: DepositRequest): Promise<DepositReply> {
+function ask(port: DepositPort, request: DepositRequest): Promise<DepositReply>;
+function ask(port: DepositPort, request: CellsRequest): Promise<CellsReply>;
+function ask(port: DepositPort, request: DepositRequest | CellsRequest): Promise<DepositReply | CellsReply> {
   if (!listening.has(port)) {
     listening.add(port);
     port.addEventListener("message", (ev: MessageEvent) => {
-      const reply = ev.data as DepositReply;
-      if (reply?.type !== "deposited") return;
+      const reply = ev.data as DepositReply | CellsReply;
+      if (reply?.type !== "deposited" && reply?.type !== "cells") return;
       waiting.get(reply.id)?.resolve(reply);
       waiting.delete(reply.id);
     });
@@ -109,6 +153,43 @@ function ask(port: DepositPort, request: DepositRequest): Promise<DepositReply> 
     waiting.set(request.id, { resolve });
     port.postMessage(request);
   });
+}
+
+/**
+ * Share of a new tree's cell slabs the helpers build (split evenly between them) while this
+ * thread runs the transport (~0.25 s of the ~0.7 s the cells take on one thread for a 2e4-terminal
+ * liver, bench/playground.md); this thread builds the rest after the transport.
+ */
+const HELPER_CELL_SHARE = 0.6;
+
+/**
+ * Start building `tree`'s territory cells for the run of `simCase` (the "fractal" model's unit-mass
+ * cells, core.ts spherePlacement) on the helpers; `finish()`, called after the transport, builds
+ * this thread's slabs, waits for the helpers' and primes the placement with the cells (the same
+ * cells territoryCells gives, for any split). Null when the model has no cells or there is no helper.
+ */
+export function startTerritoryCells(simCase: SimulationCase, tree: ArterialTree, helpers: readonly DepositPort[]): { finish: () => Promise<void> } | null {
+  const model = subTerminalOfCase(simCase, tree);
+  if (model === null || helpers.length === 0) return null;
+  const lattice = cellLattice(simCase.domain, model.unitMassG, model.densityGPerMl);
+  const slabs = lattice.dims[2];
+  const helperSlabs = Math.floor(slabs * HELPER_CELL_SHARE);
+  const cellsTree: TerritoryCellsTree = { segmentCount: tree.segmentCount, child0: tree.child0, distalMm: tree.distalMm, compartment: tree.compartment };
+  const ranges: Array<[number, number]> = helpers.map((_, i) => [Math.floor((helperSlabs * i) / helpers.length), Math.floor((helperSlabs * (i + 1)) / helpers.length)]);
+  const replies = ranges.map(([kFrom, kTo], i) => ask(helpers[i], { type: "cells", id: nextRequest++, tree: cellsTree, domain: simCase.domain, lattice, kFrom, kTo }));
+  return {
+    finish: async () => {
+      const plane = lattice.dims[0] * lattice.dims[1];
+      const owners = new Int32Array(plane * slabs);
+      owners.set(territoryCellOwners(cellsTree, simCase.domain, lattice, helperSlabs, slabs), plane * helperSlabs);
+      const parts = await Promise.all(replies);
+      parts.forEach((reply, i) => {
+        if (reply.error !== undefined || !reply.owners) throw new Error(`territory cells in a helper worker failed: ${reply.error ?? "no owners"}`);
+        owners.set(reply.owners, plane * ranges[i][0]);
+      });
+      primeTerritoryCells(tree, model.unitMassG, territoryCellsOfOwners(cellsTree, simCase.domain, lattice, owners));
+    },
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { PreparedDomain, SimulationCase } from "../../src/pipeline/caseInpu
 import { simulateCore } from "../../src/pipeline/core.js";
 import type { StageInputs } from "../../src/pipeline/core.js";
 import { growTree } from "../../src/vascular/index.js";
-import { depositOnHelpers, type DepositPort } from "./deposit.js";
+import { depositOnHelpers, startTerritoryCells, type DepositPort } from "./deposit.js";
 import { finishSimulation, treatmentHeadline } from "../../src/pipeline/finish.js";
 import type { SimulationSummary } from "../../src/pipeline/finish.js";
 import { clinicalIsodoses } from "../../src/report/isodose.js";
@@ -91,14 +91,17 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
     cache.key = key;
   }
   t.treeMs = now() - t0;
+  const helpers = options.helpers ?? [];
+  // A new tree's territory cells: most slabs on the helpers while this thread runs the transport.
+  const cells = treeCached ? null : startTerritoryCells(simCase, cache.tree as ArterialTree, helpers);
   const stages: StageInputs = { tree: cache.tree };
   stage("transport");
   t0 = now();
   const core = simulateCore(simCase, { stages, version: PLAYGROUND_VERSION, runtime: "browser" });
   t.transportMs = now() - t0;
-  const helpers = options.helpers ?? [];
   stage("deposit", { spheres: core.transport.spheresInjected, threads: helpers.length + 1 });
   t0 = now();
+  await cells?.finish();
   const part = await depositOnHelpers(simCase, core, helpers);
   t.depositMs = now() - t0;
   stage("dose");

@@ -5,10 +5,10 @@
  *   message as each stage starts and then the result with its typed arrays transferred. Each side
  *   has its own cache, so its tree is kept between changes. The page hands it MessagePorts to the
  *   helper workers (`{ type: "helpers", ports }`), over which it splits the sphere placement;
- * - a helper worker: answers placement requests (deposit.ts) on the ports the page gives it
- *   (`{ type: "serve", ports }`), one per engine worker.
+ * - a helper worker: answers placement requests and territory-cell requests (deposit.ts) on the
+ *   ports the page gives it (`{ type: "serve", ports }`), one per engine worker.
  */
-import { runDepositRequest, type DepositPort, type DepositRequest } from "./deposit.js";
+import { replyTransfer, runHelperRequest, type CellsRequest, type DepositPort, type DepositRequest } from "./deposit.js";
 import { createEngineCache, heterogeneityModels, runCase, type EngineStage } from "./engine.js";
 
 export interface EngineRequest {
@@ -65,8 +65,8 @@ if (typeof scope.WorkerGlobalScope !== "undefined") {
     if ("type" in data && data.type === "serve") {
       for (const port of data.ports) {
         port.onmessage = (m: MessageEvent) => {
-          const reply = runDepositRequest(m.data as DepositRequest);
-          port.postMessage(reply, reply.counts ? [reply.counts.buffer as ArrayBuffer] : []);
+          const reply = runHelperRequest(m.data as DepositRequest | CellsRequest);
+          port.postMessage(reply, replyTransfer(reply));
         };
       }
       return;

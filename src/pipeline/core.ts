@@ -21,6 +21,7 @@ import type { ArterialTree, TreeSummary } from "../vascular/index.js";
 import { compartmentAcceptance, forEachLodgedSphereChunk, parseTransportSections, POSITION_CHUNK_SPHERES, resolveHeterogeneity, simulateTransport, subTerminalModel, territoryCells, transportOptionsFromSections } from "../transport/index.js";
 import type { InjectionSection, LodgedSphereChunk, LodgingAcceptance, SubTerminalModel, TerritoryCells, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import type { HeterogeneityOptions } from "../transport/models/heterogeneity.js";
+import { transportSchema } from "../transport/config.js";
 import { ClusterTally, type ClusterHistogram } from "../transport/clusters.js";
 import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
@@ -211,6 +212,28 @@ export function spherePlacement(tree: ArterialTree, domain: Domain | null, trans
     territoryCellsCache.set(tree, cached);
   }
   return { accept, subTerminal, territoryCells: cached.cells };
+}
+
+/**
+ * The sub-terminal model a run of `simCase` on `tree` places with (null unless "fractal"), from the
+ * case's transport section alone (null too when the section is invalid: the run refuses it), so a
+ * caller can build the territory cells before the transport has run (the playground builds part of
+ * them on a helper worker while its engine runs the transport) and hand them to
+ * primeTerritoryCells.
+ */
+export function subTerminalOfCase(simCase: SimulationCase, tree: ArterialTree): SubTerminalModel | null {
+  const parsed = transportSchema.safeParse(simCase.transportSection ?? {});
+  if (!parsed.success) return null;
+  return subTerminalModel(resolveHeterogeneity(parsed.data.heterogeneity, parsed.data.bias), tree.params.seed);
+}
+
+/**
+ * Territory cells of `tree` at `unitMassG` built by the caller (the same territoryCells gives;
+ * e.g. assembled from territoryCellOwners of slabs built on several threads): spherePlacement uses
+ * them instead of building its own.
+ */
+export function primeTerritoryCells(tree: ArterialTree, unitMassG: number, cells: TerritoryCells): void {
+  territoryCellsCache.set(tree, { unitMassG, cells });
 }
 
 /**

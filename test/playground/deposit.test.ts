@@ -9,7 +9,9 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { MessageChannel } from "node:worker_threads";
-import { balanceBlocks, depositOnHelpers, runDepositRequest, type DepositPort, type DepositRequest } from "../../playground/src/deposit.js";
+import { balanceBlocks, depositOnHelpers, replyTransfer, runHelperRequest, startTerritoryCells, type CellsRequest, type DepositPort, type DepositRequest } from "../../playground/src/deposit.js";
+import { growTree } from "../../src/vascular/index.js";
+import { territoryCells } from "../../src/transport/index.js";
 import { numericCase } from "../../playground/build.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
 import { depositLodgedSpheres, simulateCore, subTerminalOf } from "../../src/pipeline/core.js";
@@ -17,9 +19,9 @@ import { depositLodgedSpheres, simulateCore, subTerminalOf } from "../../src/pip
 function helperPorts(n: number): { ports: DepositPort[]; close: () => void } {
   const channels = Array.from({ length: n }, () => new MessageChannel());
   for (const c of channels) {
-    c.port2.on("message", (request: DepositRequest) => {
-      const reply = runDepositRequest(request);
-      c.port2.postMessage(reply, reply.counts ? [reply.counts.buffer as ArrayBuffer] : []);
+    c.port2.on("message", (request: DepositRequest | CellsRequest) => {
+      const reply = runHelperRequest(request);
+      c.port2.postMessage(reply, replyTransfer(reply));
     });
   }
   return { ports: channels.map((c) => c.port1 as unknown as DepositPort), close: () => channels.forEach((c) => c.port1.close()) };
@@ -59,6 +61,42 @@ describe("depositOnHelpers", () => {
           close();
         }
       }
+    }
+  }, 120_000);
+});
+
+describe("startTerritoryCells", () => {
+  it("builds a new tree's territory cells split between helpers and this thread exactly as territoryCells does, and primes the placement with them", async () => {
+    const base = numericCase(JSON.parse(readFileSync(new URL("../../fixtures/cases/glass-segmentectomy.json", import.meta.url), "utf8")), "glass-segmentectomy.json");
+    const json = { ...base, tree: { ...(base.tree as object), terminals: 3000 }, transport: { ...(base.transport as object), heterogeneity: { model: "fractal" } } };
+    const simCase = loadSimulationCase(json, "test case");
+    const reference = (() => {
+      const tree = growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
+      const model = subTerminalOf(simulateCore(simCase, { stages: { tree } }), simCase.domain).subTerminal!;
+      return territoryCells(tree, simCase.domain, model.unitMassG, model.densityGPerMl);
+    })();
+    for (const n of [1, 2]) {
+      // A fresh tree object: the placement's cache is keyed by the tree.
+      const tree = growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
+      const { ports, close } = helperPorts(n);
+      try {
+        const job = startTerritoryCells(simCase, tree, ports);
+        if (job === null) throw new Error("fractal: a cells job expected");
+        await job.finish();
+        const primed = subTerminalOf(simulateCore(simCase, { stages: { tree } }), simCase.domain).territoryCells!;
+        expect(primed.dims).toEqual(reference.dims);
+        for (const key of ["offsets", "cells", "perfusion"] as const) expect(Buffer.from(primed[key].buffer).equals(Buffer.from(reference[key].buffer)), `${key}, ${n} helpers`).toBe(true);
+      } finally {
+        close();
+      }
+    }
+    // No cells for a model without a sub-terminal cascade, nor without helpers.
+    const flow = loadSimulationCase({ ...json, transport: { heterogeneity: { model: "flow" } } }, "flow case");
+    const idle = helperPorts(1);
+    try {
+      expect(startTerritoryCells(flow, growTree(flow.domain, flow.tree, flow.tree.seed, flow.integral), idle.ports)).toBeNull();
+    } finally {
+      idle.close();
     }
   }, 120_000);
 });

@@ -49,13 +49,37 @@ export interface TerritoryCellsTree {
   readonly compartment: Int32Array;
 }
 
-/** Cells of mass `unitMassG` over `domain`, each owned by the nearest terminal of its compartment. */
-export function territoryCells(tree: TerritoryCellsTree, domain: Domain, unitMassG: number, densityGPerMl: number): TerritoryCells {
+/** The lattice of the cells: cubes of mass `unitMassG` over the domain's bounding box. */
+export interface CellLattice {
+  readonly originMm: readonly [number, number, number];
+  readonly sideMm: number;
+  readonly dims: readonly [number, number, number];
+}
+
+export function cellLattice(domain: Domain, unitMassG: number, densityGPerMl: number): CellLattice {
   const sideMm = Math.cbrt((unitMassG / densityGPerMl) * 1000);
   const lo = domain.boundsMm.minMm;
   const hi = domain.boundsMm.maxMm;
   const dims: [number, number, number] = [0, 1, 2].map((a) => Math.max(1, Math.ceil((hi[a] - lo[a]) / sideMm))) as [number, number, number];
-  const originMm: [number, number, number] = [lo[0], lo[1], lo[2]];
+  return { originMm: [lo[0], lo[1], lo[2]], sideMm, dims };
+}
+
+/** Cells of mass `unitMassG` over `domain`, each owned by the nearest terminal of its compartment. */
+export function territoryCells(tree: TerritoryCellsTree, domain: Domain, unitMassG: number, densityGPerMl: number): TerritoryCells {
+  const lattice = cellLattice(domain, unitMassG, densityGPerMl);
+  return territoryCellsOfOwners(tree, domain, lattice, territoryCellOwners(tree, domain, lattice, 0, lattice.dims[2]));
+}
+
+/**
+ * The owner (nearest terminal of the cell's compartment; −1 for a cell outside the perfused
+ * tissue) of every cell of the lattice's slabs k ∈ [kFrom, kTo), in lattice order. Slabs are
+ * independent: any split of the slabs (the playground builds part on a helper worker) gives the
+ * same owners.
+ */
+export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, lattice: CellLattice, kFrom: number, kTo: number): Int32Array {
+  const { sideMm, dims } = lattice;
+  const lo = domain.boundsMm.minMm;
+  const hi = domain.boundsMm.maxMm;
   // Terminals in a hash grid of buckets ~ the mean territory's side (one bucket list per compartment
   // is not needed: candidates of other compartments are skipped).
   const terminals: number[] = [];
@@ -73,10 +97,48 @@ export function territoryCells(tree: TerritoryCellsTree, domain: Domain, unitMas
   for (const j of terminals) bucketed[fill[key(j)]++] = j;
 
   const firstNecroticLabel = 2 + domain.tumours.length;
-  const cellCount = dims[0] * dims[1] * dims[2];
-  const owner = new Int32Array(cellCount).fill(-1);
+  const owner = new Int32Array(dims[0] * dims[1] * Math.max(0, kTo - kFrom)).fill(-1);
   const distal = tree.distalMm;
-  for (let k = 0; k < dims[2]; k++) {
+  const compartmentOf = tree.compartment;
+  // The terminals of the 27 buckets around the current cell's bucket (rings 0 and 1), gathered once
+  // per bucket: consecutive cells of a row share it (a bucket is ≥ one cell wide).
+  let candidates = new Int32Array(64);
+  let candidateCount = 0;
+  let candidateBucket = -1;
+  const nearestFrom = (x: number, y: number, z: number, compartment: number, bx: number, by: number, bz: number, firstRing: number, best: number, bestSq: number): number => {
+    // Rings of buckets from `firstRing` until the nearest candidate is closer than any unvisited bucket.
+    for (let ring = firstRing; ring < Math.max(bd[0], bd[1], bd[2]); ring++) {
+      if (best >= 0 && (ring - 1) * bucketMm > Math.sqrt(bestSq)) break;
+      for (let cz = bz - ring; cz <= bz + ring; cz++) {
+        if (cz < 0 || cz >= bd[2]) continue;
+        for (let cy = by - ring; cy <= by + ring; cy++) {
+          if (cy < 0 || cy >= bd[1]) continue;
+          const shell = Math.abs(cz - bz) === ring || Math.abs(cy - by) === ring;
+          for (let cx = bx - ring; cx <= bx + ring; cx += shell ? 1 : 2 * ring) {
+            if (cx < 0 || cx >= bd[0]) {
+              if (ring === 0) break;
+              continue;
+            }
+            const b = cx + bd[0] * (cy + bd[1] * cz);
+            for (let t = bucketStart[b]; t < bucketStart[b + 1]; t++) {
+              const j = bucketed[t];
+              if (compartmentOf[j] !== compartment) continue;
+              const dx = distal[3 * j] - x, dy = distal[3 * j + 1] - y, dz = distal[3 * j + 2] - z;
+              const d2 = dx * dx + dy * dy + dz * dz;
+              // Ties go to the lower segment index: the same owner in any scan order.
+              if (d2 < bestSq || (d2 === bestSq && j < best)) {
+                bestSq = d2;
+                best = j;
+              }
+            }
+            if (ring === 0) break;
+          }
+        }
+      }
+    }
+    return best;
+  };
+  for (let k = kFrom; k < kTo; k++) {
     const z = lo[2] + (k + 0.5) * sideMm;
     for (let jy = 0; jy < dims[1]; jy++) {
       const y = lo[1] + (jy + 0.5) * sideMm;
@@ -86,42 +148,52 @@ export function territoryCells(tree: TerritoryCellsTree, domain: Domain, unitMas
         if (!(label > 0 && label < firstNecroticLabel)) continue;
         const compartment = compartmentOfLabel(domain, label);
         const bx = bucketOf(x, 0), by = bucketOf(y, 1), bz = bucketOf(z, 2);
-        let best = -1;
-        let bestSq = Infinity;
-        // Rings of buckets until the nearest candidate is closer than any unvisited bucket.
-        for (let ring = 0; ring < Math.max(bd[0], bd[1], bd[2]); ring++) {
-          if (best >= 0 && (ring - 1) * bucketMm > Math.sqrt(bestSq)) break;
-          for (let cz = bz - ring; cz <= bz + ring; cz++) {
-            if (cz < 0 || cz >= bd[2]) continue;
-            for (let cy = by - ring; cy <= by + ring; cy++) {
-              if (cy < 0 || cy >= bd[1]) continue;
-              const shell = Math.abs(cz - bz) === ring || Math.abs(cy - by) === ring;
-              for (let cx = bx - ring; cx <= bx + ring; cx += shell ? 1 : 2 * ring) {
-                if (cx < 0 || cx >= bd[0]) {
-                  if (ring === 0) break;
-                  continue;
-                }
-                const b = cx + bd[0] * (cy + bd[1] * cz);
-                for (let t = bucketStart[b]; t < bucketStart[b + 1]; t++) {
-                  const j = bucketed[t];
-                  if (tree.compartment[j] !== compartment) continue;
-                  const dx = distal[3 * j] - x, dy = distal[3 * j + 1] - y, dz = distal[3 * j + 2] - z;
-                  const d2 = dx * dx + dy * dy + dz * dz;
-                  // Ties go to the lower segment index: the same owner in any scan order.
-                  if (d2 < bestSq || (d2 === bestSq && j < best)) {
-                    bestSq = d2;
-                    best = j;
-                  }
-                }
-                if (ring === 0) break;
+        const bucket = bx + bd[0] * (by + bd[1] * bz);
+        if (bucket !== candidateBucket) {
+          candidateBucket = bucket;
+          candidateCount = 0;
+          for (let cz = Math.max(0, bz - 1); cz <= Math.min(bd[2] - 1, bz + 1); cz++) {
+            for (let cy = Math.max(0, by - 1); cy <= Math.min(bd[1] - 1, by + 1); cy++) {
+              const row = bd[0] * (cy + bd[1] * cz);
+              const from = bucketStart[row + Math.max(0, bx - 1)];
+              const to = bucketStart[row + Math.min(bd[0] - 1, bx + 1) + 1];
+              if (candidateCount + (to - from) > candidates.length) {
+                const grown = new Int32Array(2 * (candidateCount + (to - from)));
+                grown.set(candidates.subarray(0, candidateCount));
+                candidates = grown;
               }
+              for (let t = from; t < to; t++) candidates[candidateCount++] = bucketed[t];
             }
           }
         }
-        owner[i + dims[0] * (jy + dims[1] * k)] = best;
+        // Rings 0 and 1 (the candidates), then further rings only if a nearer terminal could lie
+        // beyond them (the same rule and tie-break as nearestFrom: the same owner).
+        let best = -1;
+        let bestSq = Infinity;
+        for (let t = 0; t < candidateCount; t++) {
+          const j = candidates[t];
+          if (compartmentOf[j] !== compartment) continue;
+          const dx = distal[3 * j] - x, dy = distal[3 * j + 1] - y, dz = distal[3 * j + 2] - z;
+          const d2 = dx * dx + dy * dy + dz * dz;
+          if (d2 < bestSq || (d2 === bestSq && j < best)) {
+            bestSq = d2;
+            best = j;
+          }
+        }
+        if (!(best >= 0 && bucketMm > Math.sqrt(bestSq))) best = nearestFrom(x, y, z, compartment, bx, by, bz, 2, best, bestSq);
+        owner[i + dims[0] * (jy + dims[1] * (k - kFrom))] = best;
       }
     }
   }
+  return owner;
+}
+
+/** The cells of a lattice from the owners of all its cells (territoryCellOwners of every slab, in order). */
+export function territoryCellsOfOwners(tree: TerritoryCellsTree, domain: Domain, lattice: CellLattice, owner: Int32Array): TerritoryCells {
+  const { originMm, sideMm, dims } = lattice;
+  const lo = originMm;
+  const cellCount = dims[0] * dims[1] * dims[2];
+  if (owner.length !== cellCount) throw new RangeError(`territory cell owners: ${owner.length} for a lattice of ${cellCount} cells`);
   const offsets = new Int32Array(tree.segmentCount + 1);
   for (let c = 0; c < cellCount; c++) if (owner[c] >= 0) offsets[owner[c] + 1]++;
   for (let j = 0; j < tree.segmentCount; j++) offsets[j + 1] += offsets[j];
