@@ -2,7 +2,7 @@
  * Issue 18.2: a parameter change on a 2e4-terminal liver updates the playground's maps and DVHs
  * in ≤ 2 s in headless Chromium on 2 cores.
  *
- *   npx tsx bench/playground.ts [rounds=5] [preset=net] [terminals=20000] [helpers]
+ *   npx tsx bench/playground.ts [rounds=5] [preset=net] [terminals=20000] [helpers] [only]
  *
  * Builds the page into a temporary folder, opens it from the file system in Debian's Chromium
  * (playwright-core), waits for both sides' first runs, then moves one control of side A per round,
@@ -28,7 +28,9 @@ import { CHROMIUM, hasChromium, launchChromium, recordedPage } from "../test/rep
 const rounds = Number(process.argv[2] ?? 5);
 const presetId = process.argv[3] ?? "net";
 const terminals = Number(process.argv[4] ?? 20_000);
-const helpers = process.argv[5];
+const helpers = process.argv[5] === "" || process.argv[5] === "default" ? undefined : process.argv[5];
+/** Time only the controls whose name contains this text (e.g. "T/N"); all by default. */
+const only = process.argv[6];
 const preset = PRESETS.find((p) => p.id === presetId);
 if (!preset) throw new Error(`unknown preset ${presetId} (${PRESETS.map((p) => p.id).join(", ")})`);
 if (!hasChromium) throw new Error(`${CHROMIUM} not found (apt-get install -y chromium)`);
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
     const f = (x: number) => x.toFixed(2);
     const stageCell = (runs: Array<Record<string, number>>, stage: EngineStage) => f(median(runs.map((r) => (r[stage] ?? 0) / 1000)));
     const rows: string[] = [];
-    for (const change of CHANGES) {
+    for (const change of CHANGES.filter((c) => only === undefined || c.name.includes(only))) {
       const browser: number[] = [];
       const browserStages: Array<Record<string, number>> = [];
       const nodeCpu: number[] = [];

@@ -157,10 +157,10 @@ function ask(port: DepositPort, request: DepositRequest | CellsRequest): Promise
 
 /**
  * Share of a new tree's cell slabs the helpers build (split evenly between them) while this
- * thread runs the transport (~0.25 s of the ~0.7 s the cells take on one thread for a 2e4-terminal
- * liver, bench/playground.md); this thread builds the rest after the transport.
+ * thread runs the transport (~0.25 s, while the cells take ~0.6 s on one thread for a 2e4-terminal
+ * liver, bench/playground.md); this thread builds the rest after the transport and assembles them.
  */
-const HELPER_CELL_SHARE = 0.6;
+const HELPER_CELL_SHARE = 0.7;
 
 /**
  * Start building `tree`'s territory cells for the run of `simCase` (the "fractal" model's unit-mass

@@ -5,8 +5,8 @@
  */
 import type { Domain } from "./domain.js";
 import { compartmentNames, labelAt, perfusionAt } from "./domain.js";
-import { shapeBounds } from "./shapes.js";
-import type { BoundsMm } from "./shapes.js";
+import { shapeBounds, shapeContains } from "./shapes.js";
+import type { BoundsMm, Shape } from "./shapes.js";
 import { voxelVolumeMl } from "./grid.js";
 
 export interface CompartmentIntegral {
@@ -58,6 +58,22 @@ function latticeSums(domain: Domain, bounds: BoundsMm, cellsPerAxis: number, acc
   return inside * cellMl;
 }
 
+/** Volume of `shape` by the midpoint rule over `bounds` split into `cellsPerAxis`³ cells, mL (latticeSums' count of points with a label). */
+function latticeInside(shape: Shape, bounds: BoundsMm, cellsPerAxis: number): number {
+  const n = cellsPerAxis;
+  const h = [0, 1, 2].map((k) => (bounds.maxMm[k] - bounds.minMm[k]) / n);
+  const cellMl = (h[0] * h[1] * h[2]) / 1000;
+  let inside = 0;
+  for (let k = 0; k < n; k++) {
+    const z = bounds.minMm[2] + (k + 0.5) * h[2];
+    for (let j = 0; j < n; j++) {
+      const y = bounds.minMm[1] + (j + 0.5) * h[1];
+      for (let i = 0; i < n; i++) if (shapeContains(shape, bounds.minMm[0] + (i + 0.5) * h[0], y, z)) inside++;
+    }
+  }
+  return inside * cellMl;
+}
+
 /**
  * Integrate the domain. `liverCellsPerAxis` (default 160) sets the liver lattice,
  * `tumourCellsPerAxis` (default 64) each tumour's lattice.
@@ -87,9 +103,9 @@ export function integrateDomain(domain: Domain, liverCellsPerAxis = 160, tumourC
     }
     liverVolumeMl = inside * cellMl;
   } else {
-    // Liver lattice: total volume and the normal compartment's share of it.
-    const liverAcc: Accumulator[] = names.map(() => ({ volume: 0, viable: 0, perfusion: 0 }));
-    liverVolumeMl = latticeSums(domain, domain.boundsMm, liverCellsPerAxis, liverAcc, (label) => compartmentOf(label));
+    // Liver lattice: the total volume only (points inside the liver shape: labelAt ≠ 0 exactly
+    // there); the compartments come from their own lattices below.
+    liverVolumeMl = latticeInside(domain.liver.shape, domain.boundsMm, liverCellsPerAxis);
     // Tumours on their own lattices; normal liver = liver − tumours.
     let tumourVolume = 0;
     for (let t = 0; t < T; t++) {
