@@ -100,11 +100,10 @@ export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, la
   const owner = new Int32Array(dims[0] * dims[1] * Math.max(0, kTo - kFrom)).fill(-1);
   const distal = tree.distalMm;
   const compartmentOf = tree.compartment;
-  // The terminals of the 27 buckets around the current cell's bucket (rings 0 and 1), gathered once
-  // per bucket: consecutive cells of a row share it (a bucket is ≥ one cell wide).
-  let candidates = new Int32Array(64);
-  let candidateCount = 0;
-  let candidateBucket = -1;
+  // A bucket is skipped when its box is farther from the cell than the best so far (by more than
+  // rounding: SLACK); the best starts as the previous cell's owner (usually the owner again).
+  const SLACK = 1 + 1e-9;
+  const gap = new Float64Array(9);
   const nearestFrom = (x: number, y: number, z: number, compartment: number, bx: number, by: number, bz: number, firstRing: number, best: number, bestSq: number): number => {
     // Rings of buckets from `firstRing` until the nearest candidate is closer than any unvisited bucket.
     for (let ring = firstRing; ring < Math.max(bd[0], bd[1], bd[2]); ring++) {
@@ -138,6 +137,7 @@ export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, la
     }
     return best;
   };
+  let previous = -1;
   for (let k = kFrom; k < kTo; k++) {
     const z = lo[2] + (k + 0.5) * sideMm;
     for (let jy = 0; jy < dims[1]; jy++) {
@@ -148,40 +148,57 @@ export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, la
         if (!(label > 0 && label < firstNecroticLabel)) continue;
         const compartment = compartmentOfLabel(domain, label);
         const bx = bucketOf(x, 0), by = bucketOf(y, 1), bz = bucketOf(z, 2);
-        const bucket = bx + bd[0] * (by + bd[1] * bz);
-        if (bucket !== candidateBucket) {
-          candidateBucket = bucket;
-          candidateCount = 0;
-          for (let cz = Math.max(0, bz - 1); cz <= Math.min(bd[2] - 1, bz + 1); cz++) {
-            for (let cy = Math.max(0, by - 1); cy <= Math.min(bd[1] - 1, by + 1); cy++) {
-              const row = bd[0] * (cy + bd[1] * cz);
-              const from = bucketStart[row + Math.max(0, bx - 1)];
-              const to = bucketStart[row + Math.min(bd[0] - 1, bx + 1) + 1];
-              if (candidateCount + (to - from) > candidates.length) {
-                const grown = new Int32Array(2 * (candidateCount + (to - from)));
-                grown.set(candidates.subarray(0, candidateCount));
-                candidates = grown;
-              }
-              for (let t = from; t < to; t++) candidates[candidateCount++] = bucketed[t];
-            }
-          }
-        }
-        // Rings 0 and 1 (the candidates), then further rings only if a nearer terminal could lie
-        // beyond them (the same rule and tie-break as nearestFrom: the same owner).
         let best = -1;
         let bestSq = Infinity;
-        for (let t = 0; t < candidateCount; t++) {
-          const j = candidates[t];
-          if (compartmentOf[j] !== compartment) continue;
-          const dx = distal[3 * j] - x, dy = distal[3 * j + 1] - y, dz = distal[3 * j + 2] - z;
-          const d2 = dx * dx + dy * dy + dz * dz;
-          if (d2 < bestSq || (d2 === bestSq && j < best)) {
-            bestSq = d2;
-            best = j;
+        if (previous >= 0 && compartmentOf[previous] === compartment) {
+          const dx = distal[3 * previous] - x, dy = distal[3 * previous + 1] - y, dz = distal[3 * previous + 2] - z;
+          best = previous;
+          bestSq = dx * dx + dy * dy + dz * dz;
+        }
+        // Rings 0 and 1, buckets that may hold a terminal as near as the best; then further rings
+        // only if a nearer terminal could lie beyond them (nearestFrom: the same rule and tie-break,
+        // so the same owner as a search of every bucket).
+        // Squared gaps from the cell to the neighbouring buckets' slabs along each axis (index 0:
+        // the bucket below, 2: the one above; 0 for its own). A terminal clamped into an edge
+        // bucket lies beyond the bucket's outer side, farther still: the gaps stay lower bounds.
+        const ex = x - (lo[0] + bx * bucketMm), ey = y - (lo[1] + by * bucketMm), ez = z - (lo[2] + bz * bucketMm);
+        gap[0] = ex * ex;
+        gap[2] = (bucketMm - ex) * (bucketMm - ex);
+        gap[3] = ey * ey;
+        gap[5] = (bucketMm - ey) * (bucketMm - ey);
+        gap[6] = ez * ez;
+        gap[8] = (bucketMm - ez) * (bucketMm - ez);
+        for (let dz = -1; dz <= 1; dz++) {
+          const cz = bz + dz;
+          if (cz < 0 || cz >= bd[2]) continue;
+          const gz = dz === 0 ? 0 : gap[7 + dz];
+          if (gz > bestSq * SLACK) continue;
+          for (let dy = -1; dy <= 1; dy++) {
+            const cy = by + dy;
+            if (cy < 0 || cy >= bd[1]) continue;
+            const gyz = gz + (dy === 0 ? 0 : gap[4 + dy]);
+            if (gyz > bestSq * SLACK) continue;
+            for (let dx = -1; dx <= 1; dx++) {
+              const cx = bx + dx;
+              if (cx < 0 || cx >= bd[0]) continue;
+              if (gyz + (dx === 0 ? 0 : gap[1 + dx]) > bestSq * SLACK) continue;
+              const bucket = cx + bd[0] * (cy + bd[1] * cz);
+              for (let t = bucketStart[bucket]; t < bucketStart[bucket + 1]; t++) {
+                const j = bucketed[t];
+                if (compartmentOf[j] !== compartment) continue;
+                const qx = distal[3 * j] - x, qy = distal[3 * j + 1] - y, qz = distal[3 * j + 2] - z;
+                const d2 = qx * qx + qy * qy + qz * qz;
+                if (d2 < bestSq || (d2 === bestSq && j < best)) {
+                  bestSq = d2;
+                  best = j;
+                }
+              }
+            }
           }
         }
         if (!(best >= 0 && bucketMm > Math.sqrt(bestSq))) best = nearestFrom(x, y, z, compartment, bx, by, bz, 2, best, bestSq);
         owner[i + dims[0] * (jy + dims[1] * (k - kFrom))] = best;
+        previous = best;
       }
     }
   }
