@@ -10,12 +10,20 @@
  * having fit through the path so far (d ≤ D_path). A fraction passFraction[j] of them fits into j
  * (see context.ts); the others lodge at j's inlet: Binomial(n, 1 − passFraction[j]). Exact.
  *
- * Work units: the injected subtree is cut at a fixed generation below the entry (a property of the
- * tree alone). The top unit of a batch (stream key (batch, 0)) draws the lung shunt and cascades
- * down to the cut roots; each cut root with spheres is then one unit with stream key
- * (batch, root + 1). Units write disjoint segment ranges, so partial counts add exactly and the
- * result does not depend on which thread runs which unit.
- */
+ * Work units: the injected subtree is cut at a fixed generation below the entry (transport.cutDepth,
+ * a property of the tree alone). The top unit of a batch draws the lung shunt and cascades down to
+ * the cut roots; each cut root with spheres is then one unit. Units write disjoint segment ranges,
+ * so partial counts add exactly and the result does not depend on which thread runs which unit.
+ *
+ * Random streams do not follow the units but the tree: every segment at most STREAM_DEPTH
+ * generations below the entry draws from its own stream, keyed (batch, segment), and a segment
+ * STREAM_DEPTH below keeps its stream for its whole subtree; a unit's root starts its own stream
+ * whatever its depth (the top unit's is the entry's, which also draws the lung shunt). A unit
+ * switches to a segment's stream when the walk reaches it, so for any cut at most STREAM_DEPTH
+ * deep every draw comes from the same stream in the same order: the results are bit-identical for
+ * every cutDepth ≤ STREAM_DEPTH (test/transport/batchGroups.test.ts). A deeper cut starts streams
+ * at its cut roots too: the same in distribution, not in the bits.
+  */
 import { binomialOfProbability, binomialProbability as P } from "../random/binomial.js";
 import { beta } from "../random/beta.js";
 import { createStream } from "../random/stream.js";
@@ -25,6 +33,10 @@ export interface CascadeArrays {
   readonly child0: Int32Array;
   readonly child1: Int32Array;
   readonly compartment: Int32Array;
+  /** Generation of every segment (which segments start a random stream). */
+  readonly generation: Int32Array;
+  /** The entry's generation + STREAM_DEPTH: segments up to this generation start their own stream. */
+  readonly streamGeneration: number;
   /** Probability of entering child0 at each bifurcation (current flows). */
   readonly split0: Float64Array;
   /** Fraction of arriving spheres that fit into each segment, or null (no size exclusion). */
@@ -56,9 +68,18 @@ export interface TouchedList {
 /** Tag that keeps transport streams apart from other stages' streams of the same seed. */
 const TRANSPORT_STREAM_TAG = 0x54n << 56n;
 
-/** Stream id of a unit: (batch, 0) for the top, (batch, root + 1) for a cut subtree. */
-export function cascadeStreamId(batch: number, root: number, top: boolean, segmentCount: number): bigint {
-  return TRANSPORT_STREAM_TAG + BigInt(batch) * BigInt(segmentCount + 1) + BigInt(top ? 0 : root + 1);
+/**
+ * Generations below the entry down to which every segment has its own random stream (the segments
+ * this deep keep theirs for their whole subtree). 9: the work-unit cut (transport.cutDepth,
+ * default 6) gives bit-identical results at every depth up to 9; it costs up to 2^10 − 1 stream
+ * creations per batch (≈ 1.2 µs each, measured with tsx on this VM: ≈ 1 ms per batch at most, a
+ * batch's cascade at 1e5 terminals takes ≈ 50 ms of CPU, bench/scale-transport.ts).
+ */
+export const STREAM_DEPTH = 9;
+
+/** Stream id of the draws at `segment` in batch `batch` (its whole subtree below STREAM_DEPTH). */
+export function cascadeStreamId(batch: number, segment: number, segmentCount: number): bigint {
+  return TRANSPORT_STREAM_TAG + BigInt(batch) * BigInt(segmentCount + 1) + BigInt(segment + 1);
 }
 
 /**
@@ -96,9 +117,11 @@ export function runCascadeUnit(
   seed: number,
   touched: TouchedList | null = null,
 ): number {
-  const { child0, child1, compartment, split0, passFraction, shuntFraction, isCutRoot } = arrays;
+  const { child0, child1, compartment, generation, split0, passFraction, shuntFraction, isCutRoot } = arrays;
   const kappa = arrays.noiseConcentration;
-  const stream = createStream(seed, cascadeStreamId(unit.batch, unit.root, unit.top, child0.length));
+  const streamGeneration = arrays.streamGeneration;
+  const batch = unit.batch;
+  let stream = createStream(seed, cascadeStreamId(batch, unit.root, child0.length));
   const root = unit.root;
   const top = unit.top;
   let lung = 0;
@@ -124,6 +147,8 @@ export function runCascadeUnit(
   for (;;) {
     if (arriving > 0) {
       const c0 = child0[j];
+      // A segment near the entry draws from its own stream (STREAM_DEPTH; a few hundred per batch).
+      if (j !== root && generation[j] <= streamGeneration && !(top && isCutRoot[j] === 1)) stream = createStream(seed, cascadeStreamId(batch, j, child0.length));
       if (top && j !== root && isCutRoot[j] === 1) {
         outCutArrivals[j] += arriving;
       } else if (c0 < 0) {

@@ -15,7 +15,8 @@ import {
   type SizeExclusionArrays,
   type TransportMemory,
 } from "./context.js";
-import { runCascadeUnit, type TouchedList } from "./cascade.js";
+import { runCascadeUnit, STREAM_DEPTH, type TouchedList } from "./cascade.js";
+import { BATCH_GROUP_DEPTH, groupDriftRange, type GroupDriftArrays } from "./embolicLoad.js";
 import { allocateFlowState, baselineFlowRange, entrySplitStart, splitRange } from "./flowSolve.js";
 import { clusterRoot, initClusters, joinClusters, sortedHistogram, type ClusterForest } from "./clusters.js";
 import {
@@ -76,6 +77,7 @@ export function* runCascadeDriver(
     split0: memory.float64(n),
     splitOdds: memory.share(r.splitOdds),
     reach: r.feedback ? memory.float64(n) : null,
+    drift: r.feedback && r.batchRule === "subtree" ? memory.float64(n) : null,
     batchLodged: memory.float64(n),
     totals: memory.float64(n),
     clusterUp: memory.int32(n),
@@ -95,6 +97,8 @@ export function* runCascadeDriver(
     noiseConcentration: r.noise,
     feedback: r.feedback,
     batchRule: r.batchRule,
+    streamGeneration: tree.generation[entry] + STREAM_DEPTH,
+    groupGeneration: tree.generation[entry] + BATCH_GROUP_DEPTH,
     clusterDistanceMm: r.clusterDistanceMm,
     maxDepth: state.maxDepth,
   };
@@ -132,17 +136,25 @@ export function* runCascadeDriver(
     const start = entrySplitStart(a, state, context, path, r.lsf);
     let max = 0;
     forOutsideRanges(true, false, (lo, hi) => {
-      const e = splitRange(a, lo, hi, entry, start.proximalPa);
+      const e = splitRange(a, lo, hi, entry, start.proximalPa, s.groupGeneration);
       if (e > max) max = e;
     });
     const below = yield { work: work("splits", cutRoots, batch), progress: null };
+    if (a.drift !== null && a.reach !== null) {
+      // Rule "subtree": the groups whose roots lie above the cut (cut deeper than the groups),
+      // summed bottom-up over the subtrees' sums.
+      forOutsideRanges(true, true, (lo, hi) => {
+        const d = groupDriftRange(a as GroupDriftArrays, lo, hi, s.groupGeneration);
+        if (d > max) max = d;
+      });
+    }
     return { entryFlow: start.flow, maxExpected: below.maxExpected > max ? below.maxExpected : max };
   }
   let flows = yield* solve(0);
   const baselineEntryFlow = flows.entryFlow;
   const recorder = createRecorder(tree, context, baselineEntryFlow);
   const counts = recorder.counts;
-  const cascade = cascadeArraysOf(a, r.noise, r.lsf);
+  const cascade = cascadeArraysOf(a, s.streamGeneration, r.noise, r.lsf);
   const cutArrivals = new Float64Array(n);
   // The top unit lodges in the segments above the cut and at the cut roots' inlets only.
   let topSegments = cutRoots.length;
@@ -170,7 +182,8 @@ export function* runCascadeDriver(
       } else {
         // maxExpected (embolicLoad.ts): rule "vessel", max_j e_j / C_j over every segment, so
         // B ≤ tol / max keeps every B·e_j/C_j ≤ tol; rule "subtree", the same per segment above the
-        // cut and the largest sphere-weighted drift per sphere of a cut subtree below it.
+        // batch groups (BATCH_GROUP_DEPTH generations below the entry, whatever the work-unit cut)
+        // and the largest sphere-weighted drift per sphere of a group.
         const adaptive = flows.maxExpected > 0 ? Math.floor(r.tolerance / flows.maxExpected) : batchSize;
         batchSize = Math.min(batchSize, Math.max(1, adaptive));
       }

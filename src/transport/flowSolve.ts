@@ -134,6 +134,8 @@ export interface SplitArrays {
   readonly child0: Int32Array;
   readonly child1: Int32Array;
   readonly compartment: Int32Array;
+  /** Generation of every segment (the batch rule's groups, embolicLoad.ts). */
+  readonly generation: Int32Array;
   readonly conductance: Float64Array;
   readonly pressurePa: Float64Array;
   readonly resistance: Float64Array;
@@ -146,6 +148,12 @@ export interface SplitArrays {
   readonly passFraction: Float64Array | null;
   readonly shuntFraction: Float64Array;
   readonly reach: Float64Array | null;
+  /**
+   * Rule "subtree" of the batch bound (embolicLoad.ts), else null: every segment's own drift per
+   * injected sphere, reach_j·s_j·e_j/C_j, written for the segments of the batch groups (the
+   * generations from groupGeneration down); groupDriftRange sums it over each group.
+   */
+  readonly drift: Float64Array | null;
 }
 
 /** The split arrays of a state and context (views, not copies). */
@@ -156,6 +164,7 @@ export function splitArrays(split0: Float64Array, state: FlowState, context: Tra
     child0: tree.child0,
     child1: tree.child1,
     compartment: tree.compartment,
+    generation: tree.generation,
     conductance: state.eq.conductance,
     pressurePa: state.eq.pressurePa,
     resistance: state.resistance,
@@ -167,6 +176,7 @@ export function splitArrays(split0: Float64Array, state: FlowState, context: Tra
     passFraction: context.passFraction,
     shuntFraction: context.shuntFraction,
     reach,
+    drift: null,
   };
 }
 
@@ -182,17 +192,24 @@ export function entrySplitStart(a: SplitArrays, state: FlowState, context: Trans
   return { proximalPa, flow: a.flow[entry] };
 }
 
+/** a.drift of a pass without batch groups (never written). */
+const NO_DRIFT = new Float64Array(0);
+
 /**
  * Segments [first, end) of the top-down pass, in pre-order (each segment's flow already set by its
  * parent, or for `entry` by entrySplitStart, whose proximal pressure is `entryProximalPa`): distal
  * pressures, both daughters' flows and the splits; with reach, the daughters' reach and the
  * expected lodging per injected sphere relative to capacity, e_j / C_j, whose maximum over the
- * range is returned (0 without reach); with `drift`, Σ_j reach_j·s_j·e_j/C_j over the range is
- * added to drift[0] (s_j = R_j·G_j, see embolicLoad.ts). The arrays are read into locals once: the same loop runs
- * on the main thread and in workers, on views of shared memory.
+ * range is returned (0 without reach). With `a.drift` (rule "subtree", embolicLoad.ts) the
+ * segments of generation ≥ `groupGeneration` are left out of that maximum: their own drift
+ * reach_j·s_j·e_j/C_j (s_j = R_j·G_j) goes to drift[j], for groupDriftRange to sum per group. The
+ * arrays are read into locals once: the same loop runs on the main thread and in workers, on
+ * views of shared memory.
  */
-export function splitRange(a: SplitArrays, first: number, end: number, entry: number, entryProximalPa: number, drift: Float64Array | null = null): number {
-  const { parent, child0, child1, compartment, resistance, capacity, flow, split0, splitOdds, passFraction, shuntFraction, reach } = a;
+export function splitRange(a: SplitArrays, first: number, end: number, entry: number, entryProximalPa: number, groupGeneration = 0): number {
+  const { parent, child0, child1, compartment, generation, resistance, capacity, flow, split0, splitOdds, passFraction, shuntFraction, reach } = a;
+  const grouped = a.drift !== null;
+  const drift = a.drift ?? NO_DRIFT;
   const G = a.conductance;
   const P = a.pressurePa;
   const distal = a.distalPressurePa;
@@ -201,7 +218,6 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
   // segment: one scavenge per 60 000 segments, measured with --trace-gc).
   const entryProximal = Float64Array.of(entryProximalPa);
   let max = 0;
-  let driftSum = 0;
   for (let j = first; j < end; j++) {
     const f = flow[j];
     const proximal = j === entry ? entryProximal[0] : distal[parent[j]];
@@ -213,13 +229,14 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
       const arrive = reach[j];
       inside = passFraction === null ? arrive : arrive * passFraction[j];
       const e = (c0 < 0 ? arrive - inside * shuntFraction[compartment[j]] : arrive - inside) / capacity[j];
-      if (e > max) max = e;
-      // Drift of the branch's flow per injected sphere: s_j·e_j/C_j with s_j = R_j·G_j, the share
-      // of the branch's pressure drop in the vessel itself (1 for a terminal), weighted by the
-      // spheres that enter it (embolicLoad.ts, rule "subtree").
-      if (drift !== null && e > 0) {
+      if (grouped && generation[j] >= groupGeneration) {
+        // Drift of the branch's flow per injected sphere: s_j·e_j/C_j with s_j = R_j·G_j, the share
+        // of the branch's pressure drop in the vessel itself (1 for a terminal), weighted by the
+        // spheres that enter it (embolicLoad.ts, rule "subtree").
         const share = resistance[j] * G[j];
-        driftSum += arrive * (share < 1 ? share : 1) * e;
+        drift[j] = e > 0 ? arrive * (share < 1 ? share : 1) * e : 0;
+      } else if (e > max) {
+        max = e;
       }
     }
     if (c0 < 0) continue;
@@ -235,6 +252,5 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
       reach[c1] = inside * (1 - p0);
     }
   }
-  if (drift !== null) drift[0] += driftSum;
   return max;
 }
