@@ -23,10 +23,10 @@
  * deep every draw comes from the same stream in the same order: the results are bit-identical for
  * every cutDepth ≤ STREAM_DEPTH (test/transport/batchGroups.test.ts). A deeper cut starts streams
  * at its cut roots too: the same in distribution, not in the bits.
-  */
+ */
 import { binomialOfProbability, binomialProbability as P } from "../random/binomial.js";
 import { beta } from "../random/beta.js";
-import { createStream } from "../random/stream.js";
+import { createStream, streamSeedKey, type RandomStream } from "../random/stream.js";
 
 /** Plain arrays a cascade unit reads (transferable to a worker as they are). */
 export interface CascadeArrays {
@@ -72,14 +72,27 @@ const TRANSPORT_STREAM_TAG = 0x54n << 56n;
  * Generations below the entry down to which every segment has its own random stream (the segments
  * this deep keep theirs for their whole subtree). 9: the work-unit cut (transport.cutDepth,
  * default 6) gives bit-identical results at every depth up to 9; it costs up to 2^10 − 1 stream
- * creations per batch (≈ 1.2 µs each, measured with tsx on this VM: ≈ 1 ms per batch at most, a
- * batch's cascade at 1e5 terminals takes ≈ 50 ms of CPU, bench/scale-transport.ts).
+ * re-keyings per batch, done in place without BigInt (RandomStream.rekey).
  */
 export const STREAM_DEPTH = 9;
 
 /** Stream id of the draws at `segment` in batch `batch` (its whole subtree below STREAM_DEPTH). */
 export function cascadeStreamId(batch: number, segment: number, segmentCount: number): bigint {
   return TRANSPORT_STREAM_TAG + BigInt(batch) * BigInt(segmentCount + 1) + BigInt(segment + 1);
+}
+
+/**
+ * The stream a unit draws from, re-keyed in place at every segment that starts one (one per
+ * thread: a unit runs to its end before the next starts), and the key of the last seed used.
+ */
+const unitStream = createStream(0, 0);
+let keyedSeed = -1;
+let seedKey = streamSeedKey(0);
+
+/** Re-key `stream` to cascadeStreamId(batch, segment) given base = the id of (batch, −1) as two words. */
+function rekeyAt(stream: RandomStream, key: Uint32Array, baseHi: number, baseLo: number, segment: number): void {
+  const lo = baseLo + segment + 1;
+  stream.rekey(key, baseHi + (lo > 0xffffffff ? 1 : 0), lo);
 }
 
 /**
@@ -120,8 +133,17 @@ export function runCascadeUnit(
   const { child0, child1, compartment, generation, split0, passFraction, shuntFraction, isCutRoot } = arrays;
   const kappa = arrays.noiseConcentration;
   const streamGeneration = arrays.streamGeneration;
-  const batch = unit.batch;
-  let stream = createStream(seed, cascadeStreamId(batch, unit.root, child0.length));
+  if (seed !== keyedSeed) {
+    seedKey = streamSeedKey(seed);
+    keyedSeed = seed;
+  }
+  const key = seedKey;
+  // The stream ids of this batch, cascadeStreamId(batch, j) = base + j + 1, as 32-bit words.
+  const base = cascadeStreamId(unit.batch, -1, child0.length);
+  const baseHi = Number(base >> 32n);
+  const baseLo = Number(base & 0xffffffffn);
+  const stream = unitStream;
+  rekeyAt(stream, key, baseHi, baseLo, unit.root);
   const root = unit.root;
   const top = unit.top;
   let lung = 0;
@@ -147,8 +169,9 @@ export function runCascadeUnit(
   for (;;) {
     if (arriving > 0) {
       const c0 = child0[j];
-      // A segment near the entry draws from its own stream (STREAM_DEPTH; a few hundred per batch).
-      if (j !== root && generation[j] <= streamGeneration && !(top && isCutRoot[j] === 1)) stream = createStream(seed, cascadeStreamId(batch, j, child0.length));
+      // A segment at most STREAM_DEPTH generations below the entry draws from its own stream (at
+      // most 2^(STREAM_DEPTH + 1) − 1 per batch); a cut root reached by the top unit is left to its unit.
+      if (j !== root && generation[j] <= streamGeneration && !(top && isCutRoot[j] === 1)) rekeyAt(stream, key, baseHi, baseLo, j);
       if (top && j !== root && isCutRoot[j] === 1) {
         outCutArrivals[j] += arriving;
       } else if (c0 < 0) {
