@@ -8,6 +8,7 @@ import type { ArterialTree } from "../vascular/tree.js";
 import { poiseuilleCoefficient, reduceRange, updatePathToRoot } from "../vascular/hemodynamics.js";
 import {
   allocateTransportContext,
+  cutOf,
   diameterCdf,
   lodgeCompartmentRange,
   sizeExclusionRange,
@@ -16,8 +17,8 @@ import {
   type TransportMemory,
 } from "./context.js";
 import { runCascadeUnit, STREAM_DEPTH, type TouchedList } from "./cascade.js";
-import { BATCH_GROUP_DEPTH, groupDriftRange, type GroupDriftArrays } from "./embolicLoad.js";
-import { allocateFlowState, baselineFlowRange, entrySplitStart, splitRange } from "./flowSolve.js";
+import { BATCH_GROUP_DEPTH } from "./embolicLoad.js";
+import { allocateFlowState, baselineFlowRange, entrySplitStart, NO_GROUPS, splitRange } from "./flowSolve.js";
 import { clusterRoot, initClusters, joinClusters, sortedHistogram, type ClusterForest } from "./clusters.js";
 import {
   cascadeArraysOf,
@@ -45,6 +46,10 @@ export function* runCascadeDriver(
   const context = allocateTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth, memory);
   const state = allocateFlowState(tree, memory);
   const { entry, entryEnd, cutRoots, outsideCut } = context;
+  // Rule "subtree" sums each batch group in one loop of the flow solve (flowSolve.ts splitRange):
+  // that pass is cut no deeper than the groups (it draws nothing: its cut changes no number).
+  const grouped = r.feedback && r.batchRule === "subtree";
+  const splitsCut = grouped && r.cutDepth > BATCH_GROUP_DEPTH ? cutOf(tree, entry, BATCH_GROUP_DEPTH) : { roots: cutRoots, outside: outsideCut };
   const a: SubtreeArrays = {
     parent: memory.share(tree.parent),
     child0: memory.share(tree.child0),
@@ -77,7 +82,6 @@ export function* runCascadeDriver(
     split0: memory.float64(n),
     splitOdds: memory.share(r.splitOdds),
     reach: r.feedback ? memory.float64(n) : null,
-    drift: r.feedback && r.batchRule === "subtree" ? memory.float64(n) : null,
     batchLodged: memory.float64(n),
     totals: memory.float64(n),
     clusterUp: memory.int32(n),
@@ -98,19 +102,20 @@ export function* runCascadeDriver(
     feedback: r.feedback,
     batchRule: r.batchRule,
     streamGeneration: tree.generation[entry] + STREAM_DEPTH,
-    groupGeneration: tree.generation[entry] + BATCH_GROUP_DEPTH,
+    groupGeneration: grouped ? tree.generation[entry] + BATCH_GROUP_DEPTH : NO_GROUPS,
     clusterDistanceMm: r.clusterDistanceMm,
     maxDepth: state.maxDepth,
   };
   const work = (pass: SubtreePass, roots: Int32Array, batch = 0, spheres: Float64Array | null = null): SubtreeWork => ({ pass, arrays: a, scalars: s, batch, roots, spheres });
-  // The serial part: segments outside the cut subtrees, as pre-order ranges; `inEntry` clamps
-  // them to the injected subtree. Top-down sweeps run them before the subtrees, bottom-up after.
-  const forOutsideRanges = (inEntry: boolean, descending: boolean, visit: (first: number, end: number) => void): void => {
-    const pairs = outsideCut.length / 2;
+  // The serial part: segments outside the cut subtrees (`outside`: a cut's [first, end) pairs,
+  // default the work-unit cut), as pre-order ranges; `inEntry` clamps them to the injected subtree.
+  // Top-down sweeps run them before the subtrees, bottom-up after.
+  const forOutsideRanges = (inEntry: boolean, descending: boolean, visit: (first: number, end: number) => void, outside = outsideCut): void => {
+    const pairs = outside.length / 2;
     for (let q = 0; q < pairs; q++) {
       const p = descending ? pairs - 1 - q : q;
-      const lo = inEntry ? Math.max(outsideCut[2 * p], entry) : outsideCut[2 * p];
-      const hi = inEntry ? Math.min(outsideCut[2 * p + 1], entryEnd) : outsideCut[2 * p + 1];
+      const lo = inEntry ? Math.max(outside[2 * p], entry) : outside[2 * p];
+      const hi = inEntry ? Math.min(outside[2 * p + 1], entryEnd) : outside[2 * p + 1];
       if (lo < hi) visit(lo, hi);
     }
   };
@@ -135,19 +140,16 @@ export function* runCascadeDriver(
   function* solve(batch: number): Generator<TransportStep, { entryFlow: number; maxExpected: number }, SubtreeResult> {
     const start = entrySplitStart(a, state, context, path, r.lsf);
     let max = 0;
-    forOutsideRanges(true, false, (lo, hi) => {
-      const e = splitRange(a, lo, hi, entry, start.proximalPa, s.groupGeneration);
-      if (e > max) max = e;
-    });
-    const below = yield { work: work("splits", cutRoots, batch), progress: null };
-    if (a.drift !== null && a.reach !== null) {
-      // Rule "subtree": the groups whose roots lie above the cut (cut deeper than the groups),
-      // summed bottom-up over the subtrees' sums.
-      forOutsideRanges(true, true, (lo, hi) => {
-        const d = groupDriftRange(a as GroupDriftArrays, lo, hi, s.groupGeneration);
-        if (d > max) max = d;
-      });
-    }
+    forOutsideRanges(
+      true,
+      false,
+      (lo, hi) => {
+        const e = splitRange(a, lo, hi, entry, start.proximalPa, s.groupGeneration);
+        if (e > max) max = e;
+      },
+      splitsCut.outside,
+    );
+    const below = yield { work: work("splits", splitsCut.roots, batch), progress: null };
     return { entryFlow: start.flow, maxExpected: below.maxExpected > max ? below.maxExpected : max };
   }
   let flows = yield* solve(0);

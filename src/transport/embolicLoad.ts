@@ -35,9 +35,9 @@
  *   with tol (default case at 1.5e6 terminals: T/N +8 % at tol 0.2, +1.6 % at 0.05, +0.1 % at 0.01
  *   against rule "vessel" at 0.05), hence the default tol 0.01 (defaults.ts; docs/transport.md
  *   "Batch rule"). The groups do not depend on the work-unit cut (transport.cutDepth): D_k is
- *   summed bottom-up over the tree (groupDriftRange), each segment's partial sum from its own
- *   drift and its daughters' sums, so the same numbers come out whichever unit or thread computes
- *   a segment, for any cut depth and any worker count (test/transport/batchGroups.test.ts).
+ *   summed in pre-order over the group in one loop (flowSolve.ts splitRange), the flow solve being
+ *   cut no deeper than the groups (cascadeDriver.ts), so the same double comes out for any cut
+ *   depth and any worker count (test/transport/batchGroups.test.ts).
  *
  * Reflux: when the flow into the injected segment falls below refluxThreshold × its baseline
  * flow, the territory is in stasis and every remaining sphere refluxes to the non-target branch.
@@ -98,40 +98,6 @@ export function expectedLodging(
     }
     outExpected[j] = e;
     if (e > max) max = e;
-  }
-  return max;
-}
-
-/** Arrays groupDriftRange reads and writes (drift: the own drift of each group segment, splitRange). */
-export interface GroupDriftArrays {
-  readonly child0: Int32Array;
-  readonly child1: Int32Array;
-  readonly generation: Int32Array;
-  readonly reach: Float64Array;
-  readonly drift: Float64Array;
-}
-
-/**
- * Rule "subtree", bottom-up over segments [first, end) (daughters before parents; a daughter
- * outside the range already summed): drift[j] becomes the drift summed over j's subtree, for the
- * segments of generation ≥ `groupGeneration` (the groups; splitRange wrote their own drifts);
- * returns the largest D_k = drift[k] / reach[k] over the group roots k in the range (generation
- * exactly `groupGeneration`), 0 if none. Each sum is own + first daughter + second daughter, in
- * that order: the same double whoever computes it.
- */
-export function groupDriftRange(a: GroupDriftArrays, first: number, end: number, groupGeneration: number): number {
-  const { child0, child1, generation, reach, drift } = a;
-  let max = 0;
-  for (let j = end - 1; j >= first; j--) {
-    const g = generation[j];
-    if (g < groupGeneration) continue;
-    const c0 = child0[j];
-    if (c0 >= 0) drift[j] = drift[j] + drift[c0] + drift[child1[j]];
-    if (g === groupGeneration) {
-      const r = reach[j];
-      const d = r > 0 ? drift[j] / r : 0;
-      if (d > max) max = d;
-    }
   }
   return max;
 }

@@ -148,12 +148,8 @@ export interface SplitArrays {
   readonly passFraction: Float64Array | null;
   readonly shuntFraction: Float64Array;
   readonly reach: Float64Array | null;
-  /**
-   * Rule "subtree" of the batch bound (embolicLoad.ts), else null: every segment's own drift per
-   * injected sphere, reach_j·s_j·e_j/C_j, written for the segments of the batch groups (the
-   * generations from groupGeneration down); groupDriftRange sums it over each group.
-   */
-  readonly drift: Float64Array | null;
+  /** One past the last segment of each segment's subtree (the batch rule's groups, embolicLoad.ts). */
+  readonly subtreeEnd: Int32Array;
 }
 
 /** The split arrays of a state and context (views, not copies). */
@@ -176,7 +172,7 @@ export function splitArrays(split0: Float64Array, state: FlowState, context: Tra
     passFraction: context.passFraction,
     shuntFraction: context.shuntFraction,
     reach,
-    drift: null,
+    subtreeEnd: tree.subtreeEnd,
   };
 }
 
@@ -192,24 +188,25 @@ export function entrySplitStart(a: SplitArrays, state: FlowState, context: Trans
   return { proximalPa, flow: a.flow[entry] };
 }
 
-/** a.drift of a pass without batch groups (never written). */
-const NO_DRIFT = new Float64Array(0);
+/** groupGeneration of splitRange without batch groups (rule "vessel", or no feedback): beyond any generation. */
+export const NO_GROUPS = 0x7fffffff;
 
 /**
  * Segments [first, end) of the top-down pass, in pre-order (each segment's flow already set by its
  * parent, or for `entry` by entrySplitStart, whose proximal pressure is `entryProximalPa`): distal
- * pressures, both daughters' flows and the splits; with reach, the daughters' reach and the
- * expected lodging per injected sphere relative to capacity, e_j / C_j, whose maximum over the
- * range is returned (0 without reach). With `a.drift` (rule "subtree", embolicLoad.ts) the
- * segments of generation ≥ `groupGeneration` are left out of that maximum: their own drift
- * reach_j·s_j·e_j/C_j (s_j = R_j·G_j) goes to drift[j], for groupDriftRange to sum per group. The
- * arrays are read into locals once: the same loop runs on the main thread and in workers, on
- * views of shared memory.
+ * pressures, both daughters' flows and the splits; with reach, the daughters' reach and the batch
+ * bound's measure, returned (0 without reach): the largest expected lodging per injected sphere
+ * relative to capacity, e_j / C_j, over the segments above `groupGeneration` (all of them with
+ * NO_GROUPS), and the largest sphere-weighted drift D_k of the groups rooted at generation
+ * `groupGeneration` (rule "subtree", embolicLoad.ts). D_k is summed in pre-order from the group's
+ * root to its end in this one loop: a range must hold every group it enters whole (the splits
+ * pass is cut no deeper than the groups, cascadeDriver.ts), so the sum is the same double for any
+ * work-unit cut. A segment of a group the range entered below its root (never, in the drivers)
+ * counts as above. The arrays are read into locals once: the same loop runs on the main thread
+ * and in workers, on views of shared memory.
  */
-export function splitRange(a: SplitArrays, first: number, end: number, entry: number, entryProximalPa: number, groupGeneration = 0): number {
-  const { parent, child0, child1, compartment, generation, resistance, capacity, flow, split0, splitOdds, passFraction, shuntFraction, reach } = a;
-  const grouped = a.drift !== null;
-  const drift = a.drift ?? NO_DRIFT;
+export function splitRange(a: SplitArrays, first: number, end: number, entry: number, entryProximalPa: number, groupGeneration = NO_GROUPS): number {
+  const { parent, child0, child1, compartment, generation, subtreeEnd, resistance, capacity, flow, split0, splitOdds, passFraction, shuntFraction, reach } = a;
   const G = a.conductance;
   const P = a.pressurePa;
   const distal = a.distalPressurePa;
@@ -218,7 +215,17 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
   // segment: one scavenge per 60 000 segments, measured with --trace-gc).
   const entryProximal = Float64Array.of(entryProximalPa);
   let max = 0;
+  // The open group: its root, one past its last segment, and its drift so far.
+  let groupRoot = -1;
+  let groupEnd = -1;
+  let groupDrift = 0;
   for (let j = first; j < end; j++) {
+    if (j === groupEnd && reach !== null) {
+      const r = reach[groupRoot];
+      const drift = r > 0 ? groupDrift / r : 0;
+      if (drift > max) max = drift;
+      groupRoot = -1;
+    }
     const f = flow[j];
     const proximal = j === entry ? entryProximal[0] : distal[parent[j]];
     const d = f === 0 ? P[j] : proximal - f * resistance[j];
@@ -229,12 +236,20 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
       const arrive = reach[j];
       inside = passFraction === null ? arrive : arrive * passFraction[j];
       const e = (c0 < 0 ? arrive - inside * shuntFraction[compartment[j]] : arrive - inside) / capacity[j];
-      if (grouped && generation[j] >= groupGeneration) {
+      const g = generation[j];
+      if (g === groupGeneration) {
+        groupRoot = j;
+        groupEnd = subtreeEnd[j];
+        groupDrift = 0;
+      }
+      if (g >= groupGeneration && groupRoot >= 0) {
         // Drift of the branch's flow per injected sphere: s_j·e_j/C_j with s_j = R_j·G_j, the share
         // of the branch's pressure drop in the vessel itself (1 for a terminal), weighted by the
         // spheres that enter it (embolicLoad.ts, rule "subtree").
-        const share = resistance[j] * G[j];
-        drift[j] = e > 0 ? arrive * (share < 1 ? share : 1) * e : 0;
+        if (e > 0) {
+          const share = resistance[j] * G[j];
+          groupDrift += arrive * (share < 1 ? share : 1) * e;
+        }
       } else if (e > max) {
         max = e;
       }
@@ -251,6 +266,11 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
       reach[c0] = inside * p0;
       reach[c1] = inside * (1 - p0);
     }
+  }
+  if (groupRoot >= 0 && reach !== null) {
+    const r = reach[groupRoot];
+    const drift = r > 0 ? groupDrift / r : 0;
+    if (drift > max) max = drift;
   }
   return max;
 }

@@ -29,7 +29,7 @@ import {
 import { lowerBound } from "../sortedSearch.js";
 import { diameterCdf, lodgeCompartmentRange, sizeExclusionRange, type LodgeCompartmentArrays, type SizeExclusionArrays } from "./context.js";
 import { baselineFlowRange, splitRange, type BaselineFlowArrays, type SplitArrays } from "./flowSolve.js";
-import { chokedResistance, groupDriftRange, type GroupDriftArrays } from "./embolicLoad.js";
+import { chokedResistance } from "./embolicLoad.js";
 
 /**
  * Every per-segment array of a cascade run, flat (a worker receives views on them; on threads
@@ -81,7 +81,7 @@ export interface SubtreeScalars {
   readonly batchRule: "subtree" | "vessel";
   /** Segments up to this generation start their own random stream (entry's + STREAM_DEPTH, cascade.ts). */
   readonly streamGeneration: number;
-  /** Rule "subtree": generation of the batch groups' roots (entry's + BATCH_GROUP_DEPTH, embolicLoad.ts). */
+  /** Rule "subtree": generation of the batch groups' roots (entry's + BATCH_GROUP_DEPTH, embolicLoad.ts); else NO_GROUPS (flowSolve.ts). */
   readonly groupGeneration: number;
   readonly clusterDistanceMm: number;
   /** Length of the longest root-to-terminal path (re-solve cost estimate). */
@@ -168,12 +168,6 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
     } else if (work.pass === "splits") {
       const e = splitRange(a, root, stop, -1, 0, s.groupGeneration);
       if (e > result.maxExpected) result.maxExpected = e;
-      if (a.drift !== null && a.reach !== null) {
-        // Rule "subtree": the groups' drifts, summed bottom-up within this subtree (the driver
-        // finishes the groups whose roots lie above the cut).
-        const d = groupDriftRange(a as GroupDriftArrays, root, stop, s.groupGeneration);
-        if (d > result.maxExpected) result.maxExpected = d;
-      }
     } else if (work.pass === "cascade") {
       const spheres = (work.spheres as Float64Array)[k];
       if (touchedScratch.length < stop - root) touchedScratch = new Int32Array(stop - root);
