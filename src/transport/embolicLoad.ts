@@ -43,6 +43,7 @@
  * flow, the territory is in stasis and every remaining sphere refluxes to the non-target branch.
  */
 import type { FlowState } from "./flowSolve.js";
+import type { TransportContext } from "./context.js";
 
 /**
  * Generations below the entry at which rule "subtree" groups its drift: each segment this deep
@@ -53,7 +54,6 @@ import type { FlowState } from "./flowSolve.js";
  * generations deep, bench/scale-transport.ts with cutDepth 3 / 6 / 9 before the groups were fixed).
  */
 export const BATCH_GROUP_DEPTH = 6;
-import type { TransportContext } from "./context.js";
 
 /** Optional outputs of solveSplits for the adaptive batch size (see expectedLodging). */
 export interface ExpectedLodgingOutput {
