@@ -1,7 +1,8 @@
 /**
  * What sets the adaptive batch size of the embolic feedback (issue 14 scale benchmark): at the
  * default case's baseline flows, the per-vessel measure of batch rule "vessel" (max e_j/C_j, which
- * segment holds it) and the per-cut-subtree drift of rule "subtree" (src/transport/embolicLoad.ts),
+ * segment holds it) and the per-group drift of rule "subtree" (groups: the subtrees
+ * BATCH_GROUP_DEPTH generations below the entry, src/transport/embolicLoad.ts),
  * and how many non-terminal segments lodge spheres by size exclusion.
  *
  *   npx tsx bench/scale-transport.ts 1500000 2     # grows and caches the tree first
@@ -17,7 +18,8 @@ import { resolvePlan } from "../src/pipeline/resolvePlan.js";
 import { resolveTransportSections } from "../src/pipeline/core.js";
 import { transportOptionsFromSections } from "../src/transport/config.js";
 import { resolveOptions } from "../src/transport/simulate.js";
-import { createTransportContext } from "../src/transport/context.js";
+import { createTransportContext, cutOf } from "../src/transport/context.js";
+import { BATCH_GROUP_DEPTH } from "../src/transport/embolicLoad.js";
 import { createFlowState, solveSplits } from "../src/transport/flowSolve.js";
 
 const terminals = Number(process.argv[2] ?? 100000);
@@ -59,7 +61,8 @@ for (let j = ctx.entry; j < ctx.entryEnd; j++) {
   }
 }
 let maxDrift = 0;
-for (const root of ctx.cutRoots) {
+const groups = cutOf(tree, r.entry, BATCH_GROUP_DEPTH).roots;
+for (const root of groups) {
   if (!(reach[root] > 0)) continue;
   let d = 0;
   for (let j = root; j < tree.subtreeEnd[root]; j++) {
@@ -71,4 +74,4 @@ for (const root of ctx.cutRoots) {
 console.log(`${terminals} terminals, ${r.spheres} spheres`);
 console.log(`rule "vessel": max e/C ${max.toExponential(3)} at segment ${arg} (${tree.child0[arg] < 0 ? "terminal" : "non-terminal"}, generation ${tree.generation[arg]}, C ${state.capacity[arg].toFixed(1)} spheres); largest terminal e/C ${maxTerminal.toExponential(3)}; first batch at tol 0.05: ${Math.floor(0.05 / max)} spheres`);
 console.log(`non-terminal segments that lodge spheres: ${lodgingVessels}, summed reach ${lodgingReach.toFixed(3)} per injected sphere`);
-console.log(`rule "subtree": max drift per sphere over ${ctx.cutRoots.length} cut subtrees ${maxDrift.toExponential(3)}; first batch at tol 0.01: ${Math.floor(0.01 / maxDrift)} spheres`);
+console.log(`rule "subtree": max drift per sphere over ${groups.length} groups (${BATCH_GROUP_DEPTH} generations below the entry) ${maxDrift.toExponential(3)}; first batch at tol 0.01: ${Math.floor(0.01 / maxDrift)} spheres`);

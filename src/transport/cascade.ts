@@ -10,21 +10,33 @@
  * having fit through the path so far (d ≤ D_path). A fraction passFraction[j] of them fits into j
  * (see context.ts); the others lodge at j's inlet: Binomial(n, 1 − passFraction[j]). Exact.
  *
- * Work units: the injected subtree is cut at a fixed generation below the entry (a property of the
- * tree alone). The top unit of a batch (stream key (batch, 0)) draws the lung shunt and cascades
- * down to the cut roots; each cut root with spheres is then one unit with stream key
- * (batch, root + 1). Units write disjoint segment ranges, so partial counts add exactly and the
- * result does not depend on which thread runs which unit.
+ * Work units: the injected subtree is cut at a fixed generation below the entry (transport.cutDepth,
+ * a property of the tree alone). The top unit of a batch draws the lung shunt and cascades down to
+ * the cut roots; each cut root with spheres is then one unit. Units write disjoint segment ranges,
+ * so partial counts add exactly and the result does not depend on which thread runs which unit.
+ *
+ * Random streams do not follow the units but the tree: every segment at most STREAM_DEPTH
+ * generations below the entry draws from its own stream, keyed (batch, segment), and a segment
+ * STREAM_DEPTH below keeps its stream for its whole subtree; a unit's root starts its own stream
+ * whatever its depth (the top unit's is the entry's, which also draws the lung shunt). A unit
+ * switches to a segment's stream when the walk reaches it, so for any cut at most STREAM_DEPTH
+ * deep every draw comes from the same stream in the same order: the results are bit-identical for
+ * every cutDepth ≤ STREAM_DEPTH (test/transport/batchGroups.test.ts). A deeper cut starts streams
+ * at its cut roots too: the same in distribution, not in the bits.
  */
 import { binomialOfProbability, binomialProbability as P } from "../random/binomial.js";
 import { beta } from "../random/beta.js";
-import { createStream } from "../random/stream.js";
+import { createStream, streamSeedKey, type RandomStream } from "../random/stream.js";
 
 /** Plain arrays a cascade unit reads (transferable to a worker as they are). */
 export interface CascadeArrays {
   readonly child0: Int32Array;
   readonly child1: Int32Array;
   readonly compartment: Int32Array;
+  /** Generation of every segment (which segments start a random stream). */
+  readonly generation: Int32Array;
+  /** The entry's generation + STREAM_DEPTH: segments up to this generation start their own stream. */
+  readonly streamGeneration: number;
   /** Probability of entering child0 at each bifurcation (current flows). */
   readonly split0: Float64Array;
   /** Fraction of arriving spheres that fit into each segment, or null (no size exclusion). */
@@ -56,9 +68,31 @@ export interface TouchedList {
 /** Tag that keeps transport streams apart from other stages' streams of the same seed. */
 const TRANSPORT_STREAM_TAG = 0x54n << 56n;
 
-/** Stream id of a unit: (batch, 0) for the top, (batch, root + 1) for a cut subtree. */
-export function cascadeStreamId(batch: number, root: number, top: boolean, segmentCount: number): bigint {
-  return TRANSPORT_STREAM_TAG + BigInt(batch) * BigInt(segmentCount + 1) + BigInt(top ? 0 : root + 1);
+/**
+ * Generations below the entry down to which every segment has its own random stream (the segments
+ * this deep keep theirs for their whole subtree). 9: the work-unit cut (transport.cutDepth,
+ * default 6) gives bit-identical results at every depth up to 9; it costs up to 2^10 − 1 stream
+ * re-keyings per batch, done in place without BigInt (RandomStream.rekey).
+ */
+export const STREAM_DEPTH = 9;
+
+/** Stream id of the draws at `segment` in batch `batch` (its whole subtree below STREAM_DEPTH). */
+export function cascadeStreamId(batch: number, segment: number, segmentCount: number): bigint {
+  return TRANSPORT_STREAM_TAG + BigInt(batch) * BigInt(segmentCount + 1) + BigInt(segment + 1);
+}
+
+/**
+ * The stream a unit draws from, re-keyed in place at every segment that starts one (one per
+ * thread: a unit runs to its end before the next starts), and the key of the last seed used.
+ */
+const unitStream = createStream(0, 0);
+let keyedSeed = -1;
+let seedKey = streamSeedKey(0);
+
+/** Re-key `stream` to cascadeStreamId(batch, segment) given base = the id of (batch, −1) as two words. */
+function rekeyAt(stream: RandomStream, key: Uint32Array, baseHi: number, baseLo: number, segment: number): void {
+  const lo = baseLo + segment + 1;
+  stream.rekey(key, baseHi + (lo > 0xffffffff ? 1 : 0), lo);
 }
 
 /**
@@ -96,9 +130,20 @@ export function runCascadeUnit(
   seed: number,
   touched: TouchedList | null = null,
 ): number {
-  const { child0, child1, compartment, split0, passFraction, shuntFraction, isCutRoot } = arrays;
+  const { child0, child1, compartment, generation, split0, passFraction, shuntFraction, isCutRoot } = arrays;
   const kappa = arrays.noiseConcentration;
-  const stream = createStream(seed, cascadeStreamId(unit.batch, unit.root, unit.top, child0.length));
+  const streamGeneration = arrays.streamGeneration;
+  if (seed !== keyedSeed) {
+    seedKey = streamSeedKey(seed);
+    keyedSeed = seed;
+  }
+  const key = seedKey;
+  // The stream ids of this batch, cascadeStreamId(batch, j) = base + j + 1, as 32-bit words.
+  const base = cascadeStreamId(unit.batch, -1, child0.length);
+  const baseHi = Number(base >> 32n);
+  const baseLo = Number(base & 0xffffffffn);
+  const stream = unitStream;
+  rekeyAt(stream, key, baseHi, baseLo, unit.root);
   const root = unit.root;
   const top = unit.top;
   let lung = 0;
@@ -124,6 +169,9 @@ export function runCascadeUnit(
   for (;;) {
     if (arriving > 0) {
       const c0 = child0[j];
+      // A segment at most STREAM_DEPTH generations below the entry draws from its own stream (at
+      // most 2^(STREAM_DEPTH + 1) − 1 per batch); a cut root reached by the top unit is left to its unit.
+      if (j !== root && generation[j] <= streamGeneration && !(top && isCutRoot[j] === 1)) rekeyAt(stream, key, baseHi, baseLo, j);
       if (top && j !== root && isCutRoot[j] === 1) {
         outCutArrivals[j] += arriving;
       } else if (c0 < 0) {

@@ -8,6 +8,7 @@ import type { ArterialTree } from "../vascular/tree.js";
 import { poiseuilleCoefficient, reduceRange, updatePathToRoot } from "../vascular/hemodynamics.js";
 import {
   allocateTransportContext,
+  cutOf,
   diameterCdf,
   lodgeCompartmentRange,
   sizeExclusionRange,
@@ -15,8 +16,9 @@ import {
   type SizeExclusionArrays,
   type TransportMemory,
 } from "./context.js";
-import { runCascadeUnit, type TouchedList } from "./cascade.js";
-import { allocateFlowState, baselineFlowRange, entrySplitStart, splitRange } from "./flowSolve.js";
+import { runCascadeUnit, STREAM_DEPTH, type TouchedList } from "./cascade.js";
+import { BATCH_GROUP_DEPTH } from "./embolicLoad.js";
+import { allocateFlowState, baselineFlowRange, entrySplitStart, NO_GROUPS, splitRange } from "./flowSolve.js";
 import { clusterRoot, initClusters, joinClusters, sortedHistogram, type ClusterForest } from "./clusters.js";
 import {
   cascadeArraysOf,
@@ -44,6 +46,10 @@ export function* runCascadeDriver(
   const context = allocateTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth, memory);
   const state = allocateFlowState(tree, memory);
   const { entry, entryEnd, cutRoots, outsideCut } = context;
+  // Rule "subtree" sums each batch group in one loop of the flow solve (flowSolve.ts splitRange):
+  // that pass is cut no deeper than the groups (it draws nothing: its cut changes no number).
+  const grouped = r.feedback && r.batchRule === "subtree";
+  const splitsCut = grouped && r.cutDepth > BATCH_GROUP_DEPTH ? cutOf(tree, entry, BATCH_GROUP_DEPTH) : { roots: cutRoots, outside: outsideCut };
   const a: SubtreeArrays = {
     parent: memory.share(tree.parent),
     child0: memory.share(tree.child0),
@@ -95,18 +101,21 @@ export function* runCascadeDriver(
     noiseConcentration: r.noise,
     feedback: r.feedback,
     batchRule: r.batchRule,
+    streamGeneration: tree.generation[entry] + STREAM_DEPTH,
+    groupGeneration: grouped ? tree.generation[entry] + BATCH_GROUP_DEPTH : NO_GROUPS,
     clusterDistanceMm: r.clusterDistanceMm,
     maxDepth: state.maxDepth,
   };
   const work = (pass: SubtreePass, roots: Int32Array, batch = 0, spheres: Float64Array | null = null): SubtreeWork => ({ pass, arrays: a, scalars: s, batch, roots, spheres });
-  // The serial part: segments outside the cut subtrees, as pre-order ranges; `inEntry` clamps
-  // them to the injected subtree. Top-down sweeps run them before the subtrees, bottom-up after.
-  const forOutsideRanges = (inEntry: boolean, descending: boolean, visit: (first: number, end: number) => void): void => {
-    const pairs = outsideCut.length / 2;
+  // The serial part: segments outside the cut subtrees (`outside`: a cut's [first, end) pairs,
+  // default the work-unit cut), as pre-order ranges; `inEntry` clamps them to the injected subtree.
+  // Top-down sweeps run them before the subtrees, bottom-up after.
+  const forOutsideRanges = (inEntry: boolean, descending: boolean, visit: (first: number, end: number) => void, outside = outsideCut): void => {
+    const pairs = outside.length / 2;
     for (let q = 0; q < pairs; q++) {
       const p = descending ? pairs - 1 - q : q;
-      const lo = inEntry ? Math.max(outsideCut[2 * p], entry) : outsideCut[2 * p];
-      const hi = inEntry ? Math.min(outsideCut[2 * p + 1], entryEnd) : outsideCut[2 * p + 1];
+      const lo = inEntry ? Math.max(outside[2 * p], entry) : outside[2 * p];
+      const hi = inEntry ? Math.min(outside[2 * p + 1], entryEnd) : outside[2 * p + 1];
       if (lo < hi) visit(lo, hi);
     }
   };
@@ -131,18 +140,23 @@ export function* runCascadeDriver(
   function* solve(batch: number): Generator<TransportStep, { entryFlow: number; maxExpected: number }, SubtreeResult> {
     const start = entrySplitStart(a, state, context, path, r.lsf);
     let max = 0;
-    forOutsideRanges(true, false, (lo, hi) => {
-      const e = splitRange(a, lo, hi, entry, start.proximalPa);
-      if (e > max) max = e;
-    });
-    const below = yield { work: work("splits", cutRoots, batch), progress: null };
+    forOutsideRanges(
+      true,
+      false,
+      (lo, hi) => {
+        const e = splitRange(a, lo, hi, entry, start.proximalPa, s.groupGeneration);
+        if (e > max) max = e;
+      },
+      splitsCut.outside,
+    );
+    const below = yield { work: work("splits", splitsCut.roots, batch), progress: null };
     return { entryFlow: start.flow, maxExpected: below.maxExpected > max ? below.maxExpected : max };
   }
   let flows = yield* solve(0);
   const baselineEntryFlow = flows.entryFlow;
   const recorder = createRecorder(tree, context, baselineEntryFlow);
   const counts = recorder.counts;
-  const cascade = cascadeArraysOf(a, r.noise, r.lsf);
+  const cascade = cascadeArraysOf(a, s.streamGeneration, r.noise, r.lsf);
   const cutArrivals = new Float64Array(n);
   // The top unit lodges in the segments above the cut and at the cut roots' inlets only.
   let topSegments = cutRoots.length;
@@ -170,7 +184,8 @@ export function* runCascadeDriver(
       } else {
         // maxExpected (embolicLoad.ts): rule "vessel", max_j e_j / C_j over every segment, so
         // B ≤ tol / max keeps every B·e_j/C_j ≤ tol; rule "subtree", the same per segment above the
-        // cut and the largest sphere-weighted drift per sphere of a cut subtree below it.
+        // batch groups (BATCH_GROUP_DEPTH generations below the entry, whatever the work-unit cut)
+        // and the largest sphere-weighted drift per sphere of a group.
         const adaptive = flows.maxExpected > 0 ? Math.floor(r.tolerance / flows.maxExpected) : batchSize;
         batchSize = Math.min(batchSize, Math.max(1, adaptive));
       }

@@ -38,7 +38,7 @@ export const embolicSchema = z
     capacitySpheres: inRange(EMBOLIC_RANGES.capacitySpheres).nullable().default(EMBOLIC_DEFAULTS.capacitySpheres).describe("numerical override: every vessel plugs at this many spheres, whatever its size (depends on the tree's resolution); null = capacity from geometry"),
     capacitySpheresPerMl: inRange(EMBOLIC_RANGES.capacitySpheresPerMl).nullable().default(EMBOLIC_DEFAULTS.capacitySpheresPerMl).describe("numerical override: a terminal's capacity per mL of its territory; null = from geometry (plugLengthMm, portalTractsPerMg, the product's sphere size)"),
     batchTolerance: inRange(EMBOLIC_RANGES.batchTolerance).default(EMBOLIC_DEFAULTS.batchTolerance).describe("adaptive batch size: the largest flow drift within one batch that batchRule allows, fraction (docs/transport.md)"),
-    batchRule: z.enum(["subtree", "vessel"]).default(EMBOLIC_DEFAULTS.batchRule).describe("what batchTolerance bounds: \"subtree\", the sphere-weighted drift of the vessels' flows within every cut subtree (batch count independent of the tree's resolution), or \"vessel\", every vessel's own conductance change (docs/transport.md)"),
+    batchRule: z.enum(["subtree", "vessel"]).default(EMBOLIC_DEFAULTS.batchRule).describe("what batchTolerance bounds: \"subtree\", the sphere-weighted drift of the vessels' flows within every subtree 6 generations below the entry (batch count independent of the tree's resolution and of cutDepth), or \"vessel\", every vessel's own conductance change (docs/transport.md)"),
     batchSpheres: inRange(EMBOLIC_RANGES.batchSpheres, true).default(EMBOLIC_DEFAULTS.batchSpheres).describe("fixed batch size in spheres instead of the adaptive one; 0 = adaptive"),
     refluxThresholdFraction: inRange(EMBOLIC_RANGES.refluxThresholdFraction).default(EMBOLIC_DEFAULTS.refluxThresholdFraction).describe("stasis when the injected segment's flow falls below this fraction of its baseline; the remaining spheres reflux"),
   })
@@ -63,7 +63,7 @@ export const transportSchema = z
     sizeExclusion: z.boolean().default(true).describe("a sphere cannot enter a vessel narrower than itself and lodges at its inlet"),
     tumourShuntFractions: z.record(z.string(), z.number().min(0).max(1)).default({}).describe("intratumoral arteriovenous shunt to the lungs, by tumour name, 0..1"),
     embolic: embolicSchema.default(embolicSchema.parse({})).describe("embolic feedback"),
-    cutDepth: inRange(TRANSPORT_RANGES.cutDepth, true).default(TRANSPORT_DEFAULTS.cutDepth).describe("generations below the entry where each batch is cut into independent work units"),
+    cutDepth: inRange(TRANSPORT_RANGES.cutDepth, true).default(TRANSPORT_DEFAULTS.cutDepth).describe("generations below the entry where each batch is cut into independent work units: splits work only (results bit-identical for every cutDepth up to 9; deeper, equal in distribution)"),
     clusterDistanceMm: inRange(TRANSPORT_RANGES.clusterDistanceMm).default(TRANSPORT_DEFAULTS.clusterDistanceMm).describe("lodging points of connected vessels within this distance form one cluster, mm"),
     timelinePoints: inRange(TRANSPORT_RANGES.timelinePoints, true).default(TRANSPORT_DEFAULTS.timelinePoints).describe("without feedback: equal batches (timeline points) of the injection; with feedback every batch is a point"),
   })

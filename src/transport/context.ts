@@ -106,27 +106,9 @@ export function allocateTransportContext(
   const perfusedVolumeMl = new Float64Array(tree.compartmentNames.length);
   for (let j = entry; j < end; j++) if (tree.child0[j] < 0) perfusedVolumeMl[tree.compartment[j]] += tree.territoryMl[j];
   // The cut depends on the tree alone: every segment cutDepth generations below the entry.
+  const cut = cutOf(tree, entry, cutDepth);
   const isCutRoot = memory.uint8(n);
-  const roots: number[] = [];
-  const targetGeneration = tree.generation[entry] + cutDepth;
-  if (cutDepth > 0) {
-    for (let j = entry; j < end; j++) {
-      if (tree.generation[j] === targetGeneration) {
-        isCutRoot[j] = 1;
-        roots.push(j);
-        j = tree.subtreeEnd[j] - 1;
-      }
-    }
-  }
-  const cutRoots = Int32Array.from(roots);
-  // The rest of the tree as [first, end) pairs in pre-order: what is not inside a cut subtree.
-  const rest: number[] = [];
-  let from = 0;
-  for (const root of roots) {
-    if (root > from) rest.push(from, root);
-    from = tree.subtreeEnd[root];
-  }
-  if (from < n) rest.push(from, n);
+  for (const root of cut.roots) isCutRoot[root] = 1;
   return {
     tree,
     entry,
@@ -138,10 +120,37 @@ export function allocateTransportContext(
     territoryBelow: memory.float64(n),
     shuntFraction: memory.share(shuntFraction),
     isCutRoot,
-    cutRoots,
-    outsideCut: Int32Array.from(rest),
+    cutRoots: cut.roots,
+    outsideCut: cut.outside,
     perfusedVolumeMl,
   };
+}
+
+/**
+ * The cut of the subtree injected at `entry` at `depth` generations below it: the roots (in
+ * pre-order) of the subtrees that start there, and the rest of the tree as [first, end) pairs in
+ * pre-order. depth 0: no cut.
+ */
+export function cutOf(tree: ArterialTree, entry: number, depth: number): { readonly roots: Int32Array; readonly outside: Int32Array } {
+  const end = tree.subtreeEnd[entry];
+  const roots: number[] = [];
+  const targetGeneration = tree.generation[entry] + depth;
+  if (depth > 0) {
+    for (let j = entry; j < end; j++) {
+      if (tree.generation[j] === targetGeneration) {
+        roots.push(j);
+        j = tree.subtreeEnd[j] - 1;
+      }
+    }
+  }
+  const rest: number[] = [];
+  let from = 0;
+  for (const root of roots) {
+    if (root > from) rest.push(from, root);
+    from = tree.subtreeEnd[root];
+  }
+  if (from < tree.segmentCount) rest.push(from, tree.segmentCount);
+  return { roots: Int32Array.from(roots), outside: Int32Array.from(rest) };
 }
 
 /** The full context, computed on this thread. */

@@ -36,7 +36,8 @@ export const EMBOLIC_DEFAULTS = {
   batchTolerance: 0.01,
   /**
    * What batchTolerance bounds (embolicLoad.ts): "subtree", the sphere-weighted flow drift within
-   * every cut subtree (a batch count that does not grow with the tree's resolution), or "vessel",
+   * every subtree BATCH_GROUP_DEPTH (6) generations below the entry (a batch count that does not
+   * grow with the tree's resolution, nor change with cutDepth), or "vessel",
    * every vessel's own conductance change (the rule before issue 14's scale benchmark).
    */
   batchRule: "subtree" as "subtree" | "vessel",
@@ -60,6 +61,12 @@ export const TRANSPORT_DEFAULTS = {
   bias: 0.5,
   streamlineNoiseConcentration: 0,
   lungShuntFraction: 0,
+  /**
+   * Work-unit cut, generations below the entry: ≤ 2^6 units per pass, enough for the pool's
+   * load balance (src/parallel/transport.ts). It splits work only: results are bit-identical for
+   * every cutDepth ≤ STREAM_DEPTH (9, cascade.ts) and the batch rule's groups are fixed apart
+   * (BATCH_GROUP_DEPTH, embolicLoad.ts).
+   */
   cutDepth: 6,
   clusterDistanceMm: 0,
   /** Without feedback the injection is cut into this many equal batches (the timeline's points). */

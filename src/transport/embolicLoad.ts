@@ -22,23 +22,38 @@
  * - "subtree" (default): the flow of the branch a segment feeds (the segment and its subtree, in
  *   series) drifts within the batch by s_j·x_j to first order, s_j = R_j·G_j ≤ 1 the segment's
  *   share of the branch's pressure drop (1 for a terminal); every sphere entering the segment in
- *   the batch is routed with the flows of the batch's start. For every cut subtree k (subtrees.ts)
- *   the rule keeps the sphere-weighted drift Σ_{j∈k} reach_j·s_j·x_j ≤ tol·reach_k (reach_j: the
- *   expected spheres entering j per injected sphere), i.e. B ≤ tol / max_k D_k with
- *   D_k = Σ_{j∈k} reach_j·s_j·(e_j/C_j) / reach_k; above the cut, every segment as "vessel". So
- *   the spheres entering a cut subtree see, summed over the vessels they pass, a flow drift of at
- *   most tol per batch (tol/2 on average over the batch), whatever the sizes of the vessels: a
- *   vessel of a few spheres may fill, and overshoot its capacity, within one batch. The linear
- *   drift underestimates a vessel that plugs within the batch (its branch flow falls to 0, not by
- *   s_j·x_j): measured, the error grows about linearly with tol (default case at 1.5e6
- *   terminals: T/N +8 % at tol 0.2, +1.6 % at 0.05, +0.1 % at 0.01 against rule "vessel" at 0.05),
- *   hence the default tol 0.01 (defaults.ts; docs/transport.md "Batch rule").
+ *   the batch is routed with the flows of the batch's start. The injected subtree is grouped by
+ *   the tree alone: every segment BATCH_GROUP_DEPTH generations below the entry roots one group
+ *   (its whole subtree). For every group k the rule keeps the sphere-weighted drift
+ *   Σ_{j∈k} reach_j·s_j·x_j ≤ tol·reach_k (reach_j: the expected spheres entering j per injected
+ *   sphere), i.e. B ≤ tol / max_k D_k with D_k = Σ_{j∈k} reach_j·s_j·(e_j/C_j) / reach_k; above
+ *   the groups, every segment as "vessel". So the spheres entering a group see, summed over the
+ *   vessels they pass, a flow drift of at most tol per batch (tol/2 on average over the batch),
+ *   whatever the sizes of the vessels: a vessel of a few spheres may fill, and overshoot its
+ *   capacity, within one batch. The linear drift underestimates a vessel that plugs within the
+ *   batch (its branch flow falls to 0, not by s_j·x_j): measured, the error grows about linearly
+ *   with tol (default case at 1.5e6 terminals: T/N +8 % at tol 0.2, +1.6 % at 0.05, +0.1 % at 0.01
+ *   against rule "vessel" at 0.05), hence the default tol 0.01 (defaults.ts; docs/transport.md
+ *   "Batch rule"). The groups do not depend on the work-unit cut (transport.cutDepth): D_k is
+ *   summed in pre-order over the group in one loop (flowSolve.ts splitRange), the flow solve being
+ *   cut no deeper than the groups (cascadeDriver.ts), so the same double comes out for any cut
+ *   depth and any worker count (test/transport/batchGroups.test.ts).
  *
  * Reflux: when the flow into the injected segment falls below refluxThreshold × its baseline
  * flow, the territory is in stasis and every remaining sphere refluxes to the non-target branch.
  */
 import type { FlowState } from "./flowSolve.js";
 import type { TransportContext } from "./context.js";
+
+/**
+ * Generations below the entry at which rule "subtree" groups its drift: each segment this deep
+ * roots one group. 6: the work-unit cut (transport.cutDepth, default 6) at which the rule and its
+ * default tol 0.01 were measured when the groups were the cut subtrees (bench/README.md "Batch
+ * rule"); now fixed here, so that the cut only splits work. Deeper groups bound smaller
+ * territories (more, smaller batches: at 1e5 terminals, 30 / 46 / 81 batches for groups 3 / 6 / 9
+ * generations deep, bench/scale-transport.ts with cutDepth 3 / 6 / 9 before the groups were fixed).
+ */
+export const BATCH_GROUP_DEPTH = 6;
 
 /** Optional outputs of solveSplits for the adaptive batch size (see expectedLodging). */
 export interface ExpectedLodgingOutput {

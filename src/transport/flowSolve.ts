@@ -134,6 +134,8 @@ export interface SplitArrays {
   readonly child0: Int32Array;
   readonly child1: Int32Array;
   readonly compartment: Int32Array;
+  /** Generation of every segment (the batch rule's groups, embolicLoad.ts). */
+  readonly generation: Int32Array;
   readonly conductance: Float64Array;
   readonly pressurePa: Float64Array;
   readonly resistance: Float64Array;
@@ -146,6 +148,8 @@ export interface SplitArrays {
   readonly passFraction: Float64Array | null;
   readonly shuntFraction: Float64Array;
   readonly reach: Float64Array | null;
+  /** One past the last segment of each segment's subtree (the batch rule's groups, embolicLoad.ts). */
+  readonly subtreeEnd: Int32Array;
 }
 
 /** The split arrays of a state and context (views, not copies). */
@@ -156,6 +160,7 @@ export function splitArrays(split0: Float64Array, state: FlowState, context: Tra
     child0: tree.child0,
     child1: tree.child1,
     compartment: tree.compartment,
+    generation: tree.generation,
     conductance: state.eq.conductance,
     pressurePa: state.eq.pressurePa,
     resistance: state.resistance,
@@ -167,6 +172,7 @@ export function splitArrays(split0: Float64Array, state: FlowState, context: Tra
     passFraction: context.passFraction,
     shuntFraction: context.shuntFraction,
     reach,
+    subtreeEnd: tree.subtreeEnd,
   };
 }
 
@@ -182,17 +188,25 @@ export function entrySplitStart(a: SplitArrays, state: FlowState, context: Trans
   return { proximalPa, flow: a.flow[entry] };
 }
 
+/** groupGeneration of splitRange without batch groups (rule "vessel", or no feedback): beyond any generation. */
+export const NO_GROUPS = 0x7fffffff;
+
 /**
  * Segments [first, end) of the top-down pass, in pre-order (each segment's flow already set by its
  * parent, or for `entry` by entrySplitStart, whose proximal pressure is `entryProximalPa`): distal
- * pressures, both daughters' flows and the splits; with reach, the daughters' reach and the
- * expected lodging per injected sphere relative to capacity, e_j / C_j, whose maximum over the
- * range is returned (0 without reach); with `drift`, Σ_j reach_j·s_j·e_j/C_j over the range is
- * added to drift[0] (s_j = R_j·G_j, see embolicLoad.ts). The arrays are read into locals once: the same loop runs
- * on the main thread and in workers, on views of shared memory.
+ * pressures, both daughters' flows and the splits; with reach, the daughters' reach and the batch
+ * bound's measure, returned (0 without reach): the largest expected lodging per injected sphere
+ * relative to capacity, e_j / C_j, over the segments above `groupGeneration` (all of them with
+ * NO_GROUPS), and the largest sphere-weighted drift D_k of the groups rooted at generation
+ * `groupGeneration` (rule "subtree", embolicLoad.ts). D_k is summed in pre-order from the group's
+ * root to its end in this one loop: a range must hold every group it enters whole (the splits
+ * pass is cut no deeper than the groups, cascadeDriver.ts), so the sum is the same double for any
+ * work-unit cut. A segment of a group the range entered below its root (never, in the drivers)
+ * counts as above. The arrays are read into locals once: the same loop runs on the main thread
+ * and in workers, on views of shared memory.
  */
-export function splitRange(a: SplitArrays, first: number, end: number, entry: number, entryProximalPa: number, drift: Float64Array | null = null): number {
-  const { parent, child0, child1, compartment, resistance, capacity, flow, split0, splitOdds, passFraction, shuntFraction, reach } = a;
+export function splitRange(a: SplitArrays, first: number, end: number, entry: number, entryProximalPa: number, groupGeneration = NO_GROUPS): number {
+  const { parent, child0, child1, compartment, generation, subtreeEnd, resistance, capacity, flow, split0, splitOdds, passFraction, shuntFraction, reach } = a;
   const G = a.conductance;
   const P = a.pressurePa;
   const distal = a.distalPressurePa;
@@ -201,8 +215,17 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
   // segment: one scavenge per 60 000 segments, measured with --trace-gc).
   const entryProximal = Float64Array.of(entryProximalPa);
   let max = 0;
-  let driftSum = 0;
+  // The open group: its root, one past its last segment, and its drift so far.
+  let groupRoot = -1;
+  let groupEnd = -1;
+  let groupDrift = 0;
   for (let j = first; j < end; j++) {
+    if (j === groupEnd && reach !== null) {
+      const r = reach[groupRoot];
+      const drift = r > 0 ? groupDrift / r : 0;
+      if (drift > max) max = drift;
+      groupRoot = -1;
+    }
     const f = flow[j];
     const proximal = j === entry ? entryProximal[0] : distal[parent[j]];
     const d = f === 0 ? P[j] : proximal - f * resistance[j];
@@ -213,13 +236,22 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
       const arrive = reach[j];
       inside = passFraction === null ? arrive : arrive * passFraction[j];
       const e = (c0 < 0 ? arrive - inside * shuntFraction[compartment[j]] : arrive - inside) / capacity[j];
-      if (e > max) max = e;
-      // Drift of the branch's flow per injected sphere: s_j·e_j/C_j with s_j = R_j·G_j, the share
-      // of the branch's pressure drop in the vessel itself (1 for a terminal), weighted by the
-      // spheres that enter it (embolicLoad.ts, rule "subtree").
-      if (drift !== null && e > 0) {
-        const share = resistance[j] * G[j];
-        driftSum += arrive * (share < 1 ? share : 1) * e;
+      const g = generation[j];
+      if (g === groupGeneration) {
+        groupRoot = j;
+        groupEnd = subtreeEnd[j];
+        groupDrift = 0;
+      }
+      if (g >= groupGeneration && groupRoot >= 0) {
+        // Drift of the branch's flow per injected sphere: s_j·e_j/C_j with s_j = R_j·G_j, the share
+        // of the branch's pressure drop in the vessel itself (1 for a terminal), weighted by the
+        // spheres that enter it (embolicLoad.ts, rule "subtree").
+        if (e > 0) {
+          const share = resistance[j] * G[j];
+          groupDrift += arrive * (share < 1 ? share : 1) * e;
+        }
+      } else if (e > max) {
+        max = e;
       }
     }
     if (c0 < 0) continue;
@@ -235,6 +267,10 @@ export function splitRange(a: SplitArrays, first: number, end: number, entry: nu
       reach[c1] = inside * (1 - p0);
     }
   }
-  if (drift !== null) drift[0] += driftSum;
+  if (groupRoot >= 0 && reach !== null) {
+    const r = reach[groupRoot];
+    const drift = r > 0 ? groupDrift / r : 0;
+    if (drift > max) max = drift;
+  }
   return max;
 }

@@ -46,7 +46,8 @@ export interface EmbolicOptions {
   readonly batchTolerance?: number;
   /**
    * What batchTolerance bounds (embolicLoad.ts): "subtree" (default), the sphere-weighted drift of
-   * the vessels' flows within every cut subtree; "vessel", every vessel's own conductance change.
+   * the vessels' flows within every subtree BATCH_GROUP_DEPTH (6) generations below the entry;
+   * "vessel", every vessel's own conductance change.
    */
   readonly batchRule?: "subtree" | "vessel";
   /** Fixed batch size (spheres) instead of the adaptive one; 0 = adaptive. Default 0. */
@@ -75,7 +76,7 @@ export interface TransportOptions {
   readonly embolic?: EmbolicOptions;
   /** "cascade" (default) or "walk" (per-sphere reference). */
   readonly algorithm?: "cascade" | "walk";
-  /** Generations below the entry where the cascade is cut into work units. Default 6. */
+  /** Generations below the entry where the cascade is cut into work units (splits work only: bit-identical results up to STREAM_DEPTH 9, cascade.ts). Default 6. */
   readonly cutDepth?: number;
   /** Lodging points of connected vessels within this distance form one cluster, mm. Default 0. */
   readonly clusterDistanceMm?: number;

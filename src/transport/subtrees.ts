@@ -79,6 +79,10 @@ export interface SubtreeScalars {
   readonly feedback: boolean;
   /** What the adaptive batch size bounds (embolicLoad.ts): the splits pass returns its measure. */
   readonly batchRule: "subtree" | "vessel";
+  /** Segments up to this generation start their own random stream (entry's + STREAM_DEPTH, cascade.ts). */
+  readonly streamGeneration: number;
+  /** Rule "subtree": generation of the batch groups' roots (entry's + BATCH_GROUP_DEPTH, embolicLoad.ts); else NO_GROUPS (flowSolve.ts). */
+  readonly groupGeneration: number;
   readonly clusterDistanceMm: number;
   /** Length of the longest root-to-terminal path (re-solve cost estimate). */
   readonly maxDepth: number;
@@ -109,8 +113,9 @@ export interface SubtreeResult {
   lung: number;
   /**
    * splits with feedback, the batch bound's measure (embolicLoad.ts): rule "vessel", max over the
-   * subtrees' segments of e_j / C_j; rule "subtree", max over the subtrees of their sphere-weighted
-   * drift per injected sphere, Σ_j reach_j·s_j·e_j/C_j / reach_root.
+   * subtrees' segments of e_j / C_j; rule "subtree", the same over the segments above the batch
+   * groups, and over the groups whose roots lie in the subtrees their sphere-weighted drift per
+   * injected sphere, Σ_j reach_j·s_j·e_j/C_j / reach_k.
    */
   maxExpected: number;
   /** cascade: spheres lodged per compartment. */
@@ -137,7 +142,6 @@ export function subtreeUnitId(pass: SubtreePass, batch: number, root: number): s
 }
 
 const EMPTY = new Float64Array(0);
-const driftScratch = new Float64Array(1);
 let touchedScratch = new Int32Array(0);
 
 /**
@@ -149,7 +153,7 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
   const result = emptySubtreeResult(s.compartments);
   const cdf = s.diameterUm === null ? null : diameterCdf(s.diameterUm);
   const coefficient = poiseuilleCoefficient(s.viscosityPaS);
-  const cascade = cascadeArraysOf(a, s.noiseConcentration, 0);
+  const cascade = cascadeArraysOf(a, s.streamGeneration, s.noiseConcentration, 0);
   const maxSq = s.clusterDistanceMm * s.clusterDistanceMm;
   const forest: ClusterForest = { up: a.clusterUp, size: a.clusterSize, offset: 0 };
   for (let k = first; k < end; k++) {
@@ -162,11 +166,8 @@ export function runSubtreeWork(work: SubtreeWork, first = 0, end = work.roots.le
       lodgeCompartmentRange(a, root, stop);
       reduceRange(a, a, a.resistance, null, root, stop);
     } else if (work.pass === "splits") {
-      const bySubtree = s.batchRule === "subtree" && a.reach !== null;
-      driftScratch[0] = 0;
-      const e = splitRange(a, root, stop, -1, 0, bySubtree ? driftScratch : null);
-      const measure = !bySubtree ? e : (a.reach as Float64Array)[root] > 0 ? driftScratch[0] / (a.reach as Float64Array)[root] : 0;
-      if (measure > result.maxExpected) result.maxExpected = measure;
+      const e = splitRange(a, root, stop, -1, 0, s.groupGeneration);
+      if (e > result.maxExpected) result.maxExpected = e;
     } else if (work.pass === "cascade") {
       const spheres = (work.spheres as Float64Array)[k];
       if (touchedScratch.length < stop - root) touchedScratch = new Int32Array(stop - root);
@@ -192,11 +193,18 @@ export function finishCounts(a: SubtreeArrays, first: number, end: number): void
 }
 
 /** The arrays a cascade unit reads, from a run's arrays (or any object holding them). */
-export function cascadeArraysOf(a: Omit<CascadeArrays, "noiseConcentration" | "lungShuntFraction">, noiseConcentration: number, lungShuntFraction: number): CascadeArrays {
+export function cascadeArraysOf(
+  a: Omit<CascadeArrays, "streamGeneration" | "noiseConcentration" | "lungShuntFraction">,
+  streamGeneration: number,
+  noiseConcentration: number,
+  lungShuntFraction: number,
+): CascadeArrays {
   return {
     child0: a.child0,
     child1: a.child1,
     compartment: a.compartment,
+    generation: a.generation,
+    streamGeneration,
     split0: a.split0,
     passFraction: a.passFraction,
     shuntFraction: a.shuntFraction,

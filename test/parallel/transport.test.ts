@@ -22,6 +22,10 @@ const tree = buildSyntheticTree({
 const cases: Array<[string, TransportOptions]> = [
   ["no feedback, timeline of 3 batches, noise, lung shunt", { spheres: 400_000, timelinePoints: 3, noiseConcentration: 40, lungShuntFraction: 0.07, tumourShuntFractions: { T2: 0.1 } }],
   ["embolic feedback with adaptive batches and size exclusion", { spheres: 60_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, capacitySpheres: 20 } }],
+  // Units 9 and 12 generations deep: the flow solve is cut at the batch groups' 6 (cascadeDriver.ts);
+  // at 12 the cut roots below STREAM_DEPTH start their own streams.
+  ["embolic feedback, cutDepth 9", { spheres: 60_000, cutDepth: 9, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, capacitySpheres: 20 } }],
+  ["embolic feedback, cutDepth 12", { spheres: 60_000, cutDepth: 12, noiseConcentration: 40, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, capacitySpheres: 20 } }],
   ["embolic feedback, batch rule \"vessel\"", { spheres: 60_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, capacitySpheres: 20, batchRule: "vessel", batchTolerance: 0.05 } }],
   // Capacity from geometry (lumen packing + portal tracts by flow); a short plug so the load binds.
   ["embolic feedback, capacity from geometry", { spheres: 200_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, plugLengthMm: 0.02 } }],

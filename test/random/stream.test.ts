@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStream, RandomStream } from "../../src/random/stream.js";
+import { createStream, RandomStream, streamSeedKey } from "../../src/random/stream.js";
 
 describe("RandomStream (xoshiro128**)", () => {
   it("gives the reference outputs of xoshiro128** from the state (1, 2, 3, 4)", () => {
@@ -75,5 +75,24 @@ describe("createStream", () => {
   it("rejects a negative or fractional seed with a message naming it", () => {
     expect(() => createStream(-1, 0)).toThrow(/seed must be a non-negative integer/);
     expect(() => createStream(1.5, 0)).toThrow(/seed/);
+  });
+});
+
+describe("RandomStream.rekey", () => {
+  it("makes a stream, in place, exactly createStream(seed, id): seeds and 64-bit ids with every word pattern", () => {
+    const ids: bigint[] = [0n, 1n, 7n, 0xffffffffn, 0x100000000n, (1n << 64n) - 1n, (0x54n << 56n) + 12345n * 200001n + 17n];
+    const pick = createStream(99, 1);
+    for (let k = 0; k < 200; k++) ids.push((BigInt(pick.nextUint32()) << 32n) | BigInt(pick.nextUint32()));
+    const reused = createStream(0, 0);
+    reused.nextUint32(); // mid-block: rekey restarts the block
+    for (const seed of [0, 1, 42, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER]) {
+      const key = streamSeedKey(seed);
+      for (const id of ids) {
+        reused.rekey(key, Number(id >> 32n), Number(id & 0xffffffffn));
+        const fresh = createStream(seed, id);
+        expect(Array.from(reused.state)).toEqual(Array.from(fresh.state));
+        expect([reused.nextUint32(), reused.nextUint32()]).toEqual([fresh.nextUint32(), fresh.nextUint32()]);
+      }
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { fixedCapacity } from "../../src/transport/models/capacity.js";
 import { resolveHeterogeneity, splitOdds } from "../../src/transport/models/heterogeneity.js";
 import { describe, expect, it } from "vitest";
-import { cascadeStreamId, runCascadeUnit, type CascadeArrays } from "../../src/transport/cascade.js";
+import { cascadeStreamId, runCascadeUnit, STREAM_DEPTH, type CascadeArrays } from "../../src/transport/cascade.js";
 import { binomial } from "../../src/random/binomial.js";
 import { beta } from "../../src/random/beta.js";
 import { createStream, type RandomStream } from "../../src/random/stream.js";
@@ -21,7 +21,7 @@ describe("cascade work units", () => {
   const context = createTransportContext(tree, 0, { mean: 32, sd: 10, min: 20, max: 60 }, shunt, 5);
   const split0 = new Float64Array(tree.segmentCount);
   solveSplits(split0, createFlowState(tree, fixedCapacity(50)), context, splitOdds(tree, resolveHeterogeneity(undefined, 0.6)), new Int32Array(64));
-  const arrays = cascadeArraysOf({ ...tree, ...context, split0 }, 30, 0.07);
+  const arrays = cascadeArraysOf({ ...tree, ...context, split0 }, tree.generation[0] + STREAM_DEPTH, 30, 0.07);
 
   it("add up exactly to the inline batch when run separately, in reverse order, each with its own buffers (as workers would)", () => {
     const spheres = 2_000_000;
@@ -61,12 +61,15 @@ describe("cascade work units", () => {
   it("visit the segments that receive spheres in pre-order: equal to the cascade written as a recursion over the tree", () => {
     // The definition the unit implements with an explicit stack: at a segment, draw the lung shunt
     // (terminal) or the split and both daughters' size blocks, then walk the first daughter's
-    // subtree, then the second's. Same stream, so the same draws in the same order.
+    // subtree, then the second's. A segment at most STREAM_DEPTH generations below the entry
+    // draws from its own stream (keyed by batch and segment), a deeper one from its parent's
+    // stream, the unit's root from its own: the same draws in the same order.
     const reference = (out: Float64Array, a: CascadeArrays, root: number, spheres: number, seed: number, batch: number): number => {
-      const stream = createStream(seed, cascadeStreamId(batch, root, false, a.child0.length));
+      const stream = createStream(seed, cascadeStreamId(batch, root, a.child0.length));
       let lung = 0;
-      const visit = (j: number, n: number, s: RandomStream): void => {
+      const visit = (j: number, n: number, parentStream: RandomStream): void => {
         if (n === 0) return;
+        const s = j !== root && a.generation[j] <= a.streamGeneration ? createStream(seed, cascadeStreamId(batch, j, a.child0.length)) : parentStream;
         const c0 = a.child0[j];
         if (c0 < 0) {
           const m = a.shuntFraction[a.compartment[j]] > 0 ? binomial(s, n, a.shuntFraction[a.compartment[j]]) : 0;
