@@ -20,7 +20,7 @@ export const EMBOLIC_DEFAULTS = {
    */
   enabled: false,
   /** Capacity from geometry (models/capacity.ts): plug length calibrated on resin (docs/validation.md). */
-  plugLengthMm: 1.4,
+  plugLengthMm: 1.44,
   /** Reference anatomy: ≈ 1 portal tract per mg. */
   portalTractsPerMg: 1,
   /** Numerical overrides of the geometric capacity (null = geometry). */

@@ -71,6 +71,7 @@ export function allocateFlowState(tree: ArterialTree, memory: TransportMemory = 
 
 /** Arrays baselineFlowRange reads and writes. */
 export interface BaselineFlowArrays {
+  readonly parent: Int32Array;
   readonly child0: Int32Array;
   readonly lengthMm: Float64Array;
   readonly radiusMm: Float64Array;
@@ -83,12 +84,13 @@ export interface BaselineFlowArrays {
 
 /** Segments [first, end) at baseline: Poiseuille resistance (coefficient from poiseuilleCoefficient) and capacity. */
 export function baselineFlowRange(a: BaselineFlowArrays, coefficient: number, model: CapacityModel, first: number, end: number): void {
-  const { child0, lengthMm, radiusMm, territoryMl, flowMlPerMin, resistance0, resistance, capacity } = a;
+  const { parent, child0, lengthMm, radiusMm, territoryMl, flowMlPerMin, resistance0, resistance, capacity } = a;
   for (let j = first; j < end; j++) {
     const r = poiseuilleResistance(coefficient, lengthMm[j], radiusMm[j]);
     resistance0[j] = r;
     resistance[j] = r;
-    capacity[j] = vesselCapacity(model, radiusMm[j], lengthMm[j], territoryMl[j], flowMlPerMin[j], child0[j] < 0);
+    const p = parent[j];
+    capacity[j] = vesselCapacity(model, radiusMm[j], p >= 0 ? radiusMm[p] : Infinity, territoryMl[j], flowMlPerMin[j], child0[j] < 0);
   }
 }
 

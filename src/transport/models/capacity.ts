@@ -1,38 +1,51 @@
 /**
  * Embolic capacity from geometry: how many spheres a vessel (and the unresolved subtree a terminal
- * stands for) holds before it is occluded. Plain data (workers receive it); see docs/transport.md
- * "Embolic load from geometry".
+ * stands for) holds before it is occluded, by rules that do not depend on how finely the tree is
+ * resolved. Plain data (workers receive it); see docs/transport.md "Embolic load from geometry".
  *
- * Resolved vessel j (lumen diameter D = 2r, length L): its lumen filled with spheres at the
- * packing fraction φ of spheres in a cylinder of diameter ratio d/D, C = φ · (π/4)D²L / V̄ with V̄
- * the mean sphere volume. φ from the wall-effect voidage correlation of Dixon AG, Can J Chem Eng
- * 1988;66:705 (ε = 1 − φ): ε = 0.4 + 0.05·x + 0.412·x² for x = d/D ≤ 0.5; 0.528 + 2.464·(x − 0.5)
- * up to 0.536; 1 − 0.667·x³·(2x − 1)^(−1/2) above (→ single file, φ = 2/3, at x = 1). Bulk
- * random packing (x → 0) gives φ = 0.60, not the 0.64 of random close packing: the correlation
- * is for poured beds, which is what sphere lodging in flow makes.
+ * Stopping sites. A sphere lodges only where it stops: at the inlet of the first vessel narrower
+ * than itself (size exclusion, context.ts), or below a terminal, in the terminal's unresolved
+ * subtree. A vessel where spheres stop is a *stopping site*; it is occluded when the spheres that
+ * stop there fill its feeding vessel over `plugLengthMm` (the calibrated number, docs/validation.md)
+ * in single file: at d/D = 1 the wall-effect voidage correlation of Dixon AG (Can J Chem Eng
+ * 1988;66:705) gives φ = 2/3, i.e. φ·(π/4)d̄²·L / ((π/6)d̄³) = L/d̄ spheres: one per mean diameter
+ * of length (d̄ the product's mean diameter). So a stopping site holds c = plugLengthMm / d̄.
+ * Spheres do not lodge in a lumen they pass through, so no lumen packing is counted besides the
+ * plug (the spheres stacked behind a stopped sphere are what the plug length counts).
  *
- * Unresolved subtree of a terminal: portal tracts per mg (≈ 1, reference anatomy) × tissue
- * density × its territory (mL) × its perfusion relative to normal liver, arterioles in parallel.
- * The last factor counts arterioles by the flow they carry: a hypervascular tumour (T/N 4 on MAA)
- * has ~4× the arteriolar bed per mL, so it holds 4× the spheres per mL; with capacity by mass
- * alone the tumour plugs first at every plan (its spheres per mL are T/N × the normal liver's). A sphere (resin 32 µm, glass 25 µm, Ho-166
- * 30 µm) is wider than the hepatic arteriole (radius ≈ 5.9 µm), so it stops where the feeding
- * vessel's lumen equals its diameter: there the spheres stack in single file (x = 1, φ = 2/3 by
- * the same correlation), one per diameter of length. A portal tract is occluded when its
- * feeding vessel is filled over `plugLengthMm`: spheres per tract = plugLengthMm / d̄. plugLengthMm
- * is the model's one calibrated number (docs/validation.md: calibrated on resin, checked on glass
- * and Ho-166); it means the same at any tree resolution because a terminal's capacity scales with
- * the tissue it feeds, and the same for every product because the sphere size enters apart.
+ * - A resolved non-terminal vessel is one stopping site: C = c (it only ever holds the spheres
+ *   that do not fit into it).
+ * - A terminal of lumen D_t stands for its unresolved subtree, continued by the tree's own radius
+ *   law (Murray, r_p^γ = r_0^γ + r_1^γ, γ = tree.params.murrayExponent, src/vascular/murray.ts) as
+ *   a symmetric tree: generation g holds 2^g vessels of lumen D_g = D_t·2^(−g/γ), and the spheres
+ *   of diameter in [D_g, D_(g−1)) stop there (generation 0: the terminal's inlet, the spheres from
+ *   D_t up to the narrowest lumen on their way, D_path). Each generation's vessel catches a share
+ *   P_g / 2^g of the spheres entering the terminal (P_g from the product's whole diameter
+ *   distribution, the truncated normal CDF, conditional on d < D_path), and is occluded after
+ *   c·2^g / P_g of them. With flow re-solved as vessels fill, the first generation to fill blocks
+ *   the subtree (every vessel of a generation fills together in the symmetric tree), so the
+ *   terminal holds C = c·S with S = min_g 2^g / P_g stopping sites' worth: exactly what the same
+ *   rules give when the subtree is resolved (test/transport/embolicGeometry.test.ts, unit test of
+ *   consistency). The generations end at the portal tracts: a territory holds
+ *   `portalTractsPerMg` × density × its mass × (its perfusion / normal liver's) of them (≈ 1 per
+ *   mg, reference anatomy; the arterioles counted by the flow they carry, so a T/N-4 tumour has 4×
+ *   per mL), and the first generation with at least as many vessels as tracts catches every
+ *   remaining sphere, at that many sites (the products' smallest spheres, 15–20 µm, are wider
+ *   than the ≈ 12 µm hepatic arteriole, so no sphere passes the tracts). S ≥ 1.
  *
- * Conductance: the tracts of a territory are parallel resistors; a plugged tract carries no flow,
- * so the territory's conductance falls as the open fraction 1 − k/C (embolicLoad.ts chokedResistance).
- * The same linear law is used for a resolved vessel's lumen (a plugged length fraction in series:
- * an approximation, conservative since a packed bed's Kozeny–Carman resistance is ≫ the open
- * lumen's; few spheres lodge in resolved vessels, which are wider than the spheres).
+ * So a coarse terminal counts the sites its subtree has by the tree's radius law, and a resolved
+ * tree counts the same sites vessel by vessel: the embolic load a territory tolerates is the same
+ * at any resolution. The stopping sites that fill first are not those at d̄ but at ≈ 1.3 d̄ (the
+ * product of the diameter density and the number of sites, ∝ D^γ, peaks above the mean), which is
+ * why the whole distribution is used rather than its mean.
+ *
+ * Conductance: a stopping site's conductance falls as the open fraction 1 − k/C (embolicLoad.ts
+ * chokedResistance); for a terminal, the sites of its subtree in parallel.
  */
 import type { TruncatedNormalParameters } from "../../random/truncatedNormal.js";
 import type { ArterialTree } from "../../vascular/tree.js";
 import { checkRange } from "../../errors.js";
+import { normalCdf } from "../../random/normal.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../../physics/units.js";
 import { EMBOLIC_DEFAULTS as E, EMBOLIC_RANGES as ER } from "../defaults.js";
 
@@ -44,14 +57,21 @@ export interface CapacityModel {
   readonly perVesselSpheres: number | null;
   /** Override: a terminal's unresolved subtree, spheres per mL of its territory. */
   readonly terminalSpheresPerMl: number;
-  /** Geometry: a terminal's unresolved subtree, spheres per mL/min of its baseline flow. */
-  readonly terminalSpheresPerMlPerMin: number;
   /** terminalSpheresPerMl is the numerical override: a terminal holds exactly it × territory (≥ 1). */
   readonly terminalOverride: boolean;
   /** Mean sphere diameter, mm. */
   readonly sphereMeanMm: number;
-  /** Mean sphere volume, mm³. */
-  readonly sphereVolumeMm3: number;
+  /** Spheres that occlude one stopping site, c = plugLengthMm / d̄. */
+  readonly siteSpheres: number;
+  /** The diameters (µm) that sort spheres into stopping sites: a normal N(mean, sd²) truncated to [min, max]. */
+  readonly diameterUm: TruncatedNormalParameters;
+  /** Φ((min − mean)/sd) and Φ((max − mean)/sd) − Φ((min − mean)/sd): the truncated CDF's constants. */
+  readonly cdfLow: number;
+  readonly cdfMass: number;
+  /** The tree's Murray exponent γ: a terminal's unresolved subtree continues by r_p^γ = r_0^γ + r_1^γ. */
+  readonly murrayExponent: number;
+  /** Portal tracts per mL/min of baseline flow: tracts per mg × density / normal-liver perfusion. */
+  readonly tractsPerMlPerMin: number;
 }
 
 /** Packing fraction φ of spheres of diameter d in a tube of diameter D (x = d/D), Dixon 1988; φ = 2/3 for x ≥ 1 (single file). */
@@ -60,13 +80,6 @@ export function cylinderPackingFraction(x: number): number {
   if (x <= 0.5) return 1 - (0.4 + 0.05 * x + 0.412 * x * x);
   if (x <= 0.536) return 1 - (0.528 + 2.464 * (x - 0.5));
   return 0.667 * x * x * x / Math.sqrt(2 * x - 1);
-}
-
-/** Mean of d and of d³ for d ~ N(mean, sd²) (truncation ignored: it moves the resin mean by < 3 %). */
-function meanAndVolume(d: TruncatedNormalParameters): { meanMm: number; volumeMm3: number } {
-  const m = d.mean / 1000;
-  const s = d.sd / 1000;
-  return { meanMm: m, volumeMm3: (Math.PI / 6) * (m * m * m + 3 * m * s * s) };
 }
 
 export interface CapacityInputs {
@@ -78,31 +91,88 @@ export interface CapacityInputs {
   readonly capacitySpheresPerMl: number | null;
   /** Normal-liver perfusion of the tree, mL/min per mL (normalPerfusion). */
   readonly normalPerfusionMlPerMinPerMl: number;
+  /** The tree's Murray exponent (tree.params.murrayExponent). */
+  readonly murrayExponent: number;
 }
 
 export function capacityModel(i: CapacityInputs): CapacityModel {
-  const { meanMm, volumeMm3 } = meanAndVolume(i.diameterUm);
-  const spheresPerTract = i.plugLengthMm / meanMm;
-  const geometric = i.tissueDensityGPerMl * 1000 * i.portalTractsPerMg * spheresPerTract;
+  const d = i.diameterUm;
+  const meanMm = d.mean / 1000;
+  // Single file (Dixon φ(1) = 2/3) over the plug length: φ·(π/4)d̄²·L / ((π/6)d̄³) = L / d̄.
+  const siteSpheres = (cylinderPackingFraction(1) * 1.5 * i.plugLengthMm) / meanMm;
+  const cdfLow = d.sd > 0 ? normalCdf((d.min - d.mean) / d.sd) : 0;
+  const cdfMass = d.sd > 0 ? normalCdf((d.max - d.mean) / d.sd) - cdfLow : 1;
   return {
     plugLengthMm: i.plugLengthMm,
     portalTractsPerMg: i.portalTractsPerMg,
     perVesselSpheres: i.capacitySpheres,
     terminalSpheresPerMl: i.capacitySpheresPerMl ?? 0,
-    terminalSpheresPerMlPerMin: geometric / i.normalPerfusionMlPerMinPerMl,
     terminalOverride: i.capacitySpheresPerMl !== null,
     sphereMeanMm: meanMm,
-    sphereVolumeMm3: volumeMm3,
+    siteSpheres,
+    diameterUm: { mean: d.mean, sd: d.sd, min: d.min, max: d.max },
+    cdfLow,
+    cdfMass,
+    murrayExponent: i.murrayExponent,
+    tractsPerMlPerMin: (i.tissueDensityGPerMl * 1000 * i.portalTractsPerMg) / i.normalPerfusionMlPerMinPerMl,
   };
 }
 
-/** Capacity of one segment, spheres (≥ 1). */
-export function vesselCapacity(m: CapacityModel, radiusMm: number, lengthMm: number, territoryMl: number, flowMlPerMin: number, terminal: boolean): number {
+/** The truncated-normal CDF of the model's diameters at x µm (truncatedNormalCdf with its constants hoisted). */
+function diameterCdfAt(m: CapacityModel, x: number): number {
+  const d = m.diameterUm;
+  if (x <= d.min) return 0;
+  if (x >= d.max) return 1;
+  if (d.sd <= 0) return x >= d.mean ? 1 : 0;
+  return (normalCdf((x - d.mean) / d.sd) - m.cdfLow) / m.cdfMass;
+}
+
+/**
+ * Stopping sites' worth S of a terminal of lumen `lumenUm` reached by spheres narrower than
+ * `pathUm` (the narrowest lumen on their way), whose flow feeds `tracts` portal tracts: its
+ * unresolved subtree, continued as a symmetric Murray tree, is occluded after S·c spheres,
+ * S = min_g 2^g / P_g (header). S ≥ 1.
+ */
+export function terminalSites(m: CapacityModel, lumenUm: number, pathUm: number, tracts: number): number {
+  const fPath = diameterCdfAt(m, Math.min(pathUm, m.diameterUm.max));
+  if (fPath <= 0 || tracts <= 1) return 1;
+  const shrink = Math.pow(2, -1 / m.murrayExponent);
+  let best = Infinity;
+  let upper = fPath;
+  let lumen = lumenUm;
+  let n = 1;
+  for (;;) {
+    if (n >= tracts) {
+      // The portal tracts: every sphere still moving stops at one of them.
+      const atTracts = (tracts * fPath) / upper;
+      if (upper > 0 && atTracts < best) best = atTracts;
+      break;
+    }
+    const below = diameterCdfAt(m, lumen);
+    const share = upper - below;
+    if (share > 0) {
+      const sites = (n * fPath) / share;
+      if (sites < best) best = sites;
+    }
+    if (below <= 0) break;
+    upper = below < upper ? below : upper;
+    lumen *= shrink;
+    n *= 2;
+  }
+  return best > 1 ? best : 1;
+}
+
+/**
+ * Capacity of one segment, spheres (≥ 1): a non-terminal is one stopping site, c; a terminal
+ * c·S (terminalSites) with its parent's lumen `parentRadiusMm` (Infinity for a root) as the
+ * narrowest on the spheres' way (daughters are narrower than parents by Murray's law).
+ */
+export function vesselCapacity(m: CapacityModel, radiusMm: number, parentRadiusMm: number, territoryMl: number, flowMlPerMin: number, terminal: boolean): number {
   if (terminal && m.terminalOverride) return Math.max(1, m.terminalSpheresPerMl * territoryMl);
   if (m.perVesselSpheres !== null) return m.perVesselSpheres;
-  const dMm = 2 * radiusMm;
-  const lumen = (cylinderPackingFraction(m.sphereMeanMm / dMm) * (Math.PI / 4) * dMm * dMm * lengthMm) / m.sphereVolumeMm3;
-  return Math.max(1, terminal ? lumen + m.terminalSpheresPerMlPerMin * flowMlPerMin : lumen);
+  const c = m.siteSpheres > 1 ? m.siteSpheres : 1;
+  if (!terminal) return c;
+  return c * terminalSites(m, 2000 * radiusMm, 2000 * parentRadiusMm, m.tractsPerMlPerMin * flowMlPerMin);
 }
 
 /**
@@ -110,7 +180,10 @@ export function vesselCapacity(m: CapacityModel, radiusMm: number, lengthMm: num
  * terminal at perMl × its territory instead.
  */
 export function fixedCapacity(spheres: number, perMl: number | null = null): CapacityModel {
-  return { plugLengthMm: 0, portalTractsPerMg: 0, perVesselSpheres: spheres, terminalSpheresPerMl: perMl ?? 0, terminalSpheresPerMlPerMin: 0, terminalOverride: perMl !== null, sphereMeanMm: 0.032, sphereVolumeMm3: (Math.PI / 6) * 0.032 ** 3 };
+  return {
+    plugLengthMm: 0, portalTractsPerMg: 0, perVesselSpheres: spheres, terminalSpheresPerMl: perMl ?? 0, terminalOverride: perMl !== null,
+    sphereMeanMm: 0.032, siteSpheres: spheres, diameterUm: { mean: 32, sd: 0, min: 32, max: 32 }, cdfLow: 0, cdfMass: 1, murrayExponent: 3, tractsPerMlPerMin: 0,
+  };
 }
 
 /**
@@ -150,6 +223,7 @@ export function resolveCapacity(e: CapacityOptions, productDiameterUm: Truncated
     portalTractsPerMg: checkRange("embolic.portalTractsPerMg", e.portalTractsPerMg ?? E.portalTractsPerMg, ER.portalTractsPerMg.min, ER.portalTractsPerMg.max, ER.portalTractsPerMg),
     tissueDensityGPerMl: DEFAULT_TISSUE_DENSITY_G_PER_ML,
     normalPerfusionMlPerMinPerMl: normalPerfusion(tree),
+    murrayExponent: tree.params.murrayExponent,
     capacitySpheres: e.capacitySpheres == null ? null : checkRange("embolic.capacitySpheres", e.capacitySpheres, ER.capacitySpheres.min, ER.capacitySpheres.max, ER.capacitySpheres),
     capacitySpheresPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, ER.capacitySpheresPerMl.min, ER.capacitySpheresPerMl.max, ER.capacitySpheresPerMl),
   });
