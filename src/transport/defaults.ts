@@ -19,8 +19,12 @@ export const EMBOLIC_DEFAULTS = {
    * Off unless the case asks for it (every bundled case that wants it says `"enabled": true`).
    */
   enabled: false,
-  /** Capacity from geometry (models/capacity.ts): plug length calibrated on resin (docs/validation.md). */
-  plugLengthMm: 1.44,
+  /**
+   * Capacity from geometry (models/capacity.ts): plug length calibrated on resin stasis onset
+   * ≈ 45,600 spheres/mL (docs/validation.md; test/transport/embolicGeometry.test.ts measures
+   * 45,500 / 45,600 per mL at 512 / 4,096 terminals with 1.44).
+   */
+  plugLengthMm: 1.25,
   /** Reference anatomy: ≈ 1 portal tract per mg. */
   portalTractsPerMg: 1,
   /** Numerical overrides of the geometric capacity (null = geometry). */

@@ -16,28 +16,34 @@
  * - A resolved non-terminal vessel is one stopping site: C = c (it only ever holds the spheres
  *   that do not fit into it).
  * - A terminal of lumen D_t stands for its unresolved subtree, continued by the tree's own radius
- *   law (Murray, r_p^γ = r_0^γ + r_1^γ, γ = tree.params.murrayExponent, src/vascular/murray.ts) as
- *   a symmetric tree: generation g holds 2^g vessels of lumen D_g = D_t·2^(−g/γ), and the spheres
- *   of diameter in [D_g, D_(g−1)) stop there (generation 0: the terminal's inlet, the spheres from
- *   D_t up to the narrowest lumen on their way, D_path). Each generation's vessel catches a share
- *   P_g / 2^g of the spheres entering the terminal (P_g from the product's whole diameter
+ *   law (Murray, r_p^γ = r_0^γ + r_1^γ, γ = tree.params.murrayExponent, src/vascular/murray.ts)
+ *   and its own branching: generation g holds n_g = e^(gH) vessels of lumen D_g = D_t·e^(−gH/γ),
+ *   H the tree's flow-weighted branching entropy (splitEntropy: −Σ f ln f of a bifurcation's flow
+ *   fractions; ln 2 for a symmetric tree, n_g = 2^g; 0.52 for the grown liver, whose bifurcations
+ *   are asymmetric, so a sphere meets more levels per halving of the lumen). The spheres of
+ *   diameter in [D_g, D_(g−1)) stop at generation g (generation 0: the terminal's inlet, the
+ *   spheres from D_t up to the narrowest lumen on their way, D_path). Each of its vessels catches
+ *   a share P_g / n_g of the spheres entering the terminal (P_g from the product's whole diameter
  *   distribution, the truncated normal CDF, conditional on d < D_path), and is occluded after
- *   c·2^g / P_g of them. With flow re-solved as vessels fill, the first generation to fill blocks
- *   the subtree (every vessel of a generation fills together in the symmetric tree), so the
- *   terminal holds C = c·S with S = min_g 2^g / P_g stopping sites' worth: exactly what the same
- *   rules give when the subtree is resolved (test/transport/embolicGeometry.test.ts, unit test of
- *   consistency). The generations end at the portal tracts: a territory holds
- *   `portalTractsPerMg` × density × its mass × (its perfusion / normal liver's) of them (≈ 1 per
- *   mg, reference anatomy; the arterioles counted by the flow they carry, so a T/N-4 tumour has 4×
- *   per mL), and the first generation with at least as many vessels as tracts catches every
- *   remaining sphere, at that many sites (the products' smallest spheres, 15–20 µm, are wider
- *   than the ≈ 12 µm hepatic arteriole, so no sphere passes the tracts). S ≥ 1.
+ *   c·n_g / P_g of them. With flow re-solved as vessels fill, the first generation to fill blocks
+ *   the subtree (every vessel of a generation fills together), so the terminal holds C = c·S with
+ *   S = min_g n_g / P_g stopping sites' worth: for a symmetric tree exactly what the same rules
+ *   give when the subtree is resolved (test/transport/embolicGeometry.test.ts, unit test of
+ *   consistency). The generations end at the portal tracts: a territory holds `portalTractsPerMg`
+ *   × density × its mass × (its perfusion / normal liver's) of them (≈ 1 per mg, reference
+ *   anatomy; the arterioles counted by the flow they carry, so a T/N-4 tumour has 4× per mL), and
+ *   the first generation with at least as many vessels as tracts catches every remaining sphere,
+ *   at that many sites (the products' smallest spheres, 15–20 µm, are wider than the ≈ 12 µm
+ *   hepatic arteriole, so no sphere passes the tracts). S ≥ 1.
  *
  * So a coarse terminal counts the sites its subtree has by the tree's radius law, and a resolved
- * tree counts the same sites vessel by vessel: the embolic load a territory tolerates is the same
- * at any resolution. The stopping sites that fill first are not those at d̄ but at ≈ 1.3 d̄ (the
- * product of the diameter density and the number of sites, ∝ D^γ, peaks above the mean), which is
- * why the whole distribution is used rather than its mean.
+ * tree counts the same sites vessel by vessel. With the symmetric continuation (H = ln 2) the
+ * grown default liver reached stasis 19 % later at 1.5e6 terminals than at 1e5 (its resolved
+ * bifurcations are asymmetric: a large daughter narrows little and catches a thin band, so more
+ * sites stand in series); with the tree's H, 4 % (bench/transport.md, "Capacity from stopping
+ * sites"). The stopping sites that fill first are not those at d̄ but at ≈ 1.3 d̄ (the diameter
+ * density times the number of sites, ∝ D^γ, peaks above the mean), which is why the whole
+ * distribution is used rather than its mean.
  *
  * Conductance: a stopping site's conductance falls as the open fraction 1 − k/C (embolicLoad.ts
  * chokedResistance); for a terminal, the sites of its subtree in parallel.
@@ -72,6 +78,12 @@ export interface CapacityModel {
   readonly murrayExponent: number;
   /** Portal tracts per mL/min of baseline flow: tracts per mg × density / normal-liver perfusion. */
   readonly tractsPerMlPerMin: number;
+  /**
+   * Branching entropy of the tree, H = −Σ f ln f of a bifurcation's flow fractions f, averaged
+   * over the bifurcations weighted by their flow (splitEntropy; ln 2 for a symmetric tree): a
+   * sphere following flow meets e^H times as many vessels per generation.
+   */
+  readonly splitEntropy: number;
 }
 
 /** Packing fraction φ of spheres of diameter d in a tube of diameter D (x = d/D), Dixon 1988; φ = 2/3 for x ≥ 1 (single file). */
@@ -93,6 +105,8 @@ export interface CapacityInputs {
   readonly normalPerfusionMlPerMinPerMl: number;
   /** The tree's Murray exponent (tree.params.murrayExponent). */
   readonly murrayExponent: number;
+  /** The tree's flow-weighted branching entropy (splitEntropy); ln 2 if omitted (symmetric). */
+  readonly splitEntropy?: number;
 }
 
 export function capacityModel(i: CapacityInputs): CapacityModel {
@@ -115,6 +129,7 @@ export function capacityModel(i: CapacityInputs): CapacityModel {
     cdfMass,
     murrayExponent: i.murrayExponent,
     tractsPerMlPerMin: (i.tissueDensityGPerMl * 1000 * i.portalTractsPerMg) / i.normalPerfusionMlPerMinPerMl,
+    splitEntropy: i.splitEntropy ?? Math.LN2,
   };
 }
 
@@ -136,7 +151,8 @@ function diameterCdfAt(m: CapacityModel, x: number): number {
 export function terminalSites(m: CapacityModel, lumenUm: number, pathUm: number, tracts: number): number {
   const fPath = diameterCdfAt(m, Math.min(pathUm, m.diameterUm.max));
   if (fPath <= 0 || tracts <= 1) return 1;
-  const shrink = Math.pow(2, -1 / m.murrayExponent);
+  const branching = Math.exp(m.splitEntropy);
+  const shrink = Math.exp(-m.splitEntropy / m.murrayExponent);
   let best = Infinity;
   let upper = fPath;
   let lumen = lumenUm;
@@ -157,7 +173,7 @@ export function terminalSites(m: CapacityModel, lumenUm: number, pathUm: number,
     if (below <= 0) break;
     upper = below < upper ? below : upper;
     lumen *= shrink;
-    n *= 2;
+    n *= branching;
   }
   return best > 1 ? best : 1;
 }
@@ -182,7 +198,7 @@ export function vesselCapacity(m: CapacityModel, radiusMm: number, parentRadiusM
 export function fixedCapacity(spheres: number, perMl: number | null = null): CapacityModel {
   return {
     plugLengthMm: 0, portalTractsPerMg: 0, perVesselSpheres: spheres, terminalSpheresPerMl: perMl ?? 0, terminalOverride: perMl !== null,
-    sphereMeanMm: 0.032, siteSpheres: spheres, diameterUm: { mean: 32, sd: 0, min: 32, max: 32 }, cdfLow: 0, cdfMass: 1, murrayExponent: 3, tractsPerMlPerMin: 0,
+    sphereMeanMm: 0.032, siteSpheres: spheres, diameterUm: { mean: 32, sd: 0, min: 32, max: 32 }, cdfLow: 0, cdfMass: 1, murrayExponent: 3, tractsPerMlPerMin: 0, splitEntropy: Math.LN2,
   };
 }
 
@@ -200,6 +216,28 @@ export function normalPerfusion(tree: ArterialTree): number {
     volume += tree.territoryMl[j];
   }
   return volume > 0 && flow > 0 ? flow / volume : 1;
+}
+
+/**
+ * Flow-weighted mean branching entropy of the tree's bifurcations, H = −Σ_i f_i ln f_i with f_i
+ * the daughters' shares of the parent's baseline flow, weighted by the parent's flow (ln 2 for a
+ * symmetric tree; a tree without bifurcations gives ln 2).
+ */
+export function splitEntropy(tree: ArterialTree): number {
+  let sum = 0;
+  let weight = 0;
+  for (let j = 0; j < tree.segmentCount; j++) {
+    const a = tree.child0[j];
+    if (a < 0) continue;
+    const q = tree.flowMlPerMin[a] + tree.flowMlPerMin[tree.child1[j]];
+    if (!(q > 0)) continue;
+    const fa = tree.flowMlPerMin[a] / q;
+    const fb = 1 - fa;
+    const h = (fa > 0 ? -fa * Math.log(fa) : 0) + (fb > 0 ? -fb * Math.log(fb) : 0);
+    sum += q * h;
+    weight += q;
+  }
+  return weight > 0 ? sum / weight : Math.LN2;
 }
 
 /** The user's capacity options (the case's `transport.embolic`, all optional). */
@@ -224,6 +262,7 @@ export function resolveCapacity(e: CapacityOptions, productDiameterUm: Truncated
     tissueDensityGPerMl: DEFAULT_TISSUE_DENSITY_G_PER_ML,
     normalPerfusionMlPerMinPerMl: normalPerfusion(tree),
     murrayExponent: tree.params.murrayExponent,
+    splitEntropy: splitEntropy(tree),
     capacitySpheres: e.capacitySpheres == null ? null : checkRange("embolic.capacitySpheres", e.capacitySpheres, ER.capacitySpheres.min, ER.capacitySpheres.max, ER.capacitySpheres),
     capacitySpheresPerMl: e.capacitySpheresPerMl == null ? null : checkRange("embolic.capacitySpheresPerMl", e.capacitySpheresPerMl, ER.capacitySpheresPerMl.min, ER.capacitySpheresPerMl.max, ER.capacitySpheresPerMl),
   });
