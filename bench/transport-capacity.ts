@@ -7,6 +7,9 @@
  *   npm run build && npx tsx bench/transport-capacity.ts [terminals=100000,1500000] [treeSeeds=7] [--set a.b=json ...]
  *   npx tsx bench/transport-capacity.ts --onset [plugLengthMm=default] [treeSeeds=7,8,9,10]
  *   npx tsx bench/transport-capacity.ts 100000,1500000 7 --overload 5
+ *   npx tsx bench/transport-capacity.ts 100000,1500000 7,8,9,10 --facts
+ *
+ * `--facts`: the cached trees' radius law and branching entropy only (no transport).
  *
  * `--overload X`: also inject X × the planned activity (past the planner's safety cap, as the
  * embolicGeometry test's 10× case) with feedback on, and report when stasis sets in: spheres
@@ -34,7 +37,7 @@ import { growTreeDetailed } from "../src/vascular/grow.js";
 import { simulateCoreParallel } from "../src/pipeline/simulate.js";
 import { decodeTreeFile, encodeTreeFile } from "../src/pipeline/stageFiles.js";
 import { withPool } from "../src/parallel/withPool.js";
-import { resolveCapacity, vesselCapacity } from "../src/transport/models/capacity.js";
+import { resolveCapacity, splitEntropy, vesselCapacity } from "../src/transport/models/capacity.js";
 import { EMBOLIC_DEFAULTS } from "../src/transport/defaults.js";
 import { PRODUCTS } from "../src/physics/products.js";
 import { derivedDoseCoefficient } from "../src/physics/doseCoefficient.js";
@@ -137,6 +140,19 @@ if (args.includes("--onset")) {
     const territoryMl = 100 / T;
     const tree = buildSyntheticTree({ terminals: T, territoryMl, terminalRadiusMm: 0.5e-3 * Math.cbrt(GROWN_DGAMMA_UM3_PER_ML * territoryMl) });
     row(PRODUCTS["sir-spheres"], `synthetic, ${T} terminals (embolicGeometry.test.ts)`, tree, 100);
+  }
+  process.exit(0);
+}
+
+if (args.includes("--facts")) {
+  console.log(`| terminals | tree seed | D_t^γ per mL, normal (µm³/mL) | branching entropy H (splitEntropy) |\n|---:|---:|---:|---:|`);
+  for (const terminals of counts) {
+    for (const treeSeed of treeSeeds) {
+      const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${treeSeed}.bin`);
+      if (!existsSync(cache)) continue;
+      const tree = decodeTreeFile(readFileSync(cache), cache).tree;
+      console.log(`| ${terminals.toLocaleString("en-US")} | ${treeSeed} | ${treeFacts(tree, EMBOLIC_DEFAULTS.plugLengthMm).law.toExponential(3)} | ${splitEntropy(tree).toFixed(3)} |`);
+    }
   }
   process.exit(0);
 }

@@ -18,9 +18,9 @@
  * - A terminal of lumen D_t stands for its unresolved subtree, continued by the tree's own radius
  *   law (Murray, r_p^γ = r_0^γ + r_1^γ, γ = tree.params.murrayExponent, src/vascular/murray.ts)
  *   and its own branching: generation g holds n_g = e^(gH) vessels of lumen D_g = D_t·e^(−gH/γ),
- *   H the tree's flow-weighted branching entropy (splitEntropy: −Σ f ln f of a bifurcation's flow
- *   fractions; ln 2 for a symmetric tree, n_g = 2^g; 0.52 for the grown liver, whose bifurcations
- *   are asymmetric, so a sphere meets more levels per halving of the lumen). The spheres of
+ *   H the tree's flow-weighted branching entropy (splitEntropy: −Σ f ln f of a bifurcation's
+ *   flow fractions; ln 2 for a symmetric tree, n_g = 2^g; 0.51–0.52 for the grown liver, whose
+ *   bifurcations are asymmetric, so a sphere meets more levels per halving of the lumen). The spheres of
  *   diameter in [D_g, D_(g−1)) stop at generation g (generation 0: the terminal's inlet, the
  *   spheres from D_t up to the narrowest lumen on their way, D_path). Each of its vessels catches
  *   a share P_g / n_g of the spheres entering the terminal (P_g from the product's whole diameter
@@ -38,9 +38,9 @@
  *
  * So a coarse terminal counts the sites its subtree has by the tree's radius law, and a resolved
  * tree counts the same sites vessel by vessel. With the symmetric continuation (H = ln 2) the
- * grown default liver reached stasis 19 % later at 1.5e6 terminals than at 1e5 (its resolved
+ * default case reached stasis 23 % later at 1.5e6 terminals than at 1e5 (the resolved
  * bifurcations are asymmetric: a large daughter narrows little and catches a thin band, so more
- * sites stand in series); with the tree's H, 4 % (bench/transport.md, "Capacity from stopping
+ * sites stand in series); with the tree's H, 5 % (bench/transport.md, "Capacity from stopping
  * sites"). The stopping sites that fill first are not those at d̄ but at ≈ 1.3 d̄ (the diameter
  * density times the number of sites, ∝ D^γ, peaks above the mean), which is why the whole
  * distribution is used rather than its mean.
