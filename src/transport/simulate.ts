@@ -31,7 +31,7 @@ export interface EmbolicOptions {
   readonly enabled?: boolean;
   /**
    * Length of a stopping site's feeding vessel that spheres fill (single file) before it is
-   * occluded, mm: the capacity model's calibrated number (models/capacity.ts). Default 1.44
+   * occluded, mm: the capacity model's calibrated number (models/capacity.ts). Default 1.24
    * (defaults.ts).
    */
   readonly plugLengthMm?: number;

@@ -40,13 +40,23 @@
  * tree counts the same sites vessel by vessel. With the symmetric continuation (H = ln 2) the
  * default case reached stasis 23 % later at 1.5e6 terminals than at 1e5 (the resolved
  * bifurcations are asymmetric: a large daughter narrows little and catches a thin band, so more
- * sites stand in series); with the tree's H, 5 % (bench/transport.md, "Capacity from stopping
- * sites"). The stopping sites that fill first are not those at d̄ but at ≈ 1.3 d̄ (the diameter
+ * sites stand in series); with the tree's H, 5 %; with the subtree's conductance law below, 3 %
+ * (bench/transport.md, "Capacity from stopping sites"). The stopping sites that fill first are not those at d̄ but at ≈ 1.3 d̄ (the diameter
  * density times the number of sites, ∝ D^γ, peaks above the mean), which is why the whole
  * distribution is used rather than its mean.
  *
- * Conductance: a stopping site's conductance falls as the open fraction 1 − k/C (embolicLoad.ts
- * chokedResistance); for a terminal, the sites of its subtree in parallel.
+ * Conductance (embolicLoad.ts chokedResistance): a resolved stopping site's falls as the open
+ * fraction 1 − k/C. A terminal's subtree has G = 1 + ln(tracts)/H generations down to its portal
+ * tracts, each of the same resistance (n_g = e^(gH) vessels of resistance ∝ L/r⁴ ∝ r^−γ ∝ e^(gH),
+ * with L ∝ r and γ = 3); generation g holds the load a_g·x (x = k/C, a_g = S·P_g/n_g ≤ 1, 1 for
+ * the first to fill), so the subtree's resistance is R⁰·(1/G)·Σ_g 1/(1 − a_g·x), which the
+ * terminal follows exactly at occlusion and to first order in the others:
+ * R⁰·(1 + ((1/(1 − x) − 1) + (A − 1)·x)/G), A = Σ_g a_g (terminalSubtree). A coarse terminal thus
+ * keeps most of its conductance until a generation is nearly full, as a resolved subtree does
+ * (unit test of consistency: within 10 % of the resolved subtree's resistance up to x = 0.99);
+ * with the linear law 1 − k/C on the whole terminal, feedback changed the default case's T/N by
+ * −4.0 % at 1e5 terminals against −2.6 % at 1.5e6, with this law −1.9 % and −2.3 %
+ * (bench/transport.md).
  */
 import type { TruncatedNormalParameters } from "../../random/truncatedNormal.js";
 import type { ArterialTree } from "../../vascular/tree.js";
@@ -143,39 +153,61 @@ function diameterCdfAt(m: CapacityModel, x: number): number {
 }
 
 /**
- * Stopping sites' worth S of a terminal of lumen `lumenUm` reached by spheres narrower than
- * `pathUm` (the narrowest lumen on their way), whose flow feeds `tracts` portal tracts: its
- * unresolved subtree, continued as a symmetric Murray tree, is occluded after S·c spheres,
- * S = min_g 2^g / P_g (header). S ≥ 1.
+ * The unresolved subtree of a terminal of lumen `lumenUm`, reached by spheres narrower than
+ * `pathUm` (the narrowest lumen on their way), whose flow feeds `tracts` portal tracts, continued
+ * as in the header: into `out`, [0] its stopping sites' worth S = min_g n_g / P_g (≥ 1; occluded
+ * after S·c spheres), and its conductance law (chokedResistance): [1] 1/G, G = 1 + ln(tracts)/H
+ * its generations down to the tracts (each of equal resistance: per generation e^(gH) vessels of
+ * resistance ∝ L/r⁴ ∝ r^−γ = e^(gH), L ∝ r, γ = 3), [2] A − 1, A = Σ_g a_g the sum of the
+ * generations' load relative to the first to fill (a_g = S·P_g/n_g ≤ 1).
  */
-export function terminalSites(m: CapacityModel, lumenUm: number, pathUm: number, tracts: number): number {
+export function terminalSubtree(m: CapacityModel, lumenUm: number, pathUm: number, tracts: number, out: Float64Array): void {
+  out[0] = 1;
+  out[1] = 1;
+  out[2] = 0;
   const fPath = diameterCdfAt(m, Math.min(pathUm, m.diameterUm.max));
-  if (fPath <= 0 || tracts <= 1) return 1;
+  if (fPath <= 0 || tracts <= 1) return;
   const branching = Math.exp(m.splitEntropy);
   const shrink = Math.exp(-m.splitEntropy / m.murrayExponent);
-  let best = Infinity;
+  // b_g = P_g / n_g: the share of the terminal's spheres that one generation-g vessel catches.
+  let maxLoad = 0;
+  let sumLoad = 0;
   let upper = fPath;
   let lumen = lumenUm;
   let n = 1;
   for (;;) {
     if (n >= tracts) {
       // The portal tracts: every sphere still moving stops at one of them.
-      const atTracts = (tracts * fPath) / upper;
-      if (upper > 0 && atTracts < best) best = atTracts;
+      const load = upper / (tracts * fPath);
+      sumLoad += load;
+      if (load > maxLoad) maxLoad = load;
       break;
     }
     const below = diameterCdfAt(m, lumen);
     const share = upper - below;
     if (share > 0) {
-      const sites = (n * fPath) / share;
-      if (sites < best) best = sites;
+      const load = share / (n * fPath);
+      sumLoad += load;
+      if (load > maxLoad) maxLoad = load;
     }
     if (below <= 0) break;
     upper = below < upper ? below : upper;
     lumen *= shrink;
     n *= branching;
   }
-  return best > 1 ? best : 1;
+  if (maxLoad <= 0) return;
+  const sites = 1 / maxLoad;
+  out[0] = sites > 1 ? sites : 1;
+  out[1] = 1 / (1 + Math.log(tracts) / m.splitEntropy);
+  out[2] = sumLoad / maxLoad - 1;
+}
+
+const subtreeScratch = new Float64Array(3);
+
+/** Stopping sites' worth S of a terminal's unresolved subtree (terminalSubtree's out[0]). */
+export function terminalSites(m: CapacityModel, lumenUm: number, pathUm: number, tracts: number): number {
+  terminalSubtree(m, lumenUm, pathUm, tracts, subtreeScratch);
+  return subtreeScratch[0];
 }
 
 /**
@@ -184,11 +216,33 @@ export function terminalSites(m: CapacityModel, lumenUm: number, pathUm: number,
  * narrowest on the spheres' way (daughters are narrower than parents by Murray's law).
  */
 export function vesselCapacity(m: CapacityModel, radiusMm: number, parentRadiusMm: number, territoryMl: number, flowMlPerMin: number, terminal: boolean): number {
-  if (terminal && m.terminalOverride) return Math.max(1, m.terminalSpheresPerMl * territoryMl);
-  if (m.perVesselSpheres !== null) return m.perVesselSpheres;
+  vesselEmbolicLaw(m, radiusMm, parentRadiusMm, territoryMl, flowMlPerMin, terminal, subtreeScratch);
+  return subtreeScratch[0];
+}
+
+/**
+ * Capacity and conductance law of one segment, into `out`: [0] the capacity C (vesselCapacity),
+ * [1] the share 1/G and [2] the linear term A − 1 of chokedResistance (embolicLoad.ts). A
+ * resolved vessel (and every vessel under the numerical overrides) chokes alone: 1 and 0.
+ */
+export function vesselEmbolicLaw(m: CapacityModel, radiusMm: number, parentRadiusMm: number, territoryMl: number, flowMlPerMin: number, terminal: boolean, out: Float64Array): void {
+  out[1] = 1;
+  out[2] = 0;
+  if (terminal && m.terminalOverride) {
+    out[0] = Math.max(1, m.terminalSpheresPerMl * territoryMl);
+    return;
+  }
+  if (m.perVesselSpheres !== null) {
+    out[0] = m.perVesselSpheres;
+    return;
+  }
   const c = m.siteSpheres > 1 ? m.siteSpheres : 1;
-  if (!terminal) return c;
-  return c * terminalSites(m, 2000 * radiusMm, 2000 * parentRadiusMm, m.tractsPerMlPerMin * flowMlPerMin);
+  if (!terminal) {
+    out[0] = c;
+    return;
+  }
+  terminalSubtree(m, 2000 * radiusMm, 2000 * parentRadiusMm, m.tractsPerMlPerMin * flowMlPerMin, out);
+  out[0] *= c;
 }
 
 /**
