@@ -146,6 +146,10 @@ describe("capacity from geometry (unit tests)", () => {
   it("branching entropy: ln 2 for a balanced tree, less for an unbalanced one", () => {
     expect(splitEntropy(buildSyntheticTree({ terminals: 64, splitRange: [0.5, 0.5] }))).toBeCloseTo(Math.LN2, 12);
     expect(splitEntropy(buildSyntheticTree({ terminals: 512, splitRange: [0.05, 0.35] }))).toBeLessThan(0.65);
+    // A degenerate tree (H = 0) still gives a finite subtree (the entropy's floor).
+    const law = new Float64Array(3);
+    vesselEmbolicLaw({ ...model(1.24, 0.5), splitEntropy: 0 }, 0.03, 0.035, 1, 1, true, law);
+    expect(Number.isFinite(law[0]) && law[0] >= 1 && law[1] > 0 && law[1] <= 1).toBe(true);
   });
 
   it("unit test of consistency: a terminal holds what its subtree holds when resolved as a symmetric Murray tree by the same rules", () => {

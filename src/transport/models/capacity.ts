@@ -152,6 +152,9 @@ function diameterCdfAt(m: CapacityModel, x: number): number {
   return (normalCdf((x - d.mean) / d.sd) - m.cdfLow) / m.cdfMass;
 }
 
+/** Floor of the branching entropy in terminalSubtree (ln 2 = 0.69 symmetric; the grown liver 0.51–0.52). */
+const MIN_SPLIT_ENTROPY = 0.05;
+
 /**
  * The unresolved subtree of a terminal of lumen `lumenUm`, reached by spheres narrower than
  * `pathUm` (the narrowest lumen on their way), whose flow feeds `tracts` portal tracts, continued
@@ -167,8 +170,11 @@ export function terminalSubtree(m: CapacityModel, lumenUm: number, pathUm: numbe
   out[2] = 0;
   const fPath = diameterCdfAt(m, Math.min(pathUm, m.diameterUm.max));
   if (fPath <= 0 || tracts <= 1) return;
-  const branching = Math.exp(m.splitEntropy);
-  const shrink = Math.exp(-m.splitEntropy / m.murrayExponent);
+  // H of a real tree is 0.5–0.7; the floor keeps a degenerate one (every flow down one daughter)
+  // from an endless continuation.
+  const h = m.splitEntropy > MIN_SPLIT_ENTROPY ? m.splitEntropy : MIN_SPLIT_ENTROPY;
+  const branching = Math.exp(h);
+  const shrink = Math.exp(-h / m.murrayExponent);
   // b_g = P_g / n_g: the share of the terminal's spheres that one generation-g vessel catches.
   let maxLoad = 0;
   let sumLoad = 0;
@@ -198,11 +204,12 @@ export function terminalSubtree(m: CapacityModel, lumenUm: number, pathUm: numbe
   if (maxLoad <= 0) return;
   const sites = 1 / maxLoad;
   out[0] = sites > 1 ? sites : 1;
-  out[1] = 1 / (1 + Math.log(tracts) / m.splitEntropy);
+  out[1] = 1 / (1 + Math.log(tracts) / h);
   out[2] = sumLoad / maxLoad - 1;
 }
 
 const subtreeScratch = new Float64Array(3);
+
 
 /** Stopping sites' worth S of a terminal's unresolved subtree (terminalSubtree's out[0]). */
 export function terminalSites(m: CapacityModel, lumenUm: number, pathUm: number, tracts: number): number {
