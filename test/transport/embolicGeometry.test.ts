@@ -1,7 +1,9 @@
 /**
- * Embolic load from geometry (src/transport/models/capacity.ts). The packing-fraction limits, the
- * capacity formulas and the coarse/resolved consistency are unit tests (true by construction). The
- * stasis onset per mL at two tree resolutions is a property of the model (resolution independence). The bundled cases and the
+ * Embolic load from geometry (src/transport/models/capacity.ts, embolicLoad.ts). The packing
+ * fraction, the capacity formulas, the coarse/resolved consistency of a terminal's capacity and of
+ * its conductance law are unit tests (true by construction, or approximate where said). The stasis
+ * onset per mL at two tree resolutions is a property of the model (resolution independence); the
+ * onset on the grown default liver is the calibration of plugLengthMm. The bundled cases and the
  * README example running at their planned activity without reflux, and a 10× over-load reaching
  * stasis, are the brief's "must hold" (docs/validation.md, embolic rows).
  */
