@@ -77,6 +77,8 @@ export function* runCascadeDriver(
     pressurePa: state.eq.pressurePa,
     lodged: state.lodged,
     capacity: state.capacity,
+    chokeShare: state.chokeShare,
+    chokeLinear: state.chokeLinear,
     flow: state.flow,
     distalPressurePa: state.distalPressurePa,
     split0: memory.float64(n),

@@ -19,8 +19,13 @@ export const EMBOLIC_DEFAULTS = {
    * Off unless the case asks for it (every bundled case that wants it says `"enabled": true`).
    */
   enabled: false,
-  /** Capacity from geometry (models/capacity.ts): plug length calibrated on resin (docs/validation.md). */
-  plugLengthMm: 1.4,
+  /**
+   * Capacity from geometry (models/capacity.ts): plug length calibrated on resin stasis onset
+   * ≈ 45,600 spheres/mL on the grown default liver at 100,000 terminals (docs/validation.md;
+   * 45,700–46,900 per mL on tree seeds 7–10 with 1.24, bench/transport-capacity.ts --onset;
+   * test/transport/embolicGeometry.test.ts checks seed 7).
+   */
+  plugLengthMm: 1.24,
   /** Reference anatomy: ≈ 1 portal tract per mg. */
   portalTractsPerMg: 1,
   /** Numerical overrides of the geometric capacity (null = geometry). */

@@ -5,10 +5,13 @@
  * size; capacities come from models/capacity.ts, the reflux rule is applied by the drivers
  * (simulate.ts, cascadeDriver.ts).
  *
- * Model: segment j holding k_j spheres has conductance g_j = g_j⁰ · max(0, 1 − k_j / C), i.e.
- * resistance R_j⁰ / (1 − k_j/C_j), infinite (plugged) once k_j ≥ C_j. C_j is the capacity in spheres
- * from geometry (models/capacity.ts: lumen packing; a terminal adds its unresolved portal tracts).
- * The flows are re-solved after every batch (flowSolve.ts).
+ * Model: a resolved vessel j holding k_j spheres has conductance g_j = g_j⁰ · max(0, 1 − k_j / C_j),
+ * i.e. resistance R_j⁰ / (1 − k_j/C_j), infinite (plugged) once k_j ≥ C_j. C_j is the capacity in
+ * spheres from geometry (models/capacity.ts: one stopping site, or a terminal's unresolved
+ * subtree). A terminal chokes as that subtree would, G generations of equal resistance in series
+ * of which the first to fill goes as 1/(1 − x) and the others to first order (chokedResistance);
+ * its initial rate of change, (1 + λ)/G ≤ 1 of a single vessel's, keeps both batch rules below
+ * conservative. The flows are re-solved after every batch (flowSolve.ts).
  *
  * Batch size: between re-solves the flows are frozen. A batch of B spheres puts B·e_j spheres on
  * average into segment j (e_j = expected lodging fraction per injected sphere under the current
@@ -103,13 +106,22 @@ export function expectedLodging(
 }
 
 /** Add `count` spheres to segment j's load and update its resistance (not yet re-solved). */
-export function addLodged(state: Pick<FlowState, "lodged" | "capacity" | "resistance" | "resistance0">, segment: number, count: number): void {
+export function addLodged(state: Pick<FlowState, "lodged" | "capacity" | "resistance" | "resistance0" | "chokeShare" | "chokeLinear">, segment: number, count: number): void {
   const k = (state.lodged[segment] += count);
-  state.resistance[segment] = chokedResistance(state.resistance0[segment], k, state.capacity[segment]);
+  state.resistance[segment] = chokedResistance(state.resistance0[segment], k, state.capacity[segment], state.chokeShare[segment], state.chokeLinear[segment]);
 }
 
-/** Resistance of a vessel of baseline resistance r0 holding k spheres of its capacity C: r0 / (1 − k/C), Infinity once plugged. */
-export function chokedResistance(r0: number, k: number, capacity: number): number {
-  const open = 1 - k / capacity;
-  return open > 0 ? r0 / open : Infinity;
+/**
+ * Resistance of a vessel of baseline resistance r0 holding k spheres of its capacity C, x = k/C:
+ * r0·(1 + ((1/(1 − x) − 1) + λx)·w), Infinity once plugged (x ≥ 1). A resolved vessel chokes
+ * alone, w = 1, λ = 0: r0 / (1 − x). A terminal stands for G generations of equal resistance in
+ * series (models/capacity.ts terminalSubtree), w = 1/G: the generation that fills first carries
+ * 1/G of the resistance and goes as 1/(1 − x); the others, loaded a_g·x (Σ_g a_g = 1 + λ), to
+ * first order as a_g·x. So a coarse terminal chokes as its resolved subtree would, not from its
+ * first sphere as a single vessel.
+ */
+export function chokedResistance(r0: number, k: number, capacity: number, share = 1, linear = 0): number {
+  const x = k / capacity;
+  const open = 1 - x;
+  return open > 0 ? r0 * (1 + (1 / open - 1 + linear * x) * share) : Infinity;
 }

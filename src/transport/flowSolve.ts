@@ -20,7 +20,7 @@ import {
 } from "../vascular/hemodynamics.js";
 import { LOCAL_MEMORY, treeFacts, type TransportContext, type TransportMemory } from "./context.js";
 import { splitProbability0 } from "./split.js";
-import { vesselCapacity, type CapacityModel } from "./models/capacity.js";
+import { vesselEmbolicLaw, type CapacityModel } from "./models/capacity.js";
 import type { ExpectedLodgingOutput } from "./embolicLoad.js";
 
 export interface FlowState {
@@ -33,6 +33,9 @@ export interface FlowState {
   readonly lodged: Float64Array;
   /** Capacity C_j of every segment, spheres (see createFlowState). */
   readonly capacity: Float64Array;
+  /** Conductance law of every segment (embolicLoad.ts chokedResistance): the share 1/G and the linear term λ. */
+  readonly chokeShare: Float64Array;
+  readonly chokeLinear: Float64Array;
   /** Scratch of the top-down pass: flow (m³/s) and distal pressure (Pa) within the injected subtree. */
   readonly flow: Float64Array;
   readonly distalPressurePa: Float64Array;
@@ -63,6 +66,8 @@ export function allocateFlowState(tree: ArterialTree, memory: TransportMemory = 
     eq: { conductance: memory.float64(n), pressurePa: memory.float64(n) },
     lodged: memory.float64(n),
     capacity: memory.float64(n),
+    chokeShare: memory.float64(n),
+    chokeLinear: memory.float64(n),
     flow: memory.float64(n),
     distalPressurePa: memory.float64(n),
     maxDepth: treeFacts(tree).maxGeneration + 1,
@@ -71,6 +76,7 @@ export function allocateFlowState(tree: ArterialTree, memory: TransportMemory = 
 
 /** Arrays baselineFlowRange reads and writes. */
 export interface BaselineFlowArrays {
+  readonly parent: Int32Array;
   readonly child0: Int32Array;
   readonly lengthMm: Float64Array;
   readonly radiusMm: Float64Array;
@@ -79,16 +85,25 @@ export interface BaselineFlowArrays {
   readonly resistance0: Float64Array;
   readonly resistance: Float64Array;
   readonly capacity: Float64Array;
+  readonly chokeShare: Float64Array;
+  readonly chokeLinear: Float64Array;
 }
+
+const lawScratch = new Float64Array(3);
 
 /** Segments [first, end) at baseline: Poiseuille resistance (coefficient from poiseuilleCoefficient) and capacity. */
 export function baselineFlowRange(a: BaselineFlowArrays, coefficient: number, model: CapacityModel, first: number, end: number): void {
-  const { child0, lengthMm, radiusMm, territoryMl, flowMlPerMin, resistance0, resistance, capacity } = a;
+  const { parent, child0, lengthMm, radiusMm, territoryMl, flowMlPerMin, resistance0, resistance, capacity, chokeShare, chokeLinear } = a;
+  const law = lawScratch;
   for (let j = first; j < end; j++) {
     const r = poiseuilleResistance(coefficient, lengthMm[j], radiusMm[j]);
     resistance0[j] = r;
     resistance[j] = r;
-    capacity[j] = vesselCapacity(model, radiusMm[j], lengthMm[j], territoryMl[j], flowMlPerMin[j], child0[j] < 0);
+    const p = parent[j];
+    vesselEmbolicLaw(model, radiusMm[j], p >= 0 ? radiusMm[p] : Infinity, territoryMl[j], flowMlPerMin[j], child0[j] < 0, law);
+    capacity[j] = law[0];
+    chokeShare[j] = law[1];
+    chokeLinear[j] = law[2];
   }
 }
 

@@ -30,11 +30,12 @@ export interface EmbolicOptions {
   /** Lodged spheres choke their vessel and flows are re-solved. Default false. */
   readonly enabled?: boolean;
   /**
-   * Length of a portal tract's feeding vessel that spheres fill (single file) before it is
-   * occluded, mm: the capacity model's calibrated number (models/capacity.ts). Default 1.
+   * Length of a stopping site's feeding vessel that spheres fill (single file) before it is
+   * occluded, mm: the capacity model's calibrated number (models/capacity.ts). Default 1.24
+   * (defaults.ts).
    */
   readonly plugLengthMm?: number;
-  /** Portal tracts (parallel arterioles) per mg of tissue. Default 1 (reference anatomy). */
+  /** Portal tracts per mg of tissue: the most stopping sites a terminal's subtree ends in. Default 1 (reference anatomy). */
   readonly portalTractsPerMg?: number;
   /** Sphere diameters for the capacity model, µm; default: those of size exclusion, else resin 32 ± 10. */
   readonly sphereDiameterUm?: TruncatedNormalParameters | null;

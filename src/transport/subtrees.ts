@@ -219,7 +219,7 @@ export function cascadeArraysOf(
  * `counts`; with feedback, into the embolic load and resistances too. Leaves batchLodged zero there.
  */
 export function settleLodged(a: SubtreeArrays, feedback: boolean, touched: TouchedList, counts: Float64Array): void {
-  const { batchLodged, totals, lodgeCompartment, lodged, capacity, resistance, resistance0 } = a;
+  const { batchLodged, totals, lodgeCompartment, lodged, capacity, chokeShare, chokeLinear, resistance, resistance0 } = a;
   const segments = touched.segments;
   for (let k = 0; k < touched.count; k++) {
     const j = segments[k];
@@ -228,7 +228,7 @@ export function settleLodged(a: SubtreeArrays, feedback: boolean, touched: Touch
     batchLodged[j] = 0;
     totals[j] += b;
     counts[lodgeCompartment[j]] += b;
-    if (feedback) resistance[j] = chokedResistance(resistance0[j], (lodged[j] += b), capacity[j]);
+    if (feedback) resistance[j] = chokedResistance(resistance0[j], (lodged[j] += b), capacity[j], chokeShare[j], chokeLinear[j]);
   }
 }
 

@@ -25,7 +25,7 @@ describe("parseTransportSections(json)", () => {
     expect(s.injection.product).toBe("sir-spheres");
     expect(s.transport.bias).toBe(0.5);
     expect(s.transport.embolic.capacitySpheres).toBeNull();
-    expect(s.transport.embolic.plugLengthMm).toBe(1.4);
+    expect(s.transport.embolic.plugLengthMm).toBe(1.24);
   });
   it("rejects an out-of-range option with an InputError naming the field", () => {
     expect(() => parseTransportSections({ transport: { bias: 1.2 } })).toThrow(InputError);
