@@ -19,7 +19,7 @@ import { Worker } from "node:worker_threads";
 import { numericCase } from "../playground/build.js";
 import { depositOnHelpers, type DepositPort } from "../playground/src/deposit.js";
 import { heterogeneityModels } from "../playground/src/engine.js";
-import { caseFromSettings, DEFAULT_CAPACITY_PER_ML, settingsFromCase } from "../playground/src/settings.js";
+import { caseFromSettings, settingsFromCase } from "../playground/src/settings.js";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { simulateCore } from "../src/pipeline/core.js";
 
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const base = numericCase(JSON.parse(await readFile(new URL("../fixtures/cases/net-default.json", import.meta.url), "utf8")), "net-default.json");
   const models = heterogeneityModels();
   const start = settingsFromCase(base, models[0].id);
-  const settings = { ...start, embolicCapacityPerMl: start.embolicCapacityPerMl > 0 ? DEFAULT_CAPACITY_PER_ML : 0 };
+  const settings = start;
   const simCase = loadSimulationCase(caseFromSettings(base, settings, models[0].transport, terminals), "net-default (playground)");
   const core = simulateCore(simCase);
   const dir = await mkdtemp(join(tmpdir(), "sirtsim-bench-deposit-"));

@@ -22,7 +22,7 @@ import { pathToFileURL } from "node:url";
 import { buildPlayground, numericCase } from "../playground/build.js";
 import { createEngineCache, heterogeneityModels, runCase, type EngineStage } from "../playground/src/engine.js";
 import { PRESETS } from "../playground/src/presets.js";
-import { caseFromSettings, DEFAULT_CAPACITY_PER_ML, settingsFromCase, type PlaygroundSettings } from "../playground/src/settings.js";
+import { caseFromSettings, settingsFromCase, type PlaygroundSettings } from "../playground/src/settings.js";
 import { CHROMIUM, hasChromium, launchChromium, recordedPage } from "../test/report/chromium.js";
 
 const rounds = Number(process.argv[2] ?? 5);
@@ -51,7 +51,7 @@ const CHANGES: readonly Change[] = [
   { name: "lung shunt 5 % ↔ 3 %", selector: '#controls-a input[data-key="lungShuntFraction"]', values: ["0.05", "0.03"], apply: (s, v) => ({ ...s, lungShuntFraction: Number(v) }) },
   { name: "injection site right hepatic ↔ proper hepatic", selector: '#controls-a select[data-key="entryPoint"]', values: ["right-hepatic", "proper-hepatic"], apply: (s, v) => ({ ...s, entryPoint: v }) },
   { name: `heterogeneity ${models[1].id} ↔ ${models[0].id}`, selector: '#controls-a select[data-key="heterogeneity"]', values: [models[1].id, models[0].id], apply: (s, v) => ({ ...s, heterogeneity: v }) },
-  { name: "embolic load heavy ↔ typical", selector: '#controls-a select[data-key="embolicCapacityPerMl"]', values: ["10000", String(DEFAULT_CAPACITY_PER_ML)], apply: (s, v) => ({ ...s, embolicCapacityPerMl: Number(v) }) },
+  { name: "embolic load heavy ↔ typical", selector: '#controls-a select[data-key="embolicCapacity"]', values: ["0.25", "1"], apply: (s, v) => ({ ...s, embolicCapacity: Number(v) }) },
   { name: "T/N of one tumour 6 ↔ 4 (tree regrown)", selector: "#controls-a input[data-tumour]", values: ["6", "4"], apply: (s, v) => ({ ...s, tnRatio: { ...s.tnRatio, [firstTumour(s)]: Number(v) } }) },
 ];
 const STAGES: readonly EngineStage[] = ["case", "tree", "transport", "deposit", "dose"];
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     const cases = numericCase(JSON.parse(await readFile(join(process.cwd(), "fixtures", "cases", `${preset!.base}.json`), "utf8")), preset!.base);
     const transportOf = (id: string) => (models.find((m) => m.id === id) ?? models[0]).transport;
     const start = settingsFromCase(cases, models[0].id);
-    let nodeSettings: PlaygroundSettings = { ...start, embolicCapacityPerMl: start.embolicCapacityPerMl > 0 ? DEFAULT_CAPACITY_PER_ML : 0, ...preset!.a };
+    let nodeSettings: PlaygroundSettings = { ...start, ...preset!.a };
     const cache = createEngineCache();
     await runCase(caseFromSettings(cases, nodeSettings, transportOf(nodeSettings.heterogeneity), terminals), cache);
 

@@ -6,7 +6,7 @@
  * the page makes no network request.
  */
 import { PRESETS, type Preset } from "./presets.js";
-import { caseFromSettings, DEFAULT_CAPACITY_PER_ML, PLAYGROUND_TERMINALS, settingsFromCase, type PlaygroundSettings } from "./settings.js";
+import { caseFromSettings, PLAYGROUND_TERMINALS, settingsFromCase, type PlaygroundSettings } from "./settings.js";
 import type { PlaygroundResult } from "./engine.js";
 import type { EngineProgress } from "./worker.js";
 
@@ -35,12 +35,13 @@ const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemo
 const DOSE_SCALE = [[0, "#1a0a6b"], [0.15, "#2040d0"], [0.35, "#10b0e0"], [0.5, "#30d070"], [0.65, "#f0e020"], [0.82, "#f07010"], [1, "#c00010"]];
 const DIFF_SCALE = [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]];
 const ISO_COLOURS = ["#00e5ff", "#00ff6a", "#ffee00", "#ff9d00", "#ff2d2d", "#ff00d4"];
+/** Capacity relative to the engine's geometric model (settings.ts embolicCapacity). */
 const EMBOLIC_LEVELS: ReadonlyArray<[number, string]> = [
   [0, "off (no embolic feedback)"],
-  [100_000, "light (1e5 spheres per mL)"],
-  [DEFAULT_CAPACITY_PER_ML, "typical (3e4 spheres per mL)"],
-  [10_000, "heavy (1e4 spheres per mL)"],
-  [3_000, "stasis-prone (3e3 spheres per mL)"],
+  [4, "light (4× the vessels' capacity)"],
+  [1, "typical (the engine's model, calibrated on resin stasis)"],
+  [0.5, "reduced (½ of the capacity)"],
+  [0.25, "heavy (¼ of the capacity: stasis at a 40 Gy plan)"],
 ];
 const ENTRY_POINTS = ["proper-hepatic", "right-hepatic", "left-hepatic", "S2", "S3", "S4", "S5", "S6", "S7", "S8"];
 const PRODUCTS: ReadonlyArray<[string, string]> = [["sir-spheres", "SIR-Spheres (Y-90 resin)"], ["therasphere", "TheraSphere (Y-90 glass)"], ["quiremspheres", "QuiremSpheres (Ho-166)"]];
@@ -178,8 +179,7 @@ function applyPreset(preset: Preset): void {
   state.preset = preset;
   const base = CASES[preset.base];
   const start = settingsFromCase(base, MODELS[0]?.id ?? "");
-  // The playground's embolic load is per mL (same meaning at any tree size): start from the typical level.
-  const common: PlaygroundSettings = { ...start, embolicCapacityPerMl: start.embolicCapacityPerMl > 0 ? DEFAULT_CAPACITY_PER_ML : 0 };
+  const common: PlaygroundSettings = start;
   state.sides = {
     a: { settings: { ...common, ...preset.a }, result: null, caseJson: null, running: false, again: false, runs: state.sides.a?.runs ?? 0, error: null },
     b: { settings: { ...common, ...preset.b }, result: null, caseJson: null, running: false, again: false, runs: state.sides.b?.runs ?? 0, error: null },
@@ -211,7 +211,7 @@ function buildControls(side: Side): void {
 <label>Lung shunt fraction <input type="range" data-key="lungShuntFraction" min="0" max="0.3" step="0.01" value="${s.lungShuntFraction}"><output>${fmt(100 * s.lungShuntFraction)} %</output></label>
 <label>Injection site <select data-key="entryPoint">${ENTRY_POINTS.map((e) => option(e, e, e === s.entryPoint)).join("")}</select></label>
 <label>Heterogeneity model <select data-key="heterogeneity">${MODELS.map((m) => option(m.id, m.label, m.id === s.heterogeneity)).join("")}</select></label>
-<label>Embolic load <select data-key="embolicCapacityPerMl">${EMBOLIC_LEVELS.map(([v, t]) => option(String(v), t, v === s.embolicCapacityPerMl)).join("")}</select></label>
+<label>Embolic load <select data-key="embolicCapacity">${EMBOLIC_LEVELS.map(([v, t]) => option(String(v), t, v === s.embolicCapacity)).join("")}</select></label>
 <fieldset class="tn"><legend>T/N per tumour</legend>${tumours
     .map((t) => `<label>${t} <input type="range" data-tumour="${t}" min="0.5" max="10" step="0.5" value="${s.tnRatio[t]}"><output>${fmt(s.tnRatio[t])}</output></label>`)
     .join("")}</fieldset>`;
@@ -227,7 +227,7 @@ function onControl(side: Side, el: HTMLInputElement | HTMLSelectElement): void {
     st.settings = { ...st.settings, tnRatio: { ...st.settings.tnRatio, [el.dataset.tumour]: Number(value) } };
   } else {
     const key = el.dataset.key as keyof PlaygroundSettings;
-    const numeric = ["targetDoseGy", "activityGBq", "lungShuntFraction", "embolicCapacityPerMl"].includes(key);
+    const numeric = ["targetDoseGy", "activityGBq", "lungShuntFraction", "embolicCapacity"].includes(key);
     st.settings = { ...st.settings, [key]: numeric ? Number(value) : value } as PlaygroundSettings;
     if (key === "doseMode") {
       buildControls(side);

@@ -54,9 +54,9 @@ export const PRESETS: readonly Preset[] = [
     title: "Stasis",
     base: "net-default",
     a: {},
-    b: { embolicCapacityPerMl: 3000 },
+    b: { embolicCapacity: 0.25 },
     explanation:
-      "Embolic load: resin spheres are many and small, and the vessels fill as they lodge. In A the tissue holds ~3e4 spheres per mL before its vessels plug; in B only 3e3, " +
+      "Embolic load: resin spheres are many and small, and the vessels fill as they lodge. In A the vessels hold what the engine's model gives (stasis would set in near 45,000 spheres per mL of normal liver, about 150 Gy); in B a quarter of that, as in a liver whose arterioles are already narrowed, " +
       "so flow stops (stasis) before the vial is empty and the rest refluxes — less activity reaches the liver, and the tumours with the highest flow fill first.",
   },
 ];

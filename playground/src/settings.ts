@@ -18,24 +18,24 @@ export interface PlaygroundSettings {
   /** Id of a heterogeneity model (engine.heterogeneityModels). */
   readonly heterogeneity: string;
   /**
-   * Embolic load: spheres one mL of tissue's vessels hold before they plug (embolic feedback,
-   * `transport.embolic.capacitySpheresPerMl`, which means the same at any tree size); 0 = off.
+   * Embolic capacity relative to the engine's geometric model (embolic feedback with
+   * `transport.embolic.plugLengthMm` = this × the case's plug length, default 1.24 mm, calibrated
+   * on resin stasis: docs/transport.md "Embolic load from geometry"; it means the same at any tree
+   * size); 1 = the engine's default, 0 = off.
    */
-  readonly embolicCapacityPerMl: number;
+  readonly embolicCapacity: number;
 }
 
 /** The playground's tree and dose grid: ~2e4 terminals and 4 mm voxels keep a change under ~2 s. */
 export const PLAYGROUND_TERMINALS = 20_000;
 export const PLAYGROUND_VOXEL_MM = 4;
 
+import { EMBOLIC_DEFAULTS } from "../../src/transport/defaults.js";
+
 type Json = Record<string, any>;
 
-/**
- * Embolic capacity the bundled NET case implies: 500 spheres per terminal of a 1e5-terminal tree
- * in its 1.59 L liver (15.9 µL per terminal) ≈ 3e4 spheres per mL, the capacity of ~50 spheres
- * per ~1.6 µL portal tract of docs/transport.md scaled to that tree.
- */
-export const DEFAULT_CAPACITY_PER_ML = 30_000;
+/** The capacity factor of a case that has embolic feedback on: its own (geometric) capacity. */
+export const DEFAULT_EMBOLIC_CAPACITY = 1;
 
 /** Settings read from a case (its product, target or activity, T/N, LSF, site, embolic load). */
 export function settingsFromCase(base: Json, heterogeneity: string): PlaygroundSettings {
@@ -51,7 +51,7 @@ export function settingsFromCase(base: Json, heterogeneity: string): PlaygroundS
     lungShuntFraction: base.lungShuntFraction ?? 0,
     entryPoint: String(base.injection?.entryPoint ?? "proper-hepatic"),
     heterogeneity,
-    embolicCapacityPerMl: embolic.enabled === false ? 0 : (embolic.capacitySpheresPerMl ?? DEFAULT_CAPACITY_PER_ML),
+    embolicCapacity: embolic.enabled === false ? 0 : DEFAULT_EMBOLIC_CAPACITY,
   };
 }
 
@@ -80,7 +80,10 @@ export function caseFromSettings(base: Json, s: PlaygroundSettings, heterogeneit
   c.tree = { ...(c.tree ?? {}), terminals };
   c.dose = { ...(c.dose ?? {}), voxelMm: PLAYGROUND_VOXEL_MM };
   c.injection = { ...(c.injection ?? {}), entryPoint: s.entryPoint };
-  const embolic = s.embolicCapacityPerMl > 0 ? { ...(c.transport?.embolic ?? {}), enabled: true, capacitySpheresPerMl: s.embolicCapacityPerMl } : { enabled: false };
+  // The control owns the capacity: the geometric model's plug length scaled (numerical overrides dropped).
+  const { capacitySpheres: _cs, capacitySpheresPerMl: _cm, ...caseEmbolic } = (c.transport?.embolic ?? {}) as Json;
+  const plugLengthMm = (typeof caseEmbolic.plugLengthMm === "number" ? caseEmbolic.plugLengthMm : EMBOLIC_DEFAULTS.plugLengthMm) * s.embolicCapacity;
+  const embolic = s.embolicCapacity > 0 ? { ...caseEmbolic, enabled: true, plugLengthMm } : { enabled: false };
   c.transport = { ...(c.transport ?? {}), ...heterogeneityTransport, embolic };
   return c;
 }

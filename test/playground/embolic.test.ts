@@ -1,0 +1,39 @@
+/**
+ * The playground's embolic-load control (playground/src/settings.ts embolicCapacity) scales the
+ * engine's geometric capacity, so "typical" is the CLI's model of the case, and the Stasis preset
+ * shows stasis. Checks of the control's meaning on the NET case (not a validation: the capacity's
+ * calibration is test/transport/embolicGeometry.test.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { numericCase } from "../../playground/build.js";
+import { heterogeneityModels, runCase } from "../../playground/src/engine.js";
+import { PRESETS } from "../../playground/src/presets.js";
+import { caseFromSettings, settingsFromCase } from "../../playground/src/settings.js";
+import { EMBOLIC_DEFAULTS } from "../../src/transport/defaults.js";
+
+describe("playground embolic load", () => {
+  const base = numericCase(JSON.parse(readFileSync(new URL("../../fixtures/cases/net-default.json", import.meta.url), "utf8")), "net-default.json");
+  const model = heterogeneityModels()[0];
+  const start = settingsFromCase(base, model.id);
+
+  it("writes the case's geometric capacity scaled (typical = the CLI's case), drops numerical overrides, and turns feedback off at 0", () => {
+    expect(start.embolicCapacity).toBe(1);
+    const typical = caseFromSettings({ ...base, transport: { embolic: { capacitySpheresPerMl: 5000 } } }, start, model.transport);
+    expect(typical.transport.embolic).toEqual({ enabled: true, plugLengthMm: EMBOLIC_DEFAULTS.plugLengthMm });
+    expect(caseFromSettings(base, { ...start, embolicCapacity: 0.25 }, model.transport).transport.embolic.plugLengthMm).toBeCloseTo(EMBOLIC_DEFAULTS.plugLengthMm / 4, 12);
+    expect(caseFromSettings(base, { ...start, embolicCapacity: 0 }, model.transport).transport.embolic).toEqual({ enabled: false });
+  });
+
+  it("the Stasis preset: no stasis on side A (typical), stasis and reflux on side B", async () => {
+    const preset = PRESETS.find((p) => p.id === "stasis")!;
+    const run = async (side: "a" | "b") => (await runCase(caseFromSettings(base, { ...start, ...preset[side] }, model.transport, 5000))).summary;
+    const a = await run("a");
+    const b = await run("b");
+    expect(a.reflux.stasis).toBe(false);
+    expect(a.reflux.fraction).toBe(0);
+    expect(b.reflux.stasis).toBe(true);
+    expect(b.reflux.fraction).toBeGreaterThan(0.05);
+    expect(b.tumourToNormalRatio.realisedSpheres).toBeLessThan(a.tumourToNormalRatio.realisedSpheres);
+  }, 120_000);
+});
