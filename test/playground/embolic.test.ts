@@ -34,6 +34,6 @@ describe("playground embolic load", () => {
     expect(a.reflux.fraction).toBe(0);
     expect(b.reflux.stasis).toBe(true);
     expect(b.reflux.fraction).toBeGreaterThan(0.05);
-    expect(b.tumourToNormalRatio.realisedSpheres).toBeLessThan(a.tumourToNormalRatio.realisedSpheres);
+    expect(b.tumourToNormalRatio.realisedSpheres).toBeLessThan(a.tumourToNormalRatio.realisedSpheres as number);
   }, 120_000);
 });
