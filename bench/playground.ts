@@ -113,6 +113,7 @@ async function main(): Promise<void> {
           return { t: x.timingsMs, spheres: x.summary.spheresInjected, threads: x.depositThreads };
         });
         const t = res.t as Record<string, number>;
+        if (process.env.SIRTSIM_BENCH_RAW) console.log(JSON.stringify(t));
         browserStages.push({ case: t.caseMs, tree: t.treeMs, transport: t.transportMs, deposit: t.depositMs, dose: t.doseMs });
         spheres = res.spheres;
         threads = res.threads;

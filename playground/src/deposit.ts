@@ -160,7 +160,7 @@ function ask(port: DepositPort, request: DepositRequest | CellsRequest): Promise
  * thread runs the transport (~0.25 s, while the cells take ~0.6 s on one thread for a 2e4-terminal
  * liver, bench/playground.md); this thread builds the rest after the transport and assembles them.
  */
-const HELPER_CELL_SHARE = 0.7;
+const HELPER_CELL_SHARE = 0.8;
 
 /**
  * Start building `tree`'s territory cells for the run of `simCase` (the "fractal" model's unit-mass

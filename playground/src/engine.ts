@@ -102,6 +102,7 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
   stage("deposit", { spheres: core.transport.spheresInjected, threads: helpers.length + 1 });
   t0 = now();
   await cells?.finish();
+  t.cellsMs = now() - t0;
   const part = await depositOnHelpers(simCase, core, helpers);
   t.depositMs = now() - t0;
   stage("dose");
