@@ -112,6 +112,48 @@ function voxelIndex(L: VoxelLocator, x: number, y: number, z: number): number {
 }
 
 /**
+ * Margin, in voxel units, by which a box must lie inside one voxel for boxVoxelOf: far above the
+ * rounding of the affine map (~1e-13 voxel for mm-sized coordinates) and of a point drawn in the
+ * box, so every point drawn in it is binned (voxelIndex) into that voxel.
+ */
+const BOX_VOXEL_MARGIN = 1e-9;
+
+/**
+ * For `grid`: a function of an axis-aligned world box [minX, minY, minZ, maxX, maxY, maxZ] (mm)
+ * that returns the index of the voxel holding the whole box (every point countSpheresInGrid would
+ * bin there), or −1 when the box may cross a voxel boundary or leave the grid. The voxel
+ * coordinates are affine in x, y, z: per axis their range over the box is the sum of each term's
+ * range (a box's image is the hull of its corners).
+ */
+export function boxVoxelOf(grid: GridGeometry): (box: Float64Array) => number {
+  const L = voxelLocator(grid);
+  // Row a of the inverse map (the direction's transpose): coefficients of dx, dy, dz, spacing, size.
+  const coef = Float64Array.of(L.d0, L.d3, L.d6, L.d1, L.d4, L.d7, L.d2, L.d5, L.d8);
+  const spacing = Float64Array.of(L.sx, L.sy, L.sz);
+  const size = Int32Array.of(L.nx, L.ny, L.nz);
+  const origin = Float64Array.of(L.ox, L.oy, L.oz);
+  const index = new Int32Array(3);
+  return (box: Float64Array): number => {
+    for (let a = 0; a < 3; a++) {
+      let lo = 0;
+      let hi = 0;
+      for (let b = 0; b < 3; b++) {
+        const t0 = coef[3 * a + b] * (box[b] - origin[b]);
+        const t1 = coef[3 * a + b] * (box[3 + b] - origin[b]);
+        lo += t0 < t1 ? t0 : t1;
+        hi += t0 < t1 ? t1 : t0;
+      }
+      const vLo = lo / spacing[a] + 0.5;
+      const vHi = hi / spacing[a] + 0.5;
+      const i = Math.floor(vLo);
+      if (i < 0 || i >= size[a] || vLo - i < BOX_VOXEL_MARGIN || i + 1 - vHi < BOX_VOXEL_MARGIN) return -1;
+      index[a] = i;
+    }
+    return index[0] + size[0] * (index[1] + size[1] * index[2]);
+  };
+}
+
+/**
  * Add 1 per sphere to the voxel holding its centre (`positionsMm` as in activityGridFromSpheres):
  * sphere counts, the same voxels as activityGridFromSpheres with activity 1, without its
  * compensated sums — integer counts below 2^53 add exactly in any order. Returns the number of

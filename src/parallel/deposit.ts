@@ -13,7 +13,7 @@ import type { ArterialTree } from "../vascular/tree.js";
 import type { Grid, GridGeometry } from "../geometry/index.js";
 import { compartmentAcceptance, forEachLodgedSphereChunk, POSITION_CHUNK_SPHERES, SEGMENTS_PER_STREAM, type LodgingAcceptance } from "../transport/positions.js";
 import type { Domain } from "../geometry/domain.js";
-import { countSpheresInGrid } from "../dose/activity.js";
+import { boxVoxelOf, countSpheresInGrid } from "../dose/activity.js";
 import type { NuclideId } from "../physics/index.js";
 import { WorkUnitError } from "../errors.js";
 import type { WorkerPool } from "./pool.js";
@@ -87,6 +87,16 @@ export function depositBlocks(
   onCluster: ((spheres: number) => void) | null = null,
 ): number {
   let outsideGrid = 0;
+  // A leaf inside one voxel adds its spheres there without placing them (positions.ts wholeLeaf):
+  // the same counts, the same positions for every other sphere.
+  const voxelOfBox = boxVoxelOf(counts);
+  const data = counts.data;
+  const wholeLeaf = (box: Float64Array, spheres: number): boolean => {
+    const v = voxelOfBox(box);
+    if (v < 0) return false;
+    data[v] += spheres;
+    return true;
+  };
   for (let k = 0; k < blocks.length; ) {
     let last = k;
     while (last + 1 < blocks.length && blocks[last + 1] === blocks[last] + 1) last++;
@@ -95,7 +105,7 @@ export function depositBlocks(
     const end = Math.min(tree.segmentCount, (blocks[last] + 1) * SEGMENTS_PER_BLOCK);
     forEachLodgedSphereChunk(tree, segmentLodged, seed, (chunk) => {
       outsideGrid += countSpheresInGrid(counts, chunk.positionsMm);
-    }, POSITION_CHUNK_SPHERES, accept, first, end, subTerminal, cells, onCluster);
+    }, POSITION_CHUNK_SPHERES, accept, first, end, subTerminal, cells, onCluster, wholeLeaf);
     k = last + 1;
   }
   return outsideGrid;

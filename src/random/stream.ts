@@ -94,6 +94,16 @@ export class RandomStream {
     this.next = 0;
   }
 
+  /** Advance past the next `count` outputs: the state `count` nextUint32 calls leave (nextFloat reads two). */
+  skip(count: number): void {
+    while (count > 0) {
+      if (this.next === BLOCK) this.refill();
+      const take = Math.min(count, BLOCK - this.next);
+      this.next += take;
+      count -= take;
+    }
+  }
+
   /** Uniform double in [0, 1) with 53 random bits. */
   nextFloat(): number {
     const hi = this.nextUint32() >>> 5; // 27 bits

@@ -88,7 +88,11 @@ export interface LodgedSphereChunk {
  * stream from its first segment on), so a range gives the same positions as the whole scan.
  * With a sub-terminal cascade, `onCluster(spheres)` is called for every leaf holding spheres and
  * every non-terminal segment holding spheres: the unit clusters (clusters.ts
- * unitClusterHistogram counts the same, without placing).
+ * unitClusterHistogram counts the same, without placing). `wholeLeaf(box, spheres)`, for a caller
+ * that needs where the spheres are only to a region (the deposit: a dose voxel), is asked for
+ * every leaf whose spheres need no clipping; when it returns true it has taken them (e.g. the
+ * leaf lies in one voxel) and they are not placed — their random numbers are skipped, so every
+ * other sphere gets the position it gets without it.
  */
 export function forEachLodgedSphereChunk(
   tree: ArterialTree,
@@ -102,6 +106,7 @@ export function forEachLodgedSphereChunk(
   subTerminal: SubTerminalModel | null = null,
   cells: TerritoryCells | null = null,
   onCluster: ((spheres: number) => void) | null = null,
+  wholeLeaf: ((box: Float64Array, spheres: number) => boolean) | null = null,
 ): void {
   if (first % SEGMENTS_PER_STREAM !== 0) throw new RangeError(`first segment ${first} must be a multiple of ${SEGMENTS_PER_STREAM}`);
   const positions = new Float64Array(3 * chunkSpheres);
@@ -135,6 +140,11 @@ export function forEachLodgedSphereChunk(
     // A cell's centre lies in the terminal's tissue: a cell is its own fallback; a cube's leaf falls back to the cube.
     const fallback = cellMode ? leafBox : cube;
     onCluster?.(spheres);
+    if (!clip && wholeLeaf !== null && wholeLeaf(leafBox, spheres)) {
+      // Unclipped, each sphere below draws exactly three floats (two outputs each).
+      rs.skip(6 * spheres);
+      return;
+    }
     for (let k = 0; k < spheres; k++) {
       let px = distal[3 * j];
       let py = distal[3 * j + 1];
