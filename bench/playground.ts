@@ -8,7 +8,7 @@
  * (playwright-core), waits for both sides' first runs, then moves one control of side A per round,
  * alternating between two values, for each control (product, prescribed dose, lung shunt,
  * injection site, heterogeneity model, embolic load, a tumour's T/N), and times it from the input
- * event to the redrawn maps and DVHs (body[data-runs-a]; the page's 150 ms wait for a slider or
+ * event to the redrawn maps and DVHs (body[data-runs-a]; the page's 100 ms wait for a slider or
  * number field to settle counted in). Per stage: the page's own stage times (wall, in its engine
  * worker). `helpers` sets the page's placement helper workers (`?helpers=N`; default: cores − 1).
  * Baseline in the same process: the same change through the same engine in Node on one thread (runCase, no helpers), CPU time
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
           return { t: x.timingsMs, spheres: x.summary.spheresInjected, threads: x.depositThreads };
         });
         const t = res.t as Record<string, number>;
-        if (process.env.SIRTSIM_BENCH_RAW) console.log(JSON.stringify(t));
+        if (process.env.SIRTSIM_BENCH_RAW) console.log(JSON.stringify(t), await page.textContent("#status-a"));
         browserStages.push({ case: t.caseMs, tree: t.treeMs, transport: t.transportMs, deposit: t.depositMs, dose: t.doseMs });
         spheres = res.spheres;
         threads = res.threads;

@@ -236,14 +236,16 @@ function onControl(side: Side, el: HTMLInputElement | HTMLSelectElement): void {
   const out = el.parentElement?.querySelector("output");
   if (out) out.textContent = el.dataset.key === "lungShuntFraction" ? `${fmt(100 * Number(value))} %` : fmt(Number(value));
   lastInput[side] = performance.now();
-  // A slider or number field fires while it moves: wait 150 ms for it to settle. A list choice is
-  // final: run at once.
-  schedule(side, el instanceof HTMLSelectElement ? 0 : 150);
+  // A slider or number field fires while it moves (a slider every frame, ~16 ms; a key press
+  // every ~200 ms when typing): wait 100 ms for it to settle. A list choice is final: run at once.
+  schedule(side, el instanceof HTMLSelectElement ? 0 : SETTLE_MS);
 }
 
 // ---------- runs ----------
 
 const timers: Partial<Record<Side, number>> = {};
+/** Wait after a slider or number field's last input before running (counted in bench/playground.ts's times). */
+const SETTLE_MS = 100;
 
 function schedule(side: Side, delayMs: number): void {
   clearTimeout(timers[side]);

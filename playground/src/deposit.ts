@@ -15,8 +15,8 @@ import type { Grid, GridGeometry } from "../../src/geometry/index.js";
 import { depositBlocks, SEGMENTS_PER_BLOCK, type SharedPositionsTree } from "../../src/parallel/deposit.js";
 import type { ShardCounts, SimulationCore } from "../../src/pipeline/core.js";
 import { depositLodgedSpheres, primeTerritoryCells, shardBlocks, subTerminalOf, subTerminalOfCase } from "../../src/pipeline/core.js";
-import type { CellLattice, SubTerminalModel, TerritoryCells } from "../../src/transport/index.js";
-import { cellLattice, territoryCellOwners, territoryCellsOfOwners } from "../../src/transport/index.js";
+import type { CellLattice, CellTissue, SubTerminalModel, TerritoryCells } from "../../src/transport/index.js";
+import { cellLattice, cellTissue, territoryCellOwners, territoryCellsOfOwners } from "../../src/transport/index.js";
 import type { TerritoryCellsTree } from "../../src/transport/models/territoryCells.js";
 import type { SimulationCase } from "../../src/pipeline/caseInput.js";
 import { doseGridGeometry, emptyGrid } from "../../src/pipeline/doseStage.js";
@@ -66,7 +66,31 @@ export interface CellsRequest {
   readonly lattice: CellLattice;
   readonly kFrom: number;
   readonly kTo: number;
+  /** The id of a TissueRequest this helper answered for the same domain and lattice (its tissue is kept), or −1. */
+  readonly tissueId: number;
 }
+
+/** The lattice's tissue (territoryCells.ts cellTissue: domain only), computed while the engine grows the tree. */
+export interface TissueRequest {
+  readonly type: "tissue";
+  readonly id: number;
+  readonly domain: Domain;
+  readonly lattice: CellLattice;
+}
+
+export interface TissueReply {
+  readonly type: "tissue";
+  readonly id: number;
+  readonly tissue?: CellTissue;
+  readonly error?: string;
+}
+
+/**
+ * Tissue lattices a helper keeps for the cells requests that follow, by request id: one map per
+ * port (request ids are per engine worker; two engines share a helper), the latest few.
+ */
+export type KeptTissue = Map<number, CellTissue>;
+const KEPT_TISSUE = 2;
 
 export interface CellsReply {
   readonly type: "cells";
@@ -75,11 +99,23 @@ export interface CellsReply {
   readonly error?: string;
 }
 
-/** Run one request (in a helper worker): a placement, or a slab range of territory cells. */
-export function runHelperRequest(r: DepositRequest | CellsRequest): DepositReply | CellsReply {
+/** Run one request (in a helper worker): a placement, a lattice's tissue, or a slab range of territory cells. */
+export function runHelperRequest(r: DepositRequest | CellsRequest | TissueRequest, keptTissue: KeptTissue): DepositReply | CellsReply | TissueReply {
+  if (r.type === "tissue") {
+    try {
+      const tissue = cellTissue(r.domain, r.lattice);
+      keptTissue.set(r.id, tissue);
+      for (const id of keptTissue.keys()) if (keptTissue.size > KEPT_TISSUE) keptTissue.delete(id);
+      return { type: "tissue", id: r.id, tissue };
+    } catch (err) {
+      return { type: "tissue", id: r.id, error: (err as Error)?.message ?? String(err) };
+    }
+  }
   if (r.type === "cells") {
     try {
-      return { type: "cells", id: r.id, owners: territoryCellOwners(r.tree, r.domain, r.lattice, r.kFrom, r.kTo) };
+      const tissue = keptTissue.get(r.tissueId) ?? null;
+      keptTissue.delete(r.tissueId);
+      return { type: "cells", id: r.id, owners: territoryCellOwners(r.tree, r.domain, r.lattice, r.kFrom, r.kTo, tissue) };
     } catch (err) {
       return { type: "cells", id: r.id, error: (err as Error)?.message ?? String(err) };
     }
@@ -87,8 +123,9 @@ export function runHelperRequest(r: DepositRequest | CellsRequest): DepositReply
   return runDepositRequest(r);
 }
 
-/** The buffers of a helper's reply to transfer. */
-export function replyTransfer(reply: DepositReply | CellsReply): ArrayBuffer[] {
+/** The buffers of a helper's reply to transfer (a tissue reply is cloned: the helper keeps it). */
+export function replyTransfer(reply: DepositReply | CellsReply | TissueReply): ArrayBuffer[] {
+  if (reply.type === "tissue") return [];
   if (reply.type === "cells") return reply.owners ? [reply.owners.buffer as ArrayBuffer] : [];
   return reply.counts ? [reply.counts.buffer as ArrayBuffer] : [];
 }
@@ -133,17 +170,18 @@ export function balanceBlocks(blocks: readonly number[], spheresOfBlock: (block:
 }
 
 let nextRequest = 1;
-const waiting = new Map<number, { resolve: (r: DepositReply | CellsReply) => void }>();
+const waiting = new Map<number, { resolve: (r: DepositReply | CellsReply | TissueReply) => void }>();
 const listening = new WeakSet<DepositPort>();
 
 function ask(port: DepositPort, request: DepositRequest): Promise<DepositReply>;
 function ask(port: DepositPort, request: CellsRequest): Promise<CellsReply>;
-function ask(port: DepositPort, request: DepositRequest | CellsRequest): Promise<DepositReply | CellsReply> {
+function ask(port: DepositPort, request: TissueRequest): Promise<TissueReply>;
+function ask(port: DepositPort, request: DepositRequest | CellsRequest | TissueRequest): Promise<DepositReply | CellsReply | TissueReply> {
   if (!listening.has(port)) {
     listening.add(port);
     port.addEventListener("message", (ev: MessageEvent) => {
-      const reply = ev.data as DepositReply | CellsReply;
-      if (reply?.type !== "deposited" && reply?.type !== "cells") return;
+      const reply = ev.data as DepositReply | CellsReply | TissueReply;
+      if (reply?.type !== "deposited" && reply?.type !== "cells" && reply?.type !== "tissue") return;
       waiting.get(reply.id)?.resolve(reply);
       waiting.delete(reply.id);
     });
@@ -157,37 +195,67 @@ function ask(port: DepositPort, request: DepositRequest | CellsRequest): Promise
 
 /**
  * Share of a new tree's cell slabs the helpers build (split evenly between them) while this
- * thread runs the transport (~0.25 s, while the cells take ~0.6 s on one thread for a 2e4-terminal
- * liver, bench/playground.md); this thread builds the rest after the transport and assembles them.
+ * thread runs the transport: with the tissue known, the owner search takes ~0.3 s on one thread
+ * for a 2e4-terminal liver against the transport's ~0.35 s (bench/playground.md); this thread
+ * builds the rest after the transport (while a slow helper finishes) and assembles the cells.
  */
-const HELPER_CELL_SHARE = 0.8;
+const HELPER_CELL_SHARE = 0.85;
+
+/** A lattice's tissue being computed on the first helper (startCellTissue). */
+export interface TissueJob {
+  readonly id: number;
+  readonly lattice: CellLattice;
+  readonly unitMassG: number;
+  readonly tissue: Promise<CellTissue>;
+}
+
+/**
+ * Start computing the tissue of the territory-cell lattice of `simCase` (domain only) on the first
+ * helper, before the tree is grown: the helper keeps it for the cells request that follows
+ * (startTerritoryCells) and sends this thread a copy. Null without a sub-terminal cascade or helper.
+ */
+export function startCellTissue(simCase: SimulationCase, helpers: readonly DepositPort[]): TissueJob | null {
+  const model = subTerminalOfCase(simCase);
+  if (model === null || helpers.length === 0) return null;
+  const lattice = cellLattice(simCase.domain, model.unitMassG, model.densityGPerMl);
+  const id = nextRequest++;
+  const tissue = ask(helpers[0], { type: "tissue", id, domain: simCase.domain, lattice }).then((reply) => {
+    if (reply.error !== undefined || !reply.tissue) throw new Error(`territory cell tissue in a helper worker failed: ${reply.error ?? "no tissue"}`);
+    return reply.tissue;
+  });
+  // finish() awaits it; a run that fails before must not leave an unhandled rejection.
+  tissue.catch(() => undefined);
+  return { id, lattice, unitMassG: model.unitMassG, tissue };
+}
 
 /**
  * Start building `tree`'s territory cells for the run of `simCase` (the "fractal" model's unit-mass
  * cells, core.ts spherePlacement) on the helpers; `finish()`, called after the transport, builds
  * this thread's slabs, waits for the helpers' and primes the placement with the cells (the same
- * cells territoryCells gives, for any split). Null when the model has no cells or there is no helper.
+ * cells territoryCells gives, for any split, with or without `tissueJob`). Null when the model has
+ * no cells or there is no helper.
  */
-export function startTerritoryCells(simCase: SimulationCase, tree: ArterialTree, helpers: readonly DepositPort[]): { finish: () => Promise<void> } | null {
-  const model = subTerminalOfCase(simCase, tree);
+export function startTerritoryCells(simCase: SimulationCase, tree: ArterialTree, helpers: readonly DepositPort[], tissueJob: TissueJob | null = null): { finish: () => Promise<void> } | null {
+  const model = subTerminalOfCase(simCase);
   if (model === null || helpers.length === 0) return null;
-  const lattice = cellLattice(simCase.domain, model.unitMassG, model.densityGPerMl);
+  const lattice = tissueJob?.lattice ?? cellLattice(simCase.domain, model.unitMassG, model.densityGPerMl);
   const slabs = lattice.dims[2];
   const helperSlabs = Math.floor(slabs * HELPER_CELL_SHARE);
   const cellsTree: TerritoryCellsTree = { segmentCount: tree.segmentCount, child0: tree.child0, distalMm: tree.distalMm, compartment: tree.compartment };
   const ranges: Array<[number, number]> = helpers.map((_, i) => [Math.floor((helperSlabs * i) / helpers.length), Math.floor((helperSlabs * (i + 1)) / helpers.length)]);
-  const replies = ranges.map(([kFrom, kTo], i) => ask(helpers[i], { type: "cells", id: nextRequest++, tree: cellsTree, domain: simCase.domain, lattice, kFrom, kTo }));
+  const replies = ranges.map(([kFrom, kTo], i) => ask(helpers[i], { type: "cells", id: nextRequest++, tree: cellsTree, domain: simCase.domain, lattice, kFrom, kTo, tissueId: i === 0 && tissueJob ? tissueJob.id : -1 }));
   return {
     finish: async () => {
+      const tissue = tissueJob ? await tissueJob.tissue : null;
       const plane = lattice.dims[0] * lattice.dims[1];
       const owners = new Int32Array(plane * slabs);
-      owners.set(territoryCellOwners(cellsTree, simCase.domain, lattice, helperSlabs, slabs), plane * helperSlabs);
+      owners.set(territoryCellOwners(cellsTree, simCase.domain, lattice, helperSlabs, slabs, tissue), plane * helperSlabs);
       const parts = await Promise.all(replies);
       parts.forEach((reply, i) => {
         if (reply.error !== undefined || !reply.owners) throw new Error(`territory cells in a helper worker failed: ${reply.error ?? "no owners"}`);
         owners.set(reply.owners, plane * ranges[i][0]);
       });
-      primeTerritoryCells(tree, model.unitMassG, territoryCellsOfOwners(cellsTree, simCase.domain, lattice, owners));
+      primeTerritoryCells(tree, model.unitMassG, territoryCellsOfOwners(cellsTree, simCase.domain, lattice, owners, tissue));
     },
   };
 }

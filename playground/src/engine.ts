@@ -11,7 +11,7 @@ import type { PreparedDomain, SimulationCase } from "../../src/pipeline/caseInpu
 import { simulateCore } from "../../src/pipeline/core.js";
 import type { StageInputs } from "../../src/pipeline/core.js";
 import { growTree } from "../../src/vascular/index.js";
-import { depositOnHelpers, startTerritoryCells, type DepositPort } from "./deposit.js";
+import { depositOnHelpers, startCellTissue, startTerritoryCells, type DepositPort } from "./deposit.js";
 import { finishSimulation, treatmentHeadline } from "../../src/pipeline/finish.js";
 import type { SimulationSummary } from "../../src/pipeline/finish.js";
 import { clinicalIsodoses } from "../../src/report/isodose.js";
@@ -83,6 +83,9 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
   t.caseMs = now() - t0;
   const key = JSON.stringify([caseJson.geometry ?? null, simCase.tree]);
   const treeCached = cache.key === key && cache.tree !== undefined;
+  const helpers = options.helpers ?? [];
+  // A new tree's territory cells: their tissue (domain only) on a helper while this thread grows the tree.
+  const tissue = treeCached ? null : startCellTissue(simCase, helpers);
   t0 = now();
   if (!treeCached) {
     stage("tree");
@@ -91,9 +94,8 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
     cache.key = key;
   }
   t.treeMs = now() - t0;
-  const helpers = options.helpers ?? [];
-  // A new tree's territory cells: most slabs on the helpers while this thread runs the transport.
-  const cells = treeCached ? null : startTerritoryCells(simCase, cache.tree as ArterialTree, helpers);
+  // Then most slabs of its cells on the helpers while this thread runs the transport.
+  const cells = treeCached ? null : startTerritoryCells(simCase, cache.tree as ArterialTree, helpers, tissue);
   const stages: StageInputs = { tree: cache.tree };
   stage("transport");
   t0 = now();

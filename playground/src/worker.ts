@@ -8,7 +8,7 @@
  * - a helper worker: answers placement requests and territory-cell requests (deposit.ts) on the
  *   ports the page gives it (`{ type: "serve", ports }`), one per engine worker.
  */
-import { replyTransfer, runHelperRequest, type CellsRequest, type DepositPort, type DepositRequest } from "./deposit.js";
+import { replyTransfer, runHelperRequest, type CellsRequest, type DepositPort, type DepositRequest, type KeptTissue, type TissueRequest } from "./deposit.js";
 import { createEngineCache, heterogeneityModels, runCase, type EngineStage } from "./engine.js";
 
 export interface EngineRequest {
@@ -64,8 +64,9 @@ if (typeof scope.WorkerGlobalScope !== "undefined") {
     }
     if ("type" in data && data.type === "serve") {
       for (const port of data.ports) {
+        const kept: KeptTissue = new Map();
         port.onmessage = (m: MessageEvent) => {
-          const reply = runHelperRequest(m.data as DepositRequest | CellsRequest);
+          const reply = runHelperRequest(m.data as DepositRequest | CellsRequest | TissueRequest, kept);
           port.postMessage(reply, replyTransfer(reply));
         };
       }

@@ -5,7 +5,7 @@
  */
 import type { Domain } from "./domain.js";
 import { compartmentNames, labelAt, perfusionAt } from "./domain.js";
-import { shapeBounds, shapeContains } from "./shapes.js";
+import { normalizedRadius, shapeBounds, shapeContains } from "./shapes.js";
 import type { BoundsMm, Shape } from "./shapes.js";
 import { voxelVolumeMl } from "./grid.js";
 
@@ -31,8 +31,8 @@ interface Accumulator {
   perfusion: number;
 }
 
-/** Midpoint-rule sums over `bounds` split into `cellsPerAxis`³ cells, restricted to `keep(label)`. */
-function latticeSums(domain: Domain, bounds: BoundsMm, cellsPerAxis: number, acc: Accumulator[], keep: (label: number) => number): number {
+/** Midpoint-rule sums over `bounds` split into `cellsPerAxis`³ cells, restricted to `keep(label)` (and to points `mayKeep` accepts, when given: a cheaper necessary test; the returned volume then counts those points only). */
+function latticeSums(domain: Domain, bounds: BoundsMm, cellsPerAxis: number, acc: Accumulator[], keep: (label: number) => number, mayKeep: ((x: number, y: number, z: number) => boolean) | null = null): number {
   const n = cellsPerAxis;
   const h = [0, 1, 2].map((k) => (bounds.maxMm[k] - bounds.minMm[k]) / n);
   const cellMl = (h[0] * h[1] * h[2]) / 1000;
@@ -43,6 +43,7 @@ function latticeSums(domain: Domain, bounds: BoundsMm, cellsPerAxis: number, acc
       const y = bounds.minMm[1] + (j + 0.5) * h[1];
       for (let i = 0; i < n; i++) {
         const x = bounds.minMm[0] + (i + 0.5) * h[0];
+        if (mayKeep !== null && !mayKeep(x, y, z)) continue;
         const label = labelAt(domain, x, y, z);
         if (label === 0) continue;
         inside++;
@@ -109,9 +110,12 @@ export function integrateDomain(domain: Domain, liverCellsPerAxis = 160, tumourC
     // Tumours on their own lattices; normal liver = liver − tumours.
     let tumourVolume = 0;
     for (let t = 0; t < T; t++) {
-      const b = shapeBounds(domain.tumours[t].shape!);
+      const shape = domain.tumours[t].shape!;
+      const b = shapeBounds(shape);
       const c = 1 + t;
-      latticeSums(domain, b, tumourCellsPerAxis, acc, (label) => (compartmentOf(label) === c ? c : -1));
+      // A point outside tumour t's own solid cannot have its label (labelAt gives it only inside):
+      // those corners of the bounding box skip the domain's label and perfusion queries.
+      latticeSums(domain, b, tumourCellsPerAxis, acc, (label) => (compartmentOf(label) === c ? c : -1), (x, y, z) => normalizedRadius(shape, x, y, z) <= 1);
       tumourVolume += acc[c].volume;
     }
     const normal = liverVolumeMl - tumourVolume;

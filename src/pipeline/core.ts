@@ -215,16 +215,17 @@ export function spherePlacement(tree: ArterialTree, domain: Domain | null, trans
 }
 
 /**
- * The sub-terminal model a run of `simCase` on `tree` places with (null unless "fractal"), from the
- * case's transport section alone (null too when the section is invalid: the run refuses it), so a
- * caller can build the territory cells before the transport has run (the playground builds part of
- * them on a helper worker while its engine runs the transport) and hand them to
- * primeTerritoryCells.
+ * The sub-terminal model a run of `simCase` on the tree grown for it places with (null unless
+ * "fractal"), from the case's transport section alone (null too when the section is invalid: the
+ * run refuses it), so a caller can build the territory cells before the transport has run (the
+ * playground builds most of them on a helper worker while its engine grows the tree and runs the
+ * transport) and hand them to primeTerritoryCells.
  */
-export function subTerminalOfCase(simCase: SimulationCase, tree: ArterialTree): SubTerminalModel | null {
+export function subTerminalOfCase(simCase: SimulationCase): SubTerminalModel | null {
   const parsed = transportSchema.safeParse(simCase.transportSection ?? {});
   if (!parsed.success) return null;
-  return subTerminalModel(resolveHeterogeneity(parsed.data.heterogeneity, parsed.data.bias), tree.params.seed);
+  // The tree grown for the case has the case's tree seed (growTree's params.seed).
+  return subTerminalModel(resolveHeterogeneity(parsed.data.heterogeneity, parsed.data.bias), simCase.tree.seed);
 }
 
 /**

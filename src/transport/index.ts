@@ -22,8 +22,8 @@ export type { LodgedSphereChunk, LodgingAcceptance } from "./positions.js";
 export { resolveHeterogeneity } from "./models/heterogeneity.js";
 export { subTerminalModel } from "./models/subTerminal.js";
 export type { SubTerminalModel } from "./models/subTerminal.js";
-export { cellLattice, territoryCellOwners, territoryCells, territoryCellsOfOwners } from "./models/territoryCells.js";
-export type { CellLattice, TerritoryCells } from "./models/territoryCells.js";
+export { cellLattice, cellTissue, territoryCellOwners, territoryCells, territoryCellsOfOwners } from "./models/territoryCells.js";
+export type { CellLattice, CellTissue, TerritoryCells } from "./models/territoryCells.js";
 export { compartmentKeys, tumourToNormalRatio } from "./result.js";
 export type { TransportResult, TimelinePoint } from "./result.js";
 export {

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { MessageChannel } from "node:worker_threads";
-import { balanceBlocks, depositOnHelpers, replyTransfer, runHelperRequest, startTerritoryCells, type CellsRequest, type DepositPort, type DepositRequest } from "../../playground/src/deposit.js";
+import { balanceBlocks, depositOnHelpers, replyTransfer, runHelperRequest, startCellTissue, startTerritoryCells, type CellsRequest, type DepositPort, type DepositRequest, type KeptTissue, type TissueRequest } from "../../playground/src/deposit.js";
 import { growTree } from "../../src/vascular/index.js";
 import { territoryCells } from "../../src/transport/index.js";
 import { numericCase } from "../../playground/build.js";
@@ -19,8 +19,9 @@ import { depositLodgedSpheres, simulateCore, subTerminalOf } from "../../src/pip
 function helperPorts(n: number): { ports: DepositPort[]; close: () => void } {
   const channels = Array.from({ length: n }, () => new MessageChannel());
   for (const c of channels) {
-    c.port2.on("message", (request: DepositRequest | CellsRequest) => {
-      const reply = runHelperRequest(request);
+    const kept: KeptTissue = new Map();
+    c.port2.on("message", (request: DepositRequest | CellsRequest | TissueRequest) => {
+      const reply = runHelperRequest(request, kept);
       c.port2.postMessage(reply, replyTransfer(reply));
     });
   }
@@ -80,7 +81,10 @@ describe("startTerritoryCells", () => {
       const tree = growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
       const { ports, close } = helperPorts(n);
       try {
-        const job = startTerritoryCells(simCase, tree, ports);
+        // n = 2: with the tissue computed first on helper 0 (the page's order); n = 1: without.
+        const tissue = n === 2 ? startCellTissue(simCase, ports) : null;
+        if (n === 2 && tissue === null) throw new Error("fractal: a tissue job expected");
+        const job = startTerritoryCells(simCase, tree, ports, tissue);
         if (job === null) throw new Error("fractal: a cells job expected");
         await job.finish();
         const primed = subTerminalOf(simulateCore(simCase, { stages: { tree } }), simCase.domain).territoryCells!;

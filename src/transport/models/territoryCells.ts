@@ -64,6 +64,40 @@ export function cellLattice(domain: Domain, unitMassG: number, densityGPerMl: nu
   return { originMm: [lo[0], lo[1], lo[2]], sideMm, dims };
 }
 
+/**
+ * What the lattice's cells are, from the domain alone (no tree): per cell (lattice order), the
+ * compartment of its centre when the tissue there is perfused (−1 outside the liver or in a
+ * necrotic core) and the relative perfusion there (perfusionAt; 0 where not perfused).
+ * territoryCellOwners and territoryCellsOfOwners compute the same when not given it; the
+ * playground computes it on a helper while its engine grows the tree.
+ */
+export interface CellTissue {
+  readonly compartment: Int16Array;
+  readonly perfusion: Float64Array;
+}
+
+export function cellTissue(domain: Domain, lattice: CellLattice): CellTissue {
+  const { originMm: lo, sideMm, dims } = lattice;
+  const n = dims[0] * dims[1] * dims[2];
+  const compartment = new Int16Array(n).fill(-1);
+  const perfusion = new Float64Array(n);
+  const firstNecroticLabel = 2 + domain.tumours.length;
+  for (let k = 0, c = 0; k < dims[2]; k++) {
+    const z = lo[2] + (k + 0.5) * sideMm;
+    for (let jy = 0; jy < dims[1]; jy++) {
+      const y = lo[1] + (jy + 0.5) * sideMm;
+      for (let i = 0; i < dims[0]; i++, c++) {
+        const x = lo[0] + (i + 0.5) * sideMm;
+        const label = labelAt(domain, x, y, z);
+        if (!(label > 0 && label < firstNecroticLabel)) continue;
+        compartment[c] = compartmentOfLabel(domain, label);
+        perfusion[c] = perfusionAt(domain, x, y, z);
+      }
+    }
+  }
+  return { compartment, perfusion };
+}
+
 /** Cells of mass `unitMassG` over `domain`, each owned by the nearest terminal of its compartment. */
 export function territoryCells(tree: TerritoryCellsTree, domain: Domain, unitMassG: number, densityGPerMl: number): TerritoryCells {
   const lattice = cellLattice(domain, unitMassG, densityGPerMl);
@@ -76,7 +110,7 @@ export function territoryCells(tree: TerritoryCellsTree, domain: Domain, unitMas
  * independent: any split of the slabs (the playground builds part on a helper worker) gives the
  * same owners.
  */
-export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, lattice: CellLattice, kFrom: number, kTo: number): Int32Array {
+export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, lattice: CellLattice, kFrom: number, kTo: number, tissue: CellTissue | null = null): Int32Array {
   const { sideMm, dims } = lattice;
   const lo = domain.boundsMm.minMm;
   const hi = domain.boundsMm.maxMm;
@@ -144,9 +178,15 @@ export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, la
       const y = lo[1] + (jy + 0.5) * sideMm;
       for (let i = 0; i < dims[0]; i++) {
         const x = lo[0] + (i + 0.5) * sideMm;
-        const label = labelAt(domain, x, y, z);
-        if (!(label > 0 && label < firstNecroticLabel)) continue;
-        const compartment = compartmentOfLabel(domain, label);
+        let compartment: number;
+        if (tissue !== null) {
+          compartment = tissue.compartment[i + dims[0] * (jy + dims[1] * k)];
+          if (compartment < 0) continue;
+        } else {
+          const label = labelAt(domain, x, y, z);
+          if (!(label > 0 && label < firstNecroticLabel)) continue;
+          compartment = compartmentOfLabel(domain, label);
+        }
         const bx = bucketOf(x, 0), by = bucketOf(y, 1), bz = bucketOf(z, 2);
         let best = -1;
         let bestSq = Infinity;
@@ -206,7 +246,7 @@ export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, la
 }
 
 /** The cells of a lattice from the owners of all its cells (territoryCellOwners of every slab, in order). */
-export function territoryCellsOfOwners(tree: TerritoryCellsTree, domain: Domain, lattice: CellLattice, owner: Int32Array): TerritoryCells {
+export function territoryCellsOfOwners(tree: TerritoryCellsTree, domain: Domain, lattice: CellLattice, owner: Int32Array, tissue: CellTissue | null = null): TerritoryCells {
   const { originMm, sideMm, dims } = lattice;
   const lo = originMm;
   const cellCount = dims[0] * dims[1] * dims[2];
@@ -221,6 +261,10 @@ export function territoryCellsOfOwners(tree: TerritoryCellsTree, domain: Domain,
     if (owner[c] < 0) continue;
     const q = next[owner[c]]++;
     cells[q] = c;
+    if (tissue !== null) {
+      perfusion[q] = tissue.perfusion[c];
+      continue;
+    }
     const k = Math.floor(c / (dims[0] * dims[1]));
     const jy = Math.floor((c - k * dims[0] * dims[1]) / dims[0]);
     const i = c - k * dims[0] * dims[1] - jy * dims[0];
