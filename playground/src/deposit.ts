@@ -68,6 +68,8 @@ export interface CellsRequest {
   readonly kTo: number;
   /** The id of a TissueRequest this helper answered for the same domain and lattice (its tissue is kept), or −1. */
   readonly tissueId: number;
+  /** The range is the whole lattice: reply with the assembled cells (territoryCellsOfOwners) instead of the owners. */
+  readonly assemble: boolean;
 }
 
 /** The lattice's tissue (territoryCells.ts cellTissue: domain only), computed while the engine grows the tree. */
@@ -76,6 +78,8 @@ export interface TissueRequest {
   readonly id: number;
   readonly domain: Domain;
   readonly lattice: CellLattice;
+  /** Send the tissue back too (this thread assembles the cells); else only keep it. */
+  readonly reply: boolean;
 }
 
 export interface TissueReply {
@@ -96,6 +100,8 @@ export interface CellsReply {
   readonly type: "cells";
   readonly id: number;
   readonly owners?: Int32Array;
+  /** The assembled cells, when the request asked for them. */
+  readonly cells?: TerritoryCells;
   readonly error?: string;
 }
 
@@ -106,7 +112,7 @@ export function runHelperRequest(r: DepositRequest | CellsRequest | TissueReques
       const tissue = cellTissue(r.domain, r.lattice);
       keptTissue.set(r.id, tissue);
       for (const id of keptTissue.keys()) if (keptTissue.size > KEPT_TISSUE) keptTissue.delete(id);
-      return { type: "tissue", id: r.id, tissue };
+      return r.reply ? { type: "tissue", id: r.id, tissue } : { type: "tissue", id: r.id };
     } catch (err) {
       return { type: "tissue", id: r.id, error: (err as Error)?.message ?? String(err) };
     }
@@ -115,7 +121,9 @@ export function runHelperRequest(r: DepositRequest | CellsRequest | TissueReques
     try {
       const tissue = keptTissue.get(r.tissueId) ?? null;
       keptTissue.delete(r.tissueId);
-      return { type: "cells", id: r.id, owners: territoryCellOwners(r.tree, r.domain, r.lattice, r.kFrom, r.kTo, tissue) };
+      const owners = territoryCellOwners(r.tree, r.domain, r.lattice, r.kFrom, r.kTo, tissue);
+      if (r.assemble) return { type: "cells", id: r.id, cells: territoryCellsOfOwners(r.tree, r.domain, r.lattice, owners, tissue) };
+      return { type: "cells", id: r.id, owners };
     } catch (err) {
       return { type: "cells", id: r.id, error: (err as Error)?.message ?? String(err) };
     }
@@ -126,7 +134,10 @@ export function runHelperRequest(r: DepositRequest | CellsRequest | TissueReques
 /** The buffers of a helper's reply to transfer (a tissue reply is cloned: the helper keeps it). */
 export function replyTransfer(reply: DepositReply | CellsReply | TissueReply): ArrayBuffer[] {
   if (reply.type === "tissue") return [];
-  if (reply.type === "cells") return reply.owners ? [reply.owners.buffer as ArrayBuffer] : [];
+  if (reply.type === "cells") {
+    if (reply.cells) return [reply.cells.offsets.buffer, reply.cells.cells.buffer, reply.cells.perfusion.buffer] as ArrayBuffer[];
+    return reply.owners ? [reply.owners.buffer as ArrayBuffer] : [];
+  }
   return reply.counts ? [reply.counts.buffer as ArrayBuffer] : [];
 }
 
@@ -194,10 +205,9 @@ function ask(port: DepositPort, request: DepositRequest | CellsRequest | TissueR
 }
 
 /**
- * Share of a new tree's cell slabs the helpers build (split evenly between them) while this
- * thread runs the transport: with the tissue known, the owner search takes ~0.3 s on one thread
- * for a 2e4-terminal liver against the transport's ~0.35 s (bench/playground.md); this thread
- * builds the rest after the transport (while a slow helper finishes) and assembles the cells.
+ * Share of a new tree's cell slabs several helpers build (split evenly between them) while this
+ * thread runs the transport; this thread builds the rest after the transport (while a slow helper
+ * finishes) and assembles the cells.
  */
 const HELPER_CELL_SHARE = 0.85;
 
@@ -206,47 +216,66 @@ export interface TissueJob {
   readonly id: number;
   readonly lattice: CellLattice;
   readonly unitMassG: number;
-  readonly tissue: Promise<CellTissue>;
+  /** This thread's copy (null when the helper assembles the cells alone: one helper). */
+  readonly tissue: Promise<CellTissue> | null;
 }
 
 /**
  * Start computing the tissue of the territory-cell lattice of `simCase` (domain only) on the first
  * helper, before the tree is grown: the helper keeps it for the cells request that follows
- * (startTerritoryCells) and sends this thread a copy. Null without a sub-terminal cascade or helper.
+ * (startTerritoryCells), and with several helpers sends this thread a copy (it assembles the
+ * cells). Null without a sub-terminal cascade or helper.
  */
 export function startCellTissue(simCase: SimulationCase, helpers: readonly DepositPort[]): TissueJob | null {
   const model = subTerminalOfCase(simCase);
   if (model === null || helpers.length === 0) return null;
   const lattice = cellLattice(simCase.domain, model.unitMassG, model.densityGPerMl);
   const id = nextRequest++;
-  const tissue = ask(helpers[0], { type: "tissue", id, domain: simCase.domain, lattice }).then((reply) => {
-    if (reply.error !== undefined || !reply.tissue) throw new Error(`territory cell tissue in a helper worker failed: ${reply.error ?? "no tissue"}`);
-    return reply.tissue;
-  });
+  const alone = helpers.length === 1;
+  const reply = ask(helpers[0], { type: "tissue", id, domain: simCase.domain, lattice, reply: !alone });
+  const tissue = alone
+    ? null
+    : reply.then((r) => {
+        if (r.error !== undefined || !r.tissue) throw new Error(`territory cell tissue in a helper worker failed: ${r.error ?? "no tissue"}`);
+        return r.tissue;
+      });
   // finish() awaits it; a run that fails before must not leave an unhandled rejection.
-  tissue.catch(() => undefined);
+  tissue?.catch(() => undefined);
   return { id, lattice, unitMassG: model.unitMassG, tissue };
 }
 
 /**
  * Start building `tree`'s territory cells for the run of `simCase` (the "fractal" model's unit-mass
- * cells, core.ts spherePlacement) on the helpers; `finish()`, called after the transport, builds
- * this thread's slabs, waits for the helpers' and primes the placement with the cells (the same
- * cells territoryCells gives, for any split, with or without `tissueJob`). Null when the model has
- * no cells or there is no helper.
+ * cells, core.ts spherePlacement) on the helpers; `finish()`, called after the transport, waits for
+ * them and primes the placement with the cells (the same cells territoryCells gives, for any split,
+ * with or without `tissueJob`). One helper with the tissue builds and assembles them all while this
+ * thread runs the transport (the owner search, ~0.3 s on one thread for a 2e4-terminal liver once
+ * the tissue is known, fits in the transport's ~0.35 s; bench/playground.md); otherwise the
+ * helpers build HELPER_CELL_SHARE of the slabs and this thread the rest, and assembles them. Null
+ * when the model has no cells or there is no helper.
  */
 export function startTerritoryCells(simCase: SimulationCase, tree: ArterialTree, helpers: readonly DepositPort[], tissueJob: TissueJob | null = null): { finish: () => Promise<void> } | null {
   const model = subTerminalOfCase(simCase);
   if (model === null || helpers.length === 0) return null;
   const lattice = tissueJob?.lattice ?? cellLattice(simCase.domain, model.unitMassG, model.densityGPerMl);
   const slabs = lattice.dims[2];
-  const helperSlabs = Math.floor(slabs * HELPER_CELL_SHARE);
   const cellsTree: TerritoryCellsTree = { segmentCount: tree.segmentCount, child0: tree.child0, distalMm: tree.distalMm, compartment: tree.compartment };
+  if (tissueJob !== null && tissueJob.tissue === null) {
+    const whole = ask(helpers[0], { type: "cells", id: nextRequest++, tree: cellsTree, domain: simCase.domain, lattice, kFrom: 0, kTo: slabs, tissueId: tissueJob.id, assemble: true });
+    return {
+      finish: async () => {
+        const reply = await whole;
+        if (reply.error !== undefined || !reply.cells) throw new Error(`territory cells in a helper worker failed: ${reply.error ?? "no cells"}`);
+        primeTerritoryCells(tree, model.unitMassG, reply.cells);
+      },
+    };
+  }
+  const helperSlabs = Math.floor(slabs * HELPER_CELL_SHARE);
   const ranges: Array<[number, number]> = helpers.map((_, i) => [Math.floor((helperSlabs * i) / helpers.length), Math.floor((helperSlabs * (i + 1)) / helpers.length)]);
-  const replies = ranges.map(([kFrom, kTo], i) => ask(helpers[i], { type: "cells", id: nextRequest++, tree: cellsTree, domain: simCase.domain, lattice, kFrom, kTo, tissueId: i === 0 && tissueJob ? tissueJob.id : -1 }));
+  const replies = ranges.map(([kFrom, kTo], i) => ask(helpers[i], { type: "cells", id: nextRequest++, tree: cellsTree, domain: simCase.domain, lattice, kFrom, kTo, tissueId: i === 0 && tissueJob ? tissueJob.id : -1, assemble: false }));
   return {
     finish: async () => {
-      const tissue = tissueJob ? await tissueJob.tissue : null;
+      const tissue = tissueJob?.tissue ? await tissueJob.tissue : null;
       const plane = lattice.dims[0] * lattice.dims[1];
       const owners = new Int32Array(plane * slabs);
       owners.set(territoryCellOwners(cellsTree, simCase.domain, lattice, helperSlabs, slabs, tissue), plane * helperSlabs);

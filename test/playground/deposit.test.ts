@@ -76,20 +76,21 @@ describe("startTerritoryCells", () => {
       const model = subTerminalOf(simulateCore(simCase, { stages: { tree } }), simCase.domain).subTerminal!;
       return territoryCells(tree, simCase.domain, model.unitMassG, model.densityGPerMl);
     })();
-    for (const n of [1, 2]) {
+    for (const [n, withTissue] of [[1, true], [2, true], [1, false]] as const) {
       // A fresh tree object: the placement's cache is keyed by the tree.
       const tree = growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
       const { ports, close } = helperPorts(n);
       try {
-        // n = 2: with the tissue computed first on helper 0 (the page's order); n = 1: without.
-        const tissue = n === 2 ? startCellTissue(simCase, ports) : null;
-        if (n === 2 && tissue === null) throw new Error("fractal: a tissue job expected");
+        // With the tissue computed first on helper 0 (the page's order; one helper then assembles the
+        // cells alone), and without.
+        const tissue = withTissue ? startCellTissue(simCase, ports) : null;
+        if (withTissue && tissue === null) throw new Error("fractal: a tissue job expected");
         const job = startTerritoryCells(simCase, tree, ports, tissue);
         if (job === null) throw new Error("fractal: a cells job expected");
         await job.finish();
         const primed = subTerminalOf(simulateCore(simCase, { stages: { tree } }), simCase.domain).territoryCells!;
         expect(primed.dims).toEqual(reference.dims);
-        for (const key of ["offsets", "cells", "perfusion"] as const) expect(Buffer.from(primed[key].buffer).equals(Buffer.from(reference[key].buffer)), `${key}, ${n} helpers`).toBe(true);
+        for (const key of ["offsets", "cells", "perfusion"] as const) expect(Buffer.from(primed[key].buffer).equals(Buffer.from(reference[key].buffer)), `${key}, ${n} helpers, tissue ${withTissue}`).toBe(true);
       } finally {
         close();
       }
