@@ -191,6 +191,23 @@ export function terminalSubtree(m: CapacityModel, lumenUm: number, pathUm: numbe
     }
     const below = diameterCdfAt(m, lumen);
     const share = upper - below;
+    if (n * branching >= tracts) {
+      // The tracts lie a fraction f ∈ (0, 1] of a generation below this one (ln(tracts)/H need not
+      // be whole). At f → 0 they are this generation's vessels: its inlet stops and the tracts are
+      // one site (all of `upper` on n vessels), which is what tracts ≤ 1 (the terminal is one tract)
+      // and n = tracts give; at f = 1 they are the next generation. Interpolating the two keeps S,
+      // A and G continuous in the tract count (a 70 % jump of S at one tract before, review).
+      const f = Math.log(tracts / n) / h;
+      const rest = below < upper ? below : upper;
+      const merged = upper / (n * fPath);
+      const atLevel = (share > 0 ? share : 0) / (n * fPath);
+      const level = (1 - f) * merged + f * atLevel;
+      const atTracts = (f * rest) / (tracts * fPath);
+      sumLoad += level + atTracts;
+      if (level > maxLoad) maxLoad = level;
+      if (atTracts > maxLoad) maxLoad = atTracts;
+      break;
+    }
     if (share > 0) {
       const load = share / (n * fPath);
       sumLoad += load;
@@ -203,9 +220,13 @@ export function terminalSubtree(m: CapacityModel, lumenUm: number, pathUm: numbe
   }
   if (maxLoad <= 0) return;
   const sites = 1 / maxLoad;
+  const generations = 1 + Math.log(tracts) / h;
   out[0] = sites > 1 ? sites : 1;
-  out[1] = 1 / (1 + Math.log(tracts) / h);
-  out[2] = sumLoad / maxLoad - 1;
+  out[1] = 1 / generations;
+  // A ≤ G: no more than G generations, each loaded at most as the first to fill (the batch rule's
+  // bound (1 + λ)/G ≤ 1, embolicLoad.ts; a fractional last generation could exceed it, review).
+  const load = sumLoad / maxLoad;
+  out[2] = (load < generations ? load : generations) - 1;
 }
 
 const subtreeScratch = new Float64Array(3);
