@@ -314,7 +314,7 @@ async function run(side: Side): Promise<void> {
     status.textContent =
       `${result.headline}. Updated ${new Date().toLocaleTimeString("en-GB")} in ${seconds(doneAt - t0)}${latency} (${engineMode}): ` +
       `${result.treeCached ? "tree kept" : `tree grown ${seconds(t.treeMs)}`}, transport ${seconds(t.transportMs)}, ` +
-      `${count(result.summary.spheresInjected)} spheres placed ${seconds(t.depositMs)} on ${result.depositThreads} thread${result.depositThreads === 1 ? "" : "s"}, ` +
+      `${count(result.summary.spheresInjected)} spheres placed ${seconds(t.depositMs)} on ${result.depositThreads} thread${result.depositThreads === 1 ? "" : "s"}${t.cellsMs ? ` (the new tree's 1 mg cells ${seconds(t.cellsMs)} of it)` : ""}, ` +
       `dose ${seconds(t.doseMs)}, drawing ${seconds(doneAt - t0 - computedMs)}`;
     status.className = "status";
   } catch (err) {

@@ -52,7 +52,8 @@ export function settingsFromCase(base: Json, heterogeneity: string): PlaygroundS
     lungShuntFraction: base.lungShuntFraction ?? 0,
     entryPoint: String(base.injection?.entryPoint ?? "proper-hepatic"),
     heterogeneity,
-    embolicCapacity: embolic.enabled === false ? 0 : DEFAULT_EMBOLIC_CAPACITY,
+    // The engine's default is no feedback unless the case enables it (transport/defaults.ts).
+    embolicCapacity: embolic.enabled === true ? DEFAULT_EMBOLIC_CAPACITY : 0,
   };
 }
 
@@ -90,10 +91,13 @@ export function caseFromSettings(base: Json, s: PlaygroundSettings, heterogeneit
   c.tree = { ...caseTree, terminals, optimisedTerminals };
   c.dose = { ...(c.dose ?? {}), voxelMm: PLAYGROUND_VOXEL_MM };
   c.injection = { ...(c.injection ?? {}), entryPoint: s.entryPoint };
-  // The control owns the capacity: the geometric model's plug length scaled (numerical overrides dropped).
-  const { capacitySpheres: _cs, capacitySpheresPerMl: _cm, ...caseEmbolic } = (c.transport?.embolic ?? {}) as Json;
-  const plugLengthMm = (typeof caseEmbolic.plugLengthMm === "number" ? caseEmbolic.plugLengthMm : EMBOLIC_DEFAULTS.plugLengthMm) * s.embolicCapacity;
-  const embolic = s.embolicCapacity > 0 ? { ...caseEmbolic, enabled: true, plugLengthMm } : { enabled: false };
+  // The control owns the capacity: at 1 the case's own embolic section (what the CLI runs, numerical
+  // overrides included); otherwise the geometric model's plug length scaled (overrides dropped: they
+  // would ignore the plug length).
+  const ownEmbolic = (c.transport?.embolic ?? {}) as Json;
+  const { capacitySpheres: _cs, capacitySpheresPerMl: _cm, ...geometric } = ownEmbolic;
+  const plugLengthMm = (typeof geometric.plugLengthMm === "number" ? geometric.plugLengthMm : EMBOLIC_DEFAULTS.plugLengthMm) * s.embolicCapacity;
+  const embolic = s.embolicCapacity <= 0 ? { enabled: false } : s.embolicCapacity === 1 ? { ...ownEmbolic, enabled: true } : { ...geometric, enabled: true, plugLengthMm };
   c.transport = { ...(c.transport ?? {}), ...heterogeneityTransport, embolic };
   return c;
 }

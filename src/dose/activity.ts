@@ -146,7 +146,8 @@ export function boxVoxelOf(grid: GridGeometry): (box: Float64Array) => number {
       const vLo = lo / spacing[a] + 0.5;
       const vHi = hi / spacing[a] + 0.5;
       const i = Math.floor(vLo);
-      if (i < 0 || i >= size[a] || vLo - i < BOX_VOXEL_MARGIN || i + 1 - vHi < BOX_VOXEL_MARGIN) return -1;
+      // Negated tests: a NaN coordinate fails them all (−1, placed sphere by sphere).
+      if (!(i >= 0 && i < size[a] && vLo - i >= BOX_VOXEL_MARGIN && i + 1 - vHi >= BOX_VOXEL_MARGIN)) return -1;
       index[a] = i;
     }
     return index[0] + size[0] * (index[1] + size[1] * index[2]);

@@ -17,12 +17,18 @@ describe("playground embolic load", () => {
   const model = heterogeneityModels()[0];
   const start = settingsFromCase(base, model.id);
 
-  it("writes the case's geometric capacity scaled (typical = the CLI's case), drops numerical overrides, and turns feedback off at 0", () => {
+  it("typical = the case's own embolic section (the CLI's case); other levels scale the geometric plug length (overrides dropped); off at 0; a case without feedback starts off", () => {
     expect(start.embolicCapacity).toBe(1);
-    const typical = caseFromSettings({ ...base, transport: { embolic: { capacitySpheresPerMl: 5000 } } }, start, model.transport);
-    expect(typical.transport.embolic).toEqual({ enabled: true, plugLengthMm: EMBOLIC_DEFAULTS.plugLengthMm });
-    expect(caseFromSettings(base, { ...start, embolicCapacity: 0.25 }, model.transport).transport.embolic.plugLengthMm).toBeCloseTo(EMBOLIC_DEFAULTS.plugLengthMm / 4, 12);
+    const own = { enabled: true, capacitySpheresPerMl: 5000 };
+    const withOverride = { ...base, transport: { embolic: own } };
+    expect(caseFromSettings(withOverride, start, model.transport).transport.embolic).toEqual(own);
+    expect(caseFromSettings(base, start, model.transport).transport.embolic).toEqual({ enabled: true });
+    const heavy = caseFromSettings(withOverride, { ...start, embolicCapacity: 0.25 }, model.transport).transport.embolic;
+    expect(heavy.capacitySpheresPerMl).toBeUndefined();
+    expect(heavy.plugLengthMm).toBeCloseTo(EMBOLIC_DEFAULTS.plugLengthMm / 4, 12);
     expect(caseFromSettings(base, { ...start, embolicCapacity: 0 }, model.transport).transport.embolic).toEqual({ enabled: false });
+    // The engine's default is no feedback unless the case enables it.
+    expect(settingsFromCase({ ...base, transport: {} }, model.id).embolicCapacity).toBe(0);
   });
 
   it("the Stasis preset: no stasis on side A (typical), stasis and reflux on side B", async () => {
