@@ -21,6 +21,7 @@ import { growTreeDetailed } from "../src/vascular/grow.js";
 import { simulateCoreParallel } from "../src/pipeline/simulate.js";
 import { decodeTreeFile, encodeTreeFile } from "../src/pipeline/stageFiles.js";
 import { withPool } from "../src/parallel/withPool.js";
+import { applySetOptions, setOptionsOf } from "./setOptions.js";
 
 const CASE = fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url));
 const args = process.argv.slice(2);
@@ -35,7 +36,7 @@ const tolerance = flag("--tolerance");
 const rule = flag("--rule");
 const seed = flag("--seed");
 /** `--set a.b.c=value` (repeatable): a JSON value into the case, e.g. --set transport.embolic.plugLengthMm=0.3. */
-const sets = args.flatMap((x, i) => (x === "--set" ? [args[i + 1]] : []));
+const sets = setOptionsOf(args);
 
 function cpuNow(): number {
   const u = process.cpuUsage();
@@ -52,13 +53,7 @@ async function main(): Promise<void> {
     embolic: { ...embolic, ...(tolerance !== undefined ? { batchTolerance: Number(tolerance) } : {}), ...(rule !== undefined ? { batchRule: rule } : {}) },
   };
   if (seed !== undefined) (json as Record<string, unknown>).seed = Number(seed);
-  for (const set of sets) {
-    const [path, value] = set.split("=");
-    const keys = path.split(".");
-    let node = json as Record<string, unknown>;
-    for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
-    node[keys[keys.length - 1]] = JSON.parse(value);
-  }
+  applySetOptions(json as Record<string, unknown>, sets);
   const simCase = resolveCase({ json, path: CASE });
   const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${simCase.tree.seed}.bin`);
   let tree;

@@ -13,10 +13,11 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { applySetOptions, setOptionsOf } from "./setOptions.js";
 
 const args = process.argv.slice(2);
 /** `--set a.b.c=value` (repeatable): a JSON value into the case, as bench/scale-transport.ts. */
-const sets = args.flatMap((x, i) => (x === "--set" ? [args[i + 1]] : []));
+const sets = setOptionsOf(args);
 const positional = args.filter((x, i) => x !== "--set" && args[i - 1] !== "--set");
 const [rootA, rootB] = positional;
 if (rootA === undefined || rootB === undefined) throw new Error("usage: npx tsx bench/transport-ab.ts <rootA> <rootB> [terminals] [rounds] [--set path=json …]");
@@ -50,13 +51,7 @@ async function load(name: string, root: string): Promise<Side> {
 const sides = [await load("A", rootA), await load("B", rootB)];
 const json = JSON.parse(readFileSync(CASE, "utf8")) as Record<string, unknown> & { tree: Record<string, unknown> };
 json.tree = { ...json.tree, terminals };
-for (const set of sets) {
-  const [path, value] = set.split("=");
-  const keys = path.split(".");
-  let node = json as Record<string, unknown>;
-  for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
-  node[keys[keys.length - 1]] = JSON.parse(value);
-}
+applySetOptions(json as Record<string, unknown>, sets);
 const times: Record<string, number[]> = { A: [], B: [] };
 for (let round = 0; round < rounds; round++) {
   for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {

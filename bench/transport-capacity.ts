@@ -48,6 +48,7 @@ import { transportOptionsFromSections } from "../src/transport/config.js";
 import { simulateTransportParallel } from "../src/parallel/transport.js";
 import type { TransportResult } from "../src/transport/result.js";
 import type { ArterialTree } from "../src/vascular/tree.js";
+import { applySetOptions, setOptionsOf } from "./setOptions.js";
 
 const CASE = fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url));
 const args = process.argv.slice(2);
@@ -56,7 +57,7 @@ const counts = (positional[0] ?? "100000,1500000").split(",").map(Number);
 const treeSeeds = (positional[1] ?? "7").split(",").map(Number);
 const overloadArg = args.indexOf("--overload");
 const overload = overloadArg >= 0 ? Number(args[overloadArg + 1]) : null;
-const sets = args.flatMap((x, i) => (x === "--set" ? [args[i + 1]] : []));
+const sets = setOptionsOf(args);
 /** Median D_t^γ per mL of normal liver of the grown default liver (this script's table: 1.20e7 at 1e5, 1.41e7 at 1.5e6 terminals); as in embolicGeometry.test.ts. */
 const GROWN_DGAMMA_UM3_PER_ML = 1.3e7;
 /** Resin, the default case's product (src/physics/products.ts). */
@@ -71,13 +72,7 @@ function caseJson(terminals: number, treeSeed: number, embolic: boolean): Record
   const json = JSON.parse(readFileSync(CASE, "utf8")) as Record<string, any>;
   json.tree = { ...json.tree, terminals, seed: treeSeed };
   json.transport = { ...(json.transport ?? {}), embolic: { ...(json.transport?.embolic ?? {}), enabled: embolic } };
-  for (const set of sets) {
-    const [path, value] = set.split("=");
-    const keys = path.split(".");
-    let node = json;
-    for (const k of keys.slice(0, -1)) node = (node[k] ??= {});
-    node[keys[keys.length - 1]] = JSON.parse(value);
-  }
+  applySetOptions(json as Record<string, unknown>, sets);
   return json;
 }
 

@@ -119,10 +119,11 @@ export function runHelperRequest(r: DepositRequest | CellsRequest | TissueReques
   }
   if (r.type === "cells") {
     try {
-      const tissue = keptTissue.get(r.tissueId) ?? null;
+      // The tissue this port's TissueRequest kept; without one (another helper's slabs), its own slabs'.
+      const tissue = keptTissue.get(r.tissueId) ?? cellTissue(r.domain, r.lattice, r.assemble ? 0 : r.kFrom, r.assemble ? r.lattice.dims[2] : r.kTo);
       keptTissue.delete(r.tissueId);
       const owners = territoryCellOwners(r.tree, r.domain, r.lattice, r.kFrom, r.kTo, tissue);
-      if (r.assemble) return { type: "cells", id: r.id, cells: territoryCellsOfOwners(r.tree, r.domain, r.lattice, owners, tissue) };
+      if (r.assemble) return { type: "cells", id: r.id, cells: territoryCellsOfOwners(r.tree, r.lattice, owners, tissue) };
       return { type: "cells", id: r.id, owners };
     } catch (err) {
       return { type: "cells", id: r.id, error: (err as Error)?.message ?? String(err) };
@@ -245,46 +246,47 @@ export function startCellTissue(simCase: SimulationCase, helpers: readonly Depos
 }
 
 /**
- * Start building `tree`'s territory cells for the run of `simCase` (the "fractal" model's unit-mass
- * cells, core.ts spherePlacement) on the helpers; `finish()`, called after the transport, waits for
- * them and primes the placement with the cells (the same cells territoryCells gives, for any split,
- * with or without `tissueJob`). One helper with the tissue builds and assembles them all while this
- * thread runs the transport (the owner search, ~0.3 s on one thread for a 2e4-terminal liver once
- * the tissue is known, fits in the transport's ~0.35 s; bench/playground.md); otherwise the
- * helpers build HELPER_CELL_SHARE of the slabs and this thread the rest, and assembles them. Null
- * when the model has no cells or there is no helper.
+ * Start building `tree`'s territory cells (the "fractal" model's unit-mass cells, core.ts
+ * spherePlacement) on the helpers, from the tissue `tissueJob` started before the tree grew;
+ * `finish()`, called after the transport, waits for them and primes the placement with the cells
+ * (the same cells territoryCells gives, for any split). One helper builds and assembles them all
+ * while this thread runs the transport (the owner search, ~0.3 s on one thread for a 2e4-terminal
+ * liver once the tissue is known, fits in the transport's ~0.35 s; bench/playground.md); with
+ * several, they build HELPER_CELL_SHARE of the slabs and this thread the rest, and assembles them.
  */
-export function startTerritoryCells(simCase: SimulationCase, tree: ArterialTree, helpers: readonly DepositPort[], tissueJob: TissueJob | null = null): { finish: () => Promise<void> } | null {
-  const model = subTerminalOfCase(simCase);
-  if (model === null || helpers.length === 0) return null;
-  const lattice = tissueJob?.lattice ?? cellLattice(simCase.domain, model.unitMassG, model.densityGPerMl);
+export function startTerritoryCells(simCase: SimulationCase, tree: ArterialTree, helpers: readonly DepositPort[], tissueJob: TissueJob): { finish: () => Promise<void> } {
+  const { lattice, unitMassG } = tissueJob;
   const slabs = lattice.dims[2];
   const cellsTree: TerritoryCellsTree = { segmentCount: tree.segmentCount, child0: tree.child0, distalMm: tree.distalMm, compartment: tree.compartment };
-  if (tissueJob !== null && tissueJob.tissue === null) {
-    const whole = ask(helpers[0], { type: "cells", id: nextRequest++, tree: cellsTree, domain: simCase.domain, lattice, kFrom: 0, kTo: slabs, tissueId: tissueJob.id, assemble: true });
+  const request = (i: number, kFrom: number, kTo: number, assemble: boolean) =>
+    ask(helpers[i], { type: "cells", id: nextRequest++, tree: cellsTree, domain: simCase.domain, lattice, kFrom, kTo, tissueId: i === 0 ? tissueJob.id : -1, assemble });
+  const failed = (reply: CellsReply, what: string) => new Error(`territory cells in a helper worker failed: ${reply.error ?? `no ${what}`}`);
+  const ownTissue = tissueJob.tissue;
+  if (ownTissue === null) {
+    const whole = request(0, 0, slabs, true);
     return {
       finish: async () => {
         const reply = await whole;
-        if (reply.error !== undefined || !reply.cells) throw new Error(`territory cells in a helper worker failed: ${reply.error ?? "no cells"}`);
-        primeTerritoryCells(tree, model.unitMassG, reply.cells);
+        if (reply.error !== undefined || !reply.cells) throw failed(reply, "cells");
+        primeTerritoryCells(tree, unitMassG, reply.cells);
       },
     };
   }
   const helperSlabs = Math.floor(slabs * HELPER_CELL_SHARE);
   const ranges: Array<[number, number]> = helpers.map((_, i) => [Math.floor((helperSlabs * i) / helpers.length), Math.floor((helperSlabs * (i + 1)) / helpers.length)]);
-  const replies = ranges.map(([kFrom, kTo], i) => ask(helpers[i], { type: "cells", id: nextRequest++, tree: cellsTree, domain: simCase.domain, lattice, kFrom, kTo, tissueId: i === 0 && tissueJob ? tissueJob.id : -1, assemble: false }));
+  const replies = ranges.map(([kFrom, kTo], i) => request(i, kFrom, kTo, false));
   return {
     finish: async () => {
-      const tissue = tissueJob?.tissue ? await tissueJob.tissue : null;
+      const tissue = await ownTissue;
       const plane = lattice.dims[0] * lattice.dims[1];
       const owners = new Int32Array(plane * slabs);
       owners.set(territoryCellOwners(cellsTree, simCase.domain, lattice, helperSlabs, slabs, tissue), plane * helperSlabs);
       const parts = await Promise.all(replies);
       parts.forEach((reply, i) => {
-        if (reply.error !== undefined || !reply.owners) throw new Error(`territory cells in a helper worker failed: ${reply.error ?? "no owners"}`);
+        if (reply.error !== undefined || !reply.owners) throw failed(reply, "owners");
         owners.set(reply.owners, plane * ranges[i][0]);
       });
-      primeTerritoryCells(tree, model.unitMassG, territoryCellsOfOwners(cellsTree, simCase.domain, lattice, owners, tissue));
+      primeTerritoryCells(tree, unitMassG, territoryCellsOfOwners(cellsTree, lattice, owners, tissue));
     },
   };
 }

@@ -95,7 +95,7 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
   }
   t.treeMs = now() - t0;
   // Then most slabs of its cells on the helpers while this thread runs the transport.
-  const cells = treeCached ? null : startTerritoryCells(simCase, cache.tree as ArterialTree, helpers, tissue);
+  const cells = tissue === null ? null : startTerritoryCells(simCase, cache.tree as ArterialTree, helpers, tissue);
   const stages: StageInputs = { tree: cache.tree };
   stage("transport");
   t0 = now();

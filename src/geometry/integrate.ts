@@ -6,7 +6,7 @@
 import type { Domain } from "./domain.js";
 import { compartmentNames, labelAt, perfusionAt } from "./domain.js";
 import { normalizedRadius, shapeBounds, shapeContains } from "./shapes.js";
-import type { BoundsMm, Shape } from "./shapes.js";
+import type { BoundsMm, Shape, Solid } from "./shapes.js";
 import { voxelVolumeMl } from "./grid.js";
 
 export interface CompartmentIntegral {
@@ -31,32 +31,36 @@ interface Accumulator {
   perfusion: number;
 }
 
-/** Midpoint-rule sums over `bounds` split into `cellsPerAxis`³ cells, restricted to `keep(label)` (and to points `mayKeep` accepts, when given: a cheaper necessary test; the returned volume then counts those points only). */
-function latticeSums(domain: Domain, bounds: BoundsMm, cellsPerAxis: number, acc: Accumulator[], keep: (label: number) => number, mayKeep: ((x: number, y: number, z: number) => boolean) | null = null): number {
+/**
+ * Tumour t's sums (compartment 1 + t, core included) by the midpoint rule on its own lattice of
+ * `cellsPerAxis`³ cells over its bounding box, added to `acc`. A point outside the tumour's own
+ * solid cannot carry its label (labelAt gives it only inside), so those corners of the box skip
+ * the domain's label and perfusion queries.
+ */
+function tumourLatticeSums(domain: Domain, t: number, cellsPerAxis: number, acc: Accumulator): void {
+  const solid = domain.tumours[t].shape as Solid;
+  const bounds = shapeBounds(solid);
+  const T = domain.tumours.length;
   const n = cellsPerAxis;
   const h = [0, 1, 2].map((k) => (bounds.maxMm[k] - bounds.minMm[k]) / n);
   const cellMl = (h[0] * h[1] * h[2]) / 1000;
-  let inside = 0;
   for (let k = 0; k < n; k++) {
     const z = bounds.minMm[2] + (k + 0.5) * h[2];
     for (let j = 0; j < n; j++) {
       const y = bounds.minMm[1] + (j + 0.5) * h[1];
       for (let i = 0; i < n; i++) {
         const x = bounds.minMm[0] + (i + 0.5) * h[0];
-        if (mayKeep !== null && !mayKeep(x, y, z)) continue;
+        if (normalizedRadius(solid, x, y, z) > 1) continue;
         const label = labelAt(domain, x, y, z);
-        if (label === 0) continue;
-        inside++;
-        const c = keep(label);
-        if (c < 0) continue;
+        // Tumour t's viable tissue or its necrotic core (an earlier tumour wins an overlap).
+        if (label !== 2 + t && label !== 2 + T + t) continue;
         const p = perfusionAt(domain, x, y, z);
-        acc[c].volume += cellMl;
-        if (p > 0) acc[c].viable += cellMl;
-        acc[c].perfusion += p * cellMl;
+        acc.volume += cellMl;
+        if (p > 0) acc.viable += cellMl;
+        acc.perfusion += p * cellMl;
       }
     }
   }
-  return inside * cellMl;
 }
 
 /**
@@ -65,7 +69,7 @@ function latticeSums(domain: Domain, bounds: BoundsMm, cellsPerAxis: number, acc
  */
 let lastInside: { key: string; volumeMl: number } | null = null;
 
-/** Volume of `shape` by the midpoint rule over `bounds` split into `cellsPerAxis`³ cells, mL (latticeSums' count of points with a label). */
+/** Volume of `shape` by the midpoint rule over `bounds` split into `cellsPerAxis`³ cells, mL (the points labelAt gives a label). */
 function latticeInside(shape: Shape, bounds: BoundsMm, cellsPerAxis: number): number {
   const key = JSON.stringify([shape, bounds, cellsPerAxis]);
   if (lastInside?.key === key) return lastInside.volumeMl;
@@ -124,13 +128,8 @@ export function integrateDomain(domain: Domain, liverCellsPerAxis = 160, tumourC
     // Tumours on their own lattices; normal liver = liver − tumours.
     let tumourVolume = 0;
     for (let t = 0; t < T; t++) {
-      const shape = domain.tumours[t].shape!;
-      const b = shapeBounds(shape);
-      const c = 1 + t;
-      // A point outside tumour t's own solid cannot have its label (labelAt gives it only inside):
-      // those corners of the bounding box skip the domain's label and perfusion queries.
-      latticeSums(domain, b, tumourCellsPerAxis, acc, (label) => (compartmentOf(label) === c ? c : -1), (x, y, z) => normalizedRadius(shape, x, y, z) <= 1);
-      tumourVolume += acc[c].volume;
+      tumourLatticeSums(domain, t, tumourCellsPerAxis, acc[1 + t]);
+      tumourVolume += acc[1 + t].volume;
     }
     const normal = liverVolumeMl - tumourVolume;
     acc[0] = { volume: normal, viable: normal, perfusion: normal };

@@ -29,8 +29,7 @@ export const EMBOLIC_DEFAULTS = {
   /**
    * Reference anatomy (assumption, not fitted): a lobule ≈ 1.87 mm³ ≈ 2 mg with its portal tracts
    * shared between neighbours, ≈ 1 portal tract per mg. plugLengthMm is calibrated at this value:
-   * changing it moves the stasis onset (−21 % at 0.5 per mg on the 512-terminal test tree,
-   * docs/transport.md "Assumptions and limits").
+   * changing it moves the stasis onset (docs/transport.md "Assumptions and limits").
    */
   portalTractsPerMg: 1,
   /** Numerical overrides of the geometric capacity (null = geometry). */

@@ -67,22 +67,22 @@ export function cellLattice(domain: Domain, unitMassG: number, densityGPerMl: nu
 /**
  * What the lattice's cells are, from the domain alone (no tree): per cell (lattice order), the
  * compartment of its centre when the tissue there is perfused (−1 outside the liver or in a
- * necrotic core) and the relative perfusion there (perfusionAt; 0 where not perfused).
- * territoryCellOwners and territoryCellsOfOwners compute the same when not given it; the
- * playground computes it on a helper while its engine grows the tree.
+ * necrotic core) and the relative perfusion there (perfusionAt; 0 where not perfused); cellTissue
+ * fills the slabs [kFrom, kTo) of full-lattice arrays (the rest: −1 and 0). The owners and the
+ * assembly read it; the playground computes it on a helper while its engine grows the tree.
  */
 export interface CellTissue {
   readonly compartment: Int16Array;
   readonly perfusion: Float64Array;
 }
 
-export function cellTissue(domain: Domain, lattice: CellLattice): CellTissue {
+export function cellTissue(domain: Domain, lattice: CellLattice, kFrom = 0, kTo = lattice.dims[2]): CellTissue {
   const { originMm: lo, sideMm, dims } = lattice;
   const n = dims[0] * dims[1] * dims[2];
   const compartment = new Int16Array(n).fill(-1);
   const perfusion = new Float64Array(n);
   const firstNecroticLabel = 2 + domain.tumours.length;
-  for (let k = 0, c = 0; k < dims[2]; k++) {
+  for (let k = kFrom, c = kFrom * dims[0] * dims[1]; k < kTo; k++) {
     const z = lo[2] + (k + 0.5) * sideMm;
     for (let jy = 0; jy < dims[1]; jy++) {
       const y = lo[1] + (jy + 0.5) * sideMm;
@@ -101,7 +101,8 @@ export function cellTissue(domain: Domain, lattice: CellLattice): CellTissue {
 /** Cells of mass `unitMassG` over `domain`, each owned by the nearest terminal of its compartment. */
 export function territoryCells(tree: TerritoryCellsTree, domain: Domain, unitMassG: number, densityGPerMl: number): TerritoryCells {
   const lattice = cellLattice(domain, unitMassG, densityGPerMl);
-  return territoryCellsOfOwners(tree, domain, lattice, territoryCellOwners(tree, domain, lattice, 0, lattice.dims[2]));
+  const tissue = cellTissue(domain, lattice);
+  return territoryCellsOfOwners(tree, lattice, territoryCellOwners(tree, domain, lattice, 0, lattice.dims[2], tissue), tissue);
 }
 
 /**
@@ -110,7 +111,7 @@ export function territoryCells(tree: TerritoryCellsTree, domain: Domain, unitMas
  * independent: any split of the slabs (the playground builds part on a helper worker) gives the
  * same owners.
  */
-export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, lattice: CellLattice, kFrom: number, kTo: number, tissue: CellTissue | null = null): Int32Array {
+export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, lattice: CellLattice, kFrom: number, kTo: number, tissue: CellTissue): Int32Array {
   const { sideMm, dims } = lattice;
   const lo = domain.boundsMm.minMm;
   const hi = domain.boundsMm.maxMm;
@@ -130,7 +131,6 @@ export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, la
   const bucketed = new Int32Array(terminals.length);
   for (const j of terminals) bucketed[fill[key(j)]++] = j;
 
-  const firstNecroticLabel = 2 + domain.tumours.length;
   const owner = new Int32Array(dims[0] * dims[1] * Math.max(0, kTo - kFrom)).fill(-1);
   const distal = tree.distalMm;
   const compartmentOf = tree.compartment;
@@ -178,15 +178,8 @@ export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, la
       const y = lo[1] + (jy + 0.5) * sideMm;
       for (let i = 0; i < dims[0]; i++) {
         const x = lo[0] + (i + 0.5) * sideMm;
-        let compartment: number;
-        if (tissue !== null) {
-          compartment = tissue.compartment[i + dims[0] * (jy + dims[1] * k)];
-          if (compartment < 0) continue;
-        } else {
-          const label = labelAt(domain, x, y, z);
-          if (!(label > 0 && label < firstNecroticLabel)) continue;
-          compartment = compartmentOfLabel(domain, label);
-        }
+        const compartment = tissue.compartment[i + dims[0] * (jy + dims[1] * k)];
+        if (compartment < 0) continue;
         const bx = bucketOf(x, 0), by = bucketOf(y, 1), bz = bucketOf(z, 2);
         let best = -1;
         let bestSq = Infinity;
@@ -245,10 +238,9 @@ export function territoryCellOwners(tree: TerritoryCellsTree, domain: Domain, la
   return owner;
 }
 
-/** The cells of a lattice from the owners of all its cells (territoryCellOwners of every slab, in order). */
-export function territoryCellsOfOwners(tree: TerritoryCellsTree, domain: Domain, lattice: CellLattice, owner: Int32Array, tissue: CellTissue | null = null): TerritoryCells {
+/** The cells of a lattice from the owners of all its cells (territoryCellOwners of every slab, in order) and its tissue. */
+export function territoryCellsOfOwners(tree: TerritoryCellsTree, lattice: CellLattice, owner: Int32Array, tissue: CellTissue): TerritoryCells {
   const { originMm, sideMm, dims } = lattice;
-  const lo = originMm;
   const cellCount = dims[0] * dims[1] * dims[2];
   if (owner.length !== cellCount) throw new RangeError(`territory cell owners: ${owner.length} for a lattice of ${cellCount} cells`);
   const offsets = new Int32Array(tree.segmentCount + 1);
@@ -261,14 +253,7 @@ export function territoryCellsOfOwners(tree: TerritoryCellsTree, domain: Domain,
     if (owner[c] < 0) continue;
     const q = next[owner[c]]++;
     cells[q] = c;
-    if (tissue !== null) {
-      perfusion[q] = tissue.perfusion[c];
-      continue;
-    }
-    const k = Math.floor(c / (dims[0] * dims[1]));
-    const jy = Math.floor((c - k * dims[0] * dims[1]) / dims[0]);
-    const i = c - k * dims[0] * dims[1] - jy * dims[0];
-    perfusion[q] = perfusionAt(domain, lo[0] + (i + 0.5) * sideMm, lo[1] + (jy + 0.5) * sideMm, lo[2] + (k + 0.5) * sideMm);
+    perfusion[q] = tissue.perfusion[c];
   }
   return { originMm, sideMm, dims, offsets, cells, perfusion };
 }
