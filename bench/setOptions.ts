@@ -1,7 +1,7 @@
 /**
  * The benches' `--set a.b.c=JSON` options (repeatable), e.g. `--set transport.embolic.plugLengthMm=0.3`:
  * the values after each `--set` in `args`, and writing them into a case's JSON (intermediate
- * objects created). Used by bench/scale-transport.ts, transport-ab.ts and transport-capacity.ts.
+ * objects created). Used by bench/scale-transport.ts, transport-ab.ts, transport-capacity.ts and transport-resolution.ts.
  */
 export function setOptionsOf(args: readonly string[]): string[] {
   return args.flatMap((x, i) => (x === "--set" ? [args[i + 1]] : []));

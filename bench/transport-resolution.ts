@@ -7,19 +7,36 @@
  * whose circumscribed ball lies in normal liver — the heterogeneity the dose grid sees.
  *
  *   npx tsx bench/transport-resolution.ts [--case net|small] [--terminals 20000,50000] [--runs 5]
- *       [--model fractal|flow|walrand-bias]
+ *       [--model fractal|flow|walrand-bias] [--tree-seeds 7,8,9] [--feedback] [--workers 2]
+ *       [--set transport.sizeExclusion=false ...]
  *
- * Each run r uses tree.seed = 100 + r and seed = 200 + r (a different tree AND Monte Carlo seed),
- * feedback off (the embolic load is studied separately). Output: a markdown table on stdout.
+ * Each run r uses tree.seed = 100 + r (or the r-th of --tree-seeds) and seed = 200 + r (a
+ * different tree AND Monte Carlo seed), feedback off unless --feedback (then the case's embolic
+ * section, on for net-default). `--case net`: the default case's trees are cached in the OS
+ * temporary directory as bench/scale-transport.ts caches them (sirtsim-scale-tree-N-S.bin), so a
+ * 1.5e6-terminal study grows each tree once. `--workers N` runs transport and deposit on a pool
+ * (same results, bit for bit). Output: a markdown table on stdout.
+ *
+ * The default case at the portal-tract limit (docs/transport.md "Resolution study"):
+ *   npm run build && npx tsx bench/transport-resolution.ts --case net --terminals 100000,300000,1500000 \
+ *       --tree-seeds 7,8,9,10,11 --feedback --workers 2
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
-import { depositLodgedSpheres, simulateCore } from "../src/pipeline/simulate.js";
+import { depositLodgedSpheresParallel, simulateCoreParallel } from "../src/pipeline/simulate.js";
+import { decodeTreeFile, encodeTreeFile } from "../src/pipeline/stageFiles.js";
+import { growTreeDetailed } from "../src/vascular/grow.js";
+import { createPool } from "../src/parallel/pool.js";
+import type { ArterialTree } from "../src/vascular/tree.js";
+import { applySetOptions, setOptionsOf } from "./setOptions.js";
 import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
 import { subTerminalOf } from "../src/pipeline/core.js";
 import { unitClusterHistogram } from "../src/transport/clusters.js";
 import { ballLabel, type Domain } from "../src/geometry/domain.js";
+import { forEachLodgedSphereChunk } from "../src/transport/positions.js";
 import type { Grid } from "../src/geometry/grid.js";
 
 const args = process.argv.slice(2);
@@ -31,6 +48,11 @@ const which = arg("case", "small");
 const counts = arg("terminals", "4000,40000").split(",").map(Number);
 const runs = Number(arg("runs", "5"));
 const model = arg("model", "fractal");
+const treeSeeds = arg("tree-seeds", "").split(",").filter((x) => x !== "").map(Number);
+const feedback = args.includes("--feedback");
+const workers = Number(arg("workers", "1"));
+const sets = setOptionsOf(args);
+const runCount = treeSeeds.length > 0 ? treeSeeds.length : runs;
 
 function baseCase(): Record<string, unknown> {
   if (which === "net") return JSON.parse(readFileSync(new URL("../fixtures/cases/net-default.json", import.meta.url), "utf8")) as Record<string, unknown>;
@@ -59,18 +81,74 @@ function normalCubeRd(counts: Grid<Float64Array>, domain: Domain, f: number): nu
   const mean = sum / n;
   return Math.sqrt(Math.max(0, sumSq / n - mean * mean)) / mean;
 }
+/**
+ * Spheres per 1 mm cube (≈ 1 mg) of normal liver, binned from every lodged sphere's position (the
+ * deposit's positions, sub-terminal cascade and vessel lodgings alike): a fixed physical scale
+ * that does not depend on how the cascade's leaves or the tree's vessels are defined. Over the
+ * cubes whose circumscribed ball is normal liver (empty cubes included): mean, RD, 99th
+ * percentile, largest.
+ */
+function normalMmCubes(simCase: ReturnType<typeof loadSimulationCase>, core: Awaited<ReturnType<typeof simulateCoreParallel>>): Row {
+  const { subTerminal, territoryCells } = subTerminalOf(core, simCase.domain);
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  const d = core.tree.distalMm;
+  for (let j = 0; j < core.tree.segmentCount; j++) for (let a = 0; a < 3; a++) {
+    lo[a] = Math.min(lo[a], Math.floor(d[3 * j + a]) - 8);
+    hi[a] = Math.max(hi[a], Math.ceil(d[3 * j + a]) + 8);
+  }
+  const nx = hi[0] - lo[0], ny = hi[1] - lo[1], nz = hi[2] - lo[2];
+  const bins = new Float32Array(nx * ny * nz);
+  forEachLodgedSphereChunk(core.tree, core.transport.segmentLodged, simCase.seed, (chunk) => {
+    const p = chunk.positionsMm;
+    for (let k = 0; k < chunk.count; k++) {
+      const i = Math.floor(p[3 * k] - lo[0]), jj = Math.floor(p[3 * k + 1] - lo[1]), kk = Math.floor(p[3 * k + 2] - lo[2]);
+      if (i >= 0 && i < nx && jj >= 0 && jj < ny && kk >= 0 && kk < nz) bins[i + nx * (jj + ny * kk)]++;
+    }
+  }, 1 << 20, null, 0, core.tree.segmentCount, subTerminal, territoryCells);
+  const values: number[] = [];
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    if (ballLabel(simCase.domain, lo[0] + i + 0.5, lo[1] + j + 0.5, lo[2] + k + 0.5, Math.sqrt(3) / 2) === 1) values.push(bins[i + nx * (j + ny * k)]);
+  }
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const sorted = Float64Array.from(values).sort();
+  return {
+    "spheres per 1 mm cube of normal liver, mean": mean,
+    "spheres per 1 mm cube of normal liver, RD": sd / mean,
+    "spheres per 1 mm cube of normal liver, 99th percentile": sorted[Math.floor(0.99 * (n - 1))],
+    "spheres per 1 mm cube of normal liver, largest": sorted[n - 1],
+  };
+}
+
+/** The net case's tree for (terminals, seed), grown once and cached as bench/scale-transport.ts does. */
+function cachedTree(simCase: ReturnType<typeof loadSimulationCase>, terminals: number): ArterialTree | undefined {
+  if (which !== "net") return undefined;
+  const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${simCase.tree.seed}.bin`);
+  if (existsSync(cache)) return decodeTreeFile(readFileSync(cache), cache).tree;
+  const tree = growTreeDetailed(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral).tree;
+  writeFileSync(cache, encodeTreeFile(tree, {}));
+  return tree;
+}
+
+const pool = createPool({ workers });
 const table: Array<{ terminals: number; rows: Row[]; seconds: number }> = [];
 for (const terminals of counts) {
   const rows: Row[] = [];
   const t0 = Date.now();
-  for (let r = 0; r < runs; r++) {
+  for (let r = 0; r < runCount; r++) {
     const c = baseCase();
-    const transport = { ...(c.transport as Record<string, unknown>), embolic: { enabled: false }, clusterDistanceMm: 1, heterogeneity: { model } };
-    const tree = { ...(c.tree as Record<string, unknown> | undefined), terminals, seed: 100 + r };
-    const simCase = loadSimulationCase({ ...c, seed: 200 + r, tree, transport });
-    const core = simulateCore(simCase);
-    const part = depositLodgedSpheres(simCase, core);
-    const { summary } = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
+    const caseTransport = c.transport as Record<string, unknown> | undefined;
+    const embolic = feedback ? (caseTransport?.embolic ?? { enabled: false }) : { enabled: false };
+    const transport = { ...caseTransport, embolic, clusterDistanceMm: 1, heterogeneity: { model } };
+    const tree = { ...(c.tree as Record<string, unknown> | undefined), terminals, seed: treeSeeds.length > 0 ? treeSeeds[r] : 100 + r };
+    const json = { ...c, seed: 200 + r, tree, transport };
+    applySetOptions(json, sets);
+    const simCase = loadSimulationCase(json);
+    const grown = cachedTree(simCase, terminals);
+    const core = await simulateCoreParallel(simCase, { pool, ...(grown ? { stages: { tree: grown } } : {}) });
+    const part = await depositLodgedSpheresParallel(simCase, core, pool);
+    const { summary } = await finishSimulation(simCase, core, part.counts, part.outsideGrid, {}, part.unitClusters ?? null);
     const row: Row = {};
     const injected = summary.spheresInjected;
     for (const [name, s] of Object.entries(summary.compartments)) {
@@ -90,7 +168,7 @@ for (const terminals of counts) {
     // Fixed physical scale (clusters.ts unitClusterHistogram): spheres per 1 mg piece of tissue.
     const { subTerminal, territoryCells } = subTerminalOf(core, simCase.domain);
     if (subTerminal !== null) {
-      const unit = unitClusterHistogram(core.tree, core.transport.segmentLodged, simCase.seed, subTerminal, territoryCells);
+      const unit = part.unitClusters ?? unitClusterHistogram(core.tree, core.transport.segmentLodged, simCase.seed, subTerminal, territoryCells);
       let pieces = 0, inPieces = 0, largest = 0;
       for (const [size, number] of unit) {
         pieces += number;
@@ -109,14 +187,16 @@ for (const terminals of counts) {
       row["99th percentile spheres per 1 mg piece"] = p99;
       row["largest 1 mg cluster"] = largest;
     }
+    Object.assign(row, normalMmCubes(simCase, core));
     for (const f of [1, 2, 4]) row[`RD of spheres per ${f * simCase.dose.voxelMm} mm cube, normal liver`] = normalCubeRd(part.counts, simCase.domain, f);
     rows.push(row);
     process.stderr.write(`terminals ${terminals} run ${r}: ${JSON.stringify(row)}\n`);
   }
-  table.push({ terminals, rows, seconds: (Date.now() - t0) / 1000 / runs });
+  table.push({ terminals, rows, seconds: (Date.now() - t0) / 1000 / runCount });
 }
+await pool.destroy();
 const keys = Object.keys(table[0].rows[0]);
-console.log(`case ${which}, heterogeneity ${model}, ${runs} trees/seeds per count, feedback off\n`);
+console.log(`case ${which}, heterogeneity ${model}, ${runCount} trees/seeds per count${treeSeeds.length > 0 ? ` (tree seeds ${treeSeeds.join(", ")})` : ""}, feedback ${feedback ? "as the case" : "off"}, ${workers} worker(s)${sets.map((x) => `, ${x}`).join("")}\n`);
 console.log(`| quantity | ${table.map((t) => `${t.terminals.toLocaleString("en")} terminals`).join(" | ")} |`);
 console.log(`|---|${table.map(() => "---").join("|")}|`);
 for (const key of keys) {

@@ -54,11 +54,11 @@ export function cubeBins(L: number) {
   };
 }
 
-/** Each terminal's expected share of the spheres under `model` (no size exclusion, no feedback). */
-export function expectedShares(tree: ArterialTree, model: HeterogeneityModelName): Float64Array {
+/** Each terminal's expected share of the spheres under `model` and heterogeneity `seed` (no size exclusion, no feedback). */
+export function expectedShares(tree: ArterialTree, model: HeterogeneityModelName, seed = 0): Float64Array {
   const context = createTransportContext(tree, 0, null, new Float64Array(tree.compartmentNames.length), 6);
   const split0 = new Float64Array(tree.segmentCount);
-  solveSplits(split0, createFlowState(tree, fixedCapacity(50)), context, splitOdds(tree, resolveHeterogeneity({ model }, 0.5)), new Int32Array(256));
+  solveSplits(split0, createFlowState(tree, fixedCapacity(50)), context, splitOdds(tree, resolveHeterogeneity({ model, seed }, 0.5)), new Int32Array(256));
   const expected = new Float64Array(tree.segmentCount);
   expectedLodging(expected, new Float64Array(tree.segmentCount), context, split0, 0);
   return expected;
