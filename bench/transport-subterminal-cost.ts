@@ -2,7 +2,7 @@
  * CPU cost of the sub-terminal cascade in the deposit (issue 14 point 1): the default case
  * (fixtures/cases/net-default.json, heterogeneity "fractal"), one transport, then the inline deposit
  * of all its lodged spheres on the dose grid with the cascade in the terminals' cells (the default),
- * with the cascade in territory cubes, and without any cascade (uniform balls: the other models'
+ * with the cascade in territory cubes, in cells without the unresolved size exclusion, and without any cascade (uniform balls: the other models'
  * placement) — ratios against the last, measured in this process (the machine is shared); and
  * the spheres-per-1 mg-piece histogram summary.json carries (transport.unitClusters: the cascade's
  * leaf counts again, without positions).
@@ -44,7 +44,8 @@ for (let j = 0; j < core.tree.segmentCount; j++) spheres += core.transport.segme
 const variants: Array<[string, () => void]> = [
   ["uniform balls (no cascade)", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept)],
   ["cascade in territory cubes", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, subTerminal)],
-  ["cascade in cells (default)", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, subTerminal, cells)],
+  ["cascade in cells, no unresolved exclusion", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, { ...subTerminal, exclusion: null }, cells)],
+  ["cascade in cells (default: with the unresolved exclusion)", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, subTerminal, cells)],
 ];
 const best = variants.map(() => Infinity);
 for (let r = 0; r < rounds; r++) variants.forEach(([, f], i) => (best[i] = Math.min(best[i], cpuSeconds(f))));

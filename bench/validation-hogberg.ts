@@ -78,7 +78,7 @@ for (const { label: bias, bias: s, heterogeneity } of MODELS) {
   // Sphere positions near the cube, both ways.
   const spread: number[] = [];
   const clustered: number[] = [];
-  forEachPlacedSphereChunk(tree, result.segmentLodged, SEED, spherePlacement(tree, domain, { heterogeneity, bias: s }), (chunk) => {
+  forEachPlacedSphereChunk(tree, result.segmentLodged, SEED, spherePlacement(tree, domain, { heterogeneity, bias: s }, diameterUm), (chunk) => {
     const p = chunk.positionsMm;
     for (let s = 0; s < chunk.count; s++) {
       const j = chunk.segment[s];

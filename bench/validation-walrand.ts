@@ -211,7 +211,8 @@ export interface Model { readonly heterogeneity: HeterogeneityOptions; readonly 
 export async function lobuleDoses(s: Setup, segmentLodged: Uint32Array, sphereBq: number, positionsSeed: number, model: Model): Promise<Row> {
   const n = s.interior.length;
   const counts: Grid<Float64Array> = { ...s.geometry, data: new Float64Array(n) };
-  forEachPlacedSphereChunk(s.tree, segmentLodged, positionsSeed, spherePlacement(s.tree, s.domain, model), (chunk) => {
+  // The runs here have no size exclusion (diameterUm null), so the placement has none either.
+  forEachPlacedSphereChunk(s.tree, segmentLodged, positionsSeed, spherePlacement(s.tree, s.domain, model, null), (chunk) => {
     activityGridFromSpheres(counts, chunk.positionsMm, sphereBq, { nuclide: "Y-90" });
   });
   const ldm: Grid<Float32Array> = { ...s.geometry, data: new Float32Array(n) };

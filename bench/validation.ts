@@ -338,8 +338,9 @@ for (let r = 0; r < RUNS; r++) {
   const heterogeneity = { ...FRACTAL, seed: treeSeed };
   let t = Date.now();
   const tree = growTree(domain, parseTreeSection({ terminals, seed: treeSeed, rootFlowMlPerMin: (400 * volumeMl) / 1590 }), treeSeed);
-  // The placement `sirtsim simulate` uses for this tree and model (bias 0.5: the fractal model's).
-  const placement = spherePlacement(tree, domain, { heterogeneity, bias: 0.5 });
+  // The placement `sirtsim simulate` uses for this tree and model (bias 0.5: the fractal model's),
+  // for the resin runs' spheres (size exclusion on: the cascade stops the wider ones).
+  const placement = spherePlacement(tree, domain, { heterogeneity, bias: 0.5 }, resinDiameterUm);
   log(`run ${r}: tree of ${terminals} terminals and its placement cells in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
   // Resin at 40 Gy: Högberg 2015 (dose in the cube, clusters), Högberg 2014 (biopsies), Kennedy (clusters).

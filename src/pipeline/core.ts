@@ -16,6 +16,8 @@ import type { PlanResult } from "../planning/index.js";
 import { caseDoseCoefficient } from "../planning/plan.js";
 import { NUCLIDES, PRODUCTS } from "../physics/index.js";
 import type { NuclideId } from "../physics/index.js";
+import type { ProductId } from "../physics/products.js";
+import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
 import { compartmentAcceptance, forEachLodgedSphereChunk, parseTransportSections, POSITION_CHUNK_SPHERES, resolveHeterogeneity, simulateTransport, subTerminalModel, territoryCells, transportOptionsFromSections } from "../transport/index.js";
@@ -200,10 +202,18 @@ export interface SpherePlacement {
  * The placement of a run on `tree` in `domain` with the transport section's heterogeneity and bias:
  * the cascade is keyed by the tree's seed and the heterogeneity seed, so every deposit spreads a
  * terminal's spheres over the same leaves. `domain` null (a tree built without a case) places
- * without clipping and without cells.
+ * without clipping and without cells. `diameterUm`: the run's sphere diameters when size
+ * exclusion is on (the cascade stops the spheres its unresolved arterioles are too narrow for;
+ * sphereDiametersOf), null when off.
  */
-export function spherePlacement(tree: ArterialTree, domain: Domain | null, transport: { readonly heterogeneity?: HeterogeneityOptions; readonly bias: number }): SpherePlacement {
-  const subTerminal = subTerminalModel(resolveHeterogeneity(transport.heterogeneity, transport.bias), tree.params.seed);
+export function spherePlacement(
+  tree: ArterialTree,
+  domain: Domain | null,
+  transport: { readonly heterogeneity?: HeterogeneityOptions; readonly bias: number },
+  diameterUm: TruncatedNormalParameters | null,
+): SpherePlacement {
+  const exclusion = diameterUm === null ? null : { diameterUm, murrayExponent: tree.params.murrayExponent };
+  const subTerminal = subTerminalModel(resolveHeterogeneity(transport.heterogeneity, transport.bias), tree.params.seed, exclusion);
   const accept = domain === null ? null : compartmentAcceptance(domain, tree.compartment);
   if (subTerminal === null || domain === null) return { accept, subTerminal, territoryCells: null };
   let cached = territoryCellsCache.get(tree);
@@ -212,6 +222,13 @@ export function spherePlacement(tree: ArterialTree, domain: Domain | null, trans
     territoryCellsCache.set(tree, cached);
   }
   return { accept, subTerminal, territoryCells: cached.cells };
+}
+
+/** The diameters of the run's spheres when its transport section has size exclusion on (else null): what spherePlacement stops in the unresolved arterioles. */
+export function sphereDiametersOf(product: ProductId, transport: { readonly sizeExclusion: boolean }): TruncatedNormalParameters | null {
+  if (!transport.sizeExclusion) return null;
+  const d = PRODUCTS[product].diameter;
+  return { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm };
 }
 
 /**
@@ -224,8 +241,9 @@ export function spherePlacement(tree: ArterialTree, domain: Domain | null, trans
 export function subTerminalOfCase(simCase: SimulationCase): SubTerminalModel | null {
   const parsed = transportSchema.safeParse(simCase.transportSection ?? {});
   if (!parsed.success) return null;
-  // The tree grown for the case has the case's tree seed (growTree's params.seed).
-  return subTerminalModel(resolveHeterogeneity(parsed.data.heterogeneity, parsed.data.bias), simCase.tree.seed);
+  const diameterUm = sphereDiametersOf(simCase.planning.product, parsed.data);
+  // The tree grown for the case has the case's tree seed and Murray exponent (growTree's params).
+  return subTerminalModel(resolveHeterogeneity(parsed.data.heterogeneity, parsed.data.bias), simCase.tree.seed, diameterUm === null ? null : { diameterUm, murrayExponent: simCase.tree.murrayExponent });
 }
 
 /**
@@ -242,7 +260,7 @@ export function primeTerritoryCells(tree: ArterialTree, unitMassG: number, cells
  * terminals' unit-mass cells (spherePlacement of the run's transport section).
  */
 export function subTerminalOf(core: SimulationCore, domain: Domain): { subTerminal: SubTerminalModel | null; territoryCells: TerritoryCells | null } {
-  const { subTerminal, territoryCells: cells } = spherePlacement(core.tree, domain, core.sections.transport);
+  const { subTerminal, territoryCells: cells } = spherePlacement(core.tree, domain, core.sections.transport, sphereDiametersOf(core.sections.injection.product, core.sections.transport));
   return { subTerminal, territoryCells: cells };
 }
 
@@ -259,7 +277,7 @@ export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCo
   const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
   const counts = emptyGrid(geometry, (n) => new Float64Array(n));
   const blocks = shardBlocks(core.tree, shard);
-  const placement = spherePlacement(core.tree, simCase.domain, core.sections.transport);
+  const placement = spherePlacement(core.tree, simCase.domain, core.sections.transport, sphereDiametersOf(core.sections.injection.product, core.sections.transport));
   const tally = placement.subTerminal !== null && shard.count === 1 ? new ClusterTally() : null;
   const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, placement.accept as LodgingAcceptance, undefined, placement.subTerminal, placement.territoryCells, tally?.add ?? null);
   return { counts, outsideGrid, units: blocks.length, unitClusters: tally?.histogram() ?? null };

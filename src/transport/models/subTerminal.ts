@@ -20,6 +20,19 @@
  * half's M/2 is σ²(M/2) − σ²(M), σ²(m) = ln(1 + RD(m)²). The terminal's spheres are split
  * binomially with those shares. Variance factor: SUB_TERMINAL_VARIANCE_FACTOR (below, measured).
  *
+ * Unresolved size exclusion. The unresolved subtree's vessels narrow with the mass they feed
+ * (Murray: D ∝ flow^(1/γ), γ the tree's exponent), so a sphere wider than the vessel of a piece
+ * cannot enter it: it stops at the piece's inlet, wedged with the others there, as the resolved
+ * tree's size exclusion stops it at a narrow vessel (context.ts sizeExclusionRange). The spheres a
+ * terminal holds fit its own lumen D_t (the resolved exclusion stopped the wider ones upstream);
+ * a half with mean flow share q gets the lumen D·q^(1/γ), and of the n spheres the split sends it
+ * Binomial(n, (F(D) − F(D_half)) / F(D)) stop at its inlet (F the product's diameter CDF): one
+ * cluster at a point of the half (the centre of its first cell; a cube of the lumen's width), as
+ * the resolved tree places a vessel's wedged spheres at its inlet. So a coarse terminal stands for
+ * its subtree's exclusion too: at 1.5e6 terminals (portal-tract lumens ≈ 25 µm, narrower than
+ * resin) ~40 % of the spheres stop in resolved arterioles; at 1e5 the same share stops in the
+ * cascade (bench/transport.md "Unresolved size exclusion"). Off with transport.sizeExclusion false.
+ *
  * In the terminal's unit-mass cells (territoryCells.ts, the deposit's default) the mean share of a
  * half is its share of mass × relative perfusion (the domain's perfusion field, from which the
  * tree's terminal sites are drawn): the unresolved subtree's terminals follow that field, so a
@@ -40,17 +53,28 @@
 import { createStream, type RandomStream } from "../../random/stream.js";
 import { beta } from "../../random/beta.js";
 import { binomial } from "../../random/binomial.js";
-import { concentrationOfLogVariances, logVariance, splitConcentration } from "./fractal.js";
+import { concentrationOfLogVariances, logVariance, splitConcentration, SUBTREE_TO_CUBE_VARIANCE } from "./fractal.js";
+import { diameterCdf } from "../context.js";
+import type { TruncatedNormalParameters } from "../../random/truncatedNormal.js";
 import type { HeterogeneityModel } from "./heterogeneity.js";
 import type { TerritoryCells } from "./territoryCells.js";
 
 /**
- * Multiplier of the law's log-variance per sub-terminal bisection. The tree's bifurcations use
- * SUBTREE_TO_CUBE_VARIANCE (2.2) because a tissue cube straddles several subtrees; below a terminal
- * the pieces ARE boxes, so the law needs no factor for them. Measured (bench/transport-subterminal.ts,
- * recorded in bench/transport.md): see there for RD in cubes with 1 and 2.2.
+ * Multiplier of the law's log-variance per sub-terminal bisection: the tree's own
+ * (SUBTREE_TO_CUBE_VARIANCE, 2.2), so that the cascade from the root to a 1 mg piece is one law
+ * whatever the terminal count (the variances telescope). With factor 1 (the pieces are boxes, the
+ * law's own shape) the spheres per 1 mm cube of normal liver drifted with the resolution — RD 0.49
+ * / 0.53 at 4,000 / 120,000 terminals against 0.61 at 1.5e6 (no size exclusion); with 2.2: 0.61 /
+ * 0.59 / 0.61 (bench/transport.md "One variance factor for the whole cascade"). The price: cubes
+ * that lie inside one coarse terminal (≥ 0.1 g per terminal) come out up to 17 % above the law.
  */
-export const SUB_TERMINAL_VARIANCE_FACTOR = 1;
+export const SUB_TERMINAL_VARIANCE_FACTOR = SUBTREE_TO_CUBE_VARIANCE;
+
+/** Unresolved size exclusion (see the file's comment): the product's diameters and the tree's Murray exponent. */
+export interface UnresolvedExclusion {
+  readonly diameterUm: TruncatedNormalParameters;
+  readonly murrayExponent: number;
+}
 
 /** The resolved sub-terminal model: plain numbers (a deposit task carries it to a worker). */
 export interface SubTerminalModel {
@@ -63,10 +87,15 @@ export interface SubTerminalModel {
   readonly treeSeed: number;
   readonly seed: number;
   readonly varianceFactor: number;
+  /** Spheres stopped by the unresolved subtree's narrowing vessels (null: every sphere reaches a leaf). */
+  readonly exclusion: UnresolvedExclusion | null;
 }
 
-/** The sub-terminal model of a resolved heterogeneity model (null unless "fractal"). */
-export function subTerminalModel(model: HeterogeneityModel, treeSeed: number): SubTerminalModel | null {
+/**
+ * The sub-terminal model of a resolved heterogeneity model (null unless "fractal"); `exclusion`
+ * the run's sphere diameters and the tree's Murray exponent when size exclusion is on.
+ */
+export function subTerminalModel(model: HeterogeneityModel, treeSeed: number, exclusion: UnresolvedExclusion | null = null): SubTerminalModel | null {
   if (model.model !== "fractal") return null;
   return {
     relativeDispersionAt1g: model.relativeDispersionAt1g,
@@ -76,6 +105,7 @@ export function subTerminalModel(model: HeterogeneityModel, treeSeed: number): S
     treeSeed,
     seed: model.seed,
     varianceFactor: SUB_TERMINAL_VARIANCE_FACTOR,
+    exclusion,
   };
 }
 
@@ -106,6 +136,14 @@ export class SubTerminalCascade {
   private readonly spheres = new Float64Array(MAX_DEPTH + 2);
   private readonly shares = new Float64Array(MAX_DEPTH + 2);
   private readonly depths = new Int32Array(MAX_DEPTH + 2);
+  /** Unresolved exclusion: the lumen (µm) of each stacked piece's inlet and F of it (the spheres in the piece fit it). */
+  private readonly lumens = new Float64Array(MAX_DEPTH + 2);
+  private readonly lumenCdfs = new Float64Array(MAX_DEPTH + 2);
+  private readonly cellLumens = new Float64Array(CELL_STACK);
+  private readonly cellLumenCdfs = new Float64Array(CELL_STACK);
+  /** The product's diameter CDF (null: no unresolved exclusion) and 1/γ. */
+  private readonly cdf: ((diameterUm: number) => number) | null;
+  private readonly inverseGamma: number;
   /** κ of a bisection at each depth below the current terminal. */
   private readonly kappaAtDepth = new Float64Array(MAX_DEPTH + 1);
   private stream: RandomStream | null = null;
@@ -129,6 +167,31 @@ export class SubTerminalCascade {
 
   constructor(model: SubTerminalModel) {
     this.model = model;
+    this.cdf = model.exclusion === null ? null : diameterCdf(model.exclusion.diameterUm);
+    this.inverseGamma = model.exclusion === null ? 0 : 1 / model.exclusion.murrayExponent;
+  }
+
+  /**
+   * Of `spheres` sent into a half whose inlet is `lumenUm` wide, from a piece whose spheres fit
+   * `parentCdf` = F(its lumen): how many stop at the half's inlet (binomial, counts stream); they
+   * are reported to `onLeaf` as one cluster in a cube of the lumen's width centred at (x, y, z).
+   */
+  private stopAtInlet(spheres: number, lumenUm: number, lumenCdf: number, parentCdf: number, counts: RandomStream, x: number, y: number, z: number, onLeaf: (spheres: number) => void): number {
+    if (!(parentCdf > 0) || !(lumenCdf < parentCdf)) return 0;
+    const stopped = binomial(counts, spheres, (parentCdf - lumenCdf) / parentCdf);
+    if (stopped > 0) {
+      const h = lumenUm / 2000;
+      const box = this.leafBox;
+      box[0] = x - h;
+      box[1] = y - h;
+      box[2] = z - h;
+      box[3] = x + h;
+      box[4] = y + h;
+      box[5] = z + h;
+      this.leafShare[0] = 0;
+      onLeaf(stopped);
+    }
+    return stopped;
   }
 
   /** Counts stream of the current block (the run's seed), and the next segment whose split fractions are not drawn yet. */
@@ -155,8 +218,9 @@ export class SubTerminalCascade {
   }
 
   private spreadOne(tree: SubTerminalTree, cells: TerritoryCells | null, j: number, spheres: number, counts: RandomStream | null, onLeaf: (spheres: number) => void): void {
-    if (cells !== null && cells.offsets[j + 1] > cells.offsets[j]) this.descendCells(cells, cells.offsets[j], cells.offsets[j + 1], spheres, counts, onLeaf);
-    else this.descend(tree.distalMm[3 * j], tree.distalMm[3 * j + 1], tree.distalMm[3 * j + 2], tree.territoryMl[j], spheres, counts, onLeaf);
+    const lumenUm = 2000 * tree.radiusMm[j];
+    if (cells !== null && cells.offsets[j + 1] > cells.offsets[j]) this.descendCells(cells, cells.offsets[j], cells.offsets[j + 1], spheres, counts, onLeaf, false, lumenUm);
+    else this.descend(tree.distalMm[3 * j], tree.distalMm[3 * j + 1], tree.distalMm[3 * j + 2], tree.territoryMl[j], spheres, counts, onLeaf, false, lumenUm);
   }
 
   /** Switch to the split-fraction stream of `block` (from its start) unless already on it. */
@@ -170,9 +234,10 @@ export class SubTerminalCascade {
   /**
    * Run the cascade of a terminal with territory `territoryMl` centred at (cx, cy, cz) mm holding
    * `spheres` lodged spheres (binomial splits from `positions`; `positions` may be null when
-   * spheres = 0). Every bisection draws its split fraction, whatever the counts.
+   * spheres = 0). Every bisection draws its split fraction, whatever the counts. `lumenUm`: the
+   * terminal's lumen, which every sphere it holds fits (unresolved exclusion; Infinity: none).
    */
-  descend(cx: number, cy: number, cz: number, territoryMl: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false): void {
+  descend(cx: number, cy: number, cz: number, territoryMl: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false, lumenUm = Infinity): void {
     const m = this.model;
     const stream = this.stream as RandomStream;
     const massG = territoryMl * m.densityGPerMl;
@@ -195,6 +260,13 @@ export class SubTerminalCascade {
     this.spheres[0] = spheres;
     this.shares[0] = 1;
     this.depths[0] = 0;
+    const cdf = this.cdf;
+    // Halves of equal mean flow: each inlet is 2^(−1/γ) of its parent's.
+    const halfLumen = Math.pow(0.5, this.inverseGamma);
+    if (cdf !== null) {
+      this.lumens[0] = lumenUm;
+      this.lumenCdfs[0] = cdf(lumenUm);
+    }
     let top = 1;
     while (top > 0) {
       top--;
@@ -216,24 +288,45 @@ export class SubTerminalCascade {
         p0 = beta(stream, kappa / 2, kappa / 2);
         p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
       }
-      const n0 = n > 0 ? binomial(positions as RandomStream, n, p0) : 0;
+      let n0 = n > 0 ? binomial(positions as RandomStream, n, p0) : 0;
+      let n1 = n - n0;
       // Longest axis (first of equals): a cube → two 2:1:1 boxes → four 2:2:1... → a cube again.
       const ex = boxes[o + 3] - boxes[o];
       const ey = boxes[o + 4] - boxes[o + 1];
       const ez = boxes[o + 5] - boxes[o + 2];
       const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
       const mid = (boxes[o + axis] + boxes[o + 3 + axis]) / 2;
+      let lumen = 0;
+      let lumenCdf = 0;
+      if (cdf !== null) {
+        const parentCdf = this.lumenCdfs[top];
+        lumen = this.lumens[top] * halfLumen;
+        lumenCdf = cdf(lumen);
+        // A leaf's inlet is a portal tract's terminal arteriole: what it stops lodges in the leaf
+        // (spread over it), as a resolved terminal's are. Above, at the branch point: the piece's centre.
+        if (n > 0 && depth + 1 < leafDepth) {
+          const bx = (boxes[o] + boxes[o + 3]) / 2, by = (boxes[o + 1] + boxes[o + 4]) / 2, bz = (boxes[o + 2] + boxes[o + 5]) / 2;
+          if (n0 > 0) n0 -= this.stopAtInlet(n0, lumen, lumenCdf, parentCdf, positions as RandomStream, bx, by, bz, onLeaf);
+          if (n1 > 0) n1 -= this.stopAtInlet(n1, lumen, lumenCdf, parentCdf, positions as RandomStream, bx, by, bz, onLeaf);
+        }
+      }
       // Slot top + 1 (popped first) gets half 0, the lower half; slot `top` half 1.
       const o1 = o + 6;
       for (let a = 0; a < 6; a++) boxes[o1 + a] = boxes[o + a];
       boxes[o1 + 3 + axis] = mid;
       boxes[o + axis] = mid;
-      this.spheres[top] = n - n0;
+      this.spheres[top] = n1;
       this.shares[top] = share * (1 - p0);
       this.depths[top] = depth + 1;
       this.spheres[top + 1] = n0;
       this.shares[top + 1] = share * p0;
       this.depths[top + 1] = depth + 1;
+      if (cdf !== null) {
+        this.lumens[top] = lumen;
+        this.lumenCdfs[top] = lumenCdf;
+        this.lumens[top + 1] = lumen;
+        this.lumenCdfs[top + 1] = lumenCdf;
+      }
       top += 2;
     }
   }
@@ -247,9 +340,9 @@ export class SubTerminalCascade {
    * uniformly perfused tissue) with κ from splitConcentration (the tree's rule for unequal
    * daughters: masses for the law, f0 for the flow weights), down to single cells (the unit mass);
    * `onLeaf(spheres)` per cell holding spheres (every cell with `everyLeaf`), the cell's cube in
-   * `leafBox`, its share in `leafShare[0]`.
+   * `leafBox`, its share in `leafShare[0]`; `lumenUm` as in descend (a half's inlet: D·f^(1/γ)).
    */
-  descendCells(cells: TerritoryCells, first: number, end: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false): void {
+  descendCells(cells: TerritoryCells, first: number, end: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false, lumenUm = Infinity): void {
     const m = this.model;
     const stream = this.stream as RandomStream;
     const count = end - first;
@@ -290,6 +383,11 @@ export class SubTerminalCascade {
     this.rangeEnd[0] = count;
     this.cellSpheres[0] = spheres;
     this.cellShares[0] = 1;
+    const cdf = this.cdf;
+    if (cdf !== null) {
+      this.cellLumens[0] = lumenUm;
+      this.cellLumenCdfs[0] = cdf(lumenUm);
+    }
     let top = 1;
     while (top > 0) {
       top--;
@@ -357,17 +455,39 @@ export class SubTerminalCascade {
         p0 = beta(stream, kappa * f0, kappa * (1 - f0));
         p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
       }
-      const s0 = n > 0 ? binomial(positions as RandomStream, n, p0) : 0;
+      let s0 = n > 0 ? binomial(positions as RandomStream, n, p0) : 0;
+      let s1 = n - s0;
+      let lumen0 = 0, lumen1 = 0, cdf0 = 0, cdf1 = 0;
+      if (cdf !== null) {
+        const parentCdf = this.cellLumenCdfs[top];
+        lumen0 = this.cellLumens[top] * Math.pow(f0, this.inverseGamma);
+        lumen1 = this.cellLumens[top] * Math.pow(1 - f0, this.inverseGamma);
+        cdf0 = cdf(lumen0);
+        cdf1 = cdf(lumen1);
+        // Both halves' wedged spheres at one branch point, the centre of a cell of the piece (in
+        // the terminal's tissue: half 1's first); a half of one cell is a leaf, whose inlet's
+        // spheres lodge in it (spread, as a resolved terminal's).
+        const q = work[lo] - first;
+        const bx = cells.originMm[0] + (ci[q] + 0.5) * side, by = cells.originMm[1] + (cj[q] + 0.5) * side, bz = cells.originMm[2] + (ck[q] + 0.5) * side;
+        if (s0 > 0 && n0Cells > 1) s0 -= this.stopAtInlet(s0, lumen0, cdf0, parentCdf, positions as RandomStream, bx, by, bz, onLeaf);
+        if (s1 > 0 && n1Cells > 1) s1 -= this.stopAtInlet(s1, lumen1, cdf1, parentCdf, positions as RandomStream, bx, by, bz, onLeaf);
+      }
       if (top + 2 > CELL_STACK) throw new RangeError("sub-terminal cell cascade deeper than its stack");
       // Slot top + 1 (popped first): half 0.
       this.rangeStart[top] = lo;
       this.rangeEnd[top] = b;
-      this.cellSpheres[top] = n - s0;
+      this.cellSpheres[top] = s1;
       this.cellShares[top] = share * (1 - p0);
       this.rangeStart[top + 1] = a;
       this.rangeEnd[top + 1] = lo;
       this.cellSpheres[top + 1] = s0;
       this.cellShares[top + 1] = share * p0;
+      if (cdf !== null) {
+        this.cellLumens[top] = lumen1;
+        this.cellLumenCdfs[top] = cdf1;
+        this.cellLumens[top + 1] = lumen0;
+        this.cellLumenCdfs[top + 1] = cdf0;
+      }
       top += 2;
     }
   }
@@ -379,6 +499,8 @@ export interface SubTerminalTree {
   readonly child0: Int32Array;
   readonly distalMm: Float64Array;
   readonly territoryMl: Float64Array;
+  /** A terminal's lumen bounds the spheres it holds (unresolved exclusion). */
+  readonly radiusMm: Float64Array;
 }
 
 /**
