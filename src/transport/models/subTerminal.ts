@@ -136,9 +136,10 @@ export class SubTerminalCascade {
   private readonly spheres = new Float64Array(MAX_DEPTH + 2);
   private readonly shares = new Float64Array(MAX_DEPTH + 2);
   private readonly depths = new Int32Array(MAX_DEPTH + 2);
-  /** Unresolved exclusion: the lumen (µm) of each stacked piece's inlet and F of it (the spheres in the piece fit it). */
+  /** Unresolved exclusion, cube cascade: the halves' inlet lumen (µm) at each depth, and the fraction of a piece's spheres that fit it. */
   private readonly lumens = new Float64Array(MAX_DEPTH + 2);
   private readonly lumenCdfs = new Float64Array(MAX_DEPTH + 2);
+  /** Cell cascade: each stacked piece's inlet lumen (µm) and F of it (the spheres in the piece fit it). */
   private readonly cellLumens = new Float64Array(CELL_STACK);
   private readonly cellLumenCdfs = new Float64Array(CELL_STACK);
   /** The product's diameter CDF (null: no unresolved exclusion) and 1/γ. */
@@ -171,27 +172,43 @@ export class SubTerminalCascade {
     this.inverseGamma = model.exclusion === null ? 0 : 1 / model.exclusion.murrayExponent;
   }
 
+  /** Spheres of the last splitPassing that entered half 0 / half 1 and fit its inlet. */
+  private pass0 = 0;
+  private pass1 = 0;
+
   /**
-   * Of `spheres` sent into a half whose inlet is `lumenUm` wide, from a piece whose spheres fit
-   * `parentCdf` = F(its lumen): how many stop at the half's inlet (binomial, counts stream); they
-   * are reported to `onLeaf` as one cluster in a cube of the lumen's width centred at (x, y, z).
+   * Split `n` spheres between two halves with share `p0` to half 0, of which the fractions `r0`,
+   * `r1` fit the halves' inlets (F(D_half) / F(D_piece)): a multinomial (pass 0, pass 1, wedged)
+   * drawn as two binomials from the counts stream; with r0 = r1 = 1 the one binomial of a cascade
+   * without exclusion (the same draws). Sets pass0 / pass1; returns the wedged count.
    */
-  private stopAtInlet(spheres: number, lumenUm: number, lumenCdf: number, parentCdf: number, counts: RandomStream, x: number, y: number, z: number, onLeaf: (spheres: number) => void): number {
-    if (!(parentCdf > 0) || !(lumenCdf < parentCdf)) return 0;
-    const stopped = binomial(counts, spheres, (parentCdf - lumenCdf) / parentCdf);
-    if (stopped > 0) {
-      const h = lumenUm / 2000;
-      const box = this.leafBox;
-      box[0] = x - h;
-      box[1] = y - h;
-      box[2] = z - h;
-      box[3] = x + h;
-      box[4] = y + h;
-      box[5] = z + h;
-      this.leafShare[0] = 0;
-      onLeaf(stopped);
+  private splitPassing(n: number, p0: number, r0: number, r1: number, counts: RandomStream): number {
+    if (r0 === 1 && r1 === 1) {
+      this.pass0 = binomial(counts, n, p0);
+      this.pass1 = n - this.pass0;
+      return 0;
     }
-    return stopped;
+    const a = p0 * r0;
+    const n0 = binomial(counts, n, a);
+    const rest = n - n0;
+    const n1 = rest > 0 ? binomial(counts, rest, Math.min(1, ((1 - p0) * r1) / (1 - a))) : 0;
+    this.pass0 = n0;
+    this.pass1 = n1;
+    return n - n0 - n1;
+  }
+
+  /** Report `spheres` wedged at a branch point (x, y, z) to `onLeaf`: one cluster in a cube of the inlet lumen's width, share 0. */
+  private emitWedged(spheres: number, lumenUm: number, x: number, y: number, z: number, onLeaf: (spheres: number) => void): void {
+    const h = lumenUm / 2000;
+    const box = this.leafBox;
+    box[0] = x - h;
+    box[1] = y - h;
+    box[2] = z - h;
+    box[3] = x + h;
+    box[4] = y + h;
+    box[5] = z + h;
+    this.leafShare[0] = 0;
+    onLeaf(spheres);
   }
 
   /** Counts stream of the current block (the run's seed), and the next segment whose split fractions are not drawn yet. */
@@ -261,11 +278,20 @@ export class SubTerminalCascade {
     this.shares[0] = 1;
     this.depths[0] = 0;
     const cdf = this.cdf;
-    // Halves of equal mean flow: each inlet is 2^(−1/γ) of its parent's.
-    const halfLumen = Math.pow(0.5, this.inverseGamma);
-    if (cdf !== null) {
-      this.lumens[0] = lumenUm;
-      this.lumenCdfs[0] = cdf(lumenUm);
+    if (cdf !== null && spheres > 0) {
+      // Halves of equal mean flow: the inlet at depth d is 2^(−d/γ) of the terminal's, the same for
+      // every piece of that depth; r at depth d = F(D_{d+1}) / F(D_d) (1 when nothing is wedged).
+      const halfLumen = Math.pow(0.5, this.inverseGamma);
+      let lumen = lumenUm;
+      let f = cdf(lumen);
+      for (let d = 0; d < leafDepth; d++) {
+        const next = lumen * halfLumen;
+        const fNext = cdf(next);
+        this.lumens[d] = next;
+        this.lumenCdfs[d] = f > 0 && fNext < f ? fNext / f : 1;
+        lumen = next;
+        f = fNext;
+      }
     }
     let top = 1;
     while (top > 0) {
@@ -288,27 +314,22 @@ export class SubTerminalCascade {
         p0 = beta(stream, kappa / 2, kappa / 2);
         p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
       }
-      let n0 = n > 0 ? binomial(positions as RandomStream, n, p0) : 0;
-      let n1 = n - n0;
+      let n0 = 0;
+      let n1 = 0;
       // Longest axis (first of equals): a cube → two 2:1:1 boxes → four 2:2:1... → a cube again.
       const ex = boxes[o + 3] - boxes[o];
       const ey = boxes[o + 4] - boxes[o + 1];
       const ez = boxes[o + 5] - boxes[o + 2];
       const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
       const mid = (boxes[o + axis] + boxes[o + 3 + axis]) / 2;
-      let lumen = 0;
-      let lumenCdf = 0;
-      if (cdf !== null) {
-        const parentCdf = this.lumenCdfs[top];
-        lumen = this.lumens[top] * halfLumen;
-        lumenCdf = cdf(lumen);
+      if (n > 0) {
         // A leaf's inlet is a portal tract's terminal arteriole: what it stops lodges in the leaf
-        // (spread over it), as a resolved terminal's are. Above, at the branch point: the piece's centre.
-        if (n > 0 && depth + 1 < leafDepth) {
-          const bx = (boxes[o] + boxes[o + 3]) / 2, by = (boxes[o + 1] + boxes[o + 4]) / 2, bz = (boxes[o + 2] + boxes[o + 5]) / 2;
-          if (n0 > 0) n0 -= this.stopAtInlet(n0, lumen, lumenCdf, parentCdf, positions as RandomStream, bx, by, bz, onLeaf);
-          if (n1 > 0) n1 -= this.stopAtInlet(n1, lumen, lumenCdf, parentCdf, positions as RandomStream, bx, by, bz, onLeaf);
-        }
+        // (spread over it), as a resolved terminal's do; above, at the branch point (the piece's centre).
+        const r = cdf !== null && depth + 1 < leafDepth ? this.lumenCdfs[depth] : 1;
+        const wedged = this.splitPassing(n, p0, r, r, positions as RandomStream);
+        n0 = this.pass0;
+        n1 = this.pass1;
+        if (wedged > 0) this.emitWedged(wedged, this.lumens[depth], (boxes[o] + boxes[o + 3]) / 2, (boxes[o + 1] + boxes[o + 4]) / 2, (boxes[o + 2] + boxes[o + 5]) / 2, onLeaf);
       }
       // Slot top + 1 (popped first) gets half 0, the lower half; slot `top` half 1.
       const o1 = o + 6;
@@ -321,12 +342,6 @@ export class SubTerminalCascade {
       this.spheres[top + 1] = n0;
       this.shares[top + 1] = share * p0;
       this.depths[top + 1] = depth + 1;
-      if (cdf !== null) {
-        this.lumens[top] = lumen;
-        this.lumenCdfs[top] = lumenCdf;
-        this.lumens[top + 1] = lumen;
-        this.lumenCdfs[top + 1] = lumenCdf;
-      }
       top += 2;
     }
   }
@@ -455,22 +470,31 @@ export class SubTerminalCascade {
         p0 = beta(stream, kappa * f0, kappa * (1 - f0));
         p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
       }
-      let s0 = n > 0 ? binomial(positions as RandomStream, n, p0) : 0;
-      let s1 = n - s0;
+      let s0 = 0;
+      let s1 = 0;
       let lumen0 = 0, lumen1 = 0, cdf0 = 0, cdf1 = 0;
-      if (cdf !== null) {
-        const parentCdf = this.cellLumenCdfs[top];
-        lumen0 = this.cellLumens[top] * Math.pow(f0, this.inverseGamma);
-        lumen1 = this.cellLumens[top] * Math.pow(1 - f0, this.inverseGamma);
-        cdf0 = cdf(lumen0);
-        cdf1 = cdf(lumen1);
-        // Both halves' wedged spheres at one branch point, the centre of a cell of the piece (in
-        // the terminal's tissue: half 1's first); a half of one cell is a leaf, whose inlet's
-        // spheres lodge in it (spread, as a resolved terminal's).
-        const q = work[lo] - first;
-        const bx = cells.originMm[0] + (ci[q] + 0.5) * side, by = cells.originMm[1] + (cj[q] + 0.5) * side, bz = cells.originMm[2] + (ck[q] + 0.5) * side;
-        if (s0 > 0 && n0Cells > 1) s0 -= this.stopAtInlet(s0, lumen0, cdf0, parentCdf, positions as RandomStream, bx, by, bz, onLeaf);
-        if (s1 > 0 && n1Cells > 1) s1 -= this.stopAtInlet(s1, lumen1, cdf1, parentCdf, positions as RandomStream, bx, by, bz, onLeaf);
+      if (n > 0) {
+        let r0 = 1, r1 = 1;
+        if (cdf !== null) {
+          // Inlets by mean flow share: D·f^(1/γ); the lumens and F only where spheres go.
+          const parentCdf = this.cellLumenCdfs[top];
+          lumen0 = this.cellLumens[top] * Math.pow(f0, this.inverseGamma);
+          lumen1 = this.cellLumens[top] * Math.pow(1 - f0, this.inverseGamma);
+          cdf0 = cdf(lumen0);
+          cdf1 = cdf(lumen1);
+          // A half of one cell is a leaf: its inlet's spheres lodge in it (spread, as a resolved terminal's).
+          if (n0Cells > 1 && parentCdf > 0 && cdf0 < parentCdf) r0 = cdf0 / parentCdf;
+          if (n1Cells > 1 && parentCdf > 0 && cdf1 < parentCdf) r1 = cdf1 / parentCdf;
+        }
+        const wedged = this.splitPassing(n, p0, r0, r1, positions as RandomStream);
+        s0 = this.pass0;
+        s1 = this.pass1;
+        if (wedged > 0) {
+          // Both halves' wedged spheres at one branch point: the centre of a cell of the piece (in
+          // the terminal's tissue: half 1's first).
+          const q = work[lo] - first;
+          this.emitWedged(wedged, Math.max(lumen0, lumen1), cells.originMm[0] + (ci[q] + 0.5) * side, cells.originMm[1] + (cj[q] + 0.5) * side, cells.originMm[2] + (ck[q] + 0.5) * side, onLeaf);
+        }
       }
       if (top + 2 > CELL_STACK) throw new RangeError("sub-terminal cell cascade deeper than its stack");
       // Slot top + 1 (popped first): half 0.
