@@ -60,7 +60,7 @@ export const transportSchema = z
     bias: inRange(TRANSPORT_RANGES.bias).default(TRANSPORT_DEFAULTS.bias).describe("heterogeneity model \"walrand-bias\": one daughter per bifurcation, chosen at random once per tree, gets odds s/(1 − s) (Walrand 2014 used 0.6); must stay 0.5 with the other models"),
     heterogeneity: heterogeneitySchema.default(heterogeneitySchema.parse({})).describe("perfusion heterogeneity model"),
     streamlineNoiseConcentration: inRange(TRANSPORT_RANGES.streamlineNoiseConcentration).default(TRANSPORT_DEFAULTS.streamlineNoiseConcentration).describe("Beta concentration κ of the per-bifurcation, per-batch split noise; 0 = none"),
-    sizeExclusion: z.boolean().default(true).describe("a sphere cannot enter a vessel narrower than itself and lodges at its inlet"),
+    sizeExclusion: z.boolean().default(true).describe("a sphere cannot enter a vessel narrower than itself and lodges at its inlet (resolved vessels, and with the fractal model the unresolved arterioles below a terminal)"),
     tumourShuntFractions: z.record(z.string(), z.number().min(0).max(1)).default({}).describe("intratumoral arteriovenous shunt to the lungs, by tumour name, 0..1"),
     embolic: embolicSchema.default(embolicSchema.parse({})).describe("embolic feedback"),
     cutDepth: inRange(TRANSPORT_RANGES.cutDepth, true).default(TRANSPORT_DEFAULTS.cutDepth).describe("generations below the entry where each batch is cut into independent work units: splits work only (results bit-identical for every cutDepth up to 9; deeper, equal in distribution)"),
