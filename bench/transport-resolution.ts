@@ -33,10 +33,9 @@ import type { ArterialTree } from "../src/vascular/tree.js";
 import { applySetOptions, setOptionsOf } from "./setOptions.js";
 import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
-import { subTerminalOf } from "../src/pipeline/core.js";
+import { forEachPlacedSphereChunk, sphereDiametersOf, spherePlacement, subTerminalOf } from "../src/pipeline/core.js";
 import { unitClusterHistogram } from "../src/transport/clusters.js";
 import { ballLabel, type Domain } from "../src/geometry/domain.js";
-import { forEachLodgedSphereChunk } from "../src/transport/positions.js";
 import type { Grid } from "../src/geometry/grid.js";
 
 const args = process.argv.slice(2);
@@ -89,7 +88,6 @@ function normalCubeRd(counts: Grid<Float64Array>, domain: Domain, f: number): nu
  * percentile, largest.
  */
 function normalMmCubes(simCase: ReturnType<typeof loadSimulationCase>, core: Awaited<ReturnType<typeof simulateCoreParallel>>): Row {
-  const { subTerminal, territoryCells } = subTerminalOf(core, simCase.domain);
   const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
   const d = core.tree.distalMm;
   for (let j = 0; j < core.tree.segmentCount; j++) for (let a = 0; a < 3; a++) {
@@ -98,13 +96,15 @@ function normalMmCubes(simCase: ReturnType<typeof loadSimulationCase>, core: Awa
   }
   const nx = hi[0] - lo[0], ny = hi[1] - lo[1], nz = hi[2] - lo[2];
   const bins = new Float32Array(nx * ny * nz);
-  forEachLodgedSphereChunk(core.tree, core.transport.segmentLodged, simCase.seed, (chunk) => {
+  // The deposit's placement: clipped to each terminal's tissue, the run's cascade and diameters.
+  const placement = spherePlacement(core.tree, simCase.domain, core.sections.transport, sphereDiametersOf(core.sections.injection.product, core.sections.transport));
+  forEachPlacedSphereChunk(core.tree, core.transport.segmentLodged, simCase.seed, placement, (chunk) => {
     const p = chunk.positionsMm;
     for (let k = 0; k < chunk.count; k++) {
       const i = Math.floor(p[3 * k] - lo[0]), jj = Math.floor(p[3 * k + 1] - lo[1]), kk = Math.floor(p[3 * k + 2] - lo[2]);
       if (i >= 0 && i < nx && jj >= 0 && jj < ny && kk >= 0 && kk < nz) bins[i + nx * (jj + ny * kk)]++;
     }
-  }, 1 << 20, null, 0, core.tree.segmentCount, subTerminal, territoryCells);
+  });
   const values: number[] = [];
   for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
     if (ballLabel(simCase.domain, lo[0] + i + 0.5, lo[1] + j + 0.5, lo[2] + k + 0.5, Math.sqrt(3) / 2) === 1) values.push(bins[i + nx * (j + ny * k)]);
@@ -123,7 +123,8 @@ function normalMmCubes(simCase: ReturnType<typeof loadSimulationCase>, core: Awa
 
 /** The net case's tree for (terminals, seed), grown once and cached as bench/scale-transport.ts does. */
 function cachedTree(simCase: ReturnType<typeof loadSimulationCase>, terminals: number): ArterialTree | undefined {
-  if (which !== "net") return undefined;
+  // The cache is keyed by terminals and seed only: a changed tree section grows its own tree.
+  if (which !== "net" || sets.some((x) => x.startsWith("tree."))) return undefined;
   const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${simCase.tree.seed}.bin`);
   if (existsSync(cache)) return decodeTreeFile(readFileSync(cache), cache).tree;
   const tree = growTreeDetailed(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral).tree;

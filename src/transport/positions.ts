@@ -137,8 +137,9 @@ export function forEachLodgedSphereChunk(
       const h = (leafBox[3] - leafBox[0]) / 2;
       clip = !accept.wholeBall(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h, h * Math.sqrt(3));
     }
-    // A cell's centre lies in the terminal's tissue: a cell is its own fallback; a cube's leaf falls back to the cube.
-    const fallback = cellMode ? leafBox : cube;
+    // A cell's centre lies in the terminal's tissue: a cell is its own fallback; a cube's leaf falls
+    // back to the cube, a wedged cluster (share 0) to its own box, then the distal point (one cluster).
+    const fallback = cellMode || (cascade as SubTerminalCascade).leafShare[0] === 0 ? leafBox : cube;
     onCluster?.(spheres);
     if (!clip && wholeLeaf !== null && wholeLeaf(leafBox, spheres)) {
       // Unclipped, each sphere below draws exactly three floats (two outputs each).

@@ -235,9 +235,29 @@ export class SubTerminalCascade {
   }
 
   private spreadOne(tree: SubTerminalTree, cells: TerritoryCells | null, j: number, spheres: number, counts: RandomStream | null, onLeaf: (spheres: number) => void): void {
+    // A terminal holds the spheres that reached its inlet — they fit its parent's lumen (radii fall
+    // along a Murray path) — and those of them too wide for its own lumen (context.ts: they lodge at
+    // the narrow vessel's inlet, counted for it).
     const lumenUm = 2000 * tree.radiusMm[j];
-    if (cells !== null && cells.offsets[j + 1] > cells.offsets[j]) this.descendCells(cells, cells.offsets[j], cells.offsets[j + 1], spheres, counts, onLeaf, false, lumenUm);
-    else this.descend(tree.distalMm[3 * j], tree.distalMm[3 * j + 1], tree.distalMm[3 * j + 2], tree.territoryMl[j], spheres, counts, onLeaf, false, lumenUm);
+    const inletUm = tree.parent[j] >= 0 ? 2000 * tree.radiusMm[tree.parent[j]] : Infinity;
+    if (cells !== null && cells.offsets[j + 1] > cells.offsets[j]) this.descendCells(cells, cells.offsets[j], cells.offsets[j + 1], spheres, counts, onLeaf, false, lumenUm, inletUm);
+    else this.descend(tree.distalMm[3 * j], tree.distalMm[3 * j + 1], tree.distalMm[3 * j + 2], tree.territoryMl[j], spheres, counts, onLeaf, false, lumenUm, inletUm);
+  }
+
+  /**
+   * The spheres of a terminal too wide for its own lumen (F(D_t) / F(D_inlet) fit it) wedge at its
+   * first branch point (x, y, z), as the resolved tree lodges them at the terminal's inlet; a
+   * terminal that is one leaf spreads them (as a resolved terminal does). Returns the wedged count.
+   */
+  private wedgeAtTerminal(spheres: number, lumenUm: number, inletUm: number, isLeaf: boolean, counts: RandomStream, x: number, y: number, z: number, onLeaf: (spheres: number) => void): number {
+    const cdf = this.cdf as (d: number) => number;
+    if (isLeaf || !(spheres > 0)) return 0;
+    const fIn = cdf(inletUm);
+    const fT = cdf(lumenUm);
+    if (!(fIn > 0) || !(fT < fIn)) return 0;
+    const wedged = binomial(counts, spheres, 1 - fT / fIn);
+    if (wedged > 0) this.emitWedged(wedged, lumenUm, x, y, z, onLeaf);
+    return wedged;
   }
 
   /** Switch to the split-fraction stream of `block` (from its start) unless already on it. */
@@ -252,9 +272,10 @@ export class SubTerminalCascade {
    * Run the cascade of a terminal with territory `territoryMl` centred at (cx, cy, cz) mm holding
    * `spheres` lodged spheres (binomial splits from `positions`; `positions` may be null when
    * spheres = 0). Every bisection draws its split fraction, whatever the counts. `lumenUm`: the
-   * terminal's lumen, which every sphere it holds fits (unresolved exclusion; Infinity: none).
+   * terminal's lumen, `inletUm` its parent's, which every sphere it holds fits (unresolved
+   * exclusion; Infinity: none).
    */
-  descend(cx: number, cy: number, cz: number, territoryMl: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false, lumenUm = Infinity): void {
+  descend(cx: number, cy: number, cz: number, territoryMl: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false, lumenUm = Infinity, inletUm = Infinity): void {
     const m = this.model;
     const stream = this.stream as RandomStream;
     const massG = territoryMl * m.densityGPerMl;
@@ -274,10 +295,11 @@ export class SubTerminalCascade {
     boxes[3] = cx + half;
     boxes[4] = cy + half;
     boxes[5] = cz + half;
+    const cdf = this.cdf;
+    if (cdf !== null && spheres > 0) spheres -= this.wedgeAtTerminal(spheres, lumenUm, inletUm, leafDepth === 0, positions as RandomStream, cx, cy, cz, onLeaf);
     this.spheres[0] = spheres;
     this.shares[0] = 1;
     this.depths[0] = 0;
-    const cdf = this.cdf;
     if (cdf !== null && spheres > 0) {
       // Halves of equal mean flow: the inlet at depth d is 2^(−d/γ) of the terminal's, the same for
       // every piece of that depth; r at depth d = F(D_{d+1}) / F(D_d) (1 when nothing is wedged).
@@ -355,9 +377,9 @@ export class SubTerminalCascade {
    * uniformly perfused tissue) with κ from splitConcentration (the tree's rule for unequal
    * daughters: masses for the law, f0 for the flow weights), down to single cells (the unit mass);
    * `onLeaf(spheres)` per cell holding spheres (every cell with `everyLeaf`), the cell's cube in
-   * `leafBox`, its share in `leafShare[0]`; `lumenUm` as in descend (a half's inlet: D·f^(1/γ)).
+   * `leafBox`, its share in `leafShare[0]`; `lumenUm`, `inletUm` as in descend (a half's inlet: D·f^(1/γ)).
    */
-  descendCells(cells: TerritoryCells, first: number, end: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false, lumenUm = Infinity): void {
+  descendCells(cells: TerritoryCells, first: number, end: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false, lumenUm = Infinity, inletUm = Infinity): void {
     const m = this.model;
     const stream = this.stream as RandomStream;
     const count = end - first;
@@ -394,11 +416,13 @@ export class SubTerminalCascade {
       cj[q] = jy;
       ck[q] = k;
     }
+    const cdf = this.cdf;
+    // The terminal's own inlet: wedged at the centre of its first cell.
+    if (cdf !== null && spheres > 0) spheres -= this.wedgeAtTerminal(spheres, lumenUm, inletUm, count === 1, positions as RandomStream, cells.originMm[0] + (ci[0] + 0.5) * side, cells.originMm[1] + (cj[0] + 0.5) * side, cells.originMm[2] + (ck[0] + 0.5) * side, onLeaf);
     this.rangeStart[0] = 0;
     this.rangeEnd[0] = count;
     this.cellSpheres[0] = spheres;
     this.cellShares[0] = 1;
-    const cdf = this.cdf;
     if (cdf !== null) {
       this.cellLumens[0] = lumenUm;
       this.cellLumenCdfs[0] = cdf(lumenUm);
@@ -523,8 +547,9 @@ export interface SubTerminalTree {
   readonly child0: Int32Array;
   readonly distalMm: Float64Array;
   readonly territoryMl: Float64Array;
-  /** A terminal's lumen bounds the spheres it holds (unresolved exclusion). */
+  /** A terminal's and its parent's lumens: what it holds fits the parent's, what is wider than its own wedges at its inlet (unresolved exclusion). */
   readonly radiusMm: Float64Array;
+  readonly parent: Int32Array;
 }
 
 /**
