@@ -23,15 +23,18 @@
  * Unresolved size exclusion. The unresolved subtree's vessels narrow with the mass they feed
  * (Murray: D ∝ flow^(1/γ), γ the tree's exponent), so a sphere wider than the vessel of a piece
  * cannot enter it: it stops at the piece's inlet, wedged with the others there, as the resolved
- * tree's size exclusion stops it at a narrow vessel (context.ts sizeExclusionRange). The spheres a
- * terminal holds fit its own lumen D_t (the resolved exclusion stopped the wider ones upstream);
- * a half with mean flow share q gets the lumen D·q^(1/γ), and of the n spheres the split sends it
- * Binomial(n, (F(D) − F(D_half)) / F(D)) stop at its inlet (F the product's diameter CDF): one
- * cluster at a point of the half (the centre of its first cell; a cube of the lumen's width), as
- * the resolved tree places a vessel's wedged spheres at its inlet. So a coarse terminal stands for
- * its subtree's exclusion too: at 1.5e6 terminals (portal-tract lumens ≈ 25 µm, narrower than
- * resin) ~40 % of the spheres stop in resolved arterioles; at 1e5 the same share stops in the
- * cascade (bench/transport.md "Unresolved size exclusion"). Off with transport.sizeExclusion false.
+ * tree's size exclusion stops it at a narrow vessel (context.ts sizeExclusionRange, which counts
+ * it for that vessel). So a terminal holds the spheres that fit its parent's lumen; those too wide
+ * for its own lumen D_t wedge at its first branch point. A half with mean flow share q gets the
+ * lumen D·q^(1/γ); of the spheres a split sends into its halves, those too wide for the half's
+ * inlet (a fraction 1 − F(D_half)/F(D), F the product's diameter CDF) wedge at the split's branch
+ * point: one cluster for both halves, in a cube of the lumen's width at the piece's centre (cube
+ * cascade) or at the centre of one of its cells (cell cascade). A leaf's inlet is the portal
+ * tract's terminal arteriole: what it stops lodges in the leaf, spread, as a resolved terminal's
+ * spheres do. So a coarse terminal stands for its subtree's exclusion too: the share of the
+ * spheres stopped above the 1 mg pieces is 0.69 / 0.63 / 0.59 at 43 / 13 / 4.3 mg per terminal
+ * against 0.60 on the resolved tree at 0.86 mg (test/transport/subTerminal.test.ts; bench/transport.md
+ * "Unresolved size exclusion"). Off with transport.sizeExclusion false.
  *
  * In the terminal's unit-mass cells (territoryCells.ts, the deposit's default) the mean share of a
  * half is its share of mass × relative perfusion (the domain's perfusion field, from which the
@@ -64,9 +67,10 @@ import type { TerritoryCells } from "./territoryCells.js";
  * (SUBTREE_TO_CUBE_VARIANCE, 2.2), so that the cascade from the root to a 1 mg piece is one law
  * whatever the terminal count (the variances telescope). With factor 1 (the pieces are boxes, the
  * law's own shape) the spheres per 1 mm cube of normal liver drifted with the resolution — RD 0.49
- * / 0.53 at 4,000 / 120,000 terminals against 0.61 at 1.5e6 (no size exclusion); with 2.2: 0.61 /
- * 0.59 / 0.61 (bench/transport.md "One variance factor for the whole cascade"). The price: cubes
- * that lie inside one coarse terminal (≥ 0.1 g per terminal) come out up to 17 % above the law.
+ * / 0.53 at 4,000 / 120,000 terminals against 0.61 at 1.5e6 (no unresolved exclusion; at 1.5e6
+ * size exclusion off); with 2.2: 0.61 / 0.59 / 0.61 (bench/transport.md "One variance factor for
+ * the whole cascade"). The price: 4 mm cubes that lie inside one coarse terminal (0.4 g per
+ * terminal) come out 21 % above the portal-tract value (0.264 against 0.218).
  */
 export const SUB_TERMINAL_VARIANCE_FACTOR = SUBTREE_TO_CUBE_VARIANCE;
 
