@@ -315,6 +315,7 @@ export async function depositOnHelpers(simCase: SimulationCase, core: Simulation
     proximalMm: tree.proximalMm,
     distalMm: tree.distalMm,
     radiusMm: tree.radiusMm,
+    parent: tree.parent,
     territoryMl: tree.territoryMl,
     compartment: tree.compartment,
   };

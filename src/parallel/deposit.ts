@@ -36,6 +36,8 @@ export interface SharedPositionsTree {
   readonly proximalMm: Float64Array;
   readonly distalMm: Float64Array;
   readonly radiusMm: Float64Array;
+  /** The sub-terminal cascade's unresolved exclusion reads a terminal's parent's lumen. */
+  readonly parent: Int32Array;
   readonly territoryMl: Float64Array;
   readonly compartment: Int32Array;
   readonly segmentLodged: Uint32Array;
@@ -116,7 +118,7 @@ export function runDepositBlocksTask(input: DepositBlocksInput): DepositBlocksOu
   const t = input.tree;
   const counts: Grid<Float64Array> = { ...input.geometry, data: new Float64Array(input.geometry.dims[0] * input.geometry.dims[1] * input.geometry.dims[2]) };
   // The fields positions.ts reads of an ArterialTree (segmentCount, child0, proximalMm, distalMm,
-  // radiusMm, territoryMl); a missing one would throw, not silently differ (test/parallel/cli.test.ts).
+  // radiusMm, parent, territoryMl); a missing one would throw, not silently differ (test/parallel/cli.test.ts).
   const view = t as unknown as ArterialTree;
   const tally = input.subTerminal ? new ClusterTally() : null;
   const outsideGrid = depositBlocks(counts, view, t.segmentLodged, input.blocks, input.seed, compartmentAcceptance(input.domain, t.compartment), (block) => {
@@ -161,6 +163,7 @@ export async function depositBlocksOnPool(
     proximalMm: sharedCopyOf(tree.proximalMm),
     distalMm: sharedCopyOf(tree.distalMm),
     radiusMm: sharedCopyOf(tree.radiusMm),
+    parent: sharedCopyOf(tree.parent),
     territoryMl: sharedCopyOf(tree.territoryMl),
     compartment: sharedCopyOf(tree.compartment),
     segmentLodged: toShared(segmentLodged),
