@@ -37,8 +37,8 @@ for (const terminals of counts) {
     ["uniform cube (no sub-terminal)", (L) => leafRd(tree, shares, { ...model, varianceFactor: 0 }, L)],
     ["cascade, factor 1", (L) => leafRd(tree, shares, { ...model, varianceFactor: 1 }, L)],
     ["cells uniform (no sub-terminal)", (L) => leafRd(tree, shares, { ...model, varianceFactor: 0 }, L, cells)],
-    ["cells cascade, factor 1 (default)", (L) => leafRd(tree, shares, { ...model, varianceFactor: 1 }, L, cells)],
-    [`cells cascade, factor ${SUBTREE_TO_CUBE_VARIANCE}`, (L) => leafRd(tree, shares, { ...model, varianceFactor: SUBTREE_TO_CUBE_VARIANCE }, L, cells)],
+    ["cells cascade, factor 1", (L) => leafRd(tree, shares, { ...model, varianceFactor: 1 }, L, cells)],
+    [`cells cascade, factor ${SUBTREE_TO_CUBE_VARIANCE} (default since 2026-12-07)`, (L) => leafRd(tree, shares, { ...model, varianceFactor: SUBTREE_TO_CUBE_VARIANCE }, L, cells)],
     [`cascade, factor ${SUBTREE_TO_CUBE_VARIANCE}`, (L) => leafRd(tree, shares, { ...model, varianceFactor: SUBTREE_TO_CUBE_VARIANCE }, L)],
   ];
   for (const [name, rd] of rows) {
