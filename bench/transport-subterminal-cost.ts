@@ -7,7 +7,9 @@
  * the spheres-per-1 mg-piece histogram summary.json carries (transport.unitClusters: the cascade's
  * leaf counts again, without positions).
  *
- *   npx tsx bench/transport-subterminal-cost.ts [--rounds 3]
+ *   npx tsx bench/transport-subterminal-cost.ts [--rounds 3] [--terminals 20000]
+ *
+ * `--terminals`: the tree's terminal count (the playground's liver has 20,000).
  */
 import { readFileSync } from "node:fs";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
@@ -24,6 +26,8 @@ const args = process.argv.slice(2);
 const k = args.indexOf("--rounds");
 const rounds = k >= 0 ? Number(args[k + 1]) : 3;
 const json = JSON.parse(readFileSync(new URL("../fixtures/cases/net-default.json", import.meta.url), "utf8")) as Record<string, unknown>;
+const t = args.indexOf("--terminals");
+if (t >= 0) json.tree = { ...(json.tree as Record<string, unknown>), terminals: Number(args[t + 1]) };
 const simCase = loadSimulationCase(json);
 const core = simulateCore(simCase);
 const cpuSeconds = (f: () => void) => {
@@ -44,6 +48,7 @@ for (let j = 0; j < core.tree.segmentCount; j++) spheres += core.transport.segme
 const variants: Array<[string, () => void]> = [
   ["uniform balls (no cascade)", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept)],
   ["cascade in territory cubes", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, subTerminal)],
+  ["cascade in cells, factor 1 (before 2026-12-07), no unresolved exclusion", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, { ...subTerminal, exclusion: null, varianceFactor: 1 }, cells)],
   ["cascade in cells, no unresolved exclusion", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, { ...subTerminal, exclusion: null }, cells)],
   ["cascade in cells (default: with the unresolved exclusion)", () => depositBlocks(emptyGrid(geometry, (n) => new Float64Array(n)), core.tree, core.transport.segmentLodged, blocks, simCase.seed, accept, undefined, subTerminal, cells)],
 ];
