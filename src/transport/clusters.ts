@@ -124,14 +124,17 @@ export function sortedHistogram(counts: Map<number, number>): ClusterHistogram {
 /**
  * Cluster sizes at a fixed physical scale: the spheres lodged in one unit-mass piece of tissue (the
  * sub-terminal cascade's leaves: cells of transport.heterogeneity.unitMassMg, default 1 mg ≈ one
- * portal tract with its terminal arterioles), plus the spheres wedged at the inlet of one vessel.
+ * portal tract with its terminal arterioles), plus the spheres wedged at the inlet of one vessel
+ * or, by the cascade's unresolved size exclusion, at one of its branch points.
  * Kennedy et al. (Int J Radiat Oncol Biol Phys 2004;60:1552) counted spheres in clusters within
  * terminal arterioles and Högberg et al. (EJNMMI Phys 2015) clusters of 1–453 spheres in tissue
  * sections: both a tissue scale below the portal tract, not a vessel of the model's tree. The
  * per-vessel clusters (clusterHistogram) change with the terminal count (a 4k-terminal tree puts
- * ten times more spheres in a terminal than a 40k one); these do not, as far as the cascade's
- * RD(m) does not (bench/transport-resolution.ts). The leaf counts are exactly the deposit's
- * (the same split-fraction and counts streams; positions are not needed).
+ * ten times more spheres in a terminal than a 40k one); these change less, but they are the
+ * cascade's leaves, which are the terminals themselves once those weigh less than the unit mass:
+ * at the portal-tract resolution they are not a fixed scale (docs/transport.md "Resolution
+ * study"; bench/transport-resolution.ts bins positions into 1 mm cubes for that). The leaf counts
+ * are exactly the deposit's (the same split-fraction and counts streams; positions are not needed).
  */
 export function unitClusterHistogram(
   tree: ClusterTree & SubTerminalTree,
