@@ -12,16 +12,14 @@
  * Prints: plan + transport wall and CPU seconds (process CPU: main thread plus the pool's
  * workers), batches, reflux share and every compartment's share of the injected spheres.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { resolveCase } from "../src/pipeline/resolveCase.js";
-import { growTreeDetailed } from "../src/vascular/grow.js";
 import { simulateCoreParallel } from "../src/pipeline/simulate.js";
-import { decodeTreeFile, encodeTreeFile } from "../src/pipeline/stageFiles.js";
 import { withPool } from "../src/parallel/withPool.js";
 import { applySetOptions, setOptionsOf } from "./setOptions.js";
+import { cachedCaseTree } from "./treeCache.js";
 
 const CASE = fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url));
 const args = process.argv.slice(2);
@@ -55,16 +53,7 @@ async function main(): Promise<void> {
   if (seed !== undefined) (json as Record<string, unknown>).seed = Number(seed);
   applySetOptions(json as Record<string, unknown>, sets);
   const simCase = resolveCase({ json, path: CASE });
-  const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${simCase.tree.seed}.bin`);
-  let tree;
-  if (existsSync(cache)) {
-    tree = decodeTreeFile(readFileSync(cache), cache).tree;
-  } else {
-    const t0 = cpuNow();
-    tree = growTreeDetailed(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral).tree;
-    console.log(`tree grown in ${(cpuNow() - t0).toFixed(1)} CPU s, cached at ${cache}`);
-    writeFileSync(cache, encodeTreeFile(tree, {}));
-  }
+  const tree = cachedCaseTree(simCase, (line) => console.log(line));
   const load0 = loadavg();
   let batches = 0;
   let spheres = 0;

@@ -27,15 +27,11 @@
  * of spheres lodged in non-terminal vessels, T/N and reflux with feedback on and off, batches, and
  * the CPU seconds of the run with feedback (process CPU: main thread plus the 2 workers).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { growCaseTree, resolveCase } from "../src/pipeline/resolveCase.js";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
-import { growTreeDetailed } from "../src/vascular/grow.js";
 import { simulateCoreParallel } from "../src/pipeline/simulate.js";
-import { decodeTreeFile, encodeTreeFile } from "../src/pipeline/stageFiles.js";
 import { withPool } from "../src/parallel/withPool.js";
 import { resolveCapacity, splitEntropy, vesselCapacity } from "../src/transport/models/capacity.js";
 import { EMBOLIC_DEFAULTS } from "../src/transport/defaults.js";
@@ -49,6 +45,7 @@ import { simulateTransportParallel } from "../src/parallel/transport.js";
 import type { TransportResult } from "../src/transport/result.js";
 import type { ArterialTree } from "../src/vascular/tree.js";
 import { applySetOptions, setOptionsOf } from "./setOptions.js";
+import { cachedCaseTree } from "./treeCache.js";
 
 const CASE = fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url));
 const args = process.argv.slice(2);
@@ -143,9 +140,7 @@ if (args.includes("--facts")) {
   console.log(`| terminals | tree seed | D_t^γ per mL, normal (µm³/mL) | branching entropy H (splitEntropy) |\n|---:|---:|---:|---:|`);
   for (const terminals of counts) {
     for (const treeSeed of treeSeeds) {
-      const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${treeSeed}.bin`);
-      if (!existsSync(cache)) continue;
-      const tree = decodeTreeFile(readFileSync(cache), cache).tree;
+      const tree = cachedCaseTree(resolveCase({ json: caseJson(terminals, treeSeed, true), path: CASE }));
       console.log(`| ${terminals.toLocaleString("en-US")} | ${treeSeed} | ${treeFacts(tree, EMBOLIC_DEFAULTS.plugLengthMm).law.toExponential(3)} | ${splitEntropy(tree).toFixed(3)} |`);
     }
   }
@@ -158,15 +153,7 @@ for (const terminals of counts) {
   for (const treeSeed of treeSeeds) {
     const on = resolveCase({ json: caseJson(terminals, treeSeed, true), path: CASE });
     const off = resolveCase({ json: caseJson(terminals, treeSeed, false), path: CASE });
-    const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${on.tree.seed}.bin`);
-    let tree: ArterialTree;
-    if (existsSync(cache)) tree = decodeTreeFile(readFileSync(cache), cache).tree;
-    else {
-      const t0 = cpuNow();
-      tree = growTreeDetailed(on.domain, on.tree, on.tree.seed, on.integral).tree;
-      writeFileSync(cache, encodeTreeFile(tree, {}));
-      console.error(`tree ${terminals}/${treeSeed} grown in ${(cpuNow() - t0).toFixed(1)} CPU s, cached at ${cache}`);
-    }
+    const tree = cachedCaseTree(on);
     const plug = (caseJson(terminals, treeSeed, true).transport.embolic.plugLengthMm as number | undefined) ?? EMBOLIC_DEFAULTS.plugLengthMm;
     const facts = treeFacts(tree, plug);
     let batches = 0;

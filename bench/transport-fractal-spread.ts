@@ -1,7 +1,7 @@
 /**
  * The fractal model's spread of the tumours' share, per tree resolution, without spheres: the
  * EXPECTED compartment shares (flow-following with the fixed split odds of models/fractal.ts) for
- * many heterogeneity seeds on each cached tree of bench/transport-capacity.ts. Sphere counts add
+ * many heterogeneity seeds on each default-case tree (cached by bench/treeCache.ts). Sphere counts add
  * only Poisson noise to these (millions of spheres), so this isolates the tree-level cascade.
  *
  *   npx tsx bench/transport-fractal-spread.ts [terminals=100000,1500000] [treeSeeds=7,8,9,10] [heterogeneitySeeds=20]
@@ -11,10 +11,9 @@
  * (what a compact piece of tissue of that mass would show). Rows "above X g" keep only the draws at
  * bifurcations whose parent carries more than X g, to show at which masses the spread is made.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { decodeTreeFile } from "../src/pipeline/stageFiles.js";
+import { readFileSync } from "node:fs";
+import { loadSimulationCase } from "../src/pipeline/caseInput.js";
+import { cachedCaseTree } from "./treeCache.js";
 import { resolveHeterogeneity, splitOdds, relativeDispersion } from "../src/transport/models/heterogeneity.js";
 import type { ArterialTree } from "../src/vascular/tree.js";
 
@@ -22,6 +21,7 @@ const args = process.argv.slice(2);
 const counts = (args[0] ?? "100000,1500000").split(",").map(Number);
 const treeSeeds = (args[1] ?? "7,8,9,10").split(",").map(Number);
 const hSeeds = Number(args[2] ?? 20);
+const net = JSON.parse(readFileSync(new URL("../fixtures/cases/net-default.json", import.meta.url), "utf8")) as { tree: Record<string, unknown> } & Record<string, unknown>;
 
 /** Expected share of every compartment: the root's flow split down the tree with odds w. */
 function shares(tree: ArterialTree, odds: Float64Array, share: Float64Array, nComp: number): Float64Array {
@@ -56,9 +56,7 @@ console.log(`| terminals | tree | draws kept | T/N realised/geometry, mean ± sd
 console.log(`|---:|---:|---|---|---|---|`);
 for (const n of counts) {
   for (const ts of treeSeeds) {
-    const cache = join(tmpdir(), `sirtsim-scale-tree-${n}-${ts}.bin`);
-    if (!existsSync(cache)) { console.error(`no ${cache}`); continue; }
-    const tree = decodeTreeFile(readFileSync(cache), cache).tree;
+    const tree = cachedCaseTree(loadSimulationCase({ ...net, tree: { ...net.tree, terminals: n, seed: ts } }));
     const nComp = tree.compartmentNames.length;
     const vol = new Float64Array(nComp);
     for (let j = 0; j < tree.segmentCount; j++) if (tree.child0[j] < 0) vol[tree.compartment[j]] += tree.territoryMl[j];

@@ -21,16 +21,12 @@
  *   npm run build && npx tsx bench/transport-resolution.ts --case net --terminals 100000,300000,1500000 \
  *       --tree-seeds 7,8,9,10,11 --feedback --workers 2
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../src/pipeline/simulate.js";
-import { decodeTreeFile, encodeTreeFile } from "../src/pipeline/stageFiles.js";
-import { growTreeDetailed } from "../src/vascular/grow.js";
 import { createPool } from "../src/parallel/pool.js";
-import type { ArterialTree } from "../src/vascular/tree.js";
 import { applySetOptions, setOptionsOf } from "./setOptions.js";
+import { cachedCaseTree } from "./treeCache.js";
 import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
 import { forEachPlacedSphereChunk, sphereDiametersOf, spherePlacement, subTerminalOf } from "../src/pipeline/core.js";
@@ -121,17 +117,6 @@ function normalMmCubes(simCase: ReturnType<typeof loadSimulationCase>, core: Awa
   };
 }
 
-/** The net case's tree for (terminals, seed), grown once and cached as bench/scale-transport.ts does. */
-function cachedTree(simCase: ReturnType<typeof loadSimulationCase>, terminals: number): ArterialTree | undefined {
-  // The cache is keyed by terminals and seed only: a changed tree section grows its own tree.
-  if (which !== "net" || sets.some((x) => x.startsWith("tree."))) return undefined;
-  const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${simCase.tree.seed}.bin`);
-  if (existsSync(cache)) return decodeTreeFile(readFileSync(cache), cache).tree;
-  const tree = growTreeDetailed(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral).tree;
-  writeFileSync(cache, encodeTreeFile(tree, {}));
-  return tree;
-}
-
 const pool = createPool({ workers });
 const table: Array<{ terminals: number; rows: Row[]; seconds: number }> = [];
 for (const terminals of counts) {
@@ -146,7 +131,8 @@ for (const terminals of counts) {
     const json = { ...c, seed: 200 + r, tree, transport };
     applySetOptions(json, sets);
     const simCase = loadSimulationCase(json);
-    const grown = cachedTree(simCase, terminals);
+    // The net case's trees are cached (bench/treeCache.ts: reused only for the same tree inputs).
+    const grown = which === "net" ? cachedCaseTree(simCase) : undefined;
     const core = await simulateCoreParallel(simCase, { pool, ...(grown ? { stages: { tree: grown } } : {}) });
     const part = await depositLodgedSpheresParallel(simCase, core, pool);
     const { summary } = await finishSimulation(simCase, core, part.counts, part.outsideGrid, {}, part.unitClusters ?? null);

@@ -2,25 +2,21 @@
  * Where the spheres stop on the default case's cached trees (tree seed 7, feedback off): the share
  * wedged in resolved vessels, wedged by the sub-terminal cascade's unresolved size exclusion, and
  * spread over the 1 mg leaves, and the sizes of the wedged clusters (issue 14, bench/transport.md
- * "Where the wedged spheres sit"). Trees as bench/transport-capacity.ts caches them.
+ * "Where the wedged spheres sit"). Trees cached by bench/treeCache.ts.
  *
  *   npx tsx bench/transport-wedged.ts
  */
-import { existsSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { decodeTreeFile } from "../src/pipeline/stageFiles.js";
+import { readFileSync } from "node:fs";
+import { cachedCaseTree } from "./treeCache.js";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { simulateCore } from "../src/pipeline/simulate.js";
 import { subTerminalOf } from "../src/pipeline/core.js";
 import { SubTerminalCascade } from "../src/transport/models/subTerminal.js";
 const json = JSON.parse(readFileSync(new URL("../fixtures/cases/net-default.json", import.meta.url), "utf8"));
 for (const n of [100000, 300000, 1500000]) {
-  const cache = join(tmpdir(), `sirtsim-scale-tree-${n}-7.bin`);
-  if (!existsSync(cache)) continue;
-  const tree = decodeTreeFile(readFileSync(cache), cache).tree;
   const c = { ...json, tree: { ...json.tree, terminals: n, seed: 7 }, transport: { ...json.transport, embolic: { enabled: false } } };
   const simCase = loadSimulationCase(c);
+  const tree = cachedCaseTree(simCase);
   const core = simulateCore(simCase, { stages: { tree } });
   const { subTerminal, territoryCells } = subTerminalOf(core, simCase.domain);
   if (subTerminal === null) throw new Error("the default case uses the fractal model");

@@ -1,0 +1,37 @@
+/**
+ * Trees of the benches' cases grown once and cached in the OS temporary directory
+ * (sirtsim-scale-tree-<terminals>-<tree seed>.bin, the tree.bin format of src/pipeline/stageFiles.ts),
+ * so that studies at 1.5e6 terminals do not regrow them. A cached file names the geometry and tree
+ * sections it was grown from (treeInputs, as `sirtsim tree` writes them) and is used only for the
+ * same inputs: a file from other inputs (another tree section, or an older cache without inputs)
+ * is grown again and overwritten. Used by scale-transport.ts, transport-capacity.ts,
+ * transport-resolution.ts, transport-fractal-spread.ts and transport-wedged.ts.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { SimulationCase } from "../src/pipeline/caseInput.js";
+import { canonicalJson, decodeTreeFile, encodeTreeFile, sha256, treeInputs } from "../src/pipeline/stageFiles.js";
+import { growTreeDetailed } from "../src/vascular/grow.js";
+import type { ArterialTree } from "../src/vascular/tree.js";
+
+export function treeCachePath(terminals: number, treeSeed: number): string {
+  return join(tmpdir(), `sirtsim-scale-tree-${terminals}-${treeSeed}.bin`);
+}
+
+/** The tree of `simCase` (its geometry and tree sections), from the cache when it was grown from the same inputs. */
+export function cachedCaseTree(simCase: SimulationCase, log: (line: string) => void = (line) => console.error(line)): ArterialTree {
+  const path = treeCachePath(simCase.tree.terminals, simCase.tree.seed);
+  const inputs = treeInputs(simCase.geometry, simCase.tree, undefined);
+  if (existsSync(path)) {
+    const { tree, header } = decodeTreeFile(readFileSync(path), path);
+    if (header.inputsSha256 === sha256(canonicalJson(inputs))) return tree;
+    log(`${path}: grown from other inputs; growing it again`);
+  }
+  const t0 = process.cpuUsage();
+  const tree = growTreeDetailed(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral).tree;
+  const cpu = process.cpuUsage(t0);
+  writeFileSync(path, encodeTreeFile(tree, inputs));
+  log(`tree ${simCase.tree.terminals}/${simCase.tree.seed} grown in ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s, cached at ${path}`);
+  return tree;
+}
