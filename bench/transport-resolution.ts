@@ -29,7 +29,7 @@ import { applySetOptions, setOptionsOf } from "./setOptions.js";
 import { cachedCaseTree } from "./treeCache.js";
 import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
-import { forEachPlacedSphereChunk, sphereDiametersOf, spherePlacement, subTerminalOf } from "../src/pipeline/core.js";
+import { forEachPlacedSphereChunk, runPlacement, subTerminalOf } from "../src/pipeline/core.js";
 import { unitClusterHistogram } from "../src/transport/clusters.js";
 import { ballLabel, type Domain } from "../src/geometry/domain.js";
 import type { Grid } from "../src/geometry/grid.js";
@@ -93,7 +93,7 @@ function normalMmCubes(simCase: ReturnType<typeof loadSimulationCase>, core: Awa
   const nx = hi[0] - lo[0], ny = hi[1] - lo[1], nz = hi[2] - lo[2];
   const bins = new Float32Array(nx * ny * nz);
   // The deposit's placement: clipped to each terminal's tissue, the run's cascade and diameters.
-  const placement = spherePlacement(core.tree, simCase.domain, core.sections.transport, sphereDiametersOf(core.sections.injection.product, core.sections.transport));
+  const placement = runPlacement(core, simCase.domain);
   forEachPlacedSphereChunk(core.tree, core.transport.segmentLodged, simCase.seed, placement, (chunk) => {
     const p = chunk.positionsMm;
     for (let k = 0; k < chunk.count; k++) {

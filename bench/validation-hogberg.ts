@@ -22,6 +22,7 @@
  *
  * Run: npx tsx bench/validation-hogberg.ts   (~40 s)
  */
+import { productDiameterUm } from "../src/transport/population.js";
 import { buildDomain } from "../src/geometry/index.js";
 import type { Vec3 } from "../src/geometry/index.js";
 import { parseGeometrySection, parseTreeSection } from "../src/vascular/config.js";
@@ -48,8 +49,7 @@ const terminals = Math.round(massKg * 1e6);
 const domain = buildDomain(parseGeometrySection({ liver: { ellipsoids: [{ centerMm: [0, 0, 0], semiAxesMm: semiAxes }] } }));
 const tree = growTree(domain, parseTreeSection({ terminals, seed: 7, rootFlowMlPerMin: (400 * volumeMl) / 1590 }), 7);
 const spheres = Math.round((TARGET_GY * massKg) / (K_GY_KG_PER_GBQ * resin.activityPerSphereBq * 1e-9));
-const d = resin.diameter;
-const diameterUm = { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm };
+const diameterUm = productDiameterUm(resin);
 const region = { cornerMm: [-REGION_MM / 2, -REGION_MM / 2, -REGION_MM / 2] as Vec3, sizeMm: [REGION_MM, REGION_MM, REGION_MM] as Vec3, voxelMm: VOXEL_MM };
 const clusterRows: string[] = [];
 const doseRows: string[] = [];

@@ -26,7 +26,7 @@ import { depositLodgedSpheres, simulateCore } from "../src/pipeline/simulate.js"
 import { finishSimulation } from "../src/pipeline/finish.js";
 import type { SimulationSummary } from "../src/pipeline/finish.js";
 import { energyPerRadiusMeVPerMm, radialKernel } from "../src/dose/kernel.js";
-import { forEachPlacedSphereChunk, sphereDiametersOf, spherePlacement } from "../src/pipeline/core.js";
+import { forEachPlacedSphereChunk, runPlacement } from "../src/pipeline/core.js";
 import { compartmentOfLabel, labelAt, voxelToWorld } from "../src/geometry/index.js";
 import type { Vec3 } from "../src/geometry/index.js";
 
@@ -83,7 +83,7 @@ async function run(json: Record<string, unknown>): Promise<Run> {
     attributed[i] = c0 < 0 ? tree.compartment[i] : attributed[subtreeMl[c0] >= subtreeMl[c1] ? c0 : c1];
   }
   // Positions as the deposit placed them (clipped, sub-terminal cascade of the case's model).
-  forEachPlacedSphereChunk(core.tree, core.transport.segmentLodged, simCase.seed, spherePlacement(core.tree, domain, core.sections.transport, sphereDiametersOf(core.sections.injection.product, core.sections.transport)), (chunk) => {
+  forEachPlacedSphereChunk(core.tree, core.transport.segmentLodged, simCase.seed, runPlacement(core, domain), (chunk) => {
     const p = chunk.positionsMm;
     for (let s = 0; s < chunk.count; s++) {
       const from = attributed[chunk.segment[s]];

@@ -23,6 +23,7 @@
  *  - the small two-tumour case of the tests (test/pipeline/smallCase.ts) at 20,000 terminals for
  *    the realised T/N and for lobar vs selective injection (Taebi 2020).
  */
+import { productDiameterUm } from "../src/transport/population.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { execSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
@@ -319,8 +320,7 @@ const volumeMl = ((4 / 3) * Math.PI * semi[0] * semi[1] * semi[2]) / 1000;
 const massKg = (volumeMl * DENSITY_G_PER_ML) / 1000;
 const terminals = Math.round(massKg * 1e6); // 1 portal tract per mg
 const domain = buildDomain(parseGeometrySection({ liver: { ellipsoids: [{ centerMm: [0, 0, 0], semiAxesMm: semi }] } }));
-const d = RESIN.diameter;
-const resinDiameterUm = { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm };
+const resinDiameterUm = productDiameterUm(RESIN);
 
 const per = {
   below30: [] as number[], p5: [] as number[], p95: [] as number[], cubeMean: [] as number[], min: [] as number[], max: [] as number[],

@@ -10,6 +10,7 @@
  * give the same dose as one run, bit for bit. Planning, tree and transport are deterministic and
  * repeated by every shard (see docs/parallel.md for the costs).
  */
+import { productDiameterUm } from "../transport/population.js";
 import { InputError } from "../errors.js";
 import type { Domain, Grid } from "../geometry/index.js";
 import type { PlanResult } from "../planning/index.js";
@@ -226,9 +227,12 @@ export function spherePlacement(
 
 /** The diameters of the run's spheres when its transport section has size exclusion on (else null): what spherePlacement stops in the unresolved arterioles. */
 export function sphereDiametersOf(product: ProductId, transport: { readonly sizeExclusion: boolean }): TruncatedNormalParameters | null {
-  if (!transport.sizeExclusion) return null;
-  const d = PRODUCTS[product].diameter;
-  return { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm };
+  return transport.sizeExclusion ? productDiameterUm(PRODUCTS[product]) : null;
+}
+
+/** The placement of `core`'s run (its transport section and its spheres' diameters): what its deposit used. */
+export function runPlacement(core: SimulationCore, domain: Domain | null): SpherePlacement {
+  return spherePlacement(core.tree, domain, core.sections.transport, sphereDiametersOf(core.sections.injection.product, core.sections.transport));
 }
 
 /**
@@ -260,7 +264,7 @@ export function primeTerritoryCells(tree: ArterialTree, unitMassG: number, cells
  * terminals' unit-mass cells (spherePlacement of the run's transport section).
  */
 export function subTerminalOf(core: SimulationCore, domain: Domain): { subTerminal: SubTerminalModel | null; territoryCells: TerritoryCells | null } {
-  const { subTerminal, territoryCells: cells } = spherePlacement(core.tree, domain, core.sections.transport, sphereDiametersOf(core.sections.injection.product, core.sections.transport));
+  const { subTerminal, territoryCells: cells } = runPlacement(core, domain);
   return { subTerminal, territoryCells: cells };
 }
 
@@ -277,7 +281,7 @@ export function depositLodgedSpheres(simCase: SimulationCase, core: SimulationCo
   const geometry = doseGridGeometry(simCase.domain, simCase.dose.voxelMm, simCase.dose.marginMm);
   const counts = emptyGrid(geometry, (n) => new Float64Array(n));
   const blocks = shardBlocks(core.tree, shard);
-  const placement = spherePlacement(core.tree, simCase.domain, core.sections.transport, sphereDiametersOf(core.sections.injection.product, core.sections.transport));
+  const placement = runPlacement(core, simCase.domain);
   const tally = placement.subTerminal !== null && shard.count === 1 ? new ClusterTally() : null;
   const outsideGrid = depositBlocks(counts, core.tree, core.transport.segmentLodged, blocks, simCase.seed, placement.accept as LodgingAcceptance, undefined, placement.subTerminal, placement.territoryCells, tally?.add ?? null);
   return { counts, outsideGrid, units: blocks.length, unitClusters: tally?.histogram() ?? null };

@@ -26,6 +26,12 @@ export interface SpherePopulation {
  * Spheres carrying `activityGBq` (at injection time) of `product`, injected
  * `hoursAfterCalibration` hours after the product's calibration time.
  */
+/** A product's sphere diameters (µm) as the truncated normal the transport samples its size exclusion from. */
+export function productDiameterUm(product: MicrosphereProduct): TruncatedNormalParameters {
+  const d = product.diameter;
+  return { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm };
+}
+
 export function spherePopulation(
   product: MicrosphereProduct,
   activityGBq: number,
@@ -38,12 +44,11 @@ export function spherePopulation(
   if (sphereCount > 2 ** 32 - 1) {
     throw new RangeError(`injection: ${sphereCount} spheres exceed the 2^32 − 1 supported`);
   }
-  const d = product.diameter;
   return {
     productId: product.id,
     sphereCount,
     activityPerSphereBq,
     activityGBq,
-    diameterUm: { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm },
+    diameterUm: productDiameterUm(product),
   };
 }

@@ -34,7 +34,7 @@ import type { ArterialTree } from "../vascular/tree.js";
 import type { Domain } from "../geometry/domain.js";
 import { ballLabel, compartmentOfLabel, labelAt } from "../geometry/domain.js";
 import { createStream, type RandomStream } from "../random/stream.js";
-import { SUB_TERMINAL_BLOCK_SEGMENTS, SubTerminalCascade, type SubTerminalModel } from "./models/subTerminal.js";
+import { setCube, SUB_TERMINAL_BLOCK_SEGMENTS, SubTerminalCascade, type SubTerminalModel } from "./models/subTerminal.js";
 import type { TerritoryCells } from "./models/territoryCells.js";
 
 const POSITIONS_STREAM_TAG = 0x50n << 56n;
@@ -185,12 +185,7 @@ export function forEachLodgedSphereChunk(
       const cy = distal[3 * j + 1];
       const cz = distal[3 * j + 2];
       const half = Math.cbrt(tree.territoryMl[j] * MM3_PER_ML) / 2;
-      cube[0] = cx - half;
-      cube[1] = cy - half;
-      cube[2] = cz - half;
-      cube[3] = cx + half;
-      cube[4] = cy + half;
-      cube[5] = cz + half;
+      setCube(cube, 0, cx, cy, cz, half);
       leafSegment = j;
       leafStream = s;
       cellMode = cells !== null && cells.offsets[j + 1] > cells.offsets[j];

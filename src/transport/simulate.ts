@@ -17,14 +17,12 @@ import { resolveCapacity, type CapacityModel } from "./models/capacity.js";
 import { PRODUCTS } from "../physics/products.js";
 import { resolveHeterogeneity, splitOdds, type HeterogeneityModel, type HeterogeneityOptions } from "./models/heterogeneity.js";
 import { assembleResult, createRecorder } from "./record.js";
+import { productDiameterUm } from "./population.js";
 import type { TransportResult } from "./result.js";
 import { EMBOLIC_DEFAULTS as E, EMBOLIC_RANGES as ER, SUBTERMINAL_RANGES, TRANSPORT_DEFAULTS as T, TRANSPORT_RANGES as TR } from "./defaults.js";
 
 /** Capacity model's sphere size when the run has none (no size exclusion, no product): resin's. */
-const RESIN_DIAMETER_UM: TruncatedNormalParameters = (() => {
-  const d = PRODUCTS["sir-spheres"].diameter;
-  return { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm };
-})();
+const RESIN_DIAMETER_UM: TruncatedNormalParameters = productDiameterUm(PRODUCTS["sir-spheres"]);
 
 export interface EmbolicOptions {
   /** Lodged spheres choke their vessel and flows are re-solved. Default false. */

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { numericCase } from "../../playground/build.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
-import { depositLodgedSpheres, forEachPlacedSphereChunk, simulateCore, sphereDiametersOf, spherePlacement } from "../../src/pipeline/core.js";
+import { depositLodgedSpheres, forEachPlacedSphereChunk, runPlacement, simulateCore } from "../../src/pipeline/core.js";
 import { doseGridGeometry, emptyGrid } from "../../src/pipeline/doseStage.js";
 import { countSpheresInGrid } from "../../src/dose/activity.js";
 
@@ -21,7 +21,7 @@ describe("forEachPlacedSphereChunk", () => {
       const simCase = loadSimulationCase(json, "test case");
       const core = simulateCore(simCase);
       const deposit = depositLodgedSpheres(simCase, core);
-      const placement = spherePlacement(core.tree, simCase.domain, core.sections.transport, sphereDiametersOf(core.sections.injection.product, core.sections.transport));
+      const placement = runPlacement(core, simCase.domain);
       expect(placement.accept).not.toBeNull();
       expect(placement.subTerminal === null, heterogeneity).toBe(heterogeneity !== "fractal");
       expect(placement.territoryCells === null, heterogeneity).toBe(heterogeneity !== "fractal");

@@ -74,6 +74,16 @@ import type { TerritoryCells } from "./territoryCells.js";
  */
 export const SUB_TERMINAL_VARIANCE_FACTOR = SUBTREE_TO_CUBE_VARIANCE;
 
+/** Write the cube of half-side `half` centred at (cx, cy, cz) into `box` at `at`: [minX, minY, minZ, maxX, maxY, maxZ], mm. */
+export function setCube(box: Float64Array, at: number, cx: number, cy: number, cz: number, half: number): void {
+  box[at] = cx - half;
+  box[at + 1] = cy - half;
+  box[at + 2] = cz - half;
+  box[at + 3] = cx + half;
+  box[at + 4] = cy + half;
+  box[at + 5] = cz + half;
+}
+
 /** Unresolved size exclusion (see the file's comment): the product's diameters and the tree's Murray exponent. */
 export interface UnresolvedExclusion {
   readonly diameterUm: TruncatedNormalParameters;
@@ -142,7 +152,7 @@ export class SubTerminalCascade {
   private readonly depths = new Int32Array(MAX_DEPTH + 2);
   /** Unresolved exclusion, cube cascade: the halves' inlet lumen (µm) at each depth, and the fraction of a piece's spheres that fit it. */
   private readonly lumens = new Float64Array(MAX_DEPTH + 2);
-  private readonly lumenCdfs = new Float64Array(MAX_DEPTH + 2);
+  private readonly passAtDepth = new Float64Array(MAX_DEPTH + 2);
   /** Cell cascade: each stacked piece's inlet lumen (µm) and F of it (the spheres in the piece fit it). */
   private readonly cellLumens = new Float64Array(CELL_STACK);
   private readonly cellLumenCdfs = new Float64Array(CELL_STACK);
@@ -203,14 +213,7 @@ export class SubTerminalCascade {
 
   /** Report `spheres` wedged at a branch point (x, y, z) to `onLeaf`: one cluster in a cube of the inlet lumen's width, share 0. */
   private emitWedged(spheres: number, lumenUm: number, x: number, y: number, z: number, onLeaf: (spheres: number) => void): void {
-    const h = lumenUm / 2000;
-    const box = this.leafBox;
-    box[0] = x - h;
-    box[1] = y - h;
-    box[2] = z - h;
-    box[3] = x + h;
-    box[4] = y + h;
-    box[5] = z + h;
+    setCube(this.leafBox, 0, x, y, z, lumenUm / 2000);
     this.leafShare[0] = 0;
     onLeaf(spheres);
   }
@@ -251,13 +254,12 @@ export class SubTerminalCascade {
   /**
    * The spheres of a terminal too wide for its own lumen (F(D_t) / F(D_inlet) fit it) wedge at its
    * first branch point (x, y, z), as the resolved tree lodges them at the terminal's inlet; a
-   * terminal that is one leaf spreads them (as a resolved terminal does). Returns the wedged count.
+   * terminal that is one leaf spreads them (as a resolved terminal does). `fT` = F(lumenUm), which
+   * the caller's cascade goes on from. Returns the wedged count.
    */
-  private wedgeAtTerminal(spheres: number, lumenUm: number, inletUm: number, isLeaf: boolean, counts: RandomStream, x: number, y: number, z: number, onLeaf: (spheres: number) => void): number {
-    const cdf = this.cdf as (d: number) => number;
+  private wedgeAtTerminal(spheres: number, lumenUm: number, fT: number, inletUm: number, isLeaf: boolean, counts: RandomStream, x: number, y: number, z: number, onLeaf: (spheres: number) => void): number {
     if (isLeaf || !(spheres > 0)) return 0;
-    const fIn = cdf(inletUm);
-    const fT = cdf(lumenUm);
+    const fIn = (this.cdf as (d: number) => number)(inletUm);
     if (!(fIn > 0) || !(fT < fIn)) return 0;
     const wedged = binomial(counts, spheres, 1 - fT / fIn);
     if (wedged > 0) this.emitWedged(wedged, lumenUm, x, y, z, onLeaf);
@@ -293,32 +295,27 @@ export class SubTerminalCascade {
       this.kappaAtDepth[d] = splitConcentration(m.relativeDispersionAt1g, exponent, parentG, parentG / 2, parentG / 2, 0.5, m.varianceFactor);
     }
     const boxes = this.boxes;
-    boxes[0] = cx - half;
-    boxes[1] = cy - half;
-    boxes[2] = cz - half;
-    boxes[3] = cx + half;
-    boxes[4] = cy + half;
-    boxes[5] = cz + half;
+    setCube(boxes, 0, cx, cy, cz, half);
     const cdf = this.cdf;
-    if (cdf !== null && spheres > 0) spheres -= this.wedgeAtTerminal(spheres, lumenUm, inletUm, leafDepth === 0, positions as RandomStream, cx, cy, cz, onLeaf);
-    this.spheres[0] = spheres;
-    this.shares[0] = 1;
-    this.depths[0] = 0;
     if (cdf !== null && spheres > 0) {
+      let f = cdf(lumenUm);
+      spheres -= this.wedgeAtTerminal(spheres, lumenUm, f, inletUm, leafDepth === 0, positions as RandomStream, cx, cy, cz, onLeaf);
       // Halves of equal mean flow: the inlet at depth d is 2^(−d/γ) of the terminal's, the same for
-      // every piece of that depth; r at depth d = F(D_{d+1}) / F(D_d) (1 when nothing is wedged).
+      // every piece of that depth; the share that fits it, F(D_{d+1}) / F(D_d) (1: nothing wedged).
       const halfLumen = Math.pow(0.5, this.inverseGamma);
       let lumen = lumenUm;
-      let f = cdf(lumen);
       for (let d = 0; d < leafDepth; d++) {
         const next = lumen * halfLumen;
         const fNext = cdf(next);
         this.lumens[d] = next;
-        this.lumenCdfs[d] = f > 0 && fNext < f ? fNext / f : 1;
+        this.passAtDepth[d] = f > 0 && fNext < f ? fNext / f : 1;
         lumen = next;
         f = fNext;
       }
     }
+    this.spheres[0] = spheres;
+    this.shares[0] = 1;
+    this.depths[0] = 0;
     let top = 1;
     while (top > 0) {
       top--;
@@ -351,7 +348,7 @@ export class SubTerminalCascade {
       if (n > 0) {
         // A leaf's inlet is a portal tract's terminal arteriole: what it stops lodges in the leaf
         // (spread over it), as a resolved terminal's do; above, at the branch point (the piece's centre).
-        const r = cdf !== null && depth + 1 < leafDepth ? this.lumenCdfs[depth] : 1;
+        const r = cdf !== null && depth + 1 < leafDepth ? this.passAtDepth[depth] : 1;
         const wedged = this.splitPassing(n, p0, r, r, positions as RandomStream);
         n0 = this.pass0;
         n1 = this.pass1;
@@ -422,15 +419,17 @@ export class SubTerminalCascade {
     }
     const cdf = this.cdf;
     // The terminal's own inlet: wedged at the centre of its first cell.
-    if (cdf !== null && spheres > 0) spheres -= this.wedgeAtTerminal(spheres, lumenUm, inletUm, count === 1, positions as RandomStream, cells.originMm[0] + (ci[0] + 0.5) * side, cells.originMm[1] + (cj[0] + 0.5) * side, cells.originMm[2] + (ck[0] + 0.5) * side, onLeaf);
+    // The lumens and F only where spheres go (an empty terminal draws its split fractions only).
+    if (cdf !== null && spheres > 0) {
+      const fT = cdf(lumenUm);
+      spheres -= this.wedgeAtTerminal(spheres, lumenUm, fT, inletUm, count === 1, positions as RandomStream, cells.originMm[0] + (ci[0] + 0.5) * side, cells.originMm[1] + (cj[0] + 0.5) * side, cells.originMm[2] + (ck[0] + 0.5) * side, onLeaf);
+      this.cellLumens[0] = lumenUm;
+      this.cellLumenCdfs[0] = fT;
+    }
     this.rangeStart[0] = 0;
     this.rangeEnd[0] = count;
     this.cellSpheres[0] = spheres;
     this.cellShares[0] = 1;
-    if (cdf !== null) {
-      this.cellLumens[0] = lumenUm;
-      this.cellLumenCdfs[0] = cdf(lumenUm);
-    }
     let top = 1;
     while (top > 0) {
       top--;
