@@ -11,11 +11,11 @@
  *       [--set transport.sizeExclusion=false ...]
  *
  * Each run r uses tree.seed = 100 + r (or the r-th of --tree-seeds) and seed = 200 + r (a
- * different tree AND Monte Carlo seed), feedback off unless --feedback (then the case's embolic
- * section, on for net-default). `--case net`: the default case's trees are cached in the OS
- * temporary directory as bench/scale-transport.ts caches them (sirtsim-scale-tree-N-S.bin), so a
- * 1.5e6-terminal study grows each tree once. `--workers N` runs transport and deposit on a pool
- * (same results, bit for bit). Output: a markdown table on stdout.
+ * different tree AND Monte Carlo seed), embolic feedback off unless --feedback (then on, with the
+ * case's other embolic settings). `--case net`: the default case's trees come from
+ * bench/treeCache.ts (grown once, reused for the same tree inputs), so a 1.5e6-terminal study
+ * grows each tree once. `--workers N` runs transport and deposit on a pool (same results, bit for
+ * bit). Output: a markdown table on stdout.
  *
  * The default case at the portal-tract limit (docs/transport.md "Resolution study"):
  *   npm run build && npx tsx bench/transport-resolution.ts --case net --terminals 100000,300000,1500000 \
@@ -125,7 +125,8 @@ for (const terminals of counts) {
   for (let r = 0; r < runCount; r++) {
     const c = baseCase();
     const caseTransport = c.transport as Record<string, unknown> | undefined;
-    const embolic = feedback ? (caseTransport?.embolic ?? { enabled: false }) : { enabled: false };
+    // --feedback turns it on (with the case's other embolic settings) whatever the case says.
+    const embolic = { ...(caseTransport?.embolic as Record<string, unknown> | undefined), enabled: feedback };
     const transport = { ...caseTransport, embolic, clusterDistanceMm: 1, heterogeneity: { model } };
     const tree = { ...(c.tree as Record<string, unknown> | undefined), terminals, seed: treeSeeds.length > 0 ? treeSeeds[r] : 100 + r };
     const json = { ...c, seed: 200 + r, tree, transport };
@@ -183,7 +184,7 @@ for (const terminals of counts) {
 }
 await pool.destroy();
 const keys = Object.keys(table[0].rows[0]);
-console.log(`case ${which}, heterogeneity ${model}, ${runCount} trees/seeds per count${treeSeeds.length > 0 ? ` (tree seeds ${treeSeeds.join(", ")})` : ""}, feedback ${feedback ? "as the case" : "off"}, ${workers} worker(s)${sets.map((x) => `, ${x}`).join("")}\n`);
+console.log(`case ${which}, heterogeneity ${model}, ${runCount} trees/seeds per count${treeSeeds.length > 0 ? ` (tree seeds ${treeSeeds.join(", ")})` : ""}, feedback ${feedback ? "on" : "off"}, ${workers} worker(s)${sets.map((x) => `, ${x}`).join("")}\n`);
 console.log(`| quantity | ${table.map((t) => `${t.terminals.toLocaleString("en")} terminals`).join(" | ")} |`);
 console.log(`|---|${table.map(() => "---").join("|")}|`);
 for (const key of keys) {
