@@ -29,7 +29,8 @@ import { applySetOptions, setOptionsOf } from "./setOptions.js";
 import { cachedCaseTree } from "./treeCache.js";
 import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
-import { forEachPlacedSphereChunk, runPlacement, subTerminalOf } from "../src/pipeline/core.js";
+import { subTerminalOf } from "../src/pipeline/core.js";
+import { normalMmCubes } from "./mmCubes.js";
 import { unitClusterHistogram } from "../src/transport/clusters.js";
 import { ballLabel, type Domain } from "../src/geometry/domain.js";
 import type { Grid } from "../src/geometry/grid.js";
@@ -76,47 +77,6 @@ function normalCubeRd(counts: Grid<Float64Array>, domain: Domain, f: number): nu
   const mean = sum / n;
   return Math.sqrt(Math.max(0, sumSq / n - mean * mean)) / mean;
 }
-/**
- * Spheres per 1 mm cube (≈ 1 mg) of normal liver, binned from every lodged sphere's position (the
- * deposit's positions, sub-terminal cascade and vessel lodgings alike): a fixed physical scale
- * that does not depend on how the cascade's leaves or the tree's vessels are defined. Over the
- * cubes whose circumscribed ball is normal liver (empty cubes included): mean, RD, 99th
- * percentile, largest.
- */
-function normalMmCubes(simCase: ReturnType<typeof loadSimulationCase>, core: Awaited<ReturnType<typeof simulateCoreParallel>>): Row {
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  const d = core.tree.distalMm;
-  for (let j = 0; j < core.tree.segmentCount; j++) for (let a = 0; a < 3; a++) {
-    lo[a] = Math.min(lo[a], Math.floor(d[3 * j + a]) - 8);
-    hi[a] = Math.max(hi[a], Math.ceil(d[3 * j + a]) + 8);
-  }
-  const nx = hi[0] - lo[0], ny = hi[1] - lo[1], nz = hi[2] - lo[2];
-  const bins = new Float32Array(nx * ny * nz);
-  // The deposit's placement: clipped to each terminal's tissue, the run's cascade and diameters.
-  const placement = runPlacement(core, simCase.domain);
-  forEachPlacedSphereChunk(core.tree, core.transport.segmentLodged, simCase.seed, placement, (chunk) => {
-    const p = chunk.positionsMm;
-    for (let k = 0; k < chunk.count; k++) {
-      const i = Math.floor(p[3 * k] - lo[0]), jj = Math.floor(p[3 * k + 1] - lo[1]), kk = Math.floor(p[3 * k + 2] - lo[2]);
-      if (i >= 0 && i < nx && jj >= 0 && jj < ny && kk >= 0 && kk < nz) bins[i + nx * (jj + ny * kk)]++;
-    }
-  });
-  const values: number[] = [];
-  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
-    if (ballLabel(simCase.domain, lo[0] + i + 0.5, lo[1] + j + 0.5, lo[2] + k + 0.5, Math.sqrt(3) / 2) === 1) values.push(bins[i + nx * (j + ny * k)]);
-  }
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-  const sorted = Float64Array.from(values).sort();
-  return {
-    "spheres per 1 mm cube of normal liver, mean": mean,
-    "spheres per 1 mm cube of normal liver, RD": sd / mean,
-    "spheres per 1 mm cube of normal liver, 99th percentile": sorted[Math.floor(0.99 * (n - 1))],
-    "spheres per 1 mm cube of normal liver, largest": sorted[n - 1],
-  };
-}
-
 const pool = createPool({ workers });
 const table: Array<{ terminals: number; rows: Row[]; seconds: number }> = [];
 for (const terminals of counts) {
@@ -175,7 +135,12 @@ for (const terminals of counts) {
       row["99th percentile spheres per 1 mg piece"] = p99;
       row["largest 1 mg cluster"] = largest;
     }
-    Object.assign(row, normalMmCubes(simCase, core));
+    // Spheres per 1 mm cube of normal liver (bench/mmCubes.ts): a fixed physical scale.
+    const mm = normalMmCubes(simCase, core);
+    row["spheres per 1 mm cube of normal liver, mean"] = mm.mean;
+    row["spheres per 1 mm cube of normal liver, RD"] = mm.rd;
+    row["spheres per 1 mm cube of normal liver, 99th percentile"] = mm.percentile99;
+    row["spheres per 1 mm cube of normal liver, largest"] = mm.largest;
     for (const f of [1, 2, 4]) row[`RD of spheres per ${f * simCase.dose.voxelMm} mm cube, normal liver`] = normalCubeRd(part.counts, simCase.domain, f);
     rows.push(row);
     process.stderr.write(`terminals ${terminals} run ${r}: ${JSON.stringify(row)}\n`);

@@ -27,8 +27,6 @@ for (const n of [100000, 300000, 1500000]) {
     const k = core.transport.segmentLodged[j];
     if (k === 0) continue;
     if (tree.child0[j] >= 0) { resolved += k; sizes.push(k); continue; }
-    if (tree.child0[j] >= 0) continue;
-
     cascade.spreadTerminal(tree, territoryCells, j, k, simCase.seed, (s) => { if (cascade.leafShare[0] === 0) { wedged += s; sizes.push(s); } else leaves += s; });
   }
   const tot = resolved + wedged + leaves;
