@@ -31,7 +31,7 @@ const cache = join(tmpdir(), `sirtsim-scale-tree-${terminals}-${simCase.tree.see
 if (!existsSync(cache)) throw new Error(`no cached tree ${cache}: run bench/scale-transport.ts ${terminals} first`);
 const tree = decodeTreeFile(readFileSync(cache), cache).tree;
 const { plan } = resolvePlan(simCase, tree, "bench");
-const { options } = transportOptionsFromSections(tree, resolveTransportSections(simCase, plan));
+const { options } = transportOptionsFromSections(tree, resolveTransportSections(simCase, plan), simCase.domain);
 const r = resolveOptions(tree, options);
 const ctx = createTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth);
 const state = createFlowState(tree, r.capacity);

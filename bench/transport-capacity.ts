@@ -164,7 +164,7 @@ for (const terminals of counts) {
       const cpu = cpuNow() - cpu0;
       if (overload === null) return { off: a, on: b, cpu, over: null };
       const sections = { ...b.sections, injection: { ...b.sections.injection, activityGBq: overload * b.sections.injection.activityGBq } };
-      const { options } = transportOptionsFromSections(tree, sections);
+      const { options } = transportOptionsFromSections(tree, sections, on.domain);
       const over = await simulateTransportParallel(tree, options, on.seed, pool);
       return { off: a, on: b, cpu, over };
     });

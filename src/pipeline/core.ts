@@ -143,7 +143,7 @@ export function* coreSteps(simCase: SimulationCase, options: SimulateOptions): G
   const t1 = Date.now();
   let transport = options.stages?.transport;
   if (transport === undefined) {
-    const { options: transportOptions } = transportOptionsFromSections(tree, sections);
+    const { options: transportOptions } = transportOptionsFromSections(tree, sections, simCase.domain);
     transport = yield { tree, options: transportOptions, seed: simCase.seed };
   } else {
     options.stages?.checkTransport?.(tree, sections);

@@ -69,6 +69,7 @@ export function* runCascadeDriver(
     pathCdf: context.pathCdf,
     lodgeCompartment: context.lodgeCompartment,
     territoryBelow: context.territoryBelow,
+    wedgeCompartment: r.wedgeCompartment === null ? null : memory.share(r.wedgeCompartment),
     shuntFraction: context.shuntFraction,
     isCutRoot: context.isCutRoot,
     resistance0: state.resistance0,

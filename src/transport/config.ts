@@ -8,7 +8,9 @@ import { InputError } from "../errors.js";
 import { sectionInputError } from "../sectionError.js";
 import { PRODUCTS, PRODUCT_IDS, type ProductId } from "../physics/products.js";
 import type { ArterialTree } from "../vascular/tree.js";
+import type { Domain } from "../geometry/domain.js";
 import { spherePopulation, type SpherePopulation } from "./population.js";
+import { wedgeCompartments } from "./positions.js";
 import type { TransportOptions } from "./simulate.js";
 import { EMBOLIC_DEFAULTS, EMBOLIC_RANGES, SUBTERMINAL_DEFAULTS, SUBTERMINAL_RANGES, TRANSPORT_DEFAULTS, TRANSPORT_RANGES, type OptionRange } from "./defaults.js";
 
@@ -105,6 +107,7 @@ export function entrySegmentOf(tree: ArterialTree, entryPoint: string | number):
 export function transportOptionsFromSections(
   tree: ArterialTree,
   sections: { injection: InjectionSection; transport: TransportSection },
+  domain: Domain | null,
 ): { options: TransportOptions; population: SpherePopulation } {
   const { injection, transport } = sections;
   const population = spherePopulation(PRODUCTS[injection.product], injection.activityGBq, injection.hoursAfterCalibration);
@@ -123,6 +126,8 @@ export function transportOptionsFromSections(
     clusterDistanceMm: transport.clusterDistanceMm,
     timelinePoints: transport.timelinePoints,
     activityPerSphereBq: population.activityPerSphereBq,
+    // Where wedged spheres count: the tissue they sit in (null without the case's geometry).
+    wedgeCompartment: domain === null ? null : wedgeCompartments(tree, domain),
   };
   return { options, population };
 }

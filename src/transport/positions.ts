@@ -73,6 +73,24 @@ export function compartmentAcceptance(domain: Domain, compartment: Int32Array): 
 }
 const MM3_PER_ML = 1000;
 
+/**
+ * Per segment, the compartment (0 normal liver, 1 + t tumour t) of the tissue at a non-terminal
+ * segment's proximal point — where the spheres wedged at its inlet are placed (below) and where the
+ * dose counts them —, −1 outside the liver and for terminals (they count for their own). The
+ * transport counts a vessel's lodgings for it (context.ts lodgeCompartmentRange), so the realised
+ * T/N follows the spheres' positions.
+ */
+export function wedgeCompartments(tree: ArterialTree, domain: Domain): Int32Array {
+  const out = new Int32Array(tree.segmentCount).fill(-1);
+  const p = tree.proximalMm;
+  for (let j = 0; j < tree.segmentCount; j++) {
+    if (tree.child0[j] < 0) continue;
+    const label = labelAt(domain, p[3 * j], p[3 * j + 1], p[3 * j + 2]);
+    if (label > 0) out[j] = compartmentOfLabel(domain, label);
+  }
+  return out;
+}
+
 export interface LodgedSphereChunk {
   /** xyz interleaved, mm; length 3 × count. */
   readonly positionsMm: Float64Array;

@@ -83,6 +83,13 @@ export interface TransportOptions {
   readonly timelinePoints?: number;
   /** Activity per sphere, Bq, reported in provenance only. */
   readonly activityPerSphereBq?: number;
+  /**
+   * Per segment, the compartment of the tissue at a non-terminal segment's proximal point, where
+   * the spheres wedged at its inlet sit (positions.ts wedgeCompartments; −1: no perfused
+   * compartment): their lodgings count for it. Without it (no domain), for the larger-territory
+   * daughter's compartment (context.ts lodgeCompartmentRange).
+   */
+  readonly wedgeCompartment?: Int32Array | null;
 }
 
 /** The options with their defaults, validated (what the drivers read). */
@@ -107,6 +114,7 @@ export interface Resolved {
   cutDepth: number;
   clusterDistanceMm: number;
   timelinePoints: number;
+  wedgeCompartment: Int32Array | null;
 }
 
 /** The options with their defaults (defaults.ts), validated; exported for the defaults test. */
@@ -147,7 +155,15 @@ export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolve
   checkRange("heterogeneity.seed", heterogeneity.seed, 0, 0xffffffff);
   if (!Number.isInteger(heterogeneity.seed)) throw new InputError("heterogeneity.seed", `heterogeneity.seed must be an integer, got ${heterogeneity.seed}`);
   checkRange("heterogeneity.unitMassMg", heterogeneity.unitMassMg, SUBTERMINAL_RANGES.unitMassMg.min, SUBTERMINAL_RANGES.unitMassMg.max);
+  const wedgeCompartment = o.wedgeCompartment ?? null;
+  if (wedgeCompartment !== null) {
+    const compartments = tree.compartmentNames.length;
+    if (wedgeCompartment.length !== tree.segmentCount || wedgeCompartment.some((c) => !(c >= -1 && c < compartments))) {
+      throw new InputError("wedgeCompartment", `wedgeCompartment must hold ${tree.segmentCount} compartment indices in [-1, ${compartments - 1}] (one per segment)`);
+    }
+  }
   return {
+    wedgeCompartment,
     spheres: o.spheres,
     entry,
     diameterUm: o.diameterUm ?? null,
@@ -215,7 +231,7 @@ export function* transportSteps(
 function runWalkDriver(tree: ArterialTree, r: Resolved, seed: number, options: TransportOptions): TransportResult {
   const n = tree.segmentCount;
   const nComp = tree.compartmentNames.length;
-  const context = createTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth);
+  const context = createTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth, r.wedgeCompartment);
   const state = createFlowState(tree, r.capacity);
   const path = new Int32Array(state.maxDepth + 1);
   const split0 = new Float64Array(n);

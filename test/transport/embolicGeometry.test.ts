@@ -225,9 +225,10 @@ describe("bundled cases and the README example at their planned activity (1,000-
     const planned = caseReflux(README_CASE, "readme");
     expect(planned.share).toBeLessThan(0.05);
     // 10× the planned activity, injected on the same tree (the planner would cap it: safety limits).
-    const core = simulateCore(loadSimulationCase({ ...README_CASE, tree: { terminals: 1000 } }, "readme"));
+    const readme = loadSimulationCase({ ...README_CASE, tree: { terminals: 1000 } }, "readme");
+    const core = simulateCore(readme);
     const sections = { ...core.sections, injection: { ...core.sections.injection, activityGBq: 10 * core.sections.injection.activityGBq } };
-    const { options } = transportOptionsFromSections(core.tree, sections);
+    const { options } = transportOptionsFromSections(core.tree, sections, readme.domain);
     const t = simulateTransport(core.tree, options, 1);
     const over = { spheres: t.spheresInjected, stasis: t.stasis, share: refluxShare(t) };
     expect(over.spheres).toBeGreaterThan(9 * planned.spheres);

@@ -36,10 +36,10 @@ describe("parseTransportSections(json)", () => {
   it("maps onto simulateTransport options and rejects an unknown entry point", () => {
     const tree = buildSyntheticTree({ terminals: 16 });
     const s = parseTransportSections({ injection: { activityGBq: 1.5, lungShuntFraction: 0.1 } });
-    const { options } = transportOptionsFromSections(tree, s);
+    const { options } = transportOptionsFromSections(tree, s, null);
     expect(options.spheres).toBe(22_000_000);
     expect(options.lungShuntFraction).toBe(0.1);
-    expect(() => transportOptionsFromSections(tree, parseTransportSections({ injection: { entryPoint: "S9" } }))).toThrow(/injection\.entryPoint/);
+    expect(() => transportOptionsFromSections(tree, parseTransportSections({ injection: { entryPoint: "S9" } }), null)).toThrow(/injection\.entryPoint/);
   });
 });
 

@@ -182,7 +182,7 @@ async function injectionOnlyRun(file: Awaited<ReturnType<typeof readCaseFile>>, 
   });
   const inputs = resolveTreeInputs(file, overrides);
   const tree = await growTreeOnPool(pool, inputs.domain, inputs.tree, inputs.tree.seed, inputs.integral());
-  const { options: transportOptions, population } = transportOptionsFromSections(tree, sections);
+  const { options: transportOptions, population } = transportOptionsFromSections(tree, sections, inputs.domain);
   const result = await simulateTransportParallel(tree, transportOptions, seed, pool, { onProgress: transportProgress(json) });
   return { tree, result, sections, population, seed, safety: null, activityGBq: sections.injection.activityGBq, lungShuntFraction: sections.injection.lungShuntFraction };
 }
