@@ -8,10 +8,11 @@
  * Default case (net-default.json), feedback off, 2 workers; trees cached as bench/scale-transport.ts
  * caches them. Per resolution: the share of spheres lodged in non-terminal vessels (size
  * exclusion), the terminals' lumen diameter (median, normal and tumour) against the resin
- * diameter, and the T/N under two attributions of a non-terminal lodging: the engine's (all to the
- * compartment of the larger-territory daughter, recursively: src/transport/context.ts
- * lodgeCompartmentRange) and a flow-weighted split (each compartment below the vessel gets its
- * share of the vessel's terminal flow) — a diagnostic, not a model change.
+ * diameter, and the T/N under two attributions of a non-terminal lodging: the engine's
+ * (src/transport/context.ts lodgeCompartmentRange: the larger-territory daughter's compartment when
+ * this bench's table in bench/transport.md was measured; since 2026-12-07 the tissue at the
+ * vessel's inlet, so "T/N reported" now follows that rule) and a flow-weighted split (each
+ * compartment below the vessel gets its share of the vessel's terminal flow) — a diagnostic.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

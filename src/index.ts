@@ -32,7 +32,7 @@ export { growTree, treeSummary, serializeTree, deserializeTree, treeToVtp, DEFAU
 export type { ArterialTree, GrowOptions, TreeSummary } from "./vascular/index.js";
 
 // Transport.
-export { simulateTransport, parseTransportSections, transportOptionsFromSections, spherePopulation } from "./transport/index.js";
+export { simulateTransport, parseTransportSections, transportOptionsFromSections, wedgeCompartments, spherePopulation } from "./transport/index.js";
 export type { TransportOptions, EmbolicOptions, TransportResult, SpherePopulation, InjectionSection, TransportSection } from "./transport/index.js";
 
 // Dose.

@@ -25,7 +25,7 @@ const PUBLIC = [
   "loadSimulationCase", "localDepositionDose", "needsTreeToPlan", "parseCase", "parseDoseConfig", "parseGeometrySection", "parseShard", "parseTransportSections",
   "parseTreeSection", "planTreatment", "readCaseFile", "readDicomSeg", "readDicomSeries", "readNifti", "readRtStruct", "renderReport", "resolveCase", "resolvePlan",
   "serializeTree", "simulateCore", "simulateCoreParallel", "simulateTransport", "simulateTransportParallel", "slicerColorTable", "spherePopulation",
-  "transportOptionsFromSections", "treeSummary", "treeToVtp", "unsafe", "volumeFractionAtLeast", "voxelSValues", "voxelToWorld", "voxelVolumeMl", "withPool",
+  "transportOptionsFromSections", "treeSummary", "treeToVtp", "unsafe", "volumeFractionAtLeast", "voxelSValues", "voxelToWorld", "voxelVolumeMl", "wedgeCompartments", "withPool",
   "worldToVoxel", "writeNifti", "writeRtDose",
 ].sort();
 

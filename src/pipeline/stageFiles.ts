@@ -349,8 +349,16 @@ export function caseIdentity(simCase: SimulationCase, mask?: Grid<Uint8Array>): 
 }
 
 /** What a transport result depends on: the tree it ran on, the resolved injection/transport sections, the seed. */
+/**
+ * How a lodged.bin's per-compartment counts were made: a sphere wedged at a non-terminal inlet
+ * counts for the tissue at the inlet (transport/context.ts lodgeCompartmentRange). Part of the
+ * file's inputs, so a file counted by the earlier rule (the larger-territory daughter) is refused
+ * on read-back instead of reporting its counts beside a fresh run's.
+ */
+export const WEDGE_ATTRIBUTION = "inlet-tissue";
+
 export function transportInputs(treeSha256: string, sections: unknown, seed: number): Record<string, unknown> {
-  return plainJson({ treeSha256, sections, seed });
+  return plainJson({ treeSha256, sections, seed, wedgeAttribution: WEDGE_ATTRIBUTION });
 }
 
 /** tree.bin and lodged.bin of a simulation, with their payload hashes. */

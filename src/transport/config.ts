@@ -107,7 +107,7 @@ export function entrySegmentOf(tree: ArterialTree, entryPoint: string | number):
 export function transportOptionsFromSections(
   tree: ArterialTree,
   sections: { injection: InjectionSection; transport: TransportSection },
-  domain: Domain | null,
+  domain: Domain | null = null,
 ): { options: TransportOptions; population: SpherePopulation } {
   const { injection, transport } = sections;
   const population = spherePopulation(PRODUCTS[injection.product], injection.activityGBq, injection.hoursAfterCalibration);
@@ -127,7 +127,7 @@ export function transportOptionsFromSections(
     timelinePoints: transport.timelinePoints,
     activityPerSphereBq: population.activityPerSphereBq,
     // Where wedged spheres count: the tissue they sit in (null without the case's geometry).
-    wedgeCompartment: domain === null ? null : wedgeCompartments(tree, domain),
+    wedgeCompartment: domain == null ? null : wedgeCompartments(tree, domain),
   };
   return { options, population };
 }

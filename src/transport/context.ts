@@ -228,10 +228,12 @@ export interface LodgeCompartmentArrays {
  * Segments [first, end), last first (children before parents): terminals' lodgings count for their
  * own compartment; a non-terminal's (spheres wedged at its inlet) for the compartment of the tissue
  * they sit in — `wedgeCompartment[j]`, the tissue at the segment's proximal point, where
- * positions.ts places them and the dose counts them — else (no such array, or the point lies in no
- * perfused compartment) for its larger-territory daughter's, recursively. The larger-daughter
- * rule alone made the realised T/N fall with the tree's resolution (−3.6 % at 1.5e6 terminals of
- * the small case) while the positions' did not (bench/transport.md "Realised T/N by position").
+ * positions.ts places them and the dose counts them — else (no such array, or −1 there: outside
+ * the liver, or a compartment the injection perfuses nothing of) for what its larger-territory
+ * daughter's lodgings count for. The larger-daughter rule for every non-terminal made the realised
+ * T/N fall with the tree's resolution (small case, run 0: 4.200 → 4.144 from 120,000 to 1.5e6
+ * terminals) while the placed spheres' tumour:normal ratio did not (bench/transport.md "Realised
+ * T/N by position").
  */
 export function lodgeCompartmentRange(a: LodgeCompartmentArrays, first: number, end: number): void {
   const { child0, child1, compartment, territoryMl, lodgeCompartment, territoryBelow, wedgeCompartment } = a;

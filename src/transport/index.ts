@@ -17,7 +17,7 @@ export type { FlowState } from "./flowSolve.js";
 export { compartmentShuntFractions } from "./lung.js";
 export { clusterHistogram } from "./clusters.js";
 export type { ClusterHistogram } from "./clusters.js";
-export { forEachLodgedSphereChunk, compartmentAcceptance, POSITION_CHUNK_SPHERES } from "./positions.js";
+export { forEachLodgedSphereChunk, compartmentAcceptance, wedgeCompartments, POSITION_CHUNK_SPHERES } from "./positions.js";
 export type { LodgedSphereChunk, LodgingAcceptance } from "./positions.js";
 export { resolveHeterogeneity } from "./models/heterogeneity.js";
 export { subTerminalModel } from "./models/subTerminal.js";

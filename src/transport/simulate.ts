@@ -86,8 +86,9 @@ export interface TransportOptions {
   /**
    * Per segment, the compartment of the tissue at a non-terminal segment's proximal point, where
    * the spheres wedged at its inlet sit (positions.ts wedgeCompartments; −1: no perfused
-   * compartment): their lodgings count for it. Without it (no domain), for the larger-territory
-   * daughter's compartment (context.ts lodgeCompartmentRange).
+   * compartment): their lodgings count for it (−1, or a compartment the injection perfuses
+   * nothing of: what the larger-territory daughter's count for; context.ts lodgeCompartmentRange).
+   * Without it (no domain), every non-terminal by its larger-territory daughter. Not mutated.
    */
   readonly wedgeCompartment?: Int32Array | null;
 }
@@ -115,6 +116,21 @@ export interface Resolved {
   clusterDistanceMm: number;
   timelinePoints: number;
   wedgeCompartment: Int32Array | null;
+}
+
+/**
+ * `wedge` with −1 for the compartments the injection at `entry` perfuses no tissue of (a vessel of
+ * the injected subtree whose inlet lies in a tumour fed from elsewhere): those spheres count by the
+ * fallback, so every count falls in a compartment with a perfused volume (the T/N's denominator).
+ * A copy: the caller's array is left as given.
+ */
+function perfusedWedgeCompartments(tree: ArterialTree, entry: number, wedge: Int32Array): Int32Array {
+  const perfused = new Uint8Array(tree.compartmentNames.length);
+  const end = tree.subtreeEnd[entry];
+  for (let j = entry; j < end; j++) if (tree.child0[j] < 0) perfused[tree.compartment[j]] = 1;
+  const out = new Int32Array(wedge.length);
+  for (let j = 0; j < wedge.length; j++) out[j] = wedge[j] >= 0 && perfused[wedge[j]] === 1 ? wedge[j] : -1;
+  return out;
 }
 
 /** The options with their defaults (defaults.ts), validated; exported for the defaults test. */
@@ -155,13 +171,14 @@ export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolve
   checkRange("heterogeneity.seed", heterogeneity.seed, 0, 0xffffffff);
   if (!Number.isInteger(heterogeneity.seed)) throw new InputError("heterogeneity.seed", `heterogeneity.seed must be an integer, got ${heterogeneity.seed}`);
   checkRange("heterogeneity.unitMassMg", heterogeneity.unitMassMg, SUBTERMINAL_RANGES.unitMassMg.min, SUBTERMINAL_RANGES.unitMassMg.max);
-  const wedgeCompartment = o.wedgeCompartment ?? null;
-  if (wedgeCompartment !== null) {
+  const given = o.wedgeCompartment ?? null;
+  if (given !== null) {
     const compartments = tree.compartmentNames.length;
-    if (wedgeCompartment.length !== tree.segmentCount || wedgeCompartment.some((c) => !(c >= -1 && c < compartments))) {
-      throw new InputError("wedgeCompartment", `wedgeCompartment must hold ${tree.segmentCount} compartment indices in [-1, ${compartments - 1}] (one per segment)`);
+    if (!(given instanceof Int32Array) || given.length !== tree.segmentCount || given.some((c) => !(c >= -1 && c < compartments))) {
+      throw new InputError("wedgeCompartment", `wedgeCompartment must be an Int32Array of ${tree.segmentCount} compartment indices in [-1, ${compartments - 1}] (one per segment)`);
     }
   }
+  const wedgeCompartment = given === null ? null : perfusedWedgeCompartments(tree, entry, given);
   return {
     wedgeCompartment,
     spheres: o.spheres,

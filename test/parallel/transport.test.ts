@@ -19,6 +19,10 @@ const tree = buildSyntheticTree({
   seed: 4,
 });
 
+// Wedged spheres counted by a per-segment array (positions.ts wedgeCompartments in the pipeline;
+// here any valid assignment): the workers must read the shared array as the inline run does.
+const wedgeCompartment = new Int32Array(tree.segmentCount).map((_, j) => (tree.child0[j] >= 0 ? j % tree.compartmentNames.length : -1));
+
 const cases: Array<[string, TransportOptions]> = [
   ["no feedback, timeline of 3 batches, noise, lung shunt", { spheres: 400_000, timelinePoints: 3, noiseConcentration: 40, lungShuntFraction: 0.07, tumourShuntFractions: { T2: 0.1 } }],
   ["embolic feedback with adaptive batches and size exclusion", { spheres: 60_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, capacitySpheres: 20 } }],
@@ -29,6 +33,8 @@ const cases: Array<[string, TransportOptions]> = [
   ["embolic feedback, batch rule \"vessel\"", { spheres: 60_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, capacitySpheres: 20, batchRule: "vessel", batchTolerance: 0.05 } }],
   // Capacity from geometry (lumen packing + portal tracts by flow); a short plug so the load binds.
   ["embolic feedback, capacity from geometry", { spheres: 200_000, diameterUm: { mean: 32, sd: 10, min: 20, max: 60 }, embolic: { enabled: true, plugLengthMm: 0.02 } }],
+  // Spheres wider than this tree's non-terminals (≥ 88 µm lumens) so that some wedge in them (27,359 of 60,000).
+  ["size exclusion, wedged spheres counted by wedgeCompartment", { spheres: 60_000, wedgeCompartment, diameterUm: { mean: 90, sd: 20, min: 40, max: 140 }, embolic: { enabled: true, capacitySpheres: 20 } }],
 ];
 
 let pools: WorkerPool[] = [];
@@ -55,6 +61,12 @@ describe("simulateTransportParallel(tree, options, seed, pool)", () => {
       }
     });
   }
+
+  it("the wedgeCompartment case counts differently from the same run without it (the array is read)", () => {
+    const withArray = cases[cases.length - 1][1];
+    const { wedgeCompartment: _, ...without } = withArray;
+    expect(simulateTransport(tree, withArray, 9).spheres).not.toEqual(simulateTransport(tree, without, 9).spheres);
+  });
 
   it("a different seed changes the result (the comparison above can fail)", async () => {
     const a = await simulateTransportParallel(tree, cases[0][1], 9, pools[1], { minTaskVisits: 0 });

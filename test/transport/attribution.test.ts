@@ -25,6 +25,7 @@ import { compartmentAcceptance, forEachLodgedSphereChunk, wedgeCompartments } fr
 import { productDiameterUm } from "../../src/transport/population.js";
 import { PRODUCTS } from "../../src/physics/products.js";
 import { AXES } from "./helpers/rdCubes.js";
+import { buildSyntheticTree } from "./helpers/syntheticTree.js";
 
 // The resin product's diameters, as simulate.ts and the pipeline take them.
 const resin = productDiameterUm(PRODUCTS["sir-spheres"]);
@@ -64,6 +65,30 @@ describe("attribution of wedged spheres", () => {
     expect(Math.abs(inletShare / placedShare - 1), message).toBeLessThan(0.005);
     expect(daughterShare / placedShare - 1, message).toBeLessThan(-0.02);
   }, 120_000);
+
+  it("a selective injection: an inlet in a compartment the injected subtree perfuses nothing of counts by the fallback", () => {
+    // UNIT TEST of simulate.ts perfusedWedgeCompartments. A child of the root whose subtree holds no
+    // T2 terminal, every non-terminal's inlet declared T2 (any array the option accepts): T2 gets
+    // nothing, and the counts equal the run without the array (all by the fallback).
+    const tree = buildSyntheticTree({ terminals: 3000, tumours: [{ name: "T1", firstTerminal: 100, terminals: 80, radiusScale: 1.4 }, { name: "T2", firstTerminal: 1700, terminals: 30, radiusScale: 1.2 }], seed: 4 });
+    const t2 = tree.compartmentNames.indexOf("T2");
+    const holdsT2 = (root: number) => {
+      for (let j = root; j < tree.subtreeEnd[root]; j++) if (tree.child0[j] < 0 && tree.compartment[j] === t2) return true;
+      return false;
+    };
+    const entrySegment = [tree.child0[0], tree.child1[0]].find((c) => !holdsT2(c) && tree.child0[c] >= 0) as number;
+    expect(entrySegment).toBeDefined();
+    const allT2 = new Int32Array(tree.segmentCount).map((_, j) => (tree.child0[j] >= 0 ? t2 : -1));
+    // Spheres wider than this tree's non-terminals (≥ 88 µm) so that some wedge in them.
+    const options = { spheres: 50_000, entrySegment, diameterUm: { mean: 90, sd: 20, min: 40, max: 140 }, embolic: { enabled: false } };
+    const declared = simulateTransport(tree, { ...options, wedgeCompartment: allT2 }, 2);
+    const none = simulateTransport(tree, options, 2);
+    let wedged = 0;
+    for (let j = 0; j < tree.segmentCount; j++) if (tree.child0[j] >= 0) wedged += declared.segmentLodged[j];
+    expect(wedged).toBeGreaterThan(0);
+    expect(declared.spheres.T2).toBe(0);
+    expect(declared.spheres).toEqual(none.spheres);
+  });
 
   it("rejects a wedgeCompartment array of the wrong length or with an unknown compartment", () => {
     const tree = growTree(domain, { terminals: 500, optimisedTerminals: 100, rootFlowMlPerMin: 31 }, 3);
