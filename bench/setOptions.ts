@@ -1,8 +1,15 @@
 /**
  * The benches' `--set a.b.c=JSON` options (repeatable), e.g. `--set transport.embolic.plugLengthMm=0.3`:
  * the values after each `--set` in `args`, and writing them into a case's JSON (intermediate
- * objects created). Used by bench/scale-transport.ts, transport-ab.ts, transport-capacity.ts and transport-resolution.ts.
+ * objects created). Used by bench/scale-transport.ts, transport-ab.ts, transport-capacity.ts and transport-resolution.ts;
+ * optionOf by transport-resolution.ts, transport-tn-position.ts, transport-tumour-shells.ts and transport-wedge-points.ts.
  */
+/** The value after `--name` in `args`, else `fallback` (the benches' `--terminals 4000,40000`-style options). */
+export function optionOf(args: readonly string[], name: string, fallback: string): string {
+  const k = args.indexOf(`--${name}`);
+  return k >= 0 ? args[k + 1] : fallback;
+}
+
 export function setOptionsOf(args: readonly string[]): string[] {
   return args.flatMap((x, i) => (x === "--set" ? [args[i + 1]] : []));
 }

@@ -25,7 +25,7 @@ import { readFileSync } from "node:fs";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../src/pipeline/simulate.js";
 import { createPool } from "../src/parallel/pool.js";
-import { applySetOptions, setOptionsOf } from "./setOptions.js";
+import { applySetOptions, optionOf, setOptionsOf } from "./setOptions.js";
 import { cachedCaseTree } from "./treeCache.js";
 import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
@@ -36,10 +36,7 @@ import { ballLabel, type Domain } from "../src/geometry/domain.js";
 import type { Grid } from "../src/geometry/grid.js";
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const k = args.indexOf(`--${name}`);
-  return k >= 0 ? args[k + 1] : fallback;
-};
+const arg = (name: string, fallback: string) => optionOf(args, name, fallback);
 const which = arg("case", "small");
 const counts = arg("terminals", "4000,40000").split(",").map(Number);
 const runs = Number(arg("runs", "5"));

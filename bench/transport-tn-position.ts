@@ -16,12 +16,10 @@ import { compartmentOfLabel, labelAt } from "../src/geometry/domain.js";
 import { simulateTransport } from "../src/transport/simulate.js";
 import { transportOptionsFromSections } from "../src/transport/config.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
+import { optionOf } from "./setOptions.js";
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const k = args.indexOf(`--${name}`);
-  return k >= 0 ? args[k + 1] : fallback;
-};
+const arg = (name: string, fallback: string) => optionOf(args, name, fallback);
 const counts = arg("terminals", "120000,1500000").split(",").map(Number);
 const runs = Number(arg("runs", "1"));
 const fallback = args.includes("--fallback");

@@ -17,12 +17,10 @@ import { smallCase } from "../test/pipeline/smallCase.js";
 import { subTerminalOf } from "../src/pipeline/core.js";
 import { forEachSubTerminalLeaf } from "../src/transport/models/subTerminal.js";
 import { normalizedRadius, type Solid } from "../src/geometry/shapes.js";
+import { optionOf } from "./setOptions.js";
 
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const k = args.indexOf(`--${name}`);
-  return k >= 0 ? args[k + 1] : fallback;
-};
+const arg = (name: string, fallback: string) => optionOf(args, name, fallback);
 const counts = arg("terminals", "4000,40000,120000").split(",").map(Number);
 const runs = Number(arg("runs", "3"));
 

@@ -348,7 +348,6 @@ export function caseIdentity(simCase: SimulationCase, mask?: Grid<Uint8Array>): 
   };
 }
 
-/** What a transport result depends on: the tree it ran on, the resolved injection/transport sections, the seed. */
 /**
  * How a lodged.bin's per-compartment counts were made: a sphere wedged at a non-terminal inlet
  * counts for the tissue at the inlet (transport/context.ts lodgeCompartmentRange). Part of the
@@ -357,6 +356,7 @@ export function caseIdentity(simCase: SimulationCase, mask?: Grid<Uint8Array>): 
  */
 export const WEDGE_ATTRIBUTION = "inlet-tissue";
 
+/** What a transport result depends on: the tree it ran on, the resolved injection/transport sections, the seed (and how it was counted). */
 export function transportInputs(treeSha256: string, sections: unknown, seed: number): Record<string, unknown> {
   return plainJson({ treeSha256, sections, seed, wedgeAttribution: WEDGE_ATTRIBUTION });
 }

@@ -43,7 +43,7 @@ export function* runCascadeDriver(
 ): Generator<TransportStep, TransportResult, SubtreeResult> {
   const n = tree.segmentCount;
   const nComp = tree.compartmentNames.length;
-  const context = allocateTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth, memory);
+  const context = allocateTransportContext(tree, r.entry, r.diameterUm, r.shunt, r.cutDepth, memory, r.wedgeCompartment);
   const state = allocateFlowState(tree, memory);
   const { entry, entryEnd, cutRoots, outsideCut } = context;
   // Rule "subtree" sums each batch group in one loop of the flow solve (flowSolve.ts splitRange):
@@ -69,7 +69,7 @@ export function* runCascadeDriver(
     pathCdf: context.pathCdf,
     lodgeCompartment: context.lodgeCompartment,
     territoryBelow: context.territoryBelow,
-    wedgeCompartment: r.wedgeCompartment === null ? null : memory.share(r.wedgeCompartment),
+    wedgeCompartment: context.wedgeCompartment,
     shuntFraction: context.shuntFraction,
     isCutRoot: context.isCutRoot,
     resistance0: state.resistance0,

@@ -27,6 +27,13 @@ export interface TransportContext {
   readonly lodgeCompartment: Int32Array;
   /** Tissue volume below every segment, mL (what lodgeCompartment compares). */
   readonly territoryBelow: Float64Array;
+  /**
+   * The tissue at each non-terminal's inlet (TransportOptions.wedgeCompartment), −1 where that is no
+   * compartment perfused from the entry (a selective injection's vessel crossing a tumour fed from
+   * elsewhere: it counts by the fallback, so every count has a perfused volume, the T/N's
+   * denominator); null when not given.
+   */
+  readonly wedgeCompartment: Int32Array | null;
   /** Shunt-to-lung fraction per compartment for spheres reaching its terminals. */
   readonly shuntFraction: Float64Array;
   /** Work-unit cut: 1 for the roots of the subtrees that form their own work unit. */
@@ -100,11 +107,17 @@ export function allocateTransportContext(
   shuntFraction: Float64Array,
   cutDepth: number,
   memory: TransportMemory = LOCAL_MEMORY,
+  wedge: Int32Array | null = null,
 ): TransportContext {
   const n = tree.segmentCount;
   const end = tree.subtreeEnd[entry];
   const perfusedVolumeMl = new Float64Array(tree.compartmentNames.length);
   for (let j = entry; j < end; j++) if (tree.child0[j] < 0) perfusedVolumeMl[tree.compartment[j]] += tree.territoryMl[j];
+  let wedgeCompartment: Int32Array | null = null;
+  if (wedge !== null) {
+    wedgeCompartment = memory.int32(n);
+    for (let j = 0; j < n; j++) wedgeCompartment[j] = wedge[j] >= 0 && perfusedVolumeMl[wedge[j]] > 0 ? wedge[j] : -1;
+  }
   // The cut depends on the tree alone: every segment cutDepth generations below the entry.
   const cut = cutOf(tree, entry, cutDepth);
   const isCutRoot = memory.uint8(n);
@@ -118,6 +131,7 @@ export function allocateTransportContext(
     pathCdf: diameterUm === null ? null : memory.float64(n),
     lodgeCompartment: memory.int32(n),
     territoryBelow: memory.float64(n),
+    wedgeCompartment,
     shuntFraction: memory.share(shuntFraction),
     isCutRoot,
     cutRoots: cut.roots,
@@ -162,14 +176,14 @@ export function createTransportContext(
   cutDepth: number,
   wedgeCompartment: Int32Array | null = null,
 ): TransportContext {
-  const context = allocateTransportContext(tree, entry, diameterUm, shuntFraction, cutDepth);
+  const context = allocateTransportContext(tree, entry, diameterUm, shuntFraction, cutDepth, LOCAL_MEMORY, wedgeCompartment);
   const { passFraction, maxDiameterUm, pathCdf, entryEnd } = context;
   if (diameterUm !== null && passFraction !== null && maxDiameterUm !== null && pathCdf !== null) {
     const a = { parent: tree.parent, radiusMm: tree.radiusMm, passFraction, maxDiameterUm, pathCdf };
     const cdf = diameterCdf(diameterUm);
     sizeExclusionRange(a, cdf, diameterUm.max, entry, entry, entryEnd);
   }
-  const lodging = { ...tree, lodgeCompartment: context.lodgeCompartment, territoryBelow: context.territoryBelow, wedgeCompartment };
+  const lodging = { ...tree, lodgeCompartment: context.lodgeCompartment, territoryBelow: context.territoryBelow, wedgeCompartment: context.wedgeCompartment };
   lodgeCompartmentRange(lodging, 0, tree.segmentCount);
   return context;
 }

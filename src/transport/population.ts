@@ -22,15 +22,16 @@ export interface SpherePopulation {
   readonly diameterUm: TruncatedNormalParameters;
 }
 
-/**
- * Spheres carrying `activityGBq` (at injection time) of `product`, injected
- * `hoursAfterCalibration` hours after the product's calibration time.
- */
 /** A product's sphere diameters (µm) as the truncated normal the transport samples its size exclusion from. */
 export function productDiameterUm(product: MicrosphereProduct): TruncatedNormalParameters {
   const d = product.diameter;
   return { mean: d.meanUm, sd: d.sdUm, min: d.minUm, max: d.maxUm };
 }
+
+/**
+ * Spheres carrying `activityGBq` (at injection time) of `product`, injected
+ * `hoursAfterCalibration` hours after the product's calibration time.
+ */
 
 export function spherePopulation(
   product: MicrosphereProduct,

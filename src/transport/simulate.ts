@@ -118,21 +118,6 @@ export interface Resolved {
   wedgeCompartment: Int32Array | null;
 }
 
-/**
- * `wedge` with −1 for the compartments the injection at `entry` perfuses no tissue of (a vessel of
- * the injected subtree whose inlet lies in a tumour fed from elsewhere): those spheres count by the
- * fallback, so every count falls in a compartment with a perfused volume (the T/N's denominator).
- * A copy: the caller's array is left as given.
- */
-function perfusedWedgeCompartments(tree: ArterialTree, entry: number, wedge: Int32Array): Int32Array {
-  const perfused = new Uint8Array(tree.compartmentNames.length);
-  const end = tree.subtreeEnd[entry];
-  for (let j = entry; j < end; j++) if (tree.child0[j] < 0) perfused[tree.compartment[j]] = 1;
-  const out = new Int32Array(wedge.length);
-  for (let j = 0; j < wedge.length; j++) out[j] = wedge[j] >= 0 && perfused[wedge[j]] === 1 ? wedge[j] : -1;
-  return out;
-}
-
 /** The options with their defaults (defaults.ts), validated; exported for the defaults test. */
 export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolved {
   const e = o.embolic ?? {};
@@ -171,14 +156,14 @@ export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolve
   checkRange("heterogeneity.seed", heterogeneity.seed, 0, 0xffffffff);
   if (!Number.isInteger(heterogeneity.seed)) throw new InputError("heterogeneity.seed", `heterogeneity.seed must be an integer, got ${heterogeneity.seed}`);
   checkRange("heterogeneity.unitMassMg", heterogeneity.unitMassMg, SUBTERMINAL_RANGES.unitMassMg.min, SUBTERMINAL_RANGES.unitMassMg.max);
-  const given = o.wedgeCompartment ?? null;
-  if (given !== null) {
+  // Validated here; the context keeps a copy restricted to the compartments the entry perfuses.
+  const wedgeCompartment = o.wedgeCompartment ?? null;
+  if (wedgeCompartment !== null) {
     const compartments = tree.compartmentNames.length;
-    if (!(given instanceof Int32Array) || given.length !== tree.segmentCount || given.some((c) => !(c >= -1 && c < compartments))) {
+    if (!(wedgeCompartment instanceof Int32Array) || wedgeCompartment.length !== tree.segmentCount || wedgeCompartment.some((c) => !(c >= -1 && c < compartments))) {
       throw new InputError("wedgeCompartment", `wedgeCompartment must be an Int32Array of ${tree.segmentCount} compartment indices in [-1, ${compartments - 1}] (one per segment)`);
     }
   }
-  const wedgeCompartment = given === null ? null : perfusedWedgeCompartments(tree, entry, given);
   return {
     wedgeCompartment,
     spheres: o.spheres,
