@@ -21,7 +21,7 @@ import type { ProductId } from "../physics/products.js";
 import type { TruncatedNormalParameters } from "../random/truncatedNormal.js";
 import { growTree, treeSummary } from "../vascular/index.js";
 import type { ArterialTree, TreeSummary } from "../vascular/index.js";
-import { compartmentAcceptance, forEachLodgedSphereChunk, parseTransportSections, POSITION_CHUNK_SPHERES, resolveHeterogeneity, simulateTransport, subTerminalModel, territoryCells, transportOptionsFromSections } from "../transport/index.js";
+import { compartmentAcceptance, forEachLodgedSphereChunk, parseTransportSections, POSITION_CHUNK_SPHERES, resolveHeterogeneity, simulateTransport, subTerminalModel, territoryCells, transportOptionsFromSections, unresolvedExclusion } from "../transport/index.js";
 import type { InjectionSection, LodgedSphereChunk, LodgingAcceptance, SubTerminalModel, TerritoryCells, TransportOptions, TransportResult, TransportSection } from "../transport/index.js";
 import type { HeterogeneityOptions } from "../transport/models/heterogeneity.js";
 import { transportSchema } from "../transport/config.js";
@@ -213,8 +213,9 @@ export function spherePlacement(
   transport: { readonly heterogeneity?: HeterogeneityOptions; readonly bias: number },
   diameterUm: TruncatedNormalParameters | null,
 ): SpherePlacement {
-  const exclusion = diameterUm === null ? null : { diameterUm, murrayExponent: tree.params.murrayExponent };
-  const subTerminal = subTerminalModel(resolveHeterogeneity(transport.heterogeneity, transport.bias), tree.params.seed, exclusion);
+  const heterogeneity = resolveHeterogeneity(transport.heterogeneity, transport.bias);
+  const exclusion = diameterUm === null ? null : unresolvedExclusion(tree, diameterUm, heterogeneity);
+  const subTerminal = subTerminalModel(heterogeneity, tree.params.seed, exclusion);
   const accept = domain === null ? null : compartmentAcceptance(domain, tree.compartment);
   if (subTerminal === null || domain === null) return { accept, subTerminal, territoryCells: null };
   let cached = territoryCellsCache.get(tree);
@@ -236,18 +237,18 @@ export function runPlacement(core: SimulationCore, domain: Domain | null): Spher
 }
 
 /**
- * The sub-terminal model a run of `simCase` on the tree grown for it places with (null unless
- * "fractal"), from the case's transport section alone (null too when the section is invalid: the
- * run refuses it), so a caller can build the territory cells before the transport has run (the
- * playground builds most of them on a helper worker while its engine grows the tree and runs the
- * transport) and hand them to primeTerritoryCells.
+ * The sub-terminal model of a run of `simCase` (null unless "fractal") from the case's transport
+ * section alone (null too when the section is invalid: the run refuses it), before the tree exists,
+ * so a caller can build the territory cells' lattice (unit mass, density) before the transport has
+ * run (the playground builds most of them on a helper worker while its engine grows the tree and
+ * runs the transport) and hand them to primeTerritoryCells. Without the unresolved exclusion, whose
+ * lumen law depends on the tree (spherePlacement has it): not for placing spheres.
  */
 export function subTerminalOfCase(simCase: SimulationCase): SubTerminalModel | null {
   const parsed = transportSchema.safeParse(simCase.transportSection ?? {});
   if (!parsed.success) return null;
-  const diameterUm = sphereDiametersOf(simCase.planning.product, parsed.data);
-  // The tree grown for the case has the case's tree seed and Murray exponent (growTree's params).
-  return subTerminalModel(resolveHeterogeneity(parsed.data.heterogeneity, parsed.data.bias), simCase.tree.seed, diameterUm === null ? null : { diameterUm, murrayExponent: simCase.tree.murrayExponent });
+  // The tree grown for the case has the case's tree seed (growTree's params).
+  return subTerminalModel(resolveHeterogeneity(parsed.data.heterogeneity, parsed.data.bias), simCase.tree.seed, null);
 }
 
 /**

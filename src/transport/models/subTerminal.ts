@@ -61,6 +61,7 @@ import { diameterCdf } from "../context.js";
 import type { TruncatedNormalParameters } from "../../random/truncatedNormal.js";
 import type { HeterogeneityModel } from "./heterogeneity.js";
 import type { TerritoryCells } from "./territoryCells.js";
+import { unresolvedLumenScale, type LumenLawTree } from "./unresolvedLumen.js";
 
 /**
  * Multiplier of the law's log-variance per sub-terminal bisection: the tree's own
@@ -84,10 +85,16 @@ export function setCube(box: Float64Array, at: number, cx: number, cy: number, c
   box[at + 5] = cz + half;
 }
 
-/** Unresolved size exclusion (see the file's comment): the product's diameters and the tree's Murray exponent. */
+/**
+ * Unresolved size exclusion (see the file's comment): the product's diameters, the tree's Murray
+ * exponent and `lumenScale`, the factor by which the tree grown down to the unit mass is wider
+ * than this one at the same tissue mass (unresolvedLumen.ts): a terminal's unresolved arterioles
+ * start from its lumen times that.
+ */
 export interface UnresolvedExclusion {
   readonly diameterUm: TruncatedNormalParameters;
   readonly murrayExponent: number;
+  readonly lumenScale: number;
 }
 
 /** The resolved sub-terminal model: plain numbers (a deposit task carries it to a worker). */
@@ -106,8 +113,17 @@ export interface SubTerminalModel {
 }
 
 /**
+ * The unresolved exclusion of `tree`'s terminals for spheres of `diameterUm` under `model` (its unit
+ * mass and density set the lumen law, unresolvedLumen.ts).
+ */
+export function unresolvedExclusion(tree: LumenLawTree & { readonly params: { readonly murrayExponent: number } }, diameterUm: TruncatedNormalParameters, model: HeterogeneityModel): UnresolvedExclusion {
+  const murrayExponent = tree.params.murrayExponent;
+  return { diameterUm, murrayExponent, lumenScale: unresolvedLumenScale(tree, murrayExponent, model.unitMassMg / 1000, model.densityGPerMl) };
+}
+
+/**
  * The sub-terminal model of a resolved heterogeneity model (null unless "fractal"); `exclusion`
- * the run's sphere diameters and the tree's Murray exponent when size exclusion is on.
+ * (unresolvedExclusion) when size exclusion is on.
  */
 export function subTerminalModel(model: HeterogeneityModel, treeSeed: number, exclusion: UnresolvedExclusion | null = null): SubTerminalModel | null {
   if (model.model !== "fractal") return null;
@@ -131,6 +147,14 @@ export const SUB_TERMINAL_BLOCK_SEGMENTS = 4096;
 /** Deepest bisection: 2^48 leaves per terminal is far beyond any unit mass the options allow. */
 const MAX_DEPTH = 48;
 const MM3_PER_ML = 1000;
+/**
+ * Where a piece's vessel branches, as a fraction of the way from the piece's inlet point to its
+ * centroid: the grown tree's bifurcations sit so (a subtree's distal point lies at 0.50 × its
+ * proximal point's distance from its territory's centroid at every mass from 1 to 256 mg, tree 7
+ * of the default case at 1.5e6 terminals; bench/transport.md "Where the 1 mm spread comes from").
+ * Spheres too wide for both halves' inlets wedge there.
+ */
+export const BRANCH_POINT_FRACTION = 0.5;
 /** Stack of the cell cascade: depth ≤ 3·(log2 of the largest extent in cells + 1), far below. */
 const CELL_STACK = 256;
 
@@ -156,9 +180,17 @@ export class SubTerminalCascade {
   /** Cell cascade: each stacked piece's inlet lumen (µm) and F of it (the spheres in the piece fit it). */
   private readonly cellLumens = new Float64Array(CELL_STACK);
   private readonly cellLumenCdfs = new Float64Array(CELL_STACK);
-  /** The product's diameter CDF (null: no unresolved exclusion) and 1/γ. */
+  /** The product's diameter CDF (null: no unresolved exclusion), 1/γ and the lumen scale (UnresolvedExclusion). */
   private readonly cdf: ((diameterUm: number) => number) | null;
   private readonly inverseGamma: number;
+  private readonly lumenScale: number;
+  /**
+   * Where the spheres too wide for the terminal's own lumen wedge: its inlet, the proximal point
+   * (spreadTerminal sets it; a caller of descend / descendCells with spheres and exclusion sets it too).
+   */
+  readonly inletPoint = new Float64Array(3);
+  /** Each stacked piece's inlet point (xyz, mm): its parent piece's branch point (cube and cell cascades). */
+  private readonly pieceInlets = new Float64Array(3 * CELL_STACK);
   /** κ of a bisection at each depth below the current terminal. */
   private readonly kappaAtDepth = new Float64Array(MAX_DEPTH + 1);
   private stream: RandomStream | null = null;
@@ -184,6 +216,7 @@ export class SubTerminalCascade {
     this.model = model;
     this.cdf = model.exclusion === null ? null : diameterCdf(model.exclusion.diameterUm);
     this.inverseGamma = model.exclusion === null ? 0 : 1 / model.exclusion.murrayExponent;
+    this.lumenScale = model.exclusion === null ? 1 : model.exclusion.lumenScale;
   }
 
   /** Spheres of the last splitPassing that entered half 0 / half 1 and fit its inlet. */
@@ -244,8 +277,10 @@ export class SubTerminalCascade {
   private spreadOne(tree: SubTerminalTree, cells: TerritoryCells | null, j: number, spheres: number, counts: RandomStream | null, onLeaf: (spheres: number) => void): void {
     // A terminal holds the spheres that reached its inlet — they fit its parent's lumen (radii fall
     // along a Murray path) — and those of them too wide for its own lumen (context.ts: they lodge at
-    // the narrow vessel's inlet, counted for it).
-    const lumenUm = 2000 * tree.radiusMm[j];
+    // the narrow vessel's inlet, counted for it). Its own lumen, and so those below it, as wide as
+    // in the tree grown to the unit mass (lumenScale, unresolvedLumen.ts), not the coarse tree's.
+    const lumenUm = 2000 * tree.radiusMm[j] * this.lumenScale;
+    for (let a = 0; a < 3; a++) this.inletPoint[a] = tree.proximalMm[3 * j + a];
     const inletUm = tree.parent[j] >= 0 ? 2000 * tree.radiusMm[tree.parent[j]] : Infinity;
     if (cells !== null && cells.offsets[j + 1] > cells.offsets[j]) this.descendCells(cells, cells.offsets[j], cells.offsets[j + 1], spheres, counts, onLeaf, false, lumenUm, inletUm);
     else this.descend(tree.distalMm[3 * j], tree.distalMm[3 * j + 1], tree.distalMm[3 * j + 2], tree.territoryMl[j], spheres, counts, onLeaf, false, lumenUm, inletUm);
@@ -253,11 +288,12 @@ export class SubTerminalCascade {
 
   /**
    * The spheres of a terminal too wide for its own lumen (F(D_t) / F(D_inlet) fit it) wedge at its
-   * first branch point (x, y, z), as the resolved tree lodges them at the terminal's inlet; a
-   * terminal that is one leaf spreads them (as a resolved terminal does). `fT` = F(lumenUm), which
-   * the caller's cascade goes on from. Returns the wedged count.
+   * inlet, `inletPoint`, where the resolved tree lodges a vessel's (its proximal point); a terminal
+   * that is one leaf spreads them (as a resolved terminal does). `fT` = F(lumenUm), which the
+   * caller's cascade goes on from. Returns the wedged count.
    */
-  private wedgeAtTerminal(spheres: number, lumenUm: number, fT: number, inletUm: number, isLeaf: boolean, counts: RandomStream, x: number, y: number, z: number, onLeaf: (spheres: number) => void): number {
+  private wedgeAtTerminal(spheres: number, lumenUm: number, fT: number, inletUm: number, isLeaf: boolean, counts: RandomStream, onLeaf: (spheres: number) => void): number {
+    const [x, y, z] = [this.inletPoint[0], this.inletPoint[1], this.inletPoint[2]];
     if (isLeaf || !(spheres > 0)) return 0;
     const fIn = (this.cdf as (d: number) => number)(inletUm);
     if (!(fIn > 0) || !(fT < fIn)) return 0;
@@ -299,7 +335,7 @@ export class SubTerminalCascade {
     const cdf = this.cdf;
     if (cdf !== null && spheres > 0) {
       let f = cdf(lumenUm);
-      spheres -= this.wedgeAtTerminal(spheres, lumenUm, f, inletUm, leafDepth === 0, positions as RandomStream, cx, cy, cz, onLeaf);
+      spheres -= this.wedgeAtTerminal(spheres, lumenUm, f, inletUm, leafDepth === 0, positions as RandomStream, onLeaf);
       // Halves of equal mean flow: the inlet at depth d is 2^(−d/γ) of the terminal's, the same for
       // every piece of that depth; the share that fits it, F(D_{d+1}) / F(D_d) (1: nothing wedged).
       const halfLumen = Math.pow(0.5, this.inverseGamma);
@@ -316,6 +352,8 @@ export class SubTerminalCascade {
     this.spheres[0] = spheres;
     this.shares[0] = 1;
     this.depths[0] = 0;
+    const inlets = this.pieceInlets;
+    for (let a = 0; a < 3; a++) inlets[a] = this.inletPoint[a];
     let top = 1;
     while (top > 0) {
       top--;
@@ -330,6 +368,12 @@ export class SubTerminalCascade {
           onLeaf(n);
         }
         continue;
+      }
+      // The branch point, the halves' inlet (replaces this piece's inlet in slot `top`).
+      for (let a = 0; a < 3; a++) {
+        const branch = inlets[3 * top + a] + BRANCH_POINT_FRACTION * ((boxes[o + a] + boxes[o + 3 + a]) / 2 - inlets[3 * top + a]);
+        inlets[3 * top + a] = branch;
+        inlets[3 * top + 3 + a] = branch;
       }
       const kappa = this.kappaAtDepth[depth];
       let p0 = 0.5;
@@ -352,7 +396,7 @@ export class SubTerminalCascade {
         const wedged = this.splitPassing(n, p0, r, r, positions as RandomStream);
         n0 = this.pass0;
         n1 = this.pass1;
-        if (wedged > 0) this.emitWedged(wedged, this.lumens[depth], (boxes[o] + boxes[o + 3]) / 2, (boxes[o + 1] + boxes[o + 4]) / 2, (boxes[o + 2] + boxes[o + 5]) / 2, onLeaf);
+        if (wedged > 0) this.emitWedged(wedged, this.lumens[depth], inlets[3 * top], inlets[3 * top + 1], inlets[3 * top + 2], onLeaf);
       }
       // Slot top + 1 (popped first) gets half 0, the lower half; slot `top` half 1.
       const o1 = o + 6;
@@ -418,14 +462,16 @@ export class SubTerminalCascade {
       ck[q] = k;
     }
     const cdf = this.cdf;
-    // The terminal's own inlet: wedged at the centre of its first cell.
+    // The terminal's own inlet (inletPoint).
     // The lumens and F only where spheres go (an empty terminal draws its split fractions only).
     if (cdf !== null && spheres > 0) {
       const fT = cdf(lumenUm);
-      spheres -= this.wedgeAtTerminal(spheres, lumenUm, fT, inletUm, count === 1, positions as RandomStream, cells.originMm[0] + (ci[0] + 0.5) * side, cells.originMm[1] + (cj[0] + 0.5) * side, cells.originMm[2] + (ck[0] + 0.5) * side, onLeaf);
+      spheres -= this.wedgeAtTerminal(spheres, lumenUm, fT, inletUm, count === 1, positions as RandomStream, onLeaf);
       this.cellLumens[0] = lumenUm;
       this.cellLumenCdfs[0] = fT;
     }
+    const inlets = this.pieceInlets;
+    for (let a = 0; a < 3; a++) inlets[a] = this.inletPoint[a];
     this.rangeStart[0] = 0;
     this.rangeEnd[0] = count;
     this.cellSpheres[0] = spheres;
@@ -453,10 +499,15 @@ export class SubTerminalCascade {
         continue;
       }
       // Bounding box in cell indices.
+      // Bounding box in cell indices, and the sum of the indices (the piece's centroid).
       let minI = Infinity, maxI = -Infinity, minJ = Infinity, maxJ = -Infinity, minK = Infinity, maxK = -Infinity;
+      let sumI = 0, sumJ = 0, sumK = 0;
       for (let p = a; p < b; p++) {
         const q = work[p] - first;
         const i = ci[q], jy = cj[q], k = ck[q];
+        sumI += i;
+        sumJ += jy;
+        sumK += k;
         if (i < minI) minI = i;
         if (i > maxI) maxI = i;
         if (jy < minJ) minJ = jy;
@@ -497,6 +548,16 @@ export class SubTerminalCascade {
         p0 = beta(stream, kappa * f0, kappa * (1 - f0));
         p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
       }
+      // The branch point, BRANCH_POINT_FRACTION of the way from the piece's inlet to its centroid:
+      // the halves' inlet (replaces the piece's inlet in slot `top`; slot top + 1 gets it too).
+      const cn = b - a;
+      const centroid0 = cells.originMm[0] + (sumI / cn + 0.5) * side;
+      const centroid1 = cells.originMm[1] + (sumJ / cn + 0.5) * side;
+      const centroid2 = cells.originMm[2] + (sumK / cn + 0.5) * side;
+      inlets[3 * top] += BRANCH_POINT_FRACTION * (centroid0 - inlets[3 * top]);
+      inlets[3 * top + 1] += BRANCH_POINT_FRACTION * (centroid1 - inlets[3 * top + 1]);
+      inlets[3 * top + 2] += BRANCH_POINT_FRACTION * (centroid2 - inlets[3 * top + 2]);
+      for (let q = 0; q < 3; q++) inlets[3 * top + 3 + q] = inlets[3 * top + q];
       let s0 = 0;
       let s1 = 0;
       let lumen0 = 0, lumen1 = 0, cdf0 = 0, cdf1 = 0;
@@ -516,12 +577,8 @@ export class SubTerminalCascade {
         const wedged = this.splitPassing(n, p0, r0, r1, positions as RandomStream);
         s0 = this.pass0;
         s1 = this.pass1;
-        if (wedged > 0) {
-          // Both halves' wedged spheres at one branch point: the centre of a cell of the piece (in
-          // the terminal's tissue: half 1's first).
-          const q = work[lo] - first;
-          this.emitWedged(wedged, Math.max(lumen0, lumen1), cells.originMm[0] + (ci[q] + 0.5) * side, cells.originMm[1] + (cj[q] + 0.5) * side, cells.originMm[2] + (ck[q] + 0.5) * side, onLeaf);
-        }
+        // Both halves' wedged spheres at one branch point (the file's comment).
+        if (wedged > 0) this.emitWedged(wedged, Math.max(lumen0, lumen1), inlets[3 * top], inlets[3 * top + 1], inlets[3 * top + 2], onLeaf);
       }
       if (top + 2 > CELL_STACK) throw new RangeError("sub-terminal cell cascade deeper than its stack");
       // Slot top + 1 (popped first): half 0.
@@ -549,8 +606,10 @@ export interface SubTerminalTree {
   readonly segmentCount: number;
   readonly child0: Int32Array;
   readonly distalMm: Float64Array;
+  /** A terminal's inlet: where the spheres too wide for its lumen wedge (unresolved exclusion). */
+  readonly proximalMm: Float64Array;
   readonly territoryMl: Float64Array;
-  /** A terminal's and its parent's lumens: what it holds fits the parent's, what is wider than its own wedges at its inlet (unresolved exclusion). */
+  /** A terminal's and its parent's lumens: what it holds fits the parent's, what is wider than its own (× lumenScale) wedges at its inlet (unresolved exclusion). */
   readonly radiusMm: Float64Array;
   readonly parent: Int32Array;
 }

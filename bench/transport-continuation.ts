@@ -1,0 +1,152 @@
+/**
+ * The sub-terminal continuation against the resolved subtree it stands for, on one tree (issue 14,
+ * the distribution below the dose voxel). The portal-tract tree of the small case (1.5e6 terminals,
+ * ~1 mg each) is run once; then every subtree of mass ≤ M whose parent feeds more than M is cut
+ * off: the spheres the transport lodged below its inlet are spread by the sub-terminal cascade over
+ * its terminals' unit-mass cells (or, owning none, a cube of its volume at its terminals'
+ * territory-weighted centroid), as a terminal of mass M would spread them, from its own lumen
+ * (× the unresolved lumen scale, unresolvedLumen.ts, ≈ 1 at this resolution); those wedged at its
+ * inlet stay at its proximal point. M = 0 is the resolved tree. Same flows, same sphere counts per subtree,
+ * same territories: what differs is only how the spheres are spread below M, so the 1 mm spread
+ * (bench/wedgeCubes.ts) must not depend on M if the continuation is right. Per M, also where the
+ * wedged spheres sit within the subtrees of --geo mg (default 16): wedge points per subtree, spheres
+ * per point (at M = 0 and M = --geo), the sphere-weighted distance between points and to the subtree's centroid (per
+ * subtree size, the cube root of its volume), and the share of the point pairs' weight closer than
+ * 1 mm. Feedback off, tree seed 100 + r, seed 200 + r. bench/transport.md "The continuation
+ * against the subtree it stands for".
+ *
+ *   npx tsx bench/transport-continuation.ts [--terminals 1500000] [--masses 0,2,4,8,16,32,64] [--run 0] [--geo 16]
+ */
+import { loadSimulationCase } from "../src/pipeline/caseInput.js";
+import { simulateCore } from "../src/pipeline/simulate.js";
+import { subTerminalOf } from "../src/pipeline/core.js";
+import { SubTerminalCascade } from "../src/transport/models/subTerminal.js";
+import { createStream } from "../src/random/stream.js";
+import { smallCase } from "../test/pipeline/smallCase.js";
+import { optionOf } from "./setOptions.js";
+import { WEDGE_CUBE_HEADER, WedgeCubes, wedgeCubeCells } from "./wedgeCubes.js";
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => optionOf(args, name, fallback);
+const terminals = Number(arg("terminals", "1500000"));
+const masses = arg("masses", "0,2,4,8,16,32,64").split(",").map(Number);
+const r = Number(arg("run", "0"));
+const geoMg = Number(arg("geo", "16"));
+const c = smallCase({ seed: 200 + r, tree: { terminals, seed: 100 + r }, transport: { embolic: { enabled: false }, heterogeneity: { model: "fractal" } } });
+const simCase = loadSimulationCase(c);
+const core = simulateCore(simCase);
+const tree = core.tree;
+const n = tree.segmentCount;
+const { subTerminal, territoryCells: cells } = subTerminalOf(core, simCase.domain);
+if (subTerminal === null || cells === null || subTerminal.exclusion === null) throw new Error("the fractal model with cells and size exclusion expected");
+const lumenScale = subTerminal.exclusion.lumenScale;
+const lodged = core.transport.segmentLodged;
+const massMg = new Float64Array(n);
+for (let j = n - 1; j >= 0; j--) massMg[j] = tree.child0[j] < 0 ? tree.territoryMl[j] * 1000 * subTerminal.densityGPerMl : massMg[tree.child0[j]] + massMg[tree.child1[j]];
+/** The root of a subtree cut at M: feeds ≤ M, its parent more. */
+const cutAt = (j: number, M: number) => massMg[j] <= M && (tree.parent[j] < 0 || massMg[tree.parent[j]] > M);
+
+console.log(`| M (mg) | subtrees cut ${WEDGE_CUBE_HEADER}`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
+const geometry: string[] = [];
+for (const M of masses) {
+  const cubes = new WedgeCubes(tree.distalMm, simCase.domain);
+  const uniform = createStream(12345 + r, 1n);
+  const counts = createStream(777 + r, 2n);
+  // One cascade for the terminals (spreadTerminal keeps its blocks' streams) and one for the cut subtrees.
+  const cascade = new SubTerminalCascade(subTerminal);
+  const cutCascade = new SubTerminalCascade(subTerminal);
+  cutCascade.useBlock(0);
+  // Wedge points of the current --geo subtree (x, y, z, spheres), and the running sums.
+  let geoEnd = -1;
+  let pts: number[] = [];
+  const g = { subtrees: 0, points: 0, spheres: 0, pair: 0, pairWeight: 0, centroid: 0, near: 0 };
+  const wedge = (x: number, y: number, z: number, k: number) => {
+    cubes.wedge(x, y, z, k);
+    if (geoEnd >= 0) pts.push(x, y, z, k);
+  };
+  const leafOf = (of: SubTerminalCascade) => (k: number) => {
+    const box = of.leafBox;
+    if (of.leafShare[0] === 0) wedge((box[0] + box[3]) / 2, (box[1] + box[4]) / 2, (box[2] + box[5]) / 2, k);
+    else cubes.spread(box, k, uniform);
+  };
+  const onLeaf = leafOf(cascade);
+  const onCutLeaf = leafOf(cutCascade);
+  let geoRoot = -1;
+  const closeGeo = () => {
+    const byPoint = new Map<string, number[]>();
+    for (let q = 0; q < pts.length; q += 4) {
+      const key = `${pts[q]},${pts[q + 1]},${pts[q + 2]}`;
+      const e = byPoint.get(key);
+      if (e) e[3] += pts[q + 3];
+      else byPoint.set(key, pts.slice(q, q + 4));
+    }
+    geoEnd = -1;
+    if (byPoint.size === 0) return;
+    let v = 0, cx = 0, cy = 0, cz = 0;
+    for (let q = geoRoot; q < tree.subtreeEnd[geoRoot]; q++) if (tree.child0[q] < 0) {
+      const t = tree.territoryMl[q];
+      v += t; cx += t * tree.distalMm[3 * q]; cy += t * tree.distalMm[3 * q + 1]; cz += t * tree.distalMm[3 * q + 2];
+    }
+    cx /= v; cy /= v; cz /= v;
+    const size = Math.cbrt(v * 1000);
+    const list = [...byPoint.values()];
+    g.subtrees++;
+    g.points += list.length;
+    for (const [x, y, z, k] of list) {
+      g.spheres += k;
+      g.centroid += (k * Math.hypot(x - cx, y - cy, z - cz)) / size;
+    }
+    for (let a = 0; a < list.length; a++) for (let b = a + 1; b < list.length; b++) {
+      const w = list[a][3] * list[b][3];
+      const d = Math.hypot(list[a][0] - list[b][0], list[a][1] - list[b][1], list[a][2] - list[b][2]);
+      g.pairWeight += w;
+      g.pair += (w * d) / size;
+      if (d < 1) g.near += w;
+    }
+  };
+  let cut = 0;
+  for (let j = 0; j < n; j++) {
+    if (j === geoEnd) closeGeo();
+    if (geoEnd < 0 && tree.child0[j] >= 0 && cutAt(j, geoMg) && (M === 0 || M === geoMg)) {
+      geoRoot = j;
+      geoEnd = tree.subtreeEnd[j];
+      pts = [];
+    }
+    const k = lodged[j];
+    if (M > 0 && tree.child0[j] >= 0 && cutAt(j, M)) {
+      cut++;
+      if (k > 0) wedge(tree.proximalMm[3 * j], tree.proximalMm[3 * j + 1], tree.proximalMm[3 * j + 2], k);
+      const end = tree.subtreeEnd[j];
+      let below = 0;
+      for (let q = j + 1; q < end; q++) below += lodged[q];
+      if (below > 0) {
+        // Its inlet's lumen for both: what it stopped is at its proximal point already.
+        const lumen = 2000 * tree.radiusMm[j] * lumenScale;
+        for (let a = 0; a < 3; a++) cutCascade.inletPoint[a] = tree.proximalMm[3 * j + a];
+        if (cells.offsets[end] > cells.offsets[j]) cutCascade.descendCells(cells, cells.offsets[j], cells.offsets[end], below, counts, onCutLeaf, false, lumen, lumen);
+        else {
+          let v = 0, x = 0, y = 0, z = 0;
+          for (let q = j; q < end; q++) if (tree.child0[q] < 0) {
+            const t = tree.territoryMl[q];
+            v += t; x += t * tree.distalMm[3 * q]; y += t * tree.distalMm[3 * q + 1]; z += t * tree.distalMm[3 * q + 2];
+          }
+          cutCascade.descend(x / v, y / v, z / v, v, below, counts, onCutLeaf, false, lumen, lumen);
+        }
+      }
+      if (geoEnd === end) closeGeo();
+      j = end - 1;
+      continue;
+    }
+    if (k === 0) continue;
+    if (tree.child0[j] >= 0) wedge(tree.proximalMm[3 * j], tree.proximalMm[3 * j + 1], tree.proximalMm[3 * j + 2], k);
+    else cascade.spreadTerminal(tree, cells, j, k, simCase.seed, onLeaf);
+  }
+  if (geoEnd >= 0) closeGeo();
+  console.log(`| ${M} | ${cut} | ${wedgeCubeCells(cubes.row())}`);
+  if (g.subtrees > 0) geometry.push(`| ${M} | ${g.subtrees} | ${(g.points / g.subtrees).toFixed(2)} | ${(g.spheres / g.points).toFixed(1)} | ${(g.pair / g.pairWeight).toFixed(3)} | ${(g.centroid / g.spheres).toFixed(3)} | ${(g.near / g.pairWeight).toFixed(3)} |`);
+}
+console.log(`\nWedge points within the subtrees cut at ${geoMg} mg (M = 0: resolved; M = ${geoMg}: continued):\n`);
+console.log(`| M (mg) | subtrees with wedges | points per subtree | spheres per point | pair distance / size | distance to centroid / size | pair weight within 1 mm |`);
+console.log(`|---|---|---|---|---|---|---|`);
+for (const line of geometry) console.log(line);
