@@ -24,17 +24,30 @@
  * (Murray: D ∝ flow^(1/γ), γ the tree's exponent), so a sphere wider than the vessel of a piece
  * cannot enter it: it stops at the piece's inlet, wedged with the others there, as the resolved
  * tree's size exclusion stops it at a narrow vessel (context.ts sizeExclusionRange, which counts
- * it for that vessel). So a terminal holds the spheres that fit its parent's lumen; those too wide
- * for its own lumen D_t wedge at its first branch point. A half with mean flow share q gets the
- * lumen D·q^(1/γ); of the spheres a split sends into its halves, those too wide for the half's
- * inlet (a fraction 1 − F(D_half)/F(D), F the product's diameter CDF) wedge at the split's branch
- * point: one cluster for both halves, in a cube of the lumen's width at the piece's centre (cube
- * cascade) or at the centre of one of its cells (cell cascade). A leaf's inlet is the portal
- * tract's terminal arteriole: what it stops lodges in the leaf, spread, as a resolved terminal's
- * spheres do. So a coarse terminal stands for its subtree's exclusion too: the share of the
- * spheres stopped above the 1 mg pieces is 0.69 / 0.63 / 0.59 at 43 / 13 / 4.3 mg per terminal
- * against 0.60 on the resolved tree at 0.86 mg (test/transport/subTerminal.test.ts; bench/transport.md
- * "Unresolved size exclusion"). Off with transport.sizeExclusion false.
+ * it for that vessel and places it at the vessel's proximal point). So a terminal holds the
+ * spheres that fit its parent's lumen; those too wide for its own lumen D_t wedge at its inlet,
+ * its proximal point. D_t is the terminal's lumen widened to the portal-tract tree's
+ * (UnresolvedExclusion.lumenScale, unresolvedLumen.ts: a coarse tree is sized over fewer vessels
+ * in series and so is narrower, 13 % at 4,000 terminals of the 1.5 L liver). A half with mean flow
+ * share q gets the lumen D·q^(1/γ); of the spheres a split sends into its halves, those too wide
+ * for the half's inlet (a fraction 1 − F(D_half)/F(D), F the product's diameter CDF) wedge at the
+ * split's branch point — one cluster for both halves, in a cube of the lumen's width — which lies
+ * BRANCH_POINT_FRACTION (½) of the way from the piece's inlet (the terminal's proximal point, or
+ * its parent piece's branch point) to the piece's centroid, as the grown tree's bifurcations lie.
+ * A leaf's inlet is the portal tract's terminal arteriole: what it stops lodges in the leaf,
+ * spread, as a resolved terminal's spheres do.
+ *
+ * Why the branch points. On one portal-tract tree (the small case at 1.5e6 terminals), replacing
+ * every resolved subtree of ≤ 4 / 16 / 64 mg by this continuation gives spheres per 1 mm cube of
+ * normal liver an RD of 1.475 / 1.435 / 1.407 against the resolved 1.520, and wedge points as close
+ * together as the resolved ones (sphere-weighted pair distance 0.35 vs 0.34 of the subtree's size);
+ * when the wedged spheres sat at the centre of one of the piece's cells they were scattered (pair
+ * distance 0.84) and the RD was 0.99–1.02 at 16–64 mg against the resolved 1.27 (the terminals'
+ * inlet wedges then at their first cell, not their inlet; bench/transport-continuation.ts,
+ * bench/transport.md "The continuation against the subtree it stands for"). The continuation
+ * stands for the subtree's exclusion as a whole too: the share of the spheres stopped above the
+ * 1 mg pieces is 0.57 / 0.55 at 43 / 4.3 mg per terminal against 0.60 on the resolved tree at
+ * 0.86 mg (test/transport/subTerminal.test.ts). Off with transport.sizeExclusion false.
  *
  * In the terminal's unit-mass cells (territoryCells.ts, the deposit's default) the mean share of a
  * half is its share of mass × relative perfusion (the domain's perfusion field, from which the
