@@ -43,6 +43,15 @@ const lumenScale = subTerminal.exclusion.lumenScale;
 const lodged = core.transport.segmentLodged;
 const massMg = new Float64Array(n);
 for (let j = n - 1; j >= 0; j--) massMg[j] = tree.child0[j] < 0 ? tree.territoryMl[j] * 1000 * subTerminal.densityGPerMl : massMg[tree.child0[j]] + massMg[tree.child1[j]];
+/** The territory-weighted centroid of the terminals of subtree j: [volume mL, x, y, z mm]. */
+function territoryCentroid(j: number): [number, number, number, number] {
+  let v = 0, x = 0, y = 0, z = 0;
+  for (let q = j; q < tree.subtreeEnd[j]; q++) if (tree.child0[q] < 0) {
+    const t = tree.territoryMl[q];
+    v += t; x += t * tree.distalMm[3 * q]; y += t * tree.distalMm[3 * q + 1]; z += t * tree.distalMm[3 * q + 2];
+  }
+  return [v, x / v, y / v, z / v];
+}
 /** The root of a subtree cut at M: feeds ≤ M, its parent more. */
 const cutAt = (j: number, M: number) => massMg[j] <= M && (tree.parent[j] < 0 || massMg[tree.parent[j]] > M);
 
@@ -83,12 +92,7 @@ for (const M of masses) {
     }
     geoEnd = -1;
     if (byPoint.size === 0) return;
-    let v = 0, cx = 0, cy = 0, cz = 0;
-    for (let q = geoRoot; q < tree.subtreeEnd[geoRoot]; q++) if (tree.child0[q] < 0) {
-      const t = tree.territoryMl[q];
-      v += t; cx += t * tree.distalMm[3 * q]; cy += t * tree.distalMm[3 * q + 1]; cz += t * tree.distalMm[3 * q + 2];
-    }
-    cx /= v; cy /= v; cz /= v;
+    const [v, cx, cy, cz] = territoryCentroid(geoRoot);
     const size = Math.cbrt(v * 1000);
     const list = [...byPoint.values()];
     g.subtrees++;
@@ -126,12 +130,8 @@ for (const M of masses) {
         for (let a = 0; a < 3; a++) cutCascade.inletPoint[a] = tree.proximalMm[3 * j + a];
         if (cells.offsets[end] > cells.offsets[j]) cutCascade.descendCells(cells, cells.offsets[j], cells.offsets[end], below, counts, onCutLeaf, false, lumen, lumen);
         else {
-          let v = 0, x = 0, y = 0, z = 0;
-          for (let q = j; q < end; q++) if (tree.child0[q] < 0) {
-            const t = tree.territoryMl[q];
-            v += t; x += t * tree.distalMm[3 * q]; y += t * tree.distalMm[3 * q + 1]; z += t * tree.distalMm[3 * q + 2];
-          }
-          cutCascade.descend(x / v, y / v, z / v, v, below, counts, onCutLeaf, false, lumen, lumen);
+          const [v, x, y, z] = territoryCentroid(j);
+          cutCascade.descend(x, y, z, v, below, counts, onCutLeaf, false, lumen, lumen);
         }
       }
       if (geoEnd === end) closeGeo();

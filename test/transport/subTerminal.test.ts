@@ -241,7 +241,7 @@ describe("the spread below the dose voxel: spheres per 1 mm cube at two resoluti
     // 8.6 mg per terminal to the sub-terminal continuation (unresolved lumens, branch points).
     // Measured (tree seeds 1–3, bench/transport.md "The continuation against the subtree it stands
     // for"): 1 mm RD 1.40 ± 0.00 / 1.51 ± 0.01 (−7 %; 3,000 / 50,000 terminals: 1.47 / 1.55), 4 mm
-    // RD 0.270 ± 0.008 / 0.276 ± 0.017. Before the continuation placed its wedged spheres at branch
+    // RD 0.270 ± 0.008 / 0.276 ± 0.017; this seed: 1.400 / 1.501 and 0.278 / 0.264 (+5 %). Before the continuation placed its wedged spheres at branch
     // points and widened the coarse terminals' lumens, the small case's 1 mm RD fell by 16–27 %
     // from 1.5e6 to 120,000–400,000 terminals (docs/transport.md "Resolution study").
     const resin = { mean: 32, sd: 10, min: 20, max: 60 };
@@ -266,4 +266,45 @@ describe("the spread below the dose voxel: spheres per 1 mm cube at two resoluti
     expect(Math.abs(coarse.mm1 / fine.mm1 - 1), `1 mm RD ${coarse.mm1} vs ${fine.mm1}`).toBeLessThan(0.1);
     expect(Math.abs(coarse.mm4 / fine.mm4 - 1), `4 mm RD ${coarse.mm4} vs ${fine.mm4}`).toBeLessThan(0.1);
   }, 60_000);
+});
+
+describe("where the continuation puts its wedged spheres (unit test of the geometry)", () => {
+  it("a terminal's inlet wedges at its proximal point; every split's at the branch point half-way from the piece's inlet to its centroid (cube cascade, independent recursion)", () => {
+    // One terminal of 64 mg (a cube bisected 6 times) whose lumen, 45 µm, is narrower than its
+    // parent's, 55 µm: resin spheres wedge at its inlet and at the halves' inlets down to 2 mg.
+    const resin = { mean: 32, sd: 10, min: 20, max: 60 };
+    const m = subTerminalModel(resolveHeterogeneity({ model: "fractal" }, 0.5), 3, { diameterUm: resin, murrayExponent: 3, lumenScale: 1 }) as SubTerminalModel;
+    const volumeMl = 0.064 / m.densityGPerMl;
+    const proximal = [4, -3, 2];
+    const tree = { segmentCount: 2, child0: Int32Array.of(1, -1), parent: Int32Array.of(-1, 0), distalMm: new Float64Array(6), proximalMm: Float64Array.of(0, 0, 0, ...proximal), territoryMl: Float64Array.of(0, volumeMl), radiusMm: Float64Array.of(0.0275, 0.0225) };
+    // The branch points by recursion over the boxes (bisected across the longest axis, first of equals).
+    const points: number[][] = [];
+    const branch = (box: number[], inlet: number[], depth: number) => {
+      if (depth === 6) return;
+      const centre = [0, 1, 2].map((a) => (box[a] + box[a + 3]) / 2);
+      const b = [0, 1, 2].map((a) => inlet[a] + 0.5 * (centre[a] - inlet[a]));
+      points.push(b);
+      const e = [0, 1, 2].map((a) => box[a + 3] - box[a]);
+      const axis = e[0] >= e[1] && e[0] >= e[2] ? 0 : e[1] >= e[2] ? 1 : 2;
+      const lower = box.slice(), upper = box.slice();
+      lower[axis + 3] = centre[axis];
+      upper[axis] = centre[axis];
+      branch(lower, b, depth + 1);
+      branch(upper, b, depth + 1);
+    };
+    const half = Math.cbrt(volumeMl * 1000) / 2;
+    branch([-half, -half, -half, half, half, half], proximal, 0);
+    const cascade = new SubTerminalCascade(m);
+    let atInlet = 0, atBranch = 0, spread = 0;
+    cascade.spreadTerminal(tree, null, 1, 200_000, 7, (s) => {
+      if (cascade.leafShare[0] !== 0) return void (spread += s);
+      const c = [0, 1, 2].map((a) => (cascade.leafBox[a] + cascade.leafBox[a + 3]) / 2);
+      if (c.every((v, a) => Math.abs(v - proximal[a]) < 1e-9)) atInlet += s;
+      else if (points.some((p) => p.every((v, a) => Math.abs(v - c[a]) < 1e-9))) atBranch += s;
+      else throw new Error(`a wedged cluster at ${c.join(", ")}, neither the inlet nor a branch point`);
+    });
+    expect(atInlet).toBeGreaterThan(0);
+    expect(atBranch).toBeGreaterThan(0);
+    expect(atInlet + atBranch + spread).toBe(200_000);
+  });
 });

@@ -33,7 +33,8 @@
  * for the half's inlet (a fraction 1 − F(D_half)/F(D), F the product's diameter CDF) wedge at the
  * split's branch point — one cluster for both halves, in a cube of the lumen's width — which lies
  * BRANCH_POINT_FRACTION (½) of the way from the piece's inlet (the terminal's proximal point, or
- * its parent piece's branch point) to the piece's centroid, as the grown tree's bifurcations lie.
+ * its parent piece's branch point) to the piece's centroid: the grown tree's bifurcations lie at
+ * that distance ratio (on that line: assumed).
  * A leaf's inlet is the portal tract's terminal arteriole: what it stops lodges in the leaf,
  * spread, as a resolved terminal's spheres do.
  *
@@ -44,10 +45,12 @@
  * when the wedged spheres sat at the centre of one of the piece's cells they were scattered (pair
  * distance 0.84) and the RD was 0.99–1.02 at 16–64 mg against the resolved 1.27 (the terminals'
  * inlet wedges then at their first cell, not their inlet; bench/transport-continuation.ts,
- * bench/transport.md "The continuation against the subtree it stands for"). The continuation
- * stands for the subtree's exclusion as a whole too: the share of the spheres stopped above the
- * 1 mg pieces is 0.57 / 0.55 at 43 / 4.3 mg per terminal against 0.60 on the resolved tree at
- * 0.86 mg (test/transport/subTerminal.test.ts). Off with transport.sizeExclusion false.
+ * bench/transport.md "The continuation against the subtree it stands for"). Of the spheres
+ * as a whole, the continuation stops somewhat fewer above the 1 mg pieces than the resolved tree:
+ * 0.57 / 0.55 at 43 / 4.3 mg per terminal against 0.60 at 0.86 mg (test/transport/subTerminal.test.ts;
+ * with the coarse trees' own, narrower lumens 0.69 / 0.59; the resolved tree's leaves are its
+ * terminals of 0.1–3 mg, which wedge at their own inlets when narrow, the cascade's are 1 mg
+ * cells). Off with transport.sizeExclusion false.
  *
  * In the terminal's unit-mass cells (territoryCells.ts, the deposit's default) the mean share of a
  * half is its share of mass × relative perfusion (the domain's perfusion field, from which the
@@ -162,10 +165,11 @@ const MAX_DEPTH = 48;
 const MM3_PER_ML = 1000;
 /**
  * Where a piece's vessel branches, as a fraction of the way from the piece's inlet point to its
- * centroid: the grown tree's bifurcations sit so (a subtree's distal point lies at 0.50 × its
- * proximal point's distance from its territory's centroid at every mass from 1 to 256 mg, tree 7
- * of the default case at 1.5e6 terminals; bench/transport.md "Where the 1 mm spread comes from").
- * Spheres too wide for both halves' inlets wedge there.
+ * centroid. Measured on the grown tree: a subtree's distal point lies at 0.50 × its proximal
+ * point's distance from its territory's centroid at every mass from 1 to 256 mg (tree 7 of the
+ * default case at 1.5e6 terminals; bench/transport.md "Where the 1 mm spread comes from"); that it
+ * lies on the line from the one to the other is assumed. Spheres too wide for both halves' inlets
+ * wedge there. Checked as a whole against the resolved subtrees (the file's comment).
  */
 export const BRANCH_POINT_FRACTION = 0.5;
 /** Stack of the cell cascade: depth ≤ 3·(log2 of the largest extent in cells + 1), far below. */
@@ -198,8 +202,9 @@ export class SubTerminalCascade {
   private readonly inverseGamma: number;
   private readonly lumenScale: number;
   /**
-   * Where the spheres too wide for the terminal's own lumen wedge: its inlet, the proximal point
-   * (spreadTerminal sets it; a caller of descend / descendCells with spheres and exclusion sets it too).
+   * Where the spheres too wide for the terminal's own lumen wedge: its inlet, the proximal point,
+   * and where its first branch point is measured from (spreadTerminal sets it; a caller of descend
+   * / descendCells with spheres and exclusion must set it too: it is not reset between terminals).
    */
   readonly inletPoint = new Float64Array(3);
   /** Each stacked piece's inlet point (xyz, mm): its parent piece's branch point (cube and cell cascades). */
@@ -306,12 +311,11 @@ export class SubTerminalCascade {
    * caller's cascade goes on from. Returns the wedged count.
    */
   private wedgeAtTerminal(spheres: number, lumenUm: number, fT: number, inletUm: number, isLeaf: boolean, counts: RandomStream, onLeaf: (spheres: number) => void): number {
-    const [x, y, z] = [this.inletPoint[0], this.inletPoint[1], this.inletPoint[2]];
     if (isLeaf || !(spheres > 0)) return 0;
     const fIn = (this.cdf as (d: number) => number)(inletUm);
     if (!(fIn > 0) || !(fT < fIn)) return 0;
     const wedged = binomial(counts, spheres, 1 - fT / fIn);
-    if (wedged > 0) this.emitWedged(wedged, lumenUm, x, y, z, onLeaf);
+    if (wedged > 0) this.emitWedged(wedged, lumenUm, this.inletPoint[0], this.inletPoint[1], this.inletPoint[2], onLeaf);
     return wedged;
   }
 
@@ -328,7 +332,8 @@ export class SubTerminalCascade {
    * `spheres` lodged spheres (binomial splits from `positions`; `positions` may be null when
    * spheres = 0). Every bisection draws its split fraction, whatever the counts. `lumenUm`: the
    * terminal's lumen, `inletUm` its parent's, which every sphere it holds fits (unresolved
-   * exclusion; Infinity: none).
+   * exclusion; Infinity: none). With spheres and exclusion, the terminal's inlet is `inletPoint`,
+   * which the caller sets first (spreadTerminal does: the terminal's proximal point).
    */
   descend(cx: number, cy: number, cz: number, territoryMl: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false, lumenUm = Infinity, inletUm = Infinity): void {
     const m = this.model;
@@ -347,8 +352,10 @@ export class SubTerminalCascade {
     setCube(boxes, 0, cx, cy, cz, half);
     const cdf = this.cdf;
     if (cdf !== null && spheres > 0) {
-      let f = cdf(lumenUm);
-      spheres -= this.wedgeAtTerminal(spheres, lumenUm, f, inletUm, leafDepth === 0, positions as RandomStream, onLeaf);
+      spheres -= this.wedgeAtTerminal(spheres, lumenUm, cdf(lumenUm), inletUm, leafDepth === 0, positions as RandomStream, onLeaf);
+      // What goes on fits both the terminal's lumen and its parent's (the widened lumen may exceed
+      // the parent's, which stopped the wider spheres upstream).
+      let f = Math.min(cdf(lumenUm), cdf(inletUm));
       // Halves of equal mean flow: the inlet at depth d is 2^(−d/γ) of the terminal's, the same for
       // every piece of that depth; the share that fits it, F(D_{d+1}) / F(D_d) (1: nothing wedged).
       const halfLumen = Math.pow(0.5, this.inverseGamma);
@@ -382,11 +389,14 @@ export class SubTerminalCascade {
         }
         continue;
       }
-      // The branch point, the halves' inlet (replaces this piece's inlet in slot `top`).
-      for (let a = 0; a < 3; a++) {
-        const branch = inlets[3 * top + a] + BRANCH_POINT_FRACTION * ((boxes[o + a] + boxes[o + 3 + a]) / 2 - inlets[3 * top + a]);
-        inlets[3 * top + a] = branch;
-        inlets[3 * top + 3 + a] = branch;
+      // The branch point, the halves' inlet (replaces this piece's inlet in slot `top`): only where
+      // spheres can wedge (a piece without spheres has halves without spheres).
+      if (n > 0 && cdf !== null) {
+        for (let a = 0; a < 3; a++) {
+          const branch = inlets[3 * top + a] + BRANCH_POINT_FRACTION * ((boxes[o + a] + boxes[o + 3 + a]) / 2 - inlets[3 * top + a]);
+          inlets[3 * top + a] = branch;
+          inlets[3 * top + 3 + a] = branch;
+        }
       }
       const kappa = this.kappaAtDepth[depth];
       let p0 = 0.5;
@@ -404,7 +414,7 @@ export class SubTerminalCascade {
       const mid = (boxes[o + axis] + boxes[o + 3 + axis]) / 2;
       if (n > 0) {
         // A leaf's inlet is a portal tract's terminal arteriole: what it stops lodges in the leaf
-        // (spread over it), as a resolved terminal's do; above, at the branch point (the piece's centre).
+        // (spread over it), as a resolved terminal's do; above, at the piece's branch point.
         const r = cdf !== null && depth + 1 < leafDepth ? this.passAtDepth[depth] : 1;
         const wedged = this.splitPassing(n, p0, r, r, positions as RandomStream);
         n0 = this.pass0;
@@ -435,7 +445,8 @@ export class SubTerminalCascade {
    * uniformly perfused tissue) with κ from splitConcentration (the tree's rule for unequal
    * daughters: masses for the law, f0 for the flow weights), down to single cells (the unit mass);
    * `onLeaf(spheres)` per cell holding spheres (every cell with `everyLeaf`), the cell's cube in
-   * `leafBox`, its share in `leafShare[0]`; `lumenUm`, `inletUm` as in descend (a half's inlet: D·f^(1/γ)).
+   * `leafBox`, its share in `leafShare[0]`; `lumenUm`, `inletUm` and `inletPoint` as in descend (a
+   * half's inlet: D·f^(1/γ)).
    */
   descendCells(cells: TerritoryCells, first: number, end: number, spheres: number, positions: RandomStream | null, onLeaf: (spheres: number) => void, everyLeaf = false, lumenUm = Infinity, inletUm = Infinity): void {
     const m = this.model;
@@ -481,7 +492,8 @@ export class SubTerminalCascade {
       const fT = cdf(lumenUm);
       spheres -= this.wedgeAtTerminal(spheres, lumenUm, fT, inletUm, count === 1, positions as RandomStream, onLeaf);
       this.cellLumens[0] = lumenUm;
-      this.cellLumenCdfs[0] = fT;
+      // What goes on fits both lumens (as descend).
+      this.cellLumenCdfs[0] = Math.min(fT, cdf(inletUm));
     }
     const inlets = this.pieceInlets;
     for (let a = 0; a < 3; a++) inlets[a] = this.inletPoint[a];
@@ -511,7 +523,6 @@ export class SubTerminalCascade {
         }
         continue;
       }
-      // Bounding box in cell indices.
       // Bounding box in cell indices, and the sum of the indices (the piece's centroid).
       let minI = Infinity, maxI = -Infinity, minJ = Infinity, maxJ = -Infinity, minK = Infinity, maxK = -Infinity;
       let sumI = 0, sumJ = 0, sumK = 0;
@@ -561,16 +572,20 @@ export class SubTerminalCascade {
         p0 = beta(stream, kappa * f0, kappa * (1 - f0));
         p0 = Math.min(1 - 1e-12, Math.max(1e-12, p0));
       }
+      if (top + 2 > CELL_STACK) throw new RangeError("sub-terminal cell cascade deeper than its stack");
       // The branch point, BRANCH_POINT_FRACTION of the way from the piece's inlet to its centroid:
-      // the halves' inlet (replaces the piece's inlet in slot `top`; slot top + 1 gets it too).
-      const cn = b - a;
-      const centroid0 = cells.originMm[0] + (sumI / cn + 0.5) * side;
-      const centroid1 = cells.originMm[1] + (sumJ / cn + 0.5) * side;
-      const centroid2 = cells.originMm[2] + (sumK / cn + 0.5) * side;
-      inlets[3 * top] += BRANCH_POINT_FRACTION * (centroid0 - inlets[3 * top]);
-      inlets[3 * top + 1] += BRANCH_POINT_FRACTION * (centroid1 - inlets[3 * top + 1]);
-      inlets[3 * top + 2] += BRANCH_POINT_FRACTION * (centroid2 - inlets[3 * top + 2]);
-      for (let q = 0; q < 3; q++) inlets[3 * top + 3 + q] = inlets[3 * top + q];
+      // the halves' inlet (replaces the piece's inlet in slot `top`; slot top + 1 gets it too); only
+      // where spheres can wedge (a piece without spheres has halves without spheres).
+      if (n > 0 && cdf !== null) {
+        const cn = b - a;
+        const centroid0 = cells.originMm[0] + (sumI / cn + 0.5) * side;
+        const centroid1 = cells.originMm[1] + (sumJ / cn + 0.5) * side;
+        const centroid2 = cells.originMm[2] + (sumK / cn + 0.5) * side;
+        inlets[3 * top] += BRANCH_POINT_FRACTION * (centroid0 - inlets[3 * top]);
+        inlets[3 * top + 1] += BRANCH_POINT_FRACTION * (centroid1 - inlets[3 * top + 1]);
+        inlets[3 * top + 2] += BRANCH_POINT_FRACTION * (centroid2 - inlets[3 * top + 2]);
+        for (let q = 0; q < 3; q++) inlets[3 * top + 3 + q] = inlets[3 * top + q];
+      }
       let s0 = 0;
       let s1 = 0;
       let lumen0 = 0, lumen1 = 0, cdf0 = 0, cdf1 = 0;
@@ -593,7 +608,6 @@ export class SubTerminalCascade {
         // Both halves' wedged spheres at one branch point (the file's comment).
         if (wedged > 0) this.emitWedged(wedged, Math.max(lumen0, lumen1), inlets[3 * top], inlets[3 * top + 1], inlets[3 * top + 2], onLeaf);
       }
-      if (top + 2 > CELL_STACK) throw new RangeError("sub-terminal cell cascade deeper than its stack");
       // Slot top + 1 (popped first): half 0.
       this.rangeStart[top] = lo;
       this.rangeEnd[top] = b;

@@ -49,13 +49,7 @@ const MG_PER_G = 1000;
  * than 4 terminals is treated as one of 4).
  */
 export function unresolvedLumenScale(tree: LumenLawTree, murrayExponent: number, unitMassG: number, densityGPerMl: number): number {
-  let terminals = 0;
-  let massMg = 0;
-  for (let j = 0; j < tree.segmentCount; j++) {
-    if (tree.child0[j] >= 0) continue;
-    terminals++;
-    massMg += tree.territoryMl[j] * densityGPerMl * MG_PER_G;
-  }
+  const { terminals, massMg } = terminalsAndMass(tree, densityGPerMl);
   const w = Math.pow(2, 4 / murrayExponent - 4 / 3);
   const halvings = (d: number) => (Math.abs(w - 1) < 1e-9 ? d : (Math.pow(w, d) - 1) / (w - 1));
   const grown = Math.max(2, Math.log2(terminals));
@@ -65,7 +59,18 @@ export function unresolvedLumenScale(tree: LumenLawTree, murrayExponent: number,
 
 /** L(1 mg), µm, of the tree grown down to `unitMassG`: its root lumen by Murray's law, r_u·(1 mg / M_root)^(1/γ). */
 export function unresolvedLumenAt1MgUm(tree: LumenLawTree, murrayExponent: number, unitMassG: number, densityGPerMl: number): number {
-  let massMg = 0;
-  for (let j = 0; j < tree.segmentCount; j++) if (tree.child0[j] < 0) massMg += tree.territoryMl[j] * densityGPerMl * MG_PER_G;
+  const { massMg } = terminalsAndMass(tree, densityGPerMl);
   return 2000 * tree.radiusMm[0] * unresolvedLumenScale(tree, murrayExponent, unitMassG, densityGPerMl) * Math.pow(1 / massMg, 1 / murrayExponent);
+}
+
+/** The tree's terminal count and the mass they perfuse, mg (the root's). */
+function terminalsAndMass(tree: LumenLawTree, densityGPerMl: number): { terminals: number; massMg: number } {
+  let terminals = 0;
+  let massMg = 0;
+  for (let j = 0; j < tree.segmentCount; j++) {
+    if (tree.child0[j] >= 0) continue;
+    terminals++;
+    massMg += tree.territoryMl[j] * densityGPerMl * MG_PER_G;
+  }
+  return { terminals, massMg };
 }
