@@ -22,7 +22,12 @@
  * are split binomially over the leaves and placed uniformly in their leaf. Clipping: a leaf's sphere is redrawn in the leaf up to
  * MAX_ACCEPT_TRIES times, then in the whole cube (a leaf lying wholly outside the tissue — the cube
  * pokes out of the liver or into a tumour — gives its spheres to the rest of the territory rather
- * than a point), then it sits at the distal point as above.
+ * than a point), then it sits at the distal point as above. The cascade's wedged clusters (spheres
+ * stopped at the terminal's inlet or at a branch point of its continuation, a box of a lumen's
+ * width) are clipped by their own box whatever the terminal's cube: one whose point lies outside
+ * the terminal's tissue (an inlet in a neighbouring compartment, a branch point of a concave
+ * piece) puts its spheres at the distal point, so placement keeps to the compartment the transport
+ * counted them for.
  *
  * Random numbers: one stream per block of 4096 segments (key = block), consumed in segment order,
  * so positions do not depend on the chunk size. The sub-terminal split fractions have their own
@@ -151,14 +156,29 @@ export function forEachLodgedSphereChunk(
     const rs = leafStream as RandomStream;
     const j = leafSegment;
     let clip = leafClip;
-    if (clip && cellMode && accept?.wholeBall) {
-      const h = (leafBox[3] - leafBox[0]) / 2;
-      clip = !accept.wholeBall(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h, h * Math.sqrt(3));
+    // A wedged cluster (share 0) sits at an inlet or branch point, which may lie outside the
+    // terminal's tissue even when its cube does not: its own box decides.
+    const wedged = (cascade as SubTerminalCascade).leafShare[0] === 0;
+    const h = (leafBox[3] - leafBox[0]) / 2;
+    if (accept !== null && (wedged || (clip && cellMode))) {
+      clip = accept.wholeBall ? !accept.wholeBall(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h, h * Math.sqrt(3)) : true;
+    }
+    onCluster?.(spheres);
+    if (clip && wedged && !(accept as LodgingAcceptance)(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h)) {
+      // A wedged cluster whose point lies outside the tissue (a box of a lumen's width: every try in
+      // it would fail): its spheres sit at the distal point, without draws.
+      for (let k = 0; k < spheres; k++) {
+        positions[3 * filled] = distal[3 * j];
+        positions[3 * filled + 1] = distal[3 * j + 1];
+        positions[3 * filled + 2] = distal[3 * j + 2];
+        segments[filled] = j;
+        if (++filled === chunkSpheres) flush();
+      }
+      return;
     }
     // A cell's centre lies in the terminal's tissue: a cell is its own fallback; a cube's leaf falls
-    // back to the cube, a wedged cluster (share 0) to its own box, then the distal point (one cluster).
-    const fallback = cellMode || (cascade as SubTerminalCascade).leafShare[0] === 0 ? leafBox : cube;
-    onCluster?.(spheres);
+    // back to the cube, a wedged cluster to its own box, then the distal point (one cluster).
+    const fallback = cellMode || wedged ? leafBox : cube;
     if (!clip && wholeLeaf !== null && wholeLeaf(leafBox, spheres)) {
       // Unclipped, each sphere below draws exactly three floats (two outputs each).
       rs.skip(6 * spheres);
