@@ -24,10 +24,11 @@
  * pokes out of the liver or into a tumour — gives its spheres to the rest of the territory rather
  * than a point), then it sits at the distal point as above. The cascade's wedged clusters (spheres
  * stopped at the terminal's inlet or at a branch point of its continuation, a box of a lumen's
- * width) are clipped by their own box whatever the terminal's cube: one whose point lies outside
+ * width) are decided by their point whatever the terminal's cube: one whose point lies outside
  * the terminal's tissue (an inlet in a neighbouring compartment, a branch point of a concave
  * piece) puts its spheres at the distal point, so placement keeps to the compartment the transport
- * counted them for.
+ * counted them for; one whose point lies inside is not clipped (its box reaches at most half a
+ * lumen past a boundary).
  *
  * Random numbers: one stream per block of 4096 segments (key = block), consumed in segment order,
  * so positions do not depend on the chunk size. The sub-terminal split fractions have their own
@@ -157,16 +158,17 @@ export function forEachLodgedSphereChunk(
     const j = leafSegment;
     let clip = leafClip;
     // A wedged cluster (share 0) sits at an inlet or branch point, which may lie outside the
-    // terminal's tissue even when its cube does not: its own box decides.
+    // terminal's tissue even when its cube does not: its point decides, in or out (its box is a
+    // lumen wide, so it reaches at most half a lumen, ≤ 0.03 mm, past a boundary).
     const wedged = (cascade as SubTerminalCascade).leafShare[0] === 0;
     const h = (leafBox[3] - leafBox[0]) / 2;
-    if (accept !== null && (wedged || (clip && cellMode))) {
-      clip = accept.wholeBall ? !accept.wholeBall(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h, h * Math.sqrt(3)) : true;
-    }
+    const outside = wedged && accept !== null && !accept(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h);
+    if (wedged) clip = false;
+    else if (clip && cellMode && accept?.wholeBall) clip = !accept.wholeBall(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h, h * Math.sqrt(3));
     onCluster?.(spheres);
-    if (clip && wedged && !(accept as LodgingAcceptance)(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h)) {
-      // A wedged cluster whose point lies outside the tissue (a box of a lumen's width: every try in
-      // it would fail): its spheres sit at the distal point, without draws.
+    if (outside) {
+      // A wedged cluster whose point lies outside the tissue: its spheres sit at the distal point,
+      // without draws.
       for (let k = 0; k < spheres; k++) {
         positions[3 * filled] = distal[3 * j];
         positions[3 * filled + 1] = distal[3 * j + 1];
