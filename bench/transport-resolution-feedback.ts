@@ -3,7 +3,10 @@
  * test/pipeline/resolution.test.ts (two tumours in the default liver, 4 mm voxels, "fractal") at
  * 10,000 and 100,000 terminals, feedback off and on (the geometric capacity), tree/seed pairs
  * 100/200, 101/201, 102/202: normal-liver and liver D70/D90, realised T/N, batches, reflux.
- * Recorded in bench/transport.md "Resolution with feedback".
+ * Recorded in bench/transport.md "Resolution with feedback". That was the test's pair until
+ * 2026-12-07; it now checks 40,000 against 400,000 terminals, measured with
+ * `bench/transport-resolution.ts --terminals 40000,400000 --runs 6 --feedback` (bench/transport.md
+ * "Ten trees per count").
  *
  *   npx tsx bench/transport-resolution-feedback.ts [runs=3]
  */
