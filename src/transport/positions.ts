@@ -27,8 +27,9 @@
  * width) are decided by their point whatever the terminal's cube: one whose point lies outside
  * the terminal's tissue (an inlet in a neighbouring compartment, a branch point of a concave
  * piece) puts its spheres at the distal point, so placement keeps to the compartment the transport
- * counted them for; one whose point lies inside is not clipped (its box reaches at most half a
- * lumen past a boundary).
+ * counted them for; one whose point lies inside is not clipped (its box is as wide as the lumen
+ * at that point — the terminal's, or the wider half's at a branch point — so it reaches at most
+ * √3/2 of that lumen past a boundary, a fraction of a millimetre, far below a dose voxel).
  *
  * Random numbers: one stream per block of 4096 segments (key = block), consumed in segment order,
  * so positions do not depend on the chunk size. The sub-terminal split fractions have their own
@@ -159,7 +160,7 @@ export function forEachLodgedSphereChunk(
     let clip = leafClip;
     // A wedged cluster (share 0) sits at an inlet or branch point, which may lie outside the
     // terminal's tissue even when its cube does not: its point decides, in or out (its box is a
-    // lumen wide, so it reaches at most half a lumen, ≤ 0.03 mm, past a boundary).
+    // lumen wide, so it reaches at most √3/2 of that lumen past a boundary).
     const wedged = (cascade as SubTerminalCascade).leafShare[0] === 0;
     const h = (leafBox[3] - leafBox[0]) / 2;
     const outside = wedged && accept !== null && !accept(j, leafBox[0] + h, leafBox[1] + h, leafBox[2] + h);
@@ -179,8 +180,8 @@ export function forEachLodgedSphereChunk(
       return;
     }
     // A cell's centre lies in the terminal's tissue: a cell is its own fallback; a cube's leaf falls
-    // back to the cube, a wedged cluster to its own box, then the distal point (one cluster).
-    const fallback = cellMode || wedged ? leafBox : cube;
+    // back to the cube, then the distal point (wedged clusters are never clipped, above).
+    const fallback = cellMode ? leafBox : cube;
     if (!clip && wholeLeaf !== null && wholeLeaf(leafBox, spheres)) {
       // Unclipped, each sphere below draws exactly three floats (two outputs each).
       rs.skip(6 * spheres);
