@@ -24,6 +24,7 @@ import { SubTerminalCascade } from "../src/transport/models/subTerminal.js";
 import { createStream } from "../src/random/stream.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
 import { optionOf } from "./setOptions.js";
+import { subtreeMassMg } from "./subtreeMass.js";
 import { WEDGE_CUBE_HEADER, WedgeCubes, wedgeCubeCells } from "./wedgeCubes.js";
 
 const args = process.argv.slice(2);
@@ -41,8 +42,7 @@ const { subTerminal, territoryCells: cells } = subTerminalOf(core, simCase.domai
 if (subTerminal === null || cells === null || subTerminal.exclusion === null) throw new Error("the fractal model with cells and size exclusion expected");
 const lumenScale = subTerminal.exclusion.lumenScale;
 const lodged = core.transport.segmentLodged;
-const massMg = new Float64Array(n);
-for (let j = n - 1; j >= 0; j--) massMg[j] = tree.child0[j] < 0 ? tree.territoryMl[j] * 1000 * subTerminal.densityGPerMl : massMg[tree.child0[j]] + massMg[tree.child1[j]];
+const massMg = subtreeMassMg(tree, subTerminal.densityGPerMl);
 /** The territory-weighted centroid of the terminals of subtree j: [volume mL, x, y, z mm]. */
 function territoryCentroid(j: number): [number, number, number, number] {
   let v = 0, x = 0, y = 0, z = 0;

@@ -15,7 +15,9 @@
  * case's other embolic settings). `--case net`: the default case's trees come from
  * bench/treeCache.ts (grown once, reused for the same tree inputs), so a 1.5e6-terminal study
  * grows each tree once. `--workers N` runs transport and deposit on a pool (same results, bit for
- * bit). Output: a markdown table on stdout.
+ * bit). Output: a markdown table on stdout, then (two counts or more) each count's difference from
+ * the last count's mean with its standard error, and the per-pair differences of the normal-liver
+ * and liver D70 / D90 (bench/resolutionDifferences.ts).
  *
  * The default case at the portal-tract limit (docs/transport.md "Resolution study"):
  *   npm run build && npx tsx bench/transport-resolution.ts --case net --terminals 100000,300000,1500000 \
@@ -31,6 +33,7 @@ import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
 import { subTerminalOf } from "../src/pipeline/core.js";
 import { normalMmCubes } from "./mmCubes.js";
+import { differenceTables } from "./resolutionDifferences.js";
 import { unitClusterHistogram } from "../src/transport/clusters.js";
 import { ballLabel, type Domain } from "../src/geometry/domain.js";
 import type { Grid } from "../src/geometry/grid.js";
@@ -102,7 +105,7 @@ for (const terminals of counts) {
       row[`${name} D90`] = s.D90Gy;
       row[`${name} V100`] = s.V100;
       // The shape of the VOI's dose–volume histogram, its share divided out: D70 and D90 over the
-      // VOI's mean dose. A tumour's share scatters by 3–13 % from tree to tree (where its few large
+      // VOI's mean dose. A tumour's share scatters by 3–14 % from tree to tree (where its few large
       // subtrees go); these ratios are what the resolution (the sub-terminal cascade) acts on.
       row[`${name} D70 / mean`] = s.D70Gy / s.meanDoseGy;
       row[`${name} D90 / mean`] = s.D90Gy / s.meanDoseGy;
@@ -165,3 +168,4 @@ for (const key of keys) {
   console.log(`| ${key} | ${cells.join(" | ")} |`);
 }
 console.log(`| seconds per run | ${table.map((t) => t.seconds.toFixed(1)).join(" | ")} |`);
+console.log(differenceTables(table, ["normal D70", "normal D90", "liver D70", "liver D90"]));

@@ -13,6 +13,7 @@ import { growTreeDetailed } from "../src/vascular/grow.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../src/physics/units.js";
 import { optionOf } from "./setOptions.js";
+import { subtreeMassMg } from "./subtreeMass.js";
 
 const args = process.argv.slice(2);
 const terminals = Number(optionOf(args, "terminals", "1500000"));
@@ -20,12 +21,7 @@ const treeSeed = Number(optionOf(args, "tree-seed", "100"));
 const simCase = loadSimulationCase(smallCase({ tree: { terminals, seed: treeSeed }, transport: { heterogeneity: { model: "fractal" } } }));
 const tree = growTreeDetailed(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral).tree;
 const n = tree.segmentCount;
-const density = DEFAULT_TISSUE_DENSITY_G_PER_ML;
-// Perfused mass of each segment's subtree, mg (children follow their parent in pre-order).
-const massMg = new Float64Array(n);
-for (let j = n - 1; j >= 0; j--) {
-  massMg[j] = tree.child0[j] < 0 ? tree.territoryMl[j] * density * 1000 : massMg[tree.child0[j]] + massMg[tree.child1[j]];
-}
+const massMg = subtreeMassMg(tree, DEFAULT_TISSUE_DENSITY_G_PER_ML);
 console.log(`small case, ${terminals.toLocaleString("en")} terminals, tree seed ${treeSeed}\n`);
 console.log("| subtree mass (mg) | bifurcations | smaller daughter's mass share: mean | 10th | 25th | median | 75th | 90th percentile |");
 console.log("|---|---|---|---|---|---|---|---|");

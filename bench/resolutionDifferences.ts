@@ -1,0 +1,65 @@
+/**
+ * The differences a resolution study reports between terminal counts (bench/transport-resolution.ts):
+ * each count's mean against the last (finest) count's, in %, with the standard error of that
+ * difference (sd/√n of both means, sd over the runs with n − 1), and — for the keys asked — the
+ * per-run differences of run r at one count against run r at the other (the same tree/seed index,
+ * different trees: the spread a single-pair check such as test/pipeline/resolution.test.ts must
+ * cover). docs/transport.md "Ten trees per count" and bench/transport.md "The test's pair".
+ */
+export type ResolutionRow = Record<string, number>;
+
+function meanSd(xs: number[]): { mean: number; sd: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+  return { mean, sd };
+}
+
+/** Difference of `rows`' mean of `key` from `reference`'s, %, and its standard error, %. */
+export function meanDifference(rows: ResolutionRow[], reference: ResolutionRow[], key: string): { percent: number; standardErrorPercent: number } {
+  const a = meanSd(rows.map((r) => r[key]));
+  const b = meanSd(reference.map((r) => r[key]));
+  return {
+    percent: 100 * (a.mean / b.mean - 1),
+    standardErrorPercent: (100 * Math.sqrt(a.sd ** 2 / rows.length + b.sd ** 2 / reference.length)) / Math.abs(b.mean),
+  };
+}
+
+/** Per-run differences of `key`, %, run r of `rows` against run r of `reference` (as many as both have). */
+export function pairDifferences(rows: ResolutionRow[], reference: ResolutionRow[], key: string): number[] {
+  const n = Math.min(rows.length, reference.length);
+  const out: number[] = [];
+  for (let r = 0; r < n; r++) out.push(100 * (rows[r][key] / reference[r][key] - 1));
+  return out;
+}
+
+/** Markdown: the mean differences of every key from the last count, then the per-pair differences of `pairKeys`. */
+export function differenceTables(table: Array<{ terminals: number; rows: ResolutionRow[] }>, pairKeys: readonly string[]): string {
+  if (table.length < 2) return "";
+  const reference = table[table.length - 1];
+  const others = table.slice(0, -1);
+  const label = (t: number) => t.toLocaleString("en");
+  const lines: string[] = [];
+  lines.push(`\nDifference of the mean from ${label(reference.terminals)} terminals, % (standard error of the difference, %):\n`);
+  lines.push(`| quantity | ${others.map((t) => `${label(t.terminals)} terminals`).join(" | ")} |`);
+  lines.push(`|---|${others.map(() => "---").join("|")}|`);
+  for (const key of Object.keys(reference.rows[0])) {
+    const cells = others.map((t) => {
+      const d = meanDifference(t.rows, reference.rows, key);
+      return Number.isFinite(d.percent) ? `${d.percent >= 0 ? "+" : ""}${d.percent.toFixed(2)} (${d.standardErrorPercent.toFixed(2)})` : "—";
+    });
+    lines.push(`| ${key} | ${cells.join(" | ")} |`);
+  }
+  for (const t of others) {
+    lines.push(`\nPer tree/seed pair, run r at ${label(t.terminals)} against run r at ${label(reference.terminals)} terminals, %:\n`);
+    lines.push("| quantity | mean | sd | pairs |");
+    lines.push("|---|---|---|---|");
+    for (const key of pairKeys) {
+      if (!(key in reference.rows[0])) continue;
+      const d = pairDifferences(t.rows, reference.rows, key);
+      const { sd } = meanSd(d);
+      const mean = meanDifference(t.rows, reference.rows, key).percent;
+      lines.push(`| ${key} | ${mean >= 0 ? "+" : ""}${mean.toFixed(2)} | ${sd.toFixed(2)} | ${d.map((x) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`).join(" ")} |`);
+    }
+  }
+  return lines.join("\n");
+}
