@@ -17,13 +17,15 @@
  * grows each tree once. `--workers N` runs transport and deposit on a pool (same results, bit for
  * bit). Output: a markdown table on stdout, then (two counts or more) each count's difference from
  * the last count's mean with its standard error, and the per-pair differences of the normal-liver
- * and liver D70 / D90 (bench/resolutionDifferences.ts).
+ * and liver D70 / D90 (bench/resolutionStudy.ts). `--json PATH` also writes every run's row, the
+ * command and the commit (bench/resolution/*.json: docs/transport.md's resolution tables are
+ * rendered from them by `npx tsx bench/resolution-docs.ts`, and test/docs re-checks them).
  *
  * The default case at the portal-tract limit (docs/transport.md "Resolution study"):
  *   npm run build && npx tsx bench/transport-resolution.ts --case net --terminals 100000,300000,1500000 \
  *       --tree-seeds 7,8,9,10,11 --feedback --workers 2
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../src/pipeline/simulate.js";
 import { createPool } from "../src/parallel/pool.js";
@@ -33,7 +35,8 @@ import { finishSimulation } from "../src/pipeline/finish.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
 import { subTerminalOf } from "../src/pipeline/core.js";
 import { normalMmCubes } from "./mmCubes.js";
-import { differenceTables } from "./resolutionDifferences.js";
+import { differenceTables, meanTable, type ResolutionStudy } from "./resolutionStudy.js";
+import { execFileSync } from "node:child_process";
 import { unitClusterHistogram } from "../src/transport/clusters.js";
 import { ballLabel, type Domain } from "../src/geometry/domain.js";
 import type { Grid } from "../src/geometry/grid.js";
@@ -46,6 +49,7 @@ const runs = Number(arg("runs", "5"));
 const model = arg("model", "fractal");
 const treeSeeds = arg("tree-seeds", "").split(",").filter((x) => x !== "").map(Number);
 const feedback = args.includes("--feedback");
+const jsonPath = arg("json", "");
 const workers = Number(arg("workers", "1"));
 const sets = setOptionsOf(args);
 const runCount = treeSeeds.length > 0 ? treeSeeds.length : runs;
@@ -153,19 +157,24 @@ for (const terminals of counts) {
   table.push({ terminals, rows, seconds: (Date.now() - t0) / 1000 / runCount });
 }
 await pool.destroy();
-const keys = Object.keys(table[0].rows[0]);
 console.log(`case ${which}, heterogeneity ${model}, ${runCount} trees/seeds per count${treeSeeds.length > 0 ? ` (tree seeds ${treeSeeds.join(", ")})` : ""}, feedback ${feedback ? "on" : "off"}, ${workers} worker(s)${sets.map((x) => `, ${x}`).join("")}\n`);
-console.log(`| quantity | ${table.map((t) => `${t.terminals.toLocaleString("en")} terminals`).join(" | ")} |`);
-console.log(`|---|${table.map(() => "---").join("|")}|`);
-for (const key of keys) {
-  const cells = table.map((t) => {
-    const xs = t.rows.map((r) => r[key]);
-    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
-    const digits = Math.abs(m) >= 10 ? 1 : Math.abs(m) >= 1 ? 2 : 4;
-    return `${m.toFixed(digits)} ± ${sd.toFixed(digits)}`;
-  });
-  console.log(`| ${key} | ${cells.join(" | ")} |`);
-}
-console.log(`| seconds per run | ${table.map((t) => t.seconds.toFixed(1)).join(" | ")} |`);
+console.log(meanTable(table));
 console.log(differenceTables(table, ["normal D70", "normal D90", "liver D70", "liver D90"]));
+
+if (jsonPath !== "") {
+  const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8" }).trim();
+  const study: ResolutionStudy = {
+    generatedBy: `npx tsx bench/transport-resolution.ts ${args.join(" ")}`,
+    commit: `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") === "" ? "" : " with local changes"}`,
+    date: new Date().toISOString().slice(0, 10),
+    case: which,
+    model,
+    feedback,
+    sets,
+    treeSeeds: Array.from({ length: runCount }, (_, r) => (treeSeeds.length > 0 ? treeSeeds[r] : 100 + r)),
+    seeds: Array.from({ length: runCount }, (_, r) => 200 + r),
+    counts: table,
+  };
+  writeFileSync(jsonPath, `${JSON.stringify(study, null, 1)}\n`);
+  console.error(`wrote ${jsonPath}`);
+}

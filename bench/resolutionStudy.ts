@@ -8,7 +8,44 @@
  */
 export type ResolutionRow = Record<string, number>;
 
-function meanSd(xs: number[]): { mean: number; sd: number } {
+/** One terminal count of a study: every run's row (run r: tree seed treeSeeds[r], seed seeds[r]). */
+export interface ResolutionCount {
+  readonly terminals: number;
+  /** Wall seconds per run (not re-checked: timings are not test numbers). */
+  readonly seconds: number;
+  readonly rows: ResolutionRow[];
+}
+
+/** What `bench/transport-resolution.ts --json PATH` writes (bench/resolution/*.json). */
+export interface ResolutionStudy {
+  readonly generatedBy: string;
+  readonly commit: string;
+  readonly date: string;
+  readonly case: string;
+  readonly model: string;
+  readonly feedback: boolean;
+  readonly sets: readonly string[];
+  readonly treeSeeds: readonly number[];
+  readonly seeds: readonly number[];
+  readonly counts: readonly ResolutionCount[];
+}
+
+/** Significant digits of a mean ± sd cell: 1 decimal from 10 up, 2 from 1, else 4. */
+export function formatMeanSd(xs: readonly number[]): string {
+  const { mean, sd } = meanSd(xs);
+  const digits = Math.abs(mean) >= 10 ? 1 : Math.abs(mean) >= 1 ? 2 : 4;
+  return `${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`;
+}
+
+/** Markdown: per count the mean ± sd over the runs of each of `keys` (default every key), then seconds per run when `withSeconds`. */
+export function meanTable(table: readonly ResolutionCount[], keys: readonly string[] = Object.keys(table[0].rows[0]), withSeconds = true): string {
+  const lines = [`| quantity | ${table.map((t) => `${t.terminals.toLocaleString("en")} terminals`).join(" | ")} |`, `|---|${table.map(() => "---").join("|")}|`];
+  for (const key of keys) lines.push(`| ${key} | ${table.map((t) => formatMeanSd(t.rows.map((r) => r[key]))).join(" | ")} |`);
+  if (withSeconds) lines.push(`| seconds per run | ${table.map((t) => t.seconds.toFixed(1)).join(" | ")} |`);
+  return lines.join("\n");
+}
+
+export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
   return { mean, sd };
@@ -33,7 +70,7 @@ export function pairDifferences(rows: ResolutionRow[], reference: ResolutionRow[
 }
 
 /** Markdown: the mean differences of every key from the last count, then the per-pair differences of `pairKeys`. */
-export function differenceTables(table: Array<{ terminals: number; rows: ResolutionRow[] }>, pairKeys: readonly string[]): string {
+export function differenceTables(table: readonly { terminals: number; rows: ResolutionRow[] }[], pairKeys: readonly string[]): string {
   if (table.length < 2) return "";
   const reference = table[table.length - 1];
   const others = table.slice(0, -1);
