@@ -81,6 +81,10 @@ function normalCubeRd(counts: Grid<Float64Array>, domain: Domain, f: number): nu
   const mean = sum / n;
   return Math.sqrt(Math.max(0, sumSq / n - mean * mean)) / mean;
 }
+// The commit the study ran on, taken before it runs; "with local changes" when what produces the
+// numbers (src/, workers/, bench/) differs from it (docs edited meanwhile do not count).
+const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8" }).trim();
+const commit = `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no", "--", "src", "workers", "bench") === "" ? "" : " with local changes"}`;
 const pool = createPool({ workers });
 const table: Array<{ terminals: number; rows: Row[]; seconds: number }> = [];
 for (const terminals of counts) {
@@ -162,10 +166,9 @@ console.log(meanTable(table));
 console.log(differenceTables(table, ["normal D70", "normal D90", "liver D70", "liver D90"]));
 
 if (jsonPath !== "") {
-  const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8" }).trim();
   const study: ResolutionStudy = {
     generatedBy: `npx tsx bench/transport-resolution.ts ${args.join(" ")}`,
-    commit: `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") === "" ? "" : " with local changes"}`,
+    commit,
     date: new Date().toISOString().slice(0, 10),
     case: which,
     model,
