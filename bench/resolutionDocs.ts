@@ -224,7 +224,7 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
     const change = net.counts.map((c) => {
       const d = pairDifferences(c.rows, countOf(off, c.terminals).rows, "T/N");
       const { mean, sd } = meanSd(d);
-      return `${percentText(mean)} ± ${(sd / Math.sqrt(d.length)).toFixed(1)} %`;
+      return `${signed(mean)} ± ${(sd / Math.sqrt(d.length)).toFixed(1)} %`;
     });
     out.push(`feedback changes the realised T/N by ${change.join(" / ")} at ${net.counts.map((c) => label(c.terminals)).join(" / ")} terminals`);
   }

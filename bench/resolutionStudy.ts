@@ -4,7 +4,8 @@
  * difference (sd/√n of both means, sd over the runs with n − 1), and — for the keys asked — the
  * per-run differences of run r at one count against run r at the other (the same tree/seed index,
  * different trees: the spread a single-pair check such as test/pipeline/resolution.test.ts must
- * cover). docs/transport.md "Ten trees per count" and bench/transport.md "The test's pair".
+ * cover). The bench prints them; docs/transport.md's tables are bench/resolutionDocs.ts's rendering
+ * of the same data (bench/resolution/*.json).
  */
 export type ResolutionRow = Record<string, number>;
 

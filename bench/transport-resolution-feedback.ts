@@ -5,8 +5,8 @@
  * 100/200, 101/201, 102/202: normal-liver and liver D70/D90, realised T/N, batches, reflux.
  * Recorded in bench/transport.md "Resolution with feedback". That was the test's pair until
  * 2026-12-07; it now checks 40,000 against 400,000 terminals, measured with
- * `bench/transport-resolution.ts --terminals 40000,400000 --runs 6 --feedback` (bench/transport.md
- * "Ten trees per count").
+ * `bench/transport-resolution.ts --terminals 40000,400000 --runs 6 --feedback` (bench/resolution/
+ * small-feedback.json, docs/transport.md "The test's pair").
  *
  *   npx tsx bench/transport-resolution-feedback.ts [runs=3]
  */
