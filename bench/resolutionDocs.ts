@@ -62,7 +62,7 @@ function differenceTable(s: ResolutionStudy): string {
     "T/N", `${MM1}, RD`, `${MM1}, 99th percentile`, ...cubeKeys(s),
   ];
   const lines = [
-    `Difference of each count's mean from the ${label(ref.terminals)}-terminal mean, % (standard error of the difference, %); "D70 / mean" is the VOI's D70 over its mean dose, the shape of its histogram with its share divided out:`,
+    `Difference of each count's mean from the ${label(ref.terminals)}-terminal mean, % (standard error of the difference, %, paired: run r has the same tree seed and Monte Carlo seed at every count); "D70 / mean" is the VOI's D70 over its mean dose, the shape of its histogram with its share divided out:`,
     "",
     `| quantity | ${others.map((t) => `${label(t.terminals)}`).join(" | ")} |`,
     `|---|${others.map(() => "---").join("|")}|`,
@@ -174,39 +174,69 @@ function relativeSdRange(s: ResolutionStudy, counts: readonly number[], keys: re
  * as the document must contain it (whitespace collapsed). test/docs/resolution-study.test.ts checks
  * them; a rerun study that changes one makes the test name the phrase to update.
  */
+/** The studies the section quotes, by file name (bench/resolution/NAME.json). */
+export const STUDIES = ["small", "small-feedback", "net", "net-feedback"] as const;
+
+/** 1500000 → "1.5e6", else "400,000". */
+const short = (n: number) => (n >= 1e6 && n % 1e5 === 0 ? `${n / 1e6}e6` : label(n));
+
+/** Throws unless `a` and `b` ran the same trees, seeds, model and options at the same counts (so run r of one pairs with run r of the other). */
+function assertPaired(a: ResolutionStudy, b: ResolutionStudy): void {
+  const key = (s: ResolutionStudy) => JSON.stringify([s.case, s.model, s.sets, s.treeSeeds, s.seeds, s.counts.map((c) => c.terminals)]);
+  if (key(a) !== key(b)) throw new Error(`not paired run for run: ${a.generatedBy} / ${b.generatedBy}`);
+}
+
+/**
+ * The phrases of docs/transport.md's resolution-study prose that quote the studies' numbers, each
+ * as the document must contain it (whitespace collapsed). test/docs/resolution-study.test.ts checks
+ * them; a rerun study that changes one makes the test name the phrase to update. Throws when a study
+ * of STUDIES is missing, or when the data no longer say what a phrase's fixed words claim.
+ */
 export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): string[] {
+  const get = (name: (typeof STUDIES)[number]) => {
+    const s = studies.get(name);
+    if (s === undefined) throw new Error(`bench/resolution/${name}.json missing`);
+    return s;
+  };
   const out: string[] = [];
-  const small = studies.get("small");
-  if (small !== undefined) {
+  const dose = ["normal D70", "normal D90", "liver D70", "liver D90"];
+  const small = get("small");
+  {
     const d = (terminals: number, key: string) => percentText(differenceFromFinest(small, terminals, key).percent);
     const fine = [40000, 100000, 400000];
-    const dose = ["normal D70", "normal D90", "liver D70", "liver D90"];
-    out.push(`D70 and D90 mean lies within ${largestDifference(small, fine, dose).toFixed(1)} % of the 1.5e6-terminal mean`);
+    out.push(`D70 and D90 mean lies within ${largestDifference(small, fine, dose).toFixed(1)} % of the ${short(finest(small).terminals)}-terminal mean`);
     out.push(`D90 ${d(10000, "normal D90")} at 10,000 terminals and ${d(4000, "normal D90")} at 4,000`);
-    out.push(`D70 / mean agree with the portal-tract value within ${largestDifference(small, fine, ["right D70 / mean", "left D70 / mean"]).toFixed(1)} %`);
-    out.push(`the left tumour's D70 / mean is ${d(4000, "left D70 / mean")}`);
+    // Shares and T/N: the largest |difference| / standard error over every coarser count.
     const tumours = tumoursOf(small);
+    let ratio = 0;
+    for (const c of small.counts.slice(0, -1)) for (const k of [...voisOf(small).filter((v) => v !== "liver").map((v) => `${v} share`), "T/N"]) {
+      const x = differenceFromFinest(small, c.terminals, k);
+      ratio = Math.max(ratio, Math.abs(x.percent) / x.standardErrorPercent);
+    }
+    out.push(`do not move with the resolution beyond ${ratio.toFixed(1)} standard errors`);
+    out.push(`D70 / mean agree with the portal-tract value within ${largestDifference(small, fine, tumours.map((t) => `${t} D70 / mean`)).toFixed(1)} %`);
+    out.push(`the left tumour's D70 / mean is ${d(4000, "left D70 / mean")}`);
     out.push(`the share scatters by ${relativeSdRange(small, fine, tumours.map((t) => `${t} share`))} from tree to tree`);
     out.push(`the shape (D70 / mean) by ${relativeSdRange(small, fine, tumours.map((t) => `${t} D70 / mean`))}`);
     const se = fine.map((c) => differenceFromFinest(small, c, "left D90 / mean").standardErrorPercent);
-    out.push(`scatters by ${relativeSdRange(small, fine, ["left D90 / mean"])} per tree and is resolved only to ${Math.min(...se).toFixed(1)}–${Math.max(...se).toFixed(1)} % by 10 trees`);
+    out.push(`scatters by ${relativeSdRange(small, fine, ["left D90 / mean"])} per tree, and the difference of two 10-tree means has a standard error of ${Math.min(...se).toFixed(1)}–${Math.max(...se).toFixed(1)} %`);
     const mm1 = `${MM1}, RD`;
     out.push(`by ${d(4000, mm1)} / ${d(10000, mm1)} at 4,000 / 10,000 terminals, ${d(40000, mm1)} / ${d(100000, mm1)} at 40,000 / 100,000 and ${d(400000, mm1)} at 400,000`);
     const mm4 = "RD of spheres per 4 mm cube, normal liver";
     out.push(`${d(4000, mm4)} / ${d(10000, mm4)} at 4,000 / 10,000 and within ${largestDifference(small, fine, [mm4]).toFixed(1)} % from 40,000 up`);
-    const p = pairSummary(small, 40000, 400000, "normal D90");
     const worst = Math.max(...PAIR_KEYS.map((k) => Math.abs(pairSummary(small, 40000, 400000, k).largest)));
+    if (worst > 2) throw new Error("small: a 40,000/400,000 pair beyond 2 %: the prose says none");
     out.push(`every pair of 40,000 against 400,000 terminals lies within 2 % (largest ${worst.toFixed(2)} %)`);
-    if (p.beyond2 !== 0) throw new Error("small: a 40,000/400,000 pair beyond 2 %: the prose says none");
-    out.push(`where ${pairSummary(small, 10000, 100000, "normal D90").beyond2} of 10 pairs fall beyond 2 % for normal D90`);
+    const old = pairSummary(small, 10000, 100000, "normal D90");
+    out.push(`where ${old.beyond2} of ${old.pairs.length} pairs fall beyond 2 % for normal D90`);
   }
-  const net = studies.get("net-feedback");
-  if (net !== undefined) {
+  const net = get("net-feedback");
+  {
     const d = (terminals: number, key: string) => differenceFromFinest(net, terminals, key);
     const t = (terminals: number, key: string) => percentText(d(terminals, key).percent);
-    const dose = ["normal D70", "normal D90", "liver D70", "liver D90"];
-    out.push(`every normal-liver and liver D70 and D90 mean lies within ${largestDifference(net, [100000], dose).toFixed(1)} % of the 1.5e6-terminal mean (${largestDifference(net, [300000], dose).toFixed(1)} % at 300,000)`);
-    out.push(`the realised T/N ${t(100000, "T/N")} (standard error ${d(100000, "T/N").standardErrorPercent.toFixed(1)} %) and ${t(300000, "T/N")} at 300,000`);
+    const withSe = (terminals: number, key: string) => `${t(terminals, key)} (standard error ${d(terminals, key).standardErrorPercent.toFixed(1)} %)`;
+    out.push(`every normal-liver and liver D70 and D90 mean lies within ${largestDifference(net, [100000], dose).toFixed(1)} % of the ${short(finest(net).terminals)}-terminal mean (${largestDifference(net, [300000], dose).toFixed(1)} % at 300,000)`);
+    out.push(`the realised T/N ${withSe(100000, "T/N")} and ${withSe(300000, "T/N")} at 300,000`);
     const tumours = tumoursOf(net);
     const raw = tumours.map((v) => d(100000, `${v} D70`));
     out.push(`the tumours' D70 differ by ${percentText(Math.min(...raw.map((x) => x.percent)))} to ${percentText(Math.max(...raw.map((x) => x.percent)))} at 100,000 terminals (standard errors ${Math.min(...raw.map((x) => x.standardErrorPercent)).toFixed(1)}–${Math.max(...raw.map((x) => x.standardErrorPercent)).toFixed(1)} %)`);
@@ -218,18 +248,23 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
     const mm = (f: string) => `${t(100000, f)} / ${t(300000, f)}`;
     out.push(`per 1 mm cube of normal liver ${mm(`${MM1}, RD`)} at 100,000 / 300,000 terminals (2 mm cubes ${mm("RD of spheres per 2 mm cube, normal liver")}, 4 mm ${mm("RD of spheres per 4 mm cube, normal liver")})`);
   }
-  const off = studies.get("net");
-  if (net !== undefined && off !== undefined) {
+  const off = get("net");
+  {
     // Feedback on against off, run r of one study against run r of the other: the same tree and seed.
+    assertPaired(net, off);
     const change = net.counts.map((c) => {
       const d = pairDifferences(c.rows, countOf(off, c.terminals).rows, "T/N");
       const { mean, sd } = meanSd(d);
-      return `${signed(mean)} ± ${(sd / Math.sqrt(d.length)).toFixed(1)} %`;
+      return { mean, se: sd / Math.sqrt(d.length) };
     });
-    out.push(`feedback changes the realised T/N by ${change.join(" / ")} at ${net.counts.map((c) => label(c.terminals)).join(" / ")} terminals`);
+    out.push(`feedback changes the realised T/N by ${change.map((x) => `${signed(x.mean)} ± ${x.se.toFixed(1)} %`).join(" / ")} at ${net.counts.map((c) => label(c.terminals)).join(" / ")} terminals`);
+    const [a, b, c] = change.map((x) => x.mean);
+    if (net.counts.length !== 3 || !(b < a && b < c)) throw new Error("net: the prose says feedback takes most of the T/N at the middle count");
+    out.push(`${(a - b).toFixed(1)} and ${(c - b).toFixed(1)} percentage points more than at ${label(net.counts[0].terminals)} and ${label(net.counts[2].terminals)}`);
+    out.push(`the default resolution's feedback effect differs from the portal-tract one by ${Math.abs(a - c).toFixed(1)} percentage points`);
   }
-  const fb = studies.get("small-feedback");
-  if (fb !== undefined) {
+  const fb = get("small-feedback");
+  {
     const worst = Math.max(...PAIR_KEYS.map((k) => Math.abs(pairSummary(fb, 40000, 400000, k).largest)));
     out.push(`with feedback the largest pair is ${worst.toFixed(2)} %`);
   }

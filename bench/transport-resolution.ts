@@ -21,9 +21,10 @@
  * command and the commit (bench/resolution/*.json: docs/transport.md's resolution tables are
  * rendered from them by `npx tsx bench/resolution-docs.ts`, and test/docs re-checks them).
  *
- * The default case at the portal-tract limit (docs/transport.md "Resolution study"):
+ * The default case at the portal-tract limit (docs/transport.md "Resolution study"; every study the
+ * docs render, with its command: bench/resolution/README.md):
  *   npm run build && npx tsx bench/transport-resolution.ts --case net --terminals 100000,300000,1500000 \
- *       --tree-seeds 7,8,9,10,11 --feedback --workers 2
+ *       --tree-seeds 7,8,9,10,11,12,13,14,15,16 --feedback --workers 2 --json bench/resolution/net-feedback.json
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";

@@ -8,13 +8,18 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { blocksOf, quotedPhrases, renderBlocks, VIEWS } from "../../bench/resolutionDocs.js";
+import { blocksOf, quotedPhrases, renderBlocks, STUDIES, VIEWS } from "../../bench/resolutionDocs.js";
 import type { ResolutionStudy } from "../../bench/resolutionStudy.js";
 
 const url = (path: string) => new URL(`../../${path}`, import.meta.url);
 const doc = readFileSync(url("docs/transport.md"), "utf8");
-/** The document with every run of whitespace made one space (line breaks are Markdown wrapping). */
-const flat = doc.replace(/\s+/g, " ");
+/** The section "Resolution study" (to the next level-2 heading), every run of whitespace made one space (line breaks are Markdown wrapping). */
+const section = (() => {
+  const start = doc.indexOf("## Resolution study");
+  const end = doc.indexOf("\n## ", start + 1);
+  if (start < 0 || end < 0) throw new Error("docs/transport.md: section Resolution study not found");
+  return doc.slice(start, end).replace(/\s+/g, " ");
+})();
 const studies = new Map<string, ResolutionStudy>();
 for (const f of readdirSync(url("bench/resolution/"))) {
   if (f.endsWith(".json")) studies.set(f.slice(0, -5), JSON.parse(readFileSync(url(`bench/resolution/${f}`), "utf8")) as ResolutionStudy);
@@ -26,12 +31,14 @@ const study = (name: string) => {
 };
 
 describe("docs/transport.md resolution study", () => {
-  it("carries every view, each equal to its rendering from bench/resolution/*.json", () => {
+  it("carries every view once, each equal to its rendering from bench/resolution/*.json", () => {
     expect([...blocksOf(doc).keys()].sort()).toEqual(Object.keys(VIEWS).sort());
+    for (const view of Object.keys(VIEWS)) expect(doc.split(`<!-- resolution-study:${view} `).length - 1, view).toBe(1);
     expect(renderBlocks(doc, studies)).toBe(doc);
   });
 
   it("each study has ≥ 5 trees and seeds per count and reaches the portal-tract resolution (issue 14.1)", () => {
+    expect([...studies.keys()].sort()).toEqual([...STUDIES].sort());
     for (const [name, s] of studies) {
       expect(s.counts.at(-1)?.terminals, name).toBeGreaterThanOrEqual(name === "small-feedback" ? 400000 : 1500000);
       for (const c of s.counts) expect(c.rows.length, `${name} ${c.terminals}`).toBeGreaterThanOrEqual(5);
@@ -44,6 +51,6 @@ describe("docs/transport.md resolution study", () => {
   it("quotes the studies' numbers as they are (each phrase as bench/resolutionDocs.ts quotedPhrases computes it)", () => {
     const phrases = quotedPhrases(studies);
     expect(phrases.length).toBeGreaterThan(10);
-    for (const p of phrases) expect(flat, p).toContain(p);
+    for (const p of phrases) expect(section, p).toContain(p);
   });
 });

@@ -31,16 +31,16 @@
  * (per-pair values in docs/transport.md "The test's pair").
  *
  * Not tested here, with the measured reason:
- * - coarser pairs: 4,000 vs 40,000 terminals gives normal D90 28.6 vs 29.3 Gy (5-run means,
- *   −2.4 %): at 0.4 g per terminal the dose voxels lie inside one or two terminals whose
+ * - coarser pairs: 4,000 vs 40,000 terminals gives normal D90 28.1 vs 29.1 Gy (10-run means,
+ *   bench/resolution/small.json): at 0.4 g per terminal the dose voxels lie inside one or two terminals whose
  *   tree-level variance (fractal.ts SUBTREE_TO_CUBE_VARIANCE, calibrated on cubes that straddle
- *   several subtrees) is not averaged out — RD of spheres per 8 mm cube of normal liver 0.161 at
- *   4,000 terminals vs 0.144 at 40,000 (bench/transport.md, docs/transport.md "Resolution study");
+ *   several subtrees) is not averaged out — RD of spheres per 8 mm cube of normal liver 0.184 at
+ *   4,000 terminals vs 0.154 at 40,000 (docs/transport.md "Resolution study");
  * - tumour D-metrics: their tree-to-tree sd is 3–13 % per run (where a tumour's few large
  *   subtrees go: which tree the patient has), so a 2 % check of single runs is impossible; over 10
  *   trees per count their means and the shapes of their histograms (D70 / mean dose, sd 1–3 % per
  *   run) agree between 1e5 and 1.5e6 terminals within about two standard errors, the D70 shapes
- *   within 2 % but for the 8 mm S5 (+2.6 ± 0.9 %; D90 shapes of S5 and the 6 mm S4 +3.7 / −3.0 %;
+ *   within 2 % but for S5, radius 8 mm (+2.6 ± 1.1 %; D90 shapes of S5 and of S4, radius 6 mm, +3.7 / −3.0 %;
  *   docs/transport.md "The default case at the portal-tract limit, with embolic feedback").
  */
 import { describe, expect, it } from "vitest";
