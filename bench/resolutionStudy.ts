@@ -55,8 +55,9 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
 /**
  * Difference of `rows`' mean of `key` from `reference`'s, %, and its standard error, %. Paired when
  * both have the same number of runs: run r of every count of a study has the same tree seed and
- * Monte Carlo seed, and trees grown from one seed to different terminal counts share their first
- * levels, so the counts' results correlate (0.5–0.8 for the normal-liver D-metrics): the standard
+ * Monte Carlo seed (which drive the tree's growth and the heterogeneity draws), and the counts'
+ * results correlate run for run (measured 0.5–0.8 for the normal-liver D-metrics of
+ * bench/resolution/small.json and net-feedback.json; the mechanism was not traced): the standard
  * error is then sd(x_r − y_r)/√n, 1.5–2× smaller than the unpaired √(sd_x²/n + sd_y²/n), which
  * would overstate it. Unequal run counts: unpaired.
  */
