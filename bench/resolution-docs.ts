@@ -10,18 +10,19 @@
  * no longer contains (bench/resolutionDocs.ts quotedPhrases) and exits 1.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { quotedPhrases, renderBlocks } from "./resolutionDocs.js";
+import { continuationPhrases, quotedPhrases, renderBlocks, type ContinuationStudy } from "./resolutionDocs.js";
 import type { ResolutionStudy } from "./resolutionStudy.js";
 
 const dir = new URL("./resolution/", import.meta.url);
 const studies = new Map<string, ResolutionStudy>();
-for (const f of readdirSync(dir)) if (f.endsWith(".json")) studies.set(f.slice(0, -5), JSON.parse(readFileSync(new URL(f, dir), "utf8")) as ResolutionStudy);
+for (const f of readdirSync(dir)) if (f.endsWith(".json") && f !== "continuation.json") studies.set(f.slice(0, -5), JSON.parse(readFileSync(new URL(f, dir), "utf8")) as ResolutionStudy);
 const doc = new URL("../docs/transport.md", import.meta.url);
 const text = renderBlocks(readFileSync(doc, "utf8"), studies);
 writeFileSync(doc, text);
 console.log(`docs/transport.md: resolution-study blocks rendered from ${[...studies.keys()].join(", ")}`);
 // The prose is written by hand around the numbers it quotes: say which quotes no longer match.
 const flat = text.replace(/\s+/g, " ");
-const missing = quotedPhrases(studies).filter((p) => !flat.includes(p));
+const continuation = JSON.parse(readFileSync(new URL("continuation.json", dir), "utf8")) as ContinuationStudy;
+const missing = [...quotedPhrases(studies), ...continuationPhrases(continuation)].filter((p) => !flat.includes(p));
 for (const p of missing) console.log(`the prose must say: ${p}`);
 if (missing.length > 0) process.exitCode = 1;

@@ -270,3 +270,49 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
   }
   return out;
 }
+
+/** What `bench/transport-continuation.ts --json` writes (bench/resolution/continuation.json). */
+export interface ContinuationStudy {
+  readonly generatedBy: string;
+  readonly commit: string;
+  readonly date: string;
+  readonly terminals: number;
+  readonly run: number;
+  readonly geoMg: number;
+  readonly rows: ReadonlyArray<{
+    readonly M: number;
+    readonly cut: number;
+    readonly cubes: { readonly rd: number };
+    readonly geometry: null | { readonly pointsPerSubtree: number; readonly spheresPerPoint: number; readonly pairDistance: number; readonly nearWeight: number };
+  }>;
+}
+
+/**
+ * The phrases of docs/transport.md "Checked against the resolved subtree" that quote
+ * bench/resolution/continuation.json (the continuation against the resolved subtree it stands for,
+ * one 1.5e6-terminal tree of the small case). Throws when the data no longer say what the phrases'
+ * fixed words claim (the continuation below the resolved RD, wedging at fewer and larger points).
+ */
+export function continuationPhrases(c: ContinuationStudy): string[] {
+  const at = (M: number) => {
+    const row = c.rows.find((x) => x.M === M);
+    if (row === undefined) throw new Error(`${c.generatedBy}: no M = ${M}`);
+    return row;
+  };
+  const geo = (M: number) => {
+    const g = at(M).geometry;
+    if (g === null) throw new Error(`${c.generatedBy}: no wedge-point geometry at M = ${M}`);
+    return g;
+  };
+  const masses = c.rows.map((x) => x.M).filter((M) => M > 0);
+  const rd = (M: number) => at(M).cubes.rd.toFixed(3);
+  if (!masses.every((M) => at(M).cubes.rd < at(0).cubes.rd)) throw new Error("continuation: the prose says every continued RD is below the resolved one");
+  const [g, r] = [geo(c.geoMg), geo(0)];
+  if (!(g.pointsPerSubtree < r.pointsPerSubtree && g.spheresPerPoint > r.spheresPerPoint)) throw new Error("continuation: the prose says it wedges at fewer, larger points");
+  if (Math.abs(g.pairDistance / r.pairDistance - 1) > 0.1) throw new Error("continuation: the prose says its wedge points are as close together as the resolved ones");
+  return [
+    `RD ${masses.map(rd).join(" / ")} at M = ${masses.join(" / ")} mg against ${rd(0)} resolved`,
+    `sphere-weighted pair distance ${g.pairDistance.toFixed(2)} against ${r.pairDistance.toFixed(2)} of the subtree's size; ${(100 * g.nearWeight).toFixed(0)} % against ${(100 * r.nearWeight).toFixed(0)} % of the pair weight within 1 mm`,
+    `(${g.pointsPerSubtree.toFixed(1)} against ${r.pointsPerSubtree.toFixed(1)} per ${c.geoMg} mg subtree, ${g.spheresPerPoint.toFixed(1)} against ${r.spheresPerPoint.toFixed(1)} spheres each)`,
+  ];
+}

@@ -15,7 +15,11 @@
  * 1 mm. Feedback off, tree seed 100 + r, seed 200 + r. bench/transport.md "The continuation
  * against the subtree it stands for".
  *
- *   npx tsx bench/transport-continuation.ts [--terminals 1500000] [--masses 0,2,4,8,16,32,64] [--run 0] [--geo 16]
+ *   npx tsx bench/transport-continuation.ts [--terminals 1500000] [--masses 0,2,4,8,16,32,64] [--run 0] [--geo 16] [--json PATH]
+ *
+ * `--json bench/resolution/continuation.json` keeps the rows (with the command and commit) that
+ * docs/transport.md "Checked against the resolved subtree" quotes (bench/resolutionDocs.ts
+ * continuationPhrases; test/docs/resolution-study.test.ts).
  */
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { simulateCore } from "../src/pipeline/simulate.js";
@@ -23,9 +27,11 @@ import { subTerminalOf } from "../src/pipeline/core.js";
 import { SubTerminalCascade } from "../src/transport/models/subTerminal.js";
 import { createStream } from "../src/random/stream.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { optionOf } from "./setOptions.js";
 import { subtreeMassMg } from "./subtreeMass.js";
-import { WEDGE_CUBE_HEADER, WedgeCubes, wedgeCubeCells } from "./wedgeCubes.js";
+import { WEDGE_CUBE_HEADER, WedgeCubes, wedgeCubeCells, type WedgeCubeRow } from "./wedgeCubes.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => optionOf(args, name, fallback);
@@ -33,6 +39,12 @@ const terminals = Number(arg("terminals", "1500000"));
 const masses = arg("masses", "0,2,4,8,16,32,64").split(",").map(Number);
 const r = Number(arg("run", "0"));
 const geoMg = Number(arg("geo", "16"));
+const jsonPath = arg("json", "");
+// The commit the run is on, taken before it runs (as bench/transport-resolution.ts does).
+const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8" }).trim();
+const commit = `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no", "--", "src", "workers", "bench") === "" ? "" : " with local changes"}`;
+/** Per M: the 1 mm cube decomposition and, at M = 0 and M = --geo, the wedge points' geometry. */
+const results: Array<{ M: number; cut: number; cubes: WedgeCubeRow; geometry: null | { subtrees: number; pointsPerSubtree: number; spheresPerPoint: number; pairDistance: number; centroidDistance: number; nearWeight: number } }> = [];
 const c = smallCase({ seed: 200 + r, tree: { terminals, seed: 100 + r }, transport: { embolic: { enabled: false }, heterogeneity: { model: "fractal" } } });
 const simCase = loadSimulationCase(c);
 const core = simulateCore(simCase);
@@ -143,10 +155,17 @@ for (const M of masses) {
     else cascade.spreadTerminal(tree, cells, j, k, simCase.seed, onLeaf);
   }
   if (geoEnd >= 0) closeGeo();
-  console.log(`| ${M} | ${cut} | ${wedgeCubeCells(cubes.row())}`);
+  const row = cubes.row();
+  console.log(`| ${M} | ${cut} | ${wedgeCubeCells(row)}`);
+  results.push({ M, cut, cubes: row, geometry: g.subtrees > 0 ? { subtrees: g.subtrees, pointsPerSubtree: g.points / g.subtrees, spheresPerPoint: g.spheres / g.points, pairDistance: g.pair / g.pairWeight, centroidDistance: g.centroid / g.spheres, nearWeight: g.near / g.pairWeight } : null });
   if (g.subtrees > 0) geometry.push(`| ${M} | ${g.subtrees} | ${(g.points / g.subtrees).toFixed(2)} | ${(g.spheres / g.points).toFixed(1)} | ${(g.pair / g.pairWeight).toFixed(3)} | ${(g.centroid / g.spheres).toFixed(3)} | ${(g.near / g.pairWeight).toFixed(3)} |`);
 }
 console.log(`\nWedge points within the subtrees cut at ${geoMg} mg (M = 0: resolved; M = ${geoMg}: continued):\n`);
 console.log(`| M (mg) | subtrees with wedges | points per subtree | spheres per point | pair distance / size | distance to centroid / size | pair weight within 1 mm |`);
 console.log(`|---|---|---|---|---|---|---|`);
 for (const line of geometry) console.log(line);
+if (jsonPath !== "") {
+  const out = { generatedBy: `npx tsx bench/transport-continuation.ts ${args.join(" ")}`, commit, date: new Date().toISOString().slice(0, 10), terminals, run: r, geoMg, rows: results };
+  writeFileSync(jsonPath, `${JSON.stringify(out, null, 1)}\n`);
+  console.error(`wrote ${jsonPath}`);
+}
