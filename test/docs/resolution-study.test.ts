@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { blocksOf, quotedPhrases, renderBlocks, STUDIES, VIEWS } from "../../bench/resolutionDocs.js";
+import { blocksOf, continuationPhrases, quotedPhrases, renderBlocks, STUDIES, VIEWS, type ContinuationStudy } from "../../bench/resolutionDocs.js";
 import type { ResolutionStudy } from "../../bench/resolutionStudy.js";
 
 const url = (path: string) => new URL(`../../${path}`, import.meta.url);
@@ -20,10 +20,10 @@ const section = (() => {
   if (start < 0 || end < 0) throw new Error("docs/transport.md: section Resolution study not found");
   return doc.slice(start, end).replace(/\s+/g, " ");
 })();
+const json = (name: string) => JSON.parse(readFileSync(url(`bench/resolution/${name}.json`), "utf8")) as unknown;
+const files = readdirSync(url("bench/resolution/")).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
 const studies = new Map<string, ResolutionStudy>();
-for (const f of readdirSync(url("bench/resolution/"))) {
-  if (f.endsWith(".json")) studies.set(f.slice(0, -5), JSON.parse(readFileSync(url(`bench/resolution/${f}`), "utf8")) as ResolutionStudy);
-}
+for (const name of files) if (name !== "continuation") studies.set(name, json(name) as ResolutionStudy);
 const study = (name: string) => {
   const s = studies.get(name);
   if (s === undefined) throw new Error(`bench/resolution/${name}.json missing`);
@@ -38,7 +38,7 @@ describe("docs/transport.md resolution study", () => {
   });
 
   it("each study has ≥ 5 trees and seeds per count and reaches the portal-tract resolution (issue 14.1)", () => {
-    expect([...studies.keys()].sort()).toEqual([...STUDIES].sort());
+    expect(files.sort()).toEqual([...STUDIES, "continuation"].sort());
     for (const [name, s] of studies) {
       expect(s.counts.at(-1)?.terminals, name).toBeGreaterThanOrEqual(name === "small-feedback" ? 400000 : 1500000);
       for (const c of s.counts) expect(c.rows.length, `${name} ${c.terminals}`).toBeGreaterThanOrEqual(5);
@@ -52,5 +52,12 @@ describe("docs/transport.md resolution study", () => {
     const phrases = quotedPhrases(studies);
     expect(phrases.length).toBeGreaterThan(10);
     for (const p of phrases) expect(section, p).toContain(p);
+  });
+
+  it("quotes the continuation-against-resolved-subtree check as bench/resolution/continuation.json says (continuationPhrases)", () => {
+    const c = json("continuation") as ContinuationStudy;
+    expect(c.terminals).toBeGreaterThanOrEqual(1500000);
+    expect(c.commit).not.toMatch(/local changes/);
+    for (const p of continuationPhrases(c)) expect(section, p).toContain(p);
   });
 });
