@@ -70,6 +70,7 @@ const cutAt = (j: number, M: number) => massMg[j] <= M && (tree.parent[j] < 0 ||
 console.log(`| M (mg) | subtrees cut ${WEDGE_CUBE_HEADER}`);
 console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
 const geometry: string[] = [];
+const crossSplit: string[] = [];
 for (const M of masses) {
   const cubes = new WedgeCubes(tree.distalMm, simCase.domain);
   const uniform = createStream(12345 + r, 1n);
@@ -82,8 +83,11 @@ for (const M of masses) {
   let geoEnd = -1;
   let pts: number[] = [];
   const g = { subtrees: 0, points: 0, spheres: 0, pair: 0, pairWeight: 0, centroid: 0, near: 0 };
+  // The --geo subtree the current segment lies in (its root's index; −1: above them), for the
+  // within/across split of the wedged spheres' cross term.
+  let group = -1;
   const wedge = (x: number, y: number, z: number, k: number) => {
-    cubes.wedge(x, y, z, k);
+    cubes.wedge(x, y, z, k, group);
     if (geoEnd >= 0) pts.push(x, y, z, k);
   };
   const leafOf = (of: SubTerminalCascade) => (k: number) => {
@@ -122,7 +126,13 @@ for (const M of masses) {
     }
   };
   let cut = 0;
+  let groupEnd = -1;
   for (let j = 0; j < n; j++) {
+    if (j >= groupEnd) group = -1;
+    if (group < 0 && cutAt(j, geoMg)) {
+      group = j;
+      groupEnd = tree.subtreeEnd[j];
+    }
     if (j === geoEnd) closeGeo();
     if (geoEnd < 0 && tree.child0[j] >= 0 && cutAt(j, geoMg) && (M === 0 || M === geoMg)) {
       geoRoot = j;
@@ -157,6 +167,7 @@ for (const M of masses) {
   if (geoEnd >= 0) closeGeo();
   const row = cubes.row();
   console.log(`| ${M} | ${cut} | ${wedgeCubeCells(row)}`);
+  crossSplit.push(`| ${M} | ${row.wCross.toFixed(3)} | ${row.wCrossWithin.toFixed(3)} | ${(row.wCross - row.wCrossWithin).toFixed(3)} |`);
   results.push({ M, cut, cubes: row, geometry: g.subtrees > 0 ? { subtrees: g.subtrees, pointsPerSubtree: g.points / g.subtrees, spheresPerPoint: g.spheres / g.points, pairDistance: g.pair / g.pairWeight, centroidDistance: g.centroid / g.spheres, nearWeight: g.near / g.pairWeight } : null });
   if (g.subtrees > 0) geometry.push(`| ${M} | ${g.subtrees} | ${(g.points / g.subtrees).toFixed(2)} | ${(g.spheres / g.points).toFixed(1)} | ${(g.pair / g.pairWeight).toFixed(3)} | ${(g.centroid / g.spheres).toFixed(3)} | ${(g.near / g.pairWeight).toFixed(3)} |`);
 }
@@ -164,6 +175,10 @@ console.log(`\nWedge points within the subtrees cut at ${geoMg} mg (M = 0: resol
 console.log(`| M (mg) | subtrees with wedges | points per subtree | spheres per point | pair distance / size | distance to centroid / size | pair weight within 1 mm |`);
 console.log(`|---|---|---|---|---|---|---|`);
 for (const line of geometry) console.log(line);
+console.log(`\nW cross (per mean²) split: pairs of wedge points in one cube within one subtree of ≤ ${geoMg} mg (its root's parent feeds more) and across (with the mean² W cross subtracts):\n`);
+console.log("| M (mg) | W cross | within subtrees | across |");
+console.log("|---|---|---|---|");
+for (const line of crossSplit) console.log(line);
 if (jsonPath !== "") {
   const out = { generatedBy: `npx tsx bench/transport-continuation.ts ${args.join(" ")}`, commit, date: new Date().toISOString().slice(0, 10), terminals, run: r, geoMg, rows: results };
   writeFileSync(jsonPath, `${JSON.stringify(out, null, 1)}\n`);

@@ -21,6 +21,12 @@ export interface WedgeCubeRow {
   readonly twoCov: number;
   readonly wSelf: number;
   readonly wCross: number;
+  /**
+   * The part of wCross from pairs of distinct points of the same group (`wedge`'s group ≥ 0: e.g.
+   * the subtree of ≤ 16 mg a point belongs to); wCross − wCrossWithin is the part across groups
+   * (and the mean² that wCross subtracts). 0 when no point had a group.
+   */
+  readonly wCrossWithin: number;
   /** Distinct wedge points per normal-liver cube, and spheres per point. */
   readonly pointsPerCube: number;
   readonly spheresPerPoint: number;
@@ -34,6 +40,8 @@ export class WedgeCubes {
   private readonly s: Float32Array;
   /** Wedged spheres per distinct point, keyed by the point's coordinates. */
   private readonly points = new Map<string, number>();
+  /** The group of each distinct point (the first `wedge` at it sets it; −1: none). */
+  private readonly pointGroup = new Map<string, number>();
 
   /** Cubes over the extent of `distalMm` (+ 8 mm); normal liver: the cubes whose circumscribed ball is normal liver. */
   constructor(distalMm: Float64Array, domain: Domain) {
@@ -59,12 +67,13 @@ export class WedgeCubes {
     return i >= 0 && i < nx && j >= 0 && j < ny && k >= 0 && k < nz ? i + nx * (j + ny * k) : -1;
   }
 
-  /** `k` spheres wedged at (x, y, z). */
-  wedge(x: number, y: number, z: number, k: number): void {
+  /** `k` spheres wedged at (x, y, z), a point of `group` (≥ 0; −1: none, for the within/across split of the cross term). */
+  wedge(x: number, y: number, z: number, k: number, group = -1): void {
     const b = this.binOf(x, y, z);
     if (b >= 0) this.w[b] += k;
     const key = `${x},${y},${z}`;
     this.points.set(key, (this.points.get(key) ?? 0) + k);
+    if (!this.pointGroup.has(key)) this.pointGroup.set(key, group);
   }
 
   /** `k` spheres uniform in `box` ([min xyz, max xyz], mm). */
@@ -87,16 +96,27 @@ export class WedgeCubes {
       sws += this.w[b] * this.s[b];
     }
     let self = 0, points = 0;
+    // Per (cube, group ≥ 0): the sum and the sum of squares of its points' counts.
+    const byCubeGroup = new Map<string, [number, number]>();
     for (const [key, k] of this.points) {
       const [x, y, z] = key.split(",").map(Number);
       const b = this.binOf(x, y, z);
       if (b < 0 || this.normal[b] === 0) continue;
       self += k * k;
       points++;
+      const g = this.pointGroup.get(key) ?? -1;
+      if (g < 0) continue;
+      const e = byCubeGroup.get(`${b},${g}`);
+      if (e) {
+        e[0] += k;
+        e[1] += k * k;
+      } else byCubeGroup.set(`${b},${g}`, [k, k * k]);
     }
+    let within = 0;
+    for (const [sum, sumSq] of byCubeGroup.values()) within += sum * sum - sumSq;
     const mw = sw / n, ms = ss / n, m2 = (mw + ms) ** 2;
     const vw = sww / n - mw * mw, vs = sss / n - ms * ms, cov = sws / n - mw * ms;
-    return { wMean: mw, sMean: ms, rd: Math.sqrt(vw + vs + 2 * cov) / (mw + ms), wVar: vw / m2, sVar: vs / m2, twoCov: (2 * cov) / m2, wSelf: self / n / m2, wCross: (vw - self / n) / m2, pointsPerCube: points / n, spheresPerPoint: sw / points };
+    return { wMean: mw, sMean: ms, rd: Math.sqrt(vw + vs + 2 * cov) / (mw + ms), wVar: vw / m2, sVar: vs / m2, twoCov: (2 * cov) / m2, wSelf: self / n / m2, wCross: (vw - self / n) / m2, wCrossWithin: within / n / m2, pointsPerCube: points / n, spheresPerPoint: sw / points };
   }
 }
 
