@@ -44,7 +44,7 @@ const jsonPath = arg("json", "");
 const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8" }).trim();
 const commit = `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no", "--", "src", "workers", "bench") === "" ? "" : " with local changes"}`;
 /** Per M: the 1 mm cube decomposition and, at M = 0 and M = --geo, the wedge points' geometry. */
-const results: Array<{ M: number; cut: number; cubes: WedgeCubeRow; geometry: null | { subtrees: number; pointsPerSubtree: number; spheresPerPoint: number; pairDistance: number; centroidDistance: number; nearWeight: number } }> = [];
+const results: Array<{ M: number; cut: number; cubes: WedgeCubeRow; geometry: null | { subtrees: number; pointsPerSubtree: number; spheresPerPoint: number; pairDistance: number; centroidDistance: number; nearWeight: number; nearWeightMm: { readonly "0.1": number; readonly "0.25": number; readonly "0.5": number } } }> = [];
 const c = smallCase({ seed: 200 + r, tree: { terminals, seed: 100 + r }, transport: { embolic: { enabled: false }, heterogeneity: { model: "fractal" } } });
 const simCase = loadSimulationCase(c);
 const core = simulateCore(simCase);
@@ -82,7 +82,7 @@ for (const M of masses) {
   // Wedge points of the current --geo subtree (x, y, z, spheres), and the running sums.
   let geoEnd = -1;
   let pts: number[] = [];
-  const g = { subtrees: 0, points: 0, spheres: 0, pair: 0, pairWeight: 0, centroid: 0, near: 0 };
+  const g = { subtrees: 0, points: 0, spheres: 0, pair: 0, pairWeight: 0, centroid: 0, near: 0, near01: 0, near025: 0, near05: 0 };
   // The --geo subtree the current segment lies in (its root's index; −1: above them), for the
   // within/across split of the wedged spheres' cross term.
   let group = -1;
@@ -123,6 +123,9 @@ for (const M of masses) {
       g.pairWeight += w;
       g.pair += (w * d) / size;
       if (d < 1) g.near += w;
+      if (d < 0.5) g.near05 += w;
+      if (d < 0.25) g.near025 += w;
+      if (d < 0.1) g.near01 += w;
     }
   };
   let cut = 0;
@@ -168,12 +171,12 @@ for (const M of masses) {
   const row = cubes.row();
   console.log(`| ${M} | ${cut} | ${wedgeCubeCells(row)}`);
   crossSplit.push(`| ${M} | ${row.wCross.toFixed(3)} | ${row.wCrossWithin.toFixed(3)} | ${(row.wCross - row.wCrossWithin).toFixed(3)} |`);
-  results.push({ M, cut, cubes: row, geometry: g.subtrees > 0 ? { subtrees: g.subtrees, pointsPerSubtree: g.points / g.subtrees, spheresPerPoint: g.spheres / g.points, pairDistance: g.pair / g.pairWeight, centroidDistance: g.centroid / g.spheres, nearWeight: g.near / g.pairWeight } : null });
-  if (g.subtrees > 0) geometry.push(`| ${M} | ${g.subtrees} | ${(g.points / g.subtrees).toFixed(2)} | ${(g.spheres / g.points).toFixed(1)} | ${(g.pair / g.pairWeight).toFixed(3)} | ${(g.centroid / g.spheres).toFixed(3)} | ${(g.near / g.pairWeight).toFixed(3)} |`);
+  results.push({ M, cut, cubes: row, geometry: g.subtrees > 0 ? { subtrees: g.subtrees, pointsPerSubtree: g.points / g.subtrees, spheresPerPoint: g.spheres / g.points, pairDistance: g.pair / g.pairWeight, centroidDistance: g.centroid / g.spheres, nearWeight: g.near / g.pairWeight, nearWeightMm: { "0.1": g.near01 / g.pairWeight, "0.25": g.near025 / g.pairWeight, "0.5": g.near05 / g.pairWeight } } : null });
+  if (g.subtrees > 0) geometry.push(`| ${M} | ${g.subtrees} | ${(g.points / g.subtrees).toFixed(2)} | ${(g.spheres / g.points).toFixed(1)} | ${(g.pair / g.pairWeight).toFixed(3)} | ${(g.centroid / g.spheres).toFixed(3)} | ${(g.near / g.pairWeight).toFixed(3)} | ${[g.near05, g.near025, g.near01].map((x) => (x / g.pairWeight).toFixed(3)).join(" | ")} |`);
 }
 console.log(`\nWedge points within the subtrees cut at ${geoMg} mg (M = 0: resolved; M = ${geoMg}: continued):\n`);
-console.log(`| M (mg) | subtrees with wedges | points per subtree | spheres per point | pair distance / size | distance to centroid / size | pair weight within 1 mm |`);
-console.log(`|---|---|---|---|---|---|---|`);
+console.log(`| M (mg) | subtrees with wedges | points per subtree | spheres per point | pair distance / size | distance to centroid / size | pair weight within 1 mm | within 0.5 mm | within 0.25 mm | within 0.1 mm |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|`);
 for (const line of geometry) console.log(line);
 console.log(`\nW cross (per mean²) split: pairs of wedge points in one cube within one subtree of ≤ ${geoMg} mg (its root's parent feeds more) and across (with the mean² W cross subtracts):\n`);
 console.log("| M (mg) | W cross | within subtrees | across |");
