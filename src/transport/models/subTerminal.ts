@@ -165,11 +165,11 @@ const MAX_DEPTH = 48;
 const MM3_PER_ML = 1000;
 /**
  * Where a piece's vessel branches, as a fraction of the way from the piece's inlet point to its
- * centroid. Measured on the grown tree: a subtree's distal point lies at 0.50 × its proximal
- * point's distance from its territory's centroid at every mass from 1 to 256 mg (tree 7 of the
- * default case at 1.5e6 terminals; bench/transport.md "Where the 1 mm spread comes from"); that it
- * lies on the line from the one to the other is assumed. Spheres too wide for both halves' inlets
- * wedge there. Checked as a whole against the resolved subtrees (the file's comment).
+ * centroid: the grown tree's own rule (src/vascular/bisect.ts puts every bifurcation of its
+ * bisection subtrees half-way from its parent's bifurcation to its flow-weighted centroid;
+ * `npx tsx bench/tree-branch-fraction.ts` finds f = 0.500, on the line, for every segment of 1 to
+ * 256 mg of a 1.5e6-terminal tree — a construction rule, not a measured anatomy). Spheres too wide
+ * for both halves' inlets wedge there. Checked as a whole against the resolved subtrees (the file's comment).
  */
 export const BRANCH_POINT_FRACTION = 0.5;
 /** Stack of the cell cascade: depth ≤ 3·(log2 of the largest extent in cells + 1), far below. */
