@@ -67,6 +67,20 @@ function territoryCentroid(j: number): [number, number, number, number] {
 /** The root of a subtree cut at M: feeds ≤ M, its parent more. */
 const cutAt = (j: number, M: number) => massMg[j] <= M && (tree.parent[j] < 0 || massMg[tree.parent[j]] > M);
 
+{
+  // How the resolved tree's terminals own the unit-mass cells (a one-cell terminal is one leaf and
+  // spreads what it holds; one of several cells wedges at its inlet what is too wide for it), and
+  // where its lodged spheres are.
+  const own = [0, 0, 0], spheres = [0, 0, 0];
+  for (let j = 0; j < n; j++) {
+    if (tree.child0[j] >= 0) continue;
+    const c = Math.min(2, cells.offsets[j + 1] - cells.offsets[j]);
+    own[c]++;
+    spheres[c] += lodged[j];
+  }
+  const t = own[0] + own[1] + own[2], s = spheres[0] + spheres[1] + spheres[2];
+  console.log(`terminals owning 0 / 1 / ≥ 2 cells: ${own.map((x) => (x / t).toFixed(3)).join(" / ")} of ${t}; their lodged spheres ${spheres.map((x) => (x / s).toFixed(3)).join(" / ")}\n`);
+}
 console.log(`| M (mg) | subtrees cut ${WEDGE_CUBE_HEADER}`);
 console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
 const geometry: string[] = [];
