@@ -79,34 +79,55 @@ export function pairDifferences(rows: ResolutionRow[], reference: ResolutionRow[
   return out;
 }
 
-/** Markdown: the mean differences of every key from the last count, then the per-pair differences of `pairKeys`. */
-export function differenceTables(table: readonly { terminals: number; rows: ResolutionRow[] }[], pairKeys: readonly string[]): string {
-  if (table.length < 2) return "";
+/** "12,345". */
+export const terminalsLabel = (n: number) => n.toLocaleString("en");
+/** "+0.40" / "−1.20" (a real minus sign, as the docs write it). */
+export const signedText = (x: number, digits: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
+
+type Count = Pick<ResolutionCount, "terminals" | "rows">;
+
+/** Markdown table: each of `keys`, each count but the last against the last (finest), "difference (standard error)" in %. */
+export function differenceRows(table: readonly Count[], keys: readonly string[], digits: number): string {
   const reference = table[table.length - 1];
   const others = table.slice(0, -1);
-  const label = (t: number) => t.toLocaleString("en");
-  const lines: string[] = [];
-  lines.push(`\nDifference of the mean from ${label(reference.terminals)} terminals, % (standard error of the difference, %):\n`);
-  lines.push(`| quantity | ${others.map((t) => `${label(t.terminals)} terminals`).join(" | ")} |`);
-  lines.push(`|---|${others.map(() => "---").join("|")}|`);
-  for (const key of Object.keys(reference.rows[0])) {
+  const lines = [`| quantity | ${others.map((t) => terminalsLabel(t.terminals)).join(" | ")} |`, `|---|${others.map(() => "---").join("|")}|`];
+  for (const key of keys) {
     const cells = others.map((t) => {
       const d = meanDifference(t.rows, reference.rows, key);
-      return Number.isFinite(d.percent) ? `${d.percent >= 0 ? "+" : ""}${d.percent.toFixed(2)} (${d.standardErrorPercent.toFixed(2)})` : "—";
+      return Number.isFinite(d.percent) ? `${signedText(d.percent, digits)} (${d.standardErrorPercent.toFixed(digits)})` : "—";
     });
     lines.push(`| ${key} | ${cells.join(" | ")} |`);
   }
-  for (const t of others) {
-    lines.push(`\nPer tree/seed pair, run r at ${label(t.terminals)} against run r at ${label(reference.terminals)} terminals, %:\n`);
-    lines.push("| quantity | mean | sd | pairs |");
-    lines.push("|---|---|---|---|");
-    for (const key of pairKeys) {
-      if (!(key in reference.rows[0])) continue;
-      const d = pairDifferences(t.rows, reference.rows, key);
-      const { sd } = meanSd(d);
-      const mean = meanDifference(t.rows, reference.rows, key).percent;
-      lines.push(`| ${key} | ${mean >= 0 ? "+" : ""}${mean.toFixed(2)} | ${sd.toFixed(2)} | ${d.map((x) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`).join(" ")} |`);
-    }
+  return lines.join("\n");
+}
+
+/** Run r of `coarse` against run r of `fine`, %: the mean and sd of the pairs, the largest by size, how many lie beyond ± 2 %, and each. */
+export function pairStats(coarse: Count, fine: Count, key: string): { mean: number; sd: number; largest: number; beyond2: number; pairs: number[] } {
+  const pairs = pairDifferences(coarse.rows, fine.rows, key);
+  const { mean, sd } = meanSd(pairs);
+  let largest = 0;
+  for (const x of pairs) if (Math.abs(x) > Math.abs(largest)) largest = x;
+  return { mean, sd, largest, beyond2: pairs.filter((x) => Math.abs(x) > 2).length, pairs };
+}
+
+/** Markdown table of pairStats for each of `keys`. */
+export function pairRows(coarse: Count, fine: Count, keys: readonly string[]): string {
+  const lines = ["| quantity | mean | sd | largest | pairs beyond ± 2 % | each pair |", "|---|---|---|---|---|---|"];
+  for (const key of keys) {
+    const p = pairStats(coarse, fine, key);
+    lines.push(`| ${key} | ${signedText(p.mean, 2)} | ${p.sd.toFixed(2)} | ${signedText(p.largest, 2)} | ${p.beyond2} of ${p.pairs.length} | ${p.pairs.map((x) => signedText(x, 2)).join(" ")} |`);
+  }
+  return lines.join("\n");
+}
+
+/** What the bench prints after its table: every key's difference from the last count, then the per-pair differences of `pairKeys` for each coarser count. */
+export function differenceTables(table: readonly Count[], pairKeys: readonly string[]): string {
+  if (table.length < 2) return "";
+  const reference = table[table.length - 1];
+  const lines = [`\nDifference of the mean from ${terminalsLabel(reference.terminals)} terminals, % (standard error of the difference, %, paired by run):\n`, differenceRows(table, Object.keys(reference.rows[0]), 2)];
+  for (const t of table.slice(0, -1)) {
+    lines.push(`\nRun r at ${terminalsLabel(t.terminals)} against run r at ${terminalsLabel(reference.terminals)} terminals, %:\n`);
+    lines.push(pairRows(t, reference, pairKeys.filter((k) => k in reference.rows[0])));
   }
   return lines.join("\n");
 }

@@ -27,8 +27,8 @@ import { subTerminalOf } from "../src/pipeline/core.js";
 import { SubTerminalCascade } from "../src/transport/models/subTerminal.js";
 import { createStream } from "../src/random/stream.js";
 import { smallCase } from "../test/pipeline/smallCase.js";
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { runCommit } from "./provenance.js";
 import { optionOf } from "./setOptions.js";
 import { subtreeMassMg } from "./subtreeMass.js";
 import { WEDGE_CUBE_HEADER, WedgeCubes, wedgeCubeCells, type WedgeCubeRow } from "./wedgeCubes.js";
@@ -40,9 +40,8 @@ const masses = arg("masses", "0,2,4,8,16,32,64").split(",").map(Number);
 const r = Number(arg("run", "0"));
 const geoMg = Number(arg("geo", "16"));
 const jsonPath = arg("json", "");
-// The commit the run is on, taken before it runs (as bench/transport-resolution.ts does).
-const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8" }).trim();
-const commit = `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no", "--", "src", "workers", "bench") === "" ? "" : " with local changes"}`;
+// Taken before the run (bench/provenance.ts).
+const commit = runCommit();
 /** Per M: the 1 mm cube decomposition and, at M = 0 and M = --geo, the wedge points' geometry. */
 const results: Array<{ M: number; cut: number; cubes: WedgeCubeRow; geometry: null | { subtrees: number; pointsPerSubtree: number; spheresPerPoint: number; pairDistance: number; centroidDistance: number; nearWeight: number; nearWeightMm: { readonly "0.1": number; readonly "0.25": number; readonly "0.5": number } } }> = [];
 const c = smallCase({ seed: 200 + r, tree: { terminals, seed: 100 + r }, transport: { embolic: { enabled: false }, heterogeneity: { model: "fractal" } } });

@@ -30,6 +30,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../src/pipeline/simulate.js";
 import { createPool } from "../src/parallel/pool.js";
+import { runCommit } from "./provenance.js";
 import { applySetOptions, optionOf, setOptionsOf } from "./setOptions.js";
 import { cachedCaseTree } from "./treeCache.js";
 import { finishSimulation } from "../src/pipeline/finish.js";
@@ -37,7 +38,6 @@ import { smallCase } from "../test/pipeline/smallCase.js";
 import { subTerminalOf } from "../src/pipeline/core.js";
 import { normalMmCubes } from "./mmCubes.js";
 import { differenceTables, meanTable, type ResolutionStudy } from "./resolutionStudy.js";
-import { execFileSync } from "node:child_process";
 import { unitClusterHistogram } from "../src/transport/clusters.js";
 import { ballLabel, type Domain } from "../src/geometry/domain.js";
 import type { Grid } from "../src/geometry/grid.js";
@@ -82,10 +82,8 @@ function normalCubeRd(counts: Grid<Float64Array>, domain: Domain, f: number): nu
   const mean = sum / n;
   return Math.sqrt(Math.max(0, sumSq / n - mean * mean)) / mean;
 }
-// The commit the study ran on, taken before it runs; "with local changes" when what produces the
-// numbers (src/, workers/, bench/) differs from it (docs edited meanwhile do not count).
-const git = (...a: string[]) => execFileSync("git", a, { encoding: "utf8" }).trim();
-const commit = `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no", "--", "src", "workers", "bench") === "" ? "" : " with local changes"}`;
+// Taken before the run (bench/provenance.ts).
+const commit = runCommit();
 const pool = createPool({ workers });
 const table: Array<{ terminals: number; rows: Row[]; seconds: number }> = [];
 for (const terminals of counts) {

@@ -4,9 +4,10 @@
  * mass m, the fraction f = |D_c − P_c| / |C_c − P_c| of the way from its proximal point P_c (its
  * parent's bifurcation) to its territory's centroid C_c (territory-weighted over its terminals) at
  * which its own bifurcation, the distal point D_c, lies, and how far off that line D_c is (per
- * |C_c − P_c|). The continuation places every branch point at f = ½ on the line; this table gives
- * the grown tree's distribution of f, which sets how close consecutive wedge points come
- * (bench/transport.md "Self and cross terms by resolution").
+ * |C_c − P_c|). src/vascular/bisect.ts builds its bisection subtrees with f = ½ on the line, and the
+ * continuation copies that rule (BRANCH_POINT_FRACTION): this bench confirms the grown tree follows
+ * it (f = 0.500 at every percentile, 0 off the line, 2026-12-07) — a check of the construction,
+ * not a measurement of anatomy (bench/transport.md "Self and cross terms by resolution").
  *
  *   npx tsx bench/tree-branch-fraction.ts [--terminals 1500000] [--tree-seed 100]
  */
