@@ -22,6 +22,8 @@ import { isWholeTree } from "./perfused.js";
 import type { DoseStageOptions, DoseStageResult, VoiDose } from "./doseStage.js";
 import { simulatedLungDoseGy, simulationConstants, subTerminalOf } from "./core.js";
 import { unitClusterHistogram, type ClusterHistogram } from "../transport/clusters.js";
+import { resolveHeterogeneity } from "../transport/models/heterogeneity.js";
+import { assessResolution, type ResolutionAssessment } from "../transport/resolution.js";
 import type { SimulationCore } from "./core.js";
 
 export interface CompartmentSummary {
@@ -79,6 +81,8 @@ export interface SimulationSummary {
   readonly tumourToNormalRatio: { readonly realisedSpheres: number | null };
   readonly transport: Record<string, unknown>;
   readonly tree: Record<string, unknown>;
+  /** The tree's tissue per terminal and what the resolution study says of it (transport/resolution.ts). */
+  readonly resolution: ResolutionAssessment;
   readonly plan: {
     readonly product: ProductId;
     readonly method: string;
@@ -209,6 +213,7 @@ export async function finishSimulation(
     tumourToNormalRatio: { realisedSpheres: t.tumourToNormalRatio },
     transport: { ...transportRest, timeline: timeline.length > 50 ? thin(timeline, 50) : timeline, unitClusters: unitClustersOf(simCase, core, depositedUnitClusters) },
     tree: { ...core.treeSummary },
+    resolution: resolutionOf(core),
     plan: {
       product: core.plan.product,
       method: core.plan.method,
@@ -241,6 +246,12 @@ export async function finishSimulation(
   return { summary, dose, report: withOutcomeColumns(reportInput(simCase, core, summary, dose), summary) };
 }
 
+/** What the resolution study says of `core`'s tree under its heterogeneity model (summary.json `resolution`). */
+function resolutionOf(core: SimulationCore): ResolutionAssessment {
+  const t = core.sections.transport;
+  return assessResolution(core.treeSummary.terminals, core.treeSummary.perfusedVolumeMl, resolveHeterogeneity(t.heterogeneity, t.bias));
+}
+
 /** Residual and dispensed activity (src/planning/decay.ts: the vial holds A_delivered / (1 − residual)). */
 function dispensed(activityGBq: number, residualFraction: number): { residualFraction: number; dispensedActivityGBq: number } {
   return { residualFraction, dispensedActivityGBq: activityGBq / (1 - residualFraction) };
@@ -260,10 +271,12 @@ function dvhBinReport(vois: readonly VoiDose[], requestedGy: number): Simulation
 
 /**
  * What the user must be told on stderr about a finished simulation that the tables do not say:
- * a DVH bin widened beyond the one asked for.
+ * a tree coarser or finer than the resolution study found converged (a note), a DVH bin widened
+ * beyond the one asked for.
  */
-export function simulationWarnings(s: Pick<SimulationSummary, "dvh">): string[] {
+export function simulationWarnings(s: Pick<SimulationSummary, "dvh" | "resolution">): string[] {
   const out: string[] = [];
+  if (s.resolution.note !== null) out.push(`note: ${s.resolution.note}`);
   if (s.dvh.widenedFor.length > 0) {
     out.push(
       `warning: dose.dvhBinWidthGy ${s.dvh.binWidthGy.requested} Gy would need more than ${s.dvh.maxPoints.toLocaleString("en")} points per DVH curve: the curves of ${s.dvh.widenedFor.join(", ")} use ${s.dvh.binWidthGy.used} Gy (summary.json dvh.binWidthGy; metrics use voxel-exact doses)`,
@@ -419,6 +432,7 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
     notes: [
       "Mean dose: voxel S-value convolution (beta cross-fire included). Local deposition: every decay absorbed in its voxel, the physics the partition model assumes; the two differ near compartment boundaries by the beta range (mean 2.5 mm, max 11 mm for Y-90).",
       "Partition model: the activity actually simulated, split by the compartments' T/N and masses (Ho et al. 1996).",
+      ...(s.resolution.note !== null ? [`Resolution: ${s.resolution.note}.`] : []),
       ...(s.dvh.widenedFor.length > 0 ? [`DVH curves of ${s.dvh.widenedFor.join(", ")}: dose spacing ${formatNumber(s.dvh.binWidthGy.used)} Gy instead of the requested ${formatNumber(s.dvh.binWidthGy.requested)} Gy (at most ${formatNumber(s.dvh.maxPoints)} points per curve); the metrics use voxel-exact doses.`] : []),
       `BED: Dale 1985 (permanent implant, repair), mean over voxels; EUD: Niemierko 1997 from voxel BEDs. LQ parameters α/β, T_rep, α: tumour ${lqText(simCase.dose.radiobiology.tumour)}; normal liver (also liver, perfused) ${lqText(simCase.dose.radiobiology.normalLiver)}; lung ${lqText(simCase.dose.radiobiology.lung)} (lung: uniform dose).`,
     ],

@@ -9,7 +9,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { blocksOf, continuationPhrases, quotedPhrases, renderBlocks, STUDIES, VIEWS, type ContinuationStudy } from "../../bench/resolutionDocs.js";
+import { differenceFromFinest } from "../../bench/resolutionDocs.js";
 import type { ResolutionStudy } from "../../bench/resolutionStudy.js";
+import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
+import { resolveHeterogeneity } from "../../src/transport/models/heterogeneity.js";
+import { assessResolution, RESOLUTION_STUDY } from "../../src/transport/resolution.js";
+import { smallCase } from "../pipeline/smallCase.js";
 
 const url = (path: string) => new URL(`../../${path}`, import.meta.url);
 const doc = readFileSync(url("docs/transport.md"), "utf8");
@@ -59,5 +64,64 @@ describe("docs/transport.md resolution study", () => {
     expect(c.terminals).toBeGreaterThanOrEqual(1500000);
     expect(c.commit).not.toMatch(/local changes/);
     for (const p of continuationPhrases(c)) expect(section, p).toContain(p);
+  });
+
+  it("the converged band and the numbers the run's resolution note quotes are the studies' (src/transport/resolution.ts RESOLUTION_STUDY)", () => {
+    const liverMl = {
+      small: loadSimulationCase(smallCase({})).integral.liverVolumeMl,
+      net: loadSimulationCase(JSON.parse(readFileSync(url("fixtures/cases/net-default.json"), "utf8"))).integral.liverVolumeMl,
+    };
+    const model = resolveHeterogeneity(undefined, 0.5);
+    const dvhKeys = ["normal D70", "normal D90", "liver D70", "liver D90"];
+    const rdKey = "spheres per 1 mm cube of normal liver, RD";
+    const converged: number[] = [];
+    const finer = { mg: [] as number[], rd: [] as number[], dvh: [] as number[] };
+    const coarser = { mg: [] as number[], rd: [] as number[], d90: [] as number[] };
+    let reference = 0;
+    for (const [name, s] of studies) {
+      const mgOf = (terminals: number) => (liverMl[s.case as "small" | "net"] * model.densityGPerMl * 1000) / terminals;
+      const finest = s.counts.at(-1)?.terminals as number;
+      // Only studies whose reference is the portal-tract tree say how far a count is from the converged answer.
+      if (mgOf(finest) > RESOLUTION_STUDY.portalTractMg) continue;
+      reference = Math.max(reference, mgOf(finest));
+      for (const c of s.counts.slice(0, -1)) {
+        const mg = mgOf(c.terminals);
+        const d = (key: string) => differenceFromFinest(s, c.terminals, key).percent;
+        const dvh = Math.max(...dvhKeys.map((k) => Math.abs(d(k))));
+        const band = assessResolution(c.terminals, liverMl[s.case as "small" | "net"], model).band;
+        if (band === "converged") {
+          converged.push(mg);
+          expect(Math.max(dvh, Math.abs(d(rdKey))), `${name} ${c.terminals}: within 2 % in the converged band`).toBeLessThanOrEqual(2);
+        } else if (band === "finer") {
+          finer.mg.push(mg);
+          finer.rd.push(-d(rdKey));
+          finer.dvh.push(dvh);
+        } else {
+          expect(band, `${name} ${c.terminals}`).toBe("coarser");
+          coarser.mg.push(mg);
+          coarser.rd.push(d(rdKey));
+          coarser.d90.push(-d("normal D90"));
+        }
+      }
+    }
+    const s = RESOLUTION_STUDY;
+    const [min, max] = [(xs: number[]) => Math.min(...xs), (xs: number[]) => Math.max(...xs)];
+    // Every band measured, its edges between the counts that were and were not converged.
+    expect(converged.length * finer.mg.length * coarser.mg.length).toBeGreaterThan(0);
+    expect(reference).toBeLessThanOrEqual(s.portalTractMg);
+    expect(s.portalTractMg).toBeLessThan(min(finer.mg));
+    expect(max(finer.mg)).toBeLessThan(s.converged.minMg);
+    expect(s.converged.minMg).toBeLessThanOrEqual(min(converged));
+    expect(max(converged)).toBeLessThanOrEqual(s.converged.maxMg);
+    expect(s.converged.maxMg).toBeLessThan(min(coarser.mg));
+    // The numbers the notes quote, as they are written: ranges rounded outward, the largest differences to 0.1 %.
+    const tenth = (x: number) => Math.round(10 * x) / 10;
+    expect(s.finer.measuredMg).toEqual([Math.floor(min(finer.mg)), Math.ceil(max(finer.mg))]);
+    expect(s.finer.rd1mmLowPercent).toEqual([Math.floor(min(finer.rd)), Math.ceil(max(finer.rd))]);
+    expect(min(finer.rd)).toBeGreaterThan(2);
+    expect(s.finer.dvhWithinPercent).toBe(tenth(max(finer.dvh)));
+    expect(s.coarser.measuredMg).toEqual([10 * Math.floor(min(coarser.mg) / 10), 10 * Math.ceil(max(coarser.mg) / 10)]);
+    expect(s.coarser.rd1mmHighPercent).toEqual([Math.floor(min(coarser.rd)), Math.ceil(max(coarser.rd))]);
+    expect(s.coarser.d90LowPercent).toBe(tenth(max(coarser.d90)));
   });
 });
