@@ -91,3 +91,13 @@ for (const [lo, hi] of [[0, 0.5], [0.5, 1], [1, 2], [2, 4], [4, 1e9]]) {
   const mean = parents.reduce((s, x) => s + x, 0) / parents.length;
   console.log(`| ${lo}–${hi} | ${parents.length} | ${(tissue / total).toFixed(3)} | ${mean.toFixed(2)} | ${pct(parents, 0.1).toFixed(2)} | ${pct(parents, 0.5).toFixed(2)} | ${pct(parents, 0.9).toFixed(2)} | ${pct(ratios, 0.5).toFixed(2)} |`);
 }
+console.log("\nLumens (µm, 2r) by perfused mass:\n");
+console.log("| mass (mg) | segments | kind | 10th | median | 90th |");
+console.log("|---|---|---|---|---|---|");
+for (const [lo, hi] of [[0.5, 1], [1, 2], [2, 4], [4, 8], [8, 16]]) for (const term of [true, false]) {
+  const xs: number[] = [];
+  for (let j = 0; j < n; j++) if ((tree.child0[j] < 0) === term && massMg[j] >= lo && massMg[j] < hi) xs.push(2000 * tree.radiusMm[j]);
+  if (xs.length === 0) continue;
+  xs.sort((x, y) => x - y);
+  console.log(`| ${lo}–${hi} | ${xs.length} | ${term ? "terminal" : "vessel"} | ${pct(xs, 0.1).toFixed(1)} | ${pct(xs, 0.5).toFixed(1)} | ${pct(xs, 0.9).toFixed(1)} |`);
+}
