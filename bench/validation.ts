@@ -25,7 +25,7 @@
  */
 import { productDiameterUm } from "../src/transport/population.js";
 import { readFileSync, writeFileSync } from "node:fs";
-import { execSync } from "node:child_process";
+import { runCommit } from "./provenance.js";
 import { cpus, loadavg } from "node:os";
 import { buildDomain } from "../src/geometry/index.js";
 import type { Vec3 } from "../src/geometry/index.js";
@@ -51,6 +51,8 @@ import { renderValidationTable, replaceBetweenMarkers, type AnchorRow, type Vali
 const args = process.argv.slice(2);
 const RUNS = Number(args.includes("--runs") ? args[args.indexOf("--runs") + 1] : 3);
 const WRITE = !args.includes("--no-write");
+// Taken before the run (bench/provenance.ts); this script's own output does not count as a change.
+const commit = runCommit([":!bench/validation.json"]);
 
 // ---------------------------------------------------------------------------------------------
 // 1. The anchors, declared before anything is simulated. `rule` is applied to our numbers once,
@@ -544,15 +546,6 @@ const rows: AnchorRow[] = ANCHORS.map((a) => {
   return { id: a.id, anchor: a.anchor, paper: a.paper, role: a.role, ours: ours[a.id].ours, tolerance: a.tolerance, verdict, why: ours[a.id].why(pass) };
 });
 
-let commit = "unknown";
-try {
-  commit = execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
-  // The outputs of this script and documents do not count as local changes.
-  const changed = execSync("git status --porcelain --untracked-files=no", { encoding: "utf8" }).split("\n").filter((l) => l.trim() && !/bench\/validation\.json|\.md$/.test(l));
-  if (changed.length > 0) commit += " with local changes";
-} catch {
-  // not a git checkout: leave "unknown"
-}
 const json: ValidationJson = {
   generatedBy: "npx tsx bench/validation.ts",
   model: `heterogeneity "fractal" (RD(1 g) ${FRACTAL_DEFAULTS.relativeDispersionAt1g}, D ${FRACTAL_DEFAULTS.fractalDimension}); spheres placed as sirtsim simulate places them (src/pipeline/core.ts spherePlacement: the sub-terminal cascade down to ${SUBTERMINAL_DEFAULTS.unitMassMg} mg cells, clipped to each terminal's tissue), commit ${commit}`,
