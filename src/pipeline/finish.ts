@@ -246,10 +246,15 @@ export async function finishSimulation(
   return { summary, dose, report: withOutcomeColumns(reportInput(simCase, core, summary, dose), summary) };
 }
 
-/** What the resolution study says of `core`'s tree under its heterogeneity model (summary.json `resolution`). */
+/** What the resolution study says of `core`'s tree under its product, transport settings and heterogeneity model (summary.json `resolution`). */
 function resolutionOf(core: SimulationCore): ResolutionAssessment {
   const t = core.sections.transport;
-  return assessResolution(core.treeSummary.terminals, core.treeSummary.perfusedVolumeMl, resolveHeterogeneity(t.heterogeneity, t.bias));
+  return assessResolution(core.treeSummary.terminals, core.treeSummary.perfusedVolumeMl, {
+    product: core.sections.injection.product,
+    sizeExclusion: t.sizeExclusion,
+    murrayExponent: core.tree.params.murrayExponent,
+    heterogeneity: resolveHeterogeneity(t.heterogeneity, t.bias),
+  });
 }
 
 /** Residual and dispensed activity (src/planning/decay.ts: the vial holds A_delivered / (1 − residual)). */

@@ -55,6 +55,8 @@ export function runMetrics(summary: SimulationSummary): MetricValues {
   out["reflux.spheres"] = finiteOrNull(summary.reflux.spheres);
   out["reflux.share"] = summary.spheresInjected > 0 ? summary.reflux.spheres / summary.spheresInjected : null;
   out["tumourToNormalRatio.realised"] = finiteOrNull(summary.tumourToNormalRatio.realisedSpheres);
+  // The tree's tissue per terminal: a study that varies tree.terminals shows it beside the metrics (src/transport/resolution.ts).
+  out["resolution.massPerTerminalMg"] = finiteOrNull(summary.resolution.massPerTerminalMg);
   return out;
 }
 

@@ -1,45 +1,49 @@
 /**
- * Is the tree fine enough for the answer? The resolution study (docs/transport.md "Resolution
- * study", data in bench/resolution/) ran the small case and the default case from 4,000 terminals
- * to the portal-tract limit (1.5e6 terminals, about 1 mg of tissue per terminal) with 10 trees and
- * seeds per count, and compared each count with the portal-tract one. What it found, in tissue per
- * terminal (the quantity the sub-terminal continuation depends on, models/subTerminal.ts):
+ * What the resolution study says of a run's tree. The study (docs/transport.md "Resolution study",
+ * data in bench/resolution/) ran the small case and the default case from 4,000 terminals to the
+ * portal-tract tree (1.5e6 terminals, about 1 mg of tissue per terminal: its reference, not a
+ * tested result) with 10 trees and seeds per count, and compared each count with the reference.
+ * In tissue per terminal (the quantity the sub-terminal continuation depends on,
+ * models/subTerminal.ts), normal-liver and liver D70 / D90 and the spread of spheres per 1 mm cube
+ * of normal liver were:
  *
- * - 16 and 41 mg per terminal (the small case at 100,000 / 40,000 terminals, the default case at
- *   100,000): normal-liver and liver D70 / D90 and the spread of spheres per 1 mm cube of normal
- *   liver within 2 % of the portal-tract value.
- * - Finer, 4–6 mg per terminal (400,000 / 300,000): DVH metrics still within 2 %, but the spread
- *   of spheres below the dose voxel is too narrow (the "dip": the continuation below a few
- *   milligrams wedges fewer spheres at fewer points than the subtree it stands for;
- *   bench/transport.md).
- * - Coarser, 160–410 mg per terminal (10,000 / 4,000): the sub-millimetre spread too wide and the
- *   normal-liver D90 low.
+ * - within 2 % at 16 and 41 mg per terminal (the small case at 100,000 / 40,000 terminals, the
+ *   default case at 100,000) — the 1 mm agreement there being itself a compensation of two errors
+ *   (bench/transport.md "Self and cross terms by resolution");
+ * - at 4–6 mg per terminal (400,000 / 300,000): D70 / D90 within 0.5 %, the 1 mm spread 6–12 % low
+ *   (the "dip");
+ * - at 160–410 mg per terminal (10,000 / 4,000): the 1 mm spread 9–13 % high, the normal-liver D90
+ *   up to 3.5 % low;
+ * - not measured in between.
  *
- * So a run is told (a note on stderr, and summary.json `resolution`) when its tree lies outside
- * the band the study found converged. The numbers the notes quote are the study's:
- * test/docs/resolution-study.test.ts recomputes each from bench/resolution/ and checks the band's
- * edges against every count of the study. Only the `fractal` model with the default unit mass has
- * the continuation the study measured; the other models say what they are.
+ * So a run is told (summary.json `resolution`, a `note:` on stderr, the report's notes) when its
+ * tree lies outside the 16–41 mg the study found within 2 %, with what the study measured on that
+ * side, and when the study did not cover its settings at all (another product, model or
+ * parameters). The numbers the notes quote are the study's: test/docs/resolution-study.test.ts
+ * recomputes each from bench/resolution/ and checks the band's edges against every count.
  */
 import { SUBTERMINAL_DEFAULTS } from "./defaults.js";
 import { FRACTAL_DEFAULTS, type HeterogeneityModel } from "./models/heterogeneity.js";
 
 /**
- * The study's findings, % of the portal-tract value (each re-checked against bench/resolution/ by
- * test/docs/resolution-study.test.ts; mg per terminal of the study's 1.64 kg liver, both cases).
+ * The study's findings, % of the portal-tract value, mg of tissue per terminal (the study's
+ * 1.64 kg liver, both cases); each re-checked against bench/resolution/ by
+ * test/docs/resolution-study.test.ts.
  */
 export const RESOLUTION_STUDY = {
-  /** Tissue per terminal where every checked metric was within 2 %: measured at 16 and 41 mg. */
-  converged: { minMg: 15, maxMg: 45 },
+  /** The counts within 2 % (normal-liver and liver D70 / D90, 1 mm spread) lie at 16.4 and 40.9 mg: the band spans them, rounded outward. */
+  agreed: { minMg: 16, maxMg: 41 },
   /** At or below this the tree is at the portal-tract limit (the study's reference: 1.5e6 terminals, 1.09 mg). */
   portalTractMg: 1.2,
-  /** Finer than the band (4–6 mg per terminal): the RD of spheres per 1 mm cube of normal liver, low by this range, %; D70 / D90 of normal liver and liver within `dvhWithinPercent`. */
+  /** Finer than the band, measured at 4–6 mg per terminal: the RD of spheres per 1 mm cube of normal liver low by this range, %; D70 / D90 of normal liver and liver within `dvhWithinPercent`. */
   finer: { measuredMg: [4, 6], rd1mmLowPercent: [6, 12], dvhWithinPercent: 0.5 },
-  /** Coarser than the band (160–410 mg per terminal): the 1 mm RD high by this range, %, and the normal-liver D90 low by up to `d90LowPercent`. */
+  /** Coarser than the band, measured at 160–410 mg per terminal: the 1 mm RD high by this range, %, and the normal-liver D90 low by up to `d90LowPercent`. */
   coarser: { measuredMg: [160, 410], rd1mmHighPercent: [9, 13], d90LowPercent: 3.5 },
+  /** What the study ran: resin, size exclusion on, the tree's default Murray exponent, the fractal model's defaults. */
+  conditions: { product: "sir-spheres", productName: "SIR-Spheres (resin)", sizeExclusion: true, murrayExponent: 3 },
 } as const;
 
-export type ResolutionBand = "portal-tract" | "converged" | "finer" | "coarser" | "not-studied";
+export type ResolutionBand = "portal-tract" | "agreed" | "finer" | "coarser" | "not-studied";
 
 /** summary.json `resolution`: the tree's tissue per terminal and what the study says of it. */
 export interface ResolutionAssessment {
@@ -50,33 +54,48 @@ export interface ResolutionAssessment {
   readonly note: string | null;
 }
 
-const mg = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
+/** The run's settings the study's answer depends on. */
+export interface ResolutionSettings {
+  readonly product: string;
+  readonly sizeExclusion: boolean;
+  readonly murrayExponent: number;
+  readonly heterogeneity: Pick<HeterogeneityModel, "model" | "unitMassMg" | "densityGPerMl" | "relativeDispersionAt1g" | "fractalDimension">;
+}
 
-/**
- * What the resolution study says of a tree of `terminals` terminals over `perfusedVolumeMl` of
- * tissue under the resolved heterogeneity model `model`.
- */
-export function assessResolution(terminals: number, perfusedVolumeMl: number, model: Pick<HeterogeneityModel, "model" | "unitMassMg" | "densityGPerMl" | "relativeDispersionAt1g" | "fractalDimension">): ResolutionAssessment {
+const mg = (x: number) => x.toPrecision(3);
+const count = (x: number) => x.toLocaleString("en");
+
+/** What the resolution study says of a tree of `terminals` terminals over `perfusedVolumeMl` of tissue, run with `settings`. */
+export function assessResolution(terminals: number, perfusedVolumeMl: number, settings: ResolutionSettings): ResolutionAssessment {
+  const model = settings.heterogeneity;
   const tissueMg = perfusedVolumeMl * model.densityGPerMl * 1000;
   const massPerTerminalMg = tissueMg / terminals;
-  const at = `${terminals.toLocaleString("en")} terminals, ${mg(massPerTerminalMg)} mg of tissue per terminal`;
+  const at = `${count(terminals)} terminals, ${mg(massPerTerminalMg)} mg of tissue per terminal`;
   const study = 'docs/transport.md "Resolution study"';
   const s = RESOLUTION_STUDY;
+  const c = s.conditions;
   const out = (band: ResolutionBand, note: string | null): ResolutionAssessment => ({ terminals, massPerTerminalMg, band, note });
-  if (model.model === "walrand-bias") return out("not-studied", `heterogeneity model walrand-bias: its spread grows with the tree's number of generations by design, so its answer depends on the terminal count (${at}; docs/transport.md "Model")`);
-  if (model.model !== "fractal") return out("not-studied", null);
+  const notStudied = (what: string) => out("not-studied", `tree resolution ${at}: ${what}, so how its answer changes with the terminal count is not measured (${study})`);
+  if (model.model === "walrand-bias") return notStudied("heterogeneity model walrand-bias adds the same variance at every bifurcation, so its spread grows with the tree's number of generations by design");
+  if (model.model === "flow") return notStudied("heterogeneity model flow spreads a terminal's spheres uniformly over its territory, so the spread below a terminal's size depends on the terminal count");
+  if (model.model !== "fractal") return notStudied(`the resolution study ran the fractal model, not ${model.model}`);
   const defaults = model.unitMassMg === SUBTERMINAL_DEFAULTS.unitMassMg && model.relativeDispersionAt1g === FRACTAL_DEFAULTS.relativeDispersionAt1g && model.fractalDimension === FRACTAL_DEFAULTS.fractalDimension;
-  if (!defaults) return out("not-studied", `the resolution study used the fractal model's defaults (unit mass ${SUBTERMINAL_DEFAULTS.unitMassMg} mg, RD(1 g) ${FRACTAL_DEFAULTS.relativeDispersionAt1g}, D ${FRACTAL_DEFAULTS.fractalDimension}); with this case's heterogeneity the convergence with the terminal count is not measured (${at}; ${study})`);
+  if (!defaults) return notStudied(`the resolution study ran the fractal model's defaults (unit mass ${SUBTERMINAL_DEFAULTS.unitMassMg} mg, RD(1 g) ${FRACTAL_DEFAULTS.relativeDispersionAt1g}, D ${FRACTAL_DEFAULTS.fractalDimension})`);
+  if (settings.product !== c.product) return notStudied(`the resolution study ran ${c.productName}, whose diameters set where the unresolved arterioles stop the spheres`);
+  if (settings.sizeExclusion !== c.sizeExclusion) return notStudied("the resolution study ran with transport.sizeExclusion on");
+  if (settings.murrayExponent !== c.murrayExponent) return notStudied(`the resolution study ran tree.murrayExponent ${c.murrayExponent}`);
   if (massPerTerminalMg <= s.portalTractMg) return out("portal-tract", null);
-  if (massPerTerminalMg >= s.converged.minMg && massPerTerminalMg <= s.converged.maxMg) return out("converged", null);
-  if (massPerTerminalMg < s.converged.minMg) {
+  if (massPerTerminalMg >= s.agreed.minMg && massPerTerminalMg <= s.agreed.maxMg) return out("agreed", null);
+  const measured = `the resolution study found normal-liver and liver D70 / D90 and the spread of spheres per 1 mm cube within 2 % of the portal-tract tree's (~1 mg per terminal) only at ${s.agreed.minMg} and ${s.agreed.maxMg} mg per terminal`;
+  const terminalsFor = (perTerminalMg: number, round: (x: number) => number) => count(round(tissueMg / perTerminalMg));
+  if (massPerTerminalMg < s.agreed.minMg) {
     return out(
       "finer",
-      `tree resolution ${at}: between the portal-tract limit (~1 mg) and ${s.converged.minMg} mg per terminal the spread of spheres below the dose voxel is not converged (at ${s.finer.measuredMg[0]}–${s.finer.measuredMg[1]} mg the RD of spheres per 1 mm cube was ${s.finer.rd1mmLowPercent[0]}–${s.finer.rd1mmLowPercent[1]} % low; normal-liver and liver D70 / D90 within ${s.finer.dvhWithinPercent} %); ${s.converged.minMg}–${s.converged.maxMg} mg per terminal was converged (${study})`,
+      `tree resolution ${at}: ${measured}; at ${s.finer.measuredMg[0]}–${s.finer.measuredMg[1]} mg the D70 / D90 were within ${s.finer.dvhWithinPercent} % but that spread was ${s.finer.rd1mmLowPercent[0]}–${s.finer.rd1mmLowPercent[1]} % low; not measured elsewhere between ${s.portalTractMg} and ${s.agreed.minMg} mg. For the sub-millimetre spread use at most ${terminalsFor(s.agreed.minMg, Math.floor)} terminals or at least ${terminalsFor(s.portalTractMg, Math.ceil)} (${study})`,
     );
   }
   return out(
     "coarser",
-    `tree resolution ${at}: coarser than the ${s.converged.maxMg} mg per terminal the resolution study found converged (at ${s.coarser.measuredMg[0]}–${s.coarser.measuredMg[1]} mg the RD of spheres per 1 mm cube was ${s.coarser.rd1mmHighPercent[0]}–${s.coarser.rd1mmHighPercent[1]} % high and the normal-liver D90 up to ${s.coarser.d90LowPercent} % low); use at least ${Math.ceil(tissueMg / s.converged.maxMg).toLocaleString("en")} terminals (${study})`,
+    `tree resolution ${at}: ${measured}; at ${s.coarser.measuredMg[0]}–${s.coarser.measuredMg[1]} mg that spread was ${s.coarser.rd1mmHighPercent[0]}–${s.coarser.rd1mmHighPercent[1]} % high and the normal-liver D90 up to ${s.coarser.d90LowPercent} % low; not measured between ${s.agreed.maxMg} and ${s.coarser.measuredMg[0]} mg. Use at least ${terminalsFor(s.agreed.maxMg, Math.ceil)} terminals (${study})`,
   );
 }

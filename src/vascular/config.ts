@@ -85,7 +85,7 @@ export const geometrySchema = z
 
 export const treeSchema = z
   .object({
-    terminals: z.number().int().min(TERMINALS_RANGE.min).max(TERMINALS_RANGE.max).default(DEFAULT_GROW_OPTIONS.terminals).describe("number of terminal arterioles; ~1.5e6 = whole liver at portal-tract resolution (~1 per mg); the fractal model's answer was found converged at 15–45 mg of tissue per terminal and at ~1 mg, and a run outside says so (summary.json resolution, docs/transport.md). Memory ~1.6 kB per terminal (1.5e6: ~2.5 GiB; the maximum 5e7 needs ~75 GiB): a run above --max-memory is refused before any work (docs/case-file.md)"),
+    terminals: z.number().int().min(TERMINALS_RANGE.min).max(TERMINALS_RANGE.max).default(DEFAULT_GROW_OPTIONS.terminals).describe("number of terminal arterioles; ~1.5e6 = whole liver at portal-tract resolution (~1 per mg); a run outside the tissue per terminal where the resolution study found its answer within 2 % of the portal-tract tree's says so (summary.json resolution, docs/transport.md). Memory ~1.6 kB per terminal (1.5e6: ~2.5 GiB; the maximum 5e7 needs ~75 GiB): a run above --max-memory is refused before any work (docs/case-file.md)"),
     optimisedTerminals: z.number().int().min(1).max(1_000_000).default(DEFAULT_GROW_OPTIONS.optimisedTerminals).describe("terminals of the optimised (CCO) part, i.e. territories; default 2000 ends at ≈ 0.1 mm radius"),
     murrayExponent: z.number().min(2).max(4).default(DEFAULT_GROW_OPTIONS.murrayExponent).describe("γ in r_p^γ = r_1^γ + r_2^γ (Murray 1926: 3; hepatic arteries 2.7–3)"),
     rootFlowMlPerMin: z.number().positive().max(1e5).default(DEFAULT_GROW_OPTIONS.rootFlowMlPerMin).describe("flow into the proper hepatic artery, mL/min"),

@@ -39,8 +39,9 @@ describe("sirtsim simulate", () => {
     }
     for (const f of ["summary.json", "dose.nii.gz", "dvh.csv", "tree.vtp", "report.html", "lodged.bin", "tree.bin"]) expect(existsSync(join(out, f)), f).toBe(true);
     expect(readdirSync(dir).filter((n) => n.includes("staging"))).toEqual([]);
-    // The flow model has no sub-terminal continuation: nothing to say of the resolution.
-    expect(summary.resolution).toMatchObject({ terminals: 3000, band: "not-studied", note: null });
+    // The flow model has no sub-terminal continuation: the study did not cover it, and the run says so.
+    expect(summary.resolution).toMatchObject({ terminals: 3000, band: "not-studied" });
+    expect(summary.resolution.note).toMatch(/heterogeneity model flow/);
   });
 
   it("says on stderr, in summary.json and in the report when the tree is coarser than the resolution study found converged", () => {
@@ -53,9 +54,9 @@ describe("sirtsim simulate", () => {
     // 3,000 terminals of a 1.6 kg liver: 545 mg per terminal.
     expect(summary.resolution.band).toBe("coarser");
     expect(summary.resolution.massPerTerminalMg).toBeCloseTo(545, -1);
-    expect(summary.resolution.note).toMatch(/^tree resolution 3,000 terminals, 5\d\d mg of tissue per terminal: coarser than the 45 mg .* use at least 36,\d{3} terminals/);
+    expect(summary.resolution.note).toMatch(/^tree resolution 3,000 terminals, 5\d\d mg of tissue per terminal: .* within 2 % .* only at 16 and 41 mg per terminal; .* Use at least 39,\d{3} terminals/);
     expect(r.stderr).toContain(`note: ${summary.resolution.note}`);
-    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("coarser than the 45 mg per terminal");
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("only at 16 and 41 mg per terminal");
   });
 
   it("re-runs the dose stage from the tree and transport outputs of an earlier run with the same result", () => {
