@@ -55,7 +55,7 @@
  * keeps most of its conductance until a generation is nearly full, as a resolved subtree does
  * (unit test of consistency: within 10 % of the resolved subtree's resistance up to x = 0.99);
  * with the linear law 1 − k/C on the whole terminal, feedback changed the default case's T/N by
- * −4.0 % at 1e5 terminals against −2.6 % at 1.5e6, with this law −1.9 % and −2.3 %
+ * −4.0 % at 1e5 terminals against −2.6 % at 1.5e6, with this law −1.9 % and −2.2 %
  * (bench/transport.md).
  */
 import type { TruncatedNormalParameters } from "../../random/truncatedNormal.js";
