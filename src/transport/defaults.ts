@@ -22,7 +22,7 @@ export const EMBOLIC_DEFAULTS = {
   /**
    * Capacity from geometry (models/capacity.ts): plug length calibrated on resin stasis onset
    * ≈ 45,600 spheres/mL on the grown default liver at 100,000 terminals (docs/validation.md;
-   * 45,700–46,900 per mL on tree seeds 7–10 with 1.24, bench/transport-capacity.ts --onset;
+   * 45,400–46,600 per mL on tree seeds 7–10 with 1.24, bench/transport-capacity.ts --onset;
    * test/transport/embolicGeometry.test.ts checks seed 7).
    */
   plugLengthMm: 1.24,

@@ -29,7 +29,7 @@
  *   110,000 vs 146,000 spheres per mL, batches 73–96 / 44–58, tol 0.002 within 0.1 %:
  *   `npx tsx bench/transport-capacity.ts 100000,1500000 7,8,9,10` ("Capacity from stopping sites",
  *   "Capacity continuity fix, rerun"; the 70 % jump is that section's review finding).
- * - Stasis onset 45,700–46,900 spheres/mL on the grown liver, tree seeds 7–10:
+ * - Stasis onset 45,400–46,600 spheres/mL on the grown liver, tree seeds 7–10:
  *   `npx tsx bench/transport-capacity.ts --onset` (45,600 itself is docs/validation.md's
  *   calibration target; its dose at the engine's K is checked here).
  * - Realised T/N by resolution with feedback, 10 trees per count: the Resolution study

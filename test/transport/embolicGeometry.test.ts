@@ -200,7 +200,7 @@ describe("embolic load from geometry (model properties)", () => {
   it("calibration: resin stasis onset ≈ 45,600 spheres per mL on the grown default liver at the default 100,000 terminals", () => {
     // Calibration (docs/validation.md): onset ≈ 45,600 resin spheres per mL of normally perfused
     // tissue (150 Gy, the EANM 2022 resin segmentectomy target), the whole liver injected at its
-    // root, no tumours (tree seed 7, as net-default.json). Measured 45,756 with plugLengthMm 1.24;
+    // root, no tumours (tree seed 7, as net-default.json). Measured 45,439 with plugLengthMm 1.24 (2026-12-07);
     // ±15 % for the tree and the batching (tree seeds 7–10 of the default case give onsets within
     // a few % of each other, bench/transport-capacity.ts --onset).
     const simCase = loadSimulationCase({ product: "sir-spheres", lungShuntFraction: 0, method: "partition", target: { compartment: "normal", doseGy: 40 }, tree: { terminals: 100_000, seed: 7 } }, "liver");
