@@ -13,13 +13,15 @@ import { fileURLToPath } from "node:url";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { resolveCapacity, vesselCapacity } from "../src/transport/models/capacity.js";
 import { EMBOLIC_DEFAULTS } from "../src/transport/defaults.js";
+import { productDiameterUm } from "../src/transport/population.js";
+import { SIR_SPHERES } from "../src/physics/products.js";
 import { cachedCaseTree } from "./treeCache.js";
 
 const args = process.argv.slice(2);
 const counts = (args[0] ?? "100000,300000,1500000").split(",").map(Number);
 const treeSeed = Number(args[1] ?? "7");
-/** Resin, the default case's product (src/physics/products.ts). */
-const RESIN = { mean: 32, sd: 10, min: 20, max: 60 };
+/** Resin, the default case's product. */
+const RESIN = productDiameterUm(SIR_SPHERES);
 const CASE = fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url));
 console.log(`default case, tree seed ${treeSeed}, resin, plugLengthMm ${EMBOLIC_DEFAULTS.plugLengthMm}\n`);
 console.log("| terminals | compartment | median terminal lumen (µm) | median parent lumen (µm) | capacity per mL | without the inlet band | terminals limited by their inlet |");

@@ -26,7 +26,7 @@ const core = simulateCore(simCase);
 const tree = core.tree;
 const n = tree.segmentCount;
 const { subTerminal, territoryCells: cells } = subTerminalOf(core, simCase.domain);
-if (subTerminal === null || cells === null || subTerminal.exclusion === null) throw new Error("x");
+if (subTerminal === null || cells === null || subTerminal.exclusion === null) throw new Error("the fractal model with cells and size exclusion expected");
 const lumenScale = subTerminal.exclusion.lumenScale;
 const lodged = core.transport.segmentLodged;
 const massMg = subtreeMassMg(tree, subTerminal.densityGPerMl);
@@ -37,7 +37,7 @@ cutCascade.useBlock(0);
 const counts = createStream(777, 2n);
 let wedgedNow = 0;
 const onLeaf = (of: SubTerminalCascade) => (k: number) => { if (of.leafShare[0] === 0) wedgedNow += k; };
-const res = { below: 0, vessel: 0, termInlet: 0, termCascade: 0, cont: 0, subtrees: 0 };
+const res = { below: 0, vessel: 0, termCascade: 0, cont: 0, subtrees: 0 };
 // Resolved: by terminal cell count.
 const byCells = [0, 0, 0].map(() => ({ spheres: 0, wedged: 0 }));
 const leafR = onLeaf(cascade);

@@ -4,7 +4,7 @@
  * terminal of lumen D and mass M the lumen D·(m/M)^(1/γ) (mean flow share), which is the tree's
  * Murray sizing for equal daughters; the tree's reduced-resistance sizing (murray.ts, Karch 1999)
  * gives unequal daughters radii in the ratio (q_a R*_a / q_b R*_b)^(1/4), not (q_a/q_b)^(1/γ).
- * For every segment of 1–16 mg whose nearest ancestor of ≥ 16 mg is A: r_j / (r_A·(m_j/m_A)^(1/γ)),
+ * For every segment of < 16 mg whose nearest ancestor of ≥ 16 mg (and < 32 mg) is A: r_j / (r_A·(m_j/m_A)^(1/γ)),
  * by the segment's mass; and per bifurcation of 2–64 mg the daughters' r/r_parent against the
  * mass-share rule, by the smaller daughter's share. The small case, one tree (tree.seed 100).
  *

@@ -276,7 +276,7 @@ function dvhBinReport(vois: readonly VoiDose[], requestedGy: number): Simulation
 
 /**
  * What the user must be told on stderr about a finished simulation that the tables do not say:
- * a tree coarser or finer than the resolution study found converged (a note), a DVH bin widened
+ * a tree outside the tissue per terminal where the resolution study found its answer within 2 % (a note), a DVH bin widened
  * beyond the one asked for.
  */
 export function simulationWarnings(s: Pick<SimulationSummary, "dvh" | "resolution">): string[] {

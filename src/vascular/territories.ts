@@ -25,9 +25,9 @@ import type { DomainIntegral } from "../geometry/integrate.js";
 import type { TerminalSites } from "./sample.js";
 
 const POINTS_PER_TERRITORY = 8;
-const MAX_POINTS_PER_TERMINAL = 12;
+export const MAX_POINTS_PER_TERMINAL = 12;
 /** Lloyd relaxation steps of the sites before the final tessellation. */
-const LLOYD_STEPS = 2;
+export const LLOYD_STEPS = 2;
 
 /** Rewrite `sites.territoryMl` and `sites.flowMlPerMin` from the tessellation (in place). */
 export function tessellateTerritories(domain: Domain, integral: DomainIntegral, sites: TerminalSites, rootFlowMlPerMin: number): void {

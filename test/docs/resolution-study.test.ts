@@ -128,6 +128,12 @@ describe("docs/transport.md resolution study", () => {
     expect(s.coarser.measuredMg).toEqual([10 * Math.floor(min(coarser.mg) / 10), 10 * Math.ceil(max(coarser.mg) / 10)]);
     expect(s.coarser.rd1mmHighPercent).toEqual([Math.floor(min(coarser.rd)), Math.ceil(max(coarser.rd))]);
     expect(s.coarser.d90LowPercent).toBe(tenth(max(coarser.d90)));
+    // The prose's tissue per terminal at the dip's two counts (the default case at 3e5, the small case at 4e5).
+    const whole = doc.replace(/\s+/g, " ");
+    const at = (c: "small" | "net", terminals: number) => ((liverMl[c] * settings.heterogeneity.densityGPerMl * 1000) / terminals).toFixed(1);
+    expect(section).toContain(`not at 3e5 (${at("net", 300000)} mg per terminal, in the dip of the small case at ${at("small", 400000)} mg;`);
+    expect(whole).toContain(`dips at 400,000 (${at("small", 400000)} mg per terminal)`);
+    expect(section).toContain(`the dip at ${s.finer.measuredMg[0]}–${s.finer.measuredMg[1]} mg per terminal, open (Limitations)`);
   });
 
   it("docs/transport.md states the band as RESOLUTION_STUDY has it, and what it says of the bundled cases holds", () => {
