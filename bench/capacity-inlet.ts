@@ -8,28 +8,22 @@
  *
  *   npx tsx bench/capacity-inlet.ts [terminals=100000,300000,1500000] [treeSeed=7]
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { resolveCapacity, vesselCapacity } from "../src/transport/models/capacity.js";
 import { EMBOLIC_DEFAULTS } from "../src/transport/defaults.js";
+import { netCaseTree } from "./benchCases.js";
 import { productDiameterUm } from "../src/transport/population.js";
 import { SIR_SPHERES } from "../src/physics/products.js";
-import { cachedCaseTree } from "./treeCache.js";
 
 const args = process.argv.slice(2);
 const counts = (args[0] ?? "100000,300000,1500000").split(",").map(Number);
 const treeSeed = Number(args[1] ?? "7");
 /** Resin, the default case's product. */
 const RESIN = productDiameterUm(SIR_SPHERES);
-const CASE = fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url));
 console.log(`default case, tree seed ${treeSeed}, resin, plugLengthMm ${EMBOLIC_DEFAULTS.plugLengthMm}\n`);
 console.log("| terminals | compartment | median terminal lumen (µm) | median parent lumen (µm) | capacity per mL | without the inlet band | terminals limited by their inlet |");
 console.log("|---|---|---|---|---|---|---|");
 for (const terminals of counts) {
-  const json = JSON.parse(readFileSync(CASE, "utf8")) as Record<string, any>;
-  json.tree = { ...json.tree, terminals, seed: treeSeed };
-  const tree = cachedCaseTree(loadSimulationCase(json));
+  const { tree } = netCaseTree(terminals, treeSeed);
   const m = resolveCapacity({ plugLengthMm: EMBOLIC_DEFAULTS.plugLengthMm }, RESIN, tree);
   const normal = tree.compartmentNames.indexOf("normal");
   for (const tumour of [false, true]) {

@@ -10,27 +10,21 @@
  *
  *   npx tsx bench/crossing-sites.ts [terminals=100000,300000,1500000] [treeSeed=7]
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { resolveCapacity } from "../src/transport/models/capacity.js";
 import { EMBOLIC_DEFAULTS } from "../src/transport/defaults.js";
+import { netCaseTree } from "./benchCases.js";
 import { productDiameterUm } from "../src/transport/population.js";
 import { SIR_SPHERES } from "../src/physics/products.js";
-import { cachedCaseTree } from "./treeCache.js";
 
 const args = process.argv.slice(2);
 const counts = (args[0] ?? "100000,300000,1500000").split(",").map(Number);
 const treeSeed = Number(args[1] ?? "7");
 const DIAMETERS = [25, 30, 35, 40, 45, 50, 55];
-const CASE = fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url));
 console.log(`default case, tree seed ${treeSeed}: stopping sites per mL of territory for a sphere of diameter d (µm)\n`);
 console.log(`| terminals | compartment | ${DIAMETERS.map((d) => `d = ${d}`).join(" | ")} |`);
 console.log(`|---|---|${DIAMETERS.map(() => "---|").join("")}`);
 for (const terminals of counts) {
-  const json = JSON.parse(readFileSync(CASE, "utf8")) as Record<string, any>;
-  json.tree = { ...json.tree, terminals, seed: treeSeed };
-  const tree = cachedCaseTree(loadSimulationCase(json));
+  const { tree } = netCaseTree(terminals, treeSeed);
   const m = resolveCapacity({ plugLengthMm: EMBOLIC_DEFAULTS.plugLengthMm }, productDiameterUm(SIR_SPHERES), tree);
   const normal = tree.compartmentNames.indexOf("normal");
   const h = m.splitEntropy;

@@ -10,13 +10,11 @@
  *
  *   npx tsx bench/terminal-overlap.ts [--coarse 400000] [--fine 1500000] [--tree-seed 100] [--coarse-seed 100]
  */
-import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { territoryCells } from "../src/transport/models/territoryCells.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../src/physics/units.js";
-import { smallCase } from "../test/pipeline/smallCase.js";
+import { smallCaseTree } from "./benchCases.js";
 import { optionOf } from "./setOptions.js";
 import { subtreeMassMg } from "./subtreeMass.js";
-import { cachedCaseTree } from "./treeCache.js";
 
 const args = process.argv.slice(2);
 const coarseCount = Number(optionOf(args, "coarse", "400000"));
@@ -25,9 +23,8 @@ const treeSeed = Number(optionOf(args, "tree-seed", "100"));
 /** The coarse tree's seed (default: the fine tree's): another seed at the same count is the control, two independent trees of one resolution. */
 const coarseSeed = Number(optionOf(args, "coarse-seed", String(treeSeed)));
 const load = (terminals: number, seed: number) => {
-  const simCase = loadSimulationCase(smallCase({ tree: { terminals, seed }, transport: { heterogeneity: { model: "fractal" } } }));
-  const tree = cachedCaseTree(simCase);
-  return { simCase, tree, cells: territoryCells(tree, simCase.domain, 1e-3, DEFAULT_TISSUE_DENSITY_G_PER_ML) };
+  const { simCase, tree } = smallCaseTree(terminals, seed);
+  return { tree, cells: territoryCells(tree, simCase.domain, 1e-3, DEFAULT_TISSUE_DENSITY_G_PER_ML) };
 };
 const coarse = load(coarseCount, coarseSeed);
 const fine = load(fineCount, treeSeed);

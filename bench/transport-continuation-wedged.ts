@@ -9,28 +9,17 @@
  *
  *   npx tsx bench/transport-continuation-wedged.ts [--mass 4]
  */
-import { loadSimulationCase } from "../src/pipeline/caseInput.js";
-import { simulateCore } from "../src/pipeline/simulate.js";
-import { subTerminalOf } from "../src/pipeline/core.js";
 import { SubTerminalCascade } from "../src/transport/models/subTerminal.js";
 import { createStream } from "../src/random/stream.js";
-import { smallCase } from "../test/pipeline/smallCase.js";
+import { resolvedRun } from "./benchCases.js";
 import { optionOf } from "./setOptions.js";
-import { subtreeMassMg } from "./subtreeMass.js";
 
 const args = process.argv.slice(2);
 const M = Number(optionOf(args, "mass", "4"));
-const r = 0;
-const simCase = loadSimulationCase(smallCase({ seed: 200 + r, tree: { terminals: 1500000, seed: 100 + r }, transport: { embolic: { enabled: false }, heterogeneity: { model: "fractal" } } }));
-const core = simulateCore(simCase);
-const tree = core.tree;
+// Run 0, its tree from the cache (bench/benchCases.ts).
+const { simCase, tree, cells, subTerminal, lumenScale, lodged, cutAt: cutAtMass } = resolvedRun(1500000, 0);
 const n = tree.segmentCount;
-const { subTerminal, territoryCells: cells } = subTerminalOf(core, simCase.domain);
-if (subTerminal === null || cells === null || subTerminal.exclusion === null) throw new Error("the fractal model with cells and size exclusion expected");
-const lumenScale = subTerminal.exclusion.lumenScale;
-const lodged = core.transport.segmentLodged;
-const massMg = subtreeMassMg(tree, subTerminal.densityGPerMl);
-const cutAt = (j: number) => massMg[j] <= M && (tree.parent[j] < 0 || massMg[tree.parent[j]] > M);
+const cutAt = (j: number) => cutAtMass(j, M);
 const cascade = new SubTerminalCascade(subTerminal);
 const cutCascade = new SubTerminalCascade(subTerminal);
 cutCascade.useBlock(0);

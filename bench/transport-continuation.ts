@@ -21,16 +21,12 @@
  * docs/transport.md "Checked against the resolved subtree" quotes (bench/resolutionDocs.ts
  * continuationPhrases; test/docs/resolution-study.test.ts).
  */
-import { loadSimulationCase } from "../src/pipeline/caseInput.js";
-import { simulateCore } from "../src/pipeline/simulate.js";
-import { subTerminalOf } from "../src/pipeline/core.js";
 import { SubTerminalCascade } from "../src/transport/models/subTerminal.js";
 import { createStream } from "../src/random/stream.js";
-import { smallCase } from "../test/pipeline/smallCase.js";
 import { writeFileSync } from "node:fs";
+import { resolvedRun } from "./benchCases.js";
 import { runCommit } from "./provenance.js";
 import { optionOf } from "./setOptions.js";
-import { subtreeMassMg } from "./subtreeMass.js";
 import { WEDGE_CUBE_HEADER, WedgeCubes, wedgeCubeCells, type WedgeCubeRow } from "./wedgeCubes.js";
 
 const args = process.argv.slice(2);
@@ -44,16 +40,9 @@ const jsonPath = arg("json", "");
 const commit = runCommit();
 /** Per M: the 1 mm cube decomposition and, at M = 0 and M = --geo, the wedge points' geometry. */
 const results: Array<{ M: number; cut: number; cubes: WedgeCubeRow; geometry: null | { subtrees: number; pointsPerSubtree: number; spheresPerPoint: number; pairDistance: number; centroidDistance: number; nearWeight: number; nearWeightMm: { readonly "0.1": number; readonly "0.25": number; readonly "0.5": number } } }> = [];
-const c = smallCase({ seed: 200 + r, tree: { terminals, seed: 100 + r }, transport: { embolic: { enabled: false }, heterogeneity: { model: "fractal" } } });
-const simCase = loadSimulationCase(c);
-const core = simulateCore(simCase);
-const tree = core.tree;
+// The resolved run, its tree from the cache (bench/benchCases.ts).
+const { simCase, tree, cells, subTerminal, lumenScale, lodged, cutAt } = resolvedRun(terminals, r);
 const n = tree.segmentCount;
-const { subTerminal, territoryCells: cells } = subTerminalOf(core, simCase.domain);
-if (subTerminal === null || cells === null || subTerminal.exclusion === null) throw new Error("the fractal model with cells and size exclusion expected");
-const lumenScale = subTerminal.exclusion.lumenScale;
-const lodged = core.transport.segmentLodged;
-const massMg = subtreeMassMg(tree, subTerminal.densityGPerMl);
 /** The territory-weighted centroid of the terminals of subtree j: [volume mL, x, y, z mm]. */
 function territoryCentroid(j: number): [number, number, number, number] {
   let v = 0, x = 0, y = 0, z = 0;
@@ -63,8 +52,6 @@ function territoryCentroid(j: number): [number, number, number, number] {
   }
   return [v, x / v, y / v, z / v];
 }
-/** The root of a subtree cut at M: feeds ≤ M, its parent more. */
-const cutAt = (j: number, M: number) => massMg[j] <= M && (tree.parent[j] < 0 || massMg[tree.parent[j]] > M);
 
 {
   // How the resolved tree's terminals own the unit-mass cells (a one-cell terminal is one leaf and

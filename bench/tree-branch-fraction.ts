@@ -11,18 +11,12 @@
  *
  *   npx tsx bench/tree-branch-fraction.ts [--terminals 1500000] [--tree-seed 100]
  */
-import { loadSimulationCase } from "../src/pipeline/caseInput.js";
-import { smallCase } from "../test/pipeline/smallCase.js";
 import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../src/physics/units.js";
-import { optionOf } from "./setOptions.js";
+import { smallCaseTree, treeOptions } from "./benchCases.js";
 import { subtreeMassMg } from "./subtreeMass.js";
-import { cachedCaseTree } from "./treeCache.js";
 
-const args = process.argv.slice(2);
-const terminals = Number(optionOf(args, "terminals", "1500000"));
-const treeSeed = Number(optionOf(args, "tree-seed", "100"));
-const simCase = loadSimulationCase(smallCase({ tree: { terminals, seed: treeSeed }, transport: { heterogeneity: { model: "fractal" } } }));
-const tree = cachedCaseTree(simCase);
+const { terminals, treeSeed } = treeOptions(process.argv.slice(2));
+const { tree } = smallCaseTree(terminals, treeSeed);
 const n = tree.segmentCount;
 const massMg = subtreeMassMg(tree, DEFAULT_TISSUE_DENSITY_G_PER_ML);
 // Territory-weighted centroid of every subtree (reverse pre-order sums).

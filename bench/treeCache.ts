@@ -4,7 +4,7 @@
  * so that studies at 1.5e6 terminals do not regrow them. A cached file names the geometry and tree
  * sections it was grown from (treeInputs, as `sirtsim tree` writes them) and is used only for the
  * same inputs: a file from other inputs (another tree section, or an older cache without inputs)
- * is grown again and overwritten. Used by scale-transport.ts, transport-capacity.ts,
+ * is grown again and overwritten. Used by benchCases.ts, scale-transport.ts, transport-capacity.ts,
  * transport-resolution.ts, transport-fractal-spread.ts and transport-wedged.ts.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";

@@ -67,11 +67,16 @@ describe("docs/transport.md resolution study", () => {
   });
 
   it("the band and the numbers the run's resolution note quotes are the studies' (src/transport/resolution.ts RESOLUTION_STUDY)", () => {
-    const liverMl = {
-      small: loadSimulationCase(smallCase({})).integral.liverVolumeMl,
-      net: loadSimulationCase(JSON.parse(readFileSync(url("fixtures/cases/net-default.json"), "utf8"))).integral.liverVolumeMl,
-    };
-    const settings = { product: "sir-spheres", sizeExclusion: true, murrayExponent: 3, heterogeneity: resolveHeterogeneity(undefined, 0.5) };
+    const cases = { small: loadSimulationCase(smallCase({})), net: loadSimulationCase(JSON.parse(readFileSync(url("fixtures/cases/net-default.json"), "utf8"))) };
+    const liverMl = { small: cases.small.integral.liverVolumeMl, net: cases.net.integral.liverVolumeMl };
+    // RESOLUTION_STUDY.conditions are the studied cases' own settings.
+    for (const c of Object.values(cases)) {
+      expect(c.planning.product).toBe(RESOLUTION_STUDY.conditions.product);
+      expect(c.tree.murrayExponent).toBe(RESOLUTION_STUDY.conditions.murrayExponent);
+      expect((c.transportSection as { sizeExclusion?: boolean } | undefined)?.sizeExclusion ?? true).toBe(RESOLUTION_STUDY.conditions.sizeExclusion);
+    }
+    const c = RESOLUTION_STUDY.conditions;
+    const settings = { product: c.product, sizeExclusion: c.sizeExclusion, murrayExponent: c.murrayExponent, heterogeneity: resolveHeterogeneity(undefined, 0.5) };
     const dvhKeys = ["normal D70", "normal D90", "liver D70", "liver D90"];
     const rdKey = "spheres per 1 mm cube of normal liver, RD";
     const agreed: number[] = [];
