@@ -27,11 +27,19 @@ export function smallCaseTree(terminals: number, treeSeed: number): { simCase: S
   return { simCase, tree: cachedCaseTree(simCase) };
 }
 
+/** The default case's file. */
+export const NET_CASE = fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url));
+
+/** The default case's JSON at `terminals`, tree seed `treeSeed` (a fresh copy: callers may edit it). */
+export function netCaseJson(terminals: number, treeSeed: number): Record<string, unknown> {
+  const json = JSON.parse(readFileSync(NET_CASE, "utf8")) as Record<string, unknown>;
+  json.tree = { ...(json.tree as object), terminals, seed: treeSeed };
+  return json;
+}
+
 /** The default case as `sirtsim simulate` runs it, at `terminals`, tree seed `treeSeed`, and its cached tree. */
 export function netCaseTree(terminals: number, treeSeed: number): { simCase: SimulationCase; tree: ArterialTree } {
-  const json = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url)), "utf8")) as Record<string, unknown>;
-  json.tree = { ...(json.tree as object), terminals, seed: treeSeed };
-  const simCase = loadSimulationCase(json);
+  const simCase = loadSimulationCase(netCaseJson(terminals, treeSeed));
   return { simCase, tree: cachedCaseTree(simCase) };
 }
 

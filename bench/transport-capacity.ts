@@ -27,8 +27,6 @@
  * of spheres lodged in non-terminal vessels, T/N and reflux with feedback on and off, batches, and
  * the CPU seconds of the run with feedback (process CPU: main thread plus the 2 workers).
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { growCaseTree, resolveCase } from "../src/pipeline/resolveCase.js";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { simulateCoreParallel } from "../src/pipeline/simulate.js";
@@ -46,8 +44,9 @@ import type { TransportResult } from "../src/transport/result.js";
 import type { ArterialTree } from "../src/vascular/tree.js";
 import { applySetOptions, setOptionsOf } from "./setOptions.js";
 import { cachedCaseTree } from "./treeCache.js";
+import { NET_CASE, netCaseJson } from "./benchCases.js";
 
-const CASE = fileURLToPath(new URL("../fixtures/cases/net-default.json", import.meta.url));
+const CASE = NET_CASE;
 const args = process.argv.slice(2);
 const positional = args.filter((x, i) => !x.startsWith("--") && !(i > 0 && (args[i - 1] === "--set" || args[i - 1] === "--overload")));
 const counts = (positional[0] ?? "100000,1500000").split(",").map(Number);
@@ -66,8 +65,7 @@ function cpuNow(): number {
 }
 
 function caseJson(terminals: number, treeSeed: number, embolic: boolean): Record<string, any> {
-  const json = JSON.parse(readFileSync(CASE, "utf8")) as Record<string, any>;
-  json.tree = { ...json.tree, terminals, seed: treeSeed };
+  const json = netCaseJson(terminals, treeSeed) as Record<string, any>;
   json.transport = { ...(json.transport ?? {}), embolic: { ...(json.transport?.embolic ?? {}), enabled: embolic } };
   applySetOptions(json as Record<string, unknown>, sets);
   return json;

@@ -25,6 +25,13 @@ export interface DomainIntegral {
   readonly compartments: readonly CompartmentIntegral[];
 }
 
+/** The tissue the tree perfuses, mL: every compartment's viable volume (necrotic cores excluded), as the territories share it (vascular/territories.ts). */
+export function viableVolumeMl(integral: DomainIntegral): number {
+  let sum = 0;
+  for (const c of integral.compartments) sum += c.viableVolumeMl;
+  return sum;
+}
+
 interface Accumulator {
   volume: number;
   viable: number;

@@ -14,7 +14,9 @@ import { parseCase } from "../io/caseFile.js";
 import type { PlanningCase } from "../planning/types.js";
 import { buildDomain, integrateDomain } from "../geometry/index.js";
 import type { Domain, DomainIntegral, GeometryConfig, Grid } from "../geometry/index.js";
-import { parseGeometrySection, parseTreeSection } from "../vascular/config.js";
+import { viableVolumeMl } from "../geometry/index.js";
+import { parseGeometrySection, parseTreeInput, withTerminals } from "../vascular/config.js";
+import { autoTerminals } from "../transport/resolution.js";
 import type { TreeSection } from "../vascular/config.js";
 import { parseDoseConfig } from "../dose/config.js";
 import type { DoseConfig } from "../dose/config.js";
@@ -108,13 +110,20 @@ function loadCase(json: unknown, fileName: string, maskGrid?: Grid<Uint8Array>, 
   const planningJson = compartmentsFromGeometry ? { ...json, compartments: compartmentsFromDomain(domain, integralOf()) } : json;
   const planning = parseCase(planningJson, fileName);
   if (!compartmentsFromGeometry) checkCompartmentNames(planning, domain);
+  // tree.terminals "auto" counts the perfused tissue (resolution.ts autoTerminals), so the tree is
+  // resolved when first needed, like the integral; the section itself is checked now.
+  const treeInput = parseTreeInput(json.tree);
+  let tree: TreeSection | undefined;
+  const treeOf = () => (tree ??= withTerminals(treeInput, () => autoTerminals(viableVolumeMl(integralOf()))));
   const simCase: SimulationCase = {
     name: typeof json.name === "string" ? json.name : fileName,
     description: typeof json.description === "string" ? json.description : "",
     seed,
     planning,
     geometry,
-    tree: parseTreeSection(json.tree),
+    get tree() {
+      return treeOf();
+    },
     dose: parseDoseConfig(json.dose),
     report: parseReportConfig(json.report),
     injectionSection: json.injection,
@@ -128,6 +137,13 @@ function loadCase(json: unknown, fileName: string, maskGrid?: Grid<Uint8Array>, 
   };
   checkCaseBeforeWork(simCase);
   return simCase;
+}
+
+/** True when the case JSON (overrides applied) leaves `tree.terminals` to "auto" (its default). */
+export function terminalsAreAuto(caseJson: Readonly<Record<string, unknown>>): boolean {
+  const tree = caseJson.tree;
+  const terminals = tree !== null && typeof tree === "object" ? (tree as Record<string, unknown>).terminals : undefined;
+  return terminals === undefined || terminals === "auto";
 }
 
 /** Given compartments must name the geometry's tumours, so doses can be compared by name. */

@@ -17,6 +17,7 @@ import type { DecayReport, PlanningMethod } from "../planning/types.js";
 import { provenanceOf } from "../io/provenance.js";
 import type { Provenance } from "../io/provenance.js";
 import type { SimulationCase } from "./caseInput.js";
+import { terminalsAreAuto } from "./caseInput.js";
 import { doseFromSphereCounts } from "./doseStage.js";
 import { isWholeTree } from "./perfused.js";
 import type { DoseStageOptions, DoseStageResult, VoiDose } from "./doseStage.js";
@@ -81,8 +82,12 @@ export interface SimulationSummary {
   readonly tumourToNormalRatio: { readonly realisedSpheres: number | null };
   readonly transport: Record<string, unknown>;
   readonly tree: Record<string, unknown>;
-  /** The tree's tissue per terminal and what the resolution study says of it (transport/resolution.ts). */
-  readonly resolution: ResolutionAssessment;
+  /**
+   * The tree's tissue per terminal and what the resolution study says of it (transport/resolution.ts);
+   * `terminalsAuto`: the count came from `tree.terminals: "auto"` (the case's liver over
+   * RESOLUTION_STUDY.autoMg), not from the case or --terminals.
+   */
+  readonly resolution: ResolutionAssessment & { readonly terminalsAuto: boolean };
   readonly plan: {
     readonly product: ProductId;
     readonly method: string;
@@ -213,7 +218,7 @@ export async function finishSimulation(
     tumourToNormalRatio: { realisedSpheres: t.tumourToNormalRatio },
     transport: { ...transportRest, timeline: timeline.length > 50 ? thin(timeline, 50) : timeline, unitClusters: unitClustersOf(simCase, core, depositedUnitClusters) },
     tree: { ...core.treeSummary },
-    resolution: resolutionOf(core),
+    resolution: { ...resolutionOf(core), terminalsAuto: terminalsAreAuto(simCase.caseJson) },
     plan: {
       product: core.plan.product,
       method: core.plan.method,

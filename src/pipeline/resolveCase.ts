@@ -13,7 +13,8 @@
  *   `injection` section as given; `plan` and `simulate` refuse it (method is required).
  */
 import { InputError } from "../errors.js";
-import { buildDomain, integrateDomain } from "../geometry/index.js";
+import { buildDomain, integrateDomain, viableVolumeMl } from "../geometry/index.js";
+import { autoTerminals } from "../transport/resolution.js";
 import type { Grid } from "../geometry/index.js";
 import { parseGeometrySection, parseTreeSection } from "../vascular/config.js";
 import { growTree } from "../vascular/grow.js";
@@ -130,5 +131,8 @@ export function resolveTreeInputs(file: CaseFile, overrides: CaseOverrides = {})
   const geometry = parseGeometrySection(json.geometry);
   if (geometry.mask && !file.mask) throw new InputError("geometry.mask.file", "geometry.mask.file was given but the mask image was not loaded");
   const domain = buildDomain(geometry, file.mask);
-  return { geometry, maskSha256: file.mask ? maskSha256(file.mask) : undefined, tree: parseTreeSection(json.tree), domain, integral: () => integrateDomain(domain) };
+  let integral: SimulationCase["integral"] | undefined;
+  const integralOf = () => (integral ??= integrateDomain(domain));
+  const tree = parseTreeSection(json.tree, () => autoTerminals(viableVolumeMl(integralOf())));
+  return { geometry, maskSha256: file.mask ? maskSha256(file.mask) : undefined, tree, domain, integral: integralOf };
 }

@@ -23,6 +23,8 @@
  * recomputes each from bench/resolution/ and checks the band's edges against every count.
  */
 import { SUBTERMINAL_DEFAULTS } from "./defaults.js";
+import { DEFAULT_TISSUE_DENSITY_G_PER_ML } from "../physics/units.js";
+import { TERMINALS_RANGE } from "../vascular/grow.js";
 import { FRACTAL_DEFAULTS, type HeterogeneityModel } from "./models/heterogeneity.js";
 
 /**
@@ -33,6 +35,12 @@ import { FRACTAL_DEFAULTS, type HeterogeneityModel } from "./models/heterogeneit
 export const RESOLUTION_STUDY = {
   /** The counts within 2 % (normal-liver and liver D70 / D90, 1 mm spread) lie at 16.4 and 40.9 mg: the band spans them, rounded outward. */
   agreed: { minMg: 16, maxMg: 41 },
+  /**
+   * `tree.terminals: "auto"` (the default) sizes the tree to this much tissue per terminal: the
+   * point inside the band where both studied cases were measured (100,000 terminals of the default
+   * 1.59 L liver, 16.4 mg), not an unmeasured point between the two.
+   */
+  autoMg: 16.4,
   /** At or below this the tree is at the portal-tract limit (the study's reference: 1.5e6 terminals, 1.09 mg). */
   portalTractMg: 1.2,
   /** Finer than the band, measured at 4–6 mg per terminal: the RD of spheres per 1 mm cube of normal liver low by this range, %; D70 / D90 of normal liver and liver within `dvhWithinPercent`. */
@@ -42,6 +50,17 @@ export const RESOLUTION_STUDY = {
   /** What the study ran: resin, size exclusion on, the tree's default Murray exponent, the fractal model's defaults. */
   conditions: { product: "sir-spheres", productName: "SIR-Spheres (resin)", sizeExclusion: true, murrayExponent: 3 },
 } as const;
+
+/**
+ * The terminal count of `tree.terminals: "auto"` for a liver of `perfusedVolumeMl` of perfused
+ * (viable) tissue: that tissue over RESOLUTION_STUDY.autoMg, so that assessResolution finds the
+ * tree in the agreed band whatever the liver's size — a 1 L liver gets ~63,000 terminals, a 2.5 L
+ * one ~157,000 — within TERMINALS_RANGE. The same tissue per terminal as the bundled cases' 100,000.
+ */
+export function autoTerminals(perfusedVolumeMl: number, densityGPerMl = DEFAULT_TISSUE_DENSITY_G_PER_ML): number {
+  const n = Math.round((perfusedVolumeMl * densityGPerMl * 1000) / RESOLUTION_STUDY.autoMg);
+  return Math.min(TERMINALS_RANGE.max, Math.max(TERMINALS_RANGE.min, n));
+}
 
 export type ResolutionBand = "portal-tract" | "agreed" | "finer" | "coarser" | "not-studied";
 

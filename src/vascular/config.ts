@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { sectionInputError } from "../sectionError.js";
+import { InputError } from "../errors.js";
 import { DEFAULT_LIVER_ELLIPSOIDS } from "../geometry/build.js";
 import type { GeometryConfig } from "../geometry/build.js";
 import type { Vec3 } from "../geometry/grid.js";
@@ -85,7 +86,10 @@ export const geometrySchema = z
 
 export const treeSchema = z
   .object({
-    terminals: z.number().int().min(TERMINALS_RANGE.min).max(TERMINALS_RANGE.max).default(DEFAULT_GROW_OPTIONS.terminals).describe("number of terminal arterioles; ~1.5e6 = whole liver at portal-tract resolution (~1 per mg); a run outside the tissue per terminal where the resolution study found its answer within 2 % of the portal-tract tree's says so (summary.json resolution, docs/transport.md). Memory ~1.6 kB per terminal (1.5e6: ~2.5 GiB; the maximum 5e7 needs ~75 GiB): a run above --max-memory is refused before any work (docs/case-file.md)"),
+    terminals: z
+      .union([z.number().int().min(TERMINALS_RANGE.min).max(TERMINALS_RANGE.max), z.literal("auto")])
+      .default("auto")
+      .describe("number of terminal arterioles, or \"auto\" (default): the perfused tissue over the tissue per terminal at which the resolution study found the dose metrics and the sub-millimetre spread within 2 % of the portal-tract tree's (16.4 mg; 100,000 terminals for the default 1.59 L liver; docs/transport.md \"Resolution study\"). ~1.5e6 = whole liver at portal-tract resolution (~1 per mg); a run outside that band says so (summary.json resolution). Memory ~1.6 kB per terminal (1.5e6: ~2.5 GiB; the maximum 5e7 needs ~75 GiB): a run above --max-memory is refused before any work (docs/case-file.md)"),
     optimisedTerminals: z.number().int().min(1).max(1_000_000).default(DEFAULT_GROW_OPTIONS.optimisedTerminals).describe("terminals of the optimised (CCO) part, i.e. territories; default 2000 ends at ≈ 0.1 mm radius"),
     murrayExponent: z.number().min(2).max(4).default(DEFAULT_GROW_OPTIONS.murrayExponent).describe("γ in r_p^γ = r_1^γ + r_2^γ (Murray 1926: 3; hepatic arteries 2.7–3)"),
     rootFlowMlPerMin: z.number().positive().max(1e5).default(DEFAULT_GROW_OPTIONS.rootFlowMlPerMin).describe("flow into the proper hepatic artery, mL/min"),
@@ -127,9 +131,28 @@ export function parseGeometrySection(json: unknown): GeometryConfig {
   return r.data as GeometryConfig;
 }
 
-/** Validate the `tree` section (undefined → all defaults). */
-export function parseTreeSection(json: unknown): TreeSection {
+/** The validated `tree` section before its terminal count is resolved: `terminals` may be "auto". */
+export type TreeSectionInput = Omit<TreeSection, "terminals"> & { readonly terminals: number | "auto" };
+
+/** Validate the `tree` section (undefined → all defaults), leaving `terminals: "auto"` unresolved. */
+export function parseTreeInput(json: unknown): TreeSectionInput {
   const r = treeSchema.safeParse(json ?? {}, { reportInput: true });
   if (!r.success) throw sectionInputError("tree", r.error);
-  return r.data as TreeSection;
+  return r.data as TreeSectionInput;
+}
+
+/**
+ * The tree section with its terminal count: `terminals: "auto"` becomes `autoTerminals()` (the
+ * pipeline's count for the case's liver, src/pipeline/autoTerminals.ts: the vascular layer does not
+ * know the resolution study). Without `autoTerminals`, "auto" is refused: the count needs the liver.
+ */
+export function withTerminals(tree: TreeSectionInput, autoTerminals?: () => number): TreeSection {
+  if (tree.terminals !== "auto") return tree as TreeSection;
+  if (!autoTerminals) throw new InputError("tree.terminals", 'tree.terminals "auto" needs the case\'s liver to count the terminals; give a number');
+  return { ...tree, terminals: autoTerminals() };
+}
+
+/** Validate the `tree` section (undefined → all defaults); "auto" terminals resolved by `autoTerminals` (withTerminals). */
+export function parseTreeSection(json: unknown, autoTerminals?: () => number): TreeSection {
+  return withTerminals(parseTreeInput(json), autoTerminals);
 }

@@ -13,7 +13,7 @@ import { differenceFromFinest } from "../../bench/resolutionDocs.js";
 import type { ResolutionStudy } from "../../bench/resolutionStudy.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
 import { resolveHeterogeneity } from "../../src/transport/models/heterogeneity.js";
-import { assessResolution, RESOLUTION_STUDY } from "../../src/transport/resolution.js";
+import { assessResolution, autoTerminals, RESOLUTION_STUDY } from "../../src/transport/resolution.js";
 import { smallCase } from "../pipeline/smallCase.js";
 
 const url = (path: string) => new URL(`../../${path}`, import.meta.url);
@@ -121,6 +121,8 @@ describe("docs/transport.md resolution study", () => {
     expect(reference).toBeLessThanOrEqual(s.portalTractMg);
     expect(s.portalTractMg).toBeLessThan(min(finer.mg));
     expect([s.agreed.minMg, s.agreed.maxMg]).toEqual([Math.floor(min(agreed)), Math.ceil(max(agreed))]);
+    // tree.terminals "auto" aims at a count the study measured within 2 %, not between two.
+    expect(agreed.some((mg) => Math.abs(mg - s.autoMg) < 0.05), `autoMg ${s.autoMg} among ${agreed.join(", ")}`).toBe(true);
     expect(max(finer.mg)).toBeLessThan(s.agreed.minMg);
     expect(s.agreed.maxMg).toBeLessThan(min(coarser.mg));
     expect(min(finer.rd)).toBeGreaterThan(2);
@@ -154,5 +156,10 @@ describe("docs/transport.md resolution study", () => {
     }
     expect(bands).toEqual({ "net-default.json": "agreed", "readme-example.json": "agreed", "glass-segmentectomy.json": "not-studied", "ho166-whole-liver.json": "not-studied" });
     expect(limitations).toContain("net-default and readme-example (1e5 terminals, 16.4 mg) lie in it; the glass and Ho-166 cases are told that the study did not cover their product");
+    // tree.terminals "auto": the measured point the docs name, and the counts they quote.
+    const about = (ml: number) => (Math.round(autoTerminals(ml) / 1000) * 1000).toLocaleString("en");
+    expect(limitations).toContain(`gets its perfused tissue over ${s.autoMg} mg (\`RESOLUTION_STUDY.autoMg\``);
+    expect(limitations).toContain(`a 1 L liver about ${about(1000)} terminals, a 2.5 L one about ${about(2500)}`);
+    for (const file of ["docs/simulation.md", "docs/vascular.md"]) expect(readFileSync(url(file), "utf8"), file).toContain(`/ ${s.autoMg} mg (100`);
   });
 });

@@ -104,7 +104,8 @@ describe("mask domains", () => {
 describe("geometry and tree sections", () => {
   it("parseGeometrySection fills the default liver and parseTreeSection the literature defaults", () => {
     expect(parseGeometrySection(undefined).liver.ellipsoids).toHaveLength(2);
-    const tree = parseTreeSection({});
+    const tree = parseTreeSection({}, () => 1234);
+    expect(tree.terminals).toBe(1234);
     expect(tree.rootFlowMlPerMin).toBe(400);
     expect(tree.inletPressureMmHg).toBe(98);
     expect(tree.terminalPressureMmHg).toBe(25);
@@ -118,5 +119,9 @@ describe("geometry and tree sections", () => {
     expect(() => parseTreeSection({ inletPressureMmHg: 20 })).toThrow(/tree\.inletPressureMmHg/);
     expect(() => parseGeometrySection({ tumours: [{ name: "x", centerMm: [0, 0, 0], radiusMm: 5, tnRatio: -1 }] })).toThrow(/geometry\.tumours\[0\]\.tnRatio/);
     expect(() => parseTreeSection({ bogus: 1 })).toThrow(/bogus/);
+    // "auto" needs the liver: the library refuses it without the count, by field.
+    expect(() => parseTreeSection({})).toThrow(/tree\.terminals "auto" needs the case's liver/);
+    expect(() => parseTreeSection({ terminals: "many" })).toThrow(/tree\.terminals/);
+    expect(parseTreeSection({ terminals: 500 }).terminals).toBe(500);
   });
 });

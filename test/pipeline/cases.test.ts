@@ -6,7 +6,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
+import { loadSimulationCase, terminalsAreAuto } from "../../src/pipeline/caseInput.js";
+import { viableVolumeMl } from "../../src/geometry/index.js";
+import { DEFAULT_LIVER_ELLIPSOIDS } from "../../src/geometry/build.js";
+import { RESOLUTION_STUDY } from "../../src/transport/resolution.js";
+import { caseFileFromJson, resolveTreeInputs } from "../../src/pipeline/resolveCase.js";
 import { planTreatment } from "../../src/planning/index.js";
 
 const CASES_DIR = join(import.meta.dirname, "..", "..", "fixtures", "cases");
@@ -50,5 +54,35 @@ describe("bundled simulation cases (fixtures/cases/*.json with a geometry)", () 
     const massKg = simCase.planning.compartments.reduce((s, x) => s + x.massKg, 0);
     // K = 15.871544581: Ho-166's 0.7117 MeV per decay, which reproduces the published 15.87 to 1e-4.
     expect(Math.abs(plan.activityGBq / ((60 * massKg) / (15.871544581 * 0.96)) - 1)).toBeLessThan(1e-9);
+  });
+});
+
+describe('tree.terminals "auto" (the default): the case\'s liver over RESOLUTION_STUDY.autoMg', () => {
+  const net = simulationCases.find((x) => x.file === "net-default.json")!.json;
+  const withoutCount = (json: Record<string, unknown>, tree: Record<string, unknown> = {}) => ({ ...json, tree: { ...(json.tree as Record<string, unknown>), terminals: undefined, ...tree } });
+
+  it("gives the default case's liver the bundled cases' 100,000 terminals, in the agreed band; an explicit count is kept", () => {
+    const auto = loadSimulationCase(withoutCount(net), "net-default.json");
+    expect(terminalsAreAuto(auto.caseJson)).toBe(true);
+    expect(Math.abs(auto.tree.terminals - 1e5)).toBeLessThan(500);
+    const mg = (viableVolumeMl(auto.integral) * 1.03 * 1000) / auto.tree.terminals;
+    expect(mg).toBeCloseTo(RESOLUTION_STUDY.autoMg, 1);
+    expect(loadSimulationCase(withoutCount(net, { terminals: "auto" }), "x").tree.terminals).toBe(auto.tree.terminals);
+    const given = loadSimulationCase(net, "net-default.json");
+    expect(terminalsAreAuto(given.caseJson)).toBe(false);
+    expect(given.tree.terminals).toBe(100000);
+  });
+
+  it("scales with the liver: lobes of half the size get ~1/8 of the terminals at the same tissue per terminal (a geometry-only case, as `sirtsim tree` reads it)", async () => {
+    const ellipsoids = DEFAULT_LIVER_ELLIPSOIDS.map((e) => ({ centerMm: e.centerMm.map((x) => x / 2), semiAxesMm: e.semiAxesMm.map((x) => x / 2) }));
+    const inputs = resolveTreeInputs(await caseFileFromJson({ geometry: { liver: { ellipsoids } }, tree: { seed: 3 } }, "half.json"));
+    const n = inputs.tree.terminals;
+    expect(n / 1e5).toBeGreaterThan(0.11);
+    expect(n / 1e5).toBeLessThan(0.14);
+    expect((viableVolumeMl(inputs.integral()) * 1.03 * 1000) / n).toBeCloseTo(RESOLUTION_STUDY.autoMg, 1);
+  });
+
+  it('refuses "auto" misspelt, naming the field', () => {
+    expect(() => loadSimulationCase(withoutCount(net, { terminals: "automatic" }), "x")).toThrow(/tree\.terminals/);
   });
 });

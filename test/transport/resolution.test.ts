@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { resolveHeterogeneity } from "../../src/transport/models/heterogeneity.js";
-import { assessResolution, RESOLUTION_STUDY, type ResolutionSettings } from "../../src/transport/resolution.js";
-import { DEFAULT_GROW_OPTIONS } from "../../src/vascular/grow.js";
+import { assessResolution, autoTerminals, RESOLUTION_STUDY, type ResolutionSettings } from "../../src/transport/resolution.js";
+import { DEFAULT_GROW_OPTIONS, TERMINALS_RANGE } from "../../src/vascular/grow.js";
 
 /** The settings the study ran (resin, size exclusion, default tree and fractal model). */
 const studied: ResolutionSettings = { product: "sir-spheres", sizeExclusion: true, murrayExponent: 3, heterogeneity: resolveHeterogeneity(undefined, 0.5) };
@@ -64,5 +64,24 @@ describe("assessResolution", () => {
       expect(a.note).toMatch(message);
       expect(a.note).toMatch(/is not measured/);
     }
+  });
+});
+
+describe('tree.terminals "auto"', () => {
+  it("sizes every liver's tree to the band's measured point (RESOLUTION_STUDY.autoMg), so any liver lands in the agreed band", () => {
+    const { minMg, maxMg } = RESOLUTION_STUDY.agreed;
+    expect(RESOLUTION_STUDY.autoMg).toBeGreaterThanOrEqual(minMg);
+    expect(RESOLUTION_STUDY.autoMg).toBeLessThanOrEqual(maxMg);
+    // The bundled cases' 1e5 terminals of the default liver.
+    expect(Math.abs(autoTerminals(liverMl) - 1e5)).toBeLessThan(300);
+    for (const ml of [40, 300, 900, 1588, 2600]) {
+      const n = autoTerminals(ml);
+      const a = assessResolution(n, ml, studied);
+      expect(a.band, `${ml} mL`).toBe("agreed");
+      expect(a.massPerTerminalMg).toBeCloseTo(RESOLUTION_STUDY.autoMg, 1);
+    }
+    // Clamped to the schema's range at the extremes.
+    expect(autoTerminals(1e-6)).toBe(TERMINALS_RANGE.min);
+    expect(autoTerminals(1e9)).toBe(TERMINALS_RANGE.max);
   });
 });

@@ -16,7 +16,6 @@ import { PRODUCT_IDS } from "../../physics/products.js";
 import { growTreeOnPool } from "../../parallel/tree.js";
 import type { ArterialTree } from "../../vascular/tree.js";
 import { TERMINALS_RANGE } from "../../vascular/grow.js";
-import { parseTreeSection } from "../../vascular/config.js";
 import { parseTransportSections, transportOptionsFromSections } from "../../transport/config.js";
 import type { TransportResult } from "../../transport/result.js";
 import type { SpherePopulation } from "../../transport/population.js";
@@ -86,7 +85,8 @@ async function transportInto(output: OutputDir, caseFile: string, options: Trans
     ...(options.terminals !== undefined ? { terminals: parseIntegerOption("--terminals", options.terminals, TERMINALS_RANGE.min, TERMINALS_RANGE.max) } : {}),
   };
   const workers = parseWorkers(options.workers);
-  const terminals = withCaseFile(caseFile, () => parseTreeSection(withOverrides(file.json, overrides).tree).terminals);
+  // The tree's terminal count as the run will resolve it ("auto" counts the case's liver).
+  const terminals = withCaseFile(caseFile, () => resolveTreeInputs(file, overrides).tree.terminals);
   checkMemory(estimateTreeMemory(terminals, "transport"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const json = Boolean(options.json);
   const started = performance.now();
