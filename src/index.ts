@@ -24,7 +24,7 @@ export { loadSimulationCase, DEFAULT_SEED } from "./pipeline/caseInput.js";
 export type { SimulationCase } from "./pipeline/caseInput.js";
 
 // Geometry: grids and the liver domain.
-export { buildDomain, integrateDomain, axisAlignedGeometry, voxelToWorld, worldToVoxel, voxelVolumeMl } from "./geometry/index.js";
+export { buildDomain, integrateDomain, viableVolumeMl, axisAlignedGeometry, voxelToWorld, worldToVoxel, voxelVolumeMl } from "./geometry/index.js";
 export type { Grid, GridData, GridGeometry, Vec3, Mat3, Domain, DomainIntegral, GeometryConfig } from "./geometry/index.js";
 
 // Vascular tree.
@@ -33,6 +33,7 @@ export type { ArterialTree, GrowOptions, TreeSummary } from "./vascular/index.js
 
 // Transport.
 export { simulateTransport, parseTransportSections, transportOptionsFromSections, wedgeCompartments, spherePopulation } from "./transport/index.js";
+export { autoTerminals } from "./transport/index.js";
 export type { TransportOptions, EmbolicOptions, TransportResult, SpherePopulation, InjectionSection, TransportSection } from "./transport/index.js";
 
 // Dose.

@@ -19,13 +19,13 @@ function namesOf(specifier: string): string[] {
 
 const PUBLIC = [
   "DEFAULT_GROW_OPTIONS", "DEFAULT_SEED", "HO166", "InputError", "NUCLIDES", "PRODUCTS", "PRODUCT_IDS", "QUIREMSPHERES", "SIR_SPHERES", "THERASPHERE", "WorkUnitError", "Y90",
-  "activityAt", "activityBefore", "activityGridFromImage", "axisAlignedGeometry", "buildDomain", "caseJsonSchema", "createPool", "defaultWorkerCount",
+  "activityAt", "activityBefore", "activityGridFromImage", "autoTerminals", "axisAlignedGeometry", "buildDomain", "caseJsonSchema", "createPool", "defaultWorkerCount",
   "depositLodgedSpheres", "depositLodgedSpheresParallel", "derivedDoseCoefficient", "deserializeTree", "doseAtVolumePercent", "doseCoefficient", "doseFromActivity",
   "doseMetrics", "dvh", "dvhCurve", "dvhToCsv", "dvhToJson", "finishSimulation", "growCaseTree", "growTree", "hoursBetween", "integrateDomain", "itkSnapLabelDescriptions",
   "loadSimulationCase", "localDepositionDose", "needsTreeToPlan", "parseCase", "parseDoseConfig", "parseGeometrySection", "parseShard", "parseTransportSections",
   "parseTreeSection", "planTreatment", "readCaseFile", "readDicomSeg", "readDicomSeries", "readNifti", "readRtStruct", "renderReport", "resolveCase", "resolvePlan",
   "serializeTree", "simulateCore", "simulateCoreParallel", "simulateTransport", "simulateTransportParallel", "slicerColorTable", "spherePopulation",
-  "transportOptionsFromSections", "treeSummary", "treeToVtp", "unsafe", "volumeFractionAtLeast", "voxelSValues", "voxelToWorld", "voxelVolumeMl", "wedgeCompartments", "withPool",
+  "transportOptionsFromSections", "treeSummary", "treeToVtp", "unsafe", "volumeFractionAtLeast", "voxelSValues", "viableVolumeMl", "voxelToWorld", "voxelVolumeMl", "wedgeCompartments", "withPool",
   "worldToVoxel", "writeNifti", "writeRtDose",
 ].sort();
 

@@ -1,4 +1,5 @@
 import { InputError } from "../errors.js";
+import { TERMINALS_RANGE } from "../vascular/grow.js";
 
 /**
  * How commands talk to the user: with `--json`, exactly one JSON document on stdout; human text,
@@ -13,6 +14,11 @@ export function printJson(value: unknown): void {
 /** Human-readable text: stdout without `--json`, never mixed into the JSON document. */
 export function printText(text: string, json: boolean): void {
   (json ? process.stderr : process.stdout).write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+/** `--terminals`: "auto" (the case's liver over the resolution study's tissue per terminal, tree.terminals) or an integer in TERMINALS_RANGE. */
+export function parseTerminalsOption(value: string): number | "auto" {
+  return value.trim() === "auto" ? "auto" : parseIntegerOption("--terminals", value, TERMINALS_RANGE.min, TERMINALS_RANGE.max);
 }
 
 /** Parse an integer option, naming it in the error. */

@@ -34,8 +34,8 @@ export interface CaseOverrides {
   readonly seed?: number;
   /** Seed of the tree growth (`tree.seed`). */
   readonly treeSeed?: number;
-  /** Number of terminals of the tree (`tree.terminals`). */
-  readonly terminals?: number;
+  /** Number of terminals of the tree (`tree.terminals`), or "auto". */
+  readonly terminals?: number | "auto";
 }
 
 /** A case file as read from disk: its JSON object and the label image of `geometry.mask`. */

@@ -35,5 +35,5 @@ export {
   transportSchema,
 } from "./config.js";
 export type { InjectionSection, TransportSection } from "./config.js";
-export { assessResolution, RESOLUTION_STUDY } from "./resolution.js";
+export { assessResolution, autoTerminals, RESOLUTION_STUDY } from "./resolution.js";
 export type { ResolutionAssessment, ResolutionBand } from "./resolution.js";

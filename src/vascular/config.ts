@@ -143,7 +143,7 @@ export function parseTreeInput(json: unknown): TreeSectionInput {
 
 /**
  * The tree section with its terminal count: `terminals: "auto"` becomes `autoTerminals()` (the
- * pipeline's count for the case's liver, src/pipeline/autoTerminals.ts: the vascular layer does not
+ * pipeline's count for the case's liver, src/transport/resolution.ts autoTerminals: the vascular layer does not
  * know the resolution study). Without `autoTerminals`, "auto" is refused: the count needs the liver.
  */
 export function withTerminals(tree: TreeSectionInput, autoTerminals?: () => number): TreeSection {

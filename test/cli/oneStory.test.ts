@@ -158,3 +158,51 @@ describe("the README's case-file example (fixtures/cases/readme-example.json)", 
     expect(r.stdout).not.toMatch(/warning: .* of the activity refluxed/);
   }, 600_000);
 });
+
+describe('tree.terminals "auto" through the commands', () => {
+  /** The default case on a liver of 1/27 the volume (lobes of a third the size, one small tumour): "auto" gives ~3,700 terminals. */
+  function smallAutoCase(): string {
+    const c = fixture("net-default.json");
+    const path = join(dir, "auto.json");
+    const ellipsoids = [
+      { centerMm: [32 / 3, 0, 0], semiAxesMm: [21, 70 / 3, 20] },
+      { centerMm: [-12, 10 / 3, 10 / 3], semiAxesMm: [74 / 3, 56 / 3, 14] },
+    ];
+    const geometry = { liver: { ellipsoids }, tumours: [{ name: "T1", centerMm: [12, 0, 0], radiusMm: 4, tnRatio: 4 }] };
+    // The CCO part and the inflow scaled with the liver (the defaults' 2,000 territories and
+    // 400 mL/min are a whole liver's: 13 s of growth here against 0.6 s).
+    writeFileSync(path, JSON.stringify({ ...c, geometry, tree: { seed: 7, optimisedTerminals: 200, rootFlowMlPerMin: 15 }, dose: { voxelMm: 3 } }));
+    return path;
+  }
+
+  it("tree, transport and simulate resolve the same count from the liver; simulate --tree takes the tree.bin of the auto case; the run lies in the agreed band and says how its count was chosen", () => {
+    const casePath = smallAutoCase();
+    const tree = sirtsim("tree", casePath, "--out", join(dir, "auto-tree"), "--json");
+    const treeDoc = json(tree);
+    expect(tree.stderr).toContain(`(tree.terminals "auto": 16.4 mg of tissue per terminal)`);
+    expect(treeDoc.terminals).toBeGreaterThan(3000);
+    expect(treeDoc.terminals).toBeLessThan(4500);
+    const written = JSON.parse(readFileSync(join(dir, "auto-tree", "tree.json"), "utf8"));
+    expect(written.parameters).toMatchObject({ terminals: treeDoc.terminals, terminalsAuto: true });
+    // --terminals auto on a case that states a count gives the liver's count.
+    const stated = join(dir, "auto-stated.json");
+    const statedJson = JSON.parse(readFileSync(casePath, "utf8"));
+    writeFileSync(stated, JSON.stringify({ ...statedJson, tree: { ...statedJson.tree, terminals: 500 } }));
+    const transport = json(sirtsim("transport", stated, "--out", join(dir, "auto-transport"), "--terminals", "auto", "--json", "--workers", "1"));
+    expect(transport.terminals).toBe(treeDoc.terminals);
+    const simulate = sirtsim("simulate", casePath, "--out", join(dir, "auto-simulate"), "--tree", join(dir, "auto-tree", "tree.bin"), "--json", "--workers", "1");
+    const summary = json(simulate);
+    expect(summary.tree.terminals).toBe(treeDoc.terminals);
+    expect(summary.resolution).toMatchObject({ terminals: treeDoc.terminals, band: "agreed", note: null, terminalsAuto: true });
+    expect(summary.resolution.massPerTerminalMg).toBeCloseTo(16.4, 1);
+    // Another liver (the tumour's core necrotic: less perfused tissue, another count) refuses that tree.bin.
+    const other = join(dir, "auto-other.json");
+    const otherJson = JSON.parse(readFileSync(casePath, "utf8"));
+    otherJson.geometry.tumours[0].necroticCoreFraction = 0.6;
+    writeFileSync(other, JSON.stringify(otherJson));
+    const refused = sirtsim("simulate", other, "--out", join(dir, "auto-other"), "--tree", join(dir, "auto-tree", "tree.bin"), "--workers", "1");
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/tree\.terminals/);
+    expect(existsSync(join(dir, "auto-other"))).toBe(false);
+  }, 600_000);
+});

@@ -160,6 +160,11 @@ describe("docs/transport.md resolution study", () => {
     const about = (ml: number) => (Math.round(autoTerminals(ml) / 1000) * 1000).toLocaleString("en");
     expect(limitations).toContain(`gets its perfused tissue over ${s.autoMg} mg (\`RESOLUTION_STUDY.autoMg\``);
     expect(limitations).toContain(`a 1 L liver about ${about(1000)} terminals, a 2.5 L one about ${about(2500)}`);
-    for (const file of ["docs/simulation.md", "docs/vascular.md"]) expect(readFileSync(url(file), "utf8"), file).toContain(`/ ${s.autoMg} mg (100`);
+    expect(limitations).toContain(`60 mL liver gets about ${(Math.round(autoTerminals(60) / 100) * 100).toLocaleString("en")} terminals`);
+    const net = loadSimulationCase({ ...JSON.parse(readFileSync(url("fixtures/cases/net-default.json"), "utf8")), tree: { seed: 7 } });
+    const defaultLiver = (Math.round(net.tree.terminals / 1000) * 1000).toLocaleString("en");
+    expect(defaultLiver).toBe("100,000");
+    expect(readFileSync(url("docs/case-file.md"), "utf8").replace(/\s+/g, " ")).toContain(`perfused tissue over ${s.autoMg} mg, the tissue per terminal at which the resolution study found the dose metrics and the sub-millimetre spread within 2 % of the portal-tract tree's (about ${defaultLiver} terminals for the default`);
+    for (const file of ["docs/simulation.md", "docs/vascular.md"]) expect(readFileSync(url(file), "utf8").replace(/(\d) (\d{3})/g, "$1,$2"), file).toContain(`/ ${s.autoMg} mg (about ${defaultLiver} for the default`);
   });
 });

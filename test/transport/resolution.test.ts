@@ -68,7 +68,7 @@ describe("assessResolution", () => {
 });
 
 describe('tree.terminals "auto"', () => {
-  it("sizes every liver's tree to the band's measured point (RESOLUTION_STUDY.autoMg), so any liver lands in the agreed band", () => {
+  it("sizes every liver's tree to the band's measured point (RESOLUTION_STUDY.autoMg), so any liver lands in the agreed band (unit test of the arithmetic: that the band holds for livers the study did not run is an assumption, docs/transport.md Limitations)", () => {
     const { minMg, maxMg } = RESOLUTION_STUDY.agreed;
     expect(RESOLUTION_STUDY.autoMg).toBeGreaterThanOrEqual(minMg);
     expect(RESOLUTION_STUDY.autoMg).toBeLessThanOrEqual(maxMg);

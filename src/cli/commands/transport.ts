@@ -15,14 +15,14 @@ import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atom
 import { PRODUCT_IDS } from "../../physics/products.js";
 import { growTreeOnPool } from "../../parallel/tree.js";
 import type { ArterialTree } from "../../vascular/tree.js";
-import { TERMINALS_RANGE } from "../../vascular/grow.js";
 import { parseTransportSections, transportOptionsFromSections } from "../../transport/config.js";
 import type { TransportResult } from "../../transport/result.js";
 import type { SpherePopulation } from "../../transport/population.js";
 import { simulateTransportParallel } from "../../parallel/transport.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { DEFAULT_SEED } from "../../pipeline/caseInput.js";
-import { isPlannedCase, readCaseFile, resolveCase, resolveTreeInputs, withOverrides } from "../../pipeline/resolveCase.js";
+import { isPlannedCase, readCaseFile, resolveCase, resolveTreeInputs, withOverrides, type TreeInputs } from "../../pipeline/resolveCase.js";
+import type { SimulationCase } from "../../pipeline/caseInput.js";
 import type { CaseOverrides, PlanSafety } from "../../pipeline/resolveCase.js";
 import type { ResolvedTransport } from "../../pipeline/simulate.js";
 import { simulateCoreParallel } from "../../pipeline/simulate.js";
@@ -30,7 +30,7 @@ import { transportProgress } from "./simulate.js";
 import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 import { checkTimelinePoints, withCaseFile } from "../../pipeline/validateCase.js";
 import { action, EXIT_UNSAFE } from "../run.js";
-import { parseIntegerOption, printJson, printText } from "../output.js";
+import { parseIntegerOption, parseTerminalsOption, printJson, printText } from "../output.js";
 import { applyStrict, formatReflux, formatSafety, refluxReport, safetyWarnings, warnOnStderr } from "../safety.js";
 import { spherePopulation } from "../../transport/population.js";
 import { PRODUCTS } from "../../physics/products.js";
@@ -54,7 +54,7 @@ export function registerTransport(program: Command): void {
     .option("--json", "print one JSON summary on stdout")
     .option("--seed <n>", `seed of the transport (overrides the case's seed, default ${DEFAULT_SEED}; the tree uses tree.seed)`)
     .option("--workers <n>", "worker threads (default: available cores; 1 = inline; results do not depend on it)")
-    .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option("--terminals <n>", "number of terminals, or auto (overrides tree.terminals)")
     .option("--strict", `exit ${EXIT_UNSAFE} (after writing the outputs) when a contraindication or an exceeded limit remains`)
     .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TransportCommandOptions) => runTransport(caseFile, options)));
@@ -82,15 +82,18 @@ async function transportInto(output: OutputDir, caseFile: string, options: Trans
   const file = await readCaseFile(caseFile);
   const overrides: CaseOverrides = {
     ...(options.seed !== undefined ? { seed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {}),
-    ...(options.terminals !== undefined ? { terminals: parseIntegerOption("--terminals", options.terminals, TERMINALS_RANGE.min, TERMINALS_RANGE.max) } : {}),
+    ...(options.terminals !== undefined ? { terminals: parseTerminalsOption(options.terminals) } : {}),
   };
   const workers = parseWorkers(options.workers);
-  // The tree's terminal count as the run will resolve it ("auto" counts the case's liver).
-  const terminals = withCaseFile(caseFile, () => resolveTreeInputs(file, overrides).tree.terminals);
+  // The case resolved once, before the memory check: its tree's terminal count is the run's
+  // ("auto" counts the case's liver).
+  const simCase = isPlannedCase(file.json) ? withCaseFile(caseFile, () => resolveCase(file, overrides)) : null;
+  const inputs = simCase === null ? withCaseFile(caseFile, () => resolveTreeInputs(file, overrides)) : null;
+  const terminals = simCase !== null ? simCase.tree.terminals : inputs!.tree.terminals;
   checkMemory(estimateTreeMemory(terminals, "transport"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const json = Boolean(options.json);
   const started = performance.now();
-  const run = await withPool(workers, (pool) => (isPlannedCase(file.json) ? plannedRun(file, overrides, pool, json) : injectionOnlyRun(file, overrides, pool, json)));
+  const run = await withPool(workers, (pool) => (simCase !== null ? plannedRun(simCase, pool, json) : injectionOnlyRun(file, overrides, inputs!, pool, json)));
   const seconds = (performance.now() - started) / 1000;
   const { tree, result, sections, population, seed } = run;
   const reflux = refluxReport(result, run.activityGBq);
@@ -150,8 +153,7 @@ async function transportInto(output: OutputDir, caseFile: string, options: Trans
 }
 
 /** A planned case: the same planning, tree and transport as `sirtsim simulate`. */
-async function plannedRun(file: Awaited<ReturnType<typeof readCaseFile>>, overrides: CaseOverrides, pool: Parameters<typeof simulateCoreParallel>[1]["pool"], json: boolean): Promise<TransportRun> {
-  const simCase = withCaseFile(file.path, () => resolveCase(file, overrides));
+async function plannedRun(simCase: SimulationCase, pool: Parameters<typeof simulateCoreParallel>[1]["pool"], json: boolean): Promise<TransportRun> {
   const core = await simulateCoreParallel(simCase, { pool, onTransportProgress: transportProgress(json), log: (m) => process.stderr.write(`${m}\n`) });
   const { injection } = core.sections;
   const population = spherePopulation(PRODUCTS[injection.product], injection.activityGBq, injection.hoursAfterCalibration);
@@ -168,7 +170,7 @@ async function plannedRun(file: Awaited<ReturnType<typeof readCaseFile>>, overri
 }
 
 /** A case without planning fields: the `injection` section as given (product defaults to the top-level one). */
-async function injectionOnlyRun(file: Awaited<ReturnType<typeof readCaseFile>>, overrides: CaseOverrides, pool: Parameters<typeof simulateCoreParallel>[1]["pool"], json: boolean): Promise<TransportRun> {
+async function injectionOnlyRun(file: Awaited<ReturnType<typeof readCaseFile>>, overrides: CaseOverrides, inputs: TreeInputs, pool: Parameters<typeof simulateCoreParallel>[1]["pool"], json: boolean): Promise<TransportRun> {
   const caseJson = withOverrides(file.json, overrides);
   const seed = parseIntegerOption("seed", String(caseJson.seed ?? DEFAULT_SEED), 0, 0xffffffff);
   const injectionJson = { ...((caseJson.injection as Record<string, unknown> | undefined) ?? {}) };
@@ -180,7 +182,6 @@ async function injectionOnlyRun(file: Awaited<ReturnType<typeof readCaseFile>>, 
     checkTimelinePoints(caseJson.transport, parsed.transport);
     return parsed;
   });
-  const inputs = resolveTreeInputs(file, overrides);
   const tree = await growTreeOnPool(pool, inputs.domain, inputs.tree, inputs.tree.seed, inputs.integral());
   const { options: transportOptions, population } = transportOptionsFromSections(tree, sections, inputs.domain);
   const result = await simulateTransportParallel(tree, transportOptions, seed, pool, { onProgress: transportProgress(json) });

@@ -9,8 +9,9 @@
 import type { Command } from "commander";
 import { join } from "node:path";
 import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
-import { readCaseFile, resolveTreeInputs } from "../../pipeline/resolveCase.js";
-import { TERMINALS_RANGE } from "../../vascular/grow.js";
+import { readCaseFile, resolveTreeInputs, withOverrides } from "../../pipeline/resolveCase.js";
+import { terminalsAreAuto } from "../../pipeline/caseInput.js";
+import { RESOLUTION_STUDY } from "../../transport/resolution.js";
 import { treeSummary, treeToVtp } from "../../vascular/export.js";
 import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
 import { growTreeDetailedOnPool } from "../../parallel/tree.js";
@@ -18,7 +19,7 @@ import { withPool } from "../../parallel/withPool.js";
 import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
-import { parseIntegerOption, printJson, printText } from "../output.js";
+import { parseIntegerOption, parseTerminalsOption, printJson, printText } from "../output.js";
 
 interface TreeCommandOptions {
   out: string;
@@ -36,7 +37,7 @@ export function registerTree(program: Command): void {
     .requiredOption("--out <dir>", "output directory")
     .option("--json", "print one JSON summary on stdout")
     .option("--seed <n>", "seed (overrides tree.seed)")
-    .option("--terminals <n>", "number of terminals (overrides tree.terminals)")
+    .option("--terminals <n>", "number of terminals, or auto (overrides tree.terminals)")
     .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TreeCommandOptions) => runTree(caseFile, options)));
 }
@@ -50,7 +51,7 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
   const file = await readCaseFile(caseFile);
   const overrides = {
     ...(options.seed !== undefined ? { treeSeed: parseIntegerOption("--seed", options.seed, 0, 0xffffffff) } : {}),
-    ...(options.terminals !== undefined ? { terminals: parseIntegerOption("--terminals", options.terminals, TERMINALS_RANGE.min, TERMINALS_RANGE.max) } : {}),
+    ...(options.terminals !== undefined ? { terminals: parseTerminalsOption(options.terminals) } : {}),
   };
   const inputs = withCaseFile(caseFile, () => resolveTreeInputs(file, overrides));
   const treeSection = inputs.tree;
@@ -60,7 +61,8 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
   // On a worker thread (two threads: one grows, the main one stays free), so that Ctrl-C and
   // SIGTERM stop a growth of minutes at once (src/parallel/tree.ts).
   const integral = inputs.integral();
-  process.stderr.write(`tree: growing ${terminals.toLocaleString("en")} terminals (seed ${seed})…\n`);
+  const auto = terminalsAreAuto(withOverrides(file.json, overrides));
+  process.stderr.write(`tree: growing ${terminals.toLocaleString("en")} terminals${auto ? ` (tree.terminals "auto": ${RESOLUTION_STUDY.autoMg} mg of tissue per terminal)` : ""} (seed ${seed})…\n`);
   const { tree, stats } = await withPool(2, (pool) => growTreeDetailedOnPool(pool, inputs.domain, treeSection, seed, integral));
   const seconds = (performance.now() - started) / 1000;
   const summary = treeSummary(tree);
@@ -72,7 +74,7 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
       ...summary,
       growth: { optimisedConnections: stats.connections, constraintFallbacks: stats.constraintFallbacks, lumenOverlapPairs: stats.clearance.overlappingPairs, minLumenClearanceRatio: stats.clearance.minClearanceRatio },
       domain: { liverVolumeMl: stats.integral.liverVolumeMl, compartments: stats.integral.compartments },
-      parameters: { ...treeSection, seed, terminals },
+      parameters: { ...treeSection, seed, terminals, terminalsAuto: auto },
       provenance: {
         defaults: "rootFlowMlPerMin 400, inlet 98 mmHg, terminal 25 mmHg, viscosity 3.5 mPa·s (docs/vascular.md)",
         method: "local CCO (Schreiner & Buxbaum 1993; Karch et al. 1999) to territories + bisection subtrees; Murray radii; Poiseuille flows",
