@@ -194,7 +194,7 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
   const small = get("small");
   {
     const d = (terminals: number, key: string) => percentText(differenceFromFinest(small, terminals, key).percent);
-    const fine = [40000, 100000, 400000];
+    const fine = [40000, 100000, 150000, 250000, 400000];
     out.push(`D70 and D90 mean lies within ${largestDifference(small, fine, dose).toFixed(1)} % of the ${short(finest(small).terminals)}-terminal mean`);
     out.push(`D90 ${d(10000, "normal D90")} at 10,000 terminals and ${d(4000, "normal D90")} at 4,000`);
     // Shares and T/N: the largest |difference| / standard error over every coarser count.
@@ -212,9 +212,9 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
     const se = fine.map((c) => differenceFromFinest(small, c, "left D90 / mean").standardErrorPercent);
     out.push(`scatters by ${relativeSdRange(small, fine, ["left D90 / mean"])} per tree, and the difference of two 10-tree means has a standard error of ${Math.min(...se).toFixed(1)}–${Math.max(...se).toFixed(1)} %`);
     const mm1 = `${MM1}, RD`;
-    out.push(`by ${d(4000, mm1)} / ${d(10000, mm1)} at 4,000 / 10,000 terminals, ${d(40000, mm1)} / ${d(100000, mm1)} at 40,000 / 100,000 and ${d(400000, mm1)} at 400,000`);
+    out.push(`by ${d(4000, mm1)} / ${d(10000, mm1)} / ${d(20000, mm1)} at 4,000 / 10,000 / 20,000 terminals, ${d(40000, mm1)} / ${d(100000, mm1)} / ${d(150000, mm1)} at 40,000 / 100,000 / 150,000 and ${d(250000, mm1)} / ${d(400000, mm1)} at 250,000 / 400,000`);
     const mm4 = "RD of spheres per 4 mm cube, normal liver";
-    out.push(`${d(4000, mm4)} / ${d(10000, mm4)} at 4,000 / 10,000 and within ${largestDifference(small, fine, [mm4]).toFixed(1)} % from 40,000 up`);
+    out.push(`${d(4000, mm4)} / ${d(10000, mm4)} / ${d(20000, mm4)} at 4,000 / 10,000 / 20,000 and within ${largestDifference(small, fine, [mm4]).toFixed(1)} % from 40,000 up`);
     const worst = Math.max(...PAIR_KEYS.map((k) => Math.abs(pairSummary(small, 40000, 400000, k).largest)));
     if (worst > 2) throw new Error("small: a 40,000/400,000 pair beyond 2 %: the prose says none");
     out.push(`every pair of 40,000 against 400,000 terminals lies within 2 % (largest ${worst.toFixed(2)} %)`);

@@ -139,7 +139,7 @@ describe("docs/transport.md resolution study", () => {
     const whole = doc.replace(/\s+/g, " ");
     const at = (c: "small" | "net", terminals: number) => ((liverMl[c] * settings.heterogeneity.densityGPerMl * 1000) / terminals).toFixed(1);
     expect(section).toContain(`not at 3e5 (${at("net", 300000)} mg per terminal, in the dip of the small case at ${at("small", 400000)} mg;`);
-    expect(whole).toContain(`dips at 400,000 (${at("small", 400000)} mg per terminal)`);
+    expect(whole).toContain(`dips at 250,000–400,000 (${at("small", 250000)}–${at("small", 400000)} mg per terminal)`);
     expect(section).toContain(`the dip at ${s.finer.measuredMg[0]}–${s.finer.measuredMg[1]} mg per terminal, open (Limitations)`);
   });
 
