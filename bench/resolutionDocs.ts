@@ -237,6 +237,7 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
       out.push(`their ${shape} within 2 % ${beyond.length === 0 ? "for every tumour" : `except ${list}`}`);
     }
     const mm = (f: string) => `${t(100000, f)} / ${t(300000, f)}`;
+    out.push(`the default case with feedback is already ${(-d(150000, `${MM1}, RD`).percent).toFixed(1)} % low at 150,000`);
     out.push(`per 1 mm cube of normal liver ${mm(`${MM1}, RD`)} at 100,000 / 300,000 terminals (2 mm cubes ${mm("RD of spheres per 2 mm cube, normal liver")}, 4 mm ${mm("RD of spheres per 4 mm cube, normal liver")})`);
   }
   const off = get("net");
@@ -249,9 +250,12 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
       return { mean, se: sd / Math.sqrt(d.length) };
     });
     out.push(`feedback changes the realised T/N by ${change.map((x) => `${signed(x.mean)} ± ${x.se.toFixed(1)} %`).join(" / ")} at ${net.counts.map((c) => label(c.terminals)).join(" / ")} terminals`);
-    const [a, b, c] = change.map((x) => x.mean);
-    if (net.counts.length !== 3 || !(b < a && b < c)) throw new Error("net: the prose says feedback takes most of the T/N at the middle count");
-    out.push(`${(a - b).toFixed(1)} and ${(c - b).toFixed(1)} percentage points more than at ${label(net.counts[0].terminals)} and ${label(net.counts[2].terminals)}`);
+    // The prose compares the default resolution (1e5), the dip's count (3e5) and the portal-tract tree.
+    const at = (terminals: number) => change[net.counts.findIndex((c) => c.terminals === terminals)].mean;
+    const finestTerminals = finest(net).terminals;
+    const [a, b, c] = [at(100000), at(300000), at(finestTerminals)];
+    if (!(b < a && b < c)) throw new Error("net: the prose says feedback takes most of the T/N at 300,000 terminals");
+    out.push(`${(a - b).toFixed(1)} and ${(c - b).toFixed(1)} percentage points more than at ${label(100000)} and ${label(finestTerminals)}`);
     out.push(`the default resolution's feedback effect differs from the portal-tract one by ${Math.abs(a - c).toFixed(1)} percentage points`);
   }
   const fb = get("small-feedback");

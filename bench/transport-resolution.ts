@@ -23,7 +23,7 @@
  *
  * The default case at the portal-tract limit (docs/transport.md "Resolution study"; every study the
  * docs render, with its command: bench/resolution/README.md):
- *   npm run build && npx tsx bench/transport-resolution.ts --case net --terminals 100000,300000,1500000 \
+ *   npm run build && npx tsx bench/transport-resolution.ts --case net --terminals 100000,150000,300000,1500000 \
  *       --tree-seeds 7,8,9,10,11,12,13,14,15,16 --feedback --workers 2 --json bench/resolution/net-feedback.json
  */
 import { readFileSync, writeFileSync } from "node:fs";

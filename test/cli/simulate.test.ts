@@ -54,9 +54,9 @@ describe("sirtsim simulate", () => {
     // 3,000 terminals of a 1.6 kg liver: 545 mg per terminal.
     expect(summary.resolution.band).toBe("coarser");
     expect(summary.resolution.massPerTerminalMg).toBeCloseTo(545, -1);
-    expect(summary.resolution.note).toMatch(/^tree resolution 3,000 terminals, 5\d\d mg of tissue per terminal: .* within 2 % .* only between 10 and 41 mg per terminal; .* Use at least 39,\d{3} terminals/);
+    expect(summary.resolution.note).toMatch(/^tree resolution 3,000 terminals, 5\d\d mg of tissue per terminal: .* within 2 % .* only between 16 and 41 mg per terminal; .* Use at least 39,\d{3} terminals/);
     expect(r.stderr).toContain(`note: ${summary.resolution.note}`);
-    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("only between 10 and 41 mg per terminal");
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("only between 16 and 41 mg per terminal");
   });
 
   it("re-runs the dose stage from the tree and transport outputs of an earlier run with the same result", () => {

@@ -83,6 +83,10 @@ describe("docs/transport.md resolution study", () => {
     const finer = { mg: [] as number[], rd: [] as number[], dvh: [] as number[] };
     const coarser = { mg: [] as number[], rd: [] as number[], d90: [] as number[] };
     let reference = 0;
+    // Per tissue per terminal, the worst difference over the studies that ran it: a count outside
+    // the band must be beyond 2 % in at least one study (the two cases need not agree on which).
+    const worstAt = new Map<string, number>();
+    const bandAt = new Map<string, string>();
     for (const [name, s] of studies) {
       // The studies ran the settings the note is about (resin is the small and the default case's product).
       expect(s.model, name).toBe("fractal");
@@ -98,6 +102,9 @@ describe("docs/transport.md resolution study", () => {
         const d = (key: string) => differenceFromFinest(s, c.terminals, key).percent;
         const dvh = Math.max(...dvhKeys.map((k) => Math.abs(d(k))));
         const band = assessResolution(c.terminals, volume, settings).band;
+        const key = mg.toFixed(1);
+        worstAt.set(key, Math.max(worstAt.get(key) ?? 0, dvh, Math.abs(d(rdKey))));
+        bandAt.set(key, band);
         if (band === "agreed") {
           agreed.push(mg);
           expect(Math.max(dvh, Math.abs(d(rdKey))), `${name} ${c.terminals}: within 2 % in the band`).toBeLessThanOrEqual(2);
@@ -125,8 +132,7 @@ describe("docs/transport.md resolution study", () => {
     expect(agreed.some((mg) => Math.abs(mg - s.autoMg) < 0.05), `autoMg ${s.autoMg} among ${agreed.join(", ")}`).toBe(true);
     expect(max(finer.mg)).toBeLessThan(s.agreed.minMg);
     expect(s.agreed.maxMg).toBeLessThan(min(coarser.mg));
-    expect(min(finer.rd)).toBeGreaterThan(2);
-    expect(min(coarser.rd)).toBeGreaterThan(2);
+    for (const [mg, worst] of worstAt) if (bandAt.get(mg) !== "agreed") expect(worst, `${mg} mg: beyond 2 % in some study`).toBeGreaterThan(2);
     // The numbers the notes quote, as they are written: ranges rounded outward, the largest differences to 0.1 %.
     const tenth = (x: number) => Math.round(10 * x) / 10;
     expect(s.finer.measuredMg).toEqual([Math.floor(min(finer.mg)), Math.ceil(max(finer.mg))]);

@@ -32,7 +32,7 @@ describe("assessResolution", () => {
   it("tells a finer tree what was measured on its side (the 1 mm dip) and which counts fall in the band", () => {
     const finer = assessResolution(3e5, liverMl, studied);
     expect(finer.band).toBe("finer");
-    expect(finer.note).toMatch(/^tree resolution 300,000 terminals, 5\.45 mg of tissue per terminal: .* within 2 % .* only between 10 and 41 mg per terminal; at 4–7 mg the D70 \/ D90 were within 0\.6 % but that spread was 6–12 % low; not measured elsewhere between 1\.2 and 10 mg\./);
+    expect(finer.note).toMatch(/^tree resolution 300,000 terminals, 5\.45 mg of tissue per terminal: .* within 2 % .* only between 16 and 41 mg per terminal; at 4–11 mg the D70 \/ D90 were within 0\.6 % but that spread was 1–12 % low; not measured elsewhere between 1\.2 and 16 mg\./);
     const [, most, least] = /use at most ([\d,]+) terminals or at least ([\d,]+)/.exec(finer.note ?? "") ?? [];
     expect(assessResolution(Number(most.replaceAll(",", "")), liverMl, studied).band).toBe("agreed");
     expect(assessResolution(Number(least.replaceAll(",", "")), liverMl, studied).band).toBe("portal-tract");
