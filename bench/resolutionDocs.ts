@@ -237,7 +237,8 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
       out.push(`their ${shape} within 2 % ${beyond.length === 0 ? "for every tumour" : `except ${list}`}`);
     }
     const mm = (f: string) => `${t(100000, f)} / ${t(300000, f)}`;
-    out.push(`the default case with feedback is already ${(-d(150000, `${MM1}, RD`).percent).toFixed(1)} % low at 150,000`);
+    const mid = d(150000, `${MM1}, RD`);
+    out.push(`at 150,000 (10.9 mg) ${percentText(mid.percent)} (standard error ${mid.standardErrorPercent.toFixed(1)} %, ${((Math.abs(mid.percent) - 2) / mid.standardErrorPercent).toFixed(1)} standard errors beyond the 2 %)`);
     out.push(`per 1 mm cube of normal liver ${mm(`${MM1}, RD`)} at 100,000 / 300,000 terminals (2 mm cubes ${mm("RD of spheres per 2 mm cube, normal liver")}, 4 mm ${mm("RD of spheres per 4 mm cube, normal liver")})`);
   }
   const off = get("net");

@@ -144,9 +144,10 @@ describe("docs/transport.md resolution study", () => {
     // The prose's tissue per terminal at the dip's two counts (the default case at 3e5, the small case at 4e5).
     const whole = doc.replace(/\s+/g, " ");
     const at = (c: "small" | "net", terminals: number) => ((liverMl[c] * settings.heterogeneity.densityGPerMl * 1000) / terminals).toFixed(1);
-    expect(section).toContain(`not at 3e5 (${at("net", 300000)} mg per terminal, in the dip of the small case at ${at("small", 400000)} mg;`);
+    expect(section).toContain(`not at 3e5 (${at("net", 300000)} mg per terminal, in the small case's dip at ${at("small", 400000)}–${at("small", 250000)} mg;`);
     expect(whole).toContain(`dips at 250,000–400,000 (${at("small", 250000)}–${at("small", 400000)} mg per terminal)`);
-    expect(section).toContain(`the dip at ${s.finer.measuredMg[0]}–${s.finer.measuredMg[1]} mg per terminal, open (Limitations)`);
+    expect(section).toContain(`the dip, at ${Math.floor(Number(at("small", 400000)))}–${Math.ceil(Number(at("small", 250000)))} mg per terminal, open (Limitations)`);
+    expect(whole).toContain(`a run finer than ${s.agreed.minMg} mg per terminal is told what was measured at ${s.finer.measuredMg[0]}–${s.finer.measuredMg[1]} mg`);
   });
 
   it("docs/transport.md states the band as RESOLUTION_STUDY has it, and what it says of the bundled cases holds", () => {

@@ -15,7 +15,7 @@
  * their way to the tumour. Measured (seed 5): tumour share by position 0.1191, by the inlet's
  * tissue 0.1191, by the larger-territory daughter (the fallback without the geometry) 0.1159
  * (−2.7 %; the test asks < −2 %, a seeded run). On
- * the 1.5 L small case the fallback made the realised T/N fall from 4.20 to 4.14 between 120,000
+ * the 1.59 L small case the fallback made the realised T/N fall from 4.20 to 4.14 between 120,000
  * and 1.5e6 terminals while the positions gave the same ratio (bench/transport.md "Realised T/N by
  * position").
  */

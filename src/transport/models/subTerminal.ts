@@ -28,7 +28,7 @@
  * spheres that fit its parent's lumen; those too wide for its own lumen D_t wedge at its inlet,
  * its proximal point. D_t is the terminal's lumen widened to the portal-tract tree's
  * (UnresolvedExclusion.lumenScale, unresolvedLumen.ts: a coarse tree is sized over fewer vessels
- * in series and so is narrower, 13 % at 4,000 terminals of the 1.5 L liver). A half with mean flow
+ * in series and so is narrower, 13 % at 4,000 terminals of the 1.59 L liver). A half with mean flow
  * share q gets the lumen D·q^(1/γ); of the spheres a split sends into its halves, those too wide
  * for the half's inlet (a fraction 1 − F(D_half)/F(D), F the product's diameter CDF) wedge at the
  * split's branch point — one cluster for both halves, in a cube of the lumen's width — which lies

@@ -6,7 +6,7 @@
  * liver's flow over a fixed pressure drop (src/vascular/murray.ts: r_root⁴ = 8μ·Q·R̃/(π·ΔP), R̃ the
  * reduced resistance); a tree that stops at fewer, larger terminals has fewer vessels in series,
  * so a smaller R̃ and a narrower root, and every lumen below scales with the root (Murray's law
- * fixes the ratios). Grown trees of the 1.5 L liver: root lumen 2515 / 2681 / 2819 / 2890 µm at
+ * fixes the ratios). Grown trees of the 1.59 L liver: root lumen 2515 / 2681 / 2819 / 2890 µm at
  * 4,000 / 40,000 / 400,000 / 1.5e6 terminals (γ = 3), so a coarse terminal is up to 13 % narrower
  * than the vessel that feeds the same tissue in the portal-tract tree — and the sub-terminal
  * cascade's size exclusion, which stops resin spheres (32 ± 10 µm) where the lumen falls through
