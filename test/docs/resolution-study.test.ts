@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { blocksOf, continuationPhrases, quotedPhrases, renderBlocks, STUDIES, VIEWS, type ContinuationStudy } from "../../bench/resolutionDocs.js";
 import { differenceFromFinest } from "../../bench/resolutionDocs.js";
 import type { ResolutionStudy } from "../../bench/resolutionStudy.js";
+import { resolutionStudyCommands } from "../../bench/resolution-all.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
 import { resolveHeterogeneity } from "../../src/transport/models/heterogeneity.js";
 import { assessResolution, autoTerminals, RESOLUTION_STUDY } from "../../src/transport/resolution.js";
@@ -57,6 +58,21 @@ describe("docs/transport.md resolution study", () => {
     const phrases = quotedPhrases(studies);
     expect(phrases.length).toBeGreaterThan(10);
     for (const p of phrases) expect(section, p).toContain(p);
+  });
+
+  it("bench/resolution/README.md gives each data file the command it records, and bench/resolution-all.ts runs them all by one command", () => {
+    const readme = readFileSync(url("bench/resolution/README.md"), "utf8");
+    const commands = resolutionStudyCommands();
+    expect(commands.map((c) => c.name).sort()).toEqual(readdirSync(url("bench/resolution/")).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, "")).sort());
+    for (const { name, command } of commands) {
+      const row = readme.split("\n").find((l) => l.startsWith(`| ${name}.json |`));
+      expect(row, name).toBeDefined();
+      // A row states the command, or (net.json) says it is another row's without --feedback.
+      const stated = /^\| [\w-]+\.json \| `([^`]+)`/.exec(row as string)?.[1];
+      if (stated !== undefined) expect(stated, name).toBe(command);
+      else expect(commands.find((c) => c.name === "net-feedback")?.command.replace(" --feedback", "").replace("net-feedback.json", "net.json"), name).toBe(command);
+    }
+    expect(readme).toContain("`npm run build && npx tsx bench/resolution-all.ts`");
   });
 
   it("quotes the continuation-against-resolved-subtree check as bench/resolution/continuation.json says (continuationPhrases)", () => {
