@@ -245,6 +245,7 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
   {
     // Feedback on against off, run r of one study against run r of the other: the same tree and seed.
     assertPaired(net, off);
+    out.push(`default resolution's 16 mg (without feedback ${percentText(differenceFromFinest(off, 150000, `${MM1}, RD`).percent)})`);
     const change = net.counts.map((c) => {
       const d = pairDifferences(c.rows, countOf(off, c.terminals).rows, "T/N");
       const { mean, sd } = meanSd(d);

@@ -12,11 +12,10 @@
 import { InputError } from "../errors.js";
 import { parseCase } from "../io/caseFile.js";
 import type { PlanningCase } from "../planning/types.js";
-import { buildDomain, integrateDomain } from "../geometry/index.js";
+import { buildDomain, integrateDomain, viableVolumeMl } from "../geometry/index.js";
 import type { Domain, DomainIntegral, GeometryConfig, Grid } from "../geometry/index.js";
-import { viableVolumeMl } from "../geometry/index.js";
 import { parseGeometrySection, parseTreeInput, withTerminals } from "../vascular/config.js";
-import { autoTerminals } from "../transport/resolution.js";
+import { autoTerminals, RESOLUTION_STUDY } from "../transport/resolution.js";
 import type { TreeSection } from "../vascular/config.js";
 import { parseDoseConfig } from "../dose/config.js";
 import type { DoseConfig } from "../dose/config.js";
@@ -114,7 +113,7 @@ function loadCase(json: unknown, fileName: string, maskGrid?: Grid<Uint8Array>, 
   // resolved when first needed, like the integral; the section itself is checked now.
   const treeInput = parseTreeInput(json.tree);
   let tree: TreeSection | undefined;
-  const treeOf = () => (tree ??= withTerminals(treeInput, () => autoTerminals(viableVolumeMl(integralOf()))));
+  const treeOf = () => (tree ??= withTerminals(treeInput, caseAutoTerminals(integralOf)));
   const simCase: SimulationCase = {
     name: typeof json.name === "string" ? json.name : fileName,
     description: typeof json.description === "string" ? json.description : "",
@@ -137,6 +136,20 @@ function loadCase(json: unknown, fileName: string, maskGrid?: Grid<Uint8Array>, 
   };
   checkCaseBeforeWork(simCase);
   return simCase;
+}
+
+/**
+ * `tree.terminals: "auto"` for the liver whose integral `integral()` gives (computed only if the
+ * count is "auto"): its perfused tissue over RESOLUTION_STUDY.autoMg (resolution.ts autoTerminals).
+ * Every command's case resolution passes this to withTerminals / parseTreeSection.
+ */
+export function caseAutoTerminals(integral: () => DomainIntegral): () => number {
+  return () => autoTerminals(viableVolumeMl(integral()));
+}
+
+/** What the logs add to a tree's terminal count when the case left it to "auto" ("" otherwise). */
+export function autoTerminalsLabel(caseJson: Readonly<Record<string, unknown>>): string {
+  return terminalsAreAuto(caseJson) ? ` (tree.terminals "auto": ${RESOLUTION_STUDY.autoMg} mg of tissue per terminal)` : "";
 }
 
 /** True when the case JSON (overrides applied) leaves `tree.terminals` to "auto" (its default). */

@@ -30,8 +30,7 @@ import type { Shard } from "../parallel/shard.js";
 import { inShard, WHOLE_RUN } from "../parallel/shard.js";
 import { depositBlocks, SEGMENTS_PER_BLOCK } from "../parallel/deposit.js";
 import type { SimulationCase } from "./caseInput.js";
-import { terminalsAreAuto } from "./caseInput.js";
-import { RESOLUTION_STUDY } from "../transport/resolution.js";
+import { autoTerminalsLabel } from "./caseInput.js";
 import { resolvePlan } from "./resolvePlan.js";
 import { checkInjectionLeavesPlanning } from "./validateCase.js";
 import type { PlanSafety } from "./resolvePlan.js";
@@ -131,8 +130,7 @@ export function* coreSteps(simCase: SimulationCase, options: SimulateOptions): G
   const tree = options.stages?.tree ?? growTree(simCase.domain, simCase.tree, simCase.tree.seed, simCase.integral);
   checkTreeMatchesDomain(tree, simCase);
   const grownMs = options.stages?.tree ? options.stages.treeGrownMs : Date.now() - t0;
-  const auto = terminalsAreAuto(simCase.caseJson) ? ` (tree.terminals "auto": ${RESOLUTION_STUDY.autoMg} mg of tissue per terminal)` : "";
-  log(`tree: ${(tree.segmentCount + 1) / 2} terminals${auto}${grownMs === undefined ? " (loaded)" : ` grown in ${(grownMs / 1000).toFixed(1)} s`}`);
+  log(`tree: ${(tree.segmentCount + 1) / 2} terminals${autoTerminalsLabel(simCase.caseJson)}${grownMs === undefined ? " (loaded)" : ` grown in ${(grownMs / 1000).toFixed(1)} s`}`);
 
   // A selective injection of a case whose compartments come from the geometry is planned on the
   // injected subtree's territory, and every plan is held to its limits (resolvePlan.ts).

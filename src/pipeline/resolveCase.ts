@@ -13,14 +13,13 @@
  *   `injection` section as given; `plan` and `simulate` refuse it (method is required).
  */
 import { InputError } from "../errors.js";
-import { buildDomain, integrateDomain, viableVolumeMl } from "../geometry/index.js";
-import { autoTerminals } from "../transport/resolution.js";
-import type { Grid } from "../geometry/index.js";
+import { buildDomain, integrateDomain } from "../geometry/index.js";
+import type { DomainIntegral, Grid } from "../geometry/index.js";
 import { parseGeometrySection, parseTreeSection } from "../vascular/config.js";
 import { growTree } from "../vascular/grow.js";
 import type { ArterialTree } from "../vascular/tree.js";
 import { sirtsimVersion } from "../io/results.js";
-import { loadSimulationCase } from "./caseInput.js";
+import { caseAutoTerminals, loadSimulationCase } from "./caseInput.js";
 import type { SimulationCase } from "./caseInput.js";
 import { readCaseMask, readJsonFile } from "./files.js";
 import { maskSha256 } from "./stageFiles.js";
@@ -131,8 +130,8 @@ export function resolveTreeInputs(file: CaseFile, overrides: CaseOverrides = {})
   const geometry = parseGeometrySection(json.geometry);
   if (geometry.mask && !file.mask) throw new InputError("geometry.mask.file", "geometry.mask.file was given but the mask image was not loaded");
   const domain = buildDomain(geometry, file.mask);
-  let integral: SimulationCase["integral"] | undefined;
+  let integral: DomainIntegral | undefined;
   const integralOf = () => (integral ??= integrateDomain(domain));
-  const tree = parseTreeSection(json.tree, () => autoTerminals(viableVolumeMl(integralOf())));
+  const tree = parseTreeSection(json.tree, caseAutoTerminals(integralOf));
   return { geometry, maskSha256: file.mask ? maskSha256(file.mask) : undefined, tree, domain, integral: integralOf };
 }

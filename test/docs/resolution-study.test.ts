@@ -161,6 +161,10 @@ describe("docs/transport.md resolution study", () => {
     const whole = doc.replace(/\s+/g, " ");
     const at = (c: "small" | "net", terminals: number) => ((liverMl[c] * settings.heterogeneity.densityGPerMl * 1000) / terminals).toFixed(1);
     expect(section).toContain(`not at 3e5 (${at("net", 300000)} mg per terminal, in the small case's dip at ${at("small", 400000)}–${at("small", 250000)} mg;`);
+    // bench/resolutionDocs.ts names the default case's 150,000 terminals by their tissue; Limitations quotes their 1 mm spread.
+    expect(at("net", 150000)).toBe("10.9");
+    const mid = differenceFromFinest(studies.get("net-feedback") as ResolutionStudy, 150000, rdKey).percent;
+    expect(whole).toContain(`(the default case with feedback: ${Math.abs(mid).toFixed(1)} % low at 150,000)`);
     expect(whole).toContain(`dips at 250,000–400,000 (${at("small", 250000)}–${at("small", 400000)} mg per terminal)`);
     expect(section).toContain(`the dip, at ${Math.floor(Number(at("small", 400000)))}–${Math.ceil(Number(at("small", 250000)))} mg per terminal, open (Limitations)`);
     expect(whole).toContain(`a run finer than ${s.agreed.minMg} mg per terminal is told what was measured at ${s.finer.measuredMg[0]}–${s.finer.measuredMg[1]} mg`);

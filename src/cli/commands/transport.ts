@@ -87,13 +87,14 @@ async function transportInto(output: OutputDir, caseFile: string, options: Trans
   const workers = parseWorkers(options.workers);
   // The case resolved once, before the memory check: its tree's terminal count is the run's
   // ("auto" counts the case's liver).
-  const simCase = isPlannedCase(file.json) ? withCaseFile(caseFile, () => resolveCase(file, overrides)) : null;
-  const inputs = simCase === null ? withCaseFile(caseFile, () => resolveTreeInputs(file, overrides)) : null;
-  const terminals = simCase !== null ? simCase.tree.terminals : inputs!.tree.terminals;
+  const resolved = isPlannedCase(file.json)
+    ? { simCase: withCaseFile(caseFile, () => resolveCase(file, overrides)), inputs: null }
+    : { simCase: null, inputs: withCaseFile(caseFile, () => resolveTreeInputs(file, overrides)) };
+  const terminals = (resolved.simCase ?? resolved.inputs).tree.terminals;
   checkMemory(estimateTreeMemory(terminals, "transport"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const json = Boolean(options.json);
   const started = performance.now();
-  const run = await withPool(workers, (pool) => (simCase !== null ? plannedRun(simCase, pool, json) : injectionOnlyRun(file, overrides, inputs!, pool, json)));
+  const run = await withPool(workers, (pool) => (resolved.simCase !== null ? plannedRun(resolved.simCase, pool, json) : injectionOnlyRun(file, overrides, resolved.inputs, pool, json)));
   const seconds = (performance.now() - started) / 1000;
   const { tree, result, sections, population, seed } = run;
   const reflux = refluxReport(result, run.activityGBq);

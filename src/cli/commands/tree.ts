@@ -10,8 +10,7 @@ import type { Command } from "commander";
 import { join } from "node:path";
 import { runIntoOutputDir, type OutputDir, writeFileAtomic } from "../../io/atomic.js";
 import { readCaseFile, resolveTreeInputs, withOverrides } from "../../pipeline/resolveCase.js";
-import { terminalsAreAuto } from "../../pipeline/caseInput.js";
-import { RESOLUTION_STUDY } from "../../transport/resolution.js";
+import { autoTerminalsLabel, terminalsAreAuto } from "../../pipeline/caseInput.js";
 import { treeSummary, treeToVtp } from "../../vascular/export.js";
 import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
 import { growTreeDetailedOnPool } from "../../parallel/tree.js";
@@ -61,8 +60,8 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
   // On a worker thread (two threads: one grows, the main one stays free), so that Ctrl-C and
   // SIGTERM stop a growth of minutes at once (src/parallel/tree.ts).
   const integral = inputs.integral();
-  const auto = terminalsAreAuto(withOverrides(file.json, overrides));
-  process.stderr.write(`tree: growing ${terminals.toLocaleString("en")} terminals${auto ? ` (tree.terminals "auto": ${RESOLUTION_STUDY.autoMg} mg of tissue per terminal)` : ""} (seed ${seed})…\n`);
+  const caseJson = withOverrides(file.json, overrides);
+  process.stderr.write(`tree: growing ${terminals.toLocaleString("en")} terminals${autoTerminalsLabel(caseJson)} (seed ${seed})…\n`);
   const { tree, stats } = await withPool(2, (pool) => growTreeDetailedOnPool(pool, inputs.domain, treeSection, seed, integral));
   const seconds = (performance.now() - started) / 1000;
   const summary = treeSummary(tree);
@@ -74,7 +73,7 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
       ...summary,
       growth: { optimisedConnections: stats.connections, constraintFallbacks: stats.constraintFallbacks, lumenOverlapPairs: stats.clearance.overlappingPairs, minLumenClearanceRatio: stats.clearance.minClearanceRatio },
       domain: { liverVolumeMl: stats.integral.liverVolumeMl, compartments: stats.integral.compartments },
-      parameters: { ...treeSection, seed, terminals, terminalsAuto: auto },
+      parameters: { ...treeSection, seed, terminals, terminalsAuto: terminalsAreAuto(caseJson) },
       provenance: {
         defaults: "rootFlowMlPerMin 400, inlet 98 mmHg, terminal 25 mmHg, viscosity 3.5 mPa·s (docs/vascular.md)",
         method: "local CCO (Schreiner & Buxbaum 1993; Karch et al. 1999) to territories + bisection subtrees; Murray radii; Poiseuille flows",
