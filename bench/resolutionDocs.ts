@@ -8,7 +8,7 @@
  * Each block of the document sits between `<!-- resolution-study:VIEW … -->` and
  * `<!-- resolution-study:end -->`; VIEW names one entry of VIEWS.
  */
-import { differenceRows, meanDifference, meanSd, meanTable, pairDifferences, pairRows, pairStats, signedText, terminalsLabel as label, type ResolutionCount, type ResolutionStudy } from "./resolutionStudy.js";
+import { differenceRows, meanDifference, meanSd, meanTable, pairDifferences, pairRows, pairStats, pointDifference, signedText, terminalsLabel as label, type ResolutionCount, type ResolutionStudy } from "./resolutionStudy.js";
 
 export const BLOCK_END = "<!-- resolution-study:end -->";
 export const blockStart = (view: string, study: string) =>
@@ -63,8 +63,15 @@ function differenceTable(s: ResolutionStudy): string {
     `Difference of each count's mean from the ${label(ref.terminals)}-terminal mean, % (standard error of the difference, %, paired: run r has the same tree seed and Monte Carlo seed at every count); "D70 / mean" is the VOI's D70 over its mean dose, the shape of its histogram with its share divided out:`,
     "",
     differenceRows(s.counts, keys, 1),
+    "",
+    `V100 (the share of the VOI's volume above 100 Gy), difference of each count's mean from the ${label(ref.terminals)}-terminal mean in percentage points (standard error, paired), and the ${label(ref.terminals)}-terminal mean itself, %:`,
+    "",
+    differenceRows(s.counts, v100Keys(s), 2, true),
   ].join("\n");
 }
+
+/** The V100 keys in row order: the tumours, then normal liver and liver. */
+const v100Keys = (s: ResolutionStudy) => [...tumoursOf(s), "normal", "liver"].map((v) => `${v} V100`);
 
 const PAIR_KEYS = ["normal D70", "normal D90", "liver D70", "liver D90"];
 
@@ -127,6 +134,20 @@ export function renderBlocks(doc: string, studies: ReadonlyMap<string, Resolutio
 /** A count's mean of `key` against the finest count's, % (what the prose quotes). */
 export function differenceFromFinest(s: ResolutionStudy, terminals: number, key: string): { percent: number; standardErrorPercent: number } {
   return meanDifference(countOf(s, terminals).rows, finest(s).rows, key);
+}
+
+/** A count's mean of the fraction `key` (V100) against the finest count's, percentage points. */
+const pointsFromFinest = (s: ResolutionStudy, terminals: number, key: string) => pointDifference(countOf(s, terminals).rows, finest(s).rows, key);
+
+/** Largest |difference from the finest count| of the fractions `keys` over `counts`, percentage points, and the largest such difference over its standard error. */
+function largestPoints(s: ResolutionStudy, counts: readonly number[], keys: readonly string[]): { points: number; standardErrors: number } {
+  let points = 0, standardErrors = 0;
+  for (const c of counts) for (const k of keys) {
+    const x = pointsFromFinest(s, c, k);
+    points = Math.max(points, Math.abs(x.points));
+    standardErrors = Math.max(standardErrors, Math.abs(x.points) / x.standardErrorPoints);
+  }
+  return { points, standardErrors };
 }
 
 /** "+0.4 %" / "−1.2 %", as the prose writes a signed percentage. */
@@ -215,6 +236,9 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
     out.push(`by ${d(4000, mm1)} / ${d(10000, mm1)} / ${d(20000, mm1)} at 4,000 / 10,000 / 20,000 terminals, ${d(40000, mm1)} / ${d(100000, mm1)} / ${d(150000, mm1)} at 40,000 / 100,000 / 150,000 and ${d(250000, mm1)} / ${d(400000, mm1)} at 250,000 / 400,000`);
     const mm4 = "RD of spheres per 4 mm cube, normal liver";
     out.push(`${d(4000, mm4)} / ${d(10000, mm4)} / ${d(20000, mm4)} at 4,000 / 10,000 / 20,000 and within ${largestDifference(small, fine, [mm4]).toFixed(1)} % from 40,000 up`);
+    const v100 = (vois: readonly string[]) => largestPoints(small, fine, vois.map((v) => `${v} V100`));
+    const at4000 = tumours.map((v) => signed(pointsFromFinest(small, 4000, `${v} V100`).points)).join(" / ");
+    out.push(`from 40,000 terminals up the tumours' V100 lie within ${v100(tumours).points.toFixed(1)} percentage points of the portal-tract value (${v100(tumours).standardErrors.toFixed(1)} standard errors at most), normal liver's and the liver's within ${v100(["normal", "liver"]).points.toFixed(2)}; at 4,000 terminals the ${tumours.join(" / ")} tumour's ${at4000}`);
     const worst = Math.max(...PAIR_KEYS.map((k) => Math.abs(pairSummary(small, 40000, 400000, k).largest)));
     if (worst > 2) throw new Error("small: a 40,000/400,000 pair beyond 2 %: the prose says none");
     out.push(`every pair of 40,000 against 400,000 terminals lies within 2 % (largest ${worst.toFixed(2)} %)`);
@@ -231,6 +255,18 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
     const tumours = tumoursOf(net);
     const raw = tumours.map((v) => d(100000, `${v} D70`));
     out.push(`the tumours' D70 differ by ${percentText(Math.min(...raw.map((x) => x.percent)))} to ${percentText(Math.max(...raw.map((x) => x.percent)))} at 100,000 terminals (standard errors ${Math.min(...raw.map((x) => x.standardErrorPercent)).toFixed(1)}–${Math.max(...raw.map((x) => x.standardErrorPercent)).toFixed(1)} %)`);
+    const v100 = tumours.map((v) => ({ v, x: pointsFromFinest(net, 100000, `${v} V100`) }));
+    const points = v100.map((e) => e.x.points);
+    const ratio = Math.max(...v100.map((e) => Math.abs(e.x.points) / e.x.standardErrorPoints));
+    out.push(`the tumours' V100 differ by ${signed(Math.min(...points))} to ${signed(Math.max(...points))} percentage points at 100,000 terminals, each within ${ratio.toFixed(1)} standard errors`);
+    // Their standard errors split in two groups: the tumours whose V100 lies on the steep middle of their histogram (a small change of the share moves it far) and the others.
+    const finestV100 = (v: string) => 100 * meanSd(finest(net).rows.map((r) => r[`${v} V100`])).mean;
+    const wide = v100.filter((e) => e.x.standardErrorPoints > 3);
+    const narrow = v100.filter((e) => e.x.standardErrorPoints <= 3);
+    if (wide.some((e) => finestV100(e.v) < 20 || finestV100(e.v) > 60)) throw new Error("net: the prose says the tumours of wide V100 standard errors have their V100 at 20–60 %");
+    const seRange = (es: typeof v100) => `${Math.min(...es.map((e) => e.x.standardErrorPoints)).toFixed(1)}–${Math.max(...es.map((e) => e.x.standardErrorPoints)).toFixed(1)}`;
+    out.push(`the standard errors are ${seRange(wide)} points for ${wide.map((e) => e.v).join(", ")}, whose V100 (${wide.map((e) => finestV100(e.v).toFixed(1)).join(" / ")} %`);
+    out.push(`${seRange(narrow)} for the others`);
     for (const shape of ["D70 / mean", "D90 / mean"]) {
       const beyond = tumours.map((v) => ({ v, x: d(100000, `${v} ${shape}`) })).filter((e) => Math.abs(e.x.percent) > 2);
       const list = beyond.map((e) => `${e.v} ${percentText(e.x.percent)} (${e.x.standardErrorPercent.toFixed(1)})`).join(", ");

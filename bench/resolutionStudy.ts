@@ -62,13 +62,30 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
  * would overstate it. Unequal run counts: unpaired.
  */
 export function meanDifference(rows: ResolutionRow[], reference: ResolutionRow[], key: string): { percent: number; standardErrorPercent: number } {
+  const { difference, standardError, referenceMean } = pairedDifference(rows, reference, key);
+  return { percent: (100 * difference) / referenceMean, standardErrorPercent: (100 * standardError) / Math.abs(referenceMean) };
+}
+
+/**
+ * Difference of `rows`' mean of a fraction `key` (V100: a share of a VOI's volume) from
+ * `reference`'s in percentage points, and its standard error (paired as meanDifference). A fraction
+ * near 0 or 1 is compared in points, not relative to itself: normal liver's V100 of 0.1 % would
+ * otherwise read as ±15 %.
+ */
+export function pointDifference(rows: ResolutionRow[], reference: ResolutionRow[], key: string): { points: number; standardErrorPoints: number } {
+  const { difference, standardError } = pairedDifference(rows, reference, key);
+  return { points: 100 * difference, standardErrorPoints: 100 * standardError };
+}
+
+/** Mean of `rows` minus mean of `reference` for `key`, its standard error (paired by run when both have the same number of runs, see meanDifference), and the reference mean. */
+function pairedDifference(rows: ResolutionRow[], reference: ResolutionRow[], key: string): { difference: number; standardError: number; referenceMean: number } {
   const a = meanSd(rows.map((r) => r[key]));
   const b = meanSd(reference.map((r) => r[key]));
   const paired = rows.length === reference.length && rows.length > 1;
-  const se = paired
+  const standardError = paired
     ? meanSd(rows.map((r, i) => r[key] - reference[i][key])).sd / Math.sqrt(rows.length)
     : Math.sqrt(a.sd ** 2 / rows.length + b.sd ** 2 / reference.length);
-  return { percent: 100 * (a.mean / b.mean - 1), standardErrorPercent: (100 * se) / Math.abs(b.mean) };
+  return { difference: a.mean - b.mean, standardError, referenceMean: b.mean };
 }
 
 /** Per-run differences of `key`, %, run r of `rows` against run r of `reference` (as many as both have). */
@@ -86,16 +103,23 @@ export const signedText = (x: number, digits: number) => `${x >= 0 ? "+" : "−"
 
 type Count = Pick<ResolutionCount, "terminals" | "rows">;
 
-/** Markdown table: each of `keys`, each count but the last against the last (finest), "difference (standard error)" in %. */
-export function differenceRows(table: readonly Count[], keys: readonly string[], digits: number): string {
+/**
+ * Markdown table: each of `keys`, each count but the last against the last (finest), "difference
+ * (standard error)": in % of the finest mean, or with `points` in percentage points of a fraction
+ * (pointDifference), the finest count's mean (%) then in a last column.
+ */
+export function differenceRows(table: readonly Count[], keys: readonly string[], digits: number, points = false): string {
   const reference = table[table.length - 1];
   const others = table.slice(0, -1);
-  const lines = [`| quantity | ${others.map((t) => terminalsLabel(t.terminals)).join(" | ")} |`, `|---|${others.map(() => "---").join("|")}|`];
+  const extra = points ? [`${terminalsLabel(reference.terminals)}: mean, %`] : [];
+  const lines = [`| quantity | ${[...others.map((t) => terminalsLabel(t.terminals)), ...extra].join(" | ")} |`, `|---|${[...others, ...extra].map(() => "---").join("|")}|`];
   for (const key of keys) {
     const cells = others.map((t) => {
-      const d = meanDifference(t.rows, reference.rows, key);
-      return Number.isFinite(d.percent) ? `${signedText(d.percent, digits)} (${d.standardErrorPercent.toFixed(digits)})` : "—";
+      const d = points ? pointDifference(t.rows, reference.rows, key) : meanDifference(t.rows, reference.rows, key);
+      const [x, se] = "points" in d ? [d.points, d.standardErrorPoints] : [d.percent, d.standardErrorPercent];
+      return Number.isFinite(x) ? `${signedText(x, digits)} (${se.toFixed(digits)})` : "—";
     });
+    if (points) cells.push((100 * meanSd(reference.rows.map((r) => r[key])).mean).toFixed(digits));
     lines.push(`| ${key} | ${cells.join(" | ")} |`);
   }
   return lines.join("\n");
