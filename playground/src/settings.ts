@@ -85,7 +85,11 @@ export function caseFromSettings(base: Json, s: PlaygroundSettings, heterogeneit
   // the NET case's realised T/N was 3.77 ± 0.04 with 2000 and 3.71 ± 0.10 with 400, tumour D70s
   // within their tree-to-tree spread (bench/playground-tree.ts, bench/playground.md).
   const caseTree = (c.tree ?? {}) as Json;
-  const caseTerminals = typeof caseTree.terminals === "number" ? caseTree.terminals : DEFAULT_GROW_OPTIONS.terminals;
+  // The share needs the case's own count: a preset's case states it (a count left to "auto" comes
+  // from the liver's integral, which this pure JSON step does not have; test/playground/embolic.test.ts
+  // checks every preset).
+  if (typeof caseTree.terminals !== "number") throw new Error(`playground preset case: tree.terminals must be a number (got ${JSON.stringify(caseTree.terminals)})`);
+  const caseTerminals = caseTree.terminals;
   const caseOptimised = typeof caseTree.optimisedTerminals === "number" ? caseTree.optimisedTerminals : DEFAULT_GROW_OPTIONS.optimisedTerminals;
   const optimisedTerminals = Math.max(1, Math.min(terminals, Math.round((caseOptimised * terminals) / Math.max(caseTerminals, terminals))));
   c.tree = { ...caseTree, terminals, optimisedTerminals };

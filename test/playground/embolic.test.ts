@@ -31,6 +31,14 @@ describe("playground embolic load", () => {
     expect(settingsFromCase({ ...base, transport: {} }, model.id).embolicCapacity).toBe(0);
   });
 
+  it("every preset's case states its terminal count (the optimised share is taken from it); a count left to \"auto\" is refused, not replaced by a guess", () => {
+    for (const name of new Set(PRESETS.map((p) => p.base))) {
+      const json = JSON.parse(readFileSync(new URL(`../../fixtures/cases/${name}.json`, import.meta.url), "utf8")) as { tree?: { terminals?: unknown } };
+      expect(typeof json.tree?.terminals, name).toBe("number");
+    }
+    expect(() => caseFromSettings({ ...base, tree: { ...base.tree, terminals: "auto" } }, start, model.transport)).toThrow(/tree.terminals must be a number/);
+  });
+
   it("the Stasis preset: no stasis on side A (typical), stasis and reflux on side B", async () => {
     const preset = PRESETS.find((p) => p.id === "stasis")!;
     const run = async (side: "a" | "b") => (await runCase(caseFromSettings(base, { ...start, ...preset[side] }, model.transport, 5000))).summary;
