@@ -36,7 +36,7 @@ describe("playground embolic load", () => {
       const json = JSON.parse(readFileSync(new URL(`../../fixtures/cases/${name}.json`, import.meta.url), "utf8")) as { tree?: { terminals?: unknown } };
       expect(typeof json.tree?.terminals, name).toBe("number");
     }
-    expect(() => caseFromSettings({ ...base, tree: { ...base.tree, terminals: "auto" } }, start, model.transport)).toThrow(/tree.terminals must be a number/);
+    expect(() => caseFromSettings({ ...base, tree: { ...(base.tree as object), terminals: "auto" } }, start, model.transport)).toThrow(/tree.terminals must be a number/);
   });
 
   it("the Stasis preset: no stasis on side A (typical), stasis and reflux on side B", async () => {
