@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { csvField } from "../io/csv.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { columnSelected, DVH_VOLUME_STEPS } from "./metrics.js";
+import { columnSelected, DVH_VOLUME_STEPS, metricRange } from "./metrics.js";
 import type { StudyPlan } from "./plan.js";
 import { metricStats, quantileSorted, type MetricStats } from "./stats.js";
 import { readFailure, readRunRecord, type RunRecord } from "./store.js";
@@ -58,8 +58,8 @@ export interface StudyTables {
 
 export const INTERVAL_DEFINITIONS = {
   sd: "sample standard deviation of the runs (n − 1)",
-  meanCi95: "95 % confidence interval of the cell mean: mean ± t(0.975, n−1)·sd/√n (Student t)",
-  predictionInterval95: "95 % prediction interval for one further run: mean ± t(0.975, n−1)·sd·√(1 + 1/n) (Student t, runs assumed normal)",
+  meanCi95: "95 % confidence interval of the cell mean: mean ± t(0.975, n−1)·sd/√n (Student t), clipped to the metric's range (V100, TCP, NTCP, shares in [0, 1]; the others ≥ 0)",
+  predictionInterval95: "95 % prediction interval for one further run: mean ± t(0.975, n−1)·sd·√(1 + 1/n) (Student t, runs assumed normal), clipped to the metric's range (V100, TCP, NTCP, shares in [0, 1]; the others ≥ 0)",
   runPercentiles95: "2.5th and 97.5th percentiles of the runs (linear interpolation between order statistics, R type 7)",
   dvhBands: "per VOI, D(v) = least dose to the hottest fraction v of the VOI at v = 0, 0.01, …, 1; median and 2.5th/97.5th percentiles over the cell's runs",
 } as const;
@@ -108,7 +108,7 @@ export async function buildTables(dir: string, plan: StudyPlan): Promise<StudyTa
     const cellRows = rows.filter((r) => r.cell === cell.index);
     const ok = cellRows.filter((r) => r.status === "ok");
     const metrics: Record<string, MetricStats> = {};
-    for (const c of columns) metrics[c] = metricStats(ok.map((r) => r.metrics[c]));
+    for (const c of columns) metrics[c] = metricStats(ok.map((r) => r.metrics[c]), metricRange(c));
     const cellRecords = ok.map((r) => records.get(r.id)).filter((r): r is RunRecord => r !== null && r !== undefined);
     return { cell: cell.index, parameters: cell.parameters, runs: cellRows.length, finished: ok.length, metrics, dvhBands: dvhBands(cellRecords) };
   });

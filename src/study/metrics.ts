@@ -16,9 +16,20 @@ export const VOI_METRICS = ["meanDoseGy", "D50Gy", "D70Gy", "D90Gy", "D95Gy", "V
 const RADIOBIOLOGY_RESULTS = ["meanBedGy", "eubedGy", "eudGy", "tcp", "ntcp"];
 
 /** Whole-treatment metrics. `reflux.share` = refluxed spheres / spheres injected. */
-export const GLOBAL_METRICS = ["activityGBq", "spheresInjected", "lung.meanDoseGy", "lung.spheres", "lung.radiobiology.meanBedGy", "lung.radiobiology.eudGy", "reflux.spheres", "reflux.share", "tumourToNormalRatio.realised"] as const;
+export const GLOBAL_METRICS = ["activityGBq", "spheresInjected", "lung.meanDoseGy", "lung.spheres", "lung.radiobiology.meanBedGy", "lung.radiobiology.eudGy", "reflux.spheres", "reflux.share", "tumourToNormalRatio.realised", "resolution.massPerTerminalMg"] as const;
 
 export const METRIC_NAMES: readonly string[] = [...VOI_METRICS, ...GLOBAL_METRICS];
+
+/**
+ * The range a metric's values can take, by its column name: a volume fraction (V100), a probability
+ * (TCP, NTCP) or a share lies in [0, 1]; every other metric the engine reports (doses, BED, EUD,
+ * sphere counts, volumes, activity, T/N, tissue per terminal) is non-negative. Intervals computed
+ * from a normal model (stats.ts) are clipped to it.
+ */
+export function metricRange(column: string): readonly [number, number] {
+  const name = column.slice(column.lastIndexOf(".") + 1);
+  return /^(V\d+|tcp|ntcp|share)$/.test(name) ? [0, 1] : [0, Infinity];
+}
 
 /** Volume fractions at which a run's DVH is kept (D at 0 %, 1 %, …, 100 % of the VOI). */
 export const DVH_VOLUME_STEPS = 101;

@@ -12,7 +12,7 @@ import type { DoseStageOptions } from "../pipeline/doseStage.js";
 import { loadSimulationCase } from "../pipeline/caseInput.js";
 import type { SimulationOutputs, SimulationSummary } from "../pipeline/finish.js";
 import { INTERVAL_DEFINITIONS } from "./collect.js";
-import { runMetrics, type MetricValues } from "./metrics.js";
+import { metricRange, runMetrics, type MetricValues } from "./metrics.js";
 import { simulateRun } from "./runner.js";
 import { metricStats, type MetricStats } from "./stats.js";
 
@@ -52,7 +52,7 @@ export async function replicaUncertainty(first: SimulationOutputs, replicas: num
     runs.push({ treeSeed, seed });
     options.log?.(`replica ${k + 1}/${replicas} (tree seed ${treeSeed}, seed ${seed}): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
-  const stat = (column: string) => metricStats(metrics.map((m) => m[column] ?? null));
+  const stat = (column: string) => metricStats(metrics.map((m) => m[column] ?? null), metricRange(column));
   const compartments: Record<string, Record<string, MetricStats>> = {};
   for (const voi of Object.keys(first.summary.compartments)) {
     const entry: Record<string, MetricStats> = {};
@@ -77,17 +77,6 @@ const fmt = (x: number): string => (Number.isFinite(x) ? x.toPrecision(3) : "–
 /** The 95 % prediction interval as text; "n/a" when fewer than two replicas gave the metric (no sd). */
 export const interval = (s: MetricStats | undefined): string => (s?.predictionInterval95 ? `${fmt(s.predictionInterval95[0])} – ${fmt(s.predictionInterval95[1])}` : `n/a (n = ${s?.n ?? 0})`);
 
-/**
- * The prediction interval of a probability (TCP, NTCP) as text, clipped to [0, 1] (the t interval
- * assumes normal runs and can leave the range); "" when the VOI has neither.
- */
-export function probabilityInterval(s: MetricStats | undefined): string {
-  if (s === undefined) return "";
-  if (!s.predictionInterval95) return `n/a (n = ${s.n})`;
-  const clip = (x: number) => Math.min(1, Math.max(0, x));
-  return `${fmt(clip(s.predictionInterval95[0]))} – ${fmt(clip(s.predictionInterval95[1]))}`;
-}
-
 /** A VOI's TCP or NTCP statistics with its label, if it has either. */
 function outcomeStats(voi: Readonly<Record<string, MetricStats>> | undefined): { label: string; stats: MetricStats } | undefined {
   if (voi?.["radiobiology.tcp"]) return { label: "TCP", stats: voi["radiobiology.tcp"] };
@@ -107,11 +96,11 @@ export function withUncertainty(outputs: SimulationOutputs, u: ReplicaUncertaint
     const voi = u.compartments[String(row[0])];
     if (String(row[0]) === "lung") return [...row, interval(u.lung.meanDoseGy), null, null, null];
     const outcome = outcomeStats(voi);
-    return [...row, interval(voi?.meanDoseGy), interval(voi?.D70Gy), interval(voi?.V100), outcome ? `${outcome.label} ${probabilityInterval(outcome.stats)}` : null];
+    return [...row, interval(voi?.meanDoseGy), interval(voi?.D70Gy), interval(voi?.V100), outcome ? `${outcome.label} ${interval(outcome.stats)}` : null];
   });
   const notes = [
     ...(outputs.report.notes ?? []),
-    `Uncertainty: ${u.replicas} replicas, replica k with tree seed and transport seed increased by k; intervals are ${INTERVAL_DEFINITIONS.predictionInterval95} (TCP and NTCP clipped to 0–1). summary.json (uncertainty) also gives ${Object.keys(INTERVAL_DEFINITIONS).filter((k) => k !== "dvhBands").join(", ")}.`,
+    `Uncertainty: ${u.replicas} replicas, replica k with tree seed and transport seed increased by k; intervals are ${INTERVAL_DEFINITIONS.predictionInterval95}. summary.json (uncertainty) also gives ${Object.keys(INTERVAL_DEFINITIONS).filter((k) => k !== "dvhBands").join(", ")}.`,
   ];
   return { ...outputs, summary, report: { ...outputs.report, metrics: { columns, rows }, notes } };
 }
@@ -123,7 +112,7 @@ export function uncertaintyText(summary: SimulationSummary): string {
   const lines = [`95 % prediction intervals over ${u.replicas} replicas (tree and transport seeds + 0 … ${u.replicas - 1}):`, `${"VOI".padEnd(20)} ${"mean Gy".padStart(17)} ${"D70 Gy".padStart(17)} ${"V100".padStart(17)}   TCP / NTCP`];
   for (const [voi, m] of Object.entries(u.compartments)) {
     const outcome = outcomeStats(m);
-    lines.push(`${voi.padEnd(20)} ${interval(m.meanDoseGy).padStart(17)} ${interval(m.D70Gy).padStart(17)} ${interval(m.V100).padStart(17)}${outcome ? `   ${outcome.label} ${probabilityInterval(outcome.stats)}` : ""}`);
+    lines.push(`${voi.padEnd(20)} ${interval(m.meanDoseGy).padStart(17)} ${interval(m.D70Gy).padStart(17)} ${interval(m.V100).padStart(17)}${outcome ? `   ${outcome.label} ${interval(outcome.stats)}` : ""}`);
   }
   lines.push(`${"lung".padEnd(20)} ${interval(u.lung.meanDoseGy).padStart(17)}`);
   return lines.join("\n");

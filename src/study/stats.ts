@@ -8,7 +8,9 @@
  * - `runPercentiles95`: the 2.5th and 97.5th percentiles of the runs themselves (linear
  *   interpolation between order statistics, R type 7 / numpy "linear"; no normality assumed, but
  *   with few runs it is close to the min and max).
- * sd is the sample standard deviation (n − 1). With one run only the mean is defined.
+ * sd is the sample standard deviation (n − 1). With one run only the mean is defined. The two
+ * t intervals are clipped to the metric's `range` (metrics.ts metricRange: a V100 or a TCP cannot
+ * leave [0, 1], a dose cannot fall below 0); the mean and sd are not.
  */
 
 export interface MetricStats {
@@ -21,7 +23,7 @@ export interface MetricStats {
 }
 
 /** Statistics of the finite values among `values` (null and NaN are skipped). */
-export function metricStats(values: ReadonlyArray<number | null>): MetricStats {
+export function metricStats(values: ReadonlyArray<number | null>, range: readonly [number, number] = [-Infinity, Infinity]): MetricStats {
   const xs = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
   const n = xs.length;
   if (n === 0) return { n, mean: null, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null };
@@ -40,11 +42,13 @@ export function metricStats(values: ReadonlyArray<number | null>): MetricStats {
     n,
     mean,
     sd,
-    meanCi95: [mean - halfMean, mean + halfMean],
-    predictionInterval95: [mean - halfPredict, mean + halfPredict],
+    meanCi95: clipped(mean - halfMean, mean + halfMean, range),
+    predictionInterval95: clipped(mean - halfPredict, mean + halfPredict, range),
     runPercentiles95: [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)],
   };
 }
+
+const clipped = (lo: number, hi: number, [min, max]: readonly [number, number]): [number, number] => [Math.min(max, Math.max(min, lo)), Math.min(max, Math.max(min, hi))];
 
 /** Quantile p of sorted values, linear interpolation between order statistics (R type 7). */
 export function quantileSorted(sorted: readonly number[], p: number): number {

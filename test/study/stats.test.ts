@@ -1,6 +1,7 @@
 /** Cell statistics of a study (src/study/stats.ts). */
 import { describe, expect, it } from "vitest";
 import { metricStats, studentTQuantile } from "../../src/study/stats.js";
+import { metricRange } from "../../src/study/metrics.js";
 import { interval } from "../../src/study/replicas.js";
 
 describe("studentTQuantile", () => {
@@ -39,6 +40,22 @@ describe("metricStats", () => {
     const s = metricStats([2.5, 2.5, 2.5]);
     expect(s).toEqual({ n: 3, mean: 2.5, sd: 0, meanCi95: [2.5, 2.5], predictionInterval95: [2.5, 2.5], runPercentiles95: [2.5, 2.5] });
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+
+  it("intervals are clipped to the metric's range (a V100 near 1 over 3 replicas, a dose near 0); mean, sd and percentiles are not", () => {
+    const v100 = metricStats([0.2, 0.99, 1], metricRange("T1.V100"));
+    expect(v100.predictionInterval95![1]).toBe(1);
+    expect(v100.meanCi95![0]).toBeGreaterThanOrEqual(0);
+    expect(v100.predictionInterval95![0]).toBe(0);
+    expect(v100.mean).toBeCloseTo(0.73, 12);
+    const dose = metricStats([0.1, 5, 0.2], metricRange("normal.meanDoseGy"));
+    expect(dose.predictionInterval95![0]).toBe(0);
+    expect(dose.predictionInterval95![1]).toBeGreaterThan(5);
+    expect(metricRange("S8.radiobiology.tcp")).toEqual([0, 1]);
+    expect(metricRange("reflux.share")).toEqual([0, 1]);
+    expect(metricRange("tumourToNormalRatio.realised")).toEqual([0, Infinity]);
+    // Without a range, the plain t interval.
+    expect(metricStats([0.2, 0.99, 1]).predictionInterval95![1]).toBeGreaterThan(1);
   });
 
   it("one run: JSON has null (never NaN) and the text says n/a", () => {

@@ -1,10 +1,11 @@
 /** `sirtsim study` input errors through the real CLI (node dist/src/cli/main.js; `npm test` builds first). */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { tinyStudy } from "./tinyStudy.js";
+import { parseStudyFile } from "../../src/study/studyFile.js";
 
 const main = resolve(import.meta.dirname, "../../dist/src/cli/main.js");
 
@@ -45,6 +46,28 @@ describe("sirtsim study: bad study files exit 2 naming the file and field, nothi
       expect(r.outExists).toBe(false);
     });
   }
+
+  it("simulate --replicas 1 is refused (one replica has no spread: the option would do nothing), exit 2, nothing written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sirtsim-replicas-cli-"));
+    try {
+      const out = join(dir, "out");
+      const r = spawnSync(process.execPath, [main, "simulate", join(dir, "none.json"), "--out", out, "--replicas", "1"], { encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--replicas.*\[2, 10000\]/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("every metric docs/study.md lists is accepted in a study file's metrics (resolution.massPerTerminalMg was refused)", () => {
+    const doc = readFileSync(resolve(import.meta.dirname, "../../docs/study.md"), "utf8");
+    const row = doc.split("\n").find((l) => l.startsWith("| `metrics` |"));
+    const listed = [...(row ?? "").matchAll(/`([A-Za-z0-9.]+)`/g)].map((m) => m[1]).filter((n) => n !== "metrics");
+    expect(listed).toContain("resolution.massPerTerminalMg");
+    expect(listed.length).toBeGreaterThan(20);
+    expect(() => parseStudyFile(tinyStudy({ metrics: listed }), "study.json")).not.toThrow();
+  });
 
   it("simulate --replicas with --shard is refused (exit 2, nothing written)", () => {
     const dir = mkdtempSync(join(tmpdir(), "sirtsim-replicas-cli-"));

@@ -75,7 +75,8 @@ export async function runSimulate(caseFile: string, options: SimulateCommandOpti
 async function simulateInto(output: OutputDir, caseFile: string, options: SimulateCommandOptions): Promise<void> {
   const json = Boolean(options.json);
   const log = (m: string) => printText(m, true);
-  const replicas = options.replicas !== undefined ? parseIntegerOption("--replicas", options.replicas, 1, 10_000) : 1;
+  // One replica has no spread to report: --replicas starts at 2 (an option that is accepted has an effect).
+  const replicas = options.replicas !== undefined ? parseIntegerOption("--replicas", options.replicas, 2, 10_000) : 1;
   for (const [name, given] of [["--shard", options.shard], ["--tree", options.tree], ["--lodged", options.lodged]] as const) {
     if (replicas > 1 && given !== undefined) throw new InputError("--replicas", `--replicas varies the tree and transport seeds; it cannot be combined with ${name}`);
   }
