@@ -18,7 +18,12 @@ export function printText(text: string, json: boolean): void {
 
 /** `--terminals`: "auto" (the case's liver over the resolution study's tissue per terminal, tree.terminals) or an integer in TERMINALS_RANGE. */
 export function parseTerminalsOption(value: string): number | "auto" {
-  return value.trim() === "auto" ? "auto" : parseIntegerOption("--terminals", value, TERMINALS_RANGE.min, TERMINALS_RANGE.max);
+  if (value.trim() === "auto") return "auto";
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < TERMINALS_RANGE.min || n > TERMINALS_RANGE.max) {
+    throw new InputError("--terminals", `--terminals must be an integer in [${TERMINALS_RANGE.min}, ${TERMINALS_RANGE.max}] or "auto", got ${JSON.stringify(value)}`);
+  }
+  return n;
 }
 
 /** Parse an integer option, naming it in the error. */

@@ -192,6 +192,10 @@ describe("docs/transport.md resolution study", () => {
     const defaultLiver = (Math.round(net.tree.terminals / 1000) * 1000).toLocaleString("en");
     expect(defaultLiver).toBe("100,000");
     expect(readFileSync(url("docs/case-file.md"), "utf8").replace(/\s+/g, " ")).toContain(`perfused tissue over ${s.autoMg} mg, the tissue per terminal at which the resolution study found the dose metrics and the sub-millimetre spread within 2 % of the portal-tract tree's (about ${defaultLiver} terminals for the default`);
+    // The mass is the transport's (the heterogeneity law's density), whatever the case's planning density.
+    const transportDensity = resolveHeterogeneity(undefined, 0.5).densityGPerMl;
+    expect(readFileSync(url("docs/case-file.md"), "utf8").replace(/\s+/g, " ")).toContain(`The mass is the transport's, at ${transportDensity} g/mL (the density the heterogeneity law, the 1 mg pieces and the study use), whatever \`densityGPerMl\` the case gives for planning: the count is per volume, ${(s.autoMg / transportDensity).toFixed(1)} µL of perfused tissue per terminal`);
+    expect(autoTerminals(1000)).toBe(autoTerminals(1000, transportDensity));
     for (const file of ["docs/simulation.md", "docs/vascular.md"]) expect(readFileSync(url(file), "utf8").replace(/(\d) (\d{3})/g, "$1,$2"), file).toContain(`/ ${s.autoMg} mg (about ${defaultLiver} for the default`);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseTerminalsOption } from "../../src/cli/output.js";
 import { describe, expect, it } from "vitest";
 import { loadSimulationCase, terminalsAreAuto } from "../../src/pipeline/caseInput.js";
 import { viableVolumeMl } from "../../src/geometry/index.js";
@@ -82,7 +83,12 @@ describe('tree.terminals "auto" (the default): the case\'s liver over RESOLUTION
     expect((viableVolumeMl(inputs.integral()) * 1.03 * 1000) / n).toBeCloseTo(RESOLUTION_STUDY.autoMg, 1);
   });
 
-  it('refuses "auto" misspelt, naming the field', () => {
-    expect(() => loadSimulationCase(withoutCount(net, { terminals: "automatic" }), "x")).toThrow(/tree\.terminals/);
+  it('refuses "auto" misspelt, a string number or a fraction, naming the field and what it accepts', () => {
+    for (const terminals of ["automatic", "Auto", "100000", 1.5, null]) {
+      expect(() => loadSimulationCase(withoutCount(net, { terminals }), "x")).toThrow(/tree\.terminals.*must be an integer in \[2, 50000000\] or "auto"/);
+    }
+    expect(() => parseTerminalsOption("abc")).toThrow(/--terminals must be an integer in \[2, 50000000\] or "auto", got "abc"/);
+    expect(parseTerminalsOption(" auto ")).toBe("auto");
+    expect(parseTerminalsOption("3000")).toBe(3000);
   });
 });
