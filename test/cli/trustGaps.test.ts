@@ -287,6 +287,8 @@ describe("merge checks the run's files of every shard, not only the first's", ()
     tamper("case.json", (b) => Buffer.from(`${b.toString("utf8")} `), /sh1-case\.json\/case\.json differs from .*sh0\/case\.json/);
     tamper("tree.bin", (b) => { const t = Buffer.from(b); t[100] ^= 1; return t; }, /sh1-tree\.bin\/tree\.bin differs from .*sh0\/tree\.bin/);
     tamper("lodged.bin", () => null, /sh1-lodged\.bin\/lodged\.bin: cannot read it \(ENOENT\)/);
+    // A folder without counts.bin: named as not a shard folder (was "…/counts.bin …/counts.bin: cannot read the file").
+    tamper("counts.bin", () => null, /sh1-counts\.bin is not a shard folder: no counts\.bin$/m);
     const ok = sirtsim("merge", join(dir, "sh0"), join(dir, "sh1"), "--out", join(dir, "merged"), "--workers", "1");
     expect(ok.code, ok.stderr).toBe(0);
   });

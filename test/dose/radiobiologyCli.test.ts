@@ -30,6 +30,16 @@ describe("sirtsim simulate --lq", () => {
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain("--lq lung.tcp.eud50Gy=60: tcp applies to tumour only");
       expect(existsSync(join(dir, "bad"))).toBe(false);
+
+      // A positive-only parameter at 0 names the open range, and a bad isodose level is blamed on the option, not the case file.
+      const zero = runSirtsim(["simulate", file, "--out", join(dir, "zero"), "--workers", "1", "--lq", "tumour.alphaBetaGy=0"]);
+      expect(zero.code).toBe(2);
+      expect(zero.stderr).toContain("must be a number in (0, 1000]");
+      const iso = runSirtsim(["simulate", file, "--out", join(dir, "iso"), "--workers", "1", "--isodose", "0,40"]);
+      expect(iso.code).toBe(2);
+      expect(iso.stderr).toContain("--isodose must be 1–8 doses in Gy, each in (0, 10000]");
+      expect(iso.stderr).not.toContain("case.json");
+      expect(existsSync(join(dir, "zero")) || existsSync(join(dir, "iso"))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -44,7 +44,9 @@ export function registerKernel(program: Command): void {
 export function parseNumberOption(name: string, value: string, min: number, max: number, unit = ""): number {
   const n = Number(value);
   if (!/^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) || !Number.isFinite(n) || n < min || n > max) {
-    throw new InputError(name, `${name} must be a number in [${min}, ${max}]${unit ? ` ${unit}` : ""}, got ${JSON.stringify(value)}`);
+    // A lower bound of Number.MIN_VALUE means "positive": written (0, max], not [5e-324, max].
+    const range = min === Number.MIN_VALUE ? `(0, ${max}]` : `[${min}, ${max}]`;
+    throw new InputError(name, `${name} must be a number in ${range}${unit ? ` ${unit}` : ""}, got ${JSON.stringify(value)}`);
   }
   return n;
 }

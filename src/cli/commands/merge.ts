@@ -14,7 +14,7 @@
  */
 import type { Command } from "commander";
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
 import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
@@ -131,6 +131,11 @@ async function mergeInto(output: OutputDir, dirs: readonly string[], options: { 
 /** counts.bin's checked manifest, and shard.json (a readable mirror) compared with it field by field. */
 async function readShardManifest(dir: string): Promise<ShardEntry> {
   const countsPath = join(dir, "counts.bin");
+  // A whole run's output (summary.json, no counts.bin) or any other folder: say what merge needs.
+  if (!existsSync(countsPath)) {
+    const whole = existsSync(join(dir, "summary.json")) ? " (it holds a finished run's outputs: merge takes the folders `simulate --shard i/n` wrote)" : "";
+    throw new InputError(dir, `${dir} is not a shard folder: no counts.bin${whole}`);
+  }
   const { manifest } = decodeCountsFile(await readBytes(countsPath, countsPath), countsPath);
   const mirrorPath = join(dir, "shard.json");
   const diffs = differingFields(await readJsonFile(mirrorPath), manifest, ["shard.json", "counts.bin header"]);

@@ -3,6 +3,7 @@
  *  [--tree tree.bin] [--lodged lodged.bin]`: the whole treatment — planning, tree, transport,
  * dose, metrics, report — or, with --shard, one slice of the work units for `sirtsim merge`.
  */
+import { reportConfigSchema } from "../../report/config.js";
 import type { Command } from "commander";
 import { join, resolve } from "node:path";
 import { writeFile } from "node:fs/promises";
@@ -234,11 +235,17 @@ function sumOf(a: Float64Array): number {
   return s;
 }
 
-/** `--isodose 40,120,205` → [40, 120, 205] (the report section's schema checks the range). */
+/**
+ * `--isodose 40,120,205` → [40, 120, 205], checked against the report section's schema here, so
+ * that a bad level is blamed on the option, not on the case file it is written into.
+ */
 function parseIsodoseOption(text: string): number[] {
   const levels = text.split(",").map((t) => t.trim());
-  if (levels.some((t) => !/^\d+(\.\d+)?$/.test(t))) throw new InputError("--isodose", `--isodose must be doses in Gy separated by commas (e.g. 40,120,205), got ${JSON.stringify(text)}`);
-  return levels.map(Number);
+  const bad = () => new InputError("--isodose", `--isodose must be 1–8 doses in Gy, each in (0, 10000], separated by commas (e.g. 40,120,205), got ${JSON.stringify(text)}`);
+  if (levels.some((t) => !/^\d+(\.\d+)?$/.test(t))) throw bad();
+  const gy = levels.map(Number);
+  if (!reportConfigSchema.shape.isodoseGy.safeParse(gy).success) throw bad();
+  return gy;
 }
 
 /** A short table for the terminal. */
