@@ -136,4 +136,15 @@ describe("formatPlan", () => {
       expect(text).toContain(s);
     }
   });
+
+  it("rounds for reading: a 0.28 g tumour's mass in 3 significant digits (not 0.000), a measured T/N to 4, a derived K to 2 decimals without \"derived: Derived\"", () => {
+    const small = { ...issueCase, compartments: [{ name: "tiny", kind: "tumour", massKg: 0.00028, tumourToNormalRatio: 3.2220929416569466 }, { name: "normal", kind: "normal", massKg: 1.3 }] } as Record<string, unknown>;
+    delete small.doseCoefficientGyKgPerGBq;
+    const text = formatPlan(planTreatment(parseCase(small)));
+    const row = text.split("\n").find((l) => l.startsWith("tiny"));
+    expect(row).toMatch(/tumour\s+0\.000280\s/);
+    expect(row).toMatch(/\s3\.222$/);
+    expect(text).toMatch(/Dose coefficient K: \d+\.\d\d Gy·kg\/GBq \(Derived from mean energy/);
+    expect(text).not.toContain("derived: Derived");
+  });
 });

@@ -61,6 +61,8 @@ export async function runPlan(caseFile: string, options: { json?: boolean; stric
 }
 
 const fmt = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? "—" : x.toFixed(digits));
+/** A mass in kg: 3 decimals, or 3 significant digits below 1 g (a 0.28 g tumour is not "0.000"). */
+const kg = (x: number) => (x > 0 && x < 0.001 ? x.toPrecision(3) : x.toFixed(3));
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
@@ -77,7 +79,9 @@ export function formatPlan(r: PlanResult, safety?: PlanSafety): string {
   const d = dispensedOf(r);
   if (d.residualFraction > 0) lines.push(`Dispensed activity: ${d.dispensedActivityGBq.toFixed(4)} GBq (${(100 * d.residualFraction).toFixed(1)} % stays in vial and tubing: administered / (1 − residual))`);
   const p = r.provenance;
-  lines.push(`Dose coefficient K: ${p.doseCoefficientGyKgPerGBq} Gy·kg/GBq (${p.doseCoefficientConvention}: ${p.doseCoefficientSource}), ${p.nuclide}`);
+  // The source of a derived K starts "Derived from …": not "derived: Derived from …".
+  const source = p.doseCoefficientSource.toLowerCase().startsWith(p.doseCoefficientConvention.toLowerCase()) ? p.doseCoefficientSource : `${p.doseCoefficientConvention}: ${p.doseCoefficientSource}`;
+  lines.push(`Dose coefficient K: ${p.doseCoefficientGyKgPerGBq.toFixed(2)} Gy·kg/GBq (${source}), ${p.nuclide}`);
   if (r.bsa) {
     lines.push(
       `BSA ${r.bsa.bsaM2.toFixed(3)} m², tumour involvement ${(100 * r.bsa.tumourInvolvementFraction).toFixed(1)} %, ` +
@@ -90,9 +94,9 @@ export function formatPlan(r: PlanResult, safety?: PlanSafety): string {
   for (const [name, value] of Object.entries(r.compartments)) {
     if (name === "lung") continue;
     const c = value as CompartmentResult;
-    rows.push([name, c.kind, fmt(c.massKg, 3), fmt(c.activityGBq, 4), fmt(c.doseGy, 2), c.tumourToNormalRatio === undefined ? "" : String(c.tumourToNormalRatio)]);
+    rows.push([name, c.kind, kg(c.massKg), fmt(c.activityGBq, 4), fmt(c.doseGy, 2), c.tumourToNormalRatio === undefined ? "" : String(Number(c.tumourToNormalRatio.toPrecision(4)))]);
   }
-  rows.push(["(perfused)", "mean", fmt(r.perfused.massKg, 3), fmt(r.perfused.activityGBq, 4), fmt(r.perfused.doseGy, 2), ""]);
+  rows.push(["(perfused)", "mean", kg(r.perfused.massKg), fmt(r.perfused.activityGBq, 4), fmt(r.perfused.doseGy, 2), ""]);
   const lung = r.compartments.lung as LungResult;
   rows.push(["lung", "lung", fmt(lung.massKg, 3), fmt(lung.activityGBq, 4), fmt(lung.doseGy, 2), ""]);
   lines.push(table(rows));
