@@ -20,7 +20,7 @@ function inRange(r: OptionRange, integer = false): z.ZodNumber {
   n = r.minOpen ? n.gt(r.min) : n.min(r.min);
   return r.maxOpen ? n.lt(r.max) : n.max(r.max);
 }
-import { FRACTAL_DEFAULTS } from "./models/heterogeneity.js";
+import { CASE_HETEROGENEITY_MODELS, FRACTAL_DEFAULTS, type CaseHeterogeneityModelName } from "./models/heterogeneity.js";
 
 export const injectionSchema = z
   .object({
@@ -48,7 +48,10 @@ export const embolicSchema = z
 
 export const heterogeneitySchema = z
   .object({
-    model: z.enum(["fractal", "flow", "walrand-bias"]).default(TRANSPORT_DEFAULTS.heterogeneityModel).describe("perfusion heterogeneity: \"fractal\" (RD(m) = RD(1 g)·m^(1 − D), fixed per tree; docs/transport.md), \"flow\" (spheres follow the tree's flow), \"walrand-bias\" (odds s/(1 − s) for a random daughter per bifurcation, s = transport.bias; depends on the tree's depth)"),
+    model: z
+      .enum(Object.keys(CASE_HETEROGENEITY_MODELS) as [CaseHeterogeneityModelName, ...CaseHeterogeneityModelName[]])
+      .default(TRANSPORT_DEFAULTS.heterogeneityModel)
+      .describe(`perfusion heterogeneity: ${Object.entries(CASE_HETEROGENEITY_MODELS).map(([name, what]) => `"${name}" (${what})`).join(", ")}`),
     relativeDispersionAt1g: z.number().min(0).max(10).default(FRACTAL_DEFAULTS.relativeDispersionAt1g).describe("fractal: relative dispersion of flow per unit mass among 1 g pieces (default calibrated to 49.6 % at 1 mg, Weiss 2012)"),
     fractalDimension: z.number().min(1).lt(1.5).default(FRACTAL_DEFAULTS.fractalDimension).describe("fractal: D of RD(m) = RD(1 g)·m^(1 − D) (1.2: Bassingthwaighte 1989)"),
     seed: z.number().int().min(0).max(0xffffffff).default(0).describe("with the tree's seed, keys the heterogeneity map (fixed for the treatment; not the transport's Monte Carlo seed)"),

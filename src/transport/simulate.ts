@@ -15,7 +15,7 @@ import { runSubtreeWork, type SubtreeResult, type SubtreeWork } from "./subtrees
 import { runCascadeDriver } from "./cascadeDriver.js";
 import { resolveCapacity, type CapacityModel } from "./models/capacity.js";
 import { PRODUCTS } from "../physics/products.js";
-import { resolveHeterogeneity, splitOdds, type HeterogeneityModel, type HeterogeneityOptions } from "./models/heterogeneity.js";
+import { HETEROGENEITY_MODEL_NAMES, resolveHeterogeneity, splitOdds, type HeterogeneityModel, type HeterogeneityOptions } from "./models/heterogeneity.js";
 import { assembleResult, createRecorder } from "./record.js";
 import { productDiameterUm } from "./population.js";
 import type { TransportResult } from "./result.js";
@@ -139,8 +139,8 @@ export function resolveOptions(tree: ArterialTree, o: TransportOptions): Resolve
   const bias = checkRange("bias", o.bias ?? T.bias, TR.bias.min, TR.bias.max, TR.bias);
   const heterogeneity = resolveHeterogeneity(o.heterogeneity, bias);
   const h = o.heterogeneity ?? {};
-  if (h.model !== undefined && !["flow", "walrand-bias", "fractal", "custom"].includes(h.model)) {
-    throw new InputError("heterogeneity.model", `heterogeneity.model must be "flow", "walrand-bias", "fractal" or "custom", got ${JSON.stringify(h.model)}`);
+  if (h.model !== undefined && !HETEROGENEITY_MODEL_NAMES.includes(h.model)) {
+    throw new InputError("heterogeneity.model", `heterogeneity.model must be one of ${HETEROGENEITY_MODEL_NAMES.map((m) => JSON.stringify(m)).join(", ")}, got ${JSON.stringify(h.model)}`);
   }
   if ((h.model === "custom") !== (h.splitOdds !== undefined) && !(h.model === undefined && h.splitOdds !== undefined)) {
     throw new InputError("heterogeneity.splitOdds", "heterogeneity.splitOdds is given with model \"custom\" (and only then)");

@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { growTree } from "../../src/vascular/grow.js";
 import type { ArterialTree } from "../../src/vascular/tree.js";
-import { resolveHeterogeneity, splitOdds } from "../../src/transport/models/heterogeneity.js";
+import { CASE_HETEROGENEITY_MODELS, resolveHeterogeneity, splitOdds } from "../../src/transport/models/heterogeneity.js";
 import { cubeBins, domain, expectedShares, lawRd, LIVER_G, massOf, spreadRd } from "./helpers/rdCubes.js";
 import { simulateTransport } from "../../src/transport/simulate.js";
 import { forEachLodgedSphereChunk } from "../../src/transport/positions.js";
@@ -146,5 +146,16 @@ describe("a toy heterogeneity model plugged in as data (the seam: this file only
     }
     expect(Math.abs(chi - 64)).toBeLessThan(5 * Math.sqrt(128));
     expect(() => simulateTransport(tree, { spheres: 10, heterogeneity: { model: "custom", splitOdds: new Float64Array(3) } }, 1)).toThrow(/heterogeneity\.splitOdds/);
+  });
+
+  it("unit test of the registry: the case-file schema's models and the API's check both read CASE_HETEROGENEITY_MODELS (a named model is added in one list)", async () => {
+    const { heterogeneitySchema } = await import("../../src/transport/config.js");
+    const { buildSyntheticTree } = await import("./helpers/syntheticTree.js");
+    const names = Object.keys(CASE_HETEROGENEITY_MODELS);
+    expect(heterogeneitySchema.shape.model.unwrap().options).toEqual(names);
+    for (const name of names) expect(heterogeneitySchema.shape.model.description).toContain(`"${name}" (${CASE_HETEROGENEITY_MODELS[name as keyof typeof CASE_HETEROGENEITY_MODELS]})`);
+    const tree = buildSyntheticTree({ terminals: 8, splitRange: [0.5, 0.5], seed: 2 });
+    const bad = () => simulateTransport(tree, { spheres: 10, heterogeneity: { model: "bogus" as never } }, 1);
+    expect(bad).toThrow(new RegExp(`heterogeneity\\.model must be one of ${[...names, "custom"].map((m) => `"${m}"`).join(", ")}, got "bogus"`));
   });
 });

@@ -38,7 +38,21 @@ import { fractalOdds } from "./fractal.js";
 import { TRANSPORT_DEFAULTS } from "../defaults.js";
 import { walrandOdds } from "./walrandBias.js";
 
-export type HeterogeneityModelName = "flow" | "walrand-bias" | "fractal" | "custom";
+/**
+ * The named models a case file selects, each with the one line the case-file schema
+ * (transport/config.ts) shows for it: adding a model here (and its `case` in splitOdds, and its
+ * own file) is all the schema and the option checks need. "custom" is not named in a case file:
+ * its odds are data, given through the API.
+ */
+export const CASE_HETEROGENEITY_MODELS = {
+  fractal: "RD(m) = RD(1 g)·m^(1 − D), fixed per tree; docs/transport.md",
+  flow: "spheres follow the tree's flow",
+  "walrand-bias": "odds s/(1 − s) for a random daughter per bifurcation, s = transport.bias; depends on the tree's depth",
+} as const;
+export type CaseHeterogeneityModelName = keyof typeof CASE_HETEROGENEITY_MODELS;
+export type HeterogeneityModelName = CaseHeterogeneityModelName | "custom";
+/** Every model name the API accepts. */
+export const HETEROGENEITY_MODEL_NAMES: readonly HeterogeneityModelName[] = [...(Object.keys(CASE_HETEROGENEITY_MODELS) as CaseHeterogeneityModelName[]), "custom"];
 
 /** What the user may set (all optional). */
 export interface HeterogeneityOptions {
