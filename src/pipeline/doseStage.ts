@@ -93,6 +93,12 @@ export interface DoseStageResult {
   readonly kernelProvenance: readonly string[];
   /** Kernel energy conservation residual (absorbed / emitted − 1). */
   readonly kernelResidual: number;
+  /**
+   * Energy per decay the kernel deposits against the one planning's K implies, relative: 0 with
+   * the default `dose.normaliseKernelToMeanEnergy` (one energy per decay, issue 14.6); the
+   * published kernel's own residual (Y-90 −0.73 %) when the case turns the normalisation off.
+   */
+  readonly kernelEnergyVsPlanning: number;
 }
 
 export interface DoseStageOptions {
@@ -172,7 +178,7 @@ export async function doseFromSphereCounts(
       curve: dvhCurve(h, dvhDosePoints(h, config.dvhBinWidthGy)),
     });
   }
-  return { doseGy, ldmDoseGy, labels, vois, kernelProvenance: kernel.provenance, kernelResidual: kernel.conservationResidual };
+  return { doseGy, ldmDoseGy, labels, vois, kernelProvenance: kernel.provenance, kernelResidual: kernel.conservationResidual, kernelEnergyVsPlanning: config.normaliseKernelToMeanEnergy ? 0 : kernel.residualVsMeanEnergy };
 }
 
 /**

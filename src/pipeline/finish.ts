@@ -109,7 +109,7 @@ export interface SimulationSummary {
     /** Decay and residual bookkeeping (vial activity to order at calibration), when the case gives times, a residual or a vial activity. */
     readonly decay: DecayReport | null;
   };
-  readonly dose: { readonly method: "fft"; readonly voxelMm: number; readonly dims: readonly number[]; readonly kernelEnergyResidual: number; readonly outsideGridSpheres: number };
+  readonly dose: { readonly method: "fft"; readonly voxelMm: number; readonly dims: readonly number[]; readonly kernelEnergyResidual: number; readonly kernelEnergyVsPlanning: number; readonly outsideGridSpheres: number };
   /**
    * The exported DVH curves' dose spacing: `requested` is `dose.dvhBinWidthGy`; `used` the widest
    * a VOI's curve got (src/dose/dvh.ts widens the bin of a curve that would need more than
@@ -234,7 +234,7 @@ export async function finishSimulation(
       patient: core.planning.patient ? { ...core.planning.patient } : null,
       decay: core.plan.decay ?? null,
     },
-    dose: { method: "fft", voxelMm: simCase.dose.voxelMm, dims: [...counts.dims], kernelEnergyResidual: dose.kernelResidual, outsideGridSpheres: outsideGrid },
+    dose: { method: "fft", voxelMm: simCase.dose.voxelMm, dims: [...counts.dims], kernelEnergyResidual: dose.kernelResidual, kernelEnergyVsPlanning: dose.kernelEnergyVsPlanning, outsideGridSpheres: outsideGrid },
     dvh: dvhBinReport(dose.vois, simCase.dose.dvhBinWidthGy),
     seed: simCase.seed,
     reproduce: {
@@ -284,9 +284,12 @@ function dvhBinReport(vois: readonly VoiDose[], requestedGy: number): Simulation
  * a tree outside the tissue per terminal where the resolution study found its answer within 2 % (a note), a DVH bin widened
  * beyond the one asked for.
  */
-export function simulationWarnings(s: Pick<SimulationSummary, "dvh" | "resolution">): string[] {
+export function simulationWarnings(s: Pick<SimulationSummary, "dvh" | "resolution" | "dose">): string[] {
   const out: string[] = [];
   if (s.resolution.note !== null) out.push(`note: ${s.resolution.note}`);
+  if (s.dose.kernelEnergyVsPlanning !== 0) {
+    out.push(`note: dose.normaliseKernelToMeanEnergy is false: the dose kernel deposits ${Math.abs(100 * s.dose.kernelEnergyVsPlanning).toFixed(2)} % ${s.dose.kernelEnergyVsPlanning < 0 ? "less" : "more"} energy per decay than planning's K assumes, so the convolved dose and the plan use two energies per decay (summary.json dose.kernelEnergyVsPlanning; docs/dose.md)`);
+  }
   if (s.dvh.widenedFor.length > 0) {
     out.push(
       `warning: dose.dvhBinWidthGy ${s.dvh.binWidthGy.requested} Gy would need more than ${s.dvh.maxPoints.toLocaleString("en")} points per DVH curve: the curves of ${s.dvh.widenedFor.join(", ")} use ${s.dvh.binWidthGy.used} Gy (summary.json dvh.binWidthGy; metrics use voxel-exact doses)`,

@@ -16,6 +16,7 @@ import { analyticDomain } from "../../src/geometry/domain.js";
 import { axisAlignedGeometry, type Grid, type Vec3 } from "../../src/geometry/grid.js";
 import { derivedDoseCoefficient, derivedDoseCoefficientGyKgPerGBq, doseCoefficient, meanEnergyForDoseCoefficientMeV, meanLifeS, NUCLIDES, type NuclideId } from "../../src/physics/index.js";
 import { doseFromSphereCounts, doseGridGeometry } from "../../src/pipeline/doseStage.js";
+import { simulationWarnings } from "../../src/pipeline/finish.js";
 import { planTreatment } from "../../src/planning/plan.js";
 import { parseCase } from "../../src/io/caseFile.js";
 
@@ -76,7 +77,15 @@ describe("one energy per decay: FFT convolution and local deposition deposit the
       const stage = await doseFromSphereCounts(counts, 50, domain, "Y-90", config, k);
       const ratio = energyJ(stage.doseGy, config.densityGPerMl) / energyJ(stage.ldmDoseGy, config.densityGPerMl);
       expect(Math.abs(ratio - 1), `K ${k}`).toBeLessThan(1e-6);
+      expect(stage.kernelEnergyVsPlanning).toBe(0);
     }
+    // Normalisation off: two energies per decay, and the run says by how much (FFT/LDM = 1 + that, to 1e-6).
+    const raw = await doseFromSphereCounts(counts, 50, domain, "Y-90", parseDoseConfig({ voxelMm: 2, marginMm: 12, normaliseKernelToMeanEnergy: false }), derivedDoseCoefficient("Y-90").valueGyKgPerGBq);
+    expect(raw.kernelEnergyVsPlanning).toBeCloseTo(-0.0073, 4);
+    const rawRatio = energyJ(raw.doseGy, config.densityGPerMl) / energyJ(raw.ldmDoseGy, config.densityGPerMl);
+    expect(Math.abs(rawRatio - (1 + raw.kernelEnergyVsPlanning))).toBeLessThan(1e-6);
+    const notes = simulationWarnings({ dvh: { widenedFor: [] }, resolution: { note: null }, dose: { kernelEnergyVsPlanning: raw.kernelEnergyVsPlanning } } as never);
+    expect(notes.join("\n")).toMatch(/normaliseKernelToMeanEnergy is false: the dose kernel deposits 0\.7\d % less energy per decay than planning's K assumes/);
   });
 });
 
