@@ -236,9 +236,6 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
     out.push(`by ${d(4000, mm1)} / ${d(10000, mm1)} / ${d(20000, mm1)} at 4,000 / 10,000 / 20,000 terminals, ${d(40000, mm1)} / ${d(100000, mm1)} / ${d(150000, mm1)} at 40,000 / 100,000 / 150,000 and ${d(250000, mm1)} / ${d(400000, mm1)} at 250,000 / 400,000`);
     const mm4 = "RD of spheres per 4 mm cube, normal liver";
     out.push(`${d(4000, mm4)} / ${d(10000, mm4)} / ${d(20000, mm4)} at 4,000 / 10,000 / 20,000 and within ${largestDifference(small, fine, [mm4]).toFixed(1)} % from 40,000 up`);
-    // Spheres per occupied 1 mg piece (summary.json transport.unitClusters), quoted in the Model section.
-    const piece = (terminals: number) => meanSd(countOf(small, terminals).rows.map((r) => r["spheres per occupied 1 mg piece"])).mean.toFixed(1);
-    out.push(`falls from ${piece(4000)} spheres per occupied piece at 4,000 terminals to ${piece(150000)} at 150,000 and ${piece(400000)} at 400,000, and at 1.5e6 terminals (${piece(1500000)})`);
     const v100 = (vois: readonly string[]) => largestPoints(small, fine, vois.map((v) => `${v} V100`));
     const at4000 = tumours.map((v) => signed(pointsFromFinest(small, 4000, `${v} V100`).points)).join(" / ");
     out.push(`from 40,000 terminals up the tumours' V100 lie within ${v100(tumours).points.toFixed(1)} percentage points of the portal-tract value (${v100(tumours).standardErrors.toFixed(1)} standard errors at most), normal liver's and the liver's within ${v100(["normal", "liver"]).points.toFixed(2)}; at 4,000 terminals the ${tumours.join(" / ")} tumour's ${at4000}`);

@@ -13,7 +13,9 @@ import { differenceFromFinest } from "../../bench/resolutionDocs.js";
 import type { ResolutionStudy } from "../../bench/resolutionStudy.js";
 import { resolutionStudyCommands } from "../../bench/resolution-all.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
-import { resolveHeterogeneity } from "../../src/transport/models/heterogeneity.js";
+import { relativeDispersion, resolveHeterogeneity } from "../../src/transport/models/heterogeneity.js";
+import { viableVolumeMl } from "../../src/geometry/integrate.js";
+import { signedText } from "../../bench/resolutionStudy.js";
 import { assessResolution, autoTerminals, RESOLUTION_STUDY } from "../../src/transport/resolution.js";
 import { smallCase } from "../pipeline/smallCase.js";
 
@@ -192,6 +194,26 @@ describe("docs/transport.md resolution study", () => {
     const defaultLiver = (Math.round(net.tree.terminals / 1000) * 1000).toLocaleString("en");
     expect(defaultLiver).toBe("100,000");
     expect(readFileSync(url("docs/case-file.md"), "utf8").replace(/\s+/g, " ")).toContain(`perfused tissue over ${s.autoMg} mg, the tissue per terminal at which the resolution study found the dose metrics and the sub-millimetre spread within 2 % of the portal-tract tree's (about ${defaultLiver} terminals for the default`);
+    // "Sphere counts against the prescribed law": the small study's portal-tract counts against the law in cubes, with the organ's cap (fractal.ts: the organ is the tree's perfused mass).
+    {
+      const small = studies.get("small") as ResolutionStudy;
+      const rows = small.counts[small.counts.length - 1].rows;
+      const mean = (k: string) => rows.reduce((a, r) => a + r[k], 0) / rows.length;
+      const model = resolveHeterogeneity(undefined, 0.5);
+      const organ = loadSimulationCase(smallCase({}));
+      const rdOrgan = relativeDispersion(model, viableVolumeMl(organ.integral) * model.densityGPerMl);
+      const law = (sideMm: number) => Math.sqrt((1 + relativeDispersion(model, sideMm ** 3 * model.densityGPerMl * 1e-3) ** 2) / (1 + rdOrgan ** 2) - 1);
+      const sides = [16, 8, 4];
+      const sim = sides.map((L) => mean(`RD of spheres per ${L} mm cube, normal liver`));
+      const text = `of normal liver at the portal-tract resolution is ${sim.map((x) => x.toFixed(3)).join(" / ")} per 16 / 8 / 4 mm cube against the law's ${sides.map((L) => law(L).toFixed(3)).join(" / ")} in cubes (with the organ's cap) (${sides.map((L, i) => `${signedText(100 * (sim[i] / law(L) - 1), 0)}`).join(" / ")} %), and ${mean("spheres per 1 mm cube of normal liver, RD").toFixed(2)} per 1 mm cube against ${relativeDispersion(model, 1e-3).toFixed(2)}`;
+      expect(readFileSync(url("docs/transport.md"), "utf8").replace(/\s+/g, " ")).toContain(text);
+      // The Model section's spheres per occupied 1 mg piece (summary.json transport.unitClusters), by count.
+      const piece = (terminals: number) => {
+        const r = (small.counts.find((c) => c.terminals === terminals) as (typeof small.counts)[number]).rows;
+        return (r.reduce((a, x) => a + x["spheres per occupied 1 mg piece"], 0) / r.length).toFixed(1);
+      };
+      expect(readFileSync(url("docs/transport.md"), "utf8").replace(/\s+/g, " ")).toContain(`falls from ${piece(4000)} spheres per occupied piece at 4,000 terminals to ${piece(150000)} at 150,000 and ${piece(400000)} at 400,000, and at 1.5e6 terminals (${piece(1500000)})`);
+    }
     // The mass is the transport's (the heterogeneity law's density), whatever the case's planning density.
     const transportDensity = resolveHeterogeneity(undefined, 0.5).densityGPerMl;
     expect(readFileSync(url("docs/case-file.md"), "utf8").replace(/\s+/g, " ")).toContain(`The mass is the transport's, at ${transportDensity} g/mL (the density the heterogeneity law, the 1 mg pieces and the study use), whatever \`densityGPerMl\` the case gives for planning: the count is per volume, ${(s.autoMg / transportDensity).toFixed(1)} µL of perfused tissue per terminal`);
