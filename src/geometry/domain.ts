@@ -12,7 +12,7 @@
  */
 import { InputError } from "../errors.js";
 import type { Grid, Vec3 } from "./grid.js";
-import { worldToVoxel } from "./grid.js";
+import { rasGrid, worldToVoxel } from "./grid.js";
 import type { BoundsMm, Shape, Solid } from "./shapes.js";
 import { normalizedRadius, normalizedRadiusSpread, shapeBounds, shapeContains } from "./shapes.js";
 
@@ -226,7 +226,10 @@ export function analyticDomain(liver: Shape, tumours: readonly TumourInput[] = [
  * A domain from a label mask (the caller reads the image): value 0 is outside, a tumour's
  * `maskLabel` (and `necroticMaskLabel`) mark the tumour, any other non-zero value is liver.
  */
-export function maskDomain(grid: Grid<Uint8Array>, tumours: readonly TumourInput[] = []): Domain {
+export function maskDomain(input: Grid<Uint8Array>, tumours: readonly TumourInput[] = []): Domain {
+  // The domain's world is RAS (analytic shapes, the dose grid, the tree): a DICOM-derived (LPS) mask,
+  // such as the CT grid VOIs are drawn on, is converted here, once (it was read as if RAS: mirrored in x and y).
+  const grid = rasGrid(input);
   const regions = tumours.map((t, i) => checkTumour(t, i, true));
   const map = new Uint8Array(256);
   for (let v = 1; v < 256; v++) map[v] = 1;

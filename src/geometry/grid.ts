@@ -89,6 +89,25 @@ export function sharedOrPlain<T extends Float32Array | Float64Array>(Ctor: { new
   return shared ? new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT)) : new Ctor(length);
 }
 
+/**
+ * `g` in the RAS frame: the same voxels, with origin and direction converted from LPS (x and y
+ * negated: the first two rows of the direction matrix and the first two components of the
+ * origin). A grid already in RAS is returned as it is. Code that takes world points in RAS (the
+ * domain, the dose grid, the tree) reads a DICOM-derived (LPS) grid only through this.
+ */
+export function rasGrid<T extends Grid<GridData>>(g: T): T {
+  return g.frame === "RAS" ? g : { ...g, ...flipFrameXY(g), frame: "RAS" };
+}
+
+/** Origin and direction of a grid in the other world frame (RAS ↔ LPS: world x and y negated). */
+export function flipFrameXY(g: { readonly originMm: Vec3; readonly direction: Mat3 }): { originMm: Vec3; direction: Mat3 } {
+  const d = g.direction;
+  return {
+    originMm: [-g.originMm[0], -g.originMm[1], g.originMm[2]],
+    direction: [-d[0], -d[1], -d[2], -d[3], -d[4], -d[5], d[6], d[7], d[8]],
+  };
+}
+
 /** World point of continuous voxel coordinates in RAS, whatever the grid's frame. */
 function rasWorld(out: Vec3, geometry: GridGeometry, i: number, j: number, k: number): Vec3 {
   voxelToWorld(out, geometry, i, j, k);

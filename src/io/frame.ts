@@ -4,6 +4,7 @@
  * the first two components of the origin.
  */
 import type { Grid, GridData, GridGeometry, Mat3, Vec3 } from "../geometry/grid.js";
+import { flipFrameXY } from "../geometry/grid.js";
 
 interface Oriented {
   readonly originMm: Vec3;
@@ -11,13 +12,7 @@ interface Oriented {
   readonly frame: "RAS" | "LPS";
 }
 
-function flipXY(g: Oriented): { originMm: Vec3; direction: Mat3 } {
-  const d = g.direction;
-  return {
-    originMm: [-g.originMm[0], -g.originMm[1], g.originMm[2]],
-    direction: [-d[0], -d[1], -d[2], -d[3], -d[4], -d[5], d[6], d[7], d[8]],
-  };
-}
+const flipXY = (g: Oriented) => flipFrameXY(g);
 
 /** Origin and direction of `g` in RAS (copies). */
 export function toRasGeometry(g: Oriented): { originMm: Vec3; direction: Mat3 } {

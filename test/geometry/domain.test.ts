@@ -96,6 +96,19 @@ describe("mask domains", () => {
     expect(I.compartments[1].perfusionIntegralMl).toBeCloseTo(3 * 125 * 0.008, 9);
   });
 
+  it("maskDomain of an LPS (DICOM) grid answers queries in RAS: a voxel at LPS (x, y, z) is at RAS (−x, −y, z), bounds included", () => {
+    // A 20 mm cube of mask whose tumour block sits at LPS x, y ∈ [10, 20) mm (patient left, posterior).
+    const lps = { ...axisAlignedGeometry([20, 20, 20], [2, 2, 2], [0, 0, 0]), frame: "LPS" as const };
+    const data = new Uint8Array(8000).fill(1);
+    for (let k = 5; k < 10; k++) for (let j = 5; j < 10; j++) for (let i = 5; i < 10; i++) data[i + 20 * (j + 20 * k)] = 7;
+    const domain = maskDomain({ ...lps, data }, [{ name: "t", tnRatio: 3, maskLabel: 7 }]);
+    expect(labelAt(domain, -14, -14, 14)).toBe(2);
+    expect(labelAt(domain, 14, 14, 14)).toBe(0); // the mirror image: outside the mask (was the tumour)
+    expect(labelAt(domain, -2, -2, 2)).toBe(1);
+    expect(domain.boundsMm.minMm[0]).toBeCloseTo(-39, 9);
+    expect(domain.boundsMm.maxMm[0]).toBeCloseTo(1, 9);
+  });
+
   it("buildDomain needs the grid when the section names a mask", () => {
     expect(() => buildDomain({ liver: { ellipsoids: [] }, tumours: [], mask: { file: "liver.nii" } })).toThrow(/geometry\.mask/);
   });

@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dciodvfyErrors, ensureBuilt, hasPython, patient, python, root, sirtsim, truth } from "./helpers.js";
+import { readNifti } from "../../src/io/nifti.js";
+import { rasGrid, voxelToWorld, worldToVoxel } from "../../src/geometry/grid.js";
 
 let dir: string;
 let base: Record<string, unknown>;
@@ -37,7 +39,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("simulate on the synthetic patient (geometry.images)", () => {
-  it("one command: SEG VOIs on the CT, T/N and LSF from the MAA counts (as plan-images computes them), rtdose.dcm on the CT's frame; shard + merge give the same files", () => {
+  it("one command: SEG VOIs on the CT, T/N and LSF from the MAA counts (as plan-images computes them), rtdose.dcm on the CT's frame, the dose where the VOIs are in world coordinates; shard + merge give the same files", async () => {
     const caseFile = writeCase("case", { images: { ct: rel("ct"), labels: rel("seg.dcm"), maa: rel("spect") } });
     // The numbers of plan-images on the same images (one computation, src/io/voiCounts.ts).
     const plan = sirtsim("plan-images", "--spect", join(patient, "spect"), "--ct", join(patient, "ct"), "--labels", join(patient, "seg.dcm"), "--target", "tumour_1:mean=150", "--json");
@@ -64,6 +66,31 @@ describe("simulate on the synthetic patient (geometry.images)", () => {
     expect(Math.abs(images.lungShuntFromMaa / truth.spect.lsfFromCounts - 1)).toBeLessThan(0.01);
     expect(images.frameOfReferenceUID).toBe(truth.frameOfReferenceUID);
     for (const f of ["rtdose.dcm", "dose.nii.gz", "summary.json"]) expect(existsSync(join(dir, "sim", f)), f).toBe(true);
+    // The dose where the VOIs are, in world coordinates: each tumour's voxels of the fixture's own
+    // NIfTI label map (RAS, written by make_patient.py, not through the CT/SEG path), looked up in
+    // dose.nii.gz by world position, give the tumour's mean dose of summary.json. (The CT's LPS
+    // mask was once read as RAS: the dose came out mirrored in x and y, 3.5 Gy here for 113 Gy.)
+    const labels = rasGrid(await readNifti(join(patient, "labels.nii.gz"), { kind: "labels" }));
+    const doseNii = rasGrid(await readNifti(join(dir, "sim", "dose.nii.gz"), { kind: "activity" }));
+    const names = JSON.parse(readFileSync(join(patient, "labels.json"), "utf8")) as Record<string, string>;
+    for (const name of ["tumour_1", "tumour_2"]) {
+      const label = Number(Object.keys(names).find((k) => names[k] === name));
+      let sum = 0, n = 0;
+      const w: [number, number, number] = [0, 0, 0], v: [number, number, number] = [0, 0, 0];
+      const [nx, ny, nz] = labels.dims;
+      for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+        if (labels.data[i + nx * (j + ny * k)] !== label) continue;
+        voxelToWorld(w, labels, i, j, k);
+        worldToVoxel(v, doseNii, w[0], w[1], w[2]);
+        const [a, b, c] = v.map(Math.round);
+        const [dx, dy, dz] = doseNii.dims;
+        if (a < 0 || b < 0 || c < 0 || a >= dx || b >= dy || c >= dz) continue;
+        sum += doseNii.data[a + dx * (b + dy * c)];
+        n++;
+      }
+      expect(n, name).toBeGreaterThan(0);
+      expect(Math.abs(sum / n / summary.compartments[name].meanDoseGy - 1), name).toBeLessThan(0.15);
+    }
 
     // `plan` resolves the same case the same way: tumour T/N and the lung's share of the activity.
     const planCase = sirtsim("plan", caseFile, "--json");
