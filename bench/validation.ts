@@ -20,7 +20,7 @@
  *    1,000–50,000 spheres/mL (Pasciak 2016), glass at 120 Gy (Walrand 2014); microdosimetry on an
  *    8 mm cube (≈ 0.5 g, the size of Högberg's 6–8 mm punch biopsies) at 0.1 mm voxels;
  *  - Walrand's own geometry (symmetric 2^18-terminal lattice tree) with 50/50 and 60/40 splitting;
- *  - the small two-tumour case of the tests (test/pipeline/smallCase.ts) at 20,000 terminals for
+ *  - the small two-tumour case of the tests (test/pipeline/smallCase.ts) at the default count ("auto", ≈ 100,000 terminals) for
  *    the realised T/N and for lobar vs selective injection (Taebi 2020).
  */
 import { productDiameterUm } from "../src/transport/population.js";
@@ -331,7 +331,7 @@ const per = {
   cv: BIOPSY_MG.map(() => [] as number[]), skewness: BIOPSY_MG.map(() => [] as number[]), cubes: BIOPSY_MG.map(() => [] as number[]),
   d70OverMean: PASCIAK_DENSITIES_PER_ML.map(() => [] as number[]),
   walrandFractal: [] as Stats[], sym5050: [] as Stats[], sym6040: [] as Stats[],
-  tnRealised: [] as number[], tnGeometry: [] as number[], lobar: [] as number[], selective: [] as number[], tumourShareOfLobe: [] as number[], tumourCovered: [] as number[], tumourShareOfSegment: [] as number[],
+  smallTerminals: [] as number[], tnRealised: [] as number[], tnGeometry: [] as number[], lobar: [] as number[], selective: [] as number[], tumourShareOfLobe: [] as number[], tumourCovered: [] as number[], tumourShareOfSegment: [] as number[],
 };
 
 const resinSpheres = Math.round((HOGBERG_MEAN_GY * massKg) / (K_RESIN * RESIN.activityPerSphereBq * 1e-9));
@@ -409,9 +409,11 @@ for (let r = 0; r < RUNS; r++) {
 
   // The small two-tumour case: realised vs geometry T/N, and lobar vs selective injection.
   t = Date.now();
-  const simCase = loadSimulationCase(smallCase({ seed: 200 + r, tree: { terminals: 20_000, seed: 100 + r }, transport: { embolic: { enabled: false }, heterogeneity: FRACTAL } }));
+  // The tree at the default count ("auto": ≈ 100,000 terminals of this liver, 16.4 mg each), inside the resolution study's agreed band.
+  const simCase = loadSimulationCase(smallCase({ seed: 200 + r, tree: { terminals: "auto", seed: 100 + r }, transport: { embolic: { enabled: false }, heterogeneity: FRACTAL } }));
   const core = simulateCore(simCase);
   const ct = core.tree;
+  per.smallTerminals.push(simCase.tree.terminals);
   const tumourSpheres = [0, 0];
   const flows = [0, 0];
   const volumes = [0, 0];
@@ -466,7 +468,7 @@ const measured = {
   },
   biopsies: { cv: per.cv.map(summary), skewness: per.skewness.map(summary), cubes: per.cubes.map(summary) },
   taebi: { lobar: summary(per.lobar), selective: summary(per.selective), tumourShareOfLobeFlow: summary(per.tumourShareOfLobe), tumourCoveredBySelective: summary(per.tumourCovered), tumourShareOfSegmentFlow: summary(per.tumourShareOfSegment) },
-  tn: { realised: summary(per.tnRealised), geometry: summary(per.tnGeometry), ratio: summary(per.tnRealised.map((x, r) => x / per.tnGeometry[r])) },
+  tn: { realised: summary(per.tnRealised), geometry: summary(per.tnGeometry), ratio: summary(per.tnRealised.map((x, r) => x / per.tnGeometry[r])), terminals: per.smallTerminals[0] },
 };
 type Measured = typeof measured;
 
@@ -535,7 +537,7 @@ const ours: Record<string, { ours: string; why: (pass: boolean | null) => string
     why: (p) => `${p ? "direction holds" : `fails the direction: selective ${v.taebi.selective.mean.toFixed(1)} % is ${(v.taebi.selective.mean / v.taebi.lobar.mean).toFixed(1)} × lobar ${v.taebi.lobar.mean.toFixed(1)} % (declared ≥ 2 ×; theirs 82 / 22 = 3.7 ×). The spheres follow the flow shares (the fractal splits are mean-preserving)${v.taebi.tumourCoveredBySelective.mean < 80 ? ", and the synthetic Couinaud segments split this tumour, so no segmental artery feeds it alone" : ", and the tumour is a small part of its segment's flow"}`}; magnitudes depend on the tumour's share of the lobe's and segment's flow (a geometry input), which their abstract does not give — not a check of the transport physics`,
   },
   "maa-tn": {
-    ours: `realised/geometry ${fmt(v.tn.ratio, 3)} (realised ${fmt(v.tn.realised, 2)}, geometry ${fmt(v.tn.geometry, 2)}), small case at 20,000 terminals`,
+    ours: `realised/geometry ${fmt(v.tn.ratio, 3)} (realised ${fmt(v.tn.realised, 2)}, geometry ${fmt(v.tn.geometry, 2)}), small case at the default count ("auto", ${v.tn.terminals.toLocaleString("en")} terminals)`,
     why: (p) => (p ? "holds within the heterogeneity's scatter at the tumours' mass" : `fails: the realised T/N is biased (realised/geometry ${v.tn.ratio.mean.toFixed(3)})`),
   },
 };
