@@ -115,7 +115,10 @@ function loadCase(json: unknown, fileName: string, maskGrid?: Grid<Uint8Array>, 
   let tree: TreeSection | undefined;
   const treeOf = () => (tree ??= withTerminals(treeInput, caseAutoTerminals(integralOf)));
   const simCase: SimulationCase = {
-    name: typeof json.name === "string" ? json.name : fileName,
+    // Without a name, the file's base name: the same whether the path was given relative or
+    // absolute (merge re-resolves the case by its absolute path; the name is part of the case's hash).
+    // (No node:path here: the playground bundles this module for the browser.)
+    name: typeof json.name === "string" ? json.name : (fileName.split(/[\\/]/).pop() ?? fileName),
     description: typeof json.description === "string" ? json.description : "",
     seed,
     planning,

@@ -5,7 +5,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axisAlignedGeometry } from "../../src/geometry/grid.js";
 import { writeNifti } from "../../src/io/nifti.js";
@@ -291,5 +291,19 @@ describe("merge checks the run's files of every shard, not only the first's", ()
     tamper("counts.bin", () => null, /sh1-counts\.bin is not a shard folder: no counts\.bin$/m);
     const ok = sirtsim("merge", join(dir, "sh0"), join(dir, "sh1"), "--out", join(dir, "merged"), "--workers", "1");
     expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it("a case without a name, run by a relative path, merges (its name is the file's base name, not the path as typed; merge resolves the absolute path)", () => {
+    const c = JSON.parse(readFileSync(join(root, "fixtures/cases/readme-example.json"), "utf8")) as Record<string, unknown>;
+    delete c.name;
+    const file = join(dir, "unnamed.json");
+    writeFileSync(file, JSON.stringify({ ...c, tree: { terminals: 6000 }, transport: undefined, dose: { voxelMm: 4 } }));
+    for (const i of [0, 1]) {
+      const r = sirtsim("simulate", relative(root, file), "--shard", `${i}/2`, "--out", join(dir, `un${i}`), "--workers", "1");
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const merged = sirtsim("merge", join(dir, "un0"), join(dir, "un1"), "--out", join(dir, "un-merged"), "--workers", "1", "--json");
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(JSON.parse(merged.stdout).name).toBe("unnamed.json");
   });
 });
