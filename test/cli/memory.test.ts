@@ -60,6 +60,14 @@ describe("memory bounded and predicted before work", () => {
     expect(existsSync(join(dir, "out-tree"))).toBe(false);
   });
 
+  it("plan of a selective injection (it grows the tree to find the territory) refuses tree.terminals 5e7 under --max-memory 16 GiB before growing", () => {
+    const file = writeCase("plan-selective", { tree: { terminals: 50_000_000, seed: 3 }, injection: { entryPoint: "right-hepatic" } });
+    const r = sirtsim("plan", file, "--max-memory", "16 GiB");
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/needs an estimated \d+(\.\d)? GiB of memory/);
+    expect(r.stderr).not.toMatch(/growing the tree/);
+  });
+
   it("--max-memory takes unit strings and refuses nonsense with exit 2", () => {
     const file = writeCase("bad-option", {});
     const r = sirtsim("simulate", file, "--out", join(dir, "out-bad"), "--max-memory", "lots");

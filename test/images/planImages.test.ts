@@ -61,6 +61,17 @@ describe("sirtsim plan-images on the synthetic patient", () => {
     expect(doc.targetMet).toBe(false);
     expect(doc.activityGBq / expected).toBeCloseTo(1, 9);
     expect(doc.byName.liver.meanGy).toBeCloseTo(40, 9);
+    expect(doc.safety.withinLimits).toBe(true);
+  });
+
+  it("without --limit on the normal liver the product's EANM maximum is not held, and a plan over it is not 'within every limit': named as exceeded, exit 3 with --strict", () => {
+    const doc = plan("--labels", join(patient, "labels.nii.gz"), "--target", "tumour_1:mean=150");
+    expect(doc.byName.liver.meanGy).toBeGreaterThan(40);
+    expect(doc.safety.withinLimits).toBe(false);
+    expect(doc.safety.exceededLimits.join(" ")).toMatch(/liver:mean<=40 \(EANM 2022; not held: give --limit liver:mean<=40/);
+    const strict = sirtsim("plan-images", "--spect", join(patient, "spect"), "--labels", join(patient, "labels.nii.gz"), "--target", "tumour_1:mean=150", "--strict");
+    expect(strict.code).toBe(3);
+    expect(strict.stdout).toMatch(/Limits: EXCEEDED/);
   });
 
   it("the lung limit binds when the lung mass is small: A = 30 Gy · m / (K · LSF)", () => {

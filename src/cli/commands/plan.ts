@@ -4,6 +4,7 @@
  * Invalid input exits 2 with one line naming the field (action() in ../run.js).
  */
 import type { Command } from "commander";
+import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 import { growCaseTree, needsTreeToPlan, planSafety, readCaseFile, resolveCase, resolvePlan } from "../../pipeline/resolveCase.js";
 import type { PlanSafety } from "../../pipeline/resolveCase.js";
 import type { CompartmentResult, LungResult, PlanResult } from "../../planning/types.js";
@@ -19,8 +20,9 @@ export function registerPlan(program: Command): void {
     .argument("<case>", "case file (JSON)")
     .option("--json", "print one JSON document on stdout")
     .option("--strict", `exit ${EXIT_UNSAFE} when a contraindication or an exceeded limit remains`)
+    .option(...MAX_MEMORY_OPTION)
     .action(
-      action(async (caseFile: string, options: { json?: boolean; strict?: boolean }) => {
+      action(async (caseFile: string, options: { json?: boolean; strict?: boolean; maxMemory?: string }) => {
         await runPlan(caseFile, options);
       }),
     );
@@ -43,10 +45,12 @@ function dispensedOf(r: PlanResult): { residualFraction: number; dispensedActivi
  * (src/pipeline/resolveCase.ts), plan, print. A selective injection of a case whose compartments
  * come from the geometry is planned on the injected territory, so the tree is grown first.
  */
-export async function runPlan(caseFile: string, options: { json?: boolean; strict?: boolean } = {}): Promise<PlanDocument> {
+export async function runPlan(caseFile: string, options: { json?: boolean; strict?: boolean; maxMemory?: string } = {}): Promise<PlanDocument> {
   const simCase = resolveCase(await readCaseFile(caseFile));
   let tree;
   if (needsTreeToPlan(simCase)) {
+    // Growing the tree is the one expensive step of a plan: its memory is checked first, as `tree` checks it.
+    checkMemory(estimateTreeMemory(simCase.tree.terminals, "tree"), memoryLimitBytes(options.maxMemory), "tree.terminals");
     process.stderr.write(`plan: growing the tree (${simCase.tree.terminals} terminals) to find the injected territory\n`);
     tree = growCaseTree(simCase);
   }

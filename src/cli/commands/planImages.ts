@@ -451,6 +451,12 @@ function planImagesSafety(p: {
     lungActivityGBq: p.activityGBq * p.lsf,
   });
   const exceeded = p.constraints.filter((c) => c.kind !== "target" && c.maxActivityGBq < p.activityGBq * (1 - 1e-12)).map((c) => c.spec);
+  // The product's EANM normal-liver maximum is not a constraint here unless given with --limit (the
+  // activity follows the --target and the --limit list), but a plan over it is not "within every
+  // limit": it is named as exceeded, so the terminal says so and --strict exits 3.
+  if (list.some((a) => a.code === "NORMAL_LIVER_OVER_LIMIT") && !p.limits.some((l) => l.voi === normalVoi.name)) {
+    exceeded.push(`${normalVoi.name}:mean<=${normalLimit} (EANM 2022; not held: give --limit ${normalVoi.name}:mean<=${normalLimit} to hold the activity to it)`);
+  }
   const targetConstraint = p.constraints.find((c) => c.kind === "target");
   const limited = targetConstraint !== undefined && p.binding.kind !== "target";
   return {
