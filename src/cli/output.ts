@@ -1,5 +1,6 @@
 import { InputError } from "../errors.js";
 import { TERMINALS_RANGE } from "../vascular/grow.js";
+import { TERMINALS_ACCEPTED } from "../vascular/config.js";
 
 /**
  * How commands talk to the user: with `--json`, exactly one JSON document on stdout; human text,
@@ -19,11 +20,11 @@ export function printText(text: string, json: boolean): void {
 /** `--terminals`: "auto" (the case's liver over the resolution study's tissue per terminal, tree.terminals) or an integer in TERMINALS_RANGE. */
 export function parseTerminalsOption(value: string): number | "auto" {
   if (value.trim() === "auto") return "auto";
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < TERMINALS_RANGE.min || n > TERMINALS_RANGE.max) {
-    throw new InputError("--terminals", `--terminals must be an integer in [${TERMINALS_RANGE.min}, ${TERMINALS_RANGE.max}] or "auto", got ${JSON.stringify(value)}`);
+  try {
+    return parseIntegerOption("--terminals", value, TERMINALS_RANGE.min, TERMINALS_RANGE.max);
+  } catch {
+    throw new InputError("--terminals", `--terminals ${TERMINALS_ACCEPTED}, got ${JSON.stringify(value)}`);
   }
-  return n;
 }
 
 /** Parse an integer option, naming it in the error. */

@@ -12,16 +12,15 @@ interface Oriented {
   readonly frame: "RAS" | "LPS";
 }
 
-const flipXY = (g: Oriented) => flipFrameXY(g);
 
 /** Origin and direction of `g` in RAS (copies). */
 export function toRasGeometry(g: Oriented): { originMm: Vec3; direction: Mat3 } {
-  return g.frame === "RAS" ? { originMm: [...g.originMm], direction: [...g.direction] } : flipXY(g);
+  return g.frame === "RAS" ? { originMm: [...g.originMm], direction: [...g.direction] } : flipFrameXY(g);
 }
 
 /** Origin and direction of `g` in LPS (copies). */
 export function toLpsGeometry(g: Oriented): { originMm: Vec3; direction: Mat3 } {
-  return g.frame === "LPS" ? { originMm: [...g.originMm], direction: [...g.direction] } : flipXY(g);
+  return g.frame === "LPS" ? { originMm: [...g.originMm], direction: [...g.direction] } : flipFrameXY(g);
 }
 
 /**

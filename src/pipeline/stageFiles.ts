@@ -19,6 +19,7 @@
 import { createHash } from "node:crypto";
 import { InputError } from "../errors.js";
 import type { Grid, GridGeometry } from "../geometry/index.js";
+import { rasGrid } from "../geometry/grid.js";
 import type { GeometryConfig } from "../geometry/index.js";
 import type { TransportResult } from "../transport/index.js";
 import type { ArterialTree } from "../vascular/index.js";
@@ -168,7 +169,11 @@ function plainJson(value: unknown): Record<string, unknown> {
 }
 
 /** SHA-256 of a label image (geometry + labels): a mask case's identity, whatever the file's path. */
-export function maskSha256(mask: Grid<Uint8Array>): string {
+export function maskSha256(input: Grid<Uint8Array>): string {
+  // The geometry in RAS, as the domain reads it (geometry/domain.ts maskDomain): a DICOM (LPS) mask
+  // and the same numbers labelled RAS are different places, and stage files written while an LPS
+  // mask was read as if RAS (before 2026-12-07: mirrored) no longer match a run.
+  const mask = rasGrid(input);
   return createHash("sha256")
     .update(canonicalJson({ dims: mask.dims, spacingMm: mask.spacingMm, originMm: mask.originMm, direction: mask.direction }))
     .update(mask.data)

@@ -21,14 +21,14 @@ export const GLOBAL_METRICS = ["activityGBq", "spheresInjected", "lung.meanDoseG
 export const METRIC_NAMES: readonly string[] = [...VOI_METRICS, ...GLOBAL_METRICS];
 
 /**
- * The range a metric's values can take, by its column name: a volume fraction (V100), a probability
+ * The range a metric's values can take, by its column name: a volume fraction (V100, volumeAtDose.V<x>Gy), a probability
  * (TCP, NTCP) or a share lies in [0, 1]; every other metric the engine reports (doses, BED, EUD,
  * sphere counts, volumes, activity, T/N, tissue per terminal) is non-negative. Intervals computed
  * from a normal model (stats.ts) are clipped to it.
  */
 export function metricRange(column: string): readonly [number, number] {
-  const name = column.slice(column.lastIndexOf(".") + 1);
-  return /^(V\d+|tcp|ntcp|share)$/.test(name) ? [0, 1] : [0, Infinity];
+  // V100, a compartment's volumeAtDose.V<x>Gy (x may have decimals), radiobiology.tcp / .ntcp, reflux.share.
+  return /(^|\.)(V[\d.]+(Gy)?|tcp|ntcp|share)$/.test(column) ? [0, 1] : [0, Infinity];
 }
 
 /** Volume fractions at which a run's DVH is kept (D at 0 %, 1 %, …, 100 % of the VOI). */

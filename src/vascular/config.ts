@@ -84,10 +84,13 @@ export const geometrySchema = z
     if (g.images !== undefined) ctx.addIssue({ code: "custom", path: ["images"], message: "patient images are read by the commands that take a case file (sirtsim simulate, plan, tree, transport), not here" });
   });
 
+/** What tree.terminals and --terminals accept, as their refusals say it. */
+export const TERMINALS_ACCEPTED = `must be an integer in [${TERMINALS_RANGE.min}, ${TERMINALS_RANGE.max}] or "auto"`;
+
 export const treeSchema = z
   .object({
     terminals: z
-      .union([z.number().int().min(TERMINALS_RANGE.min).max(TERMINALS_RANGE.max), z.literal("auto")], { error: `must be an integer in [${TERMINALS_RANGE.min}, ${TERMINALS_RANGE.max}] or "auto"` })
+      .union([z.number().int().min(TERMINALS_RANGE.min).max(TERMINALS_RANGE.max), z.literal("auto")], { error: TERMINALS_ACCEPTED })
       .default("auto")
       .describe("number of terminal arterioles, or \"auto\" (default): the perfused tissue over the tissue per terminal at which the resolution study found the dose metrics and the sub-millimetre spread within 2 % of the portal-tract tree's (16.4 mg; 100,000 terminals for the default 1.59 L liver; docs/transport.md \"Resolution study\"). ~1.5e6 = whole liver at portal-tract resolution (~1 per mg); a run outside that band says so (summary.json resolution). Memory ~1.6 kB per terminal (1.5e6: ~2.5 GiB; the maximum 5e7 needs ~75 GiB): a run above --max-memory is refused before any work (docs/case-file.md)"),
     optimisedTerminals: z.number().int().min(1).max(1_000_000).default(DEFAULT_GROW_OPTIONS.optimisedTerminals).describe("terminals of the optimised (CCO) part, i.e. territories; default 2000 ends at ≈ 0.1 mm radius"),

@@ -66,6 +66,10 @@ describe("memory bounded and predicted before work", () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/needs an estimated \d+(\.\d)? GiB of memory/);
     expect(r.stderr).not.toMatch(/growing the tree/);
+    // A bad --max-memory is refused on a plan that grows no tree too (the option is parsed first).
+    const whole = sirtsim("plan", writeCase("plan-whole", {}), "--max-memory", "lots");
+    expect(whole.code).toBe(2);
+    expect(whole.stderr).toMatch(/--max-memory/);
   });
 
   it("--max-memory takes unit strings and refuses nonsense with exit 2", () => {

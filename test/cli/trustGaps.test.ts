@@ -291,6 +291,11 @@ describe("merge checks the run's files of every shard, not only the first's", ()
     tamper("counts.bin", () => null, /sh1-counts\.bin is not a shard folder: no counts\.bin$/m);
     const ok = sirtsim("merge", join(dir, "sh0"), join(dir, "sh1"), "--out", join(dir, "merged"), "--workers", "1");
     expect(ok.code, ok.stderr).toBe(0);
+    // A finished run's folder is named as such, not as a missing file.
+    const whole = sirtsim("merge", join(dir, "merged"), "--out", join(dir, "merged-again"), "--workers", "1");
+    expect(whole.code).toBe(2);
+    expect(whole.stderr).toMatch(/merged is not a shard folder: no counts\.bin \(it holds a finished run's outputs/);
+    expect(existsSync(join(dir, "merged-again"))).toBe(false);
   });
 
   it("a case without a name, run by a relative path, merges (its name is the file's base name, not the path as typed; merge resolves the absolute path)", () => {

@@ -3,7 +3,8 @@ import { buildDomain, DEFAULT_LIVER_ELLIPSOIDS } from "../../src/geometry/build.
 import { labelAt, perfusionAt, maskDomain } from "../../src/geometry/domain.js";
 import { integrateDomain } from "../../src/geometry/integrate.js";
 import { rasterizeDomain } from "../../src/geometry/rasterize.js";
-import { axisAlignedGeometry, voxelCount, voxelVolumeMl } from "../../src/geometry/grid.js";
+import { axisAlignedGeometry, rasGrid, voxelCount, voxelVolumeMl } from "../../src/geometry/grid.js";
+import { maskSha256 } from "../../src/pipeline/stageFiles.js";
 import type { Grid } from "../../src/geometry/grid.js";
 import { shapeBounds } from "../../src/geometry/shapes.js";
 import { InputError } from "../../src/errors.js";
@@ -107,6 +108,12 @@ describe("mask domains", () => {
     expect(labelAt(domain, -2, -2, 2)).toBe(1);
     expect(domain.boundsMm.minMm[0]).toBeCloseTo(-39, 9);
     expect(domain.boundsMm.maxMm[0]).toBeCloseTo(1, 9);
+    // A case's identity hashes the mask where the domain puts it: the LPS mask differs from the same
+    // numbers labelled RAS, and equals its RAS conversion (stage files from the mirrored reading are refused).
+    const asRas = { ...lps, frame: "RAS" as const, data };
+    expect(maskSha256({ ...lps, data })).not.toBe(maskSha256(asRas));
+    expect(maskSha256({ ...lps, data })).toBe(maskSha256(rasGrid({ ...lps, data })));
+    expect(maskSha256(asRas)).toBe(maskSha256(rasGrid(asRas)));
   });
 
   it("buildDomain needs the grid when the section names a mask", () => {

@@ -72,6 +72,9 @@ describe("sirtsim plan-images on the synthetic patient", () => {
     const strict = sirtsim("plan-images", "--spect", join(patient, "spect"), "--labels", join(patient, "labels.nii.gz"), "--target", "tumour_1:mean=150", "--strict");
     expect(strict.code).toBe(3);
     expect(strict.stdout).toMatch(/Limits: EXCEEDED/);
+    // A D70 limit on the liver does not hold its mean: the EANM mean maximum is still named.
+    const d70 = plan("--labels", join(patient, "labels.nii.gz"), "--method", "voxel", "--target", "tumour_1:mean=150", "--limit", "liver:D70<=500");
+    expect(d70.safety.exceededLimits.join(" ")).toMatch(/liver:mean<=40 \(EANM 2022; not held/);
   });
 
   it("the lung limit binds when the lung mass is small: A = 30 Gy · m / (K · LSF)", () => {

@@ -53,6 +53,10 @@ describe("metricStats", () => {
     expect(dose.predictionInterval95![1]).toBeGreaterThan(5);
     expect(metricRange("S8.radiobiology.tcp")).toEqual([0, 1]);
     expect(metricRange("reflux.share")).toEqual([0, 1]);
+    expect(metricRange("T1.volumeAtDose.V100Gy")).toEqual([0, 1]);
+    expect(metricRange("T1.volumeAtDose.V70.5Gy")).toEqual([0, 1]);
+    expect(metricRange("T1.meanDoseGy")).toEqual([0, Infinity]);
+    expect(metricRange("lung.radiobiology.meanBedGy")).toEqual([0, Infinity]);
     expect(metricRange("tumourToNormalRatio.realised")).toEqual([0, Infinity]);
     // Without a range, the plain t interval.
     expect(metricStats([0.2, 0.99, 1]).predictionInterval95![1]).toBeGreaterThan(1);

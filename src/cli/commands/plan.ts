@@ -46,11 +46,13 @@ function dispensedOf(r: PlanResult): { residualFraction: number; dispensedActivi
  * come from the geometry is planned on the injected territory, so the tree is grown first.
  */
 export async function runPlan(caseFile: string, options: { json?: boolean; strict?: boolean; maxMemory?: string } = {}): Promise<PlanDocument> {
+  // Parsed first, so a bad --max-memory is refused whatever the case (it applies when the plan grows a tree).
+  const memoryLimit = memoryLimitBytes(options.maxMemory);
   const simCase = resolveCase(await readCaseFile(caseFile));
   let tree;
   if (needsTreeToPlan(simCase)) {
     // Growing the tree is the one expensive step of a plan: its memory is checked first, as `tree` checks it.
-    checkMemory(estimateTreeMemory(simCase.tree.terminals, "tree"), memoryLimitBytes(options.maxMemory), "tree.terminals");
+    checkMemory(estimateTreeMemory(simCase.tree.terminals, "tree"), memoryLimit, "tree.terminals");
     process.stderr.write(`plan: growing the tree (${simCase.tree.terminals} terminals) to find the injected territory\n`);
     tree = growCaseTree(simCase);
   }

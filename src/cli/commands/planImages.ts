@@ -431,7 +431,9 @@ function planImagesSafety(p: {
   const normalVoi = p.vois.find((v) => v.label === p.normal)!;
   const isTumour = (name: string) => p.vois.some((v) => v.name === name && v.role === "tumour");
   const targetGy = p.target && p.target.metric === "mean" && isTumour(p.target.voi) ? p.target.gy : guidance.tumourMinGy;
-  const normalLimit = p.limits.find((l) => l.metric === "mean" && l.voi === normalVoi.name)?.gy ?? guidance.normalLiverMaxGy;
+  // A --limit on the normal liver's mean replaces the product's EANM maximum (held as a constraint); a D-metric limit does not.
+  const normalMeanLimit = p.limits.find((l) => l.metric === "mean" && l.voi === normalVoi.name);
+  const normalLimit = normalMeanLimit?.gy ?? guidance.normalLiverMaxGy;
   const list = advisories({
     product: p.product,
     method: "partition",
@@ -454,7 +456,7 @@ function planImagesSafety(p: {
   // The product's EANM normal-liver maximum is not a constraint here unless given with --limit (the
   // activity follows the --target and the --limit list), but a plan over it is not "within every
   // limit": it is named as exceeded, so the terminal says so and --strict exits 3.
-  if (list.some((a) => a.code === "NORMAL_LIVER_OVER_LIMIT") && !p.limits.some((l) => l.voi === normalVoi.name)) {
+  if (list.some((a) => a.code === "NORMAL_LIVER_OVER_LIMIT") && normalMeanLimit === undefined) {
     exceeded.push(`${normalVoi.name}:mean<=${normalLimit} (EANM 2022; not held: give --limit ${normalVoi.name}:mean<=${normalLimit} to hold the activity to it)`);
   }
   const targetConstraint = p.constraints.find((c) => c.kind === "target");

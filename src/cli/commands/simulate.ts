@@ -3,7 +3,7 @@
  *  [--tree tree.bin] [--lodged lodged.bin]`: the whole treatment — planning, tree, transport,
  * dose, metrics, report — or, with --shard, one slice of the work units for `sirtsim merge`.
  */
-import { reportConfigSchema } from "../../report/config.js";
+import { ISODOSE_LIMITS, reportConfigSchema } from "../../report/config.js";
 import type { Command } from "commander";
 import { join, resolve } from "node:path";
 import { writeFile } from "node:fs/promises";
@@ -241,7 +241,7 @@ function sumOf(a: Float64Array): number {
  */
 function parseIsodoseOption(text: string): number[] {
   const levels = text.split(",").map((t) => t.trim());
-  const bad = () => new InputError("--isodose", `--isodose must be 1–8 doses in Gy, each in (0, 10000], separated by commas (e.g. 40,120,205), got ${JSON.stringify(text)}`);
+  const bad = () => new InputError("--isodose", `--isodose must be ${ISODOSE_LIMITS.minLevels}–${ISODOSE_LIMITS.maxLevels} doses in Gy, each in (0, ${ISODOSE_LIMITS.maxGy}], separated by commas (e.g. 40,120,205), got ${JSON.stringify(text)}`);
   if (levels.some((t) => !/^\d+(\.\d+)?$/.test(t))) throw bad();
   const gy = levels.map(Number);
   if (!reportConfigSchema.shape.isodoseGy.safeParse(gy).success) throw bad();
