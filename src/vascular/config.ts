@@ -95,7 +95,10 @@ export const treeSchema = z
       .describe("number of terminal arterioles, or \"auto\" (default): the perfused tissue over the tissue per terminal at which the resolution study found the dose metrics and the sub-millimetre spread within 2 % of the portal-tract tree's (16.4 mg; 100,000 terminals for the default 1.59 L liver; docs/transport.md \"Resolution study\"). ~1.5e6 = whole liver at portal-tract resolution (~1 per mg); a run outside that band says so (summary.json resolution). Memory ~1.6 kB per terminal (1.5e6: ~2.5 GiB; the maximum 5e7 needs ~75 GiB): a run above --max-memory is refused before any work (docs/case-file.md)"),
     optimisedTerminals: z.number().int().min(1).max(1_000_000).default(DEFAULT_GROW_OPTIONS.optimisedTerminals).describe("terminals of the optimised (CCO) part, i.e. territories; default 2000 ends at ≈ 0.1 mm radius"),
     murrayExponent: z.number().min(2).max(4).default(DEFAULT_GROW_OPTIONS.murrayExponent).describe("γ in r_p^γ = r_1^γ + r_2^γ (Murray 1926: 3; hepatic arteries 2.7–3)"),
-    rootFlowMlPerMin: z.number().positive().max(1e5).default(DEFAULT_GROW_OPTIONS.rootFlowMlPerMin).describe("flow into the proper hepatic artery, mL/min"),
+    rootFlowMlPerMin: z
+      .union([z.number().positive().max(1e5), z.literal("auto")], { error: 'must be a number in (0, 100000] or "auto"' })
+      .default("auto")
+      .describe("flow into the proper hepatic artery, mL/min, or \"auto\" (default): 400 mL/min for the default 1.59 L liver, scaled by the liver's volume (the same arterial flow per mL of liver, so the lumens per tissue mass are the default liver's; docs/vascular.md)"),
     inletPressureMmHg: z.number().positive().max(300).default(DEFAULT_GROW_OPTIONS.inletPressureMmHg).describe("pressure at the proper hepatic inlet, mmHg"),
     terminalPressureMmHg: z.number().min(0).max(300).default(DEFAULT_GROW_OPTIONS.terminalPressureMmHg).describe("pressure at every terminal, mmHg"),
     viscosityMPaS: z.number().positive().max(100).default(DEFAULT_GROW_OPTIONS.viscosityMPaS).describe("blood dynamic viscosity, mPa·s"),

@@ -14,7 +14,8 @@
  * subtreeStream(seed, segment, territory) = split fractions of that territory's bisection subtree.
  */
 import type { Domain } from "../geometry/domain.js";
-import { compartmentNames, labelAt } from "../geometry/domain.js";
+import { analyticDomain, compartmentNames, labelAt } from "../geometry/domain.js";
+import { DEFAULT_LIVER_ELLIPSOIDS } from "../geometry/build.js";
 import type { Vec3 } from "../geometry/grid.js";
 import { integrateDomain } from "../geometry/integrate.js";
 import type { DomainIntegral } from "../geometry/integrate.js";
@@ -34,6 +35,33 @@ import type { ArterialTree, NonTargetBranch } from "./tree.js";
 import { M3_PER_S_PER_ML_PER_MIN, PA_PER_MMHG } from "./tree.js";
 import { TreeWriter } from "./writer.js";
 
+/**
+ * The reference arterial inflow: 400 mL/min into the proper hepatic artery of an adult liver
+ * (reference anatomy, fixtures' sources), for the default liver of 1.59 L (DEFAULT_LIVER_ELLIPSOIDS).
+ */
+export const REFERENCE_ROOT_FLOW_ML_PER_MIN = 400;
+let referenceLiverMl: number | undefined;
+/** The default liver's volume as integrateDomain measures it (computed once): the reference flow's liver. */
+export function referenceLiverVolumeMl(): number {
+  referenceLiverMl ??= integrateDomain(analyticDomain({ kind: "union", parts: DEFAULT_LIVER_ELLIPSOIDS.map((e) => ({ kind: "ellipsoid" as const, centerMm: [...e.centerMm] as Vec3, semiAxesMm: [...e.semiAxesMm] as Vec3 })) })).liverVolumeMl;
+  return referenceLiverMl;
+}
+
+/**
+ * tree.rootFlowMlPerMin "auto" (the case file's default): the reference inflow scaled by the liver's
+ * volume, i.e. the same arterial flow per mL of liver (0.25 mL/min per mL) for every liver. Why:
+ * the tree is sized so that its root carries this flow over a fixed pressure drop, so a fixed
+ * 400 mL/min in a smaller liver widened every lumen (a 199 mL liver at 16.4 mg per terminal:
+ * median terminal lumen 95.4 µm against 58.5 µm in the default liver; 56.7 µm at 50 mL/min), and
+ * the size exclusion, the stopping-site capacity (plugLengthMm is calibrated on the default liver's
+ * lumen law) and the resolution study all assume the default liver's lumens per tissue mass.
+ * Rounded to 0.1 mL/min, so that every case on the default liver gets exactly 400. That the flow
+ * scales with the volume is an assumption (hepatic arterial flow per tissue mass taken as constant).
+ */
+export function autoRootFlowMlPerMin(liverVolumeMl: number): number {
+  return Math.round((10 * REFERENCE_ROOT_FLOW_ML_PER_MIN * liverVolumeMl) / referenceLiverVolumeMl()) / 10;
+}
+
 export interface GrowOptions {
   /** Number of terminals (arterioles); ~1.5 M for a whole liver at portal-tract resolution. */
   readonly terminals: number;
@@ -41,8 +69,11 @@ export interface GrowOptions {
   readonly optimisedTerminals: number;
   /** Murray exponent γ. */
   readonly murrayExponent: number;
-  /** Flow into the proper hepatic artery, mL/min. */
-  readonly rootFlowMlPerMin: number;
+  /**
+   * Flow into the proper hepatic artery, mL/min; "auto": the reference flow scaled by the liver's
+   * volume (autoRootFlowMlPerMin), resolved when the tree is grown.
+   */
+  readonly rootFlowMlPerMin: number | "auto";
   readonly inletPressureMmHg: number;
   readonly terminalPressureMmHg: number;
   readonly viscosityMPaS: number;
@@ -78,7 +109,7 @@ export const DEFAULT_GROW_OPTIONS: GrowOptions = {
   terminals: 10_000,
   optimisedTerminals: 2000,
   murrayExponent: 3,
-  rootFlowMlPerMin: 400,
+  rootFlowMlPerMin: REFERENCE_ROOT_FLOW_ML_PER_MIN,
   inletPressureMmHg: 98,
   terminalPressureMmHg: 25,
   viscosityMPaS: 3.5,
@@ -109,7 +140,7 @@ function checkOptions(o: GrowOptions): void {
   integer("tree.optimisedTerminals", o.optimisedTerminals, 1, 1_000_000);
   integer("tree.candidateSegments", o.candidateSegments, 1, 1000);
   checkRange("tree.murrayExponent", o.murrayExponent, 2, 4);
-  checkRange("tree.rootFlowMlPerMin", o.rootFlowMlPerMin, 0, 1e5, { minOpen: true });
+  if (o.rootFlowMlPerMin !== "auto") checkRange("tree.rootFlowMlPerMin", o.rootFlowMlPerMin, 0, 1e5, { minOpen: true });
   checkRange("tree.viscosityMPaS", o.viscosityMPaS, 0, 100, { minOpen: true });
   checkRange("tree.terminalPressureMmHg", o.terminalPressureMmHg, 0, 300);
   checkRange("tree.inletPressureMmHg", o.inletPressureMmHg, o.terminalPressureMmHg, 300, { minOpen: true });
@@ -302,9 +333,10 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   const N = o.terminals;
   const clock = stageClock();
   const integ = integral ?? integrateDomain(domain);
-  const sites = sampleTerminalSites(domain, integ, N, o.rootFlowMlPerMin, seed);
+  const rootFlowMlPerMin = o.rootFlowMlPerMin === "auto" ? autoRootFlowMlPerMin(integ.liverVolumeMl) : o.rootFlowMlPerMin;
+  const sites = sampleTerminalSites(domain, integ, N, rootFlowMlPerMin, seed);
   clock.mark("sites");
-  if ((o.terminalFlows ?? "tessellation") === "tessellation") tessellateTerritories(domain, integ, sites, o.rootFlowMlPerMin);
+  if ((o.terminalFlows ?? "tessellation") === "tessellation") tessellateTerritories(domain, integ, sites, rootFlowMlPerMin);
   clock.mark("tessellation");
 
   // Group the sites by Couinaud segment in skeleton leaf order.
@@ -341,7 +373,7 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   emitNode(ctx, HEPATIC_SKELETON, -1, 0);
   if (w.count !== w.capacity) throw new Error(`growTree: emitted ${w.count} segments, expected ${w.capacity}`);
   clock.mark("growth");
-  let tree = finishTree(w, domain, o, seed, ctx.entryPoints);
+  let tree = finishTree(w, domain, { ...o, rootFlowMlPerMin }, seed, ctx.entryPoints);
   clock.mark("sizingAndFlow");
   // Lumen clearance with the final radii: the growth checks it with the radii of the growing tree,
   // which still widen afterwards (more territories join below a segment; the bisection subtrees
@@ -354,7 +386,7 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
     if (moved === 0) break;
     repairMoves += moved;
     repairPasses++;
-    tree = finishTree(w, domain, o, seed, ctx.entryPoints);
+    tree = finishTree(w, domain, { ...o, rootFlowMlPerMin }, seed, ctx.entryPoints);
   }
   const clearanceRepair = { overlapsBefore: overlapsBefore.length, pointsMoved: repairMoves, passes: repairPasses };
   const clearance = optimisedClearance(tree);
@@ -368,7 +400,7 @@ export function growTree(domain: Domain, options: Partial<GrowOptions> = {}, see
 }
 
 /** Lengths, subtree ranges, radii and flows of a fully emitted tree. */
-function finishTree(w: TreeWriter, domain: Domain, o: GrowOptions, seed: number, entryPoints: Record<string, number>): ArterialTree {
+function finishTree(w: TreeWriter, domain: Domain, o: GrowOptions & { readonly rootFlowMlPerMin: number }, seed: number, entryPoints: Record<string, number>): ArterialTree {
   const n = w.count;
   const lengthMm = new Float64Array(n);
   const p = w.proximalMm, d = w.distalMm;

@@ -126,7 +126,7 @@ describe("geometry and tree sections", () => {
     expect(parseGeometrySection(undefined).liver.ellipsoids).toHaveLength(2);
     const tree = parseTreeSection({}, () => 1234);
     expect(tree.terminals).toBe(1234);
-    expect(tree.rootFlowMlPerMin).toBe(400);
+    expect(tree.rootFlowMlPerMin).toBe("auto");
     expect(tree.inletPressureMmHg).toBe(98);
     expect(tree.terminalPressureMmHg).toBe(25);
     expect(tree.viscosityMPaS).toBe(3.5);

@@ -13,6 +13,7 @@ import { DEFAULT_LIVER_ELLIPSOIDS } from "../../src/geometry/build.js";
 import { RESOLUTION_STUDY } from "../../src/transport/resolution.js";
 import { caseFileFromJson, resolveTreeInputs } from "../../src/pipeline/resolveCase.js";
 import { planTreatment } from "../../src/planning/index.js";
+import { autoRootFlowMlPerMin, growTree } from "../../src/vascular/grow.js";
 
 const CASES_DIR = join(import.meta.dirname, "..", "..", "fixtures", "cases");
 const simulationCases = readdirSync(CASES_DIR)
@@ -81,6 +82,29 @@ describe('tree.terminals "auto" (the default): the case\'s liver over RESOLUTION
     expect(n / 1e5).toBeGreaterThan(0.11);
     expect(n / 1e5).toBeLessThan(0.14);
     expect((viableVolumeMl(inputs.integral()) * 1.03 * 1000) / n).toBeCloseTo(RESOLUTION_STUDY.autoMg, 1);
+  });
+
+  it("tree.rootFlowMlPerMin \"auto\" (the default): 400 mL/min for the default liver exactly; for the default lobes halved (199 mL) the scaled flow keeps the default liver's terminal lumens, a fixed 400 mL/min widens them (docs/vascular.md's numbers)", () => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const lumen = (c: ReturnType<typeof loadSimulationCase>) => {
+      const t = growTree(c.domain, c.tree, c.tree.seed, c.integral);
+      const d: number[] = [];
+      for (let j = 0; j < t.segmentCount; j++) if (t.child0[j] < 0) d.push(2000 * t.radiusMm[j]);
+      return { flow: t.params.rootFlowMlPerMin, lumen: median(d).toFixed(1) };
+    };
+    const base = { product: "sir-spheres", method: "partition", lungShuntFraction: 0, target: { compartment: "normal", doseGy: 40 } };
+    const full = loadSimulationCase({ ...base, tree: { seed: 7 } }, "x");
+    expect(full.tree.rootFlowMlPerMin).toBe("auto");
+    expect(autoRootFlowMlPerMin(full.integral.liverVolumeMl)).toBe(400);
+    const ellipsoids = DEFAULT_LIVER_ELLIPSOIDS.map((e) => ({ centerMm: e.centerMm.map((x) => x / 2), semiAxesMm: e.semiAxesMm.map((x) => x / 2) }));
+    const half = (tree: Record<string, unknown>) => loadSimulationCase({ ...base, geometry: { liver: { ellipsoids } }, tree: { seed: 7, ...tree } }, "x");
+    const h = half({});
+    expect(h.integral.liverVolumeMl.toFixed(0)).toBe("199");
+    expect(autoRootFlowMlPerMin(h.integral.liverVolumeMl)).toBe(50);
+    const vascular = readFileSync(new URL("../../docs/vascular.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    const [a, b, c] = [lumen(half({ rootFlowMlPerMin: 400 })), lumen(full), lumen(h)];
+    expect([a.flow, b.flow, c.flow]).toEqual([400, 400, 50]);
+    expect(vascular).toContain(`a liver of 199 mL (the default lobes halved) at 16.4 mg per terminal had a median terminal lumen of ${a.lumen} µm against the default liver's ${b.lumen} µm, and ${c.lumen} µm with its scaled 50 mL/min`);
   });
 
   it('refuses "auto" misspelt, a string number or a fraction, naming the field and what it accepts', () => {

@@ -75,7 +75,7 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
       domain: { liverVolumeMl: stats.integral.liverVolumeMl, compartments: stats.integral.compartments },
       parameters: { ...treeSection, seed, terminals, terminalsAuto: terminalsAreAuto(caseJson) },
       provenance: {
-        defaults: "rootFlowMlPerMin 400, inlet 98 mmHg, terminal 25 mmHg, viscosity 3.5 mPa·s (docs/vascular.md)",
+        defaults: "rootFlowMlPerMin \"auto\" (400 mL/min for the default 1.59 L liver, scaled by the liver's volume), inlet 98 mmHg, terminal 25 mmHg, viscosity 3.5 mPa·s (docs/vascular.md)",
         method: "local CCO (Schreiner & Buxbaum 1993; Karch et al. 1999) to territories + bisection subtrees; Murray radii; Poiseuille flows",
       },
     };
