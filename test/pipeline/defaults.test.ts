@@ -9,7 +9,7 @@ import { transportSchema, injectionSchema } from "../../src/transport/config.js"
 import { EMBOLIC_DEFAULTS, TRANSPORT_DEFAULTS, TRANSPORT_RANGES } from "../../src/transport/defaults.js";
 import { resolveOptions } from "../../src/transport/simulate.js";
 import { treeSchema } from "../../src/vascular/config.js";
-import { DEFAULT_GROW_OPTIONS, TERMINALS_RANGE } from "../../src/vascular/grow.js";
+import { autoRootFlowMlPerMin, DEFAULT_GROW_OPTIONS, referenceLiverVolumeMl, TERMINALS_RANGE } from "../../src/vascular/grow.js";
 import { buildSyntheticTree } from "../transport/helpers/syntheticTree.js";
 
 describe("schema defaults = library defaults", () => {
@@ -56,9 +56,13 @@ describe("schema defaults = library defaults", () => {
 
   it("tree: the schema's defaults are DEFAULT_GROW_OPTIONS, and terminals share one range", () => {
     const parsed = treeSchema.parse({}) as Record<string, unknown>;
-    // Every field but terminals: the schema's default is "auto" (the case's liver over
-    // RESOLUTION_STUDY.autoMg, pipeline/caseInput.ts); the library's growTree keeps a number.
-    for (const [field, value] of Object.entries(DEFAULT_GROW_OPTIONS)) expect(parsed[field], field).toEqual(field === "terminals" ? "auto" : value);
+    // Every field but terminals and rootFlowMlPerMin: the schema's default is "auto" (the case's
+    // liver over RESOLUTION_STUDY.autoMg, pipeline/caseInput.ts; 400 mL/min scaled by the liver's
+    // volume, vascular/grow.ts autoRootFlowMlPerMin); the library's growTree keeps numbers.
+    const auto = new Set(["terminals", "rootFlowMlPerMin"]);
+    for (const [field, value] of Object.entries(DEFAULT_GROW_OPTIONS)) expect(parsed[field], field).toEqual(auto.has(field) ? "auto" : value);
+    // The library's 400 is what "auto" gives the default liver.
+    expect(DEFAULT_GROW_OPTIONS.rootFlowMlPerMin).toBe(autoRootFlowMlPerMin(referenceLiverVolumeMl()));
     expect(treeSchema.safeParse({ terminals: TERMINALS_RANGE.max }).success).toBe(true);
     expect(treeSchema.safeParse({ terminals: TERMINALS_RANGE.max + 1 }).success).toBe(false);
     expect(treeSchema.safeParse({ terminals: TERMINALS_RANGE.min - 1 }).success).toBe(false);
