@@ -4,7 +4,7 @@
  */
 import { refluxWarning } from "./reflux.js";
 import { voiRadiobiology, type VoiRadiobiology } from "../dose/radiobiology.js";
-import { withOutcomeColumns } from "./outcomeReport.js";
+import { ntcpOutsideFit, withOutcomeColumns } from "./outcomeReport.js";
 import { boundedDvhBinWidthGy, MAX_DVH_POINTS } from "../dose/dvh.js";
 import type { Grid } from "../geometry/index.js";
 import type { ReportInput } from "../report/types.js";
@@ -284,9 +284,11 @@ function dvhBinReport(vois: readonly VoiDose[], requestedGy: number): Simulation
  * a tree outside the tissue per terminal where the resolution study found its answer within 2 % (a note), a DVH bin widened
  * beyond the one asked for.
  */
-export function simulationWarnings(s: Pick<SimulationSummary, "dvh" | "resolution" | "dose">): string[] {
+export function simulationWarnings(s: Pick<SimulationSummary, "dvh" | "resolution" | "dose" | "compartments" | "plan">): string[] {
   const out: string[] = [];
   if (s.resolution.note !== null) out.push(`note: ${s.resolution.note}`);
+  const ntcp = ntcpOutsideFit(s);
+  if (ntcp !== null) out.push(`note: ${ntcp}`);
   if (s.dose.kernelEnergyVsPlanning !== 0) {
     out.push(`note: dose.normaliseKernelToMeanEnergy is false: the dose kernel deposits ${Math.abs(100 * s.dose.kernelEnergyVsPlanning).toFixed(2)} % ${s.dose.kernelEnergyVsPlanning < 0 ? "less" : "more"} energy per decay than planning's K assumes, so the convolved dose and the plan use two energies per decay (summary.json dose.kernelEnergyVsPlanning; docs/dose.md)`);
   }

@@ -5,6 +5,22 @@
  */
 import type { ReportInput } from "../report/types.js";
 import type { SimulationSummary } from "./finish.js";
+import { NTCP_DEFAULTS } from "../dose/outcome.js";
+import { PRODUCTS } from "../physics/products.js";
+
+/**
+ * A note when the run's NTCP uses the default parameters outside the product they were fitted on:
+ * the default TD50 (NTCP_DEFAULTS, 93 Gy BED) is resin Y-90's in HCC; Walrand et al. 2014 quote
+ * 250 Gy BED for glass, and no Ho-166 fit was found (its faster dose rate also raises the BED per
+ * Gy). null when the product is resin, no NTCP was computed, or the case set its own TD50.
+ */
+export function ntcpOutsideFit(summary: Pick<SimulationSummary, "compartments" | "plan">): string | null {
+  const liver = Object.values(summary.compartments).find((c) => c.radiobiology?.ntcpParameters)?.radiobiology?.ntcpParameters;
+  const product = summary.plan.product;
+  if (!liver || product === "sir-spheres" || liver.td50BedGy !== NTCP_DEFAULTS.td50BedGy) return null;
+  const advice = product === "therasphere" ? `Walrand et al. J Nucl Med 2014 quote BED50 250 Gy for glass: set dose.radiobiology.normalLiver.ntcp.td50BedGy` : "no fit for this product was found: read its NTCP as outside the model";
+  return `NTCP uses resin Y-90's HCC parameters (TD50 ${liver.td50BedGy} Gy BED) for a ${PRODUCTS[product].name} treatment; ${advice} (docs/dose.md#outcome).`;
+}
 
 /** The report with "TCP" and "NTCP" columns (null where the VOI's tissue has no such model) and their note. */
 export function withOutcomeColumns(report: ReportInput, summary: SimulationSummary): ReportInput {
@@ -20,6 +36,7 @@ export function withOutcomeColumns(report: ReportInput, summary: SimulationSumma
       ? `NTCP (normal liver; also liver and perfused, which contain the tumours): Lyman–Kutcher–Burman on the voxel BEDs, TD50 ${liver.td50BedGy} Gy BED, m ${liver.m}, n ${liver.n} (default: resin, HCC, Strigari et al. J Nucl Med 2010).`
       : "NTCP: not computed (dose.radiobiology.normalLiver.ntcp is null).",
     "Both are population models fitted to small HCC cohorts, with wide uncertainty; no NET parameters were found. docs/dose.md#outcome.",
+    ...(ntcpOutsideFit(summary) === null ? [] : [ntcpOutsideFit(summary) as string]),
   ];
   return {
     ...report,

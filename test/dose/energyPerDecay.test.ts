@@ -84,7 +84,7 @@ describe("one energy per decay: FFT convolution and local deposition deposit the
     expect(raw.kernelEnergyVsPlanning).toBeCloseTo(-0.0073, 4);
     const rawRatio = energyJ(raw.doseGy, config.densityGPerMl) / energyJ(raw.ldmDoseGy, config.densityGPerMl);
     expect(Math.abs(rawRatio - (1 + raw.kernelEnergyVsPlanning))).toBeLessThan(1e-6);
-    const notes = simulationWarnings({ dvh: { widenedFor: [] }, resolution: { note: null }, dose: { kernelEnergyVsPlanning: raw.kernelEnergyVsPlanning } } as never);
+    const notes = simulationWarnings({ dvh: { widenedFor: [] }, resolution: { note: null }, dose: { kernelEnergyVsPlanning: raw.kernelEnergyVsPlanning }, compartments: {}, plan: { product: "sir-spheres" } } as never);
     expect(notes.join("\n")).toMatch(/normaliseKernelToMeanEnergy is false: the dose kernel deposits 0\.7\d % less energy per decay than planning's K assumes/);
   });
 });
