@@ -41,7 +41,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  * adds it here.
  */
 export const KNOWN_OUTPUT_NAMES: ReadonlySet<string> = new Set([
-  "summary.json", "dose.nii.gz", "dose-ldm.nii.gz", "labels.nii.gz", "dvh.csv", "dvh.json", "tree.vtp", "tree.bin", "tree.json",
+  "summary.json", "dose.nii.gz", "dose-ldm.nii.gz", "labels.nii.gz", "perfused.nii.gz", "dvh.csv", "dvh.json", "tree.vtp", "tree.bin", "tree.json",
   "transport.json", "lodged.bin", "report.html", "case.json", "shard.json", "counts.bin", "terminals.csv", "metrics.json", "metrics.csv",
   // sirtsim dose (images), compare
   "rtdose.dcm", "compare.json", "compare.html", "gamma.nii.gz",

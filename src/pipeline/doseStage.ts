@@ -89,6 +89,12 @@ export interface DoseStageResult {
   readonly doseGy: Grid<Float32Array>;
   readonly ldmDoseGy: Grid<Float32Array>;
   readonly labels: Grid<Uint8Array>;
+  /**
+   * A selective injection's perfused territory on the dose grid (1 inside: the liver voxels whose
+   * nearest terminal belongs to the injected subtree, perfused.ts), which bounds its VOIs
+   * (`normal`, `perfused`, the tumours' perfused parts); null for a whole-liver injection.
+   */
+  readonly perfused: Grid<Uint8Array> | null;
   readonly vois: readonly VoiDose[];
   readonly kernelProvenance: readonly string[];
   /** Kernel energy conservation residual (absorbed / emitted − 1). */
@@ -178,7 +184,7 @@ export async function doseFromSphereCounts(
       curve: dvhCurve(h, dvhDosePoints(h, config.dvhBinWidthGy)),
     });
   }
-  return { doseGy, ldmDoseGy, labels, vois, kernelProvenance: kernel.provenance, kernelResidual: kernel.conservationResidual, kernelEnergyVsPlanning: config.normaliseKernelToMeanEnergy ? 0 : kernel.residualVsMeanEnergy };
+  return { doseGy, ldmDoseGy, labels, perfused, vois, kernelProvenance: kernel.provenance, kernelResidual: kernel.conservationResidual, kernelEnergyVsPlanning: config.normaliseKernelToMeanEnergy ? 0 : kernel.residualVsMeanEnergy };
 }
 
 /**

@@ -32,6 +32,11 @@ export const SIMULATION_FILES = [
   "case.json",
 ] as const;
 
+/** The files writeSimulationOutputs writes for `outputs`: SIMULATION_FILES, and perfused.nii.gz for a selective injection. */
+export function simulationFiles(outputs: Pick<SimulationOutputs, "dose">): string[] {
+  return outputs.dose.perfused ? [...SIMULATION_FILES.slice(0, 4), "perfused.nii.gz", ...SIMULATION_FILES.slice(4)] : [...SIMULATION_FILES];
+}
+
 /**
  * metrics.csv: one row per VOI (the lung last) with its volume, mean doses, every requested D_x
  * (Gy) and V_y (fraction 0..1) of `dose.dPercents` / `dose.vThresholdsGy`, and BED / EUD: the
@@ -56,6 +61,9 @@ export async function writeSimulationOutputs(dir: string, caseJson: unknown, cor
   await writeNifti(join(dir, "dose.nii.gz"), outputs.dose.doseGy, { description: "sirtsim absorbed dose, Gy (S-value convolution)" });
   await writeNifti(join(dir, "dose-ldm.nii.gz"), outputs.dose.ldmDoseGy, { description: "sirtsim absorbed dose, Gy (local deposition)" });
   await writeNifti(join(dir, "labels.nii.gz"), outputs.dose.labels, { description: "0 out, 1 normal, 2+t tumour t, 2+T+t necrotic" });
+  // A selective injection's VOIs are bounded by its perfused territory: written so that summary's
+  // `normal` and `perfused` (labels.nii.gz ∩ this mask) can be recomputed from the images.
+  if (outputs.dose.perfused) await writeNifti(join(dir, "perfused.nii.gz"), outputs.dose.perfused, { description: "1 = perfused territory of the injected artery" });
   const anatomy = outputs.report.anatomy;
   const names = (anatomy?.kind === "labels" ? anatomy.names : undefined) ?? { 1: "normal liver" };
   await writeFile(join(dir, "labels.ctbl"), slicerColorTable(names));

@@ -5,6 +5,7 @@ import { finishSimulation } from "../../src/pipeline/finish.js";
 import { stringifyResult } from "../../src/io/results.js";
 import { voxelVolumeMl } from "../../src/geometry/index.js";
 import { smallCase } from "./smallCase.js";
+import { simulationFiles } from "../../src/pipeline/outputs.js";
 
 const DENSITY = 1.03;
 
@@ -120,7 +121,24 @@ describe("a selective injection (right hepatic artery) of a derived-compartment 
 
   it("gives tissue-level doses within 3 % of the partition model on that territory, and a perfused VOI", async () => {
     const part = depositLodgedSpheres(simCase, core);
-    const { summary } = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
+    const { summary, dose } = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
+    // The perfused territory perfused.nii.gz holds: summary's `normal` is labels.nii.gz's normal
+    // liver within it, `perfused` the whole of it (the files reproduce the headline numbers).
+    const mask = dose.perfused!;
+    expect(mask).not.toBeNull();
+    let normalSum = 0, normalN = 0, perfusedN = 0;
+    for (let v = 0; v < mask.data.length; v++) {
+      if (!mask.data[v] || dose.labels.data[v] === 0) continue;
+      perfusedN++;
+      if (dose.labels.data[v] === 1) {
+        normalSum += dose.doseGy.data[v];
+        normalN++;
+      }
+    }
+    expect(normalSum / normalN).toBeCloseTo(summary.compartments.normal.meanDoseGy, 3);
+    expect(perfusedN * voxelVolumeMl(mask)).toBeCloseTo(summary.compartments.perfused.volumeMl, 6);
+    expect(simulationFiles({ dose })).toContain("perfused.nii.gz");
+    expect(simulationFiles({ dose: { ...dose, perfused: null } })).not.toContain("perfused.nii.gz");
     for (const name of ["right", "normal"]) {
       const ratio = summary.compartments[name].meanDoseFromSpheresGy! / summary.partitionModel[name].meanDoseGy;
       expect(Math.abs(ratio - 1), name).toBeLessThan(0.03);

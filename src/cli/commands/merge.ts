@@ -23,7 +23,7 @@ import { withPatientImages, writePatientRtDose } from "../../pipeline/patientIma
 import { simulateCore } from "../../pipeline/simulate.js";
 import { finishSimulation, simulationWarnings } from "../../pipeline/finish.js";
 import { warnOnStderr } from "../safety.js";
-import { writeSimulationOutputs } from "../../pipeline/outputs.js";
+import { simulationFiles, writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { doseGridGeometry } from "../../pipeline/doseStage.js";
 import { readBytes, readJsonFile, readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, decodeCountsFile, differingFields, encodeSimulationStageFiles, type ShardManifest } from "../../pipeline/stageFiles.js";
@@ -125,7 +125,7 @@ async function mergeInto(output: OutputDir, dirs: readonly string[], options: { 
   });
   warnOnStderr(simulationWarnings(outputs.summary));
   if (options.json) printJson(outputs.summary);
-  else printText(humanSummary(outputs.summary, options.out) + (images ? `\n${patientImagesText(images, options.out)}` : ""), false);
+  else printText(humanSummary(outputs.summary, options.out, simulationFiles(outputs)) + (images ? `\n${patientImagesText(images, options.out)}` : ""), false);
 }
 
 /** counts.bin's checked manifest, and shard.json (a readable mirror) compared with it field by field. */

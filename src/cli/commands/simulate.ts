@@ -22,7 +22,7 @@ import type { SimulationCase } from "../../pipeline/caseInput.js";
 import type { DoseStageOptions } from "../../pipeline/doseStage.js";
 import type { Shard } from "../../parallel/shard.js";
 import { dvhMetricsTable, finishSimulation, simulationWarnings, treatmentHeadline } from "../../pipeline/finish.js";
-import { SIMULATION_FILES, writeSimulationOutputs } from "../../pipeline/outputs.js";
+import { SIMULATION_FILES, simulationFiles, writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
 import { replicaUncertainty, uncertaintyText, withUncertainty, type ReplicaOptions } from "../../study/replicas.js";
@@ -179,7 +179,7 @@ async function writeWholeRun(output: OutputDir, run: FinishedRun, doseOptions: D
     printJson(outputs.summary);
     warnOnStderr([...safetyWarnings(core.safety), ...formatReflux(reflux).filter((l) => l.startsWith("warning"))]);
   } else {
-    const text = humanSummary(outputs.summary, options.out) + (replicaRuns ? `\n${uncertaintyText(outputs.summary)}` : "") + (images ? `\n${patientImagesText(images, options.out)}` : "");
+    const text = humanSummary(outputs.summary, options.out, simulationFiles(outputs)) + (replicaRuns ? `\n${uncertaintyText(outputs.summary)}` : "") + (images ? `\n${patientImagesText(images, options.out)}` : "");
     printText([text, "", ...formatReflux(reflux), ...formatSafety(core.safety)].join("\n"), false);
   }
 }
@@ -249,7 +249,7 @@ function parseIsodoseOption(text: string): number[] {
 }
 
 /** A short table for the terminal. */
-export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["summary"], outDir: string): string {
+export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["summary"], outDir: string, files: readonly string[] = SIMULATION_FILES): string {
   const lines = [
     `${treatmentHeadline(s)} — ${s.name}`,
     `activity ${s.activityGBq.toFixed(3)} GBq, ${s.spheresInjected.toLocaleString("en")} spheres, seed ${s.seed}`,
@@ -264,7 +264,7 @@ export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["su
   lines.push(`${"lung".padEnd(20)} ${s.lung.meanDoseGy.toFixed(1).padStart(9)}`);
   lines.push(...radiobiologyLines(s));
   lines.push(...dvhMetricsLines(s));
-  lines.push("", `wrote ${SIMULATION_FILES.join(", ")} to ${outDir}`, `report: ${join(outDir, "report.html")}`);
+  lines.push("", `wrote ${files.join(", ")} to ${outDir}`, `report: ${join(outDir, "report.html")}`);
   return lines.join("\n");
 }
 
