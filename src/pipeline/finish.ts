@@ -9,7 +9,7 @@ import { boundedDvhBinWidthGy, MAX_DVH_POINTS } from "../dose/dvh.js";
 import type { Grid } from "../geometry/index.js";
 import type { ReportInput } from "../report/types.js";
 import { clinicalIsodoses } from "../report/isodose.js";
-import { formatNumber, formatQuantity } from "../report/format.js";
+import { formatActivityGBq, formatNumber, formatQuantity } from "../report/format.js";
 import { labelOutlines } from "../report/outline.js";
 import { PRODUCTS } from "../physics/index.js";
 import type { ProductId } from "../physics/index.js";
@@ -311,12 +311,12 @@ const METHOD_NAMES: Readonly<Record<PlanningMethod, string>> = { bsa: "BSA", mir
 
 /**
  * What was given, said in one line for the report title and the terminal: product, planning
- * method and activity ("TheraSphere (Y-90 glass), MIRD single compartment, 1.98 GBq"). Built from
+ * method and activity ("TheraSphere (Y-90 glass), MIRD single compartment, 1.984 GBq"). Built from
  * the plan, not from the case's free-text name, which may describe another product.
  */
 export function treatmentHeadline(s: Pick<SimulationSummary, "plan" | "activityGBq">): string {
   const method = METHOD_NAMES[s.plan.method as PlanningMethod] ?? s.plan.method;
-  return `${PRODUCTS[s.plan.product].name}, ${method}, ${formatQuantity(s.activityGBq, "GBq")}`;
+  return `${PRODUCTS[s.plan.product].name}, ${method}, ${formatActivityGBq(s.activityGBq)}`;
 }
 
 /** The spheres per unit-mass piece of tissue (summary.transport.unitClusters). */
@@ -413,10 +413,10 @@ function reportInput(simCase: SimulationCase, core: SimulationCore, s: Simulatio
       { label: "Case", value: simCase.name },
       { label: "Product", value: PRODUCTS[core.plan.product].name },
       { label: "Planning method", value: METHOD_NAMES[core.plan.method] },
-      { label: "Activity delivered", value: formatQuantity(core.plan.activityGBq, "GBq") },
-      { label: "Activity dispensed", value: `${formatQuantity(s.plan.dispensedActivityGBq, "GBq")} (residual in vial and tubing ${formatQuantity(100 * s.plan.residualFraction, "%")})` },
+      { label: "Activity delivered", value: formatActivityGBq(core.plan.activityGBq) },
+      { label: "Activity dispensed", value: `${formatActivityGBq(s.plan.dispensedActivityGBq)} (residual in vial and tubing ${formatQuantity(100 * s.plan.residualFraction, "%")})` },
       ...(s.plan.decay && s.plan.decay.hoursCalibrationToTreatment !== 0
-        ? [{ label: "Vial activity at calibration", value: `${formatQuantity(s.plan.decay.activityAtCalibrationGBq, "GBq")} (${formatNumber(s.plan.decay.hoursCalibrationToTreatment)} h before treatment)` }]
+        ? [{ label: "Vial activity at calibration", value: `${formatActivityGBq(s.plan.decay.activityAtCalibrationGBq)} (${formatNumber(s.plan.decay.hoursCalibrationToTreatment)} h before treatment)` }]
         : []),
       { label: "Indication / scenario", value: `${s.plan.indication} / ${s.plan.scenario}${s.plan.pretreated ? ", pretreated" : ""} (EANM 2022 targets, limits, isodoses)` },
       ...(s.plan.patient ? [{ label: "Patient", value: patientText(s.plan.patient, core.plan.method) }] : []),

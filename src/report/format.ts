@@ -13,6 +13,14 @@ export function formatNumber(x: number | null | undefined, digits = 3): string {
   return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(digits - 1);
 }
 
+/**
+ * An activity to order, dispense or deliver: GBq to 3 decimals (1 MBq), as the terminal prints it,
+ * not to 3 significant digits — "2 GBq" for 1.998 reads as a round figure on a dispensing sheet.
+ */
+export function formatActivityGBq(x: number): string {
+  return `${x.toFixed(3)} GBq`;
+}
+
 /** A quantity with its unit: "1.98 GBq". */
 export function formatQuantity(x: number | null | undefined, unit: string, digits = 3): string {
   const text = formatNumber(x, digits);

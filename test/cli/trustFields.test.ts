@@ -92,9 +92,9 @@ describe("simulate shows every accepted field", () => {
     expect(s.plan.residualFraction).toBe(0.2);
     expect(s.plan.dispensedActivityGBq).toBeCloseTo(1.5, 12);
     expect(r.stdout).toContain("dispense 1.500 GBq (20.0 % stays in vial and tubing)");
-    expect(report).toContain("Activity dispensed</th><td>1.5 GBq");
+    expect(report).toContain("Activity dispensed</th><td>1.500 GBq");
     expect(s.plan.decay.activityAtCalibrationGBq).toBeCloseTo(3, 12);
-    expect(report).toContain("Vial activity at calibration</th><td>3 GBq (64.1 h before treatment)");
+    expect(report).toContain("Vial activity at calibration</th><td>3.000 GBq (64.1 h before treatment)");
 
     // 2. timelinePoints 4: four equal batches, the timeline's four points.
     expect(s.transport.timeline).toHaveLength(4);

@@ -105,7 +105,7 @@ describe("a simulation's report", () => {
     const core = simulateCore(simCase);
     const part = depositLodgedSpheres(simCase, core);
     const { summary, report } = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
-    expect(report.title).toBe(`sirtsim — TheraSphere (Y-90 glass), partition model, ${formatNumber(summary.activityGBq)} GBq`);
+    expect(report.title).toBe(`sirtsim — TheraSphere (Y-90 glass), partition model, ${summary.activityGBq.toFixed(3)} GBq`);
     expect(treatmentHeadline(summary)).toContain("TheraSphere (Y-90 glass)");
     expect(report.subtitle).toContain("resin (default case)");
     expect((report.isodoseGy ?? []).map((l) => (typeof l === "number" ? l : l.doseGy))).toEqual([75, 205]);
