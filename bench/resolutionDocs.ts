@@ -8,6 +8,7 @@
  * Each block of the document sits between `<!-- resolution-study:VIEW … -->` and
  * `<!-- resolution-study:end -->`; VIEW names one entry of VIEWS.
  */
+import { RESOLUTION_STUDY } from "../src/transport/resolution.js";
 import { differenceRows, meanDifference, meanSd, meanTable, pairDifferences, pairRows, pairStats, pointDifference, signedText, terminalsLabel as label, type ResolutionCount, type ResolutionStudy } from "./resolutionStudy.js";
 
 export const BLOCK_END = "<!-- resolution-study:end -->";
@@ -281,7 +282,7 @@ export function quotedPhrases(studies: ReadonlyMap<string, ResolutionStudy>): st
   {
     // Feedback on against off, run r of one study against run r of the other: the same tree and seed.
     assertPaired(net, off);
-    out.push(`default resolution's 16 mg (without feedback ${percentText(differenceFromFinest(off, 150000, `${MM1}, RD`).percent)})`);
+    out.push(`default resolution's ${RESOLUTION_STUDY.agreed.minMg} mg (without feedback ${percentText(differenceFromFinest(off, 150000, `${MM1}, RD`).percent)})`);
     const change = net.counts.map((c) => {
       const d = pairDifferences(c.rows, countOf(off, c.terminals).rows, "T/N");
       const { mean, sd } = meanSd(d);

@@ -30,13 +30,14 @@ export function withOutcomeColumns(report: ReportInput, summary: SimulationSumma
   });
   const tumour = Object.values(summary.compartments).find((c) => c.radiobiology?.tcpParameters)?.radiobiology?.tcpParameters;
   const liver = Object.values(summary.compartments).find((c) => c.radiobiology?.ntcpParameters)?.radiobiology?.ntcpParameters;
+  const outsideFit = ntcpOutsideFit(summary);
   const parts = [
     tumour ? `TCP (tumours): logistic in the EUD, EUD50 ${tumour.eud50Gy} Gy, γ50 ${tumour.gamma50.toFixed(3)} (default: HCC, d'Abadie et al. EJNMMI Res 2022).` : "TCP: not computed (dose.radiobiology.tumour.tcp is null).",
     liver
       ? `NTCP (normal liver; also liver and perfused, which contain the tumours): Lyman–Kutcher–Burman on the voxel BEDs, TD50 ${liver.td50BedGy} Gy BED, m ${liver.m}, n ${liver.n} (default: resin, HCC, Strigari et al. J Nucl Med 2010).`
       : "NTCP: not computed (dose.radiobiology.normalLiver.ntcp is null).",
     "Both are population models fitted to small HCC cohorts, with wide uncertainty; no NET parameters were found. docs/dose.md#outcome.",
-    ...(ntcpOutsideFit(summary) === null ? [] : [ntcpOutsideFit(summary) as string]),
+    ...(outsideFit === null ? [] : [outsideFit]),
   ];
   return {
     ...report,

@@ -34,7 +34,9 @@ export const SIMULATION_FILES = [
 
 /** The files writeSimulationOutputs writes for `outputs`: SIMULATION_FILES, and perfused.nii.gz for a selective injection. */
 export function simulationFiles(outputs: Pick<SimulationOutputs, "dose">): string[] {
-  return outputs.dose.perfused ? [...SIMULATION_FILES.slice(0, 4), "perfused.nii.gz", ...SIMULATION_FILES.slice(4)] : [...SIMULATION_FILES];
+  if (!outputs.dose.perfused) return [...SIMULATION_FILES];
+  const after = SIMULATION_FILES.indexOf("labels.nii.gz") + 1;
+  return [...SIMULATION_FILES.slice(0, after), "perfused.nii.gz", ...SIMULATION_FILES.slice(after)];
 }
 
 /**

@@ -56,10 +56,13 @@ export interface StudyTables {
   readonly missing: number;
 }
 
+/** How the two t intervals are bounded (stats.ts metricStats with metrics.ts metricRange). */
+const CLIPPED = "clipped to the metric's range (V100 and the volumeAtDose fractions, TCP, NTCP, shares in [0, 1]; the others ≥ 0)";
+
 export const INTERVAL_DEFINITIONS = {
   sd: "sample standard deviation of the runs (n − 1)",
-  meanCi95: "95 % confidence interval of the cell mean: mean ± t(0.975, n−1)·sd/√n (Student t), clipped to the metric's range (V100 and the volumeAtDose fractions, TCP, NTCP, shares in [0, 1]; the others ≥ 0)",
-  predictionInterval95: "95 % prediction interval for one further run: mean ± t(0.975, n−1)·sd·√(1 + 1/n) (Student t, runs assumed normal), clipped to the metric's range (V100 and the volumeAtDose fractions, TCP, NTCP, shares in [0, 1]; the others ≥ 0)",
+  meanCi95: `95 % confidence interval of the cell mean: mean ± t(0.975, n−1)·sd/√n (Student t), ${CLIPPED}`,
+  predictionInterval95: `95 % prediction interval for one further run: mean ± t(0.975, n−1)·sd·√(1 + 1/n) (Student t, runs assumed normal), ${CLIPPED}`,
   runPercentiles95: "2.5th and 97.5th percentiles of the runs (linear interpolation between order statistics, R type 7)",
   dvhBands: "per VOI, D(v) = least dose to the hottest fraction v of the VOI at v = 0, 0.01, …, 1; median and 2.5th/97.5th percentiles over the cell's runs",
 } as const;

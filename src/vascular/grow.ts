@@ -14,8 +14,8 @@
  * subtreeStream(seed, segment, territory) = split fractions of that territory's bisection subtree.
  */
 import type { Domain } from "../geometry/domain.js";
-import { analyticDomain, compartmentNames, labelAt } from "../geometry/domain.js";
-import { DEFAULT_LIVER_ELLIPSOIDS } from "../geometry/build.js";
+import { compartmentNames, labelAt } from "../geometry/domain.js";
+import { buildDomain, DEFAULT_LIVER_ELLIPSOIDS } from "../geometry/build.js";
 import type { Vec3 } from "../geometry/grid.js";
 import { integrateDomain } from "../geometry/integrate.js";
 import type { DomainIntegral } from "../geometry/integrate.js";
@@ -43,7 +43,7 @@ export const REFERENCE_ROOT_FLOW_ML_PER_MIN = 400;
 let referenceLiverMl: number | undefined;
 /** The default liver's volume as integrateDomain measures it (computed once): the reference flow's liver. */
 export function referenceLiverVolumeMl(): number {
-  referenceLiverMl ??= integrateDomain(analyticDomain({ kind: "union", parts: DEFAULT_LIVER_ELLIPSOIDS.map((e) => ({ kind: "ellipsoid" as const, centerMm: [...e.centerMm] as Vec3, semiAxesMm: [...e.semiAxesMm] as Vec3 })) })).liverVolumeMl;
+  referenceLiverMl ??= integrateDomain(buildDomain({ liver: { ellipsoids: DEFAULT_LIVER_ELLIPSOIDS }, tumours: [] })).liverVolumeMl;
   return referenceLiverMl;
 }
 
@@ -334,6 +334,8 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   const clock = stageClock();
   const integ = integral ?? integrateDomain(domain);
   const rootFlowMlPerMin = o.rootFlowMlPerMin === "auto" ? autoRootFlowMlPerMin(integ.liverVolumeMl) : o.rootFlowMlPerMin;
+  // The options with the flow resolved, as the sizing (finishTree) reads them.
+  const sized = { ...o, rootFlowMlPerMin };
   const sites = sampleTerminalSites(domain, integ, N, rootFlowMlPerMin, seed);
   clock.mark("sites");
   if ((o.terminalFlows ?? "tessellation") === "tessellation") tessellateTerritories(domain, integ, sites, rootFlowMlPerMin);
@@ -373,7 +375,7 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
   emitNode(ctx, HEPATIC_SKELETON, -1, 0);
   if (w.count !== w.capacity) throw new Error(`growTree: emitted ${w.count} segments, expected ${w.capacity}`);
   clock.mark("growth");
-  let tree = finishTree(w, domain, { ...o, rootFlowMlPerMin }, seed, ctx.entryPoints);
+  let tree = finishTree(w, domain, sized, seed, ctx.entryPoints);
   clock.mark("sizingAndFlow");
   // Lumen clearance with the final radii: the growth checks it with the radii of the growing tree,
   // which still widen afterwards (more territories join below a segment; the bisection subtrees
@@ -386,7 +388,7 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
     if (moved === 0) break;
     repairMoves += moved;
     repairPasses++;
-    tree = finishTree(w, domain, { ...o, rootFlowMlPerMin }, seed, ctx.entryPoints);
+    tree = finishTree(w, domain, sized, seed, ctx.entryPoints);
   }
   const clearanceRepair = { overlapsBefore: overlapsBefore.length, pointsMoved: repairMoves, passes: repairPasses };
   const clearance = optimisedClearance(tree);

@@ -65,7 +65,14 @@ describe("docs/transport.md resolution study", () => {
   it("bench/resolution/README.md gives each data file the command it records, and bench/resolution-all.ts runs them all by one command", () => {
     const readme = readFileSync(url("bench/resolution/README.md"), "utf8");
     const commands = resolutionStudyCommands();
-    expect(commands.map((c) => c.name).sort()).toEqual(readdirSync(url("bench/resolution/")).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, "")).sort());
+    // Every data file has a README row and every row a data file (the command list is built from the
+    // same directory listing, so it is compared with the README, not with the listing).
+    const rows = readme.split("\n").map((l) => /^\| ([\w-]+)\.json \|/.exec(l)?.[1]).filter((n): n is string => n !== undefined);
+    expect(commands.map((c) => c.name).sort()).toEqual([...rows].sort());
+    expect(rows.sort()).toEqual(readdirSync(url("bench/resolution/")).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, "")).sort());
+    // The default case with feedback runs before the one without: the second reads its cached trees.
+    const order = commands.map((c) => c.name);
+    expect(order.indexOf("net-feedback")).toBeLessThan(order.indexOf("net"));
     for (const { name, command } of commands) {
       const row = readme.split("\n").find((l) => l.startsWith(`| ${name}.json |`));
       expect(row, name).toBeDefined();
@@ -166,6 +173,7 @@ describe("docs/transport.md resolution study", () => {
     // bench/resolutionDocs.ts names the default case's 150,000 terminals by their tissue; Limitations quotes their 1 mm spread.
     expect(at("net", 150000)).toBe("10.9");
     const mid = differenceFromFinest(studies.get("net-feedback") as ResolutionStudy, 150000, rdKey).percent;
+    expect(mid).toBeLessThan(0); // the prose says "low"
     expect(whole).toContain(`(the default case with feedback: ${Math.abs(mid).toFixed(1)} % low at 150,000)`);
     expect(whole).toContain(`dips at 250,000–400,000 (${at("small", 250000)}–${at("small", 400000)} mg per terminal)`);
     expect(section).toContain(`the dip, at ${Math.floor(Number(at("small", 400000)))}–${Math.ceil(Number(at("small", 250000)))} mg per terminal, open (Limitations)`);

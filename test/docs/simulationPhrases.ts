@@ -5,13 +5,14 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { percentText } from "../../bench/resolutionDocs.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 type Compartment = { volumeMl: number; partitionGy: number | null; spheresGy: number | null; meanGy: number; ldmGy: number };
 type Run = { activityGBq: number; spheresInjected: number; compartments: Record<string, Compartment> };
 const numbers = JSON.parse(readFileSync(`${root}docs/numbers.json`, "utf8")) as Record<string, Run>;
 
-const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(1)} %`;
+const signed = (x: number) => percentText(x);
 const change = (a: number, b: number) => signed(100 * (a / b - 1));
 const gy = (x: number | null) => (x as number).toFixed(1);
 

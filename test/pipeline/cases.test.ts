@@ -104,6 +104,10 @@ describe('tree.terminals "auto" (the default): the case\'s liver over RESOLUTION
     const vascular = readFileSync(new URL("../../docs/vascular.md", import.meta.url), "utf8").replace(/\s+/g, " ");
     const [a, b, c] = [lumen(half({ rootFlowMlPerMin: 400 })), lumen(full), lumen(h)];
     expect([a.flow, b.flow, c.flow]).toEqual([400, 400, 50]);
+    // The claim itself, not only the document: the scaled flow keeps the default liver's lumens
+    // (within 5 %), the fixed one widens them by (8)^(1/4) ≈ 1.68 (Poiseuille sizing, r ∝ Q^(1/4)).
+    expect(Math.abs(Number(c.lumen) / Number(b.lumen) - 1)).toBeLessThan(0.05);
+    expect(Math.abs(Number(a.lumen) / Number(c.lumen) / 8 ** 0.25 - 1)).toBeLessThan(0.03);
     expect(vascular).toContain(`a liver of 199 mL (the default lobes halved) at 16.4 mg per terminal had a median terminal lumen of ${a.lumen} µm against the default liver's ${b.lumen} µm, and ${c.lumen} µm with its scaled 50 mL/min`);
   });
 

@@ -9,7 +9,7 @@ import { transportSchema, injectionSchema } from "../../src/transport/config.js"
 import { EMBOLIC_DEFAULTS, TRANSPORT_DEFAULTS, TRANSPORT_RANGES } from "../../src/transport/defaults.js";
 import { resolveOptions } from "../../src/transport/simulate.js";
 import { treeSchema } from "../../src/vascular/config.js";
-import { autoRootFlowMlPerMin, DEFAULT_GROW_OPTIONS, referenceLiverVolumeMl, TERMINALS_RANGE } from "../../src/vascular/grow.js";
+import { DEFAULT_GROW_OPTIONS, TERMINALS_RANGE } from "../../src/vascular/grow.js";
 import { buildSyntheticTree } from "../transport/helpers/syntheticTree.js";
 
 describe("schema defaults = library defaults", () => {
@@ -61,8 +61,8 @@ describe("schema defaults = library defaults", () => {
     // volume, vascular/grow.ts autoRootFlowMlPerMin); the library's growTree keeps numbers.
     const auto = new Set(["terminals", "rootFlowMlPerMin"]);
     for (const [field, value] of Object.entries(DEFAULT_GROW_OPTIONS)) expect(parsed[field], field).toEqual(auto.has(field) ? "auto" : value);
-    // The library's 400 is what "auto" gives the default liver.
-    expect(DEFAULT_GROW_OPTIONS.rootFlowMlPerMin).toBe(autoRootFlowMlPerMin(referenceLiverVolumeMl()));
+    // The library keeps the reference inflow, 400 mL/min (what "auto" gives the default liver: test/pipeline/cases.test.ts).
+    expect(DEFAULT_GROW_OPTIONS.rootFlowMlPerMin).toBe(400);
     expect(treeSchema.safeParse({ terminals: TERMINALS_RANGE.max }).success).toBe(true);
     expect(treeSchema.safeParse({ terminals: TERMINALS_RANGE.max + 1 }).success).toBe(false);
     expect(treeSchema.safeParse({ terminals: TERMINALS_RANGE.min - 1 }).success).toBe(false);

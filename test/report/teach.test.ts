@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { clinicalIsodoses, formatNumber, formatQuantity, labelOutlines, parseReportConfig, renderReport } from "../../src/report/index.js";
+import { formatActivityGBq } from "../../src/report/format.js";
 import { axisAlignedGeometry } from "../../src/geometry/grid.js";
 import { loadSimulationCase } from "../../src/pipeline/caseInput.js";
 import { depositLodgedSpheres, simulateCore } from "../../src/pipeline/simulate.js";
@@ -105,7 +106,7 @@ describe("a simulation's report", () => {
     const core = simulateCore(simCase);
     const part = depositLodgedSpheres(simCase, core);
     const { summary, report } = await finishSimulation(simCase, core, part.counts, part.outsideGrid);
-    expect(report.title).toBe(`sirtsim — TheraSphere (Y-90 glass), partition model, ${summary.activityGBq.toFixed(3)} GBq`);
+    expect(report.title).toBe(`sirtsim — TheraSphere (Y-90 glass), partition model, ${formatActivityGBq(summary.activityGBq)}`);
     expect(treatmentHeadline(summary)).toContain("TheraSphere (Y-90 glass)");
     expect(report.subtitle).toContain("resin (default case)");
     expect((report.isodoseGy ?? []).map((l) => (typeof l === "number" ? l : l.doseGy))).toEqual([75, 205]);

@@ -22,7 +22,7 @@ import type { SimulationCase } from "../../pipeline/caseInput.js";
 import type { DoseStageOptions } from "../../pipeline/doseStage.js";
 import type { Shard } from "../../parallel/shard.js";
 import { dvhMetricsTable, finishSimulation, simulationWarnings, treatmentHeadline } from "../../pipeline/finish.js";
-import { SIMULATION_FILES, simulationFiles, writeSimulationOutputs } from "../../pipeline/outputs.js";
+import { simulationFiles, writeSimulationOutputs } from "../../pipeline/outputs.js";
 import { readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
 import { replicaUncertainty, uncertaintyText, withUncertainty, type ReplicaOptions } from "../../study/replicas.js";
@@ -249,7 +249,7 @@ function parseIsodoseOption(text: string): number[] {
 }
 
 /** A short table for the terminal. */
-export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["summary"], outDir: string, files: readonly string[] = SIMULATION_FILES): string {
+export function humanSummary(s: Awaited<ReturnType<typeof finishSimulation>>["summary"], outDir: string, files: readonly string[]): string {
   const lines = [
     `${treatmentHeadline(s)} — ${s.name}`,
     `activity ${s.activityGBq.toFixed(3)} GBq, ${s.spheresInjected.toLocaleString("en")} spheres, seed ${s.seed}`,
