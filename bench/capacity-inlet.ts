@@ -13,6 +13,7 @@ import { EMBOLIC_DEFAULTS } from "../src/transport/defaults.js";
 import { netCaseTree } from "./benchCases.js";
 import { productDiameterUm } from "../src/transport/population.js";
 import { SIR_SPHERES } from "../src/physics/products.js";
+import { median } from "./median.js";
 
 const args = process.argv.slice(2);
 const counts = (args[0] ?? "100000,300000,1500000").split(",").map(Number);
@@ -43,7 +44,6 @@ for (const terminals of counts) {
       lumens.push(2000 * tree.radiusMm[j]);
       parents.push(2000 * parent);
     }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(`| ${terminals.toLocaleString("en")} | ${tumour ? "tumours" : "normal"} | ${median(lumens).toFixed(1)} | ${median(parents).toFixed(1)} | ${(c / v).toFixed(0)} | ${(c0 / v).toFixed(0)} | ${(limited / n).toFixed(3)} |`);
   }
 }

@@ -39,6 +39,7 @@ for _ in range(reps):
 out.astype(np.float32).tofile(path + "/scipy.f32")
 print(scipy.__version__, np.__version__, " ".join(str(x) for x in times + cpu), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 `;
+import { median } from "./median.js";
 
 interface Row {
   voxelMm: number;
@@ -135,7 +136,6 @@ async function run(): Promise<void> {
     }
   }
   const best = (x: number[]) => Math.min(...x);
-  const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
   const lines = [
     `dose convolution ${n}^3, Y-90 kernel, 'same' size, one thread; scipy ${rows[0]?.scipyVersion} fftconvolve (float32); ${rounds} alternating rounds x ${reps} calls per side, node ${process.version}`,
     "| voxel mm | kernel | sirtsim FFT size | sirtsim wall best / median s | scipy wall best / median s | wall ratio (best) | sirtsim CPU best s | scipy CPU best s | CPU ratio (best) | peak RSS sirtsim / scipy MB | max |diff| / max |",

@@ -29,6 +29,7 @@ import { createSubtreeRunner, simulateTransportParallel, type SubtreeTaskInput }
 import { fftPassRunner } from "../src/parallel/dose.js";
 import type { Task } from "../src/parallel/tasks.js";
 import { simulateTransport, transportSteps, type TransportOptions } from "../src/transport/simulate.js";
+import { median } from "./median.js";
 import { runSubtreeWork } from "../src/transport/subtrees.js";
 import { doseFromActivity } from "../src/dose/convolve.js";
 import { createFftContext } from "../src/dose/fft3d.js";
@@ -102,7 +103,6 @@ async function quietTimed(f: () => Promise<unknown> | unknown, others: ReturnTyp
 }
 
 const best = (xs: Timing[]) => xs.reduce((a, b) => (b.wallS < a.wallS ? b : a));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 
 /**

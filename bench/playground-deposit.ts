@@ -19,6 +19,7 @@ import { Worker } from "node:worker_threads";
 import { numericCase } from "../playground/build.js";
 import { depositOnHelpers, type DepositPort } from "../playground/src/deposit.js";
 import { heterogeneityModels } from "../playground/src/engine.js";
+import { median } from "./median.js";
 import { caseFromSettings, settingsFromCase } from "../playground/src/settings.js";
 import { loadSimulationCase } from "../src/pipeline/caseInput.js";
 import { simulateCore } from "../src/pipeline/core.js";
@@ -57,8 +58,6 @@ function helper(script: string): { port: DepositPort; stop: () => Promise<number
   w.on("message", (data) => listeners.forEach((l) => l({ data } as MessageEvent)));
   return { port: { postMessage: (m) => w.postMessage(m), addEventListener: (_t, l) => void listeners.push(l) }, stop: () => w.terminate() };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const base = numericCase(JSON.parse(await readFile(new URL("../fixtures/cases/net-default.json", import.meta.url), "utf8")), "net-default.json");

@@ -24,6 +24,7 @@ import { createEngineCache, heterogeneityModels, runCase, type EngineStage } fro
 import { PRESETS } from "../playground/src/presets.js";
 import { caseFromSettings, settingsFromCase, type PlaygroundSettings } from "../playground/src/settings.js";
 import { CHROMIUM, hasChromium, launchChromium, recordedPage } from "../test/report/chromium.js";
+import { median } from "./median.js";
 
 const rounds = Number(process.argv[2] ?? 5);
 const presetId = process.argv[3] ?? "net";
@@ -55,8 +56,6 @@ const CHANGES: readonly Change[] = [
   { name: "T/N of one tumour 6 ↔ 4 (tree regrown)", selector: "#controls-a input[data-tumour]", values: ["6", "4"], apply: (s, v) => ({ ...s, tnRatio: { ...s.tnRatio, [firstTumour(s)]: Number(v) } }) },
 ];
 const STAGES: readonly EngineStage[] = ["case", "tree", "transport", "deposit", "dose"];
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "sirtsim-bench-playground-"));

@@ -142,13 +142,20 @@ const pointsFromFinest = (s: ResolutionStudy, terminals: number, key: string) =>
 
 /** Largest |difference from the finest count| of the fractions `keys` over `counts`, percentage points, and the largest such difference over its standard error. */
 function largestPoints(s: ResolutionStudy, counts: readonly number[], keys: readonly string[]): { points: number; standardErrors: number } {
-  let points = 0, standardErrors = 0;
-  for (const c of counts) for (const k of keys) {
-    const x = pointsFromFinest(s, c, k);
-    points = Math.max(points, Math.abs(x.points));
-    standardErrors = Math.max(standardErrors, Math.abs(x.points) / x.standardErrorPoints);
-  }
-  return { points, standardErrors };
+  return {
+    points: maxOver(counts, keys, (c, k) => Math.abs(pointsFromFinest(s, c, k).points)),
+    standardErrors: maxOver(counts, keys, (c, k) => {
+      const x = pointsFromFinest(s, c, k);
+      return Math.abs(x.points) / x.standardErrorPoints;
+    }),
+  };
+}
+
+/** The largest f(count, key) over `counts` × `keys` (0 when none is larger). */
+function maxOver(counts: readonly number[], keys: readonly string[], f: (count: number, key: string) => number): number {
+  let m = 0;
+  for (const c of counts) for (const k of keys) m = Math.max(m, f(c, k));
+  return m;
 }
 
 /** "+0.4 %" / "−1.2 %", as the prose writes a signed percentage. */
@@ -156,9 +163,7 @@ export const percentText = (x: number, digits = 1) => `${signed(x, digits)} %`;
 
 /** Largest |difference from the finest count| of `keys` over `counts`, %. */
 function largestDifference(s: ResolutionStudy, counts: readonly number[], keys: readonly string[]): number {
-  let m = 0;
-  for (const c of counts) for (const k of keys) m = Math.max(m, Math.abs(differenceFromFinest(s, c, k).percent));
-  return m;
+  return maxOver(counts, keys, (c, k) => Math.abs(differenceFromFinest(s, c, k).percent));
 }
 
 /** "a–b %": the range of sd / mean over the runs, per count in `counts` and key in `keys`, one decimal. */

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applySetOptions, setOptionsOf } from "./setOptions.js";
+import { median } from "./median.js";
 
 const args = process.argv.slice(2);
 /** `--set a.b.c=value` (repeatable): a JSON value into the case, as bench/scale-transport.ts. */
@@ -65,5 +66,4 @@ for (let round = 0; round < rounds; round++) {
     console.log(`${side.name} round ${round}: ${dt.toFixed(2)} CPU s, ${core.transport.batches} batches, T/N ${core.transport.tumourToNormalRatio?.toFixed(4)}`);
   }
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const side of sides) console.log(`${side.name} (${side.name === "A" ? rootA : rootB}): median ${median(times[side.name]).toFixed(2)} CPU s over ${rounds} (${times[side.name].map((x) => x.toFixed(2)).join(", ")})`);

@@ -6,7 +6,7 @@ import { registerTaskHandlers } from "./tasks.js";
 import { runSubtreesTask } from "./transport.js";
 import { runFftPassTask } from "./dose.js";
 import { runDepositBlocksTask } from "./deposit.js";
-import { runGrowTreeTask } from "./tree.js";
+import { runGrowthSitesTask, runGrowTreeTask, runLatticeOwnersTask } from "./tree.js";
 
 registerTaskHandlers({
   /** A trivial unit used by the pool's own tests and the overhead benchmark. */
@@ -23,4 +23,8 @@ registerTaskHandlers({
   "positions.depositBlocks": runDepositBlocksTask,
   /** The whole tree growth, off the main thread so that signals are handled during it (src/parallel/tree.ts). */
   "vascular.growTree": runGrowTreeTask,
+  /** The terminal sites and the tessellation's lattice, before the owner search on the pool (src/parallel/tree.ts). */
+  "vascular.growthSites": runGrowthSitesTask,
+  /** The owners of one slab of lattice layers in one Lloyd pass of the tessellation (src/parallel/tree.ts). */
+  "vascular.latticeOwners": runLatticeOwnersTask,
 });

@@ -289,7 +289,8 @@ export interface GrowthStats {
   readonly integral: DomainIntegral;
   /**
    * Wall and CPU seconds of the growth's stages, for benchmarks (bench/scale.ts); CPU time is the
-   * process's (the growth runs on one thread). Not part of any output.
+   * process's (every thread: on a pool the tessellation's owner search runs on all workers,
+   * src/parallel/tree.ts). Not part of any output.
    */
   readonly stageSeconds: Readonly<Record<GrowthStage, { readonly wall: number; readonly cpu: number }>>;
 }
@@ -304,7 +305,7 @@ function cpuSeconds(): number {
 }
 
 /** Wall and CPU seconds since the last mark, per stage. */
-function stageClock(): { mark: (stage: GrowthStage) => void; seconds: Record<GrowthStage, { wall: number; cpu: number }> } {
+export function stageClock(): { mark: (stage: GrowthStage) => void; seconds: Record<GrowthStage, { wall: number; cpu: number }> } {
   const seconds = {} as Record<GrowthStage, { wall: number; cpu: number }>;
   let wall = performance.now();
   let cpu = cpuSeconds();
@@ -320,8 +321,24 @@ function stageClock(): { mark: (stage: GrowthStage) => void; seconds: Record<Gro
   };
 }
 
-/** growTree with growth statistics. */
-export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> = {}, seed = 1, integral?: DomainIntegral): { tree: ArterialTree; stats: GrowthStats } {
+/**
+ * The checked options, the domain's integral, the resolved root flow and the terminal sites of a
+ * growth, before the tessellation (growTreeDetailed's first stage; src/parallel/tree.ts runs it on
+ * a worker and the tessellation's owner search on the pool).
+ */
+export function growthSites(domain: Domain, options: Partial<GrowOptions>, seed: number, integral: DomainIntegral | undefined): GrowthSetup & { readonly sites: TerminalSites } {
+  const setup = growthSetup(domain, options, seed, integral);
+  return { ...setup, sites: sampleTerminalSites(domain, setup.integral, setup.options.terminals, setup.rootFlowMlPerMin, seed) };
+}
+
+interface GrowthSetup {
+  readonly options: GrowOptions;
+  readonly integral: DomainIntegral;
+  readonly rootFlowMlPerMin: number;
+}
+
+/** The checked options (InputError naming the field), the domain's integral and the resolved root flow. */
+function growthSetup(domain: Domain, options: Partial<GrowOptions>, seed: number, integral: DomainIntegral | undefined): GrowthSetup {
   const o: GrowOptions = { ...DEFAULT_GROW_OPTIONS, ...options };
   checkOptions(o);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError("tree.seed", `tree.seed must be an integer in [0, 4294967295], got ${seed}`);
@@ -330,15 +347,37 @@ export function growTreeDetailed(domain: Domain, options: Partial<GrowOptions> =
       checkRange(`geometry.tumours[${k}].terminalPressureMmHg`, t.terminalPressureMmHg, 0, o.inletPressureMmHg, { maxOpen: true });
     }
   });
-  const N = o.terminals;
-  const clock = stageClock();
   const integ = integral ?? integrateDomain(domain);
   const rootFlowMlPerMin = o.rootFlowMlPerMin === "auto" ? autoRootFlowMlPerMin(integ.liverVolumeMl) : o.rootFlowMlPerMin;
+  return { options: o, integral: integ, rootFlowMlPerMin };
+}
+
+/** Whether the growth's terminal flows come from the tessellation (the default) rather than equal shares. */
+export function tessellates(options: Partial<GrowOptions>): boolean {
+  return (options.terminalFlows ?? DEFAULT_GROW_OPTIONS.terminalFlows ?? "tessellation") === "tessellation";
+}
+
+/**
+ * growTree with growth statistics. `tessellated`: the sites of growthSites(domain, options, seed,
+ * integral) after the tessellation, when it was run elsewhere (src/parallel/tree.ts) — the tree
+ * is then the same as without it; their stages' seconds read 0.
+ */
+export function growTreeDetailed(
+  domain: Domain,
+  options: Partial<GrowOptions> = {},
+  seed = 1,
+  integral?: DomainIntegral,
+  tessellated?: TerminalSites,
+): { tree: ArterialTree; stats: GrowthStats } {
+  const clock = stageClock();
+  const { options: o, integral: integ, rootFlowMlPerMin } = growthSetup(domain, options, seed, integral);
+  const N = o.terminals;
+  const sites = tessellated ?? sampleTerminalSites(domain, integ, N, rootFlowMlPerMin, seed);
+  if (sites.count !== N) throw new Error(`growTreeDetailed: ${sites.count} tessellated sites for ${N} terminals`);
   // The options with the flow resolved, as the sizing (finishTree) reads them.
   const sized = { ...o, rootFlowMlPerMin };
-  const sites = sampleTerminalSites(domain, integ, N, rootFlowMlPerMin, seed);
   clock.mark("sites");
-  if ((o.terminalFlows ?? "tessellation") === "tessellation") tessellateTerritories(domain, integ, sites, rootFlowMlPerMin);
+  if (tessellated === undefined && tessellates(o)) tessellateTerritories(domain, integ, sites, rootFlowMlPerMin);
   clock.mark("tessellation");
 
   // Group the sites by Couinaud segment in skeleton leaf order.

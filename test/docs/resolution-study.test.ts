@@ -229,3 +229,23 @@ describe("docs/transport.md resolution study", () => {
     for (const file of ["docs/simulation.md", "docs/vascular.md"]) expect(readFileSync(url(file), "utf8").replace(/(\d) (\d{3})/g, "$1,$2"), file).toContain(`/ ${s.autoMg} mg (about ${defaultLiver} for the default`);
   });
 });
+
+describe("bench/transport.md's logs of the resolution studies", () => {
+  it("quotes the rows of the small and default-case studies at the counts added on 2026-12-07 as bench/resolution/*.json give them", () => {
+    const log = readFileSync(url("bench/transport.md"), "utf8");
+    const cell = (name: string, terminals: number, key: string) => {
+      const d = differenceFromFinest(study(name), terminals, key);
+      return `${signedText(d.percent, 1)} (${d.standardErrorPercent.toFixed(1)})`;
+    };
+    const mm1 = "spheres per 1 mm cube of normal liver, RD";
+    const mm4 = "RD of spheres per 4 mm cube, normal liver";
+    for (const [terminals, mg] of [[20_000, "82"], [150_000, "10.9"], [250_000, "6.5"]] as const) {
+      const cells = ["normal D70", "normal D90", mm1, mm4].map((k) => cell("small", terminals, k));
+      expect(log).toContain(`| ${terminals.toLocaleString("en")} | ${mg} | ${cells.join(" | ")} |`);
+    }
+    for (const [name, label] of [["net", "net (feedback off)"], ["net-feedback", "net-feedback"]]) {
+      const cells = ["normal D70", "normal D90", mm1].map((k) => cell(name, 150_000, k));
+      expect(log).toContain(`| ${label} | ${cells.join(" | ")} |`);
+    }
+  });
+});
