@@ -20,17 +20,34 @@ import { hostname } from "node:os";
 import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "node:path";
 import { InputError } from "../errors.js";
 
+/**
+ * This process's temporary files being written (writeFileAtomic, OutputFile.write): a signal
+ * handler removes them (releaseOutputDirs), so an interrupted study leaves no 0-byte
+ * `runs/.*.tmp` beside its records. Only this process's own names (they carry its pid), never a
+ * concurrent task's.
+ */
+const temporaries = new Set<string>();
+
+/** A temporary name for `path` in its folder, registered until `done` is called. */
+function temporaryFor(path: string): { tmp: string; done: () => void } {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  temporaries.add(tmp);
+  return { tmp, done: () => void temporaries.delete(tmp) };
+}
+
 /** Write `data` to `path` atomically (temporary file in the same directory + rename). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(resolve(path));
   await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const { tmp, done } = temporaryFor(join(dir, basename(path)));
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    done();
   }
 }
 
@@ -353,6 +370,8 @@ export async function withOutputDir<T>(outDir: string, produce: (stagingDir: str
  */
 export function releaseOutputDirs(): string[] {
   for (const output of [...openOutputs]) output.release();
+  for (const tmp of temporaries) rmSync(tmp, { force: true });
+  temporaries.clear();
   return [...written];
 }
 
@@ -399,7 +418,7 @@ export function openOutputFile(out: string | undefined, outOption = "--out", inp
     path: target,
     async write(data) {
       await mkdir(dirname(target), { recursive: true });
-      const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
+      const { tmp, done } = temporaryFor(target);
       try {
         await writeFile(tmp, data);
         try {
@@ -414,6 +433,7 @@ export function openOutputFile(out: string | undefined, outOption = "--out", inp
         }
       } finally {
         await unlink(tmp).catch(() => undefined);
+        done();
       }
     },
   };
