@@ -3,17 +3,19 @@
  * terminals); run on the main thread it keeps the event loop busy, so Ctrl-C and SIGTERM handlers
  * (src/cli/run.ts: remove the staging folder and the lock, exit 130/143) wait until it ends
  * (issue 19: SIGTERM "ignored" for the whole growth). On a pool of ≥ 2 workers the growth runs in
- * a worker and the main thread only waits, so a signal is handled at once. The tree is the same:
+ * a worker and the main thread only waits (but for the tessellation's sums, below), so a signal is
+ * handled at once. The tree is the same:
  * growTree is a pure function of its inputs (the plain-data domain, options, seed and integral).
  * A 1-worker (inline) pool grows on a thread of its own, started for the growth.
  *
- * On a pool of ≥ 2 workers the tessellation of the terminal territories (a third of the growth's
- * time at 1.5e6 terminals, one thread before) is spread over the pool: a worker samples the sites
- * and measures the lattice, the owner search of each Lloyd pass runs in slabs of lattice layers on
- * every worker, and this thread adds the points and moves the sites in lattice order between the
- * passes (vascular/territories.ts tessellationSteps); a worker then grows the tree from the
- * tessellated sites. The owner of a lattice point is exact, and the sums are taken in one order,
- * so the tree is bit-identical to the one-thread growth for any worker count (tested).
+ * On a pool of ≥ 2 workers the tessellation of the terminal territories (half to two thirds of
+ * the growth's time at 1.5e6 terminals on one thread) is spread over the pool: a worker samples the
+ * sites and measures the lattice, the owner search of each Lloyd pass runs in slabs of lattice
+ * layers on every worker, and this thread adds the points and moves the sites in lattice order
+ * between the passes (vascular/territories.ts tessellationSteps: 0.05–0.3 s per pass at 3e5–1.5e6
+ * terminals, the longest a signal then waits); a worker then grows the tree from the tessellated
+ * sites. The owner of a lattice point is exact, and the sums are taken in one order, so the tree
+ * is bit-identical to the one-thread growth for any worker count (tested).
  */
 import { InputError } from "../errors.js";
 import type { Domain } from "../geometry/domain.js";
@@ -58,13 +60,18 @@ export function runGrowTreeTask(input: GrowTreeInput): GrowTreeOutput {
   return withInputErrorAsData(() => growTreeDetailed(input.domain, input.options, input.seed, input.integral, input.sites));
 }
 
-type GrowthSitesOutput = { readonly sites: TerminalSites; readonly integral: DomainIntegral; readonly rootFlowMlPerMin: number; readonly lattice: TessellationLattice } | InputErrorData;
+type GrowthSitesOutput =
+  | { readonly sites: TerminalSites; readonly integral: DomainIntegral; readonly rootFlowMlPerMin: number; readonly lattice: TessellationLattice; readonly latticeSeconds: number }
+  | InputErrorData;
 
 /** The "vascular.growthSites" work unit: the checked options' terminal sites and the tessellation's lattice. */
 export function runGrowthSitesTask(input: GrowTreeInput): GrowthSitesOutput {
   return withInputErrorAsData(() => {
     const { sites, integral, rootFlowMlPerMin } = growthSites(input.domain, input.options, input.seed, input.integral);
-    return { sites, integral, rootFlowMlPerMin, lattice: tessellationLattice(input.domain, integral, sites, true) };
+    const started = performance.now();
+    const lattice = tessellationLattice(input.domain, integral, sites, sharedBuffer);
+    // Timed apart: the one-thread growth counts the lattice under "tessellation", and so does the pool's.
+    return { sites, integral, rootFlowMlPerMin, lattice, latticeSeconds: (performance.now() - started) / 1000 };
   });
 }
 
@@ -80,10 +87,12 @@ interface LatticeOwnersInput {
 
 /** The "vascular.latticeOwners" work unit: the owners of one slab of lattice layers. */
 export function runLatticeOwnersTask(input: LatticeOwnersInput): null {
-  const { lattice, hash, izFrom, izTo, owners } = input;
-  owners.set(latticeOwners(lattice, hash, izFrom, izTo), izFrom * lattice.ny * lattice.nx);
+  latticeOwners(input.lattice, input.hash, input.izFrom, input.izTo, input.owners);
   return null;
 }
+
+/** SharedArrayBuffers: the lattice and the site hash, which every slab's unit reads without a copy. */
+const sharedBuffer = (bytes: number) => new SharedArrayBuffer(bytes);
 
 /** Slabs per worker: the layers' owner searches differ in cost (the liver's outline), so more slabs than workers balance the pool. */
 const SLABS_PER_WORKER = 4;
@@ -123,7 +132,7 @@ function latticeSlabs(lattice: TessellationLattice, slabs: number): [number, num
 async function tessellatedSitesOnPool(pool: WorkerPool, input: GrowTreeInput): Promise<{ sites: TerminalSites; integral: DomainIntegral; seconds: Pick<GrowthStats["stageSeconds"], "sites" | "tessellation"> }> {
   const clock = stageClock();
   const [prepared] = await pool.runAll<GrowthSitesOutput>([{ kind: "vascular.growthSites", unitId: "tree/sites", input }]);
-  const { sites, integral, rootFlowMlPerMin, lattice } = throwInputError(prepared);
+  const { sites, integral, rootFlowMlPerMin, lattice, latticeSeconds } = throwInputError(prepared);
   clock.mark("sites");
   // The lattice comes in shared memory; the site hash is built there once per pass (the Lloyd steps move the sites).
   const { loMm, h, nx, ny, nz, compartmentPlus1 } = lattice;
@@ -133,11 +142,17 @@ async function tessellatedSitesOnPool(pool: WorkerPool, input: GrowTreeInput): P
   const steps = tessellationSteps(input.domain, integral, sites, rootFlowMlPerMin, lattice);
   let hash: SiteHash | undefined;
   for (let job = steps.next(); !job.done; job = steps.next(owners)) {
-    const passHash = (hash = siteHash(job.value, true, hash));
+    const passHash = (hash = siteHash(job.value, sharedBuffer, hash));
     await pool.runAll(slabs.map(([izFrom, izTo]) => ({ kind: "vascular.latticeOwners", unitId: `tree/tessellation/${izFrom}`, input: { lattice: grid, hash: passHash, izFrom, izTo, owners } satisfies LatticeOwnersInput })));
   }
   clock.mark("tessellation");
-  return { sites, integral, seconds: { sites: clock.seconds.sites, tessellation: clock.seconds.tessellation } };
+  // The lattice (one thread, in the sites' unit) moved from "sites" to "tessellation", as on one thread.
+  const { sites: s, tessellation: t } = clock.seconds;
+  const seconds = {
+    sites: { wall: s.wall - latticeSeconds, cpu: s.cpu - latticeSeconds },
+    tessellation: { wall: t.wall + latticeSeconds, cpu: t.cpu + latticeSeconds },
+  };
+  return { sites, integral, seconds };
 }
 
 /** growTreeDetailed on a worker of `pool` (inline for a 1-worker pool): the same tree, with signals handled during growth. */

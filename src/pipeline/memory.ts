@@ -48,10 +48,10 @@ export const BASE_BYTES = 224 * MIB;
  * to 1441 at 1.5e6 terminals with embolic feedback on two workers (net-default: CLI peak 2298 MiB,
  * bench/scale.ts 2150 MiB; bench/memory.md); 1600 kept the estimate above both, until repeated
  * CLI runs at 1.5e6 terminals peaked at 2473–2911 MiB (the peak moves by ±200 MiB between identical
- * runs, with when the workers' heaps are collected; bench/memory.md, 2026-12-08): 1900 keeps the
- * estimate (3.0 GiB) above the highest.
+ * runs, with when the workers' heaps are collected; bench/memory.md, 2026-12-08): 2100 keeps the
+ * estimate (3.2 GiB) 1.14× above the highest, a margin wider than that spread.
  */
-export const BYTES_PER_TERMINAL = 1900;
+export const BYTES_PER_TERMINAL = 2100;
 /** Dose-stage grids and their encodings, bytes per dose-grid voxel (measured ~30 with the FFT before per-voxel BED/EUD, ~46 after; see the file comment). */
 export const BYTES_PER_DOSE_VOXEL = 60;
 /** Dose command (an image in): file bytes (twice: read + copy), float32 image, activity, dose, labels, DVH, bytes per voxel. */

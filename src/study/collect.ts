@@ -61,8 +61,9 @@ const CLIPPED = "clipped to the metric's range (V100 and the volumeAtDose fracti
 
 export const INTERVAL_DEFINITIONS = {
   sd: "sample standard deviation of the runs (n − 1)",
-  meanCi95: `95 % confidence interval of the cell mean: mean ± t(0.975, n−1)·sd/√n (Student t), ${CLIPPED}`,
-  predictionInterval95: `95 % prediction interval for one further run: mean ± t(0.975, n−1)·sd·√(1 + 1/n) (Student t, runs assumed normal), ${CLIPPED}`,
+  meanCi95: `95 % confidence interval of the cell mean: mean ± t(0.975, n−1)·sd/√n over the independent units (Student t), ${CLIPPED}`,
+  predictionInterval95: `95 % prediction interval for one further run: mean ± t(0.975, n−1)·sd·√(1 + 1/n) over the independent units (Student t, runs assumed normal; with trees as the units, the within-tree spread of one run is added: mean ± t(0.975, T−1)·√(sd(tree means)²·(1 + 1/T) + s_w²·(1 − T/n))), ${CLIPPED}`,
+  intervalsOver: "the independent units of the two t intervals: \"runs\" (each run its own tree), \"trees\" (several seeds per tree: the tree means are the units, so more seeds on the same trees do not narrow the intervals), \"seeds of one tree\" (one tree: the intervals say nothing of the tree-to-tree spread)",
   runPercentiles95: "2.5th and 97.5th percentiles of the runs (linear interpolation between order statistics, R type 7)",
   dvhBands: "per VOI, D(v) = least dose to the hottest fraction v of the VOI at v = 0, 0.01, …, 1; median and 2.5th/97.5th percentiles over the cell's runs",
 } as const;
@@ -111,7 +112,8 @@ export async function buildTables(dir: string, plan: StudyPlan): Promise<StudyTa
     const cellRows = rows.filter((r) => r.cell === cell.index);
     const ok = cellRows.filter((r) => r.status === "ok");
     const metrics: Record<string, MetricStats> = {};
-    for (const c of columns) metrics[c] = metricStats(ok.map((r) => r.metrics[c]), metricRange(c));
+    // Runs that share a tree are not independent: the tree is the unit of the intervals (stats.ts).
+    for (const c of columns) metrics[c] = metricStats(ok.map((r) => r.metrics[c]), metricRange(c), ok.map((r) => r.treeSeed));
     const cellRecords = ok.map((r) => records.get(r.id)).filter((r): r is RunRecord => r !== null && r !== undefined);
     return { cell: cell.index, parameters: cell.parameters, runs: cellRows.length, finished: ok.length, metrics, dvhBands: dvhBands(cellRecords) };
   });
@@ -178,13 +180,13 @@ export function runsJson(plan: StudyPlan, tables: StudyTables): string {
 }
 
 export function cellsCsv(plan: StudyPlan, tables: StudyTables): string {
-  const header = ["cell", ...plan.parameters.map((p) => p.path), "metric", "n", "mean", "sd", "meanCi95Low", "meanCi95High", "predictionInterval95Low", "predictionInterval95High", "runPercentile2.5", "runPercentile97.5"];
+  const header = ["cell", ...plan.parameters.map((p) => p.path), "metric", "n", "mean", "sd", "meanCi95Low", "meanCi95High", "predictionInterval95Low", "predictionInterval95High", "runPercentile2.5", "runPercentile97.5", "intervalsOver"];
   const lines = [header.map(csvField).join(",")];
   for (const cell of tables.cells) {
     const params = plan.parameters.map((p) => csvField(valueText(cell.parameters[p.path])));
     for (const c of tables.metricColumns) {
       const s = cell.metrics[c];
-      lines.push([String(cell.cell), ...params, csvField(c), String(s.n), numText(s.mean), numText(s.sd), numText(s.meanCi95?.[0]), numText(s.meanCi95?.[1]), numText(s.predictionInterval95?.[0]), numText(s.predictionInterval95?.[1]), numText(s.runPercentiles95?.[0]), numText(s.runPercentiles95?.[1])].join(","));
+      lines.push([String(cell.cell), ...params, csvField(c), String(s.n), numText(s.mean), numText(s.sd), numText(s.meanCi95?.[0]), numText(s.meanCi95?.[1]), numText(s.predictionInterval95?.[0]), numText(s.predictionInterval95?.[1]), numText(s.runPercentiles95?.[0]), numText(s.runPercentiles95?.[1]), csvField(s.intervalsOver ?? "")].join(","));
     }
   }
   return `${lines.join("\n")}\n`;

@@ -120,13 +120,13 @@ for (const cell of D.dvh) {
   Plotly.newPlot(div(dvh, "plot"), traces, { title: { text: "cell " + cell.cell + ": " + label }, xaxis: { title: { text: "dose (Gy)" } }, yaxis: { title: { text: "volume fraction ≥ dose" }, range: [0, 1.02] }, margin: { t: 40 } }, { responsive: true });
 }
 const table = document.createElement("table");
-const head = ["cell"].concat(D.parameters, ["metric", "n", "mean", "sd", "meanCi95", "predictionInterval95", "runPercentiles95"]);
+const head = ["cell"].concat(D.parameters, ["metric", "n", "mean", "sd", "meanCi95", "predictionInterval95", "runPercentiles95", "intervals over"]);
 table.innerHTML = "<tr>" + head.map((h) => "<th>" + h + "</th>").join("") + "</tr>";
 for (const c of D.cells) for (const col of D.columns) {
   const m = c.metrics[col];
   const iv = (a) => (a ? fmt(a[0]) + " – " + fmt(a[1]) : "–");
   const tr = document.createElement("tr");
-  for (const v of [c.cell].concat(D.parameters.map((q) => JSON.stringify(c.parameters[q])), [col, m.n, fmt(m.mean), fmt(m.sd), iv(m.meanCi95), iv(m.predictionInterval95), iv(m.runPercentiles95)])) {
+  for (const v of [c.cell].concat(D.parameters.map((q) => JSON.stringify(c.parameters[q])), [col, m.n, fmt(m.mean), fmt(m.sd), iv(m.meanCi95), iv(m.predictionInterval95), iv(m.runPercentiles95), m.intervalsOver || ""])) {
     const td = document.createElement("td"); td.textContent = String(v); tr.appendChild(td);
   }
   table.appendChild(tr);

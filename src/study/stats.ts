@@ -1,16 +1,29 @@
 /**
  * The spread of a metric over the runs of one study cell (trees × seeds):
- * - `meanCi95`: the 95 % confidence interval of the mean, mean ± t(0.975, n−1)·sd/√n (Student t;
- *   how well the cell mean is known);
- * - `predictionInterval95`: the 95 % prediction interval for one further run, mean ±
- *   t(0.975, n−1)·sd·√(1 + 1/n) (assumes normally distributed runs; what one patient's next
- *   simulation may give);
+ * - `meanCi95`: the 95 % confidence interval of the mean (how well the cell mean is known);
+ * - `predictionInterval95`: the 95 % prediction interval for one further run on a new tree with a
+ *   new seed (assumes normally distributed runs; what one patient's next simulation may give);
  * - `runPercentiles95`: the 2.5th and 97.5th percentiles of the runs themselves (linear
  *   interpolation between order statistics, R type 7 / numpy "linear"; no normality assumed, but
  *   with few runs it is close to the min and max).
- * sd is the sample standard deviation (n − 1). With one run only the mean is defined. The two
- * t intervals are clipped to the metric's `range` (metrics.ts metricRange: a V100 or a TCP cannot
- * leave [0, 1], a dose cannot fall below 0); the mean and sd are not.
+ *
+ * Runs that share a tree are not independent: they differ only by the transport seed, and the
+ * tree-to-tree spread is usually far larger (a review measured within-tree variance 0.0018 against
+ * 0.78 between trees for a segment's mean dose). So when a cell has several trees and some tree
+ * several seeds, the intervals take the trees as the units (`intervalsOver: "trees"`, a balanced
+ * one-way random-effects model): the tree means m_t (T of them) give the mean (their average),
+ * meanCi95 = mean ± t(0.975, T−1)·sd(m)/√T, and the prediction interval for one further run
+ * mean ± t(0.975, T−1)·√(sd(m)²·(1 + 1/T) + s_w²·(1 − 1/S)), s_w² the pooled within-tree variance
+ * and S = n/T the seeds per tree (a run's variance is σ_b² + σ_w² = var(m) + σ_w²·(1 − 1/S)). More
+ * seeds on the same trees no longer narrow them. When every run has its own tree (`--replicas`,
+ * or one seed per tree) the runs are the units (`"runs"`): mean ± t(0.975, n−1)·sd/√n and
+ * mean ± t(0.975, n−1)·sd·√(1 + 1/n). With one tree and several seeds the runs are the units too,
+ * but they are seeds of one tree (`"seeds of one tree"`): the intervals then say nothing of the
+ * tree-to-tree spread, and the tables say so.
+ * sd is the sample standard deviation of the runs (n − 1), whatever the units. With one run (or
+ * one tree of one run) only the mean is defined. The two t intervals are clipped to the metric's
+ * `range` (metrics.ts metricRange: a V100 or a TCP cannot leave [0, 1], a dose cannot fall below
+ * 0); the mean and sd are not.
  */
 
 export interface MetricStats {
@@ -20,31 +33,63 @@ export interface MetricStats {
   readonly meanCi95: readonly [number, number] | null;
   readonly predictionInterval95: readonly [number, number] | null;
   readonly runPercentiles95: readonly [number, number] | null;
+  /** What the two t intervals take as independent units (see the module comment); null without intervals. */
+  readonly intervalsOver: IntervalUnits | null;
 }
 
-/** Statistics of the finite values among `values` (null and NaN are skipped). */
-export function metricStats(values: ReadonlyArray<number | null>, range: readonly [number, number] = [-Infinity, Infinity]): MetricStats {
-  const xs = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+export type IntervalUnits = "runs" | "trees" | "seeds of one tree";
+
+/**
+ * Statistics of the finite values among `values` (null and NaN are skipped). `trees`: the tree
+ * (any key, e.g. its seed) of each value, in the same order; without it every run is its own unit.
+ */
+export function metricStats(values: ReadonlyArray<number | null>, range: readonly [number, number] = [-Infinity, Infinity], trees?: ReadonlyArray<number>): MetricStats {
+  const kept = values.flatMap((v, i) => (typeof v === "number" && Number.isFinite(v) ? [{ x: v, tree: trees?.[i] ?? i }] : []));
+  const xs = kept.map((k) => k.x);
   const n = xs.length;
-  if (n === 0) return { n, mean: null, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null };
-  let sum = 0;
-  for (const x of xs) sum += x;
-  const mean = sum / n;
-  if (n === 1) return { n, mean, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null };
-  let ss = 0;
-  for (const x of xs) ss += (x - mean) * (x - mean);
-  const sd = Math.sqrt(ss / (n - 1));
+  if (n === 0) return { n, mean: null, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null, intervalsOver: null };
+  const sd = n > 1 ? sampleSd(xs) : null;
+  const byTree = new Map<number, number[]>();
+  for (const k of kept) byTree.set(k.tree, [...(byTree.get(k.tree) ?? []), k.x]);
+  const T = byTree.size;
+  const units: IntervalUnits = T === n ? "runs" : T === 1 ? "seeds of one tree" : "trees";
+  if (units === "trees") {
+    const means = [...byTree.values()].map(meanOf);
+    const mean = meanOf(means);
+    const sdTrees = sampleSd(means);
+    let within = 0, withinDf = 0;
+    for (const group of byTree.values()) {
+      const m = meanOf(group);
+      for (const x of group) within += (x - m) * (x - m);
+      withinDf += group.length - 1;
+    }
+    const withinVar = withinDf > 0 ? within / withinDf : 0;
+    const t = studentTQuantile(0.975, T - 1);
+    const halfMean = (t * sdTrees) / Math.sqrt(T);
+    const halfPredict = t * Math.sqrt(sdTrees * sdTrees * (1 + 1 / T) + withinVar * Math.max(0, 1 - T / n));
+    return { n, mean, sd, ...intervals(mean, halfMean, halfPredict, xs, range), intervalsOver: units };
+  }
+  const mean = meanOf(xs);
+  if (n === 1 || sd === null) return { n, mean, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null, intervalsOver: null };
   const t = studentTQuantile(0.975, n - 1);
-  const halfMean = (t * sd) / Math.sqrt(n);
-  const halfPredict = t * sd * Math.sqrt(1 + 1 / n);
+  return { n, mean, sd, ...intervals(mean, (t * sd) / Math.sqrt(n), t * sd * Math.sqrt(1 + 1 / n), xs, range), intervalsOver: units };
+}
+
+const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function sampleSd(xs: readonly number[]): number {
+  const m = meanOf(xs);
+  let ss = 0;
+  for (const x of xs) ss += (x - m) * (x - m);
+  return Math.sqrt(ss / (xs.length - 1));
+}
+
+function intervals(mean: number, halfMean: number, halfPredict: number, xs: readonly number[], range: readonly [number, number]) {
   const sorted = [...xs].sort((a, b) => a - b);
   return {
-    n,
-    mean,
-    sd,
     meanCi95: clipped(mean - halfMean, mean + halfMean, range),
     predictionInterval95: clipped(mean - halfPredict, mean + halfPredict, range),
-    runPercentiles95: [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)],
+    runPercentiles95: [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)] as [number, number],
   };
 }
 

@@ -440,13 +440,22 @@ export function growTree(domain: Domain, options: Partial<GrowOptions> = {}, see
   return growTreeDetailed(domain, options, seed, integral).tree;
 }
 
+/**
+ * Shortest segment length of the sizing, mm (1 nm). A terminal whose site is its parent's distal
+ * point (a 2-terminal tree whose hilum estimate is one of the two sites) has length 0, hence no
+ * resistance, and the Murray ratio of its bifurcation is 0/0: the sizing failed with a NaN radius
+ * (exit 1 on an accepted tree.terminals). Grown trees' shortest segments are ~2 µm at 1.5e6
+ * terminals (default case, tree seeds 7 and 8), so no other tree changes.
+ */
+const MIN_SEGMENT_LENGTH_MM = 1e-6;
+
 /** Lengths, subtree ranges, radii and flows of a fully emitted tree. */
 function finishTree(w: TreeWriter, domain: Domain, o: GrowOptions & { readonly rootFlowMlPerMin: number }, seed: number, entryPoints: Record<string, number>): ArterialTree {
   const n = w.count;
   const lengthMm = new Float64Array(n);
   const p = w.proximalMm, d = w.distalMm;
   for (let i = 0; i < n; i++) {
-    lengthMm[i] = Math.hypot(d[3 * i] - p[3 * i], d[3 * i + 1] - p[3 * i + 1], d[3 * i + 2] - p[3 * i + 2]);
+    lengthMm[i] = Math.max(MIN_SEGMENT_LENGTH_MM, Math.hypot(d[3 * i] - p[3 * i], d[3 * i + 1] - p[3 * i + 1], d[3 * i + 2] - p[3 * i + 2]));
   }
   const subtreeEnd = new Int32Array(n);
   for (let i = n - 1; i >= 0; i--) subtreeEnd[i] = w.child1[i] >= 0 ? subtreeEnd[w.child1[i]] : i + 1;

@@ -51,23 +51,33 @@ export interface TessellationLattice {
   readonly compartment: Int32Array;
 }
 
+/** Allocates the bytes of an array: an ArrayBuffer (the default), or a SharedArrayBuffer the caller's workers read. */
+export type BufferAllocator = (bytes: number) => ArrayBuffer | SharedArrayBuffer;
+const plainBuffer: BufferAllocator = (bytes) => new ArrayBuffer(bytes);
+
 /** The lattice without its sites: what the owner search of a slab reads besides the site hash. */
 export type LatticeGrid = Pick<TessellationLattice, "loMm" | "h" | "nx" | "ny" | "nz" | "compartmentPlus1">;
 
 /** Rewrite `sites.territoryMl` and `sites.flowMlPerMin` from the tessellation (in place). */
 export function tessellateTerritories(domain: Domain, integral: DomainIntegral, sites: TerminalSites, rootFlowMlPerMin: number): void {
-  const steps = tessellationSteps(domain, integral, sites, rootFlowMlPerMin, tessellationLattice(domain, integral, sites));
-  for (let job = steps.next(); !job.done; job = steps.next(latticeOwners(job.value, siteHash(job.value), 0, job.value.nz))) {
-    // Each yielded job asks for the owners of every lattice point; the search runs here, on this thread.
+  const lattice = tessellationLattice(domain, integral, sites);
+  const steps = tessellationSteps(domain, integral, sites, rootFlowMlPerMin, lattice);
+  const owners = new Int32Array(lattice.nx * lattice.ny * lattice.nz);
+  let hash: SiteHash | undefined;
+  // Each yielded job asks for the owners of every lattice point; the search runs here, on this thread.
+  for (let job = steps.next(); !job.done; ) {
+    hash = siteHash(job.value, undefined, hash);
+    job = steps.next(latticeOwners(job.value, hash, 0, job.value.nz, owners));
   }
 }
 
 /**
  * The tessellation's lattice for `sites` (their nominal territories set the weights): spacing,
  * extent and every point's compartment — the part of the work that does not change with the
- * Lloyd steps. `shared`: the compartments on a SharedArrayBuffer, for workers to read without a copy.
+ * Lloyd steps. `buffer` allocates the compartments' bytes (the pool passes SharedArrayBuffers, which
+ * workers read without a copy).
  */
-export function tessellationLattice(domain: Domain, integral: DomainIntegral, sites: TerminalSites, shared = false): TessellationLattice {
+export function tessellationLattice(domain: Domain, integral: DomainIntegral, sites: TerminalSites, buffer: BufferAllocator = plainBuffer): TessellationLattice {
   const N = sites.count;
   const C = integral.compartments.length;
   // Nominal territories (sample.ts: compartment volume shared ∝ 1/perfusion) set the weights.
@@ -98,7 +108,7 @@ export function tessellationLattice(domain: Domain, integral: DomainIntegral, si
     nx,
     ny,
     nz,
-    compartmentPlus1: latticeCompartments(domain, perCount, h, nx, ny, nz, shared),
+    compartmentPlus1: latticeCompartments(domain, perCount, h, nx, ny, nz, buffer),
     xyzMm: sites.xyzMm,
     radius2,
     maxRadius,
@@ -199,10 +209,10 @@ function accumulateOwners(lattice: TessellationLattice, owners: Int32Array, poin
  * Compartment + 1 of every lattice point (0: not perfused, or a compartment without terminals),
  * queried once for all passes (the domain queries were most of a pass's time).
  */
-function latticeCompartments(domain: Domain, perCount: Float64Array, h: number, nx: number, ny: number, nz: number, shared: boolean): Uint8Array {
+function latticeCompartments(domain: Domain, perCount: Float64Array, h: number, nx: number, ny: number, nz: number, buffer: BufferAllocator): Uint8Array {
   const lo = domain.boundsMm.minMm;
   if (perCount.length > 254) throw new Error("tessellateTerritories: more than 254 compartments");
-  const out = new Uint8Array(shared ? new SharedArrayBuffer(nx * ny * nz) : new ArrayBuffer(nx * ny * nz));
+  const out = new Uint8Array(buffer(nx * ny * nz));
   for (let iz = 0, q = 0; iz < nz; iz++) {
     const z = lo[2] + (iz + 0.5) * h;
     for (let iy = 0; iy < ny; iy++) {
@@ -243,14 +253,15 @@ export interface SiteHash {
 }
 
 /**
- * The sites of `lattice` (at their current positions) in a spatial hash; `shared`: its arrays on
- * SharedArrayBuffers, for workers to read without a copy. `reuse`: the hash of an earlier pass of
- * the same lattice, whose arrays are overwritten (the sizes depend on the lattice and the sites'
- * count only): the workers' references to them are not collected at once, so a new hash per pass
- * would hold three.
+ * The sites of `lattice` (at their current positions) in a spatial hash; `buffer` allocates its
+ * arrays' bytes (SharedArrayBuffers on the pool). `reuse`: the hash of an earlier pass of the same
+ * lattice, whose arrays are overwritten (the sizes depend on the lattice and the sites' count
+ * only): the workers' references to them are not collected at once, so a new hash per pass would
+ * hold three. Only safe once every search of the earlier pass has ended: the pool's runAll
+ * resolves (or rejects) only after all its units have finished, even when one fails.
  */
-export function siteHash(lattice: TessellationLattice, shared = false, reuse?: SiteHash): SiteHash {
-  const bytes = (n: number) => (shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+export function siteHash(lattice: TessellationLattice, buffer: BufferAllocator = plainBuffer, reuse?: SiteHash): SiteHash {
+  const bytes = buffer;
   const f64 = (n: number, old?: Float64Array) => (old?.length === n ? old : new Float64Array(bytes(8 * n)));
   const i32 = (n: number, old?: Int32Array) => (old?.length === n ? old.fill(0) : new Int32Array(bytes(4 * n)));
   const { xyzMm: xyz, compartment, radius2, maxRadius, h } = lattice;
@@ -291,7 +302,8 @@ export function siteHash(lattice: TessellationLattice, shared = false, reuse?: S
 }
 
 /**
- * The owner (site index, −1: none) of every lattice point in layers [izFrom, izTo), x fastest:
+ * The owner (site index, −1: none) of every lattice point in layers [izFrom, izTo), written into
+ * `owners` (indexed as the whole lattice, x fastest; the other layers are left as they are):
  * the site of the point's compartment with the least weighted distance |x − site|² / r², ties to
  * the lower index. `hash`: siteHash of the lattice's sites at their current positions.
  *
@@ -302,11 +314,11 @@ export function siteHash(lattice: TessellationLattice, shared = false, reuse?: S
  * weighted distance so far — most of the 27 cells around a point, where the plain ring search read
  * them all.
  */
-export function latticeOwners(lattice: LatticeGrid, hash: SiteHash, izFrom: number, izTo: number): Int32Array {
+export function latticeOwners(lattice: LatticeGrid, hash: SiteHash, izFrom: number, izTo: number, owners: Int32Array = new Int32Array(lattice.nz * lattice.ny * lattice.nx)): Int32Array {
   const { h, nx, ny, compartmentPlus1 } = lattice;
   const lo = lattice.loMm;
   const { g, gx, gy, gz, start, order, sx, sy, sz, sr2, sc, maxR2 } = hash;
-  const owners = new Int32Array((izTo - izFrom) * ny * nx).fill(-1);
+  owners.fill(-1, izFrom * ny * nx, izTo * ny * nx);
   // A cell is skipped only when its bound exceeds the best by more than rounding can explain.
   const SLACK = 1 + 1e-9;
   const gMax = Math.max(gx, gy, gz);
@@ -381,7 +393,7 @@ export function latticeOwners(lattice: LatticeGrid, hash: SiteHash, izFrom: numb
             }
           }
         }
-        owners[((iz - izFrom) * ny + iy) * nx + ix] = best;
+        owners[(iz * ny + iy) * nx + ix] = best;
         previous = bestQ;
       }
     }

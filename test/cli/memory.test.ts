@@ -44,7 +44,7 @@ describe("memory bounded and predicted before work", () => {
     const out = join(dir, "out-terminals");
     const r = sirtsim("simulate", file, "--out", out, "--workers", "1", "--max-memory", "16 GiB");
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/error: --max-memory: this run needs an estimated 88\.7 GiB of memory \(tree and transport \(50,000,000 terminals\): 88\.5 GiB.*above the limit of 16\.0 GiB.*raise --max-memory/);
+    expect(r.stderr).toMatch(/error: --max-memory: this run needs an estimated 98\.0 GiB of memory \(tree and transport \(50,000,000 terminals\): 97\.8 GiB.*above the limit of 16\.0 GiB.*raise --max-memory/);
     expect(r.stderr).not.toMatch(/^tree:/m);
     expect(existsSync(out)).toBe(false);
   });

@@ -32,13 +32,13 @@ describe("metricStats", () => {
   });
 
   it("metricStats skips null and NaN, and gives only the mean for one run", () => {
-    expect(metricStats([null, 3, NaN])).toEqual({ n: 1, mean: 3, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null });
+    expect(metricStats([null, 3, NaN])).toEqual({ n: 1, mean: 3, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null, intervalsOver: null });
     expect(metricStats([]).n).toBe(0);
   });
 
   it("metricStats of identical runs (sd = 0) gives zero-width intervals, finite and JSON-safe", () => {
     const s = metricStats([2.5, 2.5, 2.5]);
-    expect(s).toEqual({ n: 3, mean: 2.5, sd: 0, meanCi95: [2.5, 2.5], predictionInterval95: [2.5, 2.5], runPercentiles95: [2.5, 2.5] });
+    expect(s).toEqual({ n: 3, mean: 2.5, sd: 0, meanCi95: [2.5, 2.5], predictionInterval95: [2.5, 2.5], runPercentiles95: [2.5, 2.5], intervalsOver: "runs" });
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   });
 
@@ -60,6 +60,33 @@ describe("metricStats", () => {
     expect(metricRange("tumourToNormalRatio.realised")).toEqual([0, Infinity]);
     // Without a range, the plain t interval.
     expect(metricStats([0.2, 0.99, 1]).predictionInterval95![1]).toBeGreaterThan(1);
+  });
+
+  it("runs that share a tree: the trees are the units, and more seeds on the same trees do not narrow the intervals (hand computation)", () => {
+    // A review's cell: two trees, two seeds each; within-tree variance ~0.002, between ~0.78.
+    const values = [16.72, 16.64, 15.42, 15.45];
+    const trees = [7, 7, 8, 8];
+    const s = metricStats(values, [0, Infinity], trees);
+    const m = [(16.72 + 16.64) / 2, (15.42 + 15.45) / 2];
+    const mean = (m[0] + m[1]) / 2;
+    const sdTrees = Math.abs(m[0] - m[1]) / Math.SQRT2;
+    const sw2 = ((16.72 - m[0]) ** 2 + (16.64 - m[0]) ** 2 + (15.42 - m[1]) ** 2 + (15.45 - m[1]) ** 2) / 2;
+    const t1 = 12.706204736;
+    expect(s.intervalsOver).toBe("trees");
+    expect(s.n).toBe(4);
+    expect(s.mean).toBeCloseTo(mean, 12);
+    expect(s.meanCi95![1] - mean).toBeCloseTo((t1 * sdTrees) / Math.SQRT2, 6);
+    expect(s.meanCi95![1] - mean).toBeCloseTo(7.91, 2); // the review's "trees as the units" half-width
+    expect(s.predictionInterval95![1] - mean).toBeCloseTo(t1 * Math.sqrt(sdTrees ** 2 * 1.5 + sw2 * 0.5), 6);
+    // As independent runs (the old tables) the half-width was 1.15: 7× too narrow.
+    expect(metricStats(values).meanCi95![1] - mean).toBeCloseTo(1.15, 2);
+    // Four seeds per tree with the same tree means: the confidence interval stays as wide.
+    const more = metricStats([16.72, 16.64, 16.70, 16.66, 15.42, 15.45, 15.43, 15.44], [0, Infinity], [7, 7, 7, 7, 8, 8, 8, 8]);
+    expect(more.meanCi95![1] - more.mean!).toBeCloseTo(s.meanCi95![1] - mean, 6);
+    // One tree: the seeds are the units, and the tables say so.
+    expect(metricStats([1, 2, 3], [0, Infinity], [7, 7, 7]).intervalsOver).toBe("seeds of one tree");
+    // One seed per tree (the replicas' diagonal): the runs are the units, as without trees.
+    expect(metricStats([1, 2, 3], [0, Infinity], [7, 8, 9])).toEqual(metricStats([1, 2, 3], [0, Infinity]));
   });
 
   it("one run: JSON has null (never NaN) and the text says n/a", () => {

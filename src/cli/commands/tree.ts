@@ -14,7 +14,7 @@ import { autoTerminalsLabel, terminalsAreAuto } from "../../pipeline/caseInput.j
 import { treeSummary, treeToVtp } from "../../vascular/export.js";
 import { encodeTreeFile, treeInputs } from "../../pipeline/stageFiles.js";
 import { growTreeDetailedOnPool } from "../../parallel/tree.js";
-import { withPool } from "../../parallel/withPool.js";
+import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { checkMemory, estimateTreeMemory, MAX_MEMORY_OPTION, memoryLimitBytes } from "../../pipeline/memory.js";
 import { withCaseFile } from "../../pipeline/validateCase.js";
 import { action } from "../run.js";
@@ -25,6 +25,7 @@ interface TreeCommandOptions {
   json?: boolean;
   seed?: string;
   terminals?: string;
+  workers?: string;
   maxMemory?: string;
 }
 
@@ -37,6 +38,7 @@ export function registerTree(program: Command): void {
     .option("--json", "print one JSON summary on stdout")
     .option("--seed <n>", "seed (overrides tree.seed)")
     .option("--terminals <n>", "number of terminals, or auto (overrides tree.terminals)")
+    .option("--workers <n>", "worker threads (default: available cores; the tessellation's owner search runs on all of them, the growth on one; 1 = one thread, besides the main one)")
     .option(...MAX_MEMORY_OPTION)
     .action(action(async (caseFile: string, options: TreeCommandOptions) => runTree(caseFile, options)));
 }
@@ -55,14 +57,16 @@ async function growTreeInto(output: OutputDir, caseFile: string, options: TreeCo
   const inputs = withCaseFile(caseFile, () => resolveTreeInputs(file, overrides));
   const treeSection = inputs.tree;
   const { seed, terminals } = treeSection;
+  const workers = parseWorkers(options.workers);
   checkMemory(estimateTreeMemory(terminals, "tree"), memoryLimitBytes(options.maxMemory), "tree.terminals (or --terminals)");
   const started = performance.now();
-  // On a worker thread (two threads: one grows, the main one stays free), so that Ctrl-C and
-  // SIGTERM stop a growth of minutes at once (src/parallel/tree.ts).
+  // On worker threads (the tessellation's owner search on all of them, the growth on one), so
+  // that Ctrl-C and SIGTERM stop a growth of minutes at once: the main thread only sums each
+  // Lloyd pass's points between the searches (src/parallel/tree.ts).
   const integral = inputs.integral();
   const caseJson = withOverrides(file.json, overrides);
   process.stderr.write(`tree: growing ${terminals.toLocaleString("en")} terminals${autoTerminalsLabel(caseJson)} (seed ${seed})…\n`);
-  const { tree, stats } = await withPool(2, (pool) => growTreeDetailedOnPool(pool, inputs.domain, treeSection, seed, integral));
+  const { tree, stats } = await withPool(workers, (pool) => growTreeDetailedOnPool(pool, inputs.domain, treeSection, seed, integral));
   const seconds = (performance.now() - started) / 1000;
   const summary = treeSummary(tree);
   await output.commit(async (dir) => {
