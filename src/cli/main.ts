@@ -16,6 +16,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description("SIRT engine: planning, arterial tree, microsphere transport and absorbed dose")
     .version(sirtsimVersion())
     .exitOverride()
+    // A command's options are its own: a parent's option of the same name does not take a
+    // subcommand's (study run-slice --workers, study collect --json; study.ts).
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
   for (const register of COMMANDS) register(program);
   installSignalCleanup();

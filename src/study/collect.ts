@@ -13,7 +13,9 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { columnSelected, DVH_VOLUME_STEPS, metricRange } from "./metrics.js";
 import type { StudyPlan } from "./plan.js";
 import { metricStats, quantileSorted, type MetricStats } from "./stats.js";
-import { readFailure, readRunRecord, type RunRecord } from "./store.js";
+import { checkPlanVersion, readFailure, readRunRecord, recordProblem, runPath, type RunRecord } from "./store.js";
+import { InputError } from "../errors.js";
+import { sirtsimVersion } from "../io/results.js";
 import { studyHtml } from "./html.js";
 
 export type RunStatus = "ok" | "failed" | "missing";
@@ -74,7 +76,13 @@ export async function buildTables(dir: string, plan: StudyPlan): Promise<StudyTa
   const errors = new Map<string, string | null>();
   for (const run of plan.runs) {
     if (records.has(run.id)) continue;
-    const record = await readRunRecord(dir, run.id);
+    const read = await readRunRecord(dir, run.id);
+    // A record that is not this run's, or not this sirtsim's, or edited since it was written, is
+    // refused (exit 2 naming the file and the field) rather than put into the tables; `study`
+    // (the runner) redoes such runs instead.
+    const problem = read === null ? null : "unreadable" in read ? read.unreadable : recordProblem(read, run, sirtsimVersion());
+    if (problem !== null) throw new InputError(runPath(dir, run.id), `${runPath(dir, run.id)}: ${problem}; remove it and run \`sirtsim study STUDY.json --out ${dir}\` (or the slice) to redo the run`);
+    const record = read as RunRecord | null;
     records.set(run.id, record);
     errors.set(run.id, record ? null : ((await readFailure(dir, run.id))?.error ?? null));
   }
@@ -201,6 +209,7 @@ export const STUDY_FILES = ["runs.csv", "runs.json", "cells.csv", "cells.json", 
 
 /** Build the tables and write them (each file atomically). */
 export async function collectStudy(dir: string, plan: StudyPlan): Promise<StudyTables> {
+  checkPlanVersion(dir, plan);
   const tables = await buildTables(dir, plan);
   await writeFileAtomic(join(dir, "runs.csv"), runsCsv(plan, tables));
   await writeFileAtomic(join(dir, "runs.json"), runsJson(plan, tables));

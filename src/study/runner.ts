@@ -26,7 +26,7 @@ import { InputError } from "../errors.js";
 import { growTree, type ArterialTree } from "../vascular/index.js";
 import { doseAtVolumeSteps, runMetrics } from "./metrics.js";
 import { runCase, type StudyPlan, type StudyRun } from "./plan.js";
-import { failurePath, planPath, readRunRecord, runPath, runStates, treePath, type RunFailure, type RunRecord } from "./store.js";
+import { checkPlanVersion, failurePath, readRunRecord, recordDigest, recordProblem, runPath, runStates, treePath, type RunFailure, type RunRecord } from "./store.js";
 
 /** A slice of the runs: `index` of `count` (0-based), as an array task runs it. */
 export interface Slice {
@@ -78,11 +78,7 @@ export function sliceOf<T>(items: readonly T[], slice: Slice | undefined): T[] {
 
 export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOptions): Promise<RunStudyResult> {
   const log = options.log ?? (() => {});
-  // Run ids and tree keys embed the version that planned them: running an older plan with this
-  // code would file new results under old names.
-  if (plan.sirtsimVersion !== sirtsimVersion()) {
-    throw new InputError(planPath(dir), `${planPath(dir)} was planned by sirtsim ${plan.sirtsimVersion ?? "(unknown version)"}, this is ${sirtsimVersion()}: re-plan with \`sirtsim study STUDY.json --out ${dir}\` (finished runs of this version are kept)`);
-  }
+  checkPlanVersion(dir, plan);
   const runs = sliceOf(executionOrder(plan), options.slice);
   const { finished } = await runStates(dir);
   const mask = await readCaseMask(plan.cellCases[0], plan.casePath);
@@ -101,11 +97,12 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
     if (finished.has(run.id)) {
       // A record is reused only if this sirtsim wrote it for this run; otherwise the run is redone.
       const record = await readRunRecord(dir, run.id);
-      if (record !== null && record.id === run.id && record.sirtsimVersion === sirtsimVersion()) {
+      const problem = record === null ? "missing" : "unreadable" in record ? record.unreadable : recordProblem(record, run, sirtsimVersion());
+      if (problem === null) {
         skipped++;
         return;
       }
-      log(`run ${k + 1}/${runs.length} (${run.id.slice(0, 12)}): its record is unreadable or from sirtsim ${record?.sirtsimVersion ?? "?"}; redoing it`);
+      log(`run ${k + 1}/${runs.length} (${run.id.slice(0, 12)}): its record ${runPath(dir, run.id)} is not this run's — ${problem}; redoing it`);
     }
     const label = `run ${k + 1}/${runs.length} (cell ${run.cell}, tree seed ${run.treeSeed}, seed ${run.seed}, ${run.id.slice(0, 12)})`;
     const t0 = Date.now();
@@ -116,7 +113,7 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
       domains.keep(doc, simCase);
       const tree = await trees.get(run.treeKey, simCase);
       const outputs = await simulateRun(simCase, options.pool, tree, doseOptions);
-      await writeFileAtomic(runPath(dir, run.id), `${JSON.stringify(runRecord(run.id, outputs))}\n`);
+      await writeFileAtomic(runPath(dir, run.id), `${JSON.stringify(runRecord(run, outputs))}\n`);
       await rm(failurePath(dir, run.id), { force: true });
       ran++;
       log(`${label}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -156,10 +153,11 @@ export async function simulateRun(simCase: SimulationCase, pool: WorkerPool, tre
 }
 
 /** What a finished run keeps: every metric and the DVH of every VOI as D(v). */
-export function runRecord(id: string, outputs: SimulationOutputs): RunRecord {
+export function runRecord(run: Pick<StudyRun, "id" | "cell" | "treeSeed" | "seed">, outputs: SimulationOutputs): RunRecord {
   const dvh: Record<string, number[]> = {};
   for (const v of outputs.dose.vois) dvh[v.name] = doseAtVolumeSteps(v.curve.doseGy, v.curve.volumeFraction);
-  return { kind: "sirtsim-study-run", id, sirtsimVersion: sirtsimVersion(), metrics: runMetrics(outputs.summary), dvhDoseAtVolumeGy: dvh };
+  const content = { kind: "sirtsim-study-run" as const, id: run.id, sirtsimVersion: sirtsimVersion(), cell: run.cell, treeSeed: run.treeSeed, seed: run.seed, metrics: runMetrics(outputs.summary), dvhDoseAtVolumeGy: dvh };
+  return { ...content, sha256: recordDigest(content) };
 }
 
 /**

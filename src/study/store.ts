@@ -11,20 +11,47 @@
  * A run record holds no timing or host name, so the tables are the same bytes whichever executor
  * (and how many workers) produced them.
  */
+import { createHash } from "node:crypto";
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { sirtsimVersion } from "../io/results.js";
 import type { MetricValues } from "./metrics.js";
-import type { StudyPlan } from "./plan.js";
+import type { StudyPlan, StudyRun } from "./plan.js";
 
 export interface RunRecord {
   readonly kind: "sirtsim-study-run";
   readonly id: string;
   readonly sirtsimVersion: string;
+  /** The run it was written for, so a record says what it is without the plan (two cells that resolve to the same case share one id and one record: the cell is the first that ran it). */
+  readonly cell: number;
+  readonly treeSeed: number;
+  readonly seed: number;
   readonly metrics: MetricValues;
   /** Per VOI: D(v) at v = 0, 0.01, …, 1 (Gy). */
   readonly dvhDoseAtVolumeGy: Readonly<Record<string, readonly number[]>>;
+  /** SHA-256 of the record's JSON without this field (recordDigest): an edited or truncated record is found. */
+  readonly sha256: string;
+}
+
+/** The SHA-256 of a record's content: its JSON with every field but `sha256`, in the order written. */
+export function recordDigest(record: Omit<RunRecord, "sha256">): string {
+  const { kind, id, sirtsimVersion, cell, treeSeed, seed, metrics, dvhDoseAtVolumeGy } = record;
+  return createHash("sha256").update(JSON.stringify({ kind, id, sirtsimVersion, cell, treeSeed, seed, metrics, dvhDoseAtVolumeGy })).digest("hex");
+}
+
+/**
+ * Why `record` cannot stand for `run` of this sirtsim (null: it can): another run's record under
+ * this id's name, another version's, or a record edited or cut since it was written.
+ */
+export function recordProblem(record: RunRecord, run: StudyRun, version: string): string | null {
+  if (record.kind !== "sirtsim-study-run") return "kind: not a sirtsim study run record";
+  if (record.id !== run.id) return `id: it is run ${String(record.id).slice(0, 12)}'s record, not this run's (${run.id.slice(0, 12)})`;
+  if (record.sirtsimVersion !== version) return `sirtsimVersion: written by sirtsim ${record.sirtsimVersion ?? "(unknown)"}, this is ${version}`;
+  if (record.treeSeed !== run.treeSeed || record.seed !== run.seed) return `treeSeed/seed: ${record.treeSeed}/${record.seed} against the plan's ${run.treeSeed}/${run.seed}`;
+  if (record.sha256 !== recordDigest(record)) return "sha256: the record's content does not match its digest (edited or damaged since it was written)";
+  return null;
 }
 
 export interface RunFailure {
@@ -56,6 +83,16 @@ export async function readPlan(dir: string): Promise<StudyPlan> {
   return plan;
 }
 
+/**
+ * Run ids and tree keys embed the version that planned them: running (or collecting) an older
+ * plan with this code would file new results under old names, or tabulate another version's.
+ */
+export function checkPlanVersion(dir: string, plan: StudyPlan): void {
+  if (plan.sirtsimVersion !== sirtsimVersion()) {
+    throw new InputError(planPath(dir), `${planPath(dir)} was planned by sirtsim ${plan.sirtsimVersion ?? "(unknown version)"}, this is ${sirtsimVersion()}: re-plan with \`sirtsim study STUDY.json --out ${dir}\` (finished runs of this version are kept)`);
+  }
+}
+
 /** Ids of the runs with a finished record, and of those with a failure record. */
 export async function runStates(dir: string): Promise<{ finished: Set<string>; failed: Set<string> }> {
   const finished = new Set<string>();
@@ -74,11 +111,18 @@ export async function runStates(dir: string): Promise<{ finished: Set<string>; f
   return { finished, failed };
 }
 
-export async function readRunRecord(dir: string, id: string): Promise<RunRecord | null> {
+/** The record of `id` as written (not checked: recordProblem), null when missing; unreadable JSON is a problem of its own. */
+export async function readRunRecord(dir: string, id: string): Promise<RunRecord | null | { readonly unreadable: string }> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(runPath(dir, id), "utf8")) as RunRecord;
+    text = await readFile(runPath(dir, id), "utf8");
   } catch {
     return null;
+  }
+  try {
+    return JSON.parse(text) as RunRecord;
+  } catch (err) {
+    return { unreadable: `not JSON (${(err as Error).message})` };
   }
 }
 

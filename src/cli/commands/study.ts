@@ -45,6 +45,11 @@ export function registerStudy(program: Command): void {
     .option("--slices <n>", "slurm: array tasks (default: min(runs, 32))")
     .option("--cpus-per-task <n>", "slurm: CPUs (worker threads) of each array task (default 1)")
     .option("--wait", "slurm: wait for the array job (sbatch --wait), then collect the tables")
+    // `study run-slice … --workers N` and `study collect … --json` are the subcommands' own options
+    // (with the program's enablePositionalOptions, main.ts): without this the parent's options of
+    // the same names took them, and run-slice ran on every core whatever the SLURM job script
+    // asked (a review).
+    .enablePositionalOptions()
     .action(action(async (file: string, options: StudyOptions) => runStudyCommand(file, options)));
   study
     .command("run-slice")
@@ -166,11 +171,11 @@ async function runSliceCommand(dir: string, options: { index: string; of: string
 async function collectCommand(dir: string, json: boolean): Promise<void> {
   const plan = await readPlan(dir);
   const tables = await collectStudy(dir, plan);
-  report(dir, plan, tables, {}, json);
+  report(dir, plan, tables, {}, json, `run \`sirtsim study STUDY.json --out ${dir}\` (or the missing slices) to redo them, then collect again`);
 }
 
 /** Print the outcome; a failed or missing run makes the exit code 1 (the tables are written). */
-function report(dir: string, plan: StudyPlan, tables: StudyTables, run: Partial<RunStudyResult> & { jobId?: string }, json: boolean): void {
+function report(dir: string, plan: StudyPlan, tables: StudyTables, run: Partial<RunStudyResult> & { jobId?: string }, json: boolean, redo = "re-run the same command to redo them"): void {
   const doc = {
     dir,
     runs: plan.runs.length,
@@ -190,7 +195,7 @@ function report(dir: string, plan: StudyPlan, tables: StudyTables, run: Partial<
     printText(lines.join("\n"), false);
   }
   if (tables.failed.length > 0 || tables.missing > 0) {
-    process.stderr.write(`error: ${tables.failed.length} run(s) failed and ${tables.missing} missing; re-run the same command to redo them\n`);
+    process.stderr.write(`error: ${tables.failed.length} run(s) failed and ${tables.missing} missing; ${redo}\n`);
     process.exitCode = 1;
   }
 }
