@@ -11,6 +11,7 @@ import type { PreparedDomain, SimulationCase } from "../../src/pipeline/caseInpu
 import { simulateCore } from "../../src/pipeline/core.js";
 import type { StageInputs } from "../../src/pipeline/core.js";
 import { growTree } from "../../src/vascular/index.js";
+import { CASE_HETEROGENEITY_MODELS } from "../../src/transport/models/heterogeneity.js";
 import { depositOnHelpers, startCellTissue, startTerritoryCells, type DepositPort } from "./deposit.js";
 import { finishSimulation, treatmentHeadline } from "../../src/pipeline/finish.js";
 import type { SimulationSummary } from "../../src/pipeline/finish.js";
@@ -139,6 +140,19 @@ export async function runCase(caseJson: Record<string, unknown>, cache: EngineCa
 declare const __SIRTSIM_VERSION__: string | undefined;
 const PLAYGROUND_VERSION = typeof __SIRTSIM_VERSION__ === "string" ? __SIRTSIM_VERSION__ : "unknown";
 
+/** Walrand 2014's split bias (the model's own parameter: the default 0.5 is 1:1 odds, i.e. no bias at all). */
+const WALRAND_BIAS = 0.6;
+
+/** A model of the schema's list, labelled with the engine's own description of it (CASE_HETEROGENEITY_MODELS). */
+function modelEntry(id: string): { readonly id: string; readonly label: string; readonly transport: Record<string, unknown> } {
+  const described = (CASE_HETEROGENEITY_MODELS as Record<string, string>)[id];
+  if (id === "walrand-bias") {
+    // With the default bias 0.5 the model gives flow-following's numbers to the last digit (a review).
+    return { id, label: `${id} (s = ${WALRAND_BIAS}): ${described.replace("s = transport.bias", `s = ${WALRAND_BIAS}, Walrand 2014`)}`, transport: { heterogeneity: { model: id }, bias: WALRAND_BIAS } };
+  }
+  return { id, label: described === undefined ? id : `${id}: ${described}`, transport: { heterogeneity: { model: id } } };
+}
+
 /**
  * The transport models the case's `transport` section offers, read from its schema so the
  * playground lists whatever models the engine has: an enum field named `heterogeneity` (or an
@@ -158,7 +172,7 @@ export function heterogeneityModels(): Array<{ readonly id: string; readonly lab
     let inner = field as { shape?: Record<string, unknown>; def?: { innerType?: unknown } } | undefined;
     for (let i = 0; i < 4 && inner && !inner.shape && inner.def?.innerType; i++) inner = inner.def.innerType as typeof inner;
     const models = inner?.shape?.model ? enumOptions(inner.shape.model) : undefined;
-    if (models) return models.map((id) => ({ id, label: id, transport: { heterogeneity: { model: id } } }));
+    if (models) return models.map((id) => modelEntry(id));
   }
   return [
     { id: "flow", label: "flow-following (split by flow)", transport: { bias: 0.5, streamlineNoiseConcentration: 0 } },
