@@ -285,6 +285,8 @@ export interface ShardManifest {
   /** Where the case file was (a mask image is found relative to it). */
   readonly casePath: string;
   readonly seed: number;
+  /** The sirtsim that computed the shard's lodging positions: `merge` takes only its own version's (the positions' code changes between versions, and the sphere totals it checks would not show it). */
+  readonly sirtsimVersion: string;
 }
 
 /** counts.bin payload: magic, then float64 integer sphere counts per voxel (dims in the manifest). */

@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axisAlignedGeometry } from "../../src/geometry/grid.js";
 import { writeNifti } from "../../src/io/nifti.js";
+import { decodeCountsFile, encodeCountsFile } from "../../src/pipeline/stageFiles.js";
 import { root, sirtsim as run } from "./helpers/run.js";
 
 let dir: string;
@@ -289,6 +290,20 @@ describe("merge checks the run's files of every shard, not only the first's", ()
     tamper("case.json", (b) => Buffer.from(`${b.toString("utf8")} `), /sh1-case\.json\/case\.json differs from .*sh0\/case\.json/);
     tamper("tree.bin", (b) => { const t = Buffer.from(b); t[100] ^= 1; return t; }, /sh1-tree\.bin\/tree\.bin differs from .*sh0\/tree\.bin/);
     tamper("lodged.bin", () => null, /sh1-lodged\.bin\/lodged\.bin: cannot read it \(ENOENT\)/);
+    // A shard of another sirtsim version (its header and mirror consistent, its checksum valid): its
+    // lodging positions came from other code, which the sphere totals would not show.
+    const other = join(dir, "sh1-version");
+    rmSync(other, { recursive: true, force: true });
+    mkdirSync(other);
+    for (const f of readdirSync(join(dir, "sh1"))) copyFileSync(join(dir, "sh1", f), join(other, f));
+    const decoded = decodeCountsFile(readFileSync(join(other, "counts.bin")), "counts.bin");
+    const manifest = { ...decoded.manifest, sirtsimVersion: "0.2.0" };
+    writeFileSync(join(other, "counts.bin"), encodeCountsFile(decoded.counts, manifest));
+    writeFileSync(join(other, "shard.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    const mixed = sirtsim("merge", join(dir, "sh0"), other, "--out", join(dir, "merged-version"), "--workers", "1");
+    expect(mixed.code, mixed.stderr).toBe(2);
+    expect(mixed.stderr).toMatch(/sh1-version\/counts\.bin: sirtsimVersion: the shard was computed by sirtsim 0\.2\.0, this is /);
+    expect(existsSync(join(dir, "merged-version"))).toBe(false);
     // A folder without counts.bin: named as not a shard folder (was "…/counts.bin …/counts.bin: cannot read the file").
     tamper("counts.bin", () => null, /sh1-counts\.bin is not a shard folder: no counts\.bin$/m);
     const ok = sirtsim("merge", join(dir, "sh0"), join(dir, "sh1"), "--out", join(dir, "merged"), "--workers", "1");

@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../errors.js";
+import { sirtsimVersion } from "../../io/results.js";
 import { runIntoOutputDir, type OutputDir } from "../../io/atomic.js";
 import { caseFileFromJson, resolveCase } from "../../pipeline/resolveCase.js";
 import { withPatientImages, writePatientRtDose } from "../../pipeline/patientImages.js";
@@ -137,6 +138,9 @@ async function readShardManifest(dir: string): Promise<ShardEntry> {
     throw new InputError(dir, `${dir} is not a shard folder: no counts.bin${whole}`);
   }
   const { manifest } = decodeCountsFile(await readBytes(countsPath, countsPath), countsPath);
+  if (manifest.sirtsimVersion !== sirtsimVersion()) {
+    throw new InputError(countsPath, `${countsPath}: sirtsimVersion: the shard was computed by sirtsim ${manifest.sirtsimVersion ?? "(a version that did not record it)"}, this is ${sirtsimVersion()}: run the shards again with this version`);
+  }
   const mirrorPath = join(dir, "shard.json");
   const diffs = differingFields(await readJsonFile(mirrorPath), manifest, ["shard.json", "counts.bin header"]);
   if (diffs.length > 0) throw new InputError(mirrorPath, `${mirrorPath} differs from the checked manifest in ${countsPath}: ${diffs.join("; ")}`);

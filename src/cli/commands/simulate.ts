@@ -27,6 +27,7 @@ import { readStageInputs } from "../../pipeline/files.js";
 import { caseIdentity, encodeCountsFile, encodeSimulationStageFiles, type ShardManifest, type SimulationStageFiles } from "../../pipeline/stageFiles.js";
 import { replicaUncertainty, uncertaintyText, withUncertainty, type ReplicaOptions } from "../../study/replicas.js";
 import { InputError } from "../../errors.js";
+import { sirtsimVersion } from "../../io/results.js";
 import { checkMemory, estimateCaseMemory, MAX_MEMORY_OPTION, memoryLimitBytes, SIMULATION_MEMORY_HINT } from "../../pipeline/memory.js";
 import { action, EXIT_UNSAFE } from "../run.js";
 import { applyStrict, formatReflux, formatSafety, refluxReport, safetyWarnings, warnOnStderr } from "../safety.js";
@@ -147,6 +148,7 @@ async function writeShard(output: OutputDir, run: ShardRun): Promise<void> {
     lodgedSha256: files.lodgedSha256,
     casePath: resolve(run.caseFile),
     seed: run.simCase.seed,
+    sirtsimVersion: sirtsimVersion(),
   };
   await output.commit(async (dir) => {
     await writeFile(join(dir, "counts.bin"), encodeCountsFile(part.counts, manifest));
