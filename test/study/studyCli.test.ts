@@ -1,7 +1,7 @@
 /** `sirtsim study` input errors through the real CLI (node dist/src/cli/main.js; `npm test` builds first). */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { tinyStudy } from "./tinyStudy.js";
@@ -86,5 +86,22 @@ describe("sirtsim study: bad study files exit 2 naming the file and field, nothi
     const r = runStudyCli(tinyStudy(), ["--slices", "2"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--slices");
+  });
+  it("--out holding files a study did not write (a simulate output, notes) is refused (exit 2 naming them, nothing written)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sirtsim-study-foreign-"));
+    try {
+      const out = join(dir, "out");
+      mkdirSync(out);
+      writeFileSync(join(out, "summary.json"), "{}\n");
+      writeFileSync(join(out, "mynotes.txt"), "mine\n");
+      const file = join(dir, "study.json");
+      writeFileSync(file, JSON.stringify(tinyStudy()));
+      const r = spawnSync(process.execPath, [main, "study", file, "--out", out, "--workers", "1"], { encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--out .* holds files a study did not write \((mynotes\.txt, summary\.json|summary\.json, mynotes\.txt)\)/);
+      expect(readdirSync(out).sort()).toEqual(["mynotes.txt", "summary.json"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -89,6 +89,26 @@ export async function loadStudyPlan(file: string): Promise<StudyPlan> {
   return planStudy({ study, studyFile: file, baseCase: baseCase as Record<string, unknown>, casePath, ...(mask ? { maskGrid: mask.grid } : {}) });
 }
 
+/** What a study directory holds (store.ts); its lock and temporary files start with a dot. */
+const STUDY_DIR_ENTRIES = new Set(["plan.json", "runs", "trees", "slurm", ...STUDY_FILES]);
+
+/**
+ * A study writes into --out and resumes from it, so the folder must be empty, new, or a study's
+ * own: another command's outputs or the user's files beside them are refused (exit 2 naming them)
+ * rather than mixed with the study's (a review ran a study into a simulate output folder holding
+ * notes of its own).
+ */
+function checkStudyDir(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // a new folder
+  }
+  const foreign = names.filter((n) => !n.startsWith(".") && !STUDY_DIR_ENTRIES.has(n));
+  if (foreign.length > 0) throw new InputError("--out", `--out ${dir} holds files a study did not write (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", …" : ""}): name an empty or new folder, or the study's own`);
+}
+
 async function runStudyCommand(file: string, options: StudyOptions): Promise<void> {
   const json = Boolean(options.json);
   const dir = options.out;
@@ -106,6 +126,7 @@ async function runStudyCommand(file: string, options: StudyOptions): Promise<voi
   if (executor !== "local" && options.workers !== undefined) throw new InputError("--workers", "--workers applies to --executor local (SLURM tasks use --cpus-per-task)");
   if (executor === "slurm" && !hasSbatch()) throw new InputError("--executor", "--executor slurm: sbatch is not on PATH (install SLURM's client, or use --executor local)");
   const plan = await loadStudyPlan(file);
+  checkStudyDir(dir);
   const distinct = new Set(plan.runs.map((r) => r.id)).size;
   const slices = options.slices !== undefined ? parseIntegerOption("--slices", options.slices, 1, distinct) : Math.min(distinct, 32);
   await mkdir(dir, { recursive: true });
