@@ -87,7 +87,8 @@ interface LatticeOwnersInput {
 
 /** The "vascular.latticeOwners" work unit: the owners of one slab of lattice layers. */
 export function runLatticeOwnersTask(input: LatticeOwnersInput): null {
-  latticeOwners(input.lattice, input.hash, input.izFrom, input.izTo, input.owners);
+  const { lattice, hash, izFrom, izTo, owners } = input;
+  owners.set(latticeOwners(lattice, hash, izFrom, izTo), izFrom * lattice.ny * lattice.nx);
   return null;
 }
 

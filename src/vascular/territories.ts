@@ -67,7 +67,7 @@ export function tessellateTerritories(domain: Domain, integral: DomainIntegral, 
   // Each yielded job asks for the owners of every lattice point; the search runs here, on this thread.
   for (let job = steps.next(); !job.done; ) {
     hash = siteHash(job.value, undefined, hash);
-    job = steps.next(latticeOwners(job.value, hash, 0, job.value.nz, owners));
+    job = steps.next(latticeOwners(job.value, hash, 0, job.value.nz, { owners, firstLayer: 0 }));
   }
 }
 
@@ -302,8 +302,10 @@ export function siteHash(lattice: TessellationLattice, buffer: BufferAllocator =
 }
 
 /**
- * The owner (site index, −1: none) of every lattice point in layers [izFrom, izTo), written into
- * `owners` (indexed as the whole lattice, x fastest; the other layers are left as they are):
+ * The owner (site index, −1: none) of every lattice point in layers [izFrom, izTo), x fastest,
+ * written into `into.owners` from its layer `into.firstLayer` on (default: a new array of these
+ * layers; the other layers are left as they are; a slab's unit copies its array into the shared
+ * one):
  * the site of the point's compartment with the least weighted distance |x − site|² / r², ties to
  * the lower index. `hash`: siteHash of the lattice's sites at their current positions.
  *
@@ -314,11 +316,18 @@ export function siteHash(lattice: TessellationLattice, buffer: BufferAllocator =
  * weighted distance so far — most of the 27 cells around a point, where the plain ring search read
  * them all.
  */
-export function latticeOwners(lattice: LatticeGrid, hash: SiteHash, izFrom: number, izTo: number, owners: Int32Array = new Int32Array(lattice.nz * lattice.ny * lattice.nx)): Int32Array {
+export function latticeOwners(
+  lattice: LatticeGrid,
+  hash: SiteHash,
+  izFrom: number,
+  izTo: number,
+  into: { readonly owners: Int32Array; readonly firstLayer: number } = { owners: new Int32Array((izTo - izFrom) * lattice.ny * lattice.nx), firstLayer: izFrom },
+): Int32Array {
   const { h, nx, ny, compartmentPlus1 } = lattice;
   const lo = lattice.loMm;
   const { g, gx, gy, gz, start, order, sx, sy, sz, sr2, sc, maxR2 } = hash;
-  owners.fill(-1, izFrom * ny * nx, izTo * ny * nx);
+  const { owners, firstLayer } = into;
+  owners.fill(-1, (izFrom - firstLayer) * ny * nx, (izTo - firstLayer) * ny * nx);
   // A cell is skipped only when its bound exceeds the best by more than rounding can explain.
   const SLACK = 1 + 1e-9;
   const gMax = Math.max(gx, gy, gz);
@@ -393,7 +402,7 @@ export function latticeOwners(lattice: LatticeGrid, hash: SiteHash, izFrom: numb
             }
           }
         }
-        owners[(iz * ny + iy) * nx + ix] = best;
+        owners[((iz - firstLayer) * ny + iy) * nx + ix] = best;
         previous = bestQ;
       }
     }

@@ -121,7 +121,7 @@ describe("latticeOwners (unit test against brute force)", () => {
       expect(Buffer.from(whole.buffer).equals(Buffer.from(exact.buffer)), `pass ${passes}`).toBe(true);
       const cut = [0, 1, Math.floor(job.value.nz / 3), job.value.nz - 1, job.value.nz];
       const parts = new Int32Array(whole.length).fill(7);
-      for (let k = 0; k + 1 < cut.length; k++) latticeOwners(job.value, hash, cut[k], cut[k + 1], parts);
+      for (let k = 0; k + 1 < cut.length; k++) latticeOwners(job.value, hash, cut[k], cut[k + 1], { owners: parts, firstLayer: 0 });
       expect(Buffer.from(parts.buffer).equals(Buffer.from(exact.buffer)), `pass ${passes}, split`).toBe(true);
       job = steps.next(whole);
     }
