@@ -30,6 +30,8 @@ export interface TableRow {
   readonly status: RunStatus;
   readonly error: string | null;
   readonly metrics: Readonly<Record<string, number | null>>;
+  /** The run's warnings and notes, as `simulate` prints them. */
+  readonly warnings: readonly string[];
 }
 
 /** Percentile band of D(v) over a cell's runs, per VOI: v = 0, 0.01, …, 1. */
@@ -56,6 +58,8 @@ export interface StudyTables {
   readonly finished: number;
   readonly failed: ReadonlyArray<{ readonly run: number; readonly id: string; readonly error: string }>;
   readonly missing: number;
+  /** Each distinct warning or note of the finished runs, with the runs that gave it (table order). */
+  readonly warnings: ReadonlyArray<{ readonly text: string; readonly runs: readonly number[] }>;
 }
 
 /** How the two t intervals are bounded (stats.ts metricStats with metrics.ts metricRange). */
@@ -114,6 +118,7 @@ export async function buildTables(dir: string, plan: StudyPlan): Promise<StudyTa
       status: record ? "ok" : error !== null ? "failed" : "missing",
       error,
       metrics,
+      warnings: record?.warnings ?? [],
     };
   });
   const cells: CellSummary[] = plan.cells.map((cell) => {
@@ -132,7 +137,14 @@ export async function buildTables(dir: string, plan: StudyPlan): Promise<StudyTa
     finished: rows.filter((r) => r.status === "ok").length,
     failed: rows.filter((r) => r.status === "failed").map((r) => ({ run: r.run, id: r.id, error: r.error ?? "" })),
     missing: rows.filter((r) => r.status === "missing").length,
+    warnings: distinctWarnings(rows),
   };
+}
+
+function distinctWarnings(rows: readonly TableRow[]): { text: string; runs: number[] }[] {
+  const byText = new Map<string, number[]>();
+  for (const r of rows) for (const w of r.warnings) byText.set(w, [...(byText.get(w) ?? []), r.run]);
+  return [...byText].map(([text, runs]) => ({ text, runs }));
 }
 
 function dvhBands(records: readonly RunRecord[]): Record<string, DvhBand> {
@@ -164,11 +176,11 @@ function valueText(v: unknown): string {
 const numText = (x: number | null | undefined): string => (x === null || x === undefined ? "" : String(x));
 
 export function runsCsv(plan: StudyPlan, tables: StudyTables): string {
-  const header = ["run", "cell", ...plan.parameters.map((p) => p.path), "treeSeed", "seed", "id", "status", ...tables.metricColumns];
+  const header = ["run", "cell", ...plan.parameters.map((p) => p.path), "treeSeed", "seed", "id", "status", ...tables.metricColumns, "warnings"];
   const lines = [header.map(csvField).join(",")];
   for (const r of tables.rows) {
     lines.push(
-      [String(r.run), String(r.cell), ...plan.parameters.map((p) => csvField(valueText(r.parameters[p.path]))), String(r.treeSeed), String(r.seed), r.id, r.status, ...tables.metricColumns.map((c) => numText(r.metrics[c]))].join(","),
+      [String(r.run), String(r.cell), ...plan.parameters.map((p) => csvField(valueText(r.parameters[p.path]))), String(r.treeSeed), String(r.seed), r.id, r.status, ...tables.metricColumns.map((c) => numText(r.metrics[c])), csvField(r.warnings.join(" | "))].join(","),
     );
   }
   return `${lines.join("\n")}\n`;
@@ -182,6 +194,7 @@ export function runsJson(plan: StudyPlan, tables: StudyTables): string {
     Object.assign(row, { treeSeed: r.treeSeed, seed: r.seed, id: r.id, status: r.status });
     if (r.error !== null) row.error = r.error;
     for (const c of tables.metricColumns) row[c] = r.metrics[c];
+    row.warnings = r.warnings;
     return row;
   });
   return `${JSON.stringify(rows, null, 1)}\n`;

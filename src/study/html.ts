@@ -27,6 +27,11 @@ const PLOTTED = ["meanDoseGy", "D70Gy", "D90Gy", "V100", "radiobiology.meanBedGy
 /** DVH bands drawn for at most this many cells (all are in cells.json). */
 const MAX_DVH_CELLS = 12;
 
+/** "0, 1, 2, …" (at most 8 run numbers). */
+export function runList(runs: readonly number[]): string {
+  return `run${runs.length > 1 ? "s" : ""} ${runs.slice(0, 8).join(", ")}${runs.length > 8 ? ", …" : ""}`;
+}
+
 export function studyHtml(plan: StudyPlan, tables: StudyTables): string {
   const data = {
     parameters: plan.parameters.map((p) => p.path),
@@ -38,6 +43,10 @@ export function studyHtml(plan: StudyPlan, tables: StudyTables): string {
   const json = JSON.stringify(data).replace(/</g, "\\u003c");
   const failed = tables.failed.length > 0 ? `<p class="warn">${tables.failed.length} run(s) failed: ${tables.failed.map((f) => `run ${f.run} (${escapeHtml(f.error)})`).join("; ")}</p>` : "";
   const missing = tables.missing > 0 ? `<p class="warn">${tables.missing} run(s) not run yet.</p>` : "";
+  const warnings =
+    tables.warnings.length > 0
+      ? `<h2>Warnings and notes of the runs</h2><ul>${tables.warnings.map((w) => `<li class="${w.text.startsWith("warning") ? "warn" : ""}">${w.runs.length} of ${tables.finished} run(s) (${escapeHtml(runList(w.runs))}): ${escapeHtml(w.text)}</li>`).join("")}</ul>`
+      : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(`sirtsim study — ${plan.name}`)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:1.5em;max-width:1200px}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f4f4f4}.warn{color:#a00}.plot{width:100%;height:380px}dt{font-weight:600}</style>
@@ -46,7 +55,7 @@ export function studyHtml(plan: StudyPlan, tables: StudyTables): string {
 <h1>${escapeHtml(`sirtsim study — ${plan.name}`)}</h1>
 <p>${escapeHtml(plan.description)}</p>
 <p>${plan.cells.length} cell(s) × ${plan.replicas.trees} tree(s) × ${plan.replicas.seeds} seed(s) = ${plan.runs.length} runs; ${tables.finished} finished.</p>
-${failed}${missing}
+${failed}${missing}${warnings}
 <h2>Intervals</h2>
 <dl>${Object.entries(INTERVAL_DEFINITIONS)
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)

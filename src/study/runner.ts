@@ -18,7 +18,7 @@ import { fftPassRunner } from "../parallel/dose.js";
 import { loadSimulationCase, type PreparedDomain, type SimulationCase } from "../pipeline/caseInput.js";
 import { readCaseMask } from "../pipeline/files.js";
 import type { DoseStageOptions } from "../pipeline/doseStage.js";
-import { finishSimulation, type SimulationOutputs } from "../pipeline/finish.js";
+import { finishSimulation, simulationWarnings, type SimulationOutputs } from "../pipeline/finish.js";
 import { depositLodgedSpheresParallel, simulateCoreParallel } from "../pipeline/simulate.js";
 import { canonicalJson, checkStageInputs, caseIdentity, decodeTreeFile, encodeTreeFile } from "../pipeline/stageFiles.js";
 import type { Grid } from "../geometry/index.js";
@@ -156,7 +156,11 @@ export async function simulateRun(simCase: SimulationCase, pool: WorkerPool, tre
 export function runRecord(run: Pick<StudyRun, "id" | "cell" | "treeSeed" | "seed">, outputs: SimulationOutputs): RunRecord {
   const dvh: Record<string, number[]> = {};
   for (const v of outputs.dose.vois) dvh[v.name] = doseAtVolumeSteps(v.curve.doseGy, v.curve.volumeFraction);
-  const content = { kind: "sirtsim-study-run" as const, id: run.id, sirtsimVersion: sirtsimVersion(), cell: run.cell, treeSeed: run.treeSeed, seed: run.seed, metrics: runMetrics(outputs.summary), dvhDoseAtVolumeGy: dvh };
+  // The warnings `simulate` prints, kept with the run: a study of runs in stasis or outside the
+  // resolution band said nothing of it (a review).
+  const summary = outputs.summary;
+  const warnings = [...(summary.reflux.warning !== null ? [`warning: ${summary.reflux.warning}`] : []), ...simulationWarnings(summary)];
+  const content = { kind: "sirtsim-study-run" as const, id: run.id, sirtsimVersion: sirtsimVersion(), cell: run.cell, treeSeed: run.treeSeed, seed: run.seed, metrics: runMetrics(summary), dvhDoseAtVolumeGy: dvh, warnings };
   return { ...content, sha256: recordDigest(content) };
 }
 

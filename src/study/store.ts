@@ -31,14 +31,16 @@ export interface RunRecord {
   readonly metrics: MetricValues;
   /** Per VOI: D(v) at v = 0, 0.01, …, 1 (Gy). */
   readonly dvhDoseAtVolumeGy: Readonly<Record<string, readonly number[]>>;
+  /** The warnings and notes `simulate` prints for this run (reflux, resolution, NTCP outside its fit, …). */
+  readonly warnings: readonly string[];
   /** SHA-256 of the record's JSON without this field (recordDigest): an edited or truncated record is found. */
   readonly sha256: string;
 }
 
 /** The SHA-256 of a record's content: its JSON with every field but `sha256`, in the order written. */
 export function recordDigest(record: Omit<RunRecord, "sha256">): string {
-  const { kind, id, sirtsimVersion, cell, treeSeed, seed, metrics, dvhDoseAtVolumeGy } = record;
-  return createHash("sha256").update(JSON.stringify({ kind, id, sirtsimVersion, cell, treeSeed, seed, metrics, dvhDoseAtVolumeGy })).digest("hex");
+  const { kind, id, sirtsimVersion, cell, treeSeed, seed, metrics, dvhDoseAtVolumeGy, warnings } = record;
+  return createHash("sha256").update(JSON.stringify({ kind, id, sirtsimVersion, cell, treeSeed, seed, metrics, dvhDoseAtVolumeGy, warnings })).digest("hex");
 }
 
 /**

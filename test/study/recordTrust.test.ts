@@ -47,7 +47,15 @@ describe("study records read back", () => {
     expect(cli("study", "run-slice", out, "--index", "0", "--of", "1", "--workers", "abc").status).toBe(2);
     const collected = cli("study", "collect", out, "--json");
     expect(collected.status, collected.stderr).toBe(0);
-    expect(JSON.parse(collected.stdout)).toMatchObject({ finished: 4, failed: [], missing: 0 });
+    const doc = JSON.parse(collected.stdout);
+    expect(doc).toMatchObject({ finished: 4, failed: [], missing: 0 });
+    // The runs' notes reach the study's terminal, document, runs.csv and page (the tiny case's tree
+    // is coarser than the resolution band: simulate says so; the study said nothing).
+    const resolution = doc.warnings.find((w: { text: string }) => w.text.startsWith("note: tree resolution"));
+    expect(resolution?.runs).toEqual([0, 1, 2, 3]);
+    expect(collected.stderr).toContain("note (4 of 4 runs: runs 0, 1, 2, 3): tree resolution");
+    expect(readFileSync(join(out, "runs.csv"), "utf8").split("\n")[0]).toMatch(/,warnings$/);
+    expect(readFileSync(join(out, "study.html"), "utf8")).toContain("Warnings and notes of the runs");
   });
 
   it("collect refuses a record of another cell filed under this run's name, naming the file and the id", () => {

@@ -12,6 +12,7 @@ import { InputError } from "../../errors.js";
 import { parseWorkers, withPool } from "../../parallel/withPool.js";
 import { readCaseMask, readJsonFile } from "../../pipeline/files.js";
 import { collectStudy, STUDY_FILES, type StudyTables } from "../../study/collect.js";
+import { runList } from "../../study/html.js";
 import { planStudy, type StudyPlan } from "../../study/plan.js";
 import { runStudy, type RunStudyResult, type Slice } from "../../study/runner.js";
 import { hasSbatch, slurmLogPattern, submitSlurmJob, writeSlurmJob } from "../../study/slurm.js";
@@ -206,8 +207,11 @@ function report(dir: string, plan: StudyPlan, tables: StudyTables, run: Partial<
     ...(run.jobId !== undefined ? { jobId: run.jobId } : {}),
     failed: tables.failed,
     missing: tables.missing,
+    warnings: tables.warnings,
     files: [...STUDY_FILES],
   };
+  // The runs' warnings and notes, as `simulate` gives them, on stderr in both modes (with --json also in the document).
+  for (const w of tables.warnings) process.stderr.write(`${w.text.startsWith("warning") ? "warning" : "note"} (${w.runs.length} of ${tables.finished} runs: ${runList(w.runs)}): ${w.text.replace(/^(warning|note): /, "")}\n`);
   if (json) printJson(doc);
   else {
     const lines = [`${tables.finished}/${plan.runs.length} runs finished${run.ran !== undefined ? ` (${run.ran} run now, ${run.skipped} skipped as already finished)` : ""}; ${tables.failed.length} failed, ${tables.missing} missing`];
