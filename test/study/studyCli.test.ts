@@ -60,6 +60,14 @@ describe("sirtsim study: bad study files exit 2 naming the file and field, nothi
     }
   });
 
+  it("docs/study.md's example study file is a valid study (its embolic axis a physical parameter, not the numerical capacity override)", () => {
+    const doc = readFileSync(resolve(import.meta.dirname, "../../docs/study.md"), "utf8");
+    const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(doc)![1]);
+    const study = parseStudyFile({ ...example, case: resolve(import.meta.dirname, "../../fixtures/cases/net-default.json") }, resolve(import.meta.dirname, "../../docs/example-study.json"));
+    expect(JSON.stringify(study.vary)).not.toContain("capacitySpheres");
+    expect(JSON.stringify(study.vary)).toContain("plugLengthMm");
+  });
+
   it("every metric docs/study.md lists is accepted in a study file's metrics (resolution.massPerTerminalMg was refused)", () => {
     const doc = readFileSync(resolve(import.meta.dirname, "../../docs/study.md"), "utf8");
     const row = doc.split("\n").find((l) => l.startsWith("| `metrics` |"));
