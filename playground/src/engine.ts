@@ -17,7 +17,6 @@ import { finishSimulation, treatmentHeadline } from "../../src/pipeline/finish.j
 import type { SimulationSummary } from "../../src/pipeline/finish.js";
 import { clinicalIsodoses } from "../../src/report/isodose.js";
 import type { IsodoseLevel } from "../../src/report/types.js";
-import { transportSchema } from "../../src/transport/config.js";
 import type { ArterialTree } from "../../src/vascular/index.js";
 
 /** What one run hands the page: plain data and typed arrays (transferable). */
@@ -154,30 +153,10 @@ function modelEntry(id: string): { readonly id: string; readonly label: string; 
 }
 
 /**
- * The transport models the case's `transport` section offers, read from its schema so the
- * playground lists whatever models the engine has: an enum field named `heterogeneity` (or an
- * object whose `model` is an enum), else the split-noise settings of the flow-following model.
+ * The transport models the engine offers: its registry of named models (CASE_HETEROGENEITY_MODELS,
+ * the list the case schema's `transport.heterogeneity.model` is built from), so models added to
+ * the engine appear here with their description.
  */
 export function heterogeneityModels(): Array<{ readonly id: string; readonly label: string; readonly transport: Record<string, unknown> }> {
-  const shape = (transportSchema as unknown as { shape: Record<string, unknown> }).shape;
-  const field = shape.heterogeneity as { options?: unknown[]; unwrap?: () => unknown; def?: { innerType?: unknown } } | undefined;
-  const enumOptions = (schema: unknown): string[] | undefined => {
-    let s = schema as { options?: unknown[]; def?: { innerType?: unknown; type?: string }; shape?: Record<string, unknown> } | undefined;
-    for (let i = 0; i < 4 && s && !Array.isArray(s.options) && s.def?.innerType; i++) s = s.def.innerType as typeof s;
-    return Array.isArray(s?.options) && s!.options.every((o) => typeof o === "string") ? (s!.options as string[]) : undefined;
-  };
-  if (field) {
-    const direct = enumOptions(field);
-    if (direct) return direct.map((id) => ({ id, label: id, transport: { heterogeneity: id } }));
-    let inner = field as { shape?: Record<string, unknown>; def?: { innerType?: unknown } } | undefined;
-    for (let i = 0; i < 4 && inner && !inner.shape && inner.def?.innerType; i++) inner = inner.def.innerType as typeof inner;
-    const models = inner?.shape?.model ? enumOptions(inner.shape.model) : undefined;
-    if (models) return models.map((id) => modelEntry(id));
-  }
-  return [
-    { id: "flow", label: "flow-following (split by flow)", transport: { bias: 0.5, streamlineNoiseConcentration: 0 } },
-    { id: "noise-50", label: "streamline noise (κ = 50)", transport: { bias: 0.5, streamlineNoiseConcentration: 50 } },
-    { id: "noise-10", label: "strong streamline noise (κ = 10)", transport: { bias: 0.5, streamlineNoiseConcentration: 10 } },
-    { id: "bias-0.6", label: "biased to the major daughter (s = 0.6)", transport: { bias: 0.6, streamlineNoiseConcentration: 0 } },
-  ];
+  return Object.keys(CASE_HETEROGENEITY_MODELS).map(modelEntry);
 }

@@ -23,7 +23,8 @@ import { InputError } from "../errors.js";
 /**
  * This process's temporary files being written (writeFileAtomic, OutputFile.write): a signal
  * handler removes them (releaseOutputDirs), so an interrupted study leaves no 0-byte
- * `runs/.*.tmp` beside its records. Only this process's own names (they carry its pid), never a
+ * `runs/.*.tmp` beside its records. releaseOutputDirs also runs when a command ends (run.ts
+ * action), when every write has been awaited and the set is empty. Only this process's own names (they carry its pid), never a
  * concurrent task's.
  */
 const temporaries = new Set<string>();

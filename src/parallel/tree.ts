@@ -8,12 +8,12 @@
  * growTree is a pure function of its inputs (the plain-data domain, options, seed and integral).
  * A 1-worker (inline) pool grows on a thread of its own, started for the growth.
  *
- * On a pool of ≥ 2 workers the tessellation of the terminal territories (half to two thirds of
- * the growth's time at 1.5e6 terminals on one thread) is spread over the pool: a worker samples the
+ * On a pool of ≥ 2 workers the tessellation of the terminal territories (57–61 % of the growth's
+ * time at 1.5e6 terminals on one thread, bench/tessellation.mjs) is spread over the pool: a worker samples the
  * sites and measures the lattice, the owner search of each Lloyd pass runs in slabs of lattice
  * layers on every worker, and this thread adds the points and moves the sites in lattice order
- * between the passes (vascular/territories.ts tessellationSteps: 0.05–0.3 s per pass at 3e5–1.5e6
- * terminals, the longest a signal then waits); a worker then grows the tree from the tessellated
+ * between the passes (vascular/territories.ts tessellationSteps; a signal waits for the pass's sums,
+ * well under a second at 1.5e6 terminals: a review measured 0.28 s); a worker then grows the tree from the tessellated
  * sites. The owner of a lattice point is exact, and the sums are taken in one order, so the tree
  * is bit-identical to the one-thread growth for any worker count (tested).
  */
@@ -61,17 +61,18 @@ export function runGrowTreeTask(input: GrowTreeInput): GrowTreeOutput {
 }
 
 type GrowthSitesOutput =
-  | { readonly sites: TerminalSites; readonly integral: DomainIntegral; readonly rootFlowMlPerMin: number; readonly lattice: TessellationLattice; readonly latticeSeconds: number }
+  | { readonly sites: TerminalSites; readonly integral: DomainIntegral; readonly rootFlowMlPerMin: number; readonly lattice: TessellationLattice; readonly latticeSeconds: { readonly wall: number; readonly cpu: number } }
   | InputErrorData;
 
 /** The "vascular.growthSites" work unit: the checked options' terminal sites and the tessellation's lattice. */
 export function runGrowthSitesTask(input: GrowTreeInput): GrowthSitesOutput {
   return withInputErrorAsData(() => {
     const { sites, integral, rootFlowMlPerMin } = growthSites(input.domain, input.options, input.seed, input.integral);
-    const started = performance.now();
+    const clock = stageClock();
     const lattice = tessellationLattice(input.domain, integral, sites, sharedBuffer);
+    clock.mark("tessellation");
     // Timed apart: the one-thread growth counts the lattice under "tessellation", and so does the pool's.
-    return { sites, integral, rootFlowMlPerMin, lattice, latticeSeconds: (performance.now() - started) / 1000 };
+    return { sites, integral, rootFlowMlPerMin, lattice, latticeSeconds: clock.seconds.tessellation };
   });
 }
 
@@ -150,8 +151,8 @@ async function tessellatedSitesOnPool(pool: WorkerPool, input: GrowTreeInput): P
   // The lattice (one thread, in the sites' unit) moved from "sites" to "tessellation", as on one thread.
   const { sites: s, tessellation: t } = clock.seconds;
   const seconds = {
-    sites: { wall: s.wall - latticeSeconds, cpu: s.cpu - latticeSeconds },
-    tessellation: { wall: t.wall + latticeSeconds, cpu: t.cpu + latticeSeconds },
+    sites: { wall: s.wall - latticeSeconds.wall, cpu: s.cpu - latticeSeconds.cpu },
+    tessellation: { wall: t.wall + latticeSeconds.wall, cpu: t.cpu + latticeSeconds.cpu },
   };
   return { sites, integral, seconds };
 }

@@ -13,7 +13,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { columnSelected, DVH_VOLUME_STEPS, metricRange } from "./metrics.js";
 import type { StudyPlan } from "./plan.js";
 import { metricStats, quantileSorted, type MetricStats } from "./stats.js";
-import { checkPlanVersion, readFailure, readRunRecord, recordProblem, runPath, type RunRecord } from "./store.js";
+import { checkedRunRecord, checkPlanVersion, readFailure, runPath, type RunRecord } from "./store.js";
 import { InputError } from "../errors.js";
 import { sirtsimVersion } from "../io/results.js";
 import { studyHtml } from "./html.js";
@@ -67,12 +67,22 @@ const CLIPPED = "clipped to the metric's range (V100 and the volumeAtDose fracti
 
 export const INTERVAL_DEFINITIONS = {
   sd: "sample standard deviation of the runs (n − 1)",
-  meanCi95: `95 % confidence interval of the cell mean: mean ± t(0.975, n−1)·sd/√n over the independent units (Student t), ${CLIPPED}`,
-  predictionInterval95: `95 % prediction interval for one further run: mean ± t(0.975, n−1)·sd·√(1 + 1/n) over the independent units (Student t, runs assumed normal; with trees as the units, the within-tree spread of one run is added: mean ± t(0.975, T−1)·√(sd(tree means)²·(1 + 1/T) + s_w²·(1 − T/n))), ${CLIPPED}`,
+  units: "k, the number of independent units of the two t intervals (intervalsOver): the runs, or the trees",
+  sdUnits: "sd_u, the sample sd among the units: of the runs, or of the tree means",
+  meanCi95: `95 % confidence interval of the cell mean: mean ± t(0.975, k−1)·sd_u/√k (Student t), ${CLIPPED}`,
+  predictionInterval95: `95 % prediction interval for one further run on a new tree: mean ± t(0.975, k−1)·sd_u·√(1 + 1/k) over runs; over trees mean ± t(0.975, k−1)·√(sd_u²·(1 + 1/k) + s_w²·(1 − mean_t(1/S_t))), s_w² the pooled within-tree variance, S_t the runs of tree t (Student t, runs assumed normal), ${CLIPPED}`,
   intervalsOver: "the independent units of the two t intervals: \"runs\" (each run its own tree), \"trees\" (several seeds per tree: the tree means are the units, so more seeds on the same trees do not narrow the intervals), \"seeds of one tree\" (one tree: the intervals say nothing of the tree-to-tree spread)",
   runPercentiles95: "2.5th and 97.5th percentiles of the runs (linear interpolation between order statistics, R type 7)",
   dvhBands: "per VOI, D(v) = least dose to the hottest fraction v of the VOI at v = 0, 0.01, …, 1; median and 2.5th/97.5th percentiles over the cell's runs",
 } as const;
+
+/** The same for `simulate --replicas`: each replica has a tree and a seed of its own, so the replicas are the units. */
+export const REPLICA_INTERVAL_DEFINITIONS: { readonly [K in keyof typeof INTERVAL_DEFINITIONS]: string } = {
+  ...INTERVAL_DEFINITIONS,
+  meanCi95: `95 % confidence interval of the mean over the replicas: mean ± t(0.975, n−1)·sd/√n (Student t), ${CLIPPED}`,
+  predictionInterval95: `95 % prediction interval for one further replica (a new tree and seed): mean ± t(0.975, n−1)·sd·√(1 + 1/n) (Student t, replicas assumed normal), ${CLIPPED}`,
+  intervalsOver: "\"runs\": each replica has a tree and a transport seed of its own, so the replicas are the independent units",
+};
 
 /** Read every run record of the plan and build the tables (no files written). */
 export async function buildTables(dir: string, plan: StudyPlan): Promise<StudyTables> {
@@ -80,13 +90,11 @@ export async function buildTables(dir: string, plan: StudyPlan): Promise<StudyTa
   const errors = new Map<string, string | null>();
   for (const run of plan.runs) {
     if (records.has(run.id)) continue;
-    const read = await readRunRecord(dir, run.id);
     // A record that is not this run's, or not this sirtsim's, or edited since it was written, is
     // refused (exit 2 naming the file and the field) rather than put into the tables; `study`
     // (the runner) redoes such runs instead.
-    const problem = read === null ? null : "unreadable" in read ? read.unreadable : recordProblem(read, run, sirtsimVersion());
+    const { record, problem } = await checkedRunRecord(dir, run, sirtsimVersion());
     if (problem !== null) throw new InputError(runPath(dir, run.id), `${runPath(dir, run.id)}: ${problem}; remove it and run \`sirtsim study STUDY.json --out ${dir}\` (or the slice) to redo the run`);
-    const record = read as RunRecord | null;
     records.set(run.id, record);
     errors.set(run.id, record ? null : ((await readFailure(dir, run.id))?.error ?? null));
   }
@@ -201,13 +209,13 @@ export function runsJson(plan: StudyPlan, tables: StudyTables): string {
 }
 
 export function cellsCsv(plan: StudyPlan, tables: StudyTables): string {
-  const header = ["cell", ...plan.parameters.map((p) => p.path), "metric", "n", "mean", "sd", "meanCi95Low", "meanCi95High", "predictionInterval95Low", "predictionInterval95High", "runPercentile2.5", "runPercentile97.5", "intervalsOver"];
+  const header = ["cell", ...plan.parameters.map((p) => p.path), "metric", "n", "mean", "sd", "meanCi95Low", "meanCi95High", "predictionInterval95Low", "predictionInterval95High", "runPercentile2.5", "runPercentile97.5", "intervalsOver", "units", "sdUnits"];
   const lines = [header.map(csvField).join(",")];
   for (const cell of tables.cells) {
     const params = plan.parameters.map((p) => csvField(valueText(cell.parameters[p.path])));
     for (const c of tables.metricColumns) {
       const s = cell.metrics[c];
-      lines.push([String(cell.cell), ...params, csvField(c), String(s.n), numText(s.mean), numText(s.sd), numText(s.meanCi95?.[0]), numText(s.meanCi95?.[1]), numText(s.predictionInterval95?.[0]), numText(s.predictionInterval95?.[1]), numText(s.runPercentiles95?.[0]), numText(s.runPercentiles95?.[1]), csvField(s.intervalsOver ?? "")].join(","));
+      lines.push([String(cell.cell), ...params, csvField(c), String(s.n), numText(s.mean), numText(s.sd), numText(s.meanCi95?.[0]), numText(s.meanCi95?.[1]), numText(s.predictionInterval95?.[0]), numText(s.predictionInterval95?.[1]), numText(s.runPercentiles95?.[0]), numText(s.runPercentiles95?.[1]), csvField(s.intervalsOver ?? ""), numText(s.units), numText(s.sdUnits)].join(","));
     }
   }
   return `${lines.join("\n")}\n`;

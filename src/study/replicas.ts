@@ -11,7 +11,7 @@ import type { WorkerPool } from "../parallel/pool.js";
 import type { DoseStageOptions } from "../pipeline/doseStage.js";
 import { loadSimulationCase } from "../pipeline/caseInput.js";
 import type { SimulationOutputs, SimulationSummary } from "../pipeline/finish.js";
-import { INTERVAL_DEFINITIONS } from "./collect.js";
+import { REPLICA_INTERVAL_DEFINITIONS } from "./collect.js";
 import { metricRange, runMetrics, type MetricValues } from "./metrics.js";
 import { simulateRun } from "./runner.js";
 import { metricStats, type MetricStats } from "./stats.js";
@@ -19,7 +19,7 @@ import { metricStats, type MetricStats } from "./stats.js";
 export interface ReplicaUncertainty {
   readonly replicas: number;
   readonly runs: ReadonlyArray<{ readonly treeSeed: number; readonly seed: number }>;
-  readonly definitions: typeof INTERVAL_DEFINITIONS;
+  readonly definitions: typeof REPLICA_INTERVAL_DEFINITIONS;
   /** Per VOI, per metric (meanDoseGy, D70Gy, V100, …; TCP/NTCP/BED/EUD when the summary has them). */
   readonly compartments: Readonly<Record<string, Readonly<Record<string, MetricStats>>>>;
   readonly lung: { readonly meanDoseGy: MetricStats };
@@ -66,7 +66,7 @@ export async function replicaUncertainty(first: SimulationOutputs, replicas: num
   return {
     replicas,
     runs,
-    definitions: INTERVAL_DEFINITIONS,
+    definitions: REPLICA_INTERVAL_DEFINITIONS,
     compartments,
     lung: { meanDoseGy: stat("lung.meanDoseGy") },
     tumourToNormalRatio: { realised: stat("tumourToNormalRatio.realised") },
@@ -100,7 +100,7 @@ export function withUncertainty(outputs: SimulationOutputs, u: ReplicaUncertaint
   });
   const notes = [
     ...(outputs.report.notes ?? []),
-    `Uncertainty: ${u.replicas} replicas, replica k with tree seed and transport seed increased by k; intervals are ${INTERVAL_DEFINITIONS.predictionInterval95}. summary.json (uncertainty) also gives ${Object.keys(INTERVAL_DEFINITIONS).filter((k) => k !== "dvhBands").join(", ")}.`,
+    `Uncertainty: ${u.replicas} replicas, replica k with tree seed and transport seed increased by k; intervals are ${REPLICA_INTERVAL_DEFINITIONS.predictionInterval95}. summary.json (uncertainty) also gives ${Object.keys(REPLICA_INTERVAL_DEFINITIONS).filter((k) => k !== "dvhBands").join(", ")}.`,
   ];
   return { ...outputs, summary, report: { ...outputs.report, metrics: { columns, rows }, notes } };
 }

@@ -26,7 +26,7 @@ import { InputError } from "../errors.js";
 import { growTree, type ArterialTree } from "../vascular/index.js";
 import { doseAtVolumeSteps, runMetrics } from "./metrics.js";
 import { runCase, type StudyPlan, type StudyRun } from "./plan.js";
-import { checkPlanVersion, failurePath, readRunRecord, recordDigest, recordProblem, runPath, runStates, treePath, type RunFailure, type RunRecord } from "./store.js";
+import { checkedRunRecord, checkPlanVersion, failurePath, recordDigest, runPath, runStates, treePath, type RunFailure, type RunRecord } from "./store.js";
 
 /** A slice of the runs: `index` of `count` (0-based), as an array task runs it. */
 export interface Slice {
@@ -96,8 +96,7 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
   const runOne = async (k: number, run: StudyRun, doseOptions: DoseStageOptions): Promise<void> => {
     if (finished.has(run.id)) {
       // A record is reused only if this sirtsim wrote it for this run; otherwise the run is redone.
-      const record = await readRunRecord(dir, run.id);
-      const problem = record === null ? "missing" : "unreadable" in record ? record.unreadable : recordProblem(record, run, sirtsimVersion());
+      const { problem } = await checkedRunRecord(dir, run, sirtsimVersion());
       if (problem === null) {
         skipped++;
         return;

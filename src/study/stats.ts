@@ -10,12 +10,14 @@
  * Runs that share a tree are not independent: they differ only by the transport seed, and the
  * tree-to-tree spread is usually far larger (a review measured within-tree variance 0.0018 against
  * 0.78 between trees for a segment's mean dose). So when a cell has several trees and some tree
- * several seeds, the intervals take the trees as the units (`intervalsOver: "trees"`, a balanced
- * one-way random-effects model): the tree means m_t (T of them) give the mean (their average),
+ * several seeds, the intervals take the trees as the units (`intervalsOver: "trees"`, a one-way
+ * random-effects model): the tree means m_t (T of them) give the mean (their average),
  * meanCi95 = mean ± t(0.975, T−1)·sd(m)/√T, and the prediction interval for one further run
- * mean ± t(0.975, T−1)·√(sd(m)²·(1 + 1/T) + s_w²·(1 − 1/S)), s_w² the pooled within-tree variance
- * and S = n/T the seeds per tree (a run's variance is σ_b² + σ_w² = var(m) + σ_w²·(1 − 1/S)). More
- * seeds on the same trees no longer narrow them. When every run has its own tree (`--replicas`,
+ * mean ± t(0.975, T−1)·√(sd(m)²·(1 + 1/T) + s_w²·(1 − mean_t(1/S_t))), s_w² the pooled
+ * within-tree variance and S_t the runs of tree t (E[sd(m)²] = σ_b² + σ_w²·mean(1/S_t), and a run's
+ * variance is σ_b² + σ_w²; unequal S_t when runs failed). More seeds on the same trees no longer
+ * narrow them. `units` and `sdUnits` are the k and sd_u the intervals used (the trees and the sd of
+ * their means, or the runs and their sd), so a reader can redo them from the tables. When every run has its own tree (`--replicas`,
  * or one seed per tree) the runs are the units (`"runs"`): mean ± t(0.975, n−1)·sd/√n and
  * mean ± t(0.975, n−1)·sd·√(1 + 1/n). With one tree and several seeds the runs are the units too,
  * but they are seeds of one tree (`"seeds of one tree"`): the intervals then say nothing of the
@@ -35,6 +37,9 @@ export interface MetricStats {
   readonly runPercentiles95: readonly [number, number] | null;
   /** What the two t intervals take as independent units (see the module comment); null without intervals. */
   readonly intervalsOver: IntervalUnits | null;
+  /** The number of those units (k) and the sample sd among them (sd_u: of the runs, or of the tree means). */
+  readonly units: number | null;
+  readonly sdUnits: number | null;
 }
 
 export type IntervalUnits = "runs" | "trees" | "seeds of one tree";
@@ -44,10 +49,13 @@ export type IntervalUnits = "runs" | "trees" | "seeds of one tree";
  * (any key, e.g. its seed) of each value, in the same order; without it every run is its own unit.
  */
 export function metricStats(values: ReadonlyArray<number | null>, range: readonly [number, number] = [-Infinity, Infinity], trees?: ReadonlyArray<number>): MetricStats {
-  const kept = values.flatMap((v, i) => (typeof v === "number" && Number.isFinite(v) ? [{ x: v, tree: trees?.[i] ?? i }] : []));
+  if (trees !== undefined && trees.length !== values.length) throw new RangeError(`metricStats: ${trees.length} tree keys for ${values.length} values`);
+  // Without trees every run is a tree of its own.
+  const kept = values.flatMap((v, i) => (typeof v === "number" && Number.isFinite(v) ? [{ x: v, tree: trees === undefined ? i : trees[i] }] : []));
   const xs = kept.map((k) => k.x);
   const n = xs.length;
-  if (n === 0) return { n, mean: null, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null, intervalsOver: null };
+  const none = { meanCi95: null, predictionInterval95: null, runPercentiles95: null, intervalsOver: null, units: null, sdUnits: null };
+  if (n === 0) return { n, mean: null, sd: null, ...none };
   const sd = n > 1 ? sampleSd(xs) : null;
   const byTree = new Map<number, number[]>();
   for (const k of kept) byTree.set(k.tree, [...(byTree.get(k.tree) ?? []), k.x]);
@@ -64,15 +72,16 @@ export function metricStats(values: ReadonlyArray<number | null>, range: readonl
       withinDf += group.length - 1;
     }
     const withinVar = withinDf > 0 ? within / withinDf : 0;
+    const meanInverseRuns = meanOf([...byTree.values()].map((g) => 1 / g.length));
     const t = studentTQuantile(0.975, T - 1);
     const halfMean = (t * sdTrees) / Math.sqrt(T);
-    const halfPredict = t * Math.sqrt(sdTrees * sdTrees * (1 + 1 / T) + withinVar * Math.max(0, 1 - T / n));
-    return { n, mean, sd, ...intervals(mean, halfMean, halfPredict, xs, range), intervalsOver: units };
+    const halfPredict = t * Math.sqrt(sdTrees * sdTrees * (1 + 1 / T) + withinVar * (1 - meanInverseRuns));
+    return { n, mean, sd, ...intervals(mean, halfMean, halfPredict, xs, range), intervalsOver: units, units: T, sdUnits: sdTrees };
   }
   const mean = meanOf(xs);
-  if (n === 1 || sd === null) return { n, mean, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null, intervalsOver: null };
+  if (n === 1 || sd === null) return { n, mean, sd: null, ...none };
   const t = studentTQuantile(0.975, n - 1);
-  return { n, mean, sd, ...intervals(mean, (t * sd) / Math.sqrt(n), t * sd * Math.sqrt(1 + 1 / n), xs, range), intervalsOver: units };
+  return { n, mean, sd, ...intervals(mean, (t * sd) / Math.sqrt(n), t * sd * Math.sqrt(1 + 1 / n), xs, range), intervalsOver: units, units: n, sdUnits: sd };
 }
 
 const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -37,10 +37,10 @@ export interface RunRecord {
   readonly sha256: string;
 }
 
-/** The SHA-256 of a record's content: its JSON with every field but `sha256`, in the order written. */
-export function recordDigest(record: Omit<RunRecord, "sha256">): string {
-  const { kind, id, sirtsimVersion, cell, treeSeed, seed, metrics, dvhDoseAtVolumeGy, warnings } = record;
-  return createHash("sha256").update(JSON.stringify({ kind, id, sirtsimVersion, cell, treeSeed, seed, metrics, dvhDoseAtVolumeGy, warnings })).digest("hex");
+/** The SHA-256 of a record's content: its JSON without `sha256`, every other field included (a new field cannot escape it). */
+export function recordDigest(record: Omit<RunRecord, "sha256"> | RunRecord): string {
+  const { sha256: _sha256, ...content } = record as RunRecord;
+  return createHash("sha256").update(JSON.stringify(content)).digest("hex");
 }
 
 /**
@@ -49,6 +49,7 @@ export function recordDigest(record: Omit<RunRecord, "sha256">): string {
  */
 export function recordProblem(record: RunRecord, run: StudyRun, version: string): string | null {
   if (record.kind !== "sirtsim-study-run") return "kind: not a sirtsim study run record";
+  if (record.sha256 === undefined) return "sha256: written before run records carried a digest (and their run's seeds)";
   if (record.id !== run.id) return `id: it is run ${String(record.id).slice(0, 12)}'s record, not this run's (${run.id.slice(0, 12)})`;
   if (record.sirtsimVersion !== version) return `sirtsimVersion: written by sirtsim ${record.sirtsimVersion ?? "(unknown)"}, this is ${version}`;
   if (record.treeSeed !== run.treeSeed || record.seed !== run.seed) return `treeSeed/seed: ${record.treeSeed}/${record.seed} against the plan's ${run.treeSeed}/${run.seed}`;
@@ -113,19 +114,27 @@ export async function runStates(dir: string): Promise<{ finished: Set<string>; f
   return { finished, failed };
 }
 
-/** The record of `id` as written (not checked: recordProblem), null when missing; unreadable JSON is a problem of its own. */
-export async function readRunRecord(dir: string, id: string): Promise<RunRecord | null | { readonly unreadable: string }> {
+/**
+ * The record of `run` if it stands for it (recordProblem), else why not: `problem` null with no
+ * record is a run not finished yet.
+ */
+export async function checkedRunRecord(dir: string, run: StudyRun, version: string): Promise<{ readonly record: RunRecord | null; readonly problem: string | null }> {
   let text: string;
   try {
-    text = await readFile(runPath(dir, id), "utf8");
+    text = await readFile(runPath(dir, run.id), "utf8");
   } catch {
-    return null;
+    return { record: null, problem: null };
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as RunRecord;
+    parsed = JSON.parse(text);
   } catch (err) {
-    return { unreadable: `not JSON (${(err as Error).message})` };
+    return { record: null, problem: `not JSON (${(err as Error).message})` };
   }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return { record: null, problem: "not a JSON object" };
+  const record = parsed as RunRecord;
+  const problem = recordProblem(record, run, version);
+  return problem === null ? { record, problem } : { record: null, problem };
 }
 
 export async function readFailure(dir: string, id: string): Promise<RunFailure | null> {

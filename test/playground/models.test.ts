@@ -30,6 +30,8 @@ describe("playground heterogeneity models", () => {
     }
     const walrand = models.find((m) => m.id === "walrand-bias")!;
     expect(walrand.transport.bias).toBe(0.6);
-    expect(walrand.label).toContain("s = 0.6");
+    // The engine's description with its parameter filled in (the label once read "s = transport.bias").
+    expect(walrand.label).toContain("odds s/(1 − s) for a random daughter per bifurcation, s = 0.6, Walrand 2014");
+    expect(walrand.label).not.toContain("transport.bias");
   });
 });

@@ -45,6 +45,11 @@ const restore = () => {
 describe("study records read back", () => {
   it("run-slice honours its own --workers and --json; collect its own --json", () => {
     expect(cli("study", "run-slice", out, "--index", "0", "--of", "1", "--workers", "abc").status).toBe(2);
+    // Given before the subcommand they are `study`'s, which does not run: refused, not ignored.
+    const before = cli("study", "--workers", "4", "run-slice", out, "--index", "0", "--of", "1");
+    expect(before.status).toBe(2);
+    expect(before.stderr).toContain("--workers given before `run-slice` belongs to `sirtsim study`");
+    expect(cli("study", "--json", "collect", out).status).toBe(2);
     const collected = cli("study", "collect", out, "--json");
     expect(collected.status, collected.stderr).toBe(0);
     const doc = JSON.parse(collected.stdout);
@@ -79,6 +84,15 @@ describe("study records read back", () => {
     let r = cli("study", "collect", out);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/sha256: the record's content does not match its digest/);
+    const { sha256: _digest, ...undigested } = doc;
+    writeFileSync(record(id), JSON.stringify(undigested));
+    r = cli("study", "collect", out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/sha256: written before run records carried a digest/);
+    writeFileSync(record(id), "42\n");
+    r = cli("study", "collect", out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not a JSON object/);
     writeFileSync(record(id), JSON.stringify({ ...doc, sirtsimVersion: "0.2.0" }));
     r = cli("study", "collect", out);
     expect(r.status).toBe(2);

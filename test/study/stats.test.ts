@@ -32,13 +32,13 @@ describe("metricStats", () => {
   });
 
   it("metricStats skips null and NaN, and gives only the mean for one run", () => {
-    expect(metricStats([null, 3, NaN])).toEqual({ n: 1, mean: 3, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null, intervalsOver: null });
+    expect(metricStats([null, 3, NaN])).toEqual({ n: 1, mean: 3, sd: null, meanCi95: null, predictionInterval95: null, runPercentiles95: null, intervalsOver: null, units: null, sdUnits: null });
     expect(metricStats([]).n).toBe(0);
   });
 
   it("metricStats of identical runs (sd = 0) gives zero-width intervals, finite and JSON-safe", () => {
     const s = metricStats([2.5, 2.5, 2.5]);
-    expect(s).toEqual({ n: 3, mean: 2.5, sd: 0, meanCi95: [2.5, 2.5], predictionInterval95: [2.5, 2.5], runPercentiles95: [2.5, 2.5], intervalsOver: "runs" });
+    expect(s).toEqual({ n: 3, mean: 2.5, sd: 0, meanCi95: [2.5, 2.5], predictionInterval95: [2.5, 2.5], runPercentiles95: [2.5, 2.5], intervalsOver: "runs", units: 3, sdUnits: 0 });
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   });
 
@@ -83,6 +83,15 @@ describe("metricStats", () => {
     // Four seeds per tree with the same tree means: the confidence interval stays as wide.
     const more = metricStats([16.72, 16.64, 16.70, 16.66, 15.42, 15.45, 15.43, 15.44], [0, Infinity], [7, 7, 7, 7, 8, 8, 8, 8]);
     expect(more.meanCi95![1] - more.mean!).toBeCloseTo(s.meanCi95![1] - mean, 6);
+    expect(s.units).toBe(2);
+    expect(s.sdUnits).toBeCloseTo(sdTrees, 12);
+    // Unequal runs per tree (a failed run): the within-tree term uses mean(1/S_t), not T/n.
+    // Trees {1} and {2, 4, 3}: m = 1, 3; sd(m) = √2; s_w² = 1 (df 2); mean(1/S) = (1 + 1/3)/2 = 2/3.
+    const unbalanced = metricStats([1, 2, 4, 3], [-Infinity, Infinity], [1, 2, 2, 2]);
+    expect(unbalanced.mean).toBe(2);
+    expect(unbalanced.predictionInterval95![1] - 2).toBeCloseTo(t1 * Math.sqrt(2 * 1.5 + 1 * (1 - 2 / 3)), 9);
+    expect(unbalanced.predictionInterval95![1] - 2).toBeCloseTo(23.20, 2); // the review's value (T/n gave 23.77)
+    expect(() => metricStats([1, 2], [0, 1], [7])).toThrow(RangeError);
     // One tree: the seeds are the units, and the tables say so.
     expect(metricStats([1, 2, 3], [0, Infinity], [7, 7, 7]).intervalsOver).toBe("seeds of one tree");
     // One seed per tree (the replicas' diagonal): the runs are the units, as without trees.

@@ -108,6 +108,9 @@ describe("sirtsim study: bad study files exit 2 naming the file and field, nothi
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/--out .* holds files a study did not write \((mynotes\.txt, summary\.json|summary\.json, mynotes\.txt)\)/);
       expect(readdirSync(out).sort()).toEqual(["mynotes.txt", "summary.json"]);
+      const onFile = spawnSync(process.execPath, [main, "study", file, "--out", join(out, "mynotes.txt"), "--workers", "1"], { encoding: "utf8" });
+      expect(onFile.status).toBe(2);
+      expect(onFile.stderr).toContain("is a file; name a folder for the study");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@
  * `sirtsim study run-slice DIR --index i --of n` and `sirtsim study collect DIR`. See docs/study.md.
  */
 import type { Command } from "commander";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { InputError } from "../../errors.js";
@@ -60,13 +60,19 @@ export function registerStudy(program: Command): void {
     .requiredOption("--of <n>", "number of slices")
     .option("--workers <n>", "worker threads (default: available cores; 1 = inline)")
     .option("--json", "print the outcome as one JSON document on stdout")
-    .action(action(async (dir: string, options: { index: string; of: string; workers?: string; json?: boolean }) => runSliceCommand(dir, options)));
+    .action(action(async (dir: string, options: { index: string; of: string; workers?: string; json?: boolean }, command: Command) => {
+      refuseParentOptions(command);
+      await runSliceCommand(dir, options);
+    }));
   study
     .command("collect")
     .description("build runs.csv/json, cells.csv/json and study.html from the finished runs of a study directory")
     .argument("<dir>", "study directory holding plan.json")
     .option("--json", "print the outcome as one JSON document on stdout")
-    .action(action(async (dir: string, options: { json?: boolean }) => collectCommand(dir, Boolean(options.json))));
+    .action(action(async (dir: string, options: { json?: boolean }, command: Command) => {
+      refuseParentOptions(command);
+      await collectCommand(dir, Boolean(options.json));
+    }));
 }
 
 /** Read and validate the study file and its base case: InputError before anything is written. */
@@ -90,6 +96,20 @@ export async function loadStudyPlan(file: string): Promise<StudyPlan> {
   return planStudy({ study, studyFile: file, baseCase: baseCase as Record<string, unknown>, casePath, ...(mask ? { maskGrid: mask.grid } : {}) });
 }
 
+/**
+ * `sirtsim study --workers 4 run-slice …`: an option given to `study` before a subcommand belongs
+ * to `study`, which does not run; refused (exit 2) rather than ignored.
+ */
+function refuseParentOptions(command: Command): void {
+  const parent = command.parent;
+  if (parent === null) return;
+  const given = parent.options.map((o) => o.attributeName()).filter((name) => parent.getOptionValueSource(name) === "cli");
+  if (given.length > 0) {
+    const flags = given.map((name) => parent.options.find((o) => o.attributeName() === name)!.long ?? name);
+    throw new InputError(flags[0], `${flags.join(", ")} given before \`${command.name()}\` belong${flags.length === 1 ? "s" : ""} to \`sirtsim study\`: put ${flags.length === 1 ? "it" : "them"} after \`${command.name()}\`${command.options.some((o) => flags.includes(o.long ?? "")) ? "" : ` (which has no such option)`}`);
+  }
+}
+
 /** What a study directory holds (store.ts); its lock and temporary files start with a dot. */
 const STUDY_DIR_ENTRIES = new Set(["plan.json", "runs", "trees", "slurm", ...STUDY_FILES]);
 
@@ -100,12 +120,9 @@ const STUDY_DIR_ENTRIES = new Set(["plan.json", "runs", "trees", "slurm", ...STU
  * notes of its own).
  */
 function checkStudyDir(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return; // a new folder
-  }
+  if (!existsSync(dir)) return; // a new folder
+  if (!statSync(dir).isDirectory()) throw new InputError("--out", `--out ${dir} is a file; name a folder for the study`);
+  const names = readdirSync(dir);
   const foreign = names.filter((n) => !n.startsWith(".") && !STUDY_DIR_ENTRIES.has(n));
   if (foreign.length > 0) throw new InputError("--out", `--out ${dir} holds files a study did not write (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", …" : ""}): name an empty or new folder, or the study's own`);
 }
