@@ -143,7 +143,7 @@ function createEngine(): { engine: Engine; mode: string } {
   const forced = PARAMS.get("engine");
   if (forced !== "page" && typeof Worker !== "undefined") {
     try {
-      return { engine: workerEngine(), mode: `web workers, ${HELPERS} placement helper${HELPERS === 1 ? "" : "s"}` };
+      return { engine: workerEngine(), mode: `in web workers (${HELPERS} placement helper${HELPERS === 1 ? "" : "s"})` };
     } catch (err) {
       console.warn("Web Workers unavailable, running in the page:", err);
     }
@@ -429,16 +429,17 @@ function drawMaps(): void {
     const diff = new Float32Array(a.dose.data.length);
     let m = 0;
     for (let i = 0; i < diff.length; i++) {
-      diff[i] = a.dose.data[i] - b.dose.data[i];
+      // B − A, as the metrics' difference table (the map read A − B beside a B − A table).
+      diff[i] = b.dose.data[i] - a.dose.data[i];
       m = Math.max(m, Math.abs(diff[i]));
     }
     const { dims, spacingMm } = a.dose;
     const trace = {
-      type: "heatmap", name: "A − B", x: coords(dims[view.h], spacingMm[view.h]), y: coords(dims[view.v], spacingMm[view.v]),
+      type: "heatmap", name: "B − A", x: coords(dims[view.h], spacingMm[view.h]), y: coords(dims[view.v], spacingMm[view.v]),
       z: slice(diff, dims, view, state.slice), colorscale: DIFF_SCALE, zmin: -(m || 1), zmax: m || 1, colorbar: { title: { text: "Gy", side: "top" }, thickness: 12, len: 0.9 },
-      hovertemplate: "%{z:.3g} Gy<extra>A − B</extra>",
+      hovertemplate: "%{z:.3g} Gy<extra>B − A</extra>",
     };
-    void Plotly.react("map-diff", [trace], { ...mapLayout(view, "A − B (red: A higher)", a), plot_bgcolor: "#f7f7f7" }, PLOT_CONFIG);
+    void Plotly.react("map-diff", [trace], { ...mapLayout(view, "B − A (red: B higher)", a), plot_bgcolor: "#f7f7f7" }, PLOT_CONFIG);
     diffBox.textContent = `Largest difference ${fmt(m)} Gy.`;
   } else diffBox.textContent = "The difference needs both results on the same dose grid.";
 }
@@ -553,6 +554,8 @@ function main(): void {
   });
   for (const side of SIDES) byId(`download-${side}`).addEventListener("click", () => downloadCase(side));
   byId("engine-mode").textContent = engineMode;
+  // The tree the page grows (?terminals= changes it; the header said 20,000 whatever).
+  byId("terminal-count").textContent = TERMINALS.toLocaleString("en");
   const g = globalThis as unknown as { sirtsimPlayground?: unknown };
   g.sirtsimPlayground = { state, applyPreset, presets: PRESETS };
   applyPreset(PRESETS.find((p) => p.id === PARAMS.get("preset")) ?? PRESETS[0]);

@@ -71,7 +71,8 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
   });
 
   it("loads from file:// with no network request and no console error, in Web Workers", async () => {
-    expect(await page.textContent("#engine-mode")).toMatch(/^web workers, [1-9]\d* placement helpers?$/);
+    expect(await page.textContent("#engine-mode")).toMatch(/^in web workers \([1-9]\d* placement helpers?\)$/);
+    expect(await page.textContent("#terminal-count")).toMatch(/^[\d,]+$/);
     expect(await page.evaluate(() => (globalThis as any).document.querySelectorAll(".js-plotly-plot").length)).toBe(4);
     expect(log.errors).toEqual([]);
     expect(log.requests).toEqual([]);
