@@ -70,6 +70,8 @@ describe("input parsing bounds", () => {
     const estimate = estimateSimulationMemory({ terminals: 5e7, doseGrid: axisAlignedGeometry([10, 10, 10], [4, 4, 4]), nuclide: "Y-90", vois: 3 });
     expect(() => checkMemory(estimate, 8 * 1024 ** 3, "tree.terminals")).toThrow(/needs an estimated 98\.0 GiB .*tree and transport \(50,000,000 terminals\): 97\.8 GiB.*above the limit of 8\.0 GiB.*Reduce tree\.terminals, or raise --max-memory \(e\.g\. --max-memory "108 GiB"\)/);
     expect(() => checkMemory(estimate, 112 * 1024 ** 3, "x")).not.toThrow();
+    // The parts named and the rest add up to the estimate; the base is named in the rest.
+    expect(() => checkMemory(estimate, 8 * 1024 ** 3, "x")).toThrow(/; the rest \d+ MiB, of which Node, the modules and the worker pool 224 MiB\)/);
   });
 
   it("derivedDoseCoefficient refuses an unknown nuclide instead of giving it Ho-166's data", () => {
