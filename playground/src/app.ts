@@ -220,6 +220,15 @@ function buildControls(side: Side): void {
   });
 }
 
+/**
+ * ", not the 3.000 GBq asked for: limited by normalLiver" when a limit capped the plan's activity
+ * (the input keeps what was typed; the table says what was injected).
+ */
+function limitedText(plan: { readonly plannedActivityGBq?: number; readonly limitedBy?: string | null }): string {
+  if (plan.limitedBy === null || plan.limitedBy === undefined || plan.plannedActivityGBq === undefined) return "";
+  return ` — <b>not the ${plan.plannedActivityGBq.toFixed(3)} GBq planned: limited by ${plan.limitedBy}</b>`;
+}
+
 function onControl(side: Side, el: HTMLInputElement | HTMLSelectElement): void {
   const st = state.sides[side];
   const value = el.value;
@@ -230,6 +239,10 @@ function onControl(side: Side, el: HTMLInputElement | HTMLSelectElement): void {
     const numeric = ["targetDoseGy", "activityGBq", "lungShuntFraction", "embolicCapacity"].includes(key);
     st.settings = { ...st.settings, [key]: numeric ? Number(value) : value } as PlaygroundSettings;
     if (key === "doseMode") {
+      // "Give an activity" starts at the activity the plan injected, not at a fixed 2 GBq that a
+      // limit may cap at once (a review: the input showed 2 GBq, 1.538 GBq was injected).
+      const injected = st.result?.summary.activityGBq;
+      if (value === "activity" && injected !== undefined) st.settings = { ...st.settings, activityGBq: Math.round(1000 * injected) / 1000 };
       buildControls(side);
     }
   }
@@ -489,7 +502,7 @@ function drawMetrics(side: Side): void {
   }
   const s = r.summary;
   table.innerHTML =
-    `<caption>${fmt(s.activityGBq)} GBq, ${fmt(s.spheresInjected)} spheres${s.reflux.stasis ? `; <b>stasis</b>: ${fmt(s.reflux.spheres)} spheres refluxed` : ""}</caption>` +
+    `<caption>${fmt(s.activityGBq)} GBq injected${limitedText(s.plan)}, ${fmt(s.spheresInjected)} spheres${s.reflux.stasis ? `; <b>stasis</b>: ${fmt(s.reflux.spheres)} spheres refluxed` : ""}</caption>` +
     `<thead><tr><th>VOI</th>${METRIC_COLUMNS.map(([, h]) => `<th>${h}</th>`).join("")}</tr></thead><tbody>` +
     metricRows(r).map(([name, c]) => `<tr data-voi="${name}"><th>${name}</th>${METRIC_COLUMNS.map(([k, , f]) => `<td data-metric="${k}">${fmt(f(c))}</td>`).join("")}</tr>`).join("") +
     "</tbody>";

@@ -109,6 +109,28 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
     expect(log.requests).toEqual([]);
   });
 
+  it("'give an activity' starts at the activity B injected; an activity a limit caps says so in B's table", async () => {
+    const injected = (await page.evaluate(() => (globalThis as any).sirtsimPlayground.state.sides.b.result.summary.activityGBq)) as number;
+    let runs = (await state()).b.runs;
+    await page.evaluate(() => {
+      const el = (globalThis as any).document.querySelector('#controls-b select[data-key="doseMode"]');
+      el.value = "activity";
+      el.dispatchEvent(new Event("input"));
+    });
+    await page.waitForFunction((n) => Number((globalThis as any).document.body.dataset.runsB) > n, runs, { timeout: 300_000 });
+    const input = () => page.evaluate(() => Number((globalThis as any).document.querySelector('#controls-b input[data-key="activityGBq"]').value));
+    expect(await input()).toBeCloseTo(injected, 3);
+    runs = (await state()).b.runs;
+    await page.evaluate(() => {
+      const el = (globalThis as any).document.querySelector('#controls-b input[data-key="activityGBq"]');
+      el.value = "20";
+      el.dispatchEvent(new Event("input"));
+    });
+    await page.waitForFunction((n) => Number((globalThis as any).document.body.dataset.runsB) > n, runs, { timeout: 300_000 });
+    expect(await metricsText("b")).toMatch(/GBq injected — not the 20\.000 GBq planned: limited by \w+/);
+    expect(log.errors).toEqual([]);
+  });
+
   it("a change that keeps the tree (B's product, twice) reruns B each time with no page error (cached grids are not transferred away)", async () => {
     const original = (await state()).b.caseJson.product as string;
     for (const product of [original === "quiremspheres" ? "sir-spheres" : "quiremspheres", original]) {
