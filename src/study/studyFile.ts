@@ -73,6 +73,20 @@ export type StudyAxisSpec = StudyFile["vary"][number];
 
 /** Validate a parsed study file; InputError naming `file` and the field path. */
 export function parseStudyFile(json: unknown, file: string): StudyFile {
+  // An axis with two of values / range / zip (or none) fails every branch of the union, whose
+  // message is only "Invalid input" (a review): say which keys conflict.
+  const vary = (json as { vary?: unknown } | null)?.vary;
+  if (Array.isArray(vary)) {
+    const check = (axis: unknown, path: string) => {
+      if (axis === null || typeof axis !== "object" || Array.isArray(axis)) return;
+      const kinds = ["values", "range", "zip"].filter((k) => k in axis);
+      if (kinds.length > 1) throw studyError(file, path, `give one of values, range or zip, not ${kinds.join(" and ")}`);
+      if (kinds.length === 0) throw studyError(file, path, "needs values, range or zip");
+      const zip = (axis as { zip?: unknown }).zip;
+      if (Array.isArray(zip)) zip.forEach((a, j) => check(a, `${path}.zip[${j}]`));
+    };
+    vary.forEach((axis, i) => check(axis, `vary[${i}]`));
+  }
   const result = studySchema.safeParse(json);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -28,6 +28,8 @@ describe("sirtsim study: bad study files exit 2 naming the file and field, nothi
     ["a list index the base case lacks", tinyStudy({ vary: [{ path: "geometry.tumours[5].tnRatio", values: [2] }] }), /vary\[0\]\.path.*tumours\[5\] does not exist/],
     ["an out-of-range value", tinyStudy({ vary: [{ path: "lungShuntFraction", values: [0.05, 1.5] }] }), /vary\[0\]\.path.*lungShuntFraction/],
     ["an empty range", tinyStudy({ vary: [{ path: "lungShuntFraction", range: { from: 0.01, to: 0.1, steps: 0 } }] }), /vary\[0\]\.range\.steps/],
+    ["an axis with both values and range", tinyStudy({ vary: [{ path: "lungShuntFraction", values: [0.05], range: { from: 0.01, to: 0.1, steps: 2 } }] }), /vary\[0\]: give one of values, range or zip, not values and range/],
+    ["an axis with neither", tinyStudy({ vary: [{ path: "lungShuntFraction" }] }), /vary\[0\]: needs values, range or zip/],
     ["an empty list of values", tinyStudy({ vary: [{ path: "lungShuntFraction", values: [] }] }), /vary\[0\]\.values/],
     ["zero replicas", tinyStudy({ replicas: { trees: 0, seeds: 2 } }), /replicas\.trees/],
     ["zipped fields of unequal length", tinyStudy({ vary: [{ zip: [{ path: "lungShuntFraction", values: [0.05, 0.1] }, { path: "dose.voxelMm", values: [8] }] }] }), /vary\[0\]\.zip\[1\]/],
