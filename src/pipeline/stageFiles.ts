@@ -101,7 +101,9 @@ export function unwrapStageFile(bytes: Uint8Array, kind: StageKind, fileName: st
   const what = `a sirtsim ${kind} file`;
   const end = bytes.length - 32;
   if (bytes.length < TRAILER_BYTES || Buffer.from(bytes.subarray(end - 8, end)).toString("ascii") !== STAGE_MAGIC) {
-    throw new InputError(field, `${fileName}: not ${what} with a stage header (written by another program, or by a sirtsim before stage files were checked: re-run that stage)`);
+    // A stage file ends with its header and checksum, so a cut copy loses them: say that first.
+    const state = bytes.length === 0 ? "it is empty (0 bytes)" : `no stage trailer at its end (${bytes.length} bytes): it is truncated, or was written by another program or by a sirtsim before stage files were checked`;
+    throw new InputError(field, `${fileName}: not ${what} with a stage header — ${state}; re-run that stage`);
   }
   const stored = Buffer.from(bytes.subarray(end)).toString("hex");
   const computed = createHash("sha256").update(bytes.subarray(0, end)).digest("hex");
