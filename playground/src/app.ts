@@ -506,8 +506,11 @@ function drawMetrics(side: Side): void {
     `<thead><tr><th>VOI</th>${METRIC_COLUMNS.map(([, h]) => `<th>${h}</th>`).join("")}</tr></thead><tbody>` +
     metricRows(r).map(([name, c]) => `<tr data-voi="${name}"><th>${name}</th>${METRIC_COLUMNS.map(([k, , f]) => `<td data-metric="${k}">${fmt(f(c))}</td>`).join("")}</tr>`).join("") +
     "</tbody>";
-  adv.innerHTML = r.advisories.length
-    ? r.advisories.map((a) => `<li class="level-${a.level}"><b>${a.level}</b> ${a.message.replace(/</g, "&lt;")}</li>`).join("")
+  // The plan's advisories, then what the simulation found that `simulate` warns of: reflux above
+  // 5 % of the activity (the Stasis preset's 26.9 % was only in the caption, a review).
+  const items = [...r.advisories.map((a) => ({ level: a.level, message: a.message })), ...(s.reflux.warning !== null ? [{ level: "warning", message: s.reflux.warning }] : [])];
+  adv.innerHTML = items.length
+    ? items.map((a) => `<li class="level-${a.level}"><b>${a.level}</b> ${a.message.replace(/</g, "&lt;")}</li>`).join("")
     : "<li class=\"muted\">No advisories.</li>";
 }
 

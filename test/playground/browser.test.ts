@@ -188,4 +188,17 @@ describe.skipIf(!hasChromium)("the playground in headless Chromium", () => {
       for (const k of ["D50Gy", "D70Gy", "D90Gy"]) if (c[k] > 1) expect(Math.abs(b[k] - c[k]) / c[k], `${name}.${k}`).toBeLessThan(0.02);
     }
   });
+
+  it("the Stasis preset: B's reflux warning is among its advisories, as simulate warns of it", async () => {
+    const runs = (await state()).b.runs;
+    await page.evaluate(() => {
+      const g = (globalThis as any).sirtsimPlayground;
+      g.applyPreset(g.presets.find((p: any) => p.id === "stasis"));
+    });
+    await page.waitForFunction((n) => Number((globalThis as any).document.body.dataset.runsB) > n, runs, { timeout: 300_000 });
+    await page.waitForFunction(() => !(globalThis as any).sirtsimPlayground.state.sides.b.running && !(globalThis as any).sirtsimPlayground.state.sides.a.running, undefined, { timeout: 300_000 });
+    const advisories = await page.evaluate(() => (globalThis as any).document.getElementById("advisories-b").textContent as string);
+    expect(advisories).toMatch(/warning.*refluxed/);
+    expect(log.errors).toEqual([]);
+  });
 });
