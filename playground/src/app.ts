@@ -199,6 +199,15 @@ function option(value: string, text: string, selected: boolean): string {
   return `<option value="${value}"${selected ? " selected" : ""}>${text}</option>`;
 }
 
+/**
+ * " (core; rim T/N 5)" for a tumour with a rim of its own T/N: the slider sets the core's, and the
+ * plan's T/N of the tumour is the perfusion-weighted mix (S7-large: slider 2, plan 3.845; a review).
+ */
+function rimNote(name: string): string {
+  const tumour = (CASES[state.preset.base].geometry?.tumours ?? []).find((t: { name?: string }) => t.name === name) as { rim?: { tnRatio?: number } } | undefined;
+  return tumour?.rim?.tnRatio !== undefined ? ` (core; rim T/N ${fmt(tumour.rim.tnRatio)})` : "";
+}
+
 function buildControls(side: Side): void {
   const s = state.sides[side].settings;
   const box = byId(`controls-${side}`);
@@ -213,7 +222,7 @@ function buildControls(side: Side): void {
 <label>Heterogeneity model <select data-key="heterogeneity">${MODELS.map((m) => option(m.id, m.label, m.id === s.heterogeneity)).join("")}</select></label>
 <label>Embolic load <select data-key="embolicCapacity">${EMBOLIC_LEVELS.map(([v, t]) => option(String(v), t, v === s.embolicCapacity)).join("")}</select></label>
 <fieldset class="tn"><legend>T/N per tumour</legend>${tumours
-    .map((t) => `<label>${t} <input type="range" data-tumour="${t}" min="0.5" max="10" step="0.5" value="${s.tnRatio[t]}"><output>${fmt(s.tnRatio[t])}</output></label>`)
+    .map((t) => `<label>${t}${rimNote(t)} <input type="range" data-tumour="${t}" min="0.5" max="10" step="0.5" value="${s.tnRatio[t]}"><output>${fmt(s.tnRatio[t])}</output></label>`)
     .join("")}</fieldset>`;
   box.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-key], [data-tumour]").forEach((el) => {
     el.addEventListener("input", () => onControl(side, el));
