@@ -15,7 +15,6 @@ import type { StudyPlan } from "./plan.js";
 import { metricStats, quantileSorted, type MetricStats } from "./stats.js";
 import { checkedRunRecord, checkPlanVersion, readFailure, runPath, type RunRecord } from "./store.js";
 import { InputError } from "../errors.js";
-import { sirtsimVersion } from "../io/results.js";
 import { studyHtml } from "./html.js";
 
 export type RunStatus = "ok" | "failed" | "missing";
@@ -93,7 +92,7 @@ export async function buildTables(dir: string, plan: StudyPlan): Promise<StudyTa
     // A record that is not this run's, or not this sirtsim's, or edited since it was written, is
     // refused (exit 2 naming the file and the field) rather than put into the tables; `study`
     // (the runner) redoes such runs instead.
-    const { record, problem } = await checkedRunRecord(dir, run, sirtsimVersion());
+    const { record, problem } = await checkedRunRecord(dir, run);
     if (problem !== null) throw new InputError(runPath(dir, run.id), `${runPath(dir, run.id)}: ${problem}; remove it and run \`sirtsim study STUDY.json --out ${dir}\` (or the slice) to redo the run`);
     records.set(run.id, record);
     errors.set(run.id, record ? null : ((await readFailure(dir, run.id))?.error ?? null));
@@ -151,7 +150,13 @@ export async function buildTables(dir: string, plan: StudyPlan): Promise<StudyTa
 
 function distinctWarnings(rows: readonly TableRow[]): { text: string; runs: number[] }[] {
   const byText = new Map<string, number[]>();
-  for (const r of rows) for (const w of r.warnings) byText.set(w, [...(byText.get(w) ?? []), r.run]);
+  for (const r of rows) {
+    for (const w of r.warnings) {
+      const runs = byText.get(w);
+      if (runs === undefined) byText.set(w, [r.run]);
+      else runs.push(r.run);
+    }
+  }
   return [...byText].map(([text, runs]) => ({ text, runs }));
 }
 

@@ -96,7 +96,7 @@ export async function runStudy(dir: string, plan: StudyPlan, options: RunStudyOp
   const runOne = async (k: number, run: StudyRun, doseOptions: DoseStageOptions): Promise<void> => {
     if (finished.has(run.id)) {
       // A record is reused only if this sirtsim wrote it for this run; otherwise the run is redone.
-      const { problem } = await checkedRunRecord(dir, run, sirtsimVersion());
+      const { problem } = await checkedRunRecord(dir, run);
       if (problem === null) {
         skipped++;
         return;

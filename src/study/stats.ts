@@ -58,7 +58,11 @@ export function metricStats(values: ReadonlyArray<number | null>, range: readonl
   if (n === 0) return { n, mean: null, sd: null, ...none };
   const sd = n > 1 ? sampleSd(xs) : null;
   const byTree = new Map<number, number[]>();
-  for (const k of kept) byTree.set(k.tree, [...(byTree.get(k.tree) ?? []), k.x]);
+  for (const k of kept) {
+    const group = byTree.get(k.tree);
+    if (group === undefined) byTree.set(k.tree, [k.x]);
+    else group.push(k.x);
+  }
   const T = byTree.size;
   const units: IntervalUnits = T === n ? "runs" : T === 1 ? "seeds of one tree" : "trees";
   if (units === "trees") {

@@ -44,10 +44,11 @@ export function recordDigest(record: Omit<RunRecord, "sha256"> | RunRecord): str
 }
 
 /**
- * Why `record` cannot stand for `run` of this sirtsim (null: it can): another run's record under
+ * Why `record` cannot stand for `run` of this sirtsim version (null: it can): another run's record under
  * this id's name, another version's, or a record edited or cut since it was written.
  */
-export function recordProblem(record: RunRecord, run: StudyRun, version: string): string | null {
+export function recordProblem(record: RunRecord, run: StudyRun): string | null {
+  const version = sirtsimVersion();
   if (record.kind !== "sirtsim-study-run") return "kind: not a sirtsim study run record";
   if (record.sha256 === undefined) return "sha256: written before run records carried a digest (and their run's seeds)";
   if (record.id !== run.id) return `id: it is run ${String(record.id).slice(0, 12)}'s record, not this run's (${run.id.slice(0, 12)})`;
@@ -118,7 +119,7 @@ export async function runStates(dir: string): Promise<{ finished: Set<string>; f
  * The record of `run` if it stands for it (recordProblem), else why not: `problem` null with no
  * record is a run not finished yet.
  */
-export async function checkedRunRecord(dir: string, run: StudyRun, version: string): Promise<{ readonly record: RunRecord | null; readonly problem: string | null }> {
+export async function checkedRunRecord(dir: string, run: StudyRun): Promise<{ readonly record: RunRecord | null; readonly problem: string | null }> {
   let text: string;
   try {
     text = await readFile(runPath(dir, run.id), "utf8");
@@ -133,7 +134,7 @@ export async function checkedRunRecord(dir: string, run: StudyRun, version: stri
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return { record: null, problem: "not a JSON object" };
   const record = parsed as RunRecord;
-  const problem = recordProblem(record, run, version);
+  const problem = recordProblem(record, run);
   return problem === null ? { record, problem } : { record: null, problem };
 }
 

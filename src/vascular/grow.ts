@@ -370,9 +370,8 @@ export function growTreeDetailed(
   tessellated?: TerminalSites,
 ): { tree: ArterialTree; stats: GrowthStats } {
   const clock = stageClock();
-  const { options: o, integral: integ, rootFlowMlPerMin } = growthSetup(domain, options, seed, integral);
+  const { options: o, integral: integ, rootFlowMlPerMin, sites } = tessellated === undefined ? growthSites(domain, options, seed, integral) : { ...growthSetup(domain, options, seed, integral), sites: tessellated };
   const N = o.terminals;
-  const sites = tessellated ?? sampleTerminalSites(domain, integ, N, rootFlowMlPerMin, seed);
   if (sites.count !== N) throw new Error(`growTreeDetailed: ${sites.count} tessellated sites for ${N} terminals`);
   // The options with the flow resolved, as the sizing (finishTree) reads them.
   const sized = { ...o, rootFlowMlPerMin };
